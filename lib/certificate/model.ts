@@ -1,0 +1,169 @@
+/**
+ * The certificate data model shared by the ASP (which fills it from the
+ * replica), the center (which signs it onto the back side) and the portal
+ * (which shows it after decoding a scan).
+ *
+ * One *document* (one issue number) has one or more *sheets*; every sheet
+ * shows exactly one person and carries its own back side, so a sheet can be
+ * verified on its own.
+ *
+ * @module
+ */
+
+/** Kinds of certificate a kiosk can issue. */
+export type CertificateType = "juminhyo" | "inkan";
+
+/** Options of a 住民票の写し, each printed only when true. */
+export interface JuminhyoOptions {
+  /** 本籍・筆頭者 */
+  honseki: boolean;
+  /** 世帯主・続柄 */
+  zokugara: boolean;
+  /** 個人番号 (only where the municipality's policy allows it at kiosks) */
+  myNumber: boolean;
+}
+
+/** Items of a foreign resident printed on a 住民票の写し. */
+export interface ForeignResidentItems {
+  /** Alphabetic name as on the residence card. */
+  alphabeticName: string;
+  /** 国籍・地域 */
+  nationality: string;
+  /** 在留資格 */
+  residenceStatus: string;
+  /** 在留期間 (e.g. "3年") */
+  periodOfStay: string;
+  /** 在留期間の満了の日 (ISO date) */
+  expiryDate: string;
+  /** 在留カード等の番号 */
+  cardNumber: string;
+}
+
+/**
+ * One person as printed on one sheet. Strings are printed byte for byte
+ * (外字 in the private use area and ideographic variation sequences included).
+ * Dates are ISO `YYYY-MM-DD`; the renderer formats them in the Japanese era.
+ */
+export interface SubjectEntry {
+  /** Registry person id: what the center checks against the applicant. */
+  residentId: string;
+  /** 氏名 */
+  name: string;
+  /** ふりがな */
+  nameKana: string;
+  /** 旧氏 (printed when recorded) */
+  formerSurname?: string;
+  /** 旧氏のふりがな */
+  formerSurnameKana?: string;
+  /** 通称 (foreign residents, printed when recorded) */
+  alias?: string;
+  /** 生年月日 */
+  birthDate: string;
+  /** 性別 */
+  sex: "male" | "female";
+  /** 世帯主 (printed only with the zokugara option) */
+  householderName?: string;
+  /** 続柄 (printed only with the zokugara option) */
+  relationship?: string;
+  /** 本籍 (printed only with the honseki option; Japanese residents) */
+  honseki?: string;
+  /** 筆頭者 (printed only with the honseki option) */
+  hittousha?: string;
+  /** 個人番号 (printed only with the myNumber option and policy) */
+  myNumber?: string;
+  /** 住所 */
+  address: string;
+  /** 方書 */
+  katagaki?: string;
+  /** 住民となった日 */
+  becameResidentDate: string;
+  /** 住所を定めた日 */
+  addressSetDate: string;
+  /** 届出日 */
+  notifiedDate: string;
+  /** 前住所 */
+  previousAddress?: string;
+  /** Foreign-resident items, for foreign residents only. */
+  foreign?: ForeignResidentItems;
+}
+
+/** The registered seal of a 印鑑登録証明書. */
+export interface SealImpression {
+  /** 印鑑登録番号 */
+  registrationNumber: string;
+  /** 登録日 (ISO date) */
+  registeredDate: string;
+  /** The impression image, PNG bytes. */
+  png: Uint8Array;
+}
+
+/** The municipality that issues the certificate. */
+export interface IssuingMunicipality {
+  /** 6-digit local government code, e.g. "401005". */
+  code: string;
+  /** e.g. "北九州市" */
+  name: string;
+  /** The mayor's title and name printed under the 認証文, e.g. "北九州市長　北橋　健治". */
+  mayor: string;
+}
+
+/**
+ * Everything printed on one sheet: the unit that the back side encodes and
+ * that the portal shows after a verification.
+ */
+export interface SheetContent {
+  /** Template version of the printed form. */
+  templateVersion: 1;
+  /** Kind of certificate. */
+  type: CertificateType;
+  /** 発行番号: unique per document, e.g. "401005-20261126-000123". */
+  issueNumber: string;
+  /** Issue date and time, ISO 8601 with +09:00 offset. */
+  issuedAt: string;
+  /** Issuing municipality. */
+  municipality: IssuingMunicipality;
+  /** Options (住民票 only; all false for 印鑑). */
+  options: JuminhyoOptions;
+  /** 1-based page number of this sheet within the document. */
+  page: number;
+  /** Number of sheets in the document. */
+  pages: number;
+  /** The one person on this sheet (the registrant for 印鑑登録証明書). */
+  subject: SubjectEntry;
+  /** The seal impression (印鑑登録証明書 only). */
+  seal?: SealImpression;
+}
+
+/** A whole document: sheets sharing one issue number. */
+export interface CertificateDocument {
+  /** The request id that travels end to end with the issuance. */
+  requestId: string;
+  /** One entry per sheet, in print order. */
+  sheets: SheetContent[];
+}
+
+/** One 2D symbol placed on the back side, in millimetres from the sheet's top-left corner. */
+export interface PlacedSymbol {
+  /** Left edge of the symbol's first module, mm. */
+  x: number;
+  /** Top edge of the symbol's first module, mm. */
+  y: number;
+  /** Side of one module, mm. */
+  moduleSize: number;
+  /** Modules per row. */
+  width: number;
+  /** Modules per column. */
+  height: number;
+  /** Row-major, 1 = dark module. Length width × height. */
+  modules: Uint8Array;
+}
+
+/** What the center prints on the back of one sheet. */
+export interface BackSide {
+  /** Id of the signing key (printed in clear as well). */
+  keyId: string;
+  /** The issue number, printed in clear under the symbols. */
+  issueNumber: string;
+  /** The symbols to draw, with redundancy already laid out. */
+  symbols: PlacedSymbol[];
+}
