@@ -1,0 +1,14 @@
+import { PGlite } from "@electric-sql/pglite";
+import { Hono } from "hono";
+let t = performance.now();
+const a = new PGlite(); await a.exec("create table x(a int); insert into x values (1)");
+console.log("init", performance.now() - t);
+t = performance.now();
+const dump = await a.dumpDataDir("none");
+console.log("dump", performance.now() - t, dump.size);
+t = performance.now();
+const b = new PGlite({ loadDataDir: dump }); console.log((await b.query("select * from x")).rows);
+console.log("load", performance.now() - t);
+const sub = new Hono().get("/:id", (c) => c.json({ code: c.req.param("code"), id: c.req.param("id") }));
+const app = new Hono().route("/m/:code/r", sub);
+console.log(await (await app.request("/m/401005/r/7")).text());

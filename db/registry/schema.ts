@@ -1,0 +1,190 @@
+/**
+ * The municipality registry's tables (住民基本台帳). Every row is keyed by the
+ * municipality code; names and addresses are stored exactly as given (外字 in
+ * the private use area and ideographic variation sequences included).
+ *
+ * @module
+ */
+import {
+  bigint,
+  bigserial,
+  boolean,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+/** bytea as Uint8Array on both drivers. */
+export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+  fromDriver: (v) => (v instanceof Uint8Array && v.constructor !== Uint8Array ? new Uint8Array(v) : v),
+});
+
+/** Municipalities this registry serves, with their kiosk policy. */
+export const municipalities = pgTable("municipalities", {
+  code: text("code").primaryKey(),
+  name: text("name").notNull(),
+  mayor: text("mayor").notNull(),
+  /** Whether kiosks may print 個人番号 (if false, it never leaves the registry). */
+  printMyNumberAtKiosk: boolean("print_my_number_at_kiosk").notNull().default(false),
+});
+
+/** The current state of each resident (one row per person). */
+export const residents = pgTable("residents", {
+  id: text("id").primaryKey(),
+  municipalityCode: text("municipality_code").notNull(),
+  /** Serial history number of the current state. */
+  historyNo: integer("history_no").notNull(),
+  /** active | moving_out (転出予定) | removed (除票) */
+  status: text("status").notNull(),
+  name: text("name").notNull(),
+  nameKana: text("name_kana").notNull(),
+  formerSurname: text("former_surname"),
+  formerSurnameKana: text("former_surname_kana"),
+  alphabeticName: text("alphabetic_name"),
+  alias: text("alias"),
+  aliasKana: text("alias_kana"),
+  birthDate: date("birth_date", { mode: "string" }).notNull(),
+  sex: text("sex").notNull(),
+  householdId: text("household_id").notNull(),
+  relationship: text("relationship").notNull(),
+  honseki: text("honseki"),
+  hittousha: text("hittousha"),
+  becameResidentDate: date("became_resident_date", { mode: "string" }).notNull(),
+  addressSetDate: date("address_set_date", { mode: "string" }).notNull(),
+  notifiedDate: date("notified_date", { mode: "string" }).notNull(),
+  address: text("address").notNull(),
+  katagaki: text("katagaki"),
+  previousAddress: text("previous_address"),
+  myNumber: text("my_number"),
+  residentCode: text("resident_code").notNull(),
+  isForeign: boolean("is_foreign").notNull().default(false),
+  nationality: text("nationality"),
+  residenceStatus: text("residence_status"),
+  periodOfStay: text("period_of_stay"),
+  stayExpiry: date("stay_expiry", { mode: "string" }),
+  residenceCardNumber: text("residence_card_number"),
+  plannedMoveOutDate: date("planned_move_out_date", { mode: "string" }),
+  destinationAddress: text("destination_address"),
+  removalReason: text("removal_reason"),
+  removalDate: date("removal_date", { mode: "string" }),
+  updatedSeq: bigint("updated_seq", { mode: "number" }).notNull(),
+}, (t) => [
+  index("residents_municipality_idx").on(t.municipalityCode),
+  index("residents_household_idx").on(t.householdId),
+]);
+
+/** Households (世帯): number, householder, address. */
+export const households = pgTable("households", {
+  id: text("id").primaryKey(),
+  municipalityCode: text("municipality_code").notNull(),
+  householderId: text("householder_id"),
+  address: text("address").notNull(),
+  katagaki: text("katagaki"),
+  /** active | dissolved */
+  status: text("status").notNull().default("active"),
+});
+
+/** A full snapshot of a resident per change (person id + serial history number). */
+export const residentHistory = pgTable("resident_history", {
+  residentId: text("resident_id").notNull(),
+  historyNo: integer("history_no").notNull(),
+  municipalityCode: text("municipality_code").notNull(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  eventType: text("event_type").notNull(),
+  snapshot: jsonb("snapshot").notNull(),
+  recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.residentId, t.historyNo] })]);
+
+/** Per-municipality head of the outbox sequence (row lock = gapless, ordered). */
+export const outboxHeads = pgTable("outbox_heads", {
+  municipalityCode: text("municipality_code").primaryKey(),
+  lastSeq: bigint("last_seq", { mode: "number" }).notNull().default(0),
+});
+
+/** Change events in order (異動), as the feed serves them. */
+export const outbox = pgTable("outbox", {
+  municipalityCode: text("municipality_code").notNull(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  eventId: text("event_id").notNull(),
+  type: text("type").notNull(),
+  /** Date the change took effect (異動日). */
+  effectiveDate: date("effective_date", { mode: "string" }),
+  payload: jsonb("payload").notNull(),
+  /** Seq of the event that cancelled this one, if any. */
+  cancelledBySeq: bigint("cancelled_by_seq", { mode: "number" }),
+  recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.municipalityCode, t.seq] }),
+  uniqueIndex("outbox_event_id_idx").on(t.eventId),
+]);
+
+/** Audit trail: every change and every read of a person's record. */
+export const auditLog = pgTable("audit_log", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  at: timestamp("at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+  client: text("client").notNull(),
+  action: text("action").notNull(),
+  municipalityCode: text("municipality_code"),
+  subject: text("subject"),
+  purpose: text("purpose"),
+  requestId: text("request_id"),
+  outcome: text("outcome").notNull().default("ok"),
+  details: jsonb("details"),
+}, (t) => [index("audit_subject_idx").on(t.subject)]);
+
+/** Seal registrations (印鑑登録). */
+export const sealRegistrations = pgTable("seal_registrations", {
+  id: text("id").primaryKey(),
+  municipalityCode: text("municipality_code").notNull(),
+  residentId: text("resident_id").notNull(),
+  registrationNumber: text("registration_number").notNull(),
+  impressionPng: bytea("impression_png").notNull(),
+  registeredDate: date("registered_date", { mode: "string" }).notNull(),
+  /** active | abolished (廃止) | cancelled (職権抹消 on 転出確定・死亡) */
+  status: text("status").notNull(),
+  endedDate: date("ended_date", { mode: "string" }),
+  endReason: text("end_reason"),
+}, (t) => [index("seal_resident_idx").on(t.residentId)]);
+
+/** Issuance blocks (抑止): lifted only explicitly. */
+export const issuanceBlocks = pgTable("issuance_blocks", {
+  id: text("id").primaryKey(),
+  municipalityCode: text("municipality_code").notNull(),
+  residentId: text("resident_id").notNull(),
+  /** opt_out | support_measure (支援措置) | municipal */
+  reason: text("reason").notNull(),
+  startDate: date("start_date", { mode: "string" }).notNull(),
+  endDate: date("end_date", { mode: "string" }),
+  liftedAt: timestamp("lifted_at", { withTimezone: true, mode: "string" }),
+  liftedReason: text("lifted_reason"),
+}, (t) => [index("block_resident_idx").on(t.residentId)]);
+
+/** Card user-authentication certificate serial ↔ resident. */
+export const cardLinks = pgTable("card_links", {
+  serial: text("serial").primaryKey(),
+  municipalityCode: text("municipality_code").notNull(),
+  residentId: text("resident_id").notNull(),
+  linkedAt: timestamp("linked_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+  unlinkedAt: timestamp("unlinked_at", { withTimezone: true, mode: "string" }),
+}, (t) => [index("card_resident_idx").on(t.residentId)]);
+
+/** A resident row. */
+export type Resident = typeof residents.$inferSelect;
+/** A household row. */
+export type Household = typeof households.$inferSelect;
+/** A seal registration row. */
+export type SealRegistration = typeof sealRegistrations.$inferSelect;
+/** An issuance block row. */
+export type IssuanceBlock = typeof issuanceBlocks.$inferSelect;
+/** A card link row. */
+export type CardLink = typeof cardLinks.$inferSelect;
+/** An outbox row. */
+export type OutboxEvent = typeof outbox.$inferSelect;

@@ -1,0 +1,232 @@
+/**
+ * Canonical bytes of a {@linkcode SheetContent}: deterministic CBOR with
+ * small integer keys fixed by the schema below (like CWT/COSE), so the same
+ * sheet always yields the same bytes and every byte is covered by the hash
+ * the center signs. Binary fields (the seal PNG) are raw byte strings.
+ *
+ * Keys are part of the format: never renumber them; add new optional fields
+ * under new numbers and bump {@linkcode CANONICAL_FORMAT_VERSION} only for
+ * incompatible changes.
+ *
+ * @module
+ */
+
+import type {
+  ForeignResidentItems,
+  SheetContent,
+  SubjectEntry,
+} from "../certificate/model.ts";
+import { CborError, type CborMap, decodeCbor, encodeCbor } from "./cbor.ts";
+
+/** Version of this canonical encoding (stored in the envelope header). */
+export const CANONICAL_FORMAT_VERSION = 1;
+
+/** Largest seal PNG accepted on a back side; see {@linkcode compactSealPng}. */
+export const MAX_SEAL_PNG_BYTES = 2048;
+
+type Kind = "text" | "uint" | "bytes" | Schema;
+interface Field {
+  key: number;
+  name: string;
+  kind: Kind;
+  optional?: boolean;
+}
+type Schema = Field[];
+
+const FOREIGN: Schema = [
+  { key: 1, name: "alphabeticName", kind: "text" },
+  { key: 2, name: "nationality", kind: "text" },
+  { key: 3, name: "residenceStatus", kind: "text" },
+  { key: 4, name: "periodOfStay", kind: "text" },
+  { key: 5, name: "expiryDate", kind: "text" },
+  { key: 6, name: "cardNumber", kind: "text" },
+];
+
+const SUBJECT: Schema = [
+  { key: 1, name: "residentId", kind: "text" },
+  { key: 2, name: "name", kind: "text" },
+  { key: 3, name: "nameKana", kind: "text" },
+  { key: 4, name: "formerSurname", kind: "text", optional: true },
+  { key: 5, name: "formerSurnameKana", kind: "text", optional: true },
+  { key: 6, name: "alias", kind: "text", optional: true },
+  { key: 7, name: "birthDate", kind: "text" },
+  { key: 8, name: "sex", kind: "uint" },
+  { key: 9, name: "householderName", kind: "text", optional: true },
+  { key: 10, name: "relationship", kind: "text", optional: true },
+  { key: 11, name: "honseki", kind: "text", optional: true },
+  { key: 12, name: "hittousha", kind: "text", optional: true },
+  { key: 13, name: "myNumber", kind: "text", optional: true },
+  { key: 14, name: "address", kind: "text" },
+  { key: 15, name: "katagaki", kind: "text", optional: true },
+  { key: 16, name: "becameResidentDate", kind: "text" },
+  { key: 17, name: "addressSetDate", kind: "text" },
+  { key: 18, name: "notifiedDate", kind: "text" },
+  { key: 19, name: "previousAddress", kind: "text", optional: true },
+  { key: 20, name: "foreign", kind: FOREIGN, optional: true },
+];
+
+const MUNICIPALITY: Schema = [
+  { key: 1, name: "code", kind: "text" },
+  { key: 2, name: "name", kind: "text" },
+  { key: 3, name: "mayor", kind: "text" },
+];
+
+const SEAL: Schema = [
+  { key: 1, name: "registrationNumber", kind: "text" },
+  { key: 2, name: "registeredDate", kind: "text" },
+  { key: 3, name: "png", kind: "bytes" },
+];
+
+const SHEET: Schema = [
+  { key: 1, name: "templateVersion", kind: "uint" },
+  { key: 2, name: "type", kind: "uint" },
+  { key: 3, name: "issueNumber", kind: "text" },
+  { key: 4, name: "issuedAt", kind: "text" },
+  { key: 5, name: "municipality", kind: MUNICIPALITY },
+  { key: 6, name: "options", kind: "uint" },
+  { key: 7, name: "page", kind: "uint" },
+  { key: 8, name: "pages", kind: "uint" },
+  { key: 9, name: "subject", kind: SUBJECT },
+  { key: 10, name: "seal", kind: SEAL, optional: true },
+];
+
+const TYPE_CODES = { juminhyo: 1, inkan: 2 } as const;
+const SEX_CODES = { male: 1, female: 2 } as const;
+
+function toMap(obj: Record<string, unknown>, schema: Schema, path: string) {
+  const map: CborMap = new Map();
+  const known = new Set(schema.map((f) => f.name));
+  for (const name of Object.keys(obj)) {
+    if (!known.has(name) && obj[name] !== undefined) {
+      throw new TypeError(`Cannot encode ${path}.${name}: unknown field`);
+    }
+  }
+  for (const f of schema) {
+    const v = obj[f.name];
+    if (v === undefined) {
+      if (f.optional) continue;
+      throw new TypeError(`Cannot encode ${path}.${f.name}: missing`);
+    }
+    if (f.kind === "text") {
+      if (typeof v !== "string") {
+        throw new TypeError(`Cannot encode ${path}.${f.name}: not a string`);
+      }
+      map.set(f.key, v);
+    } else if (f.kind === "uint") {
+      if (!Number.isSafeInteger(v) || (v as number) < 0) {
+        throw new TypeError(`Cannot encode ${path}.${f.name}: not a uint`);
+      }
+      map.set(f.key, v as number);
+    } else if (f.kind === "bytes") {
+      if (!(v instanceof Uint8Array)) {
+        throw new TypeError(`Cannot encode ${path}.${f.name}: not bytes`);
+      }
+      map.set(f.key, v);
+    } else {
+      map.set(
+        f.key,
+        toMap(v as Record<string, unknown>, f.kind, `${path}.${f.name}`),
+      );
+    }
+  }
+  return map;
+}
+
+function fromMap(map: unknown, schema: Schema, path: string) {
+  if (!(map instanceof Map)) throw new CborError(`${path} is not a map`);
+  const obj: Record<string, unknown> = {};
+  const byKey = new Map(schema.map((f) => [f.key, f]));
+  for (const key of map.keys()) {
+    if (!byKey.has(key)) throw new CborError(`${path} has unknown key ${key}`);
+  }
+  for (const f of schema) {
+    const v = map.get(f.key);
+    if (v === undefined) {
+      if (f.optional) continue;
+      throw new CborError(`${path}.${f.name} is missing`);
+    }
+    const ok = f.kind === "text"
+      ? typeof v === "string"
+      : f.kind === "uint"
+      ? typeof v === "number"
+      : f.kind === "bytes"
+      ? v instanceof Uint8Array
+      : v instanceof Map;
+    if (!ok) throw new CborError(`${path}.${f.name} has the wrong type`);
+    obj[f.name] = typeof f.kind === "object"
+      ? fromMap(v, f.kind, `${path}.${f.name}`)
+      : v;
+  }
+  return obj;
+}
+
+/**
+ * Encodes a sheet to its canonical bytes. Throws `TypeError` on a field the
+ * schema does not know (so nothing printed can be silently left out) and
+ * `RangeError` on a seal PNG over {@linkcode MAX_SEAL_PNG_BYTES}.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeSheetContent(sheet);
+ * assert.deepEqual(decodeSheetContent(bytes), sheet);
+ * ```
+ */
+export function encodeSheetContent(sheet: SheetContent): Uint8Array {
+  if (sheet.seal && sheet.seal.png.length > MAX_SEAL_PNG_BYTES) {
+    throw new RangeError(
+      `Seal PNG is ${sheet.seal.png.length} bytes, over ${MAX_SEAL_PNG_BYTES}; ` +
+        "reduce it with compactSealPng() before rendering both sides",
+    );
+  }
+  const type = TYPE_CODES[sheet.type];
+  if (!type) throw new TypeError(`Cannot encode type ${sheet.type}`);
+  const sex = SEX_CODES[sheet.subject?.sex];
+  if (!sex) throw new TypeError(`Cannot encode sex ${sheet.subject?.sex}`);
+  const { honseki, zokugara, myNumber, ...otherOptions } = sheet.options;
+  if (Object.keys(otherOptions).length > 0) {
+    throw new TypeError("Cannot encode options: unknown option");
+  }
+  const record = {
+    ...sheet,
+    type,
+    options: (honseki ? 1 : 0) | (zokugara ? 2 : 0) | (myNumber ? 4 : 0),
+    subject: { ...sheet.subject, sex },
+  } as unknown as Record<string, unknown>;
+  return encodeCbor(toMap(record, SHEET, "sheet"));
+}
+
+/**
+ * Decodes canonical bytes back to a sheet. Throws {@linkcode CborError} when
+ * the bytes are not exactly what {@linkcode encodeSheetContent} produces.
+ *
+ * @example
+ * ```ts
+ * const sheet = decodeSheetContent(bytes);
+ * ```
+ */
+export function decodeSheetContent(bytes: Uint8Array): SheetContent {
+  const record = fromMap(decodeCbor(bytes), SHEET, "sheet");
+  const type = Object.entries(TYPE_CODES).find(([, c]) => c === record.type);
+  const subject = record.subject as Record<string, unknown>;
+  const sex = Object.entries(SEX_CODES).find(([, c]) => c === subject.sex);
+  const options = record.options as number;
+  if (!type || !sex || options > 7 || record.templateVersion !== 1) {
+    throw new CborError("sheet has an out-of-range code");
+  }
+  return {
+    ...record,
+    type: type[0],
+    options: {
+      honseki: (options & 1) !== 0,
+      zokugara: (options & 2) !== 0,
+      myNumber: (options & 4) !== 0,
+    },
+    subject: {
+      ...subject,
+      sex: sex[0],
+      ...(subject.foreign
+        ? { foreign: subject.foreign as unknown as ForeignResidentItems }
+        : {}),
+    } as SubjectEntry,
+  } as SheetContent;
+}
