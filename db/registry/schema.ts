@@ -117,7 +117,12 @@ export const outbox = pgTable("outbox", {
   type: text("type").notNull(),
   /** Date the change took effect (異動日). */
   effectiveDate: date("effective_date", { mode: "string" }),
+  /** What the feed serves: the state after the event of everything it touched. */
   payload: jsonb("payload").notNull(),
+  /** The state before the event (kept here only, for 取消); never served. */
+  undo: jsonb("undo"),
+  /** Request that wrote the event, and what it asked for. */
+  request: jsonb("request"),
   /** Seq of the event that cancelled this one, if any. */
   cancelledBySeq: bigint("cancelled_by_seq", { mode: "number" }),
   recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),

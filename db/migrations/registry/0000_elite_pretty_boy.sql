@@ -53,6 +53,8 @@ CREATE TABLE "outbox" (
 	"type" text NOT NULL,
 	"effective_date" date,
 	"payload" jsonb NOT NULL,
+	"undo" jsonb,
+	"request" jsonb,
 	"cancelled_by_seq" bigint,
 	"recorded_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "outbox_municipality_code_seq_pk" PRIMARY KEY("municipality_code","seq")

@@ -1,0 +1,76 @@
+/**
+ * Shared pieces of the registry's HTTP resources: dependencies, error
+ * schema, and the audited caller.
+ *
+ * @module
+ */
+import { z } from "@hono/zod-openapi";
+import type { Db } from "../../../lib/db/database.ts";
+import type { Clock } from "../../../lib/time/clock.ts";
+import type { ServiceEnv } from "../../../lib/service/app.ts";
+import type { AuthEnv, ClientCredential } from "../auth.ts";
+import type { FeedNotifier } from "../feed_notifier.ts";
+
+/** What the registry's resources need. */
+export interface RegistryDeps {
+  db: Db;
+  clock: Clock;
+  clients: ClientCredential[];
+  notifier: FeedNotifier;
+  /** Longest a feed request may wait, ms (default 25 s). */
+  maxFeedWaitMs?: number;
+}
+
+/** Hono env of the registry's routes. */
+export type RegistryEnv = {
+  Variables: ServiceEnv["Variables"] & AuthEnv["Variables"];
+};
+
+/** The error body in the OpenAPI document. */
+export const ErrorSchema = z.object({
+  code: z.string().openapi({ example: "RESIDENT_REMOVED" }),
+  message_ja: z.string(),
+  message_en: z.string(),
+  details: z.unknown().optional(),
+}).openapi("Error");
+
+/** Standard error responses for a route. */
+export const errorResponses = {
+  400: {
+    description: "Invalid input",
+    content: { "application/json": { schema: ErrorSchema } },
+  },
+  401: {
+    description: "No or bad credential",
+    content: { "application/json": { schema: ErrorSchema } },
+  },
+  403: {
+    description: "Scope missing",
+    content: { "application/json": { schema: ErrorSchema } },
+  },
+  404: {
+    description: "Not found",
+    content: { "application/json": { schema: ErrorSchema } },
+  },
+  409: {
+    description: "Refused by a rule",
+    content: { "application/json": { schema: ErrorSchema } },
+  },
+} as const;
+
+/** Path parameter: municipality code. */
+export const MunicipalityParam = z.object({
+  code: z.string().regex(/^\d{6}$/).openapi({
+    param: { name: "code", in: "path" },
+    example: "401005",
+  }),
+});
+
+/** Decodes base64 into bytes, or null when malformed. */
+export function fromBase64(s: string): Uint8Array | null {
+  try {
+    return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * `GET /municipalities/{code}/feed?after=<seq>`: events in order; when there
+ * are none yet, the request waits (long poll) up to `wait` seconds.
+ *
+ * @module
+ */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { validationError } from "../../../lib/service/errors.ts";
+import { requireClient } from "../auth.ts";
+import { headSeq, loadMunicipality, readFeed } from "../store.ts";
+import { audit } from "../store.ts";
+import {
+  errorResponses,
+  MunicipalityParam,
+  type RegistryDeps,
+  type RegistryEnv,
+} from "./common.ts";
+
+const Query = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+  wait: z.coerce.number().min(0).max(60).default(0).openapi({
+    description: "Seconds to wait when empty",
+  }),
+});
+
+const route = createRoute({
+  method: "get",
+  path: "/",
+  summary: "Change feed in sequence order (long-polling)",
+  request: { params: MunicipalityParam, query: Query },
+  responses: {
+    200: {
+      description: "Events after `after`, and the head sequence",
+      content: { "application/json": { schema: z.object({}).passthrough() } },
+    },
+    ...errorResponses,
+  },
+  security: [{ bearer: [] }],
+});
+
+/** The feed resource. */
+export function createFeedApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
+  const app = new OpenAPIHono<RegistryEnv>({
+    defaultHook: (r) => {
+      if (!r.success) throw validationError(r.error.issues);
+    },
+  });
+  app.use(requireClient(deps.clients, "feed"));
+  app.openapi(route, async (c) => {
+    const { code } = c.req.valid("param");
+    const { after, limit, wait } = c.req.valid("query");
+    await loadMunicipality(deps.db, code);
+    const deadline = Date.now() +
+      Math.min(wait * 1000, deps.maxFeedWaitMs ?? 25_000);
+    let events = await readFeed(deps.db, code, after, limit);
+    while (!events.length && Date.now() < deadline) {
+      await deps.notifier.wait(
+        code,
+        Math.min(250, deadline - Date.now()),
+        c.req.raw.signal,
+      );
+      if (c.req.raw.signal.aborted) break;
+      events = await readFeed(deps.db, code, after, limit);
+    }
+    const head = await headSeq(deps.db, code);
+    if (events.length) {
+      await audit(deps.db, {
+        client: c.get("client").id,
+        action: "feed.read",
+        municipalityCode: code,
+        requestId: c.get("requestId"),
+        details: { from: events[0].seq, to: events[events.length - 1].seq },
+      });
+    }
+    return c.json({ municipalityCode: code, head, events }, 200);
+  });
+  return app;
+}

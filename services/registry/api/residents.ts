@@ -1,0 +1,231 @@
+/**
+ * `/municipalities/{code}/residents`: reading a record (always audited, with
+ * a stated purpose), its history, and registering seals and blocks on it.
+ *
+ * @module
+ */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { and, asc, eq } from "drizzle-orm";
+import { validationError } from "../../../lib/service/errors.ts";
+import {
+  cardLinks,
+  issuanceBlocks,
+  residentHistory,
+  residents,
+  sealRegistrations,
+} from "../../../db/registry/schema.ts";
+import { requireClient } from "../auth.ts";
+import { RegistryError } from "../errors.ts";
+import { isoDate } from "../event_schemas.ts";
+import { registerSeal, setBlock } from "../records.ts";
+import { audit, replicaSeal } from "../store.ts";
+import {
+  errorResponses,
+  fromBase64,
+  MunicipalityParam,
+  type RegistryDeps,
+  type RegistryEnv,
+} from "./common.ts";
+
+const Params = MunicipalityParam.extend({
+  id: z.string().min(1).max(40).openapi({ param: { name: "id", in: "path" } }),
+});
+
+const PurposeHeader = z.object({
+  "x-purpose": z.string().min(1).max(200).optional().openapi({
+    param: { name: "X-Purpose", in: "header" },
+    description: "Why the record is read (written to the audit log)",
+  }),
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/{id}",
+  summary: "Read a resident's current record (audited)",
+  request: { params: Params, headers: PurposeHeader },
+  responses: {
+    200: {
+      description: "The record",
+      content: { "application/json": { schema: z.object({}).passthrough() } },
+    },
+    ...errorResponses,
+  },
+  security: [{ bearer: [] }],
+});
+
+const historyRoute = createRoute({
+  method: "get",
+  path: "/{id}/history",
+  summary: "Read a resident's history snapshots (audited)",
+  request: { params: Params, headers: PurposeHeader },
+  responses: {
+    200: {
+      description: "Snapshots",
+      content: { "application/json": { schema: z.object({}).passthrough() } },
+    },
+    ...errorResponses,
+  },
+  security: [{ bearer: [] }],
+});
+
+const SealBody = z.object({
+  impressionPng: z.string().min(1).max(400_000).openapi({
+    description: "PNG, base64",
+  }),
+  date: isoDate,
+  registrationNumber: z.string().max(20).optional(),
+}).strict().openapi("SealRegistration");
+
+const sealRoute = createRoute({
+  method: "post",
+  path: "/{id}/seals",
+  summary: "Register a seal (印鑑登録)",
+  request: {
+    params: Params,
+    body: {
+      content: { "application/json": { schema: SealBody } },
+      required: true,
+    },
+  },
+  responses: {
+    201: {
+      description: "Registered",
+      content: { "application/json": { schema: z.object({}).passthrough() } },
+    },
+    ...errorResponses,
+  },
+  security: [{ bearer: [] }],
+});
+
+const BlockBody = z.object({
+  reason: z.enum(["opt_out", "support_measure", "municipal"]),
+  startDate: isoDate,
+  endDate: isoDate.nullable().optional(),
+}).strict().openapi("IssuanceBlock");
+
+const blockRoute = createRoute({
+  method: "post",
+  path: "/{id}/blocks",
+  summary: "Set an issuance block (抑止)",
+  request: {
+    params: Params,
+    body: {
+      content: { "application/json": { schema: BlockBody } },
+      required: true,
+    },
+  },
+  responses: {
+    201: {
+      description: "Set",
+      content: { "application/json": { schema: z.object({}).passthrough() } },
+    },
+    ...errorResponses,
+  },
+  security: [{ bearer: [] }],
+});
+
+/** The residents resource. */
+export function createResidentsApp(
+  deps: RegistryDeps,
+): OpenAPIHono<RegistryEnv> {
+  const app = new OpenAPIHono<RegistryEnv>({
+    defaultHook: (r) => {
+      if (!r.success) throw validationError(r.error.issues);
+    },
+  });
+  app.on(["POST"], "*", requireClient(deps.clients, "write"));
+  app.on(["GET"], "*", requireClient(deps.clients, "read"));
+
+  const purposeOf = (p: string | undefined) => {
+    if (!p) throw new RegistryError("PURPOSE_REQUIRED");
+    return decodeURIComponent(p);
+  };
+
+  app.openapi(getRoute, async (c) => {
+    const { code, id } = c.req.valid("param");
+    const purpose = purposeOf(c.req.valid("header")["x-purpose"]);
+    const client = c.get("client").id;
+    const rows = await deps.db.select().from(residents)
+      .where(and(eq(residents.id, id), eq(residents.municipalityCode, code)));
+    await audit(deps.db, {
+      client,
+      action: "resident.read",
+      municipalityCode: code,
+      subject: id,
+      purpose,
+      requestId: c.get("requestId"),
+      outcome: rows.length ? "ok" : "not_found",
+    });
+    if (!rows.length) throw new RegistryError("RESIDENT_NOT_FOUND");
+    const seals = await deps.db.select().from(sealRegistrations).where(
+      eq(sealRegistrations.residentId, id),
+    );
+    const blocks = await deps.db.select().from(issuanceBlocks).where(
+      eq(issuanceBlocks.residentId, id),
+    );
+    const cards = await deps.db.select().from(cardLinks).where(
+      eq(cardLinks.residentId, id),
+    );
+    return c.json({
+      ...rows[0],
+      seals: seals.map(replicaSeal),
+      blocks,
+      cardLinks: cards,
+    }, 200);
+  });
+
+  app.openapi(historyRoute, async (c) => {
+    const { code, id } = c.req.valid("param");
+    const purpose = purposeOf(c.req.valid("header")["x-purpose"]);
+    const rows = await deps.db.select().from(residentHistory)
+      .where(
+        and(
+          eq(residentHistory.residentId, id),
+          eq(residentHistory.municipalityCode, code),
+        ),
+      )
+      .orderBy(asc(residentHistory.historyNo));
+    await audit(deps.db, {
+      client: c.get("client").id,
+      action: "resident.history",
+      municipalityCode: code,
+      subject: id,
+      purpose,
+      requestId: c.get("requestId"),
+      outcome: rows.length ? "ok" : "not_found",
+    });
+    if (!rows.length) throw new RegistryError("RESIDENT_NOT_FOUND");
+    return c.json({
+      residentId: id,
+      history: rows.map((r) => ({ ...r, seq: Number(r.seq) })),
+    }, 200);
+  });
+
+  app.openapi(sealRoute, async (c) => {
+    const { code, id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const png = fromBase64(body.impressionPng);
+    if (!png) throw new RegistryError("SEAL_IMAGE_INVALID");
+    const r = await registerSeal(deps.db, code, id, {
+      ...body,
+      impressionPng: png,
+    }, {
+      client: c.get("client").id,
+      requestId: c.get("requestId"),
+    });
+    deps.notifier.notify(code);
+    return c.json(r, 201);
+  });
+
+  app.openapi(blockRoute, async (c) => {
+    const { code, id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const r = await setBlock(deps.db, code, id, body, {
+      client: c.get("client").id,
+      requestId: c.get("requestId"),
+    });
+    deps.notifier.notify(code);
+    return c.json(r, 201);
+  });
+  return app;
+}

@@ -1,0 +1,189 @@
+/**
+ * Request bodies of the registry's change events (異動), validated with zod
+ * and published in the OpenAPI document.
+ *
+ * @module
+ */
+import { z } from "@hono/zod-openapi";
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(
+  (s) => !Number.isNaN(Date.parse(s + "T00:00:00Z")),
+  {
+    message: "invalid date",
+  },
+).openapi({ example: "2026-11-26" });
+
+const text = (max: number) => z.string().min(1).max(max);
+
+/** Items of a person entering the registry (転入・出生). */
+export const PersonInput = z.object({
+  name: text(200),
+  nameKana: text(200),
+  formerSurname: text(100).optional(),
+  formerSurnameKana: text(100).optional(),
+  birthDate: isoDate,
+  sex: z.enum(["male", "female"]),
+  honseki: text(300).optional(),
+  hittousha: text(200).optional(),
+  myNumber: z.string().regex(/^\d{12}$/).optional(),
+  residentCode: z.string().regex(/^\d{11}$/),
+  foreign: z.object({
+    alphabeticName: text(200),
+    alias: text(200).optional(),
+    aliasKana: text(200).optional(),
+    nationality: text(100),
+    residenceStatus: text(100),
+    periodOfStay: text(50),
+    stayExpiry: isoDate,
+    residenceCardNumber: z.string().regex(/^[A-Z]{2}\d{8}[A-Z]{2}$/),
+  }).optional(),
+}).openapi("PersonInput");
+
+const base = { date: isoDate };
+
+/** Fields that 職権修正 and 誤記修正 may change. */
+export const CorrectableFields = z.object({
+  name: text(200),
+  nameKana: text(200),
+  birthDate: isoDate,
+  sex: z.enum(["male", "female"]),
+  honseki: text(300).nullable(),
+  hittousha: text(200).nullable(),
+  katagaki: text(200).nullable(),
+  previousAddress: text(300).nullable(),
+  relationship: text(50),
+  alphabeticName: text(200).nullable(),
+  alias: text(200).nullable(),
+  aliasKana: text(200).nullable(),
+  nationality: text(100).nullable(),
+  residenceStatus: text(100).nullable(),
+  periodOfStay: text(50).nullable(),
+  stayExpiry: isoDate.nullable(),
+  residenceCardNumber: z.string().regex(/^[A-Z]{2}\d{8}[A-Z]{2}$/).nullable(),
+  myNumber: z.string().regex(/^\d{12}$/).nullable(),
+}).partial().strict();
+
+/** Every change event, discriminated by `type`. */
+export const EventInput = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("tennyu"),
+    ...base,
+    person: PersonInput,
+    previousAddress: text(300),
+    /** Join an existing household, or start a new one at `address`. */
+    householdId: z.string().optional(),
+    relationship: text(50).optional(),
+    address: text(300).optional(),
+    katagaki: text(200).optional(),
+  }).strict().refine((v) => v.householdId ? !!v.relationship : !!v.address, {
+    message:
+      "give householdId with relationship, or address for a new household",
+  }),
+  z.object({
+    type: z.literal("shussei"),
+    ...base,
+    person: PersonInput,
+    householdId: z.string(),
+    relationship: text(50),
+  }).strict(),
+  z.object({
+    type: z.literal("tenshutsu_yotei"),
+    ...base,
+    residentId: z.string(),
+    plannedDate: isoDate,
+    destinationAddress: text(300),
+  }).strict(),
+  z.object({
+    type: z.literal("tenshutsu_kakutei"),
+    ...base,
+    residentId: z.string(),
+  }).strict(),
+  z.object({
+    type: z.literal("tenkyo"),
+    ...base,
+    householdId: z.string(),
+    address: text(300),
+    katagaki: text(200).optional(),
+  }).strict(),
+  z.object({ type: z.literal("shibou"), ...base, residentId: z.string() })
+    .strict(),
+  z.object({ type: z.literal("setai_bunri"), ...base, residentId: z.string() })
+    .strict(),
+  z.object({
+    type: z.literal("setai_gappei"),
+    ...base,
+    householdId: z.string(),
+    intoHouseholdId: z.string(),
+    relationships: z.record(z.string(), text(50)),
+  }).strict(),
+  z.object({
+    type: z.literal("setainushi_henko"),
+    ...base,
+    householdId: z.string(),
+    newHouseholderId: z.string(),
+    relationships: z.record(z.string(), text(50)).optional(),
+  }).strict(),
+  z.object({
+    type: z.literal("kyuuji_kisai"),
+    ...base,
+    residentId: z.string(),
+    formerSurname: text(100),
+    formerSurnameKana: text(100),
+  }).strict(),
+  z.object({
+    type: z.literal("kyuuji_henko"),
+    ...base,
+    residentId: z.string(),
+    formerSurname: text(100),
+    formerSurnameKana: text(100),
+  }).strict(),
+  z.object({
+    type: z.literal("kyuuji_sakujo"),
+    ...base,
+    residentId: z.string(),
+  }).strict(),
+  z.object({
+    type: z.literal("shokken_shusei"),
+    ...base,
+    residentId: z.string(),
+    changes: CorrectableFields,
+    reason: text(500),
+  }).strict(),
+  z.object({
+    type: z.literal("gokisai_shusei"),
+    ...base,
+    residentId: z.string(),
+    changes: CorrectableFields,
+    reason: text(500),
+  }).strict(),
+  z.object({
+    type: z.literal("torikeshi"),
+    ...base,
+    seq: z.number().int().positive(),
+    reason: text(500),
+  }).strict(),
+]).openapi("EventInput");
+
+/** A validated change event. */
+export type EventInput = z.infer<typeof EventInput>;
+
+/** The event types (異動事由). */
+export const EVENT_TYPES = [
+  "tennyu",
+  "shussei",
+  "tenshutsu_yotei",
+  "tenshutsu_kakutei",
+  "tenkyo",
+  "shibou",
+  "setai_bunri",
+  "setai_gappei",
+  "setainushi_henko",
+  "kyuuji_kisai",
+  "kyuuji_henko",
+  "kyuuji_sakujo",
+  "shokken_shusei",
+  "gokisai_shusei",
+  "torikeshi",
+] as const;
+
+export { isoDate };

@@ -1,0 +1,250 @@
+/**
+ * Seal registrations (印鑑登録), issuance blocks (抑止) and card links: each
+ * change is one event on the same ordered feed as the 異動, so the replica
+ * learns of them in order.
+ *
+ * @module
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../../lib/db/database.ts";
+import { ageOn } from "../../lib/time/clock.ts";
+import {
+  cardLinks,
+  issuanceBlocks,
+  sealRegistrations,
+} from "../../db/registry/schema.ts";
+import { RegistryError } from "./errors.ts";
+import {
+  commitChange,
+  type Committed,
+  lockActiveSeals,
+  lockResident,
+} from "./store.ts";
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function isPng(b: Uint8Array): boolean {
+  return b.length > 32 && PNG_MAGIC.every((v, i) => b[i] === v);
+}
+
+/** Who asks. */
+export interface Actor {
+  client: string;
+  requestId?: string;
+}
+
+/**
+ * Registers a seal for an active resident aged 15 or over.
+ *
+ * @example
+ * ```ts
+ * await registerSeal(db, "401005", id, { impressionPng, date: "2026-11-26" }, actor);
+ * ```
+ */
+export async function registerSeal(
+  db: Db,
+  code: string,
+  residentId: string,
+  input: {
+    impressionPng: Uint8Array;
+    date: string;
+    registrationNumber?: string;
+  },
+  actor: Actor,
+): Promise<Committed & { sealId: string }> {
+  if (!isPng(input.impressionPng)) {
+    throw new RegistryError("SEAL_IMAGE_INVALID");
+  }
+  const sealId = `${code}-S${
+    crypto.randomUUID().replaceAll("-", "").slice(0, 12)
+  }`;
+  const c = await commitChange(db, {
+    municipalityCode: code,
+    type: "seal_register",
+    client: actor.client,
+    requestId: actor.requestId,
+    effectiveDate: input.date,
+  }, async (tx, cs) => {
+    const r = await lockResident(tx, code, residentId);
+    if (r.status === "removed") throw new RegistryError("RESIDENT_REMOVED");
+    if (ageOn(r.birthDate, input.date) < 15) {
+      throw new RegistryError("UNDER_AGE_SEAL");
+    }
+    if ((await lockActiveSeals(tx, residentId)).length) {
+      throw new RegistryError("SEAL_ALREADY_REGISTERED");
+    }
+    cs.seal(null, {
+      id: sealId,
+      municipalityCode: code,
+      residentId,
+      registrationNumber: input.registrationNumber ??
+        sealId.slice(-8).toUpperCase(),
+      impressionPng: input.impressionPng,
+      registeredDate: input.date,
+      status: "active",
+      endedDate: null,
+      endReason: null,
+    });
+  });
+  return { ...c, sealId };
+}
+
+/** Abolishes (廃止) a seal registration at the resident's request. */
+export async function abolishSeal(
+  db: Db,
+  code: string,
+  sealId: string,
+  input: { date: string },
+  actor: Actor,
+): Promise<Committed> {
+  return await commitChange(db, {
+    municipalityCode: code,
+    type: "seal_abolish",
+    client: actor.client,
+    requestId: actor.requestId,
+    effectiveDate: input.date,
+  }, async (tx, cs) => {
+    const rows = await tx.select().from(sealRegistrations)
+      .where(
+        and(
+          eq(sealRegistrations.id, sealId),
+          eq(sealRegistrations.municipalityCode, code),
+        ),
+      ).for("update");
+    if (!rows.length) throw new RegistryError("SEAL_NOT_FOUND");
+    const s = rows[0];
+    if (s.status !== "active") throw new RegistryError("SEAL_NOT_ACTIVE");
+    cs.seal(s, {
+      ...s,
+      status: "abolished",
+      endedDate: input.date,
+      endReason: "廃止",
+    });
+  });
+}
+
+/** Reasons a block can have. */
+export type BlockReason = "opt_out" | "support_measure" | "municipal";
+
+/** Sets an issuance block on a resident. */
+export async function setBlock(
+  db: Db,
+  code: string,
+  residentId: string,
+  input: { reason: BlockReason; startDate: string; endDate?: string | null },
+  actor: Actor,
+): Promise<Committed & { blockId: string }> {
+  const blockId = `${code}-B${
+    crypto.randomUUID().replaceAll("-", "").slice(0, 12)
+  }`;
+  const c = await commitChange(db, {
+    municipalityCode: code,
+    type: "block_set",
+    client: actor.client,
+    requestId: actor.requestId,
+    effectiveDate: input.startDate,
+  }, async (tx, cs) => {
+    await lockResident(tx, code, residentId);
+    cs.block(null, {
+      id: blockId,
+      municipalityCode: code,
+      residentId,
+      reason: input.reason,
+      startDate: input.startDate,
+      endDate: input.endDate ?? null,
+      liftedAt: null,
+      liftedReason: null,
+    });
+  });
+  return { ...c, blockId };
+}
+
+/** Lifts a block explicitly (the only way a block ends). */
+export async function liftBlock(
+  db: Db,
+  code: string,
+  blockId: string,
+  input: { reason: string; at: Date },
+  actor: Actor,
+): Promise<Committed> {
+  return await commitChange(db, {
+    municipalityCode: code,
+    type: "block_lift",
+    client: actor.client,
+    requestId: actor.requestId,
+  }, async (tx, cs) => {
+    const rows = await tx.select().from(issuanceBlocks)
+      .where(
+        and(
+          eq(issuanceBlocks.id, blockId),
+          eq(issuanceBlocks.municipalityCode, code),
+        ),
+      ).for("update");
+    if (!rows.length) throw new RegistryError("BLOCK_NOT_FOUND");
+    const b = rows[0];
+    if (b.liftedAt) throw new RegistryError("BLOCK_ALREADY_LIFTED");
+    cs.block(b, {
+      ...b,
+      liftedAt: input.at.toISOString(),
+      liftedReason: input.reason,
+    });
+  });
+}
+
+/** Links a card's user-authentication certificate serial to a resident. */
+export async function linkCard(
+  db: Db,
+  code: string,
+  input: { serial: string; residentId: string; at: Date },
+  actor: Actor,
+): Promise<Committed> {
+  return await commitChange(db, {
+    municipalityCode: code,
+    type: "card_link",
+    client: actor.client,
+    requestId: actor.requestId,
+  }, async (tx, cs) => {
+    const r = await lockResident(tx, code, input.residentId);
+    if (r.status === "removed") throw new RegistryError("RESIDENT_REMOVED");
+    const rows = await tx.select().from(cardLinks).where(
+      eq(cardLinks.serial, input.serial),
+    ).for("update");
+    if (rows.length && !rows[0].unlinkedAt) {
+      throw new RegistryError("CARD_ALREADY_LINKED");
+    }
+    cs.card(rows[0] ?? null, {
+      serial: input.serial,
+      municipalityCode: code,
+      residentId: input.residentId,
+      linkedAt: input.at.toISOString(),
+      unlinkedAt: null,
+    });
+  });
+}
+
+/** Unlinks a card (e.g. a new card replaces it). */
+export async function unlinkCard(
+  db: Db,
+  code: string,
+  input: { serial: string; at: Date },
+  actor: Actor,
+): Promise<Committed> {
+  return await commitChange(db, {
+    municipalityCode: code,
+    type: "card_unlink",
+    client: actor.client,
+    requestId: actor.requestId,
+  }, async (tx, cs) => {
+    const rows = await tx.select().from(cardLinks)
+      .where(
+        and(
+          eq(cardLinks.serial, input.serial),
+          eq(cardLinks.municipalityCode, code),
+          isNull(cardLinks.unlinkedAt),
+        ),
+      )
+      .for("update");
+    if (!rows.length) throw new RegistryError("CARD_LINK_NOT_FOUND");
+    cs.card(rows[0], { ...rows[0], unlinkedAt: input.at.toISOString() });
+  });
+}

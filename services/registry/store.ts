@@ -1,0 +1,512 @@
+/**
+ * The registry's write path: every business event is one transaction that
+ * writes the new state, a history snapshot per changed resident, an outbox
+ * entry with the municipality's next gapless sequence number, and an audit
+ * record — or nothing at all.
+ *
+ * The sequence comes from a row lock on `outbox_heads`, taken last, so the
+ * feed's order is the commit order and a rolled-back event leaves no gap.
+ *
+ * @module
+ */
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import type { Db, Tx } from "../../lib/db/database.ts";
+import {
+  auditLog,
+  type CardLink,
+  cardLinks,
+  type Household,
+  households,
+  type IssuanceBlock,
+  issuanceBlocks,
+  municipalities,
+  outbox,
+  outboxHeads,
+  type Resident,
+  residentHistory,
+  residents,
+  type SealRegistration,
+  sealRegistrations,
+} from "../../db/registry/schema.ts";
+import { RegistryError } from "./errors.ts";
+
+/** Before and after of one row an event touches (null: absent). */
+export interface Change<T> {
+  before: T | null;
+  after: T | null;
+}
+
+/** Everything one event changes, collected before anything is written. */
+export class ChangeSet {
+  readonly residents = new Map<string, Change<Resident>>();
+  readonly households = new Map<string, Change<Household>>();
+  readonly seals = new Map<string, Change<SealRegistration>>();
+  readonly blocks = new Map<string, Change<IssuanceBlock>>();
+  readonly cards = new Map<string, Change<CardLink>>();
+
+  /** Records a resident's new state (keeps the first `before`). */
+  resident(before: Resident | null, after: Resident | null): void {
+    const id = (after ?? before)!.id;
+    const prev = this.residents.get(id);
+    this.residents.set(id, { before: prev ? prev.before : before, after });
+  }
+  /** Records a household's new state. */
+  household(before: Household | null, after: Household | null): void {
+    const id = (after ?? before)!.id;
+    const prev = this.households.get(id);
+    this.households.set(id, { before: prev ? prev.before : before, after });
+  }
+  /** Records a seal registration's new state. */
+  seal(before: SealRegistration | null, after: SealRegistration | null): void {
+    const id = (after ?? before)!.id;
+    const prev = this.seals.get(id);
+    this.seals.set(id, { before: prev ? prev.before : before, after });
+  }
+  /** Records a block's new state. */
+  block(before: IssuanceBlock | null, after: IssuanceBlock | null): void {
+    const id = (after ?? before)!.id;
+    const prev = this.blocks.get(id);
+    this.blocks.set(id, { before: prev ? prev.before : before, after });
+  }
+  /** Records a card link's new state. */
+  card(before: CardLink | null, after: CardLink | null): void {
+    const id = (after ?? before)!.serial;
+    const prev = this.cards.get(id);
+    this.cards.set(id, { before: prev ? prev.before : before, after });
+  }
+  /** True when nothing was recorded. */
+  isEmpty(): boolean {
+    return this.residents.size + this.households.size + this.seals.size +
+        this.blocks.size + this.cards.size === 0;
+  }
+}
+
+/** Who asks for a change, and why. */
+export interface ChangeContext {
+  municipalityCode: string;
+  /** Event type, e.g. `tennyu`. */
+  type: string;
+  /** Authenticated client id. */
+  client: string;
+  requestId?: string;
+  /** 異動日 */
+  effectiveDate?: string;
+  /** The request body, kept with the event. */
+  request?: unknown;
+  /** The seq this event cancels (取消). */
+  cancelsSeq?: number;
+}
+
+/** The outcome of a committed event. */
+export interface Committed {
+  seq: number;
+  eventId: string;
+  type: string;
+  residentIds: string[];
+}
+
+/** A municipality's policy as the write path needs it. */
+export interface MunicipalityPolicy {
+  code: string;
+  name: string;
+  mayor: string;
+  printMyNumberAtKiosk: boolean;
+}
+
+/** Loads a municipality or refuses. */
+export async function loadMunicipality(
+  db: Db | Tx,
+  code: string,
+): Promise<MunicipalityPolicy> {
+  const rows = await db.select().from(municipalities).where(
+    eq(municipalities.code, code),
+  ).limit(1);
+  if (!rows.length) {
+    throw new RegistryError("MUNICIPALITY_NOT_FOUND", {
+      municipalityCode: code,
+    });
+  }
+  return rows[0];
+}
+
+/** Reads a resident and locks it for the transaction, or refuses. */
+export async function lockResident(
+  tx: Tx,
+  municipalityCode: string,
+  id: string,
+): Promise<Resident> {
+  const rows = await tx.select().from(residents)
+    .where(
+      and(
+        eq(residents.id, id),
+        eq(residents.municipalityCode, municipalityCode),
+      ),
+    )
+    .for("update");
+  if (!rows.length) {
+    throw new RegistryError("RESIDENT_NOT_FOUND", { residentId: id });
+  }
+  return rows[0];
+}
+
+/** Reads and locks several residents in id order (no deadlocks). */
+export async function lockResidents(
+  tx: Tx,
+  municipalityCode: string,
+  ids: string[],
+): Promise<Resident[]> {
+  if (!ids.length) return [];
+  const sorted = [...new Set(ids)].sort();
+  return await tx.select().from(residents)
+    .where(
+      and(
+        inArray(residents.id, sorted),
+        eq(residents.municipalityCode, municipalityCode),
+      ),
+    )
+    .orderBy(asc(residents.id))
+    .for("update");
+}
+
+/** Reads and locks a household, or refuses. */
+export async function lockHousehold(
+  tx: Tx,
+  municipalityCode: string,
+  id: string,
+): Promise<Household> {
+  const rows = await tx.select().from(households)
+    .where(
+      and(
+        eq(households.id, id),
+        eq(households.municipalityCode, municipalityCode),
+      ),
+    )
+    .for("update");
+  if (!rows.length) {
+    throw new RegistryError("HOUSEHOLD_NOT_FOUND", { householdId: id });
+  }
+  return rows[0];
+}
+
+/** Active (not removed) members of a household, locked, in id order. */
+export async function lockMembers(
+  tx: Tx,
+  householdId: string,
+): Promise<Resident[]> {
+  const rows = await tx.select().from(residents)
+    .where(eq(residents.householdId, householdId))
+    .orderBy(asc(residents.id))
+    .for("update");
+  return rows.filter((r) => r.status !== "removed");
+}
+
+/** Active seal registrations of a resident, locked. */
+export async function lockActiveSeals(
+  tx: Tx,
+  residentId: string,
+): Promise<SealRegistration[]> {
+  return await tx.select().from(sealRegistrations)
+    .where(
+      and(
+        eq(sealRegistrations.residentId, residentId),
+        eq(sealRegistrations.status, "active"),
+      ),
+    )
+    .for("update");
+}
+
+function b64(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(s);
+}
+
+/** The resident as other systems may see it: never 住民票コード; 個人番号 only by policy. */
+export function replicaResident(
+  r: Resident,
+  policy: { printMyNumberAtKiosk: boolean },
+): Record<string, unknown> {
+  const { residentCode: _rc, myNumber, ...rest } = r;
+  return policy.printMyNumberAtKiosk ? { ...rest, myNumber } : rest;
+}
+
+/** A seal row as the feed carries it (image as base64). */
+export function replicaSeal(s: SealRegistration): Record<string, unknown> {
+  return { ...s, impressionPng: b64(s.impressionPng) };
+}
+
+function undoSeal(s: SealRegistration | null): unknown {
+  return s ? replicaSeal(s) : null;
+}
+
+/**
+ * Runs `plan` and commits what it recorded as one event.
+ *
+ * @example
+ * ```ts
+ * await commitChange(db, { municipalityCode, type: "shibou", client }, async (tx, cs) => {
+ *   const r = await lockResident(tx, municipalityCode, id);
+ *   cs.resident(r, { ...r, status: "removed" });
+ * });
+ * ```
+ */
+export async function commitChange(
+  db: Db,
+  ctx: ChangeContext,
+  plan: (tx: Tx, cs: ChangeSet, policy: MunicipalityPolicy) => Promise<void>,
+): Promise<Committed> {
+  return await db.transaction(async (tx) => {
+    const policy = await loadMunicipality(tx, ctx.municipalityCode);
+    const cs = new ChangeSet();
+    await plan(tx, cs, policy);
+    if (cs.isEmpty()) throw new RegistryError("NOTHING_TO_CHANGE");
+
+    // The row lock on the head serialises this municipality's commits from here on.
+    const head = await tx.update(outboxHeads)
+      .set({ lastSeq: sql`${outboxHeads.lastSeq} + 1` })
+      .where(eq(outboxHeads.municipalityCode, ctx.municipalityCode))
+      .returning({ seq: outboxHeads.lastSeq });
+    let seq: number;
+    if (head.length) seq = Number(head[0].seq);
+    else {
+      await tx.insert(outboxHeads).values({
+        municipalityCode: ctx.municipalityCode,
+        lastSeq: 1,
+      });
+      seq = 1;
+    }
+    const eventId = crypto.randomUUID();
+
+    const residentRows: Resident[] = [];
+    const history: (typeof residentHistory.$inferInsert)[] = [];
+    const deleted: string[] = [];
+    for (const [id, ch] of cs.residents) {
+      const historyNo = (ch.before?.historyNo ?? 0) + 1;
+      if (ch.after) {
+        const row = { ...ch.after, historyNo, updatedSeq: seq };
+        residentRows.push(row);
+        history.push({
+          residentId: id,
+          historyNo,
+          municipalityCode: ctx.municipalityCode,
+          seq,
+          eventType: ctx.type,
+          snapshot: row,
+        });
+      } else {
+        deleted.push(id);
+        history.push({
+          residentId: id,
+          historyNo,
+          municipalityCode: ctx.municipalityCode,
+          seq,
+          eventType: ctx.type,
+          snapshot: { deleted: true, id },
+        });
+      }
+    }
+    if (residentRows.length) {
+      await tx.insert(residents).values(residentRows).onConflictDoUpdate({
+        target: residents.id,
+        set: excludedAll(residents, ["id"]),
+      });
+    }
+    if (deleted.length) {
+      await tx.delete(residents).where(inArray(residents.id, deleted));
+    }
+    if (history.length) await tx.insert(residentHistory).values(history);
+
+    const hh = [...cs.households.values()].map((c) => c.after).filter((
+      x,
+    ): x is Household => !!x);
+    if (hh.length) {
+      await tx.insert(households).values(hh).onConflictDoUpdate({
+        target: households.id,
+        set: excludedAll(households, ["id"]),
+      });
+    }
+    const deletedHh = [...cs.households.entries()].filter(([, c]) => !c.after)
+      .map(([id]) => id);
+    if (deletedHh.length) {
+      await tx.delete(households).where(inArray(households.id, deletedHh));
+    }
+
+    const seals = [...cs.seals.values()].map((c) => c.after).filter((
+      x,
+    ): x is SealRegistration => !!x);
+    if (seals.length) {
+      await tx.insert(sealRegistrations).values(seals).onConflictDoUpdate({
+        target: sealRegistrations.id,
+        set: excludedAll(sealRegistrations, ["id"]),
+      });
+    }
+    const deletedSeals = [...cs.seals.entries()].filter(([, c]) => !c.after)
+      .map(([id]) => id);
+    if (deletedSeals.length) {
+      await tx.delete(sealRegistrations).where(
+        inArray(sealRegistrations.id, deletedSeals),
+      );
+    }
+
+    const blocks = [...cs.blocks.values()].map((c) => c.after).filter((
+      x,
+    ): x is IssuanceBlock => !!x);
+    if (blocks.length) {
+      await tx.insert(issuanceBlocks).values(blocks).onConflictDoUpdate({
+        target: issuanceBlocks.id,
+        set: excludedAll(issuanceBlocks, ["id"]),
+      });
+    }
+    const cards = [...cs.cards.values()].map((c) => c.after).filter((
+      x,
+    ): x is CardLink => !!x);
+    if (cards.length) {
+      await tx.insert(cardLinks).values(cards).onConflictDoUpdate({
+        target: cardLinks.serial,
+        set: excludedAll(cardLinks, ["serial"]),
+      });
+    }
+
+    const payload = {
+      residents: residentRows.map((r) => replicaResident(r, policy)),
+      deletedResidents: deleted,
+      households: hh,
+      deletedHouseholds: deletedHh,
+      seals: seals.map(replicaSeal),
+      deletedSeals,
+      blocks,
+      cardLinks: cards,
+      ...(ctx.cancelsSeq ? { cancelsSeq: ctx.cancelsSeq } : {}),
+    };
+    const undo = {
+      residents: Object.fromEntries(
+        [...cs.residents].map(([id, c]) => [id, c.before]),
+      ),
+      households: Object.fromEntries(
+        [...cs.households].map(([id, c]) => [id, c.before]),
+      ),
+      seals: Object.fromEntries(
+        [...cs.seals].map(([id, c]) => [id, undoSeal(c.before)]),
+      ),
+      blocks: Object.fromEntries(
+        [...cs.blocks].map(([id, c]) => [id, c.before]),
+      ),
+      cards: Object.fromEntries([...cs.cards].map(([id, c]) => [id, c.before])),
+    };
+    await tx.insert(outbox).values({
+      municipalityCode: ctx.municipalityCode,
+      seq,
+      eventId,
+      type: ctx.type,
+      effectiveDate: ctx.effectiveDate ?? null,
+      payload,
+      undo,
+      request: ctx.request ?? null,
+    });
+    if (ctx.cancelsSeq) {
+      await tx.update(outbox).set({ cancelledBySeq: seq })
+        .where(
+          and(
+            eq(outbox.municipalityCode, ctx.municipalityCode),
+            eq(outbox.seq, ctx.cancelsSeq),
+          ),
+        );
+    }
+    const residentIds = [...cs.residents.keys()];
+    await tx.insert(auditLog).values({
+      client: ctx.client,
+      action: `event.${ctx.type}`,
+      municipalityCode: ctx.municipalityCode,
+      subject: residentIds.join(",") || null,
+      requestId: ctx.requestId ?? null,
+      details: { seq, eventId },
+    });
+    return { seq, eventId, type: ctx.type, residentIds };
+  });
+}
+
+// deno-lint-ignore no-explicit-any
+function excludedAll(table: any, skip: string[]): Record<string, unknown> {
+  const set: Record<string, unknown> = {};
+  for (const [key, col] of Object.entries(table)) {
+    // deno-lint-ignore no-explicit-any
+    const c = col as any;
+    if (!c || typeof c !== "object" || !("name" in c) || !("columnType" in c)) {
+      continue;
+    }
+    if (skip.includes(key)) continue;
+    set[key] = sql.raw(`excluded."${c.name}"`);
+  }
+  return set;
+}
+
+/** One event as the feed serves it. */
+export interface FeedEvent {
+  seq: number;
+  eventId: string;
+  type: string;
+  effectiveDate: string | null;
+  recordedAt: string;
+  payload: unknown;
+}
+
+/** Events after `after`, in order, at most `limit`. */
+export async function readFeed(
+  db: Db,
+  municipalityCode: string,
+  after: number,
+  limit: number,
+): Promise<FeedEvent[]> {
+  const rows = await db.select({
+    seq: outbox.seq,
+    eventId: outbox.eventId,
+    type: outbox.type,
+    effectiveDate: outbox.effectiveDate,
+    recordedAt: outbox.recordedAt,
+    payload: outbox.payload,
+  }).from(outbox)
+    .where(
+      and(eq(outbox.municipalityCode, municipalityCode), gt(outbox.seq, after)),
+    )
+    .orderBy(asc(outbox.seq))
+    .limit(limit);
+  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+}
+
+/** The municipality's head sequence (0 when nothing was written). */
+export async function headSeq(
+  db: Db | Tx,
+  municipalityCode: string,
+): Promise<number> {
+  const rows = await db.select({ s: outboxHeads.lastSeq }).from(outboxHeads)
+    .where(eq(outboxHeads.municipalityCode, municipalityCode));
+  return rows.length ? Number(rows[0].s) : 0;
+}
+
+/** Writes an audit record outside a business event (reads, refusals). */
+export async function audit(
+  db: Db | Tx,
+  rec: {
+    client: string;
+    action: string;
+    municipalityCode?: string;
+    subject?: string;
+    purpose?: string;
+    requestId?: string;
+    outcome?: string;
+    details?: unknown;
+  },
+): Promise<void> {
+  await db.insert(auditLog).values({
+    client: rec.client,
+    action: rec.action,
+    municipalityCode: rec.municipalityCode ?? null,
+    subject: rec.subject ?? null,
+    purpose: rec.purpose ?? null,
+    requestId: rec.requestId ?? null,
+    outcome: rec.outcome ?? "ok",
+    details: rec.details ?? null,
+  });
+}
