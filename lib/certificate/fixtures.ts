@@ -24,10 +24,24 @@ import type {
 } from "./model.ts";
 import { encodePng } from "../render/png_codec.ts";
 
-/** A private-use 外字 code point used by the fixtures (no glyph in IPAex). */
+/**
+ * A private-use 外字 code point used by the fixtures (no glyph in IPAex).
+ *
+ * @example
+ * ```ts
+ * makeSubject({ name: `${PUA_GAIJI}田 一郎` });
+ * ```
+ */
 export const PUA_GAIJI = "\uE02A";
 
-/** 葛 with the IVS selector VS17: a different glyph from plain 葛 in IPAex. */
+/**
+ * 葛 with the IVS selector VS17: a different glyph from plain 葛 in IPAex.
+ *
+ * @example
+ * ```ts
+ * makeSubject({ name: `${IVS_KATSURA}西 花子` });
+ * ```
+ */
 export const IVS_KATSURA = "葛\u{E0100}";
 
 /** Fields of a sheet that can be overridden; nested objects merge. */

@@ -14,7 +14,14 @@ import { FieldTooLongError } from "./errors.ts";
 import { fitText } from "./fit.ts";
 import { A4, BLACK, type DrawOp, MM_PER_PT, type PageLayout } from "./ops.ts";
 
-/** Quiet zone kept white around each symbol, in modules. */
+/**
+ * Quiet zone kept white around each symbol, in modules.
+ *
+ * @example
+ * ```ts
+ * const margin = QUIET_ZONE_MODULES * symbol.moduleSize; // mm
+ * ```
+ */
 export const QUIET_ZONE_MODULES = 4;
 
 /** Options of {@link layoutBackSide}. */

@@ -88,6 +88,11 @@ export function createRenderContext(
 /**
  * A process-wide render context built on first use: the one explicit,
  * lazily-built cache the renderer keeps. Pass your own context to avoid it.
+ *
+ * @example
+ * ```ts
+ * delete defaultContextCache.context; // drop it, e.g. in a test
+ * ```
  */
 export const defaultContextCache: { context?: RenderContext } = {};
 

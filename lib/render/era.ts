@@ -17,7 +17,14 @@ export interface Era {
   start: string;
 }
 
-/** The modern eras, oldest first. */
+/**
+ * The modern eras, oldest first.
+ *
+ * @example
+ * ```ts
+ * ERAS.at(-1)?.name; // "令和"
+ * ```
+ */
 export const ERAS: readonly Era[] = [
   { name: "明治", start: "1868-10-23" },
   { name: "大正", start: "1912-07-30" },

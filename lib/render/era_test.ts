@@ -28,8 +28,14 @@ Deno.test("formatJapaneseDate() switches era exactly on the first day", () => {
 Deno.test("formatJapaneseDate() formats ordinary dates, optionally with full-width digits", () => {
   assert.equal(formatJapaneseDate("2026-11-26"), "令和8年11月26日");
   assert.equal(formatJapaneseDate("1975-04-12"), "昭和50年4月12日");
-  assert.equal(formatJapaneseDate("2026-11-26", { fullWidth: true }), "令和８年１１月２６日");
-  assert.equal(formatJapaneseDate("2019-05-01", { fullWidth: true }), "令和元年５月１日");
+  assert.equal(
+    formatJapaneseDate("2026-11-26", { fullWidth: true }),
+    "令和８年１１月２６日",
+  );
+  assert.equal(
+    formatJapaneseDate("2019-05-01", { fullWidth: true }),
+    "令和元年５月１日",
+  );
 });
 
 Deno.test("toEraDate() refuses dates before 明治 and invalid dates", () => {
@@ -61,7 +67,13 @@ Deno.test("toJapanDateTime() converts other offsets to Japan time", () => {
 });
 
 Deno.test("formatJapaneseDateTime() prints era date and time in Japan", () => {
-  assert.equal(formatJapaneseDateTime("2026-11-26T10:05:00+09:00"), "令和8年11月26日 10時05分");
-  assert.equal(formatJapaneseDateTime("2019-04-30T15:00:00Z"), "令和元年5月1日 0時00分");
+  assert.equal(
+    formatJapaneseDateTime("2026-11-26T10:05:00+09:00"),
+    "令和8年11月26日 10時05分",
+  );
+  assert.equal(
+    formatJapaneseDateTime("2019-04-30T15:00:00Z"),
+    "令和元年5月1日 0時00分",
+  );
   assert.equal(toFullWidthDigits("A1-9"), "A１-９");
 });

@@ -54,7 +54,14 @@ export class BackSideMismatchError extends Error {
   }
 }
 
-/** Japanese names of the fields that can be too long. */
+/**
+ * Japanese names of the fields that can be too long.
+ *
+ * @example
+ * ```ts
+ * FIELD_LABELS_JA.address; // "住所"
+ * ```
+ */
 export const FIELD_LABELS_JA: Readonly<Record<string, string>> = {
   name: "氏名",
   nameKana: "ふりがな",

@@ -49,7 +49,14 @@ const NO_LINE_START = new Set(
   ),
 );
 
-/** Size step when shrinking, pt. */
+/**
+ * Size step when shrinking, pt.
+ *
+ * @example
+ * ```ts
+ * const next = style.sizePt - SIZE_STEP_PT;
+ * ```
+ */
 export const SIZE_STEP_PT = 0.5;
 
 function slice(s: ShapedText, from: number, to: number): ShapedText {

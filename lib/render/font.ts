@@ -15,7 +15,14 @@ import fontkit from "@pdf-lib/fontkit";
 /** The two faces used on the forms. */
 export type FaceName = "gothic" | "mincho";
 
-/** Default locations of the IPAex fonts (Debian package fonts-ipaexfont). */
+/**
+ * Default locations of the IPAex fonts (Debian package fonts-ipaexfont).
+ *
+ * @example
+ * ```ts
+ * Deno.readFileSync(DEFAULT_FONT_PATHS.mincho);
+ * ```
+ */
 export const DEFAULT_FONT_PATHS: Readonly<Record<FaceName, string>> = {
   gothic: "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
   mincho: "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf",

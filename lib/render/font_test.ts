@@ -1,17 +1,28 @@
 import assert from "node:assert/strict";
 import fontkit from "@pdf-lib/fontkit";
-import { DEFAULT_FONT_PATHS, loadFontSet, shapeText, splitClusters } from "./font.ts";
+import {
+  DEFAULT_FONT_PATHS,
+  loadFontSet,
+  shapeText,
+  splitClusters,
+} from "./font.ts";
 
 const fonts = loadFontSet();
 
 Deno.test("splitClusters() keeps a variation selector with its base character", () => {
-  assert.deepEqual(splitClusters("葛\u{E0100}城\uE02A"), ["葛\u{E0100}", "城", "\uE02A"]);
+  assert.deepEqual(splitClusters("葛\u{E0100}城\uE02A"), [
+    "葛\u{E0100}",
+    "城",
+    "\uE02A",
+  ]);
   assert.deepEqual(splitClusters("A\uFE00"), ["A\uFE00"]);
 });
 
 Deno.test("FontFace advances equal fontkit's metrics", () => {
   // deno-lint-ignore no-explicit-any
-  const fk: any = fontkit.create(Deno.readFileSync(DEFAULT_FONT_PATHS.mincho) as never);
+  const fk: any = fontkit.create(
+    Deno.readFileSync(DEFAULT_FONT_PATHS.mincho) as never,
+  );
   for (const ch of ["住", "あ", "A", "i", "１", "ｱ", "W"]) {
     const g = fk.glyphForCodePoint(ch.codePointAt(0)!);
     assert.equal(fonts.mincho.glyphForCluster(ch), g.id, ch);
@@ -26,7 +37,10 @@ Deno.test("resolveCluster() picks the IVS glyph, falls back on unknown selectors
   assert.equal(plain.status, "ok");
   assert.equal(ivs.status, "ok");
   assert.notEqual(ivs.gid, plain.gid, "葛+VS17 has its own glyph in IPAex");
-  assert.deepEqual(f.resolveCluster("葛\u{E0105}"), { gid: plain.gid, status: "unknown-variation" });
+  assert.deepEqual(f.resolveCluster("葛\u{E0105}"), {
+    gid: plain.gid,
+    status: "unknown-variation",
+  });
   assert.deepEqual(f.resolveCluster("\uE02A"), { gid: 0, status: "missing" });
 });
 
@@ -44,5 +58,9 @@ Deno.test("glyphProgram() strips hinting but keeps the outline", () => {
   const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
   const contours = dv.getInt16(0);
   assert.ok(contours > 0);
-  assert.equal(dv.getUint16(10 + 2 * contours), 0, "instruction length is zero");
+  assert.equal(
+    dv.getUint16(10 + 2 * contours),
+    0,
+    "instruction length is zero",
+  );
 });

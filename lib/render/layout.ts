@@ -37,13 +37,34 @@ import {
 } from "./ops.ts";
 import { SEAL_RED } from "./official_seal.ts";
 
-/** 認証文 of a 住民票の写し. */
+/**
+ * 認証文 of a 住民票の写し.
+ *
+ * @example
+ * ```ts
+ * pdfText.includes(JUMINHYO_ATTESTATION);
+ * ```
+ */
 export const JUMINHYO_ATTESTATION =
   "この写しは、住民票の原本と相違ないことを証明する。";
-/** 認証文 of a 印鑑登録証明書. */
+/**
+ * 認証文 of a 印鑑登録証明書.
+ *
+ * @example
+ * ```ts
+ * pdfText.includes(INKAN_ATTESTATION);
+ * ```
+ */
 export const INKAN_ATTESTATION =
   "この写しは、登録されている印影と相違ないことを証明する。";
-/** Titles of the forms. */
+/**
+ * Titles of the forms.
+ *
+ * @example
+ * ```ts
+ * TITLES[sheet.type]; // "住民票の写し"
+ * ```
+ */
 export const TITLES = {
   juminhyo: "住民票の写し",
   inkan: "印鑑登録証明書",
@@ -53,6 +74,11 @@ export const TITLES = {
  * Fixed text of the forms per face: what every document needs, embedded once
  * per process by the PDF writer (see pdf.ts). A test checks that every label
  * the layout draws is covered.
+ *
+ * @example
+ * ```ts
+ * TEMPLATE_TEXT.gothic.includes("住所"); // true
+ * ```
  */
 export const TEMPLATE_TEXT: Readonly<Record<FaceName, string>> = {
   gothic: [

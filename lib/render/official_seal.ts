@@ -11,7 +11,14 @@ import type { FontSet, PathSegment } from "./font.ts";
 import { mapSegments, segmentsBounds } from "./glyph_path.ts";
 import type { PathOp, Rgb } from "./ops.ts";
 
-/** Seal red. */
+/**
+ * Seal red.
+ *
+ * @example
+ * ```ts
+ * const op = { kind: "path", fill: SEAL_RED };
+ * ```
+ */
 export const SEAL_RED: Rgb = [0.84, 0.1, 0.12];
 
 /**

@@ -13,7 +13,14 @@ import type { PlacedSymbol } from "../certificate/model.ts";
 /** A colour, each channel 0..1. */
 export type Rgb = readonly [number, number, number];
 
-/** Black. */
+/**
+ * Black.
+ *
+ * @example
+ * ```ts
+ * const color: Rgb = BLACK;
+ * ```
+ */
 export const BLACK: Rgb = [0, 0, 0];
 
 /** A run of text on one baseline, already split into glyphs. */
@@ -149,11 +156,32 @@ export interface PageLayout {
   glyphIssues: GlyphIssue[];
 }
 
-/** A4 portrait, mm. */
+/**
+ * A4 portrait, mm.
+ *
+ * @example
+ * ```ts
+ * A4.widthMm; // 210
+ * ```
+ */
 export const A4 = { widthMm: 210, heightMm: 297 } as const;
 
-/** Points per millimetre. */
+/**
+ * Points per millimetre.
+ *
+ * @example
+ * ```ts
+ * 210 * PT_PER_MM; // 595.28
+ * ```
+ */
 export const PT_PER_MM = 72 / 25.4;
 
-/** Millimetres per point. */
+/**
+ * Millimetres per point.
+ *
+ * @example
+ * ```ts
+ * 12 * MM_PER_PT; // 4.23
+ * ```
+ */
 export const MM_PER_PT = 25.4 / 72;

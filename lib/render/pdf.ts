@@ -15,13 +15,14 @@
 import type {
   BackSide,
   CertificateDocument,
+  PlacedSymbol,
   SheetContent,
 } from "../certificate/model.ts";
-import { layoutBackSide, moduleRuns } from "./back_layout.ts";
+import { layoutBackSide } from "./back_layout.ts";
 import { copyGuardPlacements } from "./backgrounds.ts";
 import { defaultRenderContext, type RenderContext } from "./context.ts";
 import { BackSideMismatchError } from "./errors.ts";
-import type { FaceName, PathSegment } from "./font.ts";
+import { type FaceName, type PathSegment, splitClusters } from "./font.ts";
 import { segmentsBounds } from "./glyph_path.ts";
 import { layoutSheet, TEMPLATE_TEXT, TITLES } from "./layout.ts";
 import {
@@ -34,10 +35,15 @@ import {
   type Rgb,
 } from "./ops.ts";
 import { SubsetPlan, writeFontSubset } from "./pdf_font.ts";
-import { hex4, num, type PdfPrefix, PdfWriter } from "./pdf_writer.ts";
+import {
+  ByteBuilder,
+  deflateZlib,
+  hex4,
+  num,
+  type PdfPrefix,
+  PdfWriter,
+} from "./pdf_writer.ts";
 import { decodePng, readPngStructure } from "./png_codec.ts";
-import { splitClusters } from "./font.ts";
-import { zlibSync } from "fflate";
 
 const FACES: readonly FaceName[] = ["gothic", "mincho"];
 const FONT_NAMES: Record<FaceName, [string, string]> = {
@@ -293,11 +299,11 @@ class DocState {
         dict: `/Type /XObject /Subtype /Form /BBox [${num(x0)} ${num(y0)} ${
           num(x1)
         } ${num(y1)}] /Resources << >>`,
-        data: zlibSync(
+        data: deflateZlib(
           new TextEncoder().encode(
             `${rgbFill(op.fill)}\n${pathOps(op.segments)}\nf`,
           ),
-          { level: 9 },
+          9,
         ),
       };
       if (forms.size >= MAX_PATH_FORMS) {
@@ -349,8 +355,33 @@ function writeImage(w: PdfWriter, n: number, png: Uint8Array): void {
   w.stream(n, `${base} /ColorSpace /DeviceRGB`, rgb, { compress: 1 });
 }
 
+/** Appends a symbol's dark modules as one rectangle per horizontal run. */
+function writeSymbol(b: ByteBuilder, s: PlacedSymbol): void {
+  b.ascii(
+    `q 0 g ${num(s.moduleSize)} 0 0 ${num(s.moduleSize)} ${num(s.x)} ${
+      num(s.y)
+    } cm\n`,
+  );
+  const { width, height, modules } = s;
+  for (let r = 0; r < height; r++) {
+    const base = r * width;
+    let c = 0;
+    while (c < width) {
+      if (!modules[base + c]) {
+        c++;
+        continue;
+      }
+      const start = c;
+      while (c < width && modules[base + c]) c++;
+      b.run(start, r, c - start);
+    }
+  }
+  b.ascii("f Q");
+}
+
 /** Content stream of one page. */
-function pageContent(layout: PageLayout, doc: DocState): string {
+function pageContent(layout: PageLayout, doc: DocState): Uint8Array {
+  const bytes = new ByteBuilder();
   const out: string[] = [
     `${num(PT_PER_MM)} 0 0 ${num(-PT_PER_MM)} 0 ${
       num(A4.heightMm * PT_PER_MM)
@@ -445,22 +476,17 @@ function pageContent(layout: PageLayout, doc: DocState): string {
         );
         break;
       case "symbol": {
-        const s = op.symbol;
-        const parts = [
-          `q 0 g ${num(s.moduleSize)} 0 0 ${num(s.moduleSize)} ${num(s.x)} ${
-            num(s.y)
-          } cm`,
-        ];
-        for (const [c, r, len] of moduleRuns(s)) {
-          parts.push(`${c} ${r} ${len} 1 re`);
-        }
-        parts.push("f Q");
-        out.push(parts.join("\n"));
+        bytes.ascii(out.join("\n"));
+        bytes.byte(10);
+        out.length = 0;
+        writeSymbol(bytes, op.symbol);
+        out.push("");
         break;
       }
     }
   }
-  return out.join("\n");
+  bytes.ascii(out.join("\n"));
+  return bytes.bytes();
 }
 
 function pdfTextString(s: string): string {

@@ -14,6 +14,12 @@ import { buildTrueTypeSubset } from "./truetype_subset.ts";
 /**
  * A subset being collected: glyph `i` of the subset is original glyph
  * `gids[i]`, standing for the characters `text[i]`.
+ *
+ * @example
+ * ```ts
+ * const plan = new SubsetPlan(fonts.mincho);
+ * plan.add(fonts.mincho.glyphForCluster("住"), "住"); // 1 (CID in the subset)
+ * ```
  */
 export class SubsetPlan {
   readonly gids: number[] = [0];

@@ -1,0 +1,122 @@
+/**
+ * Writes sample certificates: a three-sheet household 住民票の写し with every
+ * option on, a 印鑑登録証明書 beside it, and the first sheet as the portal's
+ * PNG. With `--bench`, measures the renderer instead.
+ *
+ * ```sh
+ * deno task render                       # sample.pdf, sample-inkan.pdf, sample.png
+ * deno task render --out out/juminhyo.pdf
+ * deno task render --bench
+ * ```
+ *
+ * TODO(backside): lib/backside/mod.ts does not export `buildBackSide` yet;
+ * once it does, build one BackSide per sheet here and pass them to
+ * `renderer.pdf(doc, backs)` so the samples carry their back pages.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import {
+  makeHouseholdDocument,
+  makeInkanSheet,
+  makeSheet,
+} from "../lib/certificate/fixtures.ts";
+import { createRenderer, type Renderer } from "../lib/render/mod.ts";
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(n: number, fn: () => unknown): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+/**
+ * Measures PDF and PNG rendering and prints one line per case.
+ *
+ * @example
+ * ```ts
+ * bench(await createRenderer(), 200);
+ * ```
+ */
+export function bench(r: Renderer, n: number): void {
+  const one = {
+    requestId: "bench-1",
+    sheets: [makeSheet({ options: { zokugara: true } })],
+  };
+  const household = makeHouseholdDocument();
+  const inkan = { requestId: "bench-i", sheets: [makeInkanSheet()] };
+  const cases: [string, () => Uint8Array][] = [
+    ["PDF 住民票 1 sheet", () => r.pdf(one)],
+    ["PDF 住民票 3 sheets", () => r.pdf(household)],
+    ["PDF 印鑑登録証明書", () => r.pdf(inkan)],
+    ["PNG 1000px 住民票", () => r.png(one.sheets[0])],
+  ];
+  for (const [name, fn] of cases) {
+    const runs = name.startsWith("PNG") ? Math.max(5, Math.floor(n / 20)) : n;
+    time(Math.min(runs, 20), fn); // warm-up
+    const size = fn().length;
+    const cpu0 = performance.now();
+    const ms = time(runs, fn);
+    const total = performance.now() - cpu0;
+    console.log(
+      `${name.padEnd(20)} median ${median(ms).toFixed(2)} ms  mean ${
+        (total / runs).toFixed(2)
+      } ms  p90 ${
+        ms.sort((a, b) => a - b)[Math.floor(runs * 0.9)].toFixed(2)
+      } ms  ${size} bytes  (${runs} runs)`,
+    );
+  }
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      out: { type: "string", default: "sample.pdf" },
+      bench: { type: "boolean", default: false },
+      runs: { type: "string", default: "300" },
+    },
+  });
+  const t = performance.now();
+  const renderer = await createRenderer();
+  console.log(`renderer ready in ${(performance.now() - t).toFixed(0)} ms`);
+  if (values.bench) {
+    bench(renderer, Number(values.runs));
+  } else {
+    const out = values.out!;
+    const base = out.replace(/\.pdf$/i, "");
+    const household = makeHouseholdDocument({
+      options: { honseki: true, zokugara: true, myNumber: true },
+    });
+    const { pdf, glyphIssues } = renderer.pdfWithReport(household);
+    await Deno.writeFile(out, pdf);
+    console.log(
+      `${out}: 住民票の写し, ${household.sheets.length} sheets, ${pdf.length} bytes`,
+    );
+    for (const g of glyphIssues) {
+      console.warn(
+        `  page ${g.page} ${g.field}: ${JSON.stringify(g.cluster)} ${g.status}`,
+      );
+    }
+    const inkanPath = `${base}-inkan.pdf`;
+    const inkan = renderer.pdf({
+      requestId: "sample-inkan",
+      sheets: [makeInkanSheet()],
+    });
+    await Deno.writeFile(inkanPath, inkan);
+    console.log(`${inkanPath}: 印鑑登録証明書, ${inkan.length} bytes`);
+    const pngPath = `${base}.png`;
+    const png = renderer.png(household.sheets[0], { widthPx: 1000 });
+    await Deno.writeFile(pngPath, png);
+    console.log(`${pngPath}: portal image of sheet 1, ${png.length} bytes`);
+  }
+}
