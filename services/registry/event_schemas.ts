@@ -7,7 +7,10 @@
 import { z } from "@hono/zod-openapi";
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(
-  (s) => !Number.isNaN(Date.parse(s + "T00:00:00Z")),
+  (s) => {
+    const t = Date.parse(s + "T00:00:00Z");
+    return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+  },
   {
     message: "invalid date",
   },

@@ -33,7 +33,7 @@ const Params = MunicipalityParam.extend({
 
 const PurposeHeader = z.object({
   "x-purpose": z.string().min(1).max(200).optional().openapi({
-    param: { name: "X-Purpose", in: "header" },
+    param: { name: "x-purpose", in: "header" },
     description: "Why the record is read (written to the audit log)",
   }),
 });

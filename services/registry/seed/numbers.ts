@@ -64,7 +64,7 @@ export function myNumberFromBody(body: number): string {
  *
  * @example
  * ```ts
- * residentCodeCheckDigit("1234567890"); // 4
+ * residentCodeCheckDigit("1234567890"); // 3
  * ```
  */
 export function residentCodeCheckDigit(first10: string): number {
@@ -84,7 +84,7 @@ export function residentCodeCheckDigit(first10: string): number {
  *
  * @example
  * ```ts
- * residentCodeFromBody(1234567890); // "12345678904"
+ * residentCodeFromBody(1234567890); // "12345678903"
  * ```
  */
 export function residentCodeFromBody(body: number): string {
@@ -105,6 +105,8 @@ const LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ";
  * ```
  */
 export function residenceCardNumber(serial: number, letters: number): string {
-  const l = (k: number) => LETTERS[Math.floor(letters / LETTERS.length ** k) % LETTERS.length];
-  return l(3) + l(2) + String(serial % 100_000_000).padStart(8, "0") + l(1) + l(0);
+  const l = (k: number) =>
+    LETTERS[Math.floor(letters / LETTERS.length ** k) % LETTERS.length];
+  return l(3) + l(2) + String(serial % 100_000_000).padStart(8, "0") + l(1) +
+    l(0);
 }

@@ -97,12 +97,16 @@ export class WeightedTable<T> {
   readonly #total: number;
 
   constructor(entries: ReadonlyArray<readonly [T, number]>) {
-    if (entries.length === 0) throw new RangeError("WeightedTable needs at least one entry");
+    if (entries.length === 0) {
+      throw new RangeError("WeightedTable needs at least one entry");
+    }
     this.items = entries.map((e) => e[0]);
     this.#cumulative = new Float64Array(entries.length);
     let sum = 0;
     entries.forEach(([, w], i) => {
-      if (!(w >= 0)) throw new RangeError(`WeightedTable weight ${w} at ${i} is not ≥ 0`);
+      if (!(w >= 0)) {
+        throw new RangeError(`WeightedTable weight ${w} at ${i} is not ≥ 0`);
+      }
       sum += w;
       this.#cumulative[i] = sum;
     });
@@ -149,10 +153,16 @@ function reverseDigits(x: number, digits: number): number {
  * ```
  */
 export function scrambleDecimal(x: number, digits: number, key = 0): number {
-  if (digits < 1 || digits > 11) throw new RangeError(`scrambleDecimal supports 1..11 digits, not ${digits}`);
+  if (digits < 1 || digits > 11) {
+    throw new RangeError(
+      `scrambleDecimal supports 1..11 digits, not ${digits}`,
+    );
+  }
   const m = 10 ** digits;
   if (!(x >= 0 && x < m && Number.isInteger(x))) {
-    throw new RangeError(`scrambleDecimal input ${x} is outside [0, 10^${digits})`);
+    throw new RangeError(
+      `scrambleDecimal input ${x} is outside [0, 10^${digits})`,
+    );
   }
   // Multipliers are odd and not multiples of 5, hence invertible mod 10^k;
   // both stay under 90,071 so x·a < 2^53 for x < 10^11.

@@ -1,0 +1,83 @@
+/**
+ * Starts the registry: reads config, opens and migrates its database, seeds
+ * demo residents on first run when asked, and serves.
+ *
+ * @module
+ */
+import { serviceDatabaseOptions } from "../../lib/db/config.ts";
+import { type Database, openDatabase } from "../../lib/db/database.ts";
+import { createLogger } from "../../lib/service/logger.ts";
+import { createMetrics } from "../../lib/service/metrics.ts";
+import { systemClock } from "../../lib/time/clock.ts";
+import { createRegistryApp } from "./app.ts";
+import { clientsFromTokens } from "./auth.ts";
+import { loadRegistryConfig } from "./config.ts";
+import { createFeedNotifier } from "./feed_notifier.ts";
+
+/** A running registry. */
+export interface RunningRegistry {
+  url: string;
+  database: Database;
+  stop(): Promise<void>;
+}
+
+/** The folder of the registry's migrations. */
+export const MIGRATIONS =
+  new URL("../../db/migrations/registry", import.meta.url).pathname;
+
+/**
+ * Starts the registry service.
+ *
+ * @example
+ * ```ts
+ * const reg = await startRegistry();
+ * console.log(reg.url);
+ * ```
+ */
+export async function startRegistry(
+  env: { get(k: string): string | undefined } = Deno.env,
+): Promise<RunningRegistry> {
+  const config = loadRegistryConfig(env);
+  const logger = createLogger({ service: "registry" });
+  const database = await openDatabase(
+    await serviceDatabaseOptions("registry", env),
+  );
+  await database.migrate(MIGRATIONS);
+  const app = createRegistryApp({
+    db: database.db,
+    clock: systemClock,
+    clients: await clientsFromTokens(config.clients),
+    notifier: createFeedNotifier(),
+    logger,
+    metrics: createMetrics(),
+  });
+  const ac = new AbortController();
+  const server = Deno.serve({
+    port: config.port,
+    hostname: config.hostname,
+    signal: ac.signal,
+    onListen: () => {},
+  }, app.fetch);
+  const url = `http://${config.hostname}:${server.addr.port}`;
+  logger.info("listening", { url, database: database.kind });
+  return {
+    url,
+    database,
+    async stop() {
+      ac.abort();
+      await server.finished;
+      await database.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  const reg = await startRegistry();
+  console.log(
+    `registry: ${reg.url}  (OpenAPI ${reg.url}/openapi.json, Swagger UI ${reg.url}/docs)`,
+  );
+  Deno.addSignalListener("SIGINT", async () => {
+    await reg.stop();
+    Deno.exit(0);
+  });
+}
