@@ -263,48 +263,19 @@ export async function commitChange(
     await plan(tx, cs, policy);
     if (cs.isEmpty()) throw new RegistryError("NOTHING_TO_CHANGE");
 
-    // The row lock on the head serialises this municipality's commits from here on.
-    const head = await tx.update(outboxHeads)
-      .set({ lastSeq: sql`${outboxHeads.lastSeq} + 1` })
-      .where(eq(outboxHeads.municipalityCode, ctx.municipalityCode))
-      .returning({ seq: outboxHeads.lastSeq });
-    let seq: number;
-    if (head.length) seq = Number(head[0].seq);
-    else {
-      await tx.insert(outboxHeads).values({
-        municipalityCode: ctx.municipalityCode,
-        lastSeq: 1,
-      });
-      seq = 1;
-    }
     const eventId = crypto.randomUUID();
-
     const residentRows: Resident[] = [];
-    const history: (typeof residentHistory.$inferInsert)[] = [];
+    const history: { resident_id: string; history_no: number; snapshot: unknown }[] = [];
     const deleted: string[] = [];
     for (const [id, ch] of cs.residents) {
       const historyNo = (ch.before?.historyNo ?? 0) + 1;
       if (ch.after) {
-        const row = { ...ch.after, historyNo, updatedSeq: seq };
+        const row = { ...ch.after, historyNo, updatedSeq: ch.before?.updatedSeq ?? 0 };
         residentRows.push(row);
-        history.push({
-          residentId: id,
-          historyNo,
-          municipalityCode: ctx.municipalityCode,
-          seq,
-          eventType: ctx.type,
-          snapshot: row,
-        });
+        history.push({ resident_id: id, history_no: historyNo, snapshot: row });
       } else {
         deleted.push(id);
-        history.push({
-          residentId: id,
-          historyNo,
-          municipalityCode: ctx.municipalityCode,
-          seq,
-          eventType: ctx.type,
-          snapshot: { deleted: true, id },
-        });
+        history.push({ resident_id: id, history_no: historyNo, snapshot: { deleted: true, id } });
       }
     }
     if (residentRows.length) {
@@ -313,55 +284,36 @@ export async function commitChange(
         set: excludedAll(residents, ["id"]),
       });
     }
-    if (deleted.length) {
-      await tx.delete(residents).where(inArray(residents.id, deleted));
-    }
-    if (history.length) await tx.insert(residentHistory).values(history);
+    if (deleted.length) await tx.delete(residents).where(inArray(residents.id, deleted));
 
-    const hh = [...cs.households.values()].map((c) => c.after).filter((
-      x,
-    ): x is Household => !!x);
+    const hh = [...cs.households.values()].map((c) => c.after).filter((x): x is Household => !!x);
     if (hh.length) {
       await tx.insert(households).values(hh).onConflictDoUpdate({
         target: households.id,
         set: excludedAll(households, ["id"]),
       });
     }
-    const deletedHh = [...cs.households.entries()].filter(([, c]) => !c.after)
-      .map(([id]) => id);
-    if (deletedHh.length) {
-      await tx.delete(households).where(inArray(households.id, deletedHh));
-    }
+    const deletedHh = [...cs.households.entries()].filter(([, c]) => !c.after).map(([id]) => id);
+    if (deletedHh.length) await tx.delete(households).where(inArray(households.id, deletedHh));
 
-    const seals = [...cs.seals.values()].map((c) => c.after).filter((
-      x,
-    ): x is SealRegistration => !!x);
+    const seals = [...cs.seals.values()].map((c) => c.after).filter((x): x is SealRegistration => !!x);
     if (seals.length) {
       await tx.insert(sealRegistrations).values(seals).onConflictDoUpdate({
         target: sealRegistrations.id,
         set: excludedAll(sealRegistrations, ["id"]),
       });
     }
-    const deletedSeals = [...cs.seals.entries()].filter(([, c]) => !c.after)
-      .map(([id]) => id);
-    if (deletedSeals.length) {
-      await tx.delete(sealRegistrations).where(
-        inArray(sealRegistrations.id, deletedSeals),
-      );
-    }
+    const deletedSeals = [...cs.seals.entries()].filter(([, c]) => !c.after).map(([id]) => id);
+    if (deletedSeals.length) await tx.delete(sealRegistrations).where(inArray(sealRegistrations.id, deletedSeals));
 
-    const blocks = [...cs.blocks.values()].map((c) => c.after).filter((
-      x,
-    ): x is IssuanceBlock => !!x);
+    const blocks = [...cs.blocks.values()].map((c) => c.after).filter((x): x is IssuanceBlock => !!x);
     if (blocks.length) {
       await tx.insert(issuanceBlocks).values(blocks).onConflictDoUpdate({
         target: issuanceBlocks.id,
         set: excludedAll(issuanceBlocks, ["id"]),
       });
     }
-    const cards = [...cs.cards.values()].map((c) => c.after).filter((
-      x,
-    ): x is CardLink => !!x);
+    const cards = [...cs.cards.values()].map((c) => c.after).filter((x): x is CardLink => !!x);
     if (cards.length) {
       await tx.insert(cardLinks).values(cards).onConflictDoUpdate({
         target: cardLinks.serial,
@@ -370,7 +322,10 @@ export async function commitChange(
     }
 
     const payload = {
-      residents: residentRows.map((r) => replicaResident(r, policy)),
+      residents: residentRows.map((r) => {
+        const { updatedSeq: _u, ...rest } = replicaResident(r, policy);
+        return rest;
+      }),
       deletedResidents: deleted,
       households: hh,
       deletedHouseholds: deletedHh,
@@ -381,48 +336,56 @@ export async function commitChange(
       ...(ctx.cancelsSeq ? { cancelsSeq: ctx.cancelsSeq } : {}),
     };
     const undo = {
-      residents: Object.fromEntries(
-        [...cs.residents].map(([id, c]) => [id, c.before]),
-      ),
-      households: Object.fromEntries(
-        [...cs.households].map(([id, c]) => [id, c.before]),
-      ),
-      seals: Object.fromEntries(
-        [...cs.seals].map(([id, c]) => [id, undoSeal(c.before)]),
-      ),
-      blocks: Object.fromEntries(
-        [...cs.blocks].map(([id, c]) => [id, c.before]),
-      ),
+      residents: Object.fromEntries([...cs.residents].map(([id, c]) => [id, c.before])),
+      households: Object.fromEntries([...cs.households].map(([id, c]) => [id, c.before])),
+      seals: Object.fromEntries([...cs.seals].map(([id, c]) => [id, undoSeal(c.before)])),
+      blocks: Object.fromEntries([...cs.blocks].map(([id, c]) => [id, c.before])),
       cards: Object.fromEntries([...cs.cards].map(([id, c]) => [id, c.before])),
     };
-    await tx.insert(outbox).values({
-      municipalityCode: ctx.municipalityCode,
-      seq,
-      eventId,
-      type: ctx.type,
-      effectiveDate: ctx.effectiveDate ?? null,
-      payload,
-      undo,
-      request: ctx.request ?? null,
-    });
-    if (ctx.cancelsSeq) {
-      await tx.update(outbox).set({ cancelledBySeq: seq })
-        .where(
-          and(
-            eq(outbox.municipalityCode, ctx.municipalityCode),
-            eq(outbox.seq, ctx.cancelsSeq),
-          ),
-        );
-    }
     const residentIds = [...cs.residents.keys()];
-    await tx.insert(auditLog).values({
-      client: ctx.client,
-      action: `event.${ctx.type}`,
-      municipalityCode: ctx.municipalityCode,
-      subject: residentIds.join(",") || null,
-      requestId: ctx.requestId ?? null,
-      details: { seq, eventId },
-    });
+    const liveIds = residentRows.map((r) => r.id);
+
+    // Last: the row lock on the head serialises this municipality's commits
+    // from here to COMMIT, so the sequence is gapless and in commit order.
+    // One statement takes the next seq and writes everything that carries it.
+    const result = await tx.execute(sql`
+      WITH h AS (
+        UPDATE outbox_heads SET last_seq = last_seq + 1
+        WHERE municipality_code = ${ctx.municipalityCode}
+        RETURNING last_seq
+      ),
+      o AS (
+        INSERT INTO outbox (municipality_code, seq, event_id, type, effective_date, payload, undo, request)
+        SELECT ${ctx.municipalityCode}, h.last_seq, ${eventId}, ${ctx.type}, ${ctx.effectiveDate ?? null}::date,
+          ${JSON.stringify(payload)}::jsonb, ${JSON.stringify(undo)}::jsonb, ${JSON.stringify(ctx.request ?? null)}::jsonb
+        FROM h
+      ),
+      hi AS (
+        INSERT INTO resident_history (resident_id, history_no, municipality_code, seq, event_type, snapshot)
+        SELECT x.resident_id, x.history_no, ${ctx.municipalityCode}, h.last_seq, ${ctx.type},
+          CASE WHEN x.snapshot ? 'deleted' THEN x.snapshot
+               ELSE jsonb_set(x.snapshot, '{updatedSeq}', to_jsonb(h.last_seq)) END
+        FROM h, jsonb_to_recordset(${JSON.stringify(history)}::jsonb) AS x(resident_id text, history_no int, snapshot jsonb)
+      ),
+      r AS (
+        UPDATE residents SET updated_seq = h.last_seq FROM h
+        WHERE residents.id IN (SELECT jsonb_array_elements_text(${JSON.stringify(liveIds)}::jsonb))
+      ),
+      c AS (
+        UPDATE outbox SET cancelled_by_seq = h.last_seq FROM h
+        WHERE outbox.municipality_code = ${ctx.municipalityCode} AND outbox.seq = ${ctx.cancelsSeq ?? -1}
+      ),
+      a AS (
+        INSERT INTO audit_log (client, action, municipality_code, subject, request_id, details)
+        SELECT ${ctx.client}, ${"event." + ctx.type}, ${ctx.municipalityCode}, ${residentIds.join(",") || null},
+          ${ctx.requestId ?? null}, jsonb_build_object('seq', h.last_seq, 'eventId', ${eventId}::text)
+        FROM h
+      )
+      SELECT last_seq FROM h`);
+    const rows = (result as unknown as { rows?: { last_seq: number }[] }).rows ??
+      (result as unknown as { last_seq: number }[]);
+    if (!rows.length) throw new RegistryError("MUNICIPALITY_NOT_FOUND", { municipalityCode: ctx.municipalityCode });
+    const seq = Number(rows[0].last_seq);
     return { seq, eventId, type: ctx.type, residentIds };
   });
 }

@@ -1,0 +1,71 @@
+/**
+ * Shared pieces of the center's HTTP resources: dependencies, Hono env,
+ * error schema and the validation hook.
+ *
+ * @module
+ */
+import { z } from "@hono/zod-openapi";
+import type { Db } from "../../../lib/db/database.ts";
+import type { Signer } from "../../../lib/crypto/signer.ts";
+import type { ServiceEnv } from "../../../lib/service/app.ts";
+import { validationError } from "../../../lib/service/errors.ts";
+import type { Clock } from "../../../lib/time/clock.ts";
+import type { JlisAuthEnv, JlisClient } from "../auth.ts";
+import type { CardAuthority } from "../card_authority.ts";
+
+/** What the center's resources need. */
+export interface JlisDeps {
+  db: Db;
+  clock: Clock;
+  clients: JlisClient[];
+  /** The card CA (holds its key). */
+  authority: CardAuthority;
+  /** Signs the center's responses (holds its key). */
+  signer: Signer;
+  /** Lifetime of a kiosk session's nonce, ms (default 60 s). */
+  sessionTtlMs?: number;
+}
+
+/** Hono env of the center's routes. */
+export type JlisEnv = {
+  Variables: ServiceEnv["Variables"] & JlisAuthEnv["Variables"];
+};
+
+/** The error body in the OpenAPI document. */
+export const ErrorSchema = z.object({
+  code: z.string().openapi({ example: "CARD_SUSPENDED" }),
+  message_ja: z.string(),
+  message_en: z.string(),
+  details: z.unknown().optional(),
+}).openapi("Error");
+
+const err = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorSchema } },
+});
+
+/** Standard error responses for a route. */
+export const errorResponses = {
+  400: err("Invalid input"),
+  401: err("No or bad credential; certificate or signature refused"),
+  403: err("Scope missing; card refused"),
+  404: err("Not found"),
+  409: err("Refused by a rule"),
+} as const;
+
+/** Options for every sub-app: schema failures become VALIDATION_FAILED. */
+export function hook() {
+  return {
+    defaultHook: (r: { success: boolean; error?: { issues: unknown } }) => {
+      if (!r.success) throw validationError(r.error?.issues);
+    },
+  };
+}
+
+/** Path parameter: a card serial (lowercase hex). */
+export const SerialParam = z.object({
+  serial: z.string().regex(/^[0-9a-fA-F]{2,64}$/).openapi({
+    param: { name: "serial", in: "path" },
+    example: "5bdddda40c86e83c5b7e3a6ad1ff3063",
+  }),
+});

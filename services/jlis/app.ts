@@ -1,0 +1,74 @@
+/**
+ * The J-LIS certificate issuance center (証明書交付センター), first part:
+ * the card CA and card status, and kiosk card authentication. Every message
+ * is logged and every response signed (message_log.ts).
+ *
+ * @module
+ */
+import { swaggerUI } from "@hono/swagger-ui";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
+import { bodyLimit } from "hono/body-limit";
+import { createServiceApp } from "../../lib/service/app.ts";
+import type { Logger } from "../../lib/service/logger.ts";
+import type { MetricsRegistry } from "../../lib/service/metrics.ts";
+import { createCardsApp } from "./api/cards.ts";
+import type { JlisDeps, JlisEnv } from "./api/common.ts";
+import { createKioskApp } from "./api/kiosk.ts";
+import { jlisStatusOf } from "./errors.ts";
+import { messageLogger } from "./message_log.ts";
+
+/** Everything the center's app needs. */
+export interface JlisAppDeps extends JlisDeps {
+  logger: Logger;
+  metrics: MetricsRegistry;
+}
+
+/**
+ * Builds the center's Hono app. Several instances may share one database:
+ * no state is kept in the app between requests.
+ *
+ * @example
+ * ```ts
+ * const app = createJlisApp({ db, clock: systemClock, clients, authority, signer, logger, metrics });
+ * Deno.serve({ port: 8103 }, app.fetch);
+ * ```
+ */
+export function createJlisApp(deps: JlisAppDeps): OpenAPIHono<JlisEnv> {
+  const app = createServiceApp<JlisEnv>({
+    service: "jlis",
+    logger: deps.logger,
+    metrics: deps.metrics,
+    statusOf: jlisStatusOf,
+    health: async () => {
+      await deps.db.execute(sql`select 1`);
+      return { database: "ok" };
+    },
+  });
+  // Public, unlogged: the CA certificate, the response-signing keys, the API description.
+  app.get(
+    "/ca",
+    (c) =>
+      c.text(deps.authority.certificatePem, 200, {
+        "Content-Type": "application/x-pem-file",
+      }),
+  );
+  app.get("/keys", async (c) => c.json(await deps.signer.keyList(), 200));
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "J-LIS center (証明書交付センター) API", version: "1.0.0" },
+  });
+  app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+  // Everything below is logged and signed.
+  app.use(bodyLimit({ maxSize: 64 * 1024 }));
+  app.use(
+    messageLogger({ db: deps.db, signer: deps.signer, clock: deps.clock }),
+  );
+  app.route("/cards", createCardsApp(deps));
+  app.route("/kiosk/sessions", createKioskApp(deps));
+  return app;
+}

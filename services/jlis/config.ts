@@ -1,0 +1,122 @@
+/**
+ * The center's configuration, parsed once at start; a bad value fails fast
+ * naming the variable. Keys come from files (JLIS_CA_CERT_FILE +
+ * JLIS_CA_KEY_FILE, JLIS_SIGNING_KEY_FILE); without them a development key
+ * store under `<DATA_DIR>/jlis/keys` is created on first start and shared by
+ * every instance started from the same directory.
+ *
+ * @module
+ */
+import type { JlisClientConfig } from "./auth.ts";
+
+/** Parsed configuration. */
+export interface JlisConfig {
+  port: number;
+  hostname: string;
+  /** Plain client tokens (hashed before use). */
+  clients: JlisClientConfig[];
+  /** Kiosk session (nonce) lifetime, ms. */
+  sessionTtlMs: number;
+  /** CA certificate and key files (PEM, PKCS#8). */
+  caCertFile: string;
+  caKeyFile: string;
+  /** Response-signing key file: `{ notBefore, notAfter, jwk }` (private EC P-256 JWK). */
+  signingKeyFile: string;
+  /** Whether missing key files may be generated (development key store only). */
+  generateKeys: boolean;
+}
+
+/** Development clients used when JLIS_CLIENTS is not set (see .env.example). */
+export const DEV_CLIENTS: JlisClientConfig[] = [
+  { id: "kiosk-0001", token: "dev-jlis-kiosk-0001", scopes: ["kiosk"] },
+  { id: "kiosk-0002", token: "dev-jlis-kiosk-0002", scopes: ["kiosk"] },
+  { id: "emergency-line", token: "dev-jlis-stop", scopes: ["stop"] },
+  {
+    id: "city-401005",
+    token: "dev-jlis-city-401005",
+    scopes: ["municipal"],
+    municipalities: ["401005"],
+  },
+  {
+    id: "city-401307",
+    token: "dev-jlis-city-401307",
+    scopes: ["municipal"],
+    municipalities: ["401307"],
+  },
+];
+
+function parseClients(raw: string): JlisClientConfig[] {
+  const fail = () =>
+    new Error(
+      'JLIS_CLIENTS must be a JSON array of { id, token, scopes: ("kiosk"|"stop"|"municipal")[], municipalities?: string[] }',
+    );
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    throw fail();
+  }
+  if (!Array.isArray(list)) throw fail();
+  for (const c of list) {
+    if (
+      !c || typeof c.id !== "string" || typeof c.token !== "string" ||
+      c.token.length < 8 ||
+      !Array.isArray(c.scopes) || c.scopes.some((s: unknown) =>
+        !["kiosk", "stop", "municipal"].includes(s as string)
+      ) ||
+      (c.municipalities !== undefined &&
+        (!Array.isArray(c.municipalities) ||
+          c.municipalities.some((m: unknown) =>
+            !/^\d{6}$/.test(String(m))
+          )))
+    ) throw fail();
+  }
+  return list as JlisClientConfig[];
+}
+
+/**
+ * Reads the configuration from the environment.
+ *
+ * @example
+ * ```ts
+ * const config = loadJlisConfig(Deno.env);
+ * ```
+ */
+export function loadJlisConfig(
+  env: { get(k: string): string | undefined },
+): JlisConfig {
+  const port = Number(env.get("JLIS_PORT") ?? 8103);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(
+      `JLIS_PORT must be a port number, got '${env.get("JLIS_PORT")}'`,
+    );
+  }
+  const ttl = Number(env.get("JLIS_SESSION_TTL_MS") ?? 60_000);
+  if (!Number.isInteger(ttl) || ttl < 1000 || ttl > 600_000) {
+    throw new Error(
+      `JLIS_SESSION_TTL_MS must be 1000–600000 ms, got '${
+        env.get("JLIS_SESSION_TTL_MS")
+      }'`,
+    );
+  }
+  const raw = env.get("JLIS_CLIENTS");
+  const keyDir = `${env.get("DATA_DIR") ?? "./data"}/jlis/keys`;
+  const caCertFile = env.get("JLIS_CA_CERT_FILE");
+  const caKeyFile = env.get("JLIS_CA_KEY_FILE");
+  if (!!caCertFile !== !!caKeyFile) {
+    throw new Error(
+      "JLIS_CA_CERT_FILE and JLIS_CA_KEY_FILE must be set together",
+    );
+  }
+  const signingKeyFile = env.get("JLIS_SIGNING_KEY_FILE");
+  return {
+    port,
+    hostname: env.get("JLIS_HOST") ?? "127.0.0.1",
+    clients: raw ? parseClients(raw) : DEV_CLIENTS,
+    sessionTtlMs: ttl,
+    caCertFile: caCertFile ?? `${keyDir}/card-ca.pem`,
+    caKeyFile: caKeyFile ?? `${keyDir}/card-ca-key.pem`,
+    signingKeyFile: signingKeyFile ?? `${keyDir}/response-signing-key.json`,
+    generateKeys: !caCertFile && !signingKeyFile,
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The center's key store on disk: the card CA (PEM) and the
+ * response-signing key (private JWK with its validity). Read once at start
+ * into non-extractable keys held by the CA and the signer. In development a
+ * missing store is generated (files 0600) in a temporary folder renamed
+ * into place, so that instances starting together agree on one set of keys.
+ *
+ * @module
+ */
+import { basename, dirname } from "node:path";
+import {
+  createSigner,
+  importSigningKey,
+  type Signer,
+} from "../../lib/crypto/signer.ts";
+import type { Clock } from "../../lib/time/clock.ts";
+import {
+  type CardAuthority,
+  generateCardAuthorityPem,
+  loadCardAuthority,
+} from "./card_authority.ts";
+
+/** Where the keys are, and whether they may be generated. */
+export interface KeyFiles {
+  caCertFile: string;
+  caKeyFile: string;
+  signingKeyFile: string;
+  generateKeys: boolean;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
+/** Generates the whole development key store in a temporary folder, then renames it into place. */
+async function generateMissing(files: KeyFiles, now: Date): Promise<void> {
+  const dir = dirname(files.caCertFile);
+  if (
+    dirname(files.caKeyFile) !== dir || dirname(files.signingKeyFile) !== dir
+  ) {
+    throw new Error("A generated key store keeps all its files in one folder");
+  }
+  if (await exists(dir)) return;
+  await Deno.mkdir(dirname(dir), { recursive: true });
+  const tmp = `${dir}.tmp-${crypto.randomUUID()}`;
+  await Deno.mkdir(tmp, { mode: 0o700 });
+  try {
+    const write = (file: string, text: string) =>
+      Deno.writeTextFile(`${tmp}/${basename(file)}`, text, {
+        createNew: true,
+        mode: 0o600,
+      });
+    const ca = await generateCardAuthorityPem({
+      notBefore: new Date(now.getTime() - 86_400_000),
+    });
+    await write(files.caKeyFile, ca.privateKeyPem);
+    await write(files.caCertFile, ca.certificatePem);
+    const pair = await crypto.subtle.generateKey(
+      { name: "ECDSA", namedCurve: "P-256" },
+      true,
+      ["sign", "verify"],
+    );
+    const jwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
+    const notBefore = new Date(now.getTime() - 86_400_000);
+    const notAfter = new Date(now.getTime() + 5 * 365 * 86_400_000);
+    await write(
+      files.signingKeyFile,
+      JSON.stringify(
+        {
+          notBefore: notBefore.toISOString(),
+          notAfter: notAfter.toISOString(),
+          jwk,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+    await Deno.rename(tmp, dir); // another instance may have won: then keep its keys
+  } catch (err) {
+    if (!(await exists(dir))) throw err;
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Loads (and in development first generates) the CA and the signer.
+ *
+ * @example
+ * ```ts
+ * const { authority, signer } = await loadCenterKeys(config, systemClock);
+ * ```
+ */
+export async function loadCenterKeys(
+  files: KeyFiles,
+  clock: Clock,
+): Promise<{ authority: CardAuthority; signer: Signer }> {
+  if (files.generateKeys) await generateMissing(files, clock.now());
+  const read = async (path: string, what: string) => {
+    try {
+      return await Deno.readTextFile(path);
+    } catch (err) {
+      throw new Error(
+        `Cannot read the ${what} (${path}): ${(err as Error).message}`,
+      );
+    }
+  };
+  const authority = await loadCardAuthority(
+    await read(files.caCertFile, "card CA certificate"),
+    await read(files.caKeyFile, "card CA key"),
+    { clock },
+  );
+  const raw = JSON.parse(
+    await read(files.signingKeyFile, "response-signing key"),
+  );
+  const key = await importSigningKey(raw.jwk, {
+    keyId: raw.keyId,
+    notBefore: new Date(raw.notBefore),
+    notAfter: new Date(raw.notAfter),
+  });
+  const signer = await createSigner([key], { clock: () => clock.now() });
+  return { authority, signer };
+}

@@ -1,0 +1,165 @@
+/**
+ * Kiosk card authentication. The kiosk opens a session and gets a random
+ * nonce bound to its kiosk id; the card signs the nonce after the PIN; the
+ * kiosk presents certificate and signature. The center then checks, in
+ * this order: the session (this kiosk's, unused, unexpired — consumed by the
+ * first attempt whatever its outcome), the certificate (this CA, P-256,
+ * validity period at the clock), the signature (proof the card is present),
+ * and last the card's status, read from the shared database on every call.
+ * The status is only disclosed to a caller who proved possession of the card.
+ *
+ * @module
+ */
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { Db } from "../../lib/db/database.ts";
+import { verifyCardSignature } from "../../lib/card/certificate.ts";
+import { kioskSessions } from "../../db/jlis/schema.ts";
+import { type CardAuthority, CertificateRejected } from "./card_authority.ts";
+import { findCard } from "./cards.ts";
+import { JlisError, type JlisErrorCode } from "./errors.ts";
+
+/** Default lifetime of a kiosk session's nonce. */
+export const DEFAULT_SESSION_TTL_MS = 60_000;
+
+/** A new kiosk session. */
+export interface KioskSessionOffer {
+  sessionId: string;
+  /** 32 random bytes, base64url: what the card signs. */
+  nonce: string;
+  expiresAt: Date;
+}
+
+/** A successful card authentication. */
+export interface CardAuthentication {
+  sessionId: string;
+  municipalityCode: string;
+  cardSerial: string;
+}
+
+/**
+ * Opens a session for a kiosk.
+ *
+ * @example
+ * ```ts
+ * const { sessionId, nonce } = await openKioskSession(db, "kiosk-0001", clock.now());
+ * ```
+ */
+export async function openKioskSession(
+  db: Db,
+  kioskId: string,
+  at: Date,
+  ttlMs = DEFAULT_SESSION_TTL_MS,
+): Promise<KioskSessionOffer> {
+  const offer: KioskSessionOffer = {
+    sessionId: crypto.randomUUID(),
+    nonce: crypto.getRandomValues(new Uint8Array(32)).toBase64({
+      alphabet: "base64url",
+      omitPadding: true,
+    }),
+    expiresAt: new Date(at.getTime() + ttlMs),
+  };
+  await db.insert(kioskSessions).values({
+    id: offer.sessionId,
+    kioskId,
+    nonce: offer.nonce,
+    createdAt: at,
+    expiresAt: offer.expiresAt,
+  });
+  return offer;
+}
+
+/** What the kiosk presents. */
+export interface AuthenticateInput {
+  sessionId: string;
+  /** The kiosk calling (must be the session's). */
+  kioskId: string;
+  certificatePem: string;
+  /** 64-byte ECDSA P-256 r‖s signature over `cardAuthMessage(nonce)`. */
+  signature: Uint8Array;
+  at: Date;
+}
+
+/**
+ * Authenticates a card on a session; throws a JlisError with the refusal
+ * code otherwise, after recording the outcome on the session.
+ *
+ * @example
+ * ```ts
+ * const { municipalityCode, cardSerial } = await authenticateCard(db, authority, input);
+ * ```
+ */
+export async function authenticateCard(
+  db: Db,
+  authority: CardAuthority,
+  input: AuthenticateInput,
+): Promise<CardAuthentication> {
+  const { sessionId, kioskId, at } = input;
+  // Consume the nonce: one statement, so two instances cannot both win.
+  const [session] = await db.update(kioskSessions).set({ usedAt: at })
+    .where(and(
+      eq(kioskSessions.id, sessionId),
+      eq(kioskSessions.kioskId, kioskId),
+      isNull(kioskSessions.usedAt),
+      gt(kioskSessions.expiresAt, at),
+    ))
+    .returning({ nonce: kioskSessions.nonce });
+  if (!session) {
+    const [row] = await db.select().from(kioskSessions).where(
+      eq(kioskSessions.id, sessionId),
+    );
+    if (!row || row.kioskId !== kioskId) {
+      throw new JlisError("SESSION_NOT_FOUND", { sessionId });
+    }
+    if (row.usedAt) throw new JlisError("NONCE_REUSED", { sessionId });
+    throw new JlisError("NONCE_EXPIRED", {
+      sessionId,
+      expiresAt: row.expiresAt.toISOString(),
+    });
+  }
+  const refuse = async (
+    code: JlisErrorCode,
+    details?: Record<string, unknown>,
+  ): Promise<never> => {
+    await db.update(kioskSessions).set({ outcome: code }).where(
+      eq(kioskSessions.id, sessionId),
+    );
+    throw new JlisError(code, { sessionId, ...details });
+  };
+
+  let cert;
+  try {
+    cert = await authority.check(input.certificatePem, at);
+  } catch (err) {
+    if (!(err instanceof CertificateRejected)) throw err;
+    return await refuse("CERT_INVALID", { problem: err.problem });
+  }
+  if (
+    !(await verifyCardSignature(
+      cert.certificate,
+      session.nonce,
+      input.signature,
+    ))
+  ) {
+    return await refuse("SIGNATURE_INVALID");
+  }
+  const card = await findCard(db, cert.serial);
+  if (!card) return await refuse("CARD_UNKNOWN");
+  if (
+    card.certificateSha256 !== cert.sha256 ||
+    card.municipalityCode !== cert.municipalityCode
+  ) {
+    return await refuse("CERT_INVALID", { problem: "not-as-issued" });
+  }
+  if (card.status === "suspended") return await refuse("CARD_SUSPENDED");
+  if (card.status !== "valid") return await refuse("CARD_REVOKED");
+  await db.update(kioskSessions).set({
+    outcome: "AUTHENTICATED",
+    cardSerial: card.serial,
+    municipalityCode: card.municipalityCode,
+  }).where(eq(kioskSessions.id, sessionId));
+  return {
+    sessionId,
+    municipalityCode: card.municipalityCode,
+    cardSerial: card.serial,
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * The center's message log and response signatures, as X-Road does: every
+ * request received and every response sent is recorded (time, direction,
+ * peer, request id, SHA-256 of the body — never the body), and every
+ * response carries the center's ECDSA signature in `X-Center-Signature`,
+ * made by the signer (lib/crypto/signer.ts) and kept in the log too.
+ *
+ * The signature covers method, path, request id, status, signing time and
+ * the body's hash, so a response cannot be replayed for another request.
+ *
+ * @module
+ */
+import { createMiddleware } from "hono/factory";
+import type { Db } from "../../lib/db/database.ts";
+import {
+  findVerificationKey,
+  type KeyList,
+} from "../../lib/crypto/key_list.ts";
+import type { Signer } from "../../lib/crypto/signer.ts";
+import type { ServiceEnv } from "../../lib/service/app.ts";
+import type { Clock } from "../../lib/time/clock.ts";
+import { messageLog } from "../../db/jlis/schema.ts";
+import type { JlisAuthEnv } from "./auth.ts";
+
+/** Header carrying the center's signature on every logged response. */
+export const SIGNATURE_HEADER = "X-Center-Signature";
+
+const CONTEXT = "konbini-jlis-response/v1";
+
+/** What a response signature covers. */
+export interface SignedResponseFields {
+  method: string;
+  path: string;
+  requestId: string;
+  status: number;
+  /** Signing time, ISO 8601. */
+  time: string;
+  /** SHA-256 of the body, base64url. */
+  bodySha256: string;
+}
+
+const b64 = (b: Uint8Array) =>
+  b.toBase64({ alphabet: "base64url", omitPadding: true });
+
+/** SHA-256, base64url. */
+export async function sha256B64(
+  data: Uint8Array<ArrayBuffer>,
+): Promise<string> {
+  return b64(new Uint8Array(await crypto.subtle.digest("SHA-256", data)));
+}
+
+/**
+ * The exact bytes the center signs for a response.
+ *
+ * @example
+ * ```ts
+ * const bytes = responseSigningInput({ method: "POST", path: "/kiosk/sessions", requestId, status: 201, time, bodySha256 });
+ * ```
+ */
+export function responseSigningInput(
+  f: SignedResponseFields,
+): Uint8Array<ArrayBuffer> {
+  for (const v of [f.method, f.path, f.requestId, f.time, f.bodySha256]) {
+    if (/[\n\r]/.test(v)) {
+      throw new TypeError("Signed response fields cannot contain line breaks");
+    }
+  }
+  return new TextEncoder().encode(
+    [
+      CONTEXT,
+      `${f.method} ${f.path}`,
+      f.requestId,
+      String(f.status),
+      f.time,
+      f.bodySha256,
+    ].join("\n"),
+  );
+}
+
+/** Options of {@linkcode messageLogger}. */
+export interface MessageLoggerOptions {
+  db: Db;
+  signer: Signer;
+  clock: Clock;
+}
+
+/**
+ * Middleware: logs the request and the response, and signs the response.
+ * A response is only sent once both log rows are written (fail closed).
+ *
+ * @example
+ * ```ts
+ * app.use(messageLogger({ db, signer, clock }));
+ * ```
+ */
+export function messageLogger(opts: MessageLoggerOptions) {
+  return createMiddleware<
+    { Variables: ServiceEnv["Variables"] & Partial<JlisAuthEnv["Variables"]> }
+  >(
+    async (c, next) => {
+      const receivedAt = opts.clock.now();
+      const inBody = c.req.method === "GET" || c.req.method === "HEAD"
+        ? new Uint8Array(0)
+        : new Uint8Array(await c.req.arrayBuffer());
+      const inSignature = c.req.header("X-Client-Signature") ?? null;
+      await next();
+      const requestId = c.get("requestId");
+      const sentAt = opts.clock.now();
+      const out = new Uint8Array(await c.res.clone().arrayBuffer());
+      const fields: SignedResponseFields = {
+        method: c.req.method,
+        path: c.req.path,
+        requestId,
+        status: c.res.status,
+        time: sentAt.toISOString(),
+        bodySha256: await sha256B64(out),
+      };
+      const keyId = opts.signer.activeKeyId();
+      const signature = b64(
+        await opts.signer.sign(keyId, responseSigningInput(fields)),
+      );
+      c.res.headers.set(
+        SIGNATURE_HEADER,
+        `keyId=${keyId}; time=${fields.time}; sig=${signature}`,
+      );
+      const peer = c.get("client")?.id ?? "anonymous";
+      const common = {
+        peer,
+        requestId,
+        method: fields.method,
+        path: fields.path,
+      };
+      await opts.db.insert(messageLog).values([
+        {
+          ...common,
+          at: receivedAt,
+          direction: "in",
+          messageSha256: await sha256B64(inBody),
+          signature: inSignature,
+        },
+        {
+          ...common,
+          at: sentAt,
+          direction: "out",
+          status: fields.status,
+          messageSha256: fields.bodySha256,
+          signature,
+          keyId,
+        },
+      ]);
+    },
+  );
+}
+
+/** Result of {@linkcode verifyCenterResponse}. */
+export type ResponseVerification =
+  | { ok: true; keyId: string; requestId: string; time: string }
+  | {
+    ok: false;
+    reason: "missing" | "malformed" | "unknown-key" | "bad-signature";
+  };
+
+/**
+ * Checks the center's signature on a response (clients: the kiosk, tests).
+ * Reads a clone, so the response stays readable.
+ *
+ * @example
+ * ```ts
+ * const v = await verifyCenterResponse(res, { method: "POST", path: "/kiosk/sessions", keyList });
+ * if (!v.ok) throw new Error(v.reason);
+ * ```
+ */
+export async function verifyCenterResponse(
+  res: Response,
+  opts: { method: string; path: string; keyList: KeyList },
+): Promise<ResponseVerification> {
+  const header = res.headers.get(SIGNATURE_HEADER);
+  if (!header) return { ok: false, reason: "missing" };
+  const m = /^keyId=([A-Za-z0-9_-]+); time=([0-9T:.Z-]+); sig=([A-Za-z0-9_-]+)$/
+    .exec(header);
+  const requestId = res.headers.get("X-Request-Id");
+  if (!m || !requestId) return { ok: false, reason: "malformed" };
+  const [, keyId, time, sig] = m;
+  const found = await findVerificationKey(opts.keyList, keyId, new Date(time));
+  if (found.status !== "ok") return { ok: false, reason: "unknown-key" };
+  const body = new Uint8Array(await res.clone().arrayBuffer());
+  let signature: Uint8Array<ArrayBuffer>;
+  try {
+    signature = Uint8Array.fromBase64(sig, { alphabet: "base64url" });
+  } catch {
+    return { ok: false, reason: "malformed" };
+  }
+  const input = responseSigningInput({
+    method: opts.method,
+    path: opts.path,
+    requestId,
+    status: res.status,
+    time,
+    bodySha256: await sha256B64(body),
+  });
+  const ok = await crypto.subtle.verify(
+    { name: "ECDSA", hash: "SHA-256" },
+    found.key,
+    signature,
+    input,
+  );
+  return ok
+    ? { ok: true, keyId, requestId, time }
+    : { ok: false, reason: "bad-signature" };
+}
