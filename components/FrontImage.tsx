@@ -1,0 +1,43 @@
+/**
+ * The front of the certificate as issued, re-rendered from the decrypted
+ * content and reduced, shown inline (a `data:` URL: nothing is stored to be
+ * fetched later). A voided or revoked sheet carries a stamp over it.
+ *
+ * @module
+ */
+import { toBase64 } from "../services/portal/api_body.ts";
+import { type Lang, T, t } from "../services/portal/i18n.ts";
+
+/** Props of {@linkcode FrontImage}. */
+export interface FrontImageProps {
+  lang: Lang;
+  png: Uint8Array;
+  /** Stamp over the image: 無効 (voided) or 取消 (revoked). */
+  stamp?: string;
+}
+
+/**
+ * The reduced front image.
+ *
+ * @example
+ * ```tsx
+ * <FrontImage lang="ja" png={pngBytes} />
+ * ```
+ */
+export function FrontImage({ lang, png, stamp }: FrontImageProps) {
+  return (
+    <figure class={`front${stamp ? " front--stamped" : ""}`}>
+      <div class="front-frame" data-stamp={stamp}>
+        <img
+          id="front-image"
+          src={`data:image/png;base64,${toBase64(png)}`}
+          alt={t(lang, T.frontCaption)}
+        />
+      </div>
+      <figcaption>
+        <strong>{t(lang, T.frontCaption)}</strong>
+        <span>{t(lang, T.frontNotice)}</span>
+      </figcaption>
+    </figure>
+  );
+}

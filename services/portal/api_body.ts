@@ -1,0 +1,136 @@
+/**
+ * The JSON bodies of `POST /api/verify`: a verdict, or a refusal carrying
+ * the common error shape (`code`, `message_ja`, `message_en`) plus the
+ * verdict it implies when the file itself was refused.
+ *
+ * @module
+ */
+import type { SheetContent } from "../../lib/certificate/model.ts";
+import type { Refusal } from "./refusals.ts";
+import type { VerificationResult } from "./verify.ts";
+
+/**
+ * Base64 of bytes.
+ *
+ * @example
+ * ```ts
+ * toBase64(new Uint8Array([0x89, 0x50])); // "iVA="
+ * ```
+ */
+export function toBase64(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(s);
+}
+
+/** A sheet as JSON: the seal impression's PNG as base64. */
+export type SheetJson = Omit<SheetContent, "seal"> & {
+  seal?: Omit<NonNullable<SheetContent["seal"]>, "png"> & { png: string };
+};
+
+/**
+ * Makes a decoded sheet JSON-safe.
+ *
+ * @example
+ * ```ts
+ * sheetToJson(sheet).seal?.png; // "iVBORw0…"
+ * ```
+ */
+export function sheetToJson(sheet: SheetContent): SheetJson {
+  const { seal, ...rest } = sheet;
+  return seal ? { ...rest, seal: { ...seal, png: toBase64(seal.png) } } : rest;
+}
+
+/** Body of a verdict. */
+export interface VerdictBody {
+  verdict: string;
+  reason_code: string;
+  reason_ja: string;
+  reason_en: string;
+  status: string;
+  status_note_ja: string | null;
+  status_note_en: string | null;
+  issue_number: string | null;
+  key_id: string | null;
+  certificate: SheetJson | null;
+  front_image_png: string | null;
+  request_id: string;
+}
+
+/**
+ * The body of a verdict.
+ *
+ * @example
+ * ```ts
+ * return c.json(verdictBody(result, requestId));
+ * ```
+ */
+export function verdictBody(
+  result: VerificationResult,
+  requestId: string,
+): VerdictBody {
+  return {
+    verdict: result.verdict,
+    reason_code: result.reason.code,
+    reason_ja: result.reason.ja,
+    reason_en: result.reason.en,
+    status: result.status,
+    status_note_ja: result.statusNote?.ja ?? null,
+    status_note_en: result.statusNote?.en ?? null,
+    issue_number: result.issueNumber ?? null,
+    key_id: result.keyId ?? null,
+    certificate: result.certificate ? sheetToJson(result.certificate) : null,
+    front_image_png: result.frontImagePng
+      ? toBase64(result.frontImagePng)
+      : null,
+    request_id: requestId,
+  };
+}
+
+/**
+ * The body of a refusal.
+ *
+ * @example
+ * ```ts
+ * return c.json(refusalBody(refusal("SCAN_EMPTY"), requestId), 400);
+ * ```
+ */
+export function refusalBody(r: Refusal, requestId: string) {
+  return {
+    code: r.code,
+    message_ja: r.ja,
+    message_en: r.en,
+    ...(r.verdict
+      ? {
+        verdict: r.verdict,
+        reason_code: r.code,
+        reason_ja: r.ja,
+        reason_en: r.en,
+        certificate: null,
+        front_image_png: null,
+      }
+      : {}),
+    request_id: requestId,
+  };
+}
+
+/**
+ * A refusal as a JSON response, with Retry-After when it has one.
+ *
+ * @example
+ * ```ts
+ * return refusalResponse(refusal("RATE_LIMITED", { retryAfter: 30 }), requestId);
+ * ```
+ */
+export function refusalResponse(r: Refusal, requestId: string): Response {
+  const headers = new Headers({
+    "Content-Type": "application/json; charset=utf-8",
+  });
+  if (r.retryAfter) headers.set("Retry-After", String(r.retryAfter));
+  return new Response(JSON.stringify(refusalBody(r, requestId)), {
+    status: r.status,
+    headers,
+  });
+}

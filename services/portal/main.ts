@@ -1,0 +1,132 @@
+/**
+ * Starts the verification portal: reads config, builds the island scripts,
+ * opens the audit file, prepares the front renderer, and serves.
+ *
+ * `deno task portal` runs it on its own with a demo center (a fresh signing
+ * key and content key, a demo ledger) and writes sample scans to
+ * `data/portal/demo/` to try every verdict; inside the whole system
+ * (`main.ts`) the center's key list, content keys and ledger are passed in.
+ *
+ * @module
+ */
+import type { SheetContent } from "../../lib/certificate/model.ts";
+import type { ContentKey } from "../../lib/crypto/content_key.ts";
+import type { KeyList } from "../../lib/crypto/key_list.ts";
+import { createRenderer } from "../../lib/render/mod.ts";
+import { createLogger } from "../../lib/service/logger.ts";
+import { createMetrics } from "../../lib/service/metrics.ts";
+import { systemClock } from "../../lib/time/clock.ts";
+import { createPortalApp } from "./app.ts";
+import { type AuditSink, openJsonlAuditSink } from "./audit.ts";
+import { buildPortal } from "./build.ts";
+import { createApiKeyRegistry } from "./clients.ts";
+import { loadPortalConfig } from "./config.ts";
+import type { StatusLookup } from "./verify.ts";
+
+/** Options of {@linkcode startPortal}. */
+export interface StartPortalOptions {
+  /** The center's published public signing keys. */
+  keyList: KeyList;
+  /** Content keys the portal may decrypt with. */
+  decryptionKeys: ReadonlyArray<ContentKey>;
+  /** The center's issuance ledger. */
+  statusLookup: StatusLookup;
+  /** Environment (default Deno.env). */
+  env?: { get(k: string): string | undefined };
+  /** Audit sink (default: the JSON-lines file of PORTAL_AUDIT_FILE). */
+  audit?: AuditSink;
+  /** Front renderer (default: lib/render, 760 px wide). */
+  renderFront?: (sheet: SheetContent) => Promise<Uint8Array>;
+  /** Bundle the island scripts before serving (default true). */
+  buildIslands?: boolean;
+}
+
+/** A running portal. */
+export interface RunningPortal {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Width of the reduced front image, px. */
+export const FRONT_WIDTH_PX = 760;
+
+/**
+ * Starts the portal.
+ *
+ * @example
+ * ```ts
+ * const portal = await startPortal({ keyList, decryptionKeys: [contentKey],
+ *   statusLookup: (n) => jlis.ledgerStatus(n) });
+ * console.log(portal.url);
+ * ```
+ */
+export async function startPortal(
+  options: StartPortalOptions,
+): Promise<RunningPortal> {
+  const config = loadPortalConfig(options.env ?? Deno.env);
+  const logger = createLogger({ service: "portal" });
+  if (options.buildIslands ?? true) {
+    const built = await buildPortal();
+    logger.info("island scripts built", {
+      files: built.files.map((f) => `${f.name} ${f.bytes} B`),
+      ms: built.ms,
+    });
+  }
+  const fileAudit = options.audit
+    ? undefined
+    : await openJsonlAuditSink(config.auditFile);
+  let renderFront = options.renderFront;
+  if (!renderFront) {
+    const renderer = await createRenderer();
+    renderFront = (sheet) =>
+      Promise.resolve(renderer.png(sheet, { widthPx: FRONT_WIDTH_PX }));
+  }
+  const app = await createPortalApp({
+    keyList: options.keyList,
+    decryptionKeys: options.decryptionKeys,
+    statusLookup: options.statusLookup,
+    renderFront,
+    audit: options.audit ?? fileAudit!,
+    apiKeys: await createApiKeyRegistry(config.apiClients),
+    logger,
+    metrics: createMetrics(),
+    clock: systemClock,
+    secret: config.secret,
+    limits: { maxBytes: config.maxUploadBytes },
+    anonymousRate: {
+      capacity: config.anonymousPerMinute,
+      perMinute: config.anonymousPerMinute,
+    },
+    trustProxy: config.trustProxy,
+    secureCookies: config.secureCookies,
+  });
+  const ac = new AbortController();
+  const server = Deno.serve({
+    port: config.port,
+    hostname: config.hostname,
+    signal: ac.signal,
+    onListen: () => {},
+  }, app.fetch);
+  const url = `http://${config.hostname}:${server.addr.port}`;
+  logger.info("listening", {
+    url,
+    auditFile: fileAudit ? config.auditFile : "injected",
+  });
+  return {
+    url,
+    async stop() {
+      ac.abort();
+      await server.finished;
+      await fileAudit?.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  const { startDemoPortal } = await import("./demo.ts");
+  const portal = await startDemoPortal();
+  Deno.addSignalListener("SIGINT", async () => {
+    await portal.stop();
+    Deno.exit(0);
+  });
+}

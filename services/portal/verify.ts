@@ -1,0 +1,448 @@
+/**
+ * One verification, end to end: read the multipart upload under a byte
+ * limit, sniff and check the file (scan_guard.ts), decode the back side
+ * (lib/backside `decodeScan`) with a bounded number running at once, ask
+ * the center's ledger whether a genuine certificate was voided or revoked
+ * (and answer anyway, with a note, when the ledger does not answer), audit
+ * the outcome, and forget the scan: its bytes are overwritten before the
+ * answer leaves, and nothing of it is written anywhere.
+ *
+ * @module
+ */
+import type { SheetContent } from "../../lib/certificate/model.ts";
+import type { ContentKey } from "../../lib/crypto/content_key.ts";
+import type { KeyList } from "../../lib/crypto/key_list.ts";
+import {
+  decodeScan,
+  type DecodeScanOptions,
+  type ScanVerification,
+} from "../../lib/backside/decode_scan.ts";
+import type { Logger } from "../../lib/service/logger.ts";
+import type { Clock } from "../../lib/time/clock.ts";
+import type { AuditSink } from "./audit.ts";
+import { type Refusal, refusal } from "./refusals.ts";
+import {
+  inspectScan,
+  type PdfInspector,
+  type ScanKind,
+  type ScanLimits,
+} from "./scan_guard.ts";
+import {
+  type LedgerStatus,
+  portalReason,
+  type PortalVerdict,
+  type StatusCheck,
+  statusNote,
+} from "./verdicts.ts";
+
+/** Looks an issue number up in the center's issuance ledger. */
+export type StatusLookup = (issueNumber: string) => Promise<LedgerStatus>;
+
+/** A verdict with everything the page and the API show. */
+export interface VerificationResult {
+  verdict: PortalVerdict;
+  reason: { code: string; ja: string; en: string };
+  status: StatusCheck;
+  statusNote?: { ja: string; en: string };
+  issueNumber?: string;
+  keyId?: string;
+  /** The decoded sheet: only when the content could be read. */
+  certificate?: SheetContent;
+  /** The front re-rendered, reduced (PNG): only when the content could be read. */
+  frontImagePng?: Uint8Array;
+  fileType: ScanKind;
+  ms: number;
+}
+
+/** A verification's outcome: a verdict, or a refusal of the request or file. */
+export type VerifyOutcome =
+  | { ok: true; result: VerificationResult }
+  | { ok: false; refusal: Refusal };
+
+/** Who asked, for the audit. */
+export interface Requester {
+  channel: "form" | "api";
+  /** `key:<id>` or `anon:<hash>`. */
+  client: string;
+  requestId: string;
+}
+
+/** Dependencies of {@linkcode createVerifier}. */
+export interface VerifierOptions {
+  keyList: KeyList;
+  decryptionKeys: ReadonlyArray<ContentKey>;
+  statusLookup: StatusLookup;
+  /** Renders the reduced front image of a decoded sheet. */
+  renderFront?: (sheet: SheetContent) => Promise<Uint8Array>;
+  limits: ScanLimits;
+  audit: AuditSink;
+  clock: Clock;
+  logger: Logger;
+  /** Replaces `decodeScan` (tests of the pages). */
+  decode?: (
+    bytes: Uint8Array,
+    options: DecodeScanOptions,
+  ) => Promise<ScanVerification>;
+  /** Replaces `pdfinfo` (tests). */
+  pdfInspector?: PdfInspector;
+  /** How long to wait for the ledger (default 2 s). */
+  statusTimeoutMs?: number;
+  /** Decodes running at once (default 2) and waiting (default 16). */
+  maxConcurrent?: number;
+  maxQueue?: number;
+}
+
+/** Options of {@linkcode Verifier.verifyRequest}. */
+export interface VerifyRequestOptions {
+  /** Checks the form's other fields (CSRF) before anything is decoded. */
+  checkFields?: (
+    fields: Record<string, string>,
+  ) => Promise<Refusal | undefined>;
+}
+
+/** The verifier. */
+export interface Verifier {
+  /** Reads the upload (field `scan`) from a multipart request and verifies it. */
+  verifyRequest(
+    req: Request,
+    who: Requester,
+    options?: VerifyRequestOptions,
+  ): Promise<VerifyOutcome & { fields: Record<string, string> }>;
+  /** Verifies scan bytes. The bytes are overwritten afterwards. */
+  verifyBytes(bytes: Uint8Array, who: Requester): Promise<VerifyOutcome>;
+}
+
+/** Room for the multipart framing and the small form fields. */
+const FORM_OVERHEAD = 64 * 1024;
+
+type Upload =
+  | { ok: true; scan?: Uint8Array; fields: Record<string, string> }
+  | { ok: false; refusal: Refusal };
+
+async function readUpload(req: Request, maxBytes: number): Promise<Upload> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^multipart\/form-data\s*;\s*boundary=/i.test(type)) {
+    await req.body?.cancel().catch(() => {});
+    return { ok: false, refusal: refusal("NOT_MULTIPART") };
+  }
+  const tooLarge = () => ({
+    ok: false as const,
+    refusal: refusal("SCAN_TOO_LARGE", {
+      maxMb: Math.round(maxBytes / 1024 / 1024),
+    }),
+  });
+  const cap = maxBytes + FORM_OVERHEAD;
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (declared > cap) {
+    await req.body?.cancel().catch(() => {});
+    return tooLarge();
+  }
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    try {
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.length;
+        if (total > cap) {
+          await reader.cancel().catch(() => {});
+          return tooLarge();
+        }
+        parts.push(value);
+      }
+    } catch {
+      return { ok: false, refusal: refusal("MALFORMED_UPLOAD") };
+    }
+  }
+  const body = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    body.set(p, at);
+    at += p.length;
+    p.fill(0);
+  }
+  let form: FormData;
+  try {
+    form = await new Response(body, { headers: { "content-type": type } })
+      .formData();
+  } catch {
+    return { ok: false, refusal: refusal("MALFORMED_UPLOAD") };
+  } finally {
+    body.fill(0);
+  }
+  const fields: Record<string, string> = {};
+  let scan: Uint8Array | undefined;
+  for (const [name, value] of form.entries()) {
+    if (typeof value === "string") {
+      if (!(name in fields) && name.length <= 64) {
+        fields[name] = value.slice(0, 256);
+      }
+    } else if (name === "scan" && !scan) {
+      scan = new Uint8Array(await value.arrayBuffer());
+    }
+  }
+  return { ok: true, scan, fields };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`timed out after ${ms} ms`)),
+        ms,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const LEDGER_STATUSES = new Set(["valid", "voided", "revoked", "unknown"]);
+
+/**
+ * Creates the verifier.
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier({ keyList, decryptionKeys, statusLookup,
+ *   limits: DEFAULT_LIMITS, audit, clock: systemClock, logger });
+ * const out = await verifier.verifyBytes(bytes, { channel: "api", client: "key:bank-a", requestId });
+ * ```
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const { limits, audit, clock, logger } = options;
+  const decode = options.decode ?? decodeScan;
+  const maxConcurrent = options.maxConcurrent ?? 2;
+  const maxQueue = options.maxQueue ?? 16;
+  let active = 0;
+  const waiting: Array<() => void> = [];
+
+  const acquire = async (): Promise<boolean> => {
+    if (active < maxConcurrent) {
+      active++;
+      return true;
+    }
+    if (waiting.length >= maxQueue) return false;
+    await new Promise<void>((resolve) => waiting.push(resolve));
+    return true;
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+
+  async function record(
+    who: Requester,
+    started: number,
+    outcome: VerifyOutcome,
+    extra: { fileType?: string; bytes?: number },
+  ): Promise<VerifyOutcome> {
+    const ms = Math.round(performance.now() - started);
+    try {
+      await audit.write({
+        time: clock.now().toISOString(),
+        requestId: who.requestId,
+        channel: who.channel,
+        client: who.client,
+        ...(outcome.ok
+          ? {
+            outcome: "verdict" as const,
+            verdict: outcome.result.verdict,
+            code: outcome.result.reason.code,
+            status: outcome.result.status,
+            ...(outcome.result.issueNumber
+              ? { issueNumber: outcome.result.issueNumber }
+              : {}),
+          }
+          : {
+            outcome: "refused" as const,
+            ...(outcome.refusal.verdict
+              ? { verdict: outcome.refusal.verdict }
+              : {}),
+            code: outcome.refusal.code,
+          }),
+        ...extra,
+        ms,
+      });
+    } catch (e) {
+      logger.error("audit write failed", {
+        requestId: who.requestId,
+        error: String(e),
+      });
+      return { ok: false, refusal: refusal("AUDIT_UNAVAILABLE") };
+    }
+    return outcome;
+  }
+
+  async function ledgerStatus(
+    issueNumber: string,
+    requestId: string,
+  ): Promise<StatusCheck> {
+    try {
+      const s = await withTimeout(
+        options.statusLookup(issueNumber),
+        options.statusTimeoutMs ?? 2000,
+      );
+      if (LEDGER_STATUSES.has(s)) return s;
+      logger.warn("ledger gave an unknown status", {
+        requestId,
+        status: String(s),
+      });
+      return "unavailable";
+    } catch (e) {
+      logger.warn("ledger status unavailable", { requestId, error: String(e) });
+      return "unavailable";
+    }
+  }
+
+  async function verifyBytes(
+    bytes: Uint8Array,
+    who: Requester,
+    started = performance.now(),
+  ): Promise<VerifyOutcome> {
+    const size = bytes.length;
+    try {
+      const check = await inspectScan(bytes, limits, {
+        pdfInspector: options.pdfInspector,
+      });
+      if (!check.ok) {
+        return await record(
+          who,
+          started,
+          { ok: false, refusal: check.refusal },
+          {
+            fileType: check.kind,
+            bytes: size,
+          },
+        );
+      }
+      if (!(await acquire())) {
+        return await record(who, started, {
+          ok: false,
+          refusal: refusal("BUSY"),
+        }, {
+          fileType: check.kind,
+          bytes: size,
+        });
+      }
+      let scan: ScanVerification;
+      try {
+        scan = await decode(bytes, {
+          keyList: options.keyList,
+          decryptionKeys: options.decryptionKeys,
+          renderFront: options.renderFront,
+          maxInputPixels: limits.maxPixels,
+        });
+      } catch (e) {
+        logger.error("decoding failed", {
+          requestId: who.requestId,
+          error: String((e as Error)?.stack ?? e),
+        });
+        return await record(
+          who,
+          started,
+          { ok: false, refusal: refusal("UNDECODABLE") },
+          { fileType: check.kind, bytes: size },
+        );
+      } finally {
+        release();
+      }
+      if (scan.frontImageError) {
+        logger.warn("front image could not be rendered", {
+          requestId: who.requestId,
+          error: scan.frontImageError,
+        });
+      }
+      if (scan.reason.code === "NOT_AN_IMAGE") {
+        // Passed the header checks but the decoder could not read it.
+        return await record(
+          who,
+          started,
+          { ok: false, refusal: refusal("UNDECODABLE") },
+          { fileType: check.kind, bytes: size },
+        );
+      }
+      let verdict: PortalVerdict = scan.verdict;
+      let reason = scan.reason as VerificationResult["reason"];
+      let status: StatusCheck = "not-checked";
+      if (scan.verdict === "genuine") {
+        const issueNumber = scan.issueNumber ?? scan.certificate!.issueNumber;
+        status = await ledgerStatus(issueNumber, who.requestId);
+        if (status === "voided") {
+          verdict = "voided";
+          reason = portalReason("VOIDED");
+        } else if (status === "revoked") {
+          verdict = "revoked";
+          reason = portalReason("REVOKED");
+        }
+      }
+      const note = statusNote(status);
+      const showIssue = scan.verdict !== "tampered";
+      const result: VerificationResult = {
+        verdict,
+        reason: { code: reason.code, ja: reason.ja, en: reason.en },
+        status,
+        ...(note ? { statusNote: note } : {}),
+        ...(showIssue && scan.issueNumber
+          ? { issueNumber: scan.issueNumber }
+          : {}),
+        ...(showIssue && scan.keyId ? { keyId: scan.keyId } : {}),
+        ...(scan.certificate ? { certificate: scan.certificate } : {}),
+        ...(scan.frontImagePng ? { frontImagePng: scan.frontImagePng } : {}),
+        fileType: check.kind,
+        ms: 0,
+      };
+      const out = await record(who, started, { ok: true, result }, {
+        fileType: check.kind,
+        bytes: size,
+      });
+      if (out.ok) out.result.ms = Math.round(performance.now() - started);
+      return out;
+    } finally {
+      bytes.fill(0);
+    }
+  }
+
+  return {
+    verifyBytes: (bytes, who) => verifyBytes(bytes, who),
+    async verifyRequest(req, who, opts = {}) {
+      const started = performance.now();
+      const upload = await readUpload(req, limits.maxBytes);
+      if (!upload.ok) {
+        return {
+          ...(await record(who, started, upload, {})),
+          fields: {},
+        };
+      }
+      const { scan, fields } = upload;
+      const fieldProblem = await opts.checkFields?.(fields);
+      if (fieldProblem) {
+        scan?.fill(0);
+        return {
+          ...(await record(
+            who,
+            started,
+            { ok: false, refusal: fieldProblem },
+            {},
+          )),
+          fields,
+        };
+      }
+      if (!scan) {
+        return {
+          ...(await record(
+            who,
+            started,
+            { ok: false, refusal: refusal("SCAN_MISSING") },
+            {},
+          )),
+          fields,
+        };
+      }
+      return { ...(await verifyBytes(scan, who, started)), fields };
+    },
+  };
+}
