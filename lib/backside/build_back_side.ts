@@ -34,7 +34,8 @@ export interface BuildBackSideOptions {
 }
 
 /**
- * Builds the back side of one sheet.
+ * Builds the back side of one sheet. For many sheets, prefer
+ * {@linkcode createBackSideBuilder}, which measures the layout only once.
  *
  * @example
  * ```ts
@@ -48,6 +49,38 @@ export async function buildBackSide(
 ): Promise<BackSide> {
   const envelope = await sealEnvelope(sheet, options);
   return await backSideFromEnvelope(envelope, options.layout);
+}
+
+/** A reusable back-side builder bound to its signer, key and layout. */
+export interface BackSideBuilder {
+  build(sheet: SheetContent): Promise<BackSide>;
+}
+
+/**
+ * Creates a builder that measures the layout (symbol capacity, slots) once
+ * and then builds back sides with the given signer and content key.
+ *
+ * @example
+ * ```ts
+ * const builder = createBackSideBuilder({ signer, encryptionKey });
+ * const backs = await Promise.all(doc.sheets.map((s) => builder.build(s)));
+ * ```
+ */
+export function createBackSideBuilder(
+  options: BuildBackSideOptions,
+): BackSideBuilder {
+  const layout = options.layout ?? DEFAULT_LAYOUT;
+  let measured: Promise<{ n: number; maxPayload: number }> | undefined;
+  return {
+    async build(sheet) {
+      measured ??= (async () => ({
+        n: await slotCount(layout),
+        maxPayload: await symbolCapacity(layout),
+      }))();
+      const envelope = await sealEnvelope(sheet, options);
+      return await layOut(envelope, layout, await measured);
+    },
+  };
 }
 
 /**
@@ -64,11 +97,19 @@ export async function backSideFromEnvelope(
   envelope: Uint8Array,
   layout: SymbolLayout = DEFAULT_LAYOUT,
 ): Promise<BackSide> {
-  const { header } = parseEnvelope(envelope);
-  const payloads = await splitIntoChunks(envelope, {
+  return await layOut(envelope, layout, {
     n: await slotCount(layout),
     maxPayload: await symbolCapacity(layout),
   });
+}
+
+async function layOut(
+  envelope: Uint8Array,
+  layout: SymbolLayout,
+  shape: { n: number; maxPayload: number },
+): Promise<BackSide> {
+  const { header } = parseEnvelope(envelope);
+  const payloads = await splitIntoChunks(envelope, shape);
   return {
     keyId: header.signKeyId,
     issueNumber: header.issueNumber,

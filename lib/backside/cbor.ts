@@ -116,7 +116,9 @@ function readHead(
   if (info < 24) return [major, info];
   const size = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : 0;
   if (size === 0) throw new CborError(`CBOR: unsupported additional ${info}`);
-  if (state.offset + size > bytes.length) throw new CborError("CBOR: truncated");
+  if (state.offset + size > bytes.length) {
+    throw new CborError("CBOR: truncated");
+  }
   let n = 0;
   for (let i = 0; i < size; i++) n = n * 256 + bytes[state.offset++];
   const min = size === 1 ? 24 : size === 2 ? 0x100 : 0x10000;

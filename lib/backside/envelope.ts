@@ -164,7 +164,9 @@ export async function signEnvelope(
 ): Promise<Uint8Array> {
   if (iv.length !== IV_BYTES) throw new RangeError("iv must be 12 bytes");
   if (ciphertext.length > 0xffff) {
-    throw new RangeError(`Ciphertext of ${ciphertext.length} bytes is too long`);
+    throw new RangeError(
+      `Ciphertext of ${ciphertext.length} bytes is too long`,
+    );
   }
   const signed = concat([
     encodeHeader(header),
@@ -214,7 +216,11 @@ export async function sealEnvelope(
   const plaintext = concat([salt, deflateSync(canonical, { level: 9 })]);
   const ciphertext = new Uint8Array(
     await crypto.subtle.encrypt(
-      { name: "AES-GCM", iv: iv as BufferSource, additionalData: encodeHeader(header) },
+      {
+        name: "AES-GCM",
+        iv: iv as BufferSource,
+        additionalData: encodeHeader(header),
+      },
       options.encryptionKey.key,
       plaintext,
     ),

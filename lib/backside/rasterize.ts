@@ -20,55 +20,80 @@ export interface GrayImage {
   data: Uint8Array;
 }
 
-/** Per-axis overlap of pixels with module cells: for pixel p, (module, weight) pairs. */
+/**
+ * Per-axis overlap of pixels with module cells, flattened into typed arrays:
+ * for pixel `first + p`, entries `offsets[p]` to `offsets[p + 1]` give the
+ * module index and the share of the pixel it covers.
+ */
+interface AxisCoverage {
+  first: number;
+  offsets: Int32Array;
+  modules: Int32Array;
+  weights: Float32Array;
+}
+
 function axisCoverage(
   start: number,
   moduleSize: number,
   count: number,
   pixelSize: number,
-): { first: number; weights: Array<Array<[number, number]>> } {
+): AxisCoverage {
   const first = Math.max(0, Math.floor(start / pixelSize));
   const last = Math.ceil((start + moduleSize * count) / pixelSize);
-  const weights: Array<Array<[number, number]>> = [];
+  const offsets = new Int32Array(last - first + 1);
+  const modules: number[] = [];
+  const weights: number[] = [];
   for (let p = first; p < last; p++) {
+    offsets[p - first] = modules.length;
     const a = p * pixelSize;
     const b = a + pixelSize;
-    const entries: Array<[number, number]> = [];
     const m0 = Math.max(0, Math.floor((a - start) / moduleSize));
     const m1 = Math.min(count - 1, Math.floor((b - start) / moduleSize));
     for (let m = m0; m <= m1; m++) {
       const lo = Math.max(a, start + m * moduleSize);
       const hi = Math.min(b, start + (m + 1) * moduleSize);
-      if (hi > lo) entries.push([m, (hi - lo) / pixelSize]);
+      if (hi > lo) {
+        modules.push(m);
+        weights.push((hi - lo) / pixelSize);
+      }
     }
-    weights.push(entries);
   }
-  return { first, weights };
+  offsets[last - first] = modules.length;
+  return {
+    first,
+    offsets,
+    modules: Int32Array.from(modules),
+    weights: Float32Array.from(weights),
+  };
 }
 
 function drawSymbol(img: GrayImage, s: PlacedSymbol, pixelMm: number) {
   const xs = axisCoverage(s.x, s.moduleSize, s.width, pixelMm);
   const ys = axisCoverage(s.y, s.moduleSize, s.height, pixelMm);
-  for (let j = 0; j < ys.weights.length; j++) {
-    const py = ys.first + j;
-    if (py >= img.height) break;
-    const rowEntries = ys.weights[j];
-    for (let i = 0; i < xs.weights.length; i++) {
-      const px = xs.first + i;
-      if (px >= img.width) break;
-      let dark = 0;
-      for (const [my, wy] of rowEntries) {
-        const row = my * s.width;
-        for (const [mx, wx] of xs.weights[i]) {
-          if (s.modules[row + mx]) dark += wy * wx;
+  const columns = Math.min(xs.offsets.length - 1, img.width - xs.first);
+  const rows = Math.min(ys.offsets.length - 1, img.height - ys.first);
+  // Dark share of each pixel column for one module row, reused across the
+  // pixel rows that module row covers.
+  const rowShare = new Float32Array(columns);
+  for (let j = 0; j < rows; j++) {
+    const out = (ys.first + j) * img.width + xs.first;
+    rowShare.fill(0);
+    for (let e = ys.offsets[j]; e < ys.offsets[j + 1]; e++) {
+      const base = ys.modules[e] * s.width;
+      const wy = ys.weights[e];
+      for (let i = 0; i < columns; i++) {
+        let dark = 0;
+        for (let f = xs.offsets[i]; f < xs.offsets[i + 1]; f++) {
+          if (s.modules[base + xs.modules[f]]) dark += xs.weights[f];
         }
+        rowShare[i] += wy * dark;
       }
+    }
+    for (let i = 0; i < columns; i++) {
+      const dark = rowShare[i];
       if (dark > 0) {
-        const idx = py * img.width + px;
-        img.data[idx] = Math.max(
-          0,
-          Math.round(img.data[idx] - 255 * Math.min(1, dark)),
-        );
+        const v = img.data[out + i] - 255 * Math.min(1, dark);
+        img.data[out + i] = v < 0 ? 0 : Math.round(v);
       }
     }
   }

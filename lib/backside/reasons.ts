@@ -89,13 +89,16 @@ export function reason(
     case "SYMBOLS_INCONSISTENT":
       return {
         code,
-        ja: "裏面のコードどうしの内容が一致しません。コードが改ざんされています。",
-        en: "The codes on the back disagree with each other: a code was altered.",
+        ja:
+          "裏面のコードどうしの内容が一致しません。コードが改ざんされています。",
+        en:
+          "The codes on the back disagree with each other: a code was altered.",
       };
     case "ENVELOPE_MALFORMED":
       return {
         code,
-        ja: "裏面のデータの形式が正しくありません。改ざんされた可能性があります。",
+        ja:
+          "裏面のデータの形式が正しくありません。改ざんされた可能性があります。",
         en: "The data on the back is malformed; it may have been altered.",
       };
     case "CONTENT_MISMATCH":
@@ -142,19 +145,23 @@ export function reason(
       return {
         code,
         ja: `署名は正しいですが、内容の復号鍵（${key}）を保有していません。`,
-        en: `The signature is valid, but the content key (${key}) is not held ` +
+        en:
+          `The signature is valid, but the content key (${key}) is not held ` +
           "here, so the content cannot be shown.",
       };
     case "NOT_AN_IMAGE":
       return {
         code,
-        ja: "画像またはPDFとして読み込めません。PNG、JPEG、TIFF、PDFでアップロードしてください。",
-        en: "The file is not a readable image or PDF. Upload PNG, JPEG, TIFF or PDF.",
+        ja:
+          "画像またはPDFとして読み込めません。PNG、JPEG、TIFF、PDFでアップロードしてください。",
+        en:
+          "The file is not a readable image or PDF. Upload PNG, JPEG, TIFF or PDF.",
       };
     case "NO_CERTIFICATE_SYMBOLS":
       return {
         code,
-        ja: "証明書の裏面のコードが見つかりません。コンビニ交付の証明書の裏面ではありません。",
+        ja:
+          "証明書の裏面のコードが見つかりません。コンビニ交付の証明書の裏面ではありません。",
         en: "No certificate codes found: this is not the back of a " +
           "convenience-store certificate.",
       };
@@ -167,7 +174,8 @@ export function reason(
     case "BLANK_IMAGE":
       return {
         code,
-        ja: "画像が白紙（または真っ黒）です。証明書の裏面を読み取ってください。",
+        ja:
+          "画像が白紙（または真っ黒）です。証明書の裏面を読み取ってください。",
         en: "The image is blank. Scan the back side of the certificate.",
       };
     case "TOO_BLURRY":
@@ -181,7 +189,8 @@ export function reason(
     case "SYMBOLS_UNREADABLE":
       return {
         code,
-        ja: "コードは見つかりましたが読み取れません。汚れ・かすれ・ピントを確認し、再度読み取ってください。",
+        ja:
+          "コードは見つかりましたが読み取れません。汚れ・かすれ・ピントを確認し、再度読み取ってください。",
         en: "Codes were found but could not be read. Check for stains, " +
           "fading or focus and rescan.",
       };

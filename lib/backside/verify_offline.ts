@@ -74,7 +74,7 @@ export async function checkEnvelopeSignature(
       reason: reason("KEY_EXPIRED", { keyId, notAfter: found.entry.notAfter }),
     };
   }
-  if (found.status === "not-yet-valid") {
+  if (found.status !== "ok") {
     return {
       status: "unknown-key",
       envelope,

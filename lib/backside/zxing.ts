@@ -208,7 +208,12 @@ export async function readSymbols(
   let vector;
   try {
     zx.HEAPU8.set(gray, ptr);
-    vector = zx.readBarcodesFromPixmap(ptr, width, height, zxingOptions(options));
+    vector = zx.readBarcodesFromPixmap(
+      ptr,
+      width,
+      height,
+      zxingOptions(options),
+    );
   } finally {
     zx._free(ptr);
   }

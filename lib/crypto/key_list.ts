@@ -78,7 +78,8 @@ export async function keyIdFromPublicKey(
     throw new TypeError("Cannot derive a key id: not an EC public key");
   }
   // RFC 7638: members in lexicographic order, no whitespace.
-  const canonical = `{"crv":"${jwk.crv}","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`;
+  const canonical =
+    `{"crv":"${jwk.crv}","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`;
   const digest = new Uint8Array(
     await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical)),
   );

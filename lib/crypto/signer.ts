@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type KeyList, keyIdFromPublicKey } from "./key_list.ts";
+import { keyIdFromPublicKey, type KeyList } from "./key_list.ts";
 
 /** One signing key pair handed to {@linkcode createSigner}. */
 export interface SigningKey {
@@ -33,7 +33,7 @@ export interface Signer {
    * 64-byte r‖s signature. Throws `RangeError` for a key the signer does not
    * hold or one not valid at the clock's time.
    */
-  sign(keyId: string, data: Uint8Array): Promise<Uint8Array>;
+  sign(keyId: string, data: Uint8Array): Promise<Uint8Array<ArrayBuffer>>;
   /** The public key list to publish for verifiers. */
   keyList(): Promise<KeyList>;
 }

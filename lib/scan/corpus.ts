@@ -7,10 +7,10 @@
  * @module
  */
 
-import type { CertificateType } from "../certificate/model.ts";
+import type { BackSide, CertificateType } from "../certificate/model.ts";
 import { buildBackSide } from "../backside/build_back_side.ts";
 import type { SymbolLayout } from "../backside/layout.ts";
-import { rasterizeBackSide } from "../backside/rasterize.ts";
+import { type GrayImage, rasterizeBackSide } from "../backside/rasterize.ts";
 import { type ContentKey, generateContentKey } from "../crypto/content_key.ts";
 import type { KeyList } from "../crypto/key_list.ts";
 import {
@@ -36,6 +36,8 @@ export const DISTORTION_KINDS = [
   "stain",
   "hole",
   "crop",
+  "fold",
+  "pen",
   "colour",
   "tiff",
   "pdf",
@@ -78,6 +80,12 @@ export interface CorpusOptions {
   kinds?: readonly DistortionKind[];
   /** Back-side layout under test; the default layout otherwise. */
   layout?: SymbolLayout;
+  /**
+   * Draws the printed back page at `dpi` (e.g. the front renderer's back
+   * page, with its background and clear text). Defaults to the symbols
+   * alone on white paper ({@linkcode rasterizeBackSide}).
+   */
+  printBack?: (back: BackSide, dpi: number) => Promise<GrayImage>;
   /** Signer and content key to use instead of fresh ephemeral ones. */
   signer?: Signer;
   encryptionKey?: ContentKey;
@@ -176,6 +184,28 @@ export function distortionFor(
           ? { left: between(rand, 4, 9), top: between(rand, 0, 5) }
           : { right: between(rand, 4, 9), bottom: between(rand, 0, 5) },
       };
+    case "fold":
+      // Folded in three for an envelope: two creases across every column.
+      return {
+        ...base,
+        folds: [99, 198].map((y) => ({
+          yMm: y + between(rand, -8, 8),
+          widthMm: between(rand, 1, 2.5),
+          shade: rand() < 0.5 ? 90 : 255,
+        })),
+      };
+    case "pen":
+      // A few pen strokes across the symbols.
+      return {
+        ...base,
+        strokes: Array.from({ length: 2 + Math.floor(rand() * 3) }, () => ({
+          x1: between(rand, 10, 200),
+          y1: between(rand, 10, 260),
+          x2: between(rand, 10, 200),
+          y2: between(rand, 10, 260),
+          widthMm: between(rand, 0.4, 1.0),
+        })),
+      };
     case "colour":
       return { ...base, colour: true };
     case "tiff":
@@ -242,8 +272,15 @@ export async function generateCorpus(options: CorpusOptions): Promise<Corpus> {
         layout: options.layout,
       });
       const distortion = distortionFor(kind, rand);
-      const renderDpi = Math.min(600, 2 * distortion.dpi);
-      const page = rasterizeBackSide(back, { dpi: renderDpi });
+      // Low resolutions are rendered at twice the scan's and resampled, as a
+      // scanner's optics average; 300 and 600 dpi are drawn directly (the
+      // rasterizer already integrates each pixel's area exactly).
+      const renderDpi = distortion.dpi <= 200
+        ? 2 * distortion.dpi
+        : distortion.dpi;
+      const page = options.printBack
+        ? await options.printBack(back, renderDpi)
+        : rasterizeBackSide(back, { dpi: renderDpi });
       const bytes = await simulateScan(
         { ...page, dpi: renderDpi },
         distortion,

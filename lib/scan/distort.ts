@@ -30,6 +30,12 @@ export interface ScanDistortion {
   stain?: { cx: number; cy: number; rx: number; ry: number; darkness: number };
   /** An opaque hole or patch (scanner lid shows through), centre and radius in mm. */
   hole?: { cx: number; cy: number; r: number; shade: number };
+  /** Fold creases across the page: a band of changed brightness at `yMm`. */
+  folds?: Array<{ yMm: number; widthMm: number; shade: number }>;
+  /** Pen strokes across the page, from (x1, y1) to (x2, y2) in mm. */
+  strokes?: Array<
+    { x1: number; y1: number; x2: number; y2: number; widthMm: number }
+  >;
   /** Millimetres cropped off each edge. */
   crop?: { top?: number; right?: number; bottom?: number; left?: number };
   /** Output in colour (slightly tinted paper) instead of grayscale. */
@@ -69,6 +75,12 @@ export async function simulateScan(
   }
   if (d.stain) applyStain(printed, page.width, page.height, d.stain, mmToPx);
   if (d.hole) applyHole(printed, page.width, page.height, d.hole, mmToPx);
+  for (const f of d.folds ?? []) {
+    applyFold(printed, page.width, page.height, f, mmToPx);
+  }
+  for (const s of d.strokes ?? []) {
+    applyStroke(printed, page.width, page.height, s, mmToPx);
+  }
 
   // 2. Geometry: skew, crop, quarter turns, resample to the scanner's dpi.
   let { data, info } = await sharp(printed, {
@@ -141,8 +153,9 @@ export async function simulateScan(
   }
   const quality = d.jpegQuality ?? 85;
   let bytes: Uint8Array;
-  if (d.format === "png") bytes = await out.png({ compressionLevel: 3 }).toBuffer();
-  else if (d.format === "tiff") {
+  if (d.format === "png") {
+    bytes = await out.png({ compressionLevel: 3 }).toBuffer();
+  } else if (d.format === "tiff") {
     bytes = await out.tiff({ compression: "lzw" }).toBuffer();
   } else {
     bytes = await out.jpeg({ quality, chromaSubsampling: "4:2:0" }).toBuffer();
@@ -230,6 +243,59 @@ function applyHole(
       x++
     ) {
       if (Math.hypot(x - cx, y - cy) <= r) px[y * w + x] = hole.shade;
+    }
+  }
+}
+
+function applyFold(
+  px: Uint8Array,
+  w: number,
+  h: number,
+  fold: NonNullable<ScanDistortion["folds"]>[number],
+  mmToPx: number,
+) {
+  const cy = fold.yMm * mmToPx;
+  const half = fold.widthMm * mmToPx / 2;
+  for (
+    let y = Math.max(0, Math.floor(cy - half));
+    y <= Math.min(h - 1, cy + half);
+    y++
+  ) {
+    // Crease profile: strongest at the centre line.
+    const k = 1 - Math.abs(y - cy) / half;
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      px[i] = px[i] + (fold.shade - px[i]) * k * 0.8;
+    }
+  }
+}
+
+function applyStroke(
+  px: Uint8Array,
+  w: number,
+  h: number,
+  s: NonNullable<ScanDistortion["strokes"]>[number],
+  mmToPx: number,
+) {
+  const [x1, y1, x2, y2] = [s.x1, s.y1, s.x2, s.y2].map((v) => v * mmToPx);
+  const r = s.widthMm * mmToPx / 2;
+  const len = Math.hypot(x2 - x1, y2 - y1);
+  const steps = Math.ceil(len / Math.max(1, r / 2));
+  for (let t = 0; t <= steps; t++) {
+    const cx = x1 + (x2 - x1) * t / steps;
+    const cy = y1 + (y2 - y1) * t / steps;
+    for (
+      let y = Math.max(0, Math.floor(cy - r));
+      y <= Math.min(h - 1, cy + r);
+      y++
+    ) {
+      for (
+        let x = Math.max(0, Math.floor(cx - r));
+        x <= Math.min(w - 1, cx + r);
+        x++
+      ) {
+        if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) px[y * w + x] = 40;
+      }
     }
   }
 }

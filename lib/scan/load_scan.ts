@@ -22,7 +22,7 @@ export interface LoadScanOptions {
   maxInputPixels?: number;
   /** Pages at more than this (estimated) dpi are scaled down to it while loading. */
   maxDpi?: number;
-  /** Resolution for rasterizing PDF pages (default 300). */
+  /** Resolution for rasterizing PDF pages (default 200). */
   pdfDpi?: number;
   /** Most PDF pages looked at (default 4). */
   maxPdfPages?: number;
@@ -90,9 +90,17 @@ async function loadImage(
     });
     outDpi = options.maxDpi;
   }
+  // Colour scans: the green channel stands in for luminance (black ink on
+  // paper reads the same) and skips a colour conversion, ~30 % faster.
+  const rgb = meta.space === "srgb" && (meta.channels ?? 0) >= 3;
+  pipeline = meta.hasAlpha
+    ? pipeline.flatten({ background: "#ffffff" })
+    : pipeline;
+  pipeline = rgb ? pipeline.extractChannel(1) : pipeline.toColourspace("b-w");
   try {
-    const { data, info } = await pipeline.flatten({ background: "#ffffff" })
-      .toColourspace("b-w").raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await pipeline.raw().toBuffer({
+      resolveWithObject: true,
+    });
     if (info.channels !== 1) {
       throw new ScanFormatError(`Expected 1 channel, got ${info.channels}`);
     }
@@ -112,7 +120,7 @@ async function loadPdf(
   bytes: Uint8Array,
   options: LoadScanOptions,
 ): Promise<ScanPage[]> {
-  const dpi = options.pdfDpi ?? 300;
+  const dpi = options.pdfDpi ?? 200;
   const dir = await Deno.makeTempDir({ prefix: "scan-pdf-" });
   try {
     const input = `${dir}/in.pdf`;
@@ -122,6 +130,11 @@ async function loadPdf(
         "-r",
         String(dpi),
         "-gray",
+        // Crisp vector edges; halves the time for a vector back page.
+        "-aa",
+        "no",
+        "-aaVector",
+        "no",
         "-f",
         "1",
         "-l",

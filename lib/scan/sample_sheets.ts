@@ -85,9 +85,9 @@ export async function makeSampleSheet(
     page: 1,
     pages: 1,
   };
-  const address = `福岡県北九州市${pick(rand, TOWNS)}${1 + Math.floor(rand() * 9)}番${
-    1 + Math.floor(rand() * 30)
-  }号`;
+  const address = `福岡県北九州市${pick(rand, TOWNS)}${
+    1 + Math.floor(rand() * 9)
+  }番${1 + Math.floor(rand() * 30)}号`;
   const subjectBase = {
     residentId: `R${digits(rand, 10)}`,
     name,

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { makeSampleSheet } from "../scan/sample_sheets.ts";
+import {
+  decodeSheetContent,
+  encodeSheetContent,
+  MAX_SEAL_PNG_BYTES,
+} from "./canonical.ts";
+import { encodeCbor } from "./cbor.ts";
+
+Deno.test("encodeSheetContent() round-trips a 住民票 with every option", async () => {
+  const sheet = await makeSampleSheet({ type: "juminhyo", seed: 1 });
+  assert.equal(sheet.options.myNumber, true);
+  assert.ok(sheet.subject.foreign && sheet.subject.formerSurname);
+  assert.deepEqual(decodeSheetContent(encodeSheetContent(sheet)), sheet);
+});
+
+Deno.test("encodeSheetContent() round-trips a 印鑑登録証明書 with its seal PNG", async () => {
+  const sheet = await makeSampleSheet({ type: "inkan", seed: 2 });
+  const decoded = decodeSheetContent(encodeSheetContent(sheet));
+  assert.deepEqual(decoded, sheet);
+  assert.deepEqual(decoded.seal!.png, sheet.seal!.png);
+});
+
+Deno.test("encodeSheetContent() is deterministic whatever the key order", async () => {
+  const sheet = await makeSampleSheet({ type: "juminhyo", seed: 3 });
+  const reordered = Object.fromEntries(Object.entries(sheet).reverse());
+  assert.deepEqual(
+    encodeSheetContent(reordered as typeof sheet),
+    encodeSheetContent(sheet),
+  );
+});
+
+Deno.test("encodeSheetContent() keeps 外字 and variation sequences byte for byte", async () => {
+  const sheet = await makeSampleSheet({ type: "juminhyo", seed: 4 });
+  sheet.subject.name = "葛󠄀城　\u{F0001}太郎";
+  assert.equal(
+    decodeSheetContent(encodeSheetContent(sheet)).subject.name,
+    sheet.subject.name,
+  );
+});
+
+Deno.test("encodeSheetContent() refuses unknown fields and oversized seals", async () => {
+  const sheet = await makeSampleSheet({ type: "inkan", seed: 5 });
+  assert.throws(
+    () => encodeSheetContent({ ...sheet, extra: "x" } as typeof sheet),
+    /unknown field/,
+  );
+  assert.throws(
+    () =>
+      encodeSheetContent({
+        ...sheet,
+        seal: { ...sheet.seal!, png: new Uint8Array(MAX_SEAL_PNG_BYTES + 1) },
+      }),
+    RangeError,
+  );
+});
+
+Deno.test("decodeSheetContent() rejects unknown keys and wrong types", () => {
+  assert.throws(() => decodeSheetContent(encodeCbor(new Map([[99, 1]]))));
+  assert.throws(() => decodeSheetContent(encodeCbor(new Map([[1, "one"]]))));
+});

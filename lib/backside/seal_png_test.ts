@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import sharp from "sharp";
+import { MAX_SEAL_PNG_BYTES } from "./canonical.ts";
+import { compactSealPng } from "./seal_png.ts";
+import { seededRandom } from "../scan/sample_sheets.ts";
+
+Deno.test("compactSealPng() turns a large photo-like seal into a small 2-colour PNG", async () => {
+  // A 600 × 600 noisy red ring, hundreds of KB as a PNG.
+  const size = 600;
+  const rand = seededRandom(1);
+  const rgb = new Uint8Array(size * size * 3);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const r = Math.hypot(x - 300, y - 300);
+      const ink = r > 240 && r < 280;
+      const i = (y * size + x) * 3;
+      const noise = Math.floor(rand() * 23);
+      rgb[i] = ink ? 200 + noise : 250 - noise;
+      rgb[i + 1] = ink ? 30 + noise : 248 - noise;
+      rgb[i + 2] = ink ? 30 : 245 - noise;
+    }
+  }
+  const big = await sharp(rgb, {
+    raw: { width: size, height: size, channels: 3 },
+  }).png().toBuffer();
+  assert.ok(big.length > MAX_SEAL_PNG_BYTES * 10);
+  const small = await compactSealPng(new Uint8Array(big));
+  assert.ok(small.length <= MAX_SEAL_PNG_BYTES, `${small.length} bytes`);
+  const meta = await sharp(small).metadata();
+  assert.equal(meta.format, "png");
+  assert.ok(meta.width! <= 128 && meta.height! <= 128);
+  assert.equal(meta.isPalette, true);
+  // 8-bit palette (IHDR bit depth, colour type), as the front renderer needs.
+  assert.deepEqual([small[24], small[25]], [8, 3]);
+});
