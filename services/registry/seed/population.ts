@@ -20,7 +20,12 @@ import type {
   residentHistory,
   SealRegistration,
 } from "../../../db/registry/schema.ts";
-import { AddressBook, katagaki, type MunicipalityProfile, municipalityProfile } from "./places.ts";
+import {
+  AddressBook,
+  katagaki,
+  type MunicipalityProfile,
+  municipalityProfile,
+} from "./places.ts";
 import {
   type GivenName,
   NATIONALITIES,
@@ -32,9 +37,13 @@ import {
   type Surname,
   toKatakana,
 } from "./names.ts";
-import { myNumberFromBody, residenceCardNumber, residentCodeFromBody } from "./numbers.ts";
+import {
+  myNumberFromBody,
+  residenceCardNumber,
+  residentCodeFromBody,
+} from "./numbers.ts";
 import { pad, Rng, scrambleDecimal, WeightedTable } from "./random.ts";
-import { type SealShape, sealImpressionPng } from "./seal_image.ts";
+import { sealImpressionPng, type SealShape } from "./seal_image.ts";
 
 /** A municipalities row. */
 export type MunicipalityRow = typeof municipalities.$inferSelect;
@@ -74,7 +83,7 @@ export const DEFAULT_AS_OF = "2026-11-01";
 /** Target shares the generator draws with (tests check the outcome against them). */
 export const SHARES = {
   /** Households that are foreign (tuned so ~2% of residents are foreign). */
-  foreignHouseholds: 0.026,
+  foreignHouseholds: 0.032,
   /** Adults (18+) with a registered seal. */
   sealsOfAdults: 0.4,
   /** Residents with a linked My Number card. */
@@ -92,7 +101,36 @@ export const SHARES = {
 const DAY_MS = 86_400_000;
 const YEAR = 365.2425;
 const EPOCH_OFFSET = 25_567; // days from 1900-01-01 to 1970-01-01
-const isoCache: string[] = [];
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 2149;
+
+/** YYYY-MM-DD of every day from 1900 to 2149, indexed by day number + EPOCH_OFFSET (a packed array). */
+const ISO_DAYS: string[] = (() => {
+  const out: string[] = [];
+  const two = (n: number) => (n < 10 ? "0" : "") + n;
+  for (let y = FIRST_YEAR; y <= LAST_YEAR; y++) {
+    const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+    const lengths = [
+      31,
+      leap ? 29 : 28,
+      31,
+      30,
+      31,
+      30,
+      31,
+      31,
+      30,
+      31,
+      30,
+      31,
+    ];
+    for (let m = 0; m < 12; m++) {
+      const ym = `${y}-${two(m + 1)}-`;
+      for (let d = 1; d <= lengths[m]; d++) out.push(ym + two(d));
+    }
+  }
+  return out;
+})();
 
 function dayOf(iso: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
@@ -101,13 +139,10 @@ function dayOf(iso: string): number {
 }
 
 function iso(day: number): string {
-  const k = day + EPOCH_OFFSET;
-  let s = isoCache[k];
-  if (s === undefined) {
-    s = new Date(day * DAY_MS).toISOString().slice(0, 10);
-    if (k >= 0) isoCache[k] = s;
-  }
-  return s;
+  const k = (day + EPOCH_OFFSET) | 0; // an int32 index keeps the lookup on the fast path
+  return k >= 0 && k < ISO_DAYS.length
+    ? ISO_DAYS[k]
+    : new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
 /**
@@ -115,12 +150,17 @@ function iso(day: number): string {
  *
  * @example
  * ```ts
- * municipalityRow("401005").mayor; // "北九州市長　武内　和久"
+ * municipalityRow("401005").name; // "北九州市"
  * ```
  */
 export function municipalityRow(code: string): MunicipalityRow {
   const p = municipalityProfile(code);
-  return { code: p.code, name: p.name, mayor: p.mayor, printMyNumberAtKiosk: false };
+  return {
+    code: p.code,
+    name: p.name,
+    mayor: p.mayor,
+    printMyNumberAtKiosk: false,
+  };
 }
 
 type Sex = "male" | "female";
@@ -145,10 +185,21 @@ interface Koseki {
   head: number | string;
 }
 
-const JP_SIZES = new WeightedTable([[1, 37], [2, 30], [3, 16], [4, 11], [5, 4], [6, 2]] as const);
-const FOREIGN_SIZES = new WeightedTable([[1, 60], [2, 20], [3, 11], [4, 9]] as const);
-const SINGLE_AGES = new WeightedTable([[[20, 30], 18], [[30, 45], 14], [[45, 65], 24], [[65, 80], 26], [[80, 97], 18]] as const);
-const COUPLE_AGES = new WeightedTable([[[24, 40], 15], [[40, 60], 15], [[60, 75], 35], [[75, 93], 35]] as const);
+const JP_SIZES = new WeightedTable(
+  [[1, 38], [2, 33], [3, 15], [4, 10], [5, 3], [6, 1]] as const,
+);
+const FOREIGN_SIZES = new WeightedTable(
+  [[1, 60], [2, 20], [3, 11], [4, 9]] as const,
+);
+const SINGLE_AGES = new WeightedTable(
+  [[[20, 30], 15], [[30, 45], 11], [[45, 65], 18], [[65, 80], 30], [
+    [80, 98],
+    26,
+  ]] as const,
+);
+const COUPLE_AGES = new WeightedTable(
+  [[[24, 40], 12], [[40, 60], 13], [[60, 75], 37], [[75, 95], 38]] as const,
+);
 const HEAD_AGE_BY_STATUS: Record<string, readonly [number, number]> = {
   "留学": [19, 30],
   "技能実習": [20, 35],
@@ -169,14 +220,75 @@ const LIVES_ALONE = new Set(["留学", "技能実習", "特定技能"]);
  * }
  * ```
  */
-export function* generatePopulation(options: PopulationOptions): Generator<PopulationChunk> {
-  const g = new Generator_(options);
+export function* generatePopulation(
+  options: PopulationOptions,
+): Generator<PopulationChunk> {
+  checkPopulationOptions(options);
+  const count = segmentCount(options.residents);
+  let index = 0;
+  for (let k = 0; k < count; k++) {
+    for (const chunk of generateSegment(options, k)) {
+      chunk.index = index++;
+      yield chunk;
+    }
+  }
+}
+
+/**
+ * Checks population options (throws `RangeError` like the generator would)
+ * without generating anything.
+ *
+ * @example
+ * ```ts
+ * checkPopulationOptions({ municipalityCode: "999999", residents: 10 }); // throws RangeError
+ * ```
+ */
+export function checkPopulationOptions(options: PopulationOptions): void {
+  new Generator_(options, 0);
+}
+
+/**
+ * Residents per segment. Segments are generated independently (each with
+ * its own random stream and id ranges), so they can be generated in
+ * parallel; a household never spans two segments. Changing this changes
+ * the generated data.
+ */
+export const SEGMENT_SIZE = 50_000;
+
+/**
+ * Number of segments of a population.
+ *
+ * @example
+ * ```ts
+ * segmentCount(970_000); // 20
+ * ```
+ */
+export function segmentCount(residents: number): number {
+  return Math.ceil(residents / SEGMENT_SIZE);
+}
+
+/**
+ * The chunks of one segment (residents `segment × SEGMENT_SIZE + 1` …) —
+ * what {@linkcode generatePopulation} yields for it. Resident, household,
+ * seal and block numbers of segment k start after k × SEGMENT_SIZE.
+ *
+ * @example
+ * ```ts
+ * const [first] = generateSegment({ municipalityCode: "401005", residents: 120_000 }, 2);
+ * first.residents[0].id; // "401005-00100001"
+ * ```
+ */
+export function* generateSegment(
+  options: PopulationOptions,
+  segment: number,
+): Generator<PopulationChunk> {
+  const g = new Generator_(options, segment);
   yield* g.run();
 }
 
 class Generator_ {
   readonly code: string;
-  readonly total: number;
+  readonly end: number;
   readonly chunkSize: number;
   readonly asOf: number;
   readonly asOfIso: string;
@@ -186,39 +298,62 @@ class Generator_ {
   readonly profile: MunicipalityProfile;
   readonly muniKey: number;
   readonly seedDigit: number;
-  residentSeq = 0;
-  householdSeq = 0;
-  sealSeq = 0;
-  blockSeq = 0;
+  residentSeq: number;
+  householdSeq: number;
+  sealSeq: number;
+  blockSeq: number;
   chunk!: PopulationChunk;
 
-  constructor(o: PopulationOptions) {
-    if (!Number.isInteger(o.residents) || o.residents < 1 || o.residents > 9_999_999) {
-      throw new RangeError(`residents must be an integer in 1..9,999,999, got ${o.residents}`);
+  constructor(o: PopulationOptions, segment: number) {
+    if (
+      !Number.isInteger(o.residents) || o.residents < 1 ||
+      o.residents > 9_999_999
+    ) {
+      throw new RangeError(
+        `residents must be an integer in 1..9,999,999, got ${o.residents}`,
+      );
     }
     const seed = o.seed ?? 1;
-    if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed)) {
+      throw new RangeError(`seed must be an integer, got ${seed}`);
+    }
     const chunkSize = o.chunkSize ?? 50_000;
     if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-      throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
+      throw new RangeError(
+        `chunkSize must be a positive integer, got ${chunkSize}`,
+      );
+    }
+    if (
+      !Number.isInteger(segment) || segment < 0 ||
+      segment >= segmentCount(o.residents)
+    ) {
+      throw new RangeError(
+        `segment ${segment} is outside 0..${segmentCount(o.residents) - 1}`,
+      );
     }
     this.profile = municipalityProfile(o.municipalityCode);
     this.code = o.municipalityCode;
-    this.total = o.residents;
+    this.end = Math.min(o.residents, (segment + 1) * SEGMENT_SIZE);
     this.chunkSize = chunkSize;
     this.asOfIso = o.asOf ?? DEFAULT_AS_OF;
     this.asOf = dayOf(this.asOfIso);
     this.recordedAt = `${this.asOfIso}T00:00:00+09:00`;
-    this.rng = new Rng(seed, Number(o.municipalityCode));
+    this.rng = new Rng(seed, Number(o.municipalityCode), segment);
     this.book = new AddressBook(this.profile);
     this.muniKey = Number(o.municipalityCode) % 997;
     this.seedDigit = ((seed % 10) + 10) % 10;
+    const start = segment * SEGMENT_SIZE;
+    this.residentSeq =
+      this.householdSeq =
+      this.sealSeq =
+      this.blockSeq =
+        start;
   }
 
   *run(): Generator<PopulationChunk> {
     let index = 0;
     this.chunk = this.emptyChunk(index);
-    while (this.residentSeq < this.total) {
+    while (this.residentSeq < this.end) {
       this.household();
       if (this.chunk.residents.length >= this.chunkSize) {
         yield this.chunk;
@@ -229,18 +364,29 @@ class Generator_ {
   }
 
   emptyChunk(index: number): PopulationChunk {
-    return { index, households: [], residents: [], history: [], seals: [], blocks: [], cards: [] };
+    return {
+      index,
+      households: [],
+      residents: [],
+      history: [],
+      seals: [],
+      blocks: [],
+      cards: [],
+    };
   }
 
   // ---- household composition -------------------------------------------
 
   household(): void {
     const rng = this.rng;
-    const remaining = this.total - this.residentSeq;
+    const remaining = this.end - this.residentSeq;
     if (rng.chance(SHARES.foreignHouseholds)) {
       const nat = NATIONALITIES.pick(rng);
       const status = nat.statuses.pick(rng);
-      const size = Math.min(remaining, LIVES_ALONE.has(status) ? 1 : FOREIGN_SIZES.pick(rng));
+      const size = Math.min(
+        remaining,
+        LIVES_ALONE.has(status) ? 1 : FOREIGN_SIZES.pick(rng),
+      );
       this.emitForeign(nat, status, size);
     } else {
       const size = Math.min(remaining, JP_SIZES.pick(rng));
@@ -280,15 +426,23 @@ class Generator_ {
     const surname = pickSurname(rng);
     const plans: Plan[] = [];
     const kosekis: Koseki[] = [];
-    const newKoseki = (head: number | string) => kosekis.push({ honseki: this.book.honseki(rng), head }) - 1;
+    const newKoseki = (head: number | string) =>
+      kosekis.push({ honseki: this.book.honseki(rng), head }) - 1;
     const outsider = (sur: Surname, sex: Sex, birthYear: number) => {
       return `${sur.kanji}　${pickGivenName(rng, sex, birthYear).kanji}`;
     };
-    const yearOf = (age: number) => Math.floor(1970 + (this.asOf - age * YEAR) / YEAR);
+    const yearOf = (age: number) =>
+      Math.floor(1970 + (this.asOf - age * YEAR) / YEAR);
     const couple = (headAge: number, headMale = rng.chance(0.9)): void => {
       const diff = (rng.float() + rng.float() - 1) * 6 + (headMale ? -2 : 2);
       const k = newKoseki(headMale ? 0 : 1);
-      plans.push({ rel: "世帯主", sex: headMale ? "male" : "female", age: headAge, surname, koseki: k });
+      plans.push({
+        rel: "世帯主",
+        sex: headMale ? "male" : "female",
+        age: headAge,
+        surname,
+        koseki: k,
+      });
       const spouse: Plan = {
         rel: headMale ? "妻" : "夫",
         sex: headMale ? "female" : "male",
@@ -297,11 +451,25 @@ class Generator_ {
         koseki: k,
       };
       plans.push(headMale ? this.marriedIn(spouse, surname) : spouse);
-      if (!headMale && rng.chance(SHARES.formerSurname)) this.marriedIn(plans[0], surname);
+      if (!headMale && rng.chance(SHARES.formerSurname)) {
+        this.marriedIn(plans[0], surname);
+      }
     };
-    const children = (count: number, parentAge: number, koseki: number, rel = "子", minAge = 0) => {
+    const children = (
+      count: number,
+      parentAge: number,
+      koseki: number,
+      rel = "子",
+      minAge = 0,
+    ) => {
       for (const age of this.childAges(count, parentAge, minAge)) {
-        plans.push({ rel, sex: rng.chance(0.51) ? "male" : "female", age, surname, koseki });
+        plans.push({
+          rel,
+          sex: rng.chance(0.51) ? "male" : "female",
+          age,
+          surname,
+          koseki,
+        });
       }
     };
 
@@ -310,8 +478,11 @@ class Generator_ {
       const age = this.between(lo, hi);
       const sex: Sex = rng.chance(age >= 65 ? 0.35 : 0.55) ? "male" : "female";
       let head: number | string = 0;
-      if (age < 35 && rng.chance(0.8)) head = outsider(surname, "male", yearOf(age + 30));
-      else if (sex === "female" && age >= 65 && rng.chance(0.7)) head = outsider(surname, "male", yearOf(age + 2));
+      if (age < 35 && rng.chance(0.8)) {
+        head = outsider(surname, "male", yearOf(age + 30));
+      } else if (sex === "female" && age >= 65 && rng.chance(0.7)) {
+        head = outsider(surname, "male", yearOf(age + 2));
+      }
       plans.push({ rel: "世帯主", sex, age, surname, koseki: newKoseki(head) });
     } else if (size === 2) {
       const u = rng.float();
@@ -321,7 +492,11 @@ class Generator_ {
       } else if (u < 0.84) {
         const age = this.between(45, 90);
         const sex: Sex = rng.chance(0.3) ? "male" : "female";
-        const k = newKoseki(sex === "male" || rng.chance(0.4) ? 0 : outsider(surname, "male", yearOf(age + 2)));
+        const k = newKoseki(
+          sex === "male" || rng.chance(0.4)
+            ? 0
+            : outsider(surname, "male", yearOf(age + 2)),
+        );
         plans.push({ rel: "世帯主", sex, age, surname, koseki: k });
         children(1, age, k);
       } else if (u < 0.92) {
@@ -330,7 +505,9 @@ class Generator_ {
         const parentAge = Math.min(99, age + this.between(22, 38));
         const parentSex: Sex = rng.chance(0.25) ? "male" : "female";
         const parentsKoseki = newKoseki(
-          parentSex === "male" ? 1 : outsider(surname, "male", yearOf(parentAge + 2)),
+          parentSex === "male"
+            ? 1
+            : outsider(surname, "male", yearOf(parentAge + 2)),
         );
         const own = age >= 35 && rng.chance(0.5) ? newKoseki(0) : parentsKoseki;
         plans.push({ rel: "世帯主", sex, age, surname, koseki: own });
@@ -350,7 +527,9 @@ class Generator_ {
         const older = rng.chance(0.5);
         const sib = Math.max(18, age + (older ? 1 : -1) * this.between(1, 8));
         const sibSex: Sex = rng.chance(0.5) ? "male" : "female";
-        const rel = older ? (sibSex === "male" ? "兄" : "姉") : (sibSex === "male" ? "弟" : "妹");
+        const rel = older
+          ? (sibSex === "male" ? "兄" : "姉")
+          : (sibSex === "male" ? "弟" : "妹");
         plans.push({ rel, sex: sibSex, age: sib, surname, koseki: k });
       } else {
         const age = this.between(22, 70);
@@ -367,18 +546,19 @@ class Generator_ {
           sex: rng.chance(0.5) ? "male" : "female",
           age: Math.max(19, age + this.between(-8, 8)),
           surname: other,
-          koseki: kosekis.push({ honseki: this.book.honseki(rng), head: 1 }) - 1,
+          koseki: kosekis.push({ honseki: this.book.honseki(rng), head: 1 }) -
+            1,
           joinedLater: true,
         });
       }
     } else {
       const u = rng.float();
       if (u < 0.68) {
-        couple(28 + 32 * (rng.float() + rng.float()) / 2);
+        couple(28 + 40 * (rng.float() + rng.float()) / 2);
         children(size - 2, Math.min(plans[0].age, plans[1].age), 0);
       } else if (u < 0.8) {
         const sex: Sex = rng.chance(0.85) ? "female" : "male";
-        const age = this.between(27, 55);
+        const age = this.between(30, 62);
         const k = newKoseki(0);
         plans.push({ rel: "世帯主", sex, age, surname, koseki: k });
         children(size - 1, age, k);
@@ -395,14 +575,24 @@ class Generator_ {
             sex,
             age: headAge,
             surname,
-            koseki: newKoseki(sex === "male" ? 0 : outsider(surname, "male", yearOf(headAge + 2))),
+            koseki: newKoseki(
+              sex === "male"
+                ? 0
+                : outsider(surname, "male", yearOf(headAge + 2)),
+            ),
           });
         }
         const elder = Math.min(...plans.map((p) => p.age));
         const childSex: Sex = rng.chance(0.7) ? "male" : "female";
         const childAge = this.childAges(1, elder, 24)[0];
         const childIdx = plans.length;
-        plans.push({ rel: "子", sex: childSex, age: childAge, surname, koseki: 0 });
+        plans.push({
+          rel: "子",
+          sex: childSex,
+          age: childAge,
+          surname,
+          koseki: 0,
+        });
         rem--;
         let youngerParent = childAge;
         if (rem >= 2 && rng.chance(0.8)) {
@@ -427,9 +617,20 @@ class Generator_ {
         couple(headAge, true);
         const both = size >= 6;
         const elderAge = Math.min(99, headAge + this.between(22, 36));
-        const k = newKoseki(both || rng.chance(0.3) ? plans.length : outsider(surname, "male", yearOf(elderAge + 2)));
+        const k = newKoseki(
+          both || rng.chance(0.3)
+            ? plans.length
+            : outsider(surname, "male", yearOf(elderAge + 2)),
+        );
         if (both) {
-          plans.push({ rel: "父", sex: "male", age: elderAge + 2, surname, koseki: k, joinedLater: true });
+          plans.push({
+            rel: "父",
+            sex: "male",
+            age: elderAge + 2,
+            surname,
+            koseki: k,
+            joinedLater: true,
+          });
         }
         plans.push({
           rel: both || typeof kosekis[k].head === "string" ? "母" : "父",
@@ -451,8 +652,16 @@ class Generator_ {
     const headAge = this.between(lo, hi);
     const headSex: Sex = rng.chance(0.6) ? "male" : "female";
     const family = rng.pick(nat.surnames);
-    const plans: ForeignPlan[] = [{ rel: "世帯主", sex: headSex, age: headAge, surname: family, status }];
-    const dependant = status === "永住者" || status === "特別永住者" ? status : "家族滞在";
+    const plans: ForeignPlan[] = [{
+      rel: "世帯主",
+      sex: headSex,
+      age: headAge,
+      surname: family,
+      status,
+    }];
+    const dependant = status === "永住者" || status === "特別永住者"
+      ? status
+      : "家族滞在";
     if (size >= 2) {
       const spouseSex: Sex = headSex === "male" ? "female" : "male";
       plans.push({
@@ -469,14 +678,26 @@ class Generator_ {
         rel: "子",
         sex: rng.chance(0.5) ? "male" : "female",
         age,
-        surname: headSex === "male" || plans.length < 2 ? family : plans[1].surname,
+        surname: headSex === "male" || plans.length < 2
+          ? family
+          : plans[1].surname,
         status: dependant,
       });
     }
     this.emit(
-      plans.map((p) => ({ rel: p.rel, sex: p.sex, age: p.age, surname: NO_SURNAME, koseki: -1 })),
+      plans.map((p) => ({
+        rel: p.rel,
+        sex: p.sex,
+        age: p.age,
+        surname: NO_SURNAME,
+        koseki: -1,
+      })),
       [],
-      { nat, plans, aliasSurname: rng.chance(nat.aliasRate) ? pickSurname(rng) : null },
+      {
+        nat,
+        plans,
+        aliasSurname: rng.chance(nat.aliasRate) ? pickSurname(rng) : null,
+      },
     );
   }
 
@@ -488,7 +709,9 @@ class Generator_ {
     const asOf = this.asOf;
     const householdId = `${code}-H${pad(++this.householdSeq, 7)}`;
     const home = this.book.inCity(rng);
-    const apartment = rng.chance(foreign ? 0.85 : 0.45) ? katagaki(rng, home.town) : null;
+    const apartment = rng.chance(foreign ? 0.85 : 0.45)
+      ? katagaki(rng, home.town)
+      : null;
     const movingOut = rng.chance(SHARES.movingOut);
     const planned = movingOut ? iso(asOf + rng.range(1, 30)) : null;
     const destination = movingOut ? this.book.elsewhere(rng) : null;
@@ -498,15 +721,24 @@ class Generator_ {
     // When the household came to the municipality, and when it moved to this address.
     const bornHere = !foreign && rng.chance(0.3);
     const adult = headBirth + Math.round(18 * YEAR);
-    const earliest = Math.min(Math.max(adult, asOf - Math.round(45 * YEAR)), asOf - 30);
+    const earliest = Math.min(
+      Math.max(adult, asOf - Math.round(45 * YEAR)),
+      asOf - 30,
+    );
     const arrival = Math.round(earliest + rng.float() * (asOf - 7 - earliest));
-    const addrSet = rng.chance(0.35) ? Math.round(arrival + rng.float() * (asOf - 7 - arrival)) : arrival;
+    const addrSet = rng.chance(0.35)
+      ? Math.round(arrival + rng.float() * (asOf - 7 - arrival))
+      : arrival;
     const fromAbroad = foreign !== null && rng.chance(0.5);
-    const arrivedFrom = fromAbroad ? foreign!.nat.name : this.book.elsewhere(rng);
+    const arrivedFrom = fromAbroad
+      ? foreign!.nat.name
+      : this.book.elsewhere(rng);
     const movedFrom = addrSet > arrival ? this.book.inCity(rng).address : null;
 
     const ids: string[] = [];
-    for (let i = 0; i < plans.length; i++) ids.push(`${code}-${pad(++this.residentSeq, 8)}`);
+    for (let i = 0; i < plans.length; i++) {
+      ids.push(`${code}-${pad(++this.residentSeq, 8)}`);
+    }
     const names: string[] = new Array(plans.length);
 
     for (let i = 0; i < plans.length; i++) {
@@ -514,21 +746,26 @@ class Generator_ {
       const birth = births[i];
       const birthYear = Number(iso(birth).slice(0, 4));
       let name: string, nameKana: string;
-      let alphabeticName: string | null = null, alias: string | null = null, aliasKana: string | null = null;
+      let alphabeticName: string | null = null,
+        alias: string | null = null,
+        aliasKana: string | null = null;
       let sealText: string;
       const fp = foreign?.plans[i];
       if (foreign && fp) {
         const given = rng.pick(foreign.nat.given[p.sex]);
         alphabeticName = `${fp.surname.alpha} ${given.alpha}`;
         nameKana = `${fp.surname.kana}　${given.kana}`;
-        name = fp.surname.kanji && given.kanji ? `${fp.surname.kanji}　${given.kanji}` : alphabeticName;
+        name = fp.surname.kanji && given.kanji
+          ? `${fp.surname.kanji}　${given.kanji}`
+          : alphabeticName;
         if (foreign.aliasSurname) {
           const g: GivenName = pickGivenName(rng, p.sex, birthYear);
           alias = `${foreign.aliasSurname.kanji}　${g.kanji}`;
           aliasKana = `${foreign.aliasSurname.kana}　${g.kana}`;
           sealText = foreign.aliasSurname.seal;
         } else {
-          sealText = fp.surname.kanji ?? toKatakana(fp.surname.kana.split("　")[0]).slice(0, 3);
+          sealText = fp.surname.kanji ??
+            toKatakana(fp.surname.kana.split("　")[0]).slice(0, 3);
         }
       } else {
         const given = pickGivenName(rng, p.sex, birthYear);
@@ -546,14 +783,18 @@ class Generator_ {
         previous = null;
       } else if (p.joinedLater) {
         const from = Math.max(arrival, birth + Math.round(18 * YEAR));
-        became = from >= asOf - 7 ? arrival : Math.round(from + rng.float() * (asOf - 7 - from));
+        became = from >= asOf - 7
+          ? arrival
+          : Math.round(from + rng.float() * (asOf - 7 - from));
         previous = became === arrival ? arrivedFrom : this.book.elsewhere(rng);
       } else {
         became = arrival;
         previous = arrivedFrom;
       }
       const addressSet = Math.max(became, addrSet);
-      if (addressSet > became) previous = movedFrom ?? this.book.inCity(rng).address;
+      if (addressSet > became) {
+        previous = movedFrom ?? this.book.inCity(rng).address;
+      }
       const notified = Math.min(asOf, addressSet + rng.int(15));
 
       let honseki: string | null = null, hittousha: string | null = null;
@@ -572,7 +813,10 @@ class Generator_ {
           periodOfStay = rng.pick(periods);
           stayExpiry = iso(asOf + rng.range(20, periodDays(periodOfStay)));
         }
-        residenceCard = residenceCardNumber(scrambleDecimal(key % 100_000_000, 8, this.muniKey), rng.u32());
+        residenceCard = residenceCardNumber(
+          scrambleDecimal(key % 100_000_000, 8, this.muniKey),
+          rng.u32(),
+        );
       }
 
       const resident: Resident = {
@@ -599,8 +843,12 @@ class Generator_ {
         address: home.address,
         katagaki: apartment,
         previousAddress: previous,
-        myNumber: myNumberFromBody(scrambleDecimal(this.seedDigit * 1e10 + this.muniKey * 1e7 + key, 11)),
-        residentCode: residentCodeFromBody(scrambleDecimal(this.muniKey * 1e7 + key, 10, 3)),
+        myNumber: myNumberFromBody(
+          scrambleDecimal(this.seedDigit * 1e10 + this.muniKey * 1e7 + key, 11),
+        ),
+        residentCode: residentCodeFromBody(
+          scrambleDecimal(this.muniKey * 1e7 + key, 10, 3),
+        ),
         isForeign: foreign !== null,
         nationality: foreign ? foreign.nat.name : null,
         residenceStatus: fp ? fp.status : null,
@@ -630,7 +878,9 @@ class Generator_ {
       const start = this.chunk.residents.length - plans.length;
       for (let i = 0; i < plans.length; i++) {
         const head = kosekis[plans[i].koseki].head;
-        if (typeof head === "number") this.chunk.residents[start + i].hittousha = names[head];
+        if (typeof head === "number") {
+          this.chunk.residents[start + i].hittousha = names[head];
+        }
       }
     }
     this.chunk.households.push({
@@ -644,7 +894,13 @@ class Generator_ {
   }
 
   /** Seal registration, issuance block and card link of one resident. */
-  extras(r: Resident, birth: number, became: number, key: number, sealText: string): void {
+  extras(
+    r: Resident,
+    birth: number,
+    became: number,
+    key: number,
+    sealText: string,
+  ): void {
     const rng = this.rng;
     const asOf = this.asOf;
     const code = this.code;
@@ -669,7 +925,10 @@ class Generator_ {
     if (u < SHARES.optOut + SHARES.supportMeasure) {
       const optOut = u < SHARES.optOut;
       const from = optOut ? Math.max(became, asOf - 1100) : asOf - 360;
-      const start = Math.max(became, Math.round(from + rng.float() * (asOf - 1 - from)));
+      const start = Math.max(
+        became,
+        Math.round(from + rng.float() * (asOf - 1 - from)),
+      );
       this.chunk.blocks.push({
         id: `${code}-B${pad(++this.blockSeq, 7)}`,
         municipalityCode: code,
@@ -682,14 +941,21 @@ class Generator_ {
       });
     }
     if (rng.chance(SHARES.cards)) {
-      const body = scrambleDecimal(this.seedDigit * 1e10 + this.muniKey * 1e7 + key, 11, 7);
-      const serial = body.toString(16).padStart(10, "0") + (rng.u32() & 0xffffff).toString(16).padStart(6, "0");
+      const body = scrambleDecimal(
+        this.seedDigit * 1e10 + this.muniKey * 1e7 + key,
+        11,
+        7,
+      );
+      const serial = body.toString(16).padStart(10, "0") +
+        (rng.u32() & 0xffffff).toString(16).padStart(6, "0");
       const from = Math.max(birth, CARDS_FROM);
       this.chunk.cards.push({
         serial: serial.toUpperCase(),
         municipalityCode: code,
         residentId: r.id,
-        linkedAt: `${iso(Math.round(from + rng.float() * (asOf - from)))}T09:00:00+09:00`,
+        linkedAt: `${
+          iso(Math.round(from + rng.float() * (asOf - from)))
+        }T09:00:00+09:00`,
         unlinkedAt: null,
       });
     }

@@ -128,24 +128,19 @@ export class WeightedTable<T> {
   }
 }
 
-/** (x · a + b) mod m without leaving the exact integer range (m ≤ 1e11, a < 90,000). */
-function affine(x: number, a: number, b: number, m: number): number {
-  return (x * a + b) % m;
-}
-
-function reverseDigits(x: number, digits: number): number {
-  let out = 0;
-  for (let i = 0; i < digits; i++) {
-    out = out * 10 + (x % 10);
-    x = Math.floor(x / 10);
-  }
-  return out;
+function mix32(x: number, key: number, round: number): number {
+  let h = (x ^ Math.imul(key + 0x632be5ab, 0x9e3779b1) ^
+    Math.imul(round + 1, 0x85ebca6b)) | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /**
- * A bijection of [0, 10^digits) onto itself (digits ≤ 11) that scatters
- * neighbouring inputs: two affine steps around a digit reversal. Distinct
- * inputs always give distinct outputs, so counters become unique numbers.
+ * A bijection of [0, 10^digits) onto itself (digits ≤ 15): a four-round
+ * Feistel network on a square domain just above 10^digits, with cycle
+ * walking back into range. Distinct inputs always give distinct outputs, so
+ * counters become unique, random-looking numbers.
  *
  * @example
  * ```ts
@@ -153,9 +148,9 @@ function reverseDigits(x: number, digits: number): number {
  * ```
  */
 export function scrambleDecimal(x: number, digits: number, key = 0): number {
-  if (digits < 1 || digits > 11) {
+  if (!(digits >= 1 && digits <= 15 && Number.isInteger(digits))) {
     throw new RangeError(
-      `scrambleDecimal supports 1..11 digits, not ${digits}`,
+      `scrambleDecimal supports 1..15 digits, not ${digits}`,
     );
   }
   const m = 10 ** digits;
@@ -164,11 +159,17 @@ export function scrambleDecimal(x: number, digits: number, key = 0): number {
       `scrambleDecimal input ${x} is outside [0, 10^${digits})`,
     );
   }
-  // Multipliers are odd and not multiples of 5, hence invertible mod 10^k;
-  // both stay under 90,071 so x·a < 2^53 for x < 10^11.
-  let y = affine(x, 86_311, (key * 7_919 + 1_234_567) % m, m);
-  y = reverseDigits(y, digits);
-  y = affine(y, 72_931, (key * 104_729 + 7_654_321) % m, m);
+  const n = Math.ceil(Math.sqrt(m));
+  let y = x;
+  do {
+    let l = Math.floor(y / n), r = y % n;
+    for (let round = 0; round < 4; round++) {
+      const t = (l + (mix32(r, key, round) % n)) % n;
+      l = r;
+      r = t;
+    }
+    y = l * n + r;
+  } while (y >= m);
   return y;
 }
 

@@ -2,8 +2,8 @@
  * Seal impression images (印影) for generated seal registrations: a red ring
  * or square frame with up to three characters of the surname stacked
  * vertically, drawn from IPAex Gothic outlines, as a 96×96 two-colour
- * (1-bit palette) PNG of a few hundred bytes — small enough for the back
- * side's limit without recompression.
+ * palette PNG of well under 2 KB — small enough for the back side's limit
+ * without recompression.
  *
  * Images are memoised per (text, shape): a population of 970,000 reuses a
  * few hundred distinct PNGs. Same text and shape, same bytes. Without the
@@ -241,7 +241,8 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 }
 
 /**
- * Encodes a 0/1 mask as a 1-bit palette PNG (0 = white, 1 = {@linkcode SEAL_INK}).
+ * Encodes a 0/1 mask as an 8-bit palette PNG (0 = white, 1 = {@linkcode SEAL_INK});
+ * 8-bit rather than 1-bit so lib/render's PNG decoder reads it as is.
  *
  * @example
  * ```ts
@@ -259,20 +260,19 @@ export function encodeBitmapPng(
       `Mask has ${mask.length} pixels, expected ${width}×${height}`,
     );
   }
-  const stride = Math.ceil(width / 8) + 1;
+  const stride = width + 1;
   const raw = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
+    // Filter 0 (none) on every row; palette indices compress well as they are.
     for (let x = 0; x < width; x++) {
-      if (mask[y * width + x]) {
-        raw[y * stride + 1 + (x >> 3)] |= 0x80 >> (x & 7);
-      }
+      raw[y * stride + 1 + x] = mask[y * width + x] ? 1 : 0;
     }
   }
   const ihdr = new Uint8Array(13);
   const dv = new DataView(ihdr.buffer);
   dv.setUint32(0, width);
   dv.setUint32(4, height);
-  ihdr.set([1, 3, 0, 0, 0], 8); // bit depth 1, palette, deflate, no filter/interlace
+  ihdr.set([8, 3, 0, 0, 0], 8); // bit depth 8, palette, deflate, no filter/interlace
   const parts = [
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", ihdr),

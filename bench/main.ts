@@ -1,0 +1,147 @@
+/**
+ * Runs the benchmark figures, prints a table and merges the results into
+ * bench/results.json (figures not run keep their previous entry).
+ *
+ * ```sh
+ * deno task bench [--only P1a,P2] [--residents N] [--seed N] [--results PATH]
+ * ```
+ *
+ * Figures run against PostgreSQL at BENCH_DATABASE_URL (default
+ * postgres://postgres@127.0.0.1:5432/postgres); each creates its own scratch
+ * databases and drops them. See bench/README.md.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import {
+  type BenchArgs,
+  DEFAULT_BENCH_DATABASE_URL,
+  type Figure,
+  formatTable,
+  mergeResults,
+  readResults,
+  type ResultEntry,
+  round,
+  scratchDatabases,
+} from "./lib.ts";
+import { p1 } from "./p1.ts";
+import { p1a } from "./p1a.ts";
+import { p3, p3p99 } from "./p3.ts";
+
+/** Every figure, in run order. Add new ones here. */
+export const FIGURES: readonly Figure[] = [p1, p1a, p3, p3p99];
+
+function positiveInt(
+  name: string,
+  value: string | undefined,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value.replaceAll("_", ""));
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new TypeError(`--${name} must be a positive integer, got "${value}"`);
+  }
+  return n;
+}
+
+/**
+ * Selects figures by `--only` (comma-separated ids, case-insensitive).
+ *
+ * @example
+ * ```ts
+ * selectFigures(FIGURES, "p1a").map((f) => f.id); // ["P1a"]
+ * ```
+ */
+export function selectFigures(
+  all: readonly Figure[],
+  only: string | undefined,
+): Figure[] {
+  if (!only) return [...all];
+  const wanted = only.split(",").map((s) => s.trim().toLowerCase()).filter(
+    Boolean,
+  );
+  const unknown = wanted.filter((w) =>
+    !all.some((f) => f.id.toLowerCase() === w)
+  );
+  if (unknown.length) {
+    throw new RangeError(
+      `Unknown figure(s) ${unknown.join(", ")}; known: ${
+        all.map((f) => f.id).join(", ")
+      }`,
+    );
+  }
+  return all.filter((f) => wanted.includes(f.id.toLowerCase()));
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      only: { type: "string" },
+      residents: { type: "string" },
+      seed: { type: "string" },
+      results: {
+        type: "string",
+        default: new URL("./results.json", import.meta.url).pathname,
+      },
+    },
+  });
+  const figures = selectFigures(FIGURES, values.only);
+  const args: BenchArgs = {
+    residents: positiveInt("residents", values.residents),
+    seed: positiveInt("seed", values.seed),
+  };
+  const databaseUrl = Deno.env.get("BENCH_DATABASE_URL") ??
+    DEFAULT_BENCH_DATABASE_URL;
+  const scratch = scratchDatabases(databaseUrl);
+  const ctx = {
+    args,
+    databaseUrl,
+    scratchDatabase: scratch.create,
+    log: (m: string) => console.error(m),
+  };
+  const rows: { entry: ResultEntry; met: boolean | null }[] = [];
+  let failed = false;
+  for (const figure of figures) {
+    console.error(`== ${figure.id}: ${figure.metric}`);
+    try {
+      const r = await figure.run(ctx);
+      rows.push({
+        entry: {
+          id: figure.id,
+          metric: figure.metric,
+          value: round(r.value)!,
+          unit: figure.unit,
+          baseline: round(r.baseline),
+          ratio: round(r.ratio, 3),
+          goal: figure.goal,
+          database: r.database,
+          ...(r.params ? { params: r.params } : {}),
+        },
+        met: figure.meets(r),
+      });
+    } catch (e) {
+      failed = true;
+      console.error(`${figure.id} failed:`, e);
+    } finally {
+      await scratch.dropAll();
+    }
+  }
+  if (rows.length) {
+    console.log(formatTable(rows));
+    const merged = mergeResults(
+      await readResults(values.results!),
+      rows.map((r) => r.entry),
+      {
+        measured_at: new Date().toISOString(),
+        cores: navigator.hardwareConcurrency,
+      },
+    );
+    await Deno.writeTextFile(
+      values.results!,
+      JSON.stringify(merged, null, 2) + "\n",
+    );
+    console.error(`wrote ${values.results}`);
+  }
+  if (failed) Deno.exit(1);
+}

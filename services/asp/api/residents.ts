@@ -1,0 +1,98 @@
+/**
+ * `/tenants/{code}/residents/{id}/issuance-check` and
+ * `/tenants/{code}/cards/{serial}`: what the center asks before a request.
+ *
+ * @module
+ */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import { cardLinks } from "../../../db/asp/tenant_schema.ts";
+import { requireScope } from "../auth.ts";
+import { AspError } from "../errors.ts";
+import { issuanceCheck } from "../issuance.ts";
+import {
+  type AspDeps,
+  type AspEnv,
+  errorResponses,
+  hook,
+  TenantParam,
+} from "./common.ts";
+
+const Obj = z.object({}).passthrough();
+
+/** The residents resource (rules data). */
+export function createResidentsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
+  const app = new OpenAPIHono<AspEnv>(hook);
+  app.use(requireScope(deps.clients, "issue"));
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}/issuance-check",
+      summary:
+        "Whether the resident may be issued a certificate now, with the rules data",
+      request: {
+        params: TenantParam.extend({ id: z.string().min(1).max(64) }),
+      },
+      responses: {
+        200: {
+          description: "The check (allowed or not, with the refusal code)",
+          content: { "application/json": { schema: Obj } },
+        },
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { code, id } = c.req.valid("param");
+      return c.json(
+        await issuanceCheck(deps.tenancy, code, id, deps.clock.now()),
+        200,
+      );
+    },
+  );
+  return app;
+}
+
+/** The cards resource (which resident a card serial belongs to). */
+export function createCardsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
+  const app = new OpenAPIHono<AspEnv>(hook);
+  app.use(requireScope(deps.clients, "issue"));
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{serial}",
+      summary: "The resident an active card serial is linked to",
+      request: {
+        params: TenantParam.extend({
+          serial: z.string().regex(/^[0-9A-Fa-f]{2,64}$/),
+        }),
+      },
+      responses: {
+        200: {
+          description: "Linked",
+          content: {
+            "application/json": {
+              schema: z.object({ serial: z.string(), residentId: z.string() }),
+            },
+          },
+        },
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { code, serial } = c.req.valid("param");
+      const s = serial.toLowerCase();
+      const rows = await deps.tenancy.withTenant(
+        code,
+        (tx) =>
+          tx.select().from(cardLinks).where(
+            and(eq(cardLinks.serial, s), eq(cardLinks.active, true)),
+          ),
+      );
+      if (!rows.length) throw new AspError("CARD_NOT_FOUND");
+      return c.json({ serial: s, residentId: rows[0].residentId }, 200);
+    },
+  );
+  return app;
+}

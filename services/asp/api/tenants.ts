@@ -1,0 +1,124 @@
+/**
+ * `/tenants`: operators see each tenant's sync state, freshness and alerts,
+ * and resume a stopped sync.
+ *
+ * @module
+ */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { desc, eq } from "drizzle-orm";
+import { alerts, type Tenant } from "../../../db/asp/schema.ts";
+import { requireScope } from "../auth.ts";
+import { freshnessOf } from "../issuance.ts";
+import { resumeSync } from "../sync_worker.ts";
+import {
+  type AspDeps,
+  type AspEnv,
+  errorResponses,
+  hook,
+  TenantParam,
+} from "./common.ts";
+
+const Obj = z.object({}).passthrough();
+
+function view(t: Tenant, now: Date) {
+  return {
+    code: t.code,
+    name: t.name,
+    schemaName: t.schemaName,
+    snapshotSeq: t.snapshotSeq === null ? null : Number(t.snapshotSeq),
+    appliedSeq: Number(t.appliedSeq),
+    appliedAt: t.appliedAt,
+    headSeq: Number(t.headSeq),
+    headSeenAt: t.headSeenAt,
+    syncState: t.syncState,
+    stopReason: t.stopReason,
+    freshness: freshnessOf(t, now),
+    policy: {
+      printMyNumber: t.printMyNumber,
+      retentionYears: t.retentionYears,
+      stalenessMaxEvents: t.stalenessMaxEvents,
+      stalenessMaxSeconds: t.stalenessMaxSeconds,
+    },
+  };
+}
+
+/** The tenants resource (operators). */
+export function createTenantsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
+  const app = new OpenAPIHono<AspEnv>(hook);
+  // Mounted at /tenants beside the per-tenant resources: guard only these paths.
+  const admin = requireScope(deps.clients, "admin");
+  app.use("/", admin);
+  app.use("/:code", admin);
+  app.use("/:code/sync/*", admin);
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      summary: "All tenants with their sync state",
+      responses: {
+        200: {
+          description: "Tenants",
+          content: { "application/json": { schema: Obj } },
+        },
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const now = deps.clock.now();
+      return c.json({
+        tenants: (await deps.tenancy.list()).map((t) => view(t, now)),
+      }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{code}",
+      summary: "A tenant's sync state, freshness, policy and recent alerts",
+      request: { params: TenantParam },
+      responses: {
+        200: {
+          description: "Tenant",
+          content: { "application/json": { schema: Obj } },
+        },
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { code } = c.req.valid("param");
+      const t = await deps.tenancy.get(code);
+      const recent = await deps.tenancy.db.select().from(alerts).where(
+        eq(alerts.tenantCode, code),
+      )
+        .orderBy(desc(alerts.id)).limit(20);
+      return c.json({ ...view(t, deps.clock.now()), alerts: recent }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/{code}/sync/resume",
+      summary: "Resume a stopped sync (after the cause was dealt with)",
+      request: { params: TenantParam },
+      responses: {
+        200: {
+          description: "Resumed",
+          content: { "application/json": { schema: Obj } },
+        },
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { code } = c.req.valid("param");
+      await resumeSync(deps.tenancy, code, {
+        actor: c.get("client").id,
+        at: deps.clock.now(),
+      });
+      return c.json(view(await deps.tenancy.get(code), deps.clock.now()), 200);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,57 @@
+/**
+ * The LGWAN-ASP issuing system: a per-municipality replica of the registry,
+ * kept fresh by the sync worker, from which certificates are built for the
+ * J-LIS center.
+ *
+ * @module
+ */
+import { swaggerUI } from "@hono/swagger-ui";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
+import { createServiceApp } from "../../lib/service/app.ts";
+import { createCertificatesApp } from "./api/certificates.ts";
+import type { AspDeps, AspEnv } from "./api/common.ts";
+import { createCardsApp, createResidentsApp } from "./api/residents.ts";
+import { createTenantsApp } from "./api/tenants.ts";
+import { aspStatusOf } from "./errors.ts";
+
+export type { AspDeps } from "./api/common.ts";
+
+/**
+ * Builds the ASP's Hono app.
+ *
+ * @example
+ * ```ts
+ * const app = createAspApp({ tenancy, clock: systemClock, clients, renderer: () => rendererPromise, logger, metrics });
+ * Deno.serve({ port: 8102 }, app.fetch);
+ * ```
+ */
+export function createAspApp(deps: AspDeps): OpenAPIHono<AspEnv> {
+  const app = createServiceApp<AspEnv>({
+    service: "asp",
+    logger: deps.logger,
+    metrics: deps.metrics,
+    statusOf: aspStatusOf,
+    health: async () => {
+      await deps.tenancy.db.execute(sql`select 1`);
+      return { database: "ok" };
+    },
+  });
+  app.route("/tenants", createTenantsApp(deps));
+  app.route("/tenants/:code/certificates", createCertificatesApp(deps));
+  app.route("/tenants/:code/residents", createResidentsApp(deps));
+  app.route("/tenants/:code/cards", createCardsApp(deps));
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "LGWAN-ASP issuing system (証明書コンビニ交付システム) API",
+      version: "1.0.0",
+    },
+  });
+  app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+  return app;
+}

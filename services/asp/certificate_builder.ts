@@ -1,0 +1,359 @@
+/**
+ * Builds the sheets of a kiosk certificate from the replica: exactly the
+ * applicant and the household members asked for, each checked by the rules
+ * and against the form (never truncated), bound to the request id and to the
+ * replica sequence read. The sheets are kept as issuance work data (one row
+ * per request id, never shared) until the center confirms delivery.
+ *
+ * @module
+ */
+import { and, eq } from "drizzle-orm";
+import type {
+  JuminhyoOptions,
+  SheetContent,
+  SubjectEntry,
+} from "../../lib/certificate/model.ts";
+import type { Renderer } from "../../lib/render/mod.ts";
+import { cardLinks, issuanceWork } from "../../db/asp/tenant_schema.ts";
+import { AspError } from "./errors.ts";
+import {
+  applicantRefusal,
+  personRefusal,
+  readApplicantView,
+} from "./issuance.ts";
+import { readResident, readSeals, type ReplicaResident } from "./replica.ts";
+import { sheetToJson } from "./sheet_json.ts";
+import { aspMetrics, type Telemetry } from "./telemetry.ts";
+import { type Tenancy, writeAudit } from "./tenancy.ts";
+
+/** A certificate request from the center. */
+export interface CertificateRequest {
+  /** Unique per request, end to end. */
+  requestId: string;
+  applicantResidentId: string;
+  type: "juminhyo" | "inkan";
+  /** Who is printed: the applicant, the whole household, or chosen members. */
+  members: "self" | "all" | string[];
+  options: JuminhyoOptions;
+  /** 発行番号 */
+  issueNumber: string;
+  /** ISO 8601 with offset. */
+  issuedAt: string;
+  /** The card used, checked against the applicant's card links when given. */
+  cardSerial?: string;
+}
+
+/** What the builder returns. */
+export interface BuiltCertificate {
+  requestId: string;
+  /** The replica sequence the sheets were read at. */
+  replicaSeq: number;
+  sheets: SheetContent[];
+  /**
+   * The applicant's household as read in the same transaction (at
+   * `replicaSeq`): the center checks every subject against it before release.
+   */
+  household: {
+    householdId: string;
+    householderId: string | null;
+    memberIds: string[];
+  };
+  /** Front sides as one PDF (when asked). */
+  frontPdf?: Uint8Array;
+}
+
+/** Dependencies of the builder. */
+export interface BuilderDeps extends Telemetry {
+  tenancy: Tenancy;
+  /** The front renderer (fit check and PDF). */
+  renderer: () => Promise<Renderer>;
+}
+
+function order(
+  members: ReplicaResident[],
+  householderId: string | null,
+): ReplicaResident[] {
+  return [...members].sort((a, b) =>
+    (a.id === householderId ? 0 : 1) - (b.id === householderId ? 0 : 1) ||
+    a.birthDate.localeCompare(b.birthDate) || a.id.localeCompare(b.id)
+  );
+}
+
+function subjectOf(
+  r: ReplicaResident,
+  options: JuminhyoOptions,
+  householderName: string | undefined,
+): SubjectEntry {
+  const s: SubjectEntry = {
+    residentId: r.id,
+    name: r.name,
+    nameKana: r.nameKana,
+    birthDate: r.birthDate,
+    sex: r.sex,
+    address: r.address,
+    becameResidentDate: r.becameResidentDate,
+    addressSetDate: r.addressSetDate,
+    notifiedDate: r.notifiedDate,
+  };
+  if (r.formerSurname) {
+    s.formerSurname = r.formerSurname;
+    if (r.formerSurnameKana) s.formerSurnameKana = r.formerSurnameKana;
+  }
+  if (r.alias) s.alias = r.alias;
+  if (r.katagaki) s.katagaki = r.katagaki;
+  if (r.previousAddress) s.previousAddress = r.previousAddress;
+  if (options.zokugara) {
+    if (householderName) s.householderName = householderName;
+    s.relationship = r.relationship;
+  }
+  if (options.honseki && !r.isForeign) {
+    if (r.honseki) s.honseki = r.honseki;
+    if (r.hittousha) s.hittousha = r.hittousha;
+  }
+  if (options.myNumber && r.myNumber) s.myNumber = r.myNumber;
+  if (r.isForeign) {
+    s.foreign = {
+      alphabeticName: r.alphabeticName ?? "",
+      nationality: r.nationality ?? "",
+      residenceStatus: r.residenceStatus ?? "",
+      periodOfStay: r.periodOfStay ?? "",
+      expiryDate: r.stayExpiry ?? "",
+      cardNumber: r.residenceCardNumber ?? "",
+    };
+  }
+  return s;
+}
+
+/**
+ * Builds a certificate for a request, or refuses with an AspError whose code
+ * says why (REPLICA_STALE, MOVED_IN_TODAY, DECEASED, SUPPORT_MEASURE, …).
+ * Every build and every refusal is audited.
+ *
+ * @example
+ * ```ts
+ * const built = await buildCertificate(deps, "401005", request, { now: clock.now(), actor: "jlis", includePdf: true });
+ * ```
+ */
+export async function buildCertificate(
+  deps: BuilderDeps,
+  code: string,
+  req: CertificateRequest,
+  opts: { now: Date; actor: string; includePdf?: boolean },
+): Promise<BuiltCertificate> {
+  const m = aspMetrics(deps.metrics);
+  const renderer = await deps.renderer();
+  try {
+    const built = await deps.tenancy.withTenant(code, async (tx, t) => {
+      const v = await readApplicantView(
+        tx,
+        t,
+        req.applicantResidentId,
+        opts.now,
+      );
+      const replicaSeq = Number(v.tenant.appliedSeq);
+      const refusal = applicantRefusal(v);
+      if (refusal) throw new AspError(refusal.code, refusal.details);
+      const applicant = v.applicant;
+      if (!applicant) {
+        throw new AspError("RESIDENT_NOT_FOUND", {
+          residentId: req.applicantResidentId,
+        });
+      }
+
+      const options: JuminhyoOptions = req.type === "inkan"
+        ? { honseki: false, zokugara: false, myNumber: false }
+        : { ...req.options };
+      if (options.myNumber && !v.tenant.printMyNumber) {
+        throw new AspError("MY_NUMBER_NOT_ALLOWED");
+      }
+
+      if (req.cardSerial) {
+        const links = await tx.select().from(cardLinks)
+          .where(
+            and(
+              eq(cardLinks.serial, req.cardSerial.toLowerCase()),
+              eq(cardLinks.active, true),
+            ),
+          );
+        if (!links.length || links[0].residentId !== applicant.id) {
+          throw new AspError("CARD_MISMATCH", { residentId: applicant.id });
+        }
+      }
+
+      let subjects: ReplicaResident[];
+      if (req.type === "inkan") {
+        if (req.members !== "self") throw new AspError("INKAN_SELF_ONLY");
+        subjects = [applicant];
+      } else if (req.members === "self") {
+        subjects = [applicant];
+      } else if (req.members === "all") {
+        subjects = order(v.members, v.householderId);
+      } else {
+        const chosen: ReplicaResident[] = [];
+        for (const id of new Set(req.members)) {
+          const found = v.members.find((x) => x.id === id) ??
+            (id === applicant.id ? applicant : null);
+          if (found) {
+            chosen.push(found);
+            continue;
+          }
+          // A removed member of the same household is refused for what it is; anyone else is not a member.
+          const other = await readResident(tx, t.cipher, id);
+          if (other && other.householdId === applicant.householdId) {
+            const r = personRefusal(other, v.blocks, v.today);
+            if (r) throw new AspError(r.code, r.details);
+          }
+          throw new AspError("MEMBER_NOT_IN_HOUSEHOLD", { residentId: id });
+        }
+        subjects = order(chosen, v.householderId);
+      }
+      for (const s of subjects) {
+        const r = personRefusal(s, v.blocks, v.today);
+        if (r) throw new AspError(r.code, r.details);
+        if (options.myNumber && !s.myNumber) {
+          throw new AspError("MY_NUMBER_UNAVAILABLE", { residentId: s.id });
+        }
+      }
+
+      let seal: SheetContent["seal"];
+      if (req.type === "inkan") {
+        const active = (await readSeals(tx, t.cipher, applicant.id)).filter((
+          s,
+        ) => s.status === "active");
+        if (!active.length) {
+          throw new AspError("SEAL_NOT_REGISTERED", {
+            residentId: applicant.id,
+          });
+        }
+        const s = active[0];
+        seal = {
+          registrationNumber: s.registrationNumber,
+          registeredDate: s.registeredDate,
+          png: Uint8Array.from(atob(s.impressionPng), (c) => c.charCodeAt(0)),
+        };
+      }
+
+      const householderName = v.members.find((x) => x.id === v.householderId)
+        ?.name;
+      const sheets: SheetContent[] = subjects.map((s, i) => ({
+        templateVersion: 1,
+        type: req.type,
+        issueNumber: req.issueNumber,
+        issuedAt: req.issuedAt,
+        municipality: { code, name: v.tenant.name, mayor: v.tenant.mayor },
+        options,
+        page: i + 1,
+        pages: subjects.length,
+        subject: subjectOf(s, options, householderName),
+        ...(seal ? { seal } : {}),
+      }));
+      for (const sheet of sheets) {
+        const problems = renderer.checkFits(sheet);
+        if (problems.length) {
+          throw new AspError("FIELD_TOO_LONG", {
+            residentId: sheet.subject.residentId,
+            fields: problems.map((p) => p.field),
+          });
+        }
+      }
+
+      const inserted = await tx.insert(issuanceWork).values({
+        requestId: req.requestId,
+        applicantId: applicant.id,
+        replicaSeq,
+        createdAt: opts.now.toISOString(),
+        data: t.cipher.sealJson("issuance_work", req.requestId, {
+          sheets: sheets.map(sheetToJson),
+        }),
+      }).onConflictDoNothing().returning({ requestId: issuanceWork.requestId });
+      if (!inserted.length) {
+        throw new AspError("REQUEST_ID_REUSED", { requestId: req.requestId });
+      }
+      await writeAudit(tx, {
+        tenantCode: code,
+        actor: opts.actor,
+        action: "certificate.build",
+        requestId: req.requestId,
+        subject: applicant.id,
+        at: opts.now,
+        details: {
+          type: req.type,
+          issueNumber: req.issueNumber,
+          replicaSeq,
+          members: subjects.map((s) => s.id),
+          options,
+        },
+      });
+      const household = {
+        householdId: applicant.householdId,
+        householderId: v.householderId,
+        memberIds: [...new Set([applicant.id, ...v.members.map((x) => x.id)])],
+      };
+      return { requestId: req.requestId, replicaSeq, sheets, household };
+    });
+    m.certificates.inc({ tenant: code, outcome: "ok" });
+    if (opts.includePdf === false) return built;
+    return {
+      ...built,
+      frontPdf: renderer.pdf({
+        requestId: req.requestId,
+        sheets: built.sheets,
+      }),
+    };
+  } catch (err) {
+    if (err instanceof AspError && err.code !== "TENANT_NOT_FOUND") {
+      m.certificates.inc({ tenant: code, outcome: err.code });
+      await deps.tenancy.withTenant(code, (tx) =>
+        writeAudit(tx, {
+          tenantCode: code,
+          actor: opts.actor,
+          action: "certificate.build",
+          requestId: req.requestId,
+          subject: req.applicantResidentId,
+          outcome: err.code,
+          at: opts.now,
+          details: {
+            type: req.type,
+            issueNumber: req.issueNumber,
+            refusal: err.details ?? null,
+          },
+        }));
+    }
+    throw err;
+  }
+}
+
+/**
+ * Deletes the issuance work data of a delivered request (audited).
+ *
+ * @example
+ * ```ts
+ * await markDelivered(tenancy, "401005", requestId, { actor: "jlis", now: clock.now() });
+ * ```
+ */
+export async function markDelivered(
+  tenancy: Tenancy,
+  code: string,
+  requestId: string,
+  opts: { actor: string; now: Date },
+): Promise<{ requestId: string; replicaSeq: number }> {
+  return await tenancy.withTenant(code, async (tx) => {
+    const rows = await tx.delete(issuanceWork).where(
+      eq(issuanceWork.requestId, requestId),
+    )
+      .returning({
+        replicaSeq: issuanceWork.replicaSeq,
+        applicantId: issuanceWork.applicantId,
+      });
+    if (!rows.length) throw new AspError("WORK_NOT_FOUND", { requestId });
+    await writeAudit(tx, {
+      tenantCode: code,
+      actor: opts.actor,
+      action: "certificate.delivered",
+      requestId,
+      subject: rows[0].applicantId,
+      at: opts.now,
+    });
+    return { requestId, replicaSeq: Number(rows[0].replicaSeq) };
+  });
+}

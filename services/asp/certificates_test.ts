@@ -1,0 +1,412 @@
+import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
+import { issuanceWork } from "../../db/asp/tenant_schema.ts";
+import { auditLog } from "../../db/asp/schema.ts";
+import { sealImpressionPng } from "../registry/seed/mod.ts";
+import {
+  makePerson,
+  openTestRegistry,
+  type TestRegistry,
+} from "../registry/testing.ts";
+import { sheetFromJson, toBase64 } from "./sheet_json.ts";
+import { createSyncWorker } from "./sync_worker.ts";
+import {
+  ASP_TOKENS,
+  openTestAsp,
+  registryCall,
+  registryEvent,
+  registryFamily,
+  registryFetch,
+  type TestAsp,
+  testWorker,
+} from "./testing.ts";
+
+const CODE = "401005";
+let n = 0;
+
+function request(applicant: string, over: Record<string, unknown> = {}) {
+  n++;
+  return {
+    requestId: `req-${crypto.randomUUID()}`,
+    applicantResidentId: applicant,
+    type: "juminhyo",
+    members: "self",
+    options: { honseki: false, zokugara: false, myNumber: false },
+    issueNumber: `${CODE}-20261126-${String(n).padStart(6, "0")}`,
+    issuedAt: "2026-11-26T10:00:00+09:00",
+    includePdf: false,
+    ...over,
+  };
+}
+
+async function post(asp: TestAsp, body: unknown, token?: string) {
+  const res = await asp.call("POST", `/tenants/${CODE}/certificates`, {
+    body,
+    token,
+  });
+  assert.match(res.headers.get("Content-Type") ?? "", /application\/json/);
+  return { status: res.status, body: await res.json() };
+}
+
+async function refused(
+  asp: TestAsp,
+  body: unknown,
+  code: string,
+  status = 409,
+) {
+  const r = await post(asp, body);
+  assert.equal(r.body.code, code, JSON.stringify(r.body));
+  assert.equal(r.status, status);
+  return r.body;
+}
+
+async function setup() {
+  const reg = await openTestRegistry([CODE, "401307"]);
+  const asp = await openTestAsp({ clock: reg.clock });
+  const fam = await registryFamily(reg, CODE);
+  return { reg, asp, fam, sync: () => testWorker(asp, reg).catchUp(CODE) };
+}
+
+async function teardown(x: { reg: TestRegistry; asp: TestAsp }) {
+  await x.asp.close();
+  await x.reg.close();
+}
+
+Deno.test("POST /certificates: a household 住民票 with options, bound to the request and the replica sequence; work data deleted on delivery", async () => {
+  const x = await setup();
+  const { asp, fam } = x;
+  try {
+    const round = await x.sync();
+    const body = request(fam.spouse, {
+      members: "all",
+      options: { honseki: true, zokugara: true, myNumber: false },
+      includePdf: true,
+    });
+    const r = await post(asp, body);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.requestId, body.requestId);
+    assert.equal(r.body.replicaSeq, round.appliedSeq);
+    const sheets = r.body.sheets.map(sheetFromJson);
+    assert.deepEqual(
+      sheets.map((s: { subject: { residentId: string } }) =>
+        s.subject.residentId
+      ),
+      [fam.householder, fam.spouse, fam.child],
+    );
+    assert.deepEqual(
+      sheets.map((s: { page: number; pages: number }) => [s.page, s.pages]),
+      [[1, 3], [2, 3], [3, 3]],
+    );
+    const [first] = sheets;
+    assert.equal(first.issueNumber, body.issueNumber);
+    assert.deepEqual(first.municipality, {
+      code: CODE,
+      name: "北九州市",
+      mayor: "北九州市長　武内　和久",
+    });
+    assert.equal(first.subject.name, "山田　太郎");
+    assert.equal(first.subject.relationship, "世帯主");
+    assert.equal(sheets[1].subject.householderName, "山田　太郎");
+    assert.equal(sheets[1].subject.relationship, "妻");
+    assert.equal(first.subject.honseki, "福岡県北九州市小倉北区城内１番");
+    assert.equal(first.subject.katagaki, "城内ハイツ１０１号");
+    assert.equal(first.subject.myNumber, undefined);
+    assert.ok(atob(r.body.frontPdfBase64).startsWith("%PDF-"));
+
+    // Without options, no 本籍 and no 続柄 on the sheet.
+    const plain = await post(asp, request(fam.householder));
+    assert.equal(plain.body.sheets[0].subject.honseki, undefined);
+    assert.equal(plain.body.sheets[0].subject.relationship, undefined);
+
+    // The same request id is never used twice (no shared work area).
+    await refused(asp, {
+      ...request(fam.householder),
+      requestId: body.requestId,
+    }, "REQUEST_ID_REUSED");
+
+    const work = () =>
+      asp.tenancy.withTenant(
+        CODE,
+        (tx) =>
+          tx.select().from(issuanceWork).where(
+            eq(issuanceWork.requestId, body.requestId),
+          ),
+      );
+    assert.equal((await work()).length, 1);
+    const d = await asp.call(
+      "POST",
+      `/tenants/${CODE}/certificates/${body.requestId}/delivered`,
+    );
+    assert.equal(d.status, 200);
+    assert.deepEqual(await d.json(), {
+      requestId: body.requestId,
+      replicaSeq: round.appliedSeq,
+    });
+    assert.equal((await work()).length, 0);
+    const again = await asp.call(
+      "POST",
+      `/tenants/${CODE}/certificates/${body.requestId}/delivered`,
+    );
+    assert.equal(again.status, 404);
+    assert.equal((await again.json()).code, "WORK_NOT_FOUND");
+    const audits = await asp.tenancy.db.select().from(auditLog).where(
+      eq(auditLog.requestId, body.requestId),
+    );
+    assert.deepEqual(audits.map((a) => [a.action, a.outcome]).sort(), [
+      ["certificate.build", "REQUEST_ID_REUSED"],
+      ["certificate.build", "ok"],
+      ["certificate.delivered", "ok"],
+    ]);
+  } finally {
+    await teardown(x);
+  }
+});
+
+Deno.test("POST /certificates: chosen members must be in the applicant's household; under-15 applicants, 印鑑 rules, My Number policy", async () => {
+  const x = await setup();
+  const { asp, reg, fam } = x;
+  try {
+    const other = await registryFamily(reg, CODE, {
+      address: "福岡県北九州市戸畑区１番",
+    });
+    await x.sync();
+    const ok = await post(
+      asp,
+      request(fam.householder, { members: [fam.child] }),
+    );
+    assert.equal(ok.status, 201);
+    assert.deepEqual(
+      ok.body.sheets.map((s: { subject: { residentId: string } }) =>
+        s.subject.residentId
+      ),
+      [fam.child],
+    );
+    await refused(
+      asp,
+      request(fam.householder, { members: [fam.child, other.child] }),
+      "MEMBER_NOT_IN_HOUSEHOLD",
+    );
+    await refused(asp, request("401005-Rnobody"), "RESIDENT_NOT_FOUND", 404);
+    await refused(asp, request(fam.child), "UNDER_15");
+    await refused(
+      asp,
+      request(fam.householder, {
+        options: { honseki: false, zokugara: false, myNumber: true },
+      }),
+      "MY_NUMBER_NOT_ALLOWED",
+    );
+    await refused(
+      asp,
+      request(fam.householder, { type: "inkan" }),
+      "SEAL_NOT_REGISTERED",
+    );
+
+    const png = sealImpressionPng("山田");
+    await registryCall(
+      reg,
+      "POST",
+      `/municipalities/${CODE}/residents/${fam.householder}/seals`,
+      {
+        impressionPng: toBase64(png),
+        date: "2026-11-21",
+      },
+    );
+    await x.sync();
+    await refused(
+      asp,
+      request(fam.householder, { type: "inkan", members: "all" }),
+      "INKAN_SELF_ONLY",
+      400,
+    );
+    const inkan = await post(
+      asp,
+      request(fam.householder, {
+        type: "inkan",
+        options: { honseki: true, zokugara: true, myNumber: false },
+      }),
+    );
+    assert.equal(inkan.status, 201, JSON.stringify(inkan.body));
+    const sheet = sheetFromJson(inkan.body.sheets[0]);
+    assert.deepEqual(sheet.options, {
+      honseki: false,
+      zokugara: false,
+      myNumber: false,
+    });
+    assert.deepEqual(sheet.seal!.png, png);
+    assert.equal(sheet.seal!.registeredDate, "2026-11-21");
+
+    // Authentication: no token, a wrong one, or the operators' token.
+    assert.equal(
+      (await post(asp, request(fam.householder), "nope")).status,
+      401,
+    );
+    assert.equal(
+      (await post(asp, request(fam.householder), ASP_TOKENS.admin)).status,
+      403,
+    );
+    const bad = await post(asp, {
+      ...request(fam.householder),
+      type: "koseki",
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, "VALIDATION_FAILED");
+  } finally {
+    await teardown(x);
+  }
+});
+
+Deno.test("POST /certificates: REPLICA_STALE when sync stopped, behind the head, or the head not seen lately; MOVED_IN_TODAY", async () => {
+  const x = await setup();
+  const { asp, reg, fam } = x;
+  try {
+    await x.sync();
+    assert.equal((await post(asp, request(fam.householder))).status, 201);
+    // Head not seen for longer than the bound (worker down, registry unreachable).
+    asp.clock.advance(121_000);
+    assert.equal(
+      (await refused(asp, request(fam.householder), "REPLICA_STALE", 503))
+        .details.reason,
+      "head_not_seen",
+    );
+    await x.sync();
+    // Behind the head: the worker saw events it has not applied yet.
+    await registryEvent(reg, CODE, {
+      type: "tenkyo",
+      date: "2026-11-25",
+      householdId: fam.householdId,
+      address: "福岡県北九州市門司区１番",
+    });
+    await registryEvent(reg, CODE, {
+      type: "kyuuji_kisai",
+      date: "2026-11-25",
+      residentId: fam.spouse,
+      formerSurname: "佐藤",
+      formerSurnameKana: "サトウ",
+    });
+    const slow = createSyncWorker({
+      tenancy: asp.tenancy,
+      registryUrl: "http://registry.test",
+      token: "asp-token",
+      fetch: registryFetch(reg),
+      clock: asp.clock,
+      logger: asp.logger,
+      metrics: asp.metrics,
+      limit: 1,
+    });
+    await slow.syncOnce(CODE);
+    assert.equal(
+      (await refused(asp, request(fam.householder), "REPLICA_STALE", 503))
+        .details.reason,
+      "behind_head",
+    );
+    await x.sync();
+    const fresh = await post(asp, request(fam.householder));
+    assert.equal(
+      fresh.body.sheets[0].subject.address,
+      "福岡県北九州市門司区１番",
+    );
+    // Sync stopped: nothing is issued until an operator resumes it.
+    await asp.tenancy.db.execute(
+      `update control.tenants set sync_state = 'stopped', stop_reason = 'test' where code = '${CODE}'`,
+    );
+    assert.equal(
+      (await refused(asp, request(fam.householder), "REPLICA_STALE", 503))
+        .details.reason,
+      "sync_stopped",
+    );
+    await asp.call("POST", `/tenants/${CODE}/sync/resume`, {
+      token: ASP_TOKENS.admin,
+    }).then((r) => r.body?.cancel());
+
+    // Moved in today: refused for the person, and for a household certificate that would show them.
+    const today = await registryEvent(reg, CODE, {
+      type: "tennyu",
+      date: "2026-11-26",
+      person: makePerson({ name: "山田　次郎", birthDate: "1990-01-01" }),
+      previousAddress: "東京都",
+      householdId: fam.householdId,
+      relationship: "弟",
+    });
+    await x.sync();
+    await refused(asp, request(today.residentIds[0]), "MOVED_IN_TODAY");
+    await refused(
+      asp,
+      request(fam.householder, { members: "all" }),
+      "MOVED_IN_TODAY",
+    );
+    assert.equal((await post(asp, request(fam.householder))).status, 201);
+    asp.clock.advance(24 * 3600_000);
+    await x.sync();
+    assert.equal((await post(asp, request(today.residentIds[0]))).status, 201);
+  } finally {
+    await teardown(x);
+  }
+});
+
+Deno.test("POST /certificates: a field too long for the form is refused (FIELD_TOO_LONG), never truncated", async () => {
+  const reg = await openTestRegistry([CODE]);
+  const asp = await openTestAsp({ clock: reg.clock });
+  try {
+    const fam = await registryFamily(reg, CODE, {
+      address: "福岡県北九州市小倉北区" + "城内一丁目".repeat(50),
+    });
+    await testWorker(asp, reg).catchUp(CODE);
+    const body = await refused(asp, request(fam.householder), "FIELD_TOO_LONG");
+    assert.equal(body.details.residentId, fam.householder);
+    assert.ok(body.details.fields.includes("address"));
+    assert.ok(
+      !JSON.stringify(body).includes("城内一丁目城内"),
+      "no personal data in the refusal",
+    );
+  } finally {
+    await asp.close();
+    await reg.close();
+  }
+});
+
+Deno.test("GET /residents/{id}/issuance-check and /cards/{serial}: the rules data the center needs", async () => {
+  const x = await setup();
+  const { asp, reg, fam } = x;
+  try {
+    await registryCall(reg, "POST", `/municipalities/${CODE}/card-links`, {
+      serial: "0A1B2C3D",
+      residentId: fam.householder,
+    });
+    await x.sync();
+    const res = await asp.call(
+      "GET",
+      `/tenants/${CODE}/residents/${fam.child}/issuance-check`,
+    );
+    assert.equal(res.status, 200);
+    const check = await res.json();
+    assert.equal(check.allowed, false);
+    assert.equal(check.refusal.code, "UNDER_15");
+    assert.equal(check.applicant.age, 11);
+    assert.equal(check.household.householderId, fam.householder);
+    assert.deepEqual(
+      check.household.members.map((m: { residentId: string }) => m.residentId)
+        .sort(),
+      [fam.householder, fam.spouse, fam.child].sort(),
+    );
+    const card = await asp.call("GET", `/tenants/${CODE}/cards/0a1b2c3d`);
+    assert.deepEqual(await card.json(), {
+      serial: "0a1b2c3d",
+      residentId: fam.householder,
+    });
+    assert.equal(
+      (await post(asp, request(fam.householder, { cardSerial: "0A1B2C3D" })))
+        .status,
+      201,
+    );
+    await refused(
+      asp,
+      request(fam.spouse, { cardSerial: "0A1B2C3D" }),
+      "CARD_MISMATCH",
+    );
+    const none = await asp.call("GET", `/tenants/${CODE}/cards/ffff`);
+    assert.equal(none.status, 404);
+    await none.body?.cancel();
+  } finally {
+    await teardown(x);
+  }
+});

@@ -1,0 +1,145 @@
+/**
+ * The ASP's configuration, parsed once at start; a bad value fails fast
+ * naming the variable.
+ *
+ * @module
+ */
+import type { AspScope } from "./auth.ts";
+import { type MasterKey, parseMasterKey } from "./keys.ts";
+import type { TenantConfig } from "./tenancy.ts";
+
+/** Parsed configuration. */
+export interface AspConfig {
+  port: number;
+  hostname: string;
+  /** What this process runs. */
+  mode: "all" | "api" | "worker";
+  /** Master keys; the first wraps new data keys. */
+  masterKeys: MasterKey[];
+  /** True when the development master key is in use. */
+  devMasterKey: boolean;
+  registryUrl: string;
+  registryToken: string;
+  clients: { id: string; token: string; scopes: AspScope[] }[];
+  tenants: TenantConfig[];
+  syncWaitSeconds: number;
+  retentionIntervalMs: number;
+}
+
+/** Development callers used when ASP_CLIENTS is not set. */
+export const DEV_CLIENTS: AspConfig["clients"] = [
+  { id: "jlis", token: "dev-asp-center", scopes: ["issue"] },
+  { id: "ops", token: "dev-asp-admin", scopes: ["admin"] },
+];
+
+/** Development tenants used when ASP_TENANTS is not set. */
+export const DEV_TENANTS: TenantConfig[] = [
+  { code: "401005", name: "北九州市", mayor: "北九州市長　武内　和久" },
+  { code: "401307", name: "福岡市", mayor: "福岡市長　高島　宗一郎" },
+];
+
+/** The development master key (never for production; a warning is logged). */
+export const DEV_MASTER_KEY = btoa("dev-only-asp-master-key-32bytes!");
+
+type Env = { get(k: string): string | undefined };
+
+function int(
+  env: Env,
+  name: string,
+  def: number,
+  min: number,
+  max: number,
+): number {
+  const raw = env.get(name);
+  const v = raw === undefined ? def : Number(raw);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new Error(
+      `${name} must be an integer in ${min}..${max}, got '${raw}'`,
+    );
+  }
+  return v;
+}
+
+function json<T>(
+  env: Env,
+  name: string,
+  check: (v: unknown) => boolean,
+  def: T,
+): T {
+  const raw = env.get(name);
+  if (!raw) return def;
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new Error(`${name} is not valid JSON`);
+  }
+  if (!check(v)) {
+    throw new Error(`${name} has the wrong shape (see .env.example)`);
+  }
+  return v as T;
+}
+
+/**
+ * Reads the configuration from the environment.
+ *
+ * @example
+ * ```ts
+ * const config = loadAspConfig(Deno.env);
+ * ```
+ */
+export function loadAspConfig(env: Env): AspConfig {
+  const mode = (env.get("ASP_MODE") ?? "all") as AspConfig["mode"];
+  if (!["all", "api", "worker"].includes(mode)) {
+    throw new Error(`ASP_MODE must be all, api or worker, got '${mode}'`);
+  }
+  const keyB64 = env.get("ASP_MASTER_KEY");
+  let masterKeys: MasterKey[];
+  try {
+    masterKeys = [
+      parseMasterKey(
+        env.get("ASP_MASTER_KEY_ID") ?? (keyB64 ? "mk1" : "dev"),
+        keyB64 ?? DEV_MASTER_KEY,
+      ),
+    ];
+    const previous = env.get("ASP_PREVIOUS_MASTER_KEYS");
+    if (previous) {
+      for (const pair of previous.split(",")) {
+        const [id, b64] = pair.split(":");
+        masterKeys.push(parseMasterKey(id, b64 ?? ""));
+      }
+    }
+  } catch (err) {
+    throw new Error(
+      `ASP_MASTER_KEY / ASP_PREVIOUS_MASTER_KEYS: ${(err as Error).message}`,
+    );
+  }
+  return {
+    port: int(env, "ASP_PORT", 8102, 0, 65535),
+    hostname: env.get("ASP_HOST") ?? "127.0.0.1",
+    mode,
+    masterKeys,
+    devMasterKey: !keyB64,
+    registryUrl: env.get("ASP_REGISTRY_URL") ?? "http://127.0.0.1:8101",
+    registryToken: env.get("ASP_REGISTRY_TOKEN") ?? "dev-registry-asp",
+    clients: json(
+      env,
+      "ASP_CLIENTS",
+      (v) =>
+        Array.isArray(v) &&
+        v.every((c) => c?.id && c?.token && Array.isArray(c?.scopes)),
+      DEV_CLIENTS,
+    ),
+    tenants: json(
+      env,
+      "ASP_TENANTS",
+      (v) =>
+        Array.isArray(v) &&
+        v.every((t) => /^\d{6}$/.test(t?.code) && t?.name && t?.mayor),
+      DEV_TENANTS,
+    ),
+    syncWaitSeconds: int(env, "ASP_SYNC_WAIT_SECONDS", 20, 0, 60),
+    retentionIntervalMs:
+      int(env, "ASP_RETENTION_INTERVAL_MINUTES", 360, 1, 100_000) * 60_000,
+  };
+}

@@ -1,0 +1,305 @@
+/**
+ * The issuance rules over the replica: freshness of the tenant, and the
+ * state of a person and their household (removed, deceased, move-out filed,
+ * blocks active today, moved in today, age). Everything fails closed: an
+ * unknown block reason blocks, a replica whose head was not seen recently is
+ * stale.
+ *
+ * @module
+ */
+import type { Tx } from "../../lib/db/database.ts";
+import { ageOn, jstDate } from "../../lib/time/clock.ts";
+import type { Tenant } from "../../db/asp/schema.ts";
+import type { AspCode } from "./errors.ts";
+import {
+  normalizeInstant,
+  readBlocks,
+  readHousehold,
+  readHouseholdMembers,
+  readResident,
+  type ReplicaBlock,
+  type ReplicaResident,
+} from "./replica.ts";
+import type { Tenancy, TenantScope } from "./tenancy.ts";
+
+/** How fresh a tenant's replica is. */
+export interface Freshness {
+  fresh: boolean;
+  /** Why it is not fresh. */
+  reason?: "sync_stopped" | "behind_head" | "head_not_seen";
+  syncState: string;
+  appliedSeq: number;
+  headSeq: number;
+  headSeenAt: string | null;
+}
+
+/**
+ * Freshness of a tenant at `now`: stale when its sync is stopped, when it is
+ * more than `stalenessMaxEvents` behind the last head seen, or when the head
+ * was not seen within `stalenessMaxSeconds` (worker down or registry
+ * unreachable: the replica cannot know what it misses).
+ *
+ * @example
+ * ```ts
+ * if (!freshnessOf(tenant, clock.now()).fresh) throw new AspError("REPLICA_STALE");
+ * ```
+ */
+export function freshnessOf(t: Tenant, now: Date): Freshness {
+  const appliedSeq = Number(t.appliedSeq);
+  const headSeq = Number(t.headSeq);
+  const base = {
+    syncState: t.syncState,
+    appliedSeq,
+    headSeq,
+    headSeenAt: t.headSeenAt,
+  };
+  if (t.syncState !== "running") {
+    return { ...base, fresh: false, reason: "sync_stopped" };
+  }
+  if (headSeq - appliedSeq > t.stalenessMaxEvents) {
+    return { ...base, fresh: false, reason: "behind_head" };
+  }
+  const seen = t.headSeenAt ? Date.parse(normalizeInstant(t.headSeenAt)!) : NaN;
+  if (
+    Number.isNaN(seen) || now.getTime() - seen > t.stalenessMaxSeconds * 1000
+  ) {
+    return { ...base, fresh: false, reason: "head_not_seen" };
+  }
+  return { ...base, fresh: true };
+}
+
+/** Whether a block is in force on a date (fail closed on unknown shapes). */
+export function blockActive(b: ReplicaBlock, today: string): boolean {
+  if (b.liftedAt) return false;
+  if (b.startDate > today) return false;
+  return !b.endDate || b.endDate >= today;
+}
+
+const BLOCK_CODES: Record<string, AspCode> = {
+  support_measure: "SUPPORT_MEASURE",
+  opt_out: "OPT_OUT",
+  municipal: "BLOCKED",
+};
+const BLOCK_ORDER = ["support_measure", "municipal", "opt_out"];
+
+/** A refusal with the person it concerns. */
+export interface Refusal {
+  code: AspCode;
+  details: Record<string, unknown>;
+}
+
+/**
+ * Why a person cannot appear on a certificate today, or null.
+ *
+ * @example
+ * ```ts
+ * const refusal = personRefusal(resident, blocks, "2026-11-26");
+ * ```
+ */
+export function personRefusal(
+  r: ReplicaResident,
+  blocks: ReplicaBlock[],
+  today: string,
+): Refusal | null {
+  const details = { residentId: r.id };
+  if (r.status === "removed") {
+    return {
+      code: r.removalReason === "死亡" ? "DECEASED" : "RESIDENT_REMOVED",
+      details,
+    };
+  }
+  if (r.status !== "active") {
+    return { code: "MOVE_OUT_FILED", details: { ...details, scope: "person" } };
+  }
+  const active = blocks.filter((b) =>
+    b.residentId === r.id && blockActive(b, today)
+  );
+  if (active.length) {
+    const reasons = active.map((b) => b.reason);
+    const first = BLOCK_ORDER.find((x) => reasons.includes(x));
+    return { code: first ? BLOCK_CODES[first] : "BLOCKED", details };
+  }
+  if (r.becameResidentDate === today) {
+    return { code: "MOVED_IN_TODAY", details };
+  }
+  return null;
+}
+
+/** One member of the applicant's household as the rules see it. */
+export interface MemberState {
+  residentId: string;
+  status: string;
+  isHouseholder: boolean;
+  /** Refusal code if this member cannot be printed today. */
+  refusal: AspCode | null;
+}
+
+/** The result of an issuance check. */
+export interface IssuanceCheck {
+  allowed: boolean;
+  refusal?: Refusal;
+  /** The replica sequence the check read. */
+  replicaSeq: number;
+  freshness: Freshness;
+  applicant?: {
+    residentId: string;
+    status: string;
+    deceased: boolean;
+    movedInToday: boolean;
+    age: number;
+    under15: boolean;
+    /** Reasons of blocks in force today. */
+    blocks: string[];
+  };
+  household?: {
+    householdId: string;
+    householderId: string | null;
+    /** The householder has filed a move-out (the household's move-out). */
+    householdMoveOutFiled: boolean;
+    members: MemberState[];
+  };
+}
+
+/** Everything the rules read for one applicant, inside a tenant transaction. */
+export interface ApplicantView {
+  tenant: Tenant;
+  freshness: Freshness;
+  today: string;
+  applicant: ReplicaResident | null;
+  members: ReplicaResident[];
+  householderId: string | null;
+  blocks: ReplicaBlock[];
+}
+
+/** Reads the applicant, the household and their blocks (the tenant row shared-locked). */
+export async function readApplicantView(
+  tx: Tx,
+  t: TenantScope,
+  residentId: string,
+  now: Date,
+): Promise<ApplicantView> {
+  const tenant = await t.state({ lock: "share" });
+  const freshness = freshnessOf(tenant, now);
+  const today = jstDate(now);
+  const applicant = await readResident(tx, t.cipher, residentId);
+  if (!applicant) {
+    return {
+      tenant,
+      freshness,
+      today,
+      applicant,
+      members: [],
+      householderId: null,
+      blocks: [],
+    };
+  }
+  const members = await readHouseholdMembers(
+    tx,
+    t.cipher,
+    applicant.householdId,
+  );
+  const household = await readHousehold(tx, applicant.householdId);
+  const ids = [...new Set([applicant.id, ...members.map((m) => m.id)])];
+  const blocks = await readBlocks(tx, t.cipher, ids);
+  return {
+    tenant,
+    freshness,
+    today,
+    applicant,
+    members,
+    householderId: household?.householderId ?? null,
+    blocks,
+  };
+}
+
+/** The applicant-level refusal of a view (freshness first), or null. */
+export function applicantRefusal(v: ApplicantView): Refusal | null {
+  if (!v.freshness.fresh) {
+    return {
+      code: "REPLICA_STALE",
+      details: {
+        reason: v.freshness.reason,
+        appliedSeq: v.freshness.appliedSeq,
+        headSeq: v.freshness.headSeq,
+      },
+    };
+  }
+  if (!v.applicant) return null;
+  const own = personRefusal(v.applicant, v.blocks, v.today);
+  if (own) return own;
+  const householder = v.members.find((m) => m.id === v.householderId);
+  if (householder && householder.status === "moving_out") {
+    return {
+      code: "MOVE_OUT_FILED",
+      details: { residentId: v.applicant.id, scope: "household" },
+    };
+  }
+  if (ageOn(v.applicant.birthDate, v.today) < 15) {
+    return { code: "UNDER_15", details: { residentId: v.applicant.id } };
+  }
+  return null;
+}
+
+/**
+ * Checks whether a resident may be issued a certificate now, and returns
+ * the rules data the center needs.
+ *
+ * @example
+ * ```ts
+ * const check = await issuanceCheck(tenancy, "401005", residentId, clock.now());
+ * if (!check.allowed) console.log(check.refusal?.code);
+ * ```
+ */
+export async function issuanceCheck(
+  tenancy: Tenancy,
+  code: string,
+  residentId: string,
+  now: Date,
+): Promise<IssuanceCheck> {
+  return await tenancy.withTenant(code, async (tx, t) => {
+    const v = await readApplicantView(tx, t, residentId, now);
+    const replicaSeq = Number(v.tenant.appliedSeq);
+    const refusal = applicantRefusal(v);
+    if (!v.applicant) {
+      return {
+        allowed: false,
+        refusal: refusal ??
+          { code: "RESIDENT_NOT_FOUND", details: { residentId } },
+        replicaSeq,
+        freshness: v.freshness,
+      };
+    }
+    const a = v.applicant;
+    const age = ageOn(a.birthDate, v.today);
+    return {
+      allowed: !refusal,
+      ...(refusal ? { refusal } : {}),
+      replicaSeq,
+      freshness: v.freshness,
+      applicant: {
+        residentId: a.id,
+        status: a.status,
+        deceased: a.status === "removed" && a.removalReason === "死亡",
+        movedInToday: a.becameResidentDate === v.today,
+        age,
+        under15: age < 15,
+        blocks: v.blocks.filter((b) =>
+          b.residentId === a.id && blockActive(b, v.today)
+        ).map((b) => b.reason),
+      },
+      household: {
+        householdId: a.householdId,
+        householderId: v.householderId,
+        householdMoveOutFiled: v.members.some((m) =>
+          m.id === v.householderId && m.status === "moving_out"
+        ),
+        members: v.members.map((m) => ({
+          residentId: m.id,
+          status: m.status,
+          isHouseholder: m.id === v.householderId,
+          refusal: personRefusal(m, v.blocks, v.today)?.code ?? null,
+        })),
+      },
+    };
+  });
+}

@@ -1,0 +1,162 @@
+/**
+ * Starts the ASP: reads config, opens and migrates its database, provisions
+ * the configured tenants, then runs the sync worker, the retention job and
+ * the HTTP API (ASP_MODE=all|api|worker).
+ *
+ * @module
+ */
+import { serviceDatabaseOptions } from "../../lib/db/config.ts";
+import { type Database, openDatabase } from "../../lib/db/database.ts";
+import { createRenderer, type Renderer } from "../../lib/render/mod.ts";
+import { createLogger } from "../../lib/service/logger.ts";
+import { createMetrics } from "../../lib/service/metrics.ts";
+import { systemClock } from "../../lib/time/clock.ts";
+import { createAspApp } from "./app.ts";
+import { aspClients } from "./auth.ts";
+import { loadAspConfig } from "./config.ts";
+import { createKeyring } from "./keys.ts";
+import { createRetentionJob } from "./retention.ts";
+import { createSyncWorker, type SyncHooks } from "./sync_worker.ts";
+import { CONTROL_MIGRATIONS, createTenancy, type Tenancy } from "./tenancy.ts";
+
+type Env = { get(k: string): string | undefined };
+
+/** A running ASP. */
+export interface RunningAsp {
+  /** Base URL of the API (absent in worker mode). */
+  url?: string;
+  database: Database;
+  tenancy: Tenancy;
+  stop(): Promise<void>;
+}
+
+/** Test hooks from the environment (crash tests only; absent in production). */
+function testHooks(
+  env: Env,
+  log: (msg: string, f: Record<string, unknown>) => void,
+): SyncHooks | undefined {
+  const pauseAt = Number(env.get("ASP_TEST_PAUSE_BEFORE_COMMIT") ?? NaN);
+  const delay = Number(env.get("ASP_TEST_APPLY_DELAY_MS") ?? 0);
+  if (Number.isNaN(pauseAt) && !delay) return undefined;
+  return {
+    async beforeCommit(code, seq) {
+      if (delay) await new Promise((r) => setTimeout(r, delay));
+      if (seq === pauseAt) {
+        log("test hook: paused before commit", { tenant: code, seq });
+        await new Promise(() => {}); // until killed
+      }
+    },
+  };
+}
+
+/**
+ * Starts the ASP service.
+ *
+ * @example
+ * ```ts
+ * const asp = await startAsp();
+ * console.log(asp.url);
+ * ```
+ */
+export async function startAsp(
+  env: Env = Deno.env,
+  opts: { fetch?: (input: string, init?: RequestInit) => Promise<Response> } =
+    {},
+): Promise<RunningAsp> {
+  const config = loadAspConfig(env);
+  const logger = createLogger({ service: "asp" });
+  const metrics = createMetrics();
+  if (config.devMasterKey) {
+    logger.warn("ASP_MASTER_KEY is not set: using the development master key");
+  }
+  const database = await openDatabase(await serviceDatabaseOptions("asp", env));
+  await database.migrate(CONTROL_MIGRATIONS);
+  const tenancy = createTenancy({
+    database,
+    keyring: createKeyring(config.masterKeys),
+  });
+  for (const t of config.tenants) await tenancy.provision(t);
+  await tenancy.upgradeAll();
+
+  const stops: (() => Promise<void>)[] = [];
+  let url: string | undefined;
+  if (config.mode !== "api") {
+    const worker = createSyncWorker({
+      tenancy,
+      registryUrl: config.registryUrl,
+      token: config.registryToken,
+      fetch: opts.fetch,
+      clock: systemClock,
+      logger,
+      metrics,
+      waitSeconds: config.syncWaitSeconds,
+      hooks: testHooks(env, (msg, f) => logger.info(msg, f)),
+    });
+    await worker.start(config.tenants.map((t) => t.code));
+    const retention = createRetentionJob({
+      tenancy,
+      clock: systemClock,
+      logger,
+      metrics,
+      intervalMs: config.retentionIntervalMs,
+    });
+    retention.start();
+    stops.push(() => worker.stop(), () => retention.stop());
+  }
+  if (config.mode !== "worker") {
+    let renderer: Promise<Renderer> | undefined;
+    const app = createAspApp({
+      tenancy,
+      clock: systemClock,
+      clients: await aspClients(config.clients),
+      renderer: () => renderer ??= createRenderer(),
+      logger,
+      metrics,
+    });
+    const ac = new AbortController();
+    const server = Deno.serve(
+      {
+        port: config.port,
+        hostname: config.hostname,
+        signal: ac.signal,
+        onListen: () => {},
+      },
+      app.fetch,
+    );
+    url = `http://${config.hostname}:${server.addr.port}`;
+    stops.unshift(async () => {
+      ac.abort();
+      await server.finished;
+    });
+  }
+  logger.info("started", {
+    url,
+    mode: config.mode,
+    database: database.kind,
+    tenants: config.tenants.map((t) => t.code),
+  });
+  return {
+    url,
+    database,
+    tenancy,
+    async stop() {
+      for (const s of stops) await s();
+      await database.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  const asp = await startAsp();
+  if (asp.url) {
+    console.log(
+      `asp: ${asp.url}  (OpenAPI ${asp.url}/openapi.json, Swagger UI ${asp.url}/docs)`,
+    );
+  }
+  const shutdown = async () => {
+    await asp.stop();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", shutdown);
+  Deno.addSignalListener("SIGTERM", shutdown);
+}

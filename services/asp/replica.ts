@@ -1,0 +1,739 @@
+/**
+ * What the replica holds, and how it is stored. Incoming rows (feed payload
+ * or snapshot records, in the registry's feed shape) are projected through
+ * explicit allowlists: every registry field is either kept in clear (lookup
+ * keys, status, removal date), kept encrypted, or deliberately not copied —
+ * a field the registry adds later is refused until it is classified here
+ * (see `replica_test.ts`), so nothing is dropped silently.
+ *
+ * @module
+ */
+import { and, asc, eq, inArray, ne } from "drizzle-orm";
+import type { CopyValue, Tx } from "../../lib/db/database.ts";
+import {
+  blocks,
+  cardLinks,
+  households,
+  residents,
+  seals,
+} from "../../db/asp/tenant_schema.ts";
+import type { TenantCipher } from "./keys.ts";
+
+/** Registry resident fields kept in clear columns. */
+export const RESIDENT_CLEAR = [
+  "id",
+  "householdId",
+  "status",
+  "removalDate",
+  "updatedSeq",
+] as const;
+/** Registry resident fields kept encrypted (what certificates print and rules need). */
+export const RESIDENT_ENCRYPTED = [
+  "name",
+  "nameKana",
+  "formerSurname",
+  "formerSurnameKana",
+  "alphabeticName",
+  "alias",
+  "birthDate",
+  "sex",
+  "relationship",
+  "honseki",
+  "hittousha",
+  "becameResidentDate",
+  "addressSetDate",
+  "notifiedDate",
+  "address",
+  "katagaki",
+  "previousAddress",
+  "myNumber",
+  "isForeign",
+  "nationality",
+  "residenceStatus",
+  "periodOfStay",
+  "stayExpiry",
+  "residenceCardNumber",
+  "removalReason",
+] as const;
+/**
+ * Registry resident fields never copied: the tenant is implied, history
+ * numbers and 住民票コード are not printed, 通称 furigana is not on the
+ * kiosk form, and the move-out plan and destination are not needed (status
+ * says "moving_out").
+ */
+export const RESIDENT_NOT_COPIED = [
+  "municipalityCode",
+  "historyNo",
+  "residentCode",
+  "aliasKana",
+  "plannedMoveOutDate",
+  "destinationAddress",
+] as const;
+
+/** Household fields kept (all clear: no personal data). */
+export const HOUSEHOLD_FIELDS = ["id", "householderId", "status"] as const;
+/** Household fields not copied (the address is each resident's). */
+export const HOUSEHOLD_NOT_COPIED = [
+  "municipalityCode",
+  "address",
+  "katagaki",
+] as const;
+/** Seal fields kept (registration number, date and image encrypted). */
+export const SEAL_FIELDS = [
+  "id",
+  "residentId",
+  "status",
+  "registrationNumber",
+  "registeredDate",
+  "impressionPng",
+] as const;
+/** Seal fields not copied. */
+export const SEAL_NOT_COPIED = [
+  "municipalityCode",
+  "endedDate",
+  "endReason",
+] as const;
+/** Block fields kept (all but the ids encrypted). */
+export const BLOCK_FIELDS = [
+  "id",
+  "residentId",
+  "reason",
+  "startDate",
+  "endDate",
+  "liftedAt",
+] as const;
+/** Block fields not copied. */
+export const BLOCK_NOT_COPIED = ["municipalityCode", "liftedReason"] as const;
+/** Card link fields kept (`active` = not unlinked). */
+export const CARD_FIELDS = ["serial", "residentId", "unlinkedAt"] as const;
+/** Card link fields not copied. */
+export const CARD_NOT_COPIED = ["municipalityCode", "linkedAt"] as const;
+
+type Str = string | null;
+
+/** A resident in the replica (decrypted). */
+export interface ReplicaResident {
+  id: string;
+  householdId: string;
+  status: "active" | "moving_out" | "removed";
+  removalDate: Str;
+  updatedSeq: number;
+  name: string;
+  nameKana: string;
+  formerSurname: Str;
+  formerSurnameKana: Str;
+  alphabeticName: Str;
+  alias: Str;
+  birthDate: string;
+  sex: "male" | "female";
+  relationship: string;
+  honseki: Str;
+  hittousha: Str;
+  becameResidentDate: string;
+  addressSetDate: string;
+  notifiedDate: string;
+  address: string;
+  katagaki: Str;
+  previousAddress: Str;
+  myNumber: Str;
+  isForeign: boolean;
+  nationality: Str;
+  residenceStatus: Str;
+  periodOfStay: Str;
+  stayExpiry: Str;
+  residenceCardNumber: Str;
+  removalReason: Str;
+}
+
+/** A household in the replica. */
+export interface ReplicaHousehold {
+  id: string;
+  householderId: Str;
+  status: string;
+}
+
+/** A seal registration in the replica (image as base64 PNG). */
+export interface ReplicaSeal {
+  id: string;
+  residentId: string;
+  status: string;
+  registrationNumber: string;
+  registeredDate: string;
+  impressionPng: string;
+}
+
+/** An issuance block in the replica. */
+export interface ReplicaBlock {
+  id: string;
+  residentId: string;
+  reason: string;
+  startDate: string;
+  endDate: Str;
+  liftedAt: Str;
+}
+
+/** A card link in the replica. */
+export interface ReplicaCard {
+  serial: string;
+  residentId: string;
+  active: boolean;
+}
+
+/** A record of a snapshot, in the feed's shapes. */
+export type SnapshotRecord =
+  | { kind: "resident"; data: Record<string, unknown> }
+  | { kind: "household"; data: Record<string, unknown> }
+  | { kind: "seal"; data: Record<string, unknown> }
+  | { kind: "block"; data: Record<string, unknown> }
+  | { kind: "card"; data: Record<string, unknown> };
+
+/** Incoming data the replica cannot accept (wrong tenant, missing or unknown field). */
+export class ReplicaDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ReplicaDataError";
+  }
+}
+
+/** The tenant's policy as projections need it. */
+export interface ProjectionPolicy {
+  code: string;
+  printMyNumber: boolean;
+}
+
+function checkFields(
+  kind: string,
+  row: Record<string, unknown>,
+  known: readonly string[],
+  policy: ProjectionPolicy,
+): void {
+  if (row === null || typeof row !== "object") {
+    throw new ReplicaDataError(`${kind}: not an object`);
+  }
+  const id = String(row.id ?? row.serial ?? "?");
+  for (const k of Object.keys(row)) {
+    if (!known.includes(k)) {
+      throw new ReplicaDataError(
+        `${kind} ${id}: unknown field '${k}' (classify it in services/asp/replica.ts)`,
+      );
+    }
+  }
+  if (row.municipalityCode !== policy.code) {
+    throw new ReplicaDataError(
+      `${kind} ${id}: belongs to municipality '${
+        String(row.municipalityCode)
+      }', not tenant ${policy.code}`,
+    );
+  }
+}
+
+function str(kind: string, row: Record<string, unknown>, k: string): string {
+  const v = row[k];
+  if (typeof v !== "string" || !v.length) {
+    throw new ReplicaDataError(
+      `${kind} ${
+        String(row.id ?? row.serial)
+      }: '${k}' must be a non-empty string`,
+    );
+  }
+  return v;
+}
+
+function opt(kind: string, row: Record<string, unknown>, k: string): Str {
+  const v = row[k];
+  if (v === null || v === undefined) return null;
+  if (typeof v !== "string") {
+    throw new ReplicaDataError(
+      `${kind} ${String(row.id)}: '${k}' must be a string`,
+    );
+  }
+  return v;
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+function isDate(v: string): boolean {
+  if (!DATE_RE.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+}
+
+function day(kind: string, row: Record<string, unknown>, k: string): string {
+  const v = str(kind, row, k);
+  if (!isDate(v)) {
+    throw new ReplicaDataError(
+      `${kind} ${String(row.id)}: '${k}' is not a date`,
+    );
+  }
+  return v;
+}
+
+function optDay(kind: string, row: Record<string, unknown>, k: string): Str {
+  const v = opt(kind, row, k);
+  if (v !== null && !isDate(v)) {
+    throw new ReplicaDataError(
+      `${kind} ${String(row.id)}: '${k}' is not a date`,
+    );
+  }
+  return v;
+}
+
+/** An instant as ISO 8601 UTC (PostgreSQL's text form and JS's agree after this). */
+export function normalizeInstant(v: unknown): Str {
+  if (v === null || v === undefined) return null;
+  const s = String(v);
+  let t = Date.parse(s);
+  if (Number.isNaN(t)) {
+    // PostgreSQL text form: "2026-11-26 01:00:00.123+00" or "+09:30"
+    const m =
+      /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2})(?::?(\d{2}))?$/
+        .exec(s);
+    if (m) t = Date.parse(`${m[1]}T${m[2]}${m[3]}:${m[4] ?? "00"}`);
+  }
+  if (Number.isNaN(t)) throw new ReplicaDataError(`not an instant: '${s}'`);
+  return new Date(t).toISOString();
+}
+
+const RESIDENT_KNOWN = [
+  ...RESIDENT_CLEAR,
+  ...RESIDENT_ENCRYPTED,
+  ...RESIDENT_NOT_COPIED,
+];
+
+/**
+ * Projects a registry resident (feed shape) onto the replica. 個人番号 is
+ * kept only when the tenant's policy prints it.
+ */
+export function projectResident(
+  row: Record<string, unknown>,
+  policy: ProjectionPolicy,
+): ReplicaResident {
+  checkFields("resident", row, RESIDENT_KNOWN, policy);
+  const k = "resident";
+  const status = str(k, row, "status");
+  if (status !== "active" && status !== "moving_out" && status !== "removed") {
+    throw new ReplicaDataError(
+      `resident ${String(row.id)}: unknown status '${status}'`,
+    );
+  }
+  const sex = str(k, row, "sex");
+  if (sex !== "male" && sex !== "female") {
+    throw new ReplicaDataError(`resident ${String(row.id)}: unknown sex`);
+  }
+  const updatedSeq = Number(row.updatedSeq);
+  if (!Number.isSafeInteger(updatedSeq) || updatedSeq < 0) {
+    throw new ReplicaDataError(
+      `resident ${
+        String(row.id)
+      }: 'updatedSeq' must be the registry sequence that last changed it`,
+    );
+  }
+  return {
+    id: str(k, row, "id"),
+    householdId: str(k, row, "householdId"),
+    status,
+    removalDate: optDay(k, row, "removalDate"),
+    updatedSeq,
+    name: str(k, row, "name"),
+    nameKana: str(k, row, "nameKana"),
+    formerSurname: opt(k, row, "formerSurname"),
+    formerSurnameKana: opt(k, row, "formerSurnameKana"),
+    alphabeticName: opt(k, row, "alphabeticName"),
+    alias: opt(k, row, "alias"),
+    birthDate: day(k, row, "birthDate"),
+    sex,
+    relationship: str(k, row, "relationship"),
+    honseki: opt(k, row, "honseki"),
+    hittousha: opt(k, row, "hittousha"),
+    becameResidentDate: day(k, row, "becameResidentDate"),
+    addressSetDate: day(k, row, "addressSetDate"),
+    notifiedDate: day(k, row, "notifiedDate"),
+    address: str(k, row, "address"),
+    katagaki: opt(k, row, "katagaki"),
+    previousAddress: opt(k, row, "previousAddress"),
+    myNumber: policy.printMyNumber ? opt(k, row, "myNumber") : null,
+    isForeign: row.isForeign === true,
+    nationality: opt(k, row, "nationality"),
+    residenceStatus: opt(k, row, "residenceStatus"),
+    periodOfStay: opt(k, row, "periodOfStay"),
+    stayExpiry: optDay(k, row, "stayExpiry"),
+    residenceCardNumber: opt(k, row, "residenceCardNumber"),
+    removalReason: opt(k, row, "removalReason"),
+  };
+}
+
+/** Projects a registry household. */
+export function projectHousehold(
+  row: Record<string, unknown>,
+  policy: ProjectionPolicy,
+): ReplicaHousehold {
+  checkFields(
+    "household",
+    row,
+    [...HOUSEHOLD_FIELDS, ...HOUSEHOLD_NOT_COPIED],
+    policy,
+  );
+  return {
+    id: str("household", row, "id"),
+    householderId: opt("household", row, "householderId"),
+    status: str("household", row, "status"),
+  };
+}
+
+/** Projects a registry seal registration (image as base64, as the feed carries it). */
+export function projectSeal(
+  row: Record<string, unknown>,
+  policy: ProjectionPolicy,
+): ReplicaSeal {
+  checkFields("seal", row, [...SEAL_FIELDS, ...SEAL_NOT_COPIED], policy);
+  return {
+    id: str("seal", row, "id"),
+    residentId: str("seal", row, "residentId"),
+    status: str("seal", row, "status"),
+    registrationNumber: str("seal", row, "registrationNumber"),
+    registeredDate: day("seal", row, "registeredDate"),
+    impressionPng: str("seal", row, "impressionPng"),
+  };
+}
+
+/** Projects a registry issuance block. */
+export function projectBlock(
+  row: Record<string, unknown>,
+  policy: ProjectionPolicy,
+): ReplicaBlock {
+  checkFields("block", row, [...BLOCK_FIELDS, ...BLOCK_NOT_COPIED], policy);
+  return {
+    id: str("block", row, "id"),
+    residentId: str("block", row, "residentId"),
+    reason: str("block", row, "reason"),
+    startDate: day("block", row, "startDate"),
+    endDate: optDay("block", row, "endDate"),
+    liftedAt: normalizeInstant(row.liftedAt),
+  };
+}
+
+/** Projects a registry card link. */
+export function projectCard(
+  row: Record<string, unknown>,
+  policy: ProjectionPolicy,
+): ReplicaCard {
+  checkFields("card", row, [...CARD_FIELDS, ...CARD_NOT_COPIED], policy);
+  return {
+    serial: str("card", row, "serial"),
+    residentId: str("card", row, "residentId"),
+    active: row.unlinkedAt === null || row.unlinkedAt === undefined,
+  };
+}
+
+// ---- storage --------------------------------------------------------------
+
+type Sealed<T, C extends keyof T> = Omit<T, C>;
+
+function residentSecret(
+  r: ReplicaResident,
+): Sealed<ReplicaResident, (typeof RESIDENT_CLEAR)[number]> {
+  const {
+    id: _i,
+    householdId: _h,
+    status: _s,
+    removalDate: _r,
+    updatedSeq: _u,
+    ...secret
+  } = r;
+  return secret;
+}
+
+/** A resident as COPY values (columns of {@linkcode RESIDENT_COLUMNS}). */
+export function residentCopyRow(
+  cipher: TenantCipher,
+  r: ReplicaResident,
+): CopyValue[] {
+  return [
+    r.id,
+    r.householdId,
+    r.status,
+    r.removalDate,
+    r.updatedSeq,
+    cipher.sealJson("residents", r.id, residentSecret(r)),
+  ];
+}
+/** Columns of the residents table, in COPY order. */
+export const RESIDENT_COLUMNS = [
+  "id",
+  "household_id",
+  "status",
+  "removal_date",
+  "updated_seq",
+  "data",
+];
+
+/** A household as COPY values. */
+export function householdCopyRow(h: ReplicaHousehold): CopyValue[] {
+  return [h.id, h.householderId, h.status];
+}
+/** Columns of the households table. */
+export const HOUSEHOLD_COLUMNS = ["id", "householder_id", "status"];
+
+/** A seal as COPY values. */
+export function sealCopyRow(cipher: TenantCipher, s: ReplicaSeal): CopyValue[] {
+  const { id, residentId, status, ...secret } = s;
+  return [id, residentId, status, cipher.sealJson("seals", id, secret)];
+}
+/** Columns of the seals table. */
+export const SEAL_COLUMNS = ["id", "resident_id", "status", "data"];
+
+/** A block as COPY values. */
+export function blockCopyRow(
+  cipher: TenantCipher,
+  b: ReplicaBlock,
+): CopyValue[] {
+  const { id, residentId, ...secret } = b;
+  return [id, residentId, cipher.sealJson("blocks", id, secret)];
+}
+/** Columns of the blocks table. */
+export const BLOCK_COLUMNS = ["id", "resident_id", "data"];
+
+/** A card link as COPY values. */
+export function cardCopyRow(c: ReplicaCard): CopyValue[] {
+  return [c.serial, c.residentId, c.active];
+}
+/** Columns of the card_links table. */
+export const CARD_COLUMNS = ["serial", "resident_id", "active"];
+
+/** Upserts residents (inside a tenant transaction). */
+export async function upsertResidents(
+  tx: Tx,
+  cipher: TenantCipher,
+  rows: ReplicaResident[],
+): Promise<void> {
+  for (const r of rows) {
+    const values = {
+      id: r.id,
+      householdId: r.householdId,
+      status: r.status,
+      removalDate: r.removalDate,
+      updatedSeq: r.updatedSeq,
+      data: cipher.sealJson("residents", r.id, residentSecret(r)),
+    };
+    await tx.insert(residents).values(values).onConflictDoUpdate({
+      target: residents.id,
+      set: values,
+    });
+  }
+}
+
+/** Upserts households. */
+export async function upsertHouseholds(
+  tx: Tx,
+  rows: ReplicaHousehold[],
+): Promise<void> {
+  for (const h of rows) {
+    await tx.insert(households).values(h).onConflictDoUpdate({
+      target: households.id,
+      set: h,
+    });
+  }
+}
+
+/** Upserts seal registrations. */
+export async function upsertSeals(
+  tx: Tx,
+  cipher: TenantCipher,
+  rows: ReplicaSeal[],
+): Promise<void> {
+  for (const s of rows) {
+    const { id, residentId, status, ...secret } = s;
+    const values = {
+      id,
+      residentId,
+      status,
+      data: cipher.sealJson("seals", id, secret),
+    };
+    await tx.insert(seals).values(values).onConflictDoUpdate({
+      target: seals.id,
+      set: values,
+    });
+  }
+}
+
+/** Upserts blocks. */
+export async function upsertBlocks(
+  tx: Tx,
+  cipher: TenantCipher,
+  rows: ReplicaBlock[],
+): Promise<void> {
+  for (const b of rows) {
+    const { id, residentId, ...secret } = b;
+    const values = {
+      id,
+      residentId,
+      data: cipher.sealJson("blocks", id, secret),
+    };
+    await tx.insert(blocks).values(values).onConflictDoUpdate({
+      target: blocks.id,
+      set: values,
+    });
+  }
+}
+
+/** Upserts card links. */
+export async function upsertCards(tx: Tx, rows: ReplicaCard[]): Promise<void> {
+  for (const c of rows) {
+    await tx.insert(cardLinks).values(c).onConflictDoUpdate({
+      target: cardLinks.serial,
+      set: c,
+    });
+  }
+}
+
+/** Deletes rows by id. */
+export async function deleteRows(
+  tx: Tx,
+  ids: { residents?: string[]; households?: string[]; seals?: string[] },
+): Promise<void> {
+  if (ids.residents?.length) {
+    await tx.delete(residents).where(inArray(residents.id, ids.residents));
+  }
+  if (ids.households?.length) {
+    await tx.delete(households).where(inArray(households.id, ids.households));
+  }
+  if (ids.seals?.length) {
+    await tx.delete(seals).where(inArray(seals.id, ids.seals));
+  }
+}
+
+function decodeResident(
+  cipher: TenantCipher,
+  row: typeof residents.$inferSelect,
+): ReplicaResident {
+  const secret = cipher.openJson<
+    Omit<ReplicaResident, (typeof RESIDENT_CLEAR)[number]>
+  >(
+    "residents",
+    row.id,
+    row.data,
+  );
+  return {
+    id: row.id,
+    householdId: row.householdId,
+    status: row.status as ReplicaResident["status"],
+    removalDate: row.removalDate,
+    updatedSeq: Number(row.updatedSeq),
+    ...secret,
+  };
+}
+
+/** One resident, decrypted, or null. */
+export async function readResident(
+  tx: Tx,
+  cipher: TenantCipher,
+  id: string,
+): Promise<ReplicaResident | null> {
+  const rows = await tx.select().from(residents).where(eq(residents.id, id));
+  return rows.length ? decodeResident(cipher, rows[0]) : null;
+}
+
+/** Non-removed members of a household, decrypted, in id order. */
+export async function readHouseholdMembers(
+  tx: Tx,
+  cipher: TenantCipher,
+  householdId: string,
+): Promise<ReplicaResident[]> {
+  const rows = await tx.select().from(residents)
+    .where(
+      and(
+        eq(residents.householdId, householdId),
+        ne(residents.status, "removed"),
+      ),
+    )
+    .orderBy(asc(residents.id));
+  return rows.map((r) => decodeResident(cipher, r));
+}
+
+/** A household, or null. */
+export async function readHousehold(
+  tx: Tx,
+  id: string,
+): Promise<ReplicaHousehold | null> {
+  const rows = await tx.select().from(households).where(eq(households.id, id));
+  return rows[0] ?? null;
+}
+
+/** Seal registrations of a resident, decrypted. */
+export async function readSeals(
+  tx: Tx,
+  cipher: TenantCipher,
+  residentId: string,
+): Promise<ReplicaSeal[]> {
+  const rows = await tx.select().from(seals).where(
+    eq(seals.residentId, residentId),
+  );
+  return rows.map((s) => ({
+    id: s.id,
+    residentId: s.residentId,
+    status: s.status,
+    ...cipher.openJson<Omit<ReplicaSeal, "id" | "residentId" | "status">>(
+      "seals",
+      s.id,
+      s.data,
+    ),
+  }));
+}
+
+/** Blocks of residents, decrypted. */
+export async function readBlocks(
+  tx: Tx,
+  cipher: TenantCipher,
+  residentIds: string[],
+): Promise<ReplicaBlock[]> {
+  if (!residentIds.length) return [];
+  const rows = await tx.select().from(blocks).where(
+    inArray(blocks.residentId, residentIds),
+  );
+  return rows.map((b) => ({
+    id: b.id,
+    residentId: b.residentId,
+    ...cipher.openJson<Omit<ReplicaBlock, "id" | "residentId">>(
+      "blocks",
+      b.id,
+      b.data,
+    ),
+  }));
+}
+
+/** Everything in the tenant's replica, decrypted (checksums, tests). */
+export async function readAll(tx: Tx, cipher: TenantCipher): Promise<{
+  residents: ReplicaResident[];
+  households: ReplicaHousehold[];
+  seals: ReplicaSeal[];
+  blocks: ReplicaBlock[];
+  cards: ReplicaCard[];
+}> {
+  const rs = await tx.select().from(residents);
+  const ss = await tx.select().from(seals);
+  const bs = await tx.select().from(blocks);
+  return {
+    residents: rs.map((r) => decodeResident(cipher, r)),
+    households: await tx.select().from(households),
+    seals: ss.map((s) => ({
+      id: s.id,
+      residentId: s.residentId,
+      status: s.status,
+      ...cipher.openJson<Omit<ReplicaSeal, "id" | "residentId" | "status">>(
+        "seals",
+        s.id,
+        s.data,
+      ),
+    })),
+    blocks: bs.map((b) => ({
+      id: b.id,
+      residentId: b.residentId,
+      ...cipher.openJson<Omit<ReplicaBlock, "id" | "residentId">>(
+        "blocks",
+        b.id,
+        b.data,
+      ),
+    })),
+    cards: await tx.select().from(cardLinks),
+  };
+}

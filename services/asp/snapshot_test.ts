@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { eq, sql } from "drizzle-orm";
+import { auditLog } from "../../db/asp/schema.ts";
+import { seedRegistry } from "../registry/seed/mod.ts";
+import { makePerson, openTestRegistry } from "../registry/testing.ts";
+import { recordsChecksum, replicaChecksum } from "./checksum.ts";
+import { AspError } from "./errors.ts";
+import { applySnapshot } from "./snapshot.ts";
+import { rowsOf } from "./tenancy.ts";
+import {
+  openTestAsp,
+  registryEvent,
+  registryRecords,
+  testWorker,
+} from "./testing.ts";
+
+const CODE = "401005";
+const policy = { code: CODE, printMyNumber: false };
+
+Deno.test("applySnapshot(): COPY into staging, atomic switch, then the feed continues from the snapshot's sequence", async () => {
+  const reg = await openTestRegistry([CODE]);
+  const asp = await openTestAsp({ clock: reg.clock });
+  try {
+    await seedRegistry(reg.database, {
+      municipalityCode: CODE,
+      residents: 120,
+      seed: 7,
+    });
+    const records = await registryRecords(reg.database.db, CODE);
+    const progress: number[] = [];
+    const result = await applySnapshot(asp.tenancy, CODE, records, 0, {
+      actor: "media-import",
+      onProgress: (n) => progress.push(n),
+      progressEvery: 50,
+      batchSize: 40,
+    });
+    assert.equal(
+      result.counts.resident,
+      records.filter((r) => r.kind === "resident").length,
+    );
+    assert.ok(result.counts.seal > 0 && result.counts.household > 0);
+    assert.equal(progress.at(-1), records.length);
+    assert.deepEqual(
+      await replicaChecksum(asp.tenancy, CODE),
+      await recordsChecksum(records, policy),
+    );
+    const t = await asp.tenancy.get(CODE);
+    assert.equal(t.snapshotSeq, 0);
+    assert.equal(t.schemaName, "t_401005");
+
+    // Personal fields are not readable at rest: no name appears in the stored bytes.
+    const someone = records.find((r) => r.kind === "resident")!.data;
+    const raw = rowsOf<{ data: Uint8Array }>(
+      await asp.tenancy.db.execute(sql`select data from t_401005.residents`),
+    );
+    const needle = new TextEncoder().encode(String(someone.name).slice(0, 2));
+    for (const r of raw) {
+      const bytes = new Uint8Array(r.data);
+      assert.ok(
+        !bytes.some((_, i) => needle.every((b, j) => bytes[i + j] === b)),
+      );
+    }
+
+    // Events after the snapshot flow in from its sequence.
+    await registryEvent(reg, CODE, {
+      type: "tennyu",
+      date: "2026-11-20",
+      person: makePerson(),
+      previousAddress: "東京都千代田区千代田１番",
+      address: "福岡県北九州市小倉北区城内２番",
+    });
+    assert.equal((await testWorker(asp, reg).catchUp(CODE)).applied, 1);
+    const now = await registryRecords(reg.database.db, CODE);
+    assert.deepEqual(
+      await replicaChecksum(asp.tenancy, CODE),
+      await recordsChecksum(now, policy),
+    );
+
+    const audits = await asp.tenancy.db.select().from(auditLog).where(
+      eq(auditLog.action, "snapshot.switch"),
+    );
+    assert.equal(audits.length, 1);
+    assert.equal(audits[0].tenantCode, CODE);
+  } finally {
+    await asp.close();
+    await reg.close();
+  }
+});
+
+Deno.test("applySnapshot(): refuses a replayed or older snapshot and a bad record, leaving the tenant as it was", async () => {
+  const reg = await openTestRegistry([CODE, "401307"]);
+  const asp = await openTestAsp({ clock: reg.clock });
+  try {
+    for (let i = 0; i < 3; i++) {
+      await registryEvent(reg, CODE, {
+        type: "tennyu",
+        date: "2026-11-20",
+        person: makePerson(),
+        previousAddress: "東京都",
+        address: `福岡県北九州市小倉北区城内${i + 1}番`,
+      });
+    }
+    const records = await registryRecords(reg.database.db, CODE);
+    await applySnapshot(asp.tenancy, CODE, records, 3, { actor: "t" });
+    const before = await replicaChecksum(asp.tenancy, CODE);
+
+    for (const seq of [3, 2]) {
+      await assert.rejects(
+        applySnapshot(asp.tenancy, CODE, records.slice(0, 1), seq, {
+          actor: "t",
+        }),
+        (e) => e instanceof AspError && e.code === "SNAPSHOT_NOT_NEWER",
+      );
+    }
+    await registryEvent(reg, "401307", {
+      type: "tennyu",
+      date: "2026-11-20",
+      person: makePerson(),
+      previousAddress: "東京都",
+      address: "福岡県福岡市中央区天神１番",
+    });
+    const foreign = await registryRecords(reg.database.db, "401307");
+    for (
+      const bad of [[...records, ...foreign], [...records, records[0]], [
+        ...records,
+        { kind: "pet", data: {} },
+      ]]
+    ) {
+      await assert.rejects(
+        // deno-lint-ignore no-explicit-any
+        applySnapshot(asp.tenancy, CODE, bad as any, 9, { actor: "t" }),
+        (e) => e instanceof AspError && e.code === "SNAPSHOT_INVALID",
+      );
+    }
+    assert.deepEqual(await replicaChecksum(asp.tenancy, CODE), before);
+    assert.equal((await asp.tenancy.get(CODE)).snapshotSeq, 3);
+    const staging = rowsOf(
+      await asp.tenancy.db.execute(
+        sql`select nspname from pg_namespace where nspname like 's\_%' or nspname like 'o\_%'`,
+      ),
+    );
+    assert.equal(staging.length, 0, JSON.stringify(staging));
+    // The other tenant was never touched.
+    assert.equal(
+      (await replicaChecksum(asp.tenancy, "401307")).kinds.resident.count,
+      0,
+    );
+  } finally {
+    await asp.close();
+    await reg.close();
+  }
+});

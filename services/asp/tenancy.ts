@@ -1,0 +1,392 @@
+/**
+ * Tenants isolated by the database. Each municipality has its own
+ * PostgreSQL schema (`t_401005`) holding its tables and its own NOLOGIN role
+ * with rights on that schema only. Every tenant operation runs in a
+ * transaction that first does `SET LOCAL ROLE <tenant role>` and
+ * `SET LOCAL search_path TO <tenant schema>`: a query that names another
+ * tenant's table is refused by PostgreSQL (permission denied), and row-level
+ * security on `control.tenants` and `control.audit_log` lets the role see and
+ * advance only its own directory row and audit only under its own code.
+ *
+ * The per-tenant tables come from `db/migrations/asp_tenant` (drizzle-kit,
+ * from `db/asp/tenant_schema.ts`), applied inside the tenant's schema; the
+ * directory row records how many of them were applied, so every tenant runs
+ * the same DDL after an upgrade.
+ *
+ * @module
+ */
+import { eq, sql } from "drizzle-orm";
+import type { Database, Db, Tx } from "../../lib/db/database.ts";
+import { auditLog, type Tenant, tenants } from "../../db/asp/schema.ts";
+import { residents } from "../../db/asp/tenant_schema.ts";
+import { AspError } from "./errors.ts";
+import type { Keyring, TenantCipher } from "./keys.ts";
+
+/** The control schema's migrations (drizzle-kit). */
+export const CONTROL_MIGRATIONS =
+  new URL("../../db/migrations/asp", import.meta.url).pathname;
+/** The per-tenant DDL (drizzle-kit), applied inside each tenant's schema. */
+export const TENANT_MIGRATIONS =
+  new URL("../../db/migrations/asp_tenant", import.meta.url).pathname;
+
+/** A municipality's contract with the ASP: who it is and its policy. */
+export interface TenantConfig {
+  /** 6-digit local government code. */
+  code: string;
+  name: string;
+  mayor: string;
+  /** Whether 個人番号 may be printed (default false: never stored). */
+  printMyNumber?: boolean;
+  /** Years a removed record (除票) stays in the replica (default 5). */
+  retentionYears?: number;
+  /** Refuse issuance when more than this many events behind the head (default 0). */
+  stalenessMaxEvents?: number;
+  /** Refuse issuance when the head was last seen longer ago than this (default 120 s). */
+  stalenessMaxSeconds?: number;
+}
+
+/** What a tenant operation gets besides its transaction. */
+export interface TenantScope {
+  readonly code: string;
+  readonly schemaName: string;
+  readonly roleName: string;
+  /** Seals and opens this tenant's personal fields. */
+  readonly cipher: TenantCipher;
+  /** The tenant's directory row, read as the tenant's role (optionally locked). */
+  state(opts?: { lock?: "update" | "share" }): Promise<Tenant>;
+}
+
+/** An audit record. */
+export interface AuditRecord {
+  tenantCode: string | null;
+  actor: string;
+  action: string;
+  requestId?: string | null;
+  subject?: string | null;
+  outcome?: string;
+  details?: unknown;
+  at?: Date;
+}
+
+/** The tenant directory and the way into a tenant. */
+export interface Tenancy {
+  readonly database: Database;
+  readonly db: Db;
+  readonly keyring: Keyring;
+  /** Creates a tenant (schema, role, data key, tables) or updates its policy. */
+  provision(cfg: TenantConfig): Promise<Tenant>;
+  /** Runs `fn` in one transaction as the tenant's role, inside its schema. */
+  withTenant<T>(
+    code: string,
+    fn: (tx: Tx, scope: TenantScope) => Promise<T>,
+  ): Promise<T>;
+  /** All directory rows (service role). */
+  list(): Promise<Tenant[]>;
+  /** One directory row (service role), or TENANT_NOT_FOUND. */
+  get(code: string): Promise<Tenant>;
+  /** Applies newer per-tenant DDL to every tenant. */
+  upgradeAll(): Promise<void>;
+}
+
+const CODE_RE = /^\d{6}$/;
+const IDENT_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Quotes a checked identifier. */
+export function ident(name: string): string {
+  if (!IDENT_RE.test(name)) {
+    throw new RangeError(`Unsafe SQL identifier '${name}'`);
+  }
+  return `"${name}"`;
+}
+
+/** Rows of a `db.execute` result on either driver. */
+export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/** The schema of a tenant. */
+export function tenantSchemaName(code: string): string {
+  return `t_${code}`;
+}
+
+interface Ddl {
+  statements: string[][];
+}
+
+let ddlPromise: Promise<Ddl> | undefined;
+
+/** The per-tenant DDL, one array of statements per migration, in order. */
+export function loadTenantDdl(folder = TENANT_MIGRATIONS): Promise<Ddl> {
+  if (folder !== TENANT_MIGRATIONS) return readDdl(folder);
+  return ddlPromise ??= readDdl(folder);
+}
+
+async function readDdl(folder: string): Promise<Ddl> {
+  const journal = JSON.parse(
+    await Deno.readTextFile(`${folder}/meta/_journal.json`),
+  ) as {
+    entries: { idx: number; tag: string }[];
+  };
+  const statements: string[][] = [];
+  for (const e of [...journal.entries].sort((a, b) => a.idx - b.idx)) {
+    const text = await Deno.readTextFile(`${folder}/${e.tag}.sql`);
+    statements.push(
+      text.split("--> statement-breakpoint").map((s) => s.trim()).filter(
+        Boolean,
+      ),
+    );
+  }
+  return { statements };
+}
+
+/**
+ * Applies the per-tenant DDL from `fromVersion` inside `schemaName` and
+ * grants the tenant role what it needs there and in `control`.
+ */
+export async function applyTenantDdl(
+  tx: Tx,
+  schemaName: string,
+  roleName: string,
+  fromVersion: number,
+): Promise<number> {
+  const ddl = await loadTenantDdl();
+  await tx.execute(sql.raw(`SET LOCAL search_path TO ${ident(schemaName)}`));
+  for (const migration of ddl.statements.slice(fromVersion)) {
+    for (const stmt of migration) await tx.execute(sql.raw(stmt));
+  }
+  await tx.execute(sql.raw(`RESET search_path`));
+  const s = ident(schemaName);
+  const r = ident(roleName);
+  for (
+    const stmt of [
+      `REVOKE ALL ON SCHEMA ${s} FROM PUBLIC`,
+      `GRANT USAGE ON SCHEMA ${s} TO ${r}`,
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO ${r}`,
+      `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${r}`,
+      `GRANT USAGE ON SCHEMA control TO ${r}`,
+      `GRANT SELECT ON control.tenants TO ${r}`,
+      `GRANT UPDATE (applied_seq, applied_at, head_seq, head_seen_at) ON control.tenants TO ${r}`,
+      `GRANT INSERT ON control.audit_log TO ${r}`,
+      `GRANT USAGE ON SEQUENCE control.audit_log_id_seq TO ${r}`,
+    ]
+  ) await tx.execute(sql.raw(stmt));
+  return ddl.statements.length;
+}
+
+/**
+ * Writes an audit record (as the caller's role: inside a tenant transaction
+ * the database only accepts the tenant's own code).
+ */
+export async function writeAudit(db: Db | Tx, rec: AuditRecord): Promise<void> {
+  await db.insert(auditLog).values({
+    at: (rec.at ?? new Date()).toISOString(),
+    tenantCode: rec.tenantCode,
+    actor: rec.actor,
+    action: rec.action,
+    requestId: rec.requestId ?? null,
+    subject: rec.subject ?? null,
+    outcome: rec.outcome ?? "ok",
+    details: rec.details ?? null,
+  });
+}
+
+/**
+ * Creates the tenancy over the ASP's database (control schema migrated).
+ *
+ * @example
+ * ```ts
+ * const tenancy = createTenancy({ database, keyring });
+ * await tenancy.provision({ code: "401005", name: "北九州市", mayor: "北九州市長 武内 和久" });
+ * await tenancy.withTenant("401005", async (tx, t) => (await t.state()).appliedSeq);
+ * ```
+ */
+export function createTenancy(
+  deps: { database: Database; keyring: Keyring },
+): Tenancy {
+  const db = deps.database.db;
+  const statics = new Map<
+    string,
+    { schemaName: string; roleName: string; cipher: TenantCipher }
+  >();
+
+  async function get(code: string): Promise<Tenant> {
+    if (!CODE_RE.test(code)) {
+      throw new AspError("TENANT_NOT_FOUND", { tenant: code });
+    }
+    const rows = await db.select().from(tenants).where(eq(tenants.code, code));
+    if (!rows.length) throw new AspError("TENANT_NOT_FOUND", { tenant: code });
+    return rows[0];
+  }
+
+  async function staticOf(code: string) {
+    let s = statics.get(code);
+    if (!s) {
+      const t = await get(code);
+      s = {
+        schemaName: t.schemaName,
+        roleName: t.roleName,
+        cipher: deps.keyring.cipher(code, t.wrappedDataKey, t.masterKeyId),
+      };
+      ident(s.schemaName);
+      ident(s.roleName);
+      statics.set(code, s);
+    }
+    return s;
+  }
+
+  async function withTenant<T>(
+    code: string,
+    fn: (tx: Tx, scope: TenantScope) => Promise<T>,
+  ): Promise<T> {
+    const s = await staticOf(code);
+    return await db.transaction(async (tx) => {
+      await tx.execute(sql.raw(`SET LOCAL ROLE ${ident(s.roleName)}`));
+      await tx.execute(
+        sql.raw(`SET LOCAL search_path TO ${ident(s.schemaName)}`),
+      );
+      const scope: TenantScope = {
+        code,
+        schemaName: s.schemaName,
+        roleName: s.roleName,
+        cipher: s.cipher,
+        async state(opts = {}) {
+          const q = tx.select().from(tenants).where(eq(tenants.code, code));
+          const rows = opts.lock ? await q.for(opts.lock) : await q;
+          if (!rows.length) {
+            throw new Error(
+              `Tenant ${code}: its directory row is not visible to its role`,
+            );
+          }
+          return rows[0];
+        },
+      };
+      return await fn(tx, scope);
+    });
+  }
+
+  async function roleNameFor(
+    code: string,
+  ): Promise<{ roleName: string; superuser: boolean }> {
+    const [row] = rowsOf<{ d: string; su: boolean }>(
+      await db.execute(
+        sql`select current_database() as d, (select rolsuper from pg_roles where rolname = current_user) as su`,
+      ),
+    );
+    const dbPart = row.d.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 40);
+    return { roleName: `${dbPart}_t${code}`, superuser: !!row.su };
+  }
+
+  async function scrubMyNumbers(code: string): Promise<number> {
+    return await withTenant(code, async (tx, t) => {
+      let n = 0;
+      for (const r of await tx.select().from(residents)) {
+        const data = t.cipher.openJson<Record<string, unknown>>(
+          "residents",
+          r.id,
+          r.data,
+        );
+        if (data.myNumber == null) continue;
+        data.myNumber = null;
+        await tx.update(residents).set({
+          data: t.cipher.sealJson("residents", r.id, data),
+        })
+          .where(eq(residents.id, r.id));
+        n++;
+      }
+      return n;
+    });
+  }
+
+  async function provision(cfg: TenantConfig): Promise<Tenant> {
+    if (!CODE_RE.test(cfg.code)) {
+      throw new RangeError(`Tenant code must be 6 digits, got '${cfg.code}'`);
+    }
+    if (!cfg.name || !cfg.mayor) {
+      throw new TypeError(`Tenant ${cfg.code} needs a name and a mayor`);
+    }
+    const policy = {
+      name: cfg.name,
+      mayor: cfg.mayor,
+      printMyNumber: cfg.printMyNumber ?? false,
+      retentionYears: cfg.retentionYears ?? 5,
+      stalenessMaxEvents: cfg.stalenessMaxEvents ?? 0,
+      stalenessMaxSeconds: cfg.stalenessMaxSeconds ?? 120,
+    };
+    if (!Number.isInteger(policy.retentionYears) || policy.retentionYears < 1) {
+      throw new RangeError(
+        `Tenant ${cfg.code}: retentionYears must be a positive integer`,
+      );
+    }
+    const existing = await db.select().from(tenants).where(
+      eq(tenants.code, cfg.code),
+    );
+    if (existing.length) {
+      const before = existing[0];
+      await db.update(tenants).set(policy).where(eq(tenants.code, cfg.code));
+      await upgrade(before);
+      if (before.printMyNumber && !policy.printMyNumber) {
+        await scrubMyNumbers(cfg.code);
+      }
+      return await get(cfg.code);
+    }
+    const { roleName, superuser } = await roleNameFor(cfg.code);
+    const schemaName = tenantSchemaName(cfg.code);
+    const r = ident(roleName);
+    // Roles are cluster-wide: tolerate one left by an earlier database of the same name.
+    await deps.database.exec(
+      `DO $$ BEGIN CREATE ROLE ${r} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;`,
+    );
+    if (!superuser) await deps.database.exec(`GRANT ${r} TO CURRENT_USER`);
+    const key = deps.keyring.newDataKey(cfg.code);
+    await db.transaction(async (tx) => {
+      await tx.execute(sql.raw(`CREATE SCHEMA ${ident(schemaName)}`));
+      const ddlVersion = await applyTenantDdl(tx, schemaName, roleName, 0);
+      await tx.insert(tenants).values({
+        code: cfg.code,
+        ...policy,
+        schemaName,
+        roleName,
+        ddlVersion,
+        wrappedDataKey: key.wrapped,
+        masterKeyId: key.masterKeyId,
+      });
+      await writeAudit(tx, {
+        tenantCode: cfg.code,
+        actor: "system",
+        action: "tenant.provision",
+        details: { schemaName, roleName, ddlVersion },
+      });
+    });
+    return await get(cfg.code);
+  }
+
+  async function upgrade(t: Tenant): Promise<void> {
+    const ddl = await loadTenantDdl();
+    if (t.ddlVersion >= ddl.statements.length) return;
+    await db.transaction(async (tx) => {
+      const v = await applyTenantDdl(
+        tx,
+        t.schemaName,
+        t.roleName,
+        t.ddlVersion,
+      );
+      await tx.update(tenants).set({ ddlVersion: v }).where(
+        eq(tenants.code, t.code),
+      );
+    });
+  }
+
+  return {
+    database: deps.database,
+    db,
+    keyring: deps.keyring,
+    provision,
+    withTenant,
+    list: async () => await db.select().from(tenants).orderBy(tenants.code),
+    get,
+    async upgradeAll() {
+      for (const t of await db.select().from(tenants)) await upgrade(t);
+    },
+  };
+}
