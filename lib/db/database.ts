@@ -85,6 +85,7 @@ function quoteIdent(name: string): string {
 }
 
 const COPY_BATCH = 50_000;
+const COPY_TIMEOUT_MS = 5_000;
 
 function* batches<T>(rows: Iterable<T>, size: number): Generator<T[]> {
   let batch: T[] = [];
@@ -121,19 +122,39 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
         await client.unsafe(text);
       },
       async copyRows(table, columns, rows) {
+        // A dedicated connection: postgres.js never settles a COPY stream the
+        // server refused (e.g. a duplicate key), so a refused or stalled batch
+        // is detected by a timeout and its connection is thrown away.
+        const copier = postgres(opts.url!, { max: 1, onnotice: () => {} });
         let total = 0;
-        for (const batch of batches(rows, COPY_BATCH)) {
-          const { text, count } = copyText(batch);
-          const stream = await client.unsafe(
-            `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(",")}) FROM STDIN`,
-          ).writable();
-          await new Promise<void>((resolve, reject) => {
-            stream.on("error", reject);
-            stream.on("finish", () => resolve());
-            stream.end(text);
-          });
-          total += count;
+        try {
+          for (const batch of batches(rows, COPY_BATCH)) {
+            const { text, count } = copyText(batch);
+            const stream = await copier.unsafe(
+              `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(",")}) FROM STDIN`,
+            ).writable();
+            let timer: ReturnType<typeof setTimeout> | undefined;
+            await new Promise<void>((resolve, reject) => {
+              timer = setTimeout(
+                () =>
+                  reject(
+                    new Error(
+                      `COPY into ${table} did not complete: the server refused the rows or stalled (batch of ${count})`,
+                    ),
+                  ),
+                COPY_TIMEOUT_MS + text.length / 10_000,
+              );
+              stream.on("error", reject);
+              stream.on("finish", () => resolve());
+              stream.end(text);
+            }).finally(() => clearTimeout(timer));
+            total += count;
+          }
+        } catch (err) {
+          await copier.end({ timeout: 0 }).catch(() => {});
+          throw err;
         }
+        await copier.end({ timeout: 5 });
         return total;
       },
       async migrate(migrationsFolder) {

@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, getTableName, gt, inArray, type SQL, sql } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "../../lib/db/database.ts";
 import {
   auditLog,
@@ -270,7 +271,7 @@ export async function commitChange(
     for (const [id, ch] of cs.residents) {
       const historyNo = (ch.before?.historyNo ?? 0) + 1;
       if (ch.after) {
-        const row = { ...ch.after, historyNo, updatedSeq: ch.before?.updatedSeq ?? 0 };
+        const row = { ...ch.after, historyNo, updatedSeq: 0 };
         residentRows.push(row);
         history.push({ resident_id: id, history_no: historyNo, snapshot: row });
       } else {
@@ -278,48 +279,14 @@ export async function commitChange(
         history.push({ resident_id: id, history_no: historyNo, snapshot: { deleted: true, id } });
       }
     }
-    if (residentRows.length) {
-      await tx.insert(residents).values(residentRows).onConflictDoUpdate({
-        target: residents.id,
-        set: excludedAll(residents, ["id"]),
-      });
-    }
-    if (deleted.length) await tx.delete(residents).where(inArray(residents.id, deleted));
-
-    const hh = [...cs.households.values()].map((c) => c.after).filter((x): x is Household => !!x);
-    if (hh.length) {
-      await tx.insert(households).values(hh).onConflictDoUpdate({
-        target: households.id,
-        set: excludedAll(households, ["id"]),
-      });
-    }
-    const deletedHh = [...cs.households.entries()].filter(([, c]) => !c.after).map(([id]) => id);
-    if (deletedHh.length) await tx.delete(households).where(inArray(households.id, deletedHh));
-
-    const seals = [...cs.seals.values()].map((c) => c.after).filter((x): x is SealRegistration => !!x);
-    if (seals.length) {
-      await tx.insert(sealRegistrations).values(seals).onConflictDoUpdate({
-        target: sealRegistrations.id,
-        set: excludedAll(sealRegistrations, ["id"]),
-      });
-    }
-    const deletedSeals = [...cs.seals.entries()].filter(([, c]) => !c.after).map(([id]) => id);
-    if (deletedSeals.length) await tx.delete(sealRegistrations).where(inArray(sealRegistrations.id, deletedSeals));
-
-    const blocks = [...cs.blocks.values()].map((c) => c.after).filter((x): x is IssuanceBlock => !!x);
-    if (blocks.length) {
-      await tx.insert(issuanceBlocks).values(blocks).onConflictDoUpdate({
-        target: issuanceBlocks.id,
-        set: excludedAll(issuanceBlocks, ["id"]),
-      });
-    }
-    const cards = [...cs.cards.values()].map((c) => c.after).filter((x): x is CardLink => !!x);
-    if (cards.length) {
-      await tx.insert(cardLinks).values(cards).onConflictDoUpdate({
-        target: cardLinks.serial,
-        set: excludedAll(cardLinks, ["serial"]),
-      });
-    }
+    const after = <T>(m: Map<string, Change<T>>) => [...m.values()].map((c) => c.after).filter((x): x is T => !!x);
+    const gone = <T>(m: Map<string, Change<T>>) => [...m.entries()].filter(([, c]) => !c.after).map(([id]) => id);
+    const hh = after(cs.households);
+    const deletedHh = gone(cs.households);
+    const seals = after(cs.seals);
+    const deletedSeals = gone(cs.seals);
+    const blocks = after(cs.blocks);
+    const cards = after(cs.cards);
 
     const payload = {
       residents: residentRows.map((r) => {
@@ -343,66 +310,104 @@ export async function commitChange(
       cards: Object.fromEntries([...cs.cards].map(([id, c]) => [id, c.before])),
     };
     const residentIds = [...cs.residents.keys()];
-    const liveIds = residentRows.map((r) => r.id);
 
-    // Last: the row lock on the head serialises this municipality's commits
-    // from here to COMMIT, so the sequence is gapless and in commit order.
-    // One statement takes the next seq and writes everything that carries it.
-    const result = await tx.execute(sql`
-      WITH h AS (
+    // One statement writes everything, and first takes the row lock on the
+    // municipality's head: commits are serialised only from here to COMMIT,
+    // so the sequence is gapless, in commit order, and the lock is short.
+    const ctes: SQL[] = [sql`h AS (
         UPDATE outbox_heads SET last_seq = last_seq + 1
         WHERE municipality_code = ${ctx.municipalityCode}
         RETURNING last_seq
-      ),
-      o AS (
+      )`];
+    if (residentRows.length) ctes.push(upsertCte("u_residents", residents, "id", residentRows, { updated_seq: sql`h.last_seq` }));
+    if (deleted.length) ctes.push(deleteCte("d_residents", "residents", "id", deleted));
+    if (hh.length) ctes.push(upsertCte("u_households", households, "id", hh));
+    if (deletedHh.length) ctes.push(deleteCte("d_households", "households", "id", deletedHh));
+    if (seals.length) ctes.push(upsertCte("u_seals", sealRegistrations, "id", seals));
+    if (deletedSeals.length) ctes.push(deleteCte("d_seals", "seal_registrations", "id", deletedSeals));
+    if (blocks.length) ctes.push(upsertCte("u_blocks", issuanceBlocks, "id", blocks));
+    if (cards.length) ctes.push(upsertCte("u_cards", cardLinks, "serial", cards));
+    ctes.push(sql`o AS (
         INSERT INTO outbox (municipality_code, seq, event_id, type, effective_date, payload, undo, request)
         SELECT ${ctx.municipalityCode}, h.last_seq, ${eventId}, ${ctx.type}, ${ctx.effectiveDate ?? null}::date,
           ${JSON.stringify(payload)}::jsonb, ${JSON.stringify(undo)}::jsonb, ${JSON.stringify(ctx.request ?? null)}::jsonb
         FROM h
-      ),
-      hi AS (
+      )`);
+    ctes.push(sql`hi AS (
         INSERT INTO resident_history (resident_id, history_no, municipality_code, seq, event_type, snapshot)
         SELECT x.resident_id, x.history_no, ${ctx.municipalityCode}, h.last_seq, ${ctx.type},
           CASE WHEN x.snapshot ? 'deleted' THEN x.snapshot
                ELSE jsonb_set(x.snapshot, '{updatedSeq}', to_jsonb(h.last_seq)) END
         FROM h, jsonb_to_recordset(${JSON.stringify(history)}::jsonb) AS x(resident_id text, history_no int, snapshot jsonb)
-      ),
-      r AS (
-        UPDATE residents SET updated_seq = h.last_seq FROM h
-        WHERE residents.id IN (SELECT jsonb_array_elements_text(${JSON.stringify(liveIds)}::jsonb))
-      ),
-      c AS (
+      )`);
+    if (ctx.cancelsSeq) {
+      ctes.push(sql`c AS (
         UPDATE outbox SET cancelled_by_seq = h.last_seq FROM h
-        WHERE outbox.municipality_code = ${ctx.municipalityCode} AND outbox.seq = ${ctx.cancelsSeq ?? -1}
-      ),
-      a AS (
+        WHERE outbox.municipality_code = ${ctx.municipalityCode} AND outbox.seq = ${ctx.cancelsSeq}
+      )`);
+    }
+    ctes.push(sql`a AS (
         INSERT INTO audit_log (client, action, municipality_code, subject, request_id, details)
         SELECT ${ctx.client}, ${"event." + ctx.type}, ${ctx.municipalityCode}, ${residentIds.join(",") || null},
           ${ctx.requestId ?? null}, jsonb_build_object('seq', h.last_seq, 'eventId', ${eventId}::text)
         FROM h
-      )
-      SELECT last_seq FROM h`);
-    const rows = (result as unknown as { rows?: { last_seq: number }[] }).rows ??
-      (result as unknown as { last_seq: number }[]);
+      )`);
+    const rows = await executeAndCommit(tx, sql`WITH ${sql.join(ctes, sql`, `)} SELECT last_seq FROM h`);
     if (!rows.length) throw new RegistryError("MUNICIPALITY_NOT_FOUND", { municipalityCode: ctx.municipalityCode });
     const seq = Number(rows[0].last_seq);
     return { seq, eventId, type: ctx.type, residentIds };
   });
 }
 
-// deno-lint-ignore no-explicit-any
-function excludedAll(table: any, skip: string[]): Record<string, unknown> {
-  const set: Record<string, unknown> = {};
-  for (const [key, col] of Object.entries(table)) {
-    // deno-lint-ignore no-explicit-any
-    const c = col as any;
-    if (!c || typeof c !== "object" || !("name" in c) || !("columnType" in c)) {
-      continue;
-    }
-    if (skip.includes(key)) continue;
-    set[key] = sql.raw(`excluded."${c.name}"`);
+/**
+ * Runs the event's final statement (the one that takes the head's row lock).
+ *
+ * Known limit: the lock is held until this process sends COMMIT, so a busy
+ * event loop lengthens it; see the P5 note in bench/README.md.
+ */
+async function executeAndCommit(tx: Tx, query: SQL): Promise<{ last_seq: number }[]> {
+  const result = await tx.execute(query);
+  return (result as unknown as { rows?: { last_seq: number }[] }).rows ??
+    (result as unknown as { last_seq: number }[]);
+}
+
+/** The JSON a row becomes for jsonb_populate_recordset: column names, bytea as hex. */
+function toColumnJson(table: PgTable, row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, col] of Object.entries(getTableColumns(table))) {
+    let v = row[key];
+    if (v instanceof Uint8Array) v = "\\x" + [...v].map((b) => b.toString(16).padStart(2, "0")).join("");
+    out[col.name] = v === undefined ? null : v;
   }
-  return set;
+  return out;
+}
+
+/** A CTE that upserts rows from JSON; `override` replaces column values with SQL. */
+function upsertCte(
+  name: string,
+  table: PgTable,
+  key: string,
+  rows: Record<string, unknown>[],
+  override: Record<string, SQL> = {},
+): SQL {
+  const t = getTableName(table);
+  const cols = Object.values(getTableColumns(table)).map((c) => c.name);
+  const select = cols.map((c) => override[c] ?? sql.raw(`x."${c}"`));
+  const set = cols.filter((c) => c !== key).map((c) => sql.raw(`"${c}" = excluded."${c}"`));
+  const json = JSON.stringify(rows.map((r) => toColumnJson(table, r)));
+  return sql`${sql.raw(name)} AS (
+    INSERT INTO ${sql.raw(`"${t}"`)} (${sql.raw(cols.map((c) => `"${c}"`).join(", "))})
+    SELECT ${sql.join(select, sql`, `)} FROM h, jsonb_populate_recordset(null::${sql.raw(`"${t}"`)}, ${json}::jsonb) AS x
+    ON CONFLICT (${sql.raw(`"${key}"`)}) DO UPDATE SET ${sql.join(set, sql`, `)}
+  )`;
+}
+
+/** A CTE that deletes rows by key. */
+function deleteCte(name: string, table: string, key: string, ids: string[]): SQL {
+  return sql`${sql.raw(name)} AS (
+    DELETE FROM ${sql.raw(`"${table}"`)}
+    WHERE ${sql.raw(`"${key}"`)} IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))
+  )`;
 }
 
 /** One event as the feed serves it. */
