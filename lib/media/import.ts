@@ -1,0 +1,170 @@
+/**
+ * The ASP side of the initial load: verify the whole file, refuse a replay,
+ * hand the records to the snapshot loader (which stages them and switches
+ * the tenant atomically), then destroy the file and record the destruction.
+ * A refused file is left in place (it is evidence) and the refusal audited;
+ * the tenant is untouched.
+ *
+ * @module
+ */
+import {
+  destroyFile,
+  type DestroyOptions,
+  type DestructionRecord,
+} from "./destroy.ts";
+import { MediaError, type MediaRecord } from "./format.ts";
+import {
+  readMedia,
+  type VerifiedMedia,
+  verifyMedia,
+  type VerifyMediaOptions,
+} from "./reader.ts";
+
+/** What loads a verified snapshot into the replica (the ASP's `applySnapshot`). */
+export interface SnapshotLoader {
+  /**
+   * Loads every record and switches the tenant to `snapshotSeq` atomically,
+   * or leaves it as it was and throws.
+   */
+  applySnapshot(
+    tenant: string,
+    records: AsyncIterable<MediaRecord>,
+    snapshotSeq: number,
+  ): Promise<unknown>;
+  /** The tenant's current snapshot sequence (null: never loaded); used to refuse a replay early. */
+  currentSnapshotSeq?(tenant: string): Promise<number | null>;
+}
+
+/** An audit record of the import (written for refusals as well as success). */
+export interface MediaAuditRecord {
+  tenant: string | null;
+  action: "media.import.refused" | "media.import.loaded" | "media.destroyed";
+  outcome: "ok" | "refused" | "error";
+  details: Record<string, unknown>;
+}
+
+/** Options of {@linkcode importMedia}. */
+export interface ImportMediaOptions extends VerifyMediaOptions {
+  loader: SnapshotLoader;
+  /** Writes an audit record. */
+  audit: (record: MediaAuditRecord) => Promise<void>;
+  /** Called as records are handed to the loader. */
+  onLoadProgress?: (p: { records: number; totalRecords: number }) => void;
+  /** Called once verification passed, before loading. */
+  onVerified?: (verified: VerifiedMedia) => void;
+  /** Passed to {@linkcode destroyFile}. */
+  destroy?: DestroyOptions;
+}
+
+/** What an import did. */
+export interface ImportResult {
+  tenant: string;
+  snapshotSeq: number;
+  totalRecords: number;
+  manifestSha256: string;
+  loaded: unknown;
+  destruction: DestructionRecord;
+}
+
+async function* flatten(
+  batches: AsyncIterable<MediaRecord[]>,
+): AsyncGenerator<MediaRecord> {
+  for await (const batch of batches) yield* batch;
+}
+
+/**
+ * Verifies, loads, destroys and audits one media file.
+ *
+ * @example
+ * ```ts
+ * const result = await importMedia("401005.media", {
+ *   ...await aspMediaKeys(await readMediaKeyFiles("certs")),
+ *   loader, audit: (r) => writeAudit(db, { tenantCode: r.tenant, actor: "media-import", ...r }),
+ * });
+ * ```
+ */
+export async function importMedia(
+  path: string,
+  opts: ImportMediaOptions,
+): Promise<ImportResult> {
+  let verified: VerifiedMedia;
+  try {
+    verified = await verifyMedia(path, opts);
+    const tenant = verified.municipalityCode;
+    const current = await opts.loader.currentSnapshotSeq?.(tenant);
+    if (
+      current !== undefined && current !== null &&
+      verified.snapshotSeq <= current
+    ) {
+      throw new MediaError(
+        "MEDIA_REPLAYED",
+        `Snapshot ${verified.snapshotSeq} is not newer than the replica's snapshot ${current}`,
+        { snapshotSeq: verified.snapshotSeq, currentSnapshotSeq: current },
+      );
+    }
+  } catch (e) {
+    if (e instanceof MediaError) {
+      await opts.audit({
+        tenant: null,
+        action: "media.import.refused",
+        outcome: "refused",
+        details: { path, code: e.code, reason: e.message, ...e.details },
+      });
+    }
+    throw e;
+  }
+  opts.onVerified?.(verified);
+  const tenant = verified.municipalityCode;
+  let loaded: unknown;
+  try {
+    loaded = await opts.loader.applySnapshot(
+      tenant,
+      flatten(readMedia(verified, { onProgress: opts.onLoadProgress })),
+      verified.snapshotSeq,
+    );
+  } catch (e) {
+    await opts.audit({
+      tenant,
+      action: "media.import.refused",
+      outcome: e instanceof MediaError ? "refused" : "error",
+      details: {
+        path,
+        snapshotSeq: verified.snapshotSeq,
+        manifestSha256: verified.manifestSha256,
+        code: (e as { code?: string }).code ?? null,
+        reason: String((e as Error)?.message ?? e),
+      },
+    });
+    throw e;
+  }
+  await opts.audit({
+    tenant,
+    action: "media.import.loaded",
+    outcome: "ok",
+    details: {
+      snapshotSeq: verified.snapshotSeq,
+      counts: verified.manifest.counts,
+      manifestSha256: verified.manifestSha256,
+      createdAt: verified.header.createdAt,
+    },
+  });
+  const destruction = await destroyFile(path, opts.destroy);
+  await opts.audit({
+    tenant,
+    action: "media.destroyed",
+    outcome: destruction.unlinked ? "ok" : "error",
+    details: {
+      ...destruction,
+      manifestSha256: verified.manifestSha256,
+      snapshotSeq: verified.snapshotSeq,
+    },
+  });
+  return {
+    tenant,
+    snapshotSeq: verified.snapshotSeq,
+    totalRecords: verified.manifest.totalRecords,
+    manifestSha256: verified.manifestSha256,
+    loaded,
+    destruction,
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * `deno task media:import FILE [--certs certs/] [--actor media-import]` on
+ * the ASP side: verifies the whole media file (progress bar), refuses a
+ * replay, loads it into the tenant through the ASP's `applySnapshot`
+ * (staging + atomic switch), then overwrites and unlinks the file and
+ * writes audit records of the load and of the destruction into the ASP's
+ * audit log. A refused file is kept and the refusal audited.
+ *
+ * Configuration: the ASP database from `serviceDatabaseOptions("asp")`
+ * (`DATABASE_URL` / `ASP_DATABASE_URL`, else PGlite under ./data/asp), the
+ * master key from `ASP_MASTER_KEY` (base64, 32 bytes) and `ASP_MASTER_KEY_ID`
+ * (default `mk-1`). The tenant must already be provisioned.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { openDatabase } from "../lib/db/database.ts";
+import { serviceDatabaseOptions } from "../lib/db/config.ts";
+import { aspMediaKeys, readMediaKeyFiles } from "../lib/media/keys.ts";
+import {
+  importMedia,
+  type MediaAuditRecord,
+  type SnapshotLoader,
+} from "../lib/media/import.ts";
+import { MediaError } from "../lib/media/format.ts";
+import { createProgress, type Progress } from "../lib/progress.ts";
+import {
+  CONTROL_MIGRATIONS,
+  createTenancy,
+  type Tenancy,
+  writeAudit,
+} from "../services/asp/tenancy.ts";
+import { createKeyring, parseMasterKey } from "../services/asp/keys.ts";
+import { applySnapshot } from "../services/asp/snapshot.ts";
+
+/**
+ * The ASP's snapshot loader and audit writer over a tenancy.
+ *
+ * @example
+ * ```ts
+ * const { loader, audit } = aspMediaTarget(tenancy, { actor: "media-import" });
+ * await importMedia(path, { ...keys, loader, audit });
+ * ```
+ */
+export function aspMediaTarget(
+  tenancy: Tenancy,
+  opts: { actor: string; onProgress?: (loaded: number) => void },
+): { loader: SnapshotLoader; audit: (r: MediaAuditRecord) => Promise<void> } {
+  return {
+    loader: {
+      applySnapshot: (tenant, records, snapshotSeq) =>
+        applySnapshot(tenancy, tenant, records, snapshotSeq, {
+          actor: opts.actor,
+          onProgress: opts.onProgress,
+          progressEvery: 5000,
+        }),
+      async currentSnapshotSeq(tenant) {
+        const t = await tenancy.get(tenant);
+        return t.snapshotSeq === null ? null : Number(t.snapshotSeq);
+      },
+    },
+    audit: (r) =>
+      writeAudit(tenancy.db, {
+        tenantCode: r.tenant,
+        actor: opts.actor,
+        action: r.action,
+        outcome: r.outcome,
+        details: r.details,
+      }),
+  };
+}
+
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      certs: { type: "string", default: "certs" },
+      actor: { type: "string", default: "media-import" },
+    },
+  });
+  const file = positionals[0];
+  if (!file) {
+    console.error("usage: deno task media:import FILE [--certs certs/]");
+    Deno.exit(2);
+  }
+  const masterB64 = Deno.env.get("ASP_MASTER_KEY");
+  if (!masterB64) {
+    console.error(
+      "ASP_MASTER_KEY is not set (base64 of the 32-byte master key that wraps tenant data keys)",
+    );
+    Deno.exit(2);
+  }
+  const keyring = createKeyring([
+    parseMasterKey(Deno.env.get("ASP_MASTER_KEY_ID") ?? "mk-1", masterB64),
+  ]);
+  const keys = await aspMediaKeys(await readMediaKeyFiles(values.certs!));
+  const database = await openDatabase(await serviceDatabaseOptions("asp"));
+  try {
+    await database.migrate(CONTROL_MIGRATIONS);
+    const tenancy = createTenancy({ database, keyring });
+    const size = (await Deno.stat(file)).size;
+    const verifyBar = createProgress({
+      label: "verify",
+      total: size,
+      unit: "bytes",
+    });
+    let loadBar: Progress | undefined;
+    const { loader, audit } = aspMediaTarget(tenancy, {
+      actor: values.actor!,
+      onProgress: (n) => loadBar?.update(n),
+    });
+    const result = await importMedia(file, {
+      ...keys,
+      loader,
+      audit,
+      onProgress: (p) => verifyBar.update(p.bytes),
+      onVerified: (v) => {
+        verifyBar.done(
+          `${v.municipalityCode} snapshot ${v.snapshotSeq}: signature, recipient, counts and all ${v.manifest.chunkCount} chunks OK`,
+        );
+        loadBar = createProgress({
+          label: `load ${v.municipalityCode}`,
+          total: v.manifest.totalRecords,
+          unit: "records",
+        });
+      },
+    });
+    loadBar?.done();
+    const d = result.destruction;
+    console.log(
+      `media:import: tenant ${result.tenant} switched to snapshot ${result.snapshotSeq} ` +
+        `(${
+          result.totalRecords.toLocaleString("en-US")
+        } records); ${file} destroyed ` +
+        `(${
+          d.bytes.toLocaleString("en-US")
+        } bytes overwritten, fsynced, unlinked) and audited`,
+    );
+  } catch (e) {
+    if (e instanceof MediaError) {
+      console.error(
+        `\nmedia:import refused: ${e.code}\n  ${e.message}\n  ${e.messageJa}\n  (the file is kept)`,
+      );
+      Deno.exitCode = 1;
+    } else throw e;
+  } finally {
+    await database.close();
+  }
+}
