@@ -9,10 +9,12 @@
  * @module
  */
 import {
+  bigint,
   bigserial,
   index,
   integer,
   jsonb,
+  pgSequence,
   pgTable,
   text,
   timestamp,
@@ -108,3 +110,101 @@ export type CardRecord = typeof cards.$inferSelect;
 export type KioskSession = typeof kioskSessions.$inferSelect;
 /** A message log row. */
 export type MessageLogRow = typeof messageLog.$inferSelect;
+
+/**
+ * Issuance requests: one per authenticated kiosk session. The request id is
+ * made here and travels end to end (ASP work data, back side, ledger).
+ */
+export const issuanceRequests = pgTable("issuance_requests", {
+  requestId: text("request_id").primaryKey(),
+  /** One issuance per session: a second request on the session is refused. */
+  sessionId: text("session_id").notNull().unique(),
+  kioskId: text("kiosk_id").notNull(),
+  storeId: text("store_id").notNull(),
+  municipalityCode: text("municipality_code").notNull(),
+  cardSerial: text("card_serial").notNull(),
+  /** 発行番号, unique. */
+  issueNumber: text("issue_number").notNull().unique(),
+  type: text("type").notNull(),
+  /** "self" | "all" | resident ids. */
+  members: jsonb("members").notNull(),
+  options: jsonb("options").notNull(),
+  /** building → released | refused | failed | withheld */
+  state: text("state").notNull(),
+  /** Refusal or failure code. */
+  outcome: text("outcome"),
+  aspNode: text("asp_node"),
+  replicaSeq: bigint("replica_seq", { mode: "number" }),
+  applicantId: text("applicant_id"),
+  pages: integer("pages"),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" })
+    .notNull(),
+  finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
+}, (t) => [index("issuance_requests_created_idx").on(t.createdAt)]);
+
+/** Source of issue numbers (one sequence for all municipalities). */
+export const issueNumberSeq = pgSequence("issue_number_seq");
+
+/**
+ * The issuance ledger: append-only, hash-chained. Each entry's hash covers
+ * its own fields and the previous entry's hash, so editing, deleting or
+ * inserting an entry breaks the chain (`deno task ledger:verify`).
+ */
+export const ledger = pgTable("ledger", {
+  seq: bigint("seq", { mode: "number" }).primaryKey(),
+  at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+  /** issued | delivered | voided | revoked */
+  kind: text("kind").notNull(),
+  issueNumber: text("issue_number").notNull(),
+  requestId: text("request_id").notNull(),
+  /** The entry's content (kiosk, store, applicant, type, options, sheets, fee…). */
+  data: jsonb("data").notNull(),
+  prevHash: text("prev_hash").notNull(),
+  hash: text("hash").notNull(),
+}, (t) => [index("ledger_issue_number_idx").on(t.issueNumber)]);
+
+/**
+ * The head of the ledger's chain (one row, id 1). An append is one
+ * statement that updates this row (so appends are serialized by its row
+ * lock for the length of that statement only) and inserts the entry.
+ */
+export const ledgerHead = pgTable("ledger_head", {
+  id: integer("id").primaryKey(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  hash: text("hash").notNull(),
+  /** The hash before the last append (what the new entry links to). */
+  prevHash: text("prev_hash").notNull(),
+});
+
+/** Incidents: a withheld document (subject or back-side mismatch) and what was done. */
+export const incidents = pgTable("incidents", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+  /** SUBJECT_MISMATCH | BACK_SIDE_MISMATCH | … */
+  kind: text("kind").notNull(),
+  municipalityCode: text("municipality_code").notNull(),
+  requestId: text("request_id").notNull(),
+  kioskId: text("kiosk_id").notNull(),
+  aspNode: text("asp_node"),
+  details: jsonb("details").notNull(),
+}, (t) => [index("incidents_municipality_idx").on(t.municipalityCode)]);
+
+/** Tenants (municipalities) halted by the center; halted while resumed_at is null. */
+export const tenantHalts = pgTable("tenant_halts", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  municipalityCode: text("municipality_code").notNull(),
+  haltedAt: timestamp("halted_at", { withTimezone: true, mode: "date" })
+    .notNull(),
+  reason: text("reason").notNull(),
+  incidentId: bigint("incident_id", { mode: "number" }),
+  resumedAt: timestamp("resumed_at", { withTimezone: true, mode: "date" }),
+  resumedBy: text("resumed_by"),
+  resumeReason: text("resume_reason"),
+}, (t) => [index("tenant_halts_municipality_idx").on(t.municipalityCode)]);
+
+/** An issuance request row. */
+export type IssuanceRequestRow = typeof issuanceRequests.$inferSelect;
+/** A ledger entry row. */
+export type LedgerRow = typeof ledger.$inferSelect;
+/** An incident row. */
+export type IncidentRow = typeof incidents.$inferSelect;

@@ -27,6 +27,7 @@ import {
   prepareZXingModule as prepareWriter,
   writeBarcode,
 } from "zxing-wasm/writer";
+import { encodeQrBytes, qrByteCapacity } from "./qr_encoder.ts";
 
 /** 2D symbologies the back side may use. */
 export type Symbology = "QRCode" | "DataMatrix";
@@ -118,9 +119,15 @@ function loadWriter() {
   return writerPromise;
 }
 
+/** The QR mask every back-side symbol uses (the payload is random-looking). */
+export const QR_MASK = 0;
+
 /**
  * Encodes bytes as one symbol and returns its module matrix (no quiet zone).
  * Throws `RangeError` when the payload does not fit the requested version.
+ * QR symbols come from the project's own encoder (qr_encoder.ts: one
+ * byte-mode segment, fixed mask {@linkcode QR_MASK}, ~0.1 ms for version 20);
+ * DataMatrix from zxing-cpp's writer.
  *
  * @example
  * ```ts
@@ -132,13 +139,10 @@ export async function writeSymbol(
   payload: Uint8Array,
   options: WriteSymbolOptions,
 ): Promise<SymbolMatrix> {
+  if (options.symbology === "QRCode") return writeQr(payload, options);
   await loadWriter();
-  const opts: string[] = [];
-  if (options.symbology === "QRCode" && options.ecLevel) {
-    opts.push(`ecLevel=${options.ecLevel}`);
-  }
+  const opts: string[] = ["forceSquare"];
   if (options.version) opts.push(`version=${options.version}`);
-  if (options.symbology === "DataMatrix") opts.push("forceSquare");
   const result = await writeBarcode(payload, {
     format: options.symbology,
     options: opts.join(","),
@@ -154,6 +158,21 @@ export async function writeSymbol(
   const modules = new Uint8Array(width * height);
   for (let i = 0; i < modules.length; i++) modules[i] = data[i] < 128 ? 1 : 0;
   return { width, height, modules };
+}
+
+function writeQr(
+  payload: Uint8Array,
+  options: WriteSymbolOptions,
+): SymbolMatrix {
+  const ecLevel = options.ecLevel ?? "M";
+  let version = options.version;
+  if (!version) {
+    version = 1;
+    while (version < 40 && qrByteCapacity(version, ecLevel) < payload.length) {
+      version++;
+    }
+  }
+  return encodeQrBytes(payload, { version, ecLevel, mask: QR_MASK });
 }
 
 function zxingOptions(o: ReadSymbolsOptions): ZXingReaderOptions {

@@ -30,7 +30,8 @@ import { type Tenancy, writeAudit } from "./tenancy.ts";
 export interface CertificateRequest {
   /** Unique per request, end to end. */
   requestId: string;
-  applicantResidentId: string;
+  /** The applicant; absent: the resident the card serial is linked to. */
+  applicantResidentId?: string;
   type: "juminhyo" | "inkan";
   /** Who is printed: the applicant, the whole household, or chosen members. */
   members: "self" | "all" | string[];
@@ -39,13 +40,18 @@ export interface CertificateRequest {
   issueNumber: string;
   /** ISO 8601 with offset. */
   issuedAt: string;
-  /** The card used, checked against the applicant's card links when given. */
+  /**
+   * The card used: resolved to the applicant through the active card link
+   * (in the build's transaction), or checked against the applicant given.
+   */
   cardSerial?: string;
 }
 
 /** What the builder returns. */
 export interface BuiltCertificate {
   requestId: string;
+  /** The applicant the sheets were built for. */
+  applicantResidentId: string;
   /** The replica sequence the sheets were read at. */
   replicaSeq: number;
   sheets: SheetContent[];
@@ -144,29 +150,7 @@ export async function buildCertificate(
   const renderer = await deps.renderer();
   try {
     const built = await deps.tenancy.withTenant(code, async (tx, t) => {
-      const v = await readApplicantView(
-        tx,
-        t,
-        req.applicantResidentId,
-        opts.now,
-      );
-      const replicaSeq = Number(v.tenant.appliedSeq);
-      const refusal = applicantRefusal(v);
-      if (refusal) throw new AspError(refusal.code, refusal.details);
-      const applicant = v.applicant;
-      if (!applicant) {
-        throw new AspError("RESIDENT_NOT_FOUND", {
-          residentId: req.applicantResidentId,
-        });
-      }
-
-      const options: JuminhyoOptions = req.type === "inkan"
-        ? { honseki: false, zokugara: false, myNumber: false }
-        : { ...req.options };
-      if (options.myNumber && !v.tenant.printMyNumber) {
-        throw new AspError("MY_NUMBER_NOT_ALLOWED");
-      }
-
+      let applicantId = req.applicantResidentId;
       if (req.cardSerial) {
         const links = await tx.select().from(cardLinks)
           .where(
@@ -175,9 +159,27 @@ export async function buildCertificate(
               eq(cardLinks.active, true),
             ),
           );
-        if (!links.length || links[0].residentId !== applicant.id) {
-          throw new AspError("CARD_MISMATCH", { residentId: applicant.id });
+        if (!links.length) throw new AspError("CARD_NOT_FOUND");
+        if (applicantId && links[0].residentId !== applicantId) {
+          throw new AspError("CARD_MISMATCH", { residentId: applicantId });
         }
+        applicantId = links[0].residentId;
+      }
+      if (!applicantId) throw new AspError("RESIDENT_NOT_FOUND");
+      const v = await readApplicantView(tx, t, applicantId, opts.now);
+      const replicaSeq = Number(v.tenant.appliedSeq);
+      const refusal = applicantRefusal(v);
+      if (refusal) throw new AspError(refusal.code, refusal.details);
+      const applicant = v.applicant;
+      if (!applicant) {
+        throw new AspError("RESIDENT_NOT_FOUND", { residentId: applicantId });
+      }
+
+      const options: JuminhyoOptions = req.type === "inkan"
+        ? { honseki: false, zokugara: false, myNumber: false }
+        : { ...req.options };
+      if (options.myNumber && !v.tenant.printMyNumber) {
+        throw new AspError("MY_NUMBER_NOT_ALLOWED");
       }
 
       let subjects: ReplicaResident[];
@@ -289,7 +291,13 @@ export async function buildCertificate(
         householderId: v.householderId,
         memberIds: [...new Set([applicant.id, ...v.members.map((x) => x.id)])],
       };
-      return { requestId: req.requestId, replicaSeq, sheets, household };
+      return {
+        requestId: req.requestId,
+        applicantResidentId: applicant.id,
+        replicaSeq,
+        sheets,
+        household,
+      };
     });
     m.certificates.inc({ tenant: code, outcome: "ok" });
     if (opts.includePdf === false) return built;
@@ -309,7 +317,7 @@ export async function buildCertificate(
           actor: opts.actor,
           action: "certificate.build",
           requestId: req.requestId,
-          subject: req.applicantResidentId,
+          subject: req.applicantResidentId ?? null,
           outcome: err.code,
           at: opts.now,
           details: {

@@ -1,7 +1,8 @@
 /**
- * The J-LIS certificate issuance center (証明書交付センター), first part:
- * the card CA and card status, and kiosk card authentication. Every message
- * is logged and every response signed (message_log.ts).
+ * The J-LIS certificate issuance center (証明書交付センター): the card CA
+ * and card status, kiosk card authentication, and (with `issuance`) routing
+ * to the ASP nodes, the issuance pipeline, the ledger and incidents. Every
+ * message is logged and every response signed (message_log.ts).
  *
  * @module
  */
@@ -15,6 +16,11 @@ import type { MetricsRegistry } from "../../lib/service/metrics.ts";
 import { createCardsApp } from "./api/cards.ts";
 import type { JlisDeps, JlisEnv } from "./api/common.ts";
 import { createKioskApp } from "./api/kiosk.ts";
+import {
+  createLedgerApp,
+  createOperationsApp,
+  createPrintReportApp,
+} from "./api/ledger.ts";
 import { jlisStatusOf } from "./errors.ts";
 import { messageLogger } from "./message_log.ts";
 
@@ -70,5 +76,10 @@ export function createJlisApp(deps: JlisAppDeps): OpenAPIHono<JlisEnv> {
   );
   app.route("/cards", createCardsApp(deps));
   app.route("/kiosk/sessions", createKioskApp(deps));
+  if (deps.issuance) {
+    app.route("/kiosk/requests", createPrintReportApp(deps));
+    app.route("/ledger", createLedgerApp(deps));
+    app.route("/operations", createOperationsApp(deps));
+  }
   return app;
 }

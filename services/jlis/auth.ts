@@ -6,16 +6,18 @@
  * - `kiosk`: a store kiosk; its client id is the kiosk id.
  * - `stop`: the 24-hour emergency line; may only suspend.
  * - `municipal`: a municipality's window; issues, resumes and revokes its
- *   own municipality's cards.
+ *   own municipality's cards, and revokes certificates issued in error.
+ * - `portal`: the verification portal; reads a certificate's ledger status.
+ * - `operator`: the center's operators; incidents, tenant halts and resumes.
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { createMiddleware } from "hono/factory";
-import { timingSafeEqual } from "hono/utils/buffer";
 import { DomainError } from "../../lib/service/errors.ts";
 
 /** What a client may do. */
-export type JlisScope = "kiosk" | "stop" | "municipal";
+export type JlisScope = "kiosk" | "stop" | "municipal" | "portal" | "operator";
 
 /** A configured client (the token is only kept hashed). */
 export interface JlisClient {
@@ -25,6 +27,8 @@ export interface JlisClient {
   scopes: JlisScope[];
   /** Municipal clients: the municipality codes they act for. */
   municipalities: string[];
+  /** Kiosk clients: the store the kiosk stands in. */
+  store: string;
 }
 
 /** A client as written in config (plain token). */
@@ -33,15 +37,21 @@ export interface JlisClientConfig {
   token: string;
   scopes: JlisScope[];
   municipalities?: string[];
+  /** Kiosks: the store (default `store-<id>`). */
+  store?: string;
 }
 
-/** Hashes a token for the client list. */
-export async function hashToken(token: string): Promise<string> {
-  const d = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(token),
-  );
-  return new Uint8Array(d).toHex();
+/** Hashes a token for the client list (SHA-256, hex). */
+export function hashToken(token: string): Promise<string> {
+  return Promise.resolve(createHash("sha256").update(token).digest("hex"));
+}
+
+/** Compares two equal-length hex digests in constant time. */
+function sameDigest(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 /**
@@ -59,6 +69,7 @@ export async function jlisClients(
     id: c.id,
     scopes: [...c.scopes],
     municipalities: [...(c.municipalities ?? [])],
+    store: c.store ?? `store-${c.id}`,
     tokenSha256: await hashToken(c.token),
   })));
 }
@@ -76,6 +87,9 @@ export type JlisAuthEnv = { Variables: { client: JlisClient } };
  * ```
  */
 export function requireScope(clients: JlisClient[], ...scopes: JlisScope[]) {
+  // Looked up by the token's SHA-256 (what an attacker cannot steer), then
+  // compared in constant time: one comparison per request, whatever the fleet.
+  const byDigest = new Map(clients.map((cl) => [cl.tokenSha256, cl]));
   return createMiddleware<JlisAuthEnv>(async (c, next) => {
     const m = /^Bearer\s+(\S+)$/.exec(c.req.header("Authorization") ?? "");
     if (!m) {
@@ -86,10 +100,11 @@ export function requireScope(clients: JlisClient[], ...scopes: JlisScope[]) {
       );
     }
     const digest = await hashToken(m[1]);
-    let found: JlisClient | undefined;
-    for (const cl of clients) {
-      if (await timingSafeEqual(cl.tokenSha256, digest)) found = cl;
-    }
+    const candidate = byDigest.get(digest);
+    const found: JlisClient | undefined =
+      candidate && sameDigest(candidate.tokenSha256, digest)
+        ? candidate
+        : undefined;
     if (!found) {
       throw new DomainError(
         "UNAUTHENTICATED",

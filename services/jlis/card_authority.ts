@@ -133,6 +133,7 @@ export async function createCardAuthority(
     throw new TypeError("The card CA certificate is not a CA certificate");
   }
   const clock = opts.clock ?? { now: () => new Date() };
+  const verified = new Map<string, CardCertificateInfo & { sha256: string }>();
   const years = opts.validityYears ?? 5;
   const aki = await x509.AuthorityKeyIdentifierExtension.create(
     caCert.publicKey,
@@ -198,47 +199,67 @@ export async function createCardAuthority(
       };
     },
     async check(certificatePem, at) {
-      let info: CardCertificateInfo;
-      try {
-        info = readCardCertificate(certificatePem);
-      } catch (err) {
-        throw new CertificateRejected("malformed", (err as Error).message);
+      // Parsing and the CA signature are checked once per certificate text;
+      // the validity period is checked on every call (status is the caller's).
+      let checked = verified.get(certificatePem);
+      if (!checked) {
+        checked = await verifyOnce(certificatePem);
+        if (verified.size >= VERIFIED_CACHE_SIZE) {
+          verified.delete(verified.keys().next().value!);
+        }
+        verified.set(certificatePem, checked);
       }
-      const cert = info.certificate;
-      if (cert.issuer !== caCert.subject) {
-        throw new CertificateRejected("untrusted-issuer");
-      }
-      const sigAlg = cert.signatureAlgorithm as {
-        name: string;
-        hash?: { name: string };
-      };
-      if (
-        sigAlg.name !== "ECDSA" || sigAlg.hash?.name !== "SHA-256" ||
-        !isP256(cert.publicKey)
-      ) {
-        throw new CertificateRejected("wrong-algorithm");
-      }
-      const ok = await cert.verify({
-        publicKey: caCert.publicKey,
-        signatureOnly: true,
-      })
-        .catch(() => false);
-      if (!ok) throw new CertificateRejected("bad-signature");
-      const bc = cert.getExtension(x509.BasicConstraintsExtension);
-      const ku = cert.getExtension(x509.KeyUsagesExtension);
-      if (bc?.ca || !ku || !(ku.usages & x509.KeyUsageFlags.digitalSignature)) {
-        throw new CertificateRejected("wrong-usage");
-      }
+      const cert = checked.certificate;
       if (at < cert.notBefore || at < caCert.notBefore) {
         throw new CertificateRejected("not-yet-valid");
       }
       if (at > cert.notAfter || at > caCert.notAfter) {
         throw new CertificateRejected("expired");
       }
-      return { ...info, sha256: await sha256B64(cert.rawData) };
+      return checked;
     },
   };
+
+  async function verifyOnce(
+    certificatePem: string,
+  ): Promise<CardCertificateInfo & { sha256: string }> {
+    let info: CardCertificateInfo;
+    try {
+      info = readCardCertificate(certificatePem);
+    } catch (err) {
+      throw new CertificateRejected("malformed", (err as Error).message);
+    }
+    const cert = info.certificate;
+    if (cert.issuer !== caCert.subject) {
+      throw new CertificateRejected("untrusted-issuer");
+    }
+    const sigAlg = cert.signatureAlgorithm as {
+      name: string;
+      hash?: { name: string };
+    };
+    if (
+      sigAlg.name !== "ECDSA" || sigAlg.hash?.name !== "SHA-256" ||
+      !isP256(cert.publicKey)
+    ) {
+      throw new CertificateRejected("wrong-algorithm");
+    }
+    const ok = await cert.verify({
+      publicKey: caCert.publicKey,
+      signatureOnly: true,
+    })
+      .catch(() => false);
+    if (!ok) throw new CertificateRejected("bad-signature");
+    const bc = cert.getExtension(x509.BasicConstraintsExtension);
+    const ku = cert.getExtension(x509.KeyUsagesExtension);
+    if (bc?.ca || !ku || !(ku.usages & x509.KeyUsageFlags.digitalSignature)) {
+      throw new CertificateRejected("wrong-usage");
+    }
+    return { ...info, sha256: await sha256B64(cert.rawData) };
+  }
 }
+
+/** Certificates whose CA signature was verified, by PEM text (oldest evicted first). */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 async function selfSignedCa(
   keys: CryptoKeyPair,

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { type AspNodeConfig, parseAspNodes } from "./asp_directory.ts";
 import type { JlisClientConfig } from "./auth.ts";
 
 /** Parsed configuration. */
@@ -24,12 +25,42 @@ export interface JlisConfig {
   signingKeyFile: string;
   /** Whether missing key files may be generated (development key store only). */
   generateKeys: boolean;
+  /** Back-side content key file: `{ keyId, rawBase64 }` (the portal needs the same). */
+  contentKeyFile: string;
+  /** The ASP nodes and the municipalities each hosts. */
+  aspNodes: AspNodeConfig[];
+  /** False when the development default directory is in use. */
+  aspNodesConfigured: boolean;
+  /** The center's client identity for mutual TLS to the ASP nodes (PEM files). */
+  tls: { caFile: string; certFile: string; keyFile: string } | null;
+  /** Deadline of one issuance request, ms. */
+  issueTimeoutMs: number;
 }
+
+/** Development ASP node: the local ASP (services/asp) with its two tenants, over mTLS. */
+export const DEV_ASP_NODES: AspNodeConfig[] = [{
+  id: "asp-1",
+  url: "https://localhost:8102",
+  token: "dev-asp-center",
+  municipalities: ["401005", "401307"],
+}];
 
 /** Development clients used when JLIS_CLIENTS is not set (see .env.example). */
 export const DEV_CLIENTS: JlisClientConfig[] = [
-  { id: "kiosk-0001", token: "dev-jlis-kiosk-0001", scopes: ["kiosk"] },
-  { id: "kiosk-0002", token: "dev-jlis-kiosk-0002", scopes: ["kiosk"] },
+  {
+    id: "kiosk-0001",
+    token: "dev-jlis-kiosk-0001",
+    scopes: ["kiosk"],
+    store: "store-kokura-001",
+  },
+  {
+    id: "kiosk-0002",
+    token: "dev-jlis-kiosk-0002",
+    scopes: ["kiosk"],
+    store: "store-hakata-001",
+  },
+  { id: "portal", token: "dev-jlis-portal", scopes: ["portal"] },
+  { id: "ops", token: "dev-jlis-ops", scopes: ["operator"] },
   { id: "emergency-line", token: "dev-jlis-stop", scopes: ["stop"] },
   {
     id: "city-401005",
@@ -48,7 +79,7 @@ export const DEV_CLIENTS: JlisClientConfig[] = [
 function parseClients(raw: string): JlisClientConfig[] {
   const fail = () =>
     new Error(
-      'JLIS_CLIENTS must be a JSON array of { id, token, scopes: ("kiosk"|"stop"|"municipal")[], municipalities?: string[] }',
+      'JLIS_CLIENTS must be a JSON array of { id, token, scopes: ("kiosk"|"stop"|"municipal"|"portal"|"operator")[], municipalities?: string[], store?: string }',
     );
   let list: unknown;
   try {
@@ -62,7 +93,9 @@ function parseClients(raw: string): JlisClientConfig[] {
       !c || typeof c.id !== "string" || typeof c.token !== "string" ||
       c.token.length < 8 ||
       !Array.isArray(c.scopes) || c.scopes.some((s: unknown) =>
-        !["kiosk", "stop", "municipal"].includes(s as string)
+        !["kiosk", "stop", "municipal", "portal", "operator"].includes(
+          s as string,
+        )
       ) ||
       (c.municipalities !== undefined &&
         (!Array.isArray(c.municipalities) ||
@@ -109,6 +142,30 @@ export function loadJlisConfig(
     );
   }
   const signingKeyFile = env.get("JLIS_SIGNING_KEY_FILE");
+  const rawNodes = env.get("JLIS_ASP_NODES");
+  const aspNodes = rawNodes ? parseAspNodes(rawNodes) : DEV_ASP_NODES;
+  const insecure = env.get("JLIS_ASP_INSECURE") === "1";
+  for (const n of aspNodes) {
+    if (!n.url.startsWith("https://") && !insecure) {
+      throw new Error(
+        `JLIS_ASP_NODES: node ${n.id} must be https (mutual TLS); set JLIS_ASP_INSECURE=1 only for local tests`,
+      );
+    }
+  }
+  const certDir = env.get("JLIS_TLS_DIR") ?? "./certs";
+  const tls = insecure && !env.get("JLIS_TLS_CERT_FILE") ? null : {
+    caFile: env.get("JLIS_TLS_CA_FILE") ?? `${certDir}/ca.pem`,
+    certFile: env.get("JLIS_TLS_CERT_FILE") ?? `${certDir}/jlis.pem`,
+    keyFile: env.get("JLIS_TLS_KEY_FILE") ?? `${certDir}/jlis-key.pem`,
+  };
+  const timeout = Number(env.get("JLIS_ISSUE_TIMEOUT_MS") ?? 10_000);
+  if (!Number.isInteger(timeout) || timeout < 100 || timeout > 120_000) {
+    throw new Error(
+      `JLIS_ISSUE_TIMEOUT_MS must be 100–120000 ms, got '${
+        env.get("JLIS_ISSUE_TIMEOUT_MS")
+      }'`,
+    );
+  }
   return {
     port,
     hostname: env.get("JLIS_HOST") ?? "127.0.0.1",
@@ -118,5 +175,11 @@ export function loadJlisConfig(
     caKeyFile: caKeyFile ?? `${keyDir}/card-ca-key.pem`,
     signingKeyFile: signingKeyFile ?? `${keyDir}/response-signing-key.json`,
     generateKeys: !caCertFile && !signingKeyFile,
+    contentKeyFile: env.get("JLIS_CONTENT_KEY_FILE") ??
+      `${keyDir}/content-key.json`,
+    aspNodes,
+    aspNodesConfigured: !!rawNodes,
+    tls,
+    issueTimeoutMs: timeout,
   };
 }

@@ -15,6 +15,10 @@ import {
 } from "../../lib/crypto/signer.ts";
 import type { Clock } from "../../lib/time/clock.ts";
 import {
+  type ContentKey,
+  importContentKey,
+} from "../../lib/crypto/content_key.ts";
+import {
   type CardAuthority,
   generateCardAuthorityPem,
   loadCardAuthority,
@@ -26,6 +30,57 @@ export interface KeyFiles {
   caKeyFile: string;
   signingKeyFile: string;
   generateKeys: boolean;
+  /** Back-side content key (`{ keyId, rawBase64 }`); optional for cards-only use. */
+  contentKeyFile?: string;
+}
+
+/**
+ * Loads the back-side content key (`{ keyId, rawBase64 }`), generating it
+ * first in a development key store (0600, never overwritten).
+ *
+ * @example
+ * ```ts
+ * const contentKey = await loadContentKey("data/jlis/keys/content-key.json", true);
+ * ```
+ */
+export async function loadContentKey(
+  path: string,
+  generate: boolean,
+): Promise<ContentKey> {
+  if (generate && !(await exists(path))) {
+    await Deno.mkdir(dirname(path), { recursive: true });
+    const raw = crypto.getRandomValues(new Uint8Array(32));
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify(
+        {
+          note: "Development back-side content key of the center",
+          keyId: `enc-${new Date().toISOString().slice(0, 10)}`,
+          rawBase64: raw.toBase64(),
+        },
+        null,
+        2,
+      ) + "\n",
+      { createNew: true, mode: 0o600 },
+    ).catch((err) => {
+      if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+    });
+  }
+  let parsed: { keyId?: string; rawBase64?: string };
+  try {
+    parsed = JSON.parse(await Deno.readTextFile(path));
+  } catch (err) {
+    throw new Error(
+      `Cannot read the content key (${path}): ${(err as Error).message}`,
+    );
+  }
+  if (!parsed.keyId || !parsed.rawBase64) {
+    throw new Error(`${path} must hold { keyId, rawBase64 }`);
+  }
+  return await importContentKey(
+    parsed.keyId,
+    Uint8Array.fromBase64(parsed.rawBase64),
+  );
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -10,13 +10,41 @@
  *
  * @module
  */
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../lib/db/database.ts";
-import { verifyCardSignature } from "../../lib/card/certificate.ts";
+import type * as x509 from "@peculiar/x509";
+import { cardAuthMessage } from "../../lib/card/certificate.ts";
 import { kioskSessions } from "../../db/jlis/schema.ts";
 import { type CardAuthority, CertificateRejected } from "./card_authority.ts";
-import { findCard } from "./cards.ts";
 import { JlisError, type JlisErrorCode } from "./errors.ts";
+
+/** Each card's public key, imported once per (cached) certificate object. */
+const cardKeys = new WeakMap<x509.X509Certificate, Promise<CryptoKey | null>>();
+
+/** The card's signature over the nonce (64-byte r‖s, ECDSA P-256/SHA-256). */
+async function verifySignature(
+  certificate: x509.X509Certificate,
+  nonce: string,
+  signature: Uint8Array,
+): Promise<boolean> {
+  if (signature.length !== 64) return false;
+  let key = cardKeys.get(certificate);
+  if (!key) {
+    key = certificate.publicKey.export(
+      { name: "ECDSA", namedCurve: "P-256" },
+      ["verify"],
+    ).catch(() => null);
+    cardKeys.set(certificate, key);
+  }
+  const k = await key;
+  if (!k) return false;
+  return await crypto.subtle.verify(
+    { name: "ECDSA", hash: "SHA-256" },
+    k,
+    signature as Uint8Array<ArrayBuffer>,
+    cardAuthMessage(nonce),
+  );
+}
 
 /** Default lifetime of a kiosk session's nonce. */
 export const DEFAULT_SESSION_TTL_MS = 60_000;
@@ -134,32 +162,48 @@ export async function authenticateCard(
     return await refuse("CERT_INVALID", { problem: err.problem });
   }
   if (
-    !(await verifyCardSignature(
-      cert.certificate,
-      session.nonce,
-      input.signature,
-    ))
+    !(await verifySignature(cert.certificate, session.nonce, input.signature))
   ) {
     return await refuse("SIGNATURE_INVALID");
   }
-  const card = await findCard(db, cert.serial);
-  if (!card) return await refuse("CARD_UNKNOWN");
-  if (
-    card.certificateSha256 !== cert.sha256 ||
-    card.municipalityCode !== cert.municipalityCode
-  ) {
-    return await refuse("CERT_INVALID", { problem: "not-as-issued" });
+  // The card's status, read now, and the session's outcome: one statement.
+  const result = await db.execute(sql`
+    with c as (
+      select serial, municipality_code, certificate_sha256, status
+      from cards where serial = ${cert.serial}
+    ), o as (
+      select case
+          when c.serial is null then 'CARD_UNKNOWN'
+          when c.certificate_sha256 <> ${cert.sha256}
+            or c.municipality_code <> ${cert.municipalityCode} then 'CERT_INVALID'
+          when c.status = 'suspended' then 'CARD_SUSPENDED'
+          when c.status <> 'valid' then 'CARD_REVOKED'
+          else 'AUTHENTICATED' end as outcome,
+        c.serial, c.municipality_code
+      from (select 1) one left join c on true
+    )
+    update kiosk_sessions s set
+      outcome = o.outcome,
+      card_serial = case when o.outcome = 'AUTHENTICATED' then o.serial end,
+      municipality_code = case when o.outcome = 'AUTHENTICATED' then o.municipality_code end
+    from o where s.id = ${sessionId}
+    returning o.outcome, o.serial, o.municipality_code`);
+  const rows = Array.isArray(result)
+    ? result
+    : (result as { rows: unknown[] }).rows;
+  const card = rows[0] as
+    | { outcome: string; serial: string; municipality_code: string }
+    | undefined;
+  if (!card || card.outcome !== "AUTHENTICATED") {
+    const code = (card?.outcome ?? "CARD_UNKNOWN") as JlisErrorCode;
+    throw new JlisError(code, {
+      sessionId,
+      ...(code === "CERT_INVALID" ? { problem: "not-as-issued" } : {}),
+    });
   }
-  if (card.status === "suspended") return await refuse("CARD_SUSPENDED");
-  if (card.status !== "valid") return await refuse("CARD_REVOKED");
-  await db.update(kioskSessions).set({
-    outcome: "AUTHENTICATED",
-    cardSerial: card.serial,
-    municipalityCode: card.municipalityCode,
-  }).where(eq(kioskSessions.id, sessionId));
   return {
     sessionId,
-    municipalityCode: card.municipalityCode,
+    municipalityCode: card.municipality_code,
     cardSerial: card.serial,
   };
 }

@@ -1,7 +1,9 @@
 /**
- * Starts one instance of the center: reads config, loads its keys, opens
- * and migrates its database, and serves. Several instances may run on one
- * database (PostgreSQL) with the same key files.
+ * Starts one instance of the center: reads config, loads its keys (card CA,
+ * response signing, back-side content key), opens and migrates its
+ * database, connects to the ASP nodes of its directory over mutual TLS, and
+ * serves. Several instances may run on one database (PostgreSQL) with the
+ * same key files.
  *
  * @module
  */
@@ -13,7 +15,12 @@ import { systemClock } from "../../lib/time/clock.ts";
 import { createJlisApp } from "./app.ts";
 import { jlisClients } from "./auth.ts";
 import { loadJlisConfig } from "./config.ts";
-import { loadCenterKeys } from "./keys.ts";
+import { loadCenterKeys, loadContentKey } from "./keys.ts";
+import { createAspDirectory } from "./asp_directory.ts";
+import { type LedgerStatus, ledgerStatusLookup } from "./ledger.ts";
+import type { ContentKey } from "../../lib/crypto/content_key.ts";
+import type { KeyList } from "../../lib/crypto/key_list.ts";
+import { type MtlsFetch, mtlsFetch } from "../../lib/tls/mod.ts";
 
 /** A running center instance. */
 export interface RunningJlis {
@@ -21,7 +28,22 @@ export interface RunningJlis {
   database: Database;
   /** The CA certificate (PEM), e.g. for kiosks to pin. */
   caCertificatePem: string;
+  /** The public key list of the response and back-side signatures. */
+  keyList: KeyList;
+  /** The back-side content key (the verification portal decrypts with it). */
+  contentKey: ContentKey;
+  /**
+   * The ledger's status of an issue number, for the portal's `statusLookup`
+   * (in process; remotely: `GET /ledger/{issueNumber}/status`).
+   */
+  ledgerStatus(issueNumber: string): Promise<LedgerStatus>;
   stop(): Promise<void>;
+}
+
+/** Options of {@linkcode startJlis}. */
+export interface StartJlisOptions {
+  /** Transport to the ASP nodes (default: mutual TLS with the configured certificate). */
+  aspFetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }
 
 /** The folder of the center's migrations. */
@@ -39,10 +61,47 @@ export const MIGRATIONS =
  */
 export async function startJlis(
   env: { get(k: string): string | undefined } = Deno.env,
+  opts: StartJlisOptions = {},
 ): Promise<RunningJlis> {
   const config = loadJlisConfig(env);
   const logger = createLogger({ service: "jlis" });
   const { authority, signer } = await loadCenterKeys(config, systemClock);
+  const contentKey = await loadContentKey(
+    config.contentKeyFile,
+    config.generateKeys || !!env.get("JLIS_CONTENT_KEY_GENERATE"),
+  );
+  let tlsFetch: MtlsFetch | undefined;
+  let aspFetch = opts.aspFetch;
+  if (!aspFetch && config.tls) {
+    const tls = config.tls;
+    const read = (p: string) =>
+      Deno.readTextFile(p).catch((err) => {
+        throw new Error(
+          `Cannot read the center's TLS file ${p} (run \`deno task certs\`): ${err.message}`,
+        );
+      });
+    try {
+      tlsFetch = mtlsFetch({
+        ca: await read(tls.caFile),
+        cert: await read(tls.certFile),
+        key: await read(tls.keyFile),
+      });
+      aspFetch = tlsFetch;
+    } catch (err) {
+      // A configured directory fails fast; the development default only warns
+      // (cards and authentication still work; issuance answers ASP_UNAVAILABLE).
+      if (config.aspNodesConfigured) throw err;
+      logger.warn("issuance disabled until the TLS files exist", {
+        error: (err as Error).message,
+      });
+      aspFetch = () =>
+        Promise.reject(new Error(`No TLS identity: ${(err as Error).message}`));
+    }
+  }
+  const transport = aspFetch ?? ((input, init) => fetch(input, init));
+  const directory = createAspDirectory(
+    config.aspNodes.map((n) => ({ ...n, fetch: transport })),
+  );
   const database = await openDatabase(
     await serviceDatabaseOptions("jlis", env),
   );
@@ -54,6 +113,7 @@ export async function startJlis(
     authority,
     signer,
     sessionTtlMs: config.sessionTtlMs,
+    issuance: { directory, contentKey, timeoutMs: config.issueTimeoutMs },
     logger,
     metrics: createMetrics(),
   });
@@ -65,14 +125,25 @@ export async function startJlis(
     onListen: () => {},
   }, app.fetch);
   const url = `http://${config.hostname}:${server.addr.port}`;
-  logger.info("listening", { url, database: database.kind });
+  logger.info("listening", {
+    url,
+    database: database.kind,
+    aspNodes: config.aspNodes.map((n) =>
+      `${n.id} ${n.url} ${n.municipalities.join(",")}`
+    ),
+  });
+  const lookup = ledgerStatusLookup(database.db);
   return {
     url,
     database,
     caCertificatePem: authority.certificatePem,
+    keyList: await signer.keyList(),
+    contentKey,
+    ledgerStatus: (n) => lookup(n),
     async stop() {
       ac.abort();
       await server.finished;
+      tlsFetch?.close();
       await database.close();
     },
   };

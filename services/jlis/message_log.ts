@@ -10,6 +10,8 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
+import { sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { Db } from "../../lib/db/database.ts";
 import {
@@ -19,7 +21,6 @@ import {
 import type { Signer } from "../../lib/crypto/signer.ts";
 import type { ServiceEnv } from "../../lib/service/app.ts";
 import type { Clock } from "../../lib/time/clock.ts";
-import { messageLog } from "../../db/jlis/schema.ts";
 import type { JlisAuthEnv } from "./auth.ts";
 
 /** Header carrying the center's signature on every logged response. */
@@ -39,14 +40,12 @@ export interface SignedResponseFields {
   bodySha256: string;
 }
 
-const b64 = (b: Uint8Array) =>
-  b.toBase64({ alphabet: "base64url", omitPadding: true });
-
-/** SHA-256, base64url. */
-export async function sha256B64(
-  data: Uint8Array<ArrayBuffer>,
-): Promise<string> {
-  return b64(new Uint8Array(await crypto.subtle.digest("SHA-256", data)));
+/**
+ * SHA-256, base64url. Synchronous (node:crypto): on every message, an async
+ * WebCrypto round trip costs more than the hash itself.
+ */
+export function sha256B64(data: Uint8Array): Promise<string> {
+  return Promise.resolve(createHash("sha256").update(data).digest("base64url"));
 }
 
 /**
@@ -84,6 +83,33 @@ export interface MessageLoggerOptions {
   clock: Clock;
 }
 
+const b64 = (b: Uint8Array) =>
+  b.toBase64({ alphabet: "base64url", omitPadding: true });
+
+/**
+ * Signs a message (response, or a request to an ASP node) and returns the
+ * header value `keyId=…; time=…; sig=…` and its parts.
+ *
+ * @example
+ * ```ts
+ * const s = await signMessage(signer, time, bytes);
+ * headers.set(SIGNATURE_HEADER, s.header);
+ * ```
+ */
+export async function signMessage(
+  signer: Signer,
+  time: string,
+  input: Uint8Array,
+): Promise<{ keyId: string; signature: string; header: string }> {
+  const keyId = signer.activeKeyId();
+  const signature = b64(await signer.sign(keyId, input));
+  return {
+    keyId,
+    signature,
+    header: `keyId=${keyId}; time=${time}; sig=${signature}`,
+  };
+}
+
 /**
  * Middleware: logs the request and the response, and signs the response.
  * A response is only sent once both log rows are written (fail closed).
@@ -115,14 +141,13 @@ export function messageLogger(opts: MessageLoggerOptions) {
         time: sentAt.toISOString(),
         bodySha256: await sha256B64(out),
       };
-      const keyId = opts.signer.activeKeyId();
-      const signature = b64(
-        await opts.signer.sign(keyId, responseSigningInput(fields)),
+      const signed = await signMessage(
+        opts.signer,
+        fields.time,
+        responseSigningInput(fields),
       );
-      c.res.headers.set(
-        SIGNATURE_HEADER,
-        `keyId=${keyId}; time=${fields.time}; sig=${signature}`,
-      );
+      const { keyId, signature } = signed;
+      c.res.headers.set(SIGNATURE_HEADER, signed.header);
       const peer = c.get("client")?.id ?? "anonymous";
       const common = {
         peer,
@@ -130,7 +155,7 @@ export function messageLogger(opts: MessageLoggerOptions) {
         method: fields.method,
         path: fields.path,
       };
-      await opts.db.insert(messageLog).values([
+      await insertMessages(opts.db, [
         {
           ...common,
           at: receivedAt,
@@ -150,6 +175,44 @@ export function messageLogger(opts: MessageLoggerOptions) {
       ]);
     },
   );
+}
+
+/** One message log row to write. */
+export interface MessageRow {
+  at: Date;
+  direction: "in" | "out";
+  peer: string;
+  requestId: string;
+  method: string;
+  path: string;
+  status?: number | null;
+  messageSha256: string;
+  signature?: string | null;
+  keyId?: string | null;
+}
+
+/**
+ * Writes message log rows in one statement (raw SQL: this runs for every
+ * message, so it skips the query builder).
+ *
+ * @example
+ * ```ts
+ * await insertMessages(db, [{ at, direction: "in", peer, requestId, method, path, messageSha256 }]);
+ * ```
+ */
+export async function insertMessages(
+  db: Db,
+  rows: MessageRow[],
+): Promise<void> {
+  if (!rows.length) return;
+  const values = rows.map((r) =>
+    sql`(${r.at.toISOString()}::timestamptz, ${r.direction}, ${r.peer}, ${r.requestId},
+      ${r.method}, ${r.path}, ${r.status ?? null}::integer, ${r.messageSha256},
+      ${r.signature ?? null}, ${r.keyId ?? null})`
+  );
+  await db.execute(sql`insert into message_log
+    (at, direction, peer, request_id, method, path, status, message_sha256, signature, key_id)
+    values ${sql.join(values, sql`, `)}`);
 }
 
 /** Result of {@linkcode verifyCenterResponse}. */

@@ -17,6 +17,7 @@ import {
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { silentLogger } from "../../lib/service/logger.ts";
 import { fakeClock } from "../../lib/time/clock.ts";
+import type { IssuanceConfig } from "./api/common.ts";
 import { createJlisApp } from "./app.ts";
 import { jlisClients } from "./auth.ts";
 import {
@@ -31,7 +32,22 @@ export const TOKENS = {
   stop: "emergency-line-token",
   city: "city-401005-token",
   otherCity: "city-401307-token",
+  portal: "portal-token-0001",
+  operator: "operator-token-0001",
 } as const;
+
+/** Kiosks of the fleet every test center knows (load tests). */
+export const KIOSK_FLEET = 200;
+
+/** Id of fleet kiosk `i`. */
+export function fleetKioskId(i: number): string {
+  return `kiosk-f${String(i).padStart(4, "0")}`;
+}
+
+/** Token of fleet kiosk `i`. */
+export function fleetKioskToken(i: number): string {
+  return `fleet-kiosk-token-${String(i).padStart(4, "0")}`;
+}
 
 /** The folder of the center's migrations. */
 export const JLIS_MIGRATIONS =
@@ -112,10 +128,14 @@ export async function openTestJlis(
     instances?: number;
     sessionTtlMs?: number;
     authority?: CardAuthority;
+    /** A clock shared with the other services of a test (default: a fake one). */
+    clock?: ReturnType<typeof fakeClock>;
+    /** Issuance (ASP directory, content key…), built with the test signer. */
+    issuance?: (signer: Signer) => IssuanceConfig | Promise<IssuanceConfig>;
   } = {},
 ): Promise<TestJlis> {
   const n = opts.instances ?? 1;
-  const clock = fakeClock("2026-11-26T10:00:00+09:00");
+  const clock = opts.clock ?? fakeClock("2026-11-26T10:00:00+09:00");
   const shared = await openSharedDatabases(n);
   const authority = opts.authority ??
     await createEphemeralCardAuthority({
@@ -128,10 +148,19 @@ export async function openTestJlis(
       notAfter: new Date("2040-01-01T00:00:00Z"),
     }),
   ], { clock: () => clock.now() });
+  const issuance = opts.issuance ? await opts.issuance(signer) : undefined;
   const clients = await jlisClients([
     { id: "kiosk-0001", token: TOKENS.kiosk, scopes: ["kiosk"] },
     { id: "kiosk-0002", token: TOKENS.kiosk2, scopes: ["kiosk"] },
     { id: "emergency-line", token: TOKENS.stop, scopes: ["stop"] },
+    { id: "portal", token: TOKENS.portal, scopes: ["portal"] },
+    { id: "ops", token: TOKENS.operator, scopes: ["operator"] },
+    ...Array.from({ length: KIOSK_FLEET }, (_, i) => ({
+      id: fleetKioskId(i),
+      token: fleetKioskToken(i),
+      scopes: ["kiosk" as const],
+      store: `store-${String(i % 40).padStart(3, "0")}`,
+    })),
     {
       id: "city-401005",
       token: TOKENS.city,
@@ -153,6 +182,7 @@ export async function openTestJlis(
       authority,
       signer,
       sessionTtlMs: opts.sessionTtlMs,
+      issuance,
       logger: silentLogger(),
       metrics: createMetrics(),
     })

@@ -24,7 +24,8 @@ export const CertificateRequestSchema = z.object({
   requestId: z.string().regex(/^[A-Za-z0-9._:-]{8,100}$/).openapi({
     example: "req-0f6c2a1e-2026",
   }),
-  applicantResidentId: Id,
+  /** The applicant; absent: the resident `cardSerial` is linked to. */
+  applicantResidentId: Id.optional(),
   type: z.enum(["juminhyo", "inkan"]),
   members: z.union([
     z.literal("self"),
@@ -42,10 +43,13 @@ export const CertificateRequestSchema = z.object({
   ),
   cardSerial: z.string().regex(/^[0-9A-Fa-f]{2,64}$/).optional(),
   includePdf: z.boolean().default(true),
-}).strict().openapi("CertificateRequest");
+}).strict().refine((r) => r.applicantResidentId || r.cardSerial, {
+  message: "give applicantResidentId or cardSerial",
+}).openapi("CertificateRequest");
 
 const Built = z.object({
   requestId: z.string(),
+  applicantResidentId: z.string(),
   replicaSeq: z.number(),
   sheets: z.array(z.object({}).passthrough()).openapi({
     description: "SheetContent[]; seal.png is base64",
@@ -98,6 +102,7 @@ export function createCertificatesApp(deps: AspDeps): OpenAPIHono<AspEnv> {
       });
       return c.json({
         requestId: built.requestId,
+        applicantResidentId: built.applicantResidentId,
         replicaSeq: built.replicaSeq,
         sheets: built.sheets.map(sheetToJson),
         household: built.household,

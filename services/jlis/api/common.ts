@@ -10,8 +10,27 @@ import type { Signer } from "../../../lib/crypto/signer.ts";
 import type { ServiceEnv } from "../../../lib/service/app.ts";
 import { validationError } from "../../../lib/service/errors.ts";
 import type { Clock } from "../../../lib/time/clock.ts";
+import type { BackSideBuilder } from "../../../lib/backside/mod.ts";
+import type { ContentKey } from "../../../lib/crypto/content_key.ts";
+import type { Logger } from "../../../lib/service/logger.ts";
+import type { MetricsRegistry } from "../../../lib/service/metrics.ts";
+import type { AspDirectory } from "../asp_directory.ts";
 import type { JlisAuthEnv, JlisClient } from "../auth.ts";
 import type { CardAuthority } from "../card_authority.ts";
+
+/** What issuance needs besides the center's base dependencies. */
+export interface IssuanceConfig {
+  /** The ASP nodes and the municipalities each hosts. */
+  directory: AspDirectory;
+  /** Encrypts back sides (the portal holds the same key to decrypt). */
+  contentKey: ContentKey;
+  /** Back-side builder (default: one bound to the signer and content key). */
+  backSides?: BackSideBuilder;
+  /** Deadline of one issuance request, ms (default 10 s). */
+  timeoutMs?: number;
+  /** Window between card authentication and the request, ms (default 5 min). */
+  sessionWindowMs?: number;
+}
 
 /** What the center's resources need. */
 export interface JlisDeps {
@@ -24,6 +43,15 @@ export interface JlisDeps {
   signer: Signer;
   /** Lifetime of a kiosk session's nonce, ms (default 60 s). */
   sessionTtlMs?: number;
+  /** Issuance (routing, pipeline, ledger); absent: cards and authentication only. */
+  issuance?: IssuanceConfig;
+}
+
+/** What the issuance routes get: the base, issuance, telemetry. */
+export interface IssuanceRouteDeps extends JlisDeps {
+  issuance: IssuanceConfig;
+  logger: Logger;
+  metrics: MetricsRegistry;
 }
 
 /** Hono env of the center's routes. */

@@ -5,21 +5,87 @@
  * @module
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createBackSideBuilder } from "../../../lib/backside/mod.ts";
+import { silentLogger } from "../../../lib/service/logger.ts";
+import { createMetrics } from "../../../lib/service/metrics.ts";
 import { requireScope } from "../auth.ts";
+import { backSideToJson, sheetToJson } from "../document_json.ts";
+import { assertOpen } from "../hours.ts";
+import { type IssuanceDeps, issueCertificate } from "../issuance.ts";
 import {
   authenticateCard,
   DEFAULT_SESSION_TTL_MS,
   openKioskSession,
 } from "../kiosk_auth.ts";
-import { errorResponses, hook, type JlisDeps, type JlisEnv } from "./common.ts";
+import {
+  errorResponses,
+  hook,
+  type IssuanceRouteDeps,
+  type JlisDeps,
+  type JlisEnv,
+} from "./common.ts";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
 });
 
+/** The certificate a kiosk asks for. */
+export const CertificateRequestBody = z.object({
+  type: z.enum(["juminhyo", "inkan"]),
+  /** The applicant only, the whole household, or chosen members (resident ids). */
+  members: z.union([
+    z.literal("self"),
+    z.literal("all"),
+    z.array(z.string().min(1).max(64)).min(1).max(30),
+  ]).default("self"),
+  options: z.object({
+    honseki: z.boolean().default(false),
+    zokugara: z.boolean().default(false),
+    myNumber: z.boolean().default(false),
+  }).strict().default({ honseki: false, zokugara: false, myNumber: false }),
+}).strict().openapi("KioskCertificateRequest");
+
+const ReleasedDocument = z.object({
+  requestId: z.string(),
+  issueNumber: z.string(),
+  municipalityCode: z.string(),
+  pages: z.number(),
+  fee: z.number(),
+  sheets: z.array(z.object({}).passthrough()),
+  backs: z.array(z.object({}).passthrough()),
+}).openapi("ReleasedDocument");
+
+/** Issuance deps from the app's deps (built once per app). */
+export function issuanceDepsOf(
+  deps: JlisDeps & Partial<Pick<IssuanceRouteDeps, "logger" | "metrics">>,
+): IssuanceDeps | null {
+  const cfg = deps.issuance;
+  if (!cfg) return null;
+  let keyList: ReturnType<typeof deps.signer.keyList> | undefined;
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    signer: deps.signer,
+    keyList: () => keyList ??= deps.signer.keyList(),
+    contentKey: cfg.contentKey,
+    backSides: cfg.backSides ??
+      createBackSideBuilder({
+        signer: deps.signer,
+        encryptionKey: cfg.contentKey,
+      }),
+    directory: cfg.directory,
+    logger: deps.logger ?? silentLogger(),
+    metrics: deps.metrics ?? createMetrics(),
+    timeoutMs: cfg.timeoutMs,
+    sessionWindowMs: cfg.sessionWindowMs,
+  };
+}
+
 /** The `/kiosk/sessions` sub-app. */
-export function createKioskApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
+export function createKioskApp(
+  deps: JlisDeps & Partial<Pick<IssuanceRouteDeps, "logger" | "metrics">>,
+): OpenAPIHono<JlisEnv> {
   const app = new OpenAPIHono<JlisEnv>(hook());
   app.use(requireScope(deps.clients, "kiosk"));
 
@@ -43,6 +109,7 @@ export function createKioskApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
       security: [{ bearer: [] }],
     }),
     async (c) => {
+      assertOpen(deps.clock.now());
       const offer = await openKioskSession(
         deps.db,
         c.get("client").id,
@@ -114,6 +181,55 @@ export function createKioskApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
         at: deps.clock.now(),
       });
       return c.json(r, 200);
+    },
+  );
+
+  const issuance = issuanceDepsOf(deps);
+  if (!issuance) return app;
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/{sessionId}/certificates",
+      summary:
+        "Ask for a certificate on an authenticated session: routed to the ASP node of the card's municipality, checked, released with its back sides",
+      request: {
+        params: z.object({
+          sessionId: z.uuid().openapi({
+            param: { name: "sessionId", in: "path" },
+          }),
+        }),
+        body: {
+          content: { "application/json": { schema: CertificateRequestBody } },
+          required: true,
+        },
+      },
+      responses: {
+        200: json(ReleasedDocument, "Released: print it, then report"),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { sessionId } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const client = c.get("client");
+      const doc = await issueCertificate(issuance, {
+        sessionId,
+        kioskId: client.id,
+        storeId: client.store,
+        type: body.type,
+        members: body.members,
+        options: body.options,
+      }, { signal: c.req.raw.signal });
+      return c.json({
+        requestId: doc.requestId,
+        issueNumber: doc.issueNumber,
+        municipalityCode: doc.municipalityCode,
+        pages: doc.pages,
+        fee: doc.fee,
+        sheets: doc.sheets.map(sheetToJson),
+        backs: doc.backs.map(backSideToJson),
+      }, 200);
     },
   );
   return app;

@@ -1,0 +1,144 @@
+/**
+ * The kiosk simulator (`deno task kiosk`): reads a card file, takes the PIN,
+ * asks the J-LIS center for a certificate, writes what the printer printed
+ * (front and back of each sheet) as a PDF, reports the print to the center's
+ * ledger and prints a summary. A refusal prints its code and the Japanese
+ * message the kiosk shows (exit 1).
+ *
+ * ```
+ * deno task kiosk --card card.json --pin 1234 --type juminhyo --members all --with honseki,zokugara
+ *   [--out FILE.pdf] [--jam | --jam-page N] [--leave-card] [--leave-paper] [--alarm-after MS]
+ *   [--center URL] [--token T]
+ * ```
+ * `--members`: `self` (default), `all`, or resident ids separated by commas.
+ * `--with`: any of `honseki`, `zokugara`, `mynumber`. `--jam`: the last sheet
+ * jams (it is voided and refunded); `--jam-page N`: sheet N jams (it and the
+ * sheets after it). Defaults: JLIS_URL or http://127.0.0.1:8103,
+ * JLIS_KIOSK_TOKEN or dev-jlis-kiosk-0001.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { openCard } from "../lib/card/card.ts";
+import { createRenderer } from "../lib/render/mod.ts";
+import { createKiosk } from "../services/kiosk/kiosk.ts";
+
+const USAGE =
+  "usage: deno task kiosk --card FILE --pin 1234 [--type juminhyo|inkan] [--members self|all|ID,ID]\n" +
+  "         [--with honseki,zokugara,mynumber] [--out FILE.pdf] [--jam | --jam-page N]\n" +
+  "         [--leave-card] [--leave-paper] [--alarm-after MS] [--center URL] [--token T]";
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      card: { type: "string" },
+      pin: { type: "string" },
+      type: { type: "string", default: "juminhyo" },
+      members: { type: "string", default: "self" },
+      with: { type: "string", default: "" },
+      out: { type: "string" },
+      jam: { type: "boolean", default: false },
+      "jam-page": { type: "string" },
+      "leave-card": { type: "boolean", default: false },
+      "leave-paper": { type: "boolean", default: false },
+      "alarm-after": { type: "string", default: "3000" },
+      center: { type: "string" },
+      token: { type: "string" },
+    },
+  });
+  if (!values.card || !values.pin) {
+    console.error(USAGE);
+    Deno.exit(2);
+  }
+  if (values.type !== "juminhyo" && values.type !== "inkan") {
+    console.error(`--type must be juminhyo or inkan\n${USAGE}`);
+    Deno.exit(2);
+  }
+  const wanted = new Set(
+    values.with.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean),
+  );
+  for (const w of wanted) {
+    if (!["honseki", "zokugara", "mynumber"].includes(w)) {
+      console.error(`--with: unknown option '${w}'\n${USAGE}`);
+      Deno.exit(2);
+    }
+  }
+  const members = values.members === "self" || values.members === "all"
+    ? values.members
+    : values.members.split(",").map((s) => s.trim()).filter(Boolean);
+  let card;
+  try {
+    card = await openCard(values.card);
+  } catch (err) {
+    console.error(
+      `Cannot read the card ${values.card}: ${(err as Error).message}`,
+    );
+    Deno.exit(1);
+  }
+  const events: string[] = [];
+  const kiosk = createKiosk({
+    centerUrl: values.center ?? Deno.env.get("JLIS_URL") ??
+      "http://127.0.0.1:8103",
+    token: values.token ?? Deno.env.get("JLIS_KIOSK_TOKEN") ??
+      "dev-jlis-kiosk-0001",
+    renderer: createRenderer,
+    onEvent: (e) => {
+      const line = e.kind === "alarm"
+        ? `🔔 ALARM (${e.what} left behind): ${e.message_ja}`
+        : `画面: ${e.message_ja}`;
+      events.push(line);
+      console.log(line);
+    },
+  });
+  const out = values.out ?? `kiosk-${Date.now()}.pdf`;
+  const jamPage = values.jam
+    ? -1 // the last sheet
+    : values["jam-page"]
+    ? Number(values["jam-page"])
+    : null;
+  const r = await kiosk.run({
+    card,
+    pin: values.pin,
+    type: values.type,
+    members,
+    options: {
+      honseki: wanted.has("honseki"),
+      zokugara: wanted.has("zokugara"),
+      myNumber: wanted.has("mynumber"),
+    },
+    jamPage,
+    pdfPath: out,
+    leaveCard: values["leave-card"],
+    leavePaper: values["leave-paper"],
+    alarmAfterMs: Number(values["alarm-after"]),
+  });
+  if (!r.ok) {
+    console.error(
+      `refused (${r.stage}): ${r.code}\n  ${r.message_ja}\n  ${r.message_en}` +
+        (r.remainingTries !== undefined
+          ? `\n  PIN tries left: ${r.remainingTries}`
+          : ""),
+    );
+    Deno.exit(1);
+  }
+  const names = r.sheets.map((s, i) =>
+    `    ${i + 1}. ${s.subject.name}（${s.subject.residentId}）${
+      r.voided.includes(i + 1) ? "  — 無効（用紙詰まり）" : ""
+    }`
+  );
+  console.log(
+    [
+      `発行番号 ${r.issueNumber}  (${r.municipalityCode}, request ${r.requestId})`,
+      `  ${r.pages} sheet(s):`,
+      ...names,
+      `  delivered ${r.delivered.join(",") || "none"}; voided ${
+        r.voided.join(",") || "none"
+      }`,
+      `  fee ${r.fee} yen${r.refund ? ` (refunded ${r.refund} yen)` : ""}`,
+      r.pdfPath
+        ? `  printed: ${r.pdfPath} (front and back of each delivered sheet)`
+        : "  nothing printed",
+    ].join("\n"),
+  );
+}

@@ -1,0 +1,207 @@
+/**
+ * After release: the kiosk's print report (`/kiosk/requests`), the ledger's
+ * status of a certificate for the portal and revocation by the municipality
+ * (`/ledger`), and the operators' incidents and tenant halts
+ * (`/operations`).
+ *
+ * @module
+ */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { requireScope } from "../auth.ts";
+import { listHalts, listIncidents, resumeTenant } from "../incidents.ts";
+import { issueStatus, recordPrintOutcome, revokeIssue } from "../ledger.ts";
+import { errorResponses, hook, type JlisDeps, type JlisEnv } from "./common.ts";
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const body = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: true },
+});
+
+const IssueNumberParam = z.object({
+  issueNumber: z.string().regex(/^\d{6}-\d{8}-\d{7,}$/).openapi({
+    param: { name: "issueNumber", in: "path" },
+    example: "401005-20261126-0000012",
+  }),
+});
+
+const IssueStatusView = z.object({
+  issueNumber: z.string(),
+  status: z.enum(["valid", "voided", "revoked", "unknown"]),
+  pages: z.array(
+    z.object({
+      page: z.number(),
+      status: z.enum(["valid", "voided", "revoked", "unknown"]),
+    }),
+  ),
+}).openapi("IssueStatus");
+
+/** `/kiosk/requests`: the kiosk reports what it printed. */
+export function createPrintReportApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
+  const app = new OpenAPIHono<JlisEnv>(hook());
+  app.use(requireScope(deps.clients, "kiosk"));
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/{requestId}/outcome",
+      summary:
+        "Report the print: all pages delivered, or the page that jammed (it and later pages are voided and refunded)",
+      request: {
+        params: z.object({
+          requestId: z.string().regex(/^req-[0-9a-f-]{36}$/).openapi({
+            param: { name: "requestId", in: "path" },
+          }),
+        }),
+        ...body(
+          z.object({
+            jammedPage: z.number().int().min(1).max(30).nullable().default(
+              null,
+            ),
+          }).strict(),
+        ),
+      },
+      responses: {
+        200: json(
+          z.object({
+            issueNumber: z.string(),
+            delivered: z.array(z.number()),
+            voided: z.array(z.number()),
+            refund: z.number(),
+            fee: z.number(),
+          }).openapi("PrintOutcome"),
+          "Recorded in the ledger",
+        ),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { requestId } = c.req.valid("param");
+      const { jammedPage } = c.req.valid("json");
+      const out = await recordPrintOutcome(deps.db, {
+        requestId,
+        kioskId: c.get("client").id,
+        jammedPage,
+        at: deps.clock.now(),
+      });
+      return c.json(out, 200);
+    },
+  );
+  return app;
+}
+
+/** `/ledger`: status for the portal (no personal data), revocation. */
+export function createLedgerApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
+  const app = new OpenAPIHono<JlisEnv>(hook());
+  app.use(
+    "/:issueNumber/status",
+    requireScope(deps.clients, "portal", "operator", "municipal"),
+  );
+  app.use("/:issueNumber/revoke", requireScope(deps.clients, "municipal"));
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{issueNumber}/status",
+      summary:
+        "A certificate's status from the ledger: valid, voided (a sheet lost to a jam), revoked, unknown",
+      request: { params: IssueNumberParam },
+      responses: { 200: json(IssueStatusView, "Status"), ...errorResponses },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { issueNumber } = c.req.valid("param");
+      const s = await issueStatus(deps.db, issueNumber);
+      return c.json(
+        { issueNumber: s.issueNumber, status: s.status, pages: s.pages },
+        200,
+      );
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/{issueNumber}/revoke",
+      summary: "Revoke a certificate issued in error (its municipality)",
+      request: {
+        params: IssueNumberParam,
+        ...body(z.object({ reason: z.string().min(1).max(500) }).strict()),
+      },
+      responses: { 200: json(IssueStatusView, "Revoked"), ...errorResponses },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { issueNumber } = c.req.valid("param");
+      const { reason } = c.req.valid("json");
+      const client = c.get("client");
+      const s = await revokeIssue(deps.db, issueNumber, {
+        actor: client.id,
+        municipalities: client.municipalities,
+        reason,
+        at: deps.clock.now(),
+      });
+      return c.json(
+        { issueNumber: s.issueNumber, status: s.status, pages: s.pages },
+        200,
+      );
+    },
+  );
+  return app;
+}
+
+/** `/operations`: incidents and tenant halts. */
+export function createOperationsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
+  const app = new OpenAPIHono<JlisEnv>(hook());
+  app.use(requireScope(deps.clients, "operator"));
+  const Obj = z.object({}).passthrough();
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/incidents",
+      summary: "Recent incidents (documents withheld before release)",
+      responses: { 200: json(Obj, "Incidents"), ...errorResponses },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => c.json({ incidents: await listIncidents(deps.db) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/halts",
+      summary: "Tenant halts, current (resumedAt null) and past",
+      responses: { 200: json(Obj, "Halts"), ...errorResponses },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => c.json({ halts: await listHalts(deps.db) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/halts/{code}/resume",
+      summary: "Resume a halted municipality once its incident was dealt with",
+      request: {
+        params: z.object({
+          code: z.string().regex(/^\d{6}$/).openapi({
+            param: { name: "code", in: "path" },
+          }),
+        }),
+        ...body(z.object({ reason: z.string().min(1).max(500) }).strict()),
+      },
+      responses: { 200: json(Obj, "Resumed"), ...errorResponses },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { code } = c.req.valid("param");
+      const { reason } = c.req.valid("json");
+      await resumeTenant(deps.db, code, {
+        by: c.get("client").id,
+        reason,
+        at: deps.clock.now(),
+      });
+      return c.json({ municipalityCode: code, halted: false }, 200);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,256 @@
+/**
+ * The directory of ASP nodes (LGWAN-ASP issuing systems) and the center's
+ * client for them. Each node hosts its own municipalities in its own
+ * database; the center routes a request by the card's municipality code.
+ *
+ * Every message to a node is signed by the center (`X-Center-Signature` over
+ * method, path, request id, time and the body's SHA-256, made by the
+ * signer) and both the request and the response are written to the message
+ * log (hashes, never bodies) before the response is used. In production the
+ * node's `fetch` is a mutual-TLS client (lib/tls `mtlsFetch`); tests may use
+ * an in-process one.
+ *
+ * @module
+ */
+import type { Db } from "../../lib/db/database.ts";
+import type { Signer } from "../../lib/crypto/signer.ts";
+import type { Clock } from "../../lib/time/clock.ts";
+import {
+  insertMessages,
+  type MessageRow,
+  sha256B64,
+  signMessage,
+} from "./message_log.ts";
+
+/** A node as written in config. */
+export interface AspNodeConfig {
+  /** Stable id, used as the peer name in the message log. */
+  id: string;
+  /** Base URL (https in production). */
+  url: string;
+  /** The center's bearer token at that node. */
+  token: string;
+  /** The municipality codes it hosts. */
+  municipalities: string[];
+}
+
+/** A node with its transport. */
+export interface AspNode extends AspNodeConfig {
+  fetch: (input: string, init?: RequestInit) => Promise<Response>;
+}
+
+/** Routes municipality codes to nodes. */
+export interface AspDirectory {
+  readonly nodes: readonly AspNode[];
+  /** The node hosting a municipality, or null. */
+  route(municipalityCode: string): AspNode | null;
+}
+
+/**
+ * Builds the directory; throws `TypeError` for duplicate ids, malformed
+ * codes, or a municipality hosted by two nodes.
+ *
+ * @example
+ * ```ts
+ * const dir = createAspDirectory([{ id: "asp-1", url, token, municipalities: ["401005"], fetch }]);
+ * dir.route("401005")?.id; // "asp-1"
+ * ```
+ */
+export function createAspDirectory(nodes: AspNode[]): AspDirectory {
+  const byCode = new Map<string, AspNode>();
+  const ids = new Set<string>();
+  for (const n of nodes) {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(n.id) || ids.has(n.id)) {
+      throw new TypeError(`ASP node id '${n.id}' is malformed or repeated`);
+    }
+    ids.add(n.id);
+    if (!/^https?:\/\/[^/]+/.test(n.url)) {
+      throw new TypeError(`ASP node ${n.id}: url '${n.url}' is not http(s)`);
+    }
+    for (const code of n.municipalities) {
+      if (!/^\d{6}$/.test(code)) {
+        throw new TypeError(
+          `ASP node ${n.id}: '${code}' is not a 6-digit code`,
+        );
+      }
+      const other = byCode.get(code);
+      if (other) {
+        throw new TypeError(
+          `Municipality ${code} is on two ASP nodes (${other.id}, ${n.id})`,
+        );
+      }
+      byCode.set(code, n);
+    }
+  }
+  return {
+    nodes: [...nodes],
+    route: (code) => byCode.get(code) ?? null,
+  };
+}
+
+/**
+ * Parses `JLIS_ASP_NODES` (a JSON array of {@linkcode AspNodeConfig}).
+ *
+ * @example
+ * ```ts
+ * const nodes = parseAspNodes('[{"id":"asp-1","url":"https://127.0.0.1:8102","token":"t","municipalities":["401005"]}]');
+ * ```
+ */
+export function parseAspNodes(raw: string): AspNodeConfig[] {
+  const fail = () =>
+    new Error(
+      "JLIS_ASP_NODES must be a JSON array of { id, url, token, municipalities: string[] }",
+    );
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    throw fail();
+  }
+  if (!Array.isArray(list)) throw fail();
+  for (const n of list) {
+    if (
+      !n || typeof n.id !== "string" || typeof n.url !== "string" ||
+      typeof n.token !== "string" || !Array.isArray(n.municipalities) ||
+      n.municipalities.some((m: unknown) => typeof m !== "string")
+    ) throw fail();
+  }
+  return list as AspNodeConfig[];
+}
+
+/** What a call to a node needs from the center. */
+export interface AspCallDeps {
+  db: Db;
+  /** Signs the center's requests (holds its key). */
+  signer: Signer;
+  clock: Clock;
+}
+
+/** A node's answer. */
+export interface AspAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+const REQUEST_CONTEXT = "konbini-jlis-request/v1";
+
+/**
+ * The bytes the center signs for a request to a node.
+ *
+ * @example
+ * ```ts
+ * requestSigningInput({ method: "POST", path, requestId, time, bodySha256 });
+ * ```
+ */
+export function requestSigningInput(
+  f: {
+    method: string;
+    path: string;
+    requestId: string;
+    time: string;
+    bodySha256: string;
+  },
+): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(
+    [
+      REQUEST_CONTEXT,
+      `${f.method} ${f.path}`,
+      f.requestId,
+      f.time,
+      f.bodySha256,
+    ].join("\n"),
+  );
+}
+
+/**
+ * Sends one signed, logged request to a node. Aborting `signal` aborts the
+ * call; the log rows are written either way (a failed call is logged with no
+ * status). Throws what fetch throws (AbortError, TypeError for a network
+ * failure) after logging.
+ *
+ * @example
+ * ```ts
+ * const a = await callAsp(deps, node, { method: "GET", path: `/tenants/401005/cards/${serial}`, requestId, signal });
+ * ```
+ */
+export async function callAsp(
+  deps: AspCallDeps,
+  node: AspNode,
+  req: {
+    method: "GET" | "POST";
+    path: string;
+    requestId: string;
+    body?: unknown;
+    signal: AbortSignal;
+  },
+): Promise<AspAnswer> {
+  const bytes = req.body === undefined
+    ? new Uint8Array(0)
+    : new TextEncoder().encode(JSON.stringify(req.body));
+  const sentAt = deps.clock.now();
+  const time = sentAt.toISOString();
+  const bodySha256 = await sha256B64(bytes);
+  const signed = await signMessage(
+    deps.signer,
+    time,
+    requestSigningInput({
+      method: req.method,
+      path: req.path,
+      requestId: req.requestId,
+      time,
+      bodySha256,
+    }),
+  );
+  const { keyId, signature } = signed;
+  const common = {
+    peer: node.id,
+    requestId: req.requestId,
+    method: req.method,
+    path: req.path,
+  };
+  const out: MessageRow = {
+    ...common,
+    at: sentAt,
+    direction: "out",
+    messageSha256: bodySha256,
+    signature,
+    keyId,
+  };
+  let res: Response;
+  let text: string;
+  try {
+    res = await node.fetch(`${node.url}${req.path}`, {
+      method: req.method,
+      headers: {
+        Authorization: `Bearer ${node.token}`,
+        "X-Request-Id": req.requestId,
+        "X-Center-Signature": signed.header,
+        ...(req.body === undefined
+          ? {}
+          : { "Content-Type": "application/json" }),
+      },
+      body: req.body === undefined ? undefined : bytes,
+      signal: req.signal,
+    });
+    text = await res.text();
+  } catch (err) {
+    await insertMessages(deps.db, [out]);
+    throw err;
+  }
+  const inBytes = new TextEncoder().encode(text);
+  await insertMessages(deps.db, [out, {
+    ...common,
+    at: deps.clock.now(),
+    direction: "in",
+    status: res.status,
+    messageSha256: await sha256B64(inBytes),
+    signature: res.headers.get("X-Asp-Signature"),
+  }]);
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = { code: "NOT_JSON" };
+  }
+  return { status: res.status, body };
+}

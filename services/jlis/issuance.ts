@@ -1,0 +1,589 @@
+/**
+ * The issuance pipeline at the center, one request from an authenticated
+ * kiosk session to a released document:
+ *
+ * 1. hours (06:30–23:00 JST, not 29 Dec–3 Jan), the session (this kiosk's,
+ *    authenticated, recent, never used for a certificate), the card's status
+ *    read again now, the tenant not halted, the ASP node hosting the card's
+ *    municipality;
+ * 2. a new request id and issue number, recorded (`building`);
+ * 3. under one deadline (`AbortSignal` passed to every call and checked
+ *    between every step): the build at the ASP (which resolves the card to
+ *    its resident and applies the replica rules in one transaction), the
+ *    subject check against the
+ *    applicant's household at the replica sequence read, the back sides,
+ *    and reading every back side back from its modules and comparing it with
+ *    its front;
+ * 4. release: the request becomes `released` and the ledger's `issued`
+ *    entry is appended in one transaction; then the ASP is told the work
+ *    data may go.
+ *
+ * A refusal or failure at any step leaves nothing released (the request is
+ * `refused`, `failed` or `withheld`); a mismatch records an incident and
+ * halts the tenant. All state of a request lives in this call's locals:
+ * nothing is shared between requests, and no lock is held while work runs.
+ *
+ * @module
+ */
+import { eq, sql } from "drizzle-orm";
+import type { BackSideBuilder } from "../../lib/backside/mod.ts";
+import type {
+  BackSide,
+  JuminhyoOptions,
+  SheetContent,
+} from "../../lib/certificate/model.ts";
+import type { ContentKey } from "../../lib/crypto/content_key.ts";
+import type { KeyList } from "../../lib/crypto/key_list.ts";
+import type { Signer } from "../../lib/crypto/signer.ts";
+import type { Db } from "../../lib/db/database.ts";
+import type { Logger } from "../../lib/service/logger.ts";
+import type {
+  Counter,
+  Histogram,
+  MetricsRegistry,
+} from "../../lib/service/metrics.ts";
+import { type Clock, jstDate, jstIso } from "../../lib/time/clock.ts";
+import {
+  cards,
+  issuanceRequests,
+  kioskSessions,
+  tenantHalts,
+} from "../../db/jlis/schema.ts";
+import { type AspDirectory, type AspNode, callAsp } from "./asp_directory.ts";
+import { checkBackSide } from "./back_side_check.ts";
+import { sheetFromJson, type SheetJson } from "./document_json.ts";
+import { JlisError, type JlisErrorCode } from "./errors.ts";
+import { assertOpen } from "./hours.ts";
+import { type IncidentInput, recordIncidentAndHalt } from "./incidents.ts";
+import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
+import { checkSubjects } from "./subject_check.ts";
+
+/** What the pipeline needs. */
+export interface IssuanceDeps {
+  db: Db;
+  clock: Clock;
+  /** Signs the messages to the ASP nodes (holds the key). */
+  signer: Signer;
+  /** The center's own published key list (to read its back sides back). */
+  keyList: () => Promise<KeyList>;
+  contentKey: ContentKey;
+  backSides: BackSideBuilder;
+  directory: AspDirectory;
+  logger: Logger;
+  metrics: MetricsRegistry;
+  /** The whole request's deadline, ms (default 10 s). */
+  timeoutMs?: number;
+  /** How long after authentication a session may ask for a certificate (default 5 min). */
+  sessionWindowMs?: number;
+}
+
+/** What the kiosk asks for. */
+export interface IssueRequest {
+  sessionId: string;
+  kioskId: string;
+  storeId: string;
+  type: "juminhyo" | "inkan";
+  members: "self" | "all" | string[];
+  options: JuminhyoOptions;
+}
+
+/** A released document. */
+export interface IssuedDocument {
+  requestId: string;
+  issueNumber: string;
+  municipalityCode: string;
+  pages: number;
+  /** Yen, charged at the kiosk. */
+  fee: number;
+  sheets: SheetContent[];
+  backs: BackSide[];
+}
+
+/** Default deadline of one request. */
+export const DEFAULT_ISSUANCE_TIMEOUT_MS = 10_000;
+/** Default window between card authentication and the request. */
+export const DEFAULT_SESSION_WINDOW_MS = 5 * 60_000;
+
+/** ASP refusal codes passed to the kiosk as they are. */
+const ASP_REFUSALS = new Set<string>([
+  "UNDER_15",
+  "RESIDENT_REMOVED",
+  "MOVE_OUT_FILED",
+  "DECEASED",
+  "SUPPORT_MEASURE",
+  "OPT_OUT",
+  "BLOCKED",
+  "REPLICA_STALE",
+  "MOVED_IN_TODAY",
+  "FIELD_TOO_LONG",
+  "SEAL_NOT_REGISTERED",
+  "MY_NUMBER_NOT_ALLOWED",
+  "MY_NUMBER_UNAVAILABLE",
+  "MEMBER_NOT_IN_HOUSEHOLD",
+  "INKAN_SELF_ONLY",
+  "RESIDENT_NOT_FOUND",
+  "CARD_MISMATCH",
+]);
+
+interface IssuanceMetrics {
+  outcomes: Counter;
+  seconds: Histogram;
+  incidents: Counter;
+}
+
+const metricsCache = new WeakMap<MetricsRegistry, IssuanceMetrics>();
+
+function issuanceMetrics(m: MetricsRegistry): IssuanceMetrics {
+  let h = metricsCache.get(m);
+  if (!h) {
+    h = {
+      outcomes: m.counter(
+        "jlis_issuance_total",
+        "Issuance requests by outcome (released or the code)",
+      ),
+      seconds: m.histogram(
+        "jlis_issuance_seconds",
+        "Issuance request duration (released)",
+        [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      ),
+      incidents: m.counter(
+        "jlis_incidents_total",
+        "Documents withheld before release, by kind",
+      ),
+    };
+    metricsCache.set(m, h);
+  }
+  return h;
+}
+
+/** Withheld before release: incident recorded, tenant halted. */
+class Withheld extends Error {
+  constructor(
+    readonly kind: IncidentInput["kind"],
+    readonly details: Record<string, unknown>,
+  ) {
+    super(`${kind}: ${JSON.stringify(details)}`);
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: string }).code === "23505") return true;
+    if (/duplicate key value/.test(String((e as Error).message ?? ""))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function isAbort(err: unknown): boolean {
+  const name = (err as { name?: string })?.name;
+  return name === "AbortError" || name === "TimeoutError";
+}
+
+/**
+ * Runs one issuance request. Throws a JlisError with the refusal or failure
+ * code; returns the released document otherwise.
+ *
+ * @example
+ * ```ts
+ * const doc = await issueCertificate(deps, { sessionId, kioskId, storeId, type: "juminhyo",
+ *   members: "self", options: { honseki: false, zokugara: false, myNumber: false } }, { signal });
+ * ```
+ */
+export async function issueCertificate(
+  deps: IssuanceDeps,
+  input: IssueRequest,
+  opts: { signal?: AbortSignal } = {},
+): Promise<IssuedDocument> {
+  const m = issuanceMetrics(deps.metrics);
+  const t0 = performance.now();
+  try {
+    const doc = await run(deps, input, opts.signal);
+    m.outcomes.inc({ outcome: "released" });
+    m.seconds.observe((performance.now() - t0) / 1000);
+    return doc;
+  } catch (err) {
+    const code = err instanceof JlisError ? err.code : "ERROR";
+    m.outcomes.inc({ outcome: code });
+    throw err;
+  }
+}
+
+async function run(
+  deps: IssuanceDeps,
+  input: IssueRequest,
+  outer: AbortSignal | undefined,
+): Promise<IssuedDocument> {
+  const { db, clock } = deps;
+  const now = clock.now();
+  assertOpen(now);
+  const window = deps.sessionWindowMs ?? DEFAULT_SESSION_WINDOW_MS;
+  const requestId = `req-${crypto.randomUUID()}`;
+  const options: JuminhyoOptions = input.type === "inkan"
+    ? { honseki: false, zokugara: false, myNumber: false }
+    : { ...input.options };
+  // One statement records the request only if the session is this kiosk's,
+  // authenticated and recent, its card valid *now* (a stop made after the
+  // authentication is refused) and its municipality not halted; the 発行番号
+  // is the municipality, the JST date and a number from the center's sequence.
+  let row: {
+    issue_number: string;
+    municipality_code: string;
+    card_serial: string;
+  } | undefined;
+  try {
+    const result = await db.execute(sql`
+      insert into issuance_requests (request_id, session_id, kiosk_id, store_id,
+        municipality_code, card_serial, issue_number, type, members, options, state, created_at)
+      select ${requestId}, s.id, s.kiosk_id, ${input.storeId}, s.municipality_code, s.card_serial,
+        s.municipality_code || ${`-${jstDate(now).replaceAll("-", "")}-`} ||
+          (select lpad(n::text, greatest(7, length(n::text)), '0')
+             from (select nextval('issue_number_seq') as n) q),
+        ${input.type}, ${JSON.stringify(input.members)}::jsonb, ${
+      JSON.stringify(options)
+    }::jsonb, 'building', ${now.toISOString()}::timestamptz
+      from kiosk_sessions s join cards c on c.serial = s.card_serial
+      where s.id = ${input.sessionId} and s.kiosk_id = ${input.kioskId}
+        and s.outcome = 'AUTHENTICATED'
+        and s.created_at > ${
+      new Date(now.getTime() - window).toISOString()
+    }::timestamptz
+        and c.status = 'valid'
+        and not exists (select 1 from tenant_halts h
+          where h.municipality_code = s.municipality_code and h.resumed_at is null)
+      returning issue_number, municipality_code, card_serial`);
+    row =
+      (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows)[
+        0
+      ] as typeof row;
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new JlisError("SESSION_ALREADY_USED", {
+        sessionId: input.sessionId,
+      });
+    }
+    throw err;
+  }
+  if (!row) await whyRefused(db, input, now, window); // throws
+  const code = row!.municipality_code;
+  const serial = row!.card_serial;
+  const issueNumber = row!.issue_number;
+  const node = deps.directory.route(code);
+  if (!node) {
+    await db.update(issuanceRequests).set({
+      state: "refused",
+      outcome: "MUNICIPALITY_NOT_SERVED",
+      finishedAt: now,
+    }).where(eq(issuanceRequests.requestId, requestId));
+    throw new JlisError("MUNICIPALITY_NOT_SERVED", { municipalityCode: code });
+  }
+  const log = deps.logger.child({ issuanceRequestId: requestId });
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () =>
+      deadline.abort(
+        new DOMException("issuance deadline passed", "TimeoutError"),
+      ),
+    deps.timeoutMs ?? DEFAULT_ISSUANCE_TIMEOUT_MS,
+  );
+  const signal = outer
+    ? AbortSignal.any([outer, deadline.signal])
+    : deadline.signal;
+  const finish = async (state: string, outcome: string) => {
+    await db.update(issuanceRequests).set({
+      state,
+      outcome,
+      aspNode: node.id,
+      finishedAt: clock.now(),
+    }).where(eq(issuanceRequests.requestId, requestId));
+  };
+  try {
+    return await build(deps, {
+      input,
+      node,
+      code,
+      serial,
+      requestId,
+      issueNumber,
+      options,
+      issuedAt: now,
+      signal,
+    });
+  } catch (err) {
+    if (err instanceof Withheld) {
+      deps.logger.error("document withheld: incident recorded, tenant halted", {
+        requestId,
+        municipalityCode: code,
+        kind: err.kind,
+        details: err.details,
+      });
+      issuanceMetrics(deps.metrics).incidents.inc({ kind: err.kind });
+      const incidentId = await recordIncidentAndHalt(db, {
+        at: clock.now(),
+        kind: err.kind,
+        municipalityCode: code,
+        requestId,
+        kioskId: input.kioskId,
+        aspNode: node.id,
+        details: err.details,
+      });
+      await finish("withheld", err.kind);
+      throw new JlisError("ISSUANCE_WITHHELD", { requestId, incidentId });
+    }
+    if (isAbort(err) || signal.aborted) {
+      log.warn("issuance aborted", {
+        requestId,
+        reason: String(signal.reason),
+      });
+      await finish("failed", "ISSUANCE_TIMEOUT");
+      throw new JlisError("ISSUANCE_TIMEOUT", { requestId });
+    }
+    if (err instanceof JlisError) {
+      await finish(
+        err.code === "ASP_UNAVAILABLE" ? "failed" : "refused",
+        err.code,
+      );
+      throw err;
+    }
+    log.error("issuance failed", { requestId, error: String(err) });
+    await finish("failed", "ERROR");
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Why a session cannot ask for a certificate (throws the refusal). */
+async function whyRefused(
+  db: Db,
+  input: IssueRequest,
+  now: Date,
+  window: number,
+): Promise<never> {
+  const [session] = await db.select({
+    kioskId: kioskSessions.kioskId,
+    outcome: kioskSessions.outcome,
+    createdAt: kioskSessions.createdAt,
+    cardSerial: kioskSessions.cardSerial,
+    municipalityCode: kioskSessions.municipalityCode,
+    cardStatus: cards.status,
+    halted: sql<boolean>`exists (select 1 from ${tenantHalts}
+      where ${tenantHalts.municipalityCode} = ${kioskSessions.municipalityCode}
+        and ${tenantHalts.resumedAt} is null)`,
+  }).from(kioskSessions).leftJoin(
+    cards,
+    eq(cards.serial, kioskSessions.cardSerial),
+  ).where(eq(kioskSessions.id, input.sessionId));
+  if (!session || session.kioskId !== input.kioskId) {
+    throw new JlisError("SESSION_NOT_FOUND", { sessionId: input.sessionId });
+  }
+  if (
+    session.outcome !== "AUTHENTICATED" || !session.cardSerial ||
+    !session.municipalityCode ||
+    now.getTime() - session.createdAt.getTime() > window
+  ) {
+    throw new JlisError("SESSION_NOT_AUTHENTICATED", {
+      sessionId: input.sessionId,
+    });
+  }
+  if (session.cardStatus === "suspended") throw new JlisError("CARD_SUSPENDED");
+  if (session.cardStatus !== "valid") throw new JlisError("CARD_REVOKED");
+  if (session.halted === true || String(session.halted) === "t") {
+    throw new JlisError("TENANT_HALTED", {
+      municipalityCode: session.municipalityCode,
+    });
+  }
+  throw new JlisError("SESSION_NOT_AUTHENTICATED", {
+    sessionId: input.sessionId,
+  });
+}
+
+interface BuildContext {
+  input: IssueRequest;
+  node: AspNode;
+  code: string;
+  serial: string;
+  requestId: string;
+  issueNumber: string;
+  options: JuminhyoOptions;
+  issuedAt: Date;
+  signal: AbortSignal;
+}
+
+function aspRefusal(status: number, body: Record<string, unknown>): never {
+  const code = String(body.code ?? "");
+  if (ASP_REFUSALS.has(code)) {
+    const d = (body.details ?? {}) as Record<string, unknown>;
+    // Pass what helps the applicant, never other people's ids.
+    const details: Record<string, unknown> = {};
+    if (d.scope) details.scope = d.scope;
+    if (d.fields) details.fields = d.fields;
+    if (d.reason) details.reason = d.reason;
+    throw new JlisError(code as JlisErrorCode, details);
+  }
+  throw new JlisError("ASP_UNAVAILABLE", { status, code });
+}
+
+async function build(
+  deps: IssuanceDeps,
+  ctx: BuildContext,
+): Promise<IssuedDocument> {
+  const { db, clock } = deps;
+  const { node, code, requestId, signal } = ctx;
+  const call = (
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+  ) =>
+    callAsp(deps, node, { method, path, requestId, body, signal }).catch(
+      (err) => {
+        if (isAbort(err) || signal.aborted) throw err;
+        throw new JlisError("ASP_UNAVAILABLE", { error: String(err) });
+      },
+    );
+
+  // The build: the node resolves the card to its resident (the active card
+  // link) and applies the replica's rules in one transaction, and answers
+  // the sheets with the applicant and the household it read.
+  const built = await call("POST", `/tenants/${code}/certificates`, {
+    requestId,
+    cardSerial: ctx.serial,
+    type: ctx.input.type,
+    members: ctx.input.members,
+    options: ctx.options,
+    issueNumber: ctx.issueNumber,
+    issuedAt: jstIso(ctx.issuedAt),
+    includePdf: false,
+  });
+  if (built.status === 404 && built.body.code === "CARD_NOT_FOUND") {
+    throw new JlisError("CARD_NOT_LINKED");
+  }
+  if (built.status === 404 && built.body.code === "TENANT_NOT_FOUND") {
+    throw new JlisError("MUNICIPALITY_NOT_SERVED", { municipalityCode: code });
+  }
+  if (built.status !== 201) aspRefusal(built.status, built.body);
+  signal.throwIfAborted();
+  const applicantId = built.body.applicantResidentId;
+  if (typeof applicantId !== "string" || !applicantId) {
+    throw new Withheld("MALFORMED_ANSWER", { error: "no applicant" });
+  }
+
+  let sheets: SheetContent[];
+  let household: { householdId: string; memberIds: string[] };
+  try {
+    sheets = (built.body.sheets as SheetJson[]).map(sheetFromJson);
+    household = built.body.household as typeof household;
+    if (!Array.isArray(household?.memberIds)) throw new TypeError("household");
+  } catch (e) {
+    throw new Withheld("MALFORMED_ANSWER", { error: String(e) });
+  }
+  const problems = checkSubjects({
+    requestId,
+    issueNumber: ctx.issueNumber,
+    municipalityCode: code,
+    type: ctx.input.type,
+    members: ctx.input.members,
+    options: ctx.options,
+    applicantId,
+  }, {
+    requestId: String(built.body.requestId),
+    replicaSeq: Number(built.body.replicaSeq),
+    sheets,
+    household,
+  });
+  if (problems.length) {
+    throw new Withheld("SUBJECT_MISMATCH", {
+      problems,
+      replicaSeq: Number(built.body.replicaSeq),
+    });
+  }
+
+  // The back sides, each read back from its modules and compared.
+  const keyList = await deps.keyList();
+  const backs: BackSide[] = [];
+  for (const sheet of sheets) {
+    signal.throwIfAborted();
+    const back = await deps.backSides.build(sheet);
+    const checked = await checkBackSide(back, sheet, {
+      keyList,
+      contentKey: deps.contentKey,
+    });
+    if (!checked.ok) {
+      throw new Withheld("BACK_SIDE_MISMATCH", {
+        page: sheet.page,
+        problem: checked.problem,
+      });
+    }
+    backs.push(back);
+  }
+  signal.throwIfAborted();
+
+  // Release: the request's state and the ledger's entry in one statement.
+  const pages = sheets.length;
+  const fee = pages * FEE_PER_SHEET[ctx.input.type];
+  const at = clock.now();
+  const replicaSeq = Number(built.body.replicaSeq);
+  signal.throwIfAborted();
+  const released = await appendLedger(
+    db,
+    {
+      at,
+      kind: "issued",
+      issueNumber: ctx.issueNumber,
+      requestId,
+      data: {
+        kioskId: ctx.input.kioskId,
+        storeId: ctx.input.storeId,
+        municipalityCode: code,
+        cardSerial: ctx.serial,
+        applicantId,
+        type: ctx.input.type,
+        members: ctx.input.members,
+        options: { ...ctx.options },
+        subjects: sheets.map((s) => s.subject.residentId),
+        pages,
+        fee,
+        replicaSeq,
+        aspNode: node.id,
+      },
+    },
+    sql`update issuance_requests set state = 'released', outcome = 'RELEASED',
+      asp_node = ${node.id}, applicant_id = ${applicantId},
+      replica_seq = ${replicaSeq}, pages = ${pages},
+      finished_at = ${at.toISOString()}::timestamptz
+    where request_id = ${requestId} and state = 'building' returning 1`,
+  );
+  if (!released) throw new Error(`Request ${requestId} is no longer building`);
+
+  // The ASP may now drop its work data (its own audit records the delivery).
+  const confirm = new AbortController();
+  const confirmTimer = setTimeout(() => confirm.abort(), 5000);
+  await callAsp(deps, node, {
+    method: "POST",
+    path: `/tenants/${code}/certificates/${requestId}/delivered`,
+    requestId,
+    signal: confirm.signal,
+  }).then((a) => {
+    if (a.status !== 200) {
+      deps.logger.warn("ASP did not confirm delivery", {
+        requestId,
+        status: a.status,
+      });
+    }
+  }, (err) =>
+    deps.logger.warn("ASP delivery confirmation failed", {
+      requestId,
+      error: String(err),
+    })).finally(() => clearTimeout(confirmTimer));
+
+  return {
+    requestId,
+    issueNumber: ctx.issueNumber,
+    municipalityCode: code,
+    pages,
+    fee,
+    sheets,
+    backs,
+  };
+}

@@ -1,0 +1,539 @@
+/**
+ * A whole issuance world for tests: the registry, ASP nodes (each its own
+ * database and municipalities, kept fresh by its sync worker), the center
+ * with issuance routed to those nodes (in process, or over real mutual TLS),
+ * card factories and kiosks. Also the fault injectors of the misissuance
+ * tests: slow or hanging ASP answers, and an ASP that swaps a subject.
+ *
+ * @module
+ */
+import {
+  type ContentKey,
+  generateContentKey,
+} from "../../lib/crypto/content_key.ts";
+import type { Card } from "../../lib/card/card.ts";
+import { createRenderer, type Renderer } from "../../lib/render/mod.ts";
+import {
+  createTestPki,
+  type MtlsFetch,
+  mtlsFetch,
+  type MtlsServer,
+  serveMtls,
+} from "../../lib/tls/mod.ts";
+import {
+  makePerson,
+  openTestRegistry,
+  type TestRegistry,
+  TOKENS as REGISTRY_TOKENS,
+} from "../registry/testing.ts";
+import {
+  ASP_TOKENS,
+  openTestAsp,
+  registryEvent,
+  registryRecords,
+  type TestAsp,
+  testWorker,
+} from "../asp/testing.ts";
+import { eq } from "drizzle-orm";
+import { outboxHeads } from "../../db/registry/schema.ts";
+import { tenants } from "../../db/asp/schema.ts";
+import { applySnapshot } from "../asp/snapshot.ts";
+import type { SnapshotRecord } from "../asp/replica.ts";
+import { generatePopulation } from "../registry/seed/mod.ts";
+import { replicaResident, replicaSeal } from "../registry/store.ts";
+import { ageOn } from "../../lib/time/clock.ts";
+import type { SyncWorker } from "../asp/sync_worker.ts";
+import type { TenantConfig } from "../asp/tenancy.ts";
+import { createKiosk, type Kiosk, type KioskOptions } from "../kiosk/kiosk.ts";
+import { type AspNode, createAspDirectory } from "./asp_directory.ts";
+import { openTestJlis, type TestJlis, TOKENS } from "./testing.ts";
+
+/** A transport to an ASP node. */
+export type Transport = (
+  input: string,
+  init?: RequestInit,
+) => Promise<Response>;
+
+/** Options of {@linkcode openIssuanceWorld}. */
+export interface WorldOptions {
+  /** ASP nodes (default: node-a hosting 401005, node-b hosting 401307). */
+  nodes?: { id: string; tenants: TenantConfig[] }[];
+  /** Wraps a node's transport (fault injection). */
+  transport?: (nodeId: string, t: Transport) => Transport;
+  /** Issuance deadline, ms. */
+  timeoutMs?: number;
+  /** Serve the ASP nodes over HTTPS with client certificates (mTLS). */
+  mtls?: boolean;
+}
+
+/** An ASP node of the world. */
+export interface WorldNode {
+  id: string;
+  /** Where the center reaches it (https with mTLS). */
+  url: string;
+  asp: TestAsp;
+  worker: SyncWorker;
+  codes: string[];
+}
+
+/** The world. */
+export interface IssuanceWorld {
+  reg: TestRegistry;
+  nodes: WorldNode[];
+  jlis: TestJlis;
+  clock: TestRegistry["clock"];
+  /** The key the center encrypts back sides with (the portal's decryption key). */
+  contentKey: ContentKey;
+  /** Applies every pending registry event on every node. */
+  sync(): Promise<void>;
+  /** Moves a person in (new household, or into `householdId`); returns the resident id. */
+  moveIn(
+    code: string,
+    over?: Record<string, unknown>,
+    into?: { householdId: string; relationship: string },
+  ): Promise<string>;
+  /** Posts any registry event (date 2026-11-25 unless given); returns the residents it created or changed. */
+  event(code: string, body: Record<string, unknown>): Promise<string[]>;
+  /** Sets an issuance block on a resident (registry). */
+  block(
+    code: string,
+    residentId: string,
+    reason: "opt_out" | "support_measure" | "municipal",
+  ): Promise<void>;
+  /** The household of a resident (registry). */
+  householdOf(code: string, residentId: string): Promise<string>;
+  /** Issues a card for a resident and links it in the registry (sync afterwards). */
+  issueCard(code: string, residentId: string, pin?: string): Promise<Card>;
+  /** A kiosk talking to the center in process (token: kiosk-0001's by default). */
+  kiosk(opts?: Partial<KioskOptions>): Kiosk;
+  close(): Promise<void>;
+}
+
+let rendererPromise: Promise<Renderer> | undefined;
+
+/** The renderer shared by a test process. */
+export function sharedRenderer(): Promise<Renderer> {
+  return rendererPromise ??= createRenderer();
+}
+
+/**
+ * Opens the world.
+ *
+ * @example
+ * ```ts
+ * const w = await openIssuanceWorld();
+ * try { ... } finally { await w.close(); }
+ * ```
+ */
+export async function openIssuanceWorld(
+  opts: WorldOptions = {},
+): Promise<IssuanceWorld> {
+  const specs = opts.nodes ?? [
+    {
+      id: "node-a",
+      tenants: [{
+        code: "401005",
+        name: "北九州市",
+        mayor: "北九州市長　武内　和久",
+      }],
+    },
+    {
+      id: "node-b",
+      tenants: [{
+        code: "401307",
+        name: "福岡市",
+        mayor: "福岡市長　高島　宗一郎",
+      }],
+    },
+  ];
+  const codes = specs.flatMap((s) => s.tenants.map((t) => t.code));
+  const reg = await openTestRegistry(codes);
+  const clock = reg.clock;
+  const nodes: WorldNode[] = [];
+  const servers: MtlsServer[] = [];
+  const clients: MtlsFetch[] = [];
+  const aspNodes: AspNode[] = [];
+  const pki = opts.mtls ? await createTestPki() : undefined;
+  try {
+    for (const spec of specs) {
+      const asp = await openTestAsp({ tenants: spec.tenants, clock });
+      let url = `http://${spec.id}.test`;
+      let transport: Transport = async (input, init) =>
+        await asp.app.request(input, init);
+      if (pki) {
+        const server = serveMtls(asp.app.fetch, {
+          port: 0,
+          ...pki.asp,
+          ca: pki.ca.cert,
+        });
+        servers.push(server);
+        const addr = await server.ready;
+        url = `https://localhost:${addr.port}`;
+        const client = mtlsFetch({ ca: pki.ca.cert, ...pki.jlis });
+        clients.push(client);
+        transport = (input, init) => client(input, init);
+      }
+      nodes.push({
+        id: spec.id,
+        url,
+        asp,
+        worker: testWorker(asp, reg),
+        codes: spec.tenants.map((t) => t.code),
+      });
+      aspNodes.push({
+        id: spec.id,
+        url,
+        token: ASP_TOKENS.center,
+        municipalities: spec.tenants.map((t) => t.code),
+        fetch: opts.transport ? opts.transport(spec.id, transport) : transport,
+      });
+    }
+  } catch (err) {
+    for (const s of servers) await s.close();
+    for (const n of nodes) await n.asp.close();
+    await reg.close();
+    throw err;
+  }
+  const contentKey = await generateContentKey("enc-test-jlis");
+  const jlis = await openTestJlis({
+    clock,
+    issuance: () => ({
+      directory: createAspDirectory(aspNodes),
+      contentKey,
+      timeoutMs: opts.timeoutMs,
+    }),
+  });
+  const inProcess: Transport = async (input, init) =>
+    await jlis.apps[0].request(input.replace(/^https?:\/\/[^/]+/, ""), init);
+  const world: IssuanceWorld = {
+    reg,
+    nodes,
+    jlis,
+    clock,
+    contentKey,
+    async sync() {
+      for (const n of nodes) {
+        for (const code of n.codes) await loadReplica(reg, n.asp, code);
+      }
+    },
+    async moveIn(code, over = {}, into) {
+      const body: Record<string, unknown> = {
+        type: "tennyu",
+        date: "2026-11-20",
+        person: makePerson(over),
+        previousAddress: "東京都千代田区千代田１番",
+      };
+      if (into) {
+        body.householdId = into.householdId;
+        body.relationship = into.relationship;
+      } else body.address = "福岡県北九州市小倉北区城内１番１号";
+      const r = await registryEvent(reg, code, body);
+      return r.residentIds[0];
+    },
+    async event(code, body) {
+      return (await registryEvent(reg, code, { date: "2026-11-25", ...body }))
+        .residentIds;
+    },
+    async block(code, residentId, reason) {
+      const res = await reg.call(
+        "POST",
+        `/municipalities/${code}/residents/${residentId}/blocks`,
+        { body: { reason, startDate: "2026-11-01" } },
+      );
+      const body = await res.json();
+      if (res.status !== 201) throw new Error(JSON.stringify(body));
+    },
+    async householdOf(code, residentId) {
+      const res = await reg.call(
+        "GET",
+        `/municipalities/${code}/residents/${residentId}`,
+        { token: REGISTRY_TOKENS.city, headers: { "X-Purpose": "test" } },
+      );
+      const body = await res.json();
+      if (res.status !== 200) throw new Error(JSON.stringify(body));
+      return String(body.householdId ?? body.resident?.householdId);
+    },
+    async issueCard(code, residentId, pin = "1234") {
+      const card = await jlis.issueCard({
+        municipalityCode: code,
+        pin,
+        token: code === "401005" ? TOKENS.city : TOKENS.otherCity,
+      });
+      const res = await reg.call("POST", `/municipalities/${code}/card-links`, {
+        body: { serial: card.serial, residentId },
+      });
+      const body = await res.json();
+      if (res.status !== 201) {
+        throw new Error(`card link: ${res.status} ${JSON.stringify(body)}`);
+      }
+      return card;
+    },
+    kiosk(k = {}) {
+      return createKiosk({
+        centerUrl: "http://jlis.test",
+        token: TOKENS.kiosk,
+        fetch: inProcess,
+        renderer: sharedRenderer,
+        ...k,
+      });
+    },
+    async close() {
+      await jlis.close();
+      for (const c of clients) c.close();
+      for (const s of servers) await s.close();
+      for (const n of nodes) await n.asp.close();
+      await reg.close();
+    },
+  };
+  return world;
+}
+
+/**
+ * Brings a node's replica of `code` to the registry's head: a full snapshot
+ * of the registry's current state (the media path of the ASP, not its feed
+ * worker: the tests here are about the center), then the tenant marked fresh
+ * at the shared clock.
+ */
+export async function loadReplica(
+  reg: TestRegistry,
+  asp: TestAsp,
+  code: string,
+): Promise<void> {
+  const [head] = await reg.database.db.select().from(outboxHeads).where(
+    eq(outboxHeads.municipalityCode, code),
+  );
+  const headSeq = Number(head?.lastSeq ?? 0);
+  const t = await asp.tenancy.get(code);
+  if (t.snapshotSeq === null || headSeq > Number(t.snapshotSeq)) {
+    await applySnapshot(
+      asp.tenancy,
+      code,
+      await registryRecords(reg.database.db, code),
+      headSeq,
+      { actor: "test", at: asp.clock.now() },
+    );
+  }
+  await markFresh(asp, code, headSeq);
+}
+
+/** Marks a tenant's replica as fresh at `headSeq` (head seen now). */
+export async function markFresh(
+  asp: TestAsp,
+  code: string,
+  headSeq: number,
+): Promise<void> {
+  await asp.tenancy.db.update(tenants).set({
+    headSeq,
+    headSeenAt: asp.clock.now().toISOString(),
+    syncState: "running",
+  }).where(eq(tenants.code, code));
+}
+
+/** What happens to one call to an ASP node. */
+export interface FaultPlan {
+  /** Hold the call this long first (the center's deadline may abort it). */
+  delayMs?: number;
+  /** Let the ASP do the work, then lose its answer to a transport timeout. */
+  lose?: boolean;
+}
+
+/** A fault injector between the center and an ASP node. */
+export interface FaultInjector {
+  wrap: (nodeId: string, t: Transport) => Transport;
+  /** Swap the first sheet's subject of the next `n` builds with another person's. */
+  swapSubjects(n: number): void;
+  /** Decide each call's fault (`n` counts calls from 1). */
+  plan(
+    fn: (call: { n: number; method: string; url: string }) => FaultPlan,
+  ): void;
+  /** Delay every call by `ms()`. */
+  delay(ms: () => number): void;
+  /** Builds whose subject was swapped. */
+  readonly swapped: number;
+  /** Answers lost after the work was done. */
+  readonly lost: number;
+}
+
+/**
+ * Creates a fault injector: slow answers, answers that never come before the
+ * deadline, answers lost after the ASP did the work, and an ASP that puts
+ * another person on a certificate (the 2023 failure) — by swapping the
+ * first sheet's subject with the subject of an earlier build for someone
+ * else.
+ *
+ * @example
+ * ```ts
+ * const faults = faultInjector();
+ * const w = await openIssuanceWorld({ transport: faults.wrap });
+ * faults.swapSubjects(1);
+ * ```
+ */
+export function faultInjector(): FaultInjector {
+  let swaps = 0;
+  let swapped = 0;
+  let lost = 0;
+  let calls = 0;
+  let planOf:
+    | ((c: { n: number; method: string; url: string }) => FaultPlan)
+    | undefined;
+  const donors: Record<string, unknown>[] = [];
+  const wait = (ms: number, signal?: AbortSignal | null) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, ms);
+      signal?.addEventListener("abort", () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      }, { once: true });
+    });
+  return {
+    swapSubjects(n) {
+      swaps += n;
+    },
+    plan(fn) {
+      planOf = fn;
+    },
+    delay(ms) {
+      planOf = () => ({ delayMs: ms() });
+    },
+    get swapped() {
+      return swapped;
+    },
+    get lost() {
+      return lost;
+    },
+    wrap: (_nodeId, t) => async (input, init) => {
+      const plan = planOf?.({
+        n: ++calls,
+        method: init?.method ?? "GET",
+        url: input,
+      }) ?? {};
+      if (plan.delayMs) await wait(plan.delayMs, init?.signal);
+      const res = await t(input, init);
+      if (plan.lose) {
+        await res.body?.cancel();
+        lost++;
+        await wait(20, init?.signal);
+        throw new DOMException("ASP answer lost (injected)", "TimeoutError");
+      }
+      if (
+        init?.method !== "POST" || !/\/certificates$/.test(input) ||
+        res.status !== 201
+      ) return res;
+      const body = await res.json();
+      const first = body.sheets?.[0];
+      if (swaps > 0) {
+        const donor = donors.find((d) =>
+          d.residentId !== first?.subject?.residentId
+        );
+        if (donor) {
+          swaps--;
+          swapped++;
+          first.subject = donor;
+        }
+      } else if (first?.subject && donors.length < 8) {
+        donors.push(first.subject);
+      }
+      return new Response(JSON.stringify(body), {
+        status: res.status,
+        headers: { "Content-Type": "application/json" },
+      });
+    },
+  };
+}
+
+/** A resident who may be issued a certificate, with their household. */
+export interface Applicant {
+  code: string;
+  residentId: string;
+  householdId: string;
+  /** Non-removed members of the household (the applicant included). */
+  household: string[];
+  /** Set once a card was issued. */
+  card?: Card;
+}
+
+/**
+ * A generated population (services/registry/seed) as replica snapshot
+ * records, and the residents the rules let apply on 2026-11-26 (active,
+ * 15 or older, no block, household not moving out, not moved in today).
+ *
+ * @example
+ * ```ts
+ * const { records, applicants } = generatedPopulation("401005", 1500, 11);
+ * ```
+ */
+export function generatedPopulation(
+  code: string,
+  residents: number,
+  seed: number,
+  today = "2026-11-26",
+): { applicants: Applicant[]; records: SnapshotRecord[] } {
+  const records: SnapshotRecord[] = [];
+  const applicants: Applicant[] = [];
+  for (
+    const chunk of generatePopulation({
+      municipalityCode: code,
+      residents,
+      seed,
+    })
+  ) {
+    const blocked = new Set(chunk.blocks.map((b) => b.residentId));
+    const members = new Map<string, string[]>();
+    for (const r of chunk.residents) {
+      if (r.status === "removed") continue;
+      const list = members.get(r.householdId) ?? [];
+      list.push(r.id);
+      members.set(r.householdId, list);
+    }
+    const households = new Map(chunk.households.map((h) => [h.id, h]));
+    const byId = new Map(chunk.residents.map((r) => [r.id, r]));
+    for (const h of chunk.households) {
+      records.push({ kind: "household", data: { ...h } });
+    }
+    for (const r of chunk.residents) {
+      records.push({
+        kind: "resident",
+        data: replicaResident(r, { printMyNumberAtKiosk: false }),
+      });
+      const h = households.get(r.householdId);
+      const householder = h?.householderId ? byId.get(h.householderId) : null;
+      if (
+        r.status === "active" && ageOn(r.birthDate, today) >= 15 &&
+        !blocked.has(r.id) && r.becameResidentDate !== today &&
+        householder?.status !== "moving_out"
+      ) {
+        applicants.push({
+          code,
+          residentId: r.id,
+          householdId: r.householdId,
+          household: members.get(r.householdId) ?? [r.id],
+        });
+      }
+    }
+    for (const s of chunk.seals) {
+      records.push({ kind: "seal", data: replicaSeal(s) });
+    }
+    for (const b of chunk.blocks) {
+      records.push({ kind: "block", data: { ...b } });
+    }
+  }
+  return { applicants, records };
+}
+
+/** A card link as a replica snapshot record. */
+export function cardRecord(
+  code: string,
+  serial: string,
+  residentId: string,
+): SnapshotRecord {
+  return {
+    kind: "card",
+    data: {
+      serial,
+      residentId,
+      unlinkedAt: null,
+      municipalityCode: code,
+      linkedAt: "2026-11-20T00:00:00Z",
+    },
+  };
+}

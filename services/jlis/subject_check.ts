@@ -1,0 +1,117 @@
+/**
+ * The center's check of a built certificate before anything is released:
+ * bound to this request (request id, issue number, type, options,
+ * municipality, page numbering), and every person on it is the
+ * authenticated applicant or a member of the applicant's household as of
+ * the replica sequence the ASP read — exactly the people the kiosk asked
+ * for, each once. Pure: no I/O, no state.
+ *
+ * @module
+ */
+import type {
+  JuminhyoOptions,
+  SheetContent,
+} from "../../lib/certificate/model.ts";
+
+/** What the center asked for and knows independently of the answer. */
+export interface SubjectExpectation {
+  requestId: string;
+  issueNumber: string;
+  municipalityCode: string;
+  type: "juminhyo" | "inkan";
+  members: "self" | "all" | string[];
+  options: JuminhyoOptions;
+  /** The resident the authenticated card is linked to. */
+  applicantId: string;
+}
+
+/** The ASP's answer, as parsed. */
+export interface BuiltAnswer {
+  requestId: string;
+  replicaSeq: number;
+  sheets: SheetContent[];
+  household: { householdId: string; memberIds: string[] };
+}
+
+/**
+ * Problems found (empty: the document may be released).
+ *
+ * @example
+ * ```ts
+ * const problems = checkSubjects(expected, built);
+ * if (problems.length) withhold(problems);
+ * ```
+ */
+export function checkSubjects(
+  want: SubjectExpectation,
+  got: BuiltAnswer,
+): string[] {
+  const problems: string[] = [];
+  if (got.requestId !== want.requestId) {
+    problems.push(`answer is for request ${got.requestId}`);
+  }
+  const household = new Set(got.household?.memberIds ?? []);
+  if (!household.has(want.applicantId)) {
+    problems.push("the applicant is not in the household the answer gives");
+  }
+  const sheets = got.sheets ?? [];
+  if (sheets.length === 0) problems.push("no sheets");
+  const options: JuminhyoOptions = want.type === "inkan"
+    ? { honseki: false, zokugara: false, myNumber: false }
+    : want.options;
+  const seen = new Set<string>();
+  sheets.forEach((s, i) => {
+    const at = `sheet ${i + 1}`;
+    const id = s?.subject?.residentId;
+    if (s.issueNumber !== want.issueNumber) {
+      problems.push(`${at}: issue number ${s.issueNumber}`);
+    }
+    if (s.type !== want.type) problems.push(`${at}: type ${s.type}`);
+    if (s.municipality?.code !== want.municipalityCode) {
+      problems.push(`${at}: municipality ${s.municipality?.code}`);
+    }
+    if (s.page !== i + 1 || s.pages !== sheets.length) {
+      problems.push(`${at}: page ${s.page}/${s.pages}`);
+    }
+    if (
+      s.options?.honseki !== options.honseki ||
+      s.options?.zokugara !== options.zokugara ||
+      s.options?.myNumber !== options.myNumber
+    ) problems.push(`${at}: options differ from the request`);
+    if (typeof id !== "string") {
+      problems.push(`${at}: no subject`);
+      return;
+    }
+    if (seen.has(id)) problems.push(`${at}: ${id} appears twice`);
+    seen.add(id);
+    if (!household.has(id)) {
+      problems.push(`${at}: ${id} is not in the applicant's household`);
+    }
+    const subj = s.subject;
+    if (!options.myNumber && subj.myNumber !== undefined) {
+      problems.push(`${at}: My Number printed without the option`);
+    }
+    if (!options.honseki && (subj.honseki ?? subj.hittousha) !== undefined) {
+      problems.push(`${at}: 本籍 printed without the option`);
+    }
+    if (
+      !options.zokugara &&
+      (subj.relationship ?? subj.householderName) !== undefined
+    ) problems.push(`${at}: 続柄 printed without the option`);
+  });
+  const ids = [...seen];
+  const sameSet = (expected: string[]) =>
+    expected.length === ids.length && expected.every((x) => seen.has(x));
+  if (want.type === "inkan" || want.members === "self") {
+    if (!sameSet([want.applicantId])) {
+      problems.push(`subjects ${ids.join(",")} are not the applicant alone`);
+    }
+  } else if (want.members === "all") {
+    if (!sameSet([...household])) {
+      problems.push("subjects are not the whole household");
+    }
+  } else if (!sameSet([...new Set(want.members)])) {
+    problems.push("subjects are not the members chosen");
+  }
+  return problems;
+}

@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { makeSheet, makeSubject } from "../../lib/certificate/fixtures.ts";
+import type { SheetContent } from "../../lib/certificate/model.ts";
+import { checkSubjects, type SubjectExpectation } from "./subject_check.ts";
+
+const NONE = { honseki: false, zokugara: false, myNumber: false };
+
+function sheetFor(id: string, page: number, pages: number): SheetContent {
+  const s = makeSheet();
+  return {
+    ...s,
+    issueNumber: "401005-20261126-0000001",
+    municipality: { ...s.municipality, code: "401005" },
+    options: NONE,
+    page,
+    pages,
+    subject: {
+      ...makeSubject(),
+      residentId: id,
+      honseki: undefined,
+      hittousha: undefined,
+      relationship: undefined,
+      householderName: undefined,
+      myNumber: undefined,
+    },
+  };
+}
+
+const want = (over: Partial<SubjectExpectation> = {}): SubjectExpectation => ({
+  requestId: "req-1",
+  issueNumber: "401005-20261126-0000001",
+  municipalityCode: "401005",
+  type: "juminhyo",
+  members: "self",
+  options: NONE,
+  applicantId: "A",
+  ...over,
+});
+
+const household = { householdId: "H", memberIds: ["A", "B", "C"] };
+
+Deno.test("checkSubjects() passes the applicant, the household, chosen members", () => {
+  assert.deepEqual(
+    checkSubjects(want(), {
+      requestId: "req-1",
+      replicaSeq: 1,
+      sheets: [sheetFor("A", 1, 1)],
+      household,
+    }),
+    [],
+  );
+  const all = ["A", "B", "C"].map((id, i) => sheetFor(id, i + 1, 3));
+  assert.deepEqual(
+    checkSubjects(want({ members: "all" }), {
+      requestId: "req-1",
+      replicaSeq: 1,
+      sheets: all,
+      household,
+    }),
+    [],
+  );
+  assert.deepEqual(
+    checkSubjects(want({ members: ["C", "A"] }), {
+      requestId: "req-1",
+      replicaSeq: 1,
+      sheets: [sheetFor("A", 1, 2), sheetFor("C", 2, 2)],
+      household,
+    }),
+    [],
+  );
+});
+
+Deno.test("checkSubjects() finds another person, another request, a missing or repeated member", () => {
+  const check = (
+    w: SubjectExpectation,
+    sheets: SheetContent[],
+    requestId = "req-1",
+  ) => checkSubjects(w, { requestId, replicaSeq: 1, sheets, household });
+  assert.ok(
+    check(want(), [sheetFor("X", 1, 1)]).some((p) =>
+      p.includes("not in the applicant's household")
+    ),
+  );
+  assert.ok(
+    check(want(), [sheetFor("B", 1, 1)]).some((p) =>
+      p.includes("not the applicant alone")
+    ),
+  );
+  assert.ok(
+    check(want(), [sheetFor("A", 1, 1)], "req-2").some((p) =>
+      p.includes("request req-2")
+    ),
+  );
+  assert.ok(
+    check(want({ members: "all" }), [sheetFor("A", 1, 2), sheetFor("B", 2, 2)])
+      .some((p) => p.includes("whole household")),
+  );
+  assert.ok(
+    check(want({ members: ["A", "B"] }), [
+      sheetFor("A", 1, 2),
+      sheetFor("A", 2, 2),
+    ]).length > 0,
+  );
+  const leaky = sheetFor("A", 1, 1);
+  leaky.subject.myNumber = "123456789012";
+  assert.ok(check(want(), [leaky]).some((p) => p.includes("My Number")));
+  assert.ok(
+    checkSubjects(want(), {
+      requestId: "req-1",
+      replicaSeq: 1,
+      sheets: [sheetFor("A", 1, 1)],
+      household: { householdId: "H", memberIds: ["B"] },
+    })
+      .some((p) => p.includes("applicant is not in the household")),
+  );
+});

@@ -1,0 +1,360 @@
+/**
+ * Every refusal a kiosk can meet, each with its code and the Japanese
+ * message the kiosk shows, and the card's lifecycle through the kiosk flow.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { KIOSK_MESSAGES } from "../services/jlis/errors.ts";
+import {
+  type IssuanceWorld,
+  markFresh,
+  openIssuanceWorld,
+} from "../services/jlis/issuance_testing.ts";
+import { TOKENS } from "../services/jlis/testing.ts";
+import type {
+  KioskChoice,
+  KioskReceipt,
+  KioskRefusal,
+} from "../services/kiosk/kiosk.ts";
+
+const CODE = "401005";
+
+async function refused(
+  w: IssuanceWorld,
+  choice: KioskChoice,
+  code: string,
+  stage?: KioskRefusal["stage"],
+): Promise<KioskRefusal> {
+  const r = await w.kiosk().run(choice);
+  assert.equal(r.ok, false, `expected ${code}, got a certificate`);
+  const f = r as KioskRefusal;
+  assert.equal(f.code, code, `${f.code}: ${f.message_en}`);
+  if (stage) assert.equal(f.stage, stage);
+  assert.ok(f.message_ja.length > 5, "a Japanese message for the kiosk");
+  if (KIOSK_MESSAGES[code]) assert.equal(f.message_ja, KIOSK_MESSAGES[code][0]);
+  return f;
+}
+
+async function issued(
+  w: IssuanceWorld,
+  choice: KioskChoice,
+): Promise<KioskReceipt> {
+  const r = await w.kiosk().run(choice);
+  if (!r.ok) assert.fail(`refused: ${r.code} ${r.message_en}`);
+  return r;
+}
+
+Deno.test("[e2e] refusal codes at the kiosk", async (t) => {
+  const w = await openIssuanceWorld({
+    nodes: [{
+      id: "node-a",
+      tenants: [{
+        code: CODE,
+        name: "北九州市",
+        mayor: "北九州市長　武内　和久",
+      }],
+    }],
+  });
+  try {
+    const person = async (over: Record<string, unknown> = {}) => {
+      const id = await w.moveIn(CODE, over);
+      return { id, card: await w.issueCard(CODE, id) };
+    };
+    const adult = await person();
+    const child = await person({ birthDate: "2015-04-01" });
+    const optOut = await person();
+    const support = await person();
+    const blocked = await person();
+    const movedOut = await person();
+    const movingOut = await person();
+    const deceased = await person();
+    const tooLong = await person({
+      name:
+        "寿限無寿限無五劫の擦り切れ海砂利水魚の水行末雲来末風来末食う寝る処に住む処やぶら小路の藪柑子パイポパイポパイポのシューリンガン",
+    });
+    // A household whose householder filed a move-out: its member is refused too.
+    const hh = await person();
+    const hhId = await w.householdOf(CODE, hh.id);
+    const memberId = await w.moveIn(CODE, { name: "転出　同居人" }, {
+      householdId: hhId,
+      relationship: "妻",
+    });
+    const member = { id: memberId, card: await w.issueCard(CODE, memberId) };
+    const [newcomer] = await w.event(CODE, {
+      type: "tennyu",
+      date: "2026-11-26",
+      person: {
+        name: "本日　転入",
+        nameKana: "ホンジツ　テンニュウ",
+        birthDate: "1990-01-01",
+        sex: "female",
+        residentCode: "98765432101",
+      },
+      previousAddress: "東京都千代田区千代田１番",
+      address: "福岡県北九州市小倉北区城内２番１号",
+    });
+    await w.block(CODE, optOut.id, "opt_out");
+    await w.block(CODE, support.id, "support_measure");
+    await w.block(CODE, blocked.id, "municipal");
+    await w.event(CODE, {
+      type: "tenshutsu_yotei",
+      residentId: movedOut.id,
+      plannedDate: "2026-11-25",
+      destinationAddress: "東京都港区芝公園１番",
+    });
+    await w.event(CODE, { type: "tenshutsu_kakutei", residentId: movedOut.id });
+    await w.event(CODE, {
+      type: "tenshutsu_yotei",
+      residentId: movingOut.id,
+      plannedDate: "2026-12-10",
+      destinationAddress: "東京都港区芝公園１番",
+    });
+    await w.event(CODE, {
+      type: "tenshutsu_yotei",
+      residentId: hh.id,
+      plannedDate: "2026-12-10",
+      destinationAddress: "東京都港区芝公園１番",
+    });
+    await w.event(CODE, { type: "shibou", residentId: deceased.id });
+    await w.sync();
+    const base = { pin: "1234", type: "juminhyo" as const };
+
+    await t.step(
+      "the registry's rules, applied by the ASP, reach the kiosk with their code",
+      async () => {
+        await issued(w, { ...base, card: adult.card });
+        await refused(
+          w,
+          { ...base, card: child.card },
+          "UNDER_15",
+          "certificate",
+        );
+        await refused(w, { ...base, card: optOut.card }, "OPT_OUT");
+        await refused(w, { ...base, card: support.card }, "SUPPORT_MEASURE");
+        await refused(w, { ...base, card: blocked.card }, "BLOCKED");
+        await refused(w, { ...base, card: movedOut.card }, "RESIDENT_REMOVED");
+        await refused(w, { ...base, card: movingOut.card }, "MOVE_OUT_FILED");
+        await refused(w, { ...base, card: member.card }, "MOVE_OUT_FILED");
+        await refused(w, { ...base, card: deceased.card }, "DECEASED");
+        await refused(w, { ...base, card: tooLong.card }, "FIELD_TOO_LONG");
+        await refused(w, {
+          ...base,
+          card: adult.card,
+          options: { myNumber: true },
+        }, "MY_NUMBER_NOT_ALLOWED");
+        await refused(
+          w,
+          { ...base, card: adult.card, type: "inkan" },
+          "SEAL_NOT_REGISTERED",
+        );
+        await refused(w, {
+          ...base,
+          card: adult.card,
+          type: "inkan",
+          members: "all",
+        }, "INKAN_SELF_ONLY");
+        await refused(w, {
+          ...base,
+          card: adult.card,
+          members: [adult.id, child.id],
+        }, "MEMBER_NOT_IN_HOUSEHOLD");
+      },
+    );
+
+    await t.step("move-in today: refused until tomorrow", async () => {
+      const card = await w.issueCard(CODE, newcomer);
+      await w.sync();
+      await refused(w, { ...base, card }, "MOVED_IN_TODAY");
+    });
+
+    await t.step(
+      "a replica that has not seen the registry's head lately is stale",
+      async () => {
+        w.clock.advance(10 * 60_000);
+        await refused(w, { ...base, card: adult.card }, "REPLICA_STALE");
+        await markFresh(
+          w.nodes[0].asp,
+          CODE,
+          Number((await w.nodes[0].asp.tenancy.get(CODE)).appliedSeq),
+        );
+        await issued(w, { ...base, card: adult.card });
+      },
+    );
+
+    await t.step(
+      "a card not linked to a resident; a municipality no node hosts",
+      async () => {
+        const unlinked = await w.jlis.issueCard({ municipalityCode: CODE });
+        await refused(w, { ...base, card: unlinked }, "CARD_NOT_LINKED");
+        const elsewhere = await w.jlis.issueCard({
+          municipalityCode: "401307",
+          token: TOKENS.otherCity,
+        });
+        await refused(
+          w,
+          { ...base, card: elsewhere },
+          "MUNICIPALITY_NOT_SERVED",
+        );
+      },
+    );
+
+    await t.step(
+      "hours: 06:30–23:00 Japan time, closed 29 Dec – 3 Jan",
+      async () => {
+        const now = w.clock.now();
+        try {
+          for (
+            const [at, code] of [
+              ["2026-11-26T06:29:00+09:00", "OUTSIDE_HOURS"],
+              ["2026-11-26T23:00:00+09:00", "OUTSIDE_HOURS"],
+              ["2026-12-29T10:00:00+09:00", "YEAR_END_CLOSED"],
+              ["2027-01-03T22:00:00+09:00", "YEAR_END_CLOSED"],
+            ] as const
+          ) {
+            w.clock.set(at);
+            await refused(w, { ...base, card: adult.card }, code, "session");
+          }
+          // Opened at 22:59, asked at 23:00: refused at the request too.
+          w.clock.set("2026-11-26T22:59:00+09:00");
+          await markFresh(
+            w.nodes[0].asp,
+            CODE,
+            Number((await w.nodes[0].asp.tenancy.get(CODE)).appliedSeq),
+          );
+          const open = await w.jlis.call("POST", "/kiosk/sessions", {
+            body: {},
+          });
+          const s = await open.json();
+          const signature = (await adult.card.sign("1234", s.nonce)).toBase64();
+          const auth = await w.jlis.call(
+            "POST",
+            `/kiosk/sessions/${s.sessionId}/authenticate`,
+            {
+              body: { certificatePem: adult.card.certificatePem, signature },
+            },
+          );
+          assert.equal(auth.status, 200);
+          await auth.body?.cancel();
+          w.clock.set("2026-11-26T23:00:01+09:00");
+          const late = await w.jlis.call(
+            "POST",
+            `/kiosk/sessions/${s.sessionId}/certificates`,
+            {
+              body: { type: "juminhyo" },
+            },
+          );
+          assert.equal(late.status, 409);
+          assert.equal((await late.json()).code, "OUTSIDE_HOURS");
+          w.clock.set("2027-01-04T06:30:00+09:00");
+          await markFresh(
+            w.nodes[0].asp,
+            CODE,
+            Number((await w.nodes[0].asp.tenancy.get(CODE)).appliedSeq),
+          );
+          await issued(w, { ...base, card: adult.card });
+        } finally {
+          w.clock.set(now);
+          await markFresh(
+            w.nodes[0].asp,
+            CODE,
+            Number((await w.nodes[0].asp.tenancy.get(CODE)).appliedSeq),
+          );
+        }
+      },
+    );
+
+    await t.step("the card's lifecycle through the kiosk", async () => {
+      const { card } = await person();
+      await w.sync();
+      await issued(w, { ...base, card });
+      // Wrong PINs are counted on the card; a right one resets the count.
+      const wrong = await refused(
+        w,
+        { ...base, card, pin: "0000" },
+        "PIN_WRONG",
+        "card",
+      );
+      assert.equal(wrong.remainingTries, 2);
+      assert.equal(
+        (await refused(w, { ...base, card, pin: "0000" }, "PIN_WRONG"))
+          .remainingTries,
+        1,
+      );
+      await issued(w, { ...base, card });
+      assert.equal(await card.remainingTries(), 3);
+      // 24-hour line: stop. Refused at authentication.
+      const stop = await w.jlis.call("POST", `/cards/${card.serial}/suspend`, {
+        token: TOKENS.stop,
+        body: { reason: "紛失の届出" },
+      });
+      assert.equal(stop.status, 200);
+      await stop.body?.cancel();
+      await refused(w, { ...base, card }, "CARD_SUSPENDED", "authenticate");
+      // Resuming needs the municipality and an identity verification.
+      const resume = await w.jlis.call("POST", `/cards/${card.serial}/resume`, {
+        token: TOKENS.city,
+        body: {
+          verification: {
+            verifiedBy: "clerk-7",
+            method: "運転免許証",
+            verifiedAt: w.clock.now().toISOString(),
+            windowOfficer: "officer-2",
+          },
+        },
+      });
+      assert.equal(resume.status, 200);
+      await resume.body?.cancel();
+      await issued(w, { ...base, card });
+      // Stopped between authentication and the request: refused at the request.
+      const open = await w.jlis.call("POST", "/kiosk/sessions", { body: {} });
+      const s = await open.json();
+      const signature = (await card.sign("1234", s.nonce)).toBase64();
+      const auth = await w.jlis.call(
+        "POST",
+        `/kiosk/sessions/${s.sessionId}/authenticate`,
+        {
+          body: { certificatePem: card.certificatePem, signature },
+        },
+      );
+      assert.equal(auth.status, 200);
+      await auth.body?.cancel();
+      const stop2 = await w.jlis.call("POST", `/cards/${card.serial}/suspend`, {
+        token: TOKENS.stop,
+        body: { reason: "紛失" },
+      });
+      await stop2.body?.cancel();
+      const late = await w.jlis.call(
+        "POST",
+        `/kiosk/sessions/${s.sessionId}/certificates`,
+        {
+          body: { type: "juminhyo" },
+        },
+      );
+      assert.equal(late.status, 403);
+      assert.equal((await late.json()).code, "CARD_SUSPENDED");
+      // Revoked: final.
+      const revoke = await w.jlis.call("POST", `/cards/${card.serial}/revoke`, {
+        token: TOKENS.city,
+        body: { reason: "再交付" },
+      });
+      assert.equal(revoke.status, 200);
+      await revoke.body?.cancel();
+      await refused(w, { ...base, card }, "CARD_REVOKED", "authenticate");
+      // Three wrong PINs in a row lock the card for good.
+      const { card: other } = await person();
+      for (let i = 0; i < 2; i++) {
+        await refused(w, { ...base, card: other, pin: "9999" }, "PIN_WRONG");
+      }
+      await refused(
+        w,
+        { ...base, card: other, pin: "9999" },
+        "PIN_LOCKED",
+        "card",
+      );
+      await refused(w, { ...base, card: other }, "PIN_LOCKED", "card");
+    });
+  } finally {
+    await w.close();
+  }
+});
