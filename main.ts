@@ -1,26 +1,71 @@
 /**
- * Starts the whole local system (`deno task start`): every service on its
- * own embedded database (or PostgreSQL with DATABASE_URL), with demo data on
- * first run, and prints each service's URL.
+ * Starts the whole local system (`deno task start`): registry, LGWAN-ASP,
+ * J-LIS center and verification portal, each on its own embedded database
+ * (or PostgreSQL with DATABASE_URL). On first run it makes the project's CA
+ * and certificates, seeds demo residents, carries the initial load to the ASP
+ * on encrypted media, and issues demo cards. Prints each URL and how to try
+ * a kiosk run.
  *
  * @module
  */
 import { startRegistry } from "./services/registry/main.ts";
-import { seedDemo } from "./scripts/demo.ts";
+import { startAsp } from "./services/asp/main.ts";
+import { startJlis } from "./services/jlis/main.ts";
+import { startPortal } from "./services/portal/main.ts";
+import { mtlsFetch } from "./lib/tls/mod.ts";
+import { ensureCerts } from "./scripts/certs.ts";
+import { demoCards, initialLoad, seedDemo } from "./scripts/demo.ts";
 
-const registry = await startRegistry();
+const CERTS = Deno.env.get("CERTS_DIR") ?? "./certs";
+await ensureCerts(CERTS);
+const pem = async (name: string) => await Deno.readTextFile(`${CERTS}/${name}.pem`);
+const ca = await pem("ca");
+const tlsOf = async (role: string) => ({ cert: await pem(role), key: await pem(`${role}-key`), ca });
+
+const registry = await startRegistry(Deno.env, { tls: await tlsOf("registry") });
 await seedDemo(registry.database);
+
+const aspTls = await tlsOf("asp");
+const feedFetch = mtlsFetch(aspTls);
+const aspEnv = {
+  get: (k: string) => k === "ASP_REGISTRY_URL" ? (Deno.env.get(k) ?? registry.tlsUrl) : Deno.env.get(k),
+};
+const asp = await startAsp(aspEnv, { fetch: feedFetch, tls: aspTls });
+for (const municipalityCode of ["401005", "401307"]) {
+  await initialLoad({ registry: registry.database, asp: asp.tenancy, certsDir: CERTS, municipalityCode });
+}
+
+const jlis = await startJlis();
+const portal = await startPortal({
+  keyList: jlis.keyList,
+  decryptionKeys: [jlis.contentKey],
+  statusLookup: (n) => jlis.ledgerStatus(n),
+});
+const cards = await demoCards({ registry: registry.database, registryUrl: registry.url, centerUrl: jlis.url });
 
 console.log(`
 コンビニ交付 — local system
-  registry (住民基本台帳)  ${registry.url}
-    OpenAPI               ${registry.url}/openapi.json
-    Swagger UI            ${registry.url}/docs
-    health / metrics      ${registry.url}/healthz  ${registry.url}/metrics
-  Development client tokens are listed in services/registry/config.ts (DEV_CLIENTS).
+  registry (住民基本台帳)   ${registry.url}   (LGWAN mTLS ${registry.tlsUrl})
+    OpenAPI ${registry.url}/openapi.json   Swagger UI ${registry.url}/docs
+  LGWAN-ASP (副データ)      ${asp.url}   (mTLS; docs at /docs)
+  J-LIS center              ${jlis.url}
+  verification portal       ${portal.url}
+  every service: /healthz and /metrics; development tokens in each service's config.ts
+
+Try a kiosk run (PIN 1234):
+${
+  cards.map((c) =>
+    `  deno task kiosk --card ${c.file} --pin 1234 --type juminhyo --members all --with honseki,zokugara --out /tmp/juminhyo.pdf   # ${c.label}`
+  ).join("\n")
+}
+Then upload /tmp/juminhyo.pdf (or a scan of its back side) at ${portal.url}.
 Press Ctrl+C to stop.`);
 
 Deno.addSignalListener("SIGINT", async () => {
+  await portal.stop();
+  await jlis.stop();
+  await asp.stop();
   await registry.stop();
+  feedFetch.close?.();
   Deno.exit(0);
 });

@@ -1,18 +1,101 @@
 /**
  * Demo data for `deno task start`: on first run, a few hundred residents of
- * 北九州市 (401005).
+ * 北九州市 (401005) in the registry, the ASP's initial load carried on an
+ * encrypted media file, and demo cards (PIN 1234) for kiosk runs.
  *
  * @module
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "../lib/db/database.ts";
+import { readMediaKeyFiles, registryMediaKeys } from "../lib/media/keys.ts";
+import { aspMediaKeys } from "../lib/media/keys.ts";
+import { importMedia } from "../lib/media/import.ts";
+import { exportMedia } from "../services/registry/media_export.ts";
+import type { Tenancy } from "../services/asp/tenancy.ts";
+import { aspMediaTarget } from "./media_import.ts";
+import { issueCardFile } from "./card_issue.ts";
+
+function rowsOf<T>(result: unknown): T[] {
+  return [...((result as { rows?: T[] }).rows ?? (result as T[]))];
+}
 
 /** Seeds the demo municipality when the registry is empty. */
 export async function seedDemo(database: Database, residents = 300): Promise<void> {
-  const rows = await database.db.execute(sql`select count(*)::int as n from residents`);
-  const n = Number((rows as unknown as { rows?: { n: number }[] }).rows?.[0]?.n ?? (rows as unknown as { n: number }[])[0]?.n ?? 0);
-  if (n > 0) return;
+  const [{ n }] = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from residents`));
+  if (Number(n) > 0) return;
   const { seedRegistry } = await import("../services/registry/seed/mod.ts");
-  await seedRegistry(database, { municipalityCode: "401005", residents, seed: 1 });
-  console.log(`registry: seeded ${residents} demo residents for 401005 (北九州市)`);
+  for (const [code, name] of [["401005", "北九州市"], ["401307", "福岡市"]]) {
+    await seedRegistry(database, { municipalityCode: code, residents, seed: 1 });
+    console.log(`registry: seeded ${residents} demo residents for ${code} (${name})`);
+  }
+}
+
+/**
+ * The ASP's initial load on first run: the registry exports an encrypted,
+ * signed media file, the ASP verifies and loads it, then destroys the file.
+ */
+export async function initialLoad(
+  opts: { registry: Database; asp: Tenancy; certsDir: string; municipalityCode: string },
+): Promise<void> {
+  const tenant = await opts.asp.get(opts.municipalityCode);
+  if (tenant.snapshotSeq !== null) return;
+  const files = await readMediaKeyFiles(opts.certsDir);
+  const { signer, aspPublicKey } = await registryMediaKeys(files);
+  const out = await Deno.makeTempFile({ prefix: "konbini-media-", suffix: ".knb" });
+  await exportMedia(opts.registry.db, {
+    municipalityCode: opts.municipalityCode,
+    out,
+    signer,
+    recipientPublicKey: aspPublicKey,
+  });
+  const keys = await aspMediaKeys(files);
+  const { loader, audit } = aspMediaTarget(opts.asp, { actor: "demo-initial-load" });
+  await importMedia(out, { ...keys, loader, audit });
+  console.log(`asp: initial load of ${opts.municipalityCode} verified, loaded and the media file destroyed`);
+}
+
+/** A demo card on disk. */
+export interface DemoCard {
+  file: string;
+  label: string;
+}
+
+/** Issues demo cards (PIN 1234) for two adult residents on first run. */
+export async function demoCards(
+  opts: { registry: Database; registryUrl: string; centerUrl: string; dir?: string },
+): Promise<DemoCard[]> {
+  const dir = opts.dir ?? `${Deno.env.get("DATA_DIR") ?? "./data"}/cards`;
+  await Deno.mkdir(dir, { recursive: true });
+  const existing: DemoCard[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.name.endsWith(".card.json")) {
+      existing.push({ file: await Deno.realPath(`${dir}/${e.name}`), label: e.name.replace(".card.json", "") });
+    }
+  }
+  if (existing.length) return existing;
+  const rows = rowsOf<{ id: string; name: string; household_id: string }>(
+    await opts.registry.db.execute(sql`
+      select r.id, r.name, r.household_id from residents r
+      where r.municipality_code = '401005' and r.status = 'active' and r.birth_date < '1990-01-01'
+        and r.relationship = '世帯主' and r.became_resident_date < '2026-01-01'
+        and not exists (select 1 from issuance_blocks b where b.resident_id = r.id and b.lifted_at is null)
+        and (select count(*) from residents m where m.household_id = r.household_id) between 2 and 4
+      order by r.id limit 2`),
+  );
+  const cards: DemoCard[] = [];
+  for (const r of rows) {
+    const file = `${dir}/${r.id}.card.json`;
+    await issueCardFile({
+      municipalityCode: "401005",
+      residentId: r.id,
+      out: file,
+      pin: "1234",
+      centerUrl: opts.centerUrl,
+      centerToken: "dev-jlis-city-401005",
+      registryUrl: opts.registryUrl,
+      registryToken: "dev-registry-jlis",
+    });
+    cards.push({ file: await Deno.realPath(file), label: `${r.id} ${r.name}` });
+  }
+  return cards;
 }

@@ -79,6 +79,9 @@ export function serveMtls(
     ) => Response | Promise<Response>,
     port: opts.port,
     hostname,
+    // Keep Deno's own Request/Response: Deno.serve in the same process
+    // refuses Responses of another realm.
+    overrideGlobalObjects: false,
     createServer,
     serverOptions: {
       cert: opts.cert,

@@ -11,6 +11,7 @@ import { createRenderer, type Renderer } from "../../lib/render/mod.ts";
 import { createLogger } from "../../lib/service/logger.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { systemClock } from "../../lib/time/clock.ts";
+import { serveMtls } from "../../lib/tls/mod.ts";
 import { createAspApp } from "./app.ts";
 import { aspClients } from "./auth.ts";
 import { loadAspConfig } from "./config.ts";
@@ -60,8 +61,11 @@ function testHooks(
  */
 export async function startAsp(
   env: Env = Deno.env,
-  opts: { fetch?: (input: string, init?: RequestInit) => Promise<Response> } =
-    {},
+  opts: {
+    fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+    /** Serve the API over mutual TLS (the LGWAN link to the center). */
+    tls?: { cert: string; key: string; ca: string };
+  } = {},
 ): Promise<RunningAsp> {
   const config = loadAspConfig(env);
   const logger = createLogger({ service: "asp" });
@@ -113,21 +117,28 @@ export async function startAsp(
       logger,
       metrics,
     });
-    const ac = new AbortController();
-    const server = Deno.serve(
-      {
-        port: config.port,
-        hostname: config.hostname,
-        signal: ac.signal,
-        onListen: () => {},
-      },
-      app.fetch,
-    );
-    url = `http://${config.hostname}:${server.addr.port}`;
-    stops.unshift(async () => {
-      ac.abort();
-      await server.finished;
-    });
+    if (opts.tls) {
+      const server = serveMtls(app.fetch, { port: config.port, hostname: config.hostname, ...opts.tls });
+      const { port } = await server.ready;
+      url = `https://localhost:${port}`;
+      stops.unshift(() => server.close());
+    } else {
+      const ac = new AbortController();
+      const server = Deno.serve(
+        {
+          port: config.port,
+          hostname: config.hostname,
+          signal: ac.signal,
+          onListen: () => {},
+        },
+        app.fetch,
+      );
+      url = `http://${config.hostname}:${server.addr.port}`;
+      stops.unshift(async () => {
+        ac.abort();
+        await server.finished;
+      });
+    }
   }
   logger.info("started", {
     url,

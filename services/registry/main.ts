@@ -9,6 +9,7 @@ import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { createLogger } from "../../lib/service/logger.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { systemClock } from "../../lib/time/clock.ts";
+import { serveMtls } from "../../lib/tls/mod.ts";
 import { createRegistryApp } from "./app.ts";
 import { clientsFromTokens } from "./auth.ts";
 import { loadRegistryConfig } from "./config.ts";
@@ -17,6 +18,8 @@ import { createFeedNotifier } from "./feed_notifier.ts";
 /** A running registry. */
 export interface RunningRegistry {
   url: string;
+  /** The mutual-TLS endpoint for LGWAN peers (the ASP's feed), when started with `tls`. */
+  tlsUrl?: string;
   database: Database;
   stop(): Promise<void>;
 }
@@ -36,6 +39,7 @@ export const MIGRATIONS =
  */
 export async function startRegistry(
   env: { get(k: string): string | undefined } = Deno.env,
+  opts: { tls?: { cert: string; key: string; ca: string; port?: number } } = {},
 ): Promise<RunningRegistry> {
   const config = loadRegistryConfig(env);
   const logger = createLogger({ service: "registry" });
@@ -59,12 +63,18 @@ export async function startRegistry(
     onListen: () => {},
   }, app.fetch);
   const url = `http://${config.hostname}:${server.addr.port}`;
-  logger.info("listening", { url, database: database.kind });
+  const tlsServer = opts.tls
+    ? serveMtls(app.fetch, { port: opts.tls.port ?? config.port + 10, hostname: config.hostname, ...opts.tls })
+    : undefined;
+  const tlsUrl = tlsServer ? `https://localhost:${(await tlsServer.ready).port}` : undefined;
+  logger.info("listening", { url, tlsUrl, database: database.kind });
   return {
     url,
+    tlsUrl,
     database,
     async stop() {
       ac.abort();
+      await tlsServer?.close();
       await server.finished;
       await database.close();
     },
