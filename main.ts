@@ -18,21 +18,36 @@ import { demoCards, initialLoad, seedDemo } from "./scripts/demo.ts";
 
 const CERTS = Deno.env.get("CERTS_DIR") ?? "./certs";
 await ensureCerts(CERTS);
-const pem = async (name: string) => await Deno.readTextFile(`${CERTS}/${name}.pem`);
+const pem = async (name: string) =>
+  await Deno.readTextFile(`${CERTS}/${name}.pem`);
 const ca = await pem("ca");
-const tlsOf = async (role: string) => ({ cert: await pem(role), key: await pem(`${role}-key`), ca });
+const tlsOf = async (role: string) => ({
+  cert: await pem(role),
+  key: await pem(`${role}-key`),
+  ca,
+});
 
-const registry = await startRegistry(Deno.env, { tls: await tlsOf("registry") });
+const registry = await startRegistry(Deno.env, {
+  tls: await tlsOf("registry"),
+});
 await seedDemo(registry.database);
 
 const aspTls = await tlsOf("asp");
 const feedFetch = mtlsFetch(aspTls);
 const aspEnv = {
-  get: (k: string) => k === "ASP_REGISTRY_URL" ? (Deno.env.get(k) ?? registry.tlsUrl) : Deno.env.get(k),
+  get: (k: string) =>
+    k === "ASP_REGISTRY_URL"
+      ? (Deno.env.get(k) ?? registry.tlsUrl)
+      : Deno.env.get(k),
 };
 const asp = await startAsp(aspEnv, { fetch: feedFetch, tls: aspTls });
 for (const municipalityCode of ["401005", "401307"]) {
-  await initialLoad({ registry: registry.database, asp: asp.tenancy, certsDir: CERTS, municipalityCode });
+  await initialLoad({
+    registry: registry.database,
+    asp: asp.tenancy,
+    certsDir: CERTS,
+    municipalityCode,
+  });
 }
 
 const jlis = await startJlis();
@@ -41,7 +56,11 @@ const portal = await startPortal({
   decryptionKeys: [jlis.contentKey],
   statusLookup: (n) => jlis.ledgerStatus(n),
 });
-const cards = await demoCards({ registry: registry.database, registryUrl: registry.url, centerUrl: jlis.url });
+const cards = await demoCards({
+  registry: registry.database,
+  registryUrl: registry.url,
+  centerUrl: jlis.url,
+});
 
 console.log(`
 コンビニ交付 — local system

@@ -14,7 +14,14 @@ for (const service of SERVICES) {
     continue;
   }
   const { success } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "npm:drizzle-kit@0.31.11", "generate", "--config", config],
+    args: [
+      "run",
+      "-A",
+      "npm:drizzle-kit@0.31.11",
+      "generate",
+      "--config",
+      config,
+    ],
     stdout: "inherit",
     stderr: "inherit",
   }).output();

@@ -22,7 +22,11 @@ for (const service of SERVICES) {
   const database = await openDatabase(opts);
   try {
     await database.migrate(folder);
-    console.log(`${service}: migrated (${database.kind}${opts.dataDir ? " " + opts.dataDir : ""})`);
+    console.log(
+      `${service}: migrated (${database.kind}${
+        opts.dataDir ? " " + opts.dataDir : ""
+      })`,
+    );
   } finally {
     await database.close();
   }

@@ -20,13 +20,24 @@ function rowsOf<T>(result: unknown): T[] {
 }
 
 /** Seeds the demo municipality when the registry is empty. */
-export async function seedDemo(database: Database, residents = 300): Promise<void> {
-  const [{ n }] = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from residents`));
+export async function seedDemo(
+  database: Database,
+  residents = 300,
+): Promise<void> {
+  const [{ n }] = rowsOf<{ n: number }>(
+    await database.db.execute(sql`select count(*)::int as n from residents`),
+  );
   if (Number(n) > 0) return;
   const { seedRegistry } = await import("../services/registry/seed/mod.ts");
   for (const [code, name] of [["401005", "北九州市"], ["401307", "福岡市"]]) {
-    await seedRegistry(database, { municipalityCode: code, residents, seed: 1 });
-    console.log(`registry: seeded ${residents} demo residents for ${code} (${name})`);
+    await seedRegistry(database, {
+      municipalityCode: code,
+      residents,
+      seed: 1,
+    });
+    console.log(
+      `registry: seeded ${residents} demo residents for ${code} (${name})`,
+    );
   }
 }
 
@@ -35,13 +46,21 @@ export async function seedDemo(database: Database, residents = 300): Promise<voi
  * signed media file, the ASP verifies and loads it, then destroys the file.
  */
 export async function initialLoad(
-  opts: { registry: Database; asp: Tenancy; certsDir: string; municipalityCode: string },
+  opts: {
+    registry: Database;
+    asp: Tenancy;
+    certsDir: string;
+    municipalityCode: string;
+  },
 ): Promise<void> {
   const tenant = await opts.asp.get(opts.municipalityCode);
   if (tenant.snapshotSeq !== null) return;
   const files = await readMediaKeyFiles(opts.certsDir);
   const { signer, aspPublicKey } = await registryMediaKeys(files);
-  const out = await Deno.makeTempFile({ prefix: "konbini-media-", suffix: ".knb" });
+  const out = await Deno.makeTempFile({
+    prefix: "konbini-media-",
+    suffix: ".knb",
+  });
   await exportMedia(opts.registry.db, {
     municipalityCode: opts.municipalityCode,
     out,
@@ -49,9 +68,13 @@ export async function initialLoad(
     recipientPublicKey: aspPublicKey,
   });
   const keys = await aspMediaKeys(files);
-  const { loader, audit } = aspMediaTarget(opts.asp, { actor: "demo-initial-load" });
+  const { loader, audit } = aspMediaTarget(opts.asp, {
+    actor: "demo-initial-load",
+  });
   await importMedia(out, { ...keys, loader, audit });
-  console.log(`asp: initial load of ${opts.municipalityCode} verified, loaded and the media file destroyed`);
+  console.log(
+    `asp: initial load of ${opts.municipalityCode} verified, loaded and the media file destroyed`,
+  );
 }
 
 /** A demo card on disk. */
@@ -62,14 +85,22 @@ export interface DemoCard {
 
 /** Issues demo cards (PIN 1234) for two adult residents on first run. */
 export async function demoCards(
-  opts: { registry: Database; registryUrl: string; centerUrl: string; dir?: string },
+  opts: {
+    registry: Database;
+    registryUrl: string;
+    centerUrl: string;
+    dir?: string;
+  },
 ): Promise<DemoCard[]> {
   const dir = opts.dir ?? `${Deno.env.get("DATA_DIR") ?? "./data"}/cards`;
   await Deno.mkdir(dir, { recursive: true });
   const existing: DemoCard[] = [];
   for await (const e of Deno.readDir(dir)) {
     if (e.name.endsWith(".card.json")) {
-      existing.push({ file: await Deno.realPath(`${dir}/${e.name}`), label: e.name.replace(".card.json", "") });
+      existing.push({
+        file: await Deno.realPath(`${dir}/${e.name}`),
+        label: e.name.replace(".card.json", ""),
+      });
     }
   }
   if (existing.length) return existing;

@@ -31,10 +31,12 @@ export async function serviceDatabaseOptions(
     return { dataDir };
   }
   const u = new URL(base);
-  const dbName = `${u.pathname.replace(/^\//, "") || "postgres"}_${service}`.replace(/[^a-zA-Z0-9_]/g, "_");
+  const dbName = `${u.pathname.replace(/^\//, "") || "postgres"}_${service}`
+    .replace(/[^a-zA-Z0-9_]/g, "_");
   const admin = postgres(base, { max: 1, onnotice: () => {} });
   try {
-    const rows = await admin`select 1 from pg_database where datname = ${dbName}`;
+    const rows =
+      await admin`select 1 from pg_database where datname = ${dbName}`;
     if (rows.length === 0) await admin.unsafe(`CREATE DATABASE ${dbName}`);
   } finally {
     await admin.end({ timeout: 5 });

@@ -30,7 +30,11 @@ export interface Database {
   /** Runs raw SQL (several statements allowed) outside Drizzle. */
   exec(text: string): Promise<void>;
   /** Bulk-loads rows with COPY … FROM (text format). Values are escaped here. */
-  copyRows(table: string, columns: string[], rows: Iterable<CopyValue[]>): Promise<number>;
+  copyRows(
+    table: string,
+    columns: string[],
+    rows: Iterable<CopyValue[]>,
+  ): Promise<number>;
   /** Applies the service's committed migrations. */
   migrate(migrationsFolder: string): Promise<void>;
   /** Closes connections. */
@@ -38,7 +42,14 @@ export interface Database {
 }
 
 /** A value COPY can take: null becomes \N, Uint8Array becomes bytea hex. */
-export type CopyValue = string | number | boolean | null | undefined | Date | Uint8Array;
+export type CopyValue =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | Date
+  | Uint8Array;
 
 /** Options of {@linkcode openDatabase}. */
 export interface OpenDatabaseOptions {
@@ -52,7 +63,10 @@ export interface OpenDatabaseOptions {
   max?: number;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const HEX = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
 
 /** Escapes one value for COPY's text format. */
 export function copyEscape(v: CopyValue): string {
@@ -67,10 +81,13 @@ export function copyEscape(v: CopyValue): string {
   const s = String(v);
   // Fast path: nothing to escape.
   if (!/[\\\t\n\r]/.test(s)) return s;
-  return s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+  return s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n")
+    .replace(/\r/g, "\\r");
 }
 
-function copyText(rows: Iterable<CopyValue[]>): { text: string; count: number } {
+function copyText(
+  rows: Iterable<CopyValue[]>,
+): { text: string; count: number } {
   const parts: string[] = [];
   let count = 0;
   for (const row of rows) {
@@ -108,7 +125,9 @@ function* batches<T>(rows: Iterable<T>, size: number): Generator<T[]> {
  * await database.migrate("db/migrations/registry");
  * ```
  */
-export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Database> {
+export async function openDatabase(
+  opts: OpenDatabaseOptions = {},
+): Promise<Database> {
   if (opts.url) {
     const client = postgres(opts.url, {
       max: opts.max ?? 10,
@@ -131,7 +150,9 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
           for (const batch of batches(rows, COPY_BATCH)) {
             const { text, count } = copyText(batch);
             const stream = await copier.unsafe(
-              `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(",")}) FROM STDIN`,
+              `COPY ${quoteIdent(table)} (${
+                columns.map(quoteIdent).join(",")
+              }) FROM STDIN`,
             ).writable();
             let timer: ReturnType<typeof setTimeout> | undefined;
             await new Promise<void>((resolve, reject) => {
@@ -165,7 +186,10 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
       },
     };
   }
-  const pg = new PGlite({ dataDir: opts.dataDir, loadDataDir: opts.loadDataDir });
+  const pg = new PGlite({
+    dataDir: opts.dataDir,
+    loadDataDir: opts.loadDataDir,
+  });
   await pg.waitReady;
   const db = drizzlePglite(pg) as unknown as Db;
   await db.execute(sql`select 1`);
@@ -180,7 +204,9 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
       for (const batch of batches(rows, COPY_BATCH)) {
         const { text, count } = copyText(batch);
         await pg.query(
-          `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(",")}) FROM '/dev/blob'`,
+          `COPY ${quoteIdent(table)} (${
+            columns.map(quoteIdent).join(",")
+          }) FROM '/dev/blob'`,
           [],
           { blob: new Blob([text]) },
         );

@@ -43,7 +43,9 @@ export function testEngine(): "pglite" | "postgres" {
  * try { ... } finally { await database.close(); }
  * ```
  */
-export async function openTestDatabase(migrationsFolder: string): Promise<Database> {
+export async function openTestDatabase(
+  migrationsFolder: string,
+): Promise<Database> {
   const url = Deno.env.get("TEST_DATABASE_URL");
   if (!url) {
     const dump = await templateFor(migrationsFolder);

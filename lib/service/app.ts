@@ -41,14 +41,22 @@ export interface ServiceAppOptions {
  * app.route("/residents", residents);
  * ```
  */
-export function createServiceApp<E extends ServiceEnv = ServiceEnv>(opts: ServiceAppOptions): OpenAPIHono<E> {
+export function createServiceApp<E extends ServiceEnv = ServiceEnv>(
+  opts: ServiceAppOptions,
+): OpenAPIHono<E> {
   const app = new OpenAPIHono<E>({
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error.issues);
     },
   });
-  const requests = opts.metrics.counter("http_requests_total", "HTTP requests by route and status");
-  const duration = opts.metrics.histogram("http_request_duration_seconds", "HTTP request duration");
+  const requests = opts.metrics.counter(
+    "http_requests_total",
+    "HTTP requests by route and status",
+  );
+  const duration = opts.metrics.histogram(
+    "http_request_duration_seconds",
+    "HTTP request duration",
+  );
   app.use(requestId({ headerName: "X-Request-Id" }));
   app.use(secureHeaders());
   app.use(async (c, next) => {
@@ -62,7 +70,12 @@ export function createServiceApp<E extends ServiceEnv = ServiceEnv>(opts: Servic
     requests.inc({ method: c.req.method, route, status: c.res.status });
     duration.observe(ms / 1000, { route });
     if (c.req.path !== "/healthz" && c.req.path !== "/metrics") {
-      log.info("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 10) / 10 });
+      log.info("request", {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(ms * 10) / 10,
+      });
     }
   });
   app.get("/healthz", async (c) => {
@@ -70,13 +83,27 @@ export function createServiceApp<E extends ServiceEnv = ServiceEnv>(opts: Servic
       const extra = opts.health ? await opts.health() : {};
       return c.json({ status: "ok", service: opts.service, ...extra });
     } catch (err) {
-      return c.json({ status: "unavailable", service: opts.service, error: String(err) }, 503);
+      return c.json({
+        status: "unavailable",
+        service: opts.service,
+        error: String(err),
+      }, 503);
     }
   });
-  app.get("/metrics", (c) => c.text(opts.metrics.render(), 200, { "Content-Type": "text/plain; version=0.0.4" }));
+  app.get(
+    "/metrics",
+    (c) =>
+      c.text(opts.metrics.render(), 200, {
+        "Content-Type": "text/plain; version=0.0.4",
+      }),
+  );
   app.onError(errorHandler({ logger: opts.logger, statusOf: opts.statusOf }));
   app.notFound((c) =>
-    c.json({ code: "NOT_FOUND", message_ja: "見つかりません", message_en: "Not found" }, 404)
+    c.json({
+      code: "NOT_FOUND",
+      message_ja: "見つかりません",
+      message_en: "Not found",
+    }, 404)
   );
   return app;
 }

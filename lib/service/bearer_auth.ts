@@ -19,8 +19,12 @@ export interface BearerClient<S extends string = string> {
 
 /** Hashes a token as the client list keeps it. */
 export async function hashToken(token: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const d = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(token),
+  );
+  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }
 
 /**
@@ -34,11 +38,19 @@ export async function hashToken(token: string): Promise<string> {
 export async function bearerClients<S extends string>(
   list: { id: string; token: string; scopes: S[] }[],
 ): Promise<BearerClient<S>[]> {
-  return await Promise.all(list.map(async (c) => ({ id: c.id, scopes: c.scopes, tokenSha256: await hashToken(c.token) })));
+  return await Promise.all(
+    list.map(async (c) => ({
+      id: c.id,
+      scopes: c.scopes,
+      tokenSha256: await hashToken(c.token),
+    })),
+  );
 }
 
 /** Context variables set by {@linkcode requireBearer}. */
-export type BearerEnv<S extends string = string> = { Variables: { client: BearerClient<S> } };
+export type BearerEnv<S extends string = string> = {
+  Variables: { client: BearerClient<S> };
+};
 
 /**
  * Middleware: authenticates the caller and checks a scope. A client holding
@@ -56,15 +68,34 @@ export function requireBearer<S extends string>(
 ) {
   return createMiddleware<BearerEnv<S>>(async (c, next) => {
     const m = /^Bearer\s+(\S+)$/.exec(c.req.header("Authorization") ?? "");
-    if (!m) throw new DomainError("UNAUTHENTICATED", "認証情報がありません", "Missing client credential");
+    if (!m) {
+      throw new DomainError(
+        "UNAUTHENTICATED",
+        "認証情報がありません",
+        "Missing client credential",
+      );
+    }
     const digest = await hashToken(m[1]);
     let found: BearerClient<S> | undefined;
     for (const cl of clients) {
       if (await timingSafeEqual(cl.tokenSha256, digest)) found = cl;
     }
-    if (!found) throw new DomainError("UNAUTHENTICATED", "認証に失敗しました", "Invalid client credential");
-    if (!found.scopes.includes(scope) && !(opts.superScope && found.scopes.includes(opts.superScope))) {
-      throw new DomainError("FORBIDDEN", "この操作は許可されていません", `Client lacks the '${scope}' scope`);
+    if (!found) {
+      throw new DomainError(
+        "UNAUTHENTICATED",
+        "認証に失敗しました",
+        "Invalid client credential",
+      );
+    }
+    if (
+      !found.scopes.includes(scope) &&
+      !(opts.superScope && found.scopes.includes(opts.superScope))
+    ) {
+      throw new DomainError(
+        "FORBIDDEN",
+        "この操作は許可されていません",
+        `Client lacks the '${scope}' scope`,
+      );
     }
     c.set("client", found);
     await next();

@@ -47,7 +47,11 @@ export class DomainError extends Error {
 
   /** The response body for this error. */
   toBody(): ErrorBody {
-    const body: ErrorBody = { code: this.code, message_ja: this.ja, message_en: this.en };
+    const body: ErrorBody = {
+      code: this.code,
+      message_ja: this.ja,
+      message_en: this.en,
+    };
     if (this.details !== undefined) body.details = this.details;
     return body;
   }
@@ -88,7 +92,10 @@ export function validationError(issues: unknown): DomainError {
  * ```
  */
 export function errorHandler(
-  opts: { logger: Logger; statusOf: (code: string) => ContentfulStatusCode | undefined },
+  opts: {
+    logger: Logger;
+    statusOf: (code: string) => ContentfulStatusCode | undefined;
+  },
 ): (err: Error, c: Context) => Response {
   return (err, c) => {
     if (err instanceof DomainError) {
@@ -97,19 +104,29 @@ export function errorHandler(
     }
     // Hono's own HTTP errors (body limit, bad JSON …)
     const maybe = err as { status?: number; getResponse?: () => Response };
-    if (typeof maybe.status === "number" && maybe.status >= 400 && maybe.status < 500) {
+    if (
+      typeof maybe.status === "number" && maybe.status >= 400 &&
+      maybe.status < 500
+    ) {
       const code = maybe.status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST";
       return c.json(
         {
           code,
-          message_ja: maybe.status === 413 ? "送信データが大きすぎます" : "要求の形式が正しくありません",
-          message_en: maybe.status === 413 ? "The request body is too large" : "The request is malformed",
+          message_ja: maybe.status === 413
+            ? "送信データが大きすぎます"
+            : "要求の形式が正しくありません",
+          message_en: maybe.status === 413
+            ? "The request body is too large"
+            : "The request is malformed",
         } satisfies ErrorBody,
         maybe.status as ContentfulStatusCode,
       );
     }
     const requestId = c.get("requestId" as never) as string | undefined;
-    opts.logger.error("unhandled error", { requestId, error: String(err?.stack ?? err) });
+    opts.logger.error("unhandled error", {
+      requestId,
+      error: String(err?.stack ?? err),
+    });
     return c.json(
       {
         code: "INTERNAL",

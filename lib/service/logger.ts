@@ -8,7 +8,12 @@
 /** Log levels in increasing severity. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const ORDER: Record<LogLevel, number> = {
+  debug: 10,
+  info: 20,
+  warn: 30,
+  error: 40,
+};
 
 /** A structured logger. */
 export interface Logger {
@@ -52,16 +57,34 @@ export function createLogger(opts: LoggerOptions): Logger {
   const min = ORDER[opts.level ?? envLevel ?? "info"] ?? ORDER.info;
   const write = opts.write ?? ((line: string) => console.log(line));
   const base = opts.fields ?? {};
-  const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+  const emit = (
+    level: LogLevel,
+    msg: string,
+    fields?: Record<string, unknown>,
+  ) => {
     if (ORDER[level] < min) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level, service: opts.service, msg, ...base, ...fields }));
+    write(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level,
+        service: opts.service,
+        msg,
+        ...base,
+        ...fields,
+      }),
+    );
   };
   return {
     debug: (m, f) => emit("debug", m, f),
     info: (m, f) => emit("info", m, f),
     warn: (m, f) => emit("warn", m, f),
     error: (m, f) => emit("error", m, f),
-    child: (fields) => createLogger({ ...opts, level: opts.level ?? envLevel, fields: { ...base, ...fields } }),
+    child: (fields) =>
+      createLogger({
+        ...opts,
+        level: opts.level ?? envLevel,
+        fields: { ...base, ...fields },
+      }),
   };
 }
 

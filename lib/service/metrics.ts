@@ -11,7 +11,15 @@ function labelKey(labels: Labels | undefined): string {
   if (!labels) return "";
   const keys = Object.keys(labels).sort();
   if (!keys.length) return "";
-  return "{" + keys.map((k) => `${k}="${String(labels[k]).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`).join(",") + "}";
+  return "{" +
+    keys.map((k) =>
+      `${k}="${
+        String(labels[k]).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(
+          /\n/g,
+          "\\n",
+        )
+      }"`
+    ).join(",") + "}";
 }
 
 /** A monotonically increasing counter. */
@@ -40,7 +48,19 @@ export interface MetricsRegistry {
   render(): string;
 }
 
-const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const DEFAULT_BUCKETS = [
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+];
 
 /**
  * Creates an empty registry.
@@ -57,11 +77,18 @@ export function createMetrics(): MetricsRegistry {
   const reg: MetricsRegistry = {
     counter(name, help) {
       const values = new Map<string, number>();
-      blocks.set(name, () =>
-        `# HELP ${name} ${help}\n# TYPE ${name} counter\n` +
-        [...values].map(([k, v]) => `${name}${k} ${v}\n`).join(""));
+      blocks.set(
+        name,
+        () =>
+          `# HELP ${name} ${help}\n# TYPE ${name} counter\n` +
+          [...values].map(([k, v]) => `${name}${k} ${v}\n`).join(""),
+      );
       return {
-        inc: (labels, by = 1) => values.set(labelKey(labels), (values.get(labelKey(labels)) ?? 0) + by),
+        inc: (labels, by = 1) =>
+          values.set(
+            labelKey(labels),
+            (values.get(labelKey(labels)) ?? 0) + by,
+          ),
         get: (labels) => values.get(labelKey(labels)) ?? 0,
       };
     },
@@ -76,7 +103,10 @@ export function createMetrics(): MetricsRegistry {
       };
     },
     histogram(name, help, buckets = DEFAULT_BUCKETS) {
-      const series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+      const series = new Map<
+        string,
+        { labels: Labels; counts: number[]; sum: number; count: number }
+      >();
       blocks.set(name, () => {
         let out = `# HELP ${name} ${help}\n# TYPE ${name} histogram\n`;
         for (const s of series.values()) {
@@ -85,8 +115,12 @@ export function createMetrics(): MetricsRegistry {
             cum += s.counts[i];
             out += `${name}_bucket${labelKey({ ...s.labels, le: b })} ${cum}\n`;
           });
-          out += `${name}_bucket${labelKey({ ...s.labels, le: "+Inf" })} ${s.count}\n`;
-          out += `${name}_sum${labelKey(s.labels)} ${s.sum}\n${name}_count${labelKey(s.labels)} ${s.count}\n`;
+          out += `${name}_bucket${
+            labelKey({ ...s.labels, le: "+Inf" })
+          } ${s.count}\n`;
+          out += `${name}_sum${labelKey(s.labels)} ${s.sum}\n${name}_count${
+            labelKey(s.labels)
+          } ${s.count}\n`;
         }
         return out;
       });

@@ -23,7 +23,9 @@ export const systemClock: Clock = { now: () => new Date() };
  * clock.advance(60_000);
  * ```
  */
-export function fakeClock(start: string | Date): Clock & { set(t: string | Date): void; advance(ms: number): void } {
+export function fakeClock(
+  start: string | Date,
+): Clock & { set(t: string | Date): void; advance(ms: number): void } {
   let t = new Date(start).getTime();
   return {
     now: () => new Date(t),
@@ -44,14 +46,24 @@ export function jstDate(at: Date): string {
 }
 
 /** Hours and minutes in Japan at an instant. */
-export function jstTime(at: Date): { hour: number; minute: number; month: number; day: number } {
+export function jstTime(
+  at: Date,
+): { hour: number; minute: number; month: number; day: number } {
   const d = new Date(at.getTime() + JST_OFFSET_MS);
-  return { hour: d.getUTCHours(), minute: d.getUTCMinutes(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+  return {
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+  };
 }
 
 /** An ISO 8601 string with the +09:00 offset. */
 export function jstIso(at: Date): string {
-  return new Date(at.getTime() + JST_OFFSET_MS).toISOString().replace("Z", "+09:00");
+  return new Date(at.getTime() + JST_OFFSET_MS).toISOString().replace(
+    "Z",
+    "+09:00",
+  );
 }
 
 /** Age in whole years on a date (both YYYY-MM-DD). */

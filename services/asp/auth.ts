@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { type BearerClient, bearerClients, type BearerEnv, requireBearer } from "../../lib/service/bearer_auth.ts";
+import {
+  type BearerClient,
+  bearerClients,
+  type BearerEnv,
+  requireBearer,
+} from "../../lib/service/bearer_auth.ts";
 
 /** What a caller may do. */
 export type AspScope = "issue" | "admin";
@@ -21,7 +26,9 @@ export type AspClient = BearerClient<AspScope>;
  * const clients = await aspClients([{ id: "jlis", token: "dev-asp-center", scopes: ["issue"] }]);
  * ```
  */
-export function aspClients(list: { id: string; token: string; scopes: AspScope[] }[]): Promise<AspClient[]> {
+export function aspClients(
+  list: { id: string; token: string; scopes: AspScope[] }[],
+): Promise<AspClient[]> {
   return bearerClients(list);
 }
 

@@ -118,7 +118,11 @@ export async function startAsp(
       metrics,
     });
     if (opts.tls) {
-      const server = serveMtls(app.fetch, { port: config.port, hostname: config.hostname, ...opts.tls });
+      const server = serveMtls(app.fetch, {
+        port: config.port,
+        hostname: config.hostname,
+        ...opts.tls,
+      });
       const { port } = await server.ready;
       url = `https://localhost:${port}`;
       stops.unshift(() => server.close());

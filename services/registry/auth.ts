@@ -21,7 +21,9 @@ export type Scope = "read" | "write" | "feed" | "admin";
 export type ClientCredential = BearerClient<Scope>;
 
 /** Builds a client list from plain tokens (config or tests). */
-export function clientsFromTokens(list: { id: string; token: string; scopes: Scope[] }[]): Promise<ClientCredential[]> {
+export function clientsFromTokens(
+  list: { id: string; token: string; scopes: Scope[] }[],
+): Promise<ClientCredential[]> {
   return bearerClients(list);
 }
 

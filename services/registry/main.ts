@@ -64,9 +64,15 @@ export async function startRegistry(
   }, app.fetch);
   const url = `http://${config.hostname}:${server.addr.port}`;
   const tlsServer = opts.tls
-    ? serveMtls(app.fetch, { port: opts.tls.port ?? config.port + 10, hostname: config.hostname, ...opts.tls })
+    ? serveMtls(app.fetch, {
+      port: opts.tls.port ?? config.port + 10,
+      hostname: config.hostname,
+      ...opts.tls,
+    })
     : undefined;
-  const tlsUrl = tlsServer ? `https://localhost:${(await tlsServer.ready).port}` : undefined;
+  const tlsUrl = tlsServer
+    ? `https://localhost:${(await tlsServer.ready).port}`
+    : undefined;
   logger.info("listening", { url, tlsUrl, database: database.kind });
   return {
     url,
