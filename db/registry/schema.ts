@@ -24,7 +24,11 @@ import {
 /** bytea as Uint8Array on both drivers. */
 export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => "bytea",
-  fromDriver: (v) => (v instanceof Uint8Array && v.constructor !== Uint8Array ? new Uint8Array(v) : v),
+  fromDriver: (
+    v,
+  ) => (v instanceof Uint8Array && v.constructor !== Uint8Array
+    ? new Uint8Array(v)
+    : v),
 });
 
 /** Municipalities this registry serves, with their kiosk policy. */
@@ -33,7 +37,9 @@ export const municipalities = pgTable("municipalities", {
   name: text("name").notNull(),
   mayor: text("mayor").notNull(),
   /** Whether kiosks may print 個人番号 (if false, it never leaves the registry). */
-  printMyNumberAtKiosk: boolean("print_my_number_at_kiosk").notNull().default(false),
+  printMyNumberAtKiosk: boolean("print_my_number_at_kiosk").notNull().default(
+    false,
+  ),
 });
 
 /** The current state of each resident (one row per person). */
@@ -57,7 +63,8 @@ export const residents = pgTable("residents", {
   relationship: text("relationship").notNull(),
   honseki: text("honseki"),
   hittousha: text("hittousha"),
-  becameResidentDate: date("became_resident_date", { mode: "string" }).notNull(),
+  becameResidentDate: date("became_resident_date", { mode: "string" })
+    .notNull(),
   addressSetDate: date("address_set_date", { mode: "string" }).notNull(),
   notifiedDate: date("notified_date", { mode: "string" }).notNull(),
   address: text("address").notNull(),
@@ -79,6 +86,7 @@ export const residents = pgTable("residents", {
 }, (t) => [
   index("residents_municipality_idx").on(t.municipalityCode),
   index("residents_household_idx").on(t.householdId),
+  index("residents_resident_code_idx").on(t.residentCode),
 ]);
 
 /** Households (世帯): number, householder, address. */
@@ -100,7 +108,8 @@ export const residentHistory = pgTable("resident_history", {
   seq: bigint("seq", { mode: "number" }).notNull(),
   eventType: text("event_type").notNull(),
   snapshot: jsonb("snapshot").notNull(),
-  recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+  recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "string" })
+    .notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.residentId, t.historyNo] })]);
 
 /** Per-municipality head of the outbox sequence (row lock = gapless, ordered). */
@@ -125,7 +134,8 @@ export const outbox = pgTable("outbox", {
   request: jsonb("request"),
   /** Seq of the event that cancelled this one, if any. */
   cancelledBySeq: bigint("cancelled_by_seq", { mode: "number" }),
-  recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+  recordedAt: timestamp("recorded_at", { withTimezone: true, mode: "string" })
+    .notNull().defaultNow(),
 }, (t) => [
   primaryKey({ columns: [t.municipalityCode, t.seq] }),
   uniqueIndex("outbox_event_id_idx").on(t.eventId),
@@ -134,7 +144,8 @@ export const outbox = pgTable("outbox", {
 /** Audit trail: every change and every read of a person's record. */
 export const auditLog = pgTable("audit_log", {
   id: bigserial("id", { mode: "number" }).primaryKey(),
-  at: timestamp("at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+  at: timestamp("at", { withTimezone: true, mode: "string" }).notNull()
+    .defaultNow(),
   client: text("client").notNull(),
   action: text("action").notNull(),
   municipalityCode: text("municipality_code"),
@@ -177,7 +188,8 @@ export const cardLinks = pgTable("card_links", {
   serial: text("serial").primaryKey(),
   municipalityCode: text("municipality_code").notNull(),
   residentId: text("resident_id").notNull(),
-  linkedAt: timestamp("linked_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+  linkedAt: timestamp("linked_at", { withTimezone: true, mode: "string" })
+    .notNull().defaultNow(),
   unlinkedAt: timestamp("unlinked_at", { withTimezone: true, mode: "string" }),
 }, (t) => [index("card_resident_idx").on(t.residentId)]);
 

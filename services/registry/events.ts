@@ -1,17 +1,12 @@
 /**
  * The rules of each change event (異動): checked against the current state
- * inside the event's transaction, then recorded in a ChangeSet that
- * `commitChange` writes as one event.
+ * (plain reads through a PlanDb, each remembered), then recorded in a
+ * ChangeSet that `commitChange` writes as one event — after checking that
+ * nothing read has changed meanwhile, else planning it again.
  *
  * @module
  */
-import { and, eq } from "drizzle-orm";
-import type { Db, Tx } from "../../lib/db/database.ts";
-import {
-  outbox,
-  residents,
-  sealRegistrations,
-} from "../../db/registry/schema.ts";
+import type { Db } from "../../lib/db/database.ts";
 import type { Household, Resident } from "../../db/registry/schema.ts";
 import { RegistryError } from "./errors.ts";
 import type { EventInput } from "./event_schemas.ts";
@@ -19,11 +14,16 @@ import {
   type ChangeSet,
   commitChange,
   type Committed,
-  lockActiveSeals,
-  lockHousehold,
-  lockMembers,
-  lockResident,
-  lockResidents,
+  type PlanDb,
+  readActiveSeals,
+  readHousehold,
+  readHouseholdOrNull,
+  readMembers,
+  readOutboxEvent,
+  readResident,
+  readResidentCodeHolders,
+  readResidents,
+  readSeal,
 } from "./store.ts";
 
 function newId(code: string, prefix: string): string {
@@ -102,21 +102,23 @@ function personRow(
   };
 }
 
-async function requireUniqueResidentCode(tx: Tx, code: string): Promise<void> {
-  const rows = await tx.select({ id: residents.id }).from(residents).where(
-    eq(residents.residentCode, code),
-  ).limit(1);
-  if (rows.length) throw new RegistryError("DUPLICATE_RESIDENT_CODE");
+async function requireUniqueResidentCode(
+  p: PlanDb,
+  code: string,
+): Promise<void> {
+  if ((await readResidentCodeHolders(p, code)).length) {
+    throw new RegistryError("DUPLICATE_RESIDENT_CODE");
+  }
 }
 
 async function cancelSeals(
-  tx: Tx,
+  p: PlanDb,
   cs: ChangeSet,
   residentId: string,
   date: string,
   reason: string,
 ): Promise<void> {
-  for (const s of await lockActiveSeals(tx, residentId)) {
+  for (const s of await readActiveSeals(p, residentId)) {
     cs.seal(s, {
       ...s,
       status: "cancelled",
@@ -128,16 +130,16 @@ async function cancelSeals(
 
 /** Plans one event: checks its rules and records its changes. */
 async function plan(
-  tx: Tx,
+  p: PlanDb,
   cs: ChangeSet,
   code: string,
   ev: EventInput,
 ): Promise<void> {
   switch (ev.type) {
     case "tennyu": {
-      await requireUniqueResidentCode(tx, ev.person.residentCode);
+      await requireUniqueResidentCode(p, ev.person.residentCode);
       if (ev.householdId) {
-        const h = await lockHousehold(tx, code, ev.householdId);
+        const h = await readHousehold(p, code, ev.householdId);
         requireHouseholdActive(h);
         cs.resident(
           null,
@@ -171,10 +173,10 @@ async function plan(
       return;
     }
     case "shussei": {
-      await requireUniqueResidentCode(tx, ev.person.residentCode);
-      const h = await lockHousehold(tx, code, ev.householdId);
+      await requireUniqueResidentCode(p, ev.person.residentCode);
+      const h = await readHousehold(p, code, ev.householdId);
       requireHouseholdActive(h);
-      if ((await lockMembers(tx, h.id)).length === 0) {
+      if ((await readMembers(p, h.id)).length === 0) {
         throw new RegistryError("HOUSEHOLD_NOT_ACTIVE", { householdId: h.id });
       }
       cs.resident(
@@ -190,7 +192,7 @@ async function plan(
       return;
     }
     case "tenshutsu_yotei": {
-      const r = await lockResident(tx, code, ev.residentId);
+      const r = await readResident(p, code, ev.residentId);
       requireFullyActive(r);
       cs.resident(r, {
         ...r,
@@ -202,7 +204,7 @@ async function plan(
       return;
     }
     case "tenshutsu_kakutei": {
-      const r = await lockResident(tx, code, ev.residentId);
+      const r = await readResident(p, code, ev.residentId);
       requireActive(r);
       if (r.status !== "moving_out") {
         throw new RegistryError("RESIDENT_NOT_MOVING_OUT", {
@@ -215,13 +217,13 @@ async function plan(
         removalReason: "転出",
         removalDate: r.plannedMoveOutDate ?? ev.date,
       });
-      await cancelSeals(tx, cs, r.id, ev.date, "転出");
+      await cancelSeals(p, cs, r.id, ev.date, "転出");
       return;
     }
     case "tenkyo": {
-      const h = await lockHousehold(tx, code, ev.householdId);
+      const h = await readHousehold(p, code, ev.householdId);
       requireHouseholdActive(h);
-      const members = await lockMembers(tx, h.id);
+      const members = await readMembers(p, h.id);
       if (!members.length) {
         throw new RegistryError("HOUSEHOLD_NOT_ACTIVE", { householdId: h.id });
       }
@@ -241,7 +243,7 @@ async function plan(
       return;
     }
     case "shibou": {
-      const r = await lockResident(tx, code, ev.residentId);
+      const r = await readResident(p, code, ev.residentId);
       requireActive(r);
       cs.resident(r, {
         ...r,
@@ -249,13 +251,13 @@ async function plan(
         removalReason: "死亡",
         removalDate: ev.date,
       });
-      await cancelSeals(tx, cs, r.id, ev.date, "死亡");
+      await cancelSeals(p, cs, r.id, ev.date, "死亡");
       return;
     }
     case "setai_bunri": {
-      const r = await lockResident(tx, code, ev.residentId);
+      const r = await readResident(p, code, ev.residentId);
       requireFullyActive(r);
-      const h = await lockHousehold(tx, code, r.householdId);
+      const h = await readHousehold(p, code, r.householdId);
       if (h.householderId === r.id) {
         throw new RegistryError("HOUSEHOLDER_CANNOT_SEPARATE");
       }
@@ -281,8 +283,8 @@ async function plan(
         throw new RegistryError("SAME_HOUSEHOLD");
       }
       const [first, second] = [ev.householdId, ev.intoHouseholdId].sort();
-      const a = await lockHousehold(tx, code, first);
-      const b = await lockHousehold(tx, code, second);
+      const a = await readHousehold(p, code, first);
+      const b = await readHousehold(p, code, second);
       const from = a.id === ev.householdId ? a : b;
       const into = a.id === ev.householdId ? b : a;
       requireHouseholdActive(from);
@@ -293,7 +295,7 @@ async function plan(
       ) {
         throw new RegistryError("ADDRESS_MISMATCH");
       }
-      const members = await lockMembers(tx, from.id);
+      const members = await readMembers(p, from.id);
       for (const m of members) {
         requireFullyActive(m);
         const rel = ev.relationships[m.id];
@@ -319,9 +321,9 @@ async function plan(
       return;
     }
     case "setainushi_henko": {
-      const h = await lockHousehold(tx, code, ev.householdId);
+      const h = await readHousehold(p, code, ev.householdId);
       requireHouseholdActive(h);
-      const members = await lockMembers(tx, h.id);
+      const members = await readMembers(p, h.id);
       const next = members.find((m) => m.id === ev.newHouseholderId);
       if (!next) {
         throw new RegistryError("NOT_A_MEMBER", {
@@ -348,7 +350,7 @@ async function plan(
     }
     case "kyuuji_kisai":
     case "kyuuji_henko": {
-      const r = await lockResident(tx, code, ev.residentId);
+      const r = await readResident(p, code, ev.residentId);
       requireActive(r);
       if (ev.type === "kyuuji_kisai" && r.formerSurname) {
         throw new RegistryError("FORMER_SURNAME_EXISTS");
@@ -365,7 +367,7 @@ async function plan(
       return;
     }
     case "kyuuji_sakujo": {
-      const r = await lockResident(tx, code, ev.residentId);
+      const r = await readResident(p, code, ev.residentId);
       requireActive(r);
       if (!r.formerSurname) throw new RegistryError("FORMER_SURNAME_ABSENT");
       cs.resident(r, {
@@ -378,7 +380,7 @@ async function plan(
     }
     case "shokken_shusei":
     case "gokisai_shusei": {
-      const r = await lockResident(tx, code, ev.residentId);
+      const r = await readResident(p, code, ev.residentId);
       const changes = Object.fromEntries(
         Object.entries(ev.changes).filter(([k, v]) =>
           (r as Record<string, unknown>)[k] !== v
@@ -393,7 +395,7 @@ async function plan(
       return;
     }
     case "torikeshi":
-      await planCancel(tx, cs, code, ev.seq);
+      await planCancel(p, cs, code, ev.seq);
       return;
   }
 }
@@ -410,17 +412,13 @@ const NOT_CANCELLABLE = new Set([
 
 /** 取消: restores everything an event touched, if nothing later touched it. */
 async function planCancel(
-  tx: Tx,
+  p: PlanDb,
   cs: ChangeSet,
   code: string,
   seq: number,
 ): Promise<void> {
-  const rows = await tx.select().from(outbox)
-    .where(and(eq(outbox.municipalityCode, code), eq(outbox.seq, seq))).for(
-      "update",
-    );
-  if (!rows.length) throw new RegistryError("EVENT_NOT_FOUND", { seq });
-  const ev = rows[0];
+  const ev = await readOutboxEvent(p, code, seq);
+  if (!ev) throw new RegistryError("EVENT_NOT_FOUND", { seq });
   if (NOT_CANCELLABLE.has(ev.type)) {
     throw new RegistryError("EVENT_NOT_CANCELLABLE", { seq, type: ev.type });
   }
@@ -436,7 +434,7 @@ async function planCancel(
     >;
   };
   const ids = Object.keys(undo.residents);
-  const current = await lockResidents(tx, code, ids);
+  const current = await readResidents(p, code, ids);
   for (const id of ids) {
     const now = current.find((r) => r.id === id) ?? null;
     if (now && Number(now.updatedSeq) !== seq) {
@@ -451,15 +449,12 @@ async function planCancel(
     }
   }
   for (const [id, before] of Object.entries(undo.households)) {
-    const now = await lockHouseholdOrNull(tx, code, id);
+    const now = await readHouseholdOrNull(p, code, id);
     if (now) cs.household(now, before);
     else if (before) cs.household(null, before);
   }
   for (const [id, before] of Object.entries(undo.seals ?? {})) {
-    const nowRows = await tx.select().from(sealRegistrations).where(
-      eq(sealRegistrations.id, id),
-    ).for("update");
-    const now = nowRows[0] ?? null;
+    const now = await readSeal(p, id);
     const restored = before
       ? {
         ...before,
@@ -472,23 +467,9 @@ async function planCancel(
   }
 }
 
-async function lockHouseholdOrNull(
-  tx: Tx,
-  code: string,
-  id: string,
-): Promise<Household | null> {
-  try {
-    return await lockHousehold(tx, code, id);
-  } catch (err) {
-    if (err instanceof RegistryError && err.code === "HOUSEHOLD_NOT_FOUND") {
-      return null;
-    }
-    throw err;
-  }
-}
-
 /**
- * Applies one change event in one transaction.
+ * Applies one change event in one transaction (planned again when a
+ * concurrent event changed what it read; see `commitChange`).
  *
  * @example
  * ```ts
@@ -509,5 +490,5 @@ export async function applyEvent(
     effectiveDate: ev.date,
     request: ev,
     cancelsSeq: ev.type === "torikeshi" ? ev.seq : undefined,
-  }, (tx, cs) => plan(tx, cs, municipalityCode, ev));
+  }, (p, cs) => plan(p, cs, municipalityCode, ev));
 }

@@ -5,20 +5,17 @@
  *
  * @module
  */
-import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../lib/db/database.ts";
 import { ageOn } from "../../lib/time/clock.ts";
-import {
-  cardLinks,
-  issuanceBlocks,
-  sealRegistrations,
-} from "../../db/registry/schema.ts";
 import { RegistryError } from "./errors.ts";
 import {
   commitChange,
   type Committed,
-  lockActiveSeals,
-  lockResident,
+  readActiveSeals,
+  readBlock,
+  readCardLink,
+  readResident,
+  readSeal,
 } from "./store.ts";
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -64,13 +61,13 @@ export async function registerSeal(
     client: actor.client,
     requestId: actor.requestId,
     effectiveDate: input.date,
-  }, async (tx, cs) => {
-    const r = await lockResident(tx, code, residentId);
+  }, async (p, cs) => {
+    const r = await readResident(p, code, residentId);
     if (r.status === "removed") throw new RegistryError("RESIDENT_REMOVED");
     if (ageOn(r.birthDate, input.date) < 15) {
       throw new RegistryError("UNDER_AGE_SEAL");
     }
-    if ((await lockActiveSeals(tx, residentId)).length) {
+    if ((await readActiveSeals(p, residentId)).length) {
       throw new RegistryError("SEAL_ALREADY_REGISTERED");
     }
     cs.seal(null, {
@@ -103,16 +100,11 @@ export async function abolishSeal(
     client: actor.client,
     requestId: actor.requestId,
     effectiveDate: input.date,
-  }, async (tx, cs) => {
-    const rows = await tx.select().from(sealRegistrations)
-      .where(
-        and(
-          eq(sealRegistrations.id, sealId),
-          eq(sealRegistrations.municipalityCode, code),
-        ),
-      ).for("update");
-    if (!rows.length) throw new RegistryError("SEAL_NOT_FOUND");
-    const s = rows[0];
+  }, async (p, cs) => {
+    const s = await readSeal(p, sealId);
+    if (!s || s.municipalityCode !== code) {
+      throw new RegistryError("SEAL_NOT_FOUND");
+    }
     if (s.status !== "active") throw new RegistryError("SEAL_NOT_ACTIVE");
     cs.seal(s, {
       ...s,
@@ -143,8 +135,8 @@ export async function setBlock(
     client: actor.client,
     requestId: actor.requestId,
     effectiveDate: input.startDate,
-  }, async (tx, cs) => {
-    await lockResident(tx, code, residentId);
+  }, async (p, cs) => {
+    await readResident(p, code, residentId);
     cs.block(null, {
       id: blockId,
       municipalityCode: code,
@@ -172,16 +164,11 @@ export async function liftBlock(
     type: "block_lift",
     client: actor.client,
     requestId: actor.requestId,
-  }, async (tx, cs) => {
-    const rows = await tx.select().from(issuanceBlocks)
-      .where(
-        and(
-          eq(issuanceBlocks.id, blockId),
-          eq(issuanceBlocks.municipalityCode, code),
-        ),
-      ).for("update");
-    if (!rows.length) throw new RegistryError("BLOCK_NOT_FOUND");
-    const b = rows[0];
+  }, async (p, cs) => {
+    const b = await readBlock(p, blockId);
+    if (!b || b.municipalityCode !== code) {
+      throw new RegistryError("BLOCK_NOT_FOUND");
+    }
     if (b.liftedAt) throw new RegistryError("BLOCK_ALREADY_LIFTED");
     cs.block(b, {
       ...b,
@@ -203,16 +190,14 @@ export async function linkCard(
     type: "card_link",
     client: actor.client,
     requestId: actor.requestId,
-  }, async (tx, cs) => {
-    const r = await lockResident(tx, code, input.residentId);
+  }, async (p, cs) => {
+    const r = await readResident(p, code, input.residentId);
     if (r.status === "removed") throw new RegistryError("RESIDENT_REMOVED");
-    const rows = await tx.select().from(cardLinks).where(
-      eq(cardLinks.serial, input.serial),
-    ).for("update");
-    if (rows.length && !rows[0].unlinkedAt) {
+    const link = await readCardLink(p, input.serial);
+    if (link && !link.unlinkedAt) {
       throw new RegistryError("CARD_ALREADY_LINKED");
     }
-    cs.card(rows[0] ?? null, {
+    cs.card(link, {
       serial: input.serial,
       municipalityCode: code,
       residentId: input.residentId,
@@ -234,17 +219,11 @@ export async function unlinkCard(
     type: "card_unlink",
     client: actor.client,
     requestId: actor.requestId,
-  }, async (tx, cs) => {
-    const rows = await tx.select().from(cardLinks)
-      .where(
-        and(
-          eq(cardLinks.serial, input.serial),
-          eq(cardLinks.municipalityCode, code),
-          isNull(cardLinks.unlinkedAt),
-        ),
-      )
-      .for("update");
-    if (!rows.length) throw new RegistryError("CARD_LINK_NOT_FOUND");
-    cs.card(rows[0], { ...rows[0], unlinkedAt: input.at.toISOString() });
+  }, async (p, cs) => {
+    const link = await readCardLink(p, input.serial);
+    if (!link || link.municipalityCode !== code || link.unlinkedAt) {
+      throw new RegistryError("CARD_LINK_NOT_FOUND");
+    }
+    cs.card(link, { ...link, unlinkedAt: input.at.toISOString() });
   });
 }

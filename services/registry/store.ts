@@ -4,14 +4,23 @@
  * entry with the municipality's next gapless sequence number, and an audit
  * record — or nothing at all.
  *
- * The sequence comes from a row lock on `outbox_heads`, taken last, so the
- * feed's order is the commit order and a rolled-back event leaves no gap.
+ * An event is planned first: its rules read the current state with plain
+ * reads (no transaction, no locks), each remembered in {@linkcode PlanReads},
+ * and record what changes in a {@linkcode ChangeSet}. Then ONE autocommit
+ * statement, `registry_commit_event(jsonb)` (db/migrations/registry/0002),
+ * takes the municipality's head row lock, checks that everything the plan
+ * read is unchanged, writes it all and returns the seq; the server commits
+ * as the statement ends, so the head lock is held only inside the server and
+ * never across a round trip. The feed's order is the commit order and a
+ * rolled-back event leaves no gap. When the check fails (SQLSTATE 40001) the
+ * event is planned again from the new state, a bounded number of times.
  *
  * @module
  */
-import { and, asc, eq, getTableColumns, getTableName, gt, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "../../lib/db/database.ts";
+import { DomainError } from "../../lib/service/errors.ts";
 import {
   auditLog,
   type CardLink,
@@ -22,9 +31,9 @@ import {
   issuanceBlocks,
   municipalities,
   outbox,
+  type OutboxEvent,
   outboxHeads,
   type Resident,
-  residentHistory,
   residents,
   type SealRegistration,
   sealRegistrations,
@@ -82,6 +91,42 @@ export class ChangeSet {
   }
 }
 
+/**
+ * What a plan read, as the commit must find it still (the first read of a
+ * row wins: if a later read saw a newer version, the check fails and the
+ * event is planned again). Null: read as absent.
+ */
+export class PlanReads {
+  /** Resident id → history number. */
+  readonly residents = new Map<string, number | null>();
+  readonly households = new Map<string, Household | null>();
+  readonly seals = new Map<string, SealRegistration | null>();
+  readonly blocks = new Map<string, IssuanceBlock | null>();
+  /** Card serial → link. */
+  readonly cards = new Map<string, CardLink | null>();
+  /** Household id → ids of every resident in it (removed ones included). */
+  readonly members = new Map<string, string[]>();
+  /** Resident id → ids of their active seal registrations. */
+  readonly activeSeals = new Map<string, string[]>();
+  /** 住民票コード → ids of the residents that have it. */
+  readonly residentCodes = new Map<string, string[]>();
+  /** Outbox seqs read as not cancelled. */
+  readonly uncancelled = new Set<number>();
+
+  /** Remembers resident rows as read. */
+  resident(...rows: Resident[]): void {
+    for (const r of rows) {
+      if (!this.residents.has(r.id)) this.residents.set(r.id, r.historyNo);
+    }
+  }
+}
+
+/** The database as a plan sees it: plain reads, each remembered in `reads`. */
+export interface PlanDb {
+  db: Db;
+  reads: PlanReads;
+}
+
 /** Who asks for a change, and why. */
 export interface ChangeContext {
   municipalityCode: string;
@@ -130,90 +175,260 @@ export async function loadMunicipality(
   return rows[0];
 }
 
-/** Reads a resident and locks it for the transaction, or refuses. */
-export async function lockResident(
-  tx: Tx,
+/**
+ * Policies as last read, per database. The commit checks the one an event
+ * was planned with, so a changed policy only costs a re-plan.
+ */
+const policies = new WeakMap<Db, Map<string, Promise<MunicipalityPolicy>>>();
+
+function cachedPolicy(db: Db, code: string): Promise<MunicipalityPolicy> {
+  const byCode = policies.get(db) ??
+    new Map<string, Promise<MunicipalityPolicy>>();
+  policies.set(db, byCode);
+  let p = byCode.get(code);
+  if (!p) {
+    p = loadMunicipality(db, code);
+    byCode.set(code, p);
+    p.catch(() => byCode.delete(code));
+  }
+  return p;
+}
+
+function forgetPolicy(db: Db, code: string): void {
+  policies.get(db)?.delete(code);
+}
+
+/** A prepared query returning rows. */
+interface Prepared<T> {
+  execute(values: Record<string, unknown>): Promise<T[]>;
+}
+
+/** The write path's frequent statements. */
+interface Statements {
+  resident: Prepared<Resident>;
+  household: Prepared<Household>;
+  members: Prepared<Resident>;
+  codeHolders: Prepared<{ id: string }>;
+  activeSeals: Prepared<SealRegistration>;
+  commit: Prepared<{ seq: string }>;
+}
+
+const prepared = new WeakMap<Db, Statements>();
+
+/**
+ * The write path's frequent statements, prepared once per database: on
+ * postgres.js a named statement takes one round trip (an unnamed one with
+ * parameters takes two: describe, then execute) and can be pipelined.
+ */
+function statements(db: Db): Statements {
+  let s = prepared.get(db);
+  if (!s) {
+    const ph = sql.placeholder;
+    s = {
+      resident: db.select().from(residents).where(
+        and(
+          eq(residents.id, ph("id")),
+          eq(residents.municipalityCode, ph("m")),
+        ),
+      ).prepare("registry_read_resident"),
+      household: db.select().from(households).where(
+        and(
+          eq(households.id, ph("id")),
+          eq(households.municipalityCode, ph("m")),
+        ),
+      ).prepare("registry_read_household"),
+      members: db.select().from(residents).where(
+        eq(residents.householdId, ph("h")),
+      )
+        .orderBy(asc(residents.id)).prepare("registry_read_members"),
+      codeHolders: db.select({ id: residents.id }).from(residents)
+        .where(eq(residents.residentCode, ph("code"))).prepare(
+          "registry_read_code_holders",
+        ),
+      activeSeals: db.select().from(sealRegistrations).where(
+        and(
+          eq(sealRegistrations.residentId, ph("r")),
+          eq(sealRegistrations.status, "active"),
+        ),
+      ).prepare("registry_read_active_seals"),
+      // One autocommit statement: the server commits as it returns.
+      commit: db.select({
+        seq: sql<string>`registry_commit_event(${ph("ev")}::jsonb)`,
+      })
+        .from(sql`(select) as once`).prepare("registry_commit_event"),
+    };
+    prepared.set(db, s);
+  }
+  return s;
+}
+
+/** Reads a resident, or refuses. */
+export async function readResident(
+  p: PlanDb,
   municipalityCode: string,
   id: string,
 ): Promise<Resident> {
-  const rows = await tx.select().from(residents)
-    .where(
-      and(
-        eq(residents.id, id),
-        eq(residents.municipalityCode, municipalityCode),
-      ),
-    )
-    .for("update");
+  const rows = await statements(p.db).resident.execute({
+    id,
+    m: municipalityCode,
+  });
   if (!rows.length) {
     throw new RegistryError("RESIDENT_NOT_FOUND", { residentId: id });
   }
+  p.reads.resident(rows[0]);
   return rows[0];
 }
 
-/** Reads and locks several residents in id order (no deadlocks). */
-export async function lockResidents(
-  tx: Tx,
+/** Reads several residents in id order (the ones that exist). */
+export async function readResidents(
+  p: PlanDb,
   municipalityCode: string,
   ids: string[],
 ): Promise<Resident[]> {
   if (!ids.length) return [];
-  const sorted = [...new Set(ids)].sort();
-  return await tx.select().from(residents)
+  const wanted = [...new Set(ids)];
+  const rows = await p.db.select().from(residents)
     .where(
       and(
-        inArray(residents.id, sorted),
+        inArray(residents.id, wanted),
         eq(residents.municipalityCode, municipalityCode),
       ),
     )
-    .orderBy(asc(residents.id))
-    .for("update");
+    .orderBy(asc(residents.id));
+  p.reads.resident(...rows);
+  for (const id of wanted) {
+    if (!rows.some((r) => r.id === id) && !p.reads.residents.has(id)) {
+      p.reads.residents.set(id, null);
+    }
+  }
+  return rows;
 }
 
-/** Reads and locks a household, or refuses. */
-export async function lockHousehold(
-  tx: Tx,
+/** The ids of the residents holding a 住民票コード (read as a set). */
+export async function readResidentCodeHolders(
+  p: PlanDb,
+  residentCode: string,
+): Promise<string[]> {
+  const rows = await statements(p.db).codeHolders.execute({
+    code: residentCode,
+  });
+  const ids = rows.map((r) => r.id).sort(byCodeUnit);
+  if (!p.reads.residentCodes.has(residentCode)) {
+    p.reads.residentCodes.set(residentCode, ids);
+  }
+  return ids;
+}
+
+/** Reads a household, or null when absent. */
+export async function readHouseholdOrNull(
+  p: PlanDb,
+  municipalityCode: string,
+  id: string,
+): Promise<Household | null> {
+  const rows = await statements(p.db).household.execute({
+    id,
+    m: municipalityCode,
+  });
+  const row = rows[0] ?? null;
+  if (!p.reads.households.has(id)) p.reads.households.set(id, row);
+  return row;
+}
+
+/** Reads a household, or refuses. */
+export async function readHousehold(
+  p: PlanDb,
   municipalityCode: string,
   id: string,
 ): Promise<Household> {
-  const rows = await tx.select().from(households)
-    .where(
-      and(
-        eq(households.id, id),
-        eq(households.municipalityCode, municipalityCode),
-      ),
-    )
-    .for("update");
-  if (!rows.length) {
-    throw new RegistryError("HOUSEHOLD_NOT_FOUND", { householdId: id });
-  }
-  return rows[0];
+  const row = await readHouseholdOrNull(p, municipalityCode, id);
+  if (!row) throw new RegistryError("HOUSEHOLD_NOT_FOUND", { householdId: id });
+  return row;
 }
 
-/** Active (not removed) members of a household, locked, in id order. */
-export async function lockMembers(
-  tx: Tx,
+/** Active (not removed) members of a household, in id order; the whole membership is checked at commit. */
+export async function readMembers(
+  p: PlanDb,
   householdId: string,
 ): Promise<Resident[]> {
-  const rows = await tx.select().from(residents)
-    .where(eq(residents.householdId, householdId))
-    .orderBy(asc(residents.id))
-    .for("update");
+  const rows = await statements(p.db).members.execute({ h: householdId });
+  p.reads.resident(...rows);
+  if (!p.reads.members.has(householdId)) {
+    p.reads.members.set(householdId, rows.map((r) => r.id).sort(byCodeUnit));
+  }
   return rows.filter((r) => r.status !== "removed");
 }
 
-/** Active seal registrations of a resident, locked. */
-export async function lockActiveSeals(
-  tx: Tx,
+/** Active seal registrations of a resident (the set is checked at commit). */
+export async function readActiveSeals(
+  p: PlanDb,
   residentId: string,
 ): Promise<SealRegistration[]> {
-  return await tx.select().from(sealRegistrations)
+  const rows = await statements(p.db).activeSeals.execute({ r: residentId });
+  for (const s of rows) {
+    if (!p.reads.seals.has(s.id)) p.reads.seals.set(s.id, s);
+  }
+  if (!p.reads.activeSeals.has(residentId)) {
+    p.reads.activeSeals.set(residentId, rows.map((s) => s.id).sort(byCodeUnit));
+  }
+  return rows;
+}
+
+/** Reads a seal registration by id (any municipality), or null. */
+export async function readSeal(
+  p: PlanDb,
+  id: string,
+): Promise<SealRegistration | null> {
+  const rows = await p.db.select().from(sealRegistrations).where(
+    eq(sealRegistrations.id, id),
+  );
+  const row = rows[0] ?? null;
+  if (!p.reads.seals.has(id)) p.reads.seals.set(id, row);
+  return row;
+}
+
+/** Reads an issuance block by id (any municipality), or null. */
+export async function readBlock(
+  p: PlanDb,
+  id: string,
+): Promise<IssuanceBlock | null> {
+  const rows = await p.db.select().from(issuanceBlocks).where(
+    eq(issuanceBlocks.id, id),
+  );
+  const row = rows[0] ?? null;
+  if (!p.reads.blocks.has(id)) p.reads.blocks.set(id, row);
+  return row;
+}
+
+/** Reads a card link by serial (any municipality), or null. */
+export async function readCardLink(
+  p: PlanDb,
+  serial: string,
+): Promise<CardLink | null> {
+  const rows = await p.db.select().from(cardLinks).where(
+    eq(cardLinks.serial, serial),
+  );
+  const row = rows[0] ?? null;
+  if (!p.reads.cards.has(serial)) p.reads.cards.set(serial, row);
+  return row;
+}
+
+/** Reads an outbox event; its being not cancelled is checked at commit. */
+export async function readOutboxEvent(
+  p: PlanDb,
+  municipalityCode: string,
+  seq: number,
+): Promise<OutboxEvent | null> {
+  const rows = await p.db.select().from(outbox)
     .where(
-      and(
-        eq(sealRegistrations.residentId, residentId),
-        eq(sealRegistrations.status, "active"),
-      ),
-    )
-    .for("update");
+      and(eq(outbox.municipalityCode, municipalityCode), eq(outbox.seq, seq)),
+    );
+  const row = rows[0] ?? null;
+  if (row && !row.cancelledBySeq) p.reads.uncancelled.add(seq);
+  return row;
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function b64(bytes: Uint8Array): string {
@@ -242,13 +457,27 @@ function undoSeal(s: SealRegistration | null): unknown {
   return s ? replicaSeal(s) : null;
 }
 
+/** How many times an event is planned before a conflict is given up. */
+export const MAX_ATTEMPTS = 16;
+
+/** Options of {@linkcode commitChange}. */
+export interface CommitOptions {
+  /** Attempts before giving up on conflicts (default {@linkcode MAX_ATTEMPTS}). */
+  maxAttempts?: number;
+}
+
 /**
- * Runs `plan` and commits what it recorded as one event.
+ * Plans an event with `plan` and commits what it recorded as one event; when
+ * something the plan read changed before the commit, plans it again.
+ *
+ * Throws the plan's refusals as they are, `RegistryError("NOTHING_TO_CHANGE")`
+ * for an empty plan, and `DomainError("CONFLICT")` (409) when every attempt
+ * met a concurrent change.
  *
  * @example
  * ```ts
- * await commitChange(db, { municipalityCode, type: "shibou", client }, async (tx, cs) => {
- *   const r = await lockResident(tx, municipalityCode, id);
+ * await commitChange(db, { municipalityCode, type: "shibou", client }, async (p, cs) => {
+ *   const r = await readResident(p, municipalityCode, id);
  *   cs.resident(r, { ...r, status: "removed" });
  * });
  * ```
@@ -256,158 +485,256 @@ function undoSeal(s: SealRegistration | null): unknown {
 export async function commitChange(
   db: Db,
   ctx: ChangeContext,
-  plan: (tx: Tx, cs: ChangeSet, policy: MunicipalityPolicy) => Promise<void>,
+  plan: (p: PlanDb, cs: ChangeSet, policy: MunicipalityPolicy) => Promise<void>,
+  opts: CommitOptions = {},
 ): Promise<Committed> {
-  return await db.transaction(async (tx) => {
-    const policy = await loadMunicipality(tx, ctx.municipalityCode);
+  const maxAttempts = opts.maxAttempts ?? MAX_ATTEMPTS;
+  for (let attempt = 1;; attempt++) {
+    const policy = await cachedPolicy(db, ctx.municipalityCode);
+    const reads = new PlanReads();
     const cs = new ChangeSet();
-    await plan(tx, cs, policy);
+    await plan({ db, reads }, cs, policy);
     if (cs.isEmpty()) throw new RegistryError("NOTHING_TO_CHANGE");
-
     const eventId = crypto.randomUUID();
-    const residentRows: Resident[] = [];
-    const history: { resident_id: string; history_no: number; snapshot: unknown }[] = [];
-    const deleted: string[] = [];
-    for (const [id, ch] of cs.residents) {
-      const historyNo = (ch.before?.historyNo ?? 0) + 1;
-      if (ch.after) {
-        const row = { ...ch.after, historyNo, updatedSeq: 0 };
-        residentRows.push(row);
-        history.push({ resident_id: id, history_no: historyNo, snapshot: row });
-      } else {
-        deleted.push(id);
-        history.push({ resident_id: id, history_no: historyNo, snapshot: { deleted: true, id } });
+    const arg = eventArgument(ctx, eventId, cs, reads, policy);
+    try {
+      const seq = await callCommit(db, ctx.municipalityCode, arg);
+      return {
+        seq,
+        eventId,
+        type: ctx.type,
+        residentIds: [...cs.residents.keys()],
+      };
+    } catch (err) {
+      const code = sqlState(err);
+      if (code === "P0002") {
+        throw new RegistryError("MUNICIPALITY_NOT_FOUND", {
+          municipalityCode: ctx.municipalityCode,
+        });
       }
+      if (code !== "40001") throw err;
+      forgetPolicy(db, ctx.municipalityCode);
+      if (attempt >= maxAttempts) {
+        throw new DomainError(
+          "CONFLICT",
+          "同じ記録への更新が同時に重なったため、反映できませんでした。もう一度お試しください",
+          "Concurrent changes to the same records kept conflicting with this event; nothing was changed, try again",
+          { reason: "CONCURRENT_UPDATE", attempts: attempt },
+        );
+      }
+      // Jitter, so that events planned together do not collide again.
+      await new Promise((r) =>
+        setTimeout(r, Math.random() * Math.min(2 ** attempt, 50))
+      );
     }
-    const after = <T>(m: Map<string, Change<T>>) => [...m.values()].map((c) => c.after).filter((x): x is T => !!x);
-    const gone = <T>(m: Map<string, Change<T>>) => [...m.entries()].filter(([, c]) => !c.after).map(([id]) => id);
-    const hh = after(cs.households);
-    const deletedHh = gone(cs.households);
-    const seals = after(cs.seals);
-    const deletedSeals = gone(cs.seals);
-    const blocks = after(cs.blocks);
-    const cards = after(cs.cards);
+  }
+}
 
-    const payload = {
+/** The SQLSTATE of a database error (Drizzle wraps the driver's in `cause`). */
+function sqlState(err: unknown): string | undefined {
+  for (
+    let e = err, depth = 0;
+    e && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * Commit calls in flight per database and municipality. They all queue on
+ * the head's row lock anyway; with many waiting backends every handoff wakes
+ * them all to re-check the row (lock manager contention seen under P5),
+ * while a few keep the next calls ready in the server as one commits.
+ */
+const COMMITS_IN_FLIGHT = 3;
+
+interface Gate {
+  active: number;
+  waiting: (() => void)[];
+}
+
+const gates = new WeakMap<Db, Map<string, Gate>>();
+
+async function callCommit(db: Db, code: string, arg: string): Promise<number> {
+  const byCode = gates.get(db) ?? new Map<string, Gate>();
+  gates.set(db, byCode);
+  let gate = byCode.get(code);
+  if (!gate) byCode.set(code, gate = { active: 0, waiting: [] });
+  if (gate.active >= COMMITS_IN_FLIGHT) {
+    await new Promise<void>((r) => gate!.waiting.push(r));
+  } else {
+    gate.active++;
+  }
+  try {
+    const rows = await statements(db).commit.execute({ ev: arg });
+    return Number(rows[0].seq);
+  } finally {
+    const next = gate.waiting.shift();
+    if (next) next();
+    else gate.active--;
+  }
+}
+
+/** The JSON argument of registry_commit_event: checks, writes, history, outbox and audit. */
+function eventArgument(
+  ctx: ChangeContext,
+  eventId: string,
+  cs: ChangeSet,
+  reads: PlanReads,
+  policy: MunicipalityPolicy,
+): string {
+  const residentRows: Resident[] = [];
+  const history: {
+    resident_id: string;
+    history_no: number;
+    snapshot: unknown;
+  }[] = [];
+  const deleted: string[] = [];
+  for (const [id, ch] of cs.residents) {
+    const historyNo = (ch.before?.historyNo ?? 0) + 1;
+    if (ch.after) {
+      const row = { ...ch.after, historyNo, updatedSeq: 0 };
+      residentRows.push(row);
+      history.push({ resident_id: id, history_no: historyNo, snapshot: row });
+    } else {
+      deleted.push(id);
+      history.push({
+        resident_id: id,
+        history_no: historyNo,
+        snapshot: { deleted: true, id },
+      });
+    }
+  }
+  const after = <T>(m: Map<string, Change<T>>) =>
+    [...m.values()].map((c) => c.after).filter((x): x is T => !!x);
+  const gone = <T>(m: Map<string, Change<T>>) =>
+    [...m.entries()].filter(([, c]) => !c.after).map(([id]) => id);
+  const hh = after(cs.households);
+  const seals = after(cs.seals);
+  const blocks = after(cs.blocks);
+  const cards = after(cs.cards);
+
+  // What the commit must find unchanged: every read, and every `before`.
+  const residentChecks: Record<string, number | null> = Object.fromEntries(
+    reads.residents,
+  );
+  for (const [id, c] of cs.residents) {
+    if (!(id in residentChecks)) {
+      residentChecks[id] = c.before ? c.before.historyNo : null;
+    }
+  }
+  const check = nonEmpty({
+    printMyNumberAtKiosk: policy.printMyNumberAtKiosk,
+    residents: residentChecks,
+    households: rowChecks(households, reads.households, cs.households),
+    seals: rowChecks(sealRegistrations, reads.seals, cs.seals),
+    blocks: rowChecks(issuanceBlocks, reads.blocks, cs.blocks),
+    cards: rowChecks(cardLinks, reads.cards, cs.cards),
+    members: Object.fromEntries(reads.members),
+    activeSeals: Object.fromEntries(reads.activeSeals),
+    residentCodes: Object.fromEntries(reads.residentCodes),
+    uncancelled: [...reads.uncancelled],
+  });
+  return JSON.stringify({
+    municipalityCode: ctx.municipalityCode,
+    eventId,
+    type: ctx.type,
+    effectiveDate: ctx.effectiveDate ?? null,
+    client: ctx.client,
+    requestId: ctx.requestId ?? null,
+    subject: [...cs.residents.keys()].join(","),
+    cancelsSeq: ctx.cancelsSeq ?? null,
+    check,
+    // Empty kinds are left out: the function skips their statements.
+    write: nonEmpty({
+      residents: residentRows.map((r) => toColumnJson(residents, r)),
+      deletedResidents: deleted,
+      households: hh.map((r) => toColumnJson(households, r)),
+      deletedHouseholds: gone(cs.households),
+      seals: seals.map((r) => toColumnJson(sealRegistrations, r)),
+      deletedSeals: gone(cs.seals),
+      blocks: blocks.map((r) => toColumnJson(issuanceBlocks, r)),
+      cards: cards.map((r) => toColumnJson(cardLinks, r)),
+    }),
+    ...(history.length ? { history } : {}),
+    payload: {
       residents: residentRows.map((r) => {
         const { updatedSeq: _u, ...rest } = replicaResident(r, policy);
         return rest;
       }),
       deletedResidents: deleted,
       households: hh,
-      deletedHouseholds: deletedHh,
+      deletedHouseholds: gone(cs.households),
       seals: seals.map(replicaSeal),
-      deletedSeals,
+      deletedSeals: gone(cs.seals),
       blocks,
       cardLinks: cards,
       ...(ctx.cancelsSeq ? { cancelsSeq: ctx.cancelsSeq } : {}),
-    };
-    const undo = {
-      residents: Object.fromEntries([...cs.residents].map(([id, c]) => [id, c.before])),
-      households: Object.fromEntries([...cs.households].map(([id, c]) => [id, c.before])),
-      seals: Object.fromEntries([...cs.seals].map(([id, c]) => [id, undoSeal(c.before)])),
-      blocks: Object.fromEntries([...cs.blocks].map(([id, c]) => [id, c.before])),
+    },
+    undo: {
+      residents: Object.fromEntries(
+        [...cs.residents].map(([id, c]) => [id, c.before]),
+      ),
+      households: Object.fromEntries(
+        [...cs.households].map(([id, c]) => [id, c.before]),
+      ),
+      seals: Object.fromEntries(
+        [...cs.seals].map(([id, c]) => [id, undoSeal(c.before)]),
+      ),
+      blocks: Object.fromEntries(
+        [...cs.blocks].map(([id, c]) => [id, c.before]),
+      ),
       cards: Object.fromEntries([...cs.cards].map(([id, c]) => [id, c.before])),
-    };
-    const residentIds = [...cs.residents.keys()];
-
-    // One statement writes everything, and first takes the row lock on the
-    // municipality's head: commits are serialised only from here to COMMIT,
-    // so the sequence is gapless, in commit order, and the lock is short.
-    const ctes: SQL[] = [sql`h AS (
-        UPDATE outbox_heads SET last_seq = last_seq + 1
-        WHERE municipality_code = ${ctx.municipalityCode}
-        RETURNING last_seq
-      )`];
-    if (residentRows.length) ctes.push(upsertCte("u_residents", residents, "id", residentRows, { updated_seq: sql`h.last_seq` }));
-    if (deleted.length) ctes.push(deleteCte("d_residents", "residents", "id", deleted));
-    if (hh.length) ctes.push(upsertCte("u_households", households, "id", hh));
-    if (deletedHh.length) ctes.push(deleteCte("d_households", "households", "id", deletedHh));
-    if (seals.length) ctes.push(upsertCte("u_seals", sealRegistrations, "id", seals));
-    if (deletedSeals.length) ctes.push(deleteCte("d_seals", "seal_registrations", "id", deletedSeals));
-    if (blocks.length) ctes.push(upsertCte("u_blocks", issuanceBlocks, "id", blocks));
-    if (cards.length) ctes.push(upsertCte("u_cards", cardLinks, "serial", cards));
-    ctes.push(sql`o AS (
-        INSERT INTO outbox (municipality_code, seq, event_id, type, effective_date, payload, undo, request)
-        SELECT ${ctx.municipalityCode}, h.last_seq, ${eventId}, ${ctx.type}, ${ctx.effectiveDate ?? null}::date,
-          ${JSON.stringify(payload)}::jsonb, ${JSON.stringify(undo)}::jsonb, ${JSON.stringify(ctx.request ?? null)}::jsonb
-        FROM h
-      )`);
-    ctes.push(sql`hi AS (
-        INSERT INTO resident_history (resident_id, history_no, municipality_code, seq, event_type, snapshot)
-        SELECT x.resident_id, x.history_no, ${ctx.municipalityCode}, h.last_seq, ${ctx.type},
-          CASE WHEN x.snapshot ? 'deleted' THEN x.snapshot
-               ELSE jsonb_set(x.snapshot, '{updatedSeq}', to_jsonb(h.last_seq)) END
-        FROM h, jsonb_to_recordset(${JSON.stringify(history)}::jsonb) AS x(resident_id text, history_no int, snapshot jsonb)
-      )`);
-    if (ctx.cancelsSeq) {
-      ctes.push(sql`c AS (
-        UPDATE outbox SET cancelled_by_seq = h.last_seq FROM h
-        WHERE outbox.municipality_code = ${ctx.municipalityCode} AND outbox.seq = ${ctx.cancelsSeq}
-      )`);
-    }
-    ctes.push(sql`a AS (
-        INSERT INTO audit_log (client, action, municipality_code, subject, request_id, details)
-        SELECT ${ctx.client}, ${"event." + ctx.type}, ${ctx.municipalityCode}, ${residentIds.join(",") || null},
-          ${ctx.requestId ?? null}, jsonb_build_object('seq', h.last_seq, 'eventId', ${eventId}::text)
-        FROM h
-      )`);
-    const rows = await executeAndCommit(tx, sql`WITH ${sql.join(ctes, sql`, `)} SELECT last_seq FROM h`);
-    if (!rows.length) throw new RegistryError("MUNICIPALITY_NOT_FOUND", { municipalityCode: ctx.municipalityCode });
-    const seq = Number(rows[0].last_seq);
-    return { seq, eventId, type: ctx.type, residentIds };
+    },
+    request: ctx.request ?? null,
   });
 }
 
-/**
- * Runs the event's final statement (the one that takes the head's row lock).
- *
- * Known limit: the lock is held until this process sends COMMIT, so a busy
- * event loop lengthens it; see the P5 note in bench/README.md.
- */
-async function executeAndCommit(tx: Tx, query: SQL): Promise<{ last_seq: number }[]> {
-  const result = await tx.execute(query);
-  return (result as unknown as { rows?: { last_seq: number }[] }).rows ??
-    (result as unknown as { last_seq: number }[]);
+/** The entries that are not empty lists or objects. */
+function nonEmpty(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) =>
+      !(v && typeof v === "object" && Object.keys(v).length === 0)
+    ),
+  );
 }
 
-/** The JSON a row becomes for jsonb_populate_recordset: column names, bytea as hex. */
-function toColumnJson(table: PgTable, row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, col] of Object.entries(getTableColumns(table))) {
-    let v = row[key];
-    if (v instanceof Uint8Array) v = "\\x" + [...v].map((b) => b.toString(16).padStart(2, "0")).join("");
-    out[col.name] = v === undefined ? null : v;
+/** Row checks of one table: every row read, and every `before` (as column JSON; null: absent). */
+function rowChecks<T extends object>(
+  table: PgTable,
+  read: Map<string, T | null>,
+  changes: Map<string, Change<T>>,
+): Record<string, Record<string, unknown> | null> {
+  const out: Record<string, Record<string, unknown> | null> = {};
+  for (const [id, row] of read) out[id] = row ? toColumnJson(table, row) : null;
+  for (const [id, c] of changes) {
+    if (!(id in out)) out[id] = c.before ? toColumnJson(table, c.before) : null;
   }
   return out;
 }
 
-/** A CTE that upserts rows from JSON; `override` replaces column values with SQL. */
-function upsertCte(
-  name: string,
-  table: PgTable,
-  key: string,
-  rows: Record<string, unknown>[],
-  override: Record<string, SQL> = {},
-): SQL {
-  const t = getTableName(table);
-  const cols = Object.values(getTableColumns(table)).map((c) => c.name);
-  const select = cols.map((c) => override[c] ?? sql.raw(`x."${c}"`));
-  const set = cols.filter((c) => c !== key).map((c) => sql.raw(`"${c}" = excluded."${c}"`));
-  const json = JSON.stringify(rows.map((r) => toColumnJson(table, r)));
-  return sql`${sql.raw(name)} AS (
-    INSERT INTO ${sql.raw(`"${t}"`)} (${sql.raw(cols.map((c) => `"${c}"`).join(", "))})
-    SELECT ${sql.join(select, sql`, `)} FROM h, jsonb_populate_recordset(null::${sql.raw(`"${t}"`)}, ${json}::jsonb) AS x
-    ON CONFLICT (${sql.raw(`"${key}"`)}) DO UPDATE SET ${sql.join(set, sql`, `)}
-  )`;
-}
+const HEX = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
 
-/** A CTE that deletes rows by key. */
-function deleteCte(name: string, table: string, key: string, ids: string[]): SQL {
-  return sql`${sql.raw(name)} AS (
-    DELETE FROM ${sql.raw(`"${table}"`)}
-    WHERE ${sql.raw(`"${key}"`)} IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))
-  )`;
+/** The JSON a row becomes for jsonb_populate_record: column names, bytea as hex. */
+function toColumnJson(table: PgTable, row: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const values = row as Record<string, unknown>;
+  for (const [key, col] of Object.entries(getTableColumns(table))) {
+    let v = values[key];
+    if (v instanceof Uint8Array) {
+      let hex = "\\x";
+      for (let i = 0; i < v.length; i++) hex += HEX[v[i]];
+      v = hex;
+    }
+    out[col.name] = v === undefined ? null : v;
+  }
+  return out;
 }
 
 /** One event as the feed serves it. */

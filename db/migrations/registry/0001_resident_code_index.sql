@@ -1,0 +1,1 @@
+CREATE INDEX "residents_resident_code_idx" ON "residents" USING btree ("resident_code");
