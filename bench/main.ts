@@ -27,10 +27,23 @@ import {
 } from "./lib.ts";
 import { p1 } from "./p1.ts";
 import { p1a } from "./p1a.ts";
+import { p2 } from "./p2.ts";
 import { p3, p3p99 } from "./p3.ts";
+import { p3b, p4, p4rate } from "./p4.ts";
+import { p5 } from "./p5.ts";
 
 /** Every figure, in run order. Add new ones here. */
-export const FIGURES: readonly Figure[] = [p1, p1a, p3, p3p99];
+export const FIGURES: readonly Figure[] = [
+  p1,
+  p1a,
+  p2,
+  p3,
+  p3p99,
+  p3b,
+  p4,
+  p4rate,
+  p5,
+];
 
 function positiveInt(
   name: string,

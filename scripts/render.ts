@@ -1,7 +1,9 @@
 /**
  * Writes sample certificates: a three-sheet household 住民票の写し with every
  * option on, a 印鑑登録証明書 beside it, and the first sheet as the portal's
- * PNG. With `--bench`, measures the renderer instead.
+ * PNG. Each sheet's page is followed by its back side (signed, encrypted QR
+ * symbols), built with a freshly generated signing key and content key, as
+ * the distortion corpus does. With `--bench`, measures the renderer instead.
  *
  * ```sh
  * deno task render                       # sample.pdf, sample-inkan.pdf, sample.png
@@ -9,20 +11,57 @@
  * deno task render --bench
  * ```
  *
- * TODO(backside): lib/backside/mod.ts does not export `buildBackSide` yet;
- * once it does, build one BackSide per sheet here and pass them to
- * `renderer.pdf(doc, backs)` so the samples carry their back pages.
- *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import {
+  type BackSideBuilder,
+  compactSealPng,
+  createBackSideBuilder,
+} from "../lib/backside/mod.ts";
+import type {
+  BackSide,
+  CertificateDocument,
+} from "../lib/certificate/model.ts";
+import {
   makeHouseholdDocument,
   makeInkanSheet,
   makeSheet,
 } from "../lib/certificate/fixtures.ts";
+import { generateContentKey } from "../lib/crypto/content_key.ts";
+import { createSigner, generateSigningKey } from "../lib/crypto/signer.ts";
 import { createRenderer, type Renderer } from "../lib/render/mod.ts";
+
+/**
+ * A back-side builder with a fresh ephemeral signing key and content key
+ * (sample output only: nobody holds these keys afterwards).
+ *
+ * @example
+ * ```ts
+ * const builder = await sampleBackSideBuilder();
+ * const back = await builder.build(makeSheet());
+ * ```
+ */
+export async function sampleBackSideBuilder(): Promise<BackSideBuilder> {
+  const now = Date.now();
+  const signer = await createSigner([
+    await generateSigningKey({
+      keyId: "sample-sign-1",
+      notBefore: new Date(now - 86_400_000),
+      notAfter: new Date(now + 365 * 86_400_000),
+    }),
+  ]);
+  const encryptionKey = await generateContentKey("sample-enc-1");
+  return createBackSideBuilder({ signer, encryptionKey });
+}
+
+async function backSides(
+  builder: BackSideBuilder,
+  doc: CertificateDocument,
+): Promise<BackSide[]> {
+  return await Promise.all(doc.sheets.map((s) => builder.build(s)));
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -94,13 +133,17 @@ if (import.meta.main) {
   } else {
     const out = values.out!;
     const base = out.replace(/\.pdf$/i, "");
+    const builder = await sampleBackSideBuilder();
     const household = makeHouseholdDocument({
       options: { honseki: true, zokugara: true, myNumber: true },
     });
-    const { pdf, glyphIssues } = renderer.pdfWithReport(household);
+    const { pdf, glyphIssues } = renderer.pdfWithReport(
+      household,
+      await backSides(builder, household),
+    );
     await Deno.writeFile(out, pdf);
     console.log(
-      `${out}: 住民票の写し, ${household.sheets.length} sheets, ${pdf.length} bytes`,
+      `${out}: 住民票の写し, ${household.sheets.length} sheets (front + back), ${pdf.length} bytes`,
     );
     for (const g of glyphIssues) {
       console.warn(
@@ -108,12 +151,24 @@ if (import.meta.main) {
       );
     }
     const inkanPath = `${base}-inkan.pdf`;
-    const inkan = renderer.pdf({
+    // The back side refuses seal PNGs over 2 KB: compact the impression once,
+    // before rendering either side, so both show the very same image.
+    const inkanSheet = makeInkanSheet();
+    const inkanDoc: CertificateDocument = {
       requestId: "sample-inkan",
-      sheets: [makeInkanSheet()],
-    });
+      sheets: [{
+        ...inkanSheet,
+        seal: {
+          ...inkanSheet.seal!,
+          png: await compactSealPng(inkanSheet.seal!.png),
+        },
+      }],
+    };
+    const inkan = renderer.pdf(inkanDoc, await backSides(builder, inkanDoc));
     await Deno.writeFile(inkanPath, inkan);
-    console.log(`${inkanPath}: 印鑑登録証明書, ${inkan.length} bytes`);
+    console.log(
+      `${inkanPath}: 印鑑登録証明書 (front + back), ${inkan.length} bytes`,
+    );
     const pngPath = `${base}.png`;
     const png = renderer.png(household.sheets[0], { widthPx: 1000 });
     await Deno.writeFile(pngPath, png);
