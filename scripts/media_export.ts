@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { openDatabase } from "../lib/db/database.ts";
 import { serviceDatabaseOptions } from "../lib/db/config.ts";
 import { readMediaKeyFiles, registryMediaKeys } from "../lib/media/keys.ts";
-import { exportMedia } from "../lib/media/export.ts";
+import { exportMedia } from "../services/registry/media_export.ts";
 import { createProgress, type Progress } from "../lib/progress.ts";
 import { REGISTRY_MIGRATIONS } from "../services/registry/testing.ts";
 

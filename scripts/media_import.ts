@@ -31,7 +31,10 @@ import {
   writeAudit,
 } from "../services/asp/tenancy.ts";
 import { createKeyring, parseMasterKey } from "../services/asp/keys.ts";
-import { applySnapshot } from "../services/asp/snapshot.ts";
+import {
+  applySnapshot,
+  applySnapshotChunks,
+} from "../services/asp/snapshot.ts";
 
 /**
  * The ASP's snapshot loader and audit writer over a tenancy.
@@ -44,7 +47,12 @@ import { applySnapshot } from "../services/asp/snapshot.ts";
  */
 export function aspMediaTarget(
   tenancy: Tenancy,
-  opts: { actor: string; onProgress?: (loaded: number) => void },
+  opts: {
+    actor: string;
+    onProgress?: (loaded: number) => void;
+    /** Workers sealing records (default: one per core). */
+    workers?: number;
+  },
 ): { loader: SnapshotLoader; audit: (r: MediaAuditRecord) => Promise<void> } {
   return {
     loader: {
@@ -53,6 +61,14 @@ export function aspMediaTarget(
           actor: opts.actor,
           onProgress: opts.onProgress,
           progressEvery: 5000,
+        }),
+      // One pass: chunks are staged as they are verified; the switch waits for the last.
+      applySnapshotChunks: (tenant, chunks, snapshotSeq) =>
+        applySnapshotChunks(tenancy, tenant, chunks, snapshotSeq, {
+          actor: opts.actor,
+          onProgress: opts.onProgress,
+          progressEvery: 5000,
+          workers: opts.workers,
         }),
       async currentSnapshotSeq(tenant) {
         const t = await tenancy.get(tenant);
@@ -101,7 +117,7 @@ if (import.meta.main) {
     const tenancy = createTenancy({ database, keyring });
     const size = (await Deno.stat(file)).size;
     const verifyBar = createProgress({
-      label: "verify",
+      label: "verify+stage",
       total: size,
       unit: "bytes",
     });

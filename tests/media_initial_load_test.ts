@@ -20,7 +20,7 @@ import {
   parseMasterKey,
 } from "../services/asp/keys.ts";
 import { generateMediaKeys } from "../lib/media/keys.ts";
-import { exportMedia } from "../lib/media/export.ts";
+import { exportMedia } from "../services/registry/media_export.ts";
 import { importMedia } from "../lib/media/import.ts";
 import { MediaError, type MediaErrorCode } from "../lib/media/format.ts";
 import { aspMediaTarget } from "../scripts/media_import.ts";

@@ -5,6 +5,14 @@
  * A refused file is left in place (it is evidence) and the refusal audited;
  * the tenant is untouched.
  *
+ * A loader with `applySnapshotChunks` gets the file in one pass: signature,
+ * manifest and recipient are checked first, then each chunk is handed over
+ * as soon as it passed its checks, and the iteration completes only once
+ * every chunk and count is verified. Such a loader stages while the file is
+ * still being verified and switches only after the iteration completed, so
+ * nothing of a bad file ever becomes visible. Other loaders get the records
+ * after a complete verification pass.
+ *
  * @module
  */
 import {
@@ -14,7 +22,10 @@ import {
 } from "./destroy.ts";
 import { MediaError, type MediaRecord } from "./format.ts";
 import {
+  openMedia,
   readMedia,
+  readVerifiedChunks,
+  type VerifiedChunk,
   type VerifiedMedia,
   verifyMedia,
   type VerifyMediaOptions,
@@ -29,6 +40,18 @@ export interface SnapshotLoader {
   applySnapshot(
     tenant: string,
     records: AsyncIterable<MediaRecord>,
+    snapshotSeq: number,
+  ): Promise<unknown>;
+  /**
+   * Optional one-pass form: loads the chunks' NDJSON as they arrive. The
+   * iterable throws at the first chunk or count that fails verification and
+   * completes only after all passed; the loader must make nothing visible
+   * before it completed (stage, then switch), and leave the tenant as it was
+   * when it throws.
+   */
+  applySnapshotChunks?(
+    tenant: string,
+    chunks: AsyncIterable<VerifiedChunk>,
     snapshotSeq: number,
   ): Promise<unknown>;
   /** The tenant's current snapshot sequence (null: never loaded); used to refuse a replay early. */
@@ -50,7 +73,11 @@ export interface ImportMediaOptions extends VerifyMediaOptions {
   audit: (record: MediaAuditRecord) => Promise<void>;
   /** Called as records are handed to the loader. */
   onLoadProgress?: (p: { records: number; totalRecords: number }) => void;
-  /** Called once verification passed, before loading. */
+  /**
+   * Called once every check passed: before loading, or — with a one-pass
+   * loader — once the last chunk and the counts are verified, before the
+   * switch.
+   */
   onVerified?: (verified: VerifiedMedia) => void;
   /** Passed to {@linkcode destroyFile}. */
   destroy?: DestroyOptions;
@@ -64,6 +91,19 @@ export interface ImportResult {
   manifestSha256: string;
   loaded: unknown;
   destruction: DestructionRecord;
+}
+
+async function* counted(
+  chunks: AsyncIterable<VerifiedChunk>,
+  totalRecords: number,
+  onProgress: ImportMediaOptions["onLoadProgress"],
+): AsyncGenerator<VerifiedChunk> {
+  let records = 0;
+  for await (const chunk of chunks) {
+    records += chunk.records;
+    onProgress?.({ records, totalRecords });
+    yield chunk;
+  }
 }
 
 async function* flatten(
@@ -87,9 +127,13 @@ export async function importMedia(
   path: string,
   opts: ImportMediaOptions,
 ): Promise<ImportResult> {
+  const oneGo = opts.loader.applySnapshotChunks?.bind(opts.loader);
   let verified: VerifiedMedia;
   try {
-    verified = await verifyMedia(path, opts);
+    // One pass: only what comes before the chunks; else the whole file now.
+    verified = oneGo
+      ? await openMedia(path, opts)
+      : await verifyMedia(path, opts);
     const tenant = verified.municipalityCode;
     const current = await opts.loader.currentSnapshotSeq?.(tenant);
     if (
@@ -113,15 +157,30 @@ export async function importMedia(
     }
     throw e;
   }
-  opts.onVerified?.(verified);
   const tenant = verified.municipalityCode;
   let loaded: unknown;
   try {
-    loaded = await opts.loader.applySnapshot(
-      tenant,
-      flatten(readMedia(verified, { onProgress: opts.onLoadProgress })),
-      verified.snapshotSeq,
-    );
+    if (oneGo) {
+      loaded = await oneGo(
+        tenant,
+        counted(
+          readVerifiedChunks(verified, {
+            onProgress: opts.onProgress,
+            onVerified: () => opts.onVerified?.(verified),
+          }),
+          verified.manifest.totalRecords,
+          opts.onLoadProgress,
+        ),
+        verified.snapshotSeq,
+      );
+    } else {
+      opts.onVerified?.(verified);
+      loaded = await opts.loader.applySnapshot(
+        tenant,
+        flatten(readMedia(verified, { onProgress: opts.onLoadProgress })),
+        verified.snapshotSeq,
+      );
+    }
   } catch (e) {
     await opts.audit({
       tenant,

@@ -1,6 +1,7 @@
 /**
- * The encrypted initial-load media: writer, verifier/reader, export from the
- * registry, import into the ASP, secure destruction, keys.
+ * The encrypted initial-load media: writer, verifier/reader, import into
+ * the ASP, secure destruction, keys. The registry's export lives with the
+ * registry (services/registry/media_export.ts).
  *
  * @example
  * ```ts
@@ -14,5 +15,4 @@ export * from "./writer.ts";
 export * from "./reader.ts";
 export * from "./destroy.ts";
 export * from "./keys.ts";
-export * from "./export.ts";
 export * from "./import.ts";

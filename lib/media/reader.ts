@@ -7,6 +7,12 @@
  * {@linkcode readMedia}, which re-checks each chunk as it reads (the file
  * could have changed in between).
  *
+ * In one pass instead: {@linkcode openMedia} checks everything but the
+ * chunks, and {@linkcode readVerifiedChunks} hands out each chunk only once
+ * it passed every check, and completes only after the counts per kind
+ * matched — for a loader that stages everything and makes nothing visible
+ * before the iteration completed.
+ *
  * @module
  */
 import { inflateRawSync } from "node:zlib";
@@ -24,8 +30,10 @@ import {
   MEDIA_FORMAT_VERSION,
   MEDIA_KINDS,
   MEDIA_MAGIC,
+  type MediaCounts,
   MediaError,
   type MediaHeader,
+  type MediaKind,
   type MediaManifest,
   type MediaRecord,
   sha256,
@@ -414,6 +422,18 @@ async function openChunk(
 ): Promise<Uint8Array> {
   const c = manifest.chunks[index];
   const frame = await readAt(o.file, c.offset, c.length, o.fileSize);
+  return await checkFrame(frame, manifest, index, contentKey, changedCode);
+}
+
+/** Hashes, decrypts and inflates the frame of chunk `index`; throws `changedCode` on any mismatch. */
+async function checkFrame(
+  frame: Uint8Array<ArrayBuffer>,
+  manifest: MediaManifest,
+  index: number,
+  contentKey: CryptoKey,
+  changedCode: "MEDIA_CHUNK_CORRUPT" | "MEDIA_CHANGED_SINCE_VERIFIED",
+): Promise<Uint8Array> {
+  const c = manifest.chunks[index];
   const hash = toHex(await sha256(frame));
   if (hash !== c.sha256) {
     throw new MediaError(
@@ -493,6 +513,54 @@ function countLines(plain: Uint8Array): number {
   return from === plain.length ? n : -1;
 }
 
+function lineCountError(
+  chunk: number,
+  lines: number,
+  declared: number,
+): MediaError {
+  return new MediaError(
+    lines < 0 ? "MEDIA_CHUNK_CORRUPT" : "MEDIA_COUNT_MISMATCH",
+    lines < 0
+      ? `Chunk ${chunk} is not one JSON object per line`
+      : `Chunk ${chunk} holds ${lines} records, the manifest says ${declared}`,
+    { chunk, counted: lines, declared },
+  );
+}
+
+/** The records counted in the chunks must match the header and the manifest, per kind and in all. */
+function checkCounts(
+  counted: MediaCounts,
+  header: MediaHeader,
+  manifest: MediaManifest,
+): void {
+  let total = 0;
+  for (const k of MEDIA_KINDS) {
+    total += counted[k];
+    if (
+      counted[k] !== header.counts[k] || counted[k] !== manifest.counts?.[k]
+    ) {
+      throw new MediaError(
+        "MEDIA_COUNT_MISMATCH",
+        `${counted[k]} ${k} records in the chunks, header says ${
+          header.counts[k]
+        }, manifest says ${manifest.counts?.[k]}`,
+        {
+          kind: k,
+          counted: counted[k],
+          header: header.counts[k],
+          manifest: manifest.counts?.[k],
+        },
+      );
+    }
+  }
+  if (total !== manifest.totalRecords) {
+    throw new MediaError(
+      "MEDIA_COUNT_MISMATCH",
+      `${total} records in all, the manifest says ${manifest.totalRecords}`,
+    );
+  }
+}
+
 /**
  * Verifies everything in a media file and returns its description; nothing
  * of its content is handed out. Throws {@linkcode MediaError} with the
@@ -528,15 +596,7 @@ export async function verifyMedia(
         "MEDIA_CHUNK_CORRUPT",
       );
       const lines = countLines(plain);
-      if (lines !== c.records) {
-        throw new MediaError(
-          lines < 0 ? "MEDIA_CHUNK_CORRUPT" : "MEDIA_COUNT_MISMATCH",
-          lines < 0
-            ? `Chunk ${i} is not one JSON object per line`
-            : `Chunk ${i} holds ${lines} records, the manifest says ${c.records}`,
-          { chunk: i, counted: lines, declared: c.records },
-        );
-      }
+      if (lines !== c.records) throw lineCountError(i, lines, c.records);
       counted[c.kind] += lines;
       bytes += c.length;
       opts.onProgress?.({
@@ -552,32 +612,7 @@ export async function verifyMedia(
       chunks: manifest.chunkCount,
       chunkCount: manifest.chunkCount,
     });
-    let total = 0;
-    for (const k of MEDIA_KINDS) {
-      total += counted[k];
-      if (
-        counted[k] !== o.header.counts[k] || counted[k] !== manifest.counts?.[k]
-      ) {
-        throw new MediaError(
-          "MEDIA_COUNT_MISMATCH",
-          `${counted[k]} ${k} records in the chunks, header says ${
-            o.header.counts[k]
-          }, manifest says ${manifest.counts?.[k]}`,
-          {
-            kind: k,
-            counted: counted[k],
-            header: o.header.counts[k],
-            manifest: manifest.counts?.[k],
-          },
-        );
-      }
-    }
-    if (total !== manifest.totalRecords) {
-      throw new MediaError(
-        "MEDIA_COUNT_MISMATCH",
-        `${total} records in all, the manifest says ${manifest.totalRecords}`,
-      );
-    }
+    checkCounts(counted, o.header, manifest);
     const verified: VerifiedMedia = Object.freeze({
       path,
       header: o.header,
@@ -670,6 +705,167 @@ export async function* readMedia(
       yield batch;
     }
     await next;
+  } finally {
+    o.file.close();
+  }
+}
+
+/**
+ * A media file whose structure, signature, manifest and recipient were
+ * checked, but not yet its chunks. Only this opens it for
+ * {@linkcode readVerifiedChunks}.
+ */
+export type OpenedMedia = VerifiedMedia;
+
+const openedKeys = new WeakMap<OpenedMedia, CryptoKey>();
+
+/**
+ * Checks everything in a media file except the chunks' contents (those
+ * {@linkcode readVerifiedChunks} checks as it reads): format, version,
+ * signature over the manifest, the header the manifest names, the chunk
+ * layout, and that the content key opens with this ASP's key. Throws
+ * {@linkcode MediaError} with the reason otherwise.
+ *
+ * @example
+ * ```ts
+ * const media = await openMedia("401005.media", { aspPrivateKey, registryPublicKey });
+ * if (media.snapshotSeq <= currentSeq) throw new Error("replayed media");
+ * for await (const chunk of readVerifiedChunks(media)) await stage(chunk);
+ * ```
+ */
+export async function openMedia(
+  path: string,
+  opts: VerifyMediaOptions,
+): Promise<OpenedMedia> {
+  const o = await openAndReadHeader(path);
+  try {
+    const { manifest, manifestSha256 } = await readManifest(
+      o,
+      opts.registryPublicKey,
+    );
+    const contentKey = await unwrapContentKey(o.header, opts);
+    const opened: OpenedMedia = Object.freeze({
+      path,
+      header: o.header,
+      manifest,
+      fileSize: o.fileSize,
+      manifestSha256,
+      snapshotSeq: o.header.snapshotSeq,
+      municipalityCode: o.header.municipalityCode,
+    });
+    openedKeys.set(opened, contentKey);
+    return opened;
+  } finally {
+    o.file.close();
+  }
+}
+
+/** One chunk of a media file, after every check: its records as NDJSON. */
+export interface VerifiedChunk {
+  index: number;
+  kind: MediaKind;
+  /** Records (lines) in `ndjson`. */
+  records: number;
+  /** One JSON object per line, each line ended by `\n`. */
+  ndjson: Uint8Array;
+}
+
+/** Options of {@linkcode readVerifiedChunks}. */
+export interface ReadVerifiedChunksOptions {
+  /** Called after each chunk is checked (bytes of the file covered so far). */
+  onProgress?: VerifyMediaOptions["onProgress"];
+  /** Called once every chunk and count has been checked, before the iteration completes. */
+  onVerified?: () => void;
+  /** Chunks read and checked ahead of the consumer (default 3). */
+  readAhead?: number;
+}
+
+/**
+ * Reads an opened media file in one pass, handing out each chunk only after
+ * it passed every check (SHA-256 against the signed manifest, GCM tag,
+ * decompressed length, one JSON object per line, record count); after the
+ * last chunk, checks the counts per kind against header and manifest, and
+ * only then completes. Throws {@linkcode MediaError} at the first failure —
+ * so a consumer that makes nothing visible before the iteration completed
+ * never shows anything of a bad file.
+ *
+ * @example
+ * ```ts
+ * for await (const c of readVerifiedChunks(await openMedia(path, keys))) {
+ *   await stage(c.kind, c.ndjson);
+ * }
+ * ```
+ */
+export async function* readVerifiedChunks(
+  media: OpenedMedia,
+  opts: ReadVerifiedChunksOptions = {},
+): AsyncGenerator<VerifiedChunk> {
+  const contentKey = openedKeys.get(media);
+  if (!contentKey) {
+    throw new TypeError(
+      "readVerifiedChunks() takes only the result of openMedia()",
+    );
+  }
+  const o = await openAndReadHeader(media.path);
+  try {
+    if (
+      o.fileSize !== media.fileSize ||
+      o.headerSha256 !== media.manifest.headerSha256
+    ) {
+      throw new MediaError(
+        "MEDIA_CHANGED_SINCE_VERIFIED",
+        "The file's size or header changed since it was opened",
+      );
+    }
+    const manifest = media.manifest;
+    const ahead = Math.max(1, opts.readAhead ?? 3);
+    const counted = emptyCounts();
+    let bytes = o.headerEnd;
+    // Frames are read one after the other (one file position); hashing,
+    // decryption and inflation of several chunks overlap with the consumer.
+    let reading: Promise<unknown> = Promise.resolve();
+    const check = (i: number): Promise<VerifiedChunk> => {
+      const c = manifest.chunks[i];
+      const frame = reading.then(() =>
+        readAt(o.file, c.offset, c.length, o.fileSize)
+      );
+      reading = frame.catch(() => {});
+      const p = frame.then((f) =>
+        checkFrame(f, manifest, i, contentKey, "MEDIA_CHUNK_CORRUPT")
+      ).then((ndjson) => {
+        const lines = countLines(ndjson);
+        if (lines !== c.records) throw lineCountError(i, lines, c.records);
+        return { index: i, kind: c.kind, records: c.records, ndjson };
+      });
+      p.catch(() => {}); // surfaced when awaited
+      return p;
+    };
+    const pending: Promise<VerifiedChunk>[] = [];
+    let next = 0;
+    while (next < manifest.chunkCount && pending.length < ahead) {
+      pending.push(check(next++));
+    }
+    while (pending.length) {
+      const chunk = await pending.shift()!;
+      if (next < manifest.chunkCount) pending.push(check(next++));
+      counted[chunk.kind] += chunk.records;
+      bytes += manifest.chunks[chunk.index].length;
+      opts.onProgress?.({
+        bytes,
+        totalBytes: o.fileSize,
+        chunks: chunk.index + 1,
+        chunkCount: manifest.chunkCount,
+      });
+      yield chunk;
+    }
+    checkCounts(counted, o.header, manifest);
+    opts.onProgress?.({
+      bytes: o.fileSize,
+      totalBytes: o.fileSize,
+      chunks: manifest.chunkCount,
+      chunkCount: manifest.chunkCount,
+    });
+    opts.onVerified?.();
   } finally {
     o.file.close();
   }

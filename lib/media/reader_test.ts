@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { generateMediaKeys } from "./keys.ts";
 import { createMediaWriter, type MediaWriterOptions } from "./writer.ts";
-import { readMedia, verifyMedia, type VerifyMediaOptions } from "./reader.ts";
+import {
+  openMedia,
+  readMedia,
+  readVerifiedChunks,
+  verifyMedia,
+  type VerifyMediaOptions,
+} from "./reader.ts";
 import {
   type MediaCounts,
   MediaError,
@@ -84,35 +90,48 @@ async function readerKeys(): Promise<VerifyMediaOptions> {
   };
 }
 
-/** Verifies and reads; returns what was handed out before any refusal. */
+interface Attempt {
+  /** Records handed out by verifyMedia() + readMedia(). */
+  out: MediaRecord[];
+  error?: unknown;
+  /** The one-pass form: openMedia() + readVerifiedChunks(). */
+  onePass: { chunks: number; completed: boolean; error?: unknown };
+}
+
+/** Verifies and reads both ways; returns what was handed out before any refusal. */
 async function tryImport(
   path: string,
   opts: VerifyMediaOptions,
-): Promise<{ out: MediaRecord[]; error?: unknown }> {
+): Promise<Attempt> {
+  const onePass: Attempt["onePass"] = { chunks: 0, completed: false };
+  try {
+    for await (const _ of readVerifiedChunks(await openMedia(path, opts))) {
+      onePass.chunks++;
+    }
+    onePass.completed = true;
+  } catch (error) {
+    onePass.error = error;
+  }
   const out: MediaRecord[] = [];
   try {
     const v = await verifyMedia(path, opts);
     for await (const batch of readMedia(v)) out.push(...batch);
-    return { out };
+    return { out, onePass };
   } catch (error) {
-    return { out, error };
+    return { out, error, onePass };
   }
 }
 
-function assertRefused(
-  result: { out: MediaRecord[]; error?: unknown },
-  code: MediaErrorCode,
-): void {
-  assert.ok(
-    result.error instanceof MediaError,
-    `expected a MediaError, got ${result.error}`,
-  );
-  assert.equal(
-    (result.error as MediaError).code,
-    code,
-    (result.error as Error).message,
-  );
+function assertRefused(result: Attempt, code: MediaErrorCode): void {
+  for (const error of [result.error, result.onePass.error]) {
+    assert.ok(
+      error instanceof MediaError,
+      `expected a MediaError, got ${error}`,
+    );
+    assert.equal((error as MediaError).code, code, (error as Error).message);
+  }
   assert.equal(result.out.length, 0, "nothing may be handed out");
+  assert.ok(!result.onePass.completed, "the one-pass read must not complete");
 }
 
 async function withFile(
@@ -147,7 +166,9 @@ Deno.test("readMedia() returns every record after verifyMedia() checked the file
     assert.deepEqual(got, records);
     // No plaintext on disk.
     const raw = new TextDecoder().decode(await Deno.readFile(path));
-    assert.ok(!raw.includes("福岡県北九州市小倉北区") && !raw.includes('"householdId"'));
+    assert.ok(
+      !raw.includes("福岡県北九州市小倉北区") && !raw.includes('"householdId"'),
+    );
     await assert.rejects(async () => {
       // deno-lint-ignore no-explicit-any
       for await (const _ of readMedia({ ...v } as any)) { /* never */ }
@@ -304,4 +325,139 @@ Deno.test("readMedia() stops when the file changed after verification", async ()
     );
     assert.equal(seen.length, 5);
   });
+});
+
+Deno.test("readVerifiedChunks() hands out each chunk after its checks and completes only after the counts", async () => {
+  const records = makeRecords(20);
+  const dir = await Deno.makeTempDir({ prefix: "media_test_" });
+  try {
+    const path = `${dir}/f.media`;
+    await writeFile(path, records);
+    const media = await openMedia(path, await readerKeys());
+    assert.equal(media.snapshotSeq, 42);
+    const got: MediaRecord[] = [];
+    let verified = 0;
+    let handed = 0;
+    for await (
+      const c of readVerifiedChunks(media, {
+        readAhead: 2,
+        onVerified: () => verified = handed,
+      })
+    ) {
+      handed++;
+      const lines = new TextDecoder().decode(c.ndjson).split("\n");
+      assert.equal(lines.pop(), "");
+      assert.equal(lines.length, c.records);
+      got.push(...lines.map((l) => ({ kind: c.kind, data: JSON.parse(l) })));
+    }
+    assert.deepEqual(got, records);
+    assert.equal(
+      verified,
+      media.manifest.chunkCount,
+      "verified after the last chunk",
+    );
+    // Only openMedia() opens a file for it.
+    const v = await verifyMedia(path, await readerKeys());
+    await assert.rejects(async () => {
+      for await (const _ of readVerifiedChunks(v)) { /* never */ }
+    }, TypeError);
+
+    // A corrupt chunk: the chunks before it, then the refusal.
+    const original = await Deno.readFile(path);
+    const bytes = original.slice();
+    bytes[media.manifest.chunks[4].offset + 30] ^= 0x01;
+    await Deno.writeFile(path, bytes);
+    const r = await tryImport(path, await readerKeys());
+    assertRefused(r, "MEDIA_CHUNK_CORRUPT");
+    assert.equal(r.onePass.chunks, 4);
+
+    // Counts that differ from the header: every chunk, then the refusal instead of completion.
+    await writeFile(path, records, {
+      counts: { ...countsOf(records), resident: 41 },
+      checkCounts: false,
+    });
+    const c = await tryImport(path, await readerKeys());
+    assertRefused(c, "MEDIA_COUNT_MISMATCH");
+    assert.equal(c.onePass.chunks, 10);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("MediaWriter.lines(): NDJSON split anywhere, several streams at once; malformed lines refused", async () => {
+  const records = makeRecords(30);
+  const dir = await Deno.makeTempDir({ prefix: "media_test_" });
+  try {
+    const [k] = await keys();
+    const path = `${dir}/f.media`;
+    const w = await createMediaWriter(path, {
+      municipalityCode: "401005",
+      snapshotSeq: 42,
+      counts: countsOf(records),
+      signer: k.signer,
+      recipientPublicKey: k.aspPublicKey,
+      chunkRecords: 9,
+      chunkBytes: 700,
+    });
+    // Each kind in two interleaved streams, cut at odd places (inside UTF-8 sequences too).
+    for (const kind of ["household", "resident", "seal"] as const) {
+      const of = records.filter((r) => r.kind === kind);
+      const streams = [w.lines(kind), w.lines(kind)];
+      const bytes = streams.map((_, i) =>
+        new TextEncoder().encode(
+          of.filter((_, j) => j % 2 === i).map((r) =>
+            JSON.stringify(r.data) + "\n"
+          ).join(""),
+        )
+      );
+      const at = [0, 0];
+      for (let step = 0; at.some((a, i) => a < bytes[i].length); step++) {
+        const i = step % 2;
+        const n = 1 + (step * 37) % 97;
+        await streams[i].write(bytes[i].subarray(at[i], at[i] + n));
+        at[i] += n;
+      }
+      for (const s of streams) await s.end();
+    }
+    await w.finish();
+    const got: MediaRecord[] = [];
+    for await (
+      const b of readMedia(await verifyMedia(path, await readerKeys()))
+    ) {
+      got.push(...b);
+    }
+    const key = (r: MediaRecord) => `${r.kind}:${r.data.id}`;
+    assert.deepEqual(got.map(key).sort(), records.map(key).sort());
+    assert.deepEqual(
+      got.find((r) => r.data.id === "R7"),
+      records.find((r) => r.data.id === "R7"),
+    );
+
+    const bad = await createMediaWriter(`${dir}/bad.media`, {
+      municipalityCode: "401005",
+      snapshotSeq: 1,
+      counts: { household: 1, resident: 0, seal: 0, block: 0, card: 0 },
+      signer: k.signer,
+      recipientPublicKey: k.aspPublicKey,
+    });
+    const enc = (s: string) => new TextEncoder().encode(s);
+    assert.throws(
+      () => bad.lines("household").write(enc('{"a":1}\n\n')),
+      TypeError,
+    );
+    assert.throws(() => bad.lines("household").write(enc('"a"\n')), TypeError);
+    assert.throws(
+      () => bad.lines("household").write(enc('{"a":1}\n[1]')),
+      TypeError,
+    );
+    const open = bad.lines("household");
+    open.write(enc('{"a":'));
+    await assert.rejects(() => open.end(), TypeError);
+    await bad.abort();
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [
+      "f.media",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -1,10 +1,14 @@
 /**
  * Writes an encrypted initial-load media file, streaming: records are
  * buffered one chunk at a time, so a municipality of any size needs only a
- * few chunks' worth of memory. Compression (zlib raw DEFLATE, level 1) and
- * encryption of a chunk run off the main thread while the next chunk is
- * being filled. The file is written as `<path>.partial` and renamed into
- * place once the signed manifest is on disk.
+ * few chunks' worth of memory. Records come one at a time
+ * ({@linkcode MediaWriter.write}) or as NDJSON byte streams split anywhere
+ * ({@linkcode MediaWriter.lines}, e.g. straight from `COPY … TO STDOUT`);
+ * several streams may be open at once, each cut into its own chunks at line
+ * ends. A chunk is compressed (zlib raw DEFLATE, level 1), encrypted and
+ * hashed while the next one is being filled. The file is written as
+ * `<path>.partial` and renamed into place once the signed manifest is on
+ * disk.
  *
  * @module
  */
@@ -74,6 +78,22 @@ export interface MediaSummary {
   manifestSha256: string;
 }
 
+/**
+ * A stream of NDJSON bytes of one kind, as opened by
+ * {@linkcode MediaWriter.lines}. Bytes may split a record anywhere; each
+ * complete line must be one JSON object (`{` … `}`), with no empty line.
+ */
+export interface MediaLineStream {
+  /**
+   * Adds bytes (copied: the caller may reuse the buffer). Returns a promise
+   * when the writer wants the caller to wait (chunks in flight), else
+   * nothing.
+   */
+  write(bytes: Uint8Array): Promise<void> | void;
+  /** Flushes the last chunk; throws when the bytes end inside a record. */
+  end(): Promise<void>;
+}
+
 /** A media file being written. */
 export interface MediaWriter {
   /** Adds one record (resolves once it is buffered or its chunk is under way). */
@@ -84,6 +104,11 @@ export interface MediaWriter {
    * text is one JSON object with no raw line break.
    */
   writeJson(kind: MediaKind, json: string): Promise<void>;
+  /**
+   * Opens a stream of NDJSON bytes of one kind (see
+   * {@linkcode MediaLineStream}); end it before {@linkcode MediaWriter.finish}.
+   */
+  lines(kind: MediaKind): MediaLineStream;
   /** Flushes, signs, writes the manifest and trailer, and moves the file into place. */
   finish(): Promise<MediaSummary>;
   /** Stops and removes the partial file. */
@@ -91,6 +116,9 @@ export interface MediaWriter {
 }
 
 const encoder = new TextEncoder();
+const NL = 0x0a;
+const OPEN = 0x7b; // {
+const CLOSE = 0x7d; // }
 
 function deflateRawAsync(data: Uint8Array, level: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) =>
@@ -224,9 +252,6 @@ export async function createMediaWriter(
 
   const counts = emptyCounts();
   const chunks: ManifestChunk[] = [];
-  let buffer: string[] = [];
-  let bufferBytes = 0;
-  let bufferKind: MediaKind | null = null;
   let total = 0;
   let written = 0;
   let nextIndex = 0;
@@ -261,13 +286,15 @@ export async function createMediaWriter(
     return frame;
   }
 
-  async function flush(): Promise<void> {
-    if (!buffer.length || !bufferKind) return;
-    const kind = bufferKind;
-    const plain = encoder.encode(buffer.join(""));
-    const records = buffer.length;
-    buffer = [];
-    bufferBytes = 0;
+  /** Seals one chunk of complete records; resolves when the caller may go on. */
+  function emit(
+    kind: MediaKind,
+    plain: Uint8Array,
+    records: number,
+  ): Promise<void> | undefined {
+    if (failure) throw failure;
+    counts[kind] += records;
+    total += records;
     const index = nextIndex++;
     const sealed = seal(plain, index, kind);
     sealed.catch(() => {}); // surfaced through `tail`
@@ -296,10 +323,99 @@ export async function createMediaWriter(
     }).finally(() => {
       inFlight--;
     });
-    // Bound memory: at most two chunks in flight besides the one being filled.
-    if (inFlight > 2) await tail;
-    if (failure) throw failure;
+    // Bound memory: at most two chunks in flight besides the ones being filled.
+    if (inFlight > 2) {
+      return tail.then(() => {
+        if (failure) throw failure;
+      });
+    }
+    return undefined;
   }
+
+  const open = new Set<Lane>();
+
+  /** A line stream cut into chunks at line ends, checked as it goes. */
+  class Lane implements MediaLineStream {
+    buf = new Uint8Array(Math.min(chunkBytes, 1 << 16));
+    len = 0;
+    /** Complete records in `buf`. */
+    records = 0;
+    /** `buf` ends inside a record. */
+    partial = false;
+    ended = false;
+    constructor(readonly kind: MediaKind) {
+      open.add(this);
+    }
+
+    #bad(what: string): never {
+      throw new TypeError(
+        `Media ${this.kind} stream: ${what} (one JSON object per line expected)`,
+      );
+    }
+
+    #append(b: Uint8Array, from: number, to: number): void {
+      const need = this.len + (to - from);
+      if (need > this.buf.length) {
+        const grown = new Uint8Array(Math.max(need, this.buf.length * 2));
+        grown.set(this.buf.subarray(0, this.len));
+        this.buf = grown;
+      }
+      this.buf.set(b.subarray(from, to), this.len);
+      this.len = need;
+    }
+
+    /** Hands the complete records to `emit` and keeps the unfinished one. */
+    #cut(): Promise<void> | undefined {
+      const plain = this.buf.subarray(0, this.len);
+      const records = this.records;
+      // The next chunk is likely about as large: no regrowing.
+      this.buf = new Uint8Array(Math.max(1 << 16, plain.length + 4096));
+      this.len = 0;
+      this.records = 0;
+      return emit(this.kind, plain, records);
+    }
+
+    write(b: Uint8Array): Promise<void> | void {
+      if (closed || this.ended) throw new TypeError("Media writer is closed");
+      if (failure) throw failure;
+      if (!b.length) return;
+      if (!this.partial && b[0] !== OPEN) {
+        this.#bad("a record does not start with {");
+      }
+      let wait: Promise<void> | undefined;
+      let from = 0;
+      for (let i = b.indexOf(NL); i >= 0; i = b.indexOf(NL, i + 1)) {
+        const prev = i > 0 ? b[i - 1] : this.len ? this.buf[this.len - 1] : -1;
+        if (prev !== CLOSE) this.#bad("a record does not end with }");
+        if (i + 1 < b.length && b[i + 1] !== OPEN) {
+          this.#bad("a record does not start with {");
+        }
+        this.records++;
+        if (
+          this.records >= chunkRecords ||
+          this.len + (i + 1 - from) >= chunkBytes
+        ) {
+          this.#append(b, from, i + 1);
+          from = i + 1;
+          wait = this.#cut() ?? wait;
+        }
+      }
+      if (from < b.length) this.#append(b, from, b.length);
+      this.partial = b[b.length - 1] !== NL;
+      return wait;
+    }
+
+    async end(): Promise<void> {
+      if (this.ended) return;
+      this.ended = true;
+      open.delete(this);
+      if (this.partial) this.#bad("the stream ends inside a record");
+      if (this.records) await this.#cut();
+    }
+  }
+
+  // write()/writeJson(): one stream at a time, flushed when the kind changes.
+  let current: Lane | null = null;
 
   async function drain(): Promise<void> {
     await tail;
@@ -318,17 +434,11 @@ export async function createMediaWriter(
   async function add(kind: MediaKind, json: string): Promise<void> {
     if (closed) throw new TypeError("Media writer is closed");
     if (!isMediaKind(kind)) throw new TypeError(`Unknown record kind: ${kind}`);
-    if (kind !== bufferKind) {
-      await flush();
-      bufferKind = kind;
+    if (current?.kind !== kind) {
+      await current?.end();
+      current = new Lane(kind);
     }
-    buffer.push(json + "\n");
-    bufferBytes += (json.length + 1) * 3; // upper bound of UTF-8 bytes per UTF-16 unit
-    counts[kind]++;
-    total++;
-    if (buffer.length >= chunkRecords || bufferBytes >= chunkBytes) {
-      await flush();
-    }
+    await current.write(encoder.encode(json + "\n"));
   }
 
   return {
@@ -341,10 +451,22 @@ export async function createMediaWriter(
       }
       await add(kind, json);
     },
+    lines(kind) {
+      if (closed) throw new TypeError("Media writer is closed");
+      if (!isMediaKind(kind)) {
+        throw new TypeError(`Unknown record kind: ${kind}`);
+      }
+      return new Lane(kind);
+    },
     async finish() {
       if (closed) throw new TypeError("Media writer is closed");
       try {
-        await flush();
+        await current?.end();
+        if (open.size) {
+          throw new TypeError(
+            `${open.size} media line stream(s) not ended before finish()`,
+          );
+        }
         await drain();
         if (opts.checkCounts !== false) {
           for (const k of MEDIA_KINDS) {

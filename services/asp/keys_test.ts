@@ -4,6 +4,8 @@ import {
   DecryptError,
   generateMasterKeyBase64,
   parseMasterKey,
+  rowSealing,
+  tenantCipher,
 } from "./keys.ts";
 
 Deno.test("keys: a tenant's data key is stored wrapped and unwraps only with its master key and tenant", () => {
@@ -93,4 +95,44 @@ Deno.test("keys: a sealed row is bound to its tenant, table and id, and any alte
 Deno.test("keys: parseMasterKey() refuses keys of the wrong size", () => {
   assert.throws(() => parseMasterKey("mk", btoa("short")), RangeError);
   assert.throws(() => parseMasterKey("mk", "***"), TypeError);
+});
+
+Deno.test("keys: rows sealed through libcrypto and through node:crypto open alike, and only with their binding", () => {
+  const dataKey = crypto.getRandomValues(new Uint8Array(32));
+  const fast = tenantCipher("401005", dataKey);
+  const node = tenantCipher("401005", dataKey, { sealer: "node:crypto" });
+  const ffi = Deno.permissions.querySync({ name: "ffi" }).state === "granted";
+  if (ffi && Deno.build.os === "linux") {
+    assert.equal(rowSealing(), "libcrypto");
+  }
+  const value = { name: "髙橋\u{E0100}　花子", n: 1, empty: "" };
+  for (const [by, opener] of [[fast, node], [node, fast]] as const) {
+    const sealed = by.sealJson("residents", "401005-R1", value);
+    assert.equal(sealed[0], 1);
+    assert.equal(
+      sealed.length,
+      1 + 12 + new TextEncoder().encode(JSON.stringify(value)).length + 16,
+    );
+    assert.deepEqual(opener.openJson("residents", "401005-R1", sealed), value);
+    assert.throws(
+      () => opener.openJson("residents", "401005-R2", sealed),
+      DecryptError,
+    );
+    const flipped = sealed.slice();
+    flipped[20] ^= 1;
+    assert.throws(
+      () => opener.openJson("residents", "401005-R1", flipped),
+      DecryptError,
+    );
+  }
+  // Fresh IVs: the same value never seals to the same bytes.
+  const a = fast.sealJson("seals", "S1", value);
+  const b = fast.sealJson("seals", "S1", value);
+  assert.notDeepEqual(a.subarray(1, 13), b.subarray(1, 13));
+  // Many rows: the IV pool refills and every IV stays distinct.
+  const ivs = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    ivs.add(fast.sealJson("seals", "S1", i).subarray(1, 13).join(","));
+  }
+  assert.equal(ivs.size, 2000);
 });

@@ -204,21 +204,22 @@ export interface ProjectionPolicy {
 function checkFields(
   kind: string,
   row: Record<string, unknown>,
-  known: readonly string[],
+  known: ReadonlySet<string>,
   policy: ProjectionPolicy,
 ): void {
   if (row === null || typeof row !== "object") {
     throw new ReplicaDataError(`${kind}: not an object`);
   }
-  const id = String(row.id ?? row.serial ?? "?");
-  for (const k of Object.keys(row)) {
-    if (!known.includes(k)) {
+  for (const k in row) {
+    if (!known.has(k)) {
+      const id = String(row.id ?? row.serial ?? "?");
       throw new ReplicaDataError(
         `${kind} ${id}: unknown field '${k}' (classify it in services/asp/replica.ts)`,
       );
     }
   }
   if (row.municipalityCode !== policy.code) {
+    const id = String(row.id ?? row.serial ?? "?");
     throw new ReplicaDataError(
       `${kind} ${id}: belongs to municipality '${
         String(row.municipalityCode)
@@ -251,11 +252,17 @@ function opt(kind: string, row: Record<string, unknown>, k: string): Str {
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** A real calendar day written YYYY-MM-DD (year 0001 or later). */
 function isDate(v: string): boolean {
   if (!DATE_RE.test(v)) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+  const y = +v.slice(0, 4);
+  const m = +v.slice(5, 7);
+  const d = +v.slice(8, 10);
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
+  const leap = m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= DAYS_IN_MONTH[m - 1] + (leap ? 1 : 0);
 }
 
 function day(kind: string, row: Record<string, unknown>, k: string): string {
@@ -294,11 +301,27 @@ export function normalizeInstant(v: unknown): Str {
   return new Date(t).toISOString();
 }
 
-const RESIDENT_KNOWN = [
+const RESIDENT_KNOWN: ReadonlySet<string> = new Set([
   ...RESIDENT_CLEAR,
   ...RESIDENT_ENCRYPTED,
   ...RESIDENT_NOT_COPIED,
-];
+]);
+const HOUSEHOLD_KNOWN: ReadonlySet<string> = new Set([
+  ...HOUSEHOLD_FIELDS,
+  ...HOUSEHOLD_NOT_COPIED,
+]);
+const SEAL_KNOWN: ReadonlySet<string> = new Set([
+  ...SEAL_FIELDS,
+  ...SEAL_NOT_COPIED,
+]);
+const BLOCK_KNOWN: ReadonlySet<string> = new Set([
+  ...BLOCK_FIELDS,
+  ...BLOCK_NOT_COPIED,
+]);
+const CARD_KNOWN: ReadonlySet<string> = new Set([
+  ...CARD_FIELDS,
+  ...CARD_NOT_COPIED,
+]);
 
 /**
  * Projects a registry resident (feed shape) onto the replica. 個人番号 is
@@ -367,12 +390,7 @@ export function projectHousehold(
   row: Record<string, unknown>,
   policy: ProjectionPolicy,
 ): ReplicaHousehold {
-  checkFields(
-    "household",
-    row,
-    [...HOUSEHOLD_FIELDS, ...HOUSEHOLD_NOT_COPIED],
-    policy,
-  );
+  checkFields("household", row, HOUSEHOLD_KNOWN, policy);
   return {
     id: str("household", row, "id"),
     householderId: opt("household", row, "householderId"),
@@ -385,7 +403,7 @@ export function projectSeal(
   row: Record<string, unknown>,
   policy: ProjectionPolicy,
 ): ReplicaSeal {
-  checkFields("seal", row, [...SEAL_FIELDS, ...SEAL_NOT_COPIED], policy);
+  checkFields("seal", row, SEAL_KNOWN, policy);
   return {
     id: str("seal", row, "id"),
     residentId: str("seal", row, "residentId"),
@@ -401,7 +419,7 @@ export function projectBlock(
   row: Record<string, unknown>,
   policy: ProjectionPolicy,
 ): ReplicaBlock {
-  checkFields("block", row, [...BLOCK_FIELDS, ...BLOCK_NOT_COPIED], policy);
+  checkFields("block", row, BLOCK_KNOWN, policy);
   return {
     id: str("block", row, "id"),
     residentId: str("block", row, "residentId"),
@@ -417,7 +435,7 @@ export function projectCard(
   row: Record<string, unknown>,
   policy: ProjectionPolicy,
 ): ReplicaCard {
-  checkFields("card", row, [...CARD_FIELDS, ...CARD_NOT_COPIED], policy);
+  checkFields("card", row, CARD_KNOWN, policy);
   return {
     serial: str("card", row, "serial"),
     residentId: str("card", row, "residentId"),

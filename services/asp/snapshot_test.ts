@@ -5,7 +5,13 @@ import { seedRegistry } from "../registry/seed/mod.ts";
 import { makePerson, openTestRegistry } from "../registry/testing.ts";
 import { recordsChecksum, replicaChecksum } from "./checksum.ts";
 import { AspError } from "./errors.ts";
-import { applySnapshot } from "./snapshot.ts";
+import {
+  applySnapshot,
+  applySnapshotChunks,
+  type SnapshotChunk,
+} from "./snapshot.ts";
+import { SNAPSHOT_KINDS, SNAPSHOT_TABLES } from "./snapshot_rows.ts";
+import type { SnapshotRecord } from "./replica.ts";
 import { rowsOf } from "./tenancy.ts";
 import {
   openTestAsp,
@@ -33,6 +39,7 @@ Deno.test("applySnapshot(): COPY into staging, atomic switch, then the feed cont
       onProgress: (n) => progress.push(n),
       progressEvery: 50,
       batchSize: 40,
+      copyBytes: 4096,
     });
     assert.equal(
       result.counts.resident,
@@ -148,5 +155,154 @@ Deno.test("applySnapshot(): refuses a replayed or older snapshot and a bad recor
   } finally {
     await asp.close();
     await reg.close();
+  }
+});
+
+/** Records as NDJSON chunks of one kind, `size` records each (the shape of verified media chunks). */
+function toChunks(records: SnapshotRecord[], size: number): SnapshotChunk[] {
+  const out: SnapshotChunk[] = [];
+  for (const kind of SNAPSHOT_KINDS) {
+    const of = records.filter((r) => r.kind === kind);
+    for (let i = 0; i < of.length; i += size) {
+      const part = of.slice(i, i + size);
+      out.push({
+        kind,
+        records: part.length,
+        ndjson: new TextEncoder().encode(
+          part.map((r) => JSON.stringify(r.data) + "\n").join(""),
+        ),
+      });
+    }
+  }
+  return out;
+}
+
+async function* source(
+  chunks: SnapshotChunk[],
+  failAt = -1,
+): AsyncGenerator<SnapshotChunk> {
+  for (const [i, c] of chunks.entries()) {
+    if (i === failAt) throw new Error(`chunk ${i} failed verification`);
+    yield { ...c, ndjson: c.ndjson.slice() };
+  }
+}
+
+Deno.test("applySnapshotChunks(): workers and this thread load the same replica; a failing source, a duplicate or an unknown field leaves the tenant as it was", async () => {
+  const reg = await openTestRegistry([CODE]);
+  const asp = await openTestAsp({ clock: reg.clock });
+  try {
+    await seedRegistry(reg.database, {
+      municipalityCode: CODE,
+      residents: 150,
+      seed: 11,
+    });
+    const records = await registryRecords(reg.database.db, CODE);
+    const expected = await recordsChecksum(records, policy);
+    const chunks = toChunks(records, 37);
+    const progress: number[] = [];
+    const r = await applySnapshotChunks(asp.tenancy, CODE, source(chunks), 5, {
+      actor: "media-import",
+      workers: 2,
+      onProgress: (n) => progress.push(n),
+      progressEvery: 100,
+    });
+    assert.equal(progress.at(-1), records.length);
+    assert.equal(
+      r.counts.resident,
+      records.filter((x) => x.kind === "resident").length,
+    );
+    assert.deepEqual(await replicaChecksum(asp.tenancy, CODE), expected);
+    await applySnapshotChunks(asp.tenancy, CODE, source(chunks), 6, {
+      actor: "media-import",
+      workers: 0,
+    });
+    assert.deepEqual(await replicaChecksum(asp.tenancy, CODE), expected);
+
+    const refused = async (
+      chunks: AsyncIterable<SnapshotChunk>,
+      check: (e: unknown) => boolean,
+      workers: number,
+    ) => {
+      await assert.rejects(
+        applySnapshotChunks(asp.tenancy, CODE, chunks, 9, {
+          actor: "t",
+          workers,
+        }),
+        check,
+      );
+      assert.equal((await asp.tenancy.get(CODE)).snapshotSeq, 6);
+      assert.deepEqual(await replicaChecksum(asp.tenancy, CODE), expected);
+      const staging = rowsOf(
+        await asp.tenancy.db.execute(
+          sql`select nspname from pg_namespace where nspname like 's\_%' or nspname like 'o\_%'`,
+        ),
+      );
+      assert.equal(staging.length, 0, JSON.stringify(staging));
+    };
+    for (const workers of [0, 2]) {
+      // The source throws after staging began (a chunk failing verification).
+      await refused(
+        source(chunks, chunks.length - 2),
+        (e) => /failed verification/.test(String(e)),
+        workers,
+      );
+      // A resident twice, in different chunks: the unique key built after the load refuses it.
+      const resident = records.find((x) => x.kind === "resident")!;
+      await refused(
+        source([...chunks, ...toChunks([resident], 1)]),
+        (e) =>
+          e instanceof AspError && e.code === "SNAPSHOT_INVALID" &&
+          String((e.details as { reason?: string })?.reason).includes(
+            String(resident.data.id),
+          ),
+        workers,
+      );
+      // A field the replica does not know, found by a worker.
+      await refused(
+        source([
+          ...chunks,
+          ...toChunks([{
+            kind: "card",
+            data: { ...records.find((x) => x.kind === "card")!.data, pin: 1 },
+          }], 1),
+        ]),
+        (e) =>
+          e instanceof AspError && e.code === "SNAPSHOT_INVALID" &&
+          /unknown field 'pin'/.test(
+            String((e.details as { reason?: string })?.reason),
+          ),
+        workers,
+      );
+    }
+  } finally {
+    await asp.close();
+    await reg.close();
+  }
+});
+
+Deno.test("snapshot rows: the binary COPY types are those of the tenant schema", async () => {
+  const asp = await openTestAsp();
+  try {
+    const cols = rowsOf<{ table_name: string; column_name: string; t: string }>(
+      await asp.tenancy.db.execute(
+        sql`select table_name, column_name, udt_name as t from information_schema.columns where table_schema = ${`t_${CODE}`}`,
+      ),
+    );
+    const pg = {
+      text: "text",
+      date: "date",
+      int8: "int8",
+      bool: "bool",
+      bytea: "bytea",
+    };
+    for (const kind of SNAPSHOT_KINDS) {
+      const t = SNAPSHOT_TABLES[kind];
+      const actual = t.columns.map((c) =>
+        cols.find((x) => x.table_name === t.table && x.column_name === c)?.t
+      );
+      assert.deepEqual(actual, t.types.map((x) => pg[x]), t.table);
+    }
+  } finally {
+    await asp.close();
   }
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { openTestDatabase } from "../db/testing.ts";
-import type { Database } from "../db/database.ts";
+import { openTestDatabase } from "../../lib/db/testing.ts";
+import type { Database } from "../../lib/db/database.ts";
 import {
   cardLinks,
   households,
@@ -11,18 +11,18 @@ import {
   residents,
   sealRegistrations,
 } from "../../db/registry/schema.ts";
-import { REGISTRY_MIGRATIONS } from "../../services/registry/testing.ts";
-import { replicaResident, replicaSeal } from "../../services/registry/store.ts";
-import { seedRegistry } from "../../services/registry/seed/seed_registry.ts";
-import { generateMediaKeys } from "./keys.ts";
-import { exportMedia } from "./export.ts";
-import { readMedia, verifyMedia } from "./reader.ts";
-import { MediaError, type MediaRecord } from "./format.ts";
+import { REGISTRY_MIGRATIONS } from "./testing.ts";
+import { replicaResident, replicaSeal } from "./store.ts";
+import { seedRegistry } from "./seed/seed_registry.ts";
+import { generateMediaKeys } from "../../lib/media/keys.ts";
+import { exportMedia } from "./media_export.ts";
+import { readMedia, verifyMedia } from "../../lib/media/reader.ts";
+import { MediaError, type MediaRecord } from "../../lib/media/format.ts";
 import {
   importMedia,
   type MediaAuditRecord,
   type SnapshotLoader,
-} from "./import.ts";
+} from "../../lib/media/import.ts";
 
 const CODE = "401005";
 
@@ -238,5 +238,52 @@ Deno.test("importMedia() loads, then destroys the file and audits the destructio
     assert.ok((await Deno.stat(out)).isFile);
     assert.equal(audits.at(-1)?.action, "media.import.refused");
     assert.equal(audits.at(-1)?.details.code, "MEDIA_REPLAYED");
+  });
+});
+
+Deno.test("exportMedia() splits tables across connections sharing one snapshot, with the same records", async () => {
+  await withRegistry(async (database, dir) => {
+    const keys = await generateMediaKeys();
+    const read = async (parallel: number) => {
+      const out = `${dir}/${CODE}-${parallel}.media`;
+      const summary = await exportMedia(database.db, {
+        municipalityCode: CODE,
+        out,
+        signer: keys.signer,
+        recipientPublicKey: keys.aspPublicKey,
+        parallel,
+        splitMinBlocks: 1,
+        chunkRecords: 30,
+      });
+      const got: MediaRecord[] = [];
+      for await (const b of readMedia(await verifyMedia(out, keys))) {
+        got.push(...b);
+      }
+      assert.equal(got.length, summary.totalRecords);
+      return got;
+    };
+    const one = await read(1);
+    const three = await read(3);
+    for (
+      const kind of ["household", "resident", "seal", "block", "card"] as const
+    ) {
+      assert.deepEqual(ofKind(three, kind), ofKind(one, kind), kind);
+    }
+    // Kinds still come in load order.
+    assert.deepEqual(
+      [...new Set(three.map((r) => r.kind))],
+      [...new Set(one.map((r) => r.kind))],
+    );
+    await assert.rejects(
+      () =>
+        exportMedia(database.db, {
+          municipalityCode: CODE,
+          out: `${dir}/x.media`,
+          signer: keys.signer,
+          recipientPublicKey: keys.aspPublicKey,
+          parallel: 0,
+        }),
+      RangeError,
+    );
   });
 });
