@@ -135,7 +135,7 @@ const RESIDENT_SNAPSHOT_SQL = (() => {
  */
 async function insertHistory(
   database: Database,
-  code: string,
+  _code: string,
   first: string,
   last: string,
   template: HistoryTemplate,
