@@ -427,11 +427,13 @@ async function loadSnapshot(
 
   const copyBytes = opts.copyBytes ?? 8 * 1024 * 1024;
   const client = (tenancy.db as { $client?: unknown }).$client;
+  const pool = Number((client as postgres.Sql)?.options?.max) || 1;
   const sink = database.kind === "postgres"
     ? postgresSink(client as postgres.Sql, staging, {
       copyBytes,
       timeoutMs: opts.copyTimeoutMs ?? 120_000,
-      lanes: 2,
+      // Two statements at once, never more connections than the pool holds.
+      lanes: Math.min(2, pool),
     })
     : pgliteSink(client as PGlite, staging, copyBytes);
   const counts = emptyCounts();

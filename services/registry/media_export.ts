@@ -252,7 +252,8 @@ function postgresSession(
       const parts = n >= splitMinBlocks ? parallel : 1;
       const conns: Pick<postgres.Sql, "unsafe">[] = [tx];
       if (parts > 1) conns.push(...await (helpers ??= openHelpers()));
-      await Promise.all(
+      // Every partition settles before anything is cleaned up after a failure.
+      const settled = await Promise.allSettled(
         conns.slice(0, parts).map((conn, i) => {
           const lo = Math.floor(n * i / parts);
           const hi = Math.floor(n * (i + 1) / parts);
@@ -267,6 +268,8 @@ function postgresSession(
           return copyInto(conn, select, writer, source.kind);
         }),
       );
+      const failed = settled.find((r) => r.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
     },
     async close(failed) {
       if (!helpers) return;
@@ -402,13 +405,15 @@ export async function exportMedia(
   const client = (db as { $client?: Partial<postgres.Sql> }).$client;
   if (typeof client?.reserve === "function" && client.begin) {
     const pg = client as postgres.Sql;
+    // Never more connections than the pool holds: reserve() would wait forever.
+    const lanes = Math.min(parallel, Math.max(1, Number(pg.options?.max) || 1));
     return await pg.begin(
       "isolation level repeatable read read only",
       async (tx) => {
         const session = postgresSession(
           pg,
           tx,
-          parallel,
+          lanes,
           opts.splitMinBlocks ?? 256,
         );
         let failed = true;
