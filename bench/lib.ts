@@ -258,3 +258,18 @@ export function formatTable(
     ...body.map(fmt),
   ].join("\n");
 }
+
+/**
+ * The nearest-rank percentile of ascending `sorted` values (NaN when empty).
+ *
+ * @example
+ * ```ts
+ * percentile([1, 2, 3, 4], 0.5); // 2
+ * ```
+ */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[
+    Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))
+  ];
+}

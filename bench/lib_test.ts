@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   formatTable,
   mergeResults,
+  percentile,
   readResults,
   type ResultEntry,
   round,
@@ -56,4 +57,11 @@ Deno.test("formatTable() aligns columns and says whether goals are met", () => {
   );
   assert.match(lines[3], /— +— +ratio ≤ 1\.5 +NO$/);
   assert.equal(round(0.000123456), 0.0001235);
+});
+
+Deno.test("percentile() is the nearest-rank percentile", () => {
+  assert.equal(percentile([1, 2, 3, 4], 0.5), 2);
+  assert.equal(percentile([1, 2, 3, 4], 0.99), 4);
+  assert.equal(percentile([7], 0.01), 7);
+  assert.ok(Number.isNaN(percentile([], 0.5)));
 });

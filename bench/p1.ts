@@ -35,7 +35,7 @@ import {
   generateMasterKeyBase64,
   parseMasterKey,
 } from "../services/asp/keys.ts";
-import { aspMediaTarget } from "../scripts/media_import.ts";
+import { aspMediaTarget } from "../services/asp/media_target.ts";
 import {
   type BenchContext,
   type Figure,

@@ -32,11 +32,19 @@ import {
   DEFAULT_BENCH_DATABASE_URL,
   type Figure,
   type FigureResult,
+  percentile,
   type ScratchDatabase,
   scratchDatabases,
   serverVersion,
 } from "./lib.ts";
-import { freePort, waitHealthy } from "./p5.ts";
+import {
+  freePort,
+  jsonCaller,
+  moveInResidents,
+  spawnService,
+  stopChild,
+  waitHealthy,
+} from "./services.ts";
 
 const CODE = "401005";
 const REGISTRY_TOKEN = "bench-p2-city";
@@ -88,37 +96,6 @@ function sleep(ms: number): Promise<void> {
 
 function now(): number {
   return performance.timeOrigin + performance.now();
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-}
-
-function spawn(
-  script: string,
-  env: Record<string, string>,
-  flags: string[] = [],
-): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...flags, new URL(script, import.meta.url).pathname],
-    env: { LOG_LEVEL: "warn", ...env },
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
-}
-
-async function stopChild(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGINT");
-  } catch { /* gone */ }
-  const killer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* gone */ }
-  }, 10_000);
-  await child.status;
-  clearTimeout(killer);
 }
 
 /**
@@ -284,7 +261,7 @@ export async function runP2(opts: P2Options): Promise<P2Result> {
   const children: Deno.ChildProcess[] = [];
   let watcher: ReturnType<typeof watchReplica> | undefined;
   try {
-    children.push(spawn("../services/registry/main.ts", {
+    children.push(spawnService("../services/registry/main.ts", {
       REGISTRY_DATABASE_URL: regDb.url,
       REGISTRY_PORT: String(regPort),
       REGISTRY_CLIENTS: JSON.stringify([
@@ -293,51 +270,17 @@ export async function runP2(opts: P2Options): Promise<P2Result> {
       ]),
     }, opts.flags?.registry));
     await waitHealthy(registry);
-    const headers = {
-      Authorization: `Bearer ${REGISTRY_TOKEN}`,
-      "Content-Type": "application/json",
-    };
-    const post = async (path: string, body: unknown, method = "POST") => {
-      const r = await fetch(registry + path, {
-        method,
-        headers,
-        body: JSON.stringify(body),
-      });
-      return { status: r.status, body: await r.json() };
-    };
-    await post(`/municipalities/${CODE}`, {
-      name: "北九州市",
-      mayor: "北九州市長　武内　和久",
-      printMyNumberAtKiosk: false,
-    }, "PUT");
     log(`P2: ${nResidents} residents moving in`);
-    const ids: string[] = [];
-    let k = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (k < nResidents) {
-        const i = k++;
-        const r = await post(`/municipalities/${CODE}/events`, {
-          type: "tennyu",
-          date: "2026-11-20",
-          person: {
-            name: `試験　${i}`,
-            nameKana: "シケン",
-            birthDate: "1980-01-01",
-            sex: "male",
-            residentCode: String(30_000_000_000 + i),
-          },
-          previousAddress: "東京都千代田区千代田１番",
-          address: `福岡県北九州市小倉北区城内${i}番`,
-        });
-        if (r.status !== 201) throw new Error(JSON.stringify(r.body));
-        ids.push(r.body.residentIds[0]);
-      }
-    }));
+    const ids = await moveInResidents(jsonCaller(registry, REGISTRY_TOKEN), {
+      municipalityCode: CODE,
+      n: nResidents,
+      residentCodeBase: 30_000_000_000,
+    });
 
     const masterKey = btoa(
       String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))),
     );
-    children.push(spawn("../services/asp/main.ts", {
+    children.push(spawnService("../services/asp/main.ts", {
       ASP_DATABASE_URL: aspDb.url,
       ASP_PORT: String(aspPort),
       ASP_HOST: "127.0.0.1",
@@ -359,20 +302,16 @@ export async function runP2(opts: P2Options): Promise<P2Result> {
       throw new Error(`the ASP did not catch up with ${nResidents} move-ins`);
     }
 
+    const call = jsonCaller(registry, REGISTRY_TOKEN);
     const correction = (tag: string) => async (i: number) => {
-      const r = await fetch(registry + `/municipalities/${CODE}/events`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({
-          type: "shokken_shusei",
-          date: "2026-11-26",
-          residentId: ids[i % ids.length],
-          changes: { katagaki: `${tag}${i}` },
-          reason: "bench",
-        }),
+      const r = await call("POST", `/municipalities/${CODE}/events`, {
+        type: "shokken_shusei",
+        date: "2026-11-26",
+        residentId: ids[i % ids.length],
+        changes: { katagaki: `${tag}${i}` },
+        reason: "bench",
       });
-      const body = await r.json();
-      return r.status === 201 ? body.seq as number : null;
+      return r.status === 201 ? r.body.seq as number : null;
     };
     const phase = async (label: string, r: number, s: number) => {
       log(`P2: ${label}: ${r} events/s for ${s} s`);

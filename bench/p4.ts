@@ -37,13 +37,9 @@ import {
 } from "../lib/scan/corpus.ts";
 import { halve } from "../lib/scan/gray_ops.ts";
 import { loadScan } from "../lib/scan/load_scan.ts";
-import type { BenchContext, Figure } from "./lib.ts";
+import { type BenchContext, type Figure, percentile } from "./lib.ts";
 
 const NO_DATABASE = "none (no database)";
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-}
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;

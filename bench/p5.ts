@@ -10,11 +10,24 @@
  * @module
  */
 import postgres from "postgres";
-import { type Figure, serverVersion } from "./lib.ts";
+import {
+  DEFAULT_BENCH_DATABASE_URL,
+  type Figure,
+  scratchDatabases,
+  serverVersion,
+} from "./lib.ts";
+import {
+  freePort,
+  jsonCaller,
+  moveInResidents,
+  spawnService,
+  stopChild,
+  waitHealthy,
+} from "./services.ts";
 
 /** Options of the P5 run. */
 export interface P5Options {
-  /** Admin URL of the PostgreSQL server. */
+  /** URL of an empty database the registry may own for the run. */
   databaseUrl: string;
   /** Seconds of load (default 10). */
   seconds?: number;
@@ -33,28 +46,6 @@ export interface P5Result {
   ratio: number;
   database: string;
   details: Record<string, unknown>;
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): number {
-  const l = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-/** Waits until `${url}/healthz` answers 200. */
-export async function waitHealthy(url: string, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      const r = await fetch(`${url}/healthz`);
-      await r.body?.cancel();
-      if (r.ok) return;
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`registry at ${url} did not become healthy`);
 }
 
 async function runFor(
@@ -88,33 +79,17 @@ export async function runP5(opts: P5Options): Promise<P5Result> {
   const seconds = opts.seconds ?? 10;
   const concurrency = opts.concurrency ?? 32;
   const nResidents = opts.residents ?? 2000;
-  const dbName = `bench_p5_${Date.now()}`;
-  const admin = postgres(opts.databaseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${dbName}`);
-  const u = new URL(opts.databaseUrl);
-  u.pathname = `/${dbName}`;
   const port = freePort();
   const token = "bench-token";
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      ...(opts.registryFlags ?? []),
-      new URL("../services/registry/main.ts", import.meta.url).pathname,
-    ],
-    env: {
-      REGISTRY_DATABASE_URL: u.toString(),
-      REGISTRY_PORT: String(port),
-      LOG_LEVEL: "warn",
-      REGISTRY_CLIENTS: JSON.stringify([{
-        id: "bench",
-        token,
-        scopes: ["admin"],
-      }]),
-    },
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
+  const child = spawnService("../services/registry/main.ts", {
+    REGISTRY_DATABASE_URL: opts.databaseUrl,
+    REGISTRY_PORT: String(port),
+    REGISTRY_CLIENTS: JSON.stringify([{
+      id: "bench",
+      token,
+      scopes: ["admin"],
+    }]),
+  }, opts.registryFlags);
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitHealthy(url);
@@ -122,46 +97,12 @@ export async function runP5(opts: P5Options): Promise<P5Result> {
       Authorization: `Bearer ${token}`,
       "Content-Type": "application/json",
     };
-    const call = async (method: string, path: string, body: unknown) => {
-      const r = await fetch(url + path, {
-        method,
-        headers,
-        body: JSON.stringify(body),
-      });
-      const j = await r.json();
-      return { status: r.status, body: j };
-    };
-    await call("PUT", "/municipalities/401005", {
-      name: "北九州市",
-      mayor: "北九州市長",
-      printMyNumberAtKiosk: false,
-    });
     // Residents to change: move-ins through the API (they also warm it up).
-    const ids: string[] = [];
-    let k = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (k < nResidents) {
-        const i = k++;
-        const r = await call("POST", "/municipalities/401005/events", {
-          type: "tennyu",
-          date: "2026-11-20",
-          person: {
-            name: `試験　${i}`,
-            nameKana: "シケン",
-            birthDate: "1980-01-01",
-            sex: "male",
-            residentCode: String(20_000_000_000 + i),
-          },
-          previousAddress: "東京都千代田区千代田１番",
-          address: `福岡県北九州市小倉北区城内${i}番`,
-        });
-        if (r.status !== 201) throw new Error(JSON.stringify(r.body));
-        ids.push(r.body.residentIds[0]);
-      }
-    }));
-    if (ids.length < nResidents) {
-      throw new Error(`only ${ids.length} residents created`);
-    }
+    const ids = await moveInResidents(jsonCaller(url, token), {
+      municipalityCode: "401005",
+      n: nResidents,
+      residentCodeBase: 20_000_000_000,
+    });
     // The measured load: corrections (職権修正) spread over the residents.
     const load = await runFor(seconds, concurrency, async (i) => {
       const r = await fetch(url + "/municipalities/401005/events", {
@@ -179,7 +120,7 @@ export async function runP5(opts: P5Options): Promise<P5Result> {
       return r.status === 201;
     });
     // Baseline: bare single-row INSERT commits with the same concurrency.
-    const sql = postgres(u.toString(), {
+    const sql = postgres(opts.databaseUrl, {
       max: concurrency,
       onnotice: () => {},
     });
@@ -190,7 +131,7 @@ export async function runP5(opts: P5Options): Promise<P5Result> {
     });
     await sql.end();
     // Check: the feed is gapless after the load.
-    const check = postgres(u.toString(), { max: 1, onnotice: () => {} });
+    const check = postgres(opts.databaseUrl, { max: 1, onnotice: () => {} });
     const [{ n, max }] =
       await check`select count(*)::int n, max(seq)::int max from outbox`;
     await check.end();
@@ -212,18 +153,7 @@ export async function runP5(opts: P5Options): Promise<P5Result> {
     };
   } finally {
     // SIGINT: the registry stops cleanly (and writes a --cpu-prof profile).
-    try {
-      child.kill("SIGINT");
-    } catch { /* gone */ }
-    const killer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 10_000);
-    await child.status;
-    clearTimeout(killer);
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await stopChild(child);
   }
 }
 
@@ -237,11 +167,8 @@ export const p5: Figure = {
   meets: (r) => r.value >= 2000,
   run: async (ctx) => {
     const seconds = 10, concurrency = 32;
-    const r = await runP5({
-      databaseUrl: ctx.databaseUrl,
-      seconds,
-      concurrency,
-    });
+    const db = await ctx.scratchDatabase("p5");
+    const r = await runP5({ databaseUrl: db.url, seconds, concurrency });
     return {
       value: r.value,
       baseline: r.baseline,
@@ -259,11 +186,19 @@ export const p5: Figure = {
 };
 
 if (import.meta.main) {
-  const r = await runP5({
-    databaseUrl: Deno.env.get("BENCH_DATABASE_URL") ??
-      "postgres://postgres@127.0.0.1:5432/postgres",
-    seconds: Number(Deno.args[0] ?? 10),
-    registryFlags: Deno.args.slice(1),
-  });
-  console.log(JSON.stringify(r, null, 2));
+  // Standalone: `deno run -A bench/p5.ts [seconds] [registry deno flags…]`.
+  const scratch = scratchDatabases(
+    Deno.env.get("BENCH_DATABASE_URL") ?? DEFAULT_BENCH_DATABASE_URL,
+  );
+  try {
+    const db = await scratch.create("p5");
+    const r = await runP5({
+      databaseUrl: db.url,
+      seconds: Number(Deno.args[0] ?? 10),
+      registryFlags: Deno.args.slice(1),
+    });
+    console.log(JSON.stringify(r, null, 2));
+  } finally {
+    await scratch.dropAll();
+  }
 }

@@ -6,18 +6,14 @@
  * @module
  */
 import { sql } from "drizzle-orm";
-import type { Database } from "../lib/db/database.ts";
+import { type Database, rowsOf } from "../lib/db/database.ts";
 import { readMediaKeyFiles, registryMediaKeys } from "../lib/media/keys.ts";
 import { aspMediaKeys } from "../lib/media/keys.ts";
 import { importMedia } from "../lib/media/import.ts";
 import { exportMedia } from "../services/registry/media_export.ts";
 import type { Tenancy } from "../services/asp/tenancy.ts";
-import { aspMediaTarget } from "./media_import.ts";
+import { aspMediaTarget } from "../services/asp/media_target.ts";
 import { issueCardFile } from "./card_issue.ts";
-
-function rowsOf<T>(result: unknown): T[] {
-  return [...((result as { rows?: T[] }).rows ?? (result as T[]))];
-}
 
 /** Seeds the demo municipality when the registry is empty. */
 export async function seedDemo(

@@ -17,74 +17,12 @@ import { parseArgs } from "node:util";
 import { openDatabase } from "../lib/db/database.ts";
 import { serviceDatabaseOptions } from "../lib/db/config.ts";
 import { aspMediaKeys, readMediaKeyFiles } from "../lib/media/keys.ts";
-import {
-  importMedia,
-  type MediaAuditRecord,
-  type SnapshotLoader,
-} from "../lib/media/import.ts";
+import { importMedia } from "../lib/media/import.ts";
 import { MediaError } from "../lib/media/format.ts";
 import { createProgress, type Progress } from "../lib/progress.ts";
-import {
-  CONTROL_MIGRATIONS,
-  createTenancy,
-  type Tenancy,
-  writeAudit,
-} from "../services/asp/tenancy.ts";
+import { CONTROL_MIGRATIONS, createTenancy } from "../services/asp/tenancy.ts";
 import { createKeyring, parseMasterKey } from "../services/asp/keys.ts";
-import {
-  applySnapshot,
-  applySnapshotChunks,
-} from "../services/asp/snapshot.ts";
-
-/**
- * The ASP's snapshot loader and audit writer over a tenancy.
- *
- * @example
- * ```ts
- * const { loader, audit } = aspMediaTarget(tenancy, { actor: "media-import" });
- * await importMedia(path, { ...keys, loader, audit });
- * ```
- */
-export function aspMediaTarget(
-  tenancy: Tenancy,
-  opts: {
-    actor: string;
-    onProgress?: (loaded: number) => void;
-    /** Workers sealing records (default: one per core). */
-    workers?: number;
-  },
-): { loader: SnapshotLoader; audit: (r: MediaAuditRecord) => Promise<void> } {
-  return {
-    loader: {
-      applySnapshot: (tenant, records, snapshotSeq) =>
-        applySnapshot(tenancy, tenant, records, snapshotSeq, {
-          actor: opts.actor,
-          onProgress: opts.onProgress,
-          progressEvery: 5000,
-        }),
-      // One pass: chunks are staged as they are verified; the switch waits for the last.
-      applySnapshotChunks: (tenant, chunks, snapshotSeq) =>
-        applySnapshotChunks(tenancy, tenant, chunks, snapshotSeq, {
-          actor: opts.actor,
-          onProgress: opts.onProgress,
-          progressEvery: 5000,
-          workers: opts.workers,
-        }),
-      async currentSnapshotSeq(tenant) {
-        const t = await tenancy.get(tenant);
-        return t.snapshotSeq === null ? null : Number(t.snapshotSeq);
-      },
-    },
-    audit: (r) =>
-      writeAudit(tenancy.db, {
-        tenantCode: r.tenant,
-        actor: opts.actor,
-        action: r.action,
-        outcome: r.outcome,
-        details: r.details,
-      }),
-  };
-}
+import { aspMediaTarget } from "../services/asp/media_target.ts";
 
 if (import.meta.main) {
   const { values, positionals } = parseArgs({

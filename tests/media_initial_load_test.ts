@@ -23,7 +23,7 @@ import { generateMediaKeys } from "../lib/media/keys.ts";
 import { exportMedia } from "../services/registry/media_export.ts";
 import { importMedia } from "../lib/media/import.ts";
 import { MediaError, type MediaErrorCode } from "../lib/media/format.ts";
-import { aspMediaTarget } from "../scripts/media_import.ts";
+import { aspMediaTarget } from "../services/asp/media_target.ts";
 
 const CODE = "401005";
 

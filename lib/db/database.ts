@@ -13,10 +13,25 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
+import { openCopyIn } from "./copy_in.ts";
 
 /** A Drizzle database of either driver. */
 // deno-lint-ignore no-explicit-any
 export type Db = PgDatabase<PgQueryResultHKT, any>;
+
+/**
+ * Rows of a `db.execute(sql)` result on either driver (postgres.js answers
+ * an array, PGlite an object with `rows`).
+ *
+ * @example
+ * ```ts
+ * const [{ n }] = rowsOf<{ n: number }>(await db.execute(sql`select 1 as n`));
+ * ```
+ */
+export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
+  if (Array.isArray(result)) return [...result] as T[];
+  return [...((result as { rows?: T[] }).rows ?? [])];
+}
 
 /** A transaction handle as passed to `db.transaction(async (tx) => …)`. */
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -141,34 +156,22 @@ export async function openDatabase(
         await client.unsafe(text);
       },
       async copyRows(table, columns, rows) {
-        // A dedicated connection: postgres.js never settles a COPY stream the
-        // server refused (e.g. a duplicate key), so a refused or stalled batch
-        // is detected by a timeout and its connection is thrown away.
+        // A dedicated connection, thrown away when a batch is refused (see
+        // copy_in.ts: postgres.js loses the answer of a refused COPY).
         const copier = postgres(opts.url!, { max: 1, onnotice: () => {} });
         let total = 0;
         try {
           for (const batch of batches(rows, COPY_BATCH)) {
             const { text, count } = copyText(batch);
-            const stream = await copier.unsafe(
+            const copy = await openCopyIn(
+              copier,
               `COPY ${quoteIdent(table)} (${
                 columns.map(quoteIdent).join(",")
               }) FROM STDIN`,
-            ).writable();
-            let timer: ReturnType<typeof setTimeout> | undefined;
-            await new Promise<void>((resolve, reject) => {
-              timer = setTimeout(
-                () =>
-                  reject(
-                    new Error(
-                      `COPY into ${table} did not complete: the server refused the rows or stalled (batch of ${count})`,
-                    ),
-                  ),
-                COPY_TIMEOUT_MS + text.length / 10_000,
-              );
-              stream.on("error", reject);
-              stream.on("finish", () => resolve());
-              stream.end(text);
-            }).finally(() => clearTimeout(timer));
+              { stallTimeoutMs: COPY_TIMEOUT_MS, label: table },
+            );
+            await copy.write(text);
+            await copy.close();
             total += count;
           }
         } catch (err) {

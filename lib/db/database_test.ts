@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { openTestDatabase } from "./testing.ts";
-import { copyEscape } from "./database.ts";
+import { copyEscape, rowsOf } from "./database.ts";
 
 const MIGRATIONS =
   new URL("../../db/migrations/registry", import.meta.url).pathname;
@@ -37,10 +37,7 @@ Deno.test("copyRows loads rows byte for byte, and a refused batch fails instead 
     const r = await database.db.execute(
       sql`select name, mayor from municipalities order by code`,
     );
-    const rows = [
-      ...((r as unknown as { rows?: unknown[] }).rows ??
-        (r as unknown as unknown[])),
-    ];
+    const rows = rowsOf(r);
     assert.deepEqual(rows, [{ name: "北九州\t市", mayor: "市長\u{E000}" }, {
       name: "福岡市",
       mayor: "市長",

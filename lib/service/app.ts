@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { OpenAPIHono } from "@hono/zod-openapi";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { errorHandler, validationError } from "./errors.ts";
+import { errorHandler } from "./errors.ts";
+import { createResourceApp } from "./openapi.ts";
 import type { Logger } from "./logger.ts";
 import type { MetricsRegistry } from "./metrics.ts";
 
@@ -44,11 +45,7 @@ export interface ServiceAppOptions {
 export function createServiceApp<E extends ServiceEnv = ServiceEnv>(
   opts: ServiceAppOptions,
 ): OpenAPIHono<E> {
-  const app = new OpenAPIHono<E>({
-    defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error.issues);
-    },
-  });
+  const app = createResourceApp<E>();
   const requests = opts.metrics.counter(
     "http_requests_total",
     "HTTP requests by route and status",

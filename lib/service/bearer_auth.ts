@@ -1,12 +1,14 @@
 /**
  * Per-client bearer credentials shared by every service:
- * `Authorization: Bearer <token>`, compared as SHA-256 digests in constant
- * time, each client with its scopes. Services name their own scopes.
+ * `Authorization: Bearer <token>`. The presented token is hashed once
+ * (SHA-256), looked up by its digest and compared in constant time — one
+ * hash and one comparison per request, whatever the number of clients.
+ * Services name their own scopes and may carry extra fields per client.
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { createMiddleware } from "hono/factory";
-import { timingSafeEqual } from "hono/utils/buffer";
 import { DomainError } from "./errors.ts";
 
 /** A configured client; the token itself is kept only as a digest. */
@@ -17,14 +19,16 @@ export interface BearerClient<S extends string = string> {
   scopes: S[];
 }
 
-/** Hashes a token as the client list keeps it. */
-export async function hashToken(token: string): Promise<string> {
-  const d = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(token),
-  );
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
+/** Hashes a token as the client list keeps it (SHA-256, hex). */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+function sameDigest(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 /**
@@ -32,41 +36,38 @@ export async function hashToken(token: string): Promise<string> {
  *
  * @example
  * ```ts
- * const clients = await bearerClients([{ id: "city", token: "secret", scopes: ["read"] }]);
+ * const clients = bearerClients([{ id: "city", token: "secret", scopes: ["read"] }]);
  * ```
  */
-export async function bearerClients<S extends string>(
+export function bearerClients<S extends string>(
   list: { id: string; token: string; scopes: S[] }[],
-): Promise<BearerClient<S>[]> {
-  return await Promise.all(
-    list.map(async (c) => ({
-      id: c.id,
-      scopes: c.scopes,
-      tokenSha256: await hashToken(c.token),
-    })),
-  );
+): BearerClient<S>[] {
+  return list.map((c) => ({
+    id: c.id,
+    scopes: [...c.scopes],
+    tokenSha256: hashToken(c.token),
+  }));
 }
 
 /** Context variables set by {@linkcode requireBearer}. */
-export type BearerEnv<S extends string = string> = {
-  Variables: { client: BearerClient<S> };
-};
+export type BearerEnv<C> = { Variables: { client: C } };
 
 /**
- * Middleware: authenticates the caller and checks a scope. A client holding
- * `superScope` (e.g. "admin") passes every check.
+ * Middleware: authenticates the caller and requires one of `scopes`. A
+ * client holding `superScope` (e.g. "admin") passes every check.
  *
  * @example
  * ```ts
- * app.use(requireBearer(clients, "read", { superScope: "admin" }));
+ * app.use(requireBearer(clients, ["read"], { superScope: "admin" }));
  * ```
  */
-export function requireBearer<S extends string>(
-  clients: BearerClient<S>[],
-  scope: S,
+export function requireBearer<S extends string, C extends BearerClient<S>>(
+  clients: C[],
+  scopes: S[],
   opts: { superScope?: S } = {},
 ) {
-  return createMiddleware<BearerEnv<S>>(async (c, next) => {
+  const byDigest = new Map(clients.map((cl) => [cl.tokenSha256, cl]));
+  return createMiddleware<BearerEnv<C>>(async (c, next) => {
     const m = /^Bearer\s+(\S+)$/.exec(c.req.header("Authorization") ?? "");
     if (!m) {
       throw new DomainError(
@@ -75,11 +76,11 @@ export function requireBearer<S extends string>(
         "Missing client credential",
       );
     }
-    const digest = await hashToken(m[1]);
-    let found: BearerClient<S> | undefined;
-    for (const cl of clients) {
-      if (await timingSafeEqual(cl.tokenSha256, digest)) found = cl;
-    }
+    const digest = hashToken(m[1]);
+    const candidate = byDigest.get(digest);
+    const found = candidate && sameDigest(candidate.tokenSha256, digest)
+      ? candidate
+      : undefined;
     if (!found) {
       throw new DomainError(
         "UNAUTHENTICATED",
@@ -87,14 +88,13 @@ export function requireBearer<S extends string>(
         "Invalid client credential",
       );
     }
-    if (
-      !found.scopes.includes(scope) &&
-      !(opts.superScope && found.scopes.includes(opts.superScope))
-    ) {
+    const allowed = scopes.some((s) => found.scopes.includes(s)) ||
+      (opts.superScope !== undefined && found.scopes.includes(opts.superScope));
+    if (!allowed) {
       throw new DomainError(
         "FORBIDDEN",
         "この操作は許可されていません",
-        `Client lacks the '${scope}' scope`,
+        `Client lacks one of the scopes: ${scopes.join(", ")}`,
       );
     }
     c.set("client", found);

@@ -28,12 +28,12 @@ export type AspClient = BearerClient<AspScope>;
  */
 export function aspClients(
   list: { id: string; token: string; scopes: AspScope[] }[],
-): Promise<AspClient[]> {
+): AspClient[] {
   return bearerClients(list);
 }
 
 /** Context variables set by {@linkcode requireScope}. */
-export type AspAuthEnv = BearerEnv<AspScope>;
+export type AspAuthEnv = BearerEnv<AspClient>;
 
 /**
  * Middleware: authenticates the caller and checks a scope (no scope implies another).
@@ -44,5 +44,5 @@ export type AspAuthEnv = BearerEnv<AspScope>;
  * ```
  */
 export function requireScope(clients: AspClient[], scope: AspScope) {
-  return requireBearer(clients, scope);
+  return requireBearer(clients, [scope]);
 }

@@ -11,7 +11,7 @@ import { createRenderer, type Renderer } from "../../lib/render/mod.ts";
 import { createLogger } from "../../lib/service/logger.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { systemClock } from "../../lib/time/clock.ts";
-import { serveMtls } from "../../lib/tls/mod.ts";
+import { serveHttp } from "../../lib/service/serve.ts";
 import { createAspApp } from "./app.ts";
 import { aspClients } from "./auth.ts";
 import { loadAspConfig } from "./config.ts";
@@ -112,37 +112,18 @@ export async function startAsp(
     const app = createAspApp({
       tenancy,
       clock: systemClock,
-      clients: await aspClients(config.clients),
+      clients: aspClients(config.clients),
       renderer: () => renderer ??= createRenderer(),
       logger,
       metrics,
     });
-    if (opts.tls) {
-      const server = serveMtls(app.fetch, {
-        port: config.port,
-        hostname: config.hostname,
-        ...opts.tls,
-      });
-      const { port } = await server.ready;
-      url = `https://localhost:${port}`;
-      stops.unshift(() => server.close());
-    } else {
-      const ac = new AbortController();
-      const server = Deno.serve(
-        {
-          port: config.port,
-          hostname: config.hostname,
-          signal: ac.signal,
-          onListen: () => {},
-        },
-        app.fetch,
-      );
-      url = `http://${config.hostname}:${server.addr.port}`;
-      stops.unshift(async () => {
-        ac.abort();
-        await server.finished;
-      });
-    }
+    const served = await serveHttp(app.fetch, {
+      port: config.port,
+      hostname: config.hostname,
+      tls: opts.tls,
+    });
+    url = served.url;
+    stops.unshift(() => served.stop());
   }
   logger.info("started", {
     url,

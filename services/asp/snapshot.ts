@@ -20,6 +20,7 @@ import { eq, sql } from "drizzle-orm";
 import type postgres from "postgres";
 import type { PGlite } from "@electric-sql/pglite";
 import { tenants } from "../../db/asp/schema.ts";
+import { openCopyIn } from "../../lib/db/copy_in.ts";
 import { AspError } from "./errors.ts";
 import { type ProjectionPolicy, ReplicaDataError } from "./replica.ts";
 import type { SnapshotRecord } from "./replica.ts";
@@ -167,32 +168,15 @@ function postgresSink(
     conn: postgres.ReservedSql,
     kind: SnapshotKind,
     parts: Uint8Array[],
-    bytes: number,
   ): Promise<void> {
-    const stream = await conn.unsafe(copySql(schema, kind)).writable();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `COPY into ${schema}.${
-                  SNAPSHOT_TABLES[kind].table
-                } did not complete: the server refused the rows or stalled (${bytes} bytes)`,
-              ),
-            ),
-          opts.timeoutMs,
-        );
-        stream.on("error", reject);
-        stream.on("finish", () => resolve());
-        stream.write(COPY_BINARY_HEADER);
-        for (const p of parts) stream.write(p);
-        stream.end(COPY_BINARY_TRAILER);
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+    const copy = await openCopyIn(conn, copySql(schema, kind), {
+      stallTimeoutMs: opts.timeoutMs,
+      label: `${schema}.${SNAPSHOT_TABLES[kind].table}`,
+    });
+    await copy.write(COPY_BINARY_HEADER);
+    for (const p of parts) await copy.write(p);
+    await copy.write(COPY_BINARY_TRAILER);
+    await copy.close();
   }
 
   /** Starts the COPY of what is pending for `kind`; never rejects (see `failure`). */
@@ -203,7 +187,7 @@ function postgresSink(
     const job: Promise<void> = (async () => {
       const conn = await take();
       try {
-        if (!failure) await copy(conn, kind, p.parts, p.bytes);
+        if (!failure) await copy(conn, kind, p.parts);
       } catch (e) {
         failure ??= e;
       } finally {

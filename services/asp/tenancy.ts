@@ -16,7 +16,12 @@
  * @module
  */
 import { eq, sql } from "drizzle-orm";
-import type { Database, Db, Tx } from "../../lib/db/database.ts";
+import {
+  type Database,
+  type Db,
+  rowsOf,
+  type Tx,
+} from "../../lib/db/database.ts";
 import { auditLog, type Tenant, tenants } from "../../db/asp/schema.ts";
 import { residents } from "../../db/asp/tenant_schema.ts";
 import { AspError } from "./errors.ts";
@@ -99,11 +104,7 @@ export function ident(name: string): string {
   return `"${name}"`;
 }
 
-/** Rows of a `db.execute` result on either driver. */
-export function rowsOf<T = Record<string, unknown>>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
-}
+export { rowsOf };
 
 /** The schema of a tenant. */
 export function tenantSchemaName(code: string): string {

@@ -112,7 +112,7 @@ export async function openTestAsp(
   const app = createAspApp({
     tenancy,
     clock,
-    clients: await aspClients([
+    clients: aspClients([
       { id: "jlis", token: ASP_TOKENS.center, scopes: ["issue"] },
       { id: "ops", token: ASP_TOKENS.admin, scopes: ["admin"] },
     ]),

@@ -12,19 +12,18 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
-import { createMiddleware } from "hono/factory";
-import { DomainError } from "../../lib/service/errors.ts";
+import {
+  type BearerClient,
+  bearerClients,
+  type BearerEnv,
+  requireBearer,
+} from "../../lib/service/bearer_auth.ts";
 
 /** What a client may do. */
 export type JlisScope = "kiosk" | "stop" | "municipal" | "portal" | "operator";
 
 /** A configured client (the token is only kept hashed). */
-export interface JlisClient {
-  id: string;
-  /** SHA-256 of the token, hex. */
-  tokenSha256: string;
-  scopes: JlisScope[];
+export interface JlisClient extends BearerClient<JlisScope> {
   /** Municipal clients: the municipality codes they act for. */
   municipalities: string[];
   /** Kiosk clients: the store the kiosk stands in. */
@@ -41,41 +40,24 @@ export interface JlisClientConfig {
   store?: string;
 }
 
-/** Hashes a token for the client list (SHA-256, hex). */
-export function hashToken(token: string): Promise<string> {
-  return Promise.resolve(createHash("sha256").update(token).digest("hex"));
-}
-
-/** Compares two equal-length hex digests in constant time. */
-function sameDigest(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
-
 /**
  * Builds the client list from plain tokens (config or tests).
  *
  * @example
  * ```ts
- * const clients = await jlisClients([{ id: "kiosk-0001", token: "t", scopes: ["kiosk"] }]);
+ * const clients = jlisClients([{ id: "kiosk-0001", token: "t", scopes: ["kiosk"] }]);
  * ```
  */
-export async function jlisClients(
-  list: JlisClientConfig[],
-): Promise<JlisClient[]> {
-  return await Promise.all(list.map(async (c) => ({
-    id: c.id,
-    scopes: [...c.scopes],
+export function jlisClients(list: JlisClientConfig[]): JlisClient[] {
+  return list.map((c) => ({
+    ...bearerClients([c])[0],
     municipalities: [...(c.municipalities ?? [])],
     store: c.store ?? `store-${c.id}`,
-    tokenSha256: await hashToken(c.token),
-  })));
+  }));
 }
 
 /** Context variables set by {@linkcode requireScope}. */
-export type JlisAuthEnv = { Variables: { client: JlisClient } };
+export type JlisAuthEnv = BearerEnv<JlisClient>;
 
 /**
  * Middleware: authenticates the caller and checks that it holds one of
@@ -87,39 +69,5 @@ export type JlisAuthEnv = { Variables: { client: JlisClient } };
  * ```
  */
 export function requireScope(clients: JlisClient[], ...scopes: JlisScope[]) {
-  // Looked up by the token's SHA-256 (what an attacker cannot steer), then
-  // compared in constant time: one comparison per request, whatever the fleet.
-  const byDigest = new Map(clients.map((cl) => [cl.tokenSha256, cl]));
-  return createMiddleware<JlisAuthEnv>(async (c, next) => {
-    const m = /^Bearer\s+(\S+)$/.exec(c.req.header("Authorization") ?? "");
-    if (!m) {
-      throw new DomainError(
-        "UNAUTHENTICATED",
-        "認証情報がありません",
-        "Missing client credential",
-      );
-    }
-    const digest = await hashToken(m[1]);
-    const candidate = byDigest.get(digest);
-    const found: JlisClient | undefined =
-      candidate && sameDigest(candidate.tokenSha256, digest)
-        ? candidate
-        : undefined;
-    if (!found) {
-      throw new DomainError(
-        "UNAUTHENTICATED",
-        "認証に失敗しました",
-        "Invalid client credential",
-      );
-    }
-    if (!scopes.some((s) => found.scopes.includes(s))) {
-      throw new DomainError(
-        "FORBIDDEN",
-        "この操作は許可されていません",
-        `Client lacks one of the scopes: ${scopes.join(", ")}`,
-      );
-    }
-    c.set("client", found);
-    await next();
-  });
+  return requireBearer(clients, scopes);
 }

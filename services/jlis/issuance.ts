@@ -35,7 +35,7 @@ import type {
 import type { ContentKey } from "../../lib/crypto/content_key.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import type { Signer } from "../../lib/crypto/signer.ts";
-import type { Db } from "../../lib/db/database.ts";
+import { type Db, rowsOf } from "../../lib/db/database.ts";
 import type { Logger } from "../../lib/service/logger.ts";
 import type {
   Counter,
@@ -253,10 +253,7 @@ async function run(
         and not exists (select 1 from tenant_halts h
           where h.municipality_code = s.municipality_code and h.resumed_at is null)
       returning issue_number, municipality_code, card_serial`);
-    row =
-      (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows)[
-        0
-      ] as typeof row;
+    row = rowsOf(result)[0] as typeof row;
   } catch (err) {
     if (isUniqueViolation(err)) {
       throw new JlisError("SESSION_ALREADY_USED", {

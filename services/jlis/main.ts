@@ -12,6 +12,7 @@ import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { createLogger } from "../../lib/service/logger.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { systemClock } from "../../lib/time/clock.ts";
+import { serveHttp } from "../../lib/service/serve.ts";
 import { createJlisApp } from "./app.ts";
 import { jlisClients } from "./auth.ts";
 import { loadJlisConfig } from "./config.ts";
@@ -109,7 +110,7 @@ export async function startJlis(
   const app = createJlisApp({
     db: database.db,
     clock: systemClock,
-    clients: await jlisClients(config.clients),
+    clients: jlisClients(config.clients),
     authority,
     signer,
     sessionTtlMs: config.sessionTtlMs,
@@ -117,14 +118,11 @@ export async function startJlis(
     logger,
     metrics: createMetrics(),
   });
-  const ac = new AbortController();
-  const server = Deno.serve({
+  const served = await serveHttp(app.fetch, {
     port: config.port,
     hostname: config.hostname,
-    signal: ac.signal,
-    onListen: () => {},
-  }, app.fetch);
-  const url = `http://${config.hostname}:${server.addr.port}`;
+  });
+  const url = served.url;
   logger.info("listening", {
     url,
     database: database.kind,
@@ -141,8 +139,7 @@ export async function startJlis(
     contentKey,
     ledgerStatus: (n) => lookup(n),
     async stop() {
-      ac.abort();
-      await server.finished;
+      await served.stop();
       tlsFetch?.close();
       await database.close();
     },

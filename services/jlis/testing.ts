@@ -149,7 +149,7 @@ export async function openTestJlis(
     }),
   ], { clock: () => clock.now() });
   const issuance = opts.issuance ? await opts.issuance(signer) : undefined;
-  const clients = await jlisClients([
+  const clients = jlisClients([
     { id: "kiosk-0001", token: TOKENS.kiosk, scopes: ["kiosk"] },
     { id: "kiosk-0002", token: TOKENS.kiosk2, scopes: ["kiosk"] },
     { id: "emergency-line", token: TOKENS.stop, scopes: ["stop"] },

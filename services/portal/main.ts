@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { serveHttp } from "../../lib/service/serve.ts";
 import type { SheetContent } from "../../lib/certificate/model.ts";
 import type { ContentKey } from "../../lib/crypto/content_key.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
@@ -100,14 +101,11 @@ export async function startPortal(
     trustProxy: config.trustProxy,
     secureCookies: config.secureCookies,
   });
-  const ac = new AbortController();
-  const server = Deno.serve({
+  const served = await serveHttp(app.fetch, {
     port: config.port,
     hostname: config.hostname,
-    signal: ac.signal,
-    onListen: () => {},
-  }, app.fetch);
-  const url = `http://${config.hostname}:${server.addr.port}`;
+  });
+  const url = served.url;
   logger.info("listening", {
     url,
     auditFile: fileAudit ? config.auditFile : "injected",
@@ -115,8 +113,7 @@ export async function startPortal(
   return {
     url,
     async stop() {
-      ac.abort();
-      await server.finished;
+      await served.stop();
       await fileAudit?.close();
     },
   };

@@ -23,12 +23,12 @@ export type ClientCredential = BearerClient<Scope>;
 /** Builds a client list from plain tokens (config or tests). */
 export function clientsFromTokens(
   list: { id: string; token: string; scopes: Scope[] }[],
-): Promise<ClientCredential[]> {
+): ClientCredential[] {
   return bearerClients(list);
 }
 
 /** Context variables set by {@linkcode requireClient}. */
-export type AuthEnv = BearerEnv<Scope>;
+export type AuthEnv = BearerEnv<ClientCredential>;
 
 /**
  * Middleware: authenticates the caller and checks a scope ("admin" passes all).
@@ -39,5 +39,5 @@ export type AuthEnv = BearerEnv<Scope>;
  * ```
  */
 export function requireClient(clients: ClientCredential[], scope: Scope) {
-  return requireBearer(clients, scope, { superScope: "admin" });
+  return requireBearer(clients, [scope], { superScope: "admin" });
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { eq, sql } from "drizzle-orm";
+import { rowsOf } from "../../lib/db/database.ts";
 import {
   auditLog,
   outbox,
@@ -128,13 +129,9 @@ Deno.test("events: a refused event changes nothing (no state, history, outbox or
       const db = reg.database.db;
       const q = async (t: string) =>
         Number(
-          ((await db.execute(
-            sql.raw(`select count(*)::int n from ${t}`),
-          )) as unknown as { rows: { n: number }[] })
-            .rows?.[0]?.n ??
-            (await db.execute(
-              sql.raw(`select count(*)::int n from ${t}`),
-            ) as unknown as { n: number }[])[0].n,
+          rowsOf<{ n: number }>(
+            await db.execute(sql.raw(`select count(*)::int n from ${t}`)),
+          )[0].n,
         );
       return [
         await q("outbox"),
@@ -516,10 +513,21 @@ Deno.test("seals: register, refuse a second, abolish; auto-cancelled on 転出�
       "cancelled",
     ]);
     // under 15 cannot register
-    const { householdId } = {
-      householdId: (await resident(reg, head)).householdId,
-    };
-    void householdId;
+    const family = await household(reg);
+    const baby = (await ok(
+      await event(reg, {
+        type: "shussei",
+        person: makePerson({ birthDate: "2020-05-05" }),
+        householdId: family.householdId,
+        relationship: "子",
+      }),
+    )).residentIds[0];
+    await refused(
+      await reg.call("POST", `/municipalities/${M}/residents/${baby}/seals`, {
+        body: { impressionPng: SEAL_B64, date: "2026-11-22" },
+      }),
+      "UNDER_AGE_SEAL",
+    );
   } finally {
     await reg.close();
   }

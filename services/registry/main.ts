@@ -9,7 +9,7 @@ import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { createLogger } from "../../lib/service/logger.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { systemClock } from "../../lib/time/clock.ts";
-import { serveMtls } from "../../lib/tls/mod.ts";
+import { serveHttp } from "../../lib/service/serve.ts";
 import { createRegistryApp } from "./app.ts";
 import { clientsFromTokens } from "./auth.ts";
 import { loadRegistryConfig } from "./config.ts";
@@ -50,38 +50,32 @@ export async function startRegistry(
   const app = createRegistryApp({
     db: database.db,
     clock: systemClock,
-    clients: await clientsFromTokens(config.clients),
+    clients: clientsFromTokens(config.clients),
     notifier: createFeedNotifier(),
     logger,
     metrics: createMetrics(),
   });
-  const ac = new AbortController();
-  const server = Deno.serve({
+  const plain = await serveHttp(app.fetch, {
     port: config.port,
     hostname: config.hostname,
-    signal: ac.signal,
-    onListen: () => {},
-  }, app.fetch);
-  const url = `http://${config.hostname}:${server.addr.port}`;
-  const tlsServer = opts.tls
-    ? serveMtls(app.fetch, {
+  });
+  const lgwan = opts.tls
+    ? await serveHttp(app.fetch, {
       port: opts.tls.port ?? config.port + 10,
       hostname: config.hostname,
-      ...opts.tls,
+      tls: opts.tls,
     })
     : undefined;
-  const tlsUrl = tlsServer
-    ? `https://localhost:${(await tlsServer.ready).port}`
-    : undefined;
+  const url = plain.url;
+  const tlsUrl = lgwan?.url;
   logger.info("listening", { url, tlsUrl, database: database.kind });
   return {
     url,
     tlsUrl,
     database,
     async stop() {
-      ac.abort();
-      await tlsServer?.close();
-      await server.finished;
+      await lgwan?.stop();
+      await plain.stop();
       await database.close();
     },
   };

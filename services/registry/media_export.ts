@@ -17,7 +17,7 @@
  */
 import type postgres from "postgres";
 import { getTableColumns, getTableName, sql } from "drizzle-orm";
-import type { Db, Tx } from "../../lib/db/database.ts";
+import { type Db, rowsOf, type Tx } from "../../lib/db/database.ts";
 import {
   cardLinks,
   households,
@@ -280,12 +280,6 @@ function postgresSession(
       }
     },
   };
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result)
-    ? result
-    : (result as { rows: unknown[] }).rows) as T[];
 }
 
 function cursorSession(tx: Tx, pageSize: number): SnapshotSession {

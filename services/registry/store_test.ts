@@ -11,7 +11,7 @@ import {
   residents,
   sealRegistrations,
 } from "../../db/registry/schema.ts";
-import type { Db } from "../../lib/db/database.ts";
+import { type Db, rowsOf } from "../../lib/db/database.ts";
 import { createServiceApp } from "../../lib/service/app.ts";
 import { DomainError } from "../../lib/service/errors.ts";
 import { silentLogger } from "../../lib/service/logger.ts";
@@ -268,8 +268,7 @@ Deno.test("registry_commit_event writes every column of the tables it upserts", 
     const result = await reg.database.db.execute(
       sql`select prosrc from pg_proc where proname = 'registry_commit_event'`,
     );
-    const rows = (result as unknown as { rows?: { prosrc: string }[] }).rows ??
-      (result as unknown as { prosrc: string }[]);
+    const rows = rowsOf<{ prosrc: string }>(result);
     const src = rows[0].prosrc;
     const tables: PgTable[] = [
       residents,

@@ -53,7 +53,7 @@ export async function openTestRegistry(
 ): Promise<TestRegistry> {
   const database = await openTestDatabase(REGISTRY_MIGRATIONS);
   const clock = fakeClock("2026-11-26T10:00:00+09:00");
-  const clients = await clientsFromTokens([
+  const clients = clientsFromTokens([
     { id: "admin", token: TOKENS.admin, scopes: ["admin"] },
     { id: "city-window", token: TOKENS.city, scopes: ["read", "write"] },
     { id: "asp", token: TOKENS.asp, scopes: ["feed"] },

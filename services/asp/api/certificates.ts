@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireScope } from "../auth.ts";
 import { buildCertificate, markDelivered } from "../certificate_builder.ts";
@@ -13,7 +14,6 @@ import {
   type AspDeps,
   type AspEnv,
   errorResponses,
-  hook,
   TenantParam,
 } from "./common.ts";
 
@@ -68,7 +68,7 @@ const Built = z.object({
 
 /** The certificates resource. */
 export function createCertificatesApp(deps: AspDeps): OpenAPIHono<AspEnv> {
-  const app = new OpenAPIHono<AspEnv>(hook);
+  const app = createResourceApp<AspEnv>();
   app.use(requireScope(deps.clients, "issue"));
   app.openapi(
     createRoute({

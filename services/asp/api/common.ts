@@ -5,7 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { ServiceEnv } from "../../../lib/service/app.ts";
-import { validationError } from "../../../lib/service/errors.ts";
+import { errorResponse } from "../../../lib/service/openapi.ts";
 import type { Clock } from "../../../lib/time/clock.ts";
 import type { Renderer } from "../../../lib/render/mod.ts";
 import type { AspAuthEnv, AspClient } from "../auth.ts";
@@ -26,27 +26,14 @@ export type AspEnv = {
   Variables: ServiceEnv["Variables"] & AspAuthEnv["Variables"];
 };
 
-/** The error body in the OpenAPI document. */
-export const ErrorSchema = z.object({
-  code: z.string().openapi({ example: "REPLICA_STALE" }),
-  message_ja: z.string(),
-  message_en: z.string(),
-  details: z.unknown().optional(),
-}).openapi("Error");
-
-const err = (description: string) => ({
-  description,
-  content: { "application/json": { schema: ErrorSchema } },
-});
-
 /** Standard error responses. */
 export const errorResponses = {
-  400: err("Invalid input"),
-  401: err("No or bad credential"),
-  403: err("Scope missing"),
-  404: err("Not found"),
-  409: err("Refused by a rule"),
-  503: err("Replica not fresh"),
+  400: errorResponse("Invalid input"),
+  401: errorResponse("No or bad credential"),
+  403: errorResponse("Scope missing"),
+  404: errorResponse("Not found"),
+  409: errorResponse("Refused by a rule"),
+  503: errorResponse("Replica not fresh"),
 } as const;
 
 /** Path parameter: tenant (municipality) code. */
@@ -56,10 +43,3 @@ export const TenantParam = z.object({
     example: "401005",
   }),
 });
-
-/** Options of every sub-app: validation errors become VALIDATION_FAILED. */
-export const hook = {
-  defaultHook: (r: { success: boolean; error?: { issues: unknown } }) => {
-    if (!r.success) throw validationError(r.error?.issues);
-  },
-};

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { cardLinks } from "../../../db/asp/tenant_schema.ts";
@@ -14,7 +15,6 @@ import {
   type AspDeps,
   type AspEnv,
   errorResponses,
-  hook,
   TenantParam,
 } from "./common.ts";
 
@@ -22,7 +22,7 @@ const Obj = z.object({}).passthrough();
 
 /** The residents resource (rules data). */
 export function createResidentsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
-  const app = new OpenAPIHono<AspEnv>(hook);
+  const app = createResourceApp<AspEnv>();
   app.use(requireScope(deps.clients, "issue"));
   app.openapi(
     createRoute({
@@ -55,7 +55,7 @@ export function createResidentsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
 
 /** The cards resource (which resident a card serial belongs to). */
 export function createCardsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
-  const app = new OpenAPIHono<AspEnv>(hook);
+  const app = createResourceApp<AspEnv>();
   app.use(requireScope(deps.clients, "issue"));
   app.openapi(
     createRoute({

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { desc, eq } from "drizzle-orm";
 import { alerts, type Tenant } from "../../../db/asp/schema.ts";
@@ -14,7 +15,6 @@ import {
   type AspDeps,
   type AspEnv,
   errorResponses,
-  hook,
   TenantParam,
 } from "./common.ts";
 
@@ -44,7 +44,7 @@ function view(t: Tenant, now: Date) {
 
 /** The tenants resource (operators). */
 export function createTenantsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
-  const app = new OpenAPIHono<AspEnv>(hook);
+  const app = createResourceApp<AspEnv>();
   // Mounted at /tenants beside the per-tenant resources: guard only these paths.
   const admin = requireScope(deps.clients, "admin");
   app.use("/", admin);

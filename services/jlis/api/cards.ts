@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { CardRecord } from "../../../db/jlis/schema.ts";
 import { type JlisClient, requireScope } from "../auth.ts";
@@ -18,7 +19,6 @@ import {
 import { JlisError } from "../errors.ts";
 import {
   errorResponses,
-  hook,
   type JlisDeps,
   type JlisEnv,
   SerialParam,
@@ -72,7 +72,7 @@ function actorOf(client: JlisClient, requestId: string): Actor {
 
 /** The `/cards` sub-app. */
 export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
-  const app = new OpenAPIHono<JlisEnv>(hook());
+  const app = createResourceApp<JlisEnv>();
   const municipal = requireScope(deps.clients, "municipal");
   const stopOrMunicipal = requireScope(deps.clients, "stop", "municipal");
 

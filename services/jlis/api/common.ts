@@ -8,7 +8,7 @@ import { z } from "@hono/zod-openapi";
 import type { Db } from "../../../lib/db/database.ts";
 import type { Signer } from "../../../lib/crypto/signer.ts";
 import type { ServiceEnv } from "../../../lib/service/app.ts";
-import { validationError } from "../../../lib/service/errors.ts";
+import { errorResponse } from "../../../lib/service/openapi.ts";
 import type { Clock } from "../../../lib/time/clock.ts";
 import type { BackSideBuilder } from "../../../lib/backside/mod.ts";
 import type { ContentKey } from "../../../lib/crypto/content_key.ts";
@@ -59,36 +59,14 @@ export type JlisEnv = {
   Variables: ServiceEnv["Variables"] & JlisAuthEnv["Variables"];
 };
 
-/** The error body in the OpenAPI document. */
-export const ErrorSchema = z.object({
-  code: z.string().openapi({ example: "CARD_SUSPENDED" }),
-  message_ja: z.string(),
-  message_en: z.string(),
-  details: z.unknown().optional(),
-}).openapi("Error");
-
-const err = (description: string) => ({
-  description,
-  content: { "application/json": { schema: ErrorSchema } },
-});
-
 /** Standard error responses for a route. */
 export const errorResponses = {
-  400: err("Invalid input"),
-  401: err("No or bad credential; certificate or signature refused"),
-  403: err("Scope missing; card refused"),
-  404: err("Not found"),
-  409: err("Refused by a rule"),
+  400: errorResponse("Invalid input"),
+  401: errorResponse("No or bad credential; certificate or signature refused"),
+  403: errorResponse("Scope missing; card refused"),
+  404: errorResponse("Not found"),
+  409: errorResponse("Refused by a rule"),
 } as const;
-
-/** Options for every sub-app: schema failures become VALIDATION_FAILED. */
-export function hook() {
-  return {
-    defaultHook: (r: { success: boolean; error?: { issues: unknown } }) => {
-      if (!r.success) throw validationError(r.error?.issues);
-    },
-  };
-}
 
 /** Path parameter: a card serial (lowercase hex). */
 export const SerialParam = z.object({

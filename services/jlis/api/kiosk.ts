@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { createBackSideBuilder } from "../../../lib/backside/mod.ts";
 import { silentLogger } from "../../../lib/service/logger.ts";
@@ -19,7 +20,6 @@ import {
 } from "../kiosk_auth.ts";
 import {
   errorResponses,
-  hook,
   type IssuanceRouteDeps,
   type JlisDeps,
   type JlisEnv,
@@ -86,7 +86,7 @@ export function issuanceDepsOf(
 export function createKioskApp(
   deps: JlisDeps & Partial<Pick<IssuanceRouteDeps, "logger" | "metrics">>,
 ): OpenAPIHono<JlisEnv> {
-  const app = new OpenAPIHono<JlisEnv>(hook());
+  const app = createResourceApp<JlisEnv>();
   app.use(requireScope(deps.clients, "kiosk"));
 
   app.openapi(

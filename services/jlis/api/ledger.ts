@@ -6,11 +6,12 @@
  *
  * @module
  */
+import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireScope } from "../auth.ts";
 import { listHalts, listIncidents, resumeTenant } from "../incidents.ts";
 import { issueStatus, recordPrintOutcome, revokeIssue } from "../ledger.ts";
-import { errorResponses, hook, type JlisDeps, type JlisEnv } from "./common.ts";
+import { errorResponses, type JlisDeps, type JlisEnv } from "./common.ts";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -41,7 +42,7 @@ const IssueStatusView = z.object({
 
 /** `/kiosk/requests`: the kiosk reports what it printed. */
 export function createPrintReportApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
-  const app = new OpenAPIHono<JlisEnv>(hook());
+  const app = createResourceApp<JlisEnv>();
   app.use(requireScope(deps.clients, "kiosk"));
   app.openapi(
     createRoute({
@@ -95,7 +96,7 @@ export function createPrintReportApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
 
 /** `/ledger`: status for the portal (no personal data), revocation. */
 export function createLedgerApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
-  const app = new OpenAPIHono<JlisEnv>(hook());
+  const app = createResourceApp<JlisEnv>();
   app.use(
     "/:issueNumber/status",
     requireScope(deps.clients, "portal", "operator", "municipal"),
@@ -153,7 +154,7 @@ export function createLedgerApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
 
 /** `/operations`: incidents and tenant halts. */
 export function createOperationsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
-  const app = new OpenAPIHono<JlisEnv>(hook());
+  const app = createResourceApp<JlisEnv>();
   app.use(requireScope(deps.clients, "operator"));
   const Obj = z.object({}).passthrough();
   app.openapi(

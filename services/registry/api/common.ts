@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "@hono/zod-openapi";
+import { errorResponse } from "../../../lib/service/openapi.ts";
 import type { Db } from "../../../lib/db/database.ts";
 import type { Clock } from "../../../lib/time/clock.ts";
 import type { ServiceEnv } from "../../../lib/service/app.ts";
@@ -26,36 +27,13 @@ export type RegistryEnv = {
   Variables: ServiceEnv["Variables"] & AuthEnv["Variables"];
 };
 
-/** The error body in the OpenAPI document. */
-export const ErrorSchema = z.object({
-  code: z.string().openapi({ example: "RESIDENT_REMOVED" }),
-  message_ja: z.string(),
-  message_en: z.string(),
-  details: z.unknown().optional(),
-}).openapi("Error");
-
 /** Standard error responses for a route. */
 export const errorResponses = {
-  400: {
-    description: "Invalid input",
-    content: { "application/json": { schema: ErrorSchema } },
-  },
-  401: {
-    description: "No or bad credential",
-    content: { "application/json": { schema: ErrorSchema } },
-  },
-  403: {
-    description: "Scope missing",
-    content: { "application/json": { schema: ErrorSchema } },
-  },
-  404: {
-    description: "Not found",
-    content: { "application/json": { schema: ErrorSchema } },
-  },
-  409: {
-    description: "Refused by a rule",
-    content: { "application/json": { schema: ErrorSchema } },
-  },
+  400: errorResponse("Invalid input"),
+  401: errorResponse("No or bad credential"),
+  403: errorResponse("Scope missing"),
+  404: errorResponse("Not found"),
+  409: errorResponse("Refused by a rule"),
 } as const;
 
 /** Path parameter: municipality code. */

@@ -3,8 +3,8 @@
  *
  * @module
  */
+import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { validationError } from "../../../lib/service/errors.ts";
 import { requireClient } from "../auth.ts";
 import { EventInput } from "../event_schemas.ts";
 import { applyEvent } from "../events.ts";
@@ -45,11 +45,7 @@ const route = createRoute({
 
 /** The events resource. */
 export function createEventsApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
-  const app = new OpenAPIHono<RegistryEnv>({
-    defaultHook: (r) => {
-      if (!r.success) throw validationError(r.error.issues);
-    },
-  });
+  const app = createResourceApp<RegistryEnv>();
   app.use(requireClient(deps.clients, "write"));
   app.openapi(route, async (c) => {
     const { code } = c.req.valid("param");

@@ -4,8 +4,8 @@
  *
  * @module
  */
+import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { validationError } from "../../../lib/service/errors.ts";
 import { requireClient } from "../auth.ts";
 import { headSeq, loadMunicipality, readFeed } from "../store.ts";
 import { audit } from "../store.ts";
@@ -41,11 +41,7 @@ const route = createRoute({
 
 /** The feed resource. */
 export function createFeedApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
-  const app = new OpenAPIHono<RegistryEnv>({
-    defaultHook: (r) => {
-      if (!r.success) throw validationError(r.error.issues);
-    },
-  });
+  const app = createResourceApp<RegistryEnv>();
   app.use(requireClient(deps.clients, "feed"));
   app.openapi(route, async (c) => {
     const { code } = c.req.valid("param");

@@ -3,8 +3,8 @@
  *
  * @module
  */
+import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { validationError } from "../../../lib/service/errors.ts";
 import { municipalities, outboxHeads } from "../../../db/registry/schema.ts";
 import { requireClient } from "../auth.ts";
 import { headSeq, loadMunicipality } from "../store.ts";
@@ -25,11 +25,7 @@ const Body = z.object({
 export function createMunicipalitiesApp(
   deps: RegistryDeps,
 ): OpenAPIHono<RegistryEnv> {
-  const app = new OpenAPIHono<RegistryEnv>({
-    defaultHook: (r) => {
-      if (!r.success) throw validationError(r.error.issues);
-    },
-  });
+  const app = createResourceApp<RegistryEnv>();
   app.on(["PUT"], "/:code", requireClient(deps.clients, "admin"));
   app.on(["GET"], "/:code", requireClient(deps.clients, "read"));
   app.openapi(

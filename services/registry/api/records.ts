@@ -4,9 +4,9 @@
  *
  * @module
  */
+import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
-import { validationError } from "../../../lib/service/errors.ts";
 import { cardLinks } from "../../../db/registry/schema.ts";
 import { requireClient } from "../auth.ts";
 import { RegistryError } from "../errors.ts";
@@ -25,17 +25,9 @@ const ok = {
   content: { "application/json": { schema: z.object({}).passthrough() } },
 };
 
-function hook() {
-  return {
-    defaultHook: (r: { success: boolean; error?: { issues: unknown } }) => {
-      if (!r.success) throw validationError(r.error?.issues);
-    },
-  };
-}
-
 /** `/seals/{sealId}/abolish` */
 export function createSealsApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
-  const app = new OpenAPIHono<RegistryEnv>(hook());
+  const app = createResourceApp<RegistryEnv>();
   app.use(requireClient(deps.clients, "write"));
   app.openapi(
     createRoute({
@@ -73,7 +65,7 @@ export function createSealsApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
 
 /** `/blocks/{blockId}/lift` */
 export function createBlocksApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
-  const app = new OpenAPIHono<RegistryEnv>(hook());
+  const app = createResourceApp<RegistryEnv>();
   app.use(requireClient(deps.clients, "write"));
   app.openapi(
     createRoute({
@@ -124,7 +116,7 @@ const SerialParam = MunicipalityParam.extend({
 export function createCardLinksApp(
   deps: RegistryDeps,
 ): OpenAPIHono<RegistryEnv> {
-  const app = new OpenAPIHono<RegistryEnv>(hook());
+  const app = createResourceApp<RegistryEnv>();
   app.on(["POST", "DELETE"], "*", requireClient(deps.clients, "write"));
   app.on(["GET"], "*", requireClient(deps.clients, "read"));
   app.openapi(

@@ -4,9 +4,9 @@
  *
  * @module
  */
+import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { and, asc, eq } from "drizzle-orm";
-import { validationError } from "../../../lib/service/errors.ts";
 import {
   cardLinks,
   issuanceBlocks,
@@ -128,11 +128,7 @@ const blockRoute = createRoute({
 export function createResidentsApp(
   deps: RegistryDeps,
 ): OpenAPIHono<RegistryEnv> {
-  const app = new OpenAPIHono<RegistryEnv>({
-    defaultHook: (r) => {
-      if (!r.success) throw validationError(r.error.issues);
-    },
-  });
+  const app = createResourceApp<RegistryEnv>();
   app.on(["POST"], "*", requireClient(deps.clients, "write"));
   app.on(["GET"], "*", requireClient(deps.clients, "read"));
 

@@ -9,18 +9,10 @@ import type postgres from "postgres";
 import type { PGlite } from "@electric-sql/pglite";
 import type { Database } from "../../../lib/db/database.ts";
 import { copyStatement } from "./copy_text.ts";
+import { type CopyIn, openCopyIn } from "../../../lib/db/copy_in.ts";
 
-/** A COPY in progress into one table. */
-export interface CopyWriter {
-  /** Sends more COPY text (or its UTF-8 bytes); resolves when the driver can take more. */
-  write(text: string | Uint8Array): Promise<void>;
-  /** Finishes the COPY; resolves when the server has committed it. */
-  close(): Promise<void>;
-  /** Abandons the COPY: nothing of it is committed (PGlite: not yet flushed). */
-  abort(reason: unknown): Promise<void>;
-}
-
-const utf8 = new TextEncoder();
+/** A COPY in progress into one table (PGlite: abandoned rows not yet flushed are dropped). */
+export type CopyWriter = CopyIn;
 
 /** Flush threshold of the PGlite writer, UTF-16 code units. */
 const PGLITE_FLUSH = 16_000_000;
@@ -43,45 +35,11 @@ export async function openCopy(
 ): Promise<CopyWriter> {
   const client = (database.db as unknown as { $client?: unknown }).$client;
   if (database.kind === "postgres") {
-    const sql = client as postgres.Sql;
-    const stream = await sql.unsafe(copyStatement(table, columns, "STDIN"))
-      .writable();
-    let failure: unknown = null;
-    const failed = new Promise<never>((_, reject) =>
-      stream.on("error", (e: unknown) => {
-        failure = e;
-        reject(e);
-      })
+    return await openCopyIn(
+      client as postgres.Sql,
+      copyStatement(table, columns, "STDIN"),
+      { label: table },
     );
-    failed.catch(() => {}); // surfaced by write/close
-    return {
-      async write(text) {
-        if (failure) throw failure;
-        // Encoding here is much cheaper than the stream's own string path.
-        if (
-          !stream.write(typeof text === "string" ? utf8.encode(text) : text)
-        ) {
-          await Promise.race([
-            new Promise((resolve) => stream.once("drain", resolve)),
-            failed,
-          ]);
-        }
-      },
-      async close() {
-        if (failure) throw failure;
-        await Promise.race([
-          new Promise<void>((resolve) => stream.end(() => resolve())),
-          failed,
-        ]);
-      },
-      async abort(reason) {
-        if (failure) return;
-        stream.destroy(
-          reason instanceof Error ? reason : new Error(String(reason)),
-        );
-        await failed.catch(() => {});
-      },
-    };
   }
   const pg = client as PGlite;
   let parts: (string | Uint8Array)[] = [];
