@@ -1,8 +1,8 @@
 /**
  * Crash test of the delta sync: the ASP's worker runs in a child process
  * (`deno run services/asp/main.ts`, ASP_MODE=worker) against a registry
- * served over HTTP, and is killed with SIGKILL at several points — inside an
- * event's transaction (writes done, not committed), between events while
+ * served over HTTP, and is killed with SIGKILL at several points — inside a
+ * batch's transaction (writes done, not committed), between batches while
  * applying, right after start, and after catching up — with events arriving
  * while it is down. After the last restart the replica must equal the
  * registry (canonical checksum), and every sequence must have been applied
@@ -219,23 +219,33 @@ Deno.test({
     try {
       await moreEvents(reg, 12, households);
 
-      // 1. Inside the transaction of event 5: its writes are done, its commit is not.
-      let w = new Worker({ ...env, ASP_TEST_PAUSE_BEFORE_COMMIT: "5" });
+      // 1. Inside the transaction of the batch holding event 5 (batches of
+      //    3: 1–3, 4–6): its writes are done, its commit is not.
+      let w = new Worker({
+        ...env,
+        ASP_SYNC_BATCH: "3",
+        ASP_TEST_PAUSE_BEFORE_COMMIT: "5",
+      });
       await w.waitFor((l) =>
-        l.msg === "test hook: paused before commit" && l.seq === 5
+        l.msg === "test hook: paused before commit" && l.from === 4 &&
+        l.to === 6
       );
-      assert.ok(w.lines.some(applied(4)) && !w.lines.some(applied(5)));
+      assert.ok(w.lines.some(applied(3)) && !w.lines.some(applied(4)));
       await w.kill9();
 
       // Events keep arriving while the worker is down.
       await moreEvents(reg, 6, households);
 
       // 2. Between and inside events while applying (slowed so the kill lands mid-stream).
-      w = new Worker({ ...env, ASP_TEST_APPLY_DELAY_MS: "40" });
+      w = new Worker({
+        ...env,
+        ASP_SYNC_BATCH: "2",
+        ASP_TEST_APPLY_DELAY_MS: "40",
+      });
       await w.waitFor(applied(9));
       await w.kill9();
       assert.ok(
-        !w.lines.some(applied(4)),
+        !w.lines.some(applied(3)),
         "an applied event was applied again after the restart",
       );
 

@@ -23,6 +23,8 @@ export interface AspConfig {
   clients: { id: string; token: string; scopes: AspScope[] }[];
   tenants: TenantConfig[];
   syncWaitSeconds: number;
+  /** Most events per feed request, i.e. per sync transaction. */
+  syncBatch: number;
   retentionIntervalMs: number;
 }
 
@@ -139,6 +141,7 @@ export function loadAspConfig(env: Env): AspConfig {
       DEV_TENANTS,
     ),
     syncWaitSeconds: int(env, "ASP_SYNC_WAIT_SECONDS", 20, 0, 60),
+    syncBatch: int(env, "ASP_SYNC_BATCH", 500, 1, 5000),
     retentionIntervalMs:
       int(env, "ASP_RETENTION_INTERVAL_MINUTES", 360, 1, 100_000) * 60_000,
   };

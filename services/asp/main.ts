@@ -40,10 +40,10 @@ function testHooks(
   const delay = Number(env.get("ASP_TEST_APPLY_DELAY_MS") ?? 0);
   if (Number.isNaN(pauseAt) && !delay) return undefined;
   return {
-    async beforeCommit(code, seq) {
+    async beforeCommit(code, from, to) {
       if (delay) await new Promise((r) => setTimeout(r, delay));
-      if (seq === pauseAt) {
-        log("test hook: paused before commit", { tenant: code, seq });
+      if (from <= pauseAt && pauseAt <= to) {
+        log("test hook: paused before commit", { tenant: code, from, to });
         await new Promise(() => {}); // until killed
       }
     },
@@ -94,6 +94,7 @@ export async function startAsp(
       logger,
       metrics,
       waitSeconds: config.syncWaitSeconds,
+      limit: config.syncBatch,
       hooks: testHooks(env, (msg, f) => logger.info(msg, f)),
     });
     await worker.start(config.tenants.map((t) => t.code));

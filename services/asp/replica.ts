@@ -8,7 +8,17 @@
  *
  * @module
  */
-import { and, asc, eq, inArray, ne } from "drizzle-orm";
+import {
+  and,
+  asc,
+  eq,
+  getTableColumns,
+  inArray,
+  ne,
+  type SQL,
+  sql,
+} from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { CopyValue, Tx } from "../../lib/db/database.ts";
 import {
   blocks,
@@ -518,26 +528,55 @@ export function cardCopyRow(c: ReplicaCard): CopyValue[] {
 /** Columns of the card_links table. */
 export const CARD_COLUMNS = ["serial", "resident_id", "active"];
 
+/** Rows per multi-row upsert statement (well under the 65,535 parameters). */
+const UPSERT_CHUNK = 1000;
+
+/**
+ * Upserts rows into one table with multi-row statements: a row whose key
+ * is already there is replaced by the incoming values (`excluded.*`). A
+ * key given twice keeps its last row (one statement may not touch a row
+ * twice).
+ */
+async function upsertMany<T extends PgTable>(
+  tx: Tx,
+  table: T,
+  key: string,
+  rows: Record<string, unknown>[],
+): Promise<void> {
+  if (!rows.length) return;
+  const unique = [...new Map(rows.map((r) => [r[key], r])).values()];
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  const set: Record<string, SQL> = {};
+  for (const k of Object.keys(unique[0])) {
+    if (k === key) continue;
+    set[k] = sql.raw(`excluded."${columns[k].name}"`);
+  }
+  for (let i = 0; i < unique.length; i += UPSERT_CHUNK) {
+    await tx.insert(table)
+      .values(unique.slice(i, i + UPSERT_CHUNK) as T["$inferInsert"][])
+      .onConflictDoUpdate({ target: columns[key], set });
+  }
+}
+
 /** Upserts residents (inside a tenant transaction). */
 export async function upsertResidents(
   tx: Tx,
   cipher: TenantCipher,
   rows: ReplicaResident[],
 ): Promise<void> {
-  for (const r of rows) {
-    const values = {
+  await upsertMany(
+    tx,
+    residents,
+    "id",
+    rows.map((r) => ({
       id: r.id,
       householdId: r.householdId,
       status: r.status,
       removalDate: r.removalDate,
       updatedSeq: r.updatedSeq,
       data: cipher.sealJson("residents", r.id, residentSecret(r)),
-    };
-    await tx.insert(residents).values(values).onConflictDoUpdate({
-      target: residents.id,
-      set: values,
-    });
-  }
+    })),
+  );
 }
 
 /** Upserts households. */
@@ -545,12 +584,7 @@ export async function upsertHouseholds(
   tx: Tx,
   rows: ReplicaHousehold[],
 ): Promise<void> {
-  for (const h of rows) {
-    await tx.insert(households).values(h).onConflictDoUpdate({
-      target: households.id,
-      set: h,
-    });
-  }
+  await upsertMany(tx, households, "id", rows.map((h) => ({ ...h })));
 }
 
 /** Upserts seal registrations. */
@@ -559,19 +593,20 @@ export async function upsertSeals(
   cipher: TenantCipher,
   rows: ReplicaSeal[],
 ): Promise<void> {
-  for (const s of rows) {
-    const { id, residentId, status, ...secret } = s;
-    const values = {
-      id,
-      residentId,
-      status,
-      data: cipher.sealJson("seals", id, secret),
-    };
-    await tx.insert(seals).values(values).onConflictDoUpdate({
-      target: seals.id,
-      set: values,
-    });
-  }
+  await upsertMany(
+    tx,
+    seals,
+    "id",
+    rows.map((s) => {
+      const { id, residentId, status, ...secret } = s;
+      return {
+        id,
+        residentId,
+        status,
+        data: cipher.sealJson("seals", id, secret),
+      };
+    }),
+  );
 }
 
 /** Upserts blocks. */
@@ -580,28 +615,20 @@ export async function upsertBlocks(
   cipher: TenantCipher,
   rows: ReplicaBlock[],
 ): Promise<void> {
-  for (const b of rows) {
-    const { id, residentId, ...secret } = b;
-    const values = {
-      id,
-      residentId,
-      data: cipher.sealJson("blocks", id, secret),
-    };
-    await tx.insert(blocks).values(values).onConflictDoUpdate({
-      target: blocks.id,
-      set: values,
-    });
-  }
+  await upsertMany(
+    tx,
+    blocks,
+    "id",
+    rows.map((b) => {
+      const { id, residentId, ...secret } = b;
+      return { id, residentId, data: cipher.sealJson("blocks", id, secret) };
+    }),
+  );
 }
 
 /** Upserts card links. */
 export async function upsertCards(tx: Tx, rows: ReplicaCard[]): Promise<void> {
-  for (const c of rows) {
-    await tx.insert(cardLinks).values(c).onConflictDoUpdate({
-      target: cardLinks.serial,
-      set: c,
-    });
-  }
+  await upsertMany(tx, cardLinks, "serial", rows.map((c) => ({ ...c })));
 }
 
 /** Deletes rows by id. */

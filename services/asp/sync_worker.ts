@@ -28,7 +28,12 @@ import {
   type ProjectionPolicy,
   projectResident,
   projectSeal,
+  type ReplicaBlock,
+  type ReplicaCard,
   ReplicaDataError,
+  type ReplicaHousehold,
+  type ReplicaResident,
+  type ReplicaSeal,
   upsertBlocks,
   upsertCards,
   upsertHouseholds,
@@ -75,10 +80,10 @@ export type ApplyOutcome =
   | { kind: "gap"; seq: number; expected: number }
   | { kind: "stopped"; seq: number; reason: string | null };
 
-/** Test hooks (crash tests): called inside the event's transaction. */
+/** Test hooks (crash tests): called inside a batch's transaction. */
 export interface SyncHooks {
-  /** After the event's writes, before its commit. */
-  beforeCommit?(code: string, seq: number): Promise<void> | void;
+  /** After the writes of events `from`…`to`, before their commit. */
+  beforeCommit?(code: string, from: number, to: number): Promise<void> | void;
 }
 
 const PAYLOAD_ARRAYS = [
@@ -117,30 +122,34 @@ function checkEvent(ev: FeedEvent): void {
   }
 }
 
-async function writeEvent(
-  tx: Tx,
-  t: TenantScope,
-  ev: FeedEvent,
-  policy: ProjectionPolicy,
-): Promise<void> {
+/**
+ * The net effect of consecutive events on the replica's rows: each event
+ * carries the state after it of everything it touched, so per key the last
+ * event wins (a row or its deletion).
+ */
+interface NetChanges {
+  residents: Map<string, ReplicaResident | null>;
+  households: Map<string, ReplicaHousehold | null>;
+  seals: Map<string, ReplicaSeal | null>;
+  blocks: Map<string, ReplicaBlock>;
+  cards: Map<string, ReplicaCard>;
+}
+
+function emptyChanges(): NetChanges {
+  return {
+    residents: new Map(),
+    households: new Map(),
+    seals: new Map(),
+    blocks: new Map(),
+    cards: new Map(),
+  };
+}
+
+/** Projects one event (throws ReplicaDataError, changing nothing, when it cannot be accepted). */
+function projectEvent(ev: FeedEvent, policy: ProjectionPolicy): NetChanges {
+  checkEvent(ev);
   const p = ev.payload;
-  // Every resident an event carries was last changed by that event.
-  const residents = (p.residents ?? []).map((r) => {
-    if (r?.updatedSeq !== undefined && Number(r.updatedSeq) !== ev.seq) {
-      throw new ReplicaDataError(
-        `event ${ev.seq}: resident ${String(r.id)} carries updatedSeq ${
-          String(r.updatedSeq)
-        }`,
-      );
-    }
-    return projectResident({ ...r, updatedSeq: ev.seq }, policy);
-  });
-  const households = (p.households ?? []).map((h) =>
-    projectHousehold(h, policy)
-  );
-  const seals = (p.seals ?? []).map((s) => projectSeal(s, policy));
-  const blocks = (p.blocks ?? []).map((b) => projectBlock(b, policy));
-  const cards = (p.cardLinks ?? []).map((c) => projectCard(c, policy));
+  const out = emptyChanges();
   const ids = (k: "deletedResidents" | "deletedHouseholds" | "deletedSeals") =>
     (p[k] ?? []).map((id) => {
       if (typeof id !== "string" || !id.startsWith(`${policy.code}-`)) {
@@ -152,16 +161,166 @@ async function writeEvent(
       }
       return id;
     });
+  // Deletions first: a row the same event also carries is kept.
+  for (const id of ids("deletedResidents")) out.residents.set(id, null);
+  for (const id of ids("deletedHouseholds")) out.households.set(id, null);
+  for (const id of ids("deletedSeals")) out.seals.set(id, null);
+  // Every resident an event carries was last changed by that event.
+  for (const r of p.residents ?? []) {
+    if (r?.updatedSeq !== undefined && Number(r.updatedSeq) !== ev.seq) {
+      throw new ReplicaDataError(
+        `event ${ev.seq}: resident ${String(r.id)} carries updatedSeq ${
+          String(r.updatedSeq)
+        }`,
+      );
+    }
+    const row = projectResident({ ...r, updatedSeq: ev.seq }, policy);
+    out.residents.set(row.id, row);
+  }
+  for (const h of p.households ?? []) {
+    const row = projectHousehold(h, policy);
+    out.households.set(row.id, row);
+  }
+  for (const s of p.seals ?? []) {
+    const row = projectSeal(s, policy);
+    out.seals.set(row.id, row);
+  }
+  for (const b of p.blocks ?? []) {
+    const row = projectBlock(b, policy);
+    out.blocks.set(row.id, row);
+  }
+  for (const c of p.cardLinks ?? []) {
+    const row = projectCard(c, policy);
+    out.cards.set(row.serial, row);
+  }
+  return out;
+}
+
+function mergeChanges(into: NetChanges, next: NetChanges): void {
+  for (const k of Object.keys(into) as (keyof NetChanges)[]) {
+    const target = into[k] as Map<string, unknown>;
+    for (const [id, row] of next[k] as Map<string, unknown>) {
+      target.set(id, row);
+    }
+  }
+}
+
+function split<T>(m: Map<string, T | null>): { gone: string[]; rows: T[] } {
+  const gone: string[] = [];
+  const rows: T[] = [];
+  for (const [id, row] of m) row === null ? gone.push(id) : rows.push(row);
+  return { gone, rows };
+}
+
+async function writeChanges(
+  tx: Tx,
+  t: TenantScope,
+  net: NetChanges,
+): Promise<void> {
+  const r = split(net.residents);
+  const h = split(net.households);
+  const s = split(net.seals);
   await deleteRows(tx, {
-    residents: ids("deletedResidents"),
-    households: ids("deletedHouseholds"),
-    seals: ids("deletedSeals"),
+    residents: r.gone,
+    households: h.gone,
+    seals: s.gone,
   });
-  await upsertHouseholds(tx, households);
-  await upsertResidents(tx, t.cipher, residents);
-  await upsertSeals(tx, t.cipher, seals);
-  await upsertBlocks(tx, t.cipher, blocks);
-  await upsertCards(tx, cards);
+  await upsertHouseholds(tx, h.rows);
+  await upsertResidents(tx, t.cipher, r.rows);
+  await upsertSeals(tx, t.cipher, s.rows);
+  await upsertBlocks(tx, t.cipher, [...net.blocks.values()]);
+  await upsertCards(tx, [...net.cards.values()]);
+}
+
+/** What happened to a run of events applied together. */
+export interface BatchOutcome {
+  /** The events applied (in order), committed with the applied sequence. */
+  applied: FeedEvent[];
+  /** Events at or below the applied sequence (already there). */
+  skipped: number;
+  /** The tenant's applied sequence after the batch. */
+  appliedSeq: number;
+  /** Why the batch ended before its last event, if it did. */
+  end?:
+    | { kind: "gap"; seq: number; expected: number }
+    | { kind: "stopped"; reason: string | null }
+    | { kind: "invalid"; seq: number; message: string };
+}
+
+/**
+ * Applies consecutive feed events to a tenant in ONE transaction with the
+ * applied sequence: the directory row is locked and re-checked, events at
+ * or below the applied sequence are skipped, the next ones are applied in
+ * order until a gap or an event the replica cannot accept (both reported
+ * in `end`; nothing after them is written). The rows are written as the
+ * net effect of the run (the last event per key wins — each event carries
+ * the state after it), one multi-row statement per table, and one
+ * `applied_events` row per event: exactly once, in order, and a crash
+ * loses the whole run or nothing. A run of one event is the classic
+ * one-event transaction; the sync worker passes what one feed answer
+ * holds, so a backlog is caught up in a few commits instead of one per
+ * event.
+ *
+ * @example
+ * ```ts
+ * const out = await applyFeedEvents(tenancy, "401005", feed.events, { now: clock.now() });
+ * if (out.end?.kind === "gap") await stopSync(tenancy, tel, "401005", "SYNC_GAP", "…");
+ * ```
+ */
+export async function applyFeedEvents(
+  tenancy: Tenancy,
+  code: string,
+  events: FeedEvent[],
+  opts: { now: Date; hooks?: SyncHooks },
+): Promise<BatchOutcome> {
+  return await tenancy.withTenant(code, async (tx, t) => {
+    const st = await t.state({ lock: "update" });
+    const before = Number(st.appliedSeq);
+    const out: BatchOutcome = { applied: [], skipped: 0, appliedSeq: before };
+    if (st.syncState !== "running") {
+      out.end = { kind: "stopped", reason: st.stopReason };
+      return out;
+    }
+    const policy = { code, printMyNumber: st.printMyNumber };
+    const net = emptyChanges();
+    let next = before + 1;
+    for (const ev of events) {
+      if (Number.isSafeInteger(ev?.seq) && ev.seq < next) {
+        out.skipped++;
+        continue;
+      }
+      if (Number.isSafeInteger(ev?.seq) && ev.seq !== next) {
+        out.end = { kind: "gap", seq: ev.seq, expected: next };
+        break;
+      }
+      try {
+        mergeChanges(net, projectEvent(ev, policy));
+      } catch (err) {
+        if (!(err instanceof ReplicaDataError)) throw err;
+        out.end = { kind: "invalid", seq: ev?.seq, message: err.message };
+        break;
+      }
+      out.applied.push(ev);
+      next++;
+    }
+    if (!out.applied.length) return out;
+    await writeChanges(tx, t, net);
+    await tx.insert(appliedEvents).values(out.applied.map((ev) => ({
+      seq: ev.seq,
+      eventId: ev.eventId,
+      type: ev.type,
+      recordedAt: normalizeInstant(ev.recordedAt) ?? opts.now.toISOString(),
+      appliedAt: opts.now.toISOString(),
+    })));
+    out.appliedSeq = next - 1;
+    await opts.hooks?.beforeCommit?.(code, before + 1, out.appliedSeq);
+    await tx.update(tenants).set({
+      appliedSeq: out.appliedSeq,
+      appliedAt: opts.now.toISOString(),
+    })
+      .where(eq(tenants.code, code));
+    return out;
+  });
 }
 
 /**
@@ -181,35 +340,20 @@ export async function applyFeedEvent(
   ev: FeedEvent,
   opts: { now: Date; hooks?: SyncHooks },
 ): Promise<ApplyOutcome> {
-  checkEvent(ev);
-  return await tenancy.withTenant(code, async (tx, t) => {
-    const st = await t.state({ lock: "update" });
-    if (st.syncState !== "running") {
-      return { kind: "stopped", seq: ev.seq, reason: st.stopReason };
-    }
-    const applied = Number(st.appliedSeq);
-    if (ev.seq <= applied) {
-      return { kind: "skipped", seq: ev.seq, appliedSeq: applied };
-    }
-    if (ev.seq !== applied + 1) {
-      return { kind: "gap", seq: ev.seq, expected: applied + 1 };
-    }
-    await writeEvent(tx, t, ev, { code, printMyNumber: st.printMyNumber });
-    await tx.insert(appliedEvents).values({
-      seq: ev.seq,
-      eventId: ev.eventId,
-      type: ev.type,
-      recordedAt: normalizeInstant(ev.recordedAt) ?? opts.now.toISOString(),
-      appliedAt: opts.now.toISOString(),
-    });
-    await opts.hooks?.beforeCommit?.(code, ev.seq);
-    await tx.update(tenants).set({
-      appliedSeq: ev.seq,
-      appliedAt: opts.now.toISOString(),
-    })
-      .where(eq(tenants.code, code));
-    return { kind: "applied", seq: ev.seq };
-  });
+  const out = await applyFeedEvents(tenancy, code, [ev], opts);
+  if (out.applied.length) return { kind: "applied", seq: ev.seq };
+  if (out.skipped) {
+    return { kind: "skipped", seq: ev.seq, appliedSeq: out.appliedSeq };
+  }
+  switch (out.end?.kind) {
+    case "gap":
+      return { kind: "gap", seq: ev.seq, expected: out.end.expected };
+    case "stopped":
+      return { kind: "stopped", seq: ev.seq, reason: out.end.reason };
+    case "invalid":
+      throw new ReplicaDataError(out.end.message);
+  }
+  throw new ReplicaDataError(`event ${ev?.seq}: not applied`);
 }
 
 /**
@@ -442,59 +586,44 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
       })
         .where(eq(tenants.code, code));
     });
-    for (const ev of feed.events) {
-      let out: ApplyOutcome;
-      try {
-        out = await applyFeedEvent(deps.tenancy, code, ev, {
-          now: deps.clock.now(),
-          hooks: deps.hooks,
-        });
-      } catch (err) {
-        if (err instanceof ReplicaDataError) {
-          await stop(
-            code,
-            "SYNC_INTEGRITY",
-            `Cannot apply event ${ev?.seq}: ${err.message}`,
-            { seq: ev?.seq },
-          );
-          return { ...round, appliedSeq, state: "stopped" };
-        }
-        throw err;
+    const out = await applyFeedEvents(deps.tenancy, code, feed.events, {
+      now: deps.clock.now(),
+      hooks: deps.hooks,
+    });
+    appliedSeq = out.appliedSeq;
+    round.skipped += out.skipped;
+    round.applied += out.applied.length;
+    const now = Date.now();
+    for (const ev of out.applied) {
+      m.applied.inc({ tenant: code });
+      log.debug("event applied", { tenant: code, seq: ev.seq, type: ev.type });
+      const recorded = Date.parse(normalizeInstant(ev.recordedAt) ?? "");
+      if (!Number.isNaN(recorded)) {
+        m.lag.observe(Math.max(0, now - recorded) / 1000, { tenant: code });
       }
-      if (out.kind === "applied") {
-        appliedSeq = out.seq;
-        round.applied++;
-        m.applied.inc({ tenant: code });
-        log.debug("event applied", {
-          tenant: code,
-          seq: out.seq,
-          type: ev.type,
-        });
-        const recorded = Date.parse(normalizeInstant(ev.recordedAt) ?? "");
-        if (!Number.isNaN(recorded)) {
-          m.lag.observe(Math.max(0, Date.now() - recorded) / 1000, {
-            tenant: code,
-          });
-        }
-      } else if (out.kind === "skipped") {
-        round.skipped++;
-        appliedSeq = Math.max(appliedSeq, out.appliedSeq);
-      } else if (out.kind === "gap") {
-        await stop(
-          code,
-          "SYNC_GAP",
-          `Cannot apply event ${out.seq}: sequence gap after ${
-            out.expected - 1
-          }`,
-          {
-            seq: out.seq,
-            expected: out.expected,
-          },
-        );
-        return { ...round, appliedSeq, state: "stopped" };
-      } else {
-        return { ...round, appliedSeq, state: "stopped" };
-      }
+    }
+    if (out.end?.kind === "gap") {
+      await stop(
+        code,
+        "SYNC_GAP",
+        `Cannot apply event ${out.end.seq}: sequence gap after ${
+          out.end.expected - 1
+        }`,
+        { seq: out.end.seq, expected: out.end.expected },
+      );
+      return { ...round, appliedSeq, state: "stopped" };
+    }
+    if (out.end?.kind === "invalid") {
+      await stop(
+        code,
+        "SYNC_INTEGRITY",
+        `Cannot apply event ${out.end.seq}: ${out.end.message}`,
+        { seq: out.end.seq },
+      );
+      return { ...round, appliedSeq, state: "stopped" };
+    }
+    if (out.end?.kind === "stopped") {
+      return { ...round, appliedSeq, state: "stopped" };
     }
     m.behind.set(Math.max(0, feed.head - appliedSeq), { tenant: code });
     round.appliedSeq = appliedSeq;

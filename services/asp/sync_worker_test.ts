@@ -10,6 +10,7 @@ import {
 import { recordsChecksum, replicaChecksum } from "./checksum.ts";
 import {
   applyFeedEvent,
+  applyFeedEvents,
   createSyncWorker,
   type FeedResponse,
   resumeSync,
@@ -271,6 +272,119 @@ Deno.test("sync worker: another municipality's rows or unknown fields stop the t
     );
   } finally {
     await asp.close();
+    await reg.close();
+  }
+});
+
+Deno.test("sync worker: a batch applies the net effect of its events in one transaction; a gap or a bad event ends it after the good prefix", async () => {
+  const reg = await openTestRegistry([CODE]);
+  const one = await openTestAsp({ clock: reg.clock });
+  const batched = await openTestAsp({ clock: reg.clock });
+  try {
+    // The same resident moves in, moves within the city and dies; a second
+    // household arrives: four events touching the same rows several times.
+    const a = await movein(reg);
+    const householdId = (await registryRecords(reg.database.db, CODE)).find((
+      r,
+    ) => r.kind === "resident" && r.data.id === a.residentIds[0])!.data
+      .householdId;
+    await registryEvent(reg, CODE, {
+      type: "tenkyo",
+      date: "2026-11-21",
+      householdId,
+      address: "福岡県北九州市八幡東区１番",
+    });
+    await movein(reg, { name: "佐藤　花子", sex: "female" });
+    await registryEvent(reg, CODE, {
+      type: "shibou",
+      date: "2026-11-22",
+      residentId: a.residentIds[0],
+    });
+    const feed =
+      await (await reg.call("GET", `/municipalities/${CODE}/feed?after=0`, {
+        token: "asp-token",
+      })).json() as FeedResponse;
+    assert.equal(feed.events.length, 4);
+
+    // One event per transaction and all four in one end in the same replica.
+    for (const ev of feed.events) {
+      assert.equal(
+        (await applyFeedEvent(one.tenancy, CODE, ev, { now: one.clock.now() }))
+          .kind,
+        "applied",
+      );
+    }
+    const commits: [number, number][] = [];
+    const out = await applyFeedEvents(batched.tenancy, CODE, feed.events, {
+      now: batched.clock.now(),
+      hooks: { beforeCommit: (_c, from, to) => void commits.push([from, to]) },
+    });
+    assert.deepEqual(out.applied.map((e) => e.seq), [1, 2, 3, 4]);
+    assert.equal(out.appliedSeq, 4);
+    assert.equal(out.end, undefined);
+    assert.deepEqual(commits, [[1, 4]]);
+    await expectReplicaEqualsRegistry(one, reg);
+    await expectReplicaEqualsRegistry(batched, reg);
+    assert.deepEqual(
+      await replicaChecksum(batched.tenancy, CODE),
+      await replicaChecksum(one.tenancy, CODE),
+    );
+    const rows = await batched.tenancy.withTenant(
+      CODE,
+      (tx) => tx.select().from(appliedEvents).orderBy(asc(appliedEvents.seq)),
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.seq, r.eventId]),
+      feed.events.map((e) => [e.seq, e.eventId]),
+    );
+
+    // Replayed with one new event behind a hole: the old ones are skipped,
+    // nothing after the hole is written.
+    await movein(reg, { name: "鈴木　一郎" });
+    await movein(reg, { name: "鈴木　二郎" });
+    const more =
+      await (await reg.call("GET", `/municipalities/${CODE}/feed?after=4`, {
+        token: "asp-token",
+      })).json() as FeedResponse;
+    const holed = await applyFeedEvents(
+      batched.tenancy,
+      CODE,
+      [...feed.events, more.events[1]],
+      { now: batched.clock.now() },
+    );
+    assert.equal(holed.skipped, 4);
+    assert.deepEqual(holed.applied, []);
+    assert.deepEqual(holed.end, { kind: "gap", seq: 6, expected: 5 });
+    assert.equal(Number((await batched.tenancy.get(CODE)).appliedSeq), 4);
+
+    // A bad event after a good one: the good one commits, the bad one is reported.
+    const bad = {
+      ...more.events[1],
+      payload: { ...more.events[1].payload, bloodTypes: [] },
+    };
+    const partial = await applyFeedEvents(
+      batched.tenancy,
+      CODE,
+      [more.events[0], bad],
+      { now: batched.clock.now() },
+    );
+    assert.deepEqual(partial.applied.map((e) => e.seq), [5]);
+    assert.equal(partial.end?.kind, "invalid");
+    assert.match(
+      partial.end?.kind === "invalid" ? partial.end.message : "",
+      /unknown payload key 'bloodTypes'/,
+    );
+    assert.equal(Number((await batched.tenancy.get(CODE)).appliedSeq), 5);
+    assert.equal(
+      (await applyFeedEvents(batched.tenancy, CODE, more.events, {
+        now: batched.clock.now(),
+      })).appliedSeq,
+      6,
+    );
+    await expectReplicaEqualsRegistry(batched, reg);
+  } finally {
+    await batched.close();
+    await one.close();
     await reg.close();
   }
 });
