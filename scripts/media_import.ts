@@ -4,7 +4,10 @@
  * replay, loads it into the tenant through the ASP's `applySnapshot`
  * (staging + atomic switch), then overwrites and unlinks the file and
  * writes audit records of the load and of the destruction into the ASP's
- * audit log. A refused file is kept and the refusal audited.
+ * audit log. A refused file is kept and the refusal audited. Run again on
+ * a file whose import was killed after the switch (its snapshot is live,
+ * its destruction never recorded), it loads nothing, finishes the
+ * destruction and audits both.
  *
  * Configuration: the ASP database from `serviceDatabaseOptions("asp")`
  * (`DATABASE_URL` / `ASP_DATABASE_URL`, else PGlite under ./data/asp), the
@@ -81,12 +84,18 @@ if (import.meta.main) {
       },
     });
     loadBar?.done();
+    const n = result.totalRecords.toLocaleString("en-US");
+    if (result.resumed) {
+      verifyBar.done(
+        `${result.tenant} snapshot ${result.snapshotSeq}: signature and recipient OK`,
+      );
+    }
+    const what = result.resumed
+      ? `was already on snapshot ${result.snapshotSeq} from this file (an interrupted import): nothing loaded`
+      : `switched to snapshot ${result.snapshotSeq} (${n} records)`;
     const d = result.destruction;
     console.log(
-      `media:import: tenant ${result.tenant} switched to snapshot ${result.snapshotSeq} ` +
-        `(${
-          result.totalRecords.toLocaleString("en-US")
-        } records); ${file} destroyed ` +
+      `media:import: tenant ${result.tenant} ${what}; ${file} destroyed ` +
         `(${
           d.bytes.toLocaleString("en-US")
         } bytes overwritten, fsynced, unlinked) and audited`,

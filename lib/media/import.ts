@@ -13,8 +13,16 @@
  * nothing of a bad file ever becomes visible. Other loaders get the records
  * after a complete verification pass.
  *
+ * A run killed after the switch but before the destruction leaves the file
+ * behind with its snapshot already live. Run again, such a file is not a
+ * replay: when the loader confirms (`pendingDestruction`) that the live
+ * snapshot was switched in from this very file (same signed manifest) and
+ * its destruction was never recorded, the import loads nothing, audits
+ * `media.import.resumed`, and finishes the destruction.
+ *
  * @module
  */
+import { crashPoint } from "../crash_point.ts";
 import {
   destroyFile,
   type DestroyOptions,
@@ -31,16 +39,24 @@ import {
   type VerifyMediaOptions,
 } from "./reader.ts";
 
+/** Which media file a snapshot comes from (recorded with the switch). */
+export interface SnapshotSource {
+  /** SHA-256 of the file's signed manifest. */
+  manifestSha256: string;
+}
+
 /** What loads a verified snapshot into the replica (the ASP's `applySnapshot`). */
 export interface SnapshotLoader {
   /**
    * Loads every record and switches the tenant to `snapshotSeq` atomically,
-   * or leaves it as it was and throws.
+   * or leaves it as it was and throws. The switch should record `source`
+   * (see `pendingDestruction`).
    */
   applySnapshot(
     tenant: string,
     records: AsyncIterable<MediaRecord>,
     snapshotSeq: number,
+    source?: SnapshotSource,
   ): Promise<unknown>;
   /**
    * Optional one-pass form: loads the chunks' NDJSON as they arrive. The
@@ -53,15 +69,31 @@ export interface SnapshotLoader {
     tenant: string,
     chunks: AsyncIterable<VerifiedChunk>,
     snapshotSeq: number,
+    source?: SnapshotSource,
   ): Promise<unknown>;
   /** The tenant's current snapshot sequence (null: never loaded); used to refuse a replay early. */
   currentSnapshotSeq?(tenant: string): Promise<number | null>;
+  /**
+   * True when the tenant's live snapshot `snapshotSeq` was switched in from
+   * the file with this manifest and that file's destruction was never
+   * recorded (an import killed between the switch and the destruction).
+   * Without it, such a file is refused as a replay.
+   */
+  pendingDestruction?(
+    tenant: string,
+    snapshotSeq: number,
+    manifestSha256: string,
+  ): Promise<boolean>;
 }
 
 /** An audit record of the import (written for refusals as well as success). */
 export interface MediaAuditRecord {
   tenant: string | null;
-  action: "media.import.refused" | "media.import.loaded" | "media.destroyed";
+  action:
+    | "media.import.refused"
+    | "media.import.loaded"
+    | "media.import.resumed"
+    | "media.destroyed";
   outcome: "ok" | "refused" | "error";
   details: Record<string, unknown>;
 }
@@ -89,7 +121,13 @@ export interface ImportResult {
   snapshotSeq: number;
   totalRecords: number;
   manifestSha256: string;
+  /** What the loader returned (null when resumed). */
   loaded: unknown;
+  /**
+   * The snapshot was already live from this file (a run killed before the
+   * destruction); nothing was loaded, only the destruction was finished.
+   */
+  resumed: boolean;
   destruction: DestructionRecord;
 }
 
@@ -99,10 +137,15 @@ async function* counted(
   onProgress: ImportMediaOptions["onLoadProgress"],
 ): AsyncGenerator<VerifiedChunk> {
   let records = 0;
+  let first = true;
   for await (const chunk of chunks) {
     records += chunk.records;
     onProgress?.({ records, totalRecords });
     yield chunk;
+    if (first) {
+      first = false;
+      await crashPoint("media.verifying"); // the rest of the file unverified
+    }
   }
 }
 
@@ -129,6 +172,7 @@ export async function importMedia(
 ): Promise<ImportResult> {
   const oneGo = opts.loader.applySnapshotChunks?.bind(opts.loader);
   let verified: VerifiedMedia;
+  let resumed = false;
   try {
     // One pass: only what comes before the chunks; else the whole file now.
     verified = oneGo
@@ -140,11 +184,22 @@ export async function importMedia(
       current !== undefined && current !== null &&
       verified.snapshotSeq <= current
     ) {
-      throw new MediaError(
-        "MEDIA_REPLAYED",
-        `Snapshot ${verified.snapshotSeq} is not newer than the replica's snapshot ${current}`,
-        { snapshotSeq: verified.snapshotSeq, currentSnapshotSeq: current },
-      );
+      resumed = verified.snapshotSeq === current &&
+        (await opts.loader.pendingDestruction?.(
+          tenant,
+          verified.snapshotSeq,
+          verified.manifestSha256,
+        ) ?? false);
+      if (!resumed) {
+        throw new MediaError(
+          "MEDIA_REPLAYED",
+          `Snapshot ${verified.snapshotSeq} is not newer than the replica's snapshot ${current}`,
+          {
+            snapshotSeq: verified.snapshotSeq,
+            currentSnapshotSeq: current,
+          },
+        );
+      }
     }
   } catch (e) {
     if (e instanceof MediaError) {
@@ -158,9 +213,12 @@ export async function importMedia(
     throw e;
   }
   const tenant = verified.municipalityCode;
-  let loaded: unknown;
+  const source = { manifestSha256: verified.manifestSha256 };
+  let loaded: unknown = null;
   try {
-    if (oneGo) {
+    if (resumed) {
+      // Already live from this file: nothing to load, the destruction to finish.
+    } else if (oneGo) {
       loaded = await oneGo(
         tenant,
         counted(
@@ -172,6 +230,7 @@ export async function importMedia(
           opts.onLoadProgress,
         ),
         verified.snapshotSeq,
+        source,
       );
     } else {
       opts.onVerified?.(verified);
@@ -179,6 +238,7 @@ export async function importMedia(
         tenant,
         flatten(readMedia(verified, { onProgress: opts.onLoadProgress })),
         verified.snapshotSeq,
+        source,
       );
     }
   } catch (e) {
@@ -198,15 +258,19 @@ export async function importMedia(
   }
   await opts.audit({
     tenant,
-    action: "media.import.loaded",
+    action: resumed ? "media.import.resumed" : "media.import.loaded",
     outcome: "ok",
     details: {
       snapshotSeq: verified.snapshotSeq,
       counts: verified.manifest.counts,
       manifestSha256: verified.manifestSha256,
       createdAt: verified.header.createdAt,
+      ...(resumed
+        ? { path, reason: "snapshot already live from this file; destroying" }
+        : {}),
     },
   });
+  await crashPoint("media.loaded");
   const destruction = await destroyFile(path, opts.destroy);
   await opts.audit({
     tenant,
@@ -224,6 +288,7 @@ export async function importMedia(
     totalRecords: verified.manifest.totalRecords,
     manifestSha256: verified.manifestSha256,
     loaded,
+    resumed,
     destruction,
   };
 }

@@ -3,8 +3,15 @@
  * (staging + atomic switch) and its audit log, for lib/media's
  * `importMedia`.
  *
+ * The switch's audit record (`snapshot.switch`) carries the file's manifest
+ * digest, in the switch's own transaction; with the `media.destroyed`
+ * records this tells a file whose snapshot went live but whose destruction
+ * never happened (the import was killed in between) from a replay.
+ *
  * @module
  */
+import { and, eq, sql } from "drizzle-orm";
+import { auditLog } from "../../db/asp/schema.ts";
 import type {
   MediaAuditRecord,
   SnapshotLoader,
@@ -30,25 +37,50 @@ export function aspMediaTarget(
     workers?: number;
   },
 ): { loader: SnapshotLoader; audit: (r: MediaAuditRecord) => Promise<void> } {
+  /** Audit records of `tenant` with `action` naming the file `manifestSha256`. */
+  const recorded = async (
+    tenant: string,
+    action: string,
+    manifestSha256: string,
+    outcome = "ok",
+  ) =>
+    (await tenancy.db.select({ id: auditLog.id }).from(auditLog).where(and(
+      eq(auditLog.tenantCode, tenant),
+      eq(auditLog.action, action),
+      eq(auditLog.outcome, outcome),
+      sql`${auditLog.details}->>'manifestSha256' = ${manifestSha256}`,
+    )).limit(1)).length > 0;
   return {
     loader: {
-      applySnapshot: (tenant, records, snapshotSeq) =>
+      applySnapshot: (tenant, records, snapshotSeq, source) =>
         applySnapshot(tenancy, tenant, records, snapshotSeq, {
           actor: opts.actor,
           onProgress: opts.onProgress,
           progressEvery: 5000,
+          manifestSha256: source?.manifestSha256,
         }),
       // One pass: chunks are staged as they are verified; the switch waits for the last.
-      applySnapshotChunks: (tenant, chunks, snapshotSeq) =>
+      applySnapshotChunks: (tenant, chunks, snapshotSeq, source) =>
         applySnapshotChunks(tenancy, tenant, chunks, snapshotSeq, {
           actor: opts.actor,
           onProgress: opts.onProgress,
           progressEvery: 5000,
           workers: opts.workers,
+          manifestSha256: source?.manifestSha256,
         }),
       async currentSnapshotSeq(tenant) {
         const t = await tenancy.get(tenant);
         return t.snapshotSeq === null ? null : Number(t.snapshotSeq);
+      },
+      async pendingDestruction(tenant, snapshotSeq, manifestSha256) {
+        const t = await tenancy.get(tenant);
+        if (t.snapshotSeq === null || Number(t.snapshotSeq) !== snapshotSeq) {
+          return false;
+        }
+        // The manifest names the sequence, and switches only go forward:
+        // a switch from this file is the live snapshot's.
+        return await recorded(tenant, "snapshot.switch", manifestSha256) &&
+          !await recorded(tenant, "media.destroyed", manifestSha256);
       },
     },
     audit: (r) =>

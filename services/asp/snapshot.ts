@@ -4,7 +4,8 @@
  * schema; then one transaction swaps the staging schema in for the tenant's
  * schema and sets its snapshot and applied sequences. Until that commit the
  * tenant is exactly as it was; a snapshot not newer than the replica is
- * refused (replay).
+ * refused (replay). The switch's audit record names the media file it came
+ * from (its manifest digest), when given.
  *
  * Loading is built for size: rows go in as binary COPY (no escaping, bytea
  * as it is) on two connections at once; the staging tables' keys and
@@ -21,6 +22,7 @@ import type postgres from "postgres";
 import type { PGlite } from "@electric-sql/pglite";
 import { tenants } from "../../db/asp/schema.ts";
 import { openCopyIn } from "../../lib/db/copy_in.ts";
+import { crashPoint } from "../../lib/crash_point.ts";
 import { AspError } from "./errors.ts";
 import { type ProjectionPolicy, ReplicaDataError } from "./replica.ts";
 import type { SnapshotRecord } from "./replica.ts";
@@ -58,6 +60,12 @@ export interface ApplySnapshotOptions {
   copyTimeoutMs?: number;
   /** Instant written to the audit record. */
   at?: Date;
+  /**
+   * SHA-256 of the manifest of the media file the records come from,
+   * written to the switch's audit record: a re-run of an import killed
+   * after the switch recognises its snapshot as live from that file.
+   */
+  manifestSha256?: string;
 }
 
 /** Options of {@linkcode applySnapshotChunks}. */
@@ -453,6 +461,7 @@ async function loadSnapshot(
     }
     await sink.close();
     opts.onProgress?.(loaded);
+    await crashPoint("snapshot.staged");
 
     const old = `o_${code}_${
       crypto.randomUUID().replaceAll("-", "").slice(0, 8)
@@ -488,10 +497,15 @@ async function loadSnapshot(
           previousSnapshotSeq: t.snapshotSeq,
           previousAppliedSeq: Number(t.appliedSeq),
           counts,
+          ...(opts.manifestSha256
+            ? { manifestSha256: opts.manifestSha256 }
+            : {}),
         },
         at: opts.at,
       });
+      await crashPoint("snapshot.switching");
     });
+    await crashPoint("snapshot.switched");
     return { snapshotSeq, counts };
   } catch (err) {
     await sink.close().catch(() => {});
