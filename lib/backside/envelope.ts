@@ -24,6 +24,7 @@
 import { deflateSync, inflateSync } from "fflate";
 import type { CertificateType, SheetContent } from "../certificate/model.ts";
 import type { ContentKey } from "../crypto/content_key.ts";
+import { verifyEcdsaP256 } from "../crypto/ecdsa.ts";
 import type { Signer } from "../crypto/signer.ts";
 import { decodeSheetContent, encodeSheetContent } from "./canonical.ts";
 
@@ -322,12 +323,7 @@ export async function verifyEnvelopeSignature(
   envelope: ParsedEnvelope,
   publicKey: CryptoKey,
 ): Promise<boolean> {
-  return await crypto.subtle.verify(
-    { name: "ECDSA", hash: "SHA-256" },
-    publicKey,
-    envelope.signature as BufferSource,
-    envelope.signed as BufferSource,
-  );
+  return await verifyEcdsaP256(publicKey, envelope.signature, envelope.signed);
 }
 
 /** Why opening an envelope failed (after its signature was checked). */

@@ -11,6 +11,7 @@
  */
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
+import { verifyEcdsaP256 } from "../crypto/ecdsa.ts";
 
 /**
  * OID of the municipality-code extension, under IANA's enterprise number
@@ -137,10 +138,5 @@ export async function verifyCardSignature(
   } catch {
     return false;
   }
-  return await crypto.subtle.verify(
-    { name: "ECDSA", hash: "SHA-256" },
-    key,
-    signature as Uint8Array<ArrayBuffer>,
-    cardAuthMessage(nonce),
-  );
+  return await verifyEcdsaP256(key, signature, cardAuthMessage(nonce));
 }

@@ -5,9 +5,16 @@
  * asks the signer to sign bytes and gets back a 64-byte ECDSA P-256 r‖s
  * signature. The signer also publishes the matching public key list.
  *
+ * Keys made by {@linkcode generateSigningKey} or {@linkcode importSigningKey}
+ * are also loaded into libcrypto (when it loads; lib/crypto/ecdsa.ts) and
+ * signed with there — ~30 µs instead of ~1 ms for WebCrypto in Deno; the
+ * native key is reachable only from this module and is checked against
+ * the WebCrypto public key before it is used.
+ *
  * @module
  */
 
+import { type NativeSigningKey, nativeSigningKey } from "./ecdsa.ts";
 import { keyIdFromPublicKey, type KeyList } from "./key_list.ts";
 
 /** One signing key pair handed to {@linkcode createSigner}. */
@@ -47,6 +54,32 @@ export interface SignerOptions {
 const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
 const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
 
+/** The libcrypto twin of each private key this module made (module-private). */
+const natives = new WeakMap<CryptoKey, NativeSigningKey>();
+
+/**
+ * Loads a PKCS#8 key into libcrypto as the twin of `privateKey`, after a
+ * test signature verifies under `publicKey`; wipes `pkcs8`.
+ */
+async function attachNative(
+  privateKey: CryptoKey,
+  publicKey: CryptoKey,
+  pkcs8: Uint8Array,
+): Promise<void> {
+  const native = nativeSigningKey(pkcs8);
+  pkcs8.fill(0);
+  if (!native) return;
+  const probe = crypto.getRandomValues(new Uint8Array(32));
+  if (
+    await crypto.subtle.verify(
+      ECDSA_SHA256,
+      publicKey,
+      native.sign(probe),
+      probe,
+    )
+  ) natives.set(privateKey, native);
+}
+
 /**
  * Builds a signer from key pairs. Refuses extractable private keys, so a key
  * held by a signer can never be exported through it or its callers.
@@ -71,6 +104,7 @@ export async function createSigner(
     string,
     {
       privateKey: CryptoKey;
+      native?: NativeSigningKey;
       publicJwk: JsonWebKey;
       notBefore: Date;
       notAfter: Date;
@@ -94,6 +128,7 @@ export async function createSigner(
     if (held.has(keyId)) throw new TypeError(`Duplicate signing key ${keyId}`);
     held.set(keyId, {
       privateKey: k.privateKey,
+      native: natives.get(k.privateKey),
       publicJwk: {
         kty: publicJwk.kty,
         crv: publicJwk.crv,
@@ -134,6 +169,7 @@ export async function createSigner(
           `Signing key ${keyId} is not valid at ${now.toISOString()}`,
         );
       }
+      if (k.native) return k.native.sign(data);
       return new Uint8Array(
         await crypto.subtle.sign(
           ECDSA_SHA256,
@@ -170,11 +206,22 @@ export async function createSigner(
 export async function generateSigningKey(
   options: { keyId?: string; notBefore: Date; notAfter: Date },
 ): Promise<SigningKey> {
-  const pair = await crypto.subtle.generateKey(ECDSA_P256, false, [
+  const pair = await crypto.subtle.generateKey(ECDSA_P256, true, [
     "sign",
     "verify",
   ]);
-  return { ...options, privateKey: pair.privateKey, publicKey: pair.publicKey };
+  const pkcs8 = new Uint8Array(
+    await crypto.subtle.exportKey("pkcs8", pair.privateKey),
+  );
+  const privateKey = await crypto.subtle.importKey(
+    "pkcs8",
+    pkcs8,
+    ECDSA_P256,
+    false,
+    ["sign"],
+  );
+  await attachNative(privateKey, pair.publicKey, pkcs8);
+  return { ...options, privateKey, publicKey: pair.publicKey };
 }
 
 /**
@@ -210,6 +257,18 @@ export async function importSigningKey(
     ECDSA_P256,
     true,
     ["verify"],
+  );
+  const extractable = await crypto.subtle.importKey(
+    "jwk",
+    { kty, crv, x, y, d },
+    ECDSA_P256,
+    true,
+    ["sign"],
+  );
+  await attachNative(
+    privateKey,
+    publicKey,
+    new Uint8Array(await crypto.subtle.exportKey("pkcs8", extractable)),
   );
   return { ...options, privateKey, publicKey };
 }

@@ -17,6 +17,7 @@
  */
 import { inflateRawSync } from "node:zlib";
 import { keyIdFromPublicKey } from "../crypto/key_list.ts";
+import { verifyEcdsaP256 } from "../crypto/ecdsa.ts";
 import {
   chunkAad,
   deriveKek,
@@ -289,12 +290,8 @@ async function readManifest(
       { signerKeyId: header.signer.keyId, expected: expectedSigner },
     );
   }
-  const valid = sigLength === 64 && await crypto.subtle.verify(
-    { name: "ECDSA", hash: "SHA-256" },
-    registryPublicKey,
-    signature as BufferSource,
-    manifestBytes as BufferSource,
-  );
+  const valid = sigLength === 64 &&
+    await verifyEcdsaP256(registryPublicKey, signature, manifestBytes);
   if (!valid) {
     throw new MediaError(
       "MEDIA_SIGNATURE_INVALID",

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { loadLibcrypto } from "../../lib/crypto/libcrypto.ts";
 import {
   createCipheriv,
   createDecipheriv,
@@ -102,58 +103,11 @@ function seal(key: Uint8Array, aad: Uint8Array, plain: Uint8Array): Uint8Array {
 
 // ---- AES-256-GCM through libcrypto ---------------------------------------
 
-const LIBCRYPTO = ["libcrypto.so.3", "libcrypto.3.dylib", "libcrypto.so"];
-const LIBCRYPTO_SYMBOLS = {
-  EVP_CIPHER_CTX_new: { parameters: [], result: "pointer" },
-  EVP_CIPHER_CTX_free: { parameters: ["pointer"], result: "void" },
-  EVP_aes_256_gcm: { parameters: [], result: "pointer" },
-  EVP_EncryptInit_ex: {
-    parameters: ["pointer", "pointer", "pointer", "buffer", "buffer"],
-    result: "i32",
-  },
-  EVP_EncryptUpdate: {
-    parameters: ["pointer", "buffer", "buffer", "buffer", "i32"],
-    result: "i32",
-  },
-  EVP_EncryptFinal_ex: {
-    parameters: ["pointer", "buffer", "buffer"],
-    result: "i32",
-  },
-  EVP_CIPHER_CTX_ctrl: {
-    parameters: ["pointer", "i32", "i32", "buffer"],
-    result: "i32",
-  },
-} as const;
 /** `EVP_CTRL_AEAD_GET_TAG` of OpenSSL's evp.h. */
 const EVP_CTRL_AEAD_GET_TAG = 0x10;
 
-type Libcrypto = Deno.DynamicLibrary<typeof LIBCRYPTO_SYMBOLS>["symbols"];
-let libcrypto: Libcrypto | null | undefined;
-
-/** libcrypto's symbols, or null when FFI is not allowed or no libcrypto loads. */
-function loadLibcrypto(): Libcrypto | null {
-  if (libcrypto !== undefined) return libcrypto;
-  libcrypto = null;
-  try {
-    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
-      return null;
-    }
-  } catch {
-    return null;
-  }
-  for (const name of LIBCRYPTO) {
-    try {
-      libcrypto = Deno.dlopen(name, LIBCRYPTO_SYMBOLS).symbols;
-      break;
-    } catch {
-      // try the next name
-    }
-  }
-  return libcrypto;
-}
-
 const contexts = new FinalizationRegistry<Deno.PointerValue>((ctx) =>
-  libcrypto?.EVP_CIPHER_CTX_free(ctx)
+  loadLibcrypto()?.EVP_CIPHER_CTX_free(ctx)
 );
 
 /** Seals `plain` bound to `aad` in the sealed format. */

@@ -12,6 +12,7 @@
  */
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../lib/db/database.ts";
+import { verifyEcdsaP256 } from "../../lib/crypto/ecdsa.ts";
 import type * as x509 from "@peculiar/x509";
 import { cardAuthMessage } from "../../lib/card/certificate.ts";
 import { kioskSessions } from "../../db/jlis/schema.ts";
@@ -38,12 +39,7 @@ async function verifySignature(
   }
   const k = await key;
   if (!k) return false;
-  return await crypto.subtle.verify(
-    { name: "ECDSA", hash: "SHA-256" },
-    k,
-    signature as Uint8Array<ArrayBuffer>,
-    cardAuthMessage(nonce),
-  );
+  return await verifyEcdsaP256(k, signature, cardAuthMessage(nonce));
 }
 
 /** Default lifetime of a kiosk session's nonce. */

@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { Db } from "../../lib/db/database.ts";
+import { verifyEcdsaP256 } from "../../lib/crypto/ecdsa.ts";
 import {
   findVerificationKey,
   type KeyList,
@@ -261,12 +262,7 @@ export async function verifyCenterResponse(
     time,
     bodySha256: await sha256B64(body),
   });
-  const ok = await crypto.subtle.verify(
-    { name: "ECDSA", hash: "SHA-256" },
-    found.key,
-    signature,
-    input,
-  );
+  const ok = await verifyEcdsaP256(found.key, signature, input);
   return ok
     ? { ok: true, keyId, requestId, time }
     : { ok: false, reason: "bad-signature" };
