@@ -185,6 +185,7 @@ async function centerInstance(start: CenterStart): Promise<Served> {
       }]),
       contentKey,
       timeoutMs: 10_000,
+      deliveryWindowMs: 250,
     },
   });
   const ac = new AbortController();

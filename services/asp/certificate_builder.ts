@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type {
   JuminhyoOptions,
   SheetContent,
@@ -332,7 +332,60 @@ export async function buildCertificate(
 }
 
 /**
- * Deletes the issuance work data of a delivered request (audited).
+ * Confirms deliveries: the work data of each request is deleted, with an
+ * audit record per request, all in one transaction. Requests without work
+ * data (never built here, or already confirmed) are listed in `notFound`.
+ *
+ * @example
+ * ```ts
+ * const r = await markDeliveredMany(tenancy, "401005", [a, b], { actor: "jlis", now: clock.now() });
+ * ```
+ */
+export async function markDeliveredMany(
+  tenancy: Tenancy,
+  code: string,
+  requestIds: string[],
+  opts: { actor: string; now: Date },
+): Promise<{
+  delivered: { requestId: string; replicaSeq: number }[];
+  notFound: string[];
+}> {
+  const unique = [...new Set(requestIds)];
+  if (!unique.length) return { delivered: [], notFound: [] };
+  return await tenancy.withTenant(code, async (tx) => {
+    const rows = await tx.delete(issuanceWork).where(
+      inArray(issuanceWork.requestId, unique),
+    )
+      .returning({
+        requestId: issuanceWork.requestId,
+        replicaSeq: issuanceWork.replicaSeq,
+        applicantId: issuanceWork.applicantId,
+      });
+    await writeAudit(
+      tx,
+      rows.map((r) => ({
+        tenantCode: code,
+        actor: opts.actor,
+        action: "certificate.delivered",
+        requestId: r.requestId,
+        subject: r.applicantId,
+        at: opts.now,
+      })),
+    );
+    const found = new Set(rows.map((r) => r.requestId));
+    return {
+      delivered: rows.map((r) => ({
+        requestId: r.requestId,
+        replicaSeq: Number(r.replicaSeq),
+      })),
+      notFound: unique.filter((id) => !found.has(id)),
+    };
+  });
+}
+
+/**
+ * Confirms one delivery (see {@linkcode markDeliveredMany}); WORK_NOT_FOUND
+ * when the request has no work data here.
  *
  * @example
  * ```ts
@@ -345,23 +398,7 @@ export async function markDelivered(
   requestId: string,
   opts: { actor: string; now: Date },
 ): Promise<{ requestId: string; replicaSeq: number }> {
-  return await tenancy.withTenant(code, async (tx) => {
-    const rows = await tx.delete(issuanceWork).where(
-      eq(issuanceWork.requestId, requestId),
-    )
-      .returning({
-        replicaSeq: issuanceWork.replicaSeq,
-        applicantId: issuanceWork.applicantId,
-      });
-    if (!rows.length) throw new AspError("WORK_NOT_FOUND", { requestId });
-    await writeAudit(tx, {
-      tenantCode: code,
-      actor: opts.actor,
-      action: "certificate.delivered",
-      requestId,
-      subject: rows[0].applicantId,
-      at: opts.now,
-    });
-    return { requestId, replicaSeq: Number(rows[0].replicaSeq) };
-  });
+  const r = await markDeliveredMany(tenancy, code, [requestId], opts);
+  if (!r.delivered.length) throw new AspError("WORK_NOT_FOUND", { requestId });
+  return r.delivered[0];
 }

@@ -149,6 +149,41 @@ Deno.test("POST /certificates: a household 住民票 with options, bound to the 
     );
     assert.equal(again.status, 404);
     assert.equal((await again.json()).code, "WORK_NOT_FOUND");
+    // Several at once (the center confirms in batches): what had work data
+    // is deleted and audited, the rest is listed, nothing fails.
+    const many = await asp.call(
+      "POST",
+      `/tenants/${CODE}/certificates/delivered`,
+      {
+        body: {
+          requestIds: [
+            plain.body.requestId,
+            body.requestId,
+            "req-never-built-here",
+          ],
+        },
+      },
+    );
+    assert.equal(many.status, 200);
+    assert.deepEqual(await many.json(), {
+      delivered: [{
+        requestId: plain.body.requestId,
+        replicaSeq: round.appliedSeq,
+      }],
+      notFound: [body.requestId, "req-never-built-here"],
+    });
+    assert.deepEqual(
+      (await asp.tenancy.db.select().from(auditLog).where(
+        eq(auditLog.requestId, plain.body.requestId),
+      )).map((a) => a.action).sort(),
+      ["certificate.build", "certificate.delivered"],
+    );
+    const empty = await asp.call(
+      "POST",
+      `/tenants/${CODE}/certificates/delivered`,
+      { body: { requestIds: [] } },
+    );
+    assert.equal(empty.status, 400);
     const audits = await asp.tenancy.db.select().from(auditLog).where(
       eq(auditLog.requestId, body.requestId),
     );

@@ -179,17 +179,22 @@ export async function applyTenantDdl(
  * Writes an audit record (as the caller's role: inside a tenant transaction
  * the database only accepts the tenant's own code).
  */
-export async function writeAudit(db: Db | Tx, rec: AuditRecord): Promise<void> {
-  await db.insert(auditLog).values({
-    at: (rec.at ?? new Date()).toISOString(),
-    tenantCode: rec.tenantCode,
-    actor: rec.actor,
-    action: rec.action,
-    requestId: rec.requestId ?? null,
-    subject: rec.subject ?? null,
-    outcome: rec.outcome ?? "ok",
-    details: rec.details ?? null,
-  });
+export async function writeAudit(
+  db: Db | Tx,
+  rec: AuditRecord | AuditRecord[],
+): Promise<void> {
+  const recs = Array.isArray(rec) ? rec : [rec];
+  if (!recs.length) return;
+  await db.insert(auditLog).values(recs.map((r) => ({
+    at: (r.at ?? new Date()).toISOString(),
+    tenantCode: r.tenantCode,
+    actor: r.actor,
+    action: r.action,
+    requestId: r.requestId ?? null,
+    subject: r.subject ?? null,
+    outcome: r.outcome ?? "ok",
+    details: r.details ?? null,
+  })));
 }
 
 /**

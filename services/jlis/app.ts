@@ -22,7 +22,7 @@ import {
   createPrintReportApp,
 } from "./api/ledger.ts";
 import { jlisStatusOf } from "./errors.ts";
-import { messageLogger } from "./message_log.ts";
+import { createMessageLog, messageLogger } from "./message_log.ts";
 
 /** Everything the center's app needs. */
 export interface JlisAppDeps extends JlisDeps {
@@ -40,7 +40,11 @@ export interface JlisAppDeps extends JlisDeps {
  * Deno.serve({ port: 8103 }, app.fetch);
  * ```
  */
-export function createJlisApp(deps: JlisAppDeps): OpenAPIHono<JlisEnv> {
+export function createJlisApp(given: JlisAppDeps): OpenAPIHono<JlisEnv> {
+  const deps = {
+    ...given,
+    messages: given.messages ?? createMessageLog(given.db),
+  };
   const app = createServiceApp<JlisEnv>({
     service: "jlis",
     logger: deps.logger,
@@ -72,7 +76,11 @@ export function createJlisApp(deps: JlisAppDeps): OpenAPIHono<JlisEnv> {
   // Everything below is logged and signed.
   app.use(bodyLimit({ maxSize: 64 * 1024 }));
   app.use(
-    messageLogger({ db: deps.db, signer: deps.signer, clock: deps.clock }),
+    messageLogger({
+      messages: deps.messages,
+      signer: deps.signer,
+      clock: deps.clock,
+    }),
   );
   app.route("/cards", createCardsApp(deps));
   app.route("/kiosk/sessions", createKioskApp(deps));

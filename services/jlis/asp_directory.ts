@@ -12,11 +12,10 @@
  *
  * @module
  */
-import type { Db } from "../../lib/db/database.ts";
 import type { Signer } from "../../lib/crypto/signer.ts";
 import type { Clock } from "../../lib/time/clock.ts";
 import {
-  insertMessages,
+  type MessageLog,
   type MessageRow,
   sha256B64,
   signMessage,
@@ -120,7 +119,8 @@ export function parseAspNodes(raw: string): AspNodeConfig[] {
 
 /** What a call to a node needs from the center. */
 export interface AspCallDeps {
-  db: Db;
+  /** The center's message log (both directions of every call). */
+  messages: MessageLog;
   /** Signs the center's requests (holds its key). */
   signer: Signer;
   clock: Clock;
@@ -234,11 +234,11 @@ export async function callAsp(
     });
     text = await res.text();
   } catch (err) {
-    await insertMessages(deps.db, [out]);
+    await deps.messages.write([out]);
     throw err;
   }
   const inBytes = new TextEncoder().encode(text);
-  await insertMessages(deps.db, [out, {
+  await deps.messages.write([out, {
     ...common,
     at: deps.clock.now(),
     direction: "in",

@@ -35,6 +35,8 @@ export interface JlisConfig {
   tls: { caFile: string; certFile: string; keyFile: string } | null;
   /** Deadline of one issuance request, ms. */
   issueTimeoutMs: number;
+  /** Delivery confirmations gather this long per node before one call, ms. */
+  deliveryWindowMs: number;
 }
 
 /** Development ASP node: the local ASP (services/asp) with its two tenants, over mTLS. */
@@ -166,6 +168,17 @@ export function loadJlisConfig(
       }'`,
     );
   }
+  const deliveryWindowMs = Number(env.get("JLIS_DELIVERY_WINDOW_MS") ?? 250);
+  if (
+    !Number.isInteger(deliveryWindowMs) || deliveryWindowMs < 0 ||
+    deliveryWindowMs > 60_000
+  ) {
+    throw new Error(
+      `JLIS_DELIVERY_WINDOW_MS must be 0–60000 ms, got '${
+        env.get("JLIS_DELIVERY_WINDOW_MS")
+      }'`,
+    );
+  }
   return {
     port,
     hostname: env.get("JLIS_HOST") ?? "127.0.0.1",
@@ -181,5 +194,6 @@ export function loadJlisConfig(
     aspNodesConfigured: !!rawNodes,
     tls,
     issueTimeoutMs: timeout,
+    deliveryWindowMs,
   };
 }

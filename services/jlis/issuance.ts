@@ -56,11 +56,19 @@ import { JlisError, type JlisErrorCode } from "./errors.ts";
 import { assertOpen } from "./hours.ts";
 import { type IncidentInput, recordIncidentAndHalt } from "./incidents.ts";
 import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
+import type { DeliveryConfirmer } from "./delivery.ts";
+import type { MessageLog } from "./message_log.ts";
 import { checkSubjects } from "./subject_check.ts";
 
 /** What the pipeline needs. */
 export interface IssuanceDeps {
   db: Db;
+  /** The center's message log (calls to the ASP nodes). */
+  messages: MessageLog;
+  /** Delivery confirmations to the nodes. */
+  deliveries: DeliveryConfirmer;
+  /** Their grouping window, ms (0: each confirmed before the release returns). */
+  deliveryWindowMs: number;
   clock: Clock;
   /** Signs the messages to the ASP nodes (holds the key). */
   signer: Signer;
@@ -553,26 +561,10 @@ async function build(
   );
   if (!released) throw new Error(`Request ${requestId} is no longer building`);
 
-  // The ASP may now drop its work data (its own audit records the delivery).
-  const confirm = new AbortController();
-  const confirmTimer = setTimeout(() => confirm.abort(), 5000);
-  await callAsp(deps, node, {
-    method: "POST",
-    path: `/tenants/${code}/certificates/${requestId}/delivered`,
-    requestId,
-    signal: confirm.signal,
-  }).then((a) => {
-    if (a.status !== 200) {
-      deps.logger.warn("ASP did not confirm delivery", {
-        requestId,
-        status: a.status,
-      });
-    }
-  }, (err) =>
-    deps.logger.warn("ASP delivery confirmation failed", {
-      requestId,
-      error: String(err),
-    })).finally(() => clearTimeout(confirmTimer));
+  // The ASP may now drop its work data (its own audit records the
+  // delivery); with a window the confirmation goes later, in a group.
+  const confirmed = deps.deliveries.confirm(node, code, requestId);
+  if (deps.deliveryWindowMs === 0) await confirmed;
 
   return {
     requestId,

@@ -114,7 +114,12 @@ export async function startJlis(
     authority,
     signer,
     sessionTtlMs: config.sessionTtlMs,
-    issuance: { directory, contentKey, timeoutMs: config.issueTimeoutMs },
+    issuance: {
+      directory,
+      contentKey,
+      timeoutMs: config.issueTimeoutMs,
+      deliveryWindowMs: config.deliveryWindowMs,
+    },
     logger,
     metrics: createMetrics(),
   });

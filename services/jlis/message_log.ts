@@ -79,7 +79,7 @@ export function responseSigningInput(
 
 /** Options of {@linkcode messageLogger}. */
 export interface MessageLoggerOptions {
-  db: Db;
+  messages: MessageLog;
   signer: Signer;
   clock: Clock;
 }
@@ -117,7 +117,7 @@ export async function signMessage(
  *
  * @example
  * ```ts
- * app.use(messageLogger({ db, signer, clock }));
+ * app.use(messageLogger({ messages: createMessageLog(db), signer, clock }));
  * ```
  */
 export function messageLogger(opts: MessageLoggerOptions) {
@@ -156,7 +156,7 @@ export function messageLogger(opts: MessageLoggerOptions) {
         method: fields.method,
         path: fields.path,
       };
-      await insertMessages(opts.db, [
+      await opts.messages.write([
         {
           ...common,
           at: receivedAt,
@@ -214,6 +214,69 @@ export async function insertMessages(
   await db.execute(sql`insert into message_log
     (at, direction, peer, request_id, method, path, status, message_sha256, signature, key_id)
     values ${sql.join(values, sql`, `)}`);
+}
+
+/** Writes message log rows; resolves once they are committed. */
+export interface MessageLog {
+  write(rows: MessageRow[]): Promise<void>;
+}
+
+/**
+ * A message log with group commit: rows written while a statement is in
+ * flight wait and go together in the next one (at most `maxRows`), so under
+ * load the log costs one statement per group of messages instead of one
+ * per message. Each `write` still resolves only after its rows are
+ * committed, and rejects if they are not (the caller fails closed).
+ *
+ * @example
+ * ```ts
+ * const messages = createMessageLog(db);
+ * await messages.write([{ at, direction: "in", peer, requestId, method, path, messageSha256 }]);
+ * ```
+ */
+export function createMessageLog(
+  db: Db,
+  opts: { maxRows?: number } = {},
+): MessageLog {
+  const maxRows = opts.maxRows ?? 1000;
+  type Waiting = {
+    rows: MessageRow[];
+    resolve: () => void;
+    reject: (e: unknown) => void;
+  };
+  let queue: Waiting[] = [];
+  let flushing = false;
+  async function flush() {
+    flushing = true;
+    try {
+      while (queue.length) {
+        let n = 0;
+        let take = 0;
+        while (take < queue.length && (take === 0 || n < maxRows)) {
+          n += queue[take++].rows.length;
+        }
+        const group = queue.slice(0, take);
+        queue = queue.slice(take);
+        try {
+          await insertMessages(db, group.flatMap((w) => w.rows));
+          for (const w of group) w.resolve();
+        } catch (err) {
+          for (const w of group) w.reject(err);
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+  return {
+    write(rows) {
+      if (!rows.length) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ rows, resolve, reject });
+        if (!flushing) void flush();
+      });
+    },
+  };
 }
 
 /** Result of {@linkcode verifyCenterResponse}. */

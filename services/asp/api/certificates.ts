@@ -8,7 +8,11 @@
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireScope } from "../auth.ts";
-import { buildCertificate, markDelivered } from "../certificate_builder.ts";
+import {
+  buildCertificate,
+  markDelivered,
+  markDeliveredMany,
+} from "../certificate_builder.ts";
 import { sheetToJson, toBase64 } from "../sheet_json.ts";
 import {
   type AspDeps,
@@ -108,6 +112,58 @@ export function createCertificatesApp(deps: AspDeps): OpenAPIHono<AspEnv> {
         household: built.household,
         ...(built.frontPdf ? { frontPdfBase64: toBase64(built.frontPdf) } : {}),
       }, 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/delivered",
+      summary:
+        "Confirm several deliveries at once: their work data is deleted (one transaction, one audit record each)",
+      request: {
+        params: TenantParam,
+        body: {
+          content: {
+            "application/json": {
+              schema: z.object({
+                requestIds: z.array(z.string().min(8).max(100)).min(1).max(
+                  1000,
+                ),
+              }),
+            },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        200: {
+          description: "Deleted; request ids without work data are listed",
+          content: {
+            "application/json": {
+              schema: z.object({
+                delivered: z.array(z.object({
+                  requestId: z.string(),
+                  replicaSeq: z.number(),
+                })),
+                notFound: z.array(z.string()),
+              }),
+            },
+          },
+        },
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { code } = c.req.valid("param");
+      const { requestIds } = c.req.valid("json");
+      return c.json(
+        await markDeliveredMany(deps.tenancy, code, requestIds, {
+          actor: c.get("client").id,
+          now: deps.clock.now(),
+        }),
+        200,
+      );
     },
   );
   app.openapi(

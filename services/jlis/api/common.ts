@@ -15,6 +15,7 @@ import type { ContentKey } from "../../../lib/crypto/content_key.ts";
 import type { Logger } from "../../../lib/service/logger.ts";
 import type { MetricsRegistry } from "../../../lib/service/metrics.ts";
 import type { AspDirectory } from "../asp_directory.ts";
+import type { MessageLog } from "../message_log.ts";
 import type { JlisAuthEnv, JlisClient } from "../auth.ts";
 import type { CardAuthority } from "../card_authority.ts";
 
@@ -30,6 +31,11 @@ export interface IssuanceConfig {
   timeoutMs?: number;
   /** Window between card authentication and the request, ms (default 5 min). */
   sessionWindowMs?: number;
+  /**
+   * Delivery confirmations to a node gather this long and go as one call,
+   * ms (default 0: one call per certificate, before the release returns).
+   */
+  deliveryWindowMs?: number;
 }
 
 /** What the center's resources need. */
@@ -45,6 +51,8 @@ export interface JlisDeps {
   sessionTtlMs?: number;
   /** Issuance (routing, pipeline, ledger); absent: cards and authentication only. */
   issuance?: IssuanceConfig;
+  /** The message log (default: a group-commit log on `db`, one per app). */
+  messages?: MessageLog;
 }
 
 /** What the issuance routes get: the base, issuance, telemetry. */

@@ -13,6 +13,8 @@ import { requireScope } from "../auth.ts";
 import { backSideToJson, sheetToJson } from "../document_json.ts";
 import { assertOpen } from "../hours.ts";
 import { type IssuanceDeps, issueCertificate } from "../issuance.ts";
+import { createDeliveryConfirmer } from "../delivery.ts";
+import { createMessageLog } from "../message_log.ts";
 import {
   authenticateCard,
   DEFAULT_SESSION_TTL_MS,
@@ -63,8 +65,17 @@ export function issuanceDepsOf(
   const cfg = deps.issuance;
   if (!cfg) return null;
   let keyList: ReturnType<typeof deps.signer.keyList> | undefined;
+  const messages = deps.messages ?? createMessageLog(deps.db);
+  const logger = deps.logger ?? silentLogger();
+  const deliveryWindowMs = cfg.deliveryWindowMs ?? 0;
   return {
     db: deps.db,
+    messages,
+    deliveries: createDeliveryConfirmer(
+      { messages, signer: deps.signer, clock: deps.clock, logger },
+      { windowMs: deliveryWindowMs },
+    ),
+    deliveryWindowMs,
     clock: deps.clock,
     signer: deps.signer,
     keyList: () => keyList ??= deps.signer.keyList(),
@@ -75,7 +86,7 @@ export function issuanceDepsOf(
         encryptionKey: cfg.contentKey,
       }),
     directory: cfg.directory,
-    logger: deps.logger ?? silentLogger(),
+    logger,
     metrics: deps.metrics ?? createMetrics(),
     timeoutMs: cfg.timeoutMs,
     sessionWindowMs: cfg.sessionWindowMs,

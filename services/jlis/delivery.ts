@@ -1,0 +1,132 @@
+/**
+ * Delivery confirmations to the ASP nodes: once a document is released, the
+ * node may delete the request's work data. Confirmations are grouped per
+ * node and municipality over a short window (`windowMs`) and sent as one
+ * signed, logged call (`POST /tenants/{code}/certificates/delivered`), so
+ * under load a node gets one call per window instead of one per
+ * certificate. With `windowMs` 0 every confirmation is its own call, sent
+ * at once. Confirmations never delay or fail a release: a failed call is
+ * logged (the node's retention job removes work data that is never
+ * confirmed).
+ *
+ * @module
+ */
+import type { Logger } from "../../lib/service/logger.ts";
+import { type AspCallDeps, type AspNode, callAsp } from "./asp_directory.ts";
+
+/** Options of {@linkcode createDeliveryConfirmer}. */
+export interface DeliveryConfirmerOptions {
+  /** How long confirmations gather before one call, ms (0: one call each). */
+  windowMs?: number;
+  /** Most request ids per call (default 500). */
+  maxBatch?: number;
+  /** Deadline of one call, ms (default 5000). */
+  timeoutMs?: number;
+}
+
+/** Confirms deliveries to the nodes. */
+export interface DeliveryConfirmer {
+  /**
+   * Queues a confirmation; resolves once the call carrying it has ended
+   * (successfully or not — it never rejects).
+   */
+  confirm(node: AspNode, code: string, requestId: string): Promise<void>;
+  /** Sends everything queued now and waits for it. */
+  flush(): Promise<void>;
+}
+
+interface Bucket {
+  node: AspNode;
+  code: string;
+  ids: string[];
+  waiters: (() => void)[];
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Creates the confirmer of one center instance.
+ *
+ * @example
+ * ```ts
+ * const deliveries = createDeliveryConfirmer({ messages, signer, clock, logger }, { windowMs: 250 });
+ * void deliveries.confirm(node, "401005", requestId);
+ * ```
+ */
+export function createDeliveryConfirmer(
+  deps: AspCallDeps & { logger: Logger },
+  opts: DeliveryConfirmerOptions = {},
+): DeliveryConfirmer {
+  const windowMs = opts.windowMs ?? 0;
+  const maxBatch = opts.maxBatch ?? 500;
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const buckets = new Map<string, Bucket>();
+  const inFlight = new Set<Promise<void>>();
+
+  async function send(b: Bucket): Promise<void> {
+    const requestId = b.ids.length === 1
+      ? b.ids[0]
+      : `delivery-${crypto.randomUUID()}`;
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const a = await callAsp(deps, b.node, {
+        method: "POST",
+        path: `/tenants/${b.code}/certificates/delivered`,
+        requestId,
+        body: { requestIds: b.ids },
+        signal,
+      });
+      const notFound = a.body.notFound as unknown[] | undefined;
+      if (a.status !== 200 || notFound?.length) {
+        deps.logger.warn("ASP did not confirm every delivery", {
+          node: b.node.id,
+          requestId,
+          requestIds: b.ids,
+          status: a.status,
+          notFound,
+        });
+      }
+    } catch (err) {
+      deps.logger.warn("ASP delivery confirmation failed", {
+        node: b.node.id,
+        requestId,
+        requestIds: b.ids,
+        error: String(err),
+      });
+    } finally {
+      for (const w of b.waiters) w();
+    }
+  }
+
+  function dispatch(key: string): void {
+    const b = buckets.get(key);
+    if (!b) return;
+    buckets.delete(key);
+    if (b.timer !== undefined) clearTimeout(b.timer);
+    const p = send(b);
+    inFlight.add(p);
+    p.finally(() => inFlight.delete(p));
+  }
+
+  return {
+    confirm(node, code, requestId) {
+      return new Promise<void>((resolve) => {
+        const key = `${node.id}\u0000${code}`;
+        let b = buckets.get(key);
+        if (!b) {
+          b = { node, code, ids: [], waiters: [] };
+          buckets.set(key, b);
+          if (windowMs > 0) {
+            b.timer = setTimeout(() => dispatch(key), windowMs);
+          }
+        }
+        b.ids.push(requestId);
+        b.waiters.push(resolve);
+        if (windowMs <= 0 || b.ids.length >= maxBatch) dispatch(key);
+      });
+    },
+    async flush() {
+      for (const key of [...buckets.keys()]) dispatch(key);
+      await Promise.all([...inFlight]);
+    },
+  };
+}
