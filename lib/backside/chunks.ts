@@ -12,6 +12,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { decodeErasure, encodeErasure } from "./erasure.ts";
 
 /** Current chunk format version. */
@@ -48,12 +49,10 @@ function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function docIdOf(envelope: Uint8Array): Promise<Uint8Array> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    envelope as Uint8Array<ArrayBuffer>,
-  );
-  return new Uint8Array(digest, 0, DOC_ID_BYTES);
+/** The document id: SHA-256 of the envelope, truncated (synchronous: cheaper than a WebCrypto round trip). */
+function docIdOf(envelope: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(envelope).digest())
+    .subarray(0, DOC_ID_BYTES);
 }
 
 /**
@@ -87,7 +86,7 @@ export async function splitIntoChunks(
     return shard;
   });
   const shards = [...data, ...encodeErasure(data, n)];
-  const docId = await docIdOf(envelope);
+  const docId = docIdOf(envelope);
   return shards.map((shard, index) => {
     const out = new Uint8Array(CHUNK_HEADER_BYTES + shardSize);
     out.set(MAGIC, 0);
@@ -228,7 +227,7 @@ export async function reassembleChunks(chunks: Chunk[]): Promise<Reassembly> {
     }
     o += take;
   }
-  if (hex(await docIdOf(envelope)) !== docIds[0]) {
+  if (hex(docIdOf(envelope)) !== docIds[0]) {
     return {
       ok: false,
       problem: "inconsistent",

@@ -21,6 +21,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { deflateSync, inflateSync } from "fflate";
 import type { CertificateType, SheetContent } from "../certificate/model.ts";
 import type { ContentKey } from "../crypto/content_key.ts";
@@ -102,10 +103,10 @@ function str(value: string, what: string): Uint8Array {
   return concat([Uint8Array.of(bytes.length), bytes]);
 }
 
-async function sha256(...parts: Uint8Array[]): Promise<Uint8Array> {
-  return new Uint8Array(
-    await crypto.subtle.digest("SHA-256", concat(parts)),
-  );
+function sha256(...parts: Uint8Array[]): Promise<Uint8Array> {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p);
+  return Promise.resolve(new Uint8Array(h.digest()));
 }
 
 /** Computes the salted content hash stored in the header. */

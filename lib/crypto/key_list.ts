@@ -145,9 +145,23 @@ export function parseKeyList(value: unknown): KeyList {
  * const key = await importPublicKey(list.keys[0]);
  * ```
  */
-export async function importPublicKey(
+export function importPublicKey(
   entry: PublicKeyEntry,
 ): Promise<CryptoKey> {
+  // One import per entry object: a verifier reuses its key list, and each
+  // CryptoKey carries its parsed native twin (lib/crypto/ecdsa.ts).
+  let p = importedKeys.get(entry);
+  if (!p) {
+    p = importEntry(entry);
+    importedKeys.set(entry, p);
+    p.catch(() => importedKeys.delete(entry));
+  }
+  return p;
+}
+
+const importedKeys = new WeakMap<PublicKeyEntry, Promise<CryptoKey>>();
+
+async function importEntry(entry: PublicKeyEntry): Promise<CryptoKey> {
   if (entry.publicKeyJwk) {
     const { kty, crv, x, y } = entry.publicKeyJwk;
     return await crypto.subtle.importKey(
