@@ -96,7 +96,7 @@ interface Template {
 }
 
 const templates = new Map<number, Template>();
-const divisors = new Map<number, { div: Uint8Array; table: Uint8Array }>();
+const divisors = new Map<number, Divisor>();
 
 function numRawDataModules(ver: number): number {
   let result = (16 * ver + 128) * ver + 64;
@@ -275,7 +275,19 @@ function template(ver: number, mask: number): Template {
   return t;
 }
 
-function divisor(degree: number): { div: Uint8Array; table: Uint8Array } {
+/**
+ * The generator polynomial of a degree, and its multiples as 32-bit rows:
+ * for each of the 4 byte alignments and each factor, `div × factor` placed
+ * at that alignment in `words` words (zeros around it), so the remainder
+ * loop XORs whole words instead of bytes.
+ */
+interface Divisor {
+  div: Uint8Array;
+  words: number;
+  rows: Uint32Array;
+}
+
+function divisor(degree: number): Divisor {
   const cached = divisors.get(degree);
   if (cached) return cached;
   // Coefficients from highest to lowest power, leading 1 omitted.
@@ -289,11 +301,16 @@ function divisor(degree: number): { div: Uint8Array; table: Uint8Array } {
     }
     root = mul(root, 0x02);
   }
-  const table = new Uint8Array(256 * degree);
-  for (let f = 1; f < 256; f++) {
-    for (let i = 0; i < degree; i++) table[f * degree + i] = mul(result[i], f);
+  const words = Math.ceil((degree + 3) / 4);
+  const rows = new Uint32Array(4 * 256 * words);
+  const bytes = new Uint8Array(rows.buffer);
+  for (let shift = 0; shift < 4; shift++) {
+    for (let f = 1; f < 256; f++) {
+      const base = (shift * 256 + f) * words * 4 + shift;
+      for (let i = 0; i < degree; i++) bytes[base + i] = mul(result[i], f);
+    }
   }
-  const d = { div: result, table };
+  const d = { div: result, words, rows };
   divisors.set(degree, d);
   return d;
 }
@@ -302,23 +319,30 @@ function mul(x: number, y: number): number {
   return x === 0 || y === 0 ? 0 : EXP[LOG[x] + LOG[y]];
 }
 
+/**
+ * The Reed–Solomon remainder of `data[start…start+len)` (its EC codewords).
+ * The LFSR's register slides along a buffer instead of shifting: before
+ * byte k it is `buf[k…k+degree)`, and each byte XORs `div × factor` into
+ * `buf[k+1…k+1+degree)` a word at a time.
+ */
 function remainder(
   data: Uint8Array,
   start: number,
   len: number,
-  { div, table }: { div: Uint8Array; table: Uint8Array },
+  { div, words, rows }: Divisor,
 ): Uint8Array {
   const degree = div.length;
-  const result = new Uint8Array(degree);
+  const buf32 = new Uint32Array(((len + 4 * words + 8) >>> 2) + 1);
+  const buf = new Uint8Array(buf32.buffer);
   for (let k = 0; k < len; k++) {
-    // table[factor * degree + i] = div[i] × factor in GF(256)
-    const row = (data[start + k] ^ result[0]) * degree;
-    for (let i = 0; i < degree - 1; i++) {
-      result[i] = result[i + 1] ^ table[row + i];
-    }
-    result[degree - 1] = table[row + degree - 1];
+    const factor = data[start + k] ^ buf[k];
+    if (factor === 0) continue;
+    const p = k + 1;
+    const row = ((p & 3) * 256 + factor) * words;
+    const w = p >>> 2;
+    for (let j = 0; j < words; j++) buf32[w + j] ^= rows[row + j];
   }
-  return result;
+  return buf.slice(len, len + degree);
 }
 
 /** Largest byte-mode payload of a version and level. */
