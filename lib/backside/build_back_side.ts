@@ -109,7 +109,7 @@ async function layOut(
   shape: { n: number; maxPayload: number },
 ): Promise<BackSide> {
   const { header } = parseEnvelope(envelope);
-  const payloads = await splitIntoChunks(envelope, shape);
+  const payloads = splitIntoChunks(envelope, shape);
   return {
     keyId: header.signKeyId,
     issueNumber: header.issueNumber,

@@ -62,13 +62,13 @@ function docIdOf(envelope: Uint8Array): Uint8Array {
  *
  * @example
  * ```ts
- * const payloads = await splitIntoChunks(envelope, { n: 12, maxPayload: 300 });
+ * const payloads = splitIntoChunks(envelope, { n: 12, maxPayload: 300 });
  * ```
  */
-export async function splitIntoChunks(
+export function splitIntoChunks(
   envelope: Uint8Array,
   options: { n: number; maxPayload: number },
-): Promise<Uint8Array[]> {
+): Uint8Array[] {
   const { n, maxPayload } = options;
   const capacity = maxPayload - CHUNK_HEADER_BYTES;
   if (capacity < 1) throw new RangeError("maxPayload too small for a chunk");
@@ -149,11 +149,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  *
  * @example
  * ```ts
- * const r = await reassembleChunks(chunks);
+ * const r = reassembleChunks(chunks);
  * if (r.ok) parseEnvelope(r.envelope);
  * ```
  */
-export async function reassembleChunks(chunks: Chunk[]): Promise<Reassembly> {
+export function reassembleChunks(chunks: Chunk[]): Reassembly {
   const docIds = [...new Set(chunks.map((c) => c.docId))];
   if (docIds.length === 0) {
     return {

@@ -11,8 +11,8 @@ const envelope = Uint8Array.from(
   (_, i) => (i * 31 + 7) & 0xff,
 );
 
-Deno.test("splitIntoChunks() fills n symbols with k data + parity chunks", async () => {
-  const payloads = await splitIntoChunks(envelope, { n: 12, maxPayload: 300 });
+Deno.test("splitIntoChunks() fills n symbols with k data + parity chunks", () => {
+  const payloads = splitIntoChunks(envelope, { n: 12, maxPayload: 300 });
   assert.equal(payloads.length, 12);
   const chunks = payloads.map(parseChunk);
   assert.ok(chunks.every((c) => c && c.k === 4 && c.n === 12));
@@ -21,10 +21,10 @@ Deno.test("splitIntoChunks() fills n symbols with k data + parity chunks", async
   );
 });
 
-Deno.test("reassembleChunks() rebuilds from any k chunks in any order", async () => {
-  const chunks = (await splitIntoChunks(envelope, { n: 12, maxPayload: 300 }))
+Deno.test("reassembleChunks() rebuilds from any k chunks in any order", () => {
+  const chunks = (splitIntoChunks(envelope, { n: 12, maxPayload: 300 }))
     .map((p) => parseChunk(p)!);
-  const r = await reassembleChunks([
+  const r = reassembleChunks([
     chunks[11],
     chunks[3],
     chunks[7],
@@ -32,37 +32,37 @@ Deno.test("reassembleChunks() rebuilds from any k chunks in any order", async ()
   ]);
   assert.equal(r.ok, true);
   if (r.ok) assert.deepEqual(r.envelope, envelope);
-  const few = await reassembleChunks(chunks.slice(0, 3));
+  const few = reassembleChunks(chunks.slice(0, 3));
   assert.equal(few.ok, false);
   if (!few.ok) assert.equal(few.problem, "insufficient");
 });
 
-Deno.test("reassembleChunks() reports chunks of two documents as mixed", async () => {
+Deno.test("reassembleChunks() reports chunks of two documents as mixed", () => {
   const other = envelope.slice();
   other[0] ^= 1;
-  const a = (await splitIntoChunks(envelope, { n: 6, maxPayload: 600 })).map((
+  const a = (splitIntoChunks(envelope, { n: 6, maxPayload: 600 })).map((
     p,
   ) => parseChunk(p)!);
-  const b = (await splitIntoChunks(other, { n: 6, maxPayload: 600 })).map((p) =>
+  const b = (splitIntoChunks(other, { n: 6, maxPayload: 600 })).map((p) =>
     parseChunk(p)!
   );
-  const r = await reassembleChunks([...a.slice(0, 3), ...b.slice(3)]);
+  const r = reassembleChunks([...a.slice(0, 3), ...b.slice(3)]);
   assert.equal(r.ok, false);
   if (!r.ok) assert.equal(r.problem, "mixed");
 });
 
-Deno.test("reassembleChunks() catches an altered data or parity chunk", async () => {
+Deno.test("reassembleChunks() catches an altered data or parity chunk", () => {
   for (const victim of [0, 5]) {
-    const payloads = await splitIntoChunks(envelope, { n: 6, maxPayload: 600 });
+    const payloads = splitIntoChunks(envelope, { n: 6, maxPayload: 600 });
     payloads[victim][CHUNK_HEADER_BYTES + 10] ^= 0x40;
-    const r = await reassembleChunks(payloads.map((p) => parseChunk(p)!));
+    const r = reassembleChunks(payloads.map((p) => parseChunk(p)!));
     assert.equal(r.ok, false, `victim ${victim}`);
     if (!r.ok) assert.equal(r.problem, "inconsistent");
   }
   // Even with only k chunks read, the altered one breaks the document id.
-  const payloads = await splitIntoChunks(envelope, { n: 6, maxPayload: 600 });
+  const payloads = splitIntoChunks(envelope, { n: 6, maxPayload: 600 });
   payloads[1][CHUNK_HEADER_BYTES + 3] ^= 1;
-  const r = await reassembleChunks([
+  const r = reassembleChunks([
     parseChunk(payloads[0])!,
     parseChunk(payloads[1])!,
   ]);

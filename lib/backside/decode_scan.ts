@@ -191,7 +191,7 @@ export async function decodeScan(
   stats.symbolsNeeded = all[0].k;
   stats.symbolsTotal = all[0].n;
 
-  const rebuilt = await reassembleChunks(all);
+  const rebuilt = reassembleChunks(all);
   if (!rebuilt.ok) {
     if (rebuilt.problem === "insufficient") {
       return done({

@@ -37,7 +37,7 @@ async function sheetOf(type: "juminhyo" | "inkan", seed: number) {
 
 /** Payloads of an envelope exactly as buildBackSide splits them. */
 async function payloadsOf(envelope: Uint8Array): Promise<Uint8Array[]> {
-  return await splitIntoChunks(envelope, {
+  return splitIntoChunks(envelope, {
     n: await slotCount(DEFAULT_LAYOUT),
     maxPayload: await symbolCapacity(DEFAULT_LAYOUT),
   });

@@ -128,7 +128,7 @@ export async function verifyOffline(
     if (chunks.some((c) => c === null) || chunks.length === 0) {
       return { valid: false, reason: reason("FOREIGN_SYMBOLS") };
     }
-    const r = await reassembleChunks(chunks.filter((c) => c !== null));
+    const r = reassembleChunks(chunks.filter((c) => c !== null));
     if (!r.ok) {
       return {
         valid: false,

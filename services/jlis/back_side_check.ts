@@ -67,7 +67,7 @@ export async function checkBackSide(
     if (!chunk) return { ok: false, problem: `symbol ${i} is not a chunk` };
     chunks.push(chunk);
   }
-  const re = await reassembleChunks(chunks);
+  const re = reassembleChunks(chunks);
   if (!re.ok) {
     return { ok: false, problem: `chunks ${re.problem}: ${re.detail}` };
   }
