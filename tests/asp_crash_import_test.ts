@@ -19,11 +19,9 @@
  */
 import assert from "node:assert/strict";
 import { asc, like, or, sql } from "drizzle-orm";
-import postgres from "postgres";
 import { auditLog } from "../db/asp/schema.ts";
 import { appliedEvents } from "../db/asp/tenant_schema.ts";
 import type { CrashPointName } from "../lib/crash_point.ts";
-import { type Database, openDatabase } from "../lib/db/database.ts";
 import { MediaError } from "../lib/media/format.ts";
 import { importMedia } from "../lib/media/import.ts";
 import {
@@ -50,6 +48,7 @@ import { exportMedia } from "../services/registry/media_export.ts";
 import { seedRegistry } from "../services/registry/seed/seed_registry.ts";
 import { openTestRegistry } from "../services/registry/testing.ts";
 
+import { aspDatabaseTarget } from "./asp_crash_testing.ts";
 const CODE = "401005";
 const ROOT = new URL("..", import.meta.url).pathname;
 const POLICY = { code: CODE, printMyNumber: false };
@@ -146,44 +145,6 @@ class ImportChild {
   }
 }
 
-/** The ASP database the children and this process take turns on (as in asp_crash_sync_test.ts). */
-async function aspDatabaseTarget(): Promise<
-  {
-    env: Record<string, string>;
-    open(): Promise<Database>;
-    cleanup(): Promise<void>;
-  }
-> {
-  const url = Deno.env.get("TEST_DATABASE_URL");
-  if (!url) {
-    const dir = await Deno.makeTempDir({ prefix: "asp-crash-import-" });
-    return {
-      // DATABASE_URL cleared: the children must use the PGlite directory.
-      env: { DATA_DIR: dir, DATABASE_URL: "", ASP_DATABASE_URL: "" },
-      open: () => openDatabase({ dataDir: `${dir}/asp` }),
-      cleanup: () => Deno.remove(dir, { recursive: true }),
-    };
-  }
-  const name = `t_crash_${
-    crypto.randomUUID().replaceAll("-", "").slice(0, 12)
-  }`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    env: { ASP_DATABASE_URL: u.toString() },
-    open: () => openDatabase({ url: u.toString(), max: 2 }),
-    async cleanup() {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.unsafe(`DROP ROLE IF EXISTS "${name}_t${CODE}"`).catch(
-        () => {},
-      );
-      await admin.end({ timeout: 5 });
-    },
-  };
-}
-
 /** A media file of the registry at its current head, and what the replica must hold after it. */
 interface Snapshot {
   file: string;
@@ -237,7 +198,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const reg = await openTestRegistry([CODE]);
-    const target = await aspDatabaseTarget();
+    const target = await aspDatabaseTarget(CODE, "asp-crash-import-");
     const dir = await Deno.makeTempDir({ prefix: "asp-crash-import-media-" });
     const certs = `${dir}/certs`;
     try {

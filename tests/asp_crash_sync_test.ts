@@ -13,10 +13,8 @@
  */
 import assert from "node:assert/strict";
 import { asc, eq } from "drizzle-orm";
-import postgres from "postgres";
 import { appliedEvents } from "../db/asp/tenant_schema.ts";
 import { outbox } from "../db/registry/schema.ts";
-import { type Database, openDatabase } from "../lib/db/database.ts";
 import { recordsChecksum, replicaChecksum } from "../services/asp/checksum.ts";
 import { createKeyring, parseMasterKey } from "../services/asp/keys.ts";
 import { CONTROL_MIGRATIONS, createTenancy } from "../services/asp/tenancy.ts";
@@ -31,6 +29,7 @@ import {
   type TestRegistry,
 } from "../services/registry/testing.ts";
 
+import { aspDatabaseTarget } from "./asp_crash_testing.ts";
 const CODE = "401005";
 const ROOT = new URL("..", import.meta.url).pathname;
 const TENANTS = JSON.stringify([{
@@ -154,42 +153,6 @@ async function moreEvents(
   }
 }
 
-async function aspDatabaseTarget(): Promise<
-  {
-    env: Record<string, string>;
-    open(): Promise<Database>;
-    cleanup(): Promise<void>;
-  }
-> {
-  const url = Deno.env.get("TEST_DATABASE_URL");
-  if (!url) {
-    const dir = await Deno.makeTempDir({ prefix: "asp-crash-" });
-    return {
-      env: { DATA_DIR: dir },
-      open: () => openDatabase({ dataDir: `${dir}/asp` }),
-      cleanup: () => Deno.remove(dir, { recursive: true }),
-    };
-  }
-  const name = `t_crash_${
-    crypto.randomUUID().replaceAll("-", "").slice(0, 12)
-  }`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    env: { ASP_DATABASE_URL: u.toString() },
-    open: () => openDatabase({ url: u.toString(), max: 2 }),
-    async cleanup() {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.unsafe(`DROP ROLE IF EXISTS "${name}_t${CODE}"`).catch(
-        () => {},
-      );
-      await admin.end({ timeout: 5 });
-    },
-  };
-}
-
 Deno.test({
   name:
     "[asp] crash: kill -9 the sync worker at several points; after restart the replica equals the registry, each event applied once",
@@ -204,7 +167,7 @@ Deno.test({
       signal: ac.signal,
       onListen: () => {},
     }, reg.app.fetch);
-    const target = await aspDatabaseTarget();
+    const target = await aspDatabaseTarget(CODE, "asp-crash-");
     const env = {
       ...target.env,
       ASP_MODE: "worker",
