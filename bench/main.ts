@@ -31,6 +31,7 @@ import { p2 } from "./p2.ts";
 import { p3, p3p99 } from "./p3.ts";
 import { p3b, p4, p4rate } from "./p4.ts";
 import { p5 } from "./p5.ts";
+import { p6 } from "./p6.ts";
 
 /** Every figure, in run order. Add new ones here. */
 export const FIGURES: readonly Figure[] = [
@@ -43,6 +44,7 @@ export const FIGURES: readonly Figure[] = [
   p4,
   p4rate,
   p5,
+  p6,
 ];
 
 function positiveInt(
