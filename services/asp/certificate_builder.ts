@@ -259,33 +259,39 @@ export async function buildCertificate(
         }
       }
 
-      const inserted = await tx.insert(issuanceWork).values({
-        requestId: req.requestId,
-        applicantId: applicant.id,
-        replicaSeq,
-        createdAt: opts.now.toISOString(),
-        data: t.cipher.sealJson("issuance_work", req.requestId, {
-          sheets: sheets.map(sheetToJson),
+      // The work data and the audit record go out together; a reused
+      // request id rolls both back.
+      const [inserted] = await Promise.all([
+        tx.insert(issuanceWork).values({
+          requestId: req.requestId,
+          applicantId: applicant.id,
+          replicaSeq,
+          createdAt: opts.now.toISOString(),
+          data: t.cipher.sealJson("issuance_work", req.requestId, {
+            sheets: sheets.map(sheetToJson),
+          }),
+        }).onConflictDoNothing().returning({
+          requestId: issuanceWork.requestId,
         }),
-      }).onConflictDoNothing().returning({ requestId: issuanceWork.requestId });
+        writeAudit(tx, {
+          tenantCode: code,
+          actor: opts.actor,
+          action: "certificate.build",
+          requestId: req.requestId,
+          subject: applicant.id,
+          at: opts.now,
+          details: {
+            type: req.type,
+            issueNumber: req.issueNumber,
+            replicaSeq,
+            members: subjects.map((s) => s.id),
+            options,
+          },
+        }),
+      ]);
       if (!inserted.length) {
         throw new AspError("REQUEST_ID_REUSED", { requestId: req.requestId });
       }
-      await writeAudit(tx, {
-        tenantCode: code,
-        actor: opts.actor,
-        action: "certificate.build",
-        requestId: req.requestId,
-        subject: applicant.id,
-        at: opts.now,
-        details: {
-          type: req.type,
-          issueNumber: req.issueNumber,
-          replicaSeq,
-          members: subjects.map((s) => s.id),
-          options,
-        },
-      });
       const household = {
         householdId: applicant.householdId,
         householderId: v.householderId,

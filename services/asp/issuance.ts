@@ -178,10 +178,14 @@ export async function readApplicantView(
   residentId: string,
   now: Date,
 ): Promise<ApplicantView> {
-  const tenant = await t.state({ lock: "share" });
+  // Independent reads go out together (pipelined on the connection); the
+  // directory row's share lock is still the first statement.
+  const [tenant, applicant] = await Promise.all([
+    t.state({ lock: "share" }),
+    readResident(tx, t.cipher, residentId),
+  ]);
   const freshness = freshnessOf(tenant, now);
   const today = jstDate(now);
-  const applicant = await readResident(tx, t.cipher, residentId);
   if (!applicant) {
     return {
       tenant,
@@ -193,12 +197,10 @@ export async function readApplicantView(
       blocks: [],
     };
   }
-  const members = await readHouseholdMembers(
-    tx,
-    t.cipher,
-    applicant.householdId,
-  );
-  const household = await readHousehold(tx, applicant.householdId);
+  const [members, household] = await Promise.all([
+    readHouseholdMembers(tx, t.cipher, applicant.householdId),
+    readHousehold(tx, applicant.householdId),
+  ]);
   const ids = [...new Set([applicant.id, ...members.map((m) => m.id)])];
   const blocks = await readBlocks(tx, t.cipher, ids);
   return {

@@ -247,10 +247,11 @@ export function createTenancy(
   ): Promise<T> {
     const s = await staticOf(code);
     return await db.transaction(async (tx) => {
-      await tx.execute(sql.raw(`SET LOCAL ROLE ${ident(s.roleName)}`));
-      await tx.execute(
-        sql.raw(`SET LOCAL search_path TO ${ident(s.schemaName)}`),
-      );
+      // Both sent at once (pipelined on the transaction's connection).
+      await Promise.all([
+        tx.execute(sql.raw(`SET LOCAL ROLE ${ident(s.roleName)}`)),
+        tx.execute(sql.raw(`SET LOCAL search_path TO ${ident(s.schemaName)}`)),
+      ]);
       const scope: TenantScope = {
         code,
         schemaName: s.schemaName,
