@@ -132,6 +132,55 @@ function* batches<T>(rows: Iterable<T>, size: number): Generator<T[]> {
 }
 
 /**
+ * The client drizzle talks through: its parameterized queries become named
+ * prepared statements, cached per connection. drizzle sends every query
+ * through `unsafe`, which postgres.js runs unprepared — for a query with
+ * parameters that is two round trips (describe, then bind and execute) and
+ * a parse and plan on the server every time; prepared, it is one round trip
+ * after the first. Transactions and savepoints hand out the same wrapper.
+ * Parameterless text (DDL, several statements) still goes as a simple query;
+ * statements with more than {@linkcode PREPARE_MAX_PARAMS} parameters stay
+ * unprepared.
+ * PostgreSQL re-plans a prepared statement when the search_path, the role
+ * or a table it uses changes, so the ASP's per-tenant role and schema stay
+ * correct.
+ */
+const PREPARE_MAX_PARAMS = 32;
+
+function preparing(sql: postgres.Sql): postgres.Sql {
+  return new Proxy(sql, {
+    get(target, prop, receiver) {
+      if (prop === "unsafe") {
+        return (query: string, args?: unknown[], options?: object) =>
+          target.unsafe(
+            query,
+            args as postgres.ParameterOrJSON<never>[],
+            // Statements with long parameter lists (multi-row inserts, IN
+            // lists) vary in text with their length: left unprepared, so
+            // the per-connection statement cache stays small.
+            (args?.length ?? 0) <= PREPARE_MAX_PARAMS
+              ? { ...options, prepare: true }
+              : options,
+          );
+      }
+      if (prop === "begin" || prop === "savepoint") {
+        return (...a: unknown[]) => {
+          const i = a.findIndex((x) => typeof x === "function");
+          const fn = a[i] as (inner: postgres.Sql) => unknown;
+          const b = [...a];
+          b[i] = (inner: postgres.Sql) => fn(preparing(inner));
+          const method = Reflect.get(target, prop, receiver) as (
+            ...x: unknown[]
+          ) => unknown;
+          return method.apply(target, b);
+        };
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
+/**
  * Opens a database.
  *
  * @example
@@ -148,7 +197,7 @@ export async function openDatabase(
       max: opts.max ?? 10,
       onnotice: () => {},
     });
-    const db = drizzlePostgres(client) as unknown as Db;
+    const db = drizzlePostgres(preparing(client)) as unknown as Db;
     return {
       db,
       kind: "postgres",
