@@ -193,8 +193,9 @@ export interface MessageRow {
 }
 
 /**
- * Writes message log rows in one statement (raw SQL: this runs for every
- * message, so it skips the query builder).
+ * Writes message log rows in one statement. The rows travel as one JSON
+ * parameter, so the statement's text is the same for any number of rows
+ * and is prepared once per connection.
  *
  * @example
  * ```ts
@@ -206,14 +207,24 @@ export async function insertMessages(
   rows: MessageRow[],
 ): Promise<void> {
   if (!rows.length) return;
-  const values = rows.map((r) =>
-    sql`(${r.at.toISOString()}::timestamptz, ${r.direction}, ${r.peer}, ${r.requestId},
-      ${r.method}, ${r.path}, ${r.status ?? null}::integer, ${r.messageSha256},
-      ${r.signature ?? null}, ${r.keyId ?? null})`
-  );
+  const json = JSON.stringify(rows.map((r) => ({
+    at: r.at.toISOString(),
+    direction: r.direction,
+    peer: r.peer,
+    request_id: r.requestId,
+    method: r.method,
+    path: r.path,
+    status: r.status ?? null,
+    message_sha256: r.messageSha256,
+    signature: r.signature ?? null,
+    key_id: r.keyId ?? null,
+  })));
   await db.execute(sql`insert into message_log
     (at, direction, peer, request_id, method, path, status, message_sha256, signature, key_id)
-    values ${sql.join(values, sql`, `)}`);
+    select at, direction, peer, request_id, method, path, status, message_sha256, signature, key_id
+    from jsonb_to_recordset(${json}::jsonb) as x(at timestamptz, direction text,
+      peer text, request_id text, method text, path text, status integer,
+      message_sha256 text, signature text, key_id text)`);
 }
 
 /** Writes message log rows; resolves once they are committed. */
