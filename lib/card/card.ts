@@ -19,6 +19,7 @@
  */
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
+import { createHash } from "node:crypto";
 import { nativeSigningKey } from "../crypto/ecdsa.ts";
 import { cardAuthMessage, readCardCertificate } from "./certificate.ts";
 
@@ -149,10 +150,19 @@ const b64 = (b: Uint8Array) =>
 const unb64 = (s: string) =>
   Uint8Array.fromBase64(s, { alphabet: "base64url" });
 
-async function sha256(
-  data: Uint8Array<ArrayBuffer>,
-): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+/** SHA-256 (synchronous node:crypto: cheaper than a WebCrypto round trip). */
+function sha256(data: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  return Promise.resolve(
+    new Uint8Array(createHash("sha256").update(data).digest()),
+  );
+}
+
+/** The DER bytes of a PEM certificate (its base64 body). */
+function pemToDer(pem: string): Uint8Array {
+  const m = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/
+    .exec(pem);
+  if (!m) throw new CardError("CARD_FILE_INVALID", 0, "no certificate");
+  return Uint8Array.fromBase64(m[1].replace(/\s+/g, ""));
 }
 
 async function digestOf(f: Omit<CardFile, "digest">): Promise<string> {
@@ -176,9 +186,7 @@ async function digestOf(f: Omit<CardFile, "digest">): Promise<string> {
 async function additionalData(
   f: Pick<CardFile, "serial" | "municipalityCode" | "certificatePem">,
 ) {
-  const der = new Uint8Array(
-    new x509.X509Certificate(f.certificatePem).rawData,
-  );
+  const der = pemToDer(f.certificatePem);
   return new TextEncoder().encode(
     `${FORMAT}|${f.serial}|${f.municipalityCode}|${b64(await sha256(der))}`,
   );
