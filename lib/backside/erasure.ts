@@ -12,27 +12,7 @@
  * @module
  */
 
-const EXP = new Uint8Array(512);
-const LOG = new Uint8Array(256);
-{
-  let x = 1;
-  for (let i = 0; i < 255; i++) {
-    EXP[i] = x;
-    LOG[x] = i;
-    x <<= 1;
-    if (x & 0x100) x ^= 0x11d;
-  }
-  for (let i = 255; i < 512; i++) EXP[i] = EXP[i - 255];
-}
-
-function mul(a: number, b: number): number {
-  return a === 0 || b === 0 ? 0 : EXP[LOG[a] + LOG[b]];
-}
-
-function inv(a: number): number {
-  if (a === 0) throw new RangeError("GF(256): inverse of zero");
-  return EXP[255 - LOG[a]];
-}
+import { EXP, inv, LOG, mul } from "./gf256.ts";
 
 /** Generator row for shard `index` (identity rows for data shards). */
 function generatorRow(index: number, k: number): Uint8Array {

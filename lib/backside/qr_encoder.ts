@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { mul } from "./gf256.ts";
 
 /** Error-correction levels. */
 export type QrEcLevel = "L" | "M" | "Q" | "H";
@@ -57,20 +58,6 @@ const NUM_BLOCKS = [
   [-1, 1, 1, 2, 2, 4, 4, 6, 6, 8, 8, 8, 10, 12, 16, 12, 17, 16, 18, 21, 20, 23, 23, 25, 27, 29, 34, 34, 35, 38, 40, 43, 45, 48, 51, 53, 56, 59, 62, 65, 68],
   [-1, 1, 1, 2, 4, 4, 4, 5, 6, 8, 8, 11, 11, 16, 16, 18, 16, 19, 21, 25, 25, 25, 34, 30, 32, 35, 37, 40, 42, 45, 48, 51, 54, 57, 60, 63, 66, 70, 74, 77, 81],
 ];
-
-// GF(256) with the QR polynomial 0x11D.
-const EXP = new Uint8Array(512);
-const LOG = new Uint8Array(256);
-{
-  let x = 1;
-  for (let i = 0; i < 255; i++) {
-    EXP[i] = x;
-    LOG[x] = i;
-    x <<= 1;
-    if (x & 0x100) x ^= 0x11d;
-  }
-  for (let i = 255; i < 512; i++) EXP[i] = EXP[i - 255];
-}
 
 /** The symbol's block structure for a version and level. */
 interface BlockShape {
@@ -313,10 +300,6 @@ function divisor(degree: number): Divisor {
   const d = { div: result, words, rows };
   divisors.set(degree, d);
   return d;
-}
-
-function mul(x: number, y: number): number {
-  return x === 0 || y === 0 ? 0 : EXP[LOG[x] + LOG[y]];
 }
 
 /**

@@ -129,14 +129,18 @@ export async function verifyCardSignature(
   signature: Uint8Array,
 ): Promise<boolean> {
   if (signature.length !== 64) return false;
-  let key: CryptoKey;
-  try {
-    key = await certificate.publicKey.export(
+  let key = cardKeys.get(certificate);
+  if (!key) {
+    key = certificate.publicKey.export(
       { name: "ECDSA", namedCurve: "P-256" },
       ["verify"],
-    );
-  } catch {
-    return false;
+    ).catch(() => null);
+    cardKeys.set(certificate, key);
   }
-  return await verifyEcdsaP256(key, signature, cardAuthMessage(nonce));
+  const k = await key;
+  if (!k) return false;
+  return await verifyEcdsaP256(k, signature, cardAuthMessage(nonce));
 }
+
+/** Each card's public key, imported once per certificate object (a verifier caches those). */
+const cardKeys = new WeakMap<x509.X509Certificate, Promise<CryptoKey | null>>();

@@ -12,35 +12,10 @@
  */
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../lib/db/database.ts";
-import { verifyEcdsaP256 } from "../../lib/crypto/ecdsa.ts";
-import type * as x509 from "@peculiar/x509";
-import { cardAuthMessage } from "../../lib/card/certificate.ts";
+import { verifyCardSignature } from "../../lib/card/certificate.ts";
 import { kioskSessions } from "../../db/jlis/schema.ts";
 import { type CardAuthority, CertificateRejected } from "./card_authority.ts";
 import { JlisError, type JlisErrorCode } from "./errors.ts";
-
-/** Each card's public key, imported once per (cached) certificate object. */
-const cardKeys = new WeakMap<x509.X509Certificate, Promise<CryptoKey | null>>();
-
-/** The card's signature over the nonce (64-byte r‖s, ECDSA P-256/SHA-256). */
-async function verifySignature(
-  certificate: x509.X509Certificate,
-  nonce: string,
-  signature: Uint8Array,
-): Promise<boolean> {
-  if (signature.length !== 64) return false;
-  let key = cardKeys.get(certificate);
-  if (!key) {
-    key = certificate.publicKey.export(
-      { name: "ECDSA", namedCurve: "P-256" },
-      ["verify"],
-    ).catch(() => null);
-    cardKeys.set(certificate, key);
-  }
-  const k = await key;
-  if (!k) return false;
-  return await verifyEcdsaP256(k, signature, cardAuthMessage(nonce));
-}
 
 /** Default lifetime of a kiosk session's nonce. */
 export const DEFAULT_SESSION_TTL_MS = 60_000;
@@ -158,7 +133,11 @@ export async function authenticateCard(
     return await refuse("CERT_INVALID", { problem: err.problem });
   }
   if (
-    !(await verifySignature(cert.certificate, session.nonce, input.signature))
+    !(await verifyCardSignature(
+      cert.certificate,
+      session.nonce,
+      input.signature,
+    ))
   ) {
     return await refuse("SIGNATURE_INVALID");
   }
