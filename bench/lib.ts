@@ -86,6 +86,50 @@ export interface ResultsFile {
 export const DEFAULT_BENCH_DATABASE_URL =
   "postgres://postgres@127.0.0.1:5432/postgres";
 
+/** `FigureResult.database` of the figures that use none. */
+export const NO_DATABASE = "none (no database)";
+
+/**
+ * Runs `fn` on one connection to `url` (notices silenced), then closes it.
+ *
+ * @example
+ * ```ts
+ * const [row] = await withConnection(url, (sql) => sql`select 1 as one`);
+ * ```
+ */
+export async function withConnection<T>(
+  url: string,
+  fn: (sql: postgres.Sql) => Promise<T>,
+): Promise<T> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/**
+ * Drops cluster-wide roles (e.g. the ASP's tenant roles, left behind by its
+ * dropped database); a role that cannot be dropped is skipped.
+ *
+ * @example
+ * ```ts
+ * await dropRoles(DEFAULT_BENCH_DATABASE_URL, ["t_401005"]);
+ * ```
+ */
+export async function dropRoles(
+  serverUrl: string,
+  roles: readonly string[],
+): Promise<void> {
+  await withConnection(serverUrl, async (sql) => {
+    for (const r of roles) {
+      await sql.unsafe(`DROP ROLE IF EXISTS "${r.replaceAll('"', '""')}"`)
+        .catch(() => {});
+    }
+  });
+}
+
 /**
  * Creates scratch databases on a server and remembers them so the harness
  * can drop leftovers.
@@ -102,16 +146,8 @@ export function scratchDatabases(serverUrl: string): {
   dropAll(): Promise<void>;
 } {
   const open = new Set<ScratchDatabase>();
-  const admin = async <T>(
-    fn: (sql: postgres.Sql) => Promise<T>,
-  ): Promise<T> => {
-    const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    try {
-      return await fn(sql);
-    } finally {
-      await sql.end({ timeout: 5 });
-    }
-  };
+  const admin = <T>(fn: (sql: postgres.Sql) => Promise<T>) =>
+    withConnection(serverUrl, fn);
   return {
     async create(label) {
       const name = `bench_${label.toLowerCase().replace(/[^a-z0-9_]/g, "_")}_${
@@ -151,13 +187,30 @@ export function scratchDatabases(serverUrl: string): {
  * ```
  */
 export async function serverVersion(url: string): Promise<string> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const [row] = await sql`show server_version`;
-    return `PostgreSQL ${String(row.server_version).split(" ")[0]}`;
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
+  const [row] = await withConnection(url, (sql) => sql`show server_version`);
+  return `PostgreSQL ${String(row.server_version).split(" ")[0]}`;
+}
+
+/**
+ * The results.json entry of one figure's outcome (values rounded).
+ *
+ * @example
+ * ```ts
+ * const entry = resultEntry(p6, await p6.run(ctx));
+ * ```
+ */
+export function resultEntry(figure: Figure, r: FigureResult): ResultEntry {
+  return {
+    id: figure.id,
+    metric: figure.metric,
+    value: round(r.value)!,
+    unit: figure.unit,
+    baseline: round(r.baseline),
+    ratio: round(r.ratio, 3),
+    goal: figure.goal,
+    database: r.database,
+    ...(r.params ? { params: r.params } : {}),
+  };
 }
 
 /**

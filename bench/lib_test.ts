@@ -5,6 +5,7 @@ import {
   percentile,
   readResults,
   type ResultEntry,
+  resultEntry,
   round,
 } from "./lib.ts";
 
@@ -64,4 +65,41 @@ Deno.test("percentile() is the nearest-rank percentile", () => {
   assert.equal(percentile([1, 2, 3, 4], 0.99), 4);
   assert.equal(percentile([7], 0.01), 7);
   assert.ok(Number.isNaN(percentile([], 0.5)));
+});
+
+Deno.test("resultEntry() rounds the outcome and keeps params only when given", () => {
+  const figure = {
+    id: "P9",
+    metric: "m",
+    unit: "s",
+    goal: "ratio ≤ 1.5",
+    meets: () => true,
+    run: () => Promise.reject(new Error("not run")),
+  };
+  const e = resultEntry(figure, {
+    value: 1.234567,
+    baseline: 2.345678,
+    ratio: 0.52631,
+    database: "PostgreSQL 15",
+  });
+  assert.deepEqual(e, {
+    id: "P9",
+    metric: "m",
+    value: 1.235,
+    unit: "s",
+    baseline: 2.346,
+    ratio: 0.526,
+    goal: "ratio ≤ 1.5",
+    database: "PostgreSQL 15",
+  });
+  assert.deepEqual(
+    resultEntry(figure, {
+      value: 3,
+      baseline: null,
+      ratio: null,
+      database: "none",
+      params: { n: 1 },
+    }).params,
+    { n: 1 },
+  );
 });

@@ -22,7 +22,7 @@ import {
   mergeResults,
   readResults,
   type ResultEntry,
-  round,
+  resultEntry,
   scratchDatabases,
 } from "./lib.ts";
 import { p1 } from "./p1.ts";
@@ -121,20 +121,7 @@ if (import.meta.main) {
     console.error(`== ${figure.id}: ${figure.metric}`);
     try {
       const r = await figure.run(ctx);
-      rows.push({
-        entry: {
-          id: figure.id,
-          metric: figure.metric,
-          value: round(r.value)!,
-          unit: figure.unit,
-          baseline: round(r.baseline),
-          ratio: round(r.ratio, 3),
-          goal: figure.goal,
-          database: r.database,
-          ...(r.params ? { params: r.params } : {}),
-        },
-        met: figure.meets(r),
-      });
+      rows.push({ entry: resultEntry(figure, r), met: figure.meets(r) });
     } catch (e) {
       failed = true;
       console.error(`${figure.id} failed:`, e);

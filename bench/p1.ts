@@ -25,7 +25,6 @@
 import postgres from "postgres";
 import { openDatabase } from "../lib/db/database.ts";
 import { createProgress } from "../lib/progress.ts";
-import { seedRegistry } from "../services/registry/seed/mod.ts";
 import { generateMediaKeys } from "../lib/media/keys.ts";
 import { exportMedia } from "../services/registry/media_export.ts";
 import { importMedia } from "../lib/media/import.ts";
@@ -36,15 +35,16 @@ import {
   parseMasterKey,
 } from "../services/asp/keys.ts";
 import { aspMediaTarget } from "../services/asp/media_target.ts";
+import { MIGRATIONS as REGISTRY_MIGRATIONS } from "../services/registry/main.ts";
 import {
   type BenchContext,
   type Figure,
   type FigureResult,
   serverVersion,
+  withConnection,
 } from "./lib.ts";
+import { seedWithProgress } from "./services.ts";
 
-const REGISTRY_MIGRATIONS =
-  new URL("../db/migrations/registry", import.meta.url).pathname;
 const MUNICIPALITY = "401005";
 /** The tables whose rows the media carries. */
 const TABLES = [
@@ -59,18 +59,11 @@ async function seeded(ctx: BenchContext, residents: number, seed: number) {
   const scratch = await ctx.scratchDatabase("p1_registry");
   const database = await openDatabase({ url: scratch.url, max: 8 });
   await database.migrate(REGISTRY_MIGRATIONS);
-  const progress = createProgress({
-    label: "P1 seed registry",
-    total: residents,
-    unit: "residents",
-  });
-  await seedRegistry(database, {
+  await seedWithProgress(database, "P1 seed registry", {
     municipalityCode: MUNICIPALITY,
     residents,
     seed,
-    onProgress: (n) => progress.update(n),
   });
-  progress.done();
   // A few committed changes so the snapshot sequence is not zero.
   await database.exec(
     `UPDATE outbox_heads SET last_seq = 1200 WHERE municipality_code = '${MUNICIPALITY}'`,
@@ -94,18 +87,15 @@ async function rawCopy(
     const started = performance.now();
     for (const table of TABLES) await copyTable(registryUrl, target.url, table);
     const seconds = (performance.now() - started) / 1000;
-    const check = postgres(target.url, { max: 1, onnotice: () => {} });
-    try {
-      let rows = 0;
+    const rows = await withConnection(target.url, async (sql) => {
+      let n = 0;
       for (const table of TABLES) {
-        rows +=
-          (await check.unsafe(`SELECT count(*)::int AS n FROM "${table}"`))[0]
-            .n;
+        n += (await sql.unsafe(`SELECT count(*)::int AS n FROM "${table}"`))[0]
+          .n;
       }
-      return { seconds, rows };
-    } finally {
-      await check.end({ timeout: 5 });
-    }
+      return n;
+    });
+    return { seconds, rows };
   } finally {
     await target.drop();
   }
@@ -292,7 +282,7 @@ export const p1: Figure = {
           (m.fileBytes / 1e6).toFixed(0)
         } MB`,
       );
-      const r3 = (x: number) => Math.round(x * 100) / 100;
+      const r2 = (x: number) => Math.round(x * 100) / 100;
       return {
         value: m.seconds,
         baseline: raw.seconds,
@@ -303,10 +293,10 @@ export const p1: Figure = {
           seed,
           records: m.records,
           file_mb: Math.round(m.fileBytes / 1e6),
-          export_s: r3(m.exportSeconds),
-          verify_stage_s: r3(m.verifySeconds),
-          keys_switch_s: r3(m.loadSeconds),
-          destroy_s: r3(m.destroySeconds),
+          export_s: r2(m.exportSeconds),
+          verify_stage_s: r2(m.verifySeconds),
+          keys_switch_s: r2(m.loadSeconds),
+          destroy_s: r2(m.destroySeconds),
         },
       };
     } finally {

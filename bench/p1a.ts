@@ -21,17 +21,16 @@ import {
   generatePopulation,
   openCopy,
   SEED_STEP,
-  seedRegistry,
 } from "../services/registry/seed/mod.ts";
+import { MIGRATIONS } from "../services/registry/main.ts";
 import {
   type BenchContext,
   type Figure,
   type FigureResult,
   serverVersion,
 } from "./lib.ts";
+import { seedWithProgress } from "./services.ts";
 
-const MIGRATIONS =
-  new URL("../db/migrations/registry", import.meta.url).pathname;
 const MUNICIPALITY = "401005";
 const READ_SIZE = 1 << 20;
 
@@ -113,18 +112,11 @@ async function seedOnce(
 ): Promise<number> {
   const { scratch, database } = await migratedDatabase(ctx, "p1a_seed");
   try {
-    const progress = createProgress({
-      label: "P1a seedRegistry",
-      total: residents,
-      unit: "residents",
-    });
-    const summary = await seedRegistry(database, {
+    const summary = await seedWithProgress(database, "P1a seedRegistry", {
       municipalityCode: MUNICIPALITY,
       residents,
       seed,
-      onProgress: (n) => progress.update(n),
     });
-    progress.done();
     return summary.seconds;
   } finally {
     await database.close();

@@ -30,12 +30,14 @@
 import postgres from "postgres";
 import {
   DEFAULT_BENCH_DATABASE_URL,
+  dropRoles,
   type Figure,
   type FigureResult,
   percentile,
   type ScratchDatabase,
   scratchDatabases,
   serverVersion,
+  withConnection,
 } from "./lib.ts";
 import {
   freePort,
@@ -119,7 +121,6 @@ function watchReplica(aspUrl: string) {
   })();
   return {
     visible,
-    applied: () => applied,
     /** Waits for `seq`, as long as the replica makes progress within `stallMs`. */
     async until(seq: number, stallMs: number): Promise<boolean> {
       let last = applied, since = Date.now();
@@ -177,15 +178,11 @@ async function recordedAt(
   from: number,
   to: number,
 ): Promise<Map<number, number>> {
-  const sql = postgres(registryUrl, { max: 1, onnotice: () => {} });
-  try {
-    const rows = await sql`
+  const rows = await withConnection(registryUrl, (sql) =>
+    sql`
       select seq::int as seq, extract(epoch from recorded_at)::float8 * 1000 as ms
-      from outbox where municipality_code = ${CODE} and seq >= ${from} and seq <= ${to}`;
-    return new Map(rows.map((r) => [r.seq as number, r.ms as number]));
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
+      from outbox where municipality_code = ${CODE} and seq >= ${from} and seq <= ${to}`);
+  return new Map(rows.map((r) => [r.seq as number, r.ms as number]));
 }
 
 function lagStats(
@@ -271,7 +268,8 @@ export async function runP2(opts: P2Options): Promise<P2Result> {
     }, opts.flags?.registry));
     await waitHealthy(registry);
     log(`P2: ${nResidents} residents moving in`);
-    const ids = await moveInResidents(jsonCaller(registry, REGISTRY_TOKEN), {
+    const call = jsonCaller(registry, REGISTRY_TOKEN);
+    const ids = await moveInResidents(call, {
       municipalityCode: CODE,
       n: nResidents,
       residentCodeBase: 30_000_000_000,
@@ -302,7 +300,6 @@ export async function runP2(opts: P2Options): Promise<P2Result> {
       throw new Error(`the ASP did not catch up with ${nResidents} move-ins`);
     }
 
-    const call = jsonCaller(registry, REGISTRY_TOKEN);
     const correction = (tag: string) => async (i: number) => {
       const r = await call("POST", `/municipalities/${CODE}/events`, {
         type: "shokken_shusei",
@@ -342,29 +339,13 @@ export async function runP2(opts: P2Options): Promise<P2Result> {
     await watcher?.stop();
     for (const c of children.reverse()) await stopChild(c);
     // Tenant roles are cluster-wide: drop them with the ASP's database.
-    const roles = await (async () => {
-      const sql = postgres(aspDb.url, { max: 1, onnotice: () => {} });
-      try {
-        return (await sql`select role_name from control.tenants`).map((r) =>
-          r.role_name as string
-        );
-      } catch {
-        return [];
-      } finally {
-        await sql.end({ timeout: 5 });
-      }
-    })();
+    const roles = await withConnection(
+      aspDb.url,
+      (sql) => sql`select role_name from control.tenants`,
+    ).then((rows) => rows.map((r) => r.role_name as string), () => []);
     await aspDb.drop();
     await regDb.drop();
-    const admin = postgres(opts.serverUrl, { max: 1, onnotice: () => {} });
-    try {
-      for (const r of roles) {
-        await admin.unsafe(`DROP ROLE IF EXISTS "${r.replaceAll('"', '""')}"`)
-          .catch(() => {});
-      }
-    } finally {
-      await admin.end({ timeout: 5 });
-    }
+    await dropRoles(opts.serverUrl, roles);
   }
 }
 

@@ -23,7 +23,6 @@
  * @module
  */
 import { eq } from "drizzle-orm";
-import postgres from "postgres";
 import { createRenderer, type Renderer } from "../lib/render/mod.ts";
 import { createCardRequest, openCard } from "../lib/card/card.ts";
 import type { KeyList } from "../lib/crypto/key_list.ts";
@@ -62,10 +61,12 @@ import { MIGRATIONS as JLIS_MIGRATIONS } from "../services/jlis/main.ts";
 import { createKiosk } from "../services/kiosk/kiosk.ts";
 import {
   type BenchContext,
+  dropRoles,
   type Figure,
   type FigureResult,
   percentile,
   serverVersion,
+  withConnection,
 } from "./lib.ts";
 import { freePort } from "./services.ts";
 
@@ -484,14 +485,7 @@ async function startNode(
     async stop() {
       await child.stop();
       await scratch.drop();
-      const admin = postgres(ctx.databaseUrl, { max: 1, onnotice: () => {} });
-      try {
-        for (const r of roles) {
-          await admin.unsafe(`DROP ROLE IF EXISTS "${r}"`).catch(() => {});
-        }
-      } finally {
-        await admin.end({ timeout: 5 });
-      }
+      await dropRoles(ctx.databaseUrl, roles);
     },
   };
 }
@@ -677,17 +671,13 @@ async function runP3(ctx: BenchContext): Promise<P3Run> {
         center: instances.map((c) => c.process.pid),
         asp: [node.pid],
         postgres: async () => {
-          const admin = postgres(ctx.databaseUrl, {
-            max: 1,
-            onnotice: () => {},
-          });
-          try {
-            const rows = await admin`select pid from pg_stat_activity
-              where datname in (${jlisScratch.name}, ${node.database})`;
-            return rows.map((r) => Number(r.pid));
-          } finally {
-            await admin.end({ timeout: 5 });
-          }
+          const rows = await withConnection(
+            ctx.databaseUrl,
+            (sql) =>
+              sql`select pid from pg_stat_activity
+                where datname in (${jlisScratch.name}, ${node.database})`,
+          );
+          return rows.map((r) => Number(r.pid));
         },
       },
     );

@@ -37,9 +37,12 @@ import {
 } from "../lib/scan/corpus.ts";
 import { halve } from "../lib/scan/gray_ops.ts";
 import { loadScan } from "../lib/scan/load_scan.ts";
-import { type BenchContext, type Figure, percentile } from "./lib.ts";
-
-const NO_DATABASE = "none (no database)";
+import {
+  type BenchContext,
+  type Figure,
+  NO_DATABASE,
+  percentile,
+} from "./lib.ts";
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
@@ -51,22 +54,20 @@ function countArg(ctx: BenchContext): number | undefined {
   return typeof n === "number" && n > 0 ? n : undefined;
 }
 
-/** Kinds whose scans are 300 dpi (the others vary the resolution). */
-const KINDS_300_DPI: readonly DistortionKind[] = [
-  "clean",
-  "skew",
-  "quarter-turn",
-  "noise",
-  "blur",
-  "lighting",
-  "stain",
-  "hole",
-  "crop",
-  "fold",
-  "pen",
-  "colour",
-  "tiff",
+/** Kinds whose scans are not (or not always) 300 dpi. */
+const OTHER_DPI: readonly DistortionKind[] = [
+  "dpi-150",
+  "dpi-200",
+  "dpi-600",
+  "jpeg-low",
+  "pdf",
+  "combo",
 ];
+
+/** Kinds whose scans are 300 dpi, in the corpus's order. */
+const KINDS_300_DPI: readonly DistortionKind[] = DISTORTION_KINDS.filter((k) =>
+  !OTHER_DPI.includes(k)
+);
 
 async function collect(corpus: Corpus) {
   const items = [];

@@ -15,6 +15,7 @@ import {
   type Figure,
   scratchDatabases,
   serverVersion,
+  withConnection,
 } from "./lib.ts";
 import {
   freePort,
@@ -131,10 +132,10 @@ export async function runP5(opts: P5Options): Promise<P5Result> {
     });
     await sql.end();
     // Check: the feed is gapless after the load.
-    const check = postgres(opts.databaseUrl, { max: 1, onnotice: () => {} });
-    const [{ n, max }] =
-      await check`select count(*)::int n, max(seq)::int max from outbox`;
-    await check.end();
+    const [{ n, max }] = await withConnection(
+      opts.databaseUrl,
+      (sql) => sql`select count(*)::int n, max(seq)::int max from outbox`,
+    );
     if (n !== max) {
       throw new Error(`outbox has gaps: ${n} rows, max seq ${max}`);
     }

@@ -8,9 +8,8 @@
  * scripts' static imports (shared chunks) are followed. Render time is the
  * median and p95 of `GET /` through the app, after a warm-up.
  *
- * Run with the others (`deno task bench --only P6`, once `p6` is in
- * bench/main.ts's FIGURES) or on its own: `deno run -A bench/p6.ts` (merges
- * P6 into bench/results.json).
+ * Run with the others (`deno task bench --only P6`) or on its own:
+ * `deno run -A bench/p6.ts` (merges P6 into bench/results.json).
  *
  * @module
  */
@@ -20,7 +19,13 @@ import { memoryAuditSink } from "../services/portal/audit.ts";
 import { bundleIslands } from "../services/portal/fresh/bundle.ts";
 import { discoverFiles } from "../services/portal/fresh/manifest.ts";
 import { PORTAL_ROOT } from "../services/portal/paths.ts";
-import { type Figure, mergeResults, readResults, round } from "./lib.ts";
+import {
+  type Figure,
+  mergeResults,
+  NO_DATABASE,
+  readResults,
+  resultEntry,
+} from "./lib.ts";
 
 /** P6's result. */
 export interface P6Result {
@@ -46,6 +51,11 @@ async function gzipSize(bytes: Uint8Array): Promise<number> {
   return (await new Response(stream).arrayBuffer()).byteLength;
 }
 
+/**
+ * `sorted[floor(n·p)]`: one rank above lib.ts's nearest-rank `percentile`
+ * when n·p is whole; kept so that render times stay comparable with earlier
+ * results.
+ */
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
@@ -144,9 +154,8 @@ export async function runP6(
 }
 
 /**
- * P6 as a bench figure (register it in bench/main.ts's FIGURES). The render
- * time goes into `params`: it is not in the figure's unit, so it is no
- * baseline.
+ * P6 as a bench figure. The render time goes into `params`: it is not in the
+ * figure's unit, so it is no baseline.
  */
 export const p6: Figure = {
   id: "P6",
@@ -161,7 +170,7 @@ export const p6: Figure = {
       value: r.value,
       baseline: null,
       ratio: null,
-      database: "none (no database)",
+      database: NO_DATABASE,
       params: {
         render_ms_median: r.renderMs.median,
         render_ms_p95: r.renderMs.p95,
@@ -190,17 +199,9 @@ if (import.meta.main) {
         fig.params!.render_ms_p95
       } ms p95`,
   );
-  const merged = mergeResults(await readResults(path), [{
-    id: p6.id,
-    metric: p6.metric,
-    value: round(fig.value)!,
-    unit: p6.unit,
-    baseline: null,
-    ratio: null,
-    goal: p6.goal,
-    database: fig.database,
-    params: fig.params,
-  }], {
+  const merged = mergeResults(await readResults(path), [
+    resultEntry(p6, fig),
+  ], {
     measured_at: new Date().toISOString(),
     cores: navigator.hardwareConcurrency,
   });

@@ -1,10 +1,18 @@
 /**
- * What the benches that run services as their own processes share: ports,
- * child processes, health waits, and the registry population they load
- * through the HTTP API.
+ * What the benches share about the services: for those that run them as
+ * their own processes, ports, child processes and health waits; and the
+ * registry population, moved in through the HTTP API or seeded straight
+ * into its database.
  *
  * @module
  */
+import type { Database } from "../lib/db/database.ts";
+import { createProgress } from "../lib/progress.ts";
+import {
+  seedRegistry,
+  type SeedRegistryOptions,
+  type SeedSummary,
+} from "../services/registry/seed/mod.ts";
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): number {
@@ -122,4 +130,35 @@ export async function moveInResidents(
     }
   }));
   return ids;
+}
+
+/**
+ * `seedRegistry` into a migrated registry database, with a progress bar on
+ * stderr labelled `label`.
+ *
+ * @example
+ * ```ts
+ * await seedWithProgress(database, "P1 seed registry", {
+ *   municipalityCode: "401005",
+ *   residents: 1000,
+ *   seed: 1,
+ * });
+ * ```
+ */
+export async function seedWithProgress(
+  database: Database,
+  label: string,
+  options: Omit<SeedRegistryOptions, "onProgress">,
+): Promise<SeedSummary> {
+  const progress = createProgress({
+    label,
+    total: options.residents,
+    unit: "residents",
+  });
+  const summary = await seedRegistry(database, {
+    ...options,
+    onProgress: (n) => progress.update(n),
+  });
+  progress.done();
+  return summary;
 }
