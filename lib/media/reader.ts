@@ -409,19 +409,6 @@ async function unwrapContentKey(
   }
 }
 
-/** Reads, hashes, decrypts and inflates chunk `c`; throws MEDIA_CHUNK_CORRUPT on any mismatch. */
-async function openChunk(
-  o: Opened,
-  manifest: MediaManifest,
-  index: number,
-  contentKey: CryptoKey,
-  changedCode: "MEDIA_CHUNK_CORRUPT" | "MEDIA_CHANGED_SINCE_VERIFIED",
-): Promise<Uint8Array> {
-  const c = manifest.chunks[index];
-  const frame = await readAt(o.file, c.offset, c.length, o.fileSize);
-  return await checkFrame(frame, manifest, index, contentKey, changedCode);
-}
-
 /** Hashes, decrypts and inflates the frame of chunk `index`; throws `changedCode` on any mismatch. */
 async function checkFrame(
   frame: Uint8Array<ArrayBuffer>,
@@ -558,6 +545,124 @@ function checkCounts(
   }
 }
 
+/** Reports the bytes of the file covered once `chunks` chunks are checked. */
+function reportBytes(
+  onProgress: VerifyMediaOptions["onProgress"],
+  o: Opened,
+  manifest: MediaManifest,
+  bytes: number,
+  chunks: number,
+): void {
+  onProgress?.({
+    bytes,
+    totalBytes: o.fileSize,
+    chunks,
+    chunkCount: manifest.chunkCount,
+  });
+}
+
+/**
+ * Reads and checks the chunks of an open file in order, up to `ahead` of the
+ * consumer, yielding each after every check (SHA-256, GCM tag, decompressed
+ * length, one JSON object per line, record count); adds its records to
+ * `counted` and reports the bytes covered. The counts per kind are left to
+ * the caller.
+ */
+async function* checkChunks(
+  o: Opened,
+  manifest: MediaManifest,
+  contentKey: CryptoKey,
+  ahead: number,
+  counted: MediaCounts,
+  onProgress: VerifyMediaOptions["onProgress"],
+): AsyncGenerator<VerifiedChunk> {
+  let bytes = o.headerEnd;
+  // Frames are read one after the other (one file position); hashing,
+  // decryption and inflation of several chunks overlap with the consumer.
+  let reading: Promise<unknown> = Promise.resolve();
+  const check = (i: number): Promise<VerifiedChunk> => {
+    const c = manifest.chunks[i];
+    const frame = reading.then(() =>
+      readAt(o.file, c.offset, c.length, o.fileSize)
+    );
+    reading = frame.catch(() => {});
+    const p = frame.then((f) =>
+      checkFrame(f, manifest, i, contentKey, "MEDIA_CHUNK_CORRUPT")
+    ).then((ndjson) => {
+      const lines = countLines(ndjson);
+      if (lines !== c.records) throw lineCountError(i, lines, c.records);
+      return { index: i, kind: c.kind, records: c.records, ndjson };
+    });
+    p.catch(() => {}); // surfaced when awaited
+    return p;
+  };
+  const pending: Promise<VerifiedChunk>[] = [];
+  let next = 0;
+  while (next < manifest.chunkCount && pending.length < ahead) {
+    pending.push(check(next++));
+  }
+  while (pending.length) {
+    const chunk = await pending.shift()!;
+    if (next < manifest.chunkCount) pending.push(check(next++));
+    counted[chunk.kind] += chunk.records;
+    bytes += manifest.chunks[chunk.index].length;
+    reportBytes(onProgress, o, manifest, bytes, chunk.index + 1);
+    yield chunk;
+  }
+}
+
+/**
+ * Opens `path` and checks everything but the chunks, runs `checkRest` on the
+ * still open file, then returns the file's frozen description, registered
+ * with its content key in `keys`.
+ */
+async function describeMedia(
+  path: string,
+  opts: VerifyMediaOptions,
+  keys: WeakMap<VerifiedMedia, CryptoKey>,
+  checkRest?: (
+    o: Opened,
+    manifest: MediaManifest,
+    contentKey: CryptoKey,
+  ) => Promise<void>,
+): Promise<VerifiedMedia> {
+  const o = await openAndReadHeader(path);
+  try {
+    const { manifest, manifestSha256 } = await readManifest(
+      o,
+      opts.registryPublicKey,
+    );
+    const contentKey = await unwrapContentKey(o.header, opts);
+    await checkRest?.(o, manifest, contentKey);
+    const media: VerifiedMedia = Object.freeze({
+      path,
+      header: o.header,
+      manifest,
+      fileSize: o.fileSize,
+      manifestSha256,
+      snapshotSeq: o.header.snapshotSeq,
+      municipalityCode: o.header.municipalityCode,
+    });
+    keys.set(media, contentKey);
+    return media;
+  } finally {
+    o.file.close();
+  }
+}
+
+/** Throws `MEDIA_CHANGED_SINCE_VERIFIED` unless the reopened file has the size and header `media` was checked with. */
+function assertUnchanged(o: Opened, media: VerifiedMedia, since: string): void {
+  if (
+    o.fileSize !== media.fileSize ||
+    o.headerSha256 !== media.manifest.headerSha256
+  ) {
+    throw new MediaError(
+      "MEDIA_CHANGED_SINCE_VERIFIED",
+      `The file's size or header changed since ${since}`,
+    );
+  }
+}
+
 /**
  * Verifies everything in a media file and returns its description; nothing
  * of its content is handed out. Throws {@linkcode MediaError} with the
@@ -570,60 +675,17 @@ function checkCounts(
  * for await (const batch of readMedia(verified)) await stage(batch);
  * ```
  */
-export async function verifyMedia(
+export function verifyMedia(
   path: string,
   opts: VerifyMediaOptions,
 ): Promise<VerifiedMedia> {
-  const o = await openAndReadHeader(path);
-  try {
-    const { manifest, manifestSha256 } = await readManifest(
-      o,
-      opts.registryPublicKey,
-    );
-    const contentKey = await unwrapContentKey(o.header, opts);
+  return describeMedia(path, opts, verifiedKeys, async (o, m, contentKey) => {
     const counted = emptyCounts();
-    let bytes = o.headerEnd;
-    for (let i = 0; i < manifest.chunkCount; i++) {
-      const c = manifest.chunks[i];
-      const plain = await openChunk(
-        o,
-        manifest,
-        i,
-        contentKey,
-        "MEDIA_CHUNK_CORRUPT",
-      );
-      const lines = countLines(plain);
-      if (lines !== c.records) throw lineCountError(i, lines, c.records);
-      counted[c.kind] += lines;
-      bytes += c.length;
-      opts.onProgress?.({
-        bytes,
-        totalBytes: o.fileSize,
-        chunks: i + 1,
-        chunkCount: manifest.chunkCount,
-      });
-    }
-    opts.onProgress?.({
-      bytes: o.fileSize,
-      totalBytes: o.fileSize,
-      chunks: manifest.chunkCount,
-      chunkCount: manifest.chunkCount,
-    });
-    checkCounts(counted, o.header, manifest);
-    const verified: VerifiedMedia = Object.freeze({
-      path,
-      header: o.header,
-      manifest,
-      fileSize: o.fileSize,
-      manifestSha256,
-      snapshotSeq: o.header.snapshotSeq,
-      municipalityCode: o.header.municipalityCode,
-    });
-    verifiedKeys.set(verified, contentKey);
-    return verified;
-  } finally {
-    o.file.close();
-  }
+    const chunks = checkChunks(o, m, contentKey, 1, counted, opts.onProgress);
+    for await (const _ of chunks) { /* checked */ }
+    reportBytes(opts.onProgress, o, m, o.fileSize, m.chunkCount);
+    checkCounts(counted, o.header, m);
+  });
 }
 
 /**
@@ -659,23 +721,18 @@ export async function* readMedia(
     );
   });
   try {
-    if (
-      o.fileSize !== verified.fileSize ||
-      o.headerSha256 !== verified.manifest.headerSha256
-    ) {
-      throw new MediaError(
-        "MEDIA_CHANGED_SINCE_VERIFIED",
-        "The file's size or header changed since verification",
-      );
-    }
+    assertUnchanged(o, verified, "verification");
     let records = 0;
     const open = (i: number) => {
-      const p = openChunk(
-        o,
-        verified.manifest,
-        i,
-        contentKey,
-        "MEDIA_CHANGED_SINCE_VERIFIED",
+      const c = verified.manifest.chunks[i];
+      const p = readAt(o.file, c.offset, c.length, o.fileSize).then((frame) =>
+        checkFrame(
+          frame,
+          verified.manifest,
+          i,
+          contentKey,
+          "MEDIA_CHANGED_SINCE_VERIFIED",
+        )
       );
       p.catch(() => {}); // surfaced when awaited
       return p;
@@ -730,31 +787,11 @@ const openedKeys = new WeakMap<OpenedMedia, CryptoKey>();
  * for await (const chunk of readVerifiedChunks(media)) await stage(chunk);
  * ```
  */
-export async function openMedia(
+export function openMedia(
   path: string,
   opts: VerifyMediaOptions,
 ): Promise<OpenedMedia> {
-  const o = await openAndReadHeader(path);
-  try {
-    const { manifest, manifestSha256 } = await readManifest(
-      o,
-      opts.registryPublicKey,
-    );
-    const contentKey = await unwrapContentKey(o.header, opts);
-    const opened: OpenedMedia = Object.freeze({
-      path,
-      header: o.header,
-      manifest,
-      fileSize: o.fileSize,
-      manifestSha256,
-      snapshotSeq: o.header.snapshotSeq,
-      municipalityCode: o.header.municipalityCode,
-    });
-    openedKeys.set(opened, contentKey);
-    return opened;
-  } finally {
-    o.file.close();
-  }
+  return describeMedia(path, opts, openedKeys);
 }
 
 /** One chunk of a media file, after every check: its records as NDJSON. */
@@ -805,63 +842,19 @@ export async function* readVerifiedChunks(
   }
   const o = await openAndReadHeader(media.path);
   try {
-    if (
-      o.fileSize !== media.fileSize ||
-      o.headerSha256 !== media.manifest.headerSha256
-    ) {
-      throw new MediaError(
-        "MEDIA_CHANGED_SINCE_VERIFIED",
-        "The file's size or header changed since it was opened",
-      );
-    }
+    assertUnchanged(o, media, "it was opened");
     const manifest = media.manifest;
-    const ahead = Math.max(1, opts.readAhead ?? 3);
     const counted = emptyCounts();
-    let bytes = o.headerEnd;
-    // Frames are read one after the other (one file position); hashing,
-    // decryption and inflation of several chunks overlap with the consumer.
-    let reading: Promise<unknown> = Promise.resolve();
-    const check = (i: number): Promise<VerifiedChunk> => {
-      const c = manifest.chunks[i];
-      const frame = reading.then(() =>
-        readAt(o.file, c.offset, c.length, o.fileSize)
-      );
-      reading = frame.catch(() => {});
-      const p = frame.then((f) =>
-        checkFrame(f, manifest, i, contentKey, "MEDIA_CHUNK_CORRUPT")
-      ).then((ndjson) => {
-        const lines = countLines(ndjson);
-        if (lines !== c.records) throw lineCountError(i, lines, c.records);
-        return { index: i, kind: c.kind, records: c.records, ndjson };
-      });
-      p.catch(() => {}); // surfaced when awaited
-      return p;
-    };
-    const pending: Promise<VerifiedChunk>[] = [];
-    let next = 0;
-    while (next < manifest.chunkCount && pending.length < ahead) {
-      pending.push(check(next++));
-    }
-    while (pending.length) {
-      const chunk = await pending.shift()!;
-      if (next < manifest.chunkCount) pending.push(check(next++));
-      counted[chunk.kind] += chunk.records;
-      bytes += manifest.chunks[chunk.index].length;
-      opts.onProgress?.({
-        bytes,
-        totalBytes: o.fileSize,
-        chunks: chunk.index + 1,
-        chunkCount: manifest.chunkCount,
-      });
-      yield chunk;
-    }
+    yield* checkChunks(
+      o,
+      manifest,
+      contentKey,
+      Math.max(1, opts.readAhead ?? 3),
+      counted,
+      opts.onProgress,
+    );
     checkCounts(counted, o.header, manifest);
-    opts.onProgress?.({
-      bytes: o.fileSize,
-      totalBytes: o.fileSize,
-      chunks: manifest.chunkCount,
-      chunkCount: manifest.chunkCount,
-    });
+    reportBytes(opts.onProgress, o, manifest, o.fileSize, manifest.chunkCount);
     opts.onVerified?.();
   } finally {
     o.file.close();

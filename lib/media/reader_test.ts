@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { generateMediaKeys } from "./keys.ts";
-import { createMediaWriter, type MediaWriterOptions } from "./writer.ts";
+import {
+  createMediaWriter,
+  type MediaWriter,
+  type MediaWriterOptions,
+} from "./writer.ts";
 import {
   openMedia,
   readMedia,
@@ -63,13 +67,14 @@ function countsOf(records: MediaRecord[]): MediaCounts {
   return c;
 }
 
-async function writeFile(
+/** A writer for `records` (municipality 401005, snapshot 42, 7 records a chunk unless `over` says otherwise). */
+async function openWriter(
   path: string,
   records: MediaRecord[],
   over: Partial<MediaWriterOptions> = {},
-): Promise<void> {
+): Promise<MediaWriter> {
   const [k] = await keys();
-  const w = await createMediaWriter(path, {
+  return await createMediaWriter(path, {
     municipalityCode: "401005",
     snapshotSeq: 42,
     counts: countsOf(records),
@@ -78,6 +83,14 @@ async function writeFile(
     chunkRecords: 7,
     ...over,
   });
+}
+
+async function writeFile(
+  path: string,
+  records: MediaRecord[],
+  over: Partial<MediaWriterOptions> = {},
+): Promise<void> {
+  const w = await openWriter(path, records, over);
   for (const r of records) await w.write(r.kind, r.data);
   await w.finish();
 }
@@ -88,6 +101,16 @@ async function readerKeys(): Promise<VerifyMediaOptions> {
     aspPrivateKey: k.aspPrivateKey,
     registryPublicKey: k.registryPublicKey,
   };
+}
+
+/** The reader's keys with the `names` taken from the other key set. */
+async function keysWithOther(
+  ...names: ("aspPrivateKey" | "aspPublicKey" | "registryPublicKey")[]
+): Promise<VerifyMediaOptions> {
+  const [, other] = await keys();
+  const opts: VerifyMediaOptions = await readerKeys();
+  for (const name of names) opts[name] = other[name];
+  return opts;
 }
 
 interface Attempt {
@@ -134,25 +157,39 @@ function assertRefused(result: Attempt, code: MediaErrorCode): void {
   assert.ok(!result.onePass.completed, "the one-pass read must not complete");
 }
 
-async function withFile(
-  fn: (path: string, original: Uint8Array) => Promise<void>,
-): Promise<void> {
+/** Imports `path` both ways and asserts the refusal with `code`. */
+async function assertImportRefused(
+  path: string,
+  code: MediaErrorCode,
+  opts?: VerifyMediaOptions,
+): Promise<Attempt> {
+  const result = await tryImport(path, opts ?? await readerKeys());
+  assertRefused(result, code);
+  return result;
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "media_test_" });
   try {
-    const path = `${dir}/401005.media`;
-    await writeFile(path, makeRecords(20));
-    await fn(path, await Deno.readFile(path));
+    await fn(dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 }
 
+function withFile(
+  fn: (path: string, original: Uint8Array) => Promise<void>,
+): Promise<void> {
+  return withDir(async (dir) => {
+    const path = `${dir}/401005.media`;
+    await writeFile(path, makeRecords(20));
+    await fn(path, await Deno.readFile(path));
+  });
+}
+
 Deno.test("readMedia() returns every record after verifyMedia() checked the file", async () => {
   const records = makeRecords(20);
-  const dir = await Deno.makeTempDir({ prefix: "media_test_" });
-  try {
-    const path = `${dir}/f.media`;
-    await writeFile(path, records);
+  await withFile(async (path, original) => {
     const v = await verifyMedia(path, await readerKeys());
     assert.equal(v.snapshotSeq, 42);
     assert.equal(v.municipalityCode, "401005");
@@ -165,7 +202,7 @@ Deno.test("readMedia() returns every record after verifyMedia() checked the file
     }
     assert.deepEqual(got, records);
     // No plaintext on disk.
-    const raw = new TextDecoder().decode(await Deno.readFile(path));
+    const raw = new TextDecoder().decode(original);
     assert.ok(
       !raw.includes("福岡県北九州市小倉北区") && !raw.includes('"householdId"'),
     );
@@ -173,9 +210,7 @@ Deno.test("readMedia() returns every record after verifyMedia() checked the file
       // deno-lint-ignore no-explicit-any
       for await (const _ of readMedia({ ...v } as any)) { /* never */ }
     }, TypeError);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("verifyMedia() refuses a byte flipped in a chunk (MEDIA_CHUNK_CORRUPT)", async () => {
@@ -185,10 +220,7 @@ Deno.test("verifyMedia() refuses a byte flipped in a chunk (MEDIA_CHUNK_CORRUPT)
     const bytes = original.slice();
     bytes[c.offset + 30] ^= 0x01;
     await Deno.writeFile(path, bytes);
-    assertRefused(
-      await tryImport(path, await readerKeys()),
-      "MEDIA_CHUNK_CORRUPT",
-    );
+    await assertImportRefused(path, "MEDIA_CHUNK_CORRUPT");
   });
 });
 
@@ -203,10 +235,7 @@ Deno.test("verifyMedia() refuses a byte flipped in the manifest or header (MEDIA
       10;
     bytes[at] = "8".charCodeAt(0);
     await Deno.writeFile(path, bytes);
-    assertRefused(
-      await tryImport(path, await readerKeys()),
-      "MEDIA_SIGNATURE_INVALID",
-    );
+    await assertImportRefused(path, "MEDIA_SIGNATURE_INVALID");
     // The snapshot seq in the header (42 → 99): a replay disguised as new.
     const b2 = original.slice();
     const h = new TextDecoder().decode(original.subarray(0, 2000)).indexOf(
@@ -215,10 +244,7 @@ Deno.test("verifyMedia() refuses a byte flipped in the manifest or header (MEDIA
     b2[h] = "9".charCodeAt(0);
     b2[h + 1] = "9".charCodeAt(0);
     await Deno.writeFile(path, b2);
-    assertRefused(
-      await tryImport(path, await readerKeys()),
-      "MEDIA_SIGNATURE_INVALID",
-    );
+    await assertImportRefused(path, "MEDIA_SIGNATURE_INVALID");
   });
 });
 
@@ -233,43 +259,38 @@ Deno.test("verifyMedia() refuses a truncated file (MEDIA_TRUNCATED)", async () =
       ]
     ) {
       await Deno.writeFile(path, original.subarray(0, cut));
-      assertRefused(
-        await tryImport(path, await readerKeys()),
-        "MEDIA_TRUNCATED",
-      );
+      await assertImportRefused(path, "MEDIA_TRUNCATED");
     }
   });
 });
 
 Deno.test("verifyMedia() refuses a file for another ASP (MEDIA_WRONG_RECIPIENT)", async () => {
   await withFile(async (path) => {
-    const [, other] = await keys();
-    const opts = {
-      ...(await readerKeys()),
-      aspPrivateKey: other.aspPrivateKey,
-    };
-    assertRefused(await tryImport(path, opts), "MEDIA_WRONG_RECIPIENT");
-    assertRefused(
-      await tryImport(path, { ...opts, aspPublicKey: other.aspPublicKey }),
+    await assertImportRefused(
+      path,
       "MEDIA_WRONG_RECIPIENT",
+      await keysWithOther("aspPrivateKey"),
+    );
+    await assertImportRefused(
+      path,
+      "MEDIA_WRONG_RECIPIENT",
+      await keysWithOther("aspPrivateKey", "aspPublicKey"),
     );
   });
 });
 
 Deno.test("verifyMedia() refuses a file not signed by the registry's key (MEDIA_SIGNATURE_INVALID)", async () => {
   await withFile(async (path) => {
-    const [, other] = await keys();
-    const opts = {
-      ...(await readerKeys()),
-      registryPublicKey: other.registryPublicKey,
-    };
-    assertRefused(await tryImport(path, opts), "MEDIA_SIGNATURE_INVALID");
+    await assertImportRefused(
+      path,
+      "MEDIA_SIGNATURE_INVALID",
+      await keysWithOther("registryPublicKey"),
+    );
   });
 });
 
 Deno.test("verifyMedia() refuses counts that differ from the header (MEDIA_COUNT_MISMATCH)", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "media_test_" });
-  try {
+  await withDir(async (dir) => {
     const path = `${dir}/f.media`;
     const records = makeRecords(5);
     const counts = { ...countsOf(records), resident: 11 };
@@ -283,13 +304,8 @@ Deno.test("verifyMedia() refuses counts that differ from the header (MEDIA_COUNT
     assert.deepEqual([...Deno.readDirSync(dir)], []);
     // …and the reader refuses one written anyway by a defective writer.
     await writeFile(path, records, { counts, checkCounts: false });
-    assertRefused(
-      await tryImport(path, await readerKeys()),
-      "MEDIA_COUNT_MISMATCH",
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    await assertImportRefused(path, "MEDIA_COUNT_MISMATCH");
+  });
 });
 
 Deno.test("verifyMedia() refuses an unknown format version and a file that is not media", async () => {
@@ -297,15 +313,9 @@ Deno.test("verifyMedia() refuses an unknown format version and a file that is no
     const bytes = original.slice();
     bytes[9] = 2;
     await Deno.writeFile(path, bytes);
-    assertRefused(
-      await tryImport(path, await readerKeys()),
-      "MEDIA_VERSION_UNSUPPORTED",
-    );
+    await assertImportRefused(path, "MEDIA_VERSION_UNSUPPORTED");
     await Deno.writeTextFile(path, "hello, this is not a media file at all");
-    assertRefused(
-      await tryImport(path, await readerKeys()),
-      "MEDIA_FORMAT_INVALID",
-    );
+    await assertImportRefused(path, "MEDIA_FORMAT_INVALID");
   });
 });
 
@@ -329,10 +339,7 @@ Deno.test("readMedia() stops when the file changed after verification", async ()
 
 Deno.test("readVerifiedChunks() hands out each chunk after its checks and completes only after the counts", async () => {
   const records = makeRecords(20);
-  const dir = await Deno.makeTempDir({ prefix: "media_test_" });
-  try {
-    const path = `${dir}/f.media`;
-    await writeFile(path, records);
+  await withFile(async (path, original) => {
     const media = await openMedia(path, await readerKeys());
     assert.equal(media.snapshotSeq, 42);
     const got: MediaRecord[] = [];
@@ -363,12 +370,10 @@ Deno.test("readVerifiedChunks() hands out each chunk after its checks and comple
     }, TypeError);
 
     // A corrupt chunk: the chunks before it, then the refusal.
-    const original = await Deno.readFile(path);
     const bytes = original.slice();
     bytes[media.manifest.chunks[4].offset + 30] ^= 0x01;
     await Deno.writeFile(path, bytes);
-    const r = await tryImport(path, await readerKeys());
-    assertRefused(r, "MEDIA_CHUNK_CORRUPT");
+    const r = await assertImportRefused(path, "MEDIA_CHUNK_CORRUPT");
     assert.equal(r.onePass.chunks, 4);
 
     // Counts that differ from the header: every chunk, then the refusal instead of completion.
@@ -376,26 +381,17 @@ Deno.test("readVerifiedChunks() hands out each chunk after its checks and comple
       counts: { ...countsOf(records), resident: 41 },
       checkCounts: false,
     });
-    const c = await tryImport(path, await readerKeys());
-    assertRefused(c, "MEDIA_COUNT_MISMATCH");
+    const c = await assertImportRefused(path, "MEDIA_COUNT_MISMATCH");
     assert.equal(c.onePass.chunks, 10);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("MediaWriter.lines(): NDJSON split anywhere, several streams at once; malformed lines refused", async () => {
   const records = makeRecords(30);
-  const dir = await Deno.makeTempDir({ prefix: "media_test_" });
-  try {
+  await withDir(async (dir) => {
     const [k] = await keys();
     const path = `${dir}/f.media`;
-    const w = await createMediaWriter(path, {
-      municipalityCode: "401005",
-      snapshotSeq: 42,
-      counts: countsOf(records),
-      signer: k.signer,
-      recipientPublicKey: k.aspPublicKey,
+    const w = await openWriter(path, records, {
       chunkRecords: 9,
       chunkBytes: 700,
     });
@@ -457,7 +453,5 @@ Deno.test("MediaWriter.lines(): NDJSON split anywhere, several streams at once; 
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [
       "f.media",
     ]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
