@@ -80,7 +80,8 @@ function validity(opts: { notBefore?: Date; notAfter?: Date; days?: number }): {
   return { notBefore, notAfter };
 }
 
-function randomSerial(): string {
+/** A random positive 128-bit certificate serial, lowercase hex (no leading zero byte). */
+export function randomSerial(): string {
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[0] &= 0x7f; // positive INTEGER
   b[0] |= 0x01; // no leading zero byte
@@ -106,6 +107,41 @@ export function pemToDer(
 }
 
 /**
+ * A self-signed CA certificate for an ECDSA key pair, signed with SHA-256:
+ * basicConstraints CA with path length 0 (critical), keyCertSign + cRLSign
+ * (critical), subject key identifier, a random serial.
+ *
+ * @example
+ * ```ts
+ * const keys = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+ * const cert = await selfSignedCaCertificate(keys, {
+ *   name: "CN=Test CA", notBefore: new Date(), notAfter: new Date(Date.now() + 86_400_000),
+ * });
+ * ```
+ */
+export async function selfSignedCaCertificate(
+  keys: CryptoKeyPair,
+  opts: { name: string; notBefore: Date; notAfter: Date },
+): Promise<x509.X509Certificate> {
+  return await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: opts.name,
+    notBefore: opts.notBefore,
+    notAfter: opts.notAfter,
+    keys,
+    signingAlgorithm: SIGNING_ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+}
+
+/**
  * Creates a self-signed CA (ECDSA P-256, basicConstraints CA with path
  * length 0, keyCertSign + cRLSign).
  *
@@ -127,22 +163,9 @@ export async function createCa(
     "sign",
     "verify",
   ]);
-  const { notBefore, notAfter } = validity({ days: 3650, ...opts });
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerial(),
+  const certificate = await selfSignedCaCertificate(keys, {
     name: subjectName(opts.commonName ?? "Konbini LGWAN CA"),
-    notBefore,
-    notAfter,
-    keys,
-    signingAlgorithm: SIGNING_ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
-        true,
-      ),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    ],
+    ...validity({ days: 3650, ...opts }),
   });
   return {
     cert: certificate.toString("pem"),

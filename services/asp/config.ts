@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type Env, envInt } from "../../lib/service/env.ts";
 import type { AspScope } from "./auth.ts";
 import { type MasterKey, parseMasterKey } from "./keys.ts";
 import type { TenantConfig } from "./tenancy.ts";
@@ -42,25 +43,6 @@ export const DEV_TENANTS: TenantConfig[] = [
 
 /** The development master key (never for production; a warning is logged). */
 export const DEV_MASTER_KEY = btoa("dev-only-asp-master-key-32bytes!");
-
-type Env = { get(k: string): string | undefined };
-
-function int(
-  env: Env,
-  name: string,
-  def: number,
-  min: number,
-  max: number,
-): number {
-  const raw = env.get(name);
-  const v = raw === undefined ? def : Number(raw);
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw new Error(
-      `${name} must be an integer in ${min}..${max}, got '${raw}'`,
-    );
-  }
-  return v;
-}
 
 function json<T>(
   env: Env,
@@ -117,7 +99,7 @@ export function loadAspConfig(env: Env): AspConfig {
     );
   }
   return {
-    port: int(env, "ASP_PORT", 8102, 0, 65535),
+    port: envInt(env, "ASP_PORT", 8102, 0, 65535),
     hostname: env.get("ASP_HOST") ?? "127.0.0.1",
     mode,
     masterKeys,
@@ -140,9 +122,9 @@ export function loadAspConfig(env: Env): AspConfig {
         v.every((t) => /^\d{6}$/.test(t?.code) && t?.name && t?.mayor),
       DEV_TENANTS,
     ),
-    syncWaitSeconds: int(env, "ASP_SYNC_WAIT_SECONDS", 20, 0, 60),
-    syncBatch: int(env, "ASP_SYNC_BATCH", 500, 1, 5000),
+    syncWaitSeconds: envInt(env, "ASP_SYNC_WAIT_SECONDS", 20, 0, 60),
+    syncBatch: envInt(env, "ASP_SYNC_BATCH", 500, 1, 5000),
     retentionIntervalMs:
-      int(env, "ASP_RETENTION_INTERVAL_MINUTES", 360, 1, 100_000) * 60_000,
+      envInt(env, "ASP_RETENTION_INTERVAL_MINUTES", 360, 1, 100_000) * 60_000,
   };
 }

@@ -13,6 +13,7 @@
  * @module
  */
 import type { Signer } from "../../lib/crypto/signer.ts";
+import { parseJsonArray } from "../../lib/service/env.ts";
 import type { Clock } from "../../lib/time/clock.ts";
 import {
   type MessageLog,
@@ -96,25 +97,14 @@ export function createAspDirectory(nodes: AspNode[]): AspDirectory {
  * ```
  */
 export function parseAspNodes(raw: string): AspNodeConfig[] {
-  const fail = () =>
-    new Error(
-      "JLIS_ASP_NODES must be a JSON array of { id, url, token, municipalities: string[] }",
-    );
-  let list: unknown;
-  try {
-    list = JSON.parse(raw);
-  } catch {
-    throw fail();
-  }
-  if (!Array.isArray(list)) throw fail();
-  for (const n of list) {
-    if (
-      !n || typeof n.id !== "string" || typeof n.url !== "string" ||
-      typeof n.token !== "string" || !Array.isArray(n.municipalities) ||
-      n.municipalities.some((m: unknown) => typeof m !== "string")
-    ) throw fail();
-  }
-  return list as AspNodeConfig[];
+  return parseJsonArray<AspNodeConfig>(
+    raw,
+    (n) =>
+      !!n && typeof n.id === "string" && typeof n.url === "string" &&
+      typeof n.token === "string" && Array.isArray(n.municipalities) &&
+      n.municipalities.every((m: unknown) => typeof m === "string"),
+    "JLIS_ASP_NODES must be a JSON array of { id, url, token, municipalities: string[] }",
+  );
 }
 
 /** What a call to a node needs from the center. */

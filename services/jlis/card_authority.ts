@@ -13,6 +13,11 @@ import {
   municipalityCodeExtension,
   readCardCertificate,
 } from "../../lib/card/certificate.ts";
+import {
+  privateKeyPem as encodePrivateKeyPem,
+  randomSerial,
+  selfSignedCaCertificate,
+} from "../../lib/tls/pki.ts";
 import type { Clock } from "../../lib/time/clock.ts";
 
 const EC_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
@@ -83,12 +88,6 @@ export interface CardAuthorityOptions {
   clock?: Clock;
   /** Years a card certificate is valid by default (real ones: ~5). */
   validityYears?: number;
-}
-
-function randomSerial(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[0] = (b[0] & 0x7f) | 0x01; // positive, no leading zero byte
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
 async function sha256B64(der: ArrayBuffer): Promise<string> {
@@ -267,23 +266,12 @@ async function selfSignedCa(
 ): Promise<x509.X509Certificate> {
   const notBefore = opts.notBefore ?? new Date(Date.now() - 3_600_000);
   const notAfter = opts.notAfter ?? addYears(notBefore, 20);
-  return await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerial(),
+  return await selfSignedCaCertificate(keys, {
     name: `C=JP, O=Konbini Issuance Project, CN=${
       opts.commonName ?? "J-LIS Card Authentication CA"
     }`,
     notBefore,
     notAfter,
-    keys,
-    signingAlgorithm: ECDSA_SHA256,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
-        true,
-      ),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    ],
   });
 }
 
@@ -328,10 +316,9 @@ export async function generateCardAuthorityPem(
     "verify",
   ]);
   const cert = await selfSignedCa(keys, opts);
-  const pkcs8 = await crypto.subtle.exportKey("pkcs8", keys.privateKey);
   return {
     certificatePem: cert.toString("pem"),
-    privateKeyPem: x509.PemConverter.encode(pkcs8, "PRIVATE KEY"),
+    privateKeyPem: await encodePrivateKeyPem(keys.privateKey),
   };
 }
 

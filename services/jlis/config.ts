@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { type Env, envInt, parseJsonArray } from "../../lib/service/env.ts";
 import { type AspNodeConfig, parseAspNodes } from "./asp_directory.ts";
 import type { JlisClientConfig } from "./auth.ts";
 
@@ -79,34 +80,21 @@ export const DEV_CLIENTS: JlisClientConfig[] = [
 ];
 
 function parseClients(raw: string): JlisClientConfig[] {
-  const fail = () =>
-    new Error(
-      'JLIS_CLIENTS must be a JSON array of { id, token, scopes: ("kiosk"|"stop"|"municipal"|"portal"|"operator")[], municipalities?: string[], store?: string }',
-    );
-  let list: unknown;
-  try {
-    list = JSON.parse(raw);
-  } catch {
-    throw fail();
-  }
-  if (!Array.isArray(list)) throw fail();
-  for (const c of list) {
-    if (
-      !c || typeof c.id !== "string" || typeof c.token !== "string" ||
-      c.token.length < 8 ||
-      !Array.isArray(c.scopes) || c.scopes.some((s: unknown) =>
-        !["kiosk", "stop", "municipal", "portal", "operator"].includes(
+  return parseJsonArray<JlisClientConfig>(
+    raw,
+    (c) =>
+      !!c && typeof c.id === "string" && typeof c.token === "string" &&
+      c.token.length >= 8 &&
+      Array.isArray(c.scopes) && c.scopes.every((s: unknown) =>
+        ["kiosk", "stop", "municipal", "portal", "operator"].includes(
           s as string,
         )
-      ) ||
-      (c.municipalities !== undefined &&
-        (!Array.isArray(c.municipalities) ||
-          c.municipalities.some((m: unknown) =>
-            !/^\d{6}$/.test(String(m))
-          )))
-    ) throw fail();
-  }
-  return list as JlisClientConfig[];
+      ) &&
+      (c.municipalities === undefined ||
+        (Array.isArray(c.municipalities) &&
+          c.municipalities.every((m: unknown) => /^\d{6}$/.test(String(m))))),
+    'JLIS_CLIENTS must be a JSON array of { id, token, scopes: ("kiosk"|"stop"|"municipal"|"portal"|"operator")[], municipalities?: string[], store?: string }',
+  );
 }
 
 /**
@@ -117,23 +105,9 @@ function parseClients(raw: string): JlisClientConfig[] {
  * const config = loadJlisConfig(Deno.env);
  * ```
  */
-export function loadJlisConfig(
-  env: { get(k: string): string | undefined },
-): JlisConfig {
-  const port = Number(env.get("JLIS_PORT") ?? 8103);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(
-      `JLIS_PORT must be a port number, got '${env.get("JLIS_PORT")}'`,
-    );
-  }
-  const ttl = Number(env.get("JLIS_SESSION_TTL_MS") ?? 60_000);
-  if (!Number.isInteger(ttl) || ttl < 1000 || ttl > 600_000) {
-    throw new Error(
-      `JLIS_SESSION_TTL_MS must be 1000–600000 ms, got '${
-        env.get("JLIS_SESSION_TTL_MS")
-      }'`,
-    );
-  }
+export function loadJlisConfig(env: Env): JlisConfig {
+  const port = envInt(env, "JLIS_PORT", 8103, 0, 65535);
+  const ttl = envInt(env, "JLIS_SESSION_TTL_MS", 60_000, 1000, 600_000);
   const raw = env.get("JLIS_CLIENTS");
   const keyDir = `${env.get("DATA_DIR") ?? "./data"}/jlis/keys`;
   const caCertFile = env.get("JLIS_CA_CERT_FILE");
@@ -160,25 +134,14 @@ export function loadJlisConfig(
     certFile: env.get("JLIS_TLS_CERT_FILE") ?? `${certDir}/jlis.pem`,
     keyFile: env.get("JLIS_TLS_KEY_FILE") ?? `${certDir}/jlis-key.pem`,
   };
-  const timeout = Number(env.get("JLIS_ISSUE_TIMEOUT_MS") ?? 10_000);
-  if (!Number.isInteger(timeout) || timeout < 100 || timeout > 120_000) {
-    throw new Error(
-      `JLIS_ISSUE_TIMEOUT_MS must be 100–120000 ms, got '${
-        env.get("JLIS_ISSUE_TIMEOUT_MS")
-      }'`,
-    );
-  }
-  const deliveryWindowMs = Number(env.get("JLIS_DELIVERY_WINDOW_MS") ?? 250);
-  if (
-    !Number.isInteger(deliveryWindowMs) || deliveryWindowMs < 0 ||
-    deliveryWindowMs > 60_000
-  ) {
-    throw new Error(
-      `JLIS_DELIVERY_WINDOW_MS must be 0–60000 ms, got '${
-        env.get("JLIS_DELIVERY_WINDOW_MS")
-      }'`,
-    );
-  }
+  const timeout = envInt(env, "JLIS_ISSUE_TIMEOUT_MS", 10_000, 100, 120_000);
+  const deliveryWindowMs = envInt(
+    env,
+    "JLIS_DELIVERY_WINDOW_MS",
+    250,
+    0,
+    60_000,
+  );
   return {
     port,
     hostname: env.get("JLIS_HOST") ?? "127.0.0.1",
