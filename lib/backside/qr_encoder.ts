@@ -80,6 +80,8 @@ interface Template {
   order: Int32Array;
   /** Mask bit at each entry of `order`. */
   maskBits: Uint8Array;
+  /** `base` with the mask drawn on every data module: an all-zero payload. */
+  masked: Uint8Array;
 }
 
 const templates = new Map<number, Template>();
@@ -251,27 +253,29 @@ function template(ver: number, mask: number): Template {
   for (let i = 0; i < fn.length; i++) {
     if (fn[i] && !formatCells.has(i)) fixedList.push(i);
   }
+  const masked = base.slice();
+  for (let i = 0; i < order.length; i++) masked[order[i]] = maskBits[i];
   const t = {
     size,
     base,
     fixed: Int32Array.from(fixedList),
     order: Int32Array.from(order),
     maskBits,
+    masked,
   };
   templates.set(key, t);
   return t;
 }
 
 /**
- * The generator polynomial of a degree, and its multiples as 32-bit rows:
- * for each of the 4 byte alignments and each factor, `div × factor` placed
- * at that alignment in `words` words (zeros around it), so the remainder
- * loop XORs whole words instead of bytes.
+ * The generator polynomial of a degree (at most 32; QR uses up to 30), and
+ * its multiples as big-endian 32-bit words: row `f` holds `div × f` in 8
+ * words, left-aligned, so the remainder loop shifts and XORs eight
+ * registers per data byte instead of touching memory byte by byte.
  */
 interface Divisor {
-  div: Uint8Array;
-  words: number;
-  rows: Uint32Array;
+  degree: number;
+  rows: Int32Array;
 }
 
 function divisor(degree: number): Divisor {
@@ -288,44 +292,65 @@ function divisor(degree: number): Divisor {
     }
     root = mul(root, 0x02);
   }
-  const words = Math.ceil((degree + 3) / 4);
-  const rows = new Uint32Array(4 * 256 * words);
-  const bytes = new Uint8Array(rows.buffer);
-  for (let shift = 0; shift < 4; shift++) {
-    for (let f = 1; f < 256; f++) {
-      const base = (shift * 256 + f) * words * 4 + shift;
-      for (let i = 0; i < degree; i++) bytes[base + i] = mul(result[i], f);
+  const rows = new Int32Array(256 * 8);
+  for (let f = 1; f < 256; f++) {
+    for (let j = 0; j < degree; j++) {
+      rows[f * 8 + (j >>> 2)] |= mul(result[j], f) << (24 - 8 * (j & 3));
     }
   }
-  const d = { div: result, words, rows };
+  const d = { degree, rows };
   divisors.set(degree, d);
   return d;
 }
 
 /**
- * The Reed–Solomon remainder of `data[start…start+len)` (its EC codewords).
- * The LFSR's register slides along a buffer instead of shifting: before
- * byte k it is `buf[k…k+degree)`, and each byte XORs `div × factor` into
- * `buf[k+1…k+1+degree)` a word at a time.
+ * The Reed–Solomon remainder of `data[start…start+len)` (its EC codewords):
+ * a linear-feedback shift register of up to 32 bytes held in eight 32-bit
+ * registers, the next byte to leave at the top of `r0`.
  */
 function remainder(
   data: Uint8Array,
   start: number,
   len: number,
-  { div, words, rows }: Divisor,
+  { degree, rows }: Divisor,
 ): Uint8Array {
-  const degree = div.length;
-  const buf32 = new Uint32Array(((len + 4 * words + 8) >>> 2) + 1);
-  const buf = new Uint8Array(buf32.buffer);
-  for (let k = 0; k < len; k++) {
-    const factor = data[start + k] ^ buf[k];
-    if (factor === 0) continue;
-    const p = k + 1;
-    const row = ((p & 3) * 256 + factor) * words;
-    const w = p >>> 2;
-    for (let j = 0; j < words; j++) buf32[w + j] ^= rows[row + j];
+  let r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+  for (let k = start, end = start + len; k < end; k++) {
+    const t = ((data[k] ^ (r0 >>> 24)) & 0xff) << 3;
+    r0 = ((r0 << 8) | (r1 >>> 24)) ^ rows[t];
+    r1 = ((r1 << 8) | (r2 >>> 24)) ^ rows[t + 1];
+    r2 = ((r2 << 8) | (r3 >>> 24)) ^ rows[t + 2];
+    r3 = ((r3 << 8) | (r4 >>> 24)) ^ rows[t + 3];
+    r4 = ((r4 << 8) | (r5 >>> 24)) ^ rows[t + 4];
+    r5 = ((r5 << 8) | (r6 >>> 24)) ^ rows[t + 5];
+    r6 = ((r6 << 8) | (r7 >>> 24)) ^ rows[t + 6];
+    r7 = (r7 << 8) ^ rows[t + 7];
   }
-  return buf.slice(len, len + degree);
+  const regs = [r0, r1, r2, r3, r4, r5, r6, r7];
+  const out = new Uint8Array(degree);
+  for (let j = 0; j < degree; j++) {
+    out[j] = regs[j >>> 2] >>> (24 - 8 * (j & 3));
+  }
+  return out;
+}
+
+/**
+ * The Reed–Solomon error-correction codewords (QR's generator, GF(256) with
+ * 0x11d) of one block of data codewords, `degree` of them (1–32).
+ *
+ * @example
+ * ```ts
+ * const ec = errorCorrectionCodewords(blockData, 26);
+ * ```
+ */
+export function errorCorrectionCodewords(
+  data: Uint8Array,
+  degree: number,
+): Uint8Array {
+  if (!Number.isInteger(degree) || degree < 1 || degree > 32) {
+    throw new RangeError(`EC degree must be 1–32, got ${degree}`);
+  }
+  return remainder(data, 0, data.length, divisor(degree));
 }
 
 /** Largest byte-mode payload of a version and level. */
@@ -401,14 +426,18 @@ export function encodeQrBytes(
   const data = dataCodewords(payload, version, shape.dataCodewords);
   const codewords = interleave(data, shape);
   const t = template(version, mask);
-  const modules = t.base.slice();
-  const { order, maskBits } = t;
-  const nBits = Math.min(order.length, codewords.length * 8);
-  for (let i = 0; i < nBits; i++) {
-    const bit = (codewords[i >>> 3] >>> (7 - (i & 7))) & 1;
-    modules[order[i]] = bit ^ maskBits[i];
+  // Start from the masked template and flip the modules of the 1 bits.
+  const modules = t.masked.slice();
+  const order = t.order;
+  const nBytes = Math.min(codewords.length, order.length >>> 3);
+  for (let j = 0; j < nBytes; j++) {
+    const v = codewords[j];
+    if (v === 0) continue;
+    const b = j << 3;
+    for (let k = 0; k < 8; k++) {
+      if ((v << k) & 0x80) modules[order[b + k]] ^= 1;
+    }
   }
-  for (let i = nBits; i < order.length; i++) modules[order[i]] = maskBits[i];
   drawFormat(modules, t.size, formatBits(ecLevel, mask));
   return { width: t.size, height: t.size, modules };
 }

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { encodeQrBytes, qrByteCapacity, readQrMatrix } from "./qr_encoder.ts";
+import {
+  encodeQrBytes,
+  errorCorrectionCodewords,
+  qrByteCapacity,
+  readQrMatrix,
+} from "./qr_encoder.ts";
+import { mul } from "./gf256.ts";
 import { readSymbols } from "./zxing.ts";
 
 Deno.test("encodeQrBytes() → readQrMatrix() gives the bytes back, every level and a range of versions", () => {
@@ -52,4 +58,59 @@ Deno.test("zxing-cpp reads what encodeQrBytes() wrote", async () => {
   const found = await readSymbols(gray, side, side);
   assert.equal(found.length, 1);
   assert.deepEqual(found[0].bytes, data);
+});
+
+Deno.test("errorCorrectionCodewords() matches ISO/IEC 18004's worked example and a textbook division for every degree", () => {
+  // Annex I: "01234567" as 1-M: 16 data codewords → 10 EC codewords.
+  const data = Uint8Array.from([
+    0x10,
+    0x20,
+    0x0c,
+    0x56,
+    0x61,
+    0x80,
+    0xec,
+    0x11,
+    0xec,
+    0x11,
+    0xec,
+    0x11,
+    0xec,
+    0x11,
+    0xec,
+    0x11,
+  ]);
+  assert.deepEqual(
+    [...errorCorrectionCodewords(data, 10)],
+    [0xa5, 0x24, 0xd4, 0xc1, 0xed, 0x36, 0xc7, 0x87, 0x2c, 0x55],
+  );
+  // Long division by the generator ∏(x − 2^i), one byte at a time.
+  const textbook = (msg: Uint8Array, degree: number) => {
+    let gen = [1];
+    for (let i = 0, root = 1; i < degree; i++, root = mul(root, 2)) {
+      const next = new Array(gen.length + 1).fill(0);
+      for (let j = 0; j < gen.length; j++) {
+        next[j] ^= gen[j];
+        next[j + 1] ^= mul(gen[j], root);
+      }
+      gen = next;
+    }
+    const r = [...msg, ...new Array(degree).fill(0)];
+    for (let i = 0; i < msg.length; i++) {
+      const f = r[i];
+      if (f) {
+        for (let j = 1; j < gen.length; j++) r[i + j] ^= mul(gen[j], f);
+      }
+    }
+    return r.slice(msg.length);
+  };
+  for (let degree = 1; degree <= 32; degree++) {
+    const msg = crypto.getRandomValues(new Uint8Array(20 + degree));
+    assert.deepEqual(
+      [...errorCorrectionCodewords(msg, degree)],
+      textbook(msg, degree),
+      `degree ${degree}`,
+    );
+  }
+  assert.throws(() => errorCorrectionCodewords(data, 33), RangeError);
 });

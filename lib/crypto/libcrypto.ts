@@ -32,8 +32,8 @@ const SYMBOLS = {
     result: "i32",
   },
   // Keys and signatures
-  d2i_AutoPrivateKey: {
-    parameters: ["pointer", "buffer", "i64"],
+  d2i_PrivateKey: {
+    parameters: ["i32", "pointer", "buffer", "i64"],
     result: "pointer",
   },
   d2i_PUBKEY: { parameters: ["pointer", "buffer", "i64"], result: "pointer" },
