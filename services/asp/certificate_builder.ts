@@ -7,7 +7,9 @@
  *
  * @module
  */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { rowsOf } from "../../lib/db/database.ts";
+import { preparedSelect } from "../../lib/db/prepared_select.ts";
 import type {
   JuminhyoOptions,
   SheetContent,
@@ -74,6 +76,18 @@ export interface BuilderDeps extends Telemetry {
   /** The front renderer (fit check and PDF). */
   renderer: () => Promise<Renderer>;
 }
+
+/** The active link of a card serial (built once). */
+const activeCardLink = preparedSelect(
+  cardLinks,
+  (db) =>
+    db.select().from(cardLinks).where(
+      and(
+        eq(cardLinks.serial, sql.placeholder("serial")),
+        eq(cardLinks.active, true),
+      ),
+    ),
+);
 
 function order(
   members: ReplicaResident[],
@@ -152,13 +166,9 @@ export async function buildCertificate(
     const built = await deps.tenancy.withTenant(code, async (tx, t) => {
       let applicantId = req.applicantResidentId;
       if (req.cardSerial) {
-        const links = await tx.select().from(cardLinks)
-          .where(
-            and(
-              eq(cardLinks.serial, req.cardSerial.toLowerCase()),
-              eq(cardLinks.active, true),
-            ),
-          );
+        const links = await activeCardLink(tx, {
+          serial: req.cardSerial.toLowerCase(),
+        });
         if (!links.length) throw new AspError("CARD_NOT_FOUND");
         if (applicantId && links[0].residentId !== applicantId) {
           throw new AspError("CARD_MISMATCH", { residentId: applicantId });
@@ -262,17 +272,15 @@ export async function buildCertificate(
       // The work data and the audit record go out together; a reused
       // request id rolls both back.
       const [inserted] = await Promise.all([
-        tx.insert(issuanceWork).values({
-          requestId: req.requestId,
-          applicantId: applicant.id,
-          replicaSeq,
-          createdAt: opts.now.toISOString(),
-          data: t.cipher.sealJson("issuance_work", req.requestId, {
+        tx.execute(sql`insert into ${issuanceWork}
+          (request_id, applicant_id, replica_seq, created_at, data)
+          values (${req.requestId}, ${applicant.id}, ${replicaSeq},
+            ${opts.now.toISOString()}::timestamptz, ${
+          t.cipher.sealJson("issuance_work", req.requestId, {
             sheets: sheets.map(sheetToJson),
-          }),
-        }).onConflictDoNothing().returning({
-          requestId: issuanceWork.requestId,
-        }),
+          })
+        })
+          on conflict do nothing returning request_id`).then((r) => rowsOf(r)),
         writeAudit(tx, {
           tenantCode: code,
           actor: opts.actor,

@@ -20,6 +20,7 @@ import {
 } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { CopyValue, Tx } from "../../lib/db/database.ts";
+import { preparedSelect } from "../../lib/db/prepared_select.ts";
 import {
   blocks,
   cardLinks,
@@ -668,13 +669,53 @@ function decodeResident(
   };
 }
 
+// The reads of an issuance, built once (see lib/db/prepared_select.ts).
+const residentById = preparedSelect(
+  residents,
+  (db) =>
+    db.select().from(residents).where(
+      eq(residents.id, sql.placeholder("id")),
+    ),
+);
+const householdMembers = preparedSelect(
+  residents,
+  (db) =>
+    db.select().from(residents).where(
+      and(
+        eq(residents.householdId, sql.placeholder("householdId")),
+        ne(residents.status, "removed"),
+      ),
+    ).orderBy(asc(residents.id)),
+);
+const householdById = preparedSelect(
+  households,
+  (db) =>
+    db.select().from(households).where(
+      eq(households.id, sql.placeholder("id")),
+    ),
+);
+const sealsOf = preparedSelect(
+  seals,
+  (db) =>
+    db.select().from(seals).where(
+      eq(seals.residentId, sql.placeholder("residentId")),
+    ),
+);
+const blocksOf = preparedSelect(
+  blocks,
+  (db) =>
+    db.select().from(blocks).where(
+      sql`${blocks.residentId} = any(${sql.placeholder("residentIds")})`,
+    ),
+);
+
 /** One resident, decrypted, or null. */
 export async function readResident(
   tx: Tx,
   cipher: TenantCipher,
   id: string,
 ): Promise<ReplicaResident | null> {
-  const rows = await tx.select().from(residents).where(eq(residents.id, id));
+  const rows = await residentById(tx, { id });
   return rows.length ? decodeResident(cipher, rows[0]) : null;
 }
 
@@ -684,14 +725,7 @@ export async function readHouseholdMembers(
   cipher: TenantCipher,
   householdId: string,
 ): Promise<ReplicaResident[]> {
-  const rows = await tx.select().from(residents)
-    .where(
-      and(
-        eq(residents.householdId, householdId),
-        ne(residents.status, "removed"),
-      ),
-    )
-    .orderBy(asc(residents.id));
+  const rows = await householdMembers(tx, { householdId });
   return rows.map((r) => decodeResident(cipher, r));
 }
 
@@ -700,7 +734,7 @@ export async function readHousehold(
   tx: Tx,
   id: string,
 ): Promise<ReplicaHousehold | null> {
-  const rows = await tx.select().from(households).where(eq(households.id, id));
+  const rows = await householdById(tx, { id });
   return rows[0] ?? null;
 }
 
@@ -710,9 +744,7 @@ export async function readSeals(
   cipher: TenantCipher,
   residentId: string,
 ): Promise<ReplicaSeal[]> {
-  const rows = await tx.select().from(seals).where(
-    eq(seals.residentId, residentId),
-  );
+  const rows = await sealsOf(tx, { residentId });
   return rows.map((s) => ({
     id: s.id,
     residentId: s.residentId,
@@ -732,9 +764,7 @@ export async function readBlocks(
   residentIds: string[],
 ): Promise<ReplicaBlock[]> {
   if (!residentIds.length) return [];
-  const rows = await tx.select().from(blocks).where(
-    inArray(blocks.residentId, residentIds),
-  );
+  const rows = await blocksOf(tx, { residentIds });
   return rows.map((b) => ({
     id: b.id,
     residentId: b.residentId,

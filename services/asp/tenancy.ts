@@ -23,6 +23,7 @@ import {
   type Tx,
 } from "../../lib/db/database.ts";
 import { auditLog, type Tenant, tenants } from "../../db/asp/schema.ts";
+import { preparedSelect } from "../../lib/db/prepared_select.ts";
 import { residents } from "../../db/asp/tenant_schema.ts";
 import { AspError } from "./errors.ts";
 import type { Keyring, TenantCipher } from "./keys.ts";
@@ -185,17 +186,51 @@ export async function writeAudit(
 ): Promise<void> {
   const recs = Array.isArray(rec) ? rec : [rec];
   if (!recs.length) return;
-  await db.insert(auditLog).values(recs.map((r) => ({
+  // The records travel as one JSON parameter: the statement's text is the
+  // same for any number of records (prepared once per connection), and
+  // nothing is built per call.
+  const json = JSON.stringify(recs.map((r) => ({
     at: (r.at ?? new Date()).toISOString(),
-    tenantCode: r.tenantCode,
+    tenant_code: r.tenantCode,
     actor: r.actor,
     action: r.action,
-    requestId: r.requestId ?? null,
+    request_id: r.requestId ?? null,
     subject: r.subject ?? null,
     outcome: r.outcome ?? "ok",
     details: r.details ?? null,
   })));
+  await db.execute(sql`insert into ${auditLog}
+    (at, tenant_code, actor, action, request_id, subject, outcome, details)
+    select at, tenant_code, actor, action, request_id, subject, outcome, details
+    from jsonb_to_recordset(${json}::jsonb) as x(at timestamptz,
+      tenant_code text, actor text, action text, request_id text,
+      subject text, outcome text, details jsonb)`);
 }
+
+/** A tenant's directory row, without a lock or locked (built once each). */
+const tenantState = {
+  none: preparedSelect(
+    tenants,
+    (db) =>
+      db.select().from(tenants).where(
+        eq(tenants.code, sql.placeholder("code")),
+      ),
+  ),
+  share: preparedSelect(
+    tenants,
+    (db) =>
+      db.select().from(tenants).where(
+        eq(tenants.code, sql.placeholder("code")),
+      ).for("share"),
+  ),
+  update: preparedSelect(
+    tenants,
+    (db) =>
+      db.select().from(tenants).where(
+        eq(tenants.code, sql.placeholder("code")),
+      ).for("update"),
+  ),
+};
 
 /**
  * Creates the tenancy over the ASP's database (control schema migrated).
@@ -258,8 +293,7 @@ export function createTenancy(
         roleName: s.roleName,
         cipher: s.cipher,
         async state(opts = {}) {
-          const q = tx.select().from(tenants).where(eq(tenants.code, code));
-          const rows = opts.lock ? await q.for(opts.lock) : await q;
+          const rows = await tenantState[opts.lock ?? "none"](tx, { code });
           if (!rows.length) {
             throw new Error(
               `Tenant ${code}: its directory row is not visible to its role`,

@@ -11,6 +11,7 @@
  */
 import { asc, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../lib/db/database.ts";
+import { preparedSelect } from "../../lib/db/prepared_select.ts";
 import {
   canonicalJson,
   CHAIN_CONTEXT,
@@ -239,6 +240,15 @@ export interface PrintOutcome {
   fee: number;
 }
 
+/** A request by id (built once: every print report reads it). */
+const requestById = preparedSelect(
+  issuanceRequests,
+  (db) =>
+    db.select().from(issuanceRequests).where(
+      eq(issuanceRequests.requestId, sql.placeholder("requestId")),
+    ),
+);
+
 /**
  * Records what the kiosk printed, as one ledger entry: `delivered` (every
  * page), or on a paper jam `voided` (the jammed page and all later ones,
@@ -256,9 +266,7 @@ export async function recordPrintOutcome(
   db: Db,
   report: PrintReport,
 ): Promise<PrintOutcome> {
-  const [req] = await db.select().from(issuanceRequests).where(
-    eq(issuanceRequests.requestId, report.requestId),
-  );
+  const [req] = await requestById(db, { requestId: report.requestId });
   if (
     !req || req.kioskId !== report.kioskId || !req.pages ||
     ["building", "refused", "failed", "withheld"].includes(req.state)
