@@ -9,7 +9,7 @@
 
 import type { PlacedSymbol } from "../certificate/model.ts";
 import { A4_MM } from "./rasterize.ts";
-import { type Symbology, writeSymbol } from "./zxing.ts";
+import { type Symbology, writeQr, writeSymbol } from "./zxing.ts";
 
 /** The symbol parameters and page area of a back-side layout. */
 export interface SymbolLayout {
@@ -124,7 +124,11 @@ export async function placeSymbols(
   layout: SymbolLayout,
 ): Promise<PlacedSymbol[]> {
   const matrices = [];
-  for (const p of payloads) matrices.push(await writeSymbol(p, layout));
+  if (layout.symbology === "QRCode") {
+    for (const p of payloads) matrices.push(writeQr(p, layout));
+  } else {
+    for (const p of payloads) matrices.push(await writeSymbol(p, layout));
+  }
   if (matrices.length === 0) return [];
   const slots = layoutSlots(layout, matrices[0].width);
   if (payloads.length > slots.length) {

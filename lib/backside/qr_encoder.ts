@@ -76,8 +76,8 @@ interface Template {
   base: Uint8Array;
   /** Indices of the function modules other than format information. */
   fixed: Int32Array;
-  /** Module index of each data bit, in placement order. */
-  order: Int32Array;
+  /** Module index of each data bit, in placement order (≤ 177² < 2¹⁶). */
+  order: Uint16Array;
   /** Mask bit at each entry of `order`. */
   maskBits: Uint8Array;
   /** `base` with the mask drawn on every data module: an all-zero payload. */
@@ -259,7 +259,7 @@ function template(ver: number, mask: number): Template {
     size,
     base,
     fixed: Int32Array.from(fixedList),
-    order: Int32Array.from(order),
+    order: Uint16Array.from(order),
     maskBits,
     masked,
   };
