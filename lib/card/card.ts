@@ -19,7 +19,12 @@
  */
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { createHash } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  pbkdf2Sync,
+} from "node:crypto";
 import { nativeSigningKey } from "../crypto/ecdsa.ts";
 import { cardAuthMessage, readCardCertificate } from "./certificate.ts";
 
@@ -192,39 +197,62 @@ async function additionalData(
   );
 }
 
-/** PIN → (AES key, check value). The check tells a wrong PIN from a damaged file. */
-async function derivePinKeys(
+/**
+ * PIN → (AES key, check value). The check tells a wrong PIN from a damaged
+ * file. Synchronous (node:crypto): a kiosk serves one card at a time, and
+ * WebCrypto's round trip through the thread pool costs more than a test
+ * card's PBKDF2 itself.
+ */
+function derivePinKeys(
   pin: string,
-  salt: Uint8Array<ArrayBuffer>,
+  salt: Uint8Array,
   iterations: number,
 ) {
-  const base = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(pin),
-    "PBKDF2",
-    false,
-    [
-      "deriveBits",
-    ],
+  const bits = new Uint8Array(pbkdf2Sync(pin, salt, iterations, 64, "sha256"));
+  const aes = bits.slice(0, 32);
+  const check = b64(
+    new Uint8Array(createHash("sha256").update(bits.subarray(32)).digest()),
   );
-  const bits = new Uint8Array(
-    await crypto.subtle.deriveBits(
-      { name: "PBKDF2", hash: "SHA-256", salt, iterations },
-      base,
-      512,
-    ),
-  );
-  const aes = await crypto.subtle.importKey(
-    "raw",
-    bits.slice(0, 32),
-    "AES-GCM",
-    false,
-    [
-      "encrypt",
-      "decrypt",
-    ],
-  );
-  return { aes, check: b64(await sha256(bits.slice(32))) };
+  bits.fill(0);
+  return { aes, check };
+}
+
+/** AES-256-GCM, WebCrypto's layout: ciphertext ‖ 16-byte tag. */
+function sealKey(
+  key: Uint8Array,
+  iv: Uint8Array,
+  aad: Uint8Array,
+  plaintext: Uint8Array,
+): Uint8Array {
+  const c = createCipheriv("aes-256-gcm", key, iv);
+  c.setAAD(aad);
+  const head = c.update(plaintext);
+  const tail = c.final();
+  const out = new Uint8Array(head.length + tail.length + 16);
+  out.set(head);
+  out.set(tail, head.length);
+  out.set(c.getAuthTag(), head.length + tail.length);
+  return out;
+}
+
+/** Opens {@linkcode sealKey}'s output; throws when the tag does not match. */
+function openKey(
+  key: Uint8Array,
+  iv: Uint8Array,
+  aad: Uint8Array,
+  sealed: Uint8Array,
+): Uint8Array {
+  if (sealed.length < 16) throw new RangeError("Sealed key too short");
+  const d = createDecipheriv("aes-256-gcm", key, iv);
+  d.setAAD(aad);
+  d.setAuthTag(sealed.subarray(sealed.length - 16));
+  const head = d.update(sealed.subarray(0, sealed.length - 16));
+  const tail = d.final();
+  const out = new Uint8Array(head.length + tail.length);
+  out.set(head);
+  out.set(tail, head.length);
+  head.fill(0);
+  return out;
 }
 
 function constantTimeEqual(a: string, b: string): boolean {
@@ -234,13 +262,19 @@ function constantTimeEqual(a: string, b: string): boolean {
   return d === 0;
 }
 
-async function writeAtomic(
+/**
+ * Writes a file atomically: a temporary file, fsync, then rename (or link,
+ * for a new card, which fails if the path exists). Synchronous: a card file
+ * is a few kilobytes, and each async file operation's hop through the
+ * thread pool costs more than the write.
+ */
+function writeAtomic(
   path: string,
   text: string,
   opts: { createNew?: boolean } = {},
 ) {
   const tmp = `${path}.tmp-${crypto.randomUUID()}`;
-  const file = await Deno.open(tmp, {
+  const file = Deno.openSync(tmp, {
     write: true,
     createNew: true,
     mode: 0o600,
@@ -248,20 +282,24 @@ async function writeAtomic(
   try {
     const bytes = new TextEncoder().encode(text);
     let off = 0;
-    while (off < bytes.length) off += await file.write(bytes.subarray(off));
-    await file.sync();
+    while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+    file.syncSync();
   } finally {
     file.close();
   }
   try {
     if (opts.createNew) {
-      await Deno.link(tmp, path); // fails if path exists
-      await Deno.remove(tmp);
+      Deno.linkSync(tmp, path); // fails if path exists
+      Deno.removeSync(tmp);
     } else {
-      await Deno.rename(tmp, path);
+      Deno.renameSync(tmp, path);
     }
   } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
+    try {
+      Deno.removeSync(tmp);
+    } catch {
+      // already gone
+    }
     throw err;
   }
 }
@@ -272,11 +310,11 @@ async function saveCard(
   createNew = false,
 ) {
   const full: CardFile = { ...f, digest: await digestOf(f) };
-  await writeAtomic(path, JSON.stringify(full, null, 2) + "\n", { createNew });
+  writeAtomic(path, JSON.stringify(full, null, 2) + "\n", { createNew });
 }
 
 async function loadCard(path: string): Promise<CardFile> {
-  const text = await Deno.readTextFile(path);
+  const text = Deno.readTextFileSync(path);
   const invalid = (why: string) => new CardError("CARD_FILE_INVALID", 0, why);
   let f: CardFile;
   try {
@@ -340,21 +378,19 @@ export async function createCardRequest(): Promise<CardRequest> {
       }
       const salt = crypto.getRandomValues(new Uint8Array(16));
       const iv = crypto.getRandomValues(new Uint8Array(12));
-      const { aes, check } = await derivePinKeys(opts.pin, salt, iterations);
+      const { aes, check } = derivePinKeys(opts.pin, salt, iterations);
       const head = {
         format: FORMAT,
         serial: info.serial,
         municipalityCode: info.municipalityCode,
         certificatePem: info.certificate.toString("pem"),
       } as const;
-      const pkcs8 = await crypto.subtle.exportKey("pkcs8", keys.privateKey);
-      const ciphertext = new Uint8Array(
-        await crypto.subtle.encrypt(
-          { name: "AES-GCM", iv, additionalData: await additionalData(head) },
-          aes,
-          pkcs8,
-        ),
+      const pkcs8 = new Uint8Array(
+        await crypto.subtle.exportKey("pkcs8", keys.privateKey),
       );
+      const ciphertext = sealKey(aes, iv, await additionalData(head), pkcs8);
+      pkcs8.fill(0);
+      aes.fill(0);
       await saveCard(path, {
         ...head,
         pin: { kdf: "PBKDF2-SHA256", iterations, salt: b64(salt), check },
@@ -417,26 +453,24 @@ export async function openCard(path: string): Promise<Card> {
         const { digest: _d, ...body } = f;
         const counted = { ...body, failures: f.failures + 1 };
         await saveCard(path, counted);
-        const { aes, check } = await derivePinKeys(
+        const { aes, check } = derivePinKeys(
           pin,
           unb64(f.pin.salt),
           f.pin.iterations,
         );
         if (!constantTimeEqual(check, f.pin.check)) {
+          aes.fill(0);
           const remaining = MAX_PIN_TRIES - counted.failures;
           throw remaining <= 0
             ? new CardError("PIN_LOCKED", 0)
             : new CardError("PIN_WRONG", remaining);
         }
-        let pkcs8: ArrayBuffer;
+        let pkcs8: Uint8Array;
         try {
-          pkcs8 = await crypto.subtle.decrypt(
-            {
-              name: "AES-GCM",
-              iv: unb64(f.privateKey.iv),
-              additionalData: await additionalData(f),
-            },
+          pkcs8 = openKey(
             aes,
+            unb64(f.privateKey.iv),
+            await additionalData(f),
             unb64(f.privateKey.ciphertext),
           );
         } catch {
@@ -445,22 +479,24 @@ export async function openCard(path: string): Promise<Card> {
             0,
             "key material does not decrypt",
           );
+        } finally {
+          aes.fill(0);
         }
         await saveCard(path, { ...body, failures: 0 });
         // The card's chip signs fast; so does libcrypto (WebCrypto: ~1 ms).
-        const native = nativeSigningKey(new Uint8Array(pkcs8));
+        const native = nativeSigningKey(pkcs8);
         if (native) {
-          new Uint8Array(pkcs8).fill(0);
+          pkcs8.fill(0);
           return native.sign(message);
         }
         const key = await crypto.subtle.importKey(
           "pkcs8",
-          pkcs8,
+          pkcs8 as Uint8Array<ArrayBuffer>,
           EC_P256,
           false,
           ["sign"],
         );
-        new Uint8Array(pkcs8).fill(0);
+        pkcs8.fill(0);
         return new Uint8Array(
           await crypto.subtle.sign(ECDSA_SHA256, key, message),
         );

@@ -101,4 +101,16 @@ Deno.test("ecdsa: a non-exportable public key and garbage key bytes fall back or
   const sig = nativeSigningKey(k.pkcs8)!.sign(data);
   assert.ok(await verifyEcdsaP256(sealed, sig, data));
   assert.equal(nativeSigningKey(new Uint8Array([1, 2, 3, 4])), null);
+  // A P-384 key is not taken for a P-256 one.
+  const p384 = await crypto.subtle.generateKey(
+    { name: "ECDSA", namedCurve: "P-384" },
+    true,
+    ["sign"],
+  ) as CryptoKeyPair;
+  assert.equal(
+    nativeSigningKey(
+      new Uint8Array(await crypto.subtle.exportKey("pkcs8", p384.privateKey)),
+    ),
+    null,
+  );
 });

@@ -32,23 +32,21 @@ const SYMBOLS = {
     result: "i32",
   },
   // Keys and signatures
-  d2i_PrivateKey: {
-    parameters: ["i32", "pointer", "buffer", "i64"],
+  EC_KEY_new_by_curve_name: { parameters: ["i32"], result: "pointer" },
+  d2i_ECPrivateKey: {
+    parameters: ["buffer", "buffer", "i64"],
     result: "pointer",
+  },
+  EC_KEY_free: { parameters: ["pointer"], result: "void" },
+  ECDSA_sign: {
+    parameters: ["i32", "buffer", "i32", "buffer", "buffer", "pointer"],
+    result: "i32",
   },
   d2i_PUBKEY: { parameters: ["pointer", "buffer", "i64"], result: "pointer" },
   EVP_PKEY_free: { parameters: ["pointer"], result: "void" },
   EVP_sha256: { parameters: [], result: "pointer" },
   EVP_MD_CTX_new: { parameters: [], result: "pointer" },
   EVP_MD_CTX_free: { parameters: ["pointer"], result: "void" },
-  EVP_DigestSignInit: {
-    parameters: ["pointer", "pointer", "pointer", "pointer", "pointer"],
-    result: "i32",
-  },
-  EVP_DigestSign: {
-    parameters: ["pointer", "buffer", "buffer", "buffer", "usize"],
-    result: "i32",
-  },
   EVP_DigestVerifyInit: {
     parameters: ["pointer", "pointer", "pointer", "pointer", "pointer"],
     result: "i32",
