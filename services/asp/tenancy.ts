@@ -282,11 +282,10 @@ export function createTenancy(
   ): Promise<T> {
     const s = await staticOf(code);
     return await db.transaction(async (tx) => {
-      // Both sent at once (pipelined on the transaction's connection).
-      await Promise.all([
-        tx.execute(sql.raw(`SET LOCAL ROLE ${ident(s.roleName)}`)),
-        tx.execute(sql.raw(`SET LOCAL search_path TO ${ident(s.schemaName)}`)),
-      ]);
+      // SET LOCAL ROLE and SET LOCAL search_path as one statement whose
+      // text is the same for every tenant (prepared once per connection).
+      await tx.execute(sql`select set_config('role', ${s.roleName}, true),
+        set_config('search_path', ${ident(s.schemaName)}, true)`);
       const scope: TenantScope = {
         code,
         schemaName: s.schemaName,
