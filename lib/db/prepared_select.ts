@@ -7,8 +7,12 @@
  *
  * @module
  */
-import { getTableColumns, type Query } from "drizzle-orm";
-import type { PgTable, SelectedFieldsOrdered } from "drizzle-orm/pg-core";
+import { getTableColumns, type Query, type SQL } from "drizzle-orm";
+import type {
+  PgColumn,
+  PgTable,
+  SelectedFieldsOrdered,
+} from "drizzle-orm/pg-core";
 import type { Db, Tx } from "./database.ts";
 
 /** A runnable select: any handle (database or transaction) and the values. */
@@ -17,39 +21,41 @@ export type PreparedSelect<T extends PgTable> = (
   values: Record<string, unknown>,
 ) => Promise<T["$inferSelect"][]>;
 
+/** Order and row lock of a {@linkcode preparedSelect}. */
+export interface PreparedSelectOptions {
+  orderBy?: SQL | PgColumn;
+  /** `FOR SHARE` / `FOR UPDATE`. */
+  lock?: "share" | "update";
+}
+
 /**
- * Prepares a select of whole rows of `table` (`db.select().from(table)…`,
- * no joins, no partial selection) whose values are `sql.placeholder(name)`;
- * the returned function runs it with values on any handle, mapping rows as
- * Drizzle does.
+ * Prepares `select * from table where …` (values as
+ * `sql.placeholder(name)`); the returned function runs it with values on any
+ * handle, mapping rows as Drizzle does.
  *
  * @example
  * ```ts
- * const byId = preparedSelect(residents, (db) =>
- *   db.select().from(residents).where(eq(residents.id, sql.placeholder("id"))));
+ * const byId = preparedSelect(residents, eq(residents.id, sql.placeholder("id")));
  * const rows = await byId(tx, { id: "R1" });
  * ```
  */
 export function preparedSelect<T extends PgTable>(
   table: T,
-  build: (db: Db) => { toSQL(): Query; _: { selectedFields: unknown } },
+  where: SQL | undefined,
+  opts: PreparedSelectOptions = {},
 ): PreparedSelect<T> {
-  const columns = getTableColumns(table);
-  const fields = Object.entries(columns).map(([key, field]) => ({
-    path: [key],
-    field,
-  })) as SelectedFieldsOrdered;
+  const fields = Object.entries(getTableColumns(table)).map((
+    [key, field],
+  ) => ({ path: [key], field })) as SelectedFieldsOrdered;
   let query: Query | undefined;
+  const build = (db: Db): Query => {
+    let q = db.select().from(table as PgTable).where(where).$dynamic();
+    if (opts.orderBy) q = q.orderBy(opts.orderBy);
+    if (opts.lock) q = q.for(opts.lock);
+    return q.toSQL();
+  };
   return async (db, values) => {
-    if (!query) {
-      const builder = build(db as Db);
-      if (builder._.selectedFields !== columns) {
-        throw new TypeError(
-          "preparedSelect() takes a select of whole rows of its table",
-        );
-      }
-      query = builder.toSQL();
-    }
+    query ??= build(db as Db);
     return await db._.session.prepareQuery<
       { execute: T["$inferSelect"][]; all: unknown; values: unknown }
     >(query, fields, undefined, true).execute(values);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { kioskSessions } from "../../db/jlis/schema.ts";
 import { preparedSelect } from "./prepared_select.ts";
-import { openTestDatabase } from "./testing.ts";
+import { openTestDatabase, testEngine } from "./testing.ts";
 
 const MIGRATIONS = new URL("../../db/migrations/jlis", import.meta.url)
   .pathname;
@@ -41,13 +41,11 @@ Deno.test("preparedSelect() answers what the builder answers, on the database an
     ]);
     const ofKiosk = preparedSelect(
       kioskSessions,
-      (d) =>
-        d.select().from(kioskSessions).where(
-          and(
-            eq(kioskSessions.kioskId, sql.placeholder("kiosk")),
-            sql`${kioskSessions.createdAt} <= ${sql.placeholder("at")}`,
-          ),
-        ).orderBy(asc(kioskSessions.id)),
+      and(
+        eq(kioskSessions.kioskId, sql.placeholder("kiosk")),
+        sql`${kioskSessions.createdAt} <= ${sql.placeholder("at")}`,
+      ),
+      { orderBy: asc(kioskSessions.id) },
     );
     const direct = (kiosk: string) =>
       db.select().from(kioskSessions).where(eq(kioskSessions.kioskId, kiosk))
@@ -74,14 +72,61 @@ Deno.test("preparedSelect() answers what the builder answers, on the database an
   }
 });
 
-Deno.test("preparedSelect() refuses a partial selection instead of mapping it wrongly", async () => {
+Deno.test("preparedSelect() orders and locks as asked: a FOR UPDATE read waits for the row's writer", async () => {
   const database = await openTestDatabase(MIGRATIONS);
+  const { db } = database;
   try {
-    const partial = preparedSelect(
-      kioskSessions,
-      (d) => d.select({ id: kioskSessions.id }).from(kioskSessions),
+    const at = new Date("2026-11-26T01:00:00.000Z");
+    await db.insert(kioskSessions).values(
+      ["b", "c", "a"].map((id) => ({
+        id,
+        kioskId: "k1",
+        nonce: `n-${id}`,
+        createdAt: at,
+        expiresAt: at,
+      })),
     );
-    await assert.rejects(partial(database.db, {}), TypeError);
+    const newestFirst = preparedSelect(
+      kioskSessions,
+      eq(kioskSessions.kioskId, sql.placeholder("kiosk")),
+      { orderBy: desc(kioskSessions.id) },
+    );
+    assert.deepEqual(
+      (await newestFirst(db, { kiosk: "k1" })).map((r) => r.id),
+      ["c", "b", "a"],
+    );
+    if (testEngine() === "postgres") {
+      const locked = preparedSelect(
+        kioskSessions,
+        eq(kioskSessions.id, sql.placeholder("id")),
+        { lock: "update" },
+      );
+      const order: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((r) => release = r);
+      const writer = db.transaction(async (tx) => {
+        await locked(tx, { id: "a" });
+        order.push("writer has the row");
+        await held;
+        await tx.update(kioskSessions).set({ outcome: "X" }).where(
+          eq(kioskSessions.id, "a"),
+        );
+        order.push("writer commits");
+      });
+      while (!order.length) await new Promise((r) => setTimeout(r, 5));
+      const reader = db.transaction(async (tx) => {
+        const [row] = await locked(tx, { id: "a" });
+        order.push(`reader sees ${row.outcome}`);
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      release();
+      await Promise.all([writer, reader]);
+      assert.deepEqual(order, [
+        "writer has the row",
+        "writer commits",
+        "reader sees X",
+      ]);
+    }
   } finally {
     await database.close();
   }

@@ -80,13 +80,10 @@ export interface BuilderDeps extends Telemetry {
 /** The active link of a card serial (built once). */
 const activeCardLink = preparedSelect(
   cardLinks,
-  (db) =>
-    db.select().from(cardLinks).where(
-      and(
-        eq(cardLinks.serial, sql.placeholder("serial")),
-        eq(cardLinks.active, true),
-      ),
-    ),
+  and(
+    eq(cardLinks.serial, sql.placeholder("serial")),
+    eq(cardLinks.active, true),
+  ),
 );
 
 function order(

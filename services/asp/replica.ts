@@ -672,41 +672,27 @@ function decodeResident(
 // The reads of an issuance, built once (see lib/db/prepared_select.ts).
 const residentById = preparedSelect(
   residents,
-  (db) =>
-    db.select().from(residents).where(
-      eq(residents.id, sql.placeholder("id")),
-    ),
+  eq(residents.id, sql.placeholder("id")),
 );
 const householdMembers = preparedSelect(
   residents,
-  (db) =>
-    db.select().from(residents).where(
-      and(
-        eq(residents.householdId, sql.placeholder("householdId")),
-        ne(residents.status, "removed"),
-      ),
-    ).orderBy(asc(residents.id)),
+  and(
+    eq(residents.householdId, sql.placeholder("householdId")),
+    ne(residents.status, "removed"),
+  ),
+  { orderBy: asc(residents.id) },
 );
 const householdById = preparedSelect(
   households,
-  (db) =>
-    db.select().from(households).where(
-      eq(households.id, sql.placeholder("id")),
-    ),
+  eq(households.id, sql.placeholder("id")),
 );
 const sealsOf = preparedSelect(
   seals,
-  (db) =>
-    db.select().from(seals).where(
-      eq(seals.residentId, sql.placeholder("residentId")),
-    ),
+  eq(seals.residentId, sql.placeholder("residentId")),
 );
 const blocksOf = preparedSelect(
   blocks,
-  (db) =>
-    db.select().from(blocks).where(
-      sql`${blocks.residentId} = any(${sql.placeholder("residentIds")})`,
-    ),
+  sql`${blocks.residentId} = any(${sql.placeholder("residentIds")})`,
 );
 
 /** One resident, decrypted, or null. */

@@ -208,28 +208,11 @@ export async function writeAudit(
 }
 
 /** A tenant's directory row, without a lock or locked (built once each). */
+const byCode = eq(tenants.code, sql.placeholder("code"));
 const tenantState = {
-  none: preparedSelect(
-    tenants,
-    (db) =>
-      db.select().from(tenants).where(
-        eq(tenants.code, sql.placeholder("code")),
-      ),
-  ),
-  share: preparedSelect(
-    tenants,
-    (db) =>
-      db.select().from(tenants).where(
-        eq(tenants.code, sql.placeholder("code")),
-      ).for("share"),
-  ),
-  update: preparedSelect(
-    tenants,
-    (db) =>
-      db.select().from(tenants).where(
-        eq(tenants.code, sql.placeholder("code")),
-      ).for("update"),
-  ),
+  none: preparedSelect(tenants, byCode),
+  share: preparedSelect(tenants, byCode, { lock: "share" }),
+  update: preparedSelect(tenants, byCode, { lock: "update" }),
 };
 
 /**

@@ -243,10 +243,7 @@ export interface PrintOutcome {
 /** A request by id (built once: every print report reads it). */
 const requestById = preparedSelect(
   issuanceRequests,
-  (db) =>
-    db.select().from(issuanceRequests).where(
-      eq(issuanceRequests.requestId, sql.placeholder("requestId")),
-    ),
+  eq(issuanceRequests.requestId, sql.placeholder("requestId")),
 );
 
 /**
