@@ -11,6 +11,7 @@
 import { startRegistry } from "./services/registry/main.ts";
 import { startAsp } from "./services/asp/main.ts";
 import { startJlis } from "./services/jlis/main.ts";
+import { closedReason, nextOpenMorning } from "./services/jlis/hours.ts";
 import { startPortal } from "./services/portal/main.ts";
 import { mtlsFetch } from "./lib/tls/mod.ts";
 import { ensureCerts } from "./scripts/certs.ts";
@@ -51,6 +52,7 @@ for (const municipalityCode of ["401005", "401307"]) {
 }
 
 const jlis = await startJlis();
+const closed = closedReason(jlis.clock.now());
 const portal = await startPortal({
   keyList: jlis.keyList,
   decryptionKeys: [jlis.contentKey],
@@ -77,7 +79,16 @@ ${
     `  deno task kiosk --card ${c.file} --pin 1234 --type juminhyo --members all --with honseki,zokugara --out /tmp/juminhyo.pdf   # ${c.label}`
   ).join("\n")
 }
-Then upload /tmp/juminhyo.pdf (or a scan of its back side) at ${portal.url}.
+Then upload /tmp/juminhyo.pdf (or a scan of its back side) at ${portal.url}.${
+  closed && !Deno.env.get("JLIS_CLOCK_START")
+    ? `
+
+The center is closed now (${closed}: kiosks are served 06:30–23:00 Japan time,
+not 29 Dec – 3 Jan), so a kiosk run is refused. To try one now, restart with
+the center's clock set to an opening hour (development only):
+  JLIS_CLOCK_START=${nextOpenMorning(new Date())} deno task start`
+    : ""
+}
 Press Ctrl+C to stop.`);
 
 Deno.addSignalListener("SIGINT", async () => {

@@ -36,7 +36,7 @@ import { createSigner, importSigningKey } from "../lib/crypto/signer.ts";
 import { openDatabase } from "../lib/db/database.ts";
 import { silentLogger } from "../lib/service/logger.ts";
 import { createMetrics } from "../lib/service/metrics.ts";
-import type { Clock } from "../lib/time/clock.ts";
+import { type Clock, clockFrom } from "../lib/time/clock.ts";
 import {
   createTestPki,
   mtlsFetch,
@@ -80,7 +80,7 @@ const MASTER_KEY = btoa("bench-asp-master-key-0123456789a");
 const BASE = Date.parse("2026-11-26T10:00:00+09:00");
 
 function shiftedClock(offsetMs: number): Clock {
-  return { now: () => new Date(Date.now() + offsetMs) };
+  return clockFrom(new Date(Date.now() + offsetMs));
 }
 
 // ---- worker threads: the ASP node, the center's instances ------------------

@@ -74,3 +74,18 @@ export function ageOn(birthDate: string, onDate: string): number {
   if (m < bm || (m === bm && d < bd)) age--;
   return age;
 }
+
+/**
+ * A clock that runs in real time from a chosen start: it reads `start`
+ * now and advances as the system clock does (demonstrations at any hour,
+ * a benchmark pinned to a working morning).
+ *
+ * @example
+ * ```ts
+ * const clock = clockFrom(new Date("2026-11-26T10:00:00+09:00"));
+ * ```
+ */
+export function clockFrom(start: Date): Clock {
+  const offset = start.getTime() - Date.now();
+  return { now: () => new Date(Date.now() + offset) };
+}

@@ -38,6 +38,11 @@ export interface JlisConfig {
   issueTimeoutMs: number;
   /** Delivery confirmations gather this long per node before one call, ms. */
   deliveryWindowMs: number;
+  /**
+   * Development and demonstrations only: the center's clock reads this
+   * instant at start-up and runs from there (hours and holidays follow it).
+   */
+  clockStart: Date | null;
 }
 
 /** Development ASP node: the local ASP (services/asp) with its two tenants, over mTLS. */
@@ -142,6 +147,18 @@ export function loadJlisConfig(env: Env): JlisConfig {
     0,
     60_000,
   );
+  const rawStart = env.get("JLIS_CLOCK_START");
+  const clockStart = rawStart ? new Date(rawStart) : null;
+  if (
+    rawStart &&
+    (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(
+      rawStart,
+    ) || Number.isNaN(clockStart!.getTime()))
+  ) {
+    throw new Error(
+      "JLIS_CLOCK_START must be an ISO 8601 instant with its offset, e.g. 2026-11-26T10:00:00+09:00",
+    );
+  }
   return {
     port,
     hostname: env.get("JLIS_HOST") ?? "127.0.0.1",
@@ -158,5 +175,6 @@ export function loadJlisConfig(env: Env): JlisConfig {
     tls,
     issueTimeoutMs: timeout,
     deliveryWindowMs,
+    clockStart,
   };
 }

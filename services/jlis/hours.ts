@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { jstTime } from "../../lib/time/clock.ts";
+import { jstDate, jstTime } from "../../lib/time/clock.ts";
 import { JlisError } from "./errors.ts";
 
 /** Why the service is closed at an instant, or null when open. */
@@ -32,4 +32,24 @@ export function closedReason(
 export function assertOpen(at: Date): void {
   const reason = closedReason(at);
   if (reason) throw new JlisError(reason, { at: at.toISOString() });
+}
+
+/**
+ * The first 10:00 Japan time after `at` on a day the service is open, as
+ * ISO 8601 with its offset (what to set `JLIS_CLOCK_START` to for a
+ * demonstration outside the hours).
+ *
+ * @example
+ * ```ts
+ * nextOpenMorning(new Date("2026-11-26T15:00:00Z")); // "2026-11-27T10:00:00+09:00"
+ * ```
+ */
+export function nextOpenMorning(at: Date): string {
+  for (let d = 0; d < 14; d++) {
+    const day = jstDate(new Date(at.getTime() + d * 86_400_000));
+    const candidate = `${day}T10:00:00+09:00`;
+    const instant = new Date(candidate);
+    if (instant > at && !closedReason(instant)) return candidate;
+  }
+  throw new Error("no open day within two weeks");
 }

@@ -11,7 +11,7 @@ import { serviceDatabaseOptions } from "../../lib/db/config.ts";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { createLogger } from "../../lib/service/logger.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
-import { systemClock } from "../../lib/time/clock.ts";
+import { type Clock, clockFrom, systemClock } from "../../lib/time/clock.ts";
 import { serveHttp } from "../../lib/service/serve.ts";
 import { createJlisApp } from "./app.ts";
 import { jlisClients } from "./auth.ts";
@@ -38,6 +38,8 @@ export interface RunningJlis {
    * (in process; remotely: `GET /ledger/{issueNumber}/status`).
    */
   ledgerStatus(issueNumber: string): Promise<LedgerStatus>;
+  /** The center's clock (the system's, or as set by `JLIS_CLOCK_START`). */
+  clock: Clock;
   stop(): Promise<void>;
 }
 
@@ -107,9 +109,15 @@ export async function startJlis(
     await serviceDatabaseOptions("jlis", env),
   );
   await database.migrate(MIGRATIONS);
+  const clock = config.clockStart ? clockFrom(config.clockStart) : systemClock;
+  if (config.clockStart) {
+    logger.warn("clock set by JLIS_CLOCK_START: development only", {
+      start: config.clockStart.toISOString(),
+    });
+  }
   const app = createJlisApp({
     db: database.db,
-    clock: systemClock,
+    clock,
     clients: jlisClients(config.clients),
     authority,
     signer,
@@ -143,6 +151,7 @@ export async function startJlis(
     keyList: await signer.keyList(),
     contentKey,
     ledgerStatus: (n) => lookup(n),
+    clock,
     async stop() {
       await served.stop();
       tlsFetch?.close();
