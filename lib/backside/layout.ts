@@ -9,7 +9,7 @@
 
 import type { PlacedSymbol } from "../certificate/model.ts";
 import { A4_MM } from "./rasterize.ts";
-import { type Symbology, writeQr, writeSymbol } from "./zxing.ts";
+import { type Symbology, writeSymbol } from "./zxing.ts";
 
 /** The symbol parameters and page area of a back-side layout. */
 export interface SymbolLayout {
@@ -123,12 +123,12 @@ export async function placeSymbols(
   payloads: Uint8Array[],
   layout: SymbolLayout,
 ): Promise<PlacedSymbol[]> {
-  const matrices = [];
-  if (layout.symbology === "QRCode") {
-    for (const p of payloads) matrices.push(writeQr(p, layout));
-  } else {
-    for (const p of payloads) matrices.push(await writeSymbol(p, layout));
-  }
+  // All started at once: QR symbols are written synchronously, so a page's
+  // symbols are encoded back to back without giving other work the turn in
+  // between, and the encoder's tables stay in cache.
+  const matrices = await Promise.all(
+    payloads.map((p) => writeSymbol(p, layout)),
+  );
   if (matrices.length === 0) return [];
   const slots = layoutSlots(layout, matrices[0].width);
   if (payloads.length > slots.length) {

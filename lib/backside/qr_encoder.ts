@@ -429,8 +429,7 @@ export function encodeQrBytes(
   // Start from the masked template and flip the modules of the 1 bits.
   const modules = t.masked.slice();
   const order = t.order;
-  const nBytes = Math.min(codewords.length, order.length >>> 3);
-  for (let j = 0; j < nBytes; j++) {
+  for (let j = 0; j < codewords.length; j++) {
     const v = codewords[j];
     if (v === 0) continue;
     const b = j << 3;

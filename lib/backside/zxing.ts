@@ -160,17 +160,7 @@ export async function writeSymbol(
   return { width, height, modules };
 }
 
-/**
- * A QR symbol's module matrix, synchronously (what {@linkcode writeSymbol}
- * does for QR): a page's symbols are encoded back to back, without giving
- * other work the turn in between, so the encoder's tables stay in cache.
- *
- * @example
- * ```ts
- * const m = writeQr(payload, { symbology: "QRCode", ecLevel: "M", version: 20 });
- * ```
- */
-export function writeQr(
+function writeQr(
   payload: Uint8Array,
   options: WriteSymbolOptions,
 ): SymbolMatrix {

@@ -156,10 +156,8 @@ const unb64 = (s: string) =>
   Uint8Array.fromBase64(s, { alphabet: "base64url" });
 
 /** SHA-256 (synchronous node:crypto: cheaper than a WebCrypto round trip). */
-function sha256(data: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
-  return Promise.resolve(
-    new Uint8Array(createHash("sha256").update(data).digest()),
-  );
+function sha256(data: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(data).digest());
 }
 
 /** The DER bytes of a PEM certificate (its base64 body). */
@@ -170,7 +168,7 @@ function pemToDer(pem: string): Uint8Array {
   return Uint8Array.fromBase64(m[1].replace(/\s+/g, ""));
 }
 
-async function digestOf(f: Omit<CardFile, "digest">): Promise<string> {
+function digestOf(f: Omit<CardFile, "digest">): string {
   const canonical = JSON.stringify([
     f.format,
     f.serial,
@@ -185,15 +183,15 @@ async function digestOf(f: Omit<CardFile, "digest">): Promise<string> {
     f.privateKey.ciphertext,
     f.failures,
   ]);
-  return b64(await sha256(new TextEncoder().encode(canonical)));
+  return b64(sha256(new TextEncoder().encode(canonical)));
 }
 
-async function additionalData(
+function additionalData(
   f: Pick<CardFile, "serial" | "municipalityCode" | "certificatePem">,
 ) {
   const der = pemToDer(f.certificatePem);
   return new TextEncoder().encode(
-    `${FORMAT}|${f.serial}|${f.municipalityCode}|${b64(await sha256(der))}`,
+    `${FORMAT}|${f.serial}|${f.municipalityCode}|${b64(sha256(der))}`,
   );
 }
 
@@ -210,9 +208,7 @@ function derivePinKeys(
 ) {
   const bits = new Uint8Array(pbkdf2Sync(pin, salt, iterations, 64, "sha256"));
   const aes = bits.slice(0, 32);
-  const check = b64(
-    new Uint8Array(createHash("sha256").update(bits.subarray(32)).digest()),
-  );
+  const check = b64(sha256(bits.subarray(32)));
   bits.fill(0);
   return { aes, check };
 }
@@ -304,16 +300,16 @@ function writeAtomic(
   }
 }
 
-async function saveCard(
+function saveCard(
   path: string,
   f: Omit<CardFile, "digest">,
   createNew = false,
 ) {
-  const full: CardFile = { ...f, digest: await digestOf(f) };
+  const full: CardFile = { ...f, digest: digestOf(f) };
   writeAtomic(path, JSON.stringify(full, null, 2) + "\n", { createNew });
 }
 
-async function loadCard(path: string): Promise<CardFile> {
+function loadCard(path: string): CardFile {
   const text = Deno.readTextFileSync(path);
   const invalid = (why: string) => new CardError("CARD_FILE_INVALID", 0, why);
   let f: CardFile;
@@ -334,7 +330,7 @@ async function loadCard(path: string): Promise<CardFile> {
     !Number.isInteger(f.failures) ||
     f.failures < 0 || typeof f.digest !== "string"
   ) throw invalid("unknown format");
-  if (!constantTimeEqual(await digestOf(f), f.digest)) {
+  if (!constantTimeEqual(digestOf(f), f.digest)) {
     throw invalid("digest mismatch");
   }
   return f;
@@ -388,10 +384,10 @@ export async function createCardRequest(): Promise<CardRequest> {
       const pkcs8 = new Uint8Array(
         await crypto.subtle.exportKey("pkcs8", keys.privateKey),
       );
-      const ciphertext = sealKey(aes, iv, await additionalData(head), pkcs8);
+      const ciphertext = sealKey(aes, iv, additionalData(head), pkcs8);
       pkcs8.fill(0);
       aes.fill(0);
-      await saveCard(path, {
+      saveCard(path, {
         ...head,
         pin: { kdf: "PBKDF2-SHA256", iterations, salt: b64(salt), check },
         privateKey: {
@@ -415,16 +411,21 @@ export async function createCardRequest(): Promise<CardRequest> {
  * const signature = await card.sign("1234", nonce);
  * ```
  */
-export async function openCard(path: string): Promise<Card> {
-  const first = await loadCard(path);
+export function openCard(path: string): Promise<Card> {
+  // The file I/O is synchronous (see writeAtomic); a thrown error rejects.
+  return new Promise((resolve) => resolve(cardAt(path)));
+}
+
+function cardAt(path: string): Card {
+  const first = loadCard(path);
   let queue: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
+  const serialized = <T>(fn: () => T | Promise<T>): Promise<T> => {
     const run = queue.then(fn, fn);
     queue = run.catch(() => {});
     return run;
   };
-  const fromFile = async () => {
-    const f = await loadCard(path);
+  const fromFile = () => {
+    const f = loadCard(path);
     if (f.serial !== first.serial) {
       throw new CardError(
         "CARD_FILE_INVALID",
@@ -440,19 +441,17 @@ export async function openCard(path: string): Promise<Card> {
     municipalityCode: first.municipalityCode,
     certificatePem: first.certificatePem,
     remainingTries: () =>
-      serialized(async () =>
-        Math.max(0, MAX_PIN_TRIES - (await fromFile()).failures)
-      ),
+      serialized(() => Math.max(0, MAX_PIN_TRIES - fromFile().failures)),
     sign: (pin, nonce) =>
       serialized(async () => {
         if (!PIN.test(pin)) throw new RangeError("A PIN is 4 digits");
         const message = cardAuthMessage(nonce);
-        const f = await fromFile();
+        const f = fromFile();
         if (f.failures >= MAX_PIN_TRIES) throw new CardError("PIN_LOCKED", 0);
         // Count the try before checking it: a crash from here on cannot save it.
         const { digest: _d, ...body } = f;
         const counted = { ...body, failures: f.failures + 1 };
-        await saveCard(path, counted);
+        saveCard(path, counted);
         const { aes, check } = derivePinKeys(
           pin,
           unb64(f.pin.salt),
@@ -470,7 +469,7 @@ export async function openCard(path: string): Promise<Card> {
           pkcs8 = openKey(
             aes,
             unb64(f.privateKey.iv),
-            await additionalData(f),
+            additionalData(f),
             unb64(f.privateKey.ciphertext),
           );
         } catch {
@@ -482,7 +481,7 @@ export async function openCard(path: string): Promise<Card> {
         } finally {
           aes.fill(0);
         }
-        await saveCard(path, { ...body, failures: 0 });
+        saveCard(path, { ...body, failures: 0 });
         // The card's chip signs fast; so does libcrypto (WebCrypto: ~1 ms).
         const native = nativeSigningKey(pkcs8);
         if (native) {

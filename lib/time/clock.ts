@@ -76,16 +76,16 @@ export function ageOn(birthDate: string, onDate: string): number {
 }
 
 /**
- * A clock that runs in real time from a chosen start: it reads `start`
- * now and advances as the system clock does (demonstrations at any hour,
- * a benchmark pinned to a working morning).
+ * A clock that runs from a chosen start: it reads `start` now and advances
+ * as `base` (the system clock) does (demonstrations at any hour, a
+ * benchmark pinned to a working morning).
  *
  * @example
  * ```ts
  * const clock = clockFrom(new Date("2026-11-26T10:00:00+09:00"));
  * ```
  */
-export function clockFrom(start: Date): Clock {
-  const offset = start.getTime() - Date.now();
-  return { now: () => new Date(Date.now() + offset) };
+export function clockFrom(start: Date, base: Clock = systemClock): Clock {
+  const offset = start.getTime() - base.now().getTime();
+  return { now: () => new Date(base.now().getTime() + offset) };
 }
