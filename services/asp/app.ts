@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { swaggerUI } from "@hono/swagger-ui";
+import { mountApiDocs } from "../../lib/service/api_docs.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { createServiceApp } from "../../lib/service/app.ts";
@@ -45,13 +45,9 @@ export function createAspApp(deps: AspDeps): OpenAPIHono<AspEnv> {
     type: "http",
     scheme: "bearer",
   });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "LGWAN-ASP issuing system (証明書コンビニ交付システム) API",
-      version: "1.0.0",
-    },
+  mountApiDocs(app, {
+    title: "LGWAN-ASP issuing system (証明書コンビニ交付システム) API",
+    version: "1.0.0",
   });
-  app.get("/docs", swaggerUI({ url: "/openapi.json" }));
   return app;
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { swaggerUI } from "@hono/swagger-ui";
+import { mountApiDocs } from "../../lib/service/api_docs.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { bodyLimit } from "hono/body-limit";
@@ -68,11 +68,10 @@ export function createJlisApp(given: JlisAppDeps): OpenAPIHono<JlisEnv> {
     type: "http",
     scheme: "bearer",
   });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: { title: "J-LIS center (証明書交付センター) API", version: "1.0.0" },
+  mountApiDocs(app, {
+    title: "J-LIS center (証明書交付センター) API",
+    version: "1.0.0",
   });
-  app.get("/docs", swaggerUI({ url: "/openapi.json" }));
   // Everything below is logged and signed.
   app.use(bodyLimit({ maxSize: 64 * 1024 }));
   app.use(

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { swaggerUI } from "@hono/swagger-ui";
+import { mountApiDocs } from "../../lib/service/api_docs.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { createServiceApp } from "../../lib/service/app.ts";
@@ -61,10 +61,6 @@ export function createRegistryApp(
     type: "http",
     scheme: "bearer",
   });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: { title: "Registry (住民基本台帳) API", version: "1.0.0" },
-  });
-  app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+  mountApiDocs(app, { title: "Registry (住民基本台帳) API", version: "1.0.0" });
   return app;
 }
