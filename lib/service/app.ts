@@ -5,10 +5,12 @@
  * @module
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { errorHandler } from "./errors.ts";
+import { refuseUnsafeText } from "./input_guard.ts";
 import { createResourceApp } from "./openapi.ts";
 import type { Logger } from "./logger.ts";
 import type { MetricsRegistry } from "./metrics.ts";
@@ -31,6 +33,8 @@ export interface ServiceAppOptions {
   statusOf: (code: string) => ContentfulStatusCode | undefined;
   /** Extra readiness check for /healthz (e.g. a database ping). */
   health?: () => Promise<Record<string, unknown>>;
+  /** Largest request body accepted, in bytes (413 beyond); default 1 MiB. */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -75,6 +79,8 @@ export function createServiceApp<E extends ServiceEnv = ServiceEnv>(
       });
     }
   });
+  app.use(bodyLimit({ maxSize: opts.maxBodyBytes ?? 1024 * 1024 }));
+  app.use(refuseUnsafeText());
   app.get("/healthz", async (c) => {
     try {
       const extra = opts.health ? await opts.health() : {};

@@ -61,6 +61,7 @@ export class DomainError extends Error {
 export const COMMON_STATUS: Record<string, ContentfulStatusCode> = {
   VALIDATION_FAILED: 400,
   BAD_REQUEST: 400,
+  INVALID_TEXT: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,

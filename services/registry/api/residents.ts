@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { validationError } from "../../../lib/service/errors.ts";
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { and, asc, eq } from "drizzle-orm";
@@ -134,7 +135,11 @@ export function createResidentsApp(
 
   const purposeOf = (p: string | undefined) => {
     if (!p) throw new RegistryError("PURPOSE_REQUIRED");
-    return decodeURIComponent(p);
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      throw validationError([{ path: ["x-purpose"], message: "bad %-escape" }]);
+    }
   };
 
   app.openapi(getRoute, async (c) => {

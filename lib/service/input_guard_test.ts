@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { silentLogger } from "./logger.ts";
+import { createMetrics } from "./metrics.ts";
+import { createServiceApp } from "./app.ts";
+import { isSafeText, unsafeTextPath } from "./input_guard.ts";
+
+Deno.test("isSafeText() refuses NUL, controls, lone surrogates and non-characters, and keeps 外字 and variation sequences", () => {
+  for (
+    const bad of [
+      "a\u0000b",
+      "\u0001",
+      "\u007F",
+      "\uD800",
+      "x\uDC00",
+      "\uFFFE",
+      "\uFDD0",
+      "\u{1FFFF}",
+      "\u{10FFFF}",
+    ]
+  ) {
+    assert.equal(isSafeText(bad), false, JSON.stringify(bad));
+  }
+  for (
+    const good of [
+      "髙橋　\u{E000}子",
+      "葛\u{E0100}飾",
+      "𠮷野家",
+      "line\nbreak\tand\rtab",
+      "",
+    ]
+  ) {
+    assert.equal(isSafeText(good), true, JSON.stringify(good));
+  }
+});
+
+Deno.test("unsafeTextPath() names where the text is, keys included", () => {
+  assert.equal(unsafeTextPath({ a: [1, "ok", { b: "x\u0000" }] }), "$.a[2].b");
+  assert.equal(unsafeTextPath({ ["k\uD800"]: 1 }), "${key}");
+  assert.equal(unsafeTextPath({ a: ["ok", null, true, 3] }), undefined);
+});
+
+function app() {
+  const calls: unknown[] = [];
+  const a = createServiceApp({
+    service: "t",
+    logger: silentLogger(),
+    metrics: createMetrics(),
+    statusOf: () => undefined,
+    maxBodyBytes: 1024,
+  });
+  a.post("/things/:id", async (c) => {
+    calls.push(await c.req.json());
+    return c.json({ ok: true }, 201);
+  });
+  return { a, calls };
+}
+
+Deno.test("a service refuses unsafe text in body, path, query and headers with 400 INVALID_TEXT, and its handler never runs", async () => {
+  const { a, calls } = app();
+  const cases: [string, RequestInit, string][] = [
+    ["/things/1", { body: JSON.stringify({ name: "a\u0000" }) }, "body $.name"],
+    ["/things/1", { body: '{"name":"\\ud800"}' }, "body $.name"],
+    ["/things/%00", { body: "{}" }, "path"],
+    ["/things/%E0%A4%A", { body: "{}" }, "path"],
+    ["/things/1?q=%EF%BF%BF", { body: "{}" }, "query.q"],
+  ];
+  for (const [path, init, where] of cases) {
+    const res = await a.request(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      ...init,
+    });
+    assert.equal(res.status, 400, path);
+    assert.match(res.headers.get("content-type") ?? "", /json/);
+    const body = await res.json();
+    assert.equal(body.code, "INVALID_TEXT");
+    assert.ok(body.message_ja && body.message_en);
+    assert.equal(body.details.where, where);
+    assert.ok(!JSON.stringify(body).includes("\\u0000"));
+  }
+  assert.deepEqual(calls, []);
+  const ok = await a.request("/things/1", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "髙橋　\u{E000}子" }),
+  });
+  assert.equal(ok.status, 201);
+  await ok.body?.cancel();
+  assert.deepEqual(calls, [{ name: "髙橋　\u{E000}子" }]);
+});
+
+Deno.test("a service refuses a body over its limit with 413 PAYLOAD_TOO_LARGE", async () => {
+  const { a, calls } = app();
+  const res = await a.request("/things/1", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "x".repeat(2000) }),
+  });
+  assert.equal(res.status, 413);
+  assert.equal((await res.json()).code, "PAYLOAD_TOO_LARGE");
+  assert.deepEqual(calls, []);
+});
