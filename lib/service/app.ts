@@ -89,7 +89,7 @@ export function createServiceApp<E extends ServiceEnv = ServiceEnv>(
       return c.json({
         status: "unavailable",
         service: opts.service,
-        error: String(err),
+        error: err instanceof Error ? err.constructor.name : typeof err,
       }, 503);
     }
   });

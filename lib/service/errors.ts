@@ -126,7 +126,7 @@ export function errorHandler(
     const requestId = c.get("requestId" as never) as string | undefined;
     opts.logger.error("unhandled error", {
       requestId,
-      error: String(err?.stack ?? err),
+      error: err instanceof Error ? err : new Error("non-error thrown"),
     });
     return c.json(
       {

@@ -25,6 +25,61 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+/** What a log line keeps of an error: never its message (it may hold query parameters or row contents). */
+export interface SafeError {
+  /** The error's class, e.g. `PostgresError`, `DomainError`. */
+  class: string;
+  /** A domain code (`DomainError`) or a system code (`ECONNREFUSED`). */
+  code?: string;
+  /** The database's SQLSTATE, when a database refused the statement. */
+  sqlstate?: string;
+  /** Where it was thrown: the first stack frames, file and line only. */
+  at?: string[];
+  /** The same, for the error's cause. */
+  cause?: SafeError;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * The loggable description of an error: its class, codes and stack frames,
+ * never its message or its values.
+ *
+ * @example
+ * ```ts
+ * import { safeError } from "./logger.ts";
+ * safeError(new TypeError("row 正子 failed")); // { class: "TypeError", at: [...] }
+ * ```
+ */
+export function safeError(err: unknown, depth = 0): SafeError {
+  if (!(err instanceof Error)) return { class: typeof err };
+  const e = err as Error & { code?: unknown; cause?: unknown };
+  const out: SafeError = { class: e.constructor?.name || e.name };
+  if (typeof e.code === "string") {
+    if (SQLSTATE.test(e.code)) out.sqlstate = e.code;
+    else if (/^[A-Z][A-Z0-9_]{1,63}$/.test(e.code)) out.code = e.code;
+  }
+  const at = (e.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l))
+    .slice(0, 5).map((l) => l.trim().replace(/^at /, ""))
+    .map((l) => l.replace(/^.*?\((.*)\)$/, "$1"));
+  if (at.length) out.at = at;
+  if (e.cause !== undefined && depth < 3) {
+    out.cause = safeError(e.cause, depth + 1);
+  }
+  return out;
+}
+
+function safeFields(
+  fields: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  if (!fields) return fields;
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(fields)) {
+    if (v instanceof Error) (out ??= { ...fields })[k] = safeError(v);
+  }
+  return out ?? fields;
+}
+
 /** Options of {@linkcode createLogger}. */
 export interface LoggerOptions {
   /** Service name written on every line. */
@@ -70,7 +125,7 @@ export function createLogger(opts: LoggerOptions): Logger {
         service: opts.service,
         msg,
         ...base,
-        ...fields,
+        ...safeFields(fields),
       }),
     );
   };
