@@ -100,9 +100,9 @@ export async function demoCards(
     }
   }
   if (existing.length) return existing;
-  const rows = rowsOf<{ id: string; name: string; household_id: string }>(
+  const rows = rowsOf<{ id: string; household_id: string }>(
     await opts.registry.db.execute(sql`
-      select r.id, r.name, r.household_id from residents r
+      select r.id, r.household_id from residents r
       where r.municipality_code = '401005' and r.status = 'active' and r.birth_date < '1990-01-01'
         and r.relationship = '世帯主' and r.became_resident_date < '2026-01-01'
         and not exists (select 1 from issuance_blocks b where b.resident_id = r.id and b.lifted_at is null)
@@ -122,7 +122,7 @@ export async function demoCards(
       registryUrl: opts.registryUrl,
       registryToken: "dev-registry-jlis",
     });
-    cards.push({ file: await Deno.realPath(file), label: `${r.id} ${r.name}` });
+    cards.push({ file: await Deno.realPath(file), label: `resident ${r.id}` });
   }
   return cards;
 }
