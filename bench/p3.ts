@@ -59,7 +59,7 @@ import {
 import {
   cardRecord,
   generatedPopulation,
-} from "../services/jlis/issuance_testing.ts";
+} from "../tests/support/issuance_world.ts";
 import { MIGRATIONS as JLIS_MIGRATIONS } from "../services/jlis/main.ts";
 import { createKiosk } from "../services/kiosk/kiosk.ts";
 import {

@@ -25,7 +25,7 @@ import {
   registryRecords,
   type TestAsp,
   testWorker,
-} from "../services/asp/testing.ts";
+} from "./support/asp_world.ts";
 import {
   sealImpressionPng,
   seedRegistry,
@@ -35,7 +35,7 @@ import {
   openTestRegistry,
   type TestRegistry,
   TOKENS,
-} from "../services/registry/testing.ts";
+} from "./support/registry_world.ts";
 
 const CODE = "401005";
 const POLICY = { code: CODE, printMyNumber: true };

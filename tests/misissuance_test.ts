@@ -35,9 +35,9 @@ import {
   generatedPopulation,
   markFresh,
   openIssuanceWorld,
-} from "../services/jlis/issuance_testing.ts";
+} from "./support/issuance_world.ts";
 import { verifyLedger } from "../services/jlis/ledger.ts";
-import { fleetKioskToken, TOKENS } from "../services/jlis/testing.ts";
+import { fleetKioskToken, TOKENS } from "./support/jlis_world.ts";
 import type { KioskReceipt, KioskRefusal } from "../services/kiosk/kiosk.ts";
 
 const KIOSKS = 125;

@@ -16,7 +16,7 @@ import {
   openStartPage,
   postApi,
   postForm,
-} from "./portal_fixtures.ts";
+} from "./support/portal_world.ts";
 
 const enc = new TextEncoder();
 

@@ -13,7 +13,7 @@ import {
   openStartPage,
   postApi,
   postForm,
-} from "./portal_fixtures.ts";
+} from "./support/portal_world.ts";
 
 const center = await makeDemoCenter();
 const scans = await verdictScans(center);
