@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { IVS_KATSURA, PUA_GAIJI } from "../lib/certificate/fixtures.ts";
+import { IVS_KATSURA, PUA_GAIJI } from "./fixtures/certificate.ts";
 import { appliedEvents } from "../db/asp/tenant_schema.ts";
 import {
   residents as registryResidents,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeSampleSheet } from "../scan/sample_sheets.ts";
+import { makeSampleSheet } from "../../tests/fixtures/sample_sheets.ts";
 import { findVerificationKey } from "../crypto/key_list.ts";
 import {
   contentHash,
@@ -11,7 +11,7 @@ import {
   verifyEnvelopeSignature,
 } from "./envelope.ts";
 import { encodeSheetContent } from "./canonical.ts";
-import { ISSUED_AT, makeTestCenter } from "./test_fixtures.ts";
+import { ISSUED_AT, makeTestCenter } from "../../tests/fixtures/back_side.ts";
 import { deflateSync } from "fflate";
 
 Deno.test("sealEnvelope() → openEnvelope() returns the same sheet", async () => {

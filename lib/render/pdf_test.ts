@@ -10,7 +10,7 @@ import {
   makeInkanSheet,
   makeSheet,
   PUA_GAIJI,
-} from "../certificate/fixtures.ts";
+} from "../../tests/fixtures/certificate.ts";
 import type {
   BackSide,
   CertificateDocument,
