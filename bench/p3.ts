@@ -30,7 +30,7 @@ import { createRenderer, type Renderer } from "../lib/render/mod.ts";
 import { createCardRequest, openCard } from "../lib/card/card.ts";
 import type { KeyList } from "../lib/crypto/key_list.ts";
 import { createBackSideBuilder } from "../lib/backside/mod.ts";
-import { makeSheet } from "../lib/certificate/fixtures.ts";
+import { makeSheet } from "../tests/fixtures/certificate.ts";
 import { importContentKey } from "../lib/crypto/content_key.ts";
 import { createSigner, importSigningKey } from "../lib/crypto/signer.ts";
 import { openDatabase } from "../lib/db/database.ts";
@@ -59,7 +59,7 @@ import {
 import {
   cardRecord,
   generatedPopulation,
-} from "../services/jlis/issuance_testing.ts";
+} from "../tests/support/issuance_world.ts";
 import { MIGRATIONS as JLIS_MIGRATIONS } from "../services/jlis/main.ts";
 import { createKiosk } from "../services/kiosk/kiosk.ts";
 import {

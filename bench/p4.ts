@@ -25,7 +25,7 @@ import {
 } from "../lib/backside/mod.ts";
 import { sealEnvelope } from "../lib/backside/envelope.ts";
 import { readSymbols } from "../lib/backside/zxing.ts";
-import { makeInkanSheet, makeSheet } from "../lib/certificate/fixtures.ts";
+import { makeInkanSheet, makeSheet } from "../tests/fixtures/certificate.ts";
 import { generateContentKey } from "../lib/crypto/content_key.ts";
 import { createSigner, generateSigningKey } from "../lib/crypto/signer.ts";
 import { createRenderer } from "../lib/render/mod.ts";
@@ -34,9 +34,9 @@ import {
   DISTORTION_KINDS,
   type DistortionKind,
   generateCorpus,
-} from "../lib/scan/corpus.ts";
-import { halve } from "../lib/scan/gray_ops.ts";
-import { loadScan } from "../lib/scan/load_scan.ts";
+} from "../tests/fixtures/scan_corpus.ts";
+import { halve } from "../lib/backside/gray_ops.ts";
+import { loadScan } from "../lib/backside/load_scan.ts";
 import {
   type BenchContext,
   type Figure,

@@ -26,7 +26,7 @@ import {
   DISTORTION_KINDS,
   type DistortionKind,
   generateCorpus,
-} from "../lib/scan/corpus.ts";
+} from "../tests/fixtures/scan_corpus.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

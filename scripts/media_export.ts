@@ -17,7 +17,7 @@ import { serviceDatabaseOptions } from "../lib/db/config.ts";
 import { readMediaKeyFiles, registryMediaKeys } from "../lib/media/keys.ts";
 import { exportMedia } from "../services/registry/media_export.ts";
 import { createProgress, type Progress } from "../lib/progress.ts";
-import { REGISTRY_MIGRATIONS } from "../services/registry/testing.ts";
+import { MIGRATIONS as REGISTRY_MIGRATIONS } from "../services/registry/main.ts";
 
 if (import.meta.main) {
   const { values } = parseArgs({

@@ -28,7 +28,7 @@ import {
   makeHouseholdDocument,
   makeInkanSheet,
   makeSheet,
-} from "../lib/certificate/fixtures.ts";
+} from "../tests/fixtures/certificate.ts";
 import { generateContentKey } from "../lib/crypto/content_key.ts";
 import { createSigner, generateSigningKey } from "../lib/crypto/signer.ts";
 import { createRenderer, type Renderer } from "../lib/render/mod.ts";

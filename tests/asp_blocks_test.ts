@@ -14,9 +14,9 @@ import {
   registryFamily,
   type TestAsp,
   testWorker,
-} from "../services/asp/testing.ts";
+} from "./support/asp_world.ts";
 import { sealImpressionPng } from "../services/registry/seed/mod.ts";
-import { openTestRegistry } from "../services/registry/testing.ts";
+import { openTestRegistry } from "./support/registry_world.ts";
 
 const CODE = "401005";
 

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { IVS_KATSURA, PUA_GAIJI } from "../lib/certificate/fixtures.ts";
+import { IVS_KATSURA, PUA_GAIJI } from "./fixtures/certificate.ts";
 import { appliedEvents } from "../db/asp/tenant_schema.ts";
 import {
   residents as registryResidents,
@@ -25,7 +25,7 @@ import {
   registryRecords,
   type TestAsp,
   testWorker,
-} from "../services/asp/testing.ts";
+} from "./support/asp_world.ts";
 import {
   sealImpressionPng,
   seedRegistry,
@@ -35,7 +35,7 @@ import {
   openTestRegistry,
   type TestRegistry,
   TOKENS,
-} from "../services/registry/testing.ts";
+} from "./support/registry_world.ts";
 
 const CODE = "401005";
 const POLICY = { code: CODE, printMyNumber: true };

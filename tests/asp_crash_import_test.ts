@@ -43,12 +43,12 @@ import {
   registryFamily,
   registryRecords,
   TEST_MASTER_KEY,
-} from "../services/asp/testing.ts";
+} from "./support/asp_world.ts";
 import { exportMedia } from "../services/registry/media_export.ts";
 import { seedRegistry } from "../services/registry/seed/seed_registry.ts";
-import { openTestRegistry } from "../services/registry/testing.ts";
+import { openTestRegistry } from "./support/registry_world.ts";
 
-import { aspDatabaseTarget } from "./asp_crash_testing.ts";
+import { aspDatabaseTarget } from "./support/asp_crash_target.ts";
 const CODE = "401005";
 const ROOT = new URL("..", import.meta.url).pathname;
 const POLICY = { code: CODE, printMyNumber: false };

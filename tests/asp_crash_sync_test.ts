@@ -22,14 +22,14 @@ import {
   registryEvent,
   registryRecords,
   TEST_MASTER_KEY,
-} from "../services/asp/testing.ts";
+} from "./support/asp_world.ts";
 import {
   makePerson,
   openTestRegistry,
   type TestRegistry,
-} from "../services/registry/testing.ts";
+} from "./support/registry_world.ts";
 
-import { aspDatabaseTarget } from "./asp_crash_testing.ts";
+import { aspDatabaseTarget } from "./support/asp_crash_target.ts";
 const CODE = "401005";
 const ROOT = new URL("..", import.meta.url).pathname;
 const TENANTS = JSON.stringify([{

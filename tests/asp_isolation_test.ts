@@ -21,8 +21,8 @@ import {
   registryRecords,
   type TestAsp,
   testWorker,
-} from "../services/asp/testing.ts";
-import { openTestRegistry } from "../services/registry/testing.ts";
+} from "./support/asp_world.ts";
+import { openTestRegistry } from "./support/registry_world.ts";
 
 const A = "401005";
 const B = "401307";

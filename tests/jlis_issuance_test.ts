@@ -14,8 +14,8 @@ import {
   faultInjector,
   type IssuanceWorld,
   openIssuanceWorld,
-} from "../services/jlis/issuance_testing.ts";
-import { TOKENS } from "../services/jlis/testing.ts";
+} from "./support/issuance_world.ts";
+import { TOKENS } from "./support/jlis_world.ts";
 import type { KioskReceipt, KioskRefusal } from "../services/kiosk/kiosk.ts";
 
 function ok(r: KioskReceipt | KioskRefusal): KioskReceipt {

@@ -10,8 +10,8 @@ import {
   type IssuanceWorld,
   markFresh,
   openIssuanceWorld,
-} from "../services/jlis/issuance_testing.ts";
-import { TOKENS } from "../services/jlis/testing.ts";
+} from "./support/issuance_world.ts";
+import { TOKENS } from "./support/jlis_world.ts";
 import type {
   KioskChoice,
   KioskReceipt,

@@ -4,10 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { eq, sql } from "drizzle-orm";
-import { openTestDatabase } from "../lib/db/testing.ts";
+import { openTestDatabase } from "./support/test_database.ts";
 import { outboxHeads } from "../db/registry/schema.ts";
 import { auditLog } from "../db/asp/schema.ts";
-import { REGISTRY_MIGRATIONS } from "../services/registry/testing.ts";
+import { REGISTRY_MIGRATIONS } from "./support/registry_world.ts";
 import { seedRegistry } from "../services/registry/seed/seed_registry.ts";
 import {
   CONTROL_MIGRATIONS,

@@ -22,7 +22,7 @@ import {
   verifyEnvelopeSignature,
 } from "../lib/backside/envelope.ts";
 import { readQrMatrix } from "../lib/backside/qr_encoder.ts";
-import { scanPng } from "../lib/backside/test_fixtures.ts";
+import { scanPng } from "./fixtures/back_side.ts";
 import type { BackSide, SheetContent } from "../lib/certificate/model.ts";
 import type { ContentKey } from "../lib/crypto/content_key.ts";
 import { findVerificationKey, type KeyList } from "../lib/crypto/key_list.ts";
@@ -35,9 +35,9 @@ import {
   generatedPopulation,
   markFresh,
   openIssuanceWorld,
-} from "../services/jlis/issuance_testing.ts";
+} from "./support/issuance_world.ts";
 import { verifyLedger } from "../services/jlis/ledger.ts";
-import { fleetKioskToken, TOKENS } from "../services/jlis/testing.ts";
+import { fleetKioskToken, TOKENS } from "./support/jlis_world.ts";
 import type { KioskReceipt, KioskRefusal } from "../services/kiosk/kiosk.ts";
 
 const KIOSKS = 125;

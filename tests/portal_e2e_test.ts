@@ -10,7 +10,7 @@ import { chromium } from "playwright-core";
 import { createRenderer } from "../lib/render/mod.ts";
 import { createPortalApp } from "../services/portal/app.ts";
 import { memoryAuditSink } from "../services/portal/audit.ts";
-import { makeDemoCenter, verdictScans } from "../services/portal/demo.ts";
+import { makeDemoCenter, verdictScans } from "./fixtures/verdict_scans.ts";
 import { bundleIslands } from "../services/portal/fresh/bundle.ts";
 import { discoverFiles } from "../services/portal/fresh/manifest.ts";
 import { PORTAL_ROOT, STATIC_DIR } from "../services/portal/paths.ts";

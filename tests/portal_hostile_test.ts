@@ -8,7 +8,7 @@ import { createDeflate, deflateSync } from "node:zlib";
 import sharp from "sharp";
 import { PDFDocument } from "pdf-lib";
 import { zipSync } from "fflate";
-import { seededRandom } from "../lib/scan/sample_sheets.ts";
+import { seededRandom } from "./fixtures/sample_sheets.ts";
 import { crc32 } from "../services/portal/scan_guard.ts";
 import {
   BANK_KEY,
@@ -16,7 +16,7 @@ import {
   openStartPage,
   postApi,
   postForm,
-} from "./portal_fixtures.ts";
+} from "./support/portal_world.ts";
 
 const enc = new TextEncoder();
 

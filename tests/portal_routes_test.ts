@@ -8,7 +8,7 @@ import {
   pagePng,
   postApi,
   postForm,
-} from "./portal_fixtures.ts";
+} from "./support/portal_world.ts";
 
 function islandProps(html: string): Record<string, unknown>[] {
   const m = new RegExp(

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createRenderer } from "../lib/render/mod.ts";
-import { makeDemoCenter, verdictScans } from "../services/portal/demo.ts";
+import { makeDemoCenter, verdictScans } from "./fixtures/verdict_scans.ts";
 import { PORTAL_VERDICTS, VERDICT_COPY } from "../services/portal/verdicts.ts";
 import {
   BANK_KEY,
@@ -13,7 +13,7 @@ import {
   openStartPage,
   postApi,
   postForm,
-} from "./portal_fixtures.ts";
+} from "./support/portal_world.ts";
 
 const center = await makeDemoCenter();
 const scans = await verdictScans(center);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { makeSampleSheet } from "../scan/sample_sheets.ts";
+import { makeSampleSheet } from "../../tests/fixtures/sample_sheets.ts";
 import {
   buildBackSide,
   createBackSideBuilder,
   slotCount,
 } from "./build_back_side.ts";
 import { DEFAULT_LAYOUT } from "./layout.ts";
-import { makeTestCenter } from "./test_fixtures.ts";
+import { makeTestCenter } from "../../tests/fixtures/back_side.ts";
 
 Deno.test("buildBackSide() fills every slot, with the key id and issue number in clear", async () => {
   const center = await makeTestCenter();

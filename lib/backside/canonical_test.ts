@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeSampleSheet } from "../scan/sample_sheets.ts";
+import { makeSampleSheet } from "../../tests/fixtures/sample_sheets.ts";
 import {
   decodeSheetContent,
   encodeSheetContent,

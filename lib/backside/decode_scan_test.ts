@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import sharp from "sharp";
 import { PDFDocument } from "pdf-lib";
 import type { BackSide, SheetContent } from "../certificate/model.ts";
-import { makeSampleSheet } from "../scan/sample_sheets.ts";
-import { simulateScan } from "../scan/distort.ts";
-import { seededRandom } from "../scan/sample_sheets.ts";
+import { makeSampleSheet } from "../../tests/fixtures/sample_sheets.ts";
+import { simulateScan } from "../../tests/fixtures/scan_distort.ts";
+import { seededRandom } from "../../tests/fixtures/sample_sheets.ts";
 import { createSigner, generateSigningKey } from "../crypto/signer.ts";
 import { generateContentKey } from "../crypto/content_key.ts";
 import {
@@ -22,7 +22,7 @@ import {
   makeTestCenter,
   scanPng,
   type TestCenter,
-} from "./test_fixtures.ts";
+} from "../../tests/fixtures/back_side.ts";
 import { writeSymbol } from "./zxing.ts";
 
 const center: TestCenter = await makeTestCenter();

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { makeSampleSheet } from "../scan/sample_sheets.ts";
+import { makeSampleSheet } from "../../tests/fixtures/sample_sheets.ts";
 import { findVerificationKey } from "../crypto/key_list.ts";
 import {
   contentHash,
   encodeHeader,
+  EnvelopeFormatError,
   openEnvelope,
   parseEnvelope,
   sealEnvelope,
@@ -11,7 +12,7 @@ import {
   verifyEnvelopeSignature,
 } from "./envelope.ts";
 import { encodeSheetContent } from "./canonical.ts";
-import { ISSUED_AT, makeTestCenter } from "./test_fixtures.ts";
+import { ISSUED_AT, makeTestCenter } from "../../tests/fixtures/back_side.ts";
 import { deflateSync } from "fflate";
 
 Deno.test("sealEnvelope() → openEnvelope() returns the same sheet", async () => {
@@ -46,6 +47,37 @@ Deno.test("sealEnvelope() uses a fresh IV and salt every time", async () => {
   assert.notDeepEqual(a.header.contentHash, b.header.contentHash);
 });
 
+/** The byte ranges of an envelope's signed fields, from its parsed header. */
+function signedFields(
+  bytes: Uint8Array,
+): Array<{ field: string; start: number; end: number }> {
+  const { header, ciphertext } = parseEnvelope(bytes);
+  const fields: Array<[string, number]> = [
+    ["magic", 2],
+    ["version", 1],
+    ["type", 1],
+    ["templateVersion", 1],
+    ["page", 1],
+    ["pages", 1],
+    ...(["signKeyId", "encKeyId", "issueNumber", "issuedAt", "municipalityCode"]
+      .map((f): [string, number] => [
+        f,
+        1 + new TextEncoder().encode(header[f as "signKeyId"]).length,
+      ])),
+    ["contentHash", 32],
+    ["iv", 12],
+    ["ciphertextLength", 2],
+    ["ciphertext", ciphertext.length],
+  ];
+  let at = 0;
+  const out = fields.map(([field, n]) => ({ field, start: at, end: at += n }));
+  assert.equal(at + 64, bytes.length, "fields then the 64-byte signature");
+  return out;
+}
+
+/** Fields any change to which the parser itself refuses (structure, not content). */
+const STRUCTURAL = new Set(["magic", "version", "ciphertextLength"]);
+
 Deno.test("the signature covers every header field and the ciphertext", async () => {
   const center = await makeTestCenter();
   const sheet = await makeSampleSheet({ type: "juminhyo", seed: 12 });
@@ -57,22 +89,68 @@ Deno.test("the signature covers every header field and the ciphertext", async ()
   );
   assert.equal(key.status, "ok");
   if (key.status !== "ok") return;
-  // Flip one bit at every position before the signature.
-  for (let i = 3; i < bytes.length - 64; i += 7) {
-    const altered = bytes.slice();
-    altered[i] ^= 0x01;
-    let parsed;
-    try {
-      parsed = parseEnvelope(altered);
-    } catch {
-      continue; // no longer parses: also rejected
+  assert.equal(
+    await verifyEnvelopeSignature(parseEnvelope(bytes), key.key),
+    true,
+  );
+  const fields = signedFields(bytes);
+  for (const { field, start, end } of fields) {
+    let tampered = 0, badSignature = 0, unparsable = 0;
+    // Every byte of a header field, every 7th of the ciphertext (and its
+    // last); one bit flipped, and two (a type code 1 → 2 is another type).
+    const step = field === "ciphertext" ? 7 : 1;
+    const positions = new Set<number>();
+    for (let i = start; i < end; i += step) positions.add(i);
+    positions.add(end - 1);
+    for (const i of positions) {
+      for (const mask of [0x01, 0x03]) {
+        const altered = bytes.slice();
+        altered[i] ^= mask;
+        tampered++;
+        let parsed;
+        try {
+          parsed = parseEnvelope(altered);
+        } catch (e) {
+          assert.ok(e instanceof EnvelopeFormatError, `${field} byte ${i}`);
+          unparsable++;
+          continue;
+        }
+        assert.equal(
+          await verifyEnvelopeSignature(parsed, key.key),
+          false,
+          `${field}: byte ${i} ^ ${mask} still verifies`,
+        );
+        badSignature++;
+      }
     }
-    assert.equal(
-      await verifyEnvelopeSignature(parsed, key.key),
-      false,
-      `byte ${i}`,
-    );
+    assert.equal(badSignature + unparsable, tampered, field);
+    assert.ok(tampered >= 2, `${field} was not tampered with`);
+    if (STRUCTURAL.has(field)) {
+      assert.equal(unparsable, tampered, `${field} changes must not parse`);
+    } else {
+      assert.ok(
+        badSignature > 0,
+        `${field}: no change reached the signature check`,
+      );
+    }
   }
+  assert.deepEqual(fields.map((f) => f.field), [
+    "magic",
+    "version",
+    "type",
+    "templateVersion",
+    "page",
+    "pages",
+    "signKeyId",
+    "encKeyId",
+    "issueNumber",
+    "issuedAt",
+    "municipalityCode",
+    "contentHash",
+    "iv",
+    "ciphertextLength",
+    "ciphertext",
+  ]);
 });
 
 Deno.test("openEnvelope() rejects a re-signed envelope with another sheet's content", async () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import sharp from "sharp";
 import { MAX_SEAL_PNG_BYTES } from "./canonical.ts";
 import { compactSealPng } from "./seal_png.ts";
-import { seededRandom } from "../scan/sample_sheets.ts";
+import { seededRandom } from "../../tests/fixtures/sample_sheets.ts";
 
 Deno.test("compactSealPng() turns a large photo-like seal into a small 2-colour PNG", async () => {
   // A 600 × 600 noisy red ring, hundreds of KB as a PNG.

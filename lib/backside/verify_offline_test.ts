@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { makeSampleSheet } from "../scan/sample_sheets.ts";
+import { makeSampleSheet } from "../../tests/fixtures/sample_sheets.ts";
 import { buildBackSide } from "./build_back_side.ts";
 import { sealEnvelope } from "./envelope.ts";
-import { makeTestCenter, scanPng } from "./test_fixtures.ts";
-import { loadScan } from "../scan/load_scan.ts";
+import { makeTestCenter, scanPng } from "../../tests/fixtures/back_side.ts";
+import { loadScan } from "./load_scan.ts";
 import { readSymbols } from "./zxing.ts";
 import { verifyOffline } from "./verify_offline.ts";
 import { splitIntoChunks } from "./chunks.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openTestDatabase } from "./testing.ts";
+import { openTestDatabase } from "../../tests/support/test_database.ts";
 import { copyEscape, rowsOf } from "./database.ts";
 
 const MIGRATIONS =

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { kioskSessions } from "../../db/jlis/schema.ts";
 import { preparedSelect } from "./prepared_select.ts";
-import { openTestDatabase, testEngine } from "./testing.ts";
+import {
+  openTestDatabase,
+  testEngine,
+} from "../../tests/support/test_database.ts";
 
 const MIGRATIONS = new URL("../../db/migrations/jlis", import.meta.url)
   .pathname;

@@ -7,7 +7,7 @@ import {
   makeSealImpressionPng,
   makeSheet,
   PUA_GAIJI,
-} from "../certificate/fixtures.ts";
+} from "../../tests/fixtures/certificate.ts";
 import type { SheetContent } from "../certificate/model.ts";
 import { createRenderContext } from "./context.ts";
 import { FieldTooLongError } from "./errors.ts";

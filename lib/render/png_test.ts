@@ -3,7 +3,7 @@ import {
   makeGaijiSubject,
   makeInkanSheet,
   makeSheet,
-} from "../certificate/fixtures.ts";
+} from "../../tests/fixtures/certificate.ts";
 import { createRenderContext } from "./context.ts";
 import { FieldTooLongError } from "./errors.ts";
 import { layoutSheet } from "./layout.ts";

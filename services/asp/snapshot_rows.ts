@@ -7,7 +7,7 @@
  *
  * Binary COPY takes bytea as it is (text COPY would double it in hex) and
  * needs no escaping; the column types are fixed here and checked against
- * the tenant schema by `snapshot_test.ts`.
+ * the tenant schema by `tests/asp_snapshot_test.ts`.
  *
  * @module
  */

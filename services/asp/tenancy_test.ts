@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { eq, sql } from "drizzle-orm";
 import { auditLog, tenants } from "../../db/asp/schema.ts";
 import { residents } from "../../db/asp/tenant_schema.ts";
-import { openTestAsp, rejectsWithDb } from "./testing.ts";
+import { openTestAsp, rejectsWithDb } from "../../tests/support/asp_world.ts";
 import { rowsOf, writeAudit } from "./tenancy.ts";
 
 Deno.test("withTenant() runs as the tenant's own role in its own schema; the database refuses the other tenant", async () => {

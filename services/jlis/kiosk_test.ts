@@ -9,7 +9,7 @@ import {
   openTestJlis,
   TEST_PIN_ITERATIONS,
   TOKENS,
-} from "./testing.ts";
+} from "../../tests/support/jlis_world.ts";
 
 async function refusal(
   res: Response,

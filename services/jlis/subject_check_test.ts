@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeSheet, makeSubject } from "../../lib/certificate/fixtures.ts";
+import { makeSheet, makeSubject } from "../../tests/fixtures/certificate.ts";
 import type { SheetContent } from "../../lib/certificate/model.ts";
 import { checkSubjects, type SubjectExpectation } from "./subject_check.ts";
 

@@ -2,10 +2,11 @@
  * Starts the verification portal: reads config, builds the island scripts,
  * opens the audit file, prepares the front renderer, and serves.
  *
- * `deno task portal` runs it on its own with a demo center (a fresh signing
- * key and content key, a demo ledger) and writes sample scans to
- * `data/portal/demo/` to try every verdict; inside the whole system
- * (`main.ts`) the center's key list, content keys and ledger are passed in.
+ * Inside the whole system (`main.ts`) the center's key list, content keys
+ * and ledger are passed in; `deno task portal` (scripts/portal_demo.ts)
+ * runs it on its own with a demo center (a fresh signing key and content
+ * key, a demo ledger) and writes sample scans to `data/portal/demo/` to try
+ * every verdict.
  *
  * @module
  */
@@ -117,13 +118,4 @@ export async function startPortal(
       await fileAudit?.close();
     },
   };
-}
-
-if (import.meta.main) {
-  const { startDemoPortal } = await import("./demo.ts");
-  const portal = await startDemoPortal();
-  Deno.addSignalListener("SIGINT", async () => {
-    await portal.stop();
-    Deno.exit(0);
-  });
 }

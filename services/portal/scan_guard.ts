@@ -12,8 +12,19 @@
  */
 import { type Refusal, refusal } from "./refusals.ts";
 
+/**
+ * The file types a scan may have, with the media type and file name
+ * extensions a browser knows each by (the upload form's picker hint).
+ */
+export const SCAN_TYPES = {
+  png: { mediaType: "image/png", extensions: [".png"] },
+  jpeg: { mediaType: "image/jpeg", extensions: [".jpg", ".jpeg"] },
+  tiff: { mediaType: "image/tiff", extensions: [".tif", ".tiff"] },
+  pdf: { mediaType: "application/pdf", extensions: [".pdf"] },
+} as const;
+
 /** The file types a scan may have. */
-export type ScanKind = "png" | "jpeg" | "tiff" | "pdf";
+export type ScanKind = keyof typeof SCAN_TYPES;
 
 /** Upload and decoding limits. */
 export interface ScanLimits {

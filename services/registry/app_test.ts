@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { json, makePerson, openTestRegistry, TOKENS } from "./testing.ts";
+import {
+  json,
+  makePerson,
+  openTestRegistry,
+  TOKENS,
+} from "../../tests/support/registry_world.ts";
 
 Deno.test("registry: 転入 creates a resident readable with a purpose, and the read is audited", async () => {
   const reg = await openTestRegistry();

@@ -14,7 +14,7 @@ import {
   openTestRegistry,
   type TestRegistry,
   TOKENS,
-} from "./testing.ts";
+} from "../../tests/support/registry_world.ts";
 
 const M = "401005";
 const SEAL_PNG = Uint8Array.from(

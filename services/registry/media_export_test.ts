@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { openTestDatabase } from "../../lib/db/testing.ts";
+import { openTestDatabase } from "../../tests/support/test_database.ts";
 import type { Database } from "../../lib/db/database.ts";
 import {
   cardLinks,
@@ -11,7 +11,7 @@ import {
   residents,
   sealRegistrations,
 } from "../../db/registry/schema.ts";
-import { REGISTRY_MIGRATIONS } from "./testing.ts";
+import { REGISTRY_MIGRATIONS } from "../../tests/support/registry_world.ts";
 import { replicaResident, replicaSeal } from "./store.ts";
 import { seedRegistry } from "./seed/seed_registry.ts";
 import { generateMediaKeys } from "../../lib/media/keys.ts";

@@ -24,7 +24,11 @@ import {
   readMembers,
   readResident,
 } from "./store.ts";
-import { makePerson, openTestRegistry, type TestRegistry } from "./testing.ts";
+import {
+  makePerson,
+  openTestRegistry,
+  type TestRegistry,
+} from "../../tests/support/registry_world.ts";
 
 const M = "401005";
 const WHO = { client: "city-window" };

@@ -10,6 +10,7 @@ import {
   SHARES,
 } from "./population.ts";
 import { isValidMyNumber } from "./numbers.ts";
+import { MUNICIPALITIES } from "./places.ts";
 import { MAX_SEAL_PNG_BYTES } from "../../../lib/backside/canonical.ts";
 import type { Resident } from "../../../db/registry/schema.ts";
 
@@ -300,11 +301,22 @@ Deno.test("generateSegment() numbers a later segment after the ones before it", 
 
 Deno.test("generatePopulation() knows 福岡市 (401307) too", () => {
   const p = collect({ municipalityCode: "401307", residents: 300, seed: 1 });
+  assert.equal(p.residents.length, 300);
+  assert.ok(p.households.length > 0);
   assert.ok(
     p.residents.every((r) =>
       r.id.startsWith("401307-") && r.address.startsWith("福岡県福岡市")
     ),
   );
+  // Spread over 福岡市's own wards, none of 北九州市's.
+  const wards = new Set(
+    p.residents.map((r) => r.address.match(/^福岡県福岡市(.+?区)/)?.[1]),
+  );
+  const fukuoka = MUNICIPALITIES["401307"].wards.map((w) => w.name);
+  assert.ok(wards.size >= 3, [...wards].join(" "));
+  for (const w of wards) assert.ok(fukuoka.includes(w!), `${w}`);
+  for (const r of p.residents) assert.equal(r.municipalityCode, "401307");
+  for (const h of p.households) assert.equal(h.municipalityCode, "401307");
 });
 
 Deno.test("generatePopulation() rejects unknown municipalities and bad sizes", () => {

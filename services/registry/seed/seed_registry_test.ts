@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
-import { openTestDatabase } from "../../../lib/db/testing.ts";
+import { openTestDatabase } from "../../../tests/support/test_database.ts";
 import {
   cardLinks,
   households,

@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
-import { issueCardFile } from "../../scripts/card_issue.ts";
-import { openCard } from "../../lib/card/card.ts";
-import { cards } from "../../db/jlis/schema.ts";
+import { issueCardFile } from "../scripts/card_issue.ts";
+import { openCard } from "../lib/card/card.ts";
+import { cards } from "../db/jlis/schema.ts";
 import {
   makePerson,
   openTestRegistry,
   TOKENS as REGISTRY_TOKENS,
-} from "../registry/testing.ts";
+} from "./support/registry_world.ts";
 import {
   kioskAuthenticate,
   openTestJlis,
   TEST_PIN_ITERATIONS,
   TOKENS,
-} from "./testing.ts";
+} from "./support/jlis_world.ts";
 
 Deno.test("card:issue writes a working card and links its serial in the registry; a failed link revokes it", async () => {
   const [jlis, reg] = await Promise.all([

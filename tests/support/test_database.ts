@@ -10,7 +10,7 @@ import postgres from "postgres";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
-import { type Database, openDatabase } from "./database.ts";
+import { type Database, openDatabase } from "../../lib/db/database.ts";
 
 const templates = new Map<string, Promise<Blob>>();
 

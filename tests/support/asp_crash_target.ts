@@ -7,7 +7,7 @@
  * @module
  */
 import postgres from "postgres";
-import { type Database, openDatabase } from "../lib/db/database.ts";
+import { type Database, openDatabase } from "../../lib/db/database.ts";
 
 /** Where the children's ASP keeps its data, and how the test opens it. */
 export interface AspDatabaseTarget {

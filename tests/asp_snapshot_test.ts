@@ -1,24 +1,27 @@
 import assert from "node:assert/strict";
 import { eq, sql } from "drizzle-orm";
-import { auditLog } from "../../db/asp/schema.ts";
-import { seedRegistry } from "../registry/seed/mod.ts";
-import { makePerson, openTestRegistry } from "../registry/testing.ts";
-import { recordsChecksum, replicaChecksum } from "./checksum.ts";
-import { AspError } from "./errors.ts";
+import { auditLog } from "../db/asp/schema.ts";
+import { seedRegistry } from "../services/registry/seed/mod.ts";
+import { makePerson, openTestRegistry } from "./support/registry_world.ts";
+import { recordsChecksum, replicaChecksum } from "../services/asp/checksum.ts";
+import { AspError } from "../services/asp/errors.ts";
 import {
   applySnapshot,
   applySnapshotChunks,
   type SnapshotChunk,
-} from "./snapshot.ts";
-import { SNAPSHOT_KINDS, SNAPSHOT_TABLES } from "./snapshot_rows.ts";
-import type { SnapshotRecord } from "./replica.ts";
-import { rowsOf } from "./tenancy.ts";
+} from "../services/asp/snapshot.ts";
+import {
+  SNAPSHOT_KINDS,
+  SNAPSHOT_TABLES,
+} from "../services/asp/snapshot_rows.ts";
+import type { SnapshotRecord } from "../services/asp/replica.ts";
+import { rowsOf } from "../services/asp/tenancy.ts";
 import {
   openTestAsp,
   registryEvent,
   registryRecords,
   testWorker,
-} from "./testing.ts";
+} from "./support/asp_world.ts";
 
 const CODE = "401005";
 const policy = { code: CODE, printMyNumber: false };

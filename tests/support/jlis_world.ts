@@ -7,7 +7,7 @@
  */
 import postgres from "postgres";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
-import { openTestDatabase } from "../../lib/db/testing.ts";
+import { openTestDatabase } from "./test_database.ts";
 import { type Card, createCardRequest } from "../../lib/card/card.ts";
 import {
   createSigner,
@@ -17,13 +17,13 @@ import {
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { silentLogger } from "../../lib/service/logger.ts";
 import { fakeClock } from "../../lib/time/clock.ts";
-import type { IssuanceConfig } from "./api/common.ts";
-import { createJlisApp } from "./app.ts";
-import { jlisClients } from "./auth.ts";
+import type { IssuanceConfig } from "../../services/jlis/api/common.ts";
+import { createJlisApp } from "../../services/jlis/app.ts";
+import { jlisClients } from "../../services/jlis/auth.ts";
 import {
   type CardAuthority,
   createEphemeralCardAuthority,
-} from "./card_authority.ts";
+} from "../../services/jlis/card_authority.ts";
 
 /** Tokens of the test clients. */
 export const TOKENS = {

@@ -6,19 +6,19 @@
  * @module
  */
 import sharp from "sharp";
-import type { ScanVerification } from "../lib/backside/decode_scan.ts";
-import { reason } from "../lib/backside/reasons.ts";
-import type { SheetContent } from "../lib/certificate/model.ts";
-import { silentLogger } from "../lib/service/logger.ts";
-import { fakeClock } from "../lib/time/clock.ts";
+import type { ScanVerification } from "../../lib/backside/decode_scan.ts";
+import { reason } from "../../lib/backside/reasons.ts";
+import type { SheetContent } from "../../lib/certificate/model.ts";
+import { silentLogger } from "../../lib/service/logger.ts";
+import { fakeClock } from "../../lib/time/clock.ts";
 import {
   createPortalApp,
   type PortalApp,
   type PortalDeps,
-} from "../services/portal/app.ts";
-import { memoryAuditSink } from "../services/portal/audit.ts";
-import { createApiKeyRegistry } from "../services/portal/clients.ts";
-import type { LedgerStatus } from "../services/portal/verdicts.ts";
+} from "../../services/portal/app.ts";
+import { memoryAuditSink } from "../../services/portal/audit.ts";
+import { createApiKeyRegistry } from "../../services/portal/clients.ts";
+import type { LedgerStatus } from "../../services/portal/verdicts.ts";
 
 /** The API key of the test bank. */
 export const BANK_KEY = "test-bank-key-0123456789";

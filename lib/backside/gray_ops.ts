@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { GrayImage } from "../backside/rasterize.ts";
+import type { GrayImage } from "./rasterize.ts";
 
 /**
  * Halves width and height by averaging 2 × 2 blocks.

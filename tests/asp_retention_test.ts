@@ -1,27 +1,30 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { auditLog } from "../../db/asp/schema.ts";
+import { auditLog } from "../db/asp/schema.ts";
 import {
   households,
   issuanceWork,
   residents,
   seals,
-} from "../../db/asp/tenant_schema.ts";
-import { sealImpressionPng } from "../registry/seed/mod.ts";
-import { openTestRegistry, type TestRegistry } from "../registry/testing.ts";
+} from "../db/asp/tenant_schema.ts";
+import { sealImpressionPng } from "../services/registry/seed/mod.ts";
+import {
+  openTestRegistry,
+  type TestRegistry,
+} from "./support/registry_world.ts";
 import {
   createRetentionJob,
   purgeExpired,
   retentionCutoff,
-} from "./retention.ts";
-import { toBase64 } from "./sheet_json.ts";
+} from "../services/asp/retention.ts";
+import { toBase64 } from "../services/asp/sheet_json.ts";
 import {
   openTestAsp,
   registryCall,
   registryEvent,
   registryFamily,
   testWorker,
-} from "./testing.ts";
+} from "./support/asp_world.ts";
 
 Deno.test("retentionCutoff(): whole years back, 29 February falls on the 28th", () => {
   assert.equal(retentionCutoff("2031-11-26", 5), "2026-11-26");

@@ -25,7 +25,7 @@ import {
   openTestRegistry,
   type TestRegistry,
   TOKENS as REGISTRY_TOKENS,
-} from "../registry/testing.ts";
+} from "./registry_world.ts";
 import {
   ASP_TOKENS,
   openTestAsp,
@@ -33,20 +33,27 @@ import {
   registryRecords,
   type TestAsp,
   testWorker,
-} from "../asp/testing.ts";
+} from "./asp_world.ts";
 import { eq } from "drizzle-orm";
 import { outboxHeads } from "../../db/registry/schema.ts";
 import { tenants } from "../../db/asp/schema.ts";
-import { applySnapshot } from "../asp/snapshot.ts";
-import type { SnapshotRecord } from "../asp/replica.ts";
-import { generatePopulation } from "../registry/seed/mod.ts";
-import { replicaResident, replicaSeal } from "../registry/store.ts";
+import { applySnapshot } from "../../services/asp/snapshot.ts";
+import type { SnapshotRecord } from "../../services/asp/replica.ts";
+import { generatePopulation } from "../../services/registry/seed/mod.ts";
+import { replicaResident, replicaSeal } from "../../services/registry/store.ts";
 import { ageOn } from "../../lib/time/clock.ts";
-import type { SyncWorker } from "../asp/sync_worker.ts";
-import type { TenantConfig } from "../asp/tenancy.ts";
-import { createKiosk, type Kiosk, type KioskOptions } from "../kiosk/kiosk.ts";
-import { type AspNode, createAspDirectory } from "./asp_directory.ts";
-import { openTestJlis, type TestJlis, TOKENS } from "./testing.ts";
+import type { SyncWorker } from "../../services/asp/sync_worker.ts";
+import type { TenantConfig } from "../../services/asp/tenancy.ts";
+import {
+  createKiosk,
+  type Kiosk,
+  type KioskOptions,
+} from "../../services/kiosk/kiosk.ts";
+import {
+  type AspNode,
+  createAspDirectory,
+} from "../../services/jlis/asp_directory.ts";
+import { openTestJlis, type TestJlis, TOKENS } from "./jlis_world.ts";
 
 /** A transport to an ASP node. */
 export type Transport = (

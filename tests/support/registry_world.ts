@@ -4,14 +4,14 @@
  *
  * @module
  */
-import { openTestDatabase } from "../../lib/db/testing.ts";
+import { openTestDatabase } from "./test_database.ts";
 import type { Database } from "../../lib/db/database.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { silentLogger } from "../../lib/service/logger.ts";
 import { type Clock, fakeClock } from "../../lib/time/clock.ts";
-import { createRegistryApp } from "./app.ts";
-import { clientsFromTokens } from "./auth.ts";
-import { createFeedNotifier } from "./feed_notifier.ts";
+import { createRegistryApp } from "../../services/registry/app.ts";
+import { clientsFromTokens } from "../../services/registry/auth.ts";
+import { createFeedNotifier } from "../../services/registry/feed_notifier.ts";
 
 /** Tokens of the test clients. */
 export const TOKENS = {

@@ -8,7 +8,7 @@
 import { eq } from "drizzle-orm";
 import postgres from "postgres";
 import type { Database, Db } from "../../lib/db/database.ts";
-import { openTestDatabase } from "../../lib/db/testing.ts";
+import { openTestDatabase } from "./test_database.ts";
 import { createRenderer, type Renderer } from "../../lib/render/mod.ts";
 import { createLogger, type Logger } from "../../lib/service/logger.ts";
 import {
@@ -24,23 +24,23 @@ import {
   residents,
   sealRegistrations,
 } from "../../db/registry/schema.ts";
-import { replicaResident, replicaSeal } from "../registry/store.ts";
-import { makePerson, type TestRegistry } from "../registry/testing.ts";
-import { createAspApp } from "./app.ts";
-import { aspClients } from "./auth.ts";
-import { createKeyring, parseMasterKey } from "./keys.ts";
-import type { SnapshotRecord } from "./replica.ts";
+import { replicaResident, replicaSeal } from "../../services/registry/store.ts";
+import { makePerson, type TestRegistry } from "./registry_world.ts";
+import { createAspApp } from "../../services/asp/app.ts";
+import { aspClients } from "../../services/asp/auth.ts";
+import { createKeyring, parseMasterKey } from "../../services/asp/keys.ts";
+import type { SnapshotRecord } from "../../services/asp/replica.ts";
 import {
   createSyncWorker,
   type SyncHooks,
   type SyncWorker,
-} from "./sync_worker.ts";
+} from "../../services/asp/sync_worker.ts";
 import {
   CONTROL_MIGRATIONS,
   createTenancy,
   type Tenancy,
   type TenantConfig,
-} from "./tenancy.ts";
+} from "../../services/asp/tenancy.ts";
 
 /** Tokens of the ASP's test callers. */
 export const ASP_TOKENS = {

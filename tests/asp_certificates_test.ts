@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { issuanceWork } from "../../db/asp/tenant_schema.ts";
-import { auditLog } from "../../db/asp/schema.ts";
-import { sealImpressionPng } from "../registry/seed/mod.ts";
+import { issuanceWork } from "../db/asp/tenant_schema.ts";
+import { auditLog } from "../db/asp/schema.ts";
+import { sealImpressionPng } from "../services/registry/seed/mod.ts";
 import {
   makePerson,
   openTestRegistry,
   type TestRegistry,
-} from "../registry/testing.ts";
-import { sheetFromJson, toBase64 } from "./sheet_json.ts";
-import { createSyncWorker } from "./sync_worker.ts";
+} from "./support/registry_world.ts";
+import { sheetFromJson, toBase64 } from "../services/asp/sheet_json.ts";
+import { createSyncWorker } from "../services/asp/sync_worker.ts";
 import {
   ASP_TOKENS,
   openTestAsp,
@@ -19,7 +19,7 @@ import {
   registryFetch,
   type TestAsp,
   testWorker,
-} from "./testing.ts";
+} from "./support/asp_world.ts";
 
 const CODE = "401005";
 let n = 0;

@@ -8,7 +8,7 @@
  */
 
 import sharp from "sharp";
-import type { GrayImage } from "../backside/rasterize.ts";
+import type { GrayImage } from "./rasterize.ts";
 
 /** A loaded page with the resolution it was estimated at. */
 export interface ScanPage extends GrayImage {

@@ -1,27 +1,27 @@
 import assert from "node:assert/strict";
 import { asc, eq } from "drizzle-orm";
-import { alerts } from "../../db/asp/schema.ts";
-import { appliedEvents } from "../../db/asp/tenant_schema.ts";
+import { alerts } from "../db/asp/schema.ts";
+import { appliedEvents } from "../db/asp/tenant_schema.ts";
 import {
   makePerson,
   openTestRegistry,
   type TestRegistry,
-} from "../registry/testing.ts";
-import { recordsChecksum, replicaChecksum } from "./checksum.ts";
+} from "./support/registry_world.ts";
+import { recordsChecksum, replicaChecksum } from "../services/asp/checksum.ts";
 import {
   applyFeedEvent,
   applyFeedEvents,
   createSyncWorker,
   type FeedResponse,
   resumeSync,
-} from "./sync_worker.ts";
+} from "../services/asp/sync_worker.ts";
 import {
   openTestAsp,
   registryEvent,
   registryRecords,
   type TestAsp,
   testWorker,
-} from "./testing.ts";
+} from "./support/asp_world.ts";
 
 const CODE = "401005";
 
