@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { openTestRegistry } from "../services/registry/testing.ts";
+import { openTestRegistry } from "./support/registry_world.ts";
 
 const CHROMIUM_ARGS = [
   "--headless",
