@@ -8,7 +8,7 @@ import {
   openTestRegistry,
   type TestRegistry,
 } from "../registry/testing.ts";
-import { sheetFromJson, toBase64 } from "./sheet_json.ts";
+import { sheetFromJson, toBase64 } from "../../lib/contracts/sheet_wire.ts";
 import { createSyncWorker } from "./sync_worker.ts";
 import {
   ASP_TOKENS,

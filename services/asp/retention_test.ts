@@ -14,7 +14,7 @@ import {
   purgeExpired,
   retentionCutoff,
 } from "./retention.ts";
-import { toBase64 } from "./sheet_json.ts";
+import { toBase64 } from "../../lib/contracts/sheet_wire.ts";
 import {
   openTestAsp,
   registryCall,

@@ -26,6 +26,11 @@ import {
   type RegistryDeps,
   type RegistryEnv,
 } from "./common.ts";
+import {
+  CommittedView,
+  ResidentHistoryView,
+  ResidentRecordView,
+} from "./views.ts";
 
 const Params = MunicipalityParam.extend({
   id: z.string().min(1).max(40).openapi({ param: { name: "id", in: "path" } }),
@@ -46,7 +51,7 @@ const getRoute = createRoute({
   responses: {
     200: {
       description: "The record",
-      content: { "application/json": { schema: z.object({}).passthrough() } },
+      content: { "application/json": { schema: ResidentRecordView } },
     },
     ...errorResponses,
   },
@@ -61,7 +66,7 @@ const historyRoute = createRoute({
   responses: {
     200: {
       description: "Snapshots",
-      content: { "application/json": { schema: z.object({}).passthrough() } },
+      content: { "application/json": { schema: ResidentHistoryView } },
     },
     ...errorResponses,
   },
@@ -90,7 +95,11 @@ const sealRoute = createRoute({
   responses: {
     201: {
       description: "Registered",
-      content: { "application/json": { schema: z.object({}).passthrough() } },
+      content: {
+        "application/json": {
+          schema: CommittedView.extend({ sealId: z.string() }),
+        },
+      },
     },
     ...errorResponses,
   },
@@ -117,7 +126,11 @@ const blockRoute = createRoute({
   responses: {
     201: {
       description: "Set",
-      content: { "application/json": { schema: z.object({}).passthrough() } },
+      content: {
+        "application/json": {
+          schema: CommittedView.extend({ blockId: z.string() }),
+        },
+      },
     },
     ...errorResponses,
   },
