@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { toBase64 } from "../services/portal/api_body.ts";
+import { toBase64 } from "../lib/contracts/wire.ts";
 import { type Lang, T, t } from "../services/portal/i18n.ts";
 
 /** Props of {@linkcode FrontImage}. */

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { personRefusal } from "../services/asp/issuance.ts";
 import { readSeals } from "../services/asp/replica.ts";
-import { toBase64 } from "../services/asp/sheet_json.ts";
+import { toBase64 } from "../lib/contracts/sheet_wire.ts";
 import {
   openTestAsp,
   registryCall,

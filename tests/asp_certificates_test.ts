@@ -8,7 +8,7 @@ import {
   openTestRegistry,
   type TestRegistry,
 } from "./support/registry_world.ts";
-import { sheetFromJson, toBase64 } from "../services/asp/sheet_json.ts";
+import { sheetFromJson, toBase64 } from "../lib/contracts/sheet_wire.ts";
 import { createSyncWorker } from "../services/asp/sync_worker.ts";
 import {
   ASP_TOKENS,

@@ -16,7 +16,7 @@ import {
 } from "../db/registry/schema.ts";
 import { recordsChecksum, replicaChecksum } from "../services/asp/checksum.ts";
 import { readAll } from "../services/asp/replica.ts";
-import { sheetFromJson, toBase64 } from "../services/asp/sheet_json.ts";
+import { sheetFromJson, toBase64 } from "../lib/contracts/sheet_wire.ts";
 import { applySnapshot } from "../services/asp/snapshot.ts";
 import {
   openTestAsp,

@@ -17,7 +17,7 @@ import {
   purgeExpired,
   retentionCutoff,
 } from "../services/asp/retention.ts";
-import { toBase64 } from "../services/asp/sheet_json.ts";
+import { toBase64 } from "../lib/contracts/sheet_wire.ts";
 import {
   openTestAsp,
   registryCall,

@@ -12,9 +12,9 @@ import {
   applyFeedEvent,
   applyFeedEvents,
   createSyncWorker,
-  type FeedResponse,
   resumeSync,
 } from "../services/asp/sync_worker.ts";
+import type { FeedResponse } from "../lib/contracts/registry_feed.ts";
 import {
   openTestAsp,
   registryEvent,

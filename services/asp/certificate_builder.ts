@@ -17,6 +17,7 @@ import type {
 } from "../../lib/certificate/model.ts";
 import type { Renderer } from "../../lib/render/mod.ts";
 import { cardLinks, issuanceWork } from "../../db/asp/tenant_schema.ts";
+import { sheetToJson } from "../../lib/contracts/sheet_wire.ts";
 import { AspError } from "./errors.ts";
 import {
   applicantRefusal,
@@ -24,7 +25,6 @@ import {
   readApplicantView,
 } from "./issuance.ts";
 import { readResident, readSeals, type ReplicaResident } from "./replica.ts";
-import { sheetToJson } from "./sheet_json.ts";
 import { aspMetrics, type Telemetry } from "./telemetry.ts";
 import { type Tenancy, writeAudit } from "./tenancy.ts";
 

@@ -8,6 +8,10 @@
  * Data the replica cannot classify (wrong municipality, unknown field) stops
  * the tenant the same way. A restart resumes where the database says.
  *
+ * The feed's answer is parsed with its contract (lib/contracts/registry_feed.ts):
+ * the envelope first, then each event as it is applied, so the good events
+ * before a bad one still go in.
+ *
  * The worker takes a `fetch`, so mutual TLS is plugged in from outside
  * (`mtlsFetch` from lib/tls).
  *
@@ -18,6 +22,13 @@ import type { Tx } from "../../lib/db/database.ts";
 import type { Clock } from "../../lib/time/clock.ts";
 import { tenants } from "../../db/asp/schema.ts";
 import { appliedEvents } from "../../db/asp/tenant_schema.ts";
+import {
+  type FeedEnvelope,
+  type FeedEvent,
+  parseFeedEnvelope,
+  parseFeedEvent,
+} from "../../lib/contracts/registry_feed.ts";
+import { ContractError } from "../../lib/contracts/wire.ts";
 import { AspError } from "./errors.ts";
 import {
   deleteRows,
@@ -43,36 +54,6 @@ import {
 import { aspMetrics, raiseAlert, type Telemetry } from "./telemetry.ts";
 import { type Tenancy, type TenantScope, writeAudit } from "./tenancy.ts";
 
-/** One event as the registry's feed serves it. */
-export interface FeedEvent {
-  seq: number;
-  eventId: string;
-  type: string;
-  effectiveDate: string | null;
-  recordedAt: string;
-  payload: FeedPayload;
-}
-
-/** What an event carries: the state after it of everything it touched. */
-export interface FeedPayload {
-  residents: Record<string, unknown>[];
-  deletedResidents: string[];
-  households: Record<string, unknown>[];
-  deletedHouseholds: string[];
-  seals: Record<string, unknown>[];
-  deletedSeals: string[];
-  blocks: Record<string, unknown>[];
-  cardLinks: Record<string, unknown>[];
-  cancelsSeq?: number;
-}
-
-/** A feed response. */
-export interface FeedResponse {
-  municipalityCode: string;
-  head: number;
-  events: FeedEvent[];
-}
-
 /** What happened to one event. */
 export type ApplyOutcome =
   | { kind: "applied"; seq: number }
@@ -86,39 +67,22 @@ export interface SyncHooks {
   beforeCommit?(code: string, from: number, to: number): Promise<void> | void;
 }
 
-const PAYLOAD_ARRAYS = [
-  "residents",
-  "deletedResidents",
-  "households",
-  "deletedHouseholds",
-  "seals",
-  "deletedSeals",
-  "blocks",
-  "cardLinks",
-] as const;
+/** The seq an event claims, if it is a safe integer (before it is parsed). */
+function seqOf(ev: unknown): number | undefined {
+  const seq = (ev as { seq?: unknown } | null)?.seq;
+  return typeof seq === "number" && Number.isSafeInteger(seq) ? seq : undefined;
+}
 
-function checkEvent(ev: FeedEvent): void {
-  if (!Number.isSafeInteger(ev?.seq) || ev.seq < 1) {
-    throw new ReplicaDataError(`event without a valid seq`);
-  }
-  if (typeof ev.eventId !== "string" || !ev.eventId) {
-    throw new ReplicaDataError(`event ${ev.seq}: no eventId`);
-  }
-  const p = ev.payload as unknown as Record<string, unknown>;
-  if (!p || typeof p !== "object") {
-    throw new ReplicaDataError(`event ${ev.seq}: no payload`);
-  }
-  for (const k of Object.keys(p)) {
-    if (
-      !(PAYLOAD_ARRAYS as readonly string[]).includes(k) && k !== "cancelsSeq"
-    ) {
-      throw new ReplicaDataError(`event ${ev.seq}: unknown payload key '${k}'`);
-    }
-  }
-  for (const k of PAYLOAD_ARRAYS) {
-    if (p[k] !== undefined && !Array.isArray(p[k])) {
-      throw new ReplicaDataError(`event ${ev.seq}: '${k}' is not a list`);
-    }
+/** Parses one event with the feed's contract (a ReplicaDataError if it does not match). */
+function checkEvent(ev: unknown): FeedEvent {
+  try {
+    return parseFeedEvent(ev);
+  } catch (err) {
+    if (!(err instanceof ContractError)) throw err;
+    const seq = seqOf(ev);
+    throw new ReplicaDataError(
+      `event ${seq ?? "?"}: ${err.issues.join("; ")}`,
+    );
   }
 }
 
@@ -145,14 +109,13 @@ function emptyChanges(): NetChanges {
   };
 }
 
-/** Projects one event (throws ReplicaDataError, changing nothing, when it cannot be accepted). */
+/** Projects one parsed event (throws ReplicaDataError, changing nothing, when it cannot be accepted). */
 function projectEvent(ev: FeedEvent, policy: ProjectionPolicy): NetChanges {
-  checkEvent(ev);
   const p = ev.payload;
   const out = emptyChanges();
   const ids = (k: "deletedResidents" | "deletedHouseholds" | "deletedSeals") =>
-    (p[k] ?? []).map((id) => {
-      if (typeof id !== "string" || !id.startsWith(`${policy.code}-`)) {
+    p[k].map((id) => {
+      if (!id.startsWith(`${policy.code}-`)) {
         throw new ReplicaDataError(
           `event ${ev.seq}: ${k} entry '${
             String(id)
@@ -166,7 +129,7 @@ function projectEvent(ev: FeedEvent, policy: ProjectionPolicy): NetChanges {
   for (const id of ids("deletedHouseholds")) out.households.set(id, null);
   for (const id of ids("deletedSeals")) out.seals.set(id, null);
   // Every resident an event carries was last changed by that event.
-  for (const r of p.residents ?? []) {
+  for (const r of p.residents) {
     if (r?.updatedSeq !== undefined && Number(r.updatedSeq) !== ev.seq) {
       throw new ReplicaDataError(
         `event ${ev.seq}: resident ${String(r.id)} carries updatedSeq ${
@@ -177,19 +140,19 @@ function projectEvent(ev: FeedEvent, policy: ProjectionPolicy): NetChanges {
     const row = projectResident({ ...r, updatedSeq: ev.seq }, policy);
     out.residents.set(row.id, row);
   }
-  for (const h of p.households ?? []) {
+  for (const h of p.households) {
     const row = projectHousehold(h, policy);
     out.households.set(row.id, row);
   }
-  for (const s of p.seals ?? []) {
+  for (const s of p.seals) {
     const row = projectSeal(s, policy);
     out.seals.set(row.id, row);
   }
-  for (const b of p.blocks ?? []) {
+  for (const b of p.blocks) {
     const row = projectBlock(b, policy);
     out.blocks.set(row.id, row);
   }
-  for (const c of p.cardLinks ?? []) {
+  for (const c of p.cardLinks) {
     const row = projectCard(c, policy);
     out.cards.set(row.serial, row);
   }
@@ -270,7 +233,7 @@ export interface BatchOutcome {
 export async function applyFeedEvents(
   tenancy: Tenancy,
   code: string,
-  events: FeedEvent[],
+  events: readonly unknown[],
   opts: { now: Date; hooks?: SyncHooks },
 ): Promise<BatchOutcome> {
   return await tenancy.withTenant(code, async (tx, t) => {
@@ -284,20 +247,23 @@ export async function applyFeedEvents(
     const policy = { code, printMyNumber: st.printMyNumber };
     const net = emptyChanges();
     let next = before + 1;
-    for (const ev of events) {
-      if (Number.isSafeInteger(ev?.seq) && ev.seq < next) {
+    for (const raw of events) {
+      const seq = seqOf(raw);
+      if (seq !== undefined && seq < next) {
         out.skipped++;
         continue;
       }
-      if (Number.isSafeInteger(ev?.seq) && ev.seq !== next) {
-        out.end = { kind: "gap", seq: ev.seq, expected: next };
+      if (seq !== undefined && seq !== next) {
+        out.end = { kind: "gap", seq, expected: next };
         break;
       }
+      let ev: FeedEvent;
       try {
+        ev = checkEvent(raw);
         mergeChanges(net, projectEvent(ev, policy));
       } catch (err) {
         if (!(err instanceof ReplicaDataError)) throw err;
-        out.end = { kind: "invalid", seq: ev?.seq, message: err.message };
+        out.end = { kind: "invalid", seq: seq ?? NaN, message: err.message };
         break;
       }
       out.applied.push(ev);
@@ -337,23 +303,24 @@ export async function applyFeedEvents(
 export async function applyFeedEvent(
   tenancy: Tenancy,
   code: string,
-  ev: FeedEvent,
+  ev: unknown,
   opts: { now: Date; hooks?: SyncHooks },
 ): Promise<ApplyOutcome> {
   const out = await applyFeedEvents(tenancy, code, [ev], opts);
-  if (out.applied.length) return { kind: "applied", seq: ev.seq };
+  const seq = seqOf(ev) ?? NaN;
+  if (out.applied.length) return { kind: "applied", seq };
   if (out.skipped) {
-    return { kind: "skipped", seq: ev.seq, appliedSeq: out.appliedSeq };
+    return { kind: "skipped", seq, appliedSeq: out.appliedSeq };
   }
   switch (out.end?.kind) {
     case "gap":
-      return { kind: "gap", seq: ev.seq, expected: out.end.expected };
+      return { kind: "gap", seq, expected: out.end.expected };
     case "stopped":
-      return { kind: "stopped", seq: ev.seq, reason: out.end.reason };
+      return { kind: "stopped", seq, reason: out.end.reason };
     case "invalid":
       throw new ReplicaDataError(out.end.message);
   }
-  throw new ReplicaDataError(`event ${ev?.seq}: not applied`);
+  throw new ReplicaDataError(`event ${seqOf(ev)}: not applied`);
 }
 
 /**
@@ -509,7 +476,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     after: number,
     wait: number,
     signal?: AbortSignal,
-  ): Promise<FeedResponse> {
+  ): Promise<unknown> {
     const url =
       `${
         deps.registryUrl.replace(/\/$/, "")
@@ -525,7 +492,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
         `Feed of ${code} answered ${res.status}: ${text.slice(0, 200)}`,
       );
     }
-    return await res.json() as FeedResponse;
+    return await res.json();
   }
 
   async function stop(
@@ -555,11 +522,25 @@ export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
     };
     if (before.syncState !== "running") return { ...round, state: "stopped" };
     m.syncRunning.set(1, { tenant: code });
-    const feed = await fetchFeed(code, appliedSeq, opts.wait ?? 0, opts.signal);
-    if (
-      feed.municipalityCode !== code || !Number.isSafeInteger(feed.head) ||
-      !Array.isArray(feed.events)
-    ) {
+    const answer = await fetchFeed(
+      code,
+      appliedSeq,
+      opts.wait ?? 0,
+      opts.signal,
+    );
+    let feed: FeedEnvelope;
+    try {
+      feed = parseFeedEnvelope(answer);
+    } catch (err) {
+      if (!(err instanceof ContractError)) throw err;
+      await stop(
+        code,
+        "SYNC_INTEGRITY",
+        `Feed answer for ${code} is not this tenant's feed: ${err.message}`,
+      );
+      return { ...round, state: "stopped" };
+    }
+    if (feed.municipalityCode !== code) {
       await stop(
         code,
         "SYNC_INTEGRITY",

@@ -4,21 +4,25 @@
  * database; the center routes a request by the card's municipality code.
  *
  * Every message to a node is signed by the center (`X-Center-Signature` over
- * method, path, request id, time and the body's SHA-256, made by the
- * signer) and both the request and the response are written to the message
+ * method, path, request id, time and the body's SHA-256 —
+ * lib/contracts/center_asp.ts `requestSigningInput` — made by the signer) and both the request and the response are written to the message
  * log (hashes, never bodies) before the response is used. In production the
  * node's `fetch` is a mutual-TLS client (lib/tls `mtlsFetch`); tests may use
  * an in-process one.
  *
  * @module
  */
+import { requestSigningInput } from "../../lib/contracts/center_asp.ts";
+import {
+  sha256B64,
+  SIGNATURE_HEADER,
+} from "../../lib/contracts/signed_message.ts";
 import type { Signer } from "../../lib/crypto/signer.ts";
 import { parseJsonArray } from "../../lib/service/env.ts";
 import type { Clock } from "../../lib/time/clock.ts";
 import {
   type MessageLog,
   type MessageRow,
-  sha256B64,
   signMessage,
 } from "./message_log.ts";
 
@@ -122,36 +126,6 @@ export interface AspAnswer {
   body: Record<string, unknown>;
 }
 
-const REQUEST_CONTEXT = "konbini-jlis-request/v1";
-
-/**
- * The bytes the center signs for a request to a node.
- *
- * @example
- * ```ts
- * requestSigningInput({ method: "POST", path, requestId, time, bodySha256 });
- * ```
- */
-export function requestSigningInput(
-  f: {
-    method: string;
-    path: string;
-    requestId: string;
-    time: string;
-    bodySha256: string;
-  },
-): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(
-    [
-      REQUEST_CONTEXT,
-      `${f.method} ${f.path}`,
-      f.requestId,
-      f.time,
-      f.bodySha256,
-    ].join("\n"),
-  );
-}
-
 /**
  * Sends one signed, logged request to a node. Aborting `signal` aborts the
  * call; the log rows are written either way (a failed call is logged with no
@@ -214,7 +188,7 @@ export async function callAsp(
       headers: {
         Authorization: `Bearer ${node.token}`,
         "X-Request-Id": req.requestId,
-        "X-Center-Signature": signed.header,
+        [SIGNATURE_HEADER]: signed.header,
         ...(req.body === undefined
           ? {}
           : { "Content-Type": "application/json" }),

@@ -12,6 +12,7 @@
  * @module
  */
 import type { Logger } from "../../lib/service/logger.ts";
+import { deliveredManySchema } from "../../lib/contracts/center_asp.ts";
 import { type AspCallDeps, type AspNode, callAsp } from "./asp_directory.ts";
 
 /** Options of {@linkcode createDeliveryConfirmer}. */
@@ -75,8 +76,11 @@ export function createDeliveryConfirmer(
         body: { requestIds: b.ids },
         signal,
       });
-      const notFound = a.body.notFound as unknown[] | undefined;
-      if (a.status !== 200 || notFound?.length) {
+      const answer = a.status === 200
+        ? deliveredManySchema.safeParse(a.body)
+        : undefined;
+      const notFound = answer?.data?.notFound;
+      if (!answer?.success || notFound?.length) {
         deps.logger.warn("ASP did not confirm every delivery", {
           node: b.node.id,
           requestId,

@@ -44,6 +44,13 @@ import type {
 } from "../../lib/service/metrics.ts";
 import { type Clock, jstDate, jstIso } from "../../lib/time/clock.ts";
 import {
+  type AspCertificateRequest,
+  type BuiltCertificateJson,
+  builtCertificateSchema,
+} from "../../lib/contracts/center_asp.ts";
+import { decodeSheet } from "../../lib/contracts/sheet_wire.ts";
+import { parseMessage } from "../../lib/contracts/wire.ts";
+import {
   cards,
   issuanceRequests,
   kioskSessions,
@@ -51,7 +58,6 @@ import {
 } from "../../db/jlis/schema.ts";
 import { type AspDirectory, type AspNode, callAsp } from "./asp_directory.ts";
 import { checkBackSide } from "./back_side_check.ts";
-import { sheetFromJson, type SheetJson } from "./document_json.ts";
 import { JlisError, type JlisErrorCode } from "./errors.ts";
 import { assertOpen } from "./hours.ts";
 import { type IncidentInput, recordIncidentAndHalt } from "./incidents.ts";
@@ -451,7 +457,7 @@ async function build(
   // The build: the node resolves the card to its resident (the active card
   // link) and applies the replica's rules in one transaction, and answers
   // the sheets with the applicant and the household it read.
-  const built = await call("POST", `/tenants/${code}/certificates`, {
+  const request: AspCertificateRequest = {
     requestId,
     cardSerial: ctx.serial,
     type: ctx.input.type,
@@ -460,7 +466,8 @@ async function build(
     issueNumber: ctx.issueNumber,
     issuedAt: jstIso(ctx.issuedAt),
     includePdf: false,
-  });
+  };
+  const built = await call("POST", `/tenants/${code}/certificates`, request);
   if (built.status === 404 && built.body.code === "CARD_NOT_FOUND") {
     throw new JlisError("CARD_NOT_LINKED");
   }
@@ -469,20 +476,24 @@ async function build(
   }
   if (built.status !== 201) aspRefusal(built.status, built.body);
   signal.throwIfAborted();
-  const applicantId = built.body.applicantResidentId;
-  if (typeof applicantId !== "string" || !applicantId) {
-    throw new Withheld("MALFORMED_ANSWER", { error: "no applicant" });
-  }
 
+  // The answer is checked against the protocol before anything is read from
+  // it: a malformed one is withheld like a mismatch, never half-used.
+  let answer: BuiltCertificateJson;
   let sheets: SheetContent[];
-  let household: { householdId: string; memberIds: string[] };
   try {
-    sheets = (built.body.sheets as SheetJson[]).map(sheetFromJson);
-    household = built.body.household as typeof household;
-    if (!Array.isArray(household?.memberIds)) throw new TypeError("household");
+    answer = parseMessage(
+      builtCertificateSchema,
+      built.body,
+      "The ASP's build answer",
+    );
+    sheets = answer.sheets.map(decodeSheet);
   } catch (e) {
     throw new Withheld("MALFORMED_ANSWER", { error: String(e) });
   }
+  const applicantId = answer.applicantResidentId;
+  const household = answer.household;
+  const replicaSeq = answer.replicaSeq;
   const problems = checkSubjects({
     requestId,
     issueNumber: ctx.issueNumber,
@@ -492,16 +503,13 @@ async function build(
     options: ctx.options,
     applicantId,
   }, {
-    requestId: String(built.body.requestId),
-    replicaSeq: Number(built.body.replicaSeq),
+    requestId: answer.requestId,
+    replicaSeq,
     sheets,
     household,
   });
   if (problems.length) {
-    throw new Withheld("SUBJECT_MISMATCH", {
-      problems,
-      replicaSeq: Number(built.body.replicaSeq),
-    });
+    throw new Withheld("SUBJECT_MISMATCH", { problems, replicaSeq });
   }
 
   // The back sides, each read back from its modules and compared.
@@ -528,7 +536,6 @@ async function build(
   const pages = sheets.length;
   const fee = pages * FEE_PER_SHEET[ctx.input.type];
   const at = clock.now();
-  const replicaSeq = Number(built.body.replicaSeq);
   signal.throwIfAborted();
   const released = await appendLedger(
     db,

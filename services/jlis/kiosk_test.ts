@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { createCardRequest } from "../../lib/card/card.ts";
 import { kioskSessions, messageLog } from "../../db/jlis/schema.ts";
 import { createEphemeralCardAuthority } from "./card_authority.ts";
-import { verifyCenterResponse } from "./message_log.ts";
+import { verifyCenterResponse } from "../../lib/contracts/kiosk_center.ts";
 import {
   kioskAuthenticate,
   openTestJlis,

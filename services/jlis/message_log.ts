@@ -6,76 +6,29 @@
  * made by the signer (lib/crypto/signer.ts) and kept in the log too.
  *
  * The signature covers method, path, request id, status, signing time and
- * the body's hash, so a response cannot be replayed for another request.
+ * the body's hash, so a response cannot be replayed for another request;
+ * its exact input and the header are defined with the protocol
+ * (lib/contracts/kiosk_center.ts, lib/contracts/signed_message.ts), where
+ * clients verify it.
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { Db } from "../../lib/db/database.ts";
-import { verifyEcdsaP256 } from "../../lib/crypto/ecdsa.ts";
 import {
-  findVerificationKey,
-  type KeyList,
-} from "../../lib/crypto/key_list.ts";
+  responseSigningInput,
+  type SignedResponseFields,
+} from "../../lib/contracts/kiosk_center.ts";
+import {
+  formatSignatureHeader,
+  sha256B64,
+  SIGNATURE_HEADER,
+} from "../../lib/contracts/signed_message.ts";
 import type { Signer } from "../../lib/crypto/signer.ts";
 import type { ServiceEnv } from "../../lib/service/app.ts";
 import type { Clock } from "../../lib/time/clock.ts";
 import type { JlisAuthEnv } from "./auth.ts";
-
-/** Header carrying the center's signature on every logged response. */
-export const SIGNATURE_HEADER = "X-Center-Signature";
-
-const CONTEXT = "konbini-jlis-response/v1";
-
-/** What a response signature covers. */
-export interface SignedResponseFields {
-  method: string;
-  path: string;
-  requestId: string;
-  status: number;
-  /** Signing time, ISO 8601. */
-  time: string;
-  /** SHA-256 of the body, base64url. */
-  bodySha256: string;
-}
-
-/**
- * SHA-256, base64url. Synchronous (node:crypto): on every message, an async
- * WebCrypto round trip costs more than the hash itself.
- */
-export function sha256B64(data: Uint8Array): Promise<string> {
-  return Promise.resolve(createHash("sha256").update(data).digest("base64url"));
-}
-
-/**
- * The exact bytes the center signs for a response.
- *
- * @example
- * ```ts
- * const bytes = responseSigningInput({ method: "POST", path: "/kiosk/sessions", requestId, status: 201, time, bodySha256 });
- * ```
- */
-export function responseSigningInput(
-  f: SignedResponseFields,
-): Uint8Array<ArrayBuffer> {
-  for (const v of [f.method, f.path, f.requestId, f.time, f.bodySha256]) {
-    if (/[\n\r]/.test(v)) {
-      throw new TypeError("Signed response fields cannot contain line breaks");
-    }
-  }
-  return new TextEncoder().encode(
-    [
-      CONTEXT,
-      `${f.method} ${f.path}`,
-      f.requestId,
-      String(f.status),
-      f.time,
-      f.bodySha256,
-    ].join("\n"),
-  );
-}
 
 /** Options of {@linkcode messageLogger}. */
 export interface MessageLoggerOptions {
@@ -107,7 +60,7 @@ export async function signMessage(
   return {
     keyId,
     signature,
-    header: `keyId=${keyId}; time=${time}; sig=${signature}`,
+    header: formatSignatureHeader({ keyId, time, sig: signature }),
   };
 }
 
@@ -288,56 +241,4 @@ export function createMessageLog(
       });
     },
   };
-}
-
-/** Result of {@linkcode verifyCenterResponse}. */
-export type ResponseVerification =
-  | { ok: true; keyId: string; requestId: string; time: string }
-  | {
-    ok: false;
-    reason: "missing" | "malformed" | "unknown-key" | "bad-signature";
-  };
-
-/**
- * Checks the center's signature on a response (clients: the kiosk, tests).
- * Reads a clone, so the response stays readable.
- *
- * @example
- * ```ts
- * const v = await verifyCenterResponse(res, { method: "POST", path: "/kiosk/sessions", keyList });
- * if (!v.ok) throw new Error(v.reason);
- * ```
- */
-export async function verifyCenterResponse(
-  res: Response,
-  opts: { method: string; path: string; keyList: KeyList },
-): Promise<ResponseVerification> {
-  const header = res.headers.get(SIGNATURE_HEADER);
-  if (!header) return { ok: false, reason: "missing" };
-  const m = /^keyId=([A-Za-z0-9_-]+); time=([0-9T:.Z-]+); sig=([A-Za-z0-9_-]+)$/
-    .exec(header);
-  const requestId = res.headers.get("X-Request-Id");
-  if (!m || !requestId) return { ok: false, reason: "malformed" };
-  const [, keyId, time, sig] = m;
-  const found = await findVerificationKey(opts.keyList, keyId, new Date(time));
-  if (found.status !== "ok") return { ok: false, reason: "unknown-key" };
-  const body = new Uint8Array(await res.clone().arrayBuffer());
-  let signature: Uint8Array<ArrayBuffer>;
-  try {
-    signature = Uint8Array.fromBase64(sig, { alphabet: "base64url" });
-  } catch {
-    return { ok: false, reason: "malformed" };
-  }
-  const input = responseSigningInput({
-    method: opts.method,
-    path: opts.path,
-    requestId,
-    status: res.status,
-    time,
-    bodySha256: await sha256B64(body),
-  });
-  const ok = await verifyEcdsaP256(found.key, signature, input);
-  return ok
-    ? { ok: true, keyId, requestId, time }
-    : { ok: false, reason: "bad-signature" };
 }

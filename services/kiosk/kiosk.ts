@@ -16,7 +16,9 @@
  *    pages and the refund, as the ledger recorded them.
  *
  * Every answer of the center is checked against its signature
- * (`X-Center-Signature`, key list from `GET /keys`) before it is used.
+ * (`X-Center-Signature`, key list from `GET /keys`) and parsed with the
+ * protocol's schema (lib/contracts/kiosk_center.ts) before it is used; an
+ * answer that fails either is an error, never printed.
  *
  * @module
  */
@@ -25,14 +27,20 @@ import { type Card, CardError } from "../../lib/card/card.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import { parseKeyList } from "../../lib/crypto/key_list.ts";
 import type { Renderer } from "../../lib/render/mod.ts";
-import type { JuminhyoOptions } from "../../lib/certificate/model.ts";
+import type {
+  BackSide,
+  JuminhyoOptions,
+  SheetContent,
+} from "../../lib/certificate/model.ts";
 import {
-  backSideFromJson,
-  type BackSideJson,
-  sheetFromJson,
-  type SheetJson,
-} from "../jlis/document_json.ts";
-import { verifyCenterResponse } from "../jlis/message_log.ts";
+  cardAuthenticationSchema,
+  kioskSessionSchema,
+  printOutcomeSchema,
+  releasedDocumentSchema,
+  verifyCenterResponse,
+} from "../../lib/contracts/kiosk_center.ts";
+import { decodeBackSide, decodeSheet } from "../../lib/contracts/sheet_wire.ts";
+import { parseMessage } from "../../lib/contracts/wire.ts";
 
 /** How the kiosk reaches the center. */
 export interface KioskOptions {
@@ -109,8 +117,8 @@ export interface KioskReceipt {
   /** Who is on each printed page (resident ids, for tests and the summary). */
   subjects: string[];
   /** The released document, decoded on first read (tests check it). */
-  readonly sheets: ReturnType<typeof sheetFromJson>[];
-  readonly backs: ReturnType<typeof backSideFromJson>[];
+  readonly sheets: SheetContent[];
+  readonly backs: BackSide[];
   pdfPath?: string;
   alarms: ("card" | "paper")[];
 }
@@ -220,13 +228,15 @@ export function createKiosk(opts: KioskOptions): Kiosk {
     async run(choice) {
       const session = await call("POST", "/kiosk/sessions", {});
       if (session.status !== 201) return refused("session", session);
-      const sessionId = String(session.body.sessionId);
+      const offer = parseMessage(
+        kioskSessionSchema,
+        session.body,
+        "The center's session",
+      );
+      const sessionId = offer.sessionId;
       let signature: Uint8Array;
       try {
-        signature = await choice.card.sign(
-          choice.pin,
-          String(session.body.nonce),
-        );
+        signature = await choice.card.sign(choice.pin, offer.nonce);
       } catch (err) {
         if (!(err instanceof CardError)) throw err;
         emit({ kind: "screen", message_ja: err.ja });
@@ -248,6 +258,11 @@ export function createKiosk(opts: KioskOptions): Kiosk {
         },
       );
       if (auth.status !== 200) return refused("authenticate", auth);
+      parseMessage(
+        cardAuthenticationSchema,
+        auth.body,
+        "The center's authentication",
+      );
       const issued = await call(
         "POST",
         `/kiosk/sessions/${sessionId}/certificates`,
@@ -262,19 +277,16 @@ export function createKiosk(opts: KioskOptions): Kiosk {
         },
       );
       if (issued.status !== 200) return refused("certificate", issued);
-      const doc = issued.body as {
-        requestId: string;
-        issueNumber: string;
-        municipalityCode: string;
-        pages: number;
-        sheets: SheetJson[];
-        backs: BackSideJson[];
-      };
+      const doc = parseMessage(
+        releasedDocumentSchema,
+        issued.body,
+        "The released document",
+      );
       // Decoded when first needed (printing, or the caller reading them).
-      let sheets: ReturnType<typeof sheetFromJson>[] | undefined;
-      let backs: ReturnType<typeof backSideFromJson>[] | undefined;
-      const decodedSheets = () => sheets ??= doc.sheets.map(sheetFromJson);
-      const decodedBacks = () => backs ??= doc.backs.map(backSideFromJson);
+      let sheets: SheetContent[] | undefined;
+      let backs: BackSide[] | undefined;
+      const decodedSheets = () => sheets ??= doc.sheets.map(decodeSheet);
+      const decodedBacks = () => backs ??= doc.backs.map(decodeBackSide);
       const jam = choice.jamPage === -1 ? doc.pages : choice.jamPage ?? null;
       const printed = jam === null ? doc.pages : Math.min(jam - 1, doc.pages);
       let pdfPath: string | undefined;
@@ -304,12 +316,11 @@ export function createKiosk(opts: KioskOptions): Kiosk {
         { jammedPage: jam },
       );
       if (outcome.status !== 200) return refused("outcome", outcome);
-      const o = outcome.body as {
-        delivered: number[];
-        voided: number[];
-        refund: number;
-        fee: number;
-      };
+      const o = parseMessage(
+        printOutcomeSchema,
+        outcome.body,
+        "The center's print outcome",
+      );
       const alarms: ("card" | "paper")[] = [];
       const left: ("card" | "paper")[] = [];
       if (choice.leaveCard) left.push("card");

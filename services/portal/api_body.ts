@@ -5,43 +5,13 @@
  *
  * @module
  */
-import type { SheetContent } from "../../lib/certificate/model.ts";
+import {
+  type SheetJson,
+  sheetToJson,
+  toBase64,
+} from "../../lib/contracts/sheet_wire.ts";
 import type { Refusal } from "./refusals.ts";
 import type { VerificationResult } from "./verify.ts";
-
-/**
- * Base64 of bytes.
- *
- * @example
- * ```ts
- * toBase64(new Uint8Array([0x89, 0x50])); // "iVA="
- * ```
- */
-export function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
-/** A sheet as JSON: the seal impression's PNG as base64. */
-export type SheetJson = Omit<SheetContent, "seal"> & {
-  seal?: Omit<NonNullable<SheetContent["seal"]>, "png"> & { png: string };
-};
-
-/**
- * Makes a decoded sheet JSON-safe.
- *
- * @example
- * ```ts
- * sheetToJson(sheet).seal?.png; // "iVBORw0…"
- * ```
- */
-export function sheetToJson(sheet: SheetContent): SheetJson {
-  const { seal, ...rest } = sheet;
-  return seal ? { ...rest, seal: { ...seal, png: toBase64(seal.png) } } : rest;
-}
 
 /** Body of a verdict. */
 export interface VerdictBody {

@@ -20,6 +20,7 @@
 import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "../../lib/db/database.ts";
+import type { FeedPayload } from "../../lib/contracts/registry_feed.ts";
 import { DomainError } from "../../lib/service/errors.ts";
 import {
   auditLog,
@@ -737,14 +738,14 @@ function toColumnJson(table: PgTable, row: object): Record<string, unknown> {
   return out;
 }
 
-/** One event as the feed serves it. */
+/** One event as the feed serves it (lib/contracts/registry_feed.ts). */
 export interface FeedEvent {
   seq: number;
   eventId: string;
   type: string;
   effectiveDate: string | null;
   recordedAt: string;
-  payload: unknown;
+  payload: FeedPayload;
 }
 
 /** Events after `after`, in order, at most `limit`. */
@@ -767,7 +768,12 @@ export async function readFeed(
     )
     .orderBy(asc(outbox.seq))
     .limit(limit);
-  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  // The payload is what buildEvent wrote (the feed's contract).
+  return rows.map((r) => ({
+    ...r,
+    seq: Number(r.seq),
+    payload: r.payload as FeedPayload,
+  }));
 }
 
 /** The municipality's head sequence (0 when nothing was written). */

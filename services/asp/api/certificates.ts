@@ -7,13 +7,20 @@
  */
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  aspCertificateRequestSchema,
+  builtCertificateSchema,
+  deliveredManyRequestSchema,
+  deliveredManySchema,
+  deliveredSchema,
+} from "../../../lib/contracts/center_asp.ts";
+import { sheetToJson, toBase64 } from "../../../lib/contracts/sheet_wire.ts";
 import { requireScope } from "../auth.ts";
 import {
   buildCertificate,
   markDelivered,
   markDeliveredMany,
 } from "../certificate_builder.ts";
-import { sheetToJson, toBase64 } from "../sheet_json.ts";
 import {
   type AspDeps,
   type AspEnv,
@@ -21,54 +28,12 @@ import {
   TenantParam,
 } from "./common.ts";
 
-const Id = z.string().min(1).max(64);
+/** The request body (lib/contracts/center_asp.ts). */
+export const CertificateRequestSchema = aspCertificateRequestSchema.openapi(
+  "CertificateRequest",
+);
 
-/** The request body. */
-export const CertificateRequestSchema = z.object({
-  requestId: z.string().regex(/^[A-Za-z0-9._:-]{8,100}$/).openapi({
-    example: "req-0f6c2a1e-2026",
-  }),
-  /** The applicant; absent: the resident `cardSerial` is linked to. */
-  applicantResidentId: Id.optional(),
-  type: z.enum(["juminhyo", "inkan"]),
-  members: z.union([
-    z.literal("self"),
-    z.literal("all"),
-    z.array(Id).min(1).max(30),
-  ]).default("self"),
-  options: z.object({
-    honseki: z.boolean().default(false),
-    zokugara: z.boolean().default(false),
-    myNumber: z.boolean().default(false),
-  }).strict().default({ honseki: false, zokugara: false, myNumber: false }),
-  issueNumber: z.string().min(1).max(64),
-  issuedAt: z.string().regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/,
-  ),
-  cardSerial: z.string().regex(/^[0-9A-Fa-f]{2,64}$/).optional(),
-  includePdf: z.boolean().default(true),
-}).strict().refine((r) => r.applicantResidentId || r.cardSerial, {
-  message: "give applicantResidentId or cardSerial",
-}).openapi("CertificateRequest");
-
-const Built = z.object({
-  requestId: z.string(),
-  applicantResidentId: z.string(),
-  replicaSeq: z.number(),
-  sheets: z.array(z.object({}).passthrough()).openapi({
-    description: "SheetContent[]; seal.png is base64",
-  }),
-  household: z.object({
-    householdId: z.string(),
-    householderId: z.string().nullable(),
-    memberIds: z.array(z.string()),
-  })
-    .openapi({
-      description:
-        "The applicant's household at replicaSeq (read in the build's transaction)",
-    }),
-  frontPdfBase64: z.string().optional(),
-}).openapi("BuiltCertificate");
+const Built = builtCertificateSchema.openapi("BuiltCertificate");
 
 /** The certificates resource. */
 export function createCertificatesApp(deps: AspDeps): OpenAPIHono<AspEnv> {
@@ -125,11 +90,7 @@ export function createCertificatesApp(deps: AspDeps): OpenAPIHono<AspEnv> {
         body: {
           content: {
             "application/json": {
-              schema: z.object({
-                requestIds: z.array(z.string().min(8).max(100)).min(1).max(
-                  1000,
-                ),
-              }),
+              schema: deliveredManyRequestSchema,
             },
           },
           required: true,
@@ -140,13 +101,7 @@ export function createCertificatesApp(deps: AspDeps): OpenAPIHono<AspEnv> {
           description: "Deleted; request ids without work data are listed",
           content: {
             "application/json": {
-              schema: z.object({
-                delivered: z.array(z.object({
-                  requestId: z.string(),
-                  replicaSeq: z.number(),
-                })),
-                notFound: z.array(z.string()),
-              }),
+              schema: deliveredManySchema,
             },
           },
         },
@@ -179,10 +134,7 @@ export function createCertificatesApp(deps: AspDeps): OpenAPIHono<AspEnv> {
           description: "Deleted",
           content: {
             "application/json": {
-              schema: z.object({
-                requestId: z.string(),
-                replicaSeq: z.number(),
-              }),
+              schema: deliveredSchema,
             },
           },
         },

@@ -18,7 +18,48 @@ import {
   TenantParam,
 } from "./common.ts";
 
-const Obj = z.object({}).passthrough();
+const Refusal = z.object({
+  code: z.string().openapi({ example: "UNDER_15" }),
+  details: z.record(z.string(), z.unknown()),
+});
+
+/** Operators and tests: the rules' verdict on one resident, with its data. */
+const IssuanceCheckView = z.object({
+  allowed: z.boolean(),
+  refusal: Refusal.optional(),
+  replicaSeq: z.number().openapi({ description: "The replica sequence read" }),
+  freshness: z.object({
+    fresh: z.boolean(),
+    reason: z.enum(["sync_stopped", "behind_head", "head_not_seen"])
+      .optional(),
+    syncState: z.string(),
+    appliedSeq: z.number(),
+    headSeq: z.number(),
+    headSeenAt: z.string().nullable(),
+  }),
+  applicant: z.object({
+    residentId: z.string(),
+    status: z.string(),
+    deceased: z.boolean(),
+    movedInToday: z.boolean(),
+    age: z.number(),
+    under15: z.boolean(),
+    blocks: z.array(z.string()).openapi({
+      description: "Reasons of blocks in force today",
+    }),
+  }).optional(),
+  household: z.object({
+    householdId: z.string(),
+    householderId: z.string().nullable(),
+    householdMoveOutFiled: z.boolean(),
+    members: z.array(z.object({
+      residentId: z.string(),
+      status: z.string(),
+      isHouseholder: z.boolean(),
+      refusal: z.string().nullable(),
+    })),
+  }).optional(),
+}).openapi("IssuanceCheck");
 
 /** The residents resource (rules data). */
 export function createResidentsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
@@ -36,7 +77,7 @@ export function createResidentsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
       responses: {
         200: {
           description: "The check (allowed or not, with the refusal code)",
-          content: { "application/json": { schema: Obj } },
+          content: { "application/json": { schema: IssuanceCheckView } },
         },
         ...errorResponses,
       },

@@ -18,7 +18,45 @@ import {
   TenantParam,
 } from "./common.ts";
 
-const Obj = z.object({}).passthrough();
+/** A tenant as operators see it. */
+const TenantView = z.object({
+  code: z.string(),
+  name: z.string(),
+  schemaName: z.string(),
+  snapshotSeq: z.number().nullable(),
+  appliedSeq: z.number(),
+  appliedAt: z.string().nullable(),
+  headSeq: z.number(),
+  headSeenAt: z.string().nullable(),
+  syncState: z.string().openapi({ example: "running" }),
+  stopReason: z.string().nullable(),
+  freshness: z.object({
+    fresh: z.boolean(),
+    reason: z.enum(["sync_stopped", "behind_head", "head_not_seen"])
+      .optional(),
+    syncState: z.string(),
+    appliedSeq: z.number(),
+    headSeq: z.number(),
+    headSeenAt: z.string().nullable(),
+  }),
+  policy: z.object({
+    printMyNumber: z.boolean(),
+    retentionYears: z.number(),
+    stalenessMaxEvents: z.number(),
+    stalenessMaxSeconds: z.number(),
+  }),
+}).openapi("Tenant");
+
+/** An alert raised for a tenant (sync stopped, integrity). */
+const AlertView = z.object({
+  id: z.number(),
+  at: z.string(),
+  tenantCode: z.string().nullable(),
+  kind: z.string().openapi({ example: "SYNC_GAP" }),
+  message: z.string(),
+  details: z.unknown(),
+  acknowledgedAt: z.string().nullable(),
+}).openapi("TenantAlert");
 
 function view(t: Tenant, now: Date) {
   return {
@@ -58,7 +96,11 @@ export function createTenantsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
       responses: {
         200: {
           description: "Tenants",
-          content: { "application/json": { schema: Obj } },
+          content: {
+            "application/json": {
+              schema: z.object({ tenants: z.array(TenantView) }),
+            },
+          },
         },
         ...errorResponses,
       },
@@ -80,7 +122,11 @@ export function createTenantsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
       responses: {
         200: {
           description: "Tenant",
-          content: { "application/json": { schema: Obj } },
+          content: {
+            "application/json": {
+              schema: TenantView.extend({ alerts: z.array(AlertView) }),
+            },
+          },
         },
         ...errorResponses,
       },
@@ -105,7 +151,7 @@ export function createTenantsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
       responses: {
         200: {
           description: "Resumed",
-          content: { "application/json": { schema: Obj } },
+          content: { "application/json": { schema: TenantView } },
         },
         ...errorResponses,
       },

@@ -7,10 +7,20 @@
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { createBackSideBuilder } from "../../../lib/backside/mod.ts";
+import {
+  cardAuthenticationRequestSchema,
+  cardAuthenticationSchema,
+  kioskCertificateRequestSchema,
+  kioskSessionSchema,
+  releasedDocumentSchema,
+} from "../../../lib/contracts/kiosk_center.ts";
+import {
+  backSideToJson,
+  sheetToJson,
+} from "../../../lib/contracts/sheet_wire.ts";
 import { silentLogger } from "../../../lib/service/logger.ts";
 import { createMetrics } from "../../../lib/service/metrics.ts";
 import { requireScope } from "../auth.ts";
-import { backSideToJson, sheetToJson } from "../document_json.ts";
 import { assertOpen } from "../hours.ts";
 import { type IssuanceDeps, issueCertificate } from "../issuance.ts";
 import { createDeliveryConfirmer } from "../delivery.ts";
@@ -32,31 +42,12 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { "application/json": { schema } },
 });
 
-/** The certificate a kiosk asks for. */
-export const CertificateRequestBody = z.object({
-  type: z.enum(["juminhyo", "inkan"]),
-  /** The applicant only, the whole household, or chosen members (resident ids). */
-  members: z.union([
-    z.literal("self"),
-    z.literal("all"),
-    z.array(z.string().min(1).max(64)).min(1).max(30),
-  ]).default("self"),
-  options: z.object({
-    honseki: z.boolean().default(false),
-    zokugara: z.boolean().default(false),
-    myNumber: z.boolean().default(false),
-  }).strict().default({ honseki: false, zokugara: false, myNumber: false }),
-}).strict().openapi("KioskCertificateRequest");
+/** The certificate a kiosk asks for (lib/contracts/kiosk_center.ts). */
+export const CertificateRequestBody = kioskCertificateRequestSchema.openapi(
+  "KioskCertificateRequest",
+);
 
-const ReleasedDocument = z.object({
-  requestId: z.string(),
-  issueNumber: z.string(),
-  municipalityCode: z.string(),
-  pages: z.number(),
-  fee: z.number(),
-  sheets: z.array(z.object({}).passthrough()),
-  backs: z.array(z.object({}).passthrough()),
-}).openapi("ReleasedDocument");
+const ReleasedDocument = releasedDocumentSchema.openapi("ReleasedDocument");
 
 /** Issuance deps from the app's deps (built once per app). */
 export function issuanceDepsOf(
@@ -107,14 +98,7 @@ export function createKioskApp(
       summary:
         "Open an authentication session: a single-use nonce bound to this kiosk",
       responses: {
-        201: json(
-          z.object({
-            sessionId: z.string(),
-            nonce: z.string(),
-            expiresAt: z.string(),
-          }).openapi("KioskSession"),
-          "Session opened",
-        ),
+        201: json(kioskSessionSchema.openapi("KioskSession"), "Session opened"),
         ...errorResponses,
       },
       security: [{ bearer: [] }],
@@ -149,11 +133,7 @@ export function createKioskApp(
         body: {
           content: {
             "application/json": {
-              schema: z.object({
-                certificatePem: z.string().max(8192),
-                /** base64 (or base64url) of the 64-byte r‖s signature. */
-                signature: z.string().max(200),
-              }).strict(),
+              schema: cardAuthenticationRequestSchema,
             },
           },
           required: true,
@@ -161,12 +141,7 @@ export function createKioskApp(
       },
       responses: {
         200: json(
-          z.object({
-            sessionId: z.string(),
-            municipalityCode: z.string(),
-            cardSerial: z.string(),
-          })
-            .openapi("CardAuthentication"),
+          cardAuthenticationSchema.openapi("CardAuthentication"),
           "Authenticated",
         ),
         ...errorResponses,

@@ -8,6 +8,11 @@
  */
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { issueStatusSchema } from "../../../lib/contracts/ledger_status.ts";
+import {
+  printOutcomeSchema,
+  printReportSchema,
+} from "../../../lib/contracts/kiosk_center.ts";
 import { requireScope } from "../auth.ts";
 import { listHalts, listIncidents, resumeTenant } from "../incidents.ts";
 import { issueStatus, recordPrintOutcome, revokeIssue } from "../ledger.ts";
@@ -29,16 +34,7 @@ const IssueNumberParam = z.object({
   }),
 });
 
-const IssueStatusView = z.object({
-  issueNumber: z.string(),
-  status: z.enum(["valid", "voided", "revoked", "unknown"]),
-  pages: z.array(
-    z.object({
-      page: z.number(),
-      status: z.enum(["valid", "voided", "revoked", "unknown"]),
-    }),
-  ),
-}).openapi("IssueStatus");
+const IssueStatusView = issueStatusSchema.openapi("IssueStatus");
 
 /** `/kiosk/requests`: the kiosk reports what it printed. */
 export function createPrintReportApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
@@ -56,23 +52,11 @@ export function createPrintReportApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
             param: { name: "requestId", in: "path" },
           }),
         }),
-        ...body(
-          z.object({
-            jammedPage: z.number().int().min(1).max(30).nullable().default(
-              null,
-            ),
-          }).strict(),
-        ),
+        ...body(printReportSchema),
       },
       responses: {
         200: json(
-          z.object({
-            issueNumber: z.string(),
-            delivered: z.array(z.number()),
-            voided: z.array(z.number()),
-            refund: z.number(),
-            fee: z.number(),
-          }).openapi("PrintOutcome"),
+          printOutcomeSchema.openapi("PrintOutcome"),
           "Recorded in the ledger",
         ),
         ...errorResponses,
@@ -152,17 +136,43 @@ export function createLedgerApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
   return app;
 }
 
+/** An incident: a document withheld before release (operators only). */
+const IncidentView = z.object({
+  id: z.number(),
+  at: z.string(),
+  kind: z.string().openapi({ example: "SUBJECT_MISMATCH" }),
+  municipalityCode: z.string(),
+  requestId: z.string(),
+  kioskId: z.string(),
+  aspNode: z.string().nullable(),
+  details: z.unknown(),
+}).openapi("Incident");
+
+/** A tenant halt; current while `resumedAt` is null. */
+const HaltView = z.object({
+  id: z.number(),
+  municipalityCode: z.string(),
+  haltedAt: z.string(),
+  reason: z.string(),
+  incidentId: z.number().nullable(),
+  resumedAt: z.string().nullable(),
+  resumedBy: z.string().nullable(),
+  resumeReason: z.string().nullable(),
+}).openapi("TenantHalt");
+
 /** `/operations`: incidents and tenant halts. */
 export function createOperationsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
   const app = createResourceApp<JlisEnv>();
   app.use(requireScope(deps.clients, "operator"));
-  const Obj = z.object({}).passthrough();
   app.openapi(
     createRoute({
       method: "get",
       path: "/incidents",
       summary: "Recent incidents (documents withheld before release)",
-      responses: { 200: json(Obj, "Incidents"), ...errorResponses },
+      responses: {
+        200: json(z.object({ incidents: z.array(IncidentView) }), "Incidents"),
+        ...errorResponses,
+      },
       security: [{ bearer: [] }],
     }),
     async (c) => c.json({ incidents: await listIncidents(deps.db) }, 200),
@@ -172,7 +182,10 @@ export function createOperationsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
       method: "get",
       path: "/halts",
       summary: "Tenant halts, current (resumedAt null) and past",
-      responses: { 200: json(Obj, "Halts"), ...errorResponses },
+      responses: {
+        200: json(z.object({ halts: z.array(HaltView) }), "Halts"),
+        ...errorResponses,
+      },
       security: [{ bearer: [] }],
     }),
     async (c) => c.json({ halts: await listHalts(deps.db) }, 200),
@@ -190,7 +203,13 @@ export function createOperationsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
         }),
         ...body(z.object({ reason: z.string().min(1).max(500) }).strict()),
       },
-      responses: { 200: json(Obj, "Resumed"), ...errorResponses },
+      responses: {
+        200: json(
+          z.object({ municipalityCode: z.string(), halted: z.boolean() }),
+          "Resumed",
+        ),
+        ...errorResponses,
+      },
       security: [{ bearer: [] }],
     }),
     async (c) => {

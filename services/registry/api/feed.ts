@@ -6,6 +6,7 @@
  */
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { feedResponseSchema } from "../../../lib/contracts/registry_feed.ts";
 import { requireClient } from "../auth.ts";
 import { headSeq, loadMunicipality, readFeed } from "../store.ts";
 import { audit } from "../store.ts";
@@ -15,6 +16,8 @@ import {
   type RegistryDeps,
   type RegistryEnv,
 } from "./common.ts";
+
+const FeedResponseView = feedResponseSchema.openapi("FeedResponse");
 
 const Query = z.object({
   after: z.coerce.number().int().min(0).default(0),
@@ -32,7 +35,7 @@ const route = createRoute({
   responses: {
     200: {
       description: "Events after `after`, and the head sequence",
-      content: { "application/json": { schema: z.object({}).passthrough() } },
+      content: { "application/json": { schema: FeedResponseView } },
     },
     ...errorResponses,
   },

@@ -14,6 +14,7 @@ import {
   type RegistryDeps,
   type RegistryEnv,
 } from "./common.ts";
+import { MunicipalityView } from "./views.ts";
 
 const Body = z.object({
   name: z.string().min(1).max(50),
@@ -75,9 +76,7 @@ export function createMunicipalitiesApp(
       responses: {
         200: {
           description: "The municipality",
-          content: {
-            "application/json": { schema: z.object({}).passthrough() },
-          },
+          content: { "application/json": { schema: MunicipalityView } },
         },
         ...errorResponses,
       },

@@ -19,10 +19,11 @@ import {
   type RegistryDeps,
   type RegistryEnv,
 } from "./common.ts";
+import { CardLinkView, CommittedView } from "./views.ts";
 
 const ok = {
   description: "Committed",
-  content: { "application/json": { schema: z.object({}).passthrough() } },
+  content: { "application/json": { schema: CommittedView } },
 };
 
 /** `/seals/{sealId}/abolish` */
@@ -163,7 +164,13 @@ export function createCardLinksApp(
       path: "/{serial}",
       summary: "Which resident a card serial belongs to (audited)",
       request: { params: SerialParam },
-      responses: { 200: ok, ...errorResponses },
+      responses: {
+        200: {
+          description: "The link",
+          content: { "application/json": { schema: CardLinkView } },
+        },
+        ...errorResponses,
+      },
       security: [{ bearer: [] }],
     }),
     async (c) => {

@@ -27,6 +27,11 @@ import {
   type RegistryDeps,
   type RegistryEnv,
 } from "./common.ts";
+import {
+  CommittedView,
+  ResidentHistoryView,
+  ResidentRecordView,
+} from "./views.ts";
 
 const Params = MunicipalityParam.extend({
   id: z.string().min(1).max(40).openapi({ param: { name: "id", in: "path" } }),
@@ -47,7 +52,7 @@ const getRoute = createRoute({
   responses: {
     200: {
       description: "The record",
-      content: { "application/json": { schema: z.object({}).passthrough() } },
+      content: { "application/json": { schema: ResidentRecordView } },
     },
     ...errorResponses,
   },
@@ -62,7 +67,7 @@ const historyRoute = createRoute({
   responses: {
     200: {
       description: "Snapshots",
-      content: { "application/json": { schema: z.object({}).passthrough() } },
+      content: { "application/json": { schema: ResidentHistoryView } },
     },
     ...errorResponses,
   },
@@ -91,7 +96,11 @@ const sealRoute = createRoute({
   responses: {
     201: {
       description: "Registered",
-      content: { "application/json": { schema: z.object({}).passthrough() } },
+      content: {
+        "application/json": {
+          schema: CommittedView.extend({ sealId: z.string() }),
+        },
+      },
     },
     ...errorResponses,
   },
@@ -118,7 +127,11 @@ const blockRoute = createRoute({
   responses: {
     201: {
       description: "Set",
-      content: { "application/json": { schema: z.object({}).passthrough() } },
+      content: {
+        "application/json": {
+          schema: CommittedView.extend({ blockId: z.string() }),
+        },
+      },
     },
     ...errorResponses,
   },

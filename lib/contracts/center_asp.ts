@@ -1,0 +1,122 @@
+/**
+ * The protocol between the J-LIS center and an ASP node (LGWAN-ASP issuing
+ * system), one definition for both sides: the ASP declares these schemas as
+ * its OpenAPI request and response schemas (services/asp/api/certificates.ts)
+ * and validates requests with them, the center (services/jlis) parses every
+ * answer with them, and {@linkcode requestSigningInput} is the exact bytes
+ * the center signs for each request it sends (`X-Center-Signature`).
+ *
+ * `POST /tenants/{code}/certificates` ({@linkcode aspCertificateRequestSchema})
+ * → {@linkcode builtCertificateSchema}; `POST /tenants/{code}/certificates/delivered`
+ * ({@linkcode deliveredManyRequestSchema}) → {@linkcode deliveredManySchema};
+ * `POST /tenants/{code}/certificates/{requestId}/delivered` →
+ * {@linkcode deliveredSchema}. A refusal is the common error body.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { sheetContentSchema } from "./sheet_wire.ts";
+import { signingLines } from "./signed_message.ts";
+
+const Id = z.string().min(1).max(64);
+
+/** The center's request for a certificate's sheets. */
+export const aspCertificateRequestSchema = z.object({
+  requestId: z.string().regex(/^[A-Za-z0-9._:-]{8,100}$/).meta({
+    example: "req-0f6c2a1e-2026",
+  }),
+  /** The applicant; absent: the resident `cardSerial` is linked to. */
+  applicantResidentId: Id.optional(),
+  type: z.enum(["juminhyo", "inkan"]),
+  members: z.union([
+    z.literal("self"),
+    z.literal("all"),
+    z.array(Id).min(1).max(30),
+  ]).default("self"),
+  options: z.object({
+    honseki: z.boolean().default(false),
+    zokugara: z.boolean().default(false),
+    myNumber: z.boolean().default(false),
+  }).strict().default({ honseki: false, zokugara: false, myNumber: false }),
+  issueNumber: z.string().min(1).max(64),
+  issuedAt: z.string().regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/,
+  ),
+  cardSerial: z.string().regex(/^[0-9A-Fa-f]{2,64}$/).optional(),
+  includePdf: z.boolean().default(true),
+}).strict().refine((r) => r.applicantResidentId || r.cardSerial, {
+  message: "give applicantResidentId or cardSerial",
+});
+
+/** The request as the center sends it (defaults may be left out). */
+export type AspCertificateRequest = z.input<typeof aspCertificateRequestSchema>;
+
+/** The built certificate: its sheets, and what the build read. */
+export const builtCertificateSchema = z.object({
+  requestId: z.string(),
+  applicantResidentId: z.string().min(1),
+  replicaSeq: z.number().int().min(0),
+  sheets: z.array(sheetContentSchema),
+  household: z.object({
+    householdId: z.string(),
+    householderId: z.string().nullable(),
+    memberIds: z.array(z.string()),
+  }).meta({
+    description:
+      "The applicant's household at replicaSeq (read in the build's transaction)",
+  }),
+  frontPdfBase64: z.string().optional(),
+});
+
+/** A built certificate as JSON carries it. */
+export type BuiltCertificateJson = z.infer<typeof builtCertificateSchema>;
+
+/** Several deliveries confirmed at once. */
+export const deliveredManyRequestSchema = z.object({
+  requestIds: z.array(z.string().min(8).max(100)).min(1).max(1000),
+});
+
+/** One delivery confirmed: the request's work data is deleted. */
+export const deliveredSchema = z.object({
+  requestId: z.string(),
+  replicaSeq: z.number(),
+});
+
+/** Deliveries confirmed; request ids without work data are listed. */
+export const deliveredManySchema = z.object({
+  delivered: z.array(deliveredSchema),
+  notFound: z.array(z.string()),
+});
+
+/** What a request signature covers. */
+export interface SignedRequestFields {
+  method: string;
+  path: string;
+  requestId: string;
+  /** Signing time, ISO 8601. */
+  time: string;
+  /** SHA-256 of the body, base64url. */
+  bodySha256: string;
+}
+
+const REQUEST_CONTEXT = "konbini-jlis-request/v1";
+
+/**
+ * The exact bytes the center signs for a request to a node; throws
+ * `TypeError` when a field holds a line break.
+ *
+ * @example
+ * ```ts
+ * requestSigningInput({ method: "POST", path, requestId, time, bodySha256 });
+ * ```
+ */
+export function requestSigningInput(
+  f: SignedRequestFields,
+): Uint8Array<ArrayBuffer> {
+  return signingLines(REQUEST_CONTEXT, [
+    `${f.method} ${f.path}`,
+    f.requestId,
+    f.time,
+    f.bodySha256,
+  ]);
+}

@@ -1,0 +1,184 @@
+/**
+ * The protocol between a store kiosk and the J-LIS center, one definition
+ * for both sides: the center declares these schemas as its OpenAPI
+ * request and response schemas (services/jlis/api), the kiosk
+ * (services/kiosk) parses every answer with them, and both use
+ * {@linkcode responseSigningInput} — the exact bytes the center signs for
+ * every response it sends (`X-Center-Signature`), so an answer cannot be
+ * replayed for another request.
+ *
+ * One run: `POST /kiosk/sessions` → {@linkcode kioskSessionSchema};
+ * `POST /kiosk/sessions/{id}/authenticate` ({@linkcode cardAuthenticationRequestSchema})
+ * → {@linkcode cardAuthenticationSchema};
+ * `POST /kiosk/sessions/{id}/certificates` ({@linkcode kioskCertificateRequestSchema})
+ * → {@linkcode releasedDocumentSchema}; `POST /kiosk/requests/{id}/outcome`
+ * ({@linkcode printReportSchema}) → {@linkcode printOutcomeSchema}. A
+ * refusal is the common error body (`code`, `message_ja`, `message_en`).
+ *
+ * @module
+ */
+import { z } from "zod";
+import { verifyEcdsaP256 } from "../crypto/ecdsa.ts";
+import { findVerificationKey, type KeyList } from "../crypto/key_list.ts";
+import { backSideSchema, sheetContentSchema } from "./sheet_wire.ts";
+import {
+  parseSignatureHeader,
+  sha256B64,
+  SIGNATURE_HEADER,
+  signingLines,
+} from "./signed_message.ts";
+
+/** A single-use nonce bound to the kiosk, to be signed by the card. */
+export const kioskSessionSchema = z.object({
+  sessionId: z.string(),
+  nonce: z.string(),
+  expiresAt: z.string(),
+});
+
+/** The card's certificate and its signature over the session's nonce. */
+export const cardAuthenticationRequestSchema = z.object({
+  certificatePem: z.string().max(8192),
+  signature: z.string().max(200).meta({
+    description: "base64 (or base64url) of the 64-byte r‖s signature",
+  }),
+}).strict();
+
+/** The authenticated card's municipality. */
+export const cardAuthenticationSchema = z.object({
+  sessionId: z.string(),
+  municipalityCode: z.string(),
+  cardSerial: z.string(),
+});
+
+/** The certificate a kiosk asks for. */
+export const kioskCertificateRequestSchema = z.object({
+  type: z.enum(["juminhyo", "inkan"]),
+  /** The applicant only, the whole household, or chosen members (resident ids). */
+  members: z.union([
+    z.literal("self"),
+    z.literal("all"),
+    z.array(z.string().min(1).max(64)).min(1).max(30),
+  ]).default("self"),
+  options: z.object({
+    honseki: z.boolean().default(false),
+    zokugara: z.boolean().default(false),
+    myNumber: z.boolean().default(false),
+  }).strict().default({ honseki: false, zokugara: false, myNumber: false }),
+}).strict();
+
+/** The released document: print the sheets and their back sides, then report. */
+export const releasedDocumentSchema = z.object({
+  requestId: z.string(),
+  issueNumber: z.string(),
+  municipalityCode: z.string(),
+  pages: z.number().int().min(1),
+  fee: z.number(),
+  sheets: z.array(sheetContentSchema),
+  backs: z.array(backSideSchema),
+}).refine((d) => d.sheets.length === d.pages && d.backs.length === d.pages, {
+  message: "one sheet and one back side per page",
+});
+
+/** A released document as JSON carries it. */
+export type ReleasedDocumentJson = z.infer<typeof releasedDocumentSchema>;
+
+/** The kiosk's print report: all delivered, or the page that jammed. */
+export const printReportSchema = z.object({
+  jammedPage: z.number().int().min(1).max(30).nullable().default(null),
+}).strict();
+
+/** The print as the ledger recorded it. */
+export const printOutcomeSchema = z.object({
+  issueNumber: z.string(),
+  delivered: z.array(z.number().int()),
+  voided: z.array(z.number().int()),
+  refund: z.number(),
+  fee: z.number(),
+});
+
+/** What a response signature covers. */
+export interface SignedResponseFields {
+  method: string;
+  path: string;
+  requestId: string;
+  status: number;
+  /** Signing time, ISO 8601. */
+  time: string;
+  /** SHA-256 of the body, base64url. */
+  bodySha256: string;
+}
+
+const RESPONSE_CONTEXT = "konbini-jlis-response/v1";
+
+/**
+ * The exact bytes the center signs for a response; throws `TypeError` when a
+ * field holds a line break.
+ *
+ * @example
+ * ```ts
+ * const bytes = responseSigningInput({ method: "POST", path: "/kiosk/sessions", requestId, status: 201, time, bodySha256 });
+ * ```
+ */
+export function responseSigningInput(
+  f: SignedResponseFields,
+): Uint8Array<ArrayBuffer> {
+  return signingLines(RESPONSE_CONTEXT, [
+    `${f.method} ${f.path}`,
+    f.requestId,
+    String(f.status),
+    f.time,
+    f.bodySha256,
+  ]);
+}
+
+/** Result of {@linkcode verifyCenterResponse}. */
+export type ResponseVerification =
+  | { ok: true; keyId: string; requestId: string; time: string }
+  | {
+    ok: false;
+    reason: "missing" | "malformed" | "unknown-key" | "bad-signature";
+  };
+
+/**
+ * Checks the center's signature on a response (clients: the kiosk, tests).
+ * Reads a clone, so the response stays readable.
+ *
+ * @example
+ * ```ts
+ * const v = await verifyCenterResponse(res, { method: "POST", path: "/kiosk/sessions", keyList });
+ * if (!v.ok) throw new Error(v.reason);
+ * ```
+ */
+export async function verifyCenterResponse(
+  res: Response,
+  opts: { method: string; path: string; keyList: KeyList },
+): Promise<ResponseVerification> {
+  const header = res.headers.get(SIGNATURE_HEADER);
+  if (!header) return { ok: false, reason: "missing" };
+  const parsed = parseSignatureHeader(header);
+  const requestId = res.headers.get("X-Request-Id");
+  if (!parsed || !requestId) return { ok: false, reason: "malformed" };
+  const { keyId, time, sig } = parsed;
+  const found = await findVerificationKey(opts.keyList, keyId, new Date(time));
+  if (found.status !== "ok") return { ok: false, reason: "unknown-key" };
+  const body = new Uint8Array(await res.clone().arrayBuffer());
+  let signature: Uint8Array<ArrayBuffer>;
+  let input: Uint8Array<ArrayBuffer>;
+  try {
+    signature = Uint8Array.fromBase64(sig, { alphabet: "base64url" });
+    input = responseSigningInput({
+      method: opts.method,
+      path: opts.path,
+      requestId,
+      status: res.status,
+      time,
+      bodySha256: await sha256B64(body),
+    });
+  } catch {
+    return { ok: false, reason: "malformed" };
+  }
+  const ok = await verifyEcdsaP256(found.key, signature, input);
+  return ok
+    ? { ok: true, keyId, requestId, time }
+    : { ok: false, reason: "bad-signature" };
+}

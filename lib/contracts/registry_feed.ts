@@ -1,0 +1,109 @@
+/**
+ * The registry's change feed to the ASP, one definition for both sides:
+ * `GET /municipalities/{code}/feed?after=<seq>` answers
+ * {@linkcode feedResponseSchema} (the registry's OpenAPI response schema);
+ * the ASP's sync worker parses the envelope with
+ * {@linkcode parseFeedEnvelope} and each event with
+ * {@linkcode parseFeedEvent} as it applies them, so a bad event stops the
+ * tenant at that event after the good ones before it.
+ *
+ * An event carries the state after it of every row it touched; the rows
+ * themselves are checked field by field by the replica's projection (the
+ * ASP's own rules), so here they are open records.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { ContractError, parseMessage } from "./wire.ts";
+
+const rows = z.array(z.record(z.string(), z.unknown()));
+const ids = z.array(z.string());
+
+/** What an event carries: the state after it of everything it touched. */
+export const feedPayloadSchema = z.object({
+  residents: rows.default([]),
+  deletedResidents: ids.default([]),
+  households: rows.default([]),
+  deletedHouseholds: ids.default([]),
+  seals: rows.default([]),
+  deletedSeals: ids.default([]),
+  blocks: rows.default([]),
+  cardLinks: rows.default([]),
+  /** The seq a 取消 event cancels. */
+  cancelsSeq: z.number().int().optional(),
+}).strict();
+
+/** One event as the feed serves it. */
+export const feedEventSchema = z.object({
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  eventId: z.string().min(1),
+  type: z.string(),
+  effectiveDate: z.string().nullable(),
+  recordedAt: z.string(),
+  payload: feedPayloadSchema,
+});
+
+/** Events after `after` in sequence order, and the head sequence. */
+export const feedResponseSchema = z.object({
+  municipalityCode: z.string(),
+  head: z.number().int().min(0),
+  events: z.array(feedEventSchema),
+});
+
+/** What an event carries (after parsing: every list present). */
+export type FeedPayload = z.output<typeof feedPayloadSchema>;
+/** One event of the feed (after parsing). */
+export type FeedEvent = z.output<typeof feedEventSchema>;
+/** A feed answer (after parsing). */
+export type FeedResponse = z.output<typeof feedResponseSchema>;
+
+/** The feed answer's envelope, its events not yet checked. */
+const feedEnvelopeSchema = feedResponseSchema.extend({
+  events: z.array(z.unknown()),
+});
+
+/** A feed answer whose envelope was checked; each event is checked on use. */
+export type FeedEnvelope = z.output<typeof feedEnvelopeSchema>;
+
+/**
+ * Parses a feed answer's envelope (municipality, head, a list of events);
+ * throws {@linkcode ContractError} when it does not match. The events are
+ * left for {@linkcode parseFeedEvent}, one by one, so the good ones before a
+ * bad one can still be applied.
+ *
+ * @example
+ * ```ts
+ * const feed = parseFeedEnvelope(await res.json());
+ * ```
+ */
+export function parseFeedEnvelope(json: unknown): FeedEnvelope {
+  return parseMessage(feedEnvelopeSchema, json, "The feed answer");
+}
+
+/**
+ * Parses one feed event; throws {@linkcode ContractError} whose message
+ * names the event and the problem, e.g. `unknown payload key 'bloodTypes'`.
+ *
+ * @example
+ * ```ts
+ * const ev = parseFeedEvent(feed.events[0]);
+ * ```
+ */
+export function parseFeedEvent(json: unknown): FeedEvent {
+  const r = feedEventSchema.safeParse(json);
+  if (r.success) return r.data;
+  const seq = (json as { seq?: unknown } | null)?.seq;
+  const what = Number.isSafeInteger(seq) ? `Event ${seq}` : "An event";
+  throw new ContractError(
+    what,
+    r.error.issues.slice(0, 5).map((issue) => {
+      const path = issue.path.map(String).join(".");
+      if (issue.code === "unrecognized_keys" && path === "payload") {
+        return issue.keys.map((k) => `unknown payload key '${k}'`).join(", ");
+      }
+      if (path === "seq") return "no valid seq";
+      if (path === "eventId") return "no eventId";
+      return `${path || "(root)"}: ${issue.message}`;
+    }),
+  );
+}

@@ -1,0 +1,252 @@
+/**
+ * A sheet and its back side as JSON carries them, in every message that
+ * holds one: the ASP's build answer to the center (lib/contracts/center_asp)
+ * and the released document the center gives the kiosk
+ * (lib/contracts/kiosk_center). Identical to the model (lib/certificate)
+ * except that bytes travel as base64: the seal impression's `png`, and a
+ * back side's symbols with their modules packed 8 per byte (~19 KB per back
+ * side instead of ~150 KB of PDF drawing).
+ *
+ * The decoders parse with the schema first: a sheet that does not match is
+ * refused with a {@linkcode ContractError} naming the field.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { BackSide, SheetContent } from "../certificate/model.ts";
+import { ContractError, fromBase64, parseMessage, toBase64 } from "./wire.ts";
+
+export { fromBase64, toBase64 };
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** 外国人住民の記載事項, as on the model. */
+const foreignResidentItemsSchema = z.object({
+  alphabeticName: z.string(),
+  nationality: z.string(),
+  residenceStatus: z.string(),
+  periodOfStay: z.string(),
+  expiryDate: z.string(),
+  cardNumber: z.string(),
+});
+
+/** One person as printed on one sheet (lib/certificate/model.ts `SubjectEntry`). */
+export const subjectEntrySchema = z.object({
+  residentId: z.string().min(1),
+  name: z.string(),
+  nameKana: z.string(),
+  formerSurname: z.string().optional(),
+  formerSurnameKana: z.string().optional(),
+  alias: z.string().optional(),
+  birthDate: z.string(),
+  sex: z.enum(["male", "female"]),
+  householderName: z.string().optional(),
+  relationship: z.string().optional(),
+  honseki: z.string().optional(),
+  hittousha: z.string().optional(),
+  myNumber: z.string().optional(),
+  address: z.string(),
+  katagaki: z.string().optional(),
+  becameResidentDate: z.string(),
+  addressSetDate: z.string(),
+  notifiedDate: z.string(),
+  previousAddress: z.string().optional(),
+  foreign: foreignResidentItemsSchema.optional(),
+});
+
+/**
+ * Everything printed on one sheet, as JSON carries it (the seal impression's
+ * PNG as base64). The one definition of a sheet on the wire: the ASP answers
+ * with it, the center parses with it and gives it on to the kiosk.
+ *
+ * @example
+ * ```ts
+ * const wire = sheetContentSchema.parse(JSON.parse(text));
+ * ```
+ */
+export const sheetContentSchema = z.object({
+  templateVersion: z.literal(1),
+  type: z.enum(["juminhyo", "inkan"]),
+  issueNumber: z.string().min(1),
+  issuedAt: z.string(),
+  municipality: z.object({
+    code: z.string().regex(/^\d{6}$/),
+    name: z.string(),
+    mayor: z.string(),
+  }),
+  options: z.object({
+    honseki: z.boolean(),
+    zokugara: z.boolean(),
+    myNumber: z.boolean(),
+  }),
+  page: z.number().int().min(1),
+  pages: z.number().int().min(1),
+  subject: subjectEntrySchema,
+  seal: z.object({
+    registrationNumber: z.string(),
+    registeredDate: isoDate,
+    png: z.string().min(1).meta({ description: "PNG, base64" }),
+  }).optional(),
+}).meta({
+  description: "SheetContent (lib/certificate/model.ts); seal.png is base64",
+});
+
+/** A sheet as JSON carries it. */
+export type SheetJson = z.infer<typeof sheetContentSchema>;
+
+/** One placed symbol of a back side, its modules packed 8 per byte. */
+const placedSymbolSchema = z.object({
+  x: z.number(),
+  y: z.number(),
+  moduleSize: z.number().positive(),
+  width: z.number().int().min(1).max(1000),
+  height: z.number().int().min(1).max(1000),
+  bits: z.string().meta({
+    description:
+      "Modules row-major, 1 = dark, packed 8 per byte MSB first, base64",
+  }),
+});
+
+/**
+ * A back side as JSON carries it (lib/certificate/model.ts `BackSide`, each
+ * symbol's modules packed 8 per byte, base64).
+ */
+export const backSideSchema = z.object({
+  keyId: z.string().min(1),
+  issueNumber: z.string().min(1),
+  symbols: z.array(placedSymbolSchema),
+}).meta({ description: "BackSide; each symbol's modules packed, base64" });
+
+/** A back side as JSON carries it. */
+export type BackSideJson = z.infer<typeof backSideSchema>;
+
+/**
+ * Encodes a sheet for JSON.
+ *
+ * @example
+ * ```ts
+ * const body = JSON.stringify(sheets.map(sheetToJson));
+ * ```
+ */
+export function sheetToJson(sheet: SheetContent): SheetJson {
+  const { seal, ...rest } = sheet;
+  return seal ? { ...rest, seal: { ...seal, png: toBase64(seal.png) } } : rest;
+}
+
+/**
+ * Decodes a sheet received as JSON, after checking it against
+ * {@linkcode sheetContentSchema}; throws {@linkcode ContractError} when it
+ * does not match.
+ *
+ * @example
+ * ```ts
+ * const sheets = body.sheets.map((s: unknown) => sheetFromJson(s));
+ * ```
+ */
+export function sheetFromJson(json: unknown): SheetContent {
+  return decodeSheet(parseMessage(sheetContentSchema, json, "A sheet"));
+}
+
+/**
+ * Decodes a sheet already checked against {@linkcode sheetContentSchema}
+ * (e.g. as part of a whole message); throws {@linkcode ContractError} when
+ * the seal image is not base64.
+ *
+ * @example
+ * ```ts
+ * const sheets = doc.sheets.map(decodeSheet);
+ * ```
+ */
+export function decodeSheet(wire: SheetJson): SheetContent {
+  const { seal, ...rest } = wire;
+  if (!seal) return rest;
+  let png: Uint8Array;
+  try {
+    png = fromBase64(seal.png);
+  } catch {
+    throw new ContractError("A sheet", ["seal.png: not base64"]);
+  }
+  return { ...rest, seal: { ...seal, png } };
+}
+
+/**
+ * Packs a back side for JSON.
+ *
+ * @example
+ * ```ts
+ * const json = backSideToJson(back);
+ * ```
+ */
+export function backSideToJson(back: BackSide): BackSideJson {
+  return {
+    keyId: back.keyId,
+    issueNumber: back.issueNumber,
+    symbols: back.symbols.map(({ modules, ...rest }) => {
+      const n = modules.length;
+      const packed = new Uint8Array(Math.ceil(n / 8));
+      const whole = n >> 3;
+      for (let b = 0, i = 0; b < whole; b++, i += 8) {
+        packed[b] = (modules[i] << 7) | (modules[i + 1] << 6) |
+          (modules[i + 2] << 5) | (modules[i + 3] << 4) |
+          (modules[i + 4] << 3) | (modules[i + 5] << 2) |
+          (modules[i + 6] << 1) | modules[i + 7];
+      }
+      for (let i = whole * 8; i < n; i++) {
+        if (modules[i]) packed[i >> 3] |= 0x80 >> (i & 7);
+      }
+      return { ...rest, bits: toBase64(packed) };
+    }),
+  };
+}
+
+/**
+ * Unpacks a back side received as JSON, after checking it against
+ * {@linkcode backSideSchema}; throws {@linkcode ContractError} when it does
+ * not match or a symbol's bits do not match its size.
+ *
+ * @example
+ * ```ts
+ * const back = backSideFromJson(json);
+ * ```
+ */
+export function backSideFromJson(json: unknown): BackSide {
+  return decodeBackSide(parseMessage(backSideSchema, json, "A back side"));
+}
+
+/**
+ * Unpacks a back side already checked against {@linkcode backSideSchema};
+ * throws {@linkcode ContractError} when a symbol's bits do not match its
+ * size.
+ *
+ * @example
+ * ```ts
+ * const backs = doc.backs.map(decodeBackSide);
+ * ```
+ */
+export function decodeBackSide(wire: BackSideJson): BackSide {
+  return {
+    keyId: wire.keyId,
+    issueNumber: wire.issueNumber,
+    symbols: wire.symbols.map(({ bits, ...rest }, k) => {
+      const n = rest.width * rest.height;
+      let packed: Uint8Array;
+      try {
+        packed = fromBase64(bits);
+      } catch {
+        throw new ContractError("A back side", [
+          `symbols.${k}.bits: not base64`,
+        ]);
+      }
+      if (packed.length !== Math.ceil(n / 8)) {
+        throw new ContractError("A back side", [
+          `symbols.${k}.bits: do not match ${rest.width}×${rest.height}`,
+        ]);
+      }
+      const modules = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        modules[i] = (packed[i >> 3] >> (7 - (i & 7))) & 1;
+      }
+      return { ...rest, modules };
+    }),
+  };
+}
