@@ -17,9 +17,11 @@
 import type {
   CertificateDocument,
   ForeignResidentItems,
+  InkanSheet,
   IssuingMunicipality,
   JuminhyoOptions,
-  SheetContent,
+  JuminhyoSheet,
+  SheetBase,
   SubjectEntry,
 } from "./model.ts";
 import { encodePng } from "../render/png_codec.ts";
@@ -44,14 +46,23 @@ export const PUA_GAIJI = "\uE02A";
  */
 export const IVS_KATSURA = "葛\u{E0100}";
 
-/** Fields of a sheet that can be overridden; nested objects merge. */
-export type SheetOverrides =
-  & Partial<Omit<SheetContent, "subject" | "options" | "municipality">>
+/** Fields common to every sheet that can be overridden; nested objects merge. */
+export type SheetBaseOverrides =
+  & Partial<Omit<SheetBase, "subject" | "municipality">>
   & {
     subject?: Partial<SubjectEntry>;
-    options?: Partial<JuminhyoOptions>;
     municipality?: Partial<IssuingMunicipality>;
   };
+
+/** Fields of a 住民票 sheet that can be overridden; nested objects merge. */
+export type SheetOverrides = SheetBaseOverrides & {
+  options?: Partial<JuminhyoOptions>;
+};
+
+/** Fields of a 印鑑 sheet that can be overridden; nested objects merge. */
+export type InkanSheetOverrides = SheetBaseOverrides & {
+  seal?: InkanSheet["seal"];
+};
 
 /**
  * The issuing municipality of the fixtures (北九州市).
@@ -206,15 +217,22 @@ export function makeGaijiSubject(
  * makeSheet({ options: { zokugara: true } }).options; // { honseki: false, zokugara: true, myNumber: false }
  * ```
  */
-export function makeSheet(overrides: SheetOverrides = {}): SheetContent {
-  const { subject, options, municipality, ...rest } = overrides;
+export function makeSheet(overrides: SheetOverrides = {}): JuminhyoSheet {
+  const { options, ...base } = overrides;
+  return {
+    type: "juminhyo",
+    ...makeSheetBase(base),
+    options: { honseki: false, zokugara: false, myNumber: false, ...options },
+  };
+}
+
+function makeSheetBase(overrides: SheetBaseOverrides): SheetBase {
+  const { subject, municipality, ...rest } = overrides;
   return {
     templateVersion: 1,
-    type: "juminhyo",
     issueNumber: "401005-20261126-000123",
     issuedAt: "2026-11-26T10:15:00+09:00",
     municipality: makeMunicipality(municipality),
-    options: { honseki: false, zokugara: false, myNumber: false, ...options },
     page: 1,
     pages: 1,
     ...rest,
@@ -316,20 +334,22 @@ export function makeSealImpressionPng(
  *
  * @example
  * ```ts
- * makeInkanSheet().seal?.registrationNumber; // "12345"
+ * makeInkanSheet().seal.registrationNumber; // "12345"
  * ```
  */
-export function makeInkanSheet(overrides: SheetOverrides = {}): SheetContent {
-  return makeSheet({
+export function makeInkanSheet(
+  overrides: InkanSheetOverrides = {},
+): InkanSheet {
+  const { seal, ...base } = overrides;
+  return {
     type: "inkan",
-    issueNumber: "401005-20261126-000124",
-    seal: {
+    ...makeSheetBase({ issueNumber: "401005-20261126-000124", ...base }),
+    seal: seal ?? {
       registrationNumber: "12345",
       registeredDate: "2016-01-20",
       png: makeSealImpressionPng(),
     },
-    ...overrides,
-  });
+  };
 }
 
 /** Options of {@link makeHouseholdDocument}. */

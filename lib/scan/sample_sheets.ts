@@ -7,7 +7,12 @@
  */
 
 import sharp from "sharp";
-import type { CertificateType, SheetContent } from "../certificate/model.ts";
+import {
+  assertNever,
+  type CertificateType,
+  type SheetContent,
+  type SheetOf,
+} from "../certificate/model.ts";
 import { compactSealPng } from "../backside/seal_png.ts";
 
 /** A small deterministic PRNG (mulberry32), returning floats in [0, 1). */
@@ -66,7 +71,13 @@ export async function makeSealPng(surname: string): Promise<Uint8Array> {
  * const sheet = await makeSampleSheet({ type: "inkan", seed: 7 });
  * ```
  */
-export async function makeSampleSheet(
+export async function makeSampleSheet<T extends CertificateType>(
+  options: { type: T; seed: number; issueNumber?: string },
+): Promise<SheetOf<T>> {
+  return await sampleSheet(options) as SheetOf<T>;
+}
+
+async function sampleSheet(
   options: { type: CertificateType; seed: number; issueNumber?: string },
 ): Promise<SheetContent> {
   const rand = seededRandom(options.seed);
@@ -101,22 +112,27 @@ export async function makeSampleSheet(
     addressSetDate: "2015-09-30",
     notifiedDate: "2015-10-02",
   };
-  if (options.type === "inkan") {
-    return {
-      ...base,
-      type: "inkan",
-      options: { honseki: false, zokugara: false, myNumber: false },
-      subject: subjectBase,
-      seal: {
-        registrationNumber: digits(rand, 8),
-        registeredDate: "2016-02-03",
-        png: await makeSealPng(surname),
-      },
-    };
+  const type = options.type;
+  switch (type) {
+    case "inkan":
+      return {
+        ...base,
+        type,
+        subject: subjectBase,
+        seal: {
+          registrationNumber: digits(rand, 8),
+          registeredDate: "2016-02-03",
+          png: await makeSealPng(surname),
+        },
+      };
+    case "juminhyo":
+      break;
+    default:
+      return assertNever(type, "certificate type");
   }
   return {
     ...base,
-    type: "juminhyo",
+    type,
     options: { honseki: true, zokugara: true, myNumber: true },
     subject: {
       ...subjectBase,
