@@ -1,15 +1,19 @@
 /**
  * SheetContent over JSON: identical to the model except that the seal
- * impression's `png` travels as base64.
+ * impression's `png` travels as base64 (and a 印鑑 sheet carries all-false
+ * `options`); the codec is the catalogue's `sheetContentSchema`.
  *
  * @module
  */
+import { z } from "zod";
 import type { SheetContent } from "../../lib/certificate/model.ts";
+import {
+  sheetContentSchema,
+  type SheetContentWire,
+} from "../../lib/certificate/types/mod.ts";
 
 /** A sheet as JSON carries it. */
-export type SheetJson = Omit<SheetContent, "seal"> & {
-  seal?: Omit<NonNullable<SheetContent["seal"]>, "png"> & { png: string };
-};
+export type SheetJson = SheetContentWire;
 
 /** Bytes to base64. */
 export function toBase64(bytes: Uint8Array): string {
@@ -34,19 +38,17 @@ export function fromBase64(text: string): Uint8Array {
  * ```
  */
 export function sheetToJson(sheet: SheetContent): SheetJson {
-  if (!sheet.seal) return sheet as SheetJson;
-  return { ...sheet, seal: { ...sheet.seal, png: toBase64(sheet.seal.png) } };
+  return z.encode(sheetContentSchema, sheet);
 }
 
 /**
- * Decodes a sheet received as JSON.
+ * Decodes a sheet received as JSON; throws a `ZodError` when it is not one.
  *
  * @example
  * ```ts
  * const sheets = body.sheets.map(sheetFromJson);
  * ```
  */
-export function sheetFromJson(json: SheetJson): SheetContent {
-  if (!json.seal) return json as SheetContent;
-  return { ...json, seal: { ...json.seal, png: fromBase64(json.seal.png) } };
+export function sheetFromJson(json: unknown): SheetContent {
+  return sheetContentSchema.parse(json);
 }

@@ -6,16 +6,19 @@
  *
  * @module
  */
+import { z } from "zod";
 import type {
   BackSide,
   PlacedSymbol,
   SheetContent,
 } from "../../lib/certificate/model.ts";
+import {
+  sheetContentSchema,
+  type SheetContentWire,
+} from "../../lib/certificate/types/mod.ts";
 
 /** A sheet as JSON carries it (seal PNG as base64). */
-export type SheetJson = Omit<SheetContent, "seal"> & {
-  seal?: Omit<NonNullable<SheetContent["seal"]>, "png"> & { png: string };
-};
+export type SheetJson = SheetContentWire;
 
 /** A back side as JSON carries it. */
 export interface BackSideJson {
@@ -33,24 +36,19 @@ export interface BackSideJson {
  * ```
  */
 export function sheetToJson(sheet: SheetContent): SheetJson {
-  if (!sheet.seal) return sheet as SheetJson;
-  return { ...sheet, seal: { ...sheet.seal, png: sheet.seal.png.toBase64() } };
+  return z.encode(sheetContentSchema, sheet);
 }
 
 /**
- * Decodes a sheet from JSON.
+ * Decodes a sheet from JSON; throws a `ZodError` when it is not one.
  *
  * @example
  * ```ts
  * const sheet = sheetFromJson(json);
  * ```
  */
-export function sheetFromJson(json: SheetJson): SheetContent {
-  if (!json.seal) return json as SheetContent;
-  return {
-    ...json,
-    seal: { ...json.seal, png: Uint8Array.fromBase64(json.seal.png) },
-  };
+export function sheetFromJson(json: unknown): SheetContent {
+  return sheetContentSchema.parse(json);
 }
 
 /**

@@ -29,6 +29,7 @@ import { eq, sql } from "drizzle-orm";
 import type { BackSideBuilder } from "../../lib/backside/mod.ts";
 import type {
   BackSide,
+  CertificateType,
   JuminhyoOptions,
   SheetContent,
 } from "../../lib/certificate/model.ts";
@@ -51,14 +52,14 @@ import {
 } from "../../db/jlis/schema.ts";
 import { type AspDirectory, type AspNode, callAsp } from "./asp_directory.ts";
 import { checkBackSide } from "./back_side_check.ts";
-import { sheetFromJson, type SheetJson } from "./document_json.ts";
+import { sheetFromJson } from "./document_json.ts";
 import { JlisError, type JlisErrorCode } from "./errors.ts";
 import { assertOpen } from "./hours.ts";
 import { type IncidentInput, recordIncidentAndHalt } from "./incidents.ts";
 import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
 import type { DeliveryConfirmer } from "./delivery.ts";
 import type { MessageLog } from "./message_log.ts";
-import { checkSubjects } from "./subject_check.ts";
+import { certificateRules, checkSubjects } from "./subject_check.ts";
 
 /** What the pipeline needs. */
 export interface IssuanceDeps {
@@ -90,7 +91,7 @@ export interface IssueRequest {
   sessionId: string;
   kioskId: string;
   storeId: string;
-  type: "juminhyo" | "inkan";
+  type: CertificateType;
   members: "self" | "all" | string[];
   options: JuminhyoOptions;
 }
@@ -228,9 +229,9 @@ async function run(
   assertOpen(now);
   const window = deps.sessionWindowMs ?? DEFAULT_SESSION_WINDOW_MS;
   const requestId = `req-${crypto.randomUUID()}`;
-  const options: JuminhyoOptions = input.type === "inkan"
-    ? { honseki: false, zokugara: false, myNumber: false }
-    : { ...input.options };
+  const options: JuminhyoOptions = {
+    ...certificateRules(input.type, input.options).options,
+  };
   // One statement records the request only if the session is this kiosk's,
   // authenticated and recent, its card valid *now* (a stop made after the
   // authentication is refused) and its municipality not halted; the 発行番号
@@ -477,7 +478,7 @@ async function build(
   let sheets: SheetContent[];
   let household: { householdId: string; memberIds: string[] };
   try {
-    sheets = (built.body.sheets as SheetJson[]).map(sheetFromJson);
+    sheets = (built.body.sheets as unknown[]).map(sheetFromJson);
     household = built.body.household as typeof household;
     if (!Array.isArray(household?.memberIds)) throw new TypeError("household");
   } catch (e) {

@@ -25,7 +25,10 @@ import { type Card, CardError } from "../../lib/card/card.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import { parseKeyList } from "../../lib/crypto/key_list.ts";
 import type { Renderer } from "../../lib/render/mod.ts";
-import type { JuminhyoOptions } from "../../lib/certificate/model.ts";
+import type {
+  CertificateType,
+  JuminhyoOptions,
+} from "../../lib/certificate/model.ts";
 import {
   backSideFromJson,
   type BackSideJson,
@@ -64,7 +67,7 @@ export type KioskEvent =
 export interface KioskChoice {
   card: Card;
   pin: string;
-  type: "juminhyo" | "inkan";
+  type: CertificateType;
   members?: "self" | "all" | string[];
   options?: Partial<JuminhyoOptions>;
   /**

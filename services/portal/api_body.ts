@@ -5,7 +5,12 @@
  *
  * @module
  */
+import { z } from "zod";
 import type { SheetContent } from "../../lib/certificate/model.ts";
+import {
+  sheetContentSchema,
+  type SheetContentWire,
+} from "../../lib/certificate/types/mod.ts";
 import type { Refusal } from "./refusals.ts";
 import type { VerificationResult } from "./verify.ts";
 
@@ -26,21 +31,18 @@ export function toBase64(bytes: Uint8Array): string {
 }
 
 /** A sheet as JSON: the seal impression's PNG as base64. */
-export type SheetJson = Omit<SheetContent, "seal"> & {
-  seal?: Omit<NonNullable<SheetContent["seal"]>, "png"> & { png: string };
-};
+export type SheetJson = SheetContentWire;
 
 /**
  * Makes a decoded sheet JSON-safe.
  *
  * @example
  * ```ts
- * sheetToJson(sheet).seal?.png; // "iVBORw0…"
+ * sheetToJson(inkanSheet); // { …, seal: { …, png: "iVBORw0…" } }
  * ```
  */
 export function sheetToJson(sheet: SheetContent): SheetJson {
-  const { seal, ...rest } = sheet;
-  return seal ? { ...rest, seal: { ...seal, png: toBase64(seal.png) } } : rest;
+  return z.encode(sheetContentSchema, sheet);
 }
 
 /** Body of a verdict. */

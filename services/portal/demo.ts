@@ -9,7 +9,7 @@
 import { backSideToPng } from "../../lib/backside/rasterize.ts";
 import { buildBackSide } from "../../lib/backside/build_back_side.ts";
 import { writeSymbol } from "../../lib/backside/zxing.ts";
-import type { BackSide } from "../../lib/certificate/model.ts";
+import type { BackSide, CertificateType } from "../../lib/certificate/model.ts";
 import {
   type ContentKey,
   generateContentKey,
@@ -81,7 +81,7 @@ const DPI = 200;
  */
 export async function sampleScan(
   center: DemoCenter,
-  options: { seed: number; type?: "juminhyo" | "inkan"; signer?: Signer },
+  options: { seed: number; type?: CertificateType; signer?: Signer },
 ): Promise<{ png: Uint8Array; issueNumber: string; back: BackSide }> {
   const sheet = await makeSampleSheet({
     type: options.type ?? "juminhyo",

@@ -14,6 +14,7 @@ import {
   markDeliveredMany,
 } from "../certificate_builder.ts";
 import { sheetToJson, toBase64 } from "../sheet_json.ts";
+import { CERTIFICATE_TYPES } from "../../../lib/certificate/model.ts";
 import {
   type AspDeps,
   type AspEnv,
@@ -30,7 +31,7 @@ export const CertificateRequestSchema = z.object({
   }),
   /** The applicant; absent: the resident `cardSerial` is linked to. */
   applicantResidentId: Id.optional(),
-  type: z.enum(["juminhyo", "inkan"]),
+  type: z.enum(CERTIFICATE_TYPES),
   members: z.union([
     z.literal("self"),
     z.literal("all"),

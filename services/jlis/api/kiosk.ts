@@ -6,6 +6,7 @@
  */
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { CERTIFICATE_TYPES } from "../../../lib/certificate/model.ts";
 import { createBackSideBuilder } from "../../../lib/backside/mod.ts";
 import { silentLogger } from "../../../lib/service/logger.ts";
 import { createMetrics } from "../../../lib/service/metrics.ts";
@@ -34,7 +35,7 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 
 /** The certificate a kiosk asks for. */
 export const CertificateRequestBody = z.object({
-  type: z.enum(["juminhyo", "inkan"]),
+  type: z.enum(CERTIFICATE_TYPES),
   /** The applicant only, the whole household, or chosen members (resident ids). */
   members: z.union([
     z.literal("self"),
