@@ -20,11 +20,17 @@
  */
 import { parseArgs } from "node:util";
 import { openCard } from "../lib/card/card.ts";
+import {
+  CERTIFICATE_TYPES,
+  isCertificateType,
+} from "../lib/certificate/model.ts";
 import { createRenderer } from "../lib/render/mod.ts";
 import { createKiosk } from "../services/kiosk/kiosk.ts";
 
 const USAGE =
-  "usage: deno task kiosk --card FILE --pin 1234 [--type juminhyo|inkan] [--members self|all|ID,ID]\n" +
+  `usage: deno task kiosk --card FILE --pin 1234 [--type ${
+    CERTIFICATE_TYPES.join("|")
+  }] [--members self|all|ID,ID]\n` +
   "         [--with honseki,zokugara,mynumber] [--out FILE.pdf] [--jam | --jam-page N]\n" +
   "         [--leave-card] [--leave-paper] [--alarm-after MS] [--center URL] [--token T]";
 
@@ -51,8 +57,10 @@ if (import.meta.main) {
     console.error(USAGE);
     Deno.exit(2);
   }
-  if (values.type !== "juminhyo" && values.type !== "inkan") {
-    console.error(`--type must be juminhyo or inkan\n${USAGE}`);
+  if (!isCertificateType(values.type)) {
+    console.error(
+      `--type must be one of ${CERTIFICATE_TYPES.join(", ")}\n${USAGE}`,
+    );
     Deno.exit(2);
   }
   const wanted = new Set(

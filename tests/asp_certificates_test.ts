@@ -261,14 +261,16 @@ Deno.test("POST /certificates: chosen members must be in the applicant's househo
       }),
     );
     assert.equal(inkan.status, 201, JSON.stringify(inkan.body));
-    const sheet = sheetFromJson(inkan.body.sheets[0]);
-    assert.deepEqual(sheet.options, {
+    // The wire keeps all-false options on a 印鑑; in memory it has none.
+    assert.deepEqual(inkan.body.sheets[0].options, {
       honseki: false,
       zokugara: false,
       myNumber: false,
     });
-    assert.deepEqual(sheet.seal!.png, png);
-    assert.equal(sheet.seal!.registeredDate, "2026-11-21");
+    const sheet = sheetFromJson(inkan.body.sheets[0]);
+    assert.ok(sheet.type === "inkan" && !("options" in sheet));
+    assert.deepEqual(sheet.seal.png, png);
+    assert.equal(sheet.seal.registeredDate, "2026-11-21");
 
     // Authentication: no token, a wrong one, or the operators' token.
     assert.equal(

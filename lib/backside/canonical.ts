@@ -6,7 +6,10 @@
  *
  * Keys are part of the format: never renumber them; add new optional fields
  * under new numbers and bump {@linkcode CANONICAL_FORMAT_VERSION} only for
- * incompatible changes.
+ * incompatible changes. Keys 1–9 are common to every certificate type; a
+ * type's code (key 2), its option bits (key 6) and its own fields (key 10
+ * on) come from its entry in the certificate catalogue
+ * (lib/certificate/types/).
  *
  * @module
  */
@@ -16,6 +19,10 @@ import type {
   SheetContent,
   SubjectEntry,
 } from "../certificate/model.ts";
+import {
+  CERTIFICATE_CATALOGUE,
+  certificateTypeOfCode,
+} from "../certificate/types/mod.ts";
 import { CborError, type CborMap, decodeCbor, encodeCbor } from "./cbor.ts";
 
 /** Version of this canonical encoding (stored in the envelope header). */
@@ -24,14 +31,18 @@ export const CANONICAL_FORMAT_VERSION = 1;
 /** Largest seal PNG accepted on a back side; see {@linkcode compactSealPng}. */
 export const MAX_SEAL_PNG_BYTES = 2048;
 
-type Kind = "text" | "uint" | "bytes" | Schema;
-interface Field {
+/** How one field is stored: a text, a uint, raw bytes or a nested map. */
+export type CanonicalKind = "text" | "uint" | "bytes" | CanonicalSchema;
+/** One field of a canonical map: its fixed integer key and how it is stored. */
+export interface CanonicalField {
   key: number;
   name: string;
-  kind: Kind;
+  kind: CanonicalKind;
   optional?: boolean;
 }
-type Schema = Field[];
+/** The fields of one canonical map. */
+export type CanonicalSchema = readonly CanonicalField[];
+type Schema = CanonicalSchema;
 
 const FOREIGN: Schema = [
   { key: 1, name: "alphabeticName", kind: "text" },
@@ -71,13 +82,12 @@ const MUNICIPALITY: Schema = [
   { key: 3, name: "mayor", kind: "text" },
 ];
 
-const SEAL: Schema = [
-  { key: 1, name: "registrationNumber", kind: "text" },
-  { key: 2, name: "registeredDate", kind: "text" },
-  { key: 3, name: "png", kind: "bytes" },
-];
-
-const SHEET: Schema = [
+/**
+ * Keys 1–9, common to every type. Key 6 holds the type's options as bits
+ * (0 for a type without options); a type's own fields follow under its
+ * catalogue entry's `backSide.fields` (e.g. the 印鑑's seal at key 10).
+ */
+const COMMON: Schema = [
   { key: 1, name: "templateVersion", kind: "uint" },
   { key: 2, name: "type", kind: "uint" },
   { key: 3, name: "issueNumber", kind: "text" },
@@ -87,10 +97,8 @@ const SHEET: Schema = [
   { key: 7, name: "page", kind: "uint" },
   { key: 8, name: "pages", kind: "uint" },
   { key: 9, name: "subject", kind: SUBJECT },
-  { key: 10, name: "seal", kind: SEAL, optional: true },
 ];
 
-const TYPE_CODES = { juminhyo: 1, inkan: 2 } as const;
 const SEX_CODES = { male: 1, female: 2 } as const;
 
 function toMap(obj: Record<string, unknown>, schema: Schema, path: string) {
@@ -172,27 +180,32 @@ function fromMap(map: unknown, schema: Schema, path: string) {
  * ```
  */
 export function encodeSheetContent(sheet: SheetContent): Uint8Array {
-  if (sheet.seal && sheet.seal.png.length > MAX_SEAL_PNG_BYTES) {
+  if (sheet.type === "inkan" && sheet.seal?.png.length > MAX_SEAL_PNG_BYTES) {
     throw new RangeError(
       `Seal PNG is ${sheet.seal.png.length} bytes, over ${MAX_SEAL_PNG_BYTES}; ` +
         "reduce it with compactSealPng() before rendering both sides",
     );
   }
-  const type = TYPE_CODES[sheet.type];
-  if (!type) throw new TypeError(`Cannot encode type ${sheet.type}`);
+  const coding = CERTIFICATE_CATALOGUE[sheet.type]?.backSide;
+  if (!coding) throw new TypeError(`Cannot encode type ${sheet.type}`);
   const sex = SEX_CODES[sheet.subject?.sex];
   if (!sex) throw new TypeError(`Cannot encode sex ${sheet.subject?.sex}`);
-  const { honseki, zokugara, myNumber, ...otherOptions } = sheet.options;
-  if (Object.keys(otherOptions).length > 0) {
-    throw new TypeError("Cannot encode options: unknown option");
+  let options = 0;
+  const given = "options" in sheet ? sheet.options : {};
+  for (const [name, on] of Object.entries(given)) {
+    const bit = coding.optionBits[name];
+    if (bit === undefined) {
+      throw new TypeError("Cannot encode options: unknown option");
+    }
+    if (on) options |= bit;
   }
   const record = {
     ...sheet,
-    type,
-    options: (honseki ? 1 : 0) | (zokugara ? 2 : 0) | (myNumber ? 4 : 0),
+    type: coding.code,
+    options,
     subject: { ...sheet.subject, sex },
   } as unknown as Record<string, unknown>;
-  return encodeCbor(toMap(record, SHEET, "sheet"));
+  return encodeCbor(toMap(record, [...COMMON, ...coding.fields], "sheet"));
 }
 
 /**
@@ -205,22 +218,37 @@ export function encodeSheetContent(sheet: SheetContent): Uint8Array {
  * ```
  */
 export function decodeSheetContent(bytes: Uint8Array): SheetContent {
-  const record = fromMap(decodeCbor(bytes), SHEET, "sheet");
-  const type = Object.entries(TYPE_CODES).find(([, c]) => c === record.type);
-  const subject = record.subject as Record<string, unknown>;
-  const sex = Object.entries(SEX_CODES).find(([, c]) => c === subject.sex);
-  const options = record.options as number;
-  if (!type || !sex || options > 7 || record.templateVersion !== 1) {
+  const map = decodeCbor(bytes);
+  if (!(map instanceof Map)) throw new CborError("sheet is not a map");
+  const code = map.get(2);
+  const type = typeof code === "number"
+    ? certificateTypeOfCode(code)
+    : undefined;
+  if (!type) {
+    fromMap(map, COMMON, "sheet"); // names a missing or mistyped field
     throw new CborError("sheet has an out-of-range code");
   }
+  const coding = CERTIFICATE_CATALOGUE[type].backSide;
+  const record = fromMap(map, [...COMMON, ...coding.fields], "sheet");
+  const subject = record.subject as Record<string, unknown>;
+  const sex = Object.entries(SEX_CODES).find(([, c]) => c === subject.sex);
+  const bits = record.options as number;
+  const names = Object.keys(coding.optionBits);
+  const mask = names.reduce((m, n) => m | coding.optionBits[n], 0);
+  if (!sex || (bits & ~mask) !== 0 || record.templateVersion !== 1) {
+    throw new CborError("sheet has an out-of-range code");
+  }
+  const { options: _bits, ...rest } = record;
   return {
-    ...record,
-    type: type[0],
-    options: {
-      honseki: (options & 1) !== 0,
-      zokugara: (options & 2) !== 0,
-      myNumber: (options & 4) !== 0,
-    },
+    ...rest,
+    type,
+    ...(names.length
+      ? {
+        options: Object.fromEntries(
+          names.map((n) => [n, (bits & coding.optionBits[n]) !== 0]),
+        ),
+      }
+      : {}),
     subject: {
       ...subject,
       sex: sex[0],

@@ -5,7 +5,8 @@ import {
   encodeSheetContent,
   MAX_SEAL_PNG_BYTES,
 } from "./canonical.ts";
-import { encodeCbor } from "./cbor.ts";
+import { type CborMap, decodeCbor, encodeCbor } from "./cbor.ts";
+import type { SheetContent } from "../certificate/model.ts";
 
 Deno.test("encodeSheetContent() round-trips a 住民票 with every option", async () => {
   const sheet = await makeSampleSheet({ type: "juminhyo", seed: 1 });
@@ -42,7 +43,8 @@ Deno.test("encodeSheetContent() keeps 外字 and variation sequences byte for by
 Deno.test("encodeSheetContent() refuses unknown fields and oversized seals", async () => {
   const sheet = await makeSampleSheet({ type: "inkan", seed: 5 });
   assert.throws(
-    () => encodeSheetContent({ ...sheet, extra: "x" } as typeof sheet),
+    () =>
+      encodeSheetContent({ ...sheet, extra: "x" } as unknown as typeof sheet),
     /unknown field/,
   );
   assert.throws(
@@ -58,4 +60,35 @@ Deno.test("encodeSheetContent() refuses unknown fields and oversized seals", asy
 Deno.test("decodeSheetContent() rejects unknown keys and wrong types", () => {
   assert.throws(() => decodeSheetContent(encodeCbor(new Map([[99, 1]]))));
   assert.throws(() => decodeSheetContent(encodeCbor(new Map([[1, "one"]]))));
+});
+
+Deno.test("decodeSheetContent() holds each type to its own fields: no options on a 印鑑, no seal on a 住民票", async () => {
+  const jumin = await makeSampleSheet({ type: "juminhyo", seed: 6 });
+  const inkan = await makeSampleSheet({ type: "inkan", seed: 7 });
+  const mapOf = (s: SheetContent) =>
+    decodeCbor(encodeSheetContent(s)) as CborMap;
+  assert.equal(mapOf(inkan).get(6), 0, "a 印鑑 keeps key 6 at 0");
+  assert.equal(mapOf(jumin).get(6), 7, "本籍 1 | 続柄 2 | 個人番号 4");
+  const inkanWithOption = mapOf(inkan).set(6, 4);
+  assert.throws(
+    () => decodeSheetContent(encodeCbor(inkanWithOption)),
+    /out-of-range/,
+  );
+  const juminWithSeal = mapOf(jumin).set(10, mapOf(inkan).get(10)!);
+  assert.throws(
+    () => decodeSheetContent(encodeCbor(juminWithSeal)),
+    /unknown key 10/,
+  );
+  const unknownType = mapOf(jumin).set(2, 9);
+  assert.throws(
+    () => decodeSheetContent(encodeCbor(unknownType)),
+    /out-of-range/,
+  );
+  assert.throws(
+    () =>
+      encodeSheetContent(
+        { ...inkan, options: { honseki: true } } as unknown as SheetContent,
+      ),
+    /unknown option/,
+  );
 });

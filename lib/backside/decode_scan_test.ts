@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
 import { PDFDocument } from "pdf-lib";
-import type { BackSide, SheetContent } from "../certificate/model.ts";
+import type {
+  BackSide,
+  CertificateType,
+  SheetContent,
+} from "../certificate/model.ts";
 import { makeSampleSheet } from "../../tests/fixtures/sample_sheets.ts";
 import { simulateScan } from "../../tests/fixtures/scan_distort.ts";
 import { seededRandom } from "../../tests/fixtures/sample_sheets.ts";
@@ -31,7 +35,7 @@ const options: DecodeScanOptions = {
   decryptionKeys: [center.encryptionKey],
 };
 
-async function sheetOf(type: "juminhyo" | "inkan", seed: number) {
+async function sheetOf<T extends CertificateType>(type: T, seed: number) {
   return await makeSampleSheet({ type, seed });
 }
 
@@ -77,7 +81,10 @@ Deno.test("decodeScan() round-trips a 印鑑登録証明書 with its seal image"
   const result = await decodeScan(await scanPng(back, 300), options);
   assert.equal(result.verdict, "genuine", result.reason.en);
   assert.deepEqual(result.certificate, sheet);
-  assert.deepEqual(result.certificate!.seal!.png, sheet.seal!.png);
+  assert.deepEqual(
+    (result.certificate as typeof sheet).seal.png,
+    sheet.seal.png,
+  );
   assert.equal(result.frontImagePng, undefined);
 });
 

@@ -27,6 +27,10 @@ import type { CertificateType, SheetContent } from "../certificate/model.ts";
 import type { ContentKey } from "../crypto/content_key.ts";
 import { verifyEcdsaP256 } from "../crypto/ecdsa.ts";
 import type { Signer } from "../crypto/signer.ts";
+import {
+  CERTIFICATE_CATALOGUE,
+  certificateTypeOfCode,
+} from "../certificate/types/mod.ts";
 import { decodeSheetContent, encodeSheetContent } from "./canonical.ts";
 
 /** Current envelope format version. */
@@ -37,7 +41,6 @@ const IV_BYTES = 12;
 const SALT_BYTES = 16;
 const HASH_BYTES = 32;
 const CONTENT_DOMAIN = new TextEncoder().encode("KB-content-v1");
-const TYPE_CODES: Record<CertificateType, number> = { juminhyo: 1, inkan: 2 };
 
 /** The clear, signed header of an envelope. */
 export interface EnvelopeHeader {
@@ -127,6 +130,8 @@ export function encodeHeader(h: EnvelopeHeader): Uint8Array<ArrayBuffer> {
   if (h.page > h.pages) {
     throw new RangeError(`page ${h.page} exceeds pages ${h.pages}`);
   }
+  const coding = CERTIFICATE_CATALOGUE[h.type]?.backSide;
+  if (!coding) throw new RangeError(`unknown certificate type ${h.type}`);
   if (h.contentHash.length !== HASH_BYTES) {
     throw new RangeError("contentHash must be 32 bytes");
   }
@@ -134,7 +139,7 @@ export function encodeHeader(h: EnvelopeHeader): Uint8Array<ArrayBuffer> {
     Uint8Array.of(
       ...MAGIC,
       h.version,
-      TYPE_CODES[h.type],
+      coding.code,
       h.templateVersion,
       h.page,
       h.pages,
@@ -254,9 +259,7 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
     throw new EnvelopeFormatError(`unknown version ${version}`);
   }
   const typeCode = bytes[3];
-  const type = (Object.keys(TYPE_CODES) as CertificateType[]).find((t) =>
-    TYPE_CODES[t] === typeCode
-  );
+  const type = certificateTypeOfCode(typeCode);
   if (!type) throw new EnvelopeFormatError(`unknown type ${typeCode}`);
   const [templateVersion, page, pages] = [bytes[4], bytes[5], bytes[6]];
   o = 7;

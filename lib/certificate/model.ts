@@ -10,8 +10,56 @@
  * @module
  */
 
+/**
+ * Kinds of certificate a kiosk can issue, spelled once. Everything that
+ * depends on the kind (content schema, back-side code, names, form, fee,
+ * portal label) is a `Record<CertificateType, …>` or ends in
+ * {@link assertNever}, so adding a member here makes the compiler list every
+ * place that must handle it; see lib/certificate/types/mod.ts.
+ *
+ * @example
+ * ```ts
+ * z.enum(CERTIFICATE_TYPES); // ZodEnum<"juminhyo" | "inkan">
+ * ```
+ */
+export const CERTIFICATE_TYPES = ["juminhyo", "inkan"] as const;
+
 /** Kinds of certificate a kiosk can issue. */
-export type CertificateType = "juminhyo" | "inkan";
+export type CertificateType = typeof CERTIFICATE_TYPES[number];
+
+/**
+ * Whether a value (e.g. a database column) names a certificate type.
+ *
+ * @example
+ * ```ts
+ * isCertificateType("inkan"); // true
+ * isCertificateType("koseki"); // false
+ * ```
+ */
+export function isCertificateType(value: unknown): value is CertificateType {
+  return (CERTIFICATE_TYPES as readonly unknown[]).includes(value);
+}
+
+/**
+ * The exhaustiveness check closing a `switch` over a closed set: the call
+ * compiles only when every member was handled, and throws `RangeError` if a
+ * value outside the set arrives at run time anyway.
+ *
+ * @example
+ * ```ts
+ * switch (sheet.type) {
+ *   case "juminhyo": return 1;
+ *   case "inkan": return 2;
+ *   default: return assertNever(sheet, "certificate type");
+ * }
+ * ```
+ */
+export function assertNever(value: never, what = "value"): never {
+  const shown = typeof value === "object" && value !== null && "type" in value
+    ? (value as { type: unknown }).type
+    : value;
+  throw new RangeError(`Unknown ${what} ${String(shown)}`);
+}
 
 /** Options of a 住民票の写し, each printed only when true. */
 export interface JuminhyoOptions {
@@ -107,32 +155,57 @@ export interface IssuingMunicipality {
   mayor: string;
 }
 
-/**
- * Everything printed on one sheet: the unit that the back side encodes and
- * that the portal shows after a verification.
- */
-export interface SheetContent {
+/** What every sheet carries, whatever its type. */
+export interface SheetBase {
   /** Template version of the printed form. */
   templateVersion: 1;
-  /** Kind of certificate. */
-  type: CertificateType;
   /** 発行番号: unique per document, e.g. "401005-20261126-000123". */
   issueNumber: string;
   /** Issue date and time, ISO 8601 with +09:00 offset. */
   issuedAt: string;
   /** Issuing municipality. */
   municipality: IssuingMunicipality;
-  /** Options (住民票 only; all false for 印鑑). */
-  options: JuminhyoOptions;
   /** 1-based page number of this sheet within the document. */
   page: number;
   /** Number of sheets in the document. */
   pages: number;
   /** The one person on this sheet (the registrant for 印鑑登録証明書). */
   subject: SubjectEntry;
-  /** The seal impression (印鑑登録証明書 only). */
-  seal?: SealImpression;
 }
+
+/** One sheet of a 住民票の写し: the person and the items the applicant chose. */
+export interface JuminhyoSheet extends SheetBase {
+  type: "juminhyo";
+  /** The optional items printed on this sheet. */
+  options: JuminhyoOptions;
+}
+
+/** One 印鑑登録証明書: the registrant and the registered seal. */
+export interface InkanSheet extends SheetBase {
+  type: "inkan";
+  /** The registered seal impression. */
+  seal: SealImpression;
+}
+
+/**
+ * Everything printed on one sheet: the unit that the back side encodes and
+ * that the portal shows after a verification. Discriminated on `type`.
+ */
+export type SheetContent = JuminhyoSheet | InkanSheet;
+
+/**
+ * The sheet of one certificate type.
+ *
+ * @example
+ * ```ts
+ * const s: SheetOf<"inkan"> = makeInkanSheet();
+ * s.seal.registrationNumber;
+ * ```
+ */
+export type SheetOf<T extends CertificateType> = Extract<
+  SheetContent,
+  { type: T }
+>;
 
 /** A whole document: sheets sharing one issue number. */
 export interface CertificateDocument {

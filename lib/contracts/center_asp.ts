@@ -15,7 +15,8 @@
  * @module
  */
 import { z } from "zod";
-import { sheetContentSchema } from "./sheet_wire.ts";
+import { CERTIFICATE_TYPES } from "../certificate/model.ts";
+import { sheetWireSchema } from "./sheet_wire.ts";
 import { signingLines } from "./signed_message.ts";
 
 const Id = z.string().min(1).max(64);
@@ -27,7 +28,7 @@ export const aspCertificateRequestSchema = z.object({
   }),
   /** The applicant; absent: the resident `cardSerial` is linked to. */
   applicantResidentId: Id.optional(),
-  type: z.enum(["juminhyo", "inkan"]),
+  type: z.enum(CERTIFICATE_TYPES),
   members: z.union([
     z.literal("self"),
     z.literal("all"),
@@ -56,7 +57,7 @@ export const builtCertificateSchema = z.object({
   requestId: z.string(),
   applicantResidentId: z.string().min(1),
   replicaSeq: z.number().int().min(0),
-  sheets: z.array(sheetContentSchema),
+  sheets: z.array(sheetWireSchema),
   household: z.object({
     householdId: z.string(),
     householderId: z.string().nullable(),

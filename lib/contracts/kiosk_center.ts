@@ -18,9 +18,10 @@
  * @module
  */
 import { z } from "zod";
+import { CERTIFICATE_TYPES } from "../certificate/model.ts";
 import { verifyEcdsaP256 } from "../crypto/ecdsa.ts";
 import { findVerificationKey, type KeyList } from "../crypto/key_list.ts";
-import { backSideSchema, sheetContentSchema } from "./sheet_wire.ts";
+import { backSideSchema, sheetWireSchema } from "./sheet_wire.ts";
 import {
   parseSignatureHeader,
   sha256B64,
@@ -52,7 +53,7 @@ export const cardAuthenticationSchema = z.object({
 
 /** The certificate a kiosk asks for. */
 export const kioskCertificateRequestSchema = z.object({
-  type: z.enum(["juminhyo", "inkan"]),
+  type: z.enum(CERTIFICATE_TYPES),
   /** The applicant only, the whole household, or chosen members (resident ids). */
   members: z.union([
     z.literal("self"),
@@ -73,7 +74,7 @@ export const releasedDocumentSchema = z.object({
   municipalityCode: z.string(),
   pages: z.number().int().min(1),
   fee: z.number(),
-  sheets: z.array(sheetContentSchema),
+  sheets: z.array(sheetWireSchema),
   backs: z.array(backSideSchema),
 }).refine((d) => d.sheets.length === d.pages && d.backs.length === d.pages, {
   message: "one sheet and one back side per page",

@@ -14,85 +14,33 @@
  */
 import { z } from "zod";
 import type { BackSide, SheetContent } from "../certificate/model.ts";
+import {
+  sheetContentSchema,
+  type SheetContentWire,
+  sheetWireSchema as catalogueWireSchema,
+} from "../certificate/types/mod.ts";
 import { ContractError, fromBase64, parseMessage, toBase64 } from "./wire.ts";
 
 export { fromBase64, toBase64 };
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-
-/** 外国人住民の記載事項, as on the model. */
-const foreignResidentItemsSchema = z.object({
-  alphabeticName: z.string(),
-  nationality: z.string(),
-  residenceStatus: z.string(),
-  periodOfStay: z.string(),
-  expiryDate: z.string(),
-  cardNumber: z.string(),
-});
-
-/** One person as printed on one sheet (lib/certificate/model.ts `SubjectEntry`). */
-export const subjectEntrySchema = z.object({
-  residentId: z.string().min(1),
-  name: z.string(),
-  nameKana: z.string(),
-  formerSurname: z.string().optional(),
-  formerSurnameKana: z.string().optional(),
-  alias: z.string().optional(),
-  birthDate: z.string(),
-  sex: z.enum(["male", "female"]),
-  householderName: z.string().optional(),
-  relationship: z.string().optional(),
-  honseki: z.string().optional(),
-  hittousha: z.string().optional(),
-  myNumber: z.string().optional(),
-  address: z.string(),
-  katagaki: z.string().optional(),
-  becameResidentDate: z.string(),
-  addressSetDate: z.string(),
-  notifiedDate: z.string(),
-  previousAddress: z.string().optional(),
-  foreign: foreignResidentItemsSchema.optional(),
-});
-
 /**
- * Everything printed on one sheet, as JSON carries it (the seal impression's
- * PNG as base64). The one definition of a sheet on the wire: the ASP answers
- * with it, the center parses with it and gives it on to the kiosk.
+ * Everything printed on one sheet, as JSON carries it: the wire side of the
+ * certificate catalogue's {@linkcode sheetContentSchema} (discriminated on
+ * `type`, one member per certificate type, the seal impression's PNG as
+ * base64). The one definition of a sheet on the wire: the ASP answers with
+ * it, the center parses with it and gives it on to the kiosk.
  *
  * @example
  * ```ts
- * const wire = sheetContentSchema.parse(JSON.parse(text));
+ * const wire = sheetWireSchema.parse(JSON.parse(text));
  * ```
  */
-export const sheetContentSchema = z.object({
-  templateVersion: z.literal(1),
-  type: z.enum(["juminhyo", "inkan"]),
-  issueNumber: z.string().min(1),
-  issuedAt: z.string(),
-  municipality: z.object({
-    code: z.string().regex(/^\d{6}$/),
-    name: z.string(),
-    mayor: z.string(),
-  }),
-  options: z.object({
-    honseki: z.boolean(),
-    zokugara: z.boolean(),
-    myNumber: z.boolean(),
-  }),
-  page: z.number().int().min(1),
-  pages: z.number().int().min(1),
-  subject: subjectEntrySchema,
-  seal: z.object({
-    registrationNumber: z.string(),
-    registeredDate: isoDate,
-    png: z.string().min(1).meta({ description: "PNG, base64" }),
-  }).optional(),
-}).meta({
-  description: "SheetContent (lib/certificate/model.ts); seal.png is base64",
+export const sheetWireSchema = catalogueWireSchema.meta({
+  description: "SheetContent (lib/certificate); seal.png is base64",
 });
 
 /** A sheet as JSON carries it. */
-export type SheetJson = z.infer<typeof sheetContentSchema>;
+export type SheetJson = SheetContentWire;
 
 /** One placed symbol of a back side, its modules packed 8 per byte. */
 const placedSymbolSchema = z.object({
@@ -129,13 +77,12 @@ export type BackSideJson = z.infer<typeof backSideSchema>;
  * ```
  */
 export function sheetToJson(sheet: SheetContent): SheetJson {
-  const { seal, ...rest } = sheet;
-  return seal ? { ...rest, seal: { ...seal, png: toBase64(seal.png) } } : rest;
+  return z.encode(sheetContentSchema, sheet);
 }
 
 /**
  * Decodes a sheet received as JSON, after checking it against
- * {@linkcode sheetContentSchema}; throws {@linkcode ContractError} when it
+ * {@linkcode sheetWireSchema}; throws {@linkcode ContractError} when it
  * does not match.
  *
  * @example
@@ -144,11 +91,11 @@ export function sheetToJson(sheet: SheetContent): SheetJson {
  * ```
  */
 export function sheetFromJson(json: unknown): SheetContent {
-  return decodeSheet(parseMessage(sheetContentSchema, json, "A sheet"));
+  return decodeSheet(parseMessage(sheetWireSchema, json, "A sheet"));
 }
 
 /**
- * Decodes a sheet already checked against {@linkcode sheetContentSchema}
+ * Decodes a sheet already checked against {@linkcode sheetWireSchema}
  * (e.g. as part of a whole message); throws {@linkcode ContractError} when
  * the seal image is not base64.
  *
@@ -158,15 +105,12 @@ export function sheetFromJson(json: unknown): SheetContent {
  * ```
  */
 export function decodeSheet(wire: SheetJson): SheetContent {
-  const { seal, ...rest } = wire;
-  if (!seal) return rest;
-  let png: Uint8Array;
-  try {
-    png = fromBase64(seal.png);
-  } catch {
-    throw new ContractError("A sheet", ["seal.png: not base64"]);
-  }
-  return { ...rest, seal: { ...seal, png } };
+  const r = sheetContentSchema.safeParse(wire);
+  if (r.success) return r.data;
+  throw new ContractError(
+    "A sheet",
+    r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
+  );
 }
 
 /**

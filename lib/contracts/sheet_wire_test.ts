@@ -31,7 +31,7 @@ Deno.test("sheetToJson() and sheetFromJson() round-trip a 住民票 and an 印�
     assert.deepEqual(sheetFromJson(json), sheet);
   }
   const inkan = sheetToJson(makeInkanSheet());
-  assert.equal(typeof inkan.seal?.png, "string");
+  assert.equal(inkan.type === "inkan" && typeof inkan.seal.png, "string");
 });
 
 Deno.test("sheetFromJson() refuses a malformed sheet with the field named", () => {

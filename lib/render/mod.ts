@@ -35,14 +35,10 @@ import { layoutToSvg } from "./svg.ts";
 
 export * from "./era.ts";
 export * from "./errors.ts";
-export {
-  checkSheetFits,
-  type FitProblem,
-  INKAN_ATTESTATION,
-  JUMINHYO_ATTESTATION,
-  layoutSheet,
-  TITLES,
-} from "./layout.ts";
+export { checkSheetFits, type FitProblem, layoutSheet } from "./layout.ts";
+export { INKAN_ATTESTATION } from "./forms/inkan.ts";
+export { JUMINHYO_ATTESTATION } from "./forms/juminhyo.ts";
+export { TEMPLATE_TEXT } from "./template_text.ts";
 export type { LayoutOptions } from "./layout.ts";
 export { layoutBackSide, moduleRuns } from "./back_layout.ts";
 export {

@@ -18,13 +18,15 @@ import type {
   PlacedSymbol,
   SheetContent,
 } from "../certificate/model.ts";
+import { entryOf } from "../certificate/types/mod.ts";
 import { layoutBackSide } from "./back_layout.ts";
 import { copyGuardPlacements } from "./backgrounds.ts";
 import { defaultRenderContext, type RenderContext } from "./context.ts";
 import { BackSideMismatchError } from "./errors.ts";
 import { type FaceName, type PathSegment, splitClusters } from "./font.ts";
 import { segmentsBounds } from "./glyph_path.ts";
-import { layoutSheet, TEMPLATE_TEXT, TITLES } from "./layout.ts";
+import { layoutSheet } from "./layout.ts";
+import { TEMPLATE_TEXT } from "./template_text.ts";
 import {
   A4,
   type DrawOp,
@@ -626,7 +628,7 @@ export function renderDocumentPdfWithReport(
   w.object(
     info,
     `<< /Title ${
-      pdfTextString(`${TITLES[first.type]} ${first.issueNumber}`)
+      pdfTextString(`${entryOf(first).nameJa} ${first.issueNumber}`)
     } /Producer (konbini-koufu render) /CreationDate (${
       pdfDate(first.issuedAt)
     }) >>`,

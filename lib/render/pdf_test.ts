@@ -18,7 +18,8 @@ import type {
 } from "../certificate/model.ts";
 import { createRenderContext } from "./context.ts";
 import { BackSideMismatchError, FieldTooLongError } from "./errors.ts";
-import { INKAN_ATTESTATION, JUMINHYO_ATTESTATION } from "./layout.ts";
+import { INKAN_ATTESTATION } from "./forms/inkan.ts";
+import { JUMINHYO_ATTESTATION } from "./forms/juminhyo.ts";
 import { renderDocumentPdf, renderDocumentPdfWithReport } from "./pdf.ts";
 
 const context = createRenderContext();

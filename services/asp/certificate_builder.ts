@@ -10,10 +10,14 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { rowsOf } from "../../lib/db/database.ts";
 import { preparedSelect } from "../../lib/db/prepared_select.ts";
-import type {
-  JuminhyoOptions,
-  SheetContent,
-  SubjectEntry,
+import {
+  assertNever,
+  type CertificateType,
+  type JuminhyoOptions,
+  type SealImpression,
+  type SheetBase,
+  type SheetContent,
+  type SubjectEntry,
 } from "../../lib/certificate/model.ts";
 import type { Renderer } from "../../lib/render/mod.ts";
 import { cardLinks, issuanceWork } from "../../db/asp/tenant_schema.ts";
@@ -34,7 +38,7 @@ export interface CertificateRequest {
   requestId: string;
   /** The applicant; absent: the resident the card serial is linked to. */
   applicantResidentId?: string;
-  type: "juminhyo" | "inkan";
+  type: CertificateType;
   /** Who is printed: the applicant, the whole household, or chosen members. */
   members: "self" | "all" | string[];
   options: JuminhyoOptions;
@@ -75,6 +79,23 @@ export interface BuilderDeps extends Telemetry {
   tenancy: Tenancy;
   /** The front renderer (fit check and PDF). */
   renderer: () => Promise<Renderer>;
+}
+
+/** One sheet of the type asked for, from its common fields and the type's own. */
+function sheetOf(
+  type: CertificateType,
+  base: SheetBase,
+  own: { options: JuminhyoOptions; seal: SealImpression | undefined },
+): SheetContent {
+  switch (type) {
+    case "juminhyo":
+      return { ...base, type, options: own.options };
+    case "inkan":
+      if (!own.seal) throw new TypeError("印鑑登録証明書 without a seal");
+      return { ...base, type, seal: own.seal };
+    default:
+      return assertNever(type, "certificate type");
+  }
 }
 
 /** The active link of a card serial (built once). */
@@ -224,7 +245,7 @@ export async function buildCertificate(
         }
       }
 
-      let seal: SheetContent["seal"];
+      let seal: SealImpression | undefined;
       if (req.type === "inkan") {
         const active = (await readSeals(tx, t.cipher, applicant.id)).filter((
           s,
@@ -244,18 +265,17 @@ export async function buildCertificate(
 
       const householderName = v.members.find((x) => x.id === v.householderId)
         ?.name;
-      const sheets: SheetContent[] = subjects.map((s, i) => ({
-        templateVersion: 1,
-        type: req.type,
-        issueNumber: req.issueNumber,
-        issuedAt: req.issuedAt,
-        municipality: { code, name: v.tenant.name, mayor: v.tenant.mayor },
-        options,
-        page: i + 1,
-        pages: subjects.length,
-        subject: subjectOf(s, options, householderName),
-        ...(seal ? { seal } : {}),
-      }));
+      const sheets: SheetContent[] = subjects.map((s, i) =>
+        sheetOf(req.type, {
+          templateVersion: 1,
+          issueNumber: req.issueNumber,
+          issuedAt: req.issuedAt,
+          municipality: { code, name: v.tenant.name, mayor: v.tenant.mayor },
+          page: i + 1,
+          pages: subjects.length,
+          subject: subjectOf(s, options, householderName),
+        }, { options, seal })
+      );
       for (const sheet of sheets) {
         const problems = renderer.checkFits(sheet);
         if (problems.length) {

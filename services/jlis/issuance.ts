@@ -29,6 +29,7 @@ import { eq, sql } from "drizzle-orm";
 import type { BackSideBuilder } from "../../lib/backside/mod.ts";
 import type {
   BackSide,
+  CertificateType,
   JuminhyoOptions,
   SheetContent,
 } from "../../lib/certificate/model.ts";
@@ -64,7 +65,7 @@ import { type IncidentInput, recordIncidentAndHalt } from "./incidents.ts";
 import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
 import type { DeliveryConfirmer } from "./delivery.ts";
 import type { MessageLog } from "./message_log.ts";
-import { checkSubjects } from "./subject_check.ts";
+import { certificateRules, checkSubjects } from "./subject_check.ts";
 
 /** What the pipeline needs. */
 export interface IssuanceDeps {
@@ -96,7 +97,7 @@ export interface IssueRequest {
   sessionId: string;
   kioskId: string;
   storeId: string;
-  type: "juminhyo" | "inkan";
+  type: CertificateType;
   members: "self" | "all" | string[];
   options: JuminhyoOptions;
 }
@@ -234,9 +235,9 @@ async function run(
   assertOpen(now);
   const window = deps.sessionWindowMs ?? DEFAULT_SESSION_WINDOW_MS;
   const requestId = `req-${crypto.randomUUID()}`;
-  const options: JuminhyoOptions = input.type === "inkan"
-    ? { honseki: false, zokugara: false, myNumber: false }
-    : { ...input.options };
+  const options: JuminhyoOptions = {
+    ...certificateRules(input.type, input.options).options,
+  };
   // One statement records the request only if the session is this kiosk's,
   // authenticated and recent, its card valid *now* (a stop made after the
   // authentication is refused) and its municipality not halted; the 発行番号

@@ -10,6 +10,10 @@
  * @module
  */
 import { asc, eq, gt, type SQL, sql } from "drizzle-orm";
+import {
+  type CertificateType,
+  isCertificateType,
+} from "../../lib/certificate/model.ts";
 import type { Db, Tx } from "../../lib/db/database.ts";
 import { preparedSelect } from "../../lib/db/prepared_select.ts";
 import {
@@ -27,10 +31,10 @@ import { JlisError } from "./errors.ts";
 export type LedgerKind = "issued" | "delivered" | "voided" | "revoked";
 
 /** Fee per sheet, yen, by certificate type. */
-export const FEE_PER_SHEET: Record<"juminhyo" | "inkan", number> = {
+export const FEE_PER_SHEET = {
   juminhyo: 200,
   inkan: 200,
-};
+} as const satisfies Record<CertificateType, number>;
 
 /** An entry to append. */
 export interface LedgerAppend {
@@ -281,7 +285,12 @@ export async function recordPrintOutcome(
   const all = Array.from({ length: pages }, (_, i) => i + 1);
   const delivered = jam === null ? all : all.filter((p) => p < jam);
   const voided = jam === null ? [] : all.filter((p) => p >= jam);
-  const perSheet = FEE_PER_SHEET[req.type as "juminhyo" | "inkan"];
+  if (!isCertificateType(req.type)) {
+    throw new RangeError(
+      `Request ${req.requestId} has unknown certificate type ${req.type}`,
+    );
+  }
+  const perSheet = FEE_PER_SHEET[req.type];
   const refund = voided.length * perSheet;
   const state = voided.length ? "voided" : "delivered";
   const appended = await appendLedger(

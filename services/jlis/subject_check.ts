@@ -9,6 +9,7 @@
  * @module
  */
 import type {
+  CertificateType,
   JuminhyoOptions,
   SheetContent,
 } from "../../lib/certificate/model.ts";
@@ -18,11 +19,56 @@ export interface SubjectExpectation {
   requestId: string;
   issueNumber: string;
   municipalityCode: string;
-  type: "juminhyo" | "inkan";
+  type: CertificateType;
   members: "self" | "all" | string[];
   options: JuminhyoOptions;
   /** The resident the authenticated card is linked to. */
   applicantId: string;
+}
+
+const NO_OPTIONS: JuminhyoOptions = {
+  honseki: false,
+  zokugara: false,
+  myNumber: false,
+};
+
+/**
+ * What a certificate of a type may print: the options (none on a 印鑑) and
+ * whether it is for the applicant alone.
+ *
+ * @example
+ * ```ts
+ * certificateRules("inkan", asked); // { options: all false, selfOnly: true }
+ * ```
+ */
+export function certificateRules(
+  type: CertificateType,
+  asked: JuminhyoOptions,
+): { options: JuminhyoOptions; selfOnly: boolean } {
+  switch (type) {
+    case "juminhyo":
+      return { options: asked, selfOnly: false };
+    case "inkan":
+      return { options: NO_OPTIONS, selfOnly: true };
+    default: {
+      const unknown: never = type;
+      throw new RangeError(`Unknown certificate type ${unknown}`);
+    }
+  }
+}
+
+/** The options a sheet prints with (none on a 印鑑); undefined for an unknown type. */
+function optionsOf(sheet: SheetContent): JuminhyoOptions | undefined {
+  switch (sheet.type) {
+    case "juminhyo":
+      return sheet.options;
+    case "inkan":
+      return NO_OPTIONS;
+    default: {
+      const _unknown: never = sheet;
+      return undefined;
+    }
+  }
 }
 
 /** The ASP's answer, as parsed. */
@@ -56,9 +102,7 @@ export function checkSubjects(
   }
   const sheets = got.sheets ?? [];
   if (sheets.length === 0) problems.push("no sheets");
-  const options: JuminhyoOptions = want.type === "inkan"
-    ? { honseki: false, zokugara: false, myNumber: false }
-    : want.options;
+  const { options, selfOnly } = certificateRules(want.type, want.options);
   const seen = new Set<string>();
   sheets.forEach((s, i) => {
     const at = `sheet ${i + 1}`;
@@ -73,10 +117,11 @@ export function checkSubjects(
     if (s.page !== i + 1 || s.pages !== sheets.length) {
       problems.push(`${at}: page ${s.page}/${s.pages}`);
     }
+    const printed = optionsOf(s);
     if (
-      s.options?.honseki !== options.honseki ||
-      s.options?.zokugara !== options.zokugara ||
-      s.options?.myNumber !== options.myNumber
+      printed?.honseki !== options.honseki ||
+      printed?.zokugara !== options.zokugara ||
+      printed?.myNumber !== options.myNumber
     ) problems.push(`${at}: options differ from the request`);
     if (typeof id !== "string") {
       problems.push(`${at}: no subject`);
@@ -102,7 +147,7 @@ export function checkSubjects(
   const ids = [...seen];
   const sameSet = (expected: string[]) =>
     expected.length === ids.length && expected.every((x) => seen.has(x));
-  if (want.type === "inkan" || want.members === "self") {
+  if (selfOnly || want.members === "self") {
     if (!sameSet([want.applicantId])) {
       problems.push(`subjects ${ids.join(",")} are not the applicant alone`);
     }

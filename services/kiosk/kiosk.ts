@@ -29,6 +29,7 @@ import { parseKeyList } from "../../lib/crypto/key_list.ts";
 import type { Renderer } from "../../lib/render/mod.ts";
 import type {
   BackSide,
+  CertificateType,
   JuminhyoOptions,
   SheetContent,
 } from "../../lib/certificate/model.ts";
@@ -72,7 +73,7 @@ export type KioskEvent =
 export interface KioskChoice {
   card: Card;
   pin: string;
-  type: "juminhyo" | "inkan";
+  type: CertificateType;
   members?: "self" | "all" | string[];
   options?: Partial<JuminhyoOptions>;
   /**

@@ -5,6 +5,11 @@
  *
  * @module
  */
+import {
+  CERTIFICATE_CATALOGUE,
+  CERTIFICATE_TYPES,
+  type CertificateType,
+} from "../../lib/certificate/types/mod.ts";
 import type { Bilingual } from "./verdicts.ts";
 
 /** A page language. */
@@ -204,11 +209,14 @@ export const T = {
   toStart: { ja: "トップページへ", en: "Back to the start page" },
 } as const satisfies Record<string, Bilingual>;
 
-/** Names of the certificate types. */
-export const CERT_TYPE: Record<"juminhyo" | "inkan", Bilingual> = {
-  juminhyo: { ja: "住民票の写し", en: "Copy of the resident record" },
-  inkan: { ja: "印鑑登録証明書", en: "Seal registration certificate" },
-};
+/** Names of the certificate types, from the certificate catalogue. */
+export const CERT_TYPE: Readonly<Record<CertificateType, Bilingual>> = Object
+  .fromEntries(
+    CERTIFICATE_TYPES.map((type) => {
+      const { nameJa: ja, nameEn: en } = CERTIFICATE_CATALOGUE[type];
+      return [type, { ja, en }];
+    }),
+  ) as Record<CertificateType, Bilingual>;
 
 /** Labels of the ledger status. */
 export const STATUS_LABEL: Record<string, Bilingual> = {

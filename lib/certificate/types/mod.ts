@@ -1,0 +1,154 @@
+/**
+ * The certificate catalogue: per certificate type its content schema, its
+ * back-side coding, its Japanese and English names and its form, one module
+ * per type (juminhyo.ts, inkan.ts), collected here in a
+ * `Record<CertificateType, …>`.
+ *
+ * Adding a type: add it to `CERTIFICATE_TYPES` and its sheet to the
+ * `SheetContent` union (lib/certificate/model.ts), write its module here,
+ * then follow the compiler: this catalogue, {@link sheetContentSchema}, the
+ * fee table (services/jlis/ledger.ts), the ASP's sheet builder and the
+ * center's subject check (a `switch` ending in `assertNever`) each fail to
+ * compile until the new type is handled; the portal's labels come from the
+ * names here.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { CanonicalSchema } from "../../backside/canonical.ts";
+import type { FormBuilder } from "../../render/form_builder.ts";
+import {
+  CERTIFICATE_TYPES,
+  type CertificateType,
+  type SheetContent,
+  type SheetOf,
+} from "../model.ts";
+import { INKAN, inkanSheetSchema, inkanWireSchema } from "./inkan.ts";
+import { JUMINHYO, juminhyoSheetSchema } from "./juminhyo.ts";
+
+export {
+  assertNever,
+  CERTIFICATE_TYPES,
+  type CertificateType,
+  isCertificateType,
+  type SheetOf,
+} from "../model.ts";
+
+/** How a type is coded on the back side (lib/backside/canonical.ts, envelope.ts). */
+export interface BackSideCoding {
+  /**
+   * The type's code: the envelope header's type byte and canonical key 2.
+   * Part of the format: never renumber, never reuse.
+   */
+  readonly code: number;
+  /** Bits of canonical key 6 (`options`) by option name; `{}`: always 0. */
+  readonly optionBits: Readonly<Record<string, number>>;
+  /** The type's own canonical fields after the common keys 1–9. */
+  readonly fields: CanonicalSchema;
+}
+
+/** Everything the system knows about one certificate type. */
+export interface CertificateTypeEntry<T extends CertificateType> {
+  readonly type: T;
+  /** Japanese name, also the printed title of the form. */
+  readonly nameJa: string;
+  /** English name (portal). */
+  readonly nameEn: string;
+  /** One sheet of this type: `parse` takes the JSON wire form. */
+  readonly schema: z.ZodType<SheetOf<T>>;
+  /** Back-side type code and fields. */
+  readonly backSide: BackSideCoding;
+  /** Draws the sheet's body below the common header. */
+  readonly form: (b: FormBuilder, sheet: SheetOf<T>) => void;
+}
+
+/**
+ * The catalogue, one entry per member of `CERTIFICATE_TYPES`.
+ *
+ * @example
+ * ```ts
+ * CERTIFICATE_CATALOGUE[sheet.type].nameJa; // "住民票の写し"
+ * ```
+ */
+export const CERTIFICATE_CATALOGUE: {
+  readonly [T in CertificateType]: CertificateTypeEntry<T>;
+} = { juminhyo: JUMINHYO, inkan: INKAN };
+
+/**
+ * One sheet over JSON, discriminated on `type`. `parse` takes the wire form
+ * (the 印鑑's seal PNG as base64 and its legacy all-false `options`) and
+ * gives the in-memory {@link SheetContent}; `z.encode(sheetContentSchema,
+ * sheet)` gives the wire form back. Unknown fields are refused.
+ *
+ * @example
+ * ```ts
+ * const sheet = sheetContentSchema.parse(JSON.parse(body)); // SheetContent
+ * const json = z.encode(sheetContentSchema, sheet);          // SheetContentWire
+ * ```
+ */
+export const sheetContentSchema = z.discriminatedUnion("type", [
+  juminhyoSheetSchema,
+  inkanSheetSchema,
+]);
+
+/** A sheet as JSON carries it (the input of {@link sheetContentSchema}). */
+export type SheetContentWire = z.input<typeof sheetContentSchema>;
+
+/**
+ * The wire side of {@link sheetContentSchema} alone: plain JSON, no decoding
+ * (what a message schema and an OpenAPI document describe).
+ *
+ * @example
+ * ```ts
+ * sheetWireSchema.parse(json); // still base64 in seal.png
+ * ```
+ */
+export const sheetWireSchema = z.discriminatedUnion("type", [
+  juminhyoSheetSchema,
+  inkanWireSchema,
+]);
+
+// Compile-time checks: the schema's output is exactly the model's union,
+// and every member of CERTIFICATE_TYPES has a sheet in that union.
+type Same<A, B> = [A] extends [B] ? [B] extends [A] ? true : false : false;
+const _schemaIsModel: Same<z.output<typeof sheetContentSchema>, SheetContent> =
+  true;
+const _everyTypeHasASheet: Same<SheetContent["type"], CertificateType> = true;
+const _wireIsWire: Same<z.output<typeof sheetWireSchema>, SheetContentWire> =
+  true;
+
+/**
+ * The type whose back-side code is `code`, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * certificateTypeOfCode(2); // "inkan"
+ * ```
+ */
+export function certificateTypeOfCode(
+  code: number,
+): CertificateType | undefined {
+  return CERTIFICATE_TYPES.find((t) =>
+    CERTIFICATE_CATALOGUE[t].backSide.code === code
+  );
+}
+
+/**
+ * The catalogue entry of a sheet's type, typed for that sheet (so its form
+ * takes it without a cast).
+ *
+ * @example
+ * ```ts
+ * const { form } = entryOf(sheet); form(b, sheet);
+ * ```
+ */
+export function entryOf<T extends CertificateType>(
+  sheet: SheetOf<T>,
+): CertificateTypeEntry<T> {
+  const entry = CERTIFICATE_CATALOGUE[sheet.type as T];
+  if (!entry) {
+    throw new RangeError(`Unknown certificate type ${String(sheet.type)}`);
+  }
+  return entry;
+}

@@ -1,0 +1,280 @@
+/**
+ * Parts every certificate form shares: the labelled table row, the header
+ * (title, issue number, issue time), the name block, the 旧氏 row and the
+ * 認証文 block with the mayor's line, the official seal and the footer.
+ *
+ * @module
+ */
+
+import type { SheetContent, SubjectEntry } from "../../certificate/model.ts";
+import {
+  formatJapaneseDate,
+  formatJapaneseDateTime,
+  toJapanDateTime,
+} from "../era.ts";
+import type { FieldStyle } from "../fit.ts";
+import type { FormBuilder } from "../form_builder.ts";
+import {
+  CLEAR,
+  KANA,
+  LABEL_COLOR,
+  LABEL_W,
+  MAYOR,
+  NAME,
+  SMALL,
+  SUB_NAME,
+  X0,
+  X1,
+} from "../form_style.ts";
+import { A4 } from "../ops.ts";
+import { SEAL_RED } from "../official_seal.ts";
+
+/** One labelled cell of a table row. */
+export interface Cell {
+  label: string;
+  /** Cell width including its label, mm; the last cell takes the rest. */
+  w?: number;
+  labelW?: number;
+  field?: string;
+  text: string;
+  style: FieldStyle;
+}
+
+/**
+ * Draws a row of labelled cells from X0 to X1 at y; returns the next y.
+ *
+ * @example
+ * ```ts
+ * y = row(b, y, 9, [{ label: "方書", field: "katagaki", text, style: ONE_LINE }]);
+ * ```
+ */
+export function row(
+  b: FormBuilder,
+  y: number,
+  h: number,
+  cells: Cell[],
+): number {
+  let x = X0;
+  cells.forEach((cell, i) => {
+    const w = i === cells.length - 1 ? X1 - x : cell.w!;
+    const lw = cell.labelW ?? LABEL_W;
+    b.label(cell.label, { x, y, w: lw, h });
+    b.line(x + lw, y, x + lw, y + h);
+    if (i > 0) b.line(x, y, x, y + h);
+    if (cell.field) {
+      b.field(
+        cell.field,
+        cell.text,
+        { x: x + lw, y, w: w - lw, h },
+        cell.style,
+      );
+    }
+    x += w;
+  });
+  b.line(X0, y + h, X1, y + h);
+  return y + h;
+}
+
+/**
+ * 性別 as printed.
+ *
+ * @example
+ * ```ts
+ * sexText("female"); // "女"
+ * ```
+ */
+export function sexText(sex: SubjectEntry["sex"]): string {
+  return sex === "male" ? "男" : "女";
+}
+
+/**
+ * An ISO date in the Japanese era with full-width digits; "" when absent.
+ *
+ * @example
+ * ```ts
+ * date("2027-03-31"); // "令和９年３月３１日"
+ * ```
+ */
+export function date(iso: string | undefined): string {
+  return iso ? formatJapaneseDate(iso, { fullWidth: true }) : "";
+}
+
+/**
+ * Header: the form's title, issue number and date/time.
+ *
+ * @example
+ * ```ts
+ * header(b, sheet, "住民票の写し");
+ * ```
+ */
+export function header(
+  b: FormBuilder,
+  sheet: SheetContent,
+  title: string,
+): void {
+  b.fixed(title, A4.widthMm / 2, 24, {
+    face: "mincho",
+    sizePt: 20,
+    align: "center",
+    letterSpacing: 3.5,
+    field: "title",
+  });
+  b.fixed("発行番号", 128, 31.5, { sizePt: 8 });
+  b.field(
+    "issueNumber",
+    sheet.issueNumber,
+    { x: 142, y: 28.2, w: 54, h: 4.2 },
+    CLEAR,
+  );
+  b.fixed("発行日時", 128, 35.5, { sizePt: 8 });
+  b.field(
+    "issuedAt",
+    formatJapaneseDateTime(sheet.issuedAt),
+    { x: 142, y: 32.2, w: 54, h: 4.2 },
+    CLEAR,
+  );
+}
+
+/**
+ * 認証文, date, mayor line, official seal and footer, the 認証文 at `y` mm.
+ *
+ * @example
+ * ```ts
+ * attestation(b, sheet, JUMINHYO_ATTESTATION, 228);
+ * ```
+ */
+export function attestation(
+  b: FormBuilder,
+  sheet: SheetContent,
+  text: string,
+  y: number,
+): void {
+  b.fixed(text, 24, y, { face: "mincho", sizePt: 12, field: "attestation" });
+  const day = formatJapaneseDate(toJapanDateTime(sheet.issuedAt).date, {
+    fullWidth: true,
+  });
+  b.fixed(day, 30, y + 11, { face: "mincho", sizePt: 12, field: "issueDate" });
+  b.field("municipality.mayor", sheet.municipality.mayor, {
+    x: 60,
+    y: y + 17,
+    w: 116,
+    h: 9,
+  }, MAYOR);
+  const size = 24;
+  b.ops.push({
+    kind: "path",
+    x: 171,
+    y: y + 9.5,
+    segments: b.ctx.sealSegments(sheet.municipality.name, size),
+    fill: SEAL_RED,
+    key: `seal:${size}:${sheet.municipality.name}`,
+    role: "official-seal",
+  });
+  // footer
+  b.line(X0, 282, X1, 282, 0.15);
+  b.fixed("発行番号", X0, 287, { sizePt: 7.5 });
+  b.field("issueNumber", sheet.issueNumber, {
+    x: X0 + 11,
+    y: 283.6,
+    w: 60,
+    h: 4.4,
+  }, CLEAR);
+  b.fixed(`${sheet.page}/${sheet.pages}`, A4.widthMm / 2, 287, {
+    sizePt: 9,
+    align: "center",
+    field: "page",
+  });
+  b.fixed(sheet.municipality.name, X1, 287, {
+    sizePt: 7.5,
+    align: "right",
+    field: "footer",
+  });
+}
+
+/**
+ * The name block: kana above the name, birth date / sex / relationship
+ * (with `zokugara`) at the right. Returns the next y.
+ *
+ * @example
+ * ```ts
+ * y = nameBlock(b, y, sheet.subject, sheet.options.zokugara);
+ * ```
+ */
+export function nameBlock(
+  b: FormBuilder,
+  y: number,
+  s: SubjectEntry,
+  zokugara: boolean,
+): number {
+  const h = 22;
+  const right = 66; // width of the 生年月日/性別/続柄 block
+  const split = X1 - right;
+  b.label("氏名", { x: X0, y, w: LABEL_W, h: h * 0.6 + 0.5 });
+  b.fixed("（ふりがな）", X0 + LABEL_W / 2, y + h * 0.3 - 2.5, {
+    sizePt: 6.5,
+    align: "center",
+    color: LABEL_COLOR,
+  });
+  b.line(X0 + LABEL_W, y, X0 + LABEL_W, y + h);
+  b.field("nameKana", s.nameKana, {
+    x: X0 + LABEL_W,
+    y,
+    w: split - X0 - LABEL_W,
+    h: 6.5,
+  }, KANA);
+  b.field("name", s.name, {
+    x: X0 + LABEL_W,
+    y: y + 6,
+    w: split - X0 - LABEL_W,
+    h: h - 6,
+  }, NAME);
+  b.line(split, y, split, y + h);
+  const subs: [string, string, string][] = [
+    ["生年月日", "birthDate", date(s.birthDate)],
+    ["性別", "sex", sexText(s.sex)],
+  ];
+  if (zokugara) subs.push(["続柄", "relationship", s.relationship ?? ""]);
+  const sh = h / subs.length;
+  const lw = 20;
+  subs.forEach(([label, field, text], i) => {
+    const sy = y + i * sh;
+    b.label(label, { x: split, y: sy, w: lw, h: sh });
+    b.field(field, text, { x: split + lw, y: sy, w: right - lw, h: sh }, SMALL);
+    if (i > 0) b.line(split, sy, X1, sy);
+  });
+  b.line(split + lw, y, split + lw, y + h);
+  b.line(X0, y + h, X1, y + h);
+  return y + h;
+}
+
+/**
+ * Former surname (旧氏) with its kana. Returns the next y.
+ *
+ * @example
+ * ```ts
+ * if (s.formerSurname) y = formerSurnameRow(b, y, s);
+ * ```
+ */
+export function formerSurnameRow(
+  b: FormBuilder,
+  y: number,
+  s: SubjectEntry,
+): number {
+  const h = 13;
+  b.label("旧氏", { x: X0, y, w: LABEL_W, h });
+  b.line(X0 + LABEL_W, y, X0 + LABEL_W, y + h);
+  b.field("formerSurnameKana", s.formerSurnameKana ?? "", {
+    x: X0 + LABEL_W,
+    y,
+    w: X1 - X0 - LABEL_W,
+    h: 5.5,
+  }, KANA);
+  b.field("formerSurname", s.formerSurname ?? "", {
+    x: X0 + LABEL_W,
+    y: y + 4.5,
+    w: X1 - X0 - LABEL_W,
+    h: h - 4.5,
+  }, SUB_NAME);
+  b.line(X0, y + h, X1, y + h);
+  return y + h;
+}
