@@ -6,7 +6,6 @@
  */
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { CERTIFICATE_TYPES } from "../../../lib/certificate/model.ts";
 import { createBackSideBuilder } from "../../../lib/backside/mod.ts";
 import {
   cardAuthenticationRequestSchema,
