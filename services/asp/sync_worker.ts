@@ -51,7 +51,12 @@ import {
   upsertResidents,
   upsertSeals,
 } from "./replica.ts";
-import { aspMetrics, raiseAlert, type Telemetry } from "./telemetry.ts";
+import {
+  type AspMetrics,
+  aspMetrics,
+  raiseAlert,
+  type Telemetry,
+} from "./telemetry.ts";
 import { type Tenancy, type TenantScope, writeAudit } from "./tenancy.ts";
 
 /** What happened to one event. */
@@ -451,6 +456,300 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** A worker's dependencies, its metrics and its running loops. */
+interface WorkerState {
+  readonly deps: SyncWorkerDeps;
+  readonly doFetch: NonNullable<SyncWorkerDeps["fetch"]>;
+  readonly m: AspMetrics;
+  readonly limit: number;
+  /** Aborted by `stop()`: ends the loops and their long polls. */
+  readonly ac: AbortController;
+  readonly loops: Promise<void>[];
+}
+
+/** Why a tenant's sync stops, as its alert says. */
+interface StopAlert {
+  kind: string;
+  message: string;
+  details?: unknown;
+}
+
+/** One feed request (long-polling `wait` seconds); throws on a non-2xx answer. */
+async function fetchFeed(
+  st: WorkerState,
+  code: string,
+  after: number,
+  wait: number,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const url =
+    `${
+      st.deps.registryUrl.replace(/\/$/, "")
+    }/municipalities/${code}/feed?after=${after}&limit=${st.limit}` +
+    `&wait=${wait}`;
+  const res = await st.doFetch(url, {
+    headers: { Authorization: `Bearer ${st.deps.token}` },
+    signal,
+  });
+  if (!res.ok) {
+    const text = await res.text().catch(() => "");
+    throw new Error(
+      `Feed of ${code} answered ${res.status}: ${text.slice(0, 200)}`,
+    );
+  }
+  return await res.json();
+}
+
+async function stopTenant(
+  st: WorkerState,
+  code: string,
+  alert: StopAlert,
+): Promise<void> {
+  const { deps } = st;
+  await stopSync(deps.tenancy, deps, code, alert.kind, alert.message, {
+    details: alert.details,
+    at: deps.clock.now(),
+  });
+}
+
+/**
+ * The feed answer parsed with its contract (lib/contracts/registry_feed.ts),
+ * or why it cannot be followed at all (not a feed, not this tenant's, or
+ * behind the replica).
+ */
+function feedProblem(
+  code: string,
+  answer: unknown,
+  appliedSeq: number,
+): { feed: FeedEnvelope; problem: null } | {
+  feed: FeedEnvelope | null;
+  problem: StopAlert;
+} {
+  let feed: FeedEnvelope;
+  try {
+    feed = parseFeedEnvelope(answer);
+  } catch (err) {
+    if (!(err instanceof ContractError)) throw err;
+    return {
+      feed: null,
+      problem: {
+        kind: "SYNC_INTEGRITY",
+        message:
+          `Feed answer for ${code} is not this tenant's feed: ${err.message}`,
+      },
+    };
+  }
+  if (feed.municipalityCode !== code) {
+    return {
+      feed: null,
+      problem: {
+        kind: "SYNC_INTEGRITY",
+        message: `Feed answer for ${code} is not this tenant's feed`,
+        details: { municipalityCode: feed.municipalityCode },
+      },
+    };
+  }
+  if (feed.head < appliedSeq) {
+    return {
+      feed,
+      problem: {
+        kind: "REGISTRY_REGRESSED",
+        message:
+          `Registry head ${feed.head} is behind the applied sequence ${appliedSeq}`,
+      },
+    };
+  }
+  return { feed, problem: null };
+}
+
+/** Why a batch that ended early stops the tenant's sync (null: it was stopped already). */
+function endAlert(end: NonNullable<BatchOutcome["end"]>): StopAlert | null {
+  switch (end.kind) {
+    case "gap":
+      return {
+        kind: "SYNC_GAP",
+        message: `Cannot apply event ${end.seq}: sequence gap after ${
+          end.expected - 1
+        }`,
+        details: { seq: end.seq, expected: end.expected },
+      };
+    case "invalid":
+      return {
+        kind: "SYNC_INTEGRITY",
+        message: `Cannot apply event ${end.seq}: ${end.message}`,
+        details: { seq: end.seq },
+      };
+    case "stopped":
+      return null;
+    default: {
+      const _: never = end;
+      return _;
+    }
+  }
+}
+
+/** Remembers the registry's head as seen now (staleness checks read it). */
+async function recordHead(
+  st: WorkerState,
+  code: string,
+  head: number,
+): Promise<void> {
+  await st.deps.tenancy.withTenant(code, async (tx) => {
+    await tx.update(tenants).set({
+      headSeq: head,
+      headSeenAt: st.deps.clock.now().toISOString(),
+    })
+      .where(eq(tenants.code, code));
+  });
+}
+
+/** Counts and logs applied events, and observes their lag behind the registry. */
+function observeApplied(
+  st: WorkerState,
+  code: string,
+  applied: FeedEvent[],
+): void {
+  const now = Date.now();
+  for (const ev of applied) {
+    st.m.applied.inc({ tenant: code });
+    st.deps.logger.debug("event applied", {
+      tenant: code,
+      seq: ev.seq,
+      type: ev.type,
+    });
+    const recorded = Date.parse(normalizeInstant(ev.recordedAt) ?? "");
+    if (!Number.isNaN(recorded)) {
+      st.m.lag.observe(Math.max(0, now - recorded) / 1000, { tenant: code });
+    }
+  }
+}
+
+/** One feed request for a tenant, and its events applied. */
+async function syncOnce(
+  st: WorkerState,
+  code: string,
+  opts: { wait?: number; signal?: AbortSignal } = {},
+): Promise<SyncRound> {
+  const before = await st.deps.tenancy.get(code);
+  const round: SyncRound = {
+    applied: 0,
+    skipped: 0,
+    head: Number(before.headSeq),
+    appliedSeq: Number(before.appliedSeq),
+    state: "running",
+  };
+  if (before.syncState !== "running") return { ...round, state: "stopped" };
+  st.m.syncRunning.set(1, { tenant: code });
+  const answer = await fetchFeed(
+    st,
+    code,
+    round.appliedSeq,
+    opts.wait ?? 0,
+    opts.signal,
+  );
+  const { feed, problem } = feedProblem(code, answer, round.appliedSeq);
+  if (problem) {
+    await stopTenant(st, code, problem);
+    // A regressed head is still the feed's; a foreign answer's head is not.
+    return { ...round, head: feed?.head ?? round.head, state: "stopped" };
+  }
+  await recordHead(st, code, feed.head);
+  return await applyRound(st, code, feed, { ...round, head: feed.head });
+}
+
+/** Applies a feed answer's events and ends the round (stopping the tenant's sync on a gap or bad data). */
+async function applyRound(
+  st: WorkerState,
+  code: string,
+  feed: FeedEnvelope,
+  round: SyncRound,
+): Promise<SyncRound> {
+  const out = await applyFeedEvents(st.deps.tenancy, code, feed.events, {
+    now: st.deps.clock.now(),
+    hooks: st.deps.hooks,
+  });
+  const after: SyncRound = {
+    ...round,
+    applied: round.applied + out.applied.length,
+    skipped: round.skipped + out.skipped,
+    appliedSeq: out.appliedSeq,
+  };
+  observeApplied(st, code, out.applied);
+  if (out.end) {
+    const alert = endAlert(out.end);
+    if (alert) await stopTenant(st, code, alert);
+    return { ...after, state: "stopped" };
+  }
+  st.m.behind.set(Math.max(0, feed.head - out.appliedSeq), { tenant: code });
+  return after;
+}
+
+/** Rounds until the tenant reaches the head seen (or stops). */
+async function catchUp(st: WorkerState, code: string): Promise<SyncRound> {
+  let total: SyncRound | undefined;
+  for (;;) {
+    const r = await syncOnce(st, code);
+    total = total
+      ? {
+        ...r,
+        applied: total.applied + r.applied,
+        skipped: total.skipped + r.skipped,
+      }
+      : r;
+    if (
+      r.state !== "running" || r.appliedSeq >= r.head ||
+      r.applied + r.skipped === 0
+    ) return total;
+  }
+}
+
+/** Follows one tenant's feed until the worker stops, backing off after failures. */
+async function loop(st: WorkerState, code: string): Promise<void> {
+  const { deps, m, ac } = st;
+  const min = deps.retryMinMs ?? 500;
+  const max = deps.retryMaxMs ?? 30_000;
+  let backoff = min;
+  while (!ac.signal.aborted) {
+    try {
+      const t = await deps.tenancy.get(code);
+      if (t.syncState !== "running") {
+        m.syncRunning.set(0, { tenant: code });
+        await sleep(5_000, ac.signal);
+        continue;
+      }
+      await syncOnce(st, code, {
+        wait: deps.waitSeconds ?? 20,
+        signal: ac.signal,
+      });
+      backoff = min;
+    } catch (err) {
+      if (ac.signal.aborted) break;
+      m.feedErrors.inc({ tenant: code });
+      deps.logger.warn("sync round failed; retrying", {
+        tenant: code,
+        error: String(err),
+        retryMs: backoff,
+      });
+      await sleep(backoff, ac.signal);
+      backoff = Math.min(backoff * 2, max);
+    }
+  }
+}
+
+/** Starts a loop per tenant (default: every tenant in the directory). */
+async function startLoops(st: WorkerState, codes?: string[]): Promise<void> {
+  const list = codes ?? (await st.deps.tenancy.list()).map((t) => t.code);
+  for (const code of list) {
+    st.deps.logger.info("sync started", { tenant: code });
+    st.loops.push(loop(st, code));
+  }
+}
+
+async function stopLoops(st: WorkerState): Promise<void> {
+  st.ac.abort();
+  await Promise.allSettled(st.loops);
+}
+
 /**
  * Creates the sync worker.
  *
@@ -463,216 +762,19 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * ```
  */
 export function createSyncWorker(deps: SyncWorkerDeps): SyncWorker {
-  const doFetch = deps.fetch ??
-    ((input: string, init?: RequestInit) => fetch(input, init));
-  const m = aspMetrics(deps.metrics);
-  const limit = deps.limit ?? 500;
-  const log = deps.logger;
-  const ac = new AbortController();
-  const loops: Promise<void>[] = [];
-
-  async function fetchFeed(
-    code: string,
-    after: number,
-    wait: number,
-    signal?: AbortSignal,
-  ): Promise<unknown> {
-    const url =
-      `${
-        deps.registryUrl.replace(/\/$/, "")
-      }/municipalities/${code}/feed?after=${after}&limit=${limit}` +
-      `&wait=${wait}`;
-    const res = await doFetch(url, {
-      headers: { Authorization: `Bearer ${deps.token}` },
-      signal,
-    });
-    if (!res.ok) {
-      const text = await res.text().catch(() => "");
-      throw new Error(
-        `Feed of ${code} answered ${res.status}: ${text.slice(0, 200)}`,
-      );
-    }
-    return await res.json();
-  }
-
-  async function stop(
-    code: string,
-    kind: string,
-    message: string,
-    details?: unknown,
-  ) {
-    await stopSync(deps.tenancy, deps, code, kind, message, {
-      details,
-      at: deps.clock.now(),
-    });
-  }
-
-  async function syncOnce(
-    code: string,
-    opts: { wait?: number; signal?: AbortSignal } = {},
-  ): Promise<SyncRound> {
-    const before = await deps.tenancy.get(code);
-    let appliedSeq = Number(before.appliedSeq);
-    const round: SyncRound = {
-      applied: 0,
-      skipped: 0,
-      head: Number(before.headSeq),
-      appliedSeq,
-      state: "running",
-    };
-    if (before.syncState !== "running") return { ...round, state: "stopped" };
-    m.syncRunning.set(1, { tenant: code });
-    const answer = await fetchFeed(
-      code,
-      appliedSeq,
-      opts.wait ?? 0,
-      opts.signal,
-    );
-    let feed: FeedEnvelope;
-    try {
-      feed = parseFeedEnvelope(answer);
-    } catch (err) {
-      if (!(err instanceof ContractError)) throw err;
-      await stop(
-        code,
-        "SYNC_INTEGRITY",
-        `Feed answer for ${code} is not this tenant's feed: ${err.message}`,
-      );
-      return { ...round, state: "stopped" };
-    }
-    if (feed.municipalityCode !== code) {
-      await stop(
-        code,
-        "SYNC_INTEGRITY",
-        `Feed answer for ${code} is not this tenant's feed`,
-        {
-          municipalityCode: feed.municipalityCode,
-        },
-      );
-      return { ...round, state: "stopped" };
-    }
-    if (feed.head < appliedSeq) {
-      await stop(
-        code,
-        "REGISTRY_REGRESSED",
-        `Registry head ${feed.head} is behind the applied sequence ${appliedSeq}`,
-      );
-      return { ...round, head: feed.head, state: "stopped" };
-    }
-    round.head = feed.head;
-    await deps.tenancy.withTenant(code, async (tx) => {
-      await tx.update(tenants).set({
-        headSeq: feed.head,
-        headSeenAt: deps.clock.now().toISOString(),
-      })
-        .where(eq(tenants.code, code));
-    });
-    const out = await applyFeedEvents(deps.tenancy, code, feed.events, {
-      now: deps.clock.now(),
-      hooks: deps.hooks,
-    });
-    appliedSeq = out.appliedSeq;
-    round.skipped += out.skipped;
-    round.applied += out.applied.length;
-    const now = Date.now();
-    for (const ev of out.applied) {
-      m.applied.inc({ tenant: code });
-      log.debug("event applied", { tenant: code, seq: ev.seq, type: ev.type });
-      const recorded = Date.parse(normalizeInstant(ev.recordedAt) ?? "");
-      if (!Number.isNaN(recorded)) {
-        m.lag.observe(Math.max(0, now - recorded) / 1000, { tenant: code });
-      }
-    }
-    if (out.end?.kind === "gap") {
-      await stop(
-        code,
-        "SYNC_GAP",
-        `Cannot apply event ${out.end.seq}: sequence gap after ${
-          out.end.expected - 1
-        }`,
-        { seq: out.end.seq, expected: out.end.expected },
-      );
-      return { ...round, appliedSeq, state: "stopped" };
-    }
-    if (out.end?.kind === "invalid") {
-      await stop(
-        code,
-        "SYNC_INTEGRITY",
-        `Cannot apply event ${out.end.seq}: ${out.end.message}`,
-        { seq: out.end.seq },
-      );
-      return { ...round, appliedSeq, state: "stopped" };
-    }
-    if (out.end?.kind === "stopped") {
-      return { ...round, appliedSeq, state: "stopped" };
-    }
-    m.behind.set(Math.max(0, feed.head - appliedSeq), { tenant: code });
-    round.appliedSeq = appliedSeq;
-    return round;
-  }
-
-  async function catchUp(code: string): Promise<SyncRound> {
-    let total: SyncRound | undefined;
-    for (;;) {
-      const r = await syncOnce(code);
-      total = total
-        ? {
-          ...r,
-          applied: total.applied + r.applied,
-          skipped: total.skipped + r.skipped,
-        }
-        : r;
-      if (
-        r.state !== "running" || r.appliedSeq >= r.head ||
-        r.applied + r.skipped === 0
-      ) return total;
-    }
-  }
-
-  async function loop(code: string): Promise<void> {
-    const min = deps.retryMinMs ?? 500;
-    const max = deps.retryMaxMs ?? 30_000;
-    let backoff = min;
-    while (!ac.signal.aborted) {
-      try {
-        const t = await deps.tenancy.get(code);
-        if (t.syncState !== "running") {
-          m.syncRunning.set(0, { tenant: code });
-          await sleep(5_000, ac.signal);
-          continue;
-        }
-        await syncOnce(code, {
-          wait: deps.waitSeconds ?? 20,
-          signal: ac.signal,
-        });
-        backoff = min;
-      } catch (err) {
-        if (ac.signal.aborted) break;
-        m.feedErrors.inc({ tenant: code });
-        log.warn("sync round failed; retrying", {
-          tenant: code,
-          error: String(err),
-          retryMs: backoff,
-        });
-        await sleep(backoff, ac.signal);
-        backoff = Math.min(backoff * 2, max);
-      }
-    }
-  }
-
+  const st: WorkerState = {
+    deps,
+    doFetch: deps.fetch ??
+      ((input: string, init?: RequestInit) => fetch(input, init)),
+    m: aspMetrics(deps.metrics),
+    limit: deps.limit ?? 500,
+    ac: new AbortController(),
+    loops: [],
+  };
   return {
-    syncOnce,
-    catchUp,
-    async start(codes) {
-      const list = codes ?? (await deps.tenancy.list()).map((t) => t.code);
-      for (const code of list) {
-        log.info("sync started", { tenant: code });
-        loops.push(loop(code));
-      }
-    },
-    async stop() {
-      ac.abort();
-      await Promise.allSettled(loops);
-    },
+    syncOnce: (code, opts) => syncOnce(st, code, opts),
+    catchUp: (code) => catchUp(st, code),
+    start: (codes) => startLoops(st, codes),
+    stop: () => stopLoops(st),
   };
 }

@@ -215,6 +215,245 @@ const tenantState = {
   update: preparedSelect(tenants, byCode, { lock: "update" }),
 };
 
+/** What never changes about a tenant once provisioned (read once). */
+interface TenantStatics {
+  schemaName: string;
+  roleName: string;
+  cipher: TenantCipher;
+}
+
+/** A tenancy's dependencies and the statics read so far. */
+interface TenancyState {
+  readonly database: Database;
+  readonly db: Db;
+  readonly keyring: Keyring;
+  readonly statics: Map<string, TenantStatics>;
+}
+
+/** A tenant's policy as the directory row holds it. */
+type TenantPolicy = Pick<
+  Tenant,
+  | "name"
+  | "mayor"
+  | "printMyNumber"
+  | "retentionYears"
+  | "stalenessMaxEvents"
+  | "stalenessMaxSeconds"
+>;
+
+async function getTenant(st: TenancyState, code: string): Promise<Tenant> {
+  if (!CODE_RE.test(code)) {
+    throw new AspError("TENANT_NOT_FOUND", { tenant: code });
+  }
+  const rows = await st.db.select().from(tenants).where(
+    eq(tenants.code, code),
+  );
+  if (!rows.length) throw new AspError("TENANT_NOT_FOUND", { tenant: code });
+  return rows[0];
+}
+
+async function staticsOf(
+  st: TenancyState,
+  code: string,
+): Promise<TenantStatics> {
+  let s = st.statics.get(code);
+  if (!s) {
+    const t = await getTenant(st, code);
+    s = {
+      schemaName: t.schemaName,
+      roleName: t.roleName,
+      cipher: st.keyring.cipher(code, t.wrappedDataKey, t.masterKeyId),
+    };
+    ident(s.schemaName);
+    ident(s.roleName);
+    st.statics.set(code, s);
+  }
+  return s;
+}
+
+/** The scope of one tenant transaction. */
+function tenantScope(tx: Tx, code: string, s: TenantStatics): TenantScope {
+  return {
+    code,
+    schemaName: s.schemaName,
+    roleName: s.roleName,
+    cipher: s.cipher,
+    async state(opts = {}) {
+      const rows = await tenantState[opts.lock ?? "none"](tx, { code });
+      if (!rows.length) {
+        throw new Error(
+          `Tenant ${code}: its directory row is not visible to its role`,
+        );
+      }
+      return rows[0];
+    },
+  };
+}
+
+async function withTenant<T>(
+  st: TenancyState,
+  code: string,
+  fn: (tx: Tx, scope: TenantScope) => Promise<T>,
+): Promise<T> {
+  const s = await staticsOf(st, code);
+  return await st.db.transaction(async (tx) => {
+    // SET LOCAL ROLE and SET LOCAL search_path as one statement whose
+    // text is the same for every tenant (prepared once per connection).
+    await tx.execute(sql`select set_config('role', ${s.roleName}, true),
+      set_config('search_path', ${ident(s.schemaName)}, true)`);
+    return await fn(tx, tenantScope(tx, code, s));
+  });
+}
+
+/** The tenant role's name (roles are cluster-wide: prefixed with the database's name). */
+async function roleNameFor(
+  st: TenancyState,
+  code: string,
+): Promise<{ roleName: string; superuser: boolean }> {
+  const [row] = rowsOf<{ d: string; su: boolean }>(
+    await st.db.execute(
+      sql`select current_database() as d, (select rolsuper from pg_roles where rolname = current_user) as su`,
+    ),
+  );
+  const dbPart = row.d.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 40);
+  return { roleName: `${dbPart}_t${code}`, superuser: !!row.su };
+}
+
+/** Removes every stored 個人番号 of a tenant (its policy no longer allows them). */
+async function scrubMyNumbers(st: TenancyState, code: string): Promise<number> {
+  return await withTenant(st, code, async (tx, t) => {
+    let n = 0;
+    for (const r of await tx.select().from(residents)) {
+      const data = t.cipher.openJson<Record<string, unknown>>(
+        "residents",
+        r.id,
+        r.data,
+      );
+      if (data.myNumber == null) continue;
+      data.myNumber = null;
+      await tx.update(residents).set({
+        data: t.cipher.sealJson("residents", r.id, data),
+      })
+        .where(eq(residents.id, r.id));
+      n++;
+    }
+    return n;
+  });
+}
+
+/** A tenant's policy with its defaults; throws on a bad configuration. */
+function policyOf(cfg: TenantConfig): TenantPolicy {
+  if (!CODE_RE.test(cfg.code)) {
+    throw new RangeError(`Tenant code must be 6 digits, got '${cfg.code}'`);
+  }
+  if (!cfg.name || !cfg.mayor) {
+    throw new TypeError(`Tenant ${cfg.code} needs a name and a mayor`);
+  }
+  const policy = {
+    name: cfg.name,
+    mayor: cfg.mayor,
+    printMyNumber: cfg.printMyNumber ?? false,
+    retentionYears: cfg.retentionYears ?? 5,
+    stalenessMaxEvents: cfg.stalenessMaxEvents ?? 0,
+    stalenessMaxSeconds: cfg.stalenessMaxSeconds ?? 120,
+  };
+  if (!Number.isInteger(policy.retentionYears) || policy.retentionYears < 1) {
+    throw new RangeError(
+      `Tenant ${cfg.code}: retentionYears must be a positive integer`,
+    );
+  }
+  return policy;
+}
+
+async function provision(
+  st: TenancyState,
+  cfg: TenantConfig,
+): Promise<Tenant> {
+  const policy = policyOf(cfg);
+  const existing = await st.db.select().from(tenants).where(
+    eq(tenants.code, cfg.code),
+  );
+  if (existing.length) await updatePolicy(st, existing[0], policy);
+  else await createTenant(st, cfg.code, policy);
+  return await getTenant(st, cfg.code);
+}
+
+/** A provisioned tenant: new policy, newer DDL, and 個人番号 scrubbed when no longer allowed. */
+async function updatePolicy(
+  st: TenancyState,
+  before: Tenant,
+  policy: TenantPolicy,
+): Promise<void> {
+  await st.db.update(tenants).set(policy).where(eq(tenants.code, before.code));
+  await upgrade(st, before);
+  if (before.printMyNumber && !policy.printMyNumber) {
+    await scrubMyNumbers(st, before.code);
+  }
+}
+
+/** The tenant's NOLOGIN role, granted to the service's user unless it is a superuser. */
+async function createRole(st: TenancyState, code: string): Promise<string> {
+  const { roleName, superuser } = await roleNameFor(st, code);
+  const r = ident(roleName);
+  // Roles are cluster-wide: tolerate one left by an earlier database of the same name.
+  await st.database.exec(
+    `DO $$ BEGIN CREATE ROLE ${r} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;`,
+  );
+  if (!superuser) await st.database.exec(`GRANT ${r} TO CURRENT_USER`);
+  return roleName;
+}
+
+/** A new tenant: role, data key, then schema, tables, directory row and audit in one transaction. */
+async function createTenant(
+  st: TenancyState,
+  code: string,
+  policy: TenantPolicy,
+): Promise<void> {
+  const roleName = await createRole(st, code);
+  const schemaName = tenantSchemaName(code);
+  const key = st.keyring.newDataKey(code);
+  await st.db.transaction(async (tx) => {
+    await tx.execute(sql.raw(`CREATE SCHEMA ${ident(schemaName)}`));
+    const ddlVersion = await applyTenantDdl(tx, schemaName, roleName, 0);
+    await tx.insert(tenants).values({
+      code,
+      ...policy,
+      schemaName,
+      roleName,
+      ddlVersion,
+      wrappedDataKey: key.wrapped,
+      masterKeyId: key.masterKeyId,
+    });
+    await writeAudit(tx, {
+      tenantCode: code,
+      actor: "system",
+      action: "tenant.provision",
+      details: { schemaName, roleName, ddlVersion },
+    });
+  });
+}
+
+/** Applies the per-tenant DDL a tenant does not have yet. */
+async function upgrade(st: TenancyState, t: Tenant): Promise<void> {
+  const ddl = await loadTenantDdl();
+  if (t.ddlVersion >= ddl.statements.length) return;
+  await st.db.transaction(async (tx) => {
+    const v = await applyTenantDdl(
+      tx,
+      t.schemaName,
+      t.roleName,
+      t.ddlVersion,
+    );
+    await tx.update(tenants).set({ ddlVersion: v }).where(
+      eq(tenants.code, t.code),
+    );
+  });
+}
+
+async function upgradeAll(st: TenancyState): Promise<void> {
+  for (const t of await st.db.select().from(tenants)) await upgrade(st, t);
+}
+
 /**
  * Creates the tenancy over the ASP's database (control schema migrated).
  *
@@ -228,188 +467,20 @@ const tenantState = {
 export function createTenancy(
   deps: { database: Database; keyring: Keyring },
 ): Tenancy {
-  const db = deps.database.db;
-  const statics = new Map<
-    string,
-    { schemaName: string; roleName: string; cipher: TenantCipher }
-  >();
-
-  async function get(code: string): Promise<Tenant> {
-    if (!CODE_RE.test(code)) {
-      throw new AspError("TENANT_NOT_FOUND", { tenant: code });
-    }
-    const rows = await db.select().from(tenants).where(eq(tenants.code, code));
-    if (!rows.length) throw new AspError("TENANT_NOT_FOUND", { tenant: code });
-    return rows[0];
-  }
-
-  async function staticOf(code: string) {
-    let s = statics.get(code);
-    if (!s) {
-      const t = await get(code);
-      s = {
-        schemaName: t.schemaName,
-        roleName: t.roleName,
-        cipher: deps.keyring.cipher(code, t.wrappedDataKey, t.masterKeyId),
-      };
-      ident(s.schemaName);
-      ident(s.roleName);
-      statics.set(code, s);
-    }
-    return s;
-  }
-
-  async function withTenant<T>(
-    code: string,
-    fn: (tx: Tx, scope: TenantScope) => Promise<T>,
-  ): Promise<T> {
-    const s = await staticOf(code);
-    return await db.transaction(async (tx) => {
-      // SET LOCAL ROLE and SET LOCAL search_path as one statement whose
-      // text is the same for every tenant (prepared once per connection).
-      await tx.execute(sql`select set_config('role', ${s.roleName}, true),
-        set_config('search_path', ${ident(s.schemaName)}, true)`);
-      const scope: TenantScope = {
-        code,
-        schemaName: s.schemaName,
-        roleName: s.roleName,
-        cipher: s.cipher,
-        async state(opts = {}) {
-          const rows = await tenantState[opts.lock ?? "none"](tx, { code });
-          if (!rows.length) {
-            throw new Error(
-              `Tenant ${code}: its directory row is not visible to its role`,
-            );
-          }
-          return rows[0];
-        },
-      };
-      return await fn(tx, scope);
-    });
-  }
-
-  async function roleNameFor(
-    code: string,
-  ): Promise<{ roleName: string; superuser: boolean }> {
-    const [row] = rowsOf<{ d: string; su: boolean }>(
-      await db.execute(
-        sql`select current_database() as d, (select rolsuper from pg_roles where rolname = current_user) as su`,
-      ),
-    );
-    const dbPart = row.d.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 40);
-    return { roleName: `${dbPart}_t${code}`, superuser: !!row.su };
-  }
-
-  async function scrubMyNumbers(code: string): Promise<number> {
-    return await withTenant(code, async (tx, t) => {
-      let n = 0;
-      for (const r of await tx.select().from(residents)) {
-        const data = t.cipher.openJson<Record<string, unknown>>(
-          "residents",
-          r.id,
-          r.data,
-        );
-        if (data.myNumber == null) continue;
-        data.myNumber = null;
-        await tx.update(residents).set({
-          data: t.cipher.sealJson("residents", r.id, data),
-        })
-          .where(eq(residents.id, r.id));
-        n++;
-      }
-      return n;
-    });
-  }
-
-  async function provision(cfg: TenantConfig): Promise<Tenant> {
-    if (!CODE_RE.test(cfg.code)) {
-      throw new RangeError(`Tenant code must be 6 digits, got '${cfg.code}'`);
-    }
-    if (!cfg.name || !cfg.mayor) {
-      throw new TypeError(`Tenant ${cfg.code} needs a name and a mayor`);
-    }
-    const policy = {
-      name: cfg.name,
-      mayor: cfg.mayor,
-      printMyNumber: cfg.printMyNumber ?? false,
-      retentionYears: cfg.retentionYears ?? 5,
-      stalenessMaxEvents: cfg.stalenessMaxEvents ?? 0,
-      stalenessMaxSeconds: cfg.stalenessMaxSeconds ?? 120,
-    };
-    if (!Number.isInteger(policy.retentionYears) || policy.retentionYears < 1) {
-      throw new RangeError(
-        `Tenant ${cfg.code}: retentionYears must be a positive integer`,
-      );
-    }
-    const existing = await db.select().from(tenants).where(
-      eq(tenants.code, cfg.code),
-    );
-    if (existing.length) {
-      const before = existing[0];
-      await db.update(tenants).set(policy).where(eq(tenants.code, cfg.code));
-      await upgrade(before);
-      if (before.printMyNumber && !policy.printMyNumber) {
-        await scrubMyNumbers(cfg.code);
-      }
-      return await get(cfg.code);
-    }
-    const { roleName, superuser } = await roleNameFor(cfg.code);
-    const schemaName = tenantSchemaName(cfg.code);
-    const r = ident(roleName);
-    // Roles are cluster-wide: tolerate one left by an earlier database of the same name.
-    await deps.database.exec(
-      `DO $$ BEGIN CREATE ROLE ${r} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;`,
-    );
-    if (!superuser) await deps.database.exec(`GRANT ${r} TO CURRENT_USER`);
-    const key = deps.keyring.newDataKey(cfg.code);
-    await db.transaction(async (tx) => {
-      await tx.execute(sql.raw(`CREATE SCHEMA ${ident(schemaName)}`));
-      const ddlVersion = await applyTenantDdl(tx, schemaName, roleName, 0);
-      await tx.insert(tenants).values({
-        code: cfg.code,
-        ...policy,
-        schemaName,
-        roleName,
-        ddlVersion,
-        wrappedDataKey: key.wrapped,
-        masterKeyId: key.masterKeyId,
-      });
-      await writeAudit(tx, {
-        tenantCode: cfg.code,
-        actor: "system",
-        action: "tenant.provision",
-        details: { schemaName, roleName, ddlVersion },
-      });
-    });
-    return await get(cfg.code);
-  }
-
-  async function upgrade(t: Tenant): Promise<void> {
-    const ddl = await loadTenantDdl();
-    if (t.ddlVersion >= ddl.statements.length) return;
-    await db.transaction(async (tx) => {
-      const v = await applyTenantDdl(
-        tx,
-        t.schemaName,
-        t.roleName,
-        t.ddlVersion,
-      );
-      await tx.update(tenants).set({ ddlVersion: v }).where(
-        eq(tenants.code, t.code),
-      );
-    });
-  }
-
-  return {
+  const st: TenancyState = {
     database: deps.database,
-    db,
+    db: deps.database.db,
     keyring: deps.keyring,
-    provision,
-    withTenant,
-    list: async () => await db.select().from(tenants).orderBy(tenants.code),
-    get,
-    async upgradeAll() {
-      for (const t of await db.select().from(tenants)) await upgrade(t);
-    },
+    statics: new Map(),
+  };
+  return {
+    database: st.database,
+    db: st.db,
+    keyring: st.keyring,
+    provision: (cfg) => provision(st, cfg),
+    withTenant: (code, fn) => withTenant(st, code, fn),
+    list: async () => await st.db.select().from(tenants).orderBy(tenants.code),
+    get: (code) => getTenant(st, code),
+    upgradeAll: () => upgradeAll(st),
   };
 }

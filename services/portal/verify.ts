@@ -201,6 +201,277 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 const LEDGER_STATUSES = new Set(["valid", "voided", "revoked", "unknown"]);
 
+/** Decodes running at once, and the ones waiting for a turn. */
+interface DecodeGate {
+  readonly maxConcurrent: number;
+  readonly maxQueue: number;
+  active: number;
+  readonly waiting: Array<() => void>;
+}
+
+/** Takes a turn to decode: false when the queue is full. */
+async function acquire(gate: DecodeGate): Promise<boolean> {
+  if (gate.active < gate.maxConcurrent) {
+    gate.active++;
+    return true;
+  }
+  if (gate.waiting.length >= gate.maxQueue) return false;
+  await new Promise<void>((resolve) => gate.waiting.push(resolve));
+  return true;
+}
+
+/** Hands the turn to the next waiting decode. */
+function release(gate: DecodeGate): void {
+  const next = gate.waiting.shift();
+  if (next) next();
+  else gate.active--;
+}
+
+/** A verifier's options and its decode gate. */
+interface VerifierState {
+  readonly options: VerifierOptions;
+  readonly decode: NonNullable<VerifierOptions["decode"]>;
+  readonly gate: DecodeGate;
+}
+
+/** What the file was, for the audit. */
+interface FileFacts {
+  fileType?: string;
+  bytes?: number;
+}
+
+/** The audit fields of an outcome. */
+function outcomeFields(outcome: VerifyOutcome) {
+  return outcome.ok
+    ? {
+      outcome: "verdict" as const,
+      verdict: outcome.result.verdict,
+      code: outcome.result.reason.code,
+      status: outcome.result.status,
+      ...(outcome.result.issueNumber
+        ? { issueNumber: outcome.result.issueNumber }
+        : {}),
+    }
+    : {
+      outcome: "refused" as const,
+      ...(outcome.refusal.verdict ? { verdict: outcome.refusal.verdict } : {}),
+      code: outcome.refusal.code,
+    };
+}
+
+/** Audits an outcome; when the audit cannot be written, refuses instead. */
+async function record(
+  st: VerifierState,
+  who: Requester,
+  started: number,
+  outcome: VerifyOutcome,
+  extra: FileFacts,
+): Promise<VerifyOutcome> {
+  const { audit, clock, logger } = st.options;
+  const ms = Math.round(performance.now() - started);
+  try {
+    await audit.write({
+      time: clock.now().toISOString(),
+      requestId: who.requestId,
+      channel: who.channel,
+      client: who.client,
+      ...outcomeFields(outcome),
+      ...extra,
+      ms,
+    });
+  } catch (e) {
+    logger.error("audit write failed", {
+      requestId: who.requestId,
+      error: String(e),
+    });
+    return { ok: false, refusal: refusal("AUDIT_UNAVAILABLE") };
+  }
+  return outcome;
+}
+
+/** The ledger's word on an issue number, or "unavailable" (timeout, error, nonsense). */
+async function ledgerStatus(
+  st: VerifierState,
+  issueNumber: string,
+  requestId: string,
+): Promise<StatusCheck> {
+  const { logger } = st.options;
+  try {
+    const s = await withTimeout(
+      st.options.statusLookup(issueNumber),
+      st.options.statusTimeoutMs ?? 2000,
+    );
+    if (LEDGER_STATUSES.has(s)) return s;
+    logger.warn("ledger gave an unknown status", {
+      requestId,
+      status: String(s),
+    });
+    return "unavailable";
+  } catch (e) {
+    logger.warn("ledger status unavailable", { requestId, error: String(e) });
+    return "unavailable";
+  }
+}
+
+type Decoded =
+  | { ok: true; scan: ScanVerification }
+  | { ok: false; refusal: Refusal };
+
+/** Decodes a checked file when a turn is free (BUSY when the queue is full). */
+async function decodeBounded(
+  st: VerifierState,
+  bytes: Uint8Array,
+  who: Requester,
+): Promise<Decoded> {
+  const { options, gate } = st;
+  if (!(await acquire(gate))) return { ok: false, refusal: refusal("BUSY") };
+  let scan: ScanVerification;
+  try {
+    scan = await st.decode(bytes, {
+      keyList: options.keyList,
+      decryptionKeys: options.decryptionKeys,
+      renderFront: options.renderFront,
+      maxInputPixels: options.limits.maxPixels,
+    });
+  } catch (e) {
+    options.logger.error("decoding failed", {
+      requestId: who.requestId,
+      error: String((e as Error)?.stack ?? e),
+    });
+    return { ok: false, refusal: refusal("UNDECODABLE") };
+  } finally {
+    release(gate);
+  }
+  return readable(st, scan, who);
+}
+
+/** A decoded scan, unless the decoder could not read the image at all. */
+function readable(
+  st: VerifierState,
+  scan: ScanVerification,
+  who: Requester,
+): Decoded {
+  if (scan.frontImageError) {
+    st.options.logger.warn("front image could not be rendered", {
+      requestId: who.requestId,
+      error: scan.frontImageError,
+    });
+  }
+  if (scan.reason.code === "NOT_AN_IMAGE") {
+    // Passed the header checks but the decoder could not read it.
+    return { ok: false, refusal: refusal("UNDECODABLE") };
+  }
+  return { ok: true, scan };
+}
+
+/** The verdict after the ledger: a genuine sheet may have been voided or revoked since. */
+async function ledgerVerdict(
+  st: VerifierState,
+  scan: ScanVerification,
+  requestId: string,
+): Promise<Pick<VerificationResult, "verdict" | "reason" | "status">> {
+  let verdict: PortalVerdict = scan.verdict;
+  let reason = scan.reason as VerificationResult["reason"];
+  let status: StatusCheck = "not-checked";
+  if (scan.verdict === "genuine") {
+    const issueNumber = scan.issueNumber ?? scan.certificate!.issueNumber;
+    status = await ledgerStatus(st, issueNumber, requestId);
+    if (status === "voided") {
+      verdict = "voided";
+      reason = portalReason("VOIDED");
+    } else if (status === "revoked") {
+      verdict = "revoked";
+      reason = portalReason("REVOKED");
+    }
+  }
+  return { verdict, reason, status };
+}
+
+/** What the page and the API show (issue number and key only when not tampered). */
+function resultOf(
+  scan: ScanVerification,
+  { verdict, reason, status }: Awaited<ReturnType<typeof ledgerVerdict>>,
+  fileType: ScanKind,
+): VerificationResult {
+  const note = statusNote(status);
+  const showIssue = scan.verdict !== "tampered";
+  return {
+    verdict,
+    reason: { code: reason.code, ja: reason.ja, en: reason.en },
+    status,
+    ...(note ? { statusNote: note } : {}),
+    ...(showIssue && scan.issueNumber ? { issueNumber: scan.issueNumber } : {}),
+    ...(showIssue && scan.keyId ? { keyId: scan.keyId } : {}),
+    ...(scan.certificate ? { certificate: scan.certificate } : {}),
+    ...(scan.frontImagePng ? { frontImagePng: scan.frontImagePng } : {}),
+    fileType,
+    ms: 0,
+  };
+}
+
+/** Checks, decodes and judges scan bytes, and audits the outcome. */
+async function judge(
+  st: VerifierState,
+  bytes: Uint8Array,
+  who: Requester,
+  started: number,
+): Promise<VerifyOutcome> {
+  const check = await inspectScan(bytes, st.options.limits, {
+    pdfInspector: st.options.pdfInspector,
+  });
+  const file = { fileType: check.kind, bytes: bytes.length };
+  if (!check.ok) {
+    return await record(st, who, started, {
+      ok: false,
+      refusal: check.refusal,
+    }, file);
+  }
+  const decoded = await decodeBounded(st, bytes, who);
+  if (!decoded.ok) return await record(st, who, started, decoded, file);
+  const checked = await ledgerVerdict(st, decoded.scan, who.requestId);
+  const result = resultOf(decoded.scan, checked, check.kind);
+  const out = await record(st, who, started, { ok: true, result }, file);
+  if (out.ok) out.result.ms = Math.round(performance.now() - started);
+  return out;
+}
+
+/** Verifies scan bytes, and overwrites them whatever happens. */
+async function verifyBytes(
+  st: VerifierState,
+  bytes: Uint8Array,
+  who: Requester,
+  started = performance.now(),
+): Promise<VerifyOutcome> {
+  try {
+    return await judge(st, bytes, who, started);
+  } finally {
+    bytes.fill(0);
+  }
+}
+
+/** Reads a multipart upload, checks its fields, and verifies its scan. */
+async function verifyRequest(
+  st: VerifierState,
+  req: Request,
+  who: Requester,
+  opts: VerifyRequestOptions,
+): Promise<VerifyOutcome & { fields: Record<string, string> }> {
+  const started = performance.now();
+  const upload = await readUpload(req, st.options.limits.maxBytes);
+  if (!upload.ok) {
+    return { ...(await record(st, who, started, upload, {})), fields: {} };
+  }
+  const { scan, fields } = upload;
+  const fieldProblem = await opts.checkFields?.(fields);
+  if (fieldProblem) scan?.fill(0);
+  const problem = fieldProblem ?? (scan ? undefined : refusal("SCAN_MISSING"));
+  if (problem) {
+    const refused = { ok: false as const, refusal: problem };
+    return { ...(await record(st, who, started, refused, {})), fields };
+  }
+  return { ...(await verifyBytes(st, scan!, who, started)), fields };
+}
+
 /**
  * Creates the verifier.
  *
@@ -212,237 +483,18 @@ const LEDGER_STATUSES = new Set(["valid", "voided", "revoked", "unknown"]);
  * ```
  */
 export function createVerifier(options: VerifierOptions): Verifier {
-  const { limits, audit, clock, logger } = options;
-  const decode = options.decode ?? decodeScan;
-  const maxConcurrent = options.maxConcurrent ?? 2;
-  const maxQueue = options.maxQueue ?? 16;
-  let active = 0;
-  const waiting: Array<() => void> = [];
-
-  const acquire = async (): Promise<boolean> => {
-    if (active < maxConcurrent) {
-      active++;
-      return true;
-    }
-    if (waiting.length >= maxQueue) return false;
-    await new Promise<void>((resolve) => waiting.push(resolve));
-    return true;
-  };
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else active--;
-  };
-
-  async function record(
-    who: Requester,
-    started: number,
-    outcome: VerifyOutcome,
-    extra: { fileType?: string; bytes?: number },
-  ): Promise<VerifyOutcome> {
-    const ms = Math.round(performance.now() - started);
-    try {
-      await audit.write({
-        time: clock.now().toISOString(),
-        requestId: who.requestId,
-        channel: who.channel,
-        client: who.client,
-        ...(outcome.ok
-          ? {
-            outcome: "verdict" as const,
-            verdict: outcome.result.verdict,
-            code: outcome.result.reason.code,
-            status: outcome.result.status,
-            ...(outcome.result.issueNumber
-              ? { issueNumber: outcome.result.issueNumber }
-              : {}),
-          }
-          : {
-            outcome: "refused" as const,
-            ...(outcome.refusal.verdict
-              ? { verdict: outcome.refusal.verdict }
-              : {}),
-            code: outcome.refusal.code,
-          }),
-        ...extra,
-        ms,
-      });
-    } catch (e) {
-      logger.error("audit write failed", {
-        requestId: who.requestId,
-        error: String(e),
-      });
-      return { ok: false, refusal: refusal("AUDIT_UNAVAILABLE") };
-    }
-    return outcome;
-  }
-
-  async function ledgerStatus(
-    issueNumber: string,
-    requestId: string,
-  ): Promise<StatusCheck> {
-    try {
-      const s = await withTimeout(
-        options.statusLookup(issueNumber),
-        options.statusTimeoutMs ?? 2000,
-      );
-      if (LEDGER_STATUSES.has(s)) return s;
-      logger.warn("ledger gave an unknown status", {
-        requestId,
-        status: String(s),
-      });
-      return "unavailable";
-    } catch (e) {
-      logger.warn("ledger status unavailable", { requestId, error: String(e) });
-      return "unavailable";
-    }
-  }
-
-  async function verifyBytes(
-    bytes: Uint8Array,
-    who: Requester,
-    started = performance.now(),
-  ): Promise<VerifyOutcome> {
-    const size = bytes.length;
-    try {
-      const check = await inspectScan(bytes, limits, {
-        pdfInspector: options.pdfInspector,
-      });
-      if (!check.ok) {
-        return await record(
-          who,
-          started,
-          { ok: false, refusal: check.refusal },
-          {
-            fileType: check.kind,
-            bytes: size,
-          },
-        );
-      }
-      if (!(await acquire())) {
-        return await record(who, started, {
-          ok: false,
-          refusal: refusal("BUSY"),
-        }, {
-          fileType: check.kind,
-          bytes: size,
-        });
-      }
-      let scan: ScanVerification;
-      try {
-        scan = await decode(bytes, {
-          keyList: options.keyList,
-          decryptionKeys: options.decryptionKeys,
-          renderFront: options.renderFront,
-          maxInputPixels: limits.maxPixels,
-        });
-      } catch (e) {
-        logger.error("decoding failed", {
-          requestId: who.requestId,
-          error: String((e as Error)?.stack ?? e),
-        });
-        return await record(
-          who,
-          started,
-          { ok: false, refusal: refusal("UNDECODABLE") },
-          { fileType: check.kind, bytes: size },
-        );
-      } finally {
-        release();
-      }
-      if (scan.frontImageError) {
-        logger.warn("front image could not be rendered", {
-          requestId: who.requestId,
-          error: scan.frontImageError,
-        });
-      }
-      if (scan.reason.code === "NOT_AN_IMAGE") {
-        // Passed the header checks but the decoder could not read it.
-        return await record(
-          who,
-          started,
-          { ok: false, refusal: refusal("UNDECODABLE") },
-          { fileType: check.kind, bytes: size },
-        );
-      }
-      let verdict: PortalVerdict = scan.verdict;
-      let reason = scan.reason as VerificationResult["reason"];
-      let status: StatusCheck = "not-checked";
-      if (scan.verdict === "genuine") {
-        const issueNumber = scan.issueNumber ?? scan.certificate!.issueNumber;
-        status = await ledgerStatus(issueNumber, who.requestId);
-        if (status === "voided") {
-          verdict = "voided";
-          reason = portalReason("VOIDED");
-        } else if (status === "revoked") {
-          verdict = "revoked";
-          reason = portalReason("REVOKED");
-        }
-      }
-      const note = statusNote(status);
-      const showIssue = scan.verdict !== "tampered";
-      const result: VerificationResult = {
-        verdict,
-        reason: { code: reason.code, ja: reason.ja, en: reason.en },
-        status,
-        ...(note ? { statusNote: note } : {}),
-        ...(showIssue && scan.issueNumber
-          ? { issueNumber: scan.issueNumber }
-          : {}),
-        ...(showIssue && scan.keyId ? { keyId: scan.keyId } : {}),
-        ...(scan.certificate ? { certificate: scan.certificate } : {}),
-        ...(scan.frontImagePng ? { frontImagePng: scan.frontImagePng } : {}),
-        fileType: check.kind,
-        ms: 0,
-      };
-      const out = await record(who, started, { ok: true, result }, {
-        fileType: check.kind,
-        bytes: size,
-      });
-      if (out.ok) out.result.ms = Math.round(performance.now() - started);
-      return out;
-    } finally {
-      bytes.fill(0);
-    }
-  }
-
-  return {
-    verifyBytes: (bytes, who) => verifyBytes(bytes, who),
-    async verifyRequest(req, who, opts = {}) {
-      const started = performance.now();
-      const upload = await readUpload(req, limits.maxBytes);
-      if (!upload.ok) {
-        return {
-          ...(await record(who, started, upload, {})),
-          fields: {},
-        };
-      }
-      const { scan, fields } = upload;
-      const fieldProblem = await opts.checkFields?.(fields);
-      if (fieldProblem) {
-        scan?.fill(0);
-        return {
-          ...(await record(
-            who,
-            started,
-            { ok: false, refusal: fieldProblem },
-            {},
-          )),
-          fields,
-        };
-      }
-      if (!scan) {
-        return {
-          ...(await record(
-            who,
-            started,
-            { ok: false, refusal: refusal("SCAN_MISSING") },
-            {},
-          )),
-          fields,
-        };
-      }
-      return { ...(await verifyBytes(scan, who, started)), fields };
+  const st: VerifierState = {
+    options,
+    decode: options.decode ?? decodeScan,
+    gate: {
+      maxConcurrent: options.maxConcurrent ?? 2,
+      maxQueue: options.maxQueue ?? 16,
+      active: 0,
+      waiting: [],
     },
+  };
+  return {
+    verifyBytes: (bytes, who) => verifyBytes(st, bytes, who),
+    verifyRequest: (req, who, opts = {}) => verifyRequest(st, req, who, opts),
   };
 }

@@ -1,0 +1,108 @@
+/**
+ * Planners of a resident leaving: 転出予定 (notice of moving out), 転出確定
+ * (the move confirmed: removed) and 死亡 (death: removed). A removal cancels
+ * the resident's active seal registrations.
+ *
+ * @module
+ */
+import { RegistryError } from "../errors.ts";
+import {
+  type ChangeSet,
+  type PlanDb,
+  readActiveSeals,
+  readResident,
+} from "../store.ts";
+import { type Planner, requireActive, requireFullyActive } from "./rules.ts";
+
+/** Cancels every active seal registration of a removed resident. */
+async function cancelSeals(
+  p: PlanDb,
+  cs: ChangeSet,
+  residentId: string,
+  date: string,
+  reason: string,
+): Promise<void> {
+  for (const s of await readActiveSeals(p, residentId)) {
+    cs.seal(s, {
+      ...s,
+      status: "cancelled",
+      endedDate: date,
+      endReason: reason,
+    });
+  }
+}
+
+/**
+ * 転出予定: an active resident is marked as moving out.
+ *
+ * @example
+ * ```ts
+ * await planTenshutsuYotei(p, cs, "401005", ev);
+ * ```
+ */
+export const planTenshutsuYotei: Planner<"tenshutsu_yotei"> = async (
+  p,
+  cs,
+  code,
+  ev,
+) => {
+  const r = await readResident(p, code, ev.residentId);
+  requireFullyActive(r);
+  cs.resident(r, {
+    ...r,
+    status: "moving_out",
+    plannedMoveOutDate: ev.plannedDate,
+    destinationAddress: ev.destinationAddress,
+    notifiedDate: ev.date,
+  });
+};
+
+/**
+ * 転出確定: a resident moving out is removed on the planned date.
+ *
+ * @example
+ * ```ts
+ * await planTenshutsuKakutei(p, cs, "401005", ev);
+ * ```
+ */
+export const planTenshutsuKakutei: Planner<"tenshutsu_kakutei"> = async (
+  p,
+  cs,
+  code,
+  ev,
+) => {
+  const r = await readResident(p, code, ev.residentId);
+  requireActive(r);
+  if (r.status !== "moving_out") {
+    throw new RegistryError("RESIDENT_NOT_MOVING_OUT", {
+      residentId: r.id,
+    });
+  }
+  cs.resident(r, {
+    ...r,
+    status: "removed",
+    removalReason: "転出",
+    removalDate: r.plannedMoveOutDate ?? ev.date,
+  });
+  await cancelSeals(p, cs, r.id, ev.date, "転出");
+};
+
+/**
+ * 死亡: a resident is removed on the date of death.
+ *
+ * @example
+ * ```ts
+ * await planShibou(p, cs, "401005", ev);
+ * ```
+ */
+export const planShibou: Planner<"shibou"> = async (p, cs, code, ev) => {
+  const r = await readResident(p, code, ev.residentId);
+  requireActive(r);
+  cs.resident(r, {
+    ...r,
+    status: "removed",
+    removalReason: "死亡",
+    removalDate: ev.date,
+  });
+  await cancelSeals(p, cs, r.id, ev.date, "死亡");
+};
