@@ -100,9 +100,12 @@ export function refuseUnsafeText(): MiddlewareHandler {
     if (where) throw invalidText(where);
     const type = c.req.header("content-type") ?? "";
     if (/^application\/(.+\+)?json\b/i.test(type)) {
+      const text = await c.req.text();
+      // The raw stream is read: later middleware reads this copy instead.
+      c.req.raw = new Request(c.req.raw, { body: text });
       let body: unknown;
       try {
-        body = JSON.parse(await c.req.text());
+        body = JSON.parse(text);
       } catch {
         body = undefined;
       }

@@ -100,3 +100,28 @@ Deno.test("a service refuses a body over its limit with 413 PAYLOAD_TOO_LARGE", 
   assert.equal((await res.json()).code, "PAYLOAD_TOO_LARGE");
   assert.deepEqual(calls, []);
 });
+
+Deno.test("middleware after the guard can still read the body (a second body limit, the handler)", async () => {
+  const { bodyLimit } = await import("hono/body-limit");
+  const a = createServiceApp({
+    service: "t",
+    logger: silentLogger(),
+    metrics: createMetrics(),
+    statusOf: () => undefined,
+  });
+  a.use(bodyLimit({ maxSize: 64 }));
+  a.post("/echo", async (c) => c.json(await c.req.json(), 200));
+  const body = new ReadableStream({
+    start(ctl) {
+      ctl.enqueue(new TextEncoder().encode('{"a":"髙"}'));
+      ctl.close();
+    },
+  });
+  const res = await a.request("/echo", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body,
+  });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { a: "髙" });
+});
