@@ -136,7 +136,10 @@ export function mountApiDocs<E extends Env>(
     const base = new URL(c.req.url).origin;
     const doc = app.getOpenAPI31Document({
       openapi: "3.1.0",
-      info: { ...info },
+      info: {
+        license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+        ...info,
+      },
       servers: [{ url: base, description: "this service" }],
     });
     return c.json(withOperationIds(doc));
