@@ -100,9 +100,8 @@ export function refuseUnsafeText(): MiddlewareHandler {
     if (where) throw invalidText(where);
     const type = c.req.header("content-type") ?? "";
     if (/^application\/(.+\+)?json\b/i.test(type)) {
-      const text = await c.req.text();
-      // The raw stream is read: later middleware reads this copy instead.
-      c.req.raw = new Request(c.req.raw, { body: text });
+      // A copy: the request's own body stays unread for what comes next.
+      const text = await c.req.raw.clone().text();
       let body: unknown;
       try {
         body = JSON.parse(text);

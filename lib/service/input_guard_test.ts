@@ -125,3 +125,36 @@ Deno.test("middleware after the guard can still read the body (a second body lim
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), { a: "髙" });
 });
+
+Deno.test("over a real socket, the guard and a later body limit both read the body", async () => {
+  const { bodyLimit } = await import("hono/body-limit");
+  const a = createServiceApp({
+    service: "t",
+    logger: silentLogger(),
+    metrics: createMetrics(),
+    statusOf: () => undefined,
+  });
+  a.use(bodyLimit({ maxSize: 64 }));
+  a.post("/echo", async (c) => c.json(await c.req.json(), 200));
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    a.fetch,
+  );
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}/echo`;
+    const post = (body: string) =>
+      fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body,
+      });
+    const good = await post('{"a":"髙"}');
+    assert.equal(good.status, 200);
+    assert.deepEqual(await good.json(), { a: "髙" });
+    const bad = await post('{"a":"\\u0000"}');
+    assert.equal(bad.status, 400);
+    assert.equal((await bad.json()).code, "INVALID_TEXT");
+  } finally {
+    await server.shutdown();
+  }
+});
