@@ -199,7 +199,7 @@ Deno.test("[e2e] refusal codes at the kiosk", async (t) => {
     const base = { pin: "1234", type: "juminhyo" as const };
 
     await t.step(
-      "the registry's rules, applied by the ASP, reach the kiosk with their code",
+      "the registry's rules, applied by the ASP, reach the kiosk with their code (a protected reason only as the neutral one)",
       async () => {
         await issued(w, { ...base, card: adult.card });
         await refused(
