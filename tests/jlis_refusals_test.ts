@@ -1,11 +1,20 @@
 /**
  * Every refusal a kiosk can meet, each with its code and the Japanese
  * message the kiosk shows, and the card's lifecycle through the kiosk flow.
+ * Protected reasons (支援措置, opt-out, a municipal block) reach the kiosk
+ * only as the neutral code; the center keeps the specific one.
  *
  * @module
  */
 import assert from "node:assert/strict";
-import { KIOSK_MESSAGES } from "../services/jlis/errors.ts";
+import { eq } from "drizzle-orm";
+import { issuanceRequests } from "../db/jlis/schema.ts";
+import {
+  isIssuanceCode,
+  ISSUANCE_REFUSALS,
+  NEUTRAL_CODE,
+} from "../lib/refusals/issuance.ts";
+import type { Card } from "../lib/card/card.ts";
 import {
   type IssuanceWorld,
   markFresh,
@@ -14,6 +23,7 @@ import {
 import { TOKENS } from "./support/jlis_world.ts";
 import type {
   KioskChoice,
+  KioskEvent,
   KioskReceipt,
   KioskRefusal,
 } from "../services/kiosk/kiosk.ts";
@@ -32,8 +42,76 @@ async function refused(
   assert.equal(f.code, code, `${f.code}: ${f.message_en}`);
   if (stage) assert.equal(f.stage, stage);
   assert.ok(f.message_ja.length > 5, "a Japanese message for the kiosk");
-  if (KIOSK_MESSAGES[code]) assert.equal(f.message_ja, KIOSK_MESSAGES[code][0]);
+  if (isIssuanceCode(code)) {
+    assert.equal(f.message_ja, ISSUANCE_REFUSALS[code].ja);
+  }
   return f;
+}
+
+/**
+ * A protected reason: the kiosk sees only the neutral code and text (in the
+ * answer and on its screen, nothing naming the reason); the center's request
+ * record and metrics keep the specific code.
+ */
+async function protectedAtKiosk(
+  w: IssuanceWorld,
+  choice: KioskChoice & { card: Card },
+  reason: "SUPPORT_MEASURE" | "OPT_OUT" | "BLOCKED",
+): Promise<void> {
+  const db = w.jlis.databases[0].db;
+  const recorded = async () =>
+    (await db.select({ outcome: issuanceRequests.outcome }).from(
+      issuanceRequests,
+    ).where(eq(issuanceRequests.cardSerial, choice.card.serial)))
+      .map((row) => row.outcome);
+  const before = await recorded();
+  const screens: KioskEvent[] = [];
+  const r = await w.kiosk({ onEvent: (e) => screens.push(e) }).run(choice);
+  assert.equal(r.ok, false, `expected ${NEUTRAL_CODE}, got a certificate`);
+  const f = r as KioskRefusal;
+  assert.equal(f.code, NEUTRAL_CODE, `${f.code}: ${f.message_en}`);
+  assert.equal(f.status, 409);
+  assert.equal(
+    f.message_ja,
+    "この証明書はコンビニでは交付できません。市区町村の窓口にお問い合わせください。",
+  );
+  assert.equal(
+    f.message_en,
+    "This certificate cannot be issued at a convenience store. Please ask at your municipal office.",
+  );
+  const seen = JSON.stringify({ f, screens });
+  for (
+    const word of [
+      reason,
+      "支援措置",
+      "抑止",
+      "利用停止",
+      /support measure/i,
+      /opt.?out/i,
+    ]
+  ) {
+    assert.doesNotMatch(
+      seen,
+      typeof word === "string" ? new RegExp(word) : word,
+    );
+  }
+  // The center's request record keeps the reason for the municipality.
+  const after = await recorded();
+  assert.equal(after.length, before.length + 1, "the request is recorded");
+  assert.equal(
+    after.filter((o) => o === reason).length,
+    before.filter((o) => o === reason).length + 1,
+  );
+  assert.ok(
+    !after.includes(NEUTRAL_CODE),
+    "the record holds the specific code",
+  );
+  const metrics = await (await w.jlis.apps[0].request("/metrics")).text();
+  assert.match(
+    metrics,
+    new RegExp(`jlis_issuance_total\\{outcome="${reason}"\\} [1-9]`),
+  );
+  assert.doesNotMatch(metrics, new RegExp(`outcome="${NEUTRAL_CODE}"`));
 }
 
 async function issued(
@@ -121,7 +199,7 @@ Deno.test("[e2e] refusal codes at the kiosk", async (t) => {
     const base = { pin: "1234", type: "juminhyo" as const };
 
     await t.step(
-      "the registry's rules, applied by the ASP, reach the kiosk with their code",
+      "the registry's rules, applied by the ASP, reach the kiosk with their code (a protected reason only as the neutral one)",
       async () => {
         await issued(w, { ...base, card: adult.card });
         await refused(
@@ -130,9 +208,13 @@ Deno.test("[e2e] refusal codes at the kiosk", async (t) => {
           "UNDER_15",
           "certificate",
         );
-        await refused(w, { ...base, card: optOut.card }, "OPT_OUT");
-        await refused(w, { ...base, card: support.card }, "SUPPORT_MEASURE");
-        await refused(w, { ...base, card: blocked.card }, "BLOCKED");
+        await protectedAtKiosk(w, { ...base, card: optOut.card }, "OPT_OUT");
+        await protectedAtKiosk(
+          w,
+          { ...base, card: support.card },
+          "SUPPORT_MEASURE",
+        );
+        await protectedAtKiosk(w, { ...base, card: blocked.card }, "BLOCKED");
         await refused(w, { ...base, card: movedOut.card }, "RESIDENT_REMOVED");
         await refused(w, { ...base, card: movingOut.card }, "MOVE_OUT_FILED");
         await refused(w, { ...base, card: member.card }, "MOVE_OUT_FILED");
@@ -159,6 +241,31 @@ Deno.test("[e2e] refusal codes at the kiosk", async (t) => {
           card: adult.card,
           members: [adult.id, child.id],
         }, "MEMBER_NOT_IN_HOUSEHOLD");
+      },
+    );
+
+    await t.step(
+      "a householder asking for the whole household does not learn that a member is protected",
+      async () => {
+        const head = await person();
+        const householdId = await w.householdOf(CODE, head.id);
+        const spouse = await w.moveIn(CODE, { name: "保護　配偶者" }, {
+          householdId,
+          relationship: "妻",
+        });
+        await w.block(CODE, spouse, "support_measure");
+        await w.sync();
+        await issued(w, { ...base, card: head.card });
+        await protectedAtKiosk(
+          w,
+          { ...base, card: head.card, members: "all" },
+          "SUPPORT_MEASURE",
+        );
+        await protectedAtKiosk(
+          w,
+          { ...base, card: head.card, members: [head.id, spouse] },
+          "SUPPORT_MEASURE",
+        );
       },
     );
 

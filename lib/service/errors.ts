@@ -84,8 +84,9 @@ export function validationError(issues: unknown): DomainError {
 
 /**
  * Builds the `app.onError` handler of a service: maps DomainError codes to
- * statuses through `statusOf`, logs everything else and answers a generic 500
- * carrying the request id.
+ * statuses through `statusOf`, then the common codes; a code neither maps
+ * and everything else is logged (naming the code) and answered with a
+ * generic 500 carrying the request id.
  *
  * @example
  * ```ts
@@ -100,8 +101,16 @@ export function errorHandler(
 ): (err: Error, c: Context) => Response {
   return (err, c) => {
     if (err instanceof DomainError) {
-      const status = opts.statusOf(err.code) ?? COMMON_STATUS[err.code] ?? 400;
-      return c.json(err.toBody(), status);
+      const status = opts.statusOf(err.code) ?? COMMON_STATUS[err.code];
+      if (status !== undefined) return c.json(err.toBody(), status);
+      // A code no table maps is a programming error, never a silent 400.
+      const requestId = c.get("requestId" as never) as string | undefined;
+      opts.logger.error(`unmapped error code ${err.code}`, {
+        requestId,
+        code: err.code,
+        error: String(err.stack ?? err),
+      });
+      return c.json(internalBody(requestId), 500);
     }
     // Hono's own HTTP errors (body limit, bad JSON …)
     const maybe = err as { status?: number; getResponse?: () => Response };
@@ -128,14 +137,16 @@ export function errorHandler(
       requestId,
       error: err instanceof Error ? err : new Error("non-error thrown"),
     });
-    return c.json(
-      {
-        code: "INTERNAL",
-        message_ja: "内部エラーが発生しました",
-        message_en: "Internal error",
-        details: { requestId },
-      } satisfies ErrorBody,
-      500,
-    );
+    return c.json(internalBody(requestId), 500);
+  };
+}
+
+/** The generic body of a 500: the log carries the rest. */
+function internalBody(requestId: string | undefined): ErrorBody {
+  return {
+    code: "INTERNAL",
+    message_ja: "内部エラーが発生しました",
+    message_en: "Internal error",
+    details: { requestId },
   };
 }

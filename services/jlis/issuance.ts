@@ -59,7 +59,8 @@ import {
 } from "../../db/jlis/schema.ts";
 import { type AspDirectory, type AspNode, callAsp } from "./asp_directory.ts";
 import { checkBackSide } from "./back_side_check.ts";
-import { JlisError, type JlisErrorCode } from "./errors.ts";
+import { aspRefusal } from "./asp_refusal.ts";
+import { forKiosk, isProtected, JlisError } from "./errors.ts";
 import { assertOpen } from "./hours.ts";
 import { type IncidentInput, recordIncidentAndHalt } from "./incidents.ts";
 import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
@@ -119,27 +120,6 @@ export const DEFAULT_ISSUANCE_TIMEOUT_MS = 10_000;
 /** Default window between card authentication and the request. */
 export const DEFAULT_SESSION_WINDOW_MS = 5 * 60_000;
 
-/** ASP refusal codes passed to the kiosk as they are. */
-const ASP_REFUSALS = new Set<string>([
-  "UNDER_15",
-  "RESIDENT_REMOVED",
-  "MOVE_OUT_FILED",
-  "DECEASED",
-  "SUPPORT_MEASURE",
-  "OPT_OUT",
-  "BLOCKED",
-  "REPLICA_STALE",
-  "MOVED_IN_TODAY",
-  "FIELD_TOO_LONG",
-  "SEAL_NOT_REGISTERED",
-  "MY_NUMBER_NOT_ALLOWED",
-  "MY_NUMBER_UNAVAILABLE",
-  "MEMBER_NOT_IN_HOUSEHOLD",
-  "INKAN_SELF_ONLY",
-  "RESIDENT_NOT_FOUND",
-  "CARD_MISMATCH",
-]);
-
 interface IssuanceMetrics {
   outcomes: Counter;
   seconds: Histogram;
@@ -198,7 +178,10 @@ function isAbort(err: unknown): boolean {
 
 /**
  * Runs one issuance request. Throws a JlisError with the refusal or failure
- * code; returns the released document otherwise.
+ * code as the kiosk may see it — a protected reason (支援措置, opt-out, a
+ * municipal block) as the one neutral code, after the request record, the
+ * metrics and the log have kept the specific one; returns the released
+ * document otherwise.
  *
  * @example
  * ```ts
@@ -219,9 +202,10 @@ export async function issueCertificate(
     m.seconds.observe((performance.now() - t0) / 1000);
     return doc;
   } catch (err) {
+    // The specific code is counted; the kiosk may be told only the neutral one.
     const code = err instanceof JlisError ? err.code : "ERROR";
     m.outcomes.inc({ outcome: code });
-    throw err;
+    throw err instanceof JlisError ? forKiosk(err) : err;
   }
 }
 
@@ -352,10 +336,21 @@ async function run(
       throw new JlisError("ISSUANCE_TIMEOUT", { requestId });
     }
     if (err instanceof JlisError) {
+      // The request records the specific reason, protected or not.
       await finish(
         err.code === "ASP_UNAVAILABLE" ? "failed" : "refused",
         err.code,
       );
+      if (isProtected(err.code)) {
+        log.info(
+          "refused for a protected reason; the kiosk is told only the neutral code",
+          {
+            requestId,
+            municipalityCode: code,
+            reason: err.code,
+          },
+        );
+      }
       throw err;
     }
     log.error("issuance failed", { requestId, error: String(err) });
@@ -423,20 +418,6 @@ interface BuildContext {
   signal: AbortSignal;
 }
 
-function aspRefusal(status: number, body: Record<string, unknown>): never {
-  const code = String(body.code ?? "");
-  if (ASP_REFUSALS.has(code)) {
-    const d = (body.details ?? {}) as Record<string, unknown>;
-    // Pass what helps the applicant, never other people's ids.
-    const details: Record<string, unknown> = {};
-    if (d.scope) details.scope = d.scope;
-    if (d.fields) details.fields = d.fields;
-    if (d.reason) details.reason = d.reason;
-    throw new JlisError(code as JlisErrorCode, details);
-  }
-  throw new JlisError("ASP_UNAVAILABLE", { status, code });
-}
-
 async function build(
   deps: IssuanceDeps,
   ctx: BuildContext,
@@ -475,7 +456,13 @@ async function build(
   if (built.status === 404 && built.body.code === "TENANT_NOT_FOUND") {
     throw new JlisError("MUNICIPALITY_NOT_SERVED", { municipalityCode: code });
   }
-  if (built.status !== 201) aspRefusal(built.status, built.body);
+  if (built.status !== 201) {
+    throw aspRefusal(
+      built.status,
+      built.body,
+      deps.logger.child({ issuanceRequestId: requestId }),
+    );
+  }
   signal.throwIfAborted();
 
   // The answer is checked against the protocol before anything is read from

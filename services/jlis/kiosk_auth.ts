@@ -15,6 +15,7 @@ import { type Db, rowsOf } from "../../lib/db/database.ts";
 import { verifyCardSignature } from "../../lib/card/certificate.ts";
 import { kioskSessions } from "../../db/jlis/schema.ts";
 import { type CardAuthority, CertificateRejected } from "./card_authority.ts";
+import { answeredBy } from "../../lib/refusals/issuance.ts";
 import { JlisError, type JlisErrorCode } from "./errors.ts";
 
 /** Default lifetime of a kiosk session's nonce. */
@@ -165,7 +166,10 @@ export async function authenticateCard(
     | { outcome: string; serial: string; municipality_code: string }
     | undefined;
   if (!card || card.outcome !== "AUTHENTICATED") {
-    const code = (card?.outcome ?? "CARD_UNKNOWN") as JlisErrorCode;
+    const code = card?.outcome ?? "CARD_UNKNOWN";
+    if (!answeredBy("center", code)) {
+      throw new Error(`Card authentication gave an unknown outcome: ${code}`);
+    }
     throw new JlisError(code, {
       sessionId,
       ...(code === "CERT_INVALID" ? { problem: "not-as-issued" } : {}),

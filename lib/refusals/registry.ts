@@ -1,0 +1,184 @@
+/**
+ * The registry's refusal catalogue: code → HTTP status and wording. The
+ * registry answers the municipality's own staff and systems, so its wording
+ * is the operator's text; none of these codes reaches a kiosk. Same entry
+ * shape as every other catalogue (entry.ts).
+ *
+ * @module
+ */
+import type { RefusalEntry } from "./entry.ts";
+
+/** Code → status, Japanese, English. */
+export const REGISTRY_REFUSALS = {
+  MUNICIPALITY_NOT_FOUND: {
+    status: 404,
+    ja: "市区町村が登録されていません",
+    en: "Municipality not found",
+  },
+  RESIDENT_NOT_FOUND: {
+    status: 404,
+    ja: "住民が見つかりません",
+    en: "Resident not found",
+  },
+  HOUSEHOLD_NOT_FOUND: {
+    status: 404,
+    ja: "世帯が見つかりません",
+    en: "Household not found",
+  },
+  EVENT_NOT_FOUND: {
+    status: 404,
+    ja: "異動が見つかりません",
+    en: "Event not found",
+  },
+  SEAL_NOT_FOUND: {
+    status: 404,
+    ja: "印鑑登録が見つかりません",
+    en: "Seal registration not found",
+  },
+  BLOCK_NOT_FOUND: {
+    status: 404,
+    ja: "交付抑止が見つかりません",
+    en: "Issuance block not found",
+  },
+  CARD_LINK_NOT_FOUND: {
+    status: 404,
+    ja: "カードの紐付けが見つかりません",
+    en: "Card link not found",
+  },
+  RESIDENT_REMOVED: {
+    status: 409,
+    ja: "除票された住民です",
+    en: "The resident's record has been removed",
+  },
+  RESIDENT_NOT_ACTIVE: {
+    status: 409,
+    ja: "住民は異動できる状態ではありません",
+    en: "The resident is not in a state that allows this change",
+  },
+  RESIDENT_NOT_MOVING_OUT: {
+    status: 409,
+    ja: "転出予定の届出がありません",
+    en: "No move-out has been filed for this resident",
+  },
+  HOUSEHOLD_NOT_ACTIVE: {
+    status: 409,
+    ja: "世帯が存在しないか消滅しています",
+    en: "The household does not exist or has been dissolved",
+  },
+  NOT_A_MEMBER: {
+    status: 409,
+    ja: "その世帯の世帯員ではありません",
+    en: "The resident is not a member of that household",
+  },
+  ALREADY_HOUSEHOLDER: {
+    status: 409,
+    ja: "すでに世帯主です",
+    en: "The resident is already the householder",
+  },
+  HOUSEHOLDER_CANNOT_SEPARATE: {
+    status: 409,
+    ja: "世帯主は世帯分離できません（先に世帯主変更が必要です）",
+    en: "The householder cannot separate (change the householder first)",
+  },
+  SAME_HOUSEHOLD: {
+    status: 409,
+    ja: "同一の世帯です",
+    en: "Both households are the same",
+  },
+  ADDRESS_MISMATCH: {
+    status: 409,
+    ja: "住所が異なる世帯は合併できません",
+    en: "Households at different addresses cannot merge",
+  },
+  FORMER_SURNAME_EXISTS: {
+    status: 409,
+    ja: "旧氏はすでに記載されています",
+    en: "A former surname is already recorded",
+  },
+  FORMER_SURNAME_ABSENT: {
+    status: 409,
+    ja: "旧氏が記載されていません",
+    en: "No former surname is recorded",
+  },
+  NOTHING_TO_CHANGE: {
+    status: 400,
+    ja: "変更する項目がありません",
+    en: "Nothing to change",
+  },
+  EVENT_ALREADY_CANCELLED: {
+    status: 409,
+    ja: "この異動はすでに取り消されています",
+    en: "The event has already been cancelled",
+  },
+  EVENT_NOT_CANCELLABLE: {
+    status: 409,
+    ja: "この異動は取り消せません",
+    en: "This event cannot be cancelled",
+  },
+  CANCEL_CONFLICT: {
+    status: 409,
+    ja:
+      "後続の異動があるため取り消せません（後続の異動を先に取り消してください）",
+    en: "Later events touched the same records; cancel those first",
+  },
+  SEAL_ALREADY_REGISTERED: {
+    status: 409,
+    ja: "すでに印鑑登録があります",
+    en: "A seal is already registered",
+  },
+  SEAL_NOT_ACTIVE: {
+    status: 409,
+    ja: "印鑑登録は有効ではありません",
+    en: "The seal registration is not active",
+  },
+  SEAL_IMAGE_INVALID: {
+    status: 400,
+    ja: "印影画像が PNG ではありません",
+    en: "The seal impression is not a PNG image",
+  },
+  UNDER_AGE_SEAL: {
+    status: 409,
+    ja: "15歳未満の方は印鑑登録できません",
+    en: "Residents under 15 cannot register a seal",
+  },
+  BLOCK_ALREADY_LIFTED: {
+    status: 409,
+    ja: "交付抑止はすでに解除されています",
+    en: "The block has already been lifted",
+  },
+  CARD_ALREADY_LINKED: {
+    status: 409,
+    ja: "このカードはすでに紐付けられています",
+    en: "The card is already linked",
+  },
+  DUPLICATE_RESIDENT_CODE: {
+    status: 409,
+    ja: "住民票コードが重複しています",
+    en: "Duplicate resident code",
+  },
+  PURPOSE_REQUIRED: {
+    status: 400,
+    ja: "閲覧目的（X-Purpose）を指定してください",
+    en: "State the purpose of the read (X-Purpose header)",
+  },
+  DATE_INVALID: {
+    status: 400,
+    ja: "日付が正しくありません",
+    en: "Invalid date",
+  },
+} as const satisfies Record<string, RefusalEntry>;
+
+/** A code of the registry. */
+export type RegistryCode = keyof typeof REGISTRY_REFUSALS;
+
+/**
+ * Whether a string is a code of the registry.
+ *
+ * @example
+ * ```ts
+ * isRegistryCode("RESIDENT_REMOVED"); // true
+ * ```
+ */
+export function isRegistryCode(code: string): code is RegistryCode {
+  return Object.hasOwn(REGISTRY_REFUSALS, code);
+}
