@@ -275,9 +275,7 @@ export async function runP2(opts: P2Options): Promise<P2Result> {
       residentCodeBase: 30_000_000_000,
     });
 
-    const masterKey = btoa(
-      String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))),
-    );
+    const masterKey = crypto.getRandomValues(new Uint8Array(32)).toBase64();
     children.push(spawnService("../services/asp/main.ts", {
       ASP_DATABASE_URL: aspDb.url,
       ASP_PORT: String(aspPort),

@@ -39,23 +39,6 @@ export type KeyLookup =
 
 const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
 
-function base64UrlEncode(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(
-    /=+$/,
-    "",
-  );
-}
-
-function base64Decode(text: string): Uint8Array<ArrayBuffer> {
-  const normal = text.replaceAll("-", "+").replaceAll("_", "/");
-  const binary = atob(normal);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}
-
 /**
  * Derives a key id from an EC P-256 public key: the first 16 characters of its
  * RFC 7638 JWK thumbprint (SHA-256, base64url). Short enough to print, and
@@ -83,7 +66,10 @@ export async function keyIdFromPublicKey(
   const digest = new Uint8Array(
     await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical)),
   );
-  return base64UrlEncode(digest).slice(0, 16);
+  return digest.toBase64({ alphabet: "base64url", omitPadding: true }).slice(
+    0,
+    16,
+  );
 }
 
 /**
@@ -175,7 +161,10 @@ async function importEntry(entry: PublicKeyEntry): Promise<CryptoKey> {
   if (entry.spki) {
     return await crypto.subtle.importKey(
       "spki",
-      base64Decode(entry.spki),
+      // base64 or base64url alike
+      Uint8Array.fromBase64(
+        entry.spki.replaceAll("-", "+").replaceAll("_", "/"),
+      ),
       ECDSA_P256,
       true,
       ["verify"],

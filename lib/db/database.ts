@@ -78,18 +78,11 @@ export interface OpenDatabaseOptions {
   max?: number;
 }
 
-const HEX = Array.from(
-  { length: 256 },
-  (_, i) => i.toString(16).padStart(2, "0"),
-);
-
 /** Escapes one value for COPY's text format. */
 export function copyEscape(v: CopyValue): string {
   if (v === null || v === undefined) return "\\N";
   if (v instanceof Uint8Array) {
-    let s = "\\\\x";
-    for (let i = 0; i < v.length; i++) s += HEX[v[i]];
-    return s;
+    return "\\\\x" + v.toHex();
   }
   if (v instanceof Date) return v.toISOString();
   if (typeof v === "boolean") return v ? "t" : "f";

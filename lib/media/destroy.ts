@@ -10,7 +10,6 @@
  *
  * @module
  */
-import { toHex } from "./format.ts";
 
 /** What {@linkcode destroyFile} did, for the audit record. */
 export interface DestructionRecord {
@@ -126,7 +125,7 @@ export async function destroyFile(
     method: "overwrite-random+fsync+unlink",
     synced: true,
     unlinked,
-    overwriteSample: toHex(digest),
+    overwriteSample: digest.toHex(),
     startedAt,
     finishedAt: now().toISOString(),
   };

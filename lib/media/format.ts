@@ -182,32 +182,6 @@ export function isMediaKind(kind: unknown): kind is MediaKind {
     (MEDIA_KINDS as readonly string[]).includes(kind);
 }
 
-/** Hex of bytes. */
-export function toHex(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i++) {
-    s += bytes[i].toString(16).padStart(2, "0");
-  }
-  return s;
-}
-
-/** Standard base64 of bytes. */
-export function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
-/** Bytes of standard base64. */
-export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(text);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 /** SHA-256 of bytes. */
 export async function sha256(
   bytes: Uint8Array,

@@ -32,8 +32,6 @@ import {
   type MediaKind,
   type MediaManifest,
   sha256,
-  toBase64,
-  toHex,
 } from "./format.ts";
 
 /** Options of {@linkcode createMediaWriter}. */
@@ -192,9 +190,9 @@ export async function createMediaWriter(
     true,
     ["deriveBits"],
   );
-  const ephRaw = toBase64(
-    new Uint8Array(await crypto.subtle.exportKey("raw", eph.publicKey)),
-  );
+  const ephRaw = new Uint8Array(
+    await crypto.subtle.exportKey("raw", eph.publicKey),
+  ).toBase64();
   const recipientKeyId = await keyIdFromPublicKey(opts.recipientPublicKey);
   const salt = crypto.getRandomValues(new Uint8Array(32));
   const kek = await deriveKek(
@@ -223,8 +221,8 @@ export async function createMediaWriter(
       alg: "ECDH-ES-P256+HKDF-SHA256+A256KW",
       keyId: recipientKeyId,
       ephemeralPublicKey: ephRaw,
-      salt: toBase64(salt),
-      wrappedKey: toBase64(wrapped),
+      salt: salt.toBase64(),
+      wrappedKey: wrapped.toBase64(),
     },
     signer: { alg: "ES256", keyId: signerKeyId },
   };
@@ -236,7 +234,7 @@ export async function createMediaWriter(
   const headerBytes = new Uint8Array(prefix.length + headerJson.length);
   headerBytes.set(prefix, 0);
   headerBytes.set(headerJson, prefix.length);
-  const headerSha256 = toHex(await sha256(headerBytes));
+  const headerSha256 = (await sha256(headerBytes)).toHex();
 
   const partial = `${path}.partial`;
   const file = await Deno.open(partial, {
@@ -309,7 +307,7 @@ export async function createMediaWriter(
         offset,
         length: frame.length,
         plainLength: plain.length,
-        sha256: toHex(await sha256(frame)),
+        sha256: (await sha256(frame)).toHex(),
       });
       offset += frame.length;
       written += records;
@@ -518,7 +516,7 @@ export async function createMediaWriter(
           totalRecords: total,
           snapshotSeq: header.snapshotSeq,
           municipalityCode: header.municipalityCode,
-          manifestSha256: toHex(await sha256(manifestBytes)),
+          manifestSha256: (await sha256(manifestBytes)).toHex(),
         };
       } catch (e) {
         await abort();

@@ -85,7 +85,7 @@ export function randomSerial(): string {
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[0] &= 0x7f; // positive INTEGER
   b[0] |= 0x01; // no leading zero byte
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return b.toHex();
 }
 
 /** PEM of a PKCS#8 private key. */

@@ -238,7 +238,7 @@ export async function buildCertificate(
         seal = {
           registrationNumber: s.registrationNumber,
           registeredDate: s.registeredDate,
-          png: Uint8Array.from(atob(s.impressionPng), (c) => c.charCodeAt(0)),
+          png: Uint8Array.fromBase64(s.impressionPng),
         };
       }
 

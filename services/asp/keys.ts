@@ -53,7 +53,7 @@ export class DecryptError extends Error {
 export function parseMasterKey(id: string, base64: string): MasterKey {
   let raw: Uint8Array;
   try {
-    raw = Uint8Array.from(atob(base64.trim()), (c) => c.charCodeAt(0));
+    raw = Uint8Array.fromBase64(base64.trim());
   } catch {
     throw new TypeError(`Master key '${id}' is not valid base64`);
   }
@@ -375,5 +375,5 @@ export function createKeyring(masterKeys: MasterKey[]): Keyring {
 
 /** A random master key as base64 (for `.env` and tests). */
 export function generateMasterKeyBase64(): string {
-  return btoa(String.fromCharCode(...randomBytes(32)));
+  return randomBytes(32).toBase64();
 }

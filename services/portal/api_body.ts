@@ -9,22 +9,6 @@ import type { SheetContent } from "../../lib/certificate/model.ts";
 import type { Refusal } from "./refusals.ts";
 import type { VerificationResult } from "./verify.ts";
 
-/**
- * Base64 of bytes.
- *
- * @example
- * ```ts
- * toBase64(new Uint8Array([0x89, 0x50])); // "iVA="
- * ```
- */
-export function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
 /** A sheet as JSON: the seal impression's PNG as base64. */
 export type SheetJson = Omit<SheetContent, "seal"> & {
   seal?: Omit<NonNullable<SheetContent["seal"]>, "png"> & { png: string };
@@ -40,7 +24,7 @@ export type SheetJson = Omit<SheetContent, "seal"> & {
  */
 export function sheetToJson(sheet: SheetContent): SheetJson {
   const { seal, ...rest } = sheet;
-  return seal ? { ...rest, seal: { ...seal, png: toBase64(seal.png) } } : rest;
+  return seal ? { ...rest, seal: { ...seal, png: seal.png.toBase64() } } : rest;
 }
 
 /** Body of a verdict. */
@@ -82,9 +66,7 @@ export function verdictBody(
     issue_number: result.issueNumber ?? null,
     key_id: result.keyId ?? null,
     certificate: result.certificate ? sheetToJson(result.certificate) : null,
-    front_image_png: result.frontImagePng
-      ? toBase64(result.frontImagePng)
-      : null,
+    front_image_png: result.frontImagePng?.toBase64() ?? null,
     request_id: requestId,
   };
 }

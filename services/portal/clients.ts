@@ -37,8 +37,7 @@ async function sha256Hex(text: string): Promise<string> {
     "SHA-256",
     new TextEncoder().encode(text),
   );
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return new Uint8Array(d).toHex();
 }
 
 /**
@@ -124,9 +123,6 @@ export async function createAnonymizer(
     const mac = new Uint8Array(
       await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(address)),
     );
-    return "anon:" +
-      [...mac.subarray(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join(
-        "",
-      );
+    return "anon:" + mac.subarray(0, 8).toHex();
   };
 }

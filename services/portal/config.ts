@@ -29,9 +29,9 @@ export const DEV_API_CLIENTS: ApiClientConfig[] = [
 
 function hexOrBase64(text: string): Uint8Array {
   if (/^[0-9a-f]+$/i.test(text) && text.length % 2 === 0) {
-    return new Uint8Array(text.match(/../g)!.map((h) => parseInt(h, 16)));
+    return Uint8Array.fromHex(text);
   }
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  return Uint8Array.fromBase64(text);
 }
 
 /**
