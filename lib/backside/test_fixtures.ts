@@ -45,7 +45,7 @@ export async function makeTestCenter(
         notAfter: new Date("2027-12-31T23:59:59+09:00"),
       }),
     ],
-    { clock: () => ISSUED_AT },
+    { clock: { now: () => ISSUED_AT } },
   );
   return {
     signer,

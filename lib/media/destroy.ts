@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { type Clock, systemClock } from "../time/clock.ts";
 
 /** What {@linkcode destroyFile} did, for the audit record. */
 export interface DestructionRecord {
@@ -36,7 +37,7 @@ export interface DestroyOptions {
   /** Called after the overwrite and fsync, before unlinking (tests inspect the bytes here). */
   beforeUnlink?: (path: string) => void | Promise<void>;
   /** Clock for the record. */
-  now?: () => Date;
+  clock?: Clock;
 }
 
 const BLOCK = 1024 * 1024;
@@ -78,12 +79,12 @@ export async function destroyFile(
   path: string,
   opts: DestroyOptions = {},
 ): Promise<DestructionRecord> {
-  const now = opts.now ?? (() => new Date());
+  const clock = opts.clock ?? systemClock;
   const passes = opts.passes ?? 1;
   if (!Number.isInteger(passes) || passes < 1 || passes > 7) {
     throw new RangeError(`passes must be 1..7, got ${passes}`);
   }
-  const startedAt = now().toISOString();
+  const startedAt = clock.now().toISOString();
   const info = await Deno.lstat(path);
   if (!info.isFile) throw new TypeError(`Not a regular file: ${path}`);
   const size = info.size;
@@ -127,6 +128,6 @@ export async function destroyFile(
     unlinked,
     overwriteSample: digest.toHex(),
     startedAt,
-    finishedAt: now().toISOString(),
+    finishedAt: clock.now().toISOString(),
   };
 }

@@ -250,7 +250,7 @@ export async function generateCorpus(options: CorpusOptions): Promise<Corpus> {
         notAfter: new Date("2028-01-01T00:00:00+09:00"),
       }),
     ],
-    { clock: () => ISSUED_AT },
+    { clock: { now: () => ISSUED_AT } },
   );
   const encryptionKey = options.encryptionKey ??
     await generateContentKey("corpus-enc-1");

@@ -179,6 +179,6 @@ export async function loadCenterKeys(
     notBefore: new Date(raw.notBefore),
     notAfter: new Date(raw.notAfter),
   });
-  const signer = await createSigner([key], { clock: () => clock.now() });
+  const signer = await createSigner([key], { clock });
   return { authority, signer };
 }

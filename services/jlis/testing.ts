@@ -147,7 +147,7 @@ export async function openTestJlis(
       notBefore: new Date("2025-01-01T00:00:00Z"),
       notAfter: new Date("2040-01-01T00:00:00Z"),
     }),
-  ], { clock: () => clock.now() });
+  ], { clock });
   const issuance = opts.issuance ? await opts.issuance(signer) : undefined;
   const clients = jlisClients([
     { id: "kiosk-0001", token: TOKENS.kiosk, scopes: ["kiosk"] },

@@ -44,7 +44,7 @@ async function signer(): Promise<Signer> {
       notBefore: new Date("2026-01-01T00:00:00+09:00"),
       notAfter: new Date("2027-12-31T23:59:59+09:00"),
     }),
-  ], { clock: () => DEMO_ISSUED_AT });
+  ], { clock: { now: () => DEMO_ISSUED_AT } });
 }
 
 /**
