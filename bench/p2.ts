@@ -238,7 +238,7 @@ function histogramP99(
  * Runs P2.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const pool = scratchDatabases("postgres://postgres@127.0.0.1:5432/postgres");
  * const r = await runP2({ scratchDatabase: pool.create, serverUrl, seconds: 60 });
  * await pool.dropAll();

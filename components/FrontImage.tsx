@@ -19,7 +19,7 @@ export interface FrontImageProps {
  * The reduced front image.
  *
  * @example
- * ```tsx
+ * ```tsx ignore
  * <FrontImage lang="ja" png={pngBytes} />
  * ```
  */

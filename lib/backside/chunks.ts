@@ -57,7 +57,7 @@ function docIdOf(envelope: Uint8Array): Uint8Array {
  * Throws `RangeError` when the envelope needs more than `n` shards.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const payloads = splitIntoChunks(envelope, { n: 12, maxPayload: 300 });
  * ```
  */
@@ -103,7 +103,7 @@ export function splitIntoChunks(
  * at all (some other 2D code) and for chunks with an impossible header.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const chunk = parseChunk(result.bytes);
  * if (chunk) console.log(chunk.index, "of", chunk.n);
  * ```
@@ -144,7 +144,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * reported even when the others would have sufficed.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const r = reassembleChunks(chunks);
  * if (r.ok) parseEnvelope(r.envelope);
  * ```

@@ -154,7 +154,7 @@ export function encodeHeader(h: EnvelopeHeader): Uint8Array<ArrayBuffer> {
  * envelopes; {@linkcode sealEnvelope} is the normal entry point.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const bytes = await signEnvelope(header, iv, ciphertext, signer);
  * ```
  */
@@ -189,7 +189,7 @@ export async function signEnvelope(
  * IV and ciphertext.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const envelope = await sealEnvelope(sheet, { signer, encryptionKey });
  * ```
  */
@@ -235,7 +235,7 @@ export async function sealEnvelope(
  * {@linkcode EnvelopeFormatError} when they are not an envelope.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { header } = parseEnvelope(bytes);
  * console.log(header.issueNumber, header.signKeyId);
  * ```
@@ -316,7 +316,7 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
  * Checks an envelope's signature with a public key (ECDSA P-256, SHA-256).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ok = await verifyEnvelopeSignature(parseEnvelope(bytes), publicKey);
  * ```
  */
@@ -347,7 +347,7 @@ export type OpenResult =
  * call {@linkcode verifyEnvelopeSignature} first.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const opened = await openEnvelope(parsed, contentKey);
  * if (opened.ok) console.log(opened.sheet.subject.name);
  * ```

@@ -18,7 +18,7 @@ import { MAX_SEAL_PNG_BYTES } from "./canonical.ts";
  * over {@linkcode MAX_SEAL_PNG_BYTES}.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const small = await compactSealPng(await Deno.readFile("seal.png"));
  * sheet.seal = { ...sheet.seal, png: small };
  * ```

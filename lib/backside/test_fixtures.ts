@@ -59,7 +59,7 @@ export async function makeTestCenter(
  * would deliver a clean page.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const png = await scanPng(back, 200);
  * ```
  */

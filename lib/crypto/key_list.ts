@@ -77,7 +77,7 @@ export async function keyIdFromPublicKey(
  * returns it typed. Throws `TypeError` naming the first bad entry.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const list = parseKeyList(JSON.parse(await Deno.readTextFile("keys.json")));
  * ```
  */
@@ -127,7 +127,7 @@ export function parseKeyList(value: unknown): KeyList {
  * Imports the public key of one key-list entry for ECDSA P-256 verification.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const key = await importPublicKey(list.keys[0]);
  * ```
  */
@@ -180,7 +180,7 @@ async function importEntry(entry: PublicKeyEntry): Promise<CryptoKey> {
  * key is retired.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const found = await findVerificationKey(list, "sJq3Xv0e9Kk1aQ2B",
  *   new Date("2026-11-26T10:00:00+09:00"));
  * if (found.status === "ok") { ... found.key ... }

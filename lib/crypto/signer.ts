@@ -231,7 +231,7 @@ export async function generateSigningKey(
  * JWK's x and y.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const key = await importSigningKey(privateJwk, {
  *   notBefore: new Date("2026-01-01"), notAfter: new Date("2028-01-01"),
  * });

@@ -24,7 +24,7 @@ export type Db = PgDatabase<PgQueryResultHKT, any>;
  * an array, PGlite an object with `rows`).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const [{ n }] = rowsOf<{ n: number }>(await db.execute(sql`select 1 as n`));
  * ```
  */
@@ -177,7 +177,7 @@ function preparing(sql: postgres.Sql): postgres.Sql {
  * Opens a database.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const database = await openDatabase({ url: Deno.env.get("DATABASE_URL") });
  * await database.migrate("db/migrations/registry");
  * ```

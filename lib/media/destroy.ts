@@ -70,7 +70,7 @@ async function syncDirectory(path: string): Promise<void> {
  * Overwrites `path` with random bytes (same length), fsyncs, unlinks.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const record = await destroyFile("401005.media");
  * await audit(db, { action: "media.destroyed", details: record });
  * ```

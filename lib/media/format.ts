@@ -143,7 +143,7 @@ const JA: Record<MediaErrorCode, string> = {
  * `messageJa` say what failed and why; `details` carries the specifics.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * try { await verifyMedia(path, keys); } catch (e) {
  *   if (e instanceof MediaError && e.code === "MEDIA_TRUNCATED") { ... }
  * }

@@ -667,7 +667,7 @@ function assertUnchanged(o: Opened, media: VerifiedMedia, since: string): void {
  * reason otherwise.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const verified = await verifyMedia("401005.media", { aspPrivateKey, registryPublicKey });
  * if (verified.snapshotSeq <= currentSeq) throw new Error("replayed media");
  * for await (const batch of readMedia(verified)) await stage(batch);
@@ -694,7 +694,7 @@ export function verifyMedia(
  * becomes visible).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * for await (const batch of readMedia(verified)) console.log(batch[0].kind, batch.length);
  * ```
  */
@@ -779,7 +779,7 @@ const openedKeys = new WeakMap<OpenedMedia, CryptoKey>();
  * {@linkcode MediaError} with the reason otherwise.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const media = await openMedia("401005.media", { aspPrivateKey, registryPublicKey });
  * if (media.snapshotSeq <= currentSeq) throw new Error("replayed media");
  * for await (const chunk of readVerifiedChunks(media)) await stage(chunk);
@@ -822,7 +822,7 @@ export interface ReadVerifiedChunksOptions {
  * never shows anything of a bad file.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * for await (const c of readVerifiedChunks(await openMedia(path, keys))) {
  *   await stage(c.kind, c.ndjson);
  * }

@@ -141,7 +141,7 @@ async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
  * and leaves this function only wrapped for `recipientPublicKey`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const w = await createMediaWriter("401005.media", {
  *   municipalityCode: "401005", snapshotSeq: 1234,
  *   counts: { household: 1, resident: 1, seal: 0, block: 0, card: 0 },

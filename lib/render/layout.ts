@@ -41,7 +41,7 @@ import { SEAL_RED } from "./official_seal.ts";
  * 認証文 of a 住民票の写し.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * pdfText.includes(JUMINHYO_ATTESTATION);
  * ```
  */
@@ -51,7 +51,7 @@ export const JUMINHYO_ATTESTATION =
  * 認証文 of a 印鑑登録証明書.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * pdfText.includes(INKAN_ATTESTATION);
  * ```
  */
@@ -61,7 +61,7 @@ export const INKAN_ATTESTATION =
  * Titles of the forms.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * TITLES[sheet.type]; // "住民票の写し"
  * ```
  */
@@ -764,7 +764,7 @@ function inkan(b: Builder, sheet: SheetContent): void {
  * Width and height of a PNG image from its header.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * pngSize(makeSealImpressionPng()); // [240, 240]
  * ```
  */
@@ -810,7 +810,7 @@ function build(
  * field does not fit its box at the minimum size.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const layout = layoutSheet(makeSheet());
  * layout.ops.some((op) => op.kind === "text" && op.field === "name"); // true
  * ```
@@ -828,7 +828,7 @@ export function layoutSheet(
  * list means the sheet can be printed. Pure: reads only the sheet and fonts.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * checkSheetFits(makeSheet()); // []
  * checkSheetFits(makeSheet({ subject: { address: "あ".repeat(400) } }))[0].field; // "address"
  * ```

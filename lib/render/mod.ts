@@ -3,7 +3,7 @@
  * at the kiosk (with the back side's symbols on the following page) and a
  * reduced PNG for the verification portal.
  *
- * ```ts
+ * ```ts ignore
  * const r = await createRenderer();
  * const pdf = r.pdf(doc, backs);   // Uint8Array, A4
  * const png = r.png(doc.sheets[0]); // Uint8Array, 1000 px wide
@@ -97,7 +97,7 @@ export interface Renderer {
  * Takes ~0.1 s; create one per process and reuse it.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const r = await createRenderer();
  * const pdf = r.pdf(makeHouseholdDocument());
  * const png = r.png(makeSheet(), { widthPx: 1000 });

@@ -250,7 +250,7 @@ const MAX_PATH_FORMS = 2048;
  * text, backgrounds) now rather than on the first document.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * preparePdf(createRenderContext());
  * ```
  */
@@ -550,7 +550,7 @@ function checkDocument(
  * Renders a document as PDF and reports substituted glyphs.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { pdf, glyphIssues } = renderDocumentPdfWithReport(makeHouseholdDocument());
  * glyphIssues.length; // 0
  * ```
@@ -652,7 +652,7 @@ export function renderDocumentPdfWithReport(
  * does not fit.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const pdf = renderDocumentPdf(makeHouseholdDocument());
  * new TextDecoder().decode(pdf.subarray(0, 8)); // "%PDF-1.7"
  * ```

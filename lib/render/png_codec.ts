@@ -203,7 +203,7 @@ export interface PngStructure {
  * Reads a PNG's chunks (checking the signature and CRCs) without decoding.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * readPngStructure(png).width; // 240
  * ```
  */

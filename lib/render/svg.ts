@@ -73,7 +73,7 @@ export interface SvgOptions {
  * Renders a page layout as a standalone SVG document (viewBox in mm).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ctx = createRenderContext();
  * const svg = layoutToSvg(layoutSheet(makeSheet(), { context: ctx }), ctx);
  * svg.startsWith("<svg"); // true

@@ -106,7 +106,7 @@ function sign(rand: () => number): number {
  * small skew and noise of any real scan.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const d = distortionFor("stain", seededRandom(1));
  * ```
  */
@@ -232,7 +232,7 @@ const EXTENSIONS = { png: "png", jpeg: "jpg", tiff: "tif", pdf: "pdf" };
  * Generates a corpus of simulated scans, one at a time.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const corpus = await generateCorpus({ count: 20, seed: 1 });
  * for await (const item of corpus.items) {
  *   const r = await decodeScan(item.bytes, corpus);

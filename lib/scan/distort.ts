@@ -55,7 +55,7 @@ const PAPER = 238;
  * `page.dpi`, returning the scan file's bytes. `rand` drives the noise.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const page = rasterizeBackSide(back, { dpi: 600 });
  * const jpeg = await simulateScan({ ...page, dpi: 600 },
  *   { dpi: 200, skewDeg: 3, format: "jpeg", jpegQuality: 70 }, Math.random);

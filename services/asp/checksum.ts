@@ -70,7 +70,7 @@ async function digestOf(
  * The checksum of a tenant's replica as stored (decrypted in a tenant transaction).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { digest } = await replicaChecksum(tenancy, "401005");
  * ```
  */
@@ -92,7 +92,7 @@ export async function replicaChecksum(
  * The checksum the replica must have for these registry records (feed shape).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const expected = await recordsChecksum(records, { code: "401005", printMyNumber: false });
  * ```
  */

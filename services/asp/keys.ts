@@ -46,7 +46,7 @@ export class DecryptError extends Error {
  * Parses a master key from base64 (32 bytes).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const master = parseMasterKey("mk-2026", Deno.env.get("ASP_MASTER_KEY")!);
  * ```
  */
@@ -246,7 +246,7 @@ export interface TenantCipher {
  * loads.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const cipher = tenantCipher("401005", dataKey); // inside a worker
  * const sealed = cipher.sealJson("residents", "401005-R1", { name: "…" });
  * ```
@@ -322,7 +322,7 @@ export interface Keyring {
  * the others still unwrap older ones).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const keyring = createKeyring([parseMasterKey("mk1", b64)]);
  * const { wrapped, masterKeyId } = keyring.newDataKey("401005");
  * const cipher = keyring.cipher("401005", wrapped, masterKeyId);

@@ -29,7 +29,7 @@ export function fromBase64(text: string): Uint8Array {
  * Encodes a sheet for JSON.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const body = JSON.stringify(sheets.map(sheetToJson));
  * ```
  */
@@ -42,7 +42,7 @@ export function sheetToJson(sheet: SheetContent): SheetJson {
  * Decodes a sheet received as JSON.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const sheets = body.sheets.map(sheetFromJson);
  * ```
  */

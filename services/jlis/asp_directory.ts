@@ -51,7 +51,7 @@ export interface AspDirectory {
  * codes, or a municipality hosted by two nodes.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const dir = createAspDirectory([{ id: "asp-1", url, token, municipalities: ["401005"], fetch }]);
  * dir.route("401005")?.id; // "asp-1"
  * ```
@@ -128,7 +128,7 @@ const REQUEST_CONTEXT = "konbini-jlis-request/v1";
  * The bytes the center signs for a request to a node.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * requestSigningInput({ method: "POST", path, requestId, time, bodySha256 });
  * ```
  */
@@ -159,7 +159,7 @@ export function requestSigningInput(
  * failure) after logging.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const a = await callAsp(deps, node, { method: "GET", path: `/tenants/401005/cards/${serial}`, requestId, signal });
  * ```
  */

@@ -112,7 +112,7 @@ function isP256(pk: x509.PublicKey): boolean {
  * Builds the CA object from its certificate and non-extractable private key.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ca = await createCardAuthority(certPem, privateKey, { clock });
  * ```
  */
@@ -280,7 +280,7 @@ async function selfSignedCa(
  * foreign certificates are refused).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ca = await createEphemeralCardAuthority({ clock });
  * ```
  */
@@ -327,7 +327,7 @@ export async function generateCardAuthorityPem(
  * non-extractable.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ca = await loadCardAuthority(await Deno.readTextFile(certFile), await Deno.readTextFile(keyFile));
  * ```
  */

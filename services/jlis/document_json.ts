@@ -28,7 +28,7 @@ export interface BackSideJson {
  * Encodes a sheet for JSON.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const json = sheetToJson(sheet);
  * ```
  */
@@ -41,7 +41,7 @@ export function sheetToJson(sheet: SheetContent): SheetJson {
  * Decodes a sheet from JSON.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const sheet = sheetFromJson(json);
  * ```
  */
@@ -57,7 +57,7 @@ export function sheetFromJson(json: SheetJson): SheetContent {
  * Packs a back side for JSON.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const json = backSideToJson(back);
  * ```
  */
@@ -88,7 +88,7 @@ export function backSideToJson(back: BackSide): BackSideJson {
  * do not match its size.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const back = backSideFromJson(json);
  * ```
  */

@@ -260,7 +260,7 @@ const OTHER_MESSAGES: Record<string, [string, string]> = {
  * A refusal of the center.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * throw new JlisError("CARD_SUSPENDED", { serial });
  * ```
  */

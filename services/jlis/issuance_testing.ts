@@ -120,7 +120,7 @@ export function sharedRenderer(): Promise<Renderer> {
  * Opens the world.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const w = await openIssuanceWorld();
  * try { ... } finally { await w.close(); }
  * ```
@@ -362,7 +362,7 @@ export interface FaultInjector {
  * else.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const faults = faultInjector();
  * const w = await openIssuanceWorld({ transport: faults.wrap });
  * faults.swapSubjects(1);

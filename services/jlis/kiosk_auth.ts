@@ -39,7 +39,7 @@ export interface CardAuthentication {
  * Opens a session for a kiosk.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { sessionId, nonce } = await openKioskSession(db, "kiosk-0001", clock.now());
  * ```
  */
@@ -82,7 +82,7 @@ export interface AuthenticateInput {
  * code otherwise, after recording the outcome on the session.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { municipalityCode, cardSerial } = await authenticateCard(db, authority, input);
  * ```
  */

@@ -61,7 +61,7 @@ function bodyOf(e: LedgerAppend): ChainValue {
  * at all; null when the guard matched no row (nothing written).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await appendLedger(db, { at, kind: "issued", issueNumber, requestId, data });
  * ```
  */
@@ -115,7 +115,7 @@ export interface IssueStatus {
  * once issued; `unknown` when the center never issued it.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const s = await issueStatus(db, "401005-20261126-0000012");
  * ```
  */
@@ -158,7 +158,7 @@ export async function issueStatus(
  * status, or one sheet's when `page` is given.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const statusLookup = ledgerStatusLookup(db);
  * await statusLookup("401005-20261126-0000012"); // "valid"
  * ```
@@ -201,7 +201,7 @@ async function* readEntries(db: Db, batch = 2000): AsyncIterable<ChainEntry> {
  * Walks the whole chain and checks it ends at the recorded head.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const v = await verifyLedger(db);
  * console.log(v.ok ? `${v.entries} entries intact` : `broken at ${v.seq}: ${v.problem}`);
  * ```
@@ -255,7 +255,7 @@ const requestById = preparedSelect(
  * OUTCOME_ALREADY_REPORTED.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const out = await recordPrintOutcome(db, { requestId, kioskId, jammedPage: null, at: clock.now() });
  * ```
  */
@@ -322,7 +322,7 @@ export async function recordPrintOutcome(
  * ALREADY_REVOKED.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await revokeIssue(db, issueNumber, { actor: "city-401005", municipalities: ["401005"], reason: "誤交付", at });
  * ```
  */

@@ -53,7 +53,7 @@ export function sha256B64(data: Uint8Array): Promise<string> {
  * The exact bytes the center signs for a response.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const bytes = responseSigningInput({ method: "POST", path: "/kiosk/sessions", requestId, status: 201, time, bodySha256 });
  * ```
  */
@@ -92,7 +92,7 @@ const b64 = (b: Uint8Array) =>
  * header value `keyId=…; time=…; sig=…` and its parts.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const s = await signMessage(signer, time, bytes);
  * headers.set(SIGNATURE_HEADER, s.header);
  * ```
@@ -116,7 +116,7 @@ export async function signMessage(
  * A response is only sent once both log rows are written (fail closed).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * app.use(messageLogger({ messages: createMessageLog(db), signer, clock }));
  * ```
  */
@@ -198,7 +198,7 @@ export interface MessageRow {
  * and is prepared once per connection.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await insertMessages(db, [{ at, direction: "in", peer, requestId, method, path, messageSha256 }]);
  * ```
  */
@@ -240,7 +240,7 @@ export interface MessageLog {
  * committed, and rejects if they are not (the caller fails closed).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const messages = createMessageLog(db);
  * await messages.write([{ at, direction: "in", peer, requestId, method, path, messageSha256 }]);
  * ```
@@ -303,7 +303,7 @@ export type ResponseVerification =
  * Reads a clone, so the response stays readable.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const v = await verifyCenterResponse(res, { method: "POST", path: "/kiosk/sessions", keyList });
  * if (!v.ok) throw new Error(v.reason);
  * ```

@@ -118,7 +118,7 @@ async function openSharedDatabases(
  * Opens a center with `instances` app instances on one database.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const jlis = await openTestJlis({ instances: 2 });
  * try { ... } finally { await jlis.close(); }
  * ```
@@ -237,7 +237,7 @@ export async function openTestJlis(
  * Card refusals (wrong PIN…) throw `CardError` before the center is asked.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const res = await kioskAuthenticate(jlis, card, "1234");
  * ```
  */

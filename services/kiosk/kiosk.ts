@@ -128,7 +128,7 @@ const ALARM_MESSAGES = {
  * Creates a kiosk.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const kiosk = createKiosk({ centerUrl: "http://127.0.0.1:8103", token: "dev-jlis-kiosk-0001" });
  * const r = await kiosk.run({ card, pin: "1234", type: "juminhyo", members: "all", pdfPath: "out.pdf" });
  * ```

@@ -18,7 +18,7 @@ export type SheetJson = Omit<SheetContent, "seal"> & {
  * Makes a decoded sheet JSON-safe.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * sheetToJson(sheet).seal?.png; // "iVBORw0…"
  * ```
  */
@@ -47,7 +47,7 @@ export interface VerdictBody {
  * The body of a verdict.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * return c.json(verdictBody(result, requestId));
  * ```
  */
@@ -75,7 +75,7 @@ export function verdictBody(
  * The body of a refusal.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * return c.json(refusalBody(refusal("SCAN_EMPTY"), requestId), 400);
  * ```
  */
@@ -102,7 +102,7 @@ export function refusalBody(r: Refusal, requestId: string) {
  * A refusal as a JSON response, with Retry-After when it has one.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * return refusalResponse(refusal("RATE_LIMITED", { retryAfter: 30 }), requestId);
  * ```
  */

@@ -120,7 +120,7 @@ async function lastLine(path: string): Promise<string | undefined> {
  * chain. Writes are serialized and each is flushed before `write` resolves.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const audit = await openJsonlAuditSink("data/portal/audit.jsonl");
  * await audit.write({ time, requestId, channel: "api", client: "key:bank-a",
  *   outcome: "verdict", verdict: "genuine", code: "GENUINE", ms: 412 });

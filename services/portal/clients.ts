@@ -44,7 +44,7 @@ async function sha256Hex(text: string): Promise<string> {
  * Builds the registry from configured keys (hashed at once).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const keys = await createApiKeyRegistry([{ id: "bank-a", key: "s3cret-…" }]);
  * (await keys.authenticate("s3cret-…"))?.id; // "bank-a"
  * ```
@@ -104,7 +104,7 @@ export function apiKeyOf(headers: Headers): string | undefined {
  * anonymous use without keeping the address.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const anon = await createAnonymizer(secret);
  * await anon("203.0.113.7"); // "anon:3f9c…" (16 hex)
  * ```

@@ -33,7 +33,7 @@ const BASE64URL = { alphabet: "base64url", omitPadding: true } as const;
  * Creates the token issuer from a secret (at least 32 bytes).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const csrf = await createCsrfTokens(crypto.getRandomValues(new Uint8Array(32)), systemClock);
  * const token = await csrf.issue();
  * await csrf.verify(token, token); // true

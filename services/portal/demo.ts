@@ -75,7 +75,7 @@ const DPI = 200;
  * Builds a back side scan (grayscale PNG, 200 dpi) of a sample sheet.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const png = await sampleScan(center, { seed: 1 });
  * ```
  */
@@ -113,7 +113,7 @@ export interface VerdictScan {
  * center's ledger.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const [revoked] = await verdictScans(center, { only: ["revoked"] });
  * ```
  */
@@ -202,7 +202,7 @@ export async function verdictScans(
  * verdict to `data/portal/demo/`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const portal = await startDemoPortal();
  * ```
  */

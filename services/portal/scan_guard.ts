@@ -94,7 +94,7 @@ function hasPdfMarker(bytes: Uint8Array): boolean {
  * Sniffs the type of a file from its bytes.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * sniffScanType(await Deno.readFile("scan.jpg")); // "jpeg"
  * sniffScanType(new TextEncoder().encode("hello")); // undefined
  * ```
@@ -366,7 +366,7 @@ function tailHas(b: Uint8Array, text: string, window = 1024): boolean {
  * removed before returning; gives up after `timeoutMs`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const info = await pdfInfo(pdfBytes, 4); // { pages: 1, pageSizes: [{ width: 595, height: 842 }] }
  * ```
  */
@@ -437,7 +437,7 @@ async function inspectPdf(
  * Sniffs and checks an uploaded scan against the limits, without decoding it.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const check = await inspectScan(bytes, DEFAULT_LIMITS);
  * if (!check.ok) console.log(check.refusal.code); // e.g. "IMAGE_TOO_LARGE"
  * ```

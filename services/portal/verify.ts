@@ -205,7 +205,7 @@ const LEDGER_STATUSES = new Set(["valid", "voided", "revoked", "unknown"]);
  * Creates the verifier.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const verifier = createVerifier({ keyList, decryptionKeys, statusLookup,
  *   limits: DEFAULT_LIMITS, audit, clock: systemClock, logger });
  * const out = await verifier.verifyBytes(bytes, { channel: "api", client: "key:bank-a", requestId });

@@ -156,7 +156,7 @@ const MESSAGES: Record<string, [string, string]> = {
  * A refusal of the registry.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * throw new RegistryError("RESIDENT_REMOVED", { residentId: "401005-00000001" });
  * ```
  */

@@ -467,7 +467,7 @@ export interface CommitOptions {
  * met a concurrent change.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await commitChange(db, { municipalityCode, type: "shibou", client }, async (p, cs) => {
  *   const r = await readResident(p, municipalityCode, id);
  *   cs.resident(r, { ...r, status: "removed" });

@@ -266,7 +266,7 @@ const utf8 = new TextEncoder();
  * from the residents) as UTF-8 COPY text.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * for (const step of encodeSegment({ municipalityCode: "401005", residents: 5000 }, 0)) {
  *   await residentsWriter.write(step.bytes[1]);
  * }
