@@ -93,7 +93,7 @@ export const NO_DATABASE = "none (no database)";
  * Runs `fn` on one connection to `url` (notices silenced), then closes it.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const [row] = await withConnection(url, (sql) => sql`select 1 as one`);
  * ```
  */
@@ -114,7 +114,7 @@ export async function withConnection<T>(
  * dropped database); a role that cannot be dropped is skipped.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await dropRoles(DEFAULT_BENCH_DATABASE_URL, ["t_401005"]);
  * ```
  */
@@ -135,7 +135,7 @@ export async function dropRoles(
  * can drop leftovers.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const pool = scratchDatabases(DEFAULT_BENCH_DATABASE_URL);
  * const db = await pool.create("p1a_seed");
  * await db.drop();
@@ -182,7 +182,7 @@ export function scratchDatabases(serverUrl: string): {
  * "PostgreSQL 15.20" for the server at `url`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await serverVersion("postgres://postgres@127.0.0.1:5432/postgres"); // "PostgreSQL 15.20"
  * ```
  */
@@ -195,7 +195,7 @@ export async function serverVersion(url: string): Promise<string> {
  * The results.json entry of one figure's outcome (values rounded).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const entry = resultEntry(p6, await p6.run(ctx));
  * ```
  */
@@ -217,7 +217,7 @@ export function resultEntry(figure: Figure, r: FigureResult): ResultEntry {
  * Reads a results file; an absent file gives an empty one.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const results = await readResults("bench/results.json");
  * ```
  */
@@ -241,7 +241,7 @@ export async function readResults(path: string): Promise<ResultsFile> {
  * ordered by id.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * mergeResults(old, [entry], { measured_at: new Date().toISOString(), cores: 2 });
  * ```
  */
@@ -262,7 +262,7 @@ export function mergeResults(
  * Rounds to a few significant digits for the file and the table.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * round(12.34567); // 12.35
  * ```
  */
@@ -275,7 +275,7 @@ export function round(x: number | null, digits = 4): number | null {
  * A plain-text table of entries (id, metric, value, baseline, ratio, goal, met).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * console.log(formatTable([{ entry, met: true }]));
  * ```
  */
@@ -316,7 +316,7 @@ export function formatTable(
  * The nearest-rank percentile of ascending `sorted` values (NaN when empty).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * percentile([1, 2, 3, 4], 0.5); // 2
  * ```
  */

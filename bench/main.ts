@@ -64,7 +64,7 @@ function positiveInt(
  * Selects figures by `--only` (comma-separated ids, case-insensitive).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * selectFigures(FIGURES, "p1a").map((f) => f.id); // ["P1a"]
  * ```
  */

@@ -238,7 +238,7 @@ function histogramP99(
  * Runs P2.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const pool = scratchDatabases("postgres://postgres@127.0.0.1:5432/postgres");
  * const r = await runP2({ scratchDatabase: pool.create, serverUrl, seconds: 60 });
  * await pool.dropAll();
@@ -275,9 +275,7 @@ export async function runP2(opts: P2Options): Promise<P2Result> {
       residentCodeBase: 30_000_000_000,
     });
 
-    const masterKey = btoa(
-      String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))),
-    );
+    const masterKey = crypto.getRandomValues(new Uint8Array(32)).toBase64();
     children.push(spawnService("../services/asp/main.ts", {
       ASP_DATABASE_URL: aspDb.url,
       ASP_PORT: String(aspPort),

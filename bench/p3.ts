@@ -165,7 +165,7 @@ async function centerKeys(keys: CenterKeys, clock: Clock) {
         notBefore: new Date(BASE - 86_400_000),
         notAfter: new Date(BASE + 5 * 365 * 86_400_000),
       }),
-    ], { clock: () => clock.now() }),
+    ], { clock }),
     contentKey: await importContentKey(
       "enc-bench-1",
       Uint8Array.fromBase64(keys.contentKeyB64),

@@ -72,7 +72,7 @@ async function runFor(
  * Runs P5.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const r = await runP5({ databaseUrl: "postgres://postgres@127.0.0.1:5432/postgres" });
  * ```
  */

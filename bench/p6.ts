@@ -64,7 +64,7 @@ function percentile(sorted: number[], p: number): number {
  * Runs P6.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const r = await runP6();
  * console.log(`${r.value} KB, render ${r.renderMs.median} ms`);
  * ```

@@ -137,7 +137,7 @@ export async function moveInResidents(
  * stderr labelled `label`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await seedWithProgress(database, "P1 seed registry", {
  *   municipalityCode: "401005",
  *   residents: 1000,

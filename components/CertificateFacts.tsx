@@ -44,7 +44,7 @@ function formatCheckedAt(lang: Lang, iso: string): string {
  * The facts table.
  *
  * @example
- * ```tsx
+ * ```tsx ignore
  * <CertificateFacts lang="ja" certificate={sheet} status="valid" checkedAt={now} />
  * ```
  */

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { toBase64 } from "../lib/contracts/wire.ts";
 import { type Lang, T, t } from "../services/portal/i18n.ts";
 
 /** Props of {@linkcode FrontImage}. */
@@ -20,7 +19,7 @@ export interface FrontImageProps {
  * The reduced front image.
  *
  * @example
- * ```tsx
+ * ```tsx ignore
  * <FrontImage lang="ja" png={pngBytes} />
  * ```
  */
@@ -30,7 +29,7 @@ export function FrontImage({ lang, png, stamp }: FrontImageProps) {
       <div class="front-frame" data-stamp={stamp}>
         <img
           id="front-image"
-          src={`data:image/png;base64,${toBase64(png)}`}
+          src={`data:image/png;base64,${png.toBase64()}`}
           alt={t(lang, T.frontCaption)}
         />
       </div>

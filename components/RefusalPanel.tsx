@@ -12,7 +12,7 @@ import { Icon } from "./Icon.tsx";
  * The refusal panel.
  *
  * @example
- * ```tsx
+ * ```tsx ignore
  * <RefusalPanel lang="ja" refusal={refusal("SCAN_EMPTY")} />
  * ```
  */

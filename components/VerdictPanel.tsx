@@ -25,7 +25,7 @@ export interface VerdictPanelProps {
  * The verdict panel.
  *
  * @example
- * ```tsx
+ * ```tsx ignore
  * <VerdictPanel lang="ja" verdict="genuine" reason={reason("GENUINE")} />
  * ```
  */

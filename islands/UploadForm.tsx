@@ -67,7 +67,7 @@ function showResultPage(html: string): boolean {
  * The upload form island.
  *
  * @example
- * ```tsx
+ * ```tsx ignore
  * <UploadForm action="/verify" csrfToken={token} lang="ja" maxBytes={20971520} text={text} />
  * ```
  */

@@ -77,7 +77,7 @@ const describe = (r: { status: number; body: Record<string, unknown> }) =>
  * Issues a card and links it; throws `Error` saying which step failed.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const card = await issueCardFile({ municipalityCode: "401005", residentId, out: "card.json", pin: "1234",
  *   centerUrl: "http://127.0.0.1:8103", centerToken: "dev-jlis-city-401005",
  *   registryUrl: "http://127.0.0.1:8101", registryToken: "dev-registry-jlis" });

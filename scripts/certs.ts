@@ -43,7 +43,7 @@ async function writePair(
  * was created and what was kept.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { created } = await ensureCerts("certs");
  * ```
  */

@@ -83,7 +83,7 @@ await Deno.writeTextFile(
     {
       note: "Corpus-only test key. Never use for real certificates.",
       keyId: encryptionKey.keyId,
-      rawBase64: btoa(String.fromCharCode(...rawKey)),
+      rawBase64: rawKey.toBase64(),
     },
     null,
     2,

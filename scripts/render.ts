@@ -38,7 +38,7 @@ import { createRenderer, type Renderer } from "../lib/render/mod.ts";
  * (sample output only: nobody holds these keys afterwards).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const builder = await sampleBackSideBuilder();
  * const back = await builder.build(makeSheet());
  * ```
@@ -82,7 +82,7 @@ function time(n: number, fn: () => unknown): number[] {
  * Measures PDF and PNG rendering and prints one line per case.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * bench(await createRenderer(), 200);
  * ```
  */

@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { personRefusal } from "../services/asp/issuance.ts";
 import { readSeals } from "../services/asp/replica.ts";
-import { toBase64 } from "../lib/contracts/sheet_wire.ts";
 import {
   openTestAsp,
   registryCall,
@@ -152,7 +151,7 @@ Deno.test("[asp] death, move-out (person and household) and seal cancellation re
         "POST",
         `/municipalities/${CODE}/residents/${id}/seals`,
         {
-          impressionPng: toBase64(sealImpressionPng("山田")),
+          impressionPng: sealImpressionPng("山田").toBase64(),
           date: "2026-11-21",
         },
       );

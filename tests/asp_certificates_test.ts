@@ -8,7 +8,7 @@ import {
   openTestRegistry,
   type TestRegistry,
 } from "./support/registry_world.ts";
-import { sheetFromJson, toBase64 } from "../lib/contracts/sheet_wire.ts";
+import { sheetFromJson } from "../lib/contracts/sheet_wire.ts";
 import { createSyncWorker } from "../services/asp/sync_worker.ts";
 import {
   ASP_TOKENS,
@@ -242,7 +242,7 @@ Deno.test("POST /certificates: chosen members must be in the applicant's househo
       "POST",
       `/municipalities/${CODE}/residents/${fam.householder}/seals`,
       {
-        impressionPng: toBase64(png),
+        impressionPng: png.toBase64(),
         date: "2026-11-21",
       },
     );

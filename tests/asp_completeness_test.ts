@@ -16,7 +16,7 @@ import {
 } from "../db/registry/schema.ts";
 import { recordsChecksum, replicaChecksum } from "../services/asp/checksum.ts";
 import { readAll } from "../services/asp/replica.ts";
-import { sheetFromJson, toBase64 } from "../lib/contracts/sheet_wire.ts";
+import { sheetFromJson } from "../lib/contracts/sheet_wire.ts";
 import { applySnapshot } from "../services/asp/snapshot.ts";
 import {
   openTestAsp,
@@ -109,7 +109,7 @@ async function expectComplete(asp: TestAsp, reg: TestRegistry, label: string) {
     assert.ok(y, `${label}: seal ${s.id}`);
     assert.equal(
       y.impressionPng,
-      toBase64(s.impressionPng),
+      s.impressionPng.toBase64(),
       `${label}: seal image`,
     );
     assert.equal(y.registrationNumber, s.registrationNumber);
@@ -346,7 +346,7 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
             "POST",
             `/municipalities/${CODE}/residents/${a}/seals`,
             {
-              impressionPng: toBase64(sealImpressionPng("斉田")),
+              impressionPng: sealImpressionPng("斉田").toBase64(),
               date: "2026-11-11",
             },
           ),
@@ -369,7 +369,7 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
             "POST",
             `/municipalities/${CODE}/residents/${a}/seals`,
             {
-              impressionPng: toBase64(sealImpressionPng("斉")),
+              impressionPng: sealImpressionPng("斉").toBase64(),
               date: "2026-11-13",
             },
           ),

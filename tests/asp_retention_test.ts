@@ -17,7 +17,6 @@ import {
   purgeExpired,
   retentionCutoff,
 } from "../services/asp/retention.ts";
-import { toBase64 } from "../lib/contracts/sheet_wire.ts";
 import {
   openTestAsp,
   registryCall,
@@ -38,7 +37,7 @@ async function removeFamily(reg: TestRegistry, code: string, address: string) {
     "POST",
     `/municipalities/${code}/residents/${fam.householder}/seals`,
     {
-      impressionPng: toBase64(sealImpressionPng("山田")),
+      impressionPng: sealImpressionPng("山田").toBase64(),
       date: "2026-11-21",
     },
   );

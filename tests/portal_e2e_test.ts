@@ -99,7 +99,7 @@ Deno.test({
           new File([bytes], "genuine-back.png", { type: "image/png" }),
         );
         return dt;
-      }, btoa(Array.from(genuine.png, (b) => String.fromCharCode(b)).join("")));
+      }, genuine.png.toBase64());
       await page.dispatchEvent(".dropzone", "drop", { dataTransfer });
       await page.waitForSelector("text=genuine-back.png");
       await page.click("button[type=submit]");

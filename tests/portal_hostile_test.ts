@@ -9,7 +9,7 @@ import sharp from "sharp";
 import { PDFDocument } from "pdf-lib";
 import { zipSync } from "fflate";
 import { seededRandom } from "./fixtures/sample_sheets.ts";
-import { crc32 } from "../services/portal/scan_guard.ts";
+import { crc32 } from "../lib/render/png_codec.ts";
 import {
   BANK_KEY,
   makeTestPortal,

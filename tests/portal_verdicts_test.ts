@@ -55,10 +55,7 @@ for (const scan of scans) {
     if (readable) {
       assert.equal(body.certificate.issueNumber, scan.issueNumber);
       assert.equal(body.issue_number, scan.issueNumber);
-      const png = Uint8Array.from(
-        atob(body.front_image_png),
-        (c) => c.charCodeAt(0),
-      );
+      const png = Uint8Array.fromBase64(body.front_image_png);
       assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
       assert.equal(
         body.status,

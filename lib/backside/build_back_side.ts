@@ -38,7 +38,7 @@ export interface BuildBackSideOptions {
  * {@linkcode createBackSideBuilder}, which measures the layout only once.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const back = await buildBackSide(sheet, { signer, encryptionKey });
  * console.log(back.symbols.length, back.keyId, back.issueNumber);
  * ```
@@ -61,7 +61,7 @@ export interface BackSideBuilder {
  * and then builds back sides with the given signer and content key.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const builder = createBackSideBuilder({ signer, encryptionKey });
  * const backs = await Promise.all(doc.sheets.map((s) => builder.build(s)));
  * ```
@@ -89,7 +89,7 @@ export function createBackSideBuilder(
  * themselves.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const back = await backSideFromEnvelope(envelopeBytes);
  * ```
  */
@@ -121,7 +121,7 @@ async function layOut(
  * Number of symbols a layout holds.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const n = await slotCount(DEFAULT_LAYOUT); // 12
  * ```
  */

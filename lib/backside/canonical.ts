@@ -174,7 +174,7 @@ function fromMap(map: unknown, schema: Schema, path: string) {
  * `RangeError` on a seal PNG over {@linkcode MAX_SEAL_PNG_BYTES}.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const bytes = encodeSheetContent(sheet);
  * assert.deepEqual(decodeSheetContent(bytes), sheet);
  * ```
@@ -213,7 +213,7 @@ export function encodeSheetContent(sheet: SheetContent): Uint8Array {
  * the bytes are not exactly what {@linkcode encodeSheetContent} produces.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const sheet = decodeSheetContent(bytes);
  * ```
  */

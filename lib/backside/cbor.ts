@@ -29,7 +29,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * Encodes a value deterministically.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const bytes = encodeCbor(new Map([[1, "a"], [2, 7]])); // a2 01 61 61 02 07
  * ```
  */

@@ -45,10 +45,6 @@ export type Reassembly =
     need?: number;
   };
 
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** The document id: SHA-256 of the envelope, truncated (synchronous: cheaper than a WebCrypto round trip). */
 function docIdOf(envelope: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha256").update(envelope).digest())
@@ -61,7 +57,7 @@ function docIdOf(envelope: Uint8Array): Uint8Array {
  * Throws `RangeError` when the envelope needs more than `n` shards.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const payloads = splitIntoChunks(envelope, { n: 12, maxPayload: 300 });
  * ```
  */
@@ -107,7 +103,7 @@ export function splitIntoChunks(
  * at all (some other 2D code) and for chunks with an impossible header.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const chunk = parseChunk(result.bytes);
  * if (chunk) console.log(chunk.index, "of", chunk.n);
  * ```
@@ -127,7 +123,7 @@ export function parseChunk(bytes: Uint8Array): Chunk | null {
   }
   return {
     version: bytes[2],
-    docId: hex(bytes.subarray(3, 3 + DOC_ID_BYTES)),
+    docId: bytes.subarray(3, 3 + DOC_ID_BYTES).toHex(),
     index,
     k,
     n,
@@ -148,7 +144,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * reported even when the others would have sufficed.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const r = reassembleChunks(chunks);
  * if (r.ok) parseEnvelope(r.envelope);
  * ```
@@ -227,7 +223,7 @@ export function reassembleChunks(chunks: Chunk[]): Reassembly {
     }
     o += take;
   }
-  if (hex(docIdOf(envelope)) !== docIds[0]) {
+  if (docIdOf(envelope).toHex() !== docIds[0]) {
     return {
       ok: false,
       problem: "inconsistent",

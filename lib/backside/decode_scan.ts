@@ -94,7 +94,7 @@ const BLANK_STD_DEV = 6;
  * first page that carries certificate symbols is the one verified.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const result = await decodeScan(await Deno.readFile("scan.jpg"), {
  *   keyList, decryptionKeys: [contentKey], renderFront,
  * });

@@ -229,7 +229,7 @@ Deno.test("decodeScan() says unknown-key for a key id not in the key list", asyn
         notAfter: new Date("2028-01-01"),
       }),
     ],
-    { clock: () => ISSUED_AT },
+    { clock: { now: () => ISSUED_AT } },
   );
   const back = await buildBackSide(await sheetOf("juminhyo", 112), {
     signer: rogue,

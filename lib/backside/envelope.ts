@@ -159,7 +159,7 @@ export function encodeHeader(h: EnvelopeHeader): Uint8Array<ArrayBuffer> {
  * envelopes; {@linkcode sealEnvelope} is the normal entry point.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const bytes = await signEnvelope(header, iv, ciphertext, signer);
  * ```
  */
@@ -194,7 +194,7 @@ export async function signEnvelope(
  * IV and ciphertext.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const envelope = await sealEnvelope(sheet, { signer, encryptionKey });
  * ```
  */
@@ -240,7 +240,7 @@ export async function sealEnvelope(
  * {@linkcode EnvelopeFormatError} when they are not an envelope.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { header } = parseEnvelope(bytes);
  * console.log(header.issueNumber, header.signKeyId);
  * ```
@@ -319,7 +319,7 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
  * Checks an envelope's signature with a public key (ECDSA P-256, SHA-256).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ok = await verifyEnvelopeSignature(parseEnvelope(bytes), publicKey);
  * ```
  */
@@ -350,7 +350,7 @@ export type OpenResult =
  * call {@linkcode verifyEnvelopeSignature} first.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const opened = await openEnvelope(parsed, contentKey);
  * if (opened.ok) console.log(opened.sheet.subject.name);
  * ```

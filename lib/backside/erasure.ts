@@ -36,7 +36,7 @@ function checkShape(k: number, n: number) {
  * Computes the `n − k` parity shards for `k` equal-length data shards.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const parity = encodeErasure([a, b, c], 5); // 2 parity shards
  * ```
  */
@@ -69,7 +69,7 @@ export function encodeErasure(data: Uint8Array[], n: number): Uint8Array[] {
  * index → bytes. Throws `RangeError` when fewer than `k` are present.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const data = decodeErasure(new Map([[0, a], [3, p0], [4, p1]]), 3, 5);
  * ```
  */

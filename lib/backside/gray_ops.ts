@@ -12,7 +12,7 @@ import type { GrayImage } from "./rasterize.ts";
  * Halves width and height by averaging 2 × 2 blocks.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const small = halve(page); // 300 dpi → 150 dpi
  * ```
  */
@@ -37,7 +37,7 @@ export function halve(img: GrayImage): GrayImage {
  * near 0 for a blank (or all-black) page.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * if (grayStdDev(page) < 6) console.log("blank");
  * ```
  */
@@ -63,7 +63,7 @@ export function grayStdDev(img: GrayImage): number {
  * solid mid-gray square and the quiet zones still separate neighbours.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const blocks = countSymbolBlocks(page, 300, 58.2); // 12 on a clean back
  * ```
  */

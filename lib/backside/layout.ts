@@ -115,7 +115,7 @@ export async function symbolCapacity(layout: SymbolLayout): Promise<number> {
  * Throws `RangeError` when there are more payloads than slots.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const symbols = await placeSymbols(payloads, DEFAULT_LAYOUT);
  * ```
  */

@@ -48,7 +48,7 @@ function isPdf(bytes: Uint8Array): boolean {
  * Decodes scan bytes to grayscale pages.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const [page] = await loadScan(await Deno.readFile("scan.jpg"), { maxDpi: 300 });
  * console.log(page.width, page.height, page.dpi);
  * ```

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import sharp from "sharp";
 import { PDFDocument } from "pdf-lib";
 import { loadScan, ScanFormatError } from "./load_scan.ts";
+import { crc32 } from "../render/png_codec.ts";
 
 // A4 at 100 dpi: 827 × 1169, a black square at (100, 200).
 const W = 827;
@@ -61,19 +62,9 @@ Deno.test("loadScan() refuses junk and decompression bombs", async () => {
 });
 
 function pngHeader(width: number, height: number): Uint8Array {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (bytes: Uint8Array) => {
-    let c = 0xffffffff;
-    for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
   const chunk = (type: string, data: number[]) => {
     const body = new Uint8Array([...new TextEncoder().encode(type), ...data]);
-    const c = crc(body);
+    const c = crc32(body);
     return [
       ...[24, 16, 8, 0].map((s) => (data.length >>> s) & 0xff),
       ...body,

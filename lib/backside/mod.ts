@@ -8,7 +8,7 @@
  * - Tests and corpus: {@linkcode rasterizeBackSide}, {@linkcode backSideToPng}.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { buildBackSide, decodeScan } from "./lib/backside/mod.ts";
  * const back = await buildBackSide(sheet, { signer, encryptionKey });
  * const result = await decodeScan(scanBytes, { keyList, decryptionKeys: [encryptionKey] });

@@ -339,7 +339,7 @@ function remainder(
  * 0x11d) of one block of data codewords, `degree` of them (1–32).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ec = errorCorrectionCodewords(blockData, 26);
  * ```
  */
@@ -401,7 +401,7 @@ function dataCodewords(
  * `RangeError` when the payload does not fit the version and level.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const m = encodeQrBytes(payload, { version: 20, ecLevel: "M" });
  * console.log(m.width); // 97
  * ```
@@ -486,7 +486,7 @@ function interleave(data: Uint8Array, s: BlockShape): Uint8Array {
  * Throws `RangeError` naming what does not match.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const bytes = readQrMatrix(m, { version: 20, ecLevel: "M" });
  * ```
  */

@@ -103,7 +103,7 @@ function drawSymbol(img: GrayImage, s: PlacedSymbol, pixelMm: number) {
  * Rasterizes a back side at `dpi` onto a white A4 page.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const page = rasterizeBackSide(back, { dpi: 300 }); // 2480 × 3508
  * ```
  */
@@ -129,7 +129,7 @@ export function rasterizeBackSide(
  * Rasterizes a back side and encodes it as a grayscale PNG.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await Deno.writeFile("back.png", await backSideToPng(back, { dpi: 200 }));
  * ```
  */

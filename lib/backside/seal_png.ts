@@ -8,8 +8,8 @@
  * @module
  */
 
-import { zlibSync } from "fflate";
 import sharp from "sharp";
+import { encodePalettePng } from "../render/png_codec.ts";
 import { MAX_SEAL_PNG_BYTES } from "./canonical.ts";
 
 /**
@@ -18,7 +18,7 @@ import { MAX_SEAL_PNG_BYTES } from "./canonical.ts";
  * over {@linkcode MAX_SEAL_PNG_BYTES}.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const small = await compactSealPng(await Deno.readFile("seal.png"));
  * sheet.seal = { ...sheet.seal, png: small };
  * ```
@@ -63,52 +63,14 @@ function encodeTwoColourPng(
     }
     return i;
   };
-  const rows = new Uint8Array((width + 1) * height);
-  for (let y = 0; y < height; y++) {
-    rows[y * (width + 1)] = 0; // filter: none
-    for (let x = 0; x < width; x++) {
-      const p = (y * width + x) * 3;
-      rows[y * (width + 1) + 1 + x] = indexOf(rgb[p], rgb[p + 1], rgb[p + 2]);
-    }
+  const indices = new Uint8Array(width * height);
+  for (let i = 0; i < width * height; i++) {
+    indices[i] = indexOf(rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]);
   }
-  const ihdr = new Uint8Array(13);
-  const view = new DataView(ihdr.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  ihdr.set([8, 3, 0, 0, 0], 8); // 8-bit, palette, deflate, no filter, no interlace
-  return concat([
-    Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
-    chunk("IHDR", ihdr),
-    chunk("PLTE", Uint8Array.from(palette.flat())),
-    chunk("IDAT", zlibSync(rows, { level: 9 })),
-    chunk("IEND", new Uint8Array(0)),
-  ]);
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const body = concat([new TextEncoder().encode(type), data]);
-  let crc = 0xffffffff;
-  for (const b of body) crc = CRC_TABLE[(crc ^ b) & 0xff] ^ (crc >>> 8);
-  const out = new Uint8Array(8 + data.length + 4);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set(body, 4);
-  view.setUint32(8 + data.length, (crc ^ 0xffffffff) >>> 0);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return encodePalettePng({
+    width,
+    height,
+    palette: Uint8Array.from(palette.flat()),
+    indices,
+  });
 }

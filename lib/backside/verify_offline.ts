@@ -32,7 +32,7 @@ export type SignatureCheck =
  * {@linkcode verifyOffline} and of `decodeScan`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const check = await checkEnvelopeSignature(envelopeBytes, keyList);
  * if (check.status === "valid") console.log(check.envelope.header.issueNumber);
  * ```
@@ -112,7 +112,7 @@ export interface OfflineVerification {
  * its symbols (any k of them, in any order).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const r = await verifyOffline(payloads, keyList, { expectedIssueNumber: "401005-20261126-000123" });
  * console.log(r.valid, r.issueNumber, r.reason.ja);
  * ```

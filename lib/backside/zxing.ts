@@ -130,7 +130,7 @@ export const QR_MASK = 0;
  * DataMatrix from zxing-cpp's writer.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const m = await writeSymbol(payload, { symbology: "QRCode", ecLevel: "M", version: 15 });
  * console.log(m.width); // 77
  * ```
@@ -205,7 +205,7 @@ function zxingOptions(o: ReadSymbolsOptions): ZXingReaderOptions {
  * Reads symbols from 8-bit grayscale pixels (one byte per pixel, row-major).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const found = await readSymbols(gray, width, height, { tryHarder: true });
  * for (const s of found) console.log(s.bytes.length);
  * ```

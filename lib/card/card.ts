@@ -65,7 +65,7 @@ const CARD_MESSAGES: Record<
  * tries left, locked, or an unreadable/altered card file.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * try { await card.sign("0000", nonce); } catch (e) {
  *   if (e instanceof CardError && e.code === "PIN_WRONG") console.log(e.remainingTries);
  * }
@@ -340,7 +340,7 @@ function loadCard(path: string): CardFile {
  * Generates a card's key pair and its certificate request.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const req = await createCardRequest();
  * const { certificatePem } = await issueAtCenter(req.csrPem);
  * const card = await req.write("card.json", { certificatePem, pin: "1234" });
@@ -406,7 +406,7 @@ export async function createCardRequest(): Promise<CardRequest> {
  * Opens a card file. The PIN counter is re-read from the file on every use.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const card = await openCard("card.json");
  * const signature = await card.sign("1234", nonce);
  * ```

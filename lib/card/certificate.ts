@@ -65,7 +65,7 @@ export interface CardCertificateInfo {
  * certificate; says nothing about who signed it (see the center's checks).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { serial, municipalityCode } = readCardCertificate(card.certificatePem);
  * ```
  */
@@ -103,7 +103,7 @@ export function readCardCertificate(
  * The exact bytes a card signs for a nonce: context prefix + nonce (UTF-8).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ok = await crypto.subtle.verify(ECDSA_SHA256, key, sig, cardAuthMessage(nonce));
  * ```
  */
@@ -119,7 +119,7 @@ export function cardAuthMessage(nonce: string): Uint8Array<ArrayBuffer> {
  * {@linkcode cardAuthMessage}) with the certificate's public key.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * if (!(await verifyCardSignature(info.certificate, nonce, signature))) refuse();
  * ```
  */

@@ -3,7 +3,7 @@
  * failure counter) and its user-authentication certificate.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { openCard } from "./lib/card/mod.ts";
  * const card = await openCard("card.json");
  * const signature = await card.sign("1234", nonce);

@@ -19,9 +19,7 @@ import {
   type SheetContentWire,
   sheetWireSchema as catalogueWireSchema,
 } from "../certificate/types/mod.ts";
-import { ContractError, fromBase64, parseMessage, toBase64 } from "./wire.ts";
-
-export { fromBase64, toBase64 };
+import { ContractError, parseMessage } from "./wire.ts";
 
 /**
  * Everything printed on one sheet, as JSON carries it: the wire side of the
@@ -138,7 +136,7 @@ export function backSideToJson(back: BackSide): BackSideJson {
       for (let i = whole * 8; i < n; i++) {
         if (modules[i]) packed[i >> 3] |= 0x80 >> (i & 7);
       }
-      return { ...rest, bits: toBase64(packed) };
+      return { ...rest, bits: packed.toBase64() };
     }),
   };
 }
@@ -175,7 +173,7 @@ export function decodeBackSide(wire: BackSideJson): BackSide {
       const n = rest.width * rest.height;
       let packed: Uint8Array;
       try {
-        packed = fromBase64(bits);
+        packed = Uint8Array.fromBase64(bits);
       } catch {
         throw new ContractError("A back side", [
           `symbols.${k}.bits: not base64`,

@@ -50,27 +50,3 @@ export function parseMessage<S extends z.ZodType>(
   if (r.success) return r.data;
   throw new ContractError(what, r.error.issues.slice(0, 5).map(describeIssue));
 }
-
-/**
- * Bytes to base64 (standard alphabet, padded), as JSON carries them.
- *
- * @example
- * ```ts
- * toBase64(new Uint8Array([1, 2, 3])); // "AQID"
- * ```
- */
-export function toBase64(bytes: Uint8Array): string {
-  return bytes.toBase64();
-}
-
-/**
- * Base64 to bytes; throws `SyntaxError` on text that is not base64.
- *
- * @example
- * ```ts
- * fromBase64("AQID"); // Uint8Array [1, 2, 3]
- * ```
- */
-export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.fromBase64(text);
-}

@@ -38,7 +38,7 @@ export async function generateContentKey(keyId: string): Promise<ContentKey> {
  * Imports a content key from its 32 raw bytes (non-extractable).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const contentKey = await importContentKey("enc-2026-01", rawBytes);
  * ```
  */

@@ -106,7 +106,7 @@ export function derToRaw(der: Uint8Array): Uint8Array<ArrayBuffer> {
  * False for a wrong-length or non-verifying signature.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ok = await verifyEcdsaP256(publicKey, signature, data);
  * ```
  */
@@ -221,7 +221,7 @@ function ecPrivateKeyOf(pkcs8: Uint8Array): Uint8Array {
  * ECDSA_sign over the SHA-256 digest.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const key = nativeSigningKey(pkcs8);
  * pkcs8.fill(0);
  * const sig = key?.sign(bytes);

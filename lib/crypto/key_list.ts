@@ -39,23 +39,6 @@ export type KeyLookup =
 
 const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
 
-function base64UrlEncode(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(
-    /=+$/,
-    "",
-  );
-}
-
-function base64Decode(text: string): Uint8Array<ArrayBuffer> {
-  const normal = text.replaceAll("-", "+").replaceAll("_", "/");
-  const binary = atob(normal);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}
-
 /**
  * Derives a key id from an EC P-256 public key: the first 16 characters of its
  * RFC 7638 JWK thumbprint (SHA-256, base64url). Short enough to print, and
@@ -83,7 +66,10 @@ export async function keyIdFromPublicKey(
   const digest = new Uint8Array(
     await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical)),
   );
-  return base64UrlEncode(digest).slice(0, 16);
+  return digest.toBase64({ alphabet: "base64url", omitPadding: true }).slice(
+    0,
+    16,
+  );
 }
 
 /**
@@ -91,7 +77,7 @@ export async function keyIdFromPublicKey(
  * returns it typed. Throws `TypeError` naming the first bad entry.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const list = parseKeyList(JSON.parse(await Deno.readTextFile("keys.json")));
  * ```
  */
@@ -141,7 +127,7 @@ export function parseKeyList(value: unknown): KeyList {
  * Imports the public key of one key-list entry for ECDSA P-256 verification.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const key = await importPublicKey(list.keys[0]);
  * ```
  */
@@ -175,7 +161,10 @@ async function importEntry(entry: PublicKeyEntry): Promise<CryptoKey> {
   if (entry.spki) {
     return await crypto.subtle.importKey(
       "spki",
-      base64Decode(entry.spki),
+      // base64 or base64url alike
+      Uint8Array.fromBase64(
+        entry.spki.replaceAll("-", "+").replaceAll("_", "/"),
+      ),
       ECDSA_P256,
       true,
       ["verify"],
@@ -191,7 +180,7 @@ async function importEntry(entry: PublicKeyEntry): Promise<CryptoKey> {
  * key is retired.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const found = await findVerificationKey(list, "sJq3Xv0e9Kk1aQ2B",
  *   new Date("2026-11-26T10:00:00+09:00"));
  * if (found.status === "ok") { ... found.key ... }

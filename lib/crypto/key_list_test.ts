@@ -83,7 +83,7 @@ Deno.test("importPublicKey() accepts base64 SPKI as well as JWK", async () => {
   );
   const key = await importPublicKey({
     keyId: "k",
-    spki: btoa(String.fromCharCode(...spki)),
+    spki: spki.toBase64(),
     notBefore: "2026-01-01T00:00:00Z",
     notAfter: "2027-01-01T00:00:00Z",
     use: "sign",

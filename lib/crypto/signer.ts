@@ -16,6 +16,7 @@
 
 import { type NativeSigningKey, nativeSigningKey } from "./ecdsa.ts";
 import { keyIdFromPublicKey, type KeyList } from "./key_list.ts";
+import { type Clock, systemClock } from "../time/clock.ts";
 
 /** One signing key pair handed to {@linkcode createSigner}. */
 export interface SigningKey {
@@ -48,7 +49,7 @@ export interface Signer {
 /** Options of {@linkcode createSigner}. */
 export interface SignerOptions {
   /** Clock for key validity; defaults to the system clock. */
-  clock?: () => Date;
+  clock?: Clock;
 }
 
 const ECDSA_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
@@ -99,7 +100,7 @@ export async function createSigner(
   options: SignerOptions = {},
 ): Promise<Signer> {
   if (keys.length === 0) throw new TypeError("A signer needs at least one key");
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? systemClock;
   const held = new Map<
     string,
     {
@@ -147,7 +148,7 @@ export async function createSigner(
 
   return {
     activeKeyId() {
-      const now = clock();
+      const now = clock.now();
       let best: string | undefined;
       for (const [id, k] of held) {
         if (!validAt(id, now)) continue;
@@ -163,7 +164,7 @@ export async function createSigner(
     async sign(keyId, data) {
       const k = held.get(keyId);
       if (!k) throw new RangeError(`Signer holds no key ${keyId}`);
-      const now = clock();
+      const now = clock.now();
       if (!validAt(keyId, now)) {
         throw new RangeError(
           `Signing key ${keyId} is not valid at ${now.toISOString()}`,
@@ -230,7 +231,7 @@ export async function generateSigningKey(
  * JWK's x and y.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const key = await importSigningKey(privateJwk, {
  *   notBefore: new Date("2026-01-01"), notAfter: new Date("2028-01-01"),
  * });

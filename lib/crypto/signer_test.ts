@@ -19,7 +19,7 @@ Deno.test("generateSigningKey() makes a non-extractable private key", async () =
 Deno.test("createSigner() signs 64-byte r‖s signatures the key list verifies", async () => {
   const signer = await createSigner(
     [await generateSigningKey({ notBefore: Y2026, notAfter: Y2028 })],
-    { clock: () => Y2027 },
+    { clock: { now: () => Y2027 } },
   );
   const data = new TextEncoder().encode("発行番号 401005-20261126-000123");
   const keyId = signer.activeKeyId();
@@ -61,7 +61,9 @@ Deno.test("Signer.activeKeyId() picks the newest key valid now", async () => {
     notAfter: Y2028,
   });
   let now = new Date("2026-06-01T00:00:00Z");
-  const signer = await createSigner([oldKey, newKey], { clock: () => now });
+  const signer = await createSigner([oldKey, newKey], {
+    clock: { now: () => now },
+  });
   assert.equal(signer.activeKeyId(), "old");
   now = new Date("2027-06-01T00:00:00Z");
   assert.equal(signer.activeKeyId(), "new");
@@ -81,7 +83,7 @@ Deno.test("Signer.sign() refuses a key outside its validity or not held", async 
         notAfter: Y2027,
       }),
     ],
-    { clock: () => Y2028 },
+    { clock: { now: () => Y2028 } },
   );
   await assert.rejects(signer.sign("k1", new Uint8Array(1)), RangeError);
   await assert.rejects(signer.sign("nope", new Uint8Array(1)), RangeError);
@@ -100,7 +102,7 @@ Deno.test("importSigningKey() imports a private JWK as non-extractable", async (
     notAfter: Y2028,
   });
   assert.equal(key.privateKey.extractable, false);
-  const signer = await createSigner([key], { clock: () => Y2027 });
+  const signer = await createSigner([key], { clock: { now: () => Y2027 } });
   const sig = await signer.sign(signer.activeKeyId(), new Uint8Array([1]));
   assert.equal(
     await crypto.subtle.verify(

@@ -14,7 +14,7 @@ import type { OpenDatabaseOptions } from "./database.ts";
  * database if needed.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const database = await openDatabase(await serviceDatabaseOptions("registry"));
  * ```
  */

@@ -34,7 +34,7 @@ const utf8 = new TextEncoder();
  * Starts `statement` (a `COPY … FROM STDIN`) on a postgres.js connection.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const copy = await openCopyIn(sql, 'COPY "t" ("a") FROM STDIN');
  * await copy.write("1\n");
  * await copy.close();

@@ -24,7 +24,7 @@ export type Db = PgDatabase<PgQueryResultHKT, any>;
  * an array, PGlite an object with `rows`).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const [{ n }] = rowsOf<{ n: number }>(await db.execute(sql`select 1 as n`));
  * ```
  */
@@ -78,18 +78,11 @@ export interface OpenDatabaseOptions {
   max?: number;
 }
 
-const HEX = Array.from(
-  { length: 256 },
-  (_, i) => i.toString(16).padStart(2, "0"),
-);
-
 /** Escapes one value for COPY's text format. */
 export function copyEscape(v: CopyValue): string {
   if (v === null || v === undefined) return "\\N";
   if (v instanceof Uint8Array) {
-    let s = "\\\\x";
-    for (let i = 0; i < v.length; i++) s += HEX[v[i]];
-    return s;
+    return "\\\\x" + v.toHex();
   }
   if (v instanceof Date) return v.toISOString();
   if (typeof v === "boolean") return v ? "t" : "f";
@@ -184,7 +177,7 @@ function preparing(sql: postgres.Sql): postgres.Sql {
  * Opens a database.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const database = await openDatabase({ url: Deno.env.get("DATABASE_URL") });
  * await database.migrate("db/migrations/registry");
  * ```

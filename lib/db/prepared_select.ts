@@ -34,7 +34,7 @@ export interface PreparedSelectOptions {
  * handle, mapping rows as Drizzle does.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const byId = preparedSelect(residents, eq(residents.id, sql.placeholder("id")));
  * const rows = await byId(tx, { id: "R1" });
  * ```

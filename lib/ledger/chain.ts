@@ -125,7 +125,7 @@ export type ChainVerification =
  * there (catches entries cut off the end).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const v = await verifyChain(readEntries(db), { expectedHead: head });
  * if (!v.ok) console.error(v.seq, v.problem);
  * ```

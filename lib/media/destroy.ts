@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { toHex } from "./format.ts";
+import { type Clock, systemClock } from "../time/clock.ts";
 
 /** What {@linkcode destroyFile} did, for the audit record. */
 export interface DestructionRecord {
@@ -37,7 +37,7 @@ export interface DestroyOptions {
   /** Called after the overwrite and fsync, before unlinking (tests inspect the bytes here). */
   beforeUnlink?: (path: string) => void | Promise<void>;
   /** Clock for the record. */
-  now?: () => Date;
+  clock?: Clock;
 }
 
 const BLOCK = 1024 * 1024;
@@ -70,7 +70,7 @@ async function syncDirectory(path: string): Promise<void> {
  * Overwrites `path` with random bytes (same length), fsyncs, unlinks.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const record = await destroyFile("401005.media");
  * await audit(db, { action: "media.destroyed", details: record });
  * ```
@@ -79,12 +79,12 @@ export async function destroyFile(
   path: string,
   opts: DestroyOptions = {},
 ): Promise<DestructionRecord> {
-  const now = opts.now ?? (() => new Date());
+  const clock = opts.clock ?? systemClock;
   const passes = opts.passes ?? 1;
   if (!Number.isInteger(passes) || passes < 1 || passes > 7) {
     throw new RangeError(`passes must be 1..7, got ${passes}`);
   }
-  const startedAt = now().toISOString();
+  const startedAt = clock.now().toISOString();
   const info = await Deno.lstat(path);
   if (!info.isFile) throw new TypeError(`Not a regular file: ${path}`);
   const size = info.size;
@@ -126,8 +126,8 @@ export async function destroyFile(
     method: "overwrite-random+fsync+unlink",
     synced: true,
     unlinked,
-    overwriteSample: toHex(digest),
+    overwriteSample: digest.toHex(),
     startedAt,
-    finishedAt: now().toISOString(),
+    finishedAt: clock.now().toISOString(),
   };
 }

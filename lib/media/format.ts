@@ -143,7 +143,7 @@ const JA: Record<MediaErrorCode, string> = {
  * `messageJa` say what failed and why; `details` carries the specifics.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * try { await verifyMedia(path, keys); } catch (e) {
  *   if (e instanceof MediaError && e.code === "MEDIA_TRUNCATED") { ... }
  * }
@@ -180,32 +180,6 @@ export function emptyCounts(): MediaCounts {
 export function isMediaKind(kind: unknown): kind is MediaKind {
   return typeof kind === "string" &&
     (MEDIA_KINDS as readonly string[]).includes(kind);
-}
-
-/** Hex of bytes. */
-export function toHex(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i++) {
-    s += bytes[i].toString(16).padStart(2, "0");
-  }
-  return s;
-}
-
-/** Standard base64 of bytes. */
-export function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
-/** Bytes of standard base64. */
-export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(text);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 /** SHA-256 of bytes. */

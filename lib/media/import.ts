@@ -159,7 +159,7 @@ async function* flatten(
  * Verifies, loads, destroys and audits one media file.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const result = await importMedia("401005.media", {
  *   ...await aspMediaKeys(await readMediaKeyFiles("certs")),
  *   loader, audit: (r) => writeAudit(db, { tenantCode: r.tenant, actor: "media-import", ...r }),

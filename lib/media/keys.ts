@@ -69,7 +69,7 @@ async function certPublicKey(
  * certificate's period) and the ASP's public key.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { signer, aspPublicKey } = await registryMediaKeys(await readMediaKeyFiles("certs"));
  * ```
  */
@@ -114,7 +114,7 @@ export async function registryMediaKeys(
  * registry's signature-verification key.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const keys = await aspMediaKeys(await readMediaKeyFiles("certs"));
  * const verified = await verifyMedia(path, keys);
  * ```
@@ -158,7 +158,7 @@ export async function aspMediaKeys(
  * an ASP key pair.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const k = await generateMediaKeys();
  * const w = await createMediaWriter(path, { ...opts, signer: k.signer, recipientPublicKey: k.aspPublicKey });
  * ```

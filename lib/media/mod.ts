@@ -4,7 +4,7 @@
  * registry (services/registry/media_export.ts).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { importMedia, verifyMedia } from "./lib/media/mod.ts";
  * ```
  *

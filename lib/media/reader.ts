@@ -22,7 +22,6 @@ import {
   chunkAad,
   deriveKek,
   emptyCounts,
-  fromBase64,
   isMediaKind,
   kekInfo,
   MAX_CHUNK_PLAIN_BYTES,
@@ -38,7 +37,6 @@ import {
   type MediaManifest,
   type MediaRecord,
   sha256,
-  toHex,
   TRAILER_BYTES,
 } from "./format.ts";
 
@@ -203,7 +201,7 @@ async function openAndReadHeader(path: string): Promise<Opened> {
       fileSize,
       header,
       headerEnd: 14 + headerLength,
-      headerSha256: toHex(await sha256(headerBytes)),
+      headerSha256: (await sha256(headerBytes)).toHex(),
     };
   } catch (e) {
     file.close();
@@ -357,7 +355,7 @@ async function readManifest(
       "The chunks do not end where the manifest starts",
     );
   }
-  return { manifest, manifestSha256: toHex(await sha256(manifestBytes)) };
+  return { manifest, manifestSha256: (await sha256(manifestBytes)).toHex() };
 }
 
 async function unwrapContentKey(
@@ -378,7 +376,7 @@ async function unwrapContentKey(
   try {
     const eph = await crypto.subtle.importKey(
       "raw",
-      fromBase64(r.ephemeralPublicKey),
+      Uint8Array.fromBase64(r.ephemeralPublicKey),
       { name: "ECDH", namedCurve: "P-256" },
       false,
       [],
@@ -386,13 +384,13 @@ async function unwrapContentKey(
     const kek = await deriveKek(
       opts.aspPrivateKey,
       eph,
-      fromBase64(r.salt),
+      Uint8Array.fromBase64(r.salt),
       kekInfo(r.keyId, r.ephemeralPublicKey),
       "unwrapKey",
     );
     return await crypto.subtle.unwrapKey(
       "raw",
-      fromBase64(r.wrappedKey),
+      Uint8Array.fromBase64(r.wrappedKey),
       kek,
       "AES-KW",
       { name: "AES-GCM", length: 256 },
@@ -418,7 +416,7 @@ async function checkFrame(
   changedCode: "MEDIA_CHUNK_CORRUPT" | "MEDIA_CHANGED_SINCE_VERIFIED",
 ): Promise<Uint8Array> {
   const c = manifest.chunks[index];
-  const hash = toHex(await sha256(frame));
+  const hash = (await sha256(frame)).toHex();
   if (hash !== c.sha256) {
     throw new MediaError(
       changedCode,
@@ -669,7 +667,7 @@ function assertUnchanged(o: Opened, media: VerifiedMedia, since: string): void {
  * reason otherwise.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const verified = await verifyMedia("401005.media", { aspPrivateKey, registryPublicKey });
  * if (verified.snapshotSeq <= currentSeq) throw new Error("replayed media");
  * for await (const batch of readMedia(verified)) await stage(batch);
@@ -696,7 +694,7 @@ export function verifyMedia(
  * becomes visible).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * for await (const batch of readMedia(verified)) console.log(batch[0].kind, batch.length);
  * ```
  */
@@ -781,7 +779,7 @@ const openedKeys = new WeakMap<OpenedMedia, CryptoKey>();
  * {@linkcode MediaError} with the reason otherwise.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const media = await openMedia("401005.media", { aspPrivateKey, registryPublicKey });
  * if (media.snapshotSeq <= currentSeq) throw new Error("replayed media");
  * for await (const chunk of readVerifiedChunks(media)) await stage(chunk);
@@ -824,7 +822,7 @@ export interface ReadVerifiedChunksOptions {
  * never shows anything of a bad file.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * for await (const c of readVerifiedChunks(await openMedia(path, keys))) {
  *   await stage(c.kind, c.ndjson);
  * }

@@ -32,8 +32,6 @@ import {
   type MediaKind,
   type MediaManifest,
   sha256,
-  toBase64,
-  toHex,
 } from "./format.ts";
 
 /** Options of {@linkcode createMediaWriter}. */
@@ -208,9 +206,9 @@ async function wrapContentKey(
     true,
     ["deriveBits"],
   );
-  const ephRaw = toBase64(
-    new Uint8Array(await crypto.subtle.exportKey("raw", eph.publicKey)),
-  );
+  const ephRaw = new Uint8Array(
+    await crypto.subtle.exportKey("raw", eph.publicKey),
+  ).toBase64();
   const recipientKeyId = await keyIdFromPublicKey(recipientPublicKey);
   const salt = crypto.getRandomValues(new Uint8Array(32));
   const kek = await deriveKek(
@@ -229,8 +227,8 @@ async function wrapContentKey(
       alg: "ECDH-ES-P256+HKDF-SHA256+A256KW",
       keyId: recipientKeyId,
       ephemeralPublicKey: ephRaw,
-      salt: toBase64(salt),
-      wrappedKey: toBase64(wrapped),
+      salt: salt.toBase64(),
+      wrappedKey: wrapped.toBase64(),
     },
   };
 }
@@ -310,7 +308,7 @@ async function writeChunk(
     offset: st.offset,
     length: frame.length,
     plainLength: chunk.plainLength,
-    sha256: toHex(await sha256(frame)),
+    sha256: (await sha256(frame)).toHex(),
   });
   st.offset += frame.length;
   st.written += chunk.records;
@@ -543,7 +541,7 @@ async function sealFile(st: WriterState): Promise<MediaSummary> {
     totalRecords: st.total,
     snapshotSeq: st.header.snapshotSeq,
     municipalityCode: st.header.municipalityCode,
-    manifestSha256: toHex(await sha256(manifestBytes)),
+    manifestSha256: (await sha256(manifestBytes)).toHex(),
   };
 }
 
@@ -570,7 +568,7 @@ async function openWriter(
   const signerKeyId = opts.signer.activeKeyId();
   const header = buildHeader(opts, recipient, signerKeyId);
   const headerBytes = headerFrame(header);
-  const headerSha256 = toHex(await sha256(headerBytes));
+  const headerSha256 = (await sha256(headerBytes)).toHex();
   const partial = `${path}.partial`;
   const file = await Deno.open(partial, {
     write: true,
@@ -611,7 +609,7 @@ async function openWriter(
  * and leaves this function only wrapped for `recipientPublicKey`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const w = await createMediaWriter("401005.media", {
  *   municipalityCode: "401005", snapshotSeq: 1234,
  *   counts: { household: 1, resident: 1, seal: 0, block: 0, card: 0 },

@@ -18,7 +18,7 @@ import { A4, BLACK, type DrawOp, MM_PER_PT, type PageLayout } from "./ops.ts";
  * Quiet zone kept white around each symbol, in modules.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const margin = QUIET_ZONE_MODULES * symbol.moduleSize; // mm
  * ```
  */

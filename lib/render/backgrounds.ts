@@ -63,7 +63,7 @@ export interface CopyGuardDesign {
  * Builds the copy-evident design with the word drawn in the Gothic face.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const d = createCopyGuardDesign(loadFontSet());
  * d.coarse.dot / d.coarse.pitch === d.fine.dot / d.fine.pitch; // true (same tone)
  * ```
@@ -144,7 +144,7 @@ export function createCopyGuardDesign(
  * (so the fine and coarse screens stay in phase).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * copyGuardPlacements(design, { x: 0, y: 0, w: 210, h: 297 }).length > 20; // true
  * ```
  */

@@ -48,7 +48,7 @@ export interface RenderContextOptions extends LoadFontOptions {
  * Loads the fonts (unless given) and derives the backgrounds; ~80 ms.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ctx = createRenderContext();
  * layoutSheet(makeSheet(), { context: ctx });
  * ```

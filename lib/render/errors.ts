@@ -9,7 +9,7 @@
  * size. The kiosk must refuse the request: text is never truncated.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * try {
  *   layoutSheet(sheet);
  * } catch (e) {

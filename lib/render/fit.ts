@@ -53,7 +53,7 @@ const NO_LINE_START = new Set(
  * Size step when shrinking, pt.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const next = style.sizePt - SIZE_STEP_PT;
  * ```
  */
@@ -77,7 +77,7 @@ function slice(s: ShapedText, from: number, to: number): ShapedText {
  * start. Returns null when a single cluster is wider than the line.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const s = shapeText(fonts.mincho, "東京都千代田区");
  * wrapShaped(s, 4 * 2048)!.length; // 2
  * ```
@@ -110,7 +110,7 @@ export function wrapShaped(
  * the minimum. An empty text fits at the preferred size with no lines.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const fitted = fitText(fonts.mincho, "山田太郎", { x: 0, y: 0, w: 80, h: 10 }, {
  *   face: "mincho", sizePt: 16, minSizePt: 10, maxLines: 1,
  * });

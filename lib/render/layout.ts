@@ -63,7 +63,7 @@ function build(
  * field does not fit its box at the minimum size.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const layout = layoutSheet(makeSheet());
  * layout.ops.some((op) => op.kind === "text" && op.field === "name"); // true
  * ```
@@ -81,7 +81,7 @@ export function layoutSheet(
  * list means the sheet can be printed. Pure: reads only the sheet and fonts.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * checkSheetFits(makeSheet()); // []
  * checkSheetFits(makeSheet({ subject: { address: "あ".repeat(400) } }))[0].field; // "address"
  * ```

@@ -3,7 +3,7 @@
  * at the kiosk (with the back side's symbols on the following page) and a
  * reduced PNG for the verification portal.
  *
- * ```ts
+ * ```ts ignore
  * const r = await createRenderer();
  * const pdf = r.pdf(doc, backs);   // Uint8Array, A4
  * const png = r.png(doc.sheets[0]); // Uint8Array, 1000 px wide
@@ -67,12 +67,20 @@ export interface Renderer {
   layoutBack(back: BackSide): PageLayout;
   /** Fields that do not fit; empty when the sheet can be printed. */
   checkFits(sheet: SheetContent): FitProblem[];
-  /** The document as PDF: per sheet its front, then its back when given. */
-  pdf(doc: CertificateDocument, backs?: readonly BackSide[]): Uint8Array;
+  /**
+   * The document as PDF: per sheet its front, then its back when given;
+   * `options.sheets` prints only the first sheets (see {@link PdfOptions}).
+   */
+  pdf(
+    doc: CertificateDocument,
+    backs?: readonly BackSide[],
+    options?: { sheets?: number },
+  ): Uint8Array;
   /** Like {@link Renderer.pdf}, also listing characters drawn with a substitute glyph. */
   pdfWithReport(
     doc: CertificateDocument,
     backs?: readonly BackSide[],
+    options?: { sheets?: number },
   ): PdfResult;
   /** The front of a sheet as PNG, `widthPx` wide (default 1000). */
   png(sheet: SheetContent, options?: { widthPx?: number }): Uint8Array;
@@ -85,7 +93,7 @@ export interface Renderer {
  * Takes ~0.1 s; create one per process and reuse it.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const r = await createRenderer();
  * const pdf = r.pdf(makeHouseholdDocument());
  * const png = r.png(makeSheet(), { widthPx: 1000 });
@@ -101,10 +109,10 @@ export function createRenderer(
     layout: (sheet) => layoutSheet(sheet, { context }),
     layoutBack: (back) => layoutBackSide(back, { context }),
     checkFits: (sheet) => checkSheetFits(sheet, { context }),
-    pdf: (doc, backs) =>
-      renderDocumentPdfWithReport(doc, backs, { context }).pdf,
-    pdfWithReport: (doc, backs) =>
-      renderDocumentPdfWithReport(doc, backs, { context }),
+    pdf: (doc, backs, opts) =>
+      renderDocumentPdfWithReport(doc, backs, { ...opts, context }).pdf,
+    pdfWithReport: (doc, backs, opts) =>
+      renderDocumentPdfWithReport(doc, backs, { ...opts, context }),
     png: (sheet, opts = {}) =>
       renderLayoutPng(
         layoutSheet(sheet, { context }),

@@ -46,7 +46,7 @@ function columns(n: number): number[] {
  * (0, 0): a thick frame, then the characters stretched into their cells.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const segs = officialSealSegments(loadFontSet(), "北九州市", 24);
  * segs.length > 100; // true
  * ```
@@ -106,7 +106,7 @@ export function officialSealSegments(
  * The official seal as a drawing op at (x, y), `size` mm square.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const op = officialSealOp(loadFontSet(), "北九州市", 150, 240, 24);
  * op.role; // "official-seal"
  * ```

@@ -58,6 +58,11 @@ export interface PdfOptions {
   context?: RenderContext;
   /** zlib level of page contents and per-document font programs (0 = none). Default 1. */
   compress?: number;
+  /**
+   * Render only the first `sheets` sheets (front and back), as a print that
+   * a paper jam stopped delivers them. Default: all.
+   */
+  sheets?: number;
 }
 
 /** A rendered document and what the renderer had to substitute. */
@@ -247,7 +252,7 @@ const MAX_PATH_FORMS = 2048;
  * text, backgrounds) now rather than on the first document.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * preparePdf(createRenderContext());
  * ```
  */
@@ -547,7 +552,7 @@ function checkDocument(
  * Renders a document as PDF and reports substituted glyphs.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { pdf, glyphIssues } = renderDocumentPdfWithReport(makeHouseholdDocument());
  * glyphIssues.length; // 0
  * ```
@@ -559,13 +564,19 @@ export function renderDocumentPdfWithReport(
 ): PdfResult {
   const ctx = options.context ?? defaultRenderContext();
   checkDocument(doc, backs);
+  const count = options.sheets ?? doc.sheets.length;
+  if (!Number.isInteger(count) || count < 1 || count > doc.sheets.length) {
+    throw new RangeError(
+      `Cannot print ${count} of the ${doc.sheets.length} sheets of ${doc.requestId}`,
+    );
+  }
   const level = options.compress ?? 1;
   const st = ctx.memo("pdf-static", () => buildStatic(ctx));
   const w = new PdfWriter(st.prefix);
   const state = new DocState(ctx, st, w);
   const glyphIssues: PdfResult["glyphIssues"] = [];
   const contents: number[] = [];
-  doc.sheets.forEach((sheet, i) => {
+  doc.sheets.slice(0, count).forEach((sheet, i) => {
     const front = layoutSheet(sheet, { context: ctx });
     for (const g of front.glyphIssues) {
       glyphIssues.push({ ...g, page: sheet.page });
@@ -643,7 +654,7 @@ export function renderDocumentPdfWithReport(
  * does not fit.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const pdf = renderDocumentPdf(makeHouseholdDocument());
  * new TextDecoder().decode(pdf.subarray(0, 8)); // "%PDF-1.7"
  * ```

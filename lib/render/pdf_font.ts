@@ -16,7 +16,7 @@ import { buildTrueTypeSubset } from "./truetype_subset.ts";
  * `gids[i]`, standing for the characters `text[i]`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const plan = new SubsetPlan(fonts.mincho);
  * plan.add(fonts.mincho.glyphForCluster("住"), "住"); // 1 (CID in the subset)
  * ```
@@ -154,7 +154,7 @@ export interface WriteFontOptions {
  * program, ToUnicode) and returns the Type0 font's object number.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const plan = new SubsetPlan(fonts.mincho);
  * plan.add(fonts.mincho.glyphForCluster("住"), "住");
  * const ref = writeFontSubset(writer, plan);

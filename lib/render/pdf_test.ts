@@ -195,6 +195,25 @@ Deno.test("renderDocumentPdf() checks sheet numbering and binds each back side t
   );
 });
 
+Deno.test("renderDocumentPdf() prints only the first sheets when asked (a jammed print)", async () => {
+  const doc = makeHouseholdDocument();
+  const n = doc.sheets[0].issueNumber;
+  const backs = doc.sheets.map((): BackSide => ({
+    keyId: "k",
+    issueNumber: n,
+    symbols: [],
+  }));
+  const pdf = renderDocumentPdf(doc, backs, { context, sheets: 1 });
+  assert.equal(await pdfPages(pdf), 2);
+  assert.ok(contains(await pdfText(pdf, 1), doc.sheets[0].issueNumber));
+  for (const bad of [0, 4, 1.5]) {
+    assert.throws(
+      () => renderDocumentPdf(doc, backs, { context, sheets: bad }),
+      RangeError,
+    );
+  }
+});
+
 async function qrSymbol(
   text: string,
   x: number,

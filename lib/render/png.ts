@@ -26,7 +26,7 @@ export interface PngOptions {
  * Rasterizes a page layout to PNG.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ctx = createRenderContext();
  * const png = renderLayoutPng(layoutSheet(makeSheet(), { context: ctx }), ctx, 800);
  * ```
@@ -54,7 +54,7 @@ export function renderLayoutPng(
  * {@link layoutSheet}.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const png = renderSheetPng(makeSheet(), { widthPx: 1000 });
  * png.length > 0; // true
  * ```

@@ -20,11 +20,21 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-function crc32(bytes: Uint8Array, crc = 0xffffffff): number {
+/**
+ * CRC-32 (the PNG/zlib polynomial) of a byte range: the one CRC of the
+ * project, for PNG chunks written here and checked by the portal.
+ *
+ * @example
+ * ```ts
+ * crc32(new TextEncoder().encode("IEND")); // 0xae426082
+ * ```
+ */
+export function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) {
     crc = CRC_TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
   }
-  return crc;
+  return (crc ^ 0xffffffff) >>> 0;
 }
 
 /** Pixels, 8 bits per channel, row-major, no padding. */
@@ -75,15 +85,83 @@ export function encodePng(image: RasterImage): Uint8Array {
       raw[o + 1 + i] = (cur - up) & 0xff;
     }
   }
+  return assemblePng(
+    width,
+    height,
+    COLOR_TYPE_BY_CHANNELS[channels],
+    [],
+    zlibSync(raw, { level: 6 }),
+  );
+}
+
+/** An 8-bit palette image: one palette index per pixel, row-major. */
+export interface PaletteImage {
+  width: number;
+  height: number;
+  /** RGB triples, at most 256 of them. */
+  palette: Uint8Array;
+  /** One index into `palette` per pixel. */
+  indices: Uint8Array;
+}
+
+/**
+ * Encodes palette indices as an 8-bit palette PNG (filter "none" on every
+ * row, zlib level 9: small two-colour images such as seal impressions).
+ * 8-bit because {@link decodePng} reads only 8-bit images.
+ *
+ * @example
+ * ```ts
+ * const png = encodePalettePng({
+ *   width: 2,
+ *   height: 1,
+ *   palette: new Uint8Array([255, 255, 255, 200, 30, 40]),
+ *   indices: new Uint8Array([0, 1]),
+ * });
+ * png[25]; // 3 (colour type: palette)
+ * ```
+ */
+export function encodePalettePng(image: PaletteImage): Uint8Array {
+  const { width, height, palette, indices } = image;
+  if (indices.length !== width * height) {
+    throw new RangeError(
+      `PNG has ${indices.length} palette indices, expected ${width}×${height}`,
+    );
+  }
+  const raw = new Uint8Array((width + 1) * height);
+  for (let y = 0; y < height; y++) {
+    // raw[y * (width + 1)] stays 0: filter "none".
+    raw.set(
+      indices.subarray(y * width, (y + 1) * width),
+      y * (width + 1) + 1,
+    );
+  }
+  return assemblePng(
+    width,
+    height,
+    3,
+    [chunk("PLTE", palette)],
+    zlibSync(raw, { level: 9 }),
+  );
+}
+
+/** Signature, IHDR (8-bit, no interlace), extra chunks, IDAT, IEND. */
+function assemblePng(
+  width: number,
+  height: number,
+  colorType: number,
+  extra: Uint8Array[],
+  idat: Uint8Array,
+): Uint8Array {
   const ihdr = new Uint8Array(13);
   const dv = new DataView(ihdr.buffer);
   dv.setUint32(0, width);
   dv.setUint32(4, height);
   ihdr[8] = 8;
-  ihdr[9] = COLOR_TYPE_BY_CHANNELS[channels];
+  ihdr[9] = colorType;
   const chunks = [
     chunk("IHDR", ihdr),
-    chunk("IDAT", zlibSync(raw, { level: 6 })),
+    ...extra,
+    chunk("IDAT", idat),
     chunk("IEND", new Uint8Array(0)),
   ];
   const out = new Uint8Array(8 + chunks.reduce((n, c) => n + c.length, 0));
@@ -102,10 +180,7 @@ function chunk(type: string, body: Uint8Array): Uint8Array {
   dv.setUint32(0, body.length);
   for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
   out.set(body, 8);
-  dv.setUint32(
-    8 + body.length,
-    (crc32(out.subarray(4, 8 + body.length)) ^ 0xffffffff) >>> 0,
-  );
+  dv.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
   return out;
 }
 
@@ -128,7 +203,7 @@ export interface PngStructure {
  * Reads a PNG's chunks (checking the signature and CRCs) without decoding.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * readPngStructure(png).width; // 240
  * ```
  */
@@ -148,8 +223,9 @@ export function readPngStructure(png: Uint8Array): PngStructure {
       throw new TypeError(`PNG chunk ${type} is truncated`);
     }
     const body = png.subarray(at + 8, at + 8 + len);
-    const crc = (crc32(png.subarray(at + 4, at + 8 + len)) ^ 0xffffffff) >>> 0;
-    if (crc !== dv.getUint32(at + 8 + len)) {
+    if (
+      crc32(png.subarray(at + 4, at + 8 + len)) !== dv.getUint32(at + 8 + len)
+    ) {
       throw new TypeError(`PNG chunk ${type}: bad CRC`);
     }
     if (type === "IHDR") {

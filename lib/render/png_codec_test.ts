@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import {
+  crc32,
   decodePng,
+  encodePalettePng,
   encodePng,
   type RasterImage,
   readPngStructure,
@@ -46,4 +48,19 @@ Deno.test("readPngStructure() rejects a bad signature and a corrupted chunk", ()
       encodePng({ width: 2, height: 2, channels: 3, data: new Uint8Array(5) }),
     RangeError,
   );
+});
+
+Deno.test("encodePalettePng() writes an 8-bit palette PNG that decodePng() expands", () => {
+  const png = encodePalettePng({
+    width: 3,
+    height: 2,
+    palette: new Uint8Array([255, 255, 255, 200, 30, 40]),
+    indices: new Uint8Array([0, 1, 0, 1, 1, 0]),
+  });
+  const s = readPngStructure(png);
+  assert.deepEqual([s.bitDepth, s.colorType], [8, 3]);
+  const img = decodePng(png);
+  assert.equal(img.channels, 3);
+  assert.deepEqual([...img.data.subarray(0, 6)], [255, 255, 255, 200, 30, 40]);
+  assert.equal(crc32(new TextEncoder().encode("IEND")), 0xae426082);
 });

@@ -56,14 +56,6 @@ export function svgPathData(segments: readonly PathSegment[]): string {
   return d;
 }
 
-function base64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
 function escapeXml(s: string): string {
   return s.replace(
     /[<>&"]/g,
@@ -81,7 +73,7 @@ export interface SvgOptions {
  * Renders a page layout as a standalone SVG document (viewBox in mm).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ctx = createRenderContext();
  * const svg = layoutToSvg(layoutSheet(makeSheet(), { context: ctx }), ctx);
  * svg.startsWith("<svg"); // true
@@ -152,9 +144,7 @@ export function layoutToSvg(
         body.push(
           `<image x="${n(op.x)}" y="${n(op.y)}" width="${n(op.w)}" height="${
             n(op.h)
-          }" preserveAspectRatio="none" href="data:image/png;base64,${
-            base64(op.png)
-          }"/>`,
+          }" preserveAspectRatio="none" href="data:image/png;base64,${op.png.toBase64()}"/>`,
         );
         break;
       case "path": {

@@ -36,7 +36,7 @@ function checksum(data: Uint8Array): number {
  * be 0, the .notdef glyph). Throws on a glyph id the font does not have.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const fonts = loadFontSet();
  * const ttf = buildTrueTypeSubset(fonts.mincho, [0, fonts.mincho.glyphForCluster("住")]);
  * ttf.length > 100; // true

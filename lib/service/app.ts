@@ -41,7 +41,7 @@ export interface ServiceAppOptions {
  * Creates the base app of a service. Mount resources on it with `app.route`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const app = createServiceApp({ service: "registry", logger, metrics, statusOf });
  * app.route("/residents", residents);
  * ```

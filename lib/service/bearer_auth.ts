@@ -57,7 +57,7 @@ export type BearerEnv<C> = { Variables: { client: C } };
  * client holding `superScope` (e.g. "admin") passes every check.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * app.use(requireBearer(clients, ["read"], { superScope: "admin" }));
  * ```
  */

@@ -35,6 +35,24 @@ export function envInt(
 }
 
 /**
+ * The boolean in variable `name`: unset, empty, `0` or `false` is false;
+ * `1` or `true` is true; anything else throws.
+ *
+ * @example
+ * ```ts
+ * const trustProxy = envFlag(Deno.env, "PORTAL_TRUST_PROXY");
+ * ```
+ */
+export function envFlag(env: Env, name: string): boolean {
+  const raw = env.get(name);
+  if (raw === undefined || raw === "" || raw === "0" || raw === "false") {
+    return false;
+  }
+  if (raw === "1" || raw === "true") return true;
+  throw new Error(`${name} must be true or false, got '${raw}'`);
+}
+
+/**
  * Parses `raw` as a JSON array whose every item passes `valid`; otherwise
  * throws `new Error(message)` (bad JSON, not an array, or a bad item alike).
  *

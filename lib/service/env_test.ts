@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { envInt, parseJsonArray } from "./env.ts";
+import { envFlag, envInt, parseJsonArray } from "./env.ts";
 
 const env = (vars: Record<string, string>) => ({
   get: (k: string) => vars[k],
@@ -24,4 +24,21 @@ Deno.test("parseJsonArray: items that pass the check, or the caller's message", 
   for (const raw of ["{", '{"id":"a"}', '[{"id":1}]']) {
     assert.throws(() => parseJsonArray(raw, valid, "bad list"), /bad list/);
   }
+});
+
+Deno.test("envFlag: false when unset, empty, 0 or false; true for 1 or true; a clear error otherwise", () => {
+  for (
+    const off of [{}, { X: "" }, { X: "0" }, { X: "false" }] as Record<
+      string,
+      string
+    >[]
+  ) {
+    assert.equal(envFlag(env(off), "X"), false);
+  }
+  assert.equal(envFlag(env({ X: "1" }), "X"), true);
+  assert.equal(envFlag(env({ X: "true" }), "X"), true);
+  assert.throws(
+    () => envFlag(env({ X: "yes" }), "X"),
+    /X must be true or false, got 'yes'/,
+  );
 });

@@ -22,7 +22,7 @@ export interface ErrorBody {
  * record). Thrown anywhere; turned into a response by {@linkcode errorHandler}.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * throw new DomainError("RESIDENT_NOT_FOUND", "住民が見つかりません", "Resident not found");
  * ```
  */
@@ -89,7 +89,7 @@ export function validationError(issues: unknown): DomainError {
  * generic 500 carrying the request id.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * app.onError(errorHandler({ logger, statusOf: (code) => STATUS[code] }));
  * ```
  */

@@ -36,7 +36,7 @@ export const validationHook = {
  * A sub-app for one resource, mounted with `app.route`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const residents = createResourceApp<RegistryEnv>();
  * ```
  */

@@ -26,7 +26,7 @@ export interface ServeOptions {
  * Serves `fetch` and resolves once it listens.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const served = await serveHttp(app.fetch, { port: 8101, hostname: "127.0.0.1" });
  * await served.stop();
  * ```

@@ -2,7 +2,7 @@
  * The project's own CA and mutual TLS between services.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { createTestPki, mtlsFetch, peerSubject, serveMtls } from "./lib/tls/mod.ts";
  * ```
  *

@@ -53,7 +53,7 @@ export type MtlsFetchHandler = (
  * any client without a certificate from `ca`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ac = new AbortController();
  * const server = serveMtls(app.fetch, { port: 8443, cert, key, ca, signal: ac.signal });
  * await server.ready;
@@ -149,7 +149,7 @@ function field(v: string | string[] | undefined): string | undefined {
  * tests, or a plain HTTP server).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * app.get("/whoami", (c) => c.json(peerSubject(c)));
  * ```
  */
@@ -187,7 +187,7 @@ export type MtlsFetch = typeof fetch & { close(): void };
  * A `fetch` that presents a client certificate and trusts `ca`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const f = mtlsFetch({ ca: pki.ca.cert, ...pki.asp });
  * const res = await f("https://127.0.0.1:8443/feed");
  * f.close();
@@ -215,7 +215,7 @@ export function mtlsFetch(opts: MtlsFetchOptions): MtlsFetch {
  * already refused anyone without a certificate from the CA.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * app.use("/feed/*", requirePeer(["asp"]));
  * ```
  */

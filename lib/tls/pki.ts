@@ -85,7 +85,7 @@ export function randomSerial(): string {
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[0] &= 0x7f; // positive INTEGER
   b[0] |= 0x01; // no leading zero byte
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return b.toHex();
 }
 
 /** PEM of a PKCS#8 private key. */
@@ -179,7 +179,7 @@ export async function createCa(
  * Loads a CA from its PEM pair (to issue more certificates later).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ca = await loadCa({ cert: await Deno.readTextFile("certs/ca.pem"), key: await Deno.readTextFile("certs/ca-key.pem") });
  * ```
  */
@@ -202,7 +202,7 @@ export async function loadCa(pair: PemPair): Promise<CertificateAuthority> {
  * TLS usages get ECDSA keys; `key-agreement` (and only it) gets an ECDH key.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const asp = await issueCertificate(ca, {
  *   commonName: "asp", usages: ["server", "client"],
  *   dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"],
@@ -270,7 +270,7 @@ export async function issueCertificate(
  * returns its subject common name; throws `TypeError` otherwise.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const cn = await verifyIssuedBy(pki.mediaSigning.cert, pki.ca.cert); // "registry-media"
  * ```
  */
@@ -326,7 +326,7 @@ export async function issueRole(
  * Creates a whole PKI in memory, for tests: a CA and every role's pair.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const pki = await createTestPki();
  * const server = serveMtls(app.fetch, { port: 0, ...pki.registry, ca: pki.ca.cert });
  * ```

@@ -21,7 +21,7 @@ export type { AspDeps } from "./api/common.ts";
  * Builds the ASP's Hono app.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const app = createAspApp({ tenancy, clock: systemClock, clients, renderer: () => rendererPromise, logger, metrics });
  * Deno.serve({ port: 8102 }, app.fetch);
  * ```

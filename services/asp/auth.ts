@@ -39,7 +39,7 @@ export type AspAuthEnv = BearerEnv<AspClient>;
  * Middleware: authenticates the caller and checks a scope (no scope implies another).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * app.use(requireScope(clients, "issue"));
  * ```
  */

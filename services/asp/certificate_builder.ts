@@ -168,7 +168,7 @@ function subjectOf(
  * Every build and every refusal is audited.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const built = await buildCertificate(deps, "401005", request, { now: clock.now(), actor: "jlis", includePdf: true });
  * ```
  */
@@ -259,7 +259,7 @@ export async function buildCertificate(
         seal = {
           registrationNumber: s.registrationNumber,
           registeredDate: s.registeredDate,
-          png: Uint8Array.from(atob(s.impressionPng), (c) => c.charCodeAt(0)),
+          png: Uint8Array.fromBase64(s.impressionPng),
         };
       }
 
@@ -368,7 +368,7 @@ export async function buildCertificate(
  * data (never built here, or already confirmed) are listed in `notFound`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const r = await markDeliveredMany(tenancy, "401005", [a, b], { actor: "jlis", now: clock.now() });
  * ```
  */
@@ -419,7 +419,7 @@ export async function markDeliveredMany(
  * when the request has no work data here.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await markDelivered(tenancy, "401005", requestId, { actor: "jlis", now: clock.now() });
  * ```
  */

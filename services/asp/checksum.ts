@@ -43,8 +43,7 @@ async function sha256Hex(text: string): Promise<string> {
     "SHA-256",
     new TextEncoder().encode(text),
   );
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return new Uint8Array(d).toHex();
 }
 
 async function digestOf(
@@ -71,7 +70,7 @@ async function digestOf(
  * The checksum of a tenant's replica as stored (decrypted in a tenant transaction).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { digest } = await replicaChecksum(tenancy, "401005");
  * ```
  */
@@ -93,7 +92,7 @@ export async function replicaChecksum(
  * The checksum the replica must have for these registry records (feed shape).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const expected = await recordsChecksum(records, { code: "401005", printMyNumber: false });
  * ```
  */

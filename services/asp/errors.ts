@@ -33,7 +33,7 @@ export function aspStatusOf(code: string): ContentfulStatusCode | undefined {
  * A refusal of the ASP.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * throw new AspError("REPLICA_STALE", { appliedSeq: 10, headSeq: 12 });
  * ```
  */

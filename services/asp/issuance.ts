@@ -40,7 +40,7 @@ export interface Freshness {
  * unreachable: the replica cannot know what it misses).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * if (!freshnessOf(tenant, clock.now()).fresh) throw new AspError("REPLICA_STALE");
  * ```
  */
@@ -92,7 +92,7 @@ export interface Refusal {
  * Why a person cannot appear on a certificate today, or null.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const refusal = personRefusal(resident, blocks, "2026-11-26");
  * ```
  */
@@ -247,7 +247,7 @@ export function applicantRefusal(v: ApplicantView): Refusal | null {
  * the rules data the center needs.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const check = await issuanceCheck(tenancy, "401005", residentId, clock.now());
  * if (!check.allowed) console.log(check.refusal?.code);
  * ```

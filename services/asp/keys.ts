@@ -46,14 +46,14 @@ export class DecryptError extends Error {
  * Parses a master key from base64 (32 bytes).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const master = parseMasterKey("mk-2026", Deno.env.get("ASP_MASTER_KEY")!);
  * ```
  */
 export function parseMasterKey(id: string, base64: string): MasterKey {
   let raw: Uint8Array;
   try {
-    raw = Uint8Array.from(atob(base64.trim()), (c) => c.charCodeAt(0));
+    raw = Uint8Array.fromBase64(base64.trim());
   } catch {
     throw new TypeError(`Master key '${id}' is not valid base64`);
   }
@@ -246,7 +246,7 @@ export interface TenantCipher {
  * loads.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const cipher = tenantCipher("401005", dataKey); // inside a worker
  * const sealed = cipher.sealJson("residents", "401005-R1", { name: "…" });
  * ```
@@ -322,7 +322,7 @@ export interface Keyring {
  * the others still unwrap older ones).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const keyring = createKeyring([parseMasterKey("mk1", b64)]);
  * const { wrapped, masterKeyId } = keyring.newDataKey("401005");
  * const cipher = keyring.cipher("401005", wrapped, masterKeyId);
@@ -375,5 +375,5 @@ export function createKeyring(masterKeys: MasterKey[]): Keyring {
 
 /** A random master key as base64 (for `.env` and tests). */
 export function generateMasterKeyBase64(): string {
-  return btoa(String.fromCharCode(...randomBytes(32)));
+  return randomBytes(32).toBase64();
 }

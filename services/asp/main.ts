@@ -54,7 +54,7 @@ function testHooks(
  * Starts the ASP service.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const asp = await startAsp();
  * console.log(asp.url);
  * ```

@@ -23,7 +23,7 @@ import { type Tenancy, writeAudit } from "./tenancy.ts";
  * The ASP's snapshot loader and audit writer over a tenancy.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { loader, audit } = aspMediaTarget(tenancy, { actor: "media-import" });
  * await importMedia(path, { ...keys, loader, audit });
  * ```

@@ -55,7 +55,7 @@ export interface PurgeResult {
  * Purges one tenant's expired removed residents and stale work data.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await purgeExpired(tenancy, "401005", { now: clock.now() });
  * ```
  */
@@ -166,7 +166,7 @@ export interface RetentionJob {
  * decides what is due, so a fake clock drives it in tests).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const job = createRetentionJob({ tenancy, clock: systemClock, logger, metrics });
  * job.start();
  * ```

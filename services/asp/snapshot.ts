@@ -525,7 +525,7 @@ async function loadSnapshot(
  * Loads a full snapshot of a tenant and switches to it atomically.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await applySnapshot(tenancy, "401005", records, 1200, { actor: "media-import" });
  * ```
  */
@@ -587,7 +587,7 @@ function defaultWorkers(): number {
  * {@linkcode applySnapshot} checks them.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await applySnapshotChunks(tenancy, "401005", readVerifiedChunks(media), 1200, {
  *   actor: "media-import",
  * });

@@ -264,7 +264,7 @@ export class CopyRows {
  * for anything the replica cannot accept.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const values = snapshotCopyRow(cipher, policy, { kind: "card", data: card });
  * ```
  */
@@ -298,7 +298,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * each line ended by `\n`) into `rows`; returns the number of records.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const rows = new CopyRows(SNAPSHOT_TABLES.resident);
  * encodeNdjson(rows, cipher, policy, "resident", ndjson);
  * ```

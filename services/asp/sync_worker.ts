@@ -230,7 +230,7 @@ export interface BatchOutcome {
  * event.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const out = await applyFeedEvents(tenancy, "401005", feed.events, { now: clock.now() });
  * if (out.end?.kind === "gap") await stopSync(tenancy, tel, "401005", "SYNC_GAP", "…");
  * ```
@@ -300,7 +300,7 @@ export async function applyFeedEvents(
  * Throws ReplicaDataError (and writes nothing) when the data cannot be accepted.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const out = await applyFeedEvent(tenancy, "401005", ev, { now: clock.now() });
  * if (out.kind === "gap") await stopSync(tenancy, tel, "401005", "SYNC_GAP", "…");
  * ```
@@ -332,7 +332,7 @@ export async function applyFeedEvent(
  * Stops a tenant's sync (if running) with a reason, and raises an alert.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await stopSync(tenancy, tel, "401005", "SYNC_GAP", "Cannot apply event 42: gap after 40");
  * ```
  */
@@ -366,7 +366,7 @@ export async function stopSync(
  * Resumes a stopped tenant's sync (an operator's decision, audited).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await resumeSync(tenancy, "401005", { actor: "ops" });
  * ```
  */
@@ -754,7 +754,7 @@ async function stopLoops(st: WorkerState): Promise<void> {
  * Creates the sync worker.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const worker = createSyncWorker({ tenancy, registryUrl, token, clock: systemClock, logger, metrics });
  * await worker.start();
  * // …

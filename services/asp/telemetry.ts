@@ -88,7 +88,7 @@ export interface Telemetry {
  * Raises an alert: error log, counter, and a row in `control.alerts`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await raiseAlert(db, tel, { tenantCode: "401005", kind: "SYNC_GAP", message: "gap after 40" });
  * ```
  */

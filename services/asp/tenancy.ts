@@ -458,7 +458,7 @@ async function upgradeAll(st: TenancyState): Promise<void> {
  * Creates the tenancy over the ASP's database (control schema migrated).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const tenancy = createTenancy({ database, keyring });
  * await tenancy.provision({ code: "401005", name: "北九州市", mayor: "北九州市長 武内 和久" });
  * await tenancy.withTenant("401005", async (tx, t) => (await t.state()).appliedSeq);

@@ -35,7 +35,7 @@ export interface JlisAppDeps extends JlisDeps {
  * no state is kept in the app between requests.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const app = createJlisApp({ db, clock: systemClock, clients, authority, signer, logger, metrics });
  * Deno.serve({ port: 8103 }, app.fetch);
  * ```

@@ -55,7 +55,7 @@ export interface AspDirectory {
  * codes, or a municipality hosted by two nodes.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const dir = createAspDirectory([{ id: "asp-1", url, token, municipalities: ["401005"], fetch }]);
  * dir.route("401005")?.id; // "asp-1"
  * ```
@@ -133,7 +133,7 @@ export interface AspAnswer {
  * failure) after logging.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const a = await callAsp(deps, node, { method: "GET", path: `/tenants/401005/cards/${serial}`, requestId, signal });
  * ```
  */

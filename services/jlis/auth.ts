@@ -64,7 +64,7 @@ export type JlisAuthEnv = BearerEnv<JlisClient>;
  * `scopes`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * app.use(requireScope(clients, "kiosk"));
  * ```
  */

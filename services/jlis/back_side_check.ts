@@ -38,7 +38,7 @@ export type BackSideCheck =
  * Decodes a back side from its modules and compares it with `front`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const r = await checkBackSide(back, sheet, { keyList, contentKey });
  * if (!r.ok) withhold(r.problem);
  * ```

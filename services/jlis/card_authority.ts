@@ -18,7 +18,7 @@ import {
   randomSerial,
   selfSignedCaCertificate,
 } from "../../lib/tls/pki.ts";
-import type { Clock } from "../../lib/time/clock.ts";
+import { type Clock, systemClock } from "../../lib/time/clock.ts";
 
 const EC_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
 const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
@@ -112,7 +112,7 @@ function isP256(pk: x509.PublicKey): boolean {
  * Builds the CA object from its certificate and non-extractable private key.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ca = await createCardAuthority(certPem, privateKey, { clock });
  * ```
  */
@@ -131,7 +131,7 @@ export async function createCardAuthority(
   if (!bc?.ca) {
     throw new TypeError("The card CA certificate is not a CA certificate");
   }
-  const clock = opts.clock ?? { now: () => new Date() };
+  const clock = opts.clock ?? systemClock;
   const verified = new Map<string, CardCertificateInfo & { sha256: string }>();
   const years = opts.validityYears ?? 5;
   const aki = await x509.AuthorityKeyIdentifierExtension.create(
@@ -280,7 +280,7 @@ async function selfSignedCa(
  * foreign certificates are refused).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ca = await createEphemeralCardAuthority({ clock });
  * ```
  */
@@ -327,7 +327,7 @@ export async function generateCardAuthorityPem(
  * non-extractable.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ca = await loadCardAuthority(await Deno.readTextFile(certFile), await Deno.readTextFile(keyFile));
  * ```
  */

@@ -66,7 +66,7 @@ export interface Actor {
  * Records a newly issued certificate as a valid card.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await registerCard(db, issued, "401005", actor, clock.now());
  * ```
  */
@@ -106,7 +106,7 @@ export async function registerCard(
  * A card by serial, or null.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const card = await findCard(db, serial);
  * ```
  */
@@ -184,7 +184,7 @@ export function checkVerification(
  * final), STATUS_UNCHANGED, IDENTITY_NOT_VERIFIED.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await changeCardStatus(db, serial, { action: "suspend", reason: "紛失" }, actor, clock.now());
  * ```
  */

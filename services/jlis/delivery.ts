@@ -48,7 +48,7 @@ interface Bucket {
  * Creates the confirmer of one center instance.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const deliveries = createDeliveryConfirmer({ messages, signer, clock, logger }, { windowMs: 250 });
  * void deliveries.confirm(node, "401005", requestId);
  * ```

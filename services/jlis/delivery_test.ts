@@ -53,7 +53,7 @@ async function deps() {
       notBefore: new Date("2025-01-01T00:00:00Z"),
       notAfter: new Date("2040-01-01T00:00:00Z"),
     }),
-  ], { clock: () => clock.now() });
+  ], { clock });
   const logged: MessageRow[] = [];
   const messages: MessageLog = {
     write(rows) {

@@ -38,7 +38,7 @@ export function jlisStatusOf(code: string): ContentfulStatusCode | undefined {
  * A refusal of the center.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * throw new JlisError("CARD_SUSPENDED", { serial });
  * ```
  */

@@ -25,7 +25,7 @@ export function closedReason(
  * Throws OUTSIDE_HOURS or YEAR_END_CLOSED when the service is closed.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * assertOpen(clock.now());
  * ```
  */

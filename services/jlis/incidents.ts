@@ -29,7 +29,7 @@ export interface IncidentInput {
  * incident id.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const id = await recordIncidentAndHalt(db, { at, kind: "SUBJECT_MISMATCH", ... });
  * ```
  */
@@ -68,7 +68,7 @@ export async function recordIncidentAndHalt(
  * Whether a municipality is halted (read on every request, no cache).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * if (await isHalted(db, "401005")) throw new JlisError("TENANT_HALTED");
  * ```
  */
@@ -86,7 +86,7 @@ export async function isHalted(db: Db, code: string): Promise<boolean> {
  * with). Throws NOT_HALTED.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await resumeTenant(db, "401005", { by: "ops-1", reason: "ASP fix deployed", at });
  * ```
  */
@@ -112,7 +112,7 @@ export async function resumeTenant(
  * Recent incidents, newest first.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const recent = await listIncidents(db, 50);
  * ```
  */
@@ -126,7 +126,7 @@ export async function listIncidents(db: Db, limit = 100) {
  * Halts, current and past, newest first.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const halts = await listHalts(db);
  * ```
  */

@@ -184,7 +184,7 @@ function isAbort(err: unknown): boolean {
  * document otherwise.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const doc = await issueCertificate(deps, { sessionId, kioskId, storeId, type: "juminhyo",
  *   members: "self", options: { honseki: false, zokugara: false, myNumber: false } }, { signal });
  * ```

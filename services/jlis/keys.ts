@@ -39,7 +39,7 @@ export interface KeyFiles {
  * first in a development key store (0600, never overwritten).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const contentKey = await loadContentKey("data/jlis/keys/content-key.json", true);
  * ```
  */
@@ -148,7 +148,7 @@ async function generateMissing(files: KeyFiles, now: Date): Promise<void> {
  * Loads (and in development first generates) the CA and the signer.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { authority, signer } = await loadCenterKeys(config, systemClock);
  * ```
  */
@@ -179,6 +179,6 @@ export async function loadCenterKeys(
     notBefore: new Date(raw.notBefore),
     notAfter: new Date(raw.notAfter),
   });
-  const signer = await createSigner([key], { clock: () => clock.now() });
+  const signer = await createSigner([key], { clock });
   return { authority, signer };
 }

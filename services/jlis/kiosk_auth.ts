@@ -40,7 +40,7 @@ export interface CardAuthentication {
  * Opens a session for a kiosk.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { sessionId, nonce } = await openKioskSession(db, "kiosk-0001", clock.now());
  * ```
  */
@@ -83,7 +83,7 @@ export interface AuthenticateInput {
  * code otherwise, after recording the outcome on the session.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { municipalityCode, cardSerial } = await authenticateCard(db, authority, input);
  * ```
  */

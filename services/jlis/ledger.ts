@@ -65,7 +65,7 @@ function bodyOf(e: LedgerAppend): ChainValue {
  * at all; null when the guard matched no row (nothing written).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await appendLedger(db, { at, kind: "issued", issueNumber, requestId, data });
  * ```
  */
@@ -119,7 +119,7 @@ export interface IssueStatus {
  * once issued; `unknown` when the center never issued it.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const s = await issueStatus(db, "401005-20261126-0000012");
  * ```
  */
@@ -162,7 +162,7 @@ export async function issueStatus(
  * status, or one sheet's when `page` is given.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const statusLookup = ledgerStatusLookup(db);
  * await statusLookup("401005-20261126-0000012"); // "valid"
  * ```
@@ -205,7 +205,7 @@ async function* readEntries(db: Db, batch = 2000): AsyncIterable<ChainEntry> {
  * Walks the whole chain and checks it ends at the recorded head.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const v = await verifyLedger(db);
  * console.log(v.ok ? `${v.entries} entries intact` : `broken at ${v.seq}: ${v.problem}`);
  * ```
@@ -259,7 +259,7 @@ const requestById = preparedSelect(
  * OUTCOME_ALREADY_REPORTED.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const out = await recordPrintOutcome(db, { requestId, kioskId, jammedPage: null, at: clock.now() });
  * ```
  */
@@ -331,7 +331,7 @@ export async function recordPrintOutcome(
  * ALREADY_REVOKED.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await revokeIssue(db, issueNumber, { actor: "city-401005", municipalities: ["401005"], reason: "誤交付", at });
  * ```
  */

@@ -57,7 +57,7 @@ export const MIGRATIONS =
  * Starts the center.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const jlis = await startJlis();
  * console.log(jlis.url);
  * ```

@@ -45,7 +45,7 @@ const b64 = (b: Uint8Array) =>
  * header value `keyId=…; time=…; sig=…` and its parts.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const s = await signMessage(signer, time, bytes);
  * headers.set(SIGNATURE_HEADER, s.header);
  * ```
@@ -69,7 +69,7 @@ export async function signMessage(
  * A response is only sent once both log rows are written (fail closed).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * app.use(messageLogger({ messages: createMessageLog(db), signer, clock }));
  * ```
  */
@@ -151,7 +151,7 @@ export interface MessageRow {
  * and is prepared once per connection.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await insertMessages(db, [{ at, direction: "in", peer, requestId, method, path, messageSha256 }]);
  * ```
  */
@@ -193,7 +193,7 @@ export interface MessageLog {
  * committed, and rejects if they are not (the caller fails closed).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const messages = createMessageLog(db);
  * await messages.write([{ at, direction: "in", peer, requestId, method, path, messageSha256 }]);
  * ```

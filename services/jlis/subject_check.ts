@@ -83,7 +83,7 @@ export interface BuiltAnswer {
  * Problems found (empty: the document may be released).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const problems = checkSubjects(expected, built);
  * if (problems.length) withhold(problems);
  * ```

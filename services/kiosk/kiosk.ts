@@ -22,7 +22,6 @@
  *
  * @module
  */
-import { PDFDocument } from "pdf-lib";
 import { type Card, CardError } from "../../lib/card/card.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import { parseKeyList } from "../../lib/crypto/key_list.ts";
@@ -129,18 +128,6 @@ export interface Kiosk {
   run(choice: KioskChoice): Promise<KioskReceipt | KioskRefusal>;
 }
 
-/** The first `n` sheets (front and back: two PDF pages each) of a print. */
-async function firstSheets(pdf: Uint8Array, n: number): Promise<Uint8Array> {
-  const src = await PDFDocument.load(pdf);
-  const out = await PDFDocument.create();
-  const pages = await out.copyPages(
-    src,
-    Array.from({ length: n * 2 }, (_, i) => i),
-  );
-  for (const p of pages) out.addPage(p);
-  return await out.save();
-}
-
 const ALARM_MESSAGES = {
   card: "カードのお取り忘れにご注意ください。カードをお取りください。",
   paper: "証明書のお取り忘れにご注意ください。用紙をお取りください。",
@@ -150,7 +137,7 @@ const ALARM_MESSAGES = {
  * Creates a kiosk.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const kiosk = createKiosk({ centerUrl: "http://127.0.0.1:8103", token: "dev-jlis-kiosk-0001" });
  * const r = await kiosk.run({ card, pin: "1234", type: "juminhyo", members: "all", pdfPath: "out.pdf" });
  * ```
@@ -295,12 +282,13 @@ export function createKiosk(opts: KioskOptions): Kiosk {
         if (!opts.renderer) {
           throw new TypeError("Writing a PDF needs a renderer");
         }
+        // Only the sheets that came out of the printer, front and back.
         const renderer = await opts.renderer();
-        let pdf = renderer.pdf(
+        const pdf = renderer.pdf(
           { requestId: doc.requestId, sheets: decodedSheets() },
           decodedBacks(),
+          { sheets: printed },
         );
-        if (printed < doc.pages) pdf = await firstSheets(pdf, printed);
         await Deno.writeFile(choice.pdfPath, pdf);
         pdfPath = choice.pdfPath;
       }

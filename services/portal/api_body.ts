@@ -5,11 +5,7 @@
  *
  * @module
  */
-import {
-  type SheetJson,
-  sheetToJson,
-  toBase64,
-} from "../../lib/contracts/sheet_wire.ts";
+import { type SheetJson, sheetToJson } from "../../lib/contracts/sheet_wire.ts";
 import type { Refusal } from "./refusals.ts";
 import type { VerificationResult } from "./verify.ts";
 
@@ -33,7 +29,7 @@ export interface VerdictBody {
  * The body of a verdict.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * return c.json(verdictBody(result, requestId));
  * ```
  */
@@ -52,9 +48,7 @@ export function verdictBody(
     issue_number: result.issueNumber ?? null,
     key_id: result.keyId ?? null,
     certificate: result.certificate ? sheetToJson(result.certificate) : null,
-    front_image_png: result.frontImagePng
-      ? toBase64(result.frontImagePng)
-      : null,
+    front_image_png: result.frontImagePng?.toBase64() ?? null,
     request_id: requestId,
   };
 }
@@ -63,7 +57,7 @@ export function verdictBody(
  * The body of a refusal.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * return c.json(refusalBody(refusal("SCAN_EMPTY"), requestId), 400);
  * ```
  */
@@ -90,7 +84,7 @@ export function refusalBody(r: Refusal, requestId: string) {
  * A refusal as a JSON response, with Retry-After when it has one.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * return refusalResponse(refusal("RATE_LIMITED", { retryAfter: 30 }), requestId);
  * ```
  */

@@ -116,7 +116,7 @@ function remoteAddress(c: Context, trustProxy: boolean): string {
  * Creates the portal.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const app = await createPortalApp({
  *   keyList, decryptionKeys: [contentKey], audit,
  *   statusLookup: (n) => ledger.status(n),

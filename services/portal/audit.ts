@@ -78,8 +78,7 @@ async function sha256Hex(text: string): Promise<string> {
     "SHA-256",
     new TextEncoder().encode(text),
   );
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return new Uint8Array(d).toHex();
 }
 
 async function chainHash(
@@ -121,7 +120,7 @@ async function lastLine(path: string): Promise<string | undefined> {
  * chain. Writes are serialized and each is flushed before `write` resolves.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const audit = await openJsonlAuditSink("data/portal/audit.jsonl");
  * await audit.write({ time, requestId, channel: "api", client: "key:bank-a",
  *   outcome: "verdict", verdict: "genuine", code: "GENUINE", ms: 412 });

@@ -13,7 +13,7 @@ import { PORTAL_ROOT, STATIC_DIR } from "./paths.ts";
  * Regenerates the manifest (optional) and bundles the islands.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { files } = await buildPortal({ outDir: "/tmp/static" });
  * ```
  */

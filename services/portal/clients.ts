@@ -37,15 +37,14 @@ async function sha256Hex(text: string): Promise<string> {
     "SHA-256",
     new TextEncoder().encode(text),
   );
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return new Uint8Array(d).toHex();
 }
 
 /**
  * Builds the registry from configured keys (hashed at once).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const keys = await createApiKeyRegistry([{ id: "bank-a", key: "s3cret-…" }]);
  * (await keys.authenticate("s3cret-…"))?.id; // "bank-a"
  * ```
@@ -105,7 +104,7 @@ export function apiKeyOf(headers: Headers): string | undefined {
  * anonymous use without keeping the address.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const anon = await createAnonymizer(secret);
  * await anon("203.0.113.7"); // "anon:3f9c…" (16 hex)
  * ```
@@ -124,9 +123,6 @@ export async function createAnonymizer(
     const mac = new Uint8Array(
       await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(address)),
     );
-    return "anon:" +
-      [...mac.subarray(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join(
-        "",
-      );
+    return "anon:" + mac.subarray(0, 8).toHex();
   };
 }

@@ -4,6 +4,12 @@
  *
  * @module
  */
+import {
+  type Env,
+  envFlag,
+  envInt,
+  parseJsonArray,
+} from "../../lib/service/env.ts";
 import type { ApiClientConfig } from "./clients.ts";
 
 /** Parsed configuration. */
@@ -29,9 +35,9 @@ export const DEV_API_CLIENTS: ApiClientConfig[] = [
 
 function hexOrBase64(text: string): Uint8Array {
   if (/^[0-9a-f]+$/i.test(text) && text.length % 2 === 0) {
-    return new Uint8Array(text.match(/../g)!.map((h) => parseInt(h, 16)));
+    return Uint8Array.fromHex(text);
   }
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  return Uint8Array.fromBase64(text);
 }
 
 /**
@@ -42,44 +48,15 @@ function hexOrBase64(text: string): Uint8Array {
  * const config = loadPortalConfig(Deno.env);
  * ```
  */
-export function loadPortalConfig(
-  env: { get(k: string): string | undefined },
-): PortalConfig {
-  const num = (name: string, fallback: number, min: number, max: number) => {
-    const raw = env.get(name);
-    const n = raw === undefined ? fallback : Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max) {
-      throw new Error(
-        `${name} must be a number from ${min} to ${max}, got '${raw}'`,
-      );
-    }
-    return n;
-  };
-  const flag = (name: string) => {
-    const raw = env.get(name);
-    if (raw === undefined || raw === "" || raw === "0" || raw === "false") {
-      return false;
-    }
-    if (raw === "1" || raw === "true") return true;
-    throw new Error(`${name} must be true or false, got '${raw}'`);
-  };
-  let apiClients = DEV_API_CLIENTS;
+export function loadPortalConfig(env: Env): PortalConfig {
   const rawClients = env.get("PORTAL_API_CLIENTS");
-  if (rawClients) {
-    try {
-      apiClients = JSON.parse(rawClients);
-      if (
-        !Array.isArray(apiClients) ||
-        apiClients.some((c) =>
-          typeof c.id !== "string" || typeof c.key !== "string"
-        )
-      ) throw 0;
-    } catch {
-      throw new Error(
-        "PORTAL_API_CLIENTS must be a JSON array of { id, key, capacity?, perMinute? }",
-      );
-    }
-  }
+  const apiClients = rawClients
+    ? parseJsonArray<ApiClientConfig>(
+      rawClients,
+      (c) => typeof c?.id === "string" && typeof c.key === "string",
+      "PORTAL_API_CLIENTS must be a JSON array of { id, key, capacity?, perMinute? }",
+    )
+    : DEV_API_CLIENTS;
   let secret: Uint8Array | undefined;
   const rawSecret = env.get("PORTAL_SECRET");
   if (rawSecret) {
@@ -93,14 +70,15 @@ export function loadPortalConfig(
     }
   }
   return {
-    port: num("PORTAL_PORT", 8106, 0, 65535),
+    port: envInt(env, "PORTAL_PORT", 8106, 0, 65535),
     hostname: env.get("PORTAL_HOST") ?? "127.0.0.1",
     apiClients,
     secret,
     auditFile: env.get("PORTAL_AUDIT_FILE") ?? "data/portal/audit.jsonl",
-    maxUploadBytes: num("PORTAL_MAX_UPLOAD_MB", 20, 1, 200) * 1024 * 1024,
-    anonymousPerMinute: num("PORTAL_ANON_PER_MINUTE", 10, 1, 10_000),
-    trustProxy: flag("PORTAL_TRUST_PROXY"),
-    secureCookies: flag("PORTAL_SECURE_COOKIES"),
+    maxUploadBytes: envInt(env, "PORTAL_MAX_UPLOAD_MB", 20, 1, 200) * 1024 *
+      1024,
+    anonymousPerMinute: envInt(env, "PORTAL_ANON_PER_MINUTE", 10, 1, 10_000),
+    trustProxy: envFlag(env, "PORTAL_TRUST_PROXY"),
+    secureCookies: envFlag(env, "PORTAL_SECURE_COOKIES"),
   };
 }

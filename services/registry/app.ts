@@ -32,7 +32,7 @@ export interface RegistryAppDeps extends RegistryDeps {
  * Builds the registry's Hono app.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const app = createRegistryApp({ db, clock: systemClock, clients, notifier: createFeedNotifier(), logger, metrics });
  * Deno.serve({ port: 8101 }, app.fetch);
  * ```

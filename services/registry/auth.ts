@@ -34,7 +34,7 @@ export type AuthEnv = BearerEnv<ClientCredential>;
  * Middleware: authenticates the caller and checks a scope ("admin" passes all).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * app.use(requireClient(clients, "read"));
  * ```
  */

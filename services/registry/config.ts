@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type Env, envInt, parseJsonArray } from "../../lib/service/env.ts";
 import type { Scope } from "./auth.ts";
 
 /** Parsed configuration. */
@@ -30,29 +31,18 @@ export const DEV_CLIENTS: RegistryConfig["clients"] = [
  * const config = loadRegistryConfig(Deno.env);
  * ```
  */
-export function loadRegistryConfig(
-  env: { get(k: string): string | undefined },
-): RegistryConfig {
-  const port = Number(env.get("REGISTRY_PORT") ?? 8101);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(
-      `REGISTRY_PORT must be a port number, got '${env.get("REGISTRY_PORT")}'`,
-    );
-  }
-  let clients = DEV_CLIENTS;
+export function loadRegistryConfig(env: Env): RegistryConfig {
   const raw = env.get("REGISTRY_CLIENTS");
-  if (raw) {
-    try {
-      clients = JSON.parse(raw);
-      if (
-        !Array.isArray(clients) ||
-        clients.some((c) => !c.id || !c.token || !Array.isArray(c.scopes))
-      ) throw 0;
-    } catch {
-      throw new Error(
-        "REGISTRY_CLIENTS must be a JSON array of { id, token, scopes[] }",
-      );
-    }
-  }
-  return { port, hostname: env.get("REGISTRY_HOST") ?? "127.0.0.1", clients };
+  const clients = raw
+    ? parseJsonArray<RegistryConfig["clients"][number]>(
+      raw,
+      (c) => !!c?.id && !!c.token && Array.isArray(c.scopes),
+      "REGISTRY_CLIENTS must be a JSON array of { id, token, scopes[] }",
+    )
+    : DEV_CLIENTS;
+  return {
+    port: envInt(env, "REGISTRY_PORT", 8101, 0, 65535),
+    hostname: env.get("REGISTRY_HOST") ?? "127.0.0.1",
+    clients,
+  };
 }

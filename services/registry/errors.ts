@@ -34,7 +34,7 @@ export function registryStatusOf(
  * A refusal of the registry.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * throw new RegistryError("RESIDENT_REMOVED", { residentId: "401005-00000001" });
  * ```
  */

@@ -75,7 +75,7 @@ function plan(
  * concurrent event changed what it read; see `commitChange`).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await applyEvent(db, "401005", { type: "shibou", date: "2026-11-26", residentId }, { client: "city" });
  * ```
  */

@@ -17,13 +17,10 @@ import {
 } from "../../tests/support/registry_world.ts";
 
 const M = "401005";
-const SEAL_PNG = Uint8Array.from(
-  atob(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
-  ),
-  (c) => c.charCodeAt(0),
+const SEAL_PNG = Uint8Array.fromBase64(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
 );
-const SEAL_B64 = btoa(String.fromCharCode(...SEAL_PNG));
+const SEAL_B64 = SEAL_PNG.toBase64();
 
 async function event(
   reg: TestRegistry,

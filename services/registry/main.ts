@@ -32,7 +32,7 @@ export const MIGRATIONS =
  * Starts the registry service.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const reg = await startRegistry();
  * console.log(reg.url);
  * ```

@@ -89,7 +89,7 @@ function quote(name: string): string {
  * result against the JS functions on both engines.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * recordJsonSql(households, "401005");
  * // SELECT row_to_json(r)::text AS j FROM (SELECT "id" AS "id", … WHERE municipality_code = '401005') r
  * ```
@@ -376,7 +376,7 @@ async function exportInSnapshot(
  * Exports one municipality to a media file.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const summary = await exportMedia(database.db, {
  *   municipalityCode: "401005", out: "401005.media", signer, recipientPublicKey,
  * });

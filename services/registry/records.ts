@@ -34,7 +34,7 @@ export interface Actor {
  * Registers a seal for an active resident aged 15 or over.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await registerSeal(db, "401005", id, { impressionPng, date: "2026-11-26" }, actor);
  * ```
  */

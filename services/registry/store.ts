@@ -432,14 +432,6 @@ function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function b64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
-}
-
 /** The resident as other systems may see it: never 住民票コード; 個人番号 only by policy. */
 export function replicaResident(
   r: Resident,
@@ -451,7 +443,7 @@ export function replicaResident(
 
 /** A seal row as the feed carries it (image as base64). */
 export function replicaSeal(s: SealRegistration): Record<string, unknown> {
-  return { ...s, impressionPng: b64(s.impressionPng) };
+  return { ...s, impressionPng: s.impressionPng.toBase64() };
 }
 
 function undoSeal(s: SealRegistration | null): unknown {
@@ -476,7 +468,7 @@ export interface CommitOptions {
  * met a concurrent change.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await commitChange(db, { municipalityCode, type: "shibou", client }, async (p, cs) => {
  *   const r = await readResident(p, municipalityCode, id);
  *   cs.resident(r, { ...r, status: "removed" });
@@ -717,11 +709,6 @@ function rowChecks<T extends object>(
   return out;
 }
 
-const HEX = Array.from(
-  { length: 256 },
-  (_, i) => i.toString(16).padStart(2, "0"),
-);
-
 /** The JSON a row becomes for jsonb_populate_record: column names, bytea as hex. */
 function toColumnJson(table: PgTable, row: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -729,9 +716,7 @@ function toColumnJson(table: PgTable, row: object): Record<string, unknown> {
   for (const [key, col] of Object.entries(getTableColumns(table))) {
     let v = values[key];
     if (v instanceof Uint8Array) {
-      let hex = "\\x";
-      for (let i = 0; i < v.length; i++) hex += HEX[v[i]];
-      v = hex;
+      v = "\\x" + v.toHex();
     }
     out[col.name] = v === undefined ? null : v;
   }

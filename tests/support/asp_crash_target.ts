@@ -22,7 +22,7 @@ export interface AspDatabaseTarget {
  * Creates the target for the tenant `code`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const target = await aspDatabaseTarget("401005", "asp-crash-");
  * try { ... } finally { await target.cleanup(); }
  * ```

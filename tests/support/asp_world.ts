@@ -87,7 +87,7 @@ export interface TestAsp {
  * Opens an ASP with tenants (default: 401005 and 401307).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const asp = await openTestAsp({ clock: reg.clock });
  * try { ... } finally { await asp.close(); }
  * ```
@@ -174,7 +174,7 @@ export function registryFetch(
  * A sync worker reading the in-process registry.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const worker = testWorker(asp, reg);
  * await worker.catchUp("401005");
  * ```
@@ -203,7 +203,7 @@ export function testWorker(
  * what a snapshot (media export) carries.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const records = await registryRecords(reg.database.db, "401005");
  * ```
  */

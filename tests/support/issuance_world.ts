@@ -127,7 +127,7 @@ export function sharedRenderer(): Promise<Renderer> {
  * Opens the world.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const w = await openIssuanceWorld();
  * try { ... } finally { await w.close(); }
  * ```
@@ -369,7 +369,7 @@ export interface FaultInjector {
  * else.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const faults = faultInjector();
  * const w = await openIssuanceWorld({ transport: faults.wrap });
  * faults.swapSubjects(1);

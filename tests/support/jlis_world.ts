@@ -118,7 +118,7 @@ async function openSharedDatabases(
  * Opens a center with `instances` app instances on one database.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const jlis = await openTestJlis({ instances: 2 });
  * try { ... } finally { await jlis.close(); }
  * ```
@@ -147,7 +147,7 @@ export async function openTestJlis(
       notBefore: new Date("2025-01-01T00:00:00Z"),
       notAfter: new Date("2040-01-01T00:00:00Z"),
     }),
-  ], { clock: () => clock.now() });
+  ], { clock });
   const issuance = opts.issuance ? await opts.issuance(signer) : undefined;
   const clients = jlisClients([
     { id: "kiosk-0001", token: TOKENS.kiosk, scopes: ["kiosk"] },
@@ -237,7 +237,7 @@ export async function openTestJlis(
  * Card refusals (wrong PIN…) throw `CardError` before the center is asked.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const res = await kioskAuthenticate(jlis, card, "1234");
  * ```
  */

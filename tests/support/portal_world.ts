@@ -164,7 +164,7 @@ export function fakeDecode(
  * Loads the start page and returns its CSRF cookie and token.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { cookie, token } = await openStartPage(app);
  * ```
  */
@@ -186,7 +186,7 @@ export async function openStartPage(
  * Posts the upload form like a browser (multipart, same origin).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const res = await postForm(app, await pagePng(), { cookie, token });
  * ```
  */
@@ -217,7 +217,7 @@ export async function postForm(
  * Posts a scan to the API.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const res = await postApi(app, bytes, { key: BANK_KEY });
  * ```
  */

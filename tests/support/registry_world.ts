@@ -43,7 +43,7 @@ export interface TestRegistry {
  * Opens a registry with one or more municipalities.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const reg = await openTestRegistry(["401005"]);
  * try { ... } finally { await reg.close(); }
  * ```

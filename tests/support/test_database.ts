@@ -38,7 +38,7 @@ export function testEngine(): "pglite" | "postgres" {
  * Opens a migrated, empty database for one test.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const database = await openTestDatabase("db/migrations/registry");
  * try { ... } finally { await database.close(); }
  * ```

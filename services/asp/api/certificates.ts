@@ -14,7 +14,7 @@ import {
   deliveredManySchema,
   deliveredSchema,
 } from "../../../lib/contracts/center_asp.ts";
-import { sheetToJson, toBase64 } from "../../../lib/contracts/sheet_wire.ts";
+import { sheetToJson } from "../../../lib/contracts/sheet_wire.ts";
 import { requireScope } from "../auth.ts";
 import {
   buildCertificate,
@@ -75,7 +75,9 @@ export function createCertificatesApp(deps: AspDeps): OpenAPIHono<AspEnv> {
         replicaSeq: built.replicaSeq,
         sheets: built.sheets.map(sheetToJson),
         household: built.household,
-        ...(built.frontPdf ? { frontPdfBase64: toBase64(built.frontPdf) } : {}),
+        ...(built.frontPdf
+          ? { frontPdfBase64: built.frontPdf.toBase64() }
+          : {}),
       }, 201);
     },
   );

@@ -22,7 +22,7 @@ function allProps(): Record<string, unknown>[] {
  * Hydrates every marker of island `name` on the page.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import UploadForm from "../../islands/UploadForm.tsx";
  * hydrateIsland("UploadForm", UploadForm);
  * ```

@@ -75,7 +75,7 @@ options.vnode = (vnode: VNode) => {
  * Registers island components under their names (idempotent).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * registerIsland("UploadForm", UploadForm);
  * ```
  */
@@ -93,7 +93,7 @@ export function registerIsland(name: string, component: AnyComponent): void {
  * Runs a synchronous render while collecting the islands it uses.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { result: html, islands } = collectIslands(() => renderToString(vnode));
  * ```
  */
@@ -116,7 +116,7 @@ export function collectIslands<T>(
  * non-finite numbers, bigints, symbols, cycles.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * assertSerializable({ lang: "ja" }, "props"); // ok
  * assertSerializable({ onDone: () => {} }, "props"); // TypeError: props.onDone is a function
  * ```

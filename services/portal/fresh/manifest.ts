@@ -142,7 +142,7 @@ function identifier(file: string): string {
  * is where the manifest file will live, relative to the root.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const source = generateManifest(await discoverFiles(root), "services/portal");
  * ```
  */

@@ -155,7 +155,7 @@ function allowedMethods(mod: RouteModule): string[] {
  * Mounts the manifest's routes and the static folder on `app`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const fresh = mountFresh(app, {
  *   manifest, staticDir: "static", state: () => ({ lang: "ja" }),
  * });

@@ -21,7 +21,7 @@ export interface RenderInit {
  * The per-request context handed to handlers and middleware.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * export const handler: Handlers<{ n: number }, State> = {
  *   GET: (_req, ctx) => ctx.render({ n: 1 }),
  * };

@@ -44,10 +44,10 @@ export const MunicipalityParam = z.object({
   }),
 });
 
-/** Decodes base64 into bytes, or null when malformed. */
+/** Decodes base64 into bytes, or null when malformed (the caller answers 400). */
 export function fromBase64(s: string): Uint8Array | null {
   try {
-    return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+    return Uint8Array.fromBase64(s);
   } catch {
     return null;
   }

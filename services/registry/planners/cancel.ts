@@ -114,8 +114,7 @@ async function restoreSeals(
     const restored = before
       ? {
         ...before,
-        impressionPng: Uint8Array.from(atob(before.impressionPng), (c) =>
-          c.charCodeAt(0)),
+        impressionPng: Uint8Array.fromBase64(before.impressionPng),
       }
       : null;
     // deno-lint-ignore no-explicit-any

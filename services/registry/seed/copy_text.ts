@@ -64,23 +64,16 @@ function jsonCell(x: unknown): string {
   return j.indexOf("\\") === -1 ? j : copyEscape(j);
 }
 
-const HEX = Array.from(
-  { length: 256 },
-  (_, i) => i.toString(16).padStart(2, "0"),
-);
-
 /**
  * COPY cell of a bytea — the same text as `copyEscape(bytes)`, but built
- * with one `join` so it is a flat string: seal images are shared arrays,
+ * from one `toHex()` rather than a rope of pieces: seal images are shared arrays,
  * their cells are memoised, and a rope of hundreds of pieces would be
  * walked again on every row that repeats it.
  */
 function byteaCell(bytes: Uint8Array): string {
   let s = byteaCells.get(bytes);
   if (s === undefined) {
-    const parts = ["\\\\x"];
-    for (let i = 0; i < bytes.length; i++) parts.push(HEX[bytes[i]]);
-    s = parts.join("");
+    s = "\\\\x" + bytes.toHex();
     byteaCells.set(bytes, s);
   }
   return s;
@@ -273,7 +266,7 @@ const utf8 = new TextEncoder();
  * from the residents) as UTF-8 COPY text.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * for (const step of encodeSegment({ municipalityCode: "401005", residents: 5000 }, 0)) {
  *   await residentsWriter.write(step.bytes[1]);
  * }

@@ -22,7 +22,7 @@ const PGLITE_FLUSH = 16_000_000;
  * (one connection per open writer), buffered blobs on PGlite.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const w = await openCopy(database, "card_links", ["serial", "municipality_code", "resident_id"]);
  * await w.write("ABC\t401005\t401005-00000001\n");
  * await w.close();

@@ -6,7 +6,7 @@
  * - {@linkcode seedRegistry}: generates and loads with COPY.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { seedRegistry } from "./services/registry/seed/mod.ts";
  * await seedRegistry(database, { municipalityCode: "401005", residents: 300, seed: 1, skipIfSeeded: true });
  * ```

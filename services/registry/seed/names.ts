@@ -89,7 +89,7 @@ const COMMON_TABLE = new WeightedTable(
  * forms, IVS sequences and 外字.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * pickSurname(new Rng(1)).kana; // e.g. "たなか"
  * ```
  */
@@ -160,7 +160,7 @@ const GIVEN: Record<"male" | "female", readonly GivenName[][]> = {
  * A given name typical of the birth year (before 1965, 1965–1994, after).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * pickGivenName(new Rng(1), "female", 1950).kanji; // e.g. "和子"
  * ```
  */

@@ -273,7 +273,7 @@ export class AddressBook {
 
   /**
    * @example
-   * ```ts
+   * ```ts ignore
    * const book = new AddressBook(municipalityProfile("401005"));
    * book.inCity(new Rng(1)).address.startsWith("福岡県北九州市"); // true
    * ```
@@ -376,7 +376,7 @@ const BUILDING_SUFFIXES = [
  * "ライオンズマンション魚町５０３号" or "市営守恒団地３号棟２０５号".
  *
  * @example
- * ```ts
+ * ```ts ignore
  * katagaki(new Rng(1), "小倉北区魚町").endsWith("号"); // true
  * ```
  */

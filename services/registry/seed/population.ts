@@ -239,7 +239,7 @@ export function* generatePopulation(
  * without generating anything.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * checkPopulationOptions({ municipalityCode: "999999", residents: 10 }); // throws RangeError
  * ```
  */

@@ -13,7 +13,6 @@
  * @module
  */
 
-import { zlibSync } from "fflate";
 import {
   DEFAULT_FONT_PATHS,
   type FontFace,
@@ -21,6 +20,7 @@ import {
   splitClusters,
 } from "../../../lib/render/font.ts";
 import { flattenPath, segmentsBounds } from "../../../lib/render/glyph_path.ts";
+import { encodePalettePng } from "../../../lib/render/png_codec.ts";
 
 /** Frame of a seal: 丸印 or 角印. */
 export type SealShape = "round" | "square";
@@ -212,34 +212,6 @@ function fillNonZero(mask: Uint8Array, S: number, edges: Edge[]): void {
   }
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) {
-    crc = CRC_TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  dv.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
 /**
  * Encodes a 0/1 mask as an 8-bit palette PNG (0 = white, 1 = {@linkcode SEAL_INK});
  * 8-bit rather than 1-bit so lib/render's PNG decoder reads it as is.
@@ -260,31 +232,10 @@ export function encodeBitmapPng(
       `Mask has ${mask.length} pixels, expected ${width}×${height}`,
     );
   }
-  const stride = width + 1;
-  const raw = new Uint8Array(stride * height);
-  for (let y = 0; y < height; y++) {
-    // Filter 0 (none) on every row; palette indices compress well as they are.
-    for (let x = 0; x < width; x++) {
-      raw[y * stride + 1 + x] = mask[y * width + x] ? 1 : 0;
-    }
-  }
-  const ihdr = new Uint8Array(13);
-  const dv = new DataView(ihdr.buffer);
-  dv.setUint32(0, width);
-  dv.setUint32(4, height);
-  ihdr.set([8, 3, 0, 0, 0], 8); // bit depth 8, palette, deflate, no filter/interlace
-  const parts = [
-    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    chunk("PLTE", new Uint8Array([255, 255, 255, ...SEAL_INK])),
-    chunk("IDAT", zlibSync(raw, { level: 9 })),
-    chunk("IEND", new Uint8Array(0)),
-  ];
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return encodePalettePng({
+    width,
+    height,
+    palette: new Uint8Array([255, 255, 255, ...SEAL_INK]),
+    indices: mask.map((v) => v ? 1 : 0),
+  });
 }

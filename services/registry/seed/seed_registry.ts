@@ -219,7 +219,7 @@ async function* workerSteps(
  * database).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const database = await openDatabase(await serviceDatabaseOptions("registry"));
  * await database.migrate("db/migrations/registry");
  * const summary = await seedRegistry(database, { municipalityCode: "401005", residents: 300, skipIfSeeded: true });

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { DEV_API_CLIENTS, loadPortalConfig } from "./config.ts";
+
+const env = (vars: Record<string, string>) => ({
+  get: (k: string) => vars[k],
+});
+
+Deno.test("loadPortalConfig() gives the defaults and names a bad variable", () => {
+  const c = loadPortalConfig(env({}));
+  assert.equal(c.port, 8106);
+  assert.deepEqual(c.apiClients, DEV_API_CLIENTS);
+  assert.equal(c.maxUploadBytes, 20 * 1024 * 1024);
+  assert.equal(c.trustProxy, false);
+  assert.equal(c.secret, undefined);
+  assert.equal(
+    loadPortalConfig(env({ PORTAL_TRUST_PROXY: "1" })).trustProxy,
+    true,
+  );
+  assert.throws(
+    () => loadPortalConfig(env({ PORTAL_ANON_PER_MINUTE: "0" })),
+    /PORTAL_ANON_PER_MINUTE.*'0'/,
+  );
+  assert.throws(
+    () => loadPortalConfig(env({ PORTAL_SECURE_COOKIES: "yes" })),
+    /PORTAL_SECURE_COOKIES must be true or false/,
+  );
+  assert.throws(
+    () => loadPortalConfig(env({ PORTAL_API_CLIENTS: '[{"id":"a"}]' })),
+    /PORTAL_API_CLIENTS must be a JSON array/,
+  );
+});
+
+Deno.test("loadPortalConfig() reads PORTAL_SECRET as hex or base64", () => {
+  const bytes = Uint8Array.from({ length: 32 }, (_, i) => i * 7);
+  for (const text of [bytes.toHex(), bytes.toBase64()]) {
+    assert.deepEqual(
+      loadPortalConfig(env({ PORTAL_SECRET: text })).secret,
+      bytes,
+    );
+  }
+  assert.throws(
+    () => loadPortalConfig(env({ PORTAL_SECRET: "not base64!" })),
+    /PORTAL_SECRET must be hex or base64/,
+  );
+  assert.throws(
+    () => loadPortalConfig(env({ PORTAL_SECRET: "00ff" })),
+    /at least 32 bytes/,
+  );
+});
