@@ -18,7 +18,7 @@
  * place that must handle it; see lib/certificate/types/mod.ts.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * z.enum(CERTIFICATE_TYPES); // ZodEnum<"juminhyo" | "inkan">
  * ```
  */
@@ -46,7 +46,7 @@ export function isCertificateType(value: unknown): value is CertificateType {
  * value outside the set arrives at run time anyway.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * switch (sheet.type) {
  *   case "juminhyo": return 1;
  *   case "inkan": return 2;
@@ -197,7 +197,7 @@ export type SheetContent = JuminhyoSheet | InkanSheet;
  * The sheet of one certificate type.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const s: SheetOf<"inkan"> = makeInkanSheet();
  * s.seal.registrationNumber;
  * ```

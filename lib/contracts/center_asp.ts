@@ -107,7 +107,7 @@ const REQUEST_CONTEXT = "konbini-jlis-request/v1";
  * `TypeError` when a field holds a line break.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * requestSigningInput({ method: "POST", path, requestId, time, bodySha256 });
  * ```
  */

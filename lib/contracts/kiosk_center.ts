@@ -116,7 +116,7 @@ const RESPONSE_CONTEXT = "konbini-jlis-response/v1";
  * field holds a line break.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const bytes = responseSigningInput({ method: "POST", path: "/kiosk/sessions", requestId, status: 201, time, bodySha256 });
  * ```
  */
@@ -145,7 +145,7 @@ export type ResponseVerification =
  * Reads a clone, so the response stays readable.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const v = await verifyCenterResponse(res, { method: "POST", path: "/kiosk/sessions", keyList });
  * if (!v.ok) throw new Error(v.reason);
  * ```

@@ -43,7 +43,7 @@ export type IssueStatus = z.infer<typeof issueStatusSchema>;
  * not match.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const s = parseIssueStatus(await res.json());
  * s.status; // "valid"
  * ```

@@ -72,7 +72,7 @@ export type FeedEnvelope = z.output<typeof feedEnvelopeSchema>;
  * bad one can still be applied.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const feed = parseFeedEnvelope(await res.json());
  * ```
  */
@@ -85,7 +85,7 @@ export function parseFeedEnvelope(json: unknown): FeedEnvelope {
  * names the event and the problem, e.g. `unknown payload key 'bloodTypes'`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ev = parseFeedEvent(feed.events[0]);
  * ```
  */

@@ -29,7 +29,7 @@ import { ContractError, parseMessage } from "./wire.ts";
  * it, the center parses with it and gives it on to the kiosk.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const wire = sheetWireSchema.parse(JSON.parse(text));
  * ```
  */
@@ -70,7 +70,7 @@ export type BackSideJson = z.infer<typeof backSideSchema>;
  * Encodes a sheet for JSON.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const body = JSON.stringify(sheets.map(sheetToJson));
  * ```
  */
@@ -84,7 +84,7 @@ export function sheetToJson(sheet: SheetContent): SheetJson {
  * does not match.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const sheets = body.sheets.map((s: unknown) => sheetFromJson(s));
  * ```
  */
@@ -98,7 +98,7 @@ export function sheetFromJson(json: unknown): SheetContent {
  * the seal image is not base64.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const sheets = doc.sheets.map(decodeSheet);
  * ```
  */
@@ -115,7 +115,7 @@ export function decodeSheet(wire: SheetJson): SheetContent {
  * Packs a back side for JSON.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const json = backSideToJson(back);
  * ```
  */
@@ -147,7 +147,7 @@ export function backSideToJson(back: BackSide): BackSideJson {
  * not match or a symbol's bits do not match its size.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const back = backSideFromJson(json);
  * ```
  */
@@ -161,7 +161,7 @@ export function backSideFromJson(json: unknown): BackSide {
  * size.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const backs = doc.backs.map(decodeBackSide);
  * ```
  */

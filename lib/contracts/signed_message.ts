@@ -19,7 +19,7 @@ export const SIGNATURE_HEADER = "X-Center-Signature";
  * WebCrypto round trip costs more than the hash itself.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const bodySha256 = await sha256B64(new TextEncoder().encode(text));
  * ```
  */
@@ -40,7 +40,7 @@ export interface SignatureHeader {
  * Formats the signature header's value.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * formatSignatureHeader({ keyId: "jlis-2026", time, sig }); // "keyId=jlis-2026; time=…; sig=…"
  * ```
  */
@@ -67,7 +67,7 @@ export function parseSignatureHeader(value: string): SignatureHeader | null {
  * a field holds a line break (it could shift the other fields).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * signingLines("konbini-jlis-response/v1", ["POST /kiosk/sessions", requestId]);
  * ```
  */

@@ -37,7 +37,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * {@linkcode ContractError} naming `what` and every problem.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const doc = parseMessage(releasedDocumentSchema, await res.json(), "The released document");
  * ```
  */

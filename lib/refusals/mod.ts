@@ -7,7 +7,7 @@
  * wording.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { ISSUANCE_REFUSALS, kioskCode } from "./lib/refusals/mod.ts";
  * ISSUANCE_REFUSALS[kioskCode("SUPPORT_MEASURE")].ja; // the neutral text
  * ```

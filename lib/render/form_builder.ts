@@ -34,7 +34,7 @@ export interface FitProblem {
  * given) or refused with {@link FieldTooLongError}, never truncated.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const b = new FormBuilder(defaultRenderContext(), undefined);
  * b.field("name", "山田　太郎", { x: 43, y: 80, w: 80, h: 16 }, NAME);
  * b.ops.length; // 1

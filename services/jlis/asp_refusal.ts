@@ -19,7 +19,7 @@ import { JlisError } from "./errors.ts";
  * The center's error for a node's non-success answer.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * throw aspRefusal(409, { code: "UNDER_15" }, log); // JlisError UNDER_15
  * ```
  */

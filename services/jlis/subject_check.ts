@@ -37,7 +37,7 @@ const NO_OPTIONS: JuminhyoOptions = {
  * whether it is for the applicant alone.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * certificateRules("inkan", asked); // { options: all false, selfOnly: true }
  * ```
  */

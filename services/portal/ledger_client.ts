@@ -28,7 +28,7 @@ export interface LedgerStatusClientOptions {
  * A status lookup that asks the center.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const statusLookup = createLedgerStatusClient({ centerUrl: "https://jlis.lgwan:8103", token });
  * await statusLookup("401005-20261126-0000012"); // "valid"
  * ```

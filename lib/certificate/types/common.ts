@@ -26,7 +26,7 @@ export const bytesSchema = z.custom<Uint8Array>(
  * `Uint8Array` in memory. `parse` decodes, `z.encode` encodes.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * base64Bytes.parse("iVBORw0K"); // Uint8Array [0x89, 0x50, …]
  * z.encode(base64Bytes, Uint8Array.of(1, 2)); // "AQI="
  * ```
@@ -53,7 +53,7 @@ export const isoDate = z.string();
  * Foreign-resident items of a subject.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * foreignResidentSchema.parse(makeForeignSubject().foreign);
  * ```
  */
@@ -70,7 +70,7 @@ export const foreignResidentSchema = z.strictObject({
  * The one person on a sheet (see `SubjectEntry`).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * subjectSchema.parse(makeSubject());
  * ```
  */
@@ -101,7 +101,7 @@ export const subjectSchema = z.strictObject({
  * The issuing municipality (see `IssuingMunicipality`).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * municipalitySchema.parse(makeMunicipality());
  * ```
  */
@@ -116,7 +116,7 @@ export const municipalitySchema = z.strictObject({
  * schema spreads this shape and adds its own fields.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * z.strictObject({ ...sheetBaseShape, type: z.literal("juminhyo"), options });
  * ```
  */

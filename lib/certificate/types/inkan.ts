@@ -56,7 +56,7 @@ const inkanMemory = z.strictObject({
  * PNG bytes and no options. `parse` decodes, `z.encode` encodes.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const sheet = inkanSheetSchema.parse(json); // sheet.seal.png: Uint8Array
  * const back = z.encode(inkanSheetSchema, sheet); // back.options: all false
  * ```

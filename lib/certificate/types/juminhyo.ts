@@ -28,7 +28,7 @@ export const juminhyoOptionsSchema = z.strictObject({
  * One sheet of a 住民票の写し (wire and memory forms are the same).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * juminhyoSheetSchema.parse(JSON.parse(JSON.stringify(makeSheet())));
  * ```
  */

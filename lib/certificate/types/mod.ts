@@ -67,7 +67,7 @@ export interface CertificateTypeEntry<T extends CertificateType> {
  * The catalogue, one entry per member of `CERTIFICATE_TYPES`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * CERTIFICATE_CATALOGUE[sheet.type].nameJa; // "住民票の写し"
  * ```
  */
@@ -82,7 +82,7 @@ export const CERTIFICATE_CATALOGUE: {
  * sheet)` gives the wire form back. Unknown fields are refused.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const sheet = sheetContentSchema.parse(JSON.parse(body)); // SheetContent
  * const json = z.encode(sheetContentSchema, sheet);          // SheetContentWire
  * ```
@@ -100,7 +100,7 @@ export type SheetContentWire = z.input<typeof sheetContentSchema>;
  * (what a message schema and an OpenAPI document describe).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * sheetWireSchema.parse(json); // still base64 in seal.png
  * ```
  */
@@ -139,7 +139,7 @@ export function certificateTypeOfCode(
  * takes it without a cast).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const { form } = entryOf(sheet); form(b, sheet);
  * ```
  */

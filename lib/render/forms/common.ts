@@ -44,7 +44,7 @@ export interface Cell {
  * Draws a row of labelled cells from X0 to X1 at y; returns the next y.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * y = row(b, y, 9, [{ label: "方書", field: "katagaki", text, style: ONE_LINE }]);
  * ```
  */
@@ -103,7 +103,7 @@ export function date(iso: string | undefined): string {
  * Header: the form's title, issue number and date/time.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * header(b, sheet, "住民票の写し");
  * ```
  */
@@ -139,7 +139,7 @@ export function header(
  * 認証文, date, mayor line, official seal and footer, the 認証文 at `y` mm.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * attestation(b, sheet, JUMINHYO_ATTESTATION, 228);
  * ```
  */
@@ -196,7 +196,7 @@ export function attestation(
  * (with `zokugara`) at the right. Returns the next y.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * y = nameBlock(b, y, sheet.subject, sheet.options.zokugara);
  * ```
  */
@@ -251,7 +251,7 @@ export function nameBlock(
  * Former surname (旧氏) with its kana. Returns the next y.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * if (s.formerSurname) y = formerSurnameRow(b, y, s);
  * ```
  */

@@ -13,7 +13,7 @@ import { attestation, formerSurnameRow, nameBlock, row } from "./common.ts";
  * 認証文 of a 印鑑登録証明書.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * pdfText.includes(INKAN_ATTESTATION);
  * ```
  */
@@ -26,7 +26,7 @@ export const INKAN_ATTESTATION =
  * seal (only an unchecked object can be one).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * inkanForm(b, makeInkanSheet());
  * ```
  */
@@ -106,7 +106,7 @@ export function inkanForm(b: FormBuilder, sheet: InkanSheet): void {
  * Width and height of a PNG image from its header.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * pngSize(makeSealImpressionPng()); // [240, 240]
  * ```
  */

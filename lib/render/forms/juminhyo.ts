@@ -27,7 +27,7 @@ import {
  * 認証文 of a 住民票の写し.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * pdfText.includes(JUMINHYO_ATTESTATION);
  * ```
  */
@@ -54,7 +54,7 @@ export function formatMyNumber(n: string): string {
  * (the model does not even carry it).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * juminhyoForm(b, makeSheet({ options: { zokugara: true } }));
  * ```
  */

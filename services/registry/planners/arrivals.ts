@@ -89,7 +89,7 @@ async function requireUniqueResidentCode(
  * 転入: joins an active household, or starts a new one as its 世帯主.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planTennyu(p, cs, "401005", ev);
  * ```
  */
@@ -142,7 +142,7 @@ function startHousehold(
  * 出生: a child joins an active household that has living members.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planShussei(p, cs, "401005", ev);
  * ```
  */

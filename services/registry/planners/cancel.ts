@@ -42,7 +42,7 @@ interface Undo {
  * 取消: restores everything an event touched, if nothing later touched it.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planTorikeshi(p, cs, "401005", { type: "torikeshi", date, seq: 1042, reason });
  * ```
  */

@@ -39,7 +39,7 @@ function setFormerSurname(hasOne: boolean) {
  * 旧氏記載: records the former surname of a resident who has none.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planKyuujiKisai(p, cs, "401005", ev);
  * ```
  */
@@ -51,7 +51,7 @@ export const planKyuujiKisai: Planner<"kyuuji_kisai"> = setFormerSurname(
  * 旧氏変更: changes the former surname of a resident who has one.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planKyuujiHenko(p, cs, "401005", ev);
  * ```
  */
@@ -61,7 +61,7 @@ export const planKyuujiHenko: Planner<"kyuuji_henko"> = setFormerSurname(true);
  * 旧氏削除: deletes the former surname of a resident who has one.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planKyuujiSakujo(p, cs, "401005", ev);
  * ```
  */
@@ -115,7 +115,7 @@ function changedItems(
  * 職権修正: corrects items of an active (not removed) resident.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planShokkenShusei(p, cs, "401005", ev);
  * ```
  */
@@ -126,7 +126,7 @@ export const planShokkenShusei: Planner<"shokken_shusei"> = correct(true);
  * this way.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planGokisaiShusei(p, cs, "401005", ev);
  * ```
  */

@@ -36,7 +36,7 @@ async function cancelSeals(
  * 転出予定: an active resident is marked as moving out.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planTenshutsuYotei(p, cs, "401005", ev);
  * ```
  */
@@ -61,7 +61,7 @@ export const planTenshutsuYotei: Planner<"tenshutsu_yotei"> = async (
  * 転出確定: a resident moving out is removed on the planned date.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planTenshutsuKakutei(p, cs, "401005", ev);
  * ```
  */
@@ -91,7 +91,7 @@ export const planTenshutsuKakutei: Planner<"tenshutsu_kakutei"> = async (
  * 死亡: a resident is removed on the date of death.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planShibou(p, cs, "401005", ev);
  * ```
  */

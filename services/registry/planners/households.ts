@@ -38,7 +38,7 @@ function requireMembers(
  * 転居: every member of an active household moves to the new address.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planTenkyo(p, cs, "401005", ev);
  * ```
  */
@@ -69,7 +69,7 @@ export const planTenkyo: Planner<"tenkyo"> = async (p, cs, code, ev) => {
  * own at the same address.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planSetaiBunri(p, cs, "401005", ev);
  * ```
  */
@@ -107,7 +107,7 @@ export const planSetaiBunri: Planner<"setai_bunri"> = async (
  * address, with a new relationship each; the first household is dissolved.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planSetaiGappei(p, cs, "401005", ev);
  * ```
  */
@@ -173,7 +173,7 @@ function moveMember(
  * relationships change as given.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await planSetainushiHenko(p, cs, "401005", ev);
  * ```
  */

@@ -20,7 +20,7 @@ export type EventOf<T extends EventType> = Extract<EventInput, { type: T }>;
  * refuses with a RegistryError, and records its changes in `cs`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const planShibou: Planner<"shibou"> = async (p, cs, code, ev) => {
  *   const r = await readResident(p, code, ev.residentId);
  *   cs.resident(r, { ...r, status: "removed" });
@@ -51,7 +51,7 @@ export function newId(code: string, prefix: string): string {
  * Refuses a removed resident (除票).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * requireActive(r); // throws RESIDENT_REMOVED when r.status is "removed"
  * ```
  */
@@ -65,7 +65,7 @@ export function requireActive(r: Resident): void {
  * Refuses a resident who is removed or moving out.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * requireFullyActive(r); // throws RESIDENT_NOT_ACTIVE when r.status is "moving_out"
  * ```
  */
@@ -83,7 +83,7 @@ export function requireFullyActive(r: Resident): void {
  * Refuses a dissolved household.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * requireHouseholdActive(h); // throws HOUSEHOLD_NOT_ACTIVE unless h.status is "active"
  * ```
  */
