@@ -11,7 +11,10 @@
 import { startRegistry } from "./services/registry/main.ts";
 import { startAsp } from "./services/asp/main.ts";
 import { startJlis } from "./services/jlis/main.ts";
-import { closedReason, nextOpenMorning } from "./services/jlis/hours.ts";
+import {
+  closedReason,
+  nextOpenMorning,
+} from "./services/jlis/issuance/hours.ts";
 import { startPortal } from "./services/portal/main.ts";
 import { mtlsFetch } from "./lib/tls/mod.ts";
 import { ensureCerts } from "./scripts/certs.ts";

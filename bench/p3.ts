@@ -50,12 +50,12 @@ import { createKeyring, parseMasterKey } from "../services/asp/keys.ts";
 import { applySnapshot } from "../services/asp/snapshot.ts";
 import { CONTROL_MIGRATIONS, createTenancy } from "../services/asp/tenancy.ts";
 import { createJlisApp } from "../services/jlis/app.ts";
-import { createAspDirectory } from "../services/jlis/asp_directory.ts";
+import { createAspDirectory } from "../services/jlis/issuance/asp_directory.ts";
 import { type JlisClientConfig, jlisClients } from "../services/jlis/auth.ts";
 import {
   generateCardAuthorityPem,
   loadCardAuthority,
-} from "../services/jlis/card_authority.ts";
+} from "../services/jlis/cards/card_authority.ts";
 import {
   cardRecord,
   generatedPopulation,

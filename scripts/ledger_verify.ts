@@ -13,7 +13,7 @@
 import { serviceDatabaseOptions } from "../lib/db/config.ts";
 import { openDatabase } from "../lib/db/database.ts";
 import { MIGRATIONS } from "../services/jlis/main.ts";
-import { verifyLedger } from "../services/jlis/ledger.ts";
+import { verifyLedger } from "../services/jlis/issuance/ledger.ts";
 
 if (import.meta.main) {
   const database = await openDatabase(await serviceDatabaseOptions("jlis"));

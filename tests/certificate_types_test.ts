@@ -11,7 +11,7 @@ import {
   CERTIFICATE_TYPES,
   certificateTypeOfCode,
 } from "../lib/certificate/types/mod.ts";
-import { FEE_PER_SHEET } from "../services/jlis/ledger.ts";
+import { FEE_PER_SHEET } from "../services/jlis/issuance/ledger.ts";
 import { CERT_TYPE } from "../services/portal/i18n.ts";
 
 Deno.test("every certificate type has names, a back-side code, a fee, a form and a portal label", () => {

@@ -9,7 +9,10 @@ import { eq, sql } from "drizzle-orm";
 import { decodeScan } from "../lib/backside/mod.ts";
 import { issuanceRequests, ledger, messageLog } from "../db/jlis/schema.ts";
 import { auditLog } from "../db/asp/schema.ts";
-import { ledgerStatusLookup, verifyLedger } from "../services/jlis/ledger.ts";
+import {
+  ledgerStatusLookup,
+  verifyLedger,
+} from "../services/jlis/issuance/ledger.ts";
 import {
   faultInjector,
   type IssuanceWorld,

@@ -36,7 +36,7 @@ import {
   markFresh,
   openIssuanceWorld,
 } from "./support/issuance_world.ts";
-import { verifyLedger } from "../services/jlis/ledger.ts";
+import { verifyLedger } from "../services/jlis/issuance/ledger.ts";
 import { fleetKioskToken, TOKENS } from "./support/jlis_world.ts";
 import type { KioskReceipt, KioskRefusal } from "../services/kiosk/kiosk.ts";
 

@@ -22,7 +22,7 @@ import {
   createPrintReportApp,
 } from "./api/ledger.ts";
 import { jlisStatusOf } from "./errors.ts";
-import { createMessageLog, messageLogger } from "./message_log.ts";
+import { createMessageLog, messageLogger } from "./issuance/message_log.ts";
 
 /** Everything the center's app needs. */
 export interface JlisAppDeps extends JlisDeps {

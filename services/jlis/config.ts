@@ -8,7 +8,7 @@
  * @module
  */
 import { type Env, envInt, parseJsonArray } from "../../lib/service/env.ts";
-import { type AspNodeConfig, parseAspNodes } from "./asp_directory.ts";
+import { type AspNodeConfig, parseAspNodes } from "./issuance/asp_directory.ts";
 import type { JlisClientConfig } from "./auth.ts";
 
 /** Parsed configuration. */

@@ -22,7 +22,7 @@ import {
   type CardAuthority,
   generateCardAuthorityPem,
   loadCardAuthority,
-} from "./card_authority.ts";
+} from "./cards/card_authority.ts";
 
 /** Where the keys are, and whether they may be generated. */
 export interface KeyFiles {

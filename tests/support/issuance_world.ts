@@ -52,7 +52,7 @@ import {
 import {
   type AspNode,
   createAspDirectory,
-} from "../../services/jlis/asp_directory.ts";
+} from "../../services/jlis/issuance/asp_directory.ts";
 import { openTestJlis, type TestJlis, TOKENS } from "./jlis_world.ts";
 
 /** A transport to an ASP node. */

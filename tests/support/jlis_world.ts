@@ -23,7 +23,7 @@ import { jlisClients } from "../../services/jlis/auth.ts";
 import {
   type CardAuthority,
   createEphemeralCardAuthority,
-} from "../../services/jlis/card_authority.ts";
+} from "../../services/jlis/cards/card_authority.ts";
 
 /** Tokens of the test clients. */
 export const TOKENS = {

@@ -7,7 +7,7 @@
  * Adding a type: add it to `CERTIFICATE_TYPES` and its sheet to the
  * `SheetContent` union (lib/certificate/model.ts), write its module here,
  * then follow the compiler: this catalogue, {@link sheetContentSchema}, the
- * fee table (services/jlis/ledger.ts), the ASP's sheet builder and the
+ * fee table (services/jlis/issuance/ledger.ts), the ASP's sheet builder and the
  * center's subject check (a `switch` ending in `assertNever`) each fail to
  * compile until the new type is handled; the portal's labels come from the
  * names here.

@@ -15,7 +15,7 @@ import {
   findCard,
   IDENTITY_DOCUMENTS,
   registerCard,
-} from "../cards.ts";
+} from "../cards/cards.ts";
 import { JlisError } from "../errors.ts";
 import {
   errorResponses,

@@ -14,10 +14,10 @@ import type { BackSideBuilder } from "../../../lib/backside/mod.ts";
 import type { ContentKey } from "../../../lib/crypto/content_key.ts";
 import type { Logger } from "../../../lib/service/logger.ts";
 import type { MetricsRegistry } from "../../../lib/service/metrics.ts";
-import type { AspDirectory } from "../asp_directory.ts";
-import type { MessageLog } from "../message_log.ts";
+import type { AspDirectory } from "../issuance/asp_directory.ts";
+import type { MessageLog } from "../issuance/message_log.ts";
 import type { JlisAuthEnv, JlisClient } from "../auth.ts";
-import type { CardAuthority } from "../card_authority.ts";
+import type { CardAuthority } from "../cards/card_authority.ts";
 
 /** What issuance needs besides the center's base dependencies. */
 export interface IssuanceConfig {

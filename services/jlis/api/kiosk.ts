@@ -21,15 +21,15 @@ import {
 import { silentLogger } from "../../../lib/service/logger.ts";
 import { createMetrics } from "../../../lib/service/metrics.ts";
 import { requireScope } from "../auth.ts";
-import { assertOpen } from "../hours.ts";
-import { type IssuanceDeps, issueCertificate } from "../issuance.ts";
-import { createDeliveryConfirmer } from "../delivery.ts";
-import { createMessageLog } from "../message_log.ts";
+import { assertOpen } from "../issuance/hours.ts";
+import { type IssuanceDeps, issueCertificate } from "../issuance/issuance.ts";
+import { createDeliveryConfirmer } from "../issuance/delivery.ts";
+import { createMessageLog } from "../issuance/message_log.ts";
 import {
   authenticateCard,
   DEFAULT_SESSION_TTL_MS,
   openKioskSession,
-} from "../kiosk_auth.ts";
+} from "../cards/kiosk_auth.ts";
 import {
   errorResponses,
   type IssuanceRouteDeps,

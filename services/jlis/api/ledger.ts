@@ -14,8 +14,16 @@ import {
   printReportSchema,
 } from "../../../lib/contracts/kiosk_center.ts";
 import { requireScope } from "../auth.ts";
-import { listHalts, listIncidents, resumeTenant } from "../incidents.ts";
-import { issueStatus, recordPrintOutcome, revokeIssue } from "../ledger.ts";
+import {
+  listHalts,
+  listIncidents,
+  resumeTenant,
+} from "../issuance/incidents.ts";
+import {
+  issueStatus,
+  recordPrintOutcome,
+  revokeIssue,
+} from "../issuance/ledger.ts";
 import { errorResponses, type JlisDeps, type JlisEnv } from "./common.ts";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({

@@ -11,9 +11,9 @@
  *
  * @module
  */
-import { answeredBy, isIssuanceCode } from "../../lib/refusals/issuance.ts";
-import type { Logger } from "../../lib/service/logger.ts";
-import { JlisError } from "./errors.ts";
+import { answeredBy, isIssuanceCode } from "../../../lib/refusals/issuance.ts";
+import type { Logger } from "../../../lib/service/logger.ts";
+import { JlisError } from "../errors.ts";
 
 /**
  * The center's error for a node's non-success answer.

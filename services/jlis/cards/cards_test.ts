@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { asc, eq } from "drizzle-orm";
-import { cardStatusChanges } from "../../db/jlis/schema.ts";
+import { cardStatusChanges } from "../../../db/jlis/schema.ts";
 import {
   kioskAuthenticate,
   openTestJlis,
   TOKENS,
-} from "../../tests/support/jlis_world.ts";
+} from "../../../tests/support/jlis_world.ts";
 
 async function expectStatus(
   res: Response,

@@ -10,24 +10,24 @@
  *
  * @module
  */
-import type { BackSide, SheetContent } from "../../lib/certificate/model.ts";
-import { encodeSheetContent } from "../../lib/backside/canonical.ts";
-import { parseChunk, reassembleChunks } from "../../lib/backside/chunks.ts";
+import type { BackSide, SheetContent } from "../../../lib/certificate/model.ts";
+import { encodeSheetContent } from "../../../lib/backside/canonical.ts";
+import { parseChunk, reassembleChunks } from "../../../lib/backside/chunks.ts";
 import {
   openEnvelope,
   parseEnvelope,
   verifyEnvelopeSignature,
-} from "../../lib/backside/envelope.ts";
+} from "../../../lib/backside/envelope.ts";
 import {
   DEFAULT_LAYOUT,
   type SymbolLayout,
-} from "../../lib/backside/layout.ts";
-import { readQrMatrix } from "../../lib/backside/qr_encoder.ts";
-import type { ContentKey } from "../../lib/crypto/content_key.ts";
+} from "../../../lib/backside/layout.ts";
+import { readQrMatrix } from "../../../lib/backside/qr_encoder.ts";
+import type { ContentKey } from "../../../lib/crypto/content_key.ts";
 import {
   findVerificationKey,
   type KeyList,
-} from "../../lib/crypto/key_list.ts";
+} from "../../../lib/crypto/key_list.ts";
 
 /** Result of {@linkcode checkBackSide}. */
 export type BackSideCheck =

@@ -12,7 +12,7 @@ import type {
   CertificateType,
   JuminhyoOptions,
   SheetContent,
-} from "../../lib/certificate/model.ts";
+} from "../../../lib/certificate/model.ts";
 
 /** What the center asked for and knows independently of the answer. */
 export interface SubjectExpectation {

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { jstDate, jstTime } from "../../lib/time/clock.ts";
-import { JlisError } from "./errors.ts";
+import { jstDate, jstTime } from "../../../lib/time/clock.ts";
+import { JlisError } from "../errors.ts";
 
 /** Why the service is closed at an instant, or null when open. */
 export function closedReason(

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
-import { createSigner, generateSigningKey } from "../../lib/crypto/signer.ts";
-import { silentLogger } from "../../lib/service/logger.ts";
-import { fakeClock } from "../../lib/time/clock.ts";
+import {
+  createSigner,
+  generateSigningKey,
+} from "../../../lib/crypto/signer.ts";
+import { silentLogger } from "../../../lib/service/logger.ts";
+import { fakeClock } from "../../../lib/time/clock.ts";
 import type { AspNode } from "./asp_directory.ts";
 import { createDeliveryConfirmer } from "./delivery.ts";
 import type { MessageLog, MessageRow } from "./message_log.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { NEUTRAL_CODE } from "../../lib/refusals/issuance.ts";
-import { createLogger } from "../../lib/service/logger.ts";
+import { NEUTRAL_CODE } from "../../../lib/refusals/issuance.ts";
+import { createLogger } from "../../../lib/service/logger.ts";
 import { aspRefusal } from "./asp_refusal.ts";
-import { forKiosk, JlisError, jlisStatusOf } from "./errors.ts";
+import { forKiosk, JlisError, jlisStatusOf } from "../errors.ts";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

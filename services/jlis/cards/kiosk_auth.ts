@@ -11,12 +11,12 @@
  * @module
  */
 import { eq, sql } from "drizzle-orm";
-import { type Db, rowsOf } from "../../lib/db/database.ts";
-import { verifyCardSignature } from "../../lib/card/certificate.ts";
-import { kioskSessions } from "../../db/jlis/schema.ts";
+import { type Db, rowsOf } from "../../../lib/db/database.ts";
+import { verifyCardSignature } from "../../../lib/card/certificate.ts";
+import { kioskSessions } from "../../../db/jlis/schema.ts";
 import { type CardAuthority, CertificateRejected } from "./card_authority.ts";
-import { answeredBy } from "../../lib/refusals/issuance.ts";
-import { JlisError, type JlisErrorCode } from "./errors.ts";
+import { answeredBy } from "../../../lib/refusals/issuance.ts";
+import { JlisError, type JlisErrorCode } from "../errors.ts";
 
 /** Default lifetime of a kiosk session's nonce. */
 export const DEFAULT_SESSION_TTL_MS = 60_000;

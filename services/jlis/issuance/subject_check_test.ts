@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { makeSheet, makeSubject } from "../../tests/fixtures/certificate.ts";
-import type { SheetContent } from "../../lib/certificate/model.ts";
+import { makeSheet, makeSubject } from "../../../tests/fixtures/certificate.ts";
+import type { SheetContent } from "../../../lib/certificate/model.ts";
 import { checkSubjects, type SubjectExpectation } from "./subject_check.ts";
 
 const NONE = { honseki: false, zokugara: false, myNumber: false };

@@ -12,14 +12,14 @@
  *
  * @module
  */
-import { requestSigningInput } from "../../lib/contracts/center_asp.ts";
+import { requestSigningInput } from "../../../lib/contracts/center_asp.ts";
 import {
   sha256B64,
   SIGNATURE_HEADER,
-} from "../../lib/contracts/signed_message.ts";
-import type { Signer } from "../../lib/crypto/signer.ts";
-import { parseJsonArray } from "../../lib/service/env.ts";
-import type { Clock } from "../../lib/time/clock.ts";
+} from "../../../lib/contracts/signed_message.ts";
+import type { Signer } from "../../../lib/crypto/signer.ts";
+import { parseJsonArray } from "../../../lib/service/env.ts";
+import type { Clock } from "../../../lib/time/clock.ts";
 import {
   type MessageLog,
   type MessageRow,

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { createCardRequest } from "../../lib/card/card.ts";
-import { MUNICIPALITY_CODE_OID } from "../../lib/card/certificate.ts";
-import { fakeClock } from "../../lib/time/clock.ts";
+import { createCardRequest } from "../../../lib/card/card.ts";
+import { MUNICIPALITY_CODE_OID } from "../../../lib/card/certificate.ts";
+import { fakeClock } from "../../../lib/time/clock.ts";
 import {
   CARD_SUBJECT,
   type CardAuthority,

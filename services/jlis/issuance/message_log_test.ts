@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { sql } from "drizzle-orm";
-import { rowsOf } from "../../lib/db/database.ts";
-import { openTestDatabase } from "../../tests/support/test_database.ts";
+import { rowsOf } from "../../../lib/db/database.ts";
+import { openTestDatabase } from "../../../tests/support/test_database.ts";
 import { createMessageLog, type MessageRow } from "./message_log.ts";
-import { JLIS_MIGRATIONS } from "../../tests/support/jlis_world.ts";
+import { JLIS_MIGRATIONS } from "../../../tests/support/jlis_world.ts";
 
 function row(i: number, over: Partial<MessageRow> = {}): MessageRow {
   return {

@@ -15,20 +15,20 @@
  */
 import { sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
-import type { Db } from "../../lib/db/database.ts";
+import type { Db } from "../../../lib/db/database.ts";
 import {
   responseSigningInput,
   type SignedResponseFields,
-} from "../../lib/contracts/kiosk_center.ts";
+} from "../../../lib/contracts/kiosk_center.ts";
 import {
   formatSignatureHeader,
   sha256B64,
   SIGNATURE_HEADER,
-} from "../../lib/contracts/signed_message.ts";
-import type { Signer } from "../../lib/crypto/signer.ts";
-import type { ServiceEnv } from "../../lib/service/app.ts";
-import type { Clock } from "../../lib/time/clock.ts";
-import type { JlisAuthEnv } from "./auth.ts";
+} from "../../../lib/contracts/signed_message.ts";
+import type { Signer } from "../../../lib/crypto/signer.ts";
+import type { ServiceEnv } from "../../../lib/service/app.ts";
+import type { Clock } from "../../../lib/time/clock.ts";
+import type { JlisAuthEnv } from "../auth.ts";
 
 /** Options of {@linkcode messageLogger}. */
 export interface MessageLoggerOptions {

@@ -26,41 +26,41 @@
  * @module
  */
 import { eq, sql } from "drizzle-orm";
-import type { BackSideBuilder } from "../../lib/backside/mod.ts";
+import type { BackSideBuilder } from "../../../lib/backside/mod.ts";
 import type {
   BackSide,
   CertificateType,
   JuminhyoOptions,
   SheetContent,
-} from "../../lib/certificate/model.ts";
-import type { ContentKey } from "../../lib/crypto/content_key.ts";
-import type { KeyList } from "../../lib/crypto/key_list.ts";
-import type { Signer } from "../../lib/crypto/signer.ts";
-import { type Db, rowsOf } from "../../lib/db/database.ts";
-import type { Logger } from "../../lib/service/logger.ts";
+} from "../../../lib/certificate/model.ts";
+import type { ContentKey } from "../../../lib/crypto/content_key.ts";
+import type { KeyList } from "../../../lib/crypto/key_list.ts";
+import type { Signer } from "../../../lib/crypto/signer.ts";
+import { type Db, rowsOf } from "../../../lib/db/database.ts";
+import type { Logger } from "../../../lib/service/logger.ts";
 import type {
   Counter,
   Histogram,
   MetricsRegistry,
-} from "../../lib/service/metrics.ts";
-import { type Clock, jstDate, jstIso } from "../../lib/time/clock.ts";
+} from "../../../lib/service/metrics.ts";
+import { type Clock, jstDate, jstIso } from "../../../lib/time/clock.ts";
 import {
   type AspCertificateRequest,
   type BuiltCertificateJson,
   builtCertificateSchema,
-} from "../../lib/contracts/center_asp.ts";
-import { decodeSheet } from "../../lib/contracts/sheet_wire.ts";
-import { parseMessage } from "../../lib/contracts/wire.ts";
+} from "../../../lib/contracts/center_asp.ts";
+import { decodeSheet } from "../../../lib/contracts/sheet_wire.ts";
+import { parseMessage } from "../../../lib/contracts/wire.ts";
 import {
   cards,
   issuanceRequests,
   kioskSessions,
   tenantHalts,
-} from "../../db/jlis/schema.ts";
+} from "../../../db/jlis/schema.ts";
 import { type AspDirectory, type AspNode, callAsp } from "./asp_directory.ts";
 import { checkBackSide } from "./back_side_check.ts";
 import { aspRefusal } from "./asp_refusal.ts";
-import { forKiosk, isProtected, JlisError } from "./errors.ts";
+import { forKiosk, isProtected, JlisError } from "../errors.ts";
 import { assertOpen } from "./hours.ts";
 import { type IncidentInput, recordIncidentAndHalt } from "./incidents.ts";
 import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";

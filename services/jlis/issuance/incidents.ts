@@ -9,9 +9,9 @@
  * @module
  */
 import { and, desc, eq, isNull } from "drizzle-orm";
-import type { Db } from "../../lib/db/database.ts";
-import { incidents, tenantHalts } from "../../db/jlis/schema.ts";
-import { JlisError } from "./errors.ts";
+import type { Db } from "../../../lib/db/database.ts";
+import { incidents, tenantHalts } from "../../../db/jlis/schema.ts";
+import { JlisError } from "../errors.ts";
 
 /** What went wrong. */
 export interface IncidentInput {

@@ -12,13 +12,13 @@
  * @module
  */
 import { eq } from "drizzle-orm";
-import type { Db } from "../../lib/db/database.ts";
+import type { Db } from "../../../lib/db/database.ts";
 import {
   type CardRecord,
   cards,
   cardStatusChanges,
-} from "../../db/jlis/schema.ts";
-import { JlisError } from "./errors.ts";
+} from "../../../db/jlis/schema.ts";
+import { JlisError } from "../errors.ts";
 import type { IssuedCertificate } from "./card_authority.ts";
 
 /** A card's status. */

@@ -12,13 +12,13 @@ import {
   type CardCertificateInfo,
   municipalityCodeExtension,
   readCardCertificate,
-} from "../../lib/card/certificate.ts";
+} from "../../../lib/card/certificate.ts";
 import {
   privateKeyPem as encodePrivateKeyPem,
   randomSerial,
   selfSignedCaCertificate,
-} from "../../lib/tls/pki.ts";
-import { type Clock, systemClock } from "../../lib/time/clock.ts";
+} from "../../../lib/tls/pki.ts";
+import { type Clock, systemClock } from "../../../lib/time/clock.ts";
 
 const EC_P256 = { name: "ECDSA", namedCurve: "P-256" } as const;
 const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;

@@ -11,8 +11,8 @@
  *
  * @module
  */
-import type { Logger } from "../../lib/service/logger.ts";
-import { deliveredManySchema } from "../../lib/contracts/center_asp.ts";
+import type { Logger } from "../../../lib/service/logger.ts";
+import { deliveredManySchema } from "../../../lib/contracts/center_asp.ts";
 import { type AspCallDeps, type AspNode, callAsp } from "./asp_directory.ts";
 
 /** Options of {@linkcode createDeliveryConfirmer}. */

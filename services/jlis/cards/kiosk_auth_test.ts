@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
-import { createCardRequest } from "../../lib/card/card.ts";
-import { kioskSessions, messageLog } from "../../db/jlis/schema.ts";
+import { createCardRequest } from "../../../lib/card/card.ts";
+import { kioskSessions, messageLog } from "../../../db/jlis/schema.ts";
 import { createEphemeralCardAuthority } from "./card_authority.ts";
-import { verifyCenterResponse } from "../../lib/contracts/kiosk_center.ts";
+import { verifyCenterResponse } from "../../../lib/contracts/kiosk_center.ts";
 import {
   kioskAuthenticate,
   openTestJlis,
   TEST_PIN_ITERATIONS,
   TOKENS,
-} from "../../tests/support/jlis_world.ts";
+} from "../../../tests/support/jlis_world.ts";
 
 async function refusal(
   res: Response,

@@ -13,9 +13,9 @@ import { asc, eq, gt, type SQL, sql } from "drizzle-orm";
 import {
   type CertificateType,
   isCertificateType,
-} from "../../lib/certificate/model.ts";
-import type { Db, Tx } from "../../lib/db/database.ts";
-import { preparedSelect } from "../../lib/db/prepared_select.ts";
+} from "../../../lib/certificate/model.ts";
+import type { Db, Tx } from "../../../lib/db/database.ts";
+import { preparedSelect } from "../../../lib/db/prepared_select.ts";
 import {
   canonicalJson,
   CHAIN_CONTEXT,
@@ -23,9 +23,13 @@ import {
   type ChainValue,
   type ChainVerification,
   verifyChain,
-} from "../../lib/ledger/chain.ts";
-import { issuanceRequests, ledger, ledgerHead } from "../../db/jlis/schema.ts";
-import { JlisError } from "./errors.ts";
+} from "../../../lib/ledger/chain.ts";
+import {
+  issuanceRequests,
+  ledger,
+  ledgerHead,
+} from "../../../db/jlis/schema.ts";
+import { JlisError } from "../errors.ts";
 
 /** Kinds of ledger entry. */
 export type LedgerKind = "issued" | "delivered" | "voided" | "revoked";
