@@ -178,7 +178,7 @@ export async function openJsonlAuditSink(
  * the 1-based line where the chain first breaks, if it does.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const check = await verifyAuditChain("data/portal/audit.jsonl");
  * if (check.brokenAt) console.error(`audit edited at line ${check.brokenAt}`);
  * ```
