@@ -22,6 +22,7 @@
  *
  * @module
  */
+import type { z } from "zod";
 import { type Card, CardError } from "../../lib/card/card.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import { parseKeyList } from "../../lib/crypto/key_list.ts";
@@ -133,6 +134,27 @@ const ALARM_MESSAGES = {
   paper: "証明書のお取り忘れにご注意ください。用紙をお取りください。",
 } as const;
 
+/** What one kiosk holds between runs. */
+interface KioskState {
+  opts: KioskOptions;
+  fetch: (input: string, init?: RequestInit) => Promise<Response>;
+  verify: boolean | "document";
+  keyList?: Promise<KeyList>;
+}
+
+/** An answer of the center, its body parsed as JSON (or a `NOT_JSON` stand-in). */
+interface CenterAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** The released document as the kiosk holds it, decoded on first use. */
+interface Released {
+  doc: z.infer<typeof releasedDocumentSchema>;
+  sheets(): SheetContent[];
+  backs(): BackSide[];
+}
+
 /**
  * Creates a kiosk.
  *
@@ -143,204 +165,251 @@ const ALARM_MESSAGES = {
  * ```
  */
 export function createKiosk(opts: KioskOptions): Kiosk {
-  const f = opts.fetch ?? ((input, init) => fetch(input, init));
-  const verify = opts.verifySignatures ?? true;
-  const emit = (e: KioskEvent) => opts.onEvent?.(e);
-  let keyList: Promise<KeyList> | undefined = opts.keyList
-    ? Promise.resolve(opts.keyList)
-    : undefined;
-  const keys = () =>
-    keyList ??= (async () => {
-      const res = await f(`${opts.centerUrl}/keys`);
-      if (res.status !== 200) {
-        throw new Error(`GET /keys: ${res.status}`);
-      }
-      return parseKeyList(await res.json());
-    })();
-
-  async function call(
-    method: "POST",
-    path: string,
-    body: unknown,
-  ): Promise<{ status: number; body: Record<string, unknown> }> {
-    const res = await f(`${opts.centerUrl}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${opts.token}`,
-        "Content-Type": "application/json",
-      },
-      body: JSON.stringify(body),
-    });
-    if (
-      verify === true || (verify === "document" && /\/certificates$/.test(path))
-    ) {
-      const v = await verifyCenterResponse(res, {
-        method,
-        path,
-        keyList: await keys(),
-      });
-      if (!v.ok) {
-        await res.body?.cancel();
-        throw new Error(
-          `The center's answer to ${method} ${path} is not signed by the center (${v.reason})`,
-        );
-      }
-    }
-    const text = await res.text();
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = { code: "NOT_JSON", message_en: text.slice(0, 200) };
-    }
-    return { status: res.status, body: parsed };
-  }
-
-  const refused = (
-    stage: KioskRefusal["stage"],
-    r: { status: number; body: Record<string, unknown> },
-  ): KioskRefusal => {
-    const out: KioskRefusal = {
-      ok: false,
-      stage,
-      code: String(r.body.code ?? "ERROR"),
-      message_ja: String(r.body.message_ja ?? "エラーが発生しました。"),
-      message_en: String(r.body.message_en ?? ""),
-      status: r.status,
-    };
-    emit({ kind: "screen", message_ja: out.message_ja });
-    return out;
+  const st: KioskState = {
+    opts,
+    fetch: opts.fetch ?? ((input, init) => fetch(input, init)),
+    verify: opts.verifySignatures ?? true,
+    keyList: opts.keyList ? Promise.resolve(opts.keyList) : undefined,
   };
+  return { run: (choice) => runKiosk(st, choice) };
+}
 
-  return {
-    async run(choice) {
-      const session = await call("POST", "/kiosk/sessions", {});
-      if (session.status !== 201) return refused("session", session);
-      const offer = parseMessage(
-        kioskSessionSchema,
-        session.body,
-        "The center's session",
-      );
-      const sessionId = offer.sessionId;
-      let signature: Uint8Array;
-      try {
-        signature = await choice.card.sign(choice.pin, offer.nonce);
-      } catch (err) {
-        if (!(err instanceof CardError)) throw err;
-        emit({ kind: "screen", message_ja: err.ja });
-        return {
-          ok: false,
-          stage: "card",
-          code: err.code,
-          message_ja: err.ja,
-          message_en: err.en,
-          remainingTries: err.remainingTries,
-        };
-      }
-      const auth = await call(
-        "POST",
-        `/kiosk/sessions/${sessionId}/authenticate`,
-        {
-          certificatePem: choice.card.certificatePem,
-          signature: signature.toBase64(),
-        },
-      );
-      if (auth.status !== 200) return refused("authenticate", auth);
-      parseMessage(
-        cardAuthenticationSchema,
-        auth.body,
-        "The center's authentication",
-      );
-      const issued = await call(
-        "POST",
-        `/kiosk/sessions/${sessionId}/certificates`,
-        {
-          type: choice.type,
-          members: choice.members ?? "self",
-          options: {
-            honseki: choice.options?.honseki ?? false,
-            zokugara: choice.options?.zokugara ?? false,
-            myNumber: choice.options?.myNumber ?? false,
-          },
-        },
-      );
-      if (issued.status !== 200) return refused("certificate", issued);
-      const doc = parseMessage(
-        releasedDocumentSchema,
-        issued.body,
-        "The released document",
-      );
-      // Decoded when first needed (printing, or the caller reading them).
-      let sheets: SheetContent[] | undefined;
-      let backs: BackSide[] | undefined;
-      const decodedSheets = () => sheets ??= doc.sheets.map(decodeSheet);
-      const decodedBacks = () => backs ??= doc.backs.map(decodeBackSide);
-      const jam = choice.jamPage === -1 ? doc.pages : choice.jamPage ?? null;
-      const printed = jam === null ? doc.pages : Math.min(jam - 1, doc.pages);
-      let pdfPath: string | undefined;
-      if (choice.pdfPath && printed > 0) {
-        if (!opts.renderer) {
-          throw new TypeError("Writing a PDF needs a renderer");
-        }
-        // Only the sheets that came out of the printer, front and back.
-        const renderer = await opts.renderer();
-        const pdf = renderer.pdf(
-          { requestId: doc.requestId, sheets: decodedSheets() },
-          decodedBacks(),
-          { sheets: printed },
-        );
-        await Deno.writeFile(choice.pdfPath, pdf);
-        pdfPath = choice.pdfPath;
-      }
-      if (jam !== null) {
-        emit({
-          kind: "screen",
-          message_ja:
-            `用紙が詰まりました（${jam}枚目）。詰まった用紙は無効となり、店員が「無効」と押印してお返しします。該当分の料金は返金します。`,
-        });
-      }
-      const outcome = await call(
-        "POST",
-        `/kiosk/requests/${doc.requestId}/outcome`,
-        { jammedPage: jam },
-      );
-      if (outcome.status !== 200) return refused("outcome", outcome);
-      const o = parseMessage(
-        printOutcomeSchema,
-        outcome.body,
-        "The center's print outcome",
-      );
-      const alarms: ("card" | "paper")[] = [];
-      const left: ("card" | "paper")[] = [];
-      if (choice.leaveCard) left.push("card");
-      if (choice.leavePaper && o.delivered.length) left.push("paper");
-      if (left.length) {
-        await new Promise((r) => setTimeout(r, choice.alarmAfterMs ?? 10_000));
-        for (const what of left) {
-          alarms.push(what);
-          emit({ kind: "alarm", what, message_ja: ALARM_MESSAGES[what] });
-        }
-      }
-      return {
-        ok: true,
-        requestId: doc.requestId,
-        issueNumber: doc.issueNumber,
-        municipalityCode: doc.municipalityCode,
-        pages: doc.pages,
-        delivered: o.delivered,
-        voided: o.voided,
-        fee: o.fee,
-        refund: o.refund,
-        subjects: doc.sheets.map((s) => s.subject.residentId),
-        get sheets() {
-          return decodedSheets();
-        },
-        get backs() {
-          return decodedBacks();
-        },
-        pdfPath,
-        alarms,
-      };
+function emit(st: KioskState, e: KioskEvent): void {
+  st.opts.onEvent?.(e);
+}
+
+/** The center's response-signing keys (given, or fetched from `/keys` once). */
+function centerKeys(st: KioskState): Promise<KeyList> {
+  return st.keyList ??= (async () => {
+    const res = await st.fetch(`${st.opts.centerUrl}/keys`);
+    if (res.status !== 200) throw new Error(`GET /keys: ${res.status}`);
+    return parseKeyList(await res.json());
+  })();
+}
+
+/** One call to the center; its signature checked before the body is read. */
+async function callCenter(
+  st: KioskState,
+  path: string,
+  body: unknown,
+): Promise<CenterAnswer> {
+  const res = await st.fetch(`${st.opts.centerUrl}${path}`, {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${st.opts.token}`,
+      "Content-Type": "application/json",
     },
+    body: JSON.stringify(body),
+  });
+  if (
+    st.verify === true ||
+    (st.verify === "document" && /\/certificates$/.test(path))
+  ) {
+    const v = await verifyCenterResponse(res, {
+      method: "POST",
+      path,
+      keyList: await centerKeys(st),
+    });
+    if (!v.ok) {
+      await res.body?.cancel();
+      throw new Error(
+        `The center's answer to POST ${path} is not signed by the center (${v.reason})`,
+      );
+    }
+  }
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) };
+  } catch {
+    return {
+      status: res.status,
+      body: { code: "NOT_JSON", message_en: text.slice(0, 200) },
+    };
+  }
+}
+
+/** The center's refusal as the kiosk shows it. */
+function refused(
+  st: KioskState,
+  stage: KioskRefusal["stage"],
+  r: CenterAnswer,
+): KioskRefusal {
+  const out: KioskRefusal = {
+    ok: false,
+    stage,
+    code: String(r.body.code ?? "ERROR"),
+    message_ja: String(r.body.message_ja ?? "エラーが発生しました。"),
+    message_en: String(r.body.message_en ?? ""),
+    status: r.status,
+  };
+  emit(st, { kind: "screen", message_ja: out.message_ja });
+  return out;
+}
+
+/** Steps 1–2: a session, the card's signature on its nonce, authentication. */
+async function authenticate(
+  st: KioskState,
+  choice: KioskChoice,
+): Promise<{ sessionId: string } | KioskRefusal> {
+  const session = await callCenter(st, "/kiosk/sessions", {});
+  if (session.status !== 201) return refused(st, "session", session);
+  const offer = parseMessage(
+    kioskSessionSchema,
+    session.body,
+    "The center's session",
+  );
+  let signature: Uint8Array;
+  try {
+    signature = await choice.card.sign(choice.pin, offer.nonce);
+  } catch (err) {
+    if (!(err instanceof CardError)) throw err;
+    emit(st, { kind: "screen", message_ja: err.ja });
+    return {
+      ok: false,
+      stage: "card",
+      code: err.code,
+      message_ja: err.ja,
+      message_en: err.en,
+      remainingTries: err.remainingTries,
+    };
+  }
+  const auth = await callCenter(
+    st,
+    `/kiosk/sessions/${offer.sessionId}/authenticate`,
+    {
+      certificatePem: choice.card.certificatePem,
+      signature: signature.toBase64(),
+    },
+  );
+  if (auth.status !== 200) return refused(st, "authenticate", auth);
+  parseMessage(
+    cardAuthenticationSchema,
+    auth.body,
+    "The center's authentication",
+  );
+  return { sessionId: offer.sessionId };
+}
+
+/** Step 3: the released document, or the center's refusal. */
+async function requestDocument(
+  st: KioskState,
+  sessionId: string,
+  choice: KioskChoice,
+): Promise<Released | KioskRefusal> {
+  const issued = await callCenter(
+    st,
+    `/kiosk/sessions/${sessionId}/certificates`,
+    {
+      type: choice.type,
+      members: choice.members ?? "self",
+      options: {
+        honseki: choice.options?.honseki ?? false,
+        zokugara: choice.options?.zokugara ?? false,
+        myNumber: choice.options?.myNumber ?? false,
+      },
+    },
+  );
+  if (issued.status !== 200) return refused(st, "certificate", issued);
+  const doc = parseMessage(
+    releasedDocumentSchema,
+    issued.body,
+    "The released document",
+  );
+  let sheets: SheetContent[] | undefined;
+  let backs: BackSide[] | undefined;
+  return {
+    doc,
+    sheets: () => sheets ??= doc.sheets.map(decodeSheet),
+    backs: () => backs ??= doc.backs.map(decodeBackSide),
+  };
+}
+
+/** Step 4: prints the pages before a jam (front and back) into the PDF, if asked. */
+async function print(
+  st: KioskState,
+  released: Released,
+  choice: KioskChoice,
+  printed: number,
+): Promise<string | undefined> {
+  if (!choice.pdfPath || printed === 0) return undefined;
+  if (!st.opts.renderer) throw new TypeError("Writing a PDF needs a renderer");
+  const renderer = await st.opts.renderer();
+  const pdf = renderer.pdf(
+    { requestId: released.doc.requestId, sheets: released.sheets() },
+    released.backs(),
+    { sheets: printed },
+  );
+  await Deno.writeFile(choice.pdfPath, pdf);
+  return choice.pdfPath;
+}
+
+/** The card or the paper left behind sounds its alarm after a while. */
+async function leaveBehindAlarms(
+  st: KioskState,
+  choice: KioskChoice,
+  deliveredAny: boolean,
+): Promise<("card" | "paper")[]> {
+  const left: ("card" | "paper")[] = [];
+  if (choice.leaveCard) left.push("card");
+  if (choice.leavePaper && deliveredAny) left.push("paper");
+  if (!left.length) return [];
+  await new Promise((r) => setTimeout(r, choice.alarmAfterMs ?? 10_000));
+  for (const what of left) {
+    emit(st, { kind: "alarm", what, message_ja: ALARM_MESSAGES[what] });
+  }
+  return left;
+}
+
+/** One kiosk run: authenticate, request, print, report, alarms. */
+async function runKiosk(
+  st: KioskState,
+  choice: KioskChoice,
+): Promise<KioskReceipt | KioskRefusal> {
+  const session = await authenticate(st, choice);
+  if ("ok" in session) return session;
+  const released = await requestDocument(st, session.sessionId, choice);
+  if ("ok" in released) return released;
+  const { doc } = released;
+  const jam = choice.jamPage === -1 ? doc.pages : choice.jamPage ?? null;
+  const printed = jam === null ? doc.pages : Math.min(jam - 1, doc.pages);
+  const pdfPath = await print(st, released, choice, printed);
+  if (jam !== null) {
+    emit(st, {
+      kind: "screen",
+      message_ja:
+        `用紙が詰まりました（${jam}枚目）。詰まった用紙は無効となり、店員が「無効」と押印してお返しします。該当分の料金は返金します。`,
+    });
+  }
+  const outcome = await callCenter(
+    st,
+    `/kiosk/requests/${doc.requestId}/outcome`,
+    { jammedPage: jam },
+  );
+  if (outcome.status !== 200) return refused(st, "outcome", outcome);
+  const o = parseMessage(
+    printOutcomeSchema,
+    outcome.body,
+    "The center's print outcome",
+  );
+  const alarms = await leaveBehindAlarms(st, choice, o.delivered.length > 0);
+  return {
+    ok: true,
+    requestId: doc.requestId,
+    issueNumber: doc.issueNumber,
+    municipalityCode: doc.municipalityCode,
+    pages: doc.pages,
+    delivered: o.delivered,
+    voided: o.voided,
+    fee: o.fee,
+    refund: o.refund,
+    subjects: doc.sheets.map((s) => s.subject.residentId),
+    get sheets() {
+      return released.sheets();
+    },
+    get backs() {
+      return released.backs();
+    },
+    pdfPath,
+    alarms,
   };
 }
