@@ -74,7 +74,7 @@ const publicKey = await crypto.subtle.importKey("jwk", input.publicJwk,
 const signer = await createSigner([await importSigningKey(input.privateJwk, {
   notBefore: new Date("2026-01-01T00:00:00Z"),
   notAfter: new Date("2027-01-01T00:00:00Z"),
-})], { clock: () => new Date("2026-06-01T00:00:00Z") });
+})], { clock: { now: () => new Date("2026-06-01T00:00:00Z") } });
 const signature = await signer.sign(signer.activeKeyId(), data);
 const theirs = b64(input.signature);
 const tampered = theirs.slice();
