@@ -43,3 +43,18 @@ export const validationHook = {
 export function createResourceApp<E extends Env>(): OpenAPIHono<E> {
   return new OpenAPIHono<E>(validationHook);
 }
+
+/**
+ * Names a shared schema (lib/contracts, built with plain zod) as a component
+ * of the OpenAPI document. zod copies `.openapi` onto a schema when it is
+ * built, so a schema built before @hono/zod-openapi was loaded has none: the
+ * name goes on a clone, which validates exactly as the original.
+ *
+ * @example
+ * ```ts
+ * const ReleasedDocument = component(releasedDocumentSchema, "ReleasedDocument");
+ * ```
+ */
+export function component<T extends z.ZodType>(schema: T, name: string): T {
+  return schema.clone().openapi(name);
+}

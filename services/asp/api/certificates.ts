@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createResourceApp } from "../../../lib/service/openapi.ts";
+import { component, createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   aspCertificateRequestSchema,
@@ -29,11 +29,12 @@ import {
 } from "./common.ts";
 
 /** The request body (lib/contracts/center_asp.ts). */
-export const CertificateRequestSchema = aspCertificateRequestSchema.openapi(
+export const CertificateRequestSchema = component(
+  aspCertificateRequestSchema,
   "CertificateRequest",
 );
 
-const Built = builtCertificateSchema.openapi("BuiltCertificate");
+const Built = component(builtCertificateSchema, "BuiltCertificate");
 
 /** The certificates resource. */
 export function createCertificatesApp(deps: AspDeps): OpenAPIHono<AspEnv> {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createResourceApp } from "../../../lib/service/openapi.ts";
+import { component, createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { createBackSideBuilder } from "../../../lib/backside/mod.ts";
 import {
@@ -43,11 +43,12 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 });
 
 /** The certificate a kiosk asks for (lib/contracts/kiosk_center.ts). */
-export const CertificateRequestBody = kioskCertificateRequestSchema.openapi(
+export const CertificateRequestBody = component(
+  kioskCertificateRequestSchema,
   "KioskCertificateRequest",
 );
 
-const ReleasedDocument = releasedDocumentSchema.openapi("ReleasedDocument");
+const ReleasedDocument = component(releasedDocumentSchema, "ReleasedDocument");
 
 /** Issuance deps from the app's deps (built once per app). */
 export function issuanceDepsOf(
@@ -98,7 +99,10 @@ export function createKioskApp(
       summary:
         "Open an authentication session: a single-use nonce bound to this kiosk",
       responses: {
-        201: json(kioskSessionSchema.openapi("KioskSession"), "Session opened"),
+        201: json(
+          component(kioskSessionSchema, "KioskSession"),
+          "Session opened",
+        ),
         ...errorResponses,
       },
       security: [{ bearer: [] }],
@@ -141,7 +145,7 @@ export function createKioskApp(
       },
       responses: {
         200: json(
-          cardAuthenticationSchema.openapi("CardAuthentication"),
+          component(cardAuthenticationSchema, "CardAuthentication"),
           "Authenticated",
         ),
         ...errorResponses,

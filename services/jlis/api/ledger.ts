@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createResourceApp } from "../../../lib/service/openapi.ts";
+import { component, createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { issueStatusSchema } from "../../../lib/contracts/ledger_status.ts";
 import {
@@ -42,7 +42,7 @@ const IssueNumberParam = z.object({
   }),
 });
 
-const IssueStatusView = issueStatusSchema.openapi("IssueStatus");
+const IssueStatusView = component(issueStatusSchema, "IssueStatus");
 
 /** `/kiosk/requests`: the kiosk reports what it printed. */
 export function createPrintReportApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
@@ -64,7 +64,7 @@ export function createPrintReportApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
       },
       responses: {
         200: json(
-          printOutcomeSchema.openapi("PrintOutcome"),
+          component(printOutcomeSchema, "PrintOutcome"),
           "Recorded in the ledger",
         ),
         ...errorResponses,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createResourceApp } from "../../../lib/service/openapi.ts";
+import { component, createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { feedResponseSchema } from "../../../lib/contracts/registry_feed.ts";
 import { requireClient } from "../auth.ts";
@@ -17,7 +17,7 @@ import {
   type RegistryEnv,
 } from "./common.ts";
 
-const FeedResponseView = feedResponseSchema.openapi("FeedResponse");
+const FeedResponseView = component(feedResponseSchema, "FeedResponse");
 
 const Query = z.object({
   after: z.coerce.number().int().min(0).default(0),
