@@ -51,7 +51,7 @@ export function createResourceApp<E extends Env>(): OpenAPIHono<E> {
  * name goes on a clone, which validates exactly as the original.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const ReleasedDocument = component(releasedDocumentSchema, "ReleasedDocument");
  * ```
  */
