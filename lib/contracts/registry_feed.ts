@@ -107,3 +107,41 @@ export function parseFeedEvent(json: unknown): FeedEvent {
     }),
   );
 }
+
+/**
+ * Fields of the registry's rows that never travel to the replica (feed and
+ * initial-load media alike): what no kiosk certificate prints and what a
+ * protected resident must never have leave the registry — 住民票コード, the
+ * 通称's furigana, the planned move-out date and the 転出先 address, the
+ * household's address (each resident carries their own), and the free-text
+ * reason a block was lifted. 個人番号 leaves only where the municipality's
+ * policy prints it (the registry decides per event).
+ */
+export const WITHHELD_FROM_REPLICA = {
+  resident: [
+    "residentCode",
+    "aliasKana",
+    "plannedMoveOutDate",
+    "destinationAddress",
+  ],
+  household: ["address", "katagaki"],
+  block: ["liftedReason"],
+} as const;
+
+/**
+ * A row without the fields in `withheld`.
+ *
+ * @example
+ * ```ts
+ * import { WITHHELD_FROM_REPLICA, withhold } from "./registry_feed.ts";
+ * withhold({ id: "h1", address: "…" }, WITHHELD_FROM_REPLICA.household); // { id: "h1" }
+ * ```
+ */
+export function withhold<T extends Record<string, unknown>>(
+  row: T,
+  withheld: readonly string[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...row };
+  for (const k of withheld) delete out[k];
+  return out;
+}

@@ -131,6 +131,16 @@ export const REGISTRY_REFUSALS = {
     ja: "印鑑登録は有効ではありません",
     en: "The seal registration is not active",
   },
+  BLOCK_DATES_INVALID: {
+    status: 400,
+    ja: "交付抑止の終了日が開始日より前です",
+    en: "The block's end date is before its start date",
+  },
+  BLOCK_ALREADY_ENDED: {
+    status: 400,
+    ja: "終了日が過ぎた交付抑止は設定できません",
+    en: "A block cannot be set with an end date already past",
+  },
   SEAL_IMAGE_INVALID: {
     status: 400,
     ja: "印影画像が PNG ではありません",

@@ -68,9 +68,13 @@ export function freshnessOf(t: Tenant, now: Date): Freshness {
   return { ...base, fresh: true };
 }
 
-/** Whether a block is in force on a date (fail closed on unknown shapes). */
+/**
+ * Whether a block is in force on a date. Fails closed: a block whose dates
+ * contradict each other (end before start) is in force until it is lifted.
+ */
 export function blockActive(b: ReplicaBlock, today: string): boolean {
   if (b.liftedAt) return false;
+  if (b.endDate && b.endDate < b.startDate) return true;
   if (b.startDate > today) return false;
   return !b.endDate || b.endDate >= today;
 }

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { WITHHELD_FROM_REPLICA } from "../../lib/contracts/registry_feed.ts";
 import type postgres from "postgres";
 import { getTableColumns, getTableName, sql } from "drizzle-orm";
 import { type Db, rowsOf, type Tx } from "../../lib/db/database.ts";
@@ -329,15 +330,25 @@ async function exportInSnapshot(
   const snapshotSeq = head ? Number(head.seq) : 0;
 
   const sources: Source[] = [
-    { kind: "household", table: households, omit: [] },
-    // As replicaResident: never 住民票コード; 個人番号 only by policy.
+    {
+      kind: "household",
+      table: households,
+      omit: [...WITHHELD_FROM_REPLICA.household],
+    },
+    // As replicaResident: what the replica never gets; 個人番号 only by policy.
     {
       kind: "resident",
       table: residents,
-      omit: policy.print ? ["residentCode"] : ["residentCode", "myNumber"],
+      omit: policy.print
+        ? [...WITHHELD_FROM_REPLICA.resident]
+        : [...WITHHELD_FROM_REPLICA.resident, "myNumber"],
     },
     { kind: "seal", table: sealRegistrations, omit: [] },
-    { kind: "block", table: issuanceBlocks, omit: [] },
+    {
+      kind: "block",
+      table: issuanceBlocks,
+      omit: [...WITHHELD_FROM_REPLICA.block],
+    },
     { kind: "card", table: cardLinks, omit: [] },
   ];
   const counts = emptyCounts();

@@ -12,7 +12,12 @@ import {
   sealRegistrations,
 } from "../../db/registry/schema.ts";
 import { REGISTRY_MIGRATIONS } from "../../tests/support/registry_world.ts";
-import { replicaResident, replicaSeal } from "./store.ts";
+import {
+  replicaBlock,
+  replicaHousehold,
+  replicaResident,
+  replicaSeal,
+} from "./store.ts";
 import { seedRegistry } from "./seed/seed_registry.ts";
 import { generateMediaKeys } from "../../lib/media/keys.ts";
 import { exportMedia } from "./media_export.ts";
@@ -124,14 +129,17 @@ Deno.test("exportMedia() writes the registry's rows in the feed's shapes at the 
     const dbCards = await database.db.select().from(cardLinks);
     const dbHouseholds = await database.db.select().from(households);
     assert.ok(dbCards.length > 0 && dbHouseholds.length > 0);
-    assert.deepEqual(ofKind(got, "block"), viaJson(dbBlocks).sort(byKey("id")));
+    assert.deepEqual(
+      ofKind(got, "block"),
+      viaJson(dbBlocks.map(replicaBlock)).sort(byKey("id")),
+    );
     assert.deepEqual(
       ofKind(got, "card"),
       viaJson(dbCards).sort(byKey("serial")),
     );
     assert.deepEqual(
       ofKind(got, "household"),
-      viaJson(dbHouseholds).sort(byKey("id")),
+      viaJson(dbHouseholds.map(replicaHousehold)).sort(byKey("id")),
     );
     // Kinds come in load order.
     const order = [...new Set(got.map((r) => r.kind))];

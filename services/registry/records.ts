@@ -123,9 +123,25 @@ export async function setBlock(
   db: Db,
   code: string,
   residentId: string,
-  input: { reason: BlockReason; startDate: string; endDate?: string | null },
+  input: {
+    reason: BlockReason;
+    startDate: string;
+    endDate?: string | null;
+    /** Today in Japan (ISO date): a block cannot be set already ended. */
+    today: string;
+  },
   actor: Actor,
 ): Promise<Committed & { blockId: string }> {
+  const end = input.endDate ?? null;
+  if (end !== null && end < input.startDate) {
+    throw new RegistryError("BLOCK_DATES_INVALID", {
+      startDate: input.startDate,
+      endDate: end,
+    });
+  }
+  if (end !== null && end < input.today) {
+    throw new RegistryError("BLOCK_ALREADY_ENDED", { endDate: end });
+  }
   const blockId = `${code}-B${
     crypto.randomUUID().replaceAll("-", "").slice(0, 12)
   }`;

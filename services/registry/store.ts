@@ -17,6 +17,10 @@
  *
  * @module
  */
+import {
+  WITHHELD_FROM_REPLICA,
+  withhold,
+} from "../../lib/contracts/registry_feed.ts";
 import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "../../lib/db/database.ts";
@@ -437,8 +441,18 @@ export function replicaResident(
   r: Resident,
   policy: { printMyNumberAtKiosk: boolean },
 ): Record<string, unknown> {
-  const { residentCode: _rc, myNumber, ...rest } = r;
+  const { myNumber, ...rest } = withhold(r, WITHHELD_FROM_REPLICA.resident);
   return policy.printMyNumberAtKiosk ? { ...rest, myNumber } : rest;
+}
+
+/** A household row as the feed carries it (no address: each resident has theirs). */
+export function replicaHousehold(h: Household): Record<string, unknown> {
+  return withhold(h, WITHHELD_FROM_REPLICA.household);
+}
+
+/** A block row as the feed carries it (no free-text lift reason). */
+export function replicaBlock(b: IssuanceBlock): Record<string, unknown> {
+  return withhold(b, WITHHELD_FROM_REPLICA.block);
 }
 
 /** A seal row as the feed carries it (image as base64). */
@@ -659,11 +673,11 @@ function eventArgument(
         return rest;
       }),
       deletedResidents: deleted,
-      households: hh,
+      households: hh.map(replicaHousehold),
       deletedHouseholds: gone(cs.households),
       seals: seals.map(replicaSeal),
       deletedSeals: gone(cs.seals),
-      blocks,
+      blocks: blocks.map(replicaBlock),
       cardLinks: cards,
       ...(ctx.cancelsSeq ? { cancelsSeq: ctx.cancelsSeq } : {}),
     },

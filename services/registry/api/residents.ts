@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { jstDate } from "../../../lib/time/clock.ts";
 import { validationError } from "../../../lib/service/errors.ts";
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
@@ -234,7 +235,8 @@ export function createResidentsApp(
   app.openapi(blockRoute, async (c) => {
     const { code, id } = c.req.valid("param");
     const body = c.req.valid("json");
-    const r = await setBlock(deps.db, code, id, body, {
+    const today = jstDate(deps.clock.now());
+    const r = await setBlock(deps.db, code, id, { ...body, today }, {
       client: c.get("client").id,
       requestId: c.get("requestId"),
     });
