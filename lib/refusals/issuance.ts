@@ -494,6 +494,14 @@ export const ISSUANCE_REFUSALS = {
     kiosk: "specific",
     parties: ["center"],
   },
+  JAMMED_PAGE_OUT_OF_RANGE: {
+    status: 400,
+    ja: "詰まったページの番号が印刷したページの範囲外です",
+    en: "The jammed page is not one of the document's pages",
+    operator: "A print report named a jammed page outside 1..pages",
+    kiosk: "specific",
+    parties: ["center"],
+  },
   ISSUE_NOT_FOUND: {
     status: 404,
     ja: "発行番号が見つかりません",

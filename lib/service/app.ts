@@ -35,6 +35,12 @@ export interface ServiceAppOptions {
   health?: () => Promise<Record<string, unknown>>;
   /** Largest request body accepted, in bytes (413 beyond); default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Where the unsafe-text guard runs: "first" (default) before every route,
+   * or "app" when the service installs `refuseUnsafeText()` itself (the
+   * center, inside its signed message log, so its refusals are signed too).
+   */
+  inputGuard?: "first" | "app";
 }
 
 /**
@@ -80,7 +86,7 @@ export function createServiceApp<E extends ServiceEnv = ServiceEnv>(
     }
   });
   app.use(bodyLimit({ maxSize: opts.maxBodyBytes ?? 1024 * 1024 }));
-  app.use(refuseUnsafeText());
+  if (opts.inputGuard !== "app") app.use(refuseUnsafeText());
   app.get("/healthz", async (c) => {
     try {
       const extra = opts.health ? await opts.health() : {};

@@ -100,8 +100,11 @@ export function refuseUnsafeText(): MiddlewareHandler {
     if (where) throw invalidText(where);
     const type = c.req.header("content-type") ?? "";
     if (/^application\/(.+\+)?json\b/i.test(type)) {
-      // A copy: the request's own body stays unread for what comes next.
-      const text = await c.req.raw.clone().text();
+      // Read once already (a message log before us): Hono's cached copy;
+      // otherwise a clone, so the request's own body stays unread.
+      const text = c.req.raw.bodyUsed
+        ? await c.req.text()
+        : await c.req.raw.clone().text();
       let body: unknown;
       try {
         body = JSON.parse(text);

@@ -11,6 +11,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { bodyLimit } from "hono/body-limit";
 import { createServiceApp } from "../../lib/service/app.ts";
+import { refuseUnsafeText } from "../../lib/service/input_guard.ts";
 import type { Logger } from "../../lib/service/logger.ts";
 import type { MetricsRegistry } from "../../lib/service/metrics.ts";
 import { createCardsApp } from "./api/cards.ts";
@@ -47,6 +48,7 @@ export function createJlisApp(given: JlisAppDeps): OpenAPIHono<JlisEnv> {
   };
   const app = createServiceApp<JlisEnv>({
     service: "jlis",
+    inputGuard: "app",
     logger: deps.logger,
     metrics: deps.metrics,
     statusOf: jlisStatusOf,
@@ -81,6 +83,8 @@ export function createJlisApp(given: JlisAppDeps): OpenAPIHono<JlisEnv> {
       clock: deps.clock,
     }),
   );
+  // Inside the message log: a refusal of unsafe text is logged and signed.
+  app.use(refuseUnsafeText());
   app.route("/cards", createCardsApp(deps));
   app.route("/kiosk/sessions", createKioskApp(deps));
   if (deps.issuance) {

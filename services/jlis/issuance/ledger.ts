@@ -284,7 +284,7 @@ export async function recordPrintOutcome(
   const pages = req.pages;
   const jam = report.jammedPage;
   if (jam !== null && (!Number.isInteger(jam) || jam < 1 || jam > pages)) {
-    throw new RangeError(`jammedPage must be 1–${pages}`);
+    throw new JlisError("JAMMED_PAGE_OUT_OF_RANGE", { jammedPage: jam, pages });
   }
   const all = Array.from({ length: pages }, (_, i) => i + 1);
   const delivered = jam === null ? all : all.filter((p) => p < jam);
