@@ -1,5 +1,5 @@
 /**
- * Demo data for `deno task start`: on first run, a few hundred residents of
+ * Demo data for `npx -y deno@2.9.6 task start`: on first run, a few hundred residents of
  * 北九州市 (401005) in the registry, the ASP's initial load carried on an
  * encrypted media file, and demo cards (PIN 1234) for kiosk runs.
  *
@@ -75,7 +75,10 @@ export async function initialLoad(
 
 /** A demo card on disk. */
 export interface DemoCard {
+  /** Absolute path of the card file (so a printed command works anywhere). */
   file: string;
+  /** The card holder's resident id. */
+  residentId: string;
   label: string;
 }
 
@@ -93,13 +96,17 @@ export async function demoCards(
   const existing: DemoCard[] = [];
   for await (const e of Deno.readDir(dir)) {
     if (e.name.endsWith(".card.json")) {
+      const residentId = e.name.replace(".card.json", "");
       existing.push({
         file: await Deno.realPath(`${dir}/${e.name}`),
-        label: e.name.replace(".card.json", ""),
+        residentId,
+        label: `resident ${residentId}`,
       });
     }
   }
-  if (existing.length) return existing;
+  if (existing.length) {
+    return existing.sort((a, b) => a.residentId.localeCompare(b.residentId));
+  }
   const rows = rowsOf<{ id: string; household_id: string }>(
     await opts.registry.db.execute(sql`
       select r.id, r.household_id from residents r
@@ -122,7 +129,11 @@ export async function demoCards(
       registryUrl: opts.registryUrl,
       registryToken: "dev-registry-jlis",
     });
-    cards.push({ file: await Deno.realPath(file), label: `resident ${r.id}` });
+    cards.push({
+      file: await Deno.realPath(file),
+      residentId: r.id,
+      label: `resident ${r.id}`,
+    });
   }
   return cards;
 }

@@ -78,7 +78,7 @@ export function callerPath(path: string, base: string = callerDir()): string {
 
 /**
  * The usage text of `spec`: `usage: npx -y deno@<pin> task <task> <usage>`,
- * continuation lines indented, then the description.
+ * continuation lines indented, then (unless `brief`) the description.
  *
  * @example
  * ```ts
@@ -88,13 +88,14 @@ export function callerPath(path: string, base: string = callerDir()): string {
  */
 export function usageText<O extends ParseArgsOptionsConfig>(
   spec: CliSpec<O>,
+  brief = false,
 ): string {
   const [first, ...more] = spec.usage.split("\n");
   const lines = [
     `usage: ${taskCommand(spec.task, first.trim())}`,
     ...more.map((l) => `         ${l.trim()}`),
   ];
-  if (spec.description) lines.push("", spec.description.trimEnd());
+  if (spec.description && !brief) lines.push("", spec.description.trimEnd());
   return lines.join("\n");
 }
 
@@ -122,12 +123,11 @@ export function parseCliArgs<O extends ParseArgsOptionsConfig>(
   args: string[],
   base: string = callerDir(),
 ): CliParse<O> {
-  const text = usageText(spec);
   // Before parsing, so `--help` answers even beside a wrong option.
   const end = args.indexOf("--");
   const options = end < 0 ? args : args.slice(0, end);
   if (options.includes("--help") || options.includes("-h")) {
-    return { kind: "help", text };
+    return { kind: "help", text: usageText(spec) };
   }
   const positionals = spec.positionals ?? "none";
   let parsed;
@@ -145,7 +145,7 @@ export function parseCliArgs<O extends ParseArgsOptionsConfig>(
     return {
       kind: "error",
       message: describeParseError(err as Error),
-      text,
+      text: usageText(spec, true),
     };
   }
   const given = new Set(
@@ -170,7 +170,7 @@ export function parseCliArgs<O extends ParseArgsOptionsConfig>(
 }
 
 /**
- * Prints `message` and the usage of `spec` on stderr and exits 2: for a
+ * Prints `message` and the usage line of `spec` on stderr and exits 2: for a
  * script's own checks of its arguments (a missing `--card`, a bad `--type`).
  *
  * @example
@@ -182,7 +182,7 @@ export function usageError<O extends ParseArgsOptionsConfig>(
   spec: CliSpec<O>,
   message: string,
 ): never {
-  console.error(`${spec.task}: ${message}\n${usageText(spec)}`);
+  console.error(`${spec.task}: ${message}\n${usageText(spec, true)}`);
   Deno.exit(2);
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { callerPath, parseCliArgs, usageText } from "./cli.ts";
-import { denoVersion, taskCommand } from "./commands.ts";
+import { denoVersion, shellArg, taskCommand } from "./commands.ts";
 
 const SPEC = {
   task: "kiosk",
@@ -53,7 +53,8 @@ Deno.test("parseCliArgs() turns an unknown option into a one-line error", () => 
   assert.equal(r.kind, "error");
   if (r.kind !== "error") return;
   assert.equal(r.message, "Unknown option '--bogus'");
-  assert.equal(r.text, usageText(SPEC));
+  assert.equal(r.text, usageText(SPEC, true));
+  assert.ok(!r.text.includes("Runs the kiosk."));
 });
 
 Deno.test("parseCliArgs() refuses a missing value and a stray argument", () => {
@@ -113,4 +114,13 @@ Deno.test("callerPath() uses INIT_CWD, which deno task sets to the invoking dire
     if (before === undefined) Deno.env.delete("INIT_CWD");
     else Deno.env.set("INIT_CWD", before);
   }
+});
+
+Deno.test("shellArg() quotes only what the shell would split", () => {
+  assert.equal(
+    shellArg("/data/cards/401005-1.card.json"),
+    "/data/cards/401005-1.card.json",
+  );
+  assert.equal(shellArg("/my cards/a.json"), "'/my cards/a.json'");
+  assert.equal(shellArg("it's"), `'it'\\''s'`);
 });

@@ -55,3 +55,19 @@ export function denoCommand(): string {
 export function taskCommand(task: string, args = ""): string {
   return `${denoCommand()} task ${task}${args ? ` ${args}` : ""}`;
 }
+
+/**
+ * `arg` as one shell word: unchanged when it holds only safe characters,
+ * else in single quotes (for paths printed inside a command).
+ *
+ * @example
+ * ```ts
+ * shellArg("/data/cards/a.json"); // "/data/cards/a.json"
+ * shellArg("/my cards/a.json"); // "'/my cards/a.json'"
+ * ```
+ */
+export function shellArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg)
+    ? arg
+    : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
