@@ -101,3 +101,28 @@ Deno.test("a path typed to deno task from another directory resolves there", asy
     await Deno.remove(here, { recursive: true });
   }
 });
+
+Deno.test("every README writes commands in the one runnable form, at the pinned version", async () => {
+  const pin = taskCommand("x").split(" ")[2]; // deno@<version>
+  const bad: string[] = [];
+  async function walk(dir: string): Promise<void> {
+    for await (const e of Deno.readDir(dir)) {
+      const path = join(dir, e.name);
+      if (e.isDirectory) {
+        if (!["node_modules", "data", "docs", ".git"].includes(e.name)) {
+          await walk(path);
+        }
+      } else if (e.name.endsWith(".md")) {
+        const text = await Deno.readTextFile(path);
+        for (const m of text.matchAll(/(?<![\w@.-])deno (task|run)\b/g)) {
+          bad.push(`${path}: bare "${m[0]}" at ${m.index}`);
+        }
+        for (const m of text.matchAll(/deno@[\d.]+/g)) {
+          if (m[0] !== pin) bad.push(`${path}: ${m[0]} (pinned: ${pin})`);
+        }
+      }
+    }
+  }
+  await walk(ROOT);
+  assert.deepEqual(bad, []);
+});
