@@ -18,9 +18,14 @@ import {
 import { startPortal } from "./services/portal/main.ts";
 import { mtlsFetch } from "./lib/tls/mod.ts";
 import { ensureCerts } from "./scripts/certs.ts";
-import { demoCards, initialLoad, seedDemo } from "./scripts/demo.ts";
+import {
+  demoCards,
+  initialLoad,
+  kioskTryout,
+  seedDemo,
+} from "./scripts/demo.ts";
 import { parseCli } from "./lib/service/cli.ts";
-import { shellArg, taskCommand } from "./lib/service/commands.ts";
+import { taskCommand } from "./lib/service/commands.ts";
 
 parseCli({
   task: "start",
@@ -89,24 +94,7 @@ console.log(`
   verification portal       ${portal.url}
   every service: /healthz and /metrics; development tokens in each service's config.ts
 
-Try a kiosk run (PIN 1234); each writes its PDF in the directory you run it from:
-${
-  cards.map((c) =>
-    `  ${
-      taskCommand(
-        "kiosk",
-        `--card ${
-          shellArg(c.file)
-        } --pin 1234 --type juminhyo --members all --with honseki,zokugara --out ${
-          kioskPdf(c.residentId)
-        }`,
-      )
-    }   # ${c.label}`
-  ).join("\n")
-}
-Then upload a printed PDF (${
-  cards.map((c) => kioskPdf(c.residentId)).join(", ")
-}, or a scan of its back side) at ${portal.url}.${
+${kioskTryout(cards, portal.url)}${
   closed && !Deno.env.get("JLIS_CLOCK_START")
     ? `
 
@@ -117,11 +105,6 @@ the center's clock set to an opening hour (development only):
     : ""
 }
 Press Ctrl+C to stop.`);
-
-/** The PDF a printed kiosk command writes: one per card, never shared. */
-function kioskPdf(residentId: string): string {
-  return `kiosk-${residentId}-juminhyo.pdf`;
-}
 
 Deno.addSignalListener("SIGINT", async () => {
   await portal.stop();

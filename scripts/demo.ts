@@ -14,6 +14,7 @@ import { exportMedia } from "../services/registry/media_export.ts";
 import type { Tenancy } from "../services/asp/tenancy.ts";
 import { aspMediaTarget } from "../services/asp/media_target.ts";
 import { issueCardFile } from "./card_issue.ts";
+import { shellArg, taskCommand } from "../lib/service/commands.ts";
 
 /** Seeds the demo municipality when the registry is empty. */
 export async function seedDemo(
@@ -136,4 +137,41 @@ export async function demoCards(
     });
   }
   return cards;
+}
+
+/** The PDF the start banner's kiosk command for `card` writes: one per card. */
+export function kioskPdf(card: DemoCard): string {
+  return `kiosk-${card.residentId}-juminhyo.pdf`;
+}
+
+/**
+ * The start banner's kiosk commands, one per demo card, runnable as printed
+ * from any directory (the card path is absolute; each command writes its
+ * own PDF in the directory it is run from), and where to upload the result.
+ *
+ * @example
+ * ```ts
+ * kioskTryout([{ file: "/p/data/cards/401005-1.card.json", residentId: "401005-1", label: "resident 401005-1" }], "http://127.0.0.1:8104");
+ * ```
+ */
+export function kioskTryout(cards: DemoCard[], portalUrl: string): string {
+  const commands = cards.map((c) =>
+    `  ${
+      taskCommand(
+        "kiosk",
+        `--card ${
+          shellArg(c.file)
+        } --pin 1234 --type juminhyo --members all --with honseki,zokugara --out ${
+          kioskPdf(c)
+        }`,
+      )
+    }   # ${c.label}`
+  );
+  return [
+    "Try a kiosk run (PIN 1234); each writes its PDF in the directory you run it from:",
+    ...commands,
+    `Then upload a printed PDF (${
+      cards.map(kioskPdf).join(", ")
+    }, or a scan of its back side) at ${portalUrl}.`,
+  ].join("\n");
 }
