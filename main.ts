@@ -1,5 +1,5 @@
 /**
- * Starts the whole local system (`deno task start`): registry, LGWAN-ASP,
+ * Starts the whole local system (`npx -y deno@2.9.6 task start`): registry, LGWAN-ASP,
  * J-LIS center and verification portal, each on its own embedded database
  * (or PostgreSQL with DATABASE_URL). On first run it makes the project's CA
  * and certificates, seeds demo residents, carries the initial load to the ASP
@@ -18,7 +18,25 @@ import {
 import { startPortal } from "./services/portal/main.ts";
 import { mtlsFetch } from "./lib/tls/mod.ts";
 import { ensureCerts } from "./scripts/certs.ts";
-import { demoCards, initialLoad, seedDemo } from "./scripts/demo.ts";
+import {
+  demoCards,
+  initialLoad,
+  kioskTryout,
+  seedDemo,
+} from "./scripts/demo.ts";
+import { parseCli } from "./lib/service/cli.ts";
+import { taskCommand } from "./lib/service/commands.ts";
+
+parseCli({
+  task: "start",
+  usage: "",
+  description:
+    "Starts the registry, LGWAN-ASP, J-LIS center and verification portal with demo\n" +
+    "data and prints their URLs and kiosk commands to try. Environment: DATABASE_URL\n" +
+    "(PostgreSQL; else PGlite under ./data), CERTS_DIR (./certs), DATA_DIR (./data),\n" +
+    "JLIS_CLOCK_START (the center's clock, development only).",
+  options: {},
+});
 
 const CERTS = Deno.env.get("CERTS_DIR") ?? "./certs";
 await ensureCerts(CERTS);
@@ -76,20 +94,14 @@ console.log(`
   verification portal       ${portal.url}
   every service: /healthz and /metrics; development tokens in each service's config.ts
 
-Try a kiosk run (PIN 1234):
-${
-  cards.map((c) =>
-    `  deno task kiosk --card ${c.file} --pin 1234 --type juminhyo --members all --with honseki,zokugara --out /tmp/juminhyo.pdf   # ${c.label}`
-  ).join("\n")
-}
-Then upload /tmp/juminhyo.pdf (or a scan of its back side) at ${portal.url}.${
+${kioskTryout(cards, portal.url)}${
   closed && !Deno.env.get("JLIS_CLOCK_START")
     ? `
 
 The center is closed now (${closed}: kiosks are served 06:30–23:00 Japan time,
 not 29 Dec – 3 Jan), so a kiosk run is refused. To try one now, restart with
 the center's clock set to an opening hour (development only):
-  JLIS_CLOCK_START=${nextOpenMorning(new Date())} deno task start`
+  JLIS_CLOCK_START=${nextOpenMorning(new Date())} ${taskCommand("start")}`
     : ""
 }
 Press Ctrl+C to stop.`);

@@ -3,7 +3,7 @@
  * bench/results.json (figures not run keep their previous entry).
  *
  * ```sh
- * deno task bench [--only P1a,P2] [--residents N] [--seed N] [--results PATH]
+ * npx -y deno@2.9.6 task bench [--only P1a,P2] [--residents N] [--seed N] [--results PATH]
  * ```
  *
  * Figures run against PostgreSQL at BENCH_DATABASE_URL (default
@@ -13,7 +13,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCli, usageError } from "../lib/service/cli.ts";
 import {
   type BenchArgs,
   DEFAULT_BENCH_DATABASE_URL,
@@ -90,8 +90,14 @@ export function selectFigures(
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
+  const BENCH_CLI = {
+    task: "bench",
+    usage: "[--only P1a,P2] [--residents N] [--seed N] [--results PATH]",
+    description: `Runs the figures (${
+      FIGURES.map((f) => f.id).join(", ")
+    }) against PostgreSQL at\n` +
+      "BENCH_DATABASE_URL and merges them into --results (default bench/results.json;\n" +
+      "a typed path is relative to the directory you run the task from).",
     options: {
       only: { type: "string" },
       residents: { type: "string" },
@@ -101,12 +107,19 @@ if (import.meta.main) {
         default: new URL("./results.json", import.meta.url).pathname,
       },
     },
-  });
-  const figures = selectFigures(FIGURES, values.only);
-  const args: BenchArgs = {
-    residents: positiveInt("residents", values.residents),
-    seed: positiveInt("seed", values.seed),
-  };
+    paths: ["results"],
+  } as const;
+  const { values } = parseCli(BENCH_CLI);
+  let figures: Figure[], args: BenchArgs;
+  try {
+    figures = selectFigures(FIGURES, values.only);
+    args = {
+      residents: positiveInt("residents", values.residents),
+      seed: positiveInt("seed", values.seed),
+    };
+  } catch (e) {
+    usageError(BENCH_CLI, (e as Error).message);
+  }
   const databaseUrl = Deno.env.get("BENCH_DATABASE_URL") ??
     DEFAULT_BENCH_DATABASE_URL;
   const scratch = scratchDatabases(databaseUrl);
@@ -114,7 +127,8 @@ if (import.meta.main) {
     args,
     databaseUrl,
     scratchDatabase: scratch.create,
-    log: (m: string) => console.error(m),
+    log: (m: string) =>
+      console.error(m),
   };
   const rows: { entry: ResultEntry; met: boolean | null }[] = [];
   let failed = false;

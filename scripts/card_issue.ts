@@ -1,5 +1,6 @@
 /**
- * Issues a simulated My Number card (`deno task card:issue`): generates the
+ * Issues a simulated My Number card (`npx -y deno@2.9.6 task card:issue`;
+ * `--help` for usage): generates the
  * card's key, has the center issue its user-authentication certificate
  * (`POST /cards` with the municipality's credential), writes the card file
  * protected by the PIN, and links the certificate serial to the resident in
@@ -8,7 +9,7 @@
  * half-issued card remains usable.
  *
  * ```
- * deno task card:issue --municipality 401005 --resident 401005-00000001 --out card.json [--pin 1234]
+ * npx -y deno@2.9.6 task card:issue --municipality 401005 --resident 401005-00000001 --out card.json [--pin 1234]
  *   [--center URL] [--center-token T] [--registry URL] [--registry-token T] [--iterations N]
  * ```
  * Defaults: JLIS_URL or http://127.0.0.1:8103, JLIS_MUNICIPAL_TOKEN or
@@ -17,8 +18,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { createCardRequest, DEFAULT_PIN_ITERATIONS } from "../lib/card/card.ts";
+import { parseCli, usageError } from "../lib/service/cli.ts";
 
 /** Options of {@linkcode issueCardFile}. */
 export interface IssueCardOptions {
@@ -160,27 +161,36 @@ export async function issueCardFile(
   };
 }
 
+const CARD_ISSUE_CLI = {
+  task: "card:issue",
+  usage: `--municipality 401005 --resident ID --out FILE [--pin 1234]
+    [--center URL] [--center-token T] [--registry URL] [--registry-token T] [--iterations N]`,
+  description:
+    "Issues a card for the resident at the center, writes it to --out (PIN-protected;\n" +
+    "never overwritten; relative to the directory you run the task from) and links it\n" +
+    "in the registry. Defaults: --center $JLIS_URL or http://127.0.0.1:8103,\n" +
+    "--registry $REGISTRY_URL or http://127.0.0.1:8101, development tokens.",
+  options: {
+    municipality: { type: "string" },
+    resident: { type: "string" },
+    out: { type: "string" },
+    pin: { type: "string" },
+    center: { type: "string" },
+    "center-token": { type: "string" },
+    registry: { type: "string" },
+    "registry-token": { type: "string" },
+    iterations: { type: "string" },
+  },
+  paths: ["out"],
+} as const;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      municipality: { type: "string" },
-      resident: { type: "string" },
-      out: { type: "string" },
-      pin: { type: "string" },
-      center: { type: "string" },
-      "center-token": { type: "string" },
-      registry: { type: "string" },
-      "registry-token": { type: "string" },
-      iterations: { type: "string" },
-    },
-  });
+  const { values } = parseCli(CARD_ISSUE_CLI);
   if (!values.municipality || !values.resident || !values.out) {
-    console.error(
-      "usage: deno task card:issue --municipality 401005 --resident ID --out FILE [--pin 1234]\n" +
-        "         [--center URL] [--center-token T] [--registry URL] [--registry-token T] [--iterations N]",
+    usageError(
+      CARD_ISSUE_CLI,
+      "--municipality, --resident and --out are required",
     );
-    Deno.exit(2);
   }
   const env = (k: string) => Deno.env.get(k);
   try {

@@ -1,5 +1,5 @@
 /**
- * `deno task certs [--out certs/] [--force]`: creates the project's CA and
+ * `npx -y deno@2.9.6 task certs [--out certs/] [--force]`: creates the project's CA and
  * one X.509 v3 certificate per role (see `PKI_ROLES` in lib/tls/pki.ts) as
  * PEM files: `ca.pem`, `ca-key.pem`, `<role>.pem`, `<role>-key.pem`.
  * Existing files are kept (a missing role is issued under the existing CA)
@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseCli } from "../lib/service/cli.ts";
 import {
   createCa,
   issueRole,
@@ -92,12 +92,17 @@ export async function ensureCerts(
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
+  const { values } = parseCli({
+    task: "certs",
+    usage: "[--out DIR] [--force]",
+    description:
+      "Makes the project's CA and one certificate per role under --out (default the\n" +
+      "project's certs/); keeps existing files unless --force.",
     options: {
       out: { type: "string", default: "certs" },
       force: { type: "boolean", default: false },
     },
+    paths: ["out"],
   });
   const dir = values.out!.replace(/\/+$/, "") || ".";
   const { created, kept } = await ensureCerts(dir, { force: values.force });

@@ -5,7 +5,7 @@
  * (the corpus-only AES key, so the scans can be decoded later).
  *
  * ```
- * deno task corpus --out DIR [--count N] [--seed S] [--kinds stain,hole] [--decode] [--full-page]
+ * npx -y deno@2.9.6 task corpus --out DIR [--count N] [--seed S] [--kinds stain,hole] [--decode] [--full-page]
  * ```
  * `--full-page` prints the back as the kiosk does (lib/render's back page:
  * copy-guard background, scrambled pattern, clear issue number) instead of
@@ -16,11 +16,11 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import sharp from "sharp";
 import type { BackSide } from "../lib/certificate/model.ts";
 import type { GrayImage } from "../lib/backside/rasterize.ts";
 import { decodeScan } from "../lib/backside/decode_scan.ts";
+import { parseCli, usageError } from "../lib/service/cli.ts";
 import { importContentKey } from "../lib/crypto/content_key.ts";
 import {
   DISTORTION_KINDS,
@@ -28,8 +28,14 @@ import {
   generateCorpus,
 } from "../tests/fixtures/scan_corpus.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
+const CORPUS_CLI = {
+  task: "corpus",
+  usage:
+    "--out DIR [--count N] [--seed S] [--kinds a,b] [--decode] [--full-page]",
+  description:
+    `Writes simulated back-side scans, manifest.json, keylist.json and
+content-key.json to --out (relative to the directory you run the task from).
+Kinds: ${DISTORTION_KINDS.join(", ")}.`,
   options: {
     out: { type: "string" },
     count: { type: "string", default: String(DISTORTION_KINDS.length * 4) },
@@ -38,27 +44,25 @@ const { values } = parseArgs({
     decode: { type: "boolean", default: false },
     "full-page": { type: "boolean", default: false },
   },
-});
+  paths: ["out"],
+} as const;
+const { values } = parseCli(CORPUS_CLI);
 
-if (!values.out) {
-  console.error(
-    "Usage: deno task corpus --out DIR [--count N] [--seed S] [--kinds a,b] [--decode]",
-  );
-  Deno.exit(2);
-}
+if (!values.out) usageError(CORPUS_CLI, "--out is required");
 const count = Number(values.count);
 const seed = Number(values.seed);
 if (!Number.isInteger(count) || count < 1 || !Number.isInteger(seed)) {
-  console.error("--count and --seed must be positive integers");
-  Deno.exit(2);
+  usageError(CORPUS_CLI, "--count and --seed must be positive integers");
 }
 const kinds = values.kinds
   ? values.kinds.split(",").map((k) => k.trim()) as DistortionKind[]
   : DISTORTION_KINDS;
 for (const k of kinds) {
   if (!DISTORTION_KINDS.includes(k)) {
-    console.error(`Unknown kind ${k}; known: ${DISTORTION_KINDS.join(", ")}`);
-    Deno.exit(2);
+    usageError(
+      CORPUS_CLI,
+      `Unknown kind ${k}; known: ${DISTORTION_KINDS.join(", ")}`,
+    );
   }
 }
 

@@ -1,9 +1,19 @@
 /**
  * Regenerates each service's SQL migrations from its Drizzle schema with
- * drizzle-kit (`deno task db:generate`). Review and commit the SQL.
+ * drizzle-kit (`npx -y deno@2.9.6 task db:generate`). Review and commit the
+ * SQL.
  *
  * @module
  */
+import { parseCli } from "../lib/service/cli.ts";
+
+parseCli({
+  task: "db:generate",
+  usage: "",
+  description:
+    "Regenerates db/migrations/<service> from each service's Drizzle schema.",
+  options: {},
+});
 const SERVICES = ["registry", "asp", "jlis"];
 
 for (const service of SERVICES) {

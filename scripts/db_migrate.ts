@@ -1,6 +1,6 @@
 /**
  * Applies every service's committed migrations to its database
- * (`deno task db:migrate`): PostgreSQL when `DATABASE_URL` is set (one
+ * (`npx -y deno@2.9.6 task db:migrate`): PostgreSQL when `DATABASE_URL` is set (one
  * database per service: `<url>_<service>` unless `<SERVICE>_DATABASE_URL` is
  * given), otherwise PGlite under ./data/<service>.
  *
@@ -8,6 +8,16 @@
  */
 import { serviceDatabaseOptions } from "../lib/db/config.ts";
 import { openDatabase } from "../lib/db/database.ts";
+import { parseCli } from "../lib/service/cli.ts";
+
+parseCli({
+  task: "db:migrate",
+  usage: "",
+  description:
+    "Applies each service's committed migrations: PostgreSQL with DATABASE_URL\n" +
+    "(or <SERVICE>_DATABASE_URL), else PGlite under ./data/<service>.",
+  options: {},
+});
 
 const SERVICES = ["registry", "asp", "jlis"];
 

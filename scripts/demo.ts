@@ -1,5 +1,5 @@
 /**
- * Demo data for `deno task start`: on first run, a few hundred residents of
+ * Demo data for `npx -y deno@2.9.6 task start`: on first run, a few hundred residents of
  * 北九州市 (401005) in the registry, the ASP's initial load carried on an
  * encrypted media file, and demo cards (PIN 1234) for kiosk runs.
  *
@@ -14,6 +14,7 @@ import { exportMedia } from "../services/registry/media_export.ts";
 import type { Tenancy } from "../services/asp/tenancy.ts";
 import { aspMediaTarget } from "../services/asp/media_target.ts";
 import { issueCardFile } from "./card_issue.ts";
+import { shellArg, taskCommand } from "../lib/service/commands.ts";
 
 /** Seeds the demo municipality when the registry is empty. */
 export async function seedDemo(
@@ -75,7 +76,10 @@ export async function initialLoad(
 
 /** A demo card on disk. */
 export interface DemoCard {
+  /** Absolute path of the card file (so a printed command works anywhere). */
   file: string;
+  /** The card holder's resident id. */
+  residentId: string;
   label: string;
 }
 
@@ -93,13 +97,17 @@ export async function demoCards(
   const existing: DemoCard[] = [];
   for await (const e of Deno.readDir(dir)) {
     if (e.name.endsWith(".card.json")) {
+      const residentId = e.name.replace(".card.json", "");
       existing.push({
         file: await Deno.realPath(`${dir}/${e.name}`),
-        label: e.name.replace(".card.json", ""),
+        residentId,
+        label: `resident ${residentId}`,
       });
     }
   }
-  if (existing.length) return existing;
+  if (existing.length) {
+    return existing.sort((a, b) => a.residentId.localeCompare(b.residentId));
+  }
   const rows = rowsOf<{ id: string; household_id: string }>(
     await opts.registry.db.execute(sql`
       select r.id, r.household_id from residents r
@@ -122,7 +130,48 @@ export async function demoCards(
       registryUrl: opts.registryUrl,
       registryToken: "dev-registry-jlis",
     });
-    cards.push({ file: await Deno.realPath(file), label: `resident ${r.id}` });
+    cards.push({
+      file: await Deno.realPath(file),
+      residentId: r.id,
+      label: `resident ${r.id}`,
+    });
   }
   return cards;
+}
+
+/** The PDF the start banner's kiosk command for `card` writes: one per card. */
+export function kioskPdf(card: DemoCard): string {
+  return `kiosk-${card.residentId}-juminhyo.pdf`;
+}
+
+/**
+ * The start banner's kiosk commands, one per demo card, runnable as printed
+ * from any directory (the card path is absolute; each command writes its
+ * own PDF in the directory it is run from), and where to upload the result.
+ *
+ * @example
+ * ```ts
+ * kioskTryout([{ file: "/p/data/cards/401005-1.card.json", residentId: "401005-1", label: "resident 401005-1" }], "http://127.0.0.1:8104");
+ * ```
+ */
+export function kioskTryout(cards: DemoCard[], portalUrl: string): string {
+  const commands = cards.map((c) =>
+    `  ${
+      taskCommand(
+        "kiosk",
+        `--card ${
+          shellArg(c.file)
+        } --pin 1234 --type juminhyo --members all --with honseki,zokugara --out ${
+          kioskPdf(c)
+        }`,
+      )
+    }   # ${c.label}`
+  );
+  return [
+    "Try a kiosk run (PIN 1234); each writes its PDF in the directory you run it from:",
+    ...commands,
+    `Then upload a printed PDF (${
+      cards.map(kioskPdf).join(", ")
+    }, or a scan of its back side) at ${portalUrl}.`,
+  ].join("\n");
 }

@@ -1,12 +1,12 @@
 /**
- * The kiosk simulator (`deno task kiosk`): reads a card file, takes the PIN,
- * asks the J-LIS center for a certificate, writes what the printer printed
+ * The kiosk simulator (`npx -y deno@2.9.6 task kiosk`; `--help` for usage):
+ * reads a card file, takes the PIN, asks the J-LIS center for a certificate, writes what the printer printed
  * (front and back of each sheet) as a PDF, reports the print to the center's
  * ledger and prints a summary. A refusal prints its code and the Japanese
  * message the kiosk shows (exit 1).
  *
  * ```
- * deno task kiosk --card card.json --pin 1234 --type juminhyo --members all --with honseki,zokugara
+ * npx -y deno@2.9.6 task kiosk --card card.json --pin 1234 --type juminhyo --members all --with honseki,zokugara
  *   [--out FILE.pdf] [--jam | --jam-page N] [--leave-card] [--leave-paper] [--alarm-after MS]
  *   [--center URL] [--token T]
  * ```
@@ -18,7 +18,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { openCard } from "../lib/card/card.ts";
 import {
   CERTIFICATE_TYPES,
@@ -26,50 +25,56 @@ import {
 } from "../lib/certificate/model.ts";
 import { createRenderer } from "../lib/render/mod.ts";
 import { createKiosk } from "../services/kiosk/kiosk.ts";
+import { callerPath, parseCli, usageError } from "../lib/service/cli.ts";
 
-const USAGE =
-  `usage: deno task kiosk --card FILE --pin 1234 [--type ${
-    CERTIFICATE_TYPES.join("|")
-  }] [--members self|all|ID,ID]\n` +
-  "         [--with honseki,zokugara,mynumber] [--out FILE.pdf] [--jam | --jam-page N]\n" +
-  "         [--leave-card] [--leave-paper] [--alarm-after MS] [--center URL] [--token T]";
+/** The kiosk's command line. */
+const KIOSK_CLI = {
+  task: "kiosk",
+  usage: `--card FILE --pin 1234 [--type ${CERTIFICATE_TYPES.join("|")}]
+    [--members self|all|ID,ID] [--with honseki,zokugara,mynumber] [--out FILE.pdf]
+    [--jam | --jam-page N] [--leave-card] [--leave-paper] [--alarm-after MS]
+    [--center URL] [--token T]`,
+  description:
+    "Asks the J-LIS center for a certificate with the card and PIN, writes the printed\n" +
+    "sheets (front and back) to --out (default ./kiosk-<time>.pdf) and reports the print.\n" +
+    "Paths are relative to the directory you run the task from.\n" +
+    "Defaults: --center $JLIS_URL or http://127.0.0.1:8103, --token $JLIS_KIOSK_TOKEN or\n" +
+    "dev-jlis-kiosk-0001.",
+  options: {
+    card: { type: "string" },
+    pin: { type: "string" },
+    type: { type: "string", default: "juminhyo" },
+    members: { type: "string", default: "self" },
+    with: { type: "string", default: "" },
+    out: { type: "string" },
+    jam: { type: "boolean", default: false },
+    "jam-page": { type: "string" },
+    "leave-card": { type: "boolean", default: false },
+    "leave-paper": { type: "boolean", default: false },
+    "alarm-after": { type: "string", default: "3000" },
+    center: { type: "string" },
+    token: { type: "string" },
+  },
+  paths: ["card", "out"],
+} as const;
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      card: { type: "string" },
-      pin: { type: "string" },
-      type: { type: "string", default: "juminhyo" },
-      members: { type: "string", default: "self" },
-      with: { type: "string", default: "" },
-      out: { type: "string" },
-      jam: { type: "boolean", default: false },
-      "jam-page": { type: "string" },
-      "leave-card": { type: "boolean", default: false },
-      "leave-paper": { type: "boolean", default: false },
-      "alarm-after": { type: "string", default: "3000" },
-      center: { type: "string" },
-      token: { type: "string" },
-    },
-  });
+  const { values } = parseCli(KIOSK_CLI);
   if (!values.card || !values.pin) {
-    console.error(USAGE);
-    Deno.exit(2);
+    usageError(KIOSK_CLI, "--card and --pin are required");
   }
   if (!isCertificateType(values.type)) {
-    console.error(
-      `--type must be one of ${CERTIFICATE_TYPES.join(", ")}\n${USAGE}`,
+    usageError(
+      KIOSK_CLI,
+      `--type must be one of ${CERTIFICATE_TYPES.join(", ")}`,
     );
-    Deno.exit(2);
   }
   const wanted = new Set(
     values.with.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean),
   );
   for (const w of wanted) {
     if (!["honseki", "zokugara", "mynumber"].includes(w)) {
-      console.error(`--with: unknown option '${w}'\n${USAGE}`);
-      Deno.exit(2);
+      usageError(KIOSK_CLI, `--with: unknown option '${w}'`);
     }
   }
   const members = values.members === "self" || values.members === "all"
@@ -99,7 +104,7 @@ if (import.meta.main) {
       console.log(line);
     },
   });
-  const out = values.out ?? `kiosk-${Date.now()}.pdf`;
+  const out = values.out ?? callerPath(`kiosk-${Date.now()}.pdf`);
   const jamPage = values.jam
     ? -1 // the last sheet
     : values["jam-page"]

@@ -1,11 +1,11 @@
 /**
- * Walks the center's issuance ledger (`deno task ledger:verify`): recomputes
+ * Walks the center's issuance ledger (`npx -y deno@2.9.6 task ledger:verify`): recomputes
  * every entry's hash from the previous one and checks that the chain ends at
  * the recorded head. Exit 0 when intact, 1 naming the first entry that does
  * not fit (edited, removed, inserted or cut off).
  *
  * ```
- * deno task ledger:verify            # the center's database (JLIS_DATABASE_URL, DATABASE_URL or ./data/jlis)
+ * npx -y deno@2.9.6 task ledger:verify    # the center's database (JLIS_DATABASE_URL, DATABASE_URL or ./data/jlis)
  * ```
  *
  * @module
@@ -14,8 +14,17 @@ import { serviceDatabaseOptions } from "../lib/db/config.ts";
 import { openDatabase } from "../lib/db/database.ts";
 import { MIGRATIONS } from "../services/jlis/main.ts";
 import { verifyLedger } from "../services/jlis/issuance/ledger.ts";
+import { parseCli } from "../lib/service/cli.ts";
 
 if (import.meta.main) {
+  parseCli({
+    task: "ledger:verify",
+    usage: "",
+    description:
+      "Walks the center's hash-chained issuance ledger (JLIS_DATABASE_URL,\n" +
+      "DATABASE_URL or ./data/jlis); exit 0 when intact, 1 naming the first bad entry.",
+    options: {},
+  });
   const database = await openDatabase(await serviceDatabaseOptions("jlis"));
   try {
     await database.migrate(MIGRATIONS);

@@ -1,43 +1,52 @@
 /**
- * `deno task media:export --municipality 401005 --out FILE [--certs certs/]`
+ * `npx -y deno@2.9.6 task media:export --municipality 401005 --out FILE [--certs certs/]`
  * on the registry side: reads the municipality in one REPEATABLE READ
  * transaction at the outbox head and writes the encrypted, signed media
  * file for the ASP, with a progress bar.
  *
- * Keys (from `deno task certs`): the registry's signing key
+ * Keys (from `npx -y deno@2.9.6 task certs`): the registry's signing key
  * `registry-media-key.pem` and the ASP's certificate `asp-media.pem`, both
  * checked against `ca.pem`. Override with `--signing-key/--signing-cert`
  * and `--recipient-cert`.
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { openDatabase } from "../lib/db/database.ts";
 import { serviceDatabaseOptions } from "../lib/db/config.ts";
 import { readMediaKeyFiles, registryMediaKeys } from "../lib/media/keys.ts";
 import { exportMedia } from "../services/registry/media_export.ts";
+import { parseCli, usageError } from "../lib/service/cli.ts";
 import { createProgress, type Progress } from "../lib/progress.ts";
 import { MIGRATIONS as REGISTRY_MIGRATIONS } from "../services/registry/main.ts";
 
+const MEDIA_EXPORT_CLI = {
+  task: "media:export",
+  usage: `--municipality 401005 --out FILE [--certs certs/]
+    [--signing-key FILE] [--signing-cert FILE] [--recipient-cert FILE]`,
+  description:
+    "Writes the municipality's encrypted, signed media file for the ASP to --out.\n" +
+    "Paths you type are relative to the directory you run the task from; the\n" +
+    "default --certs is the project's certs/.",
+  options: {
+    municipality: { type: "string" },
+    out: { type: "string" },
+    certs: { type: "string", default: "certs" },
+    "signing-key": { type: "string" },
+    "signing-cert": { type: "string" },
+    "recipient-cert": { type: "string" },
+  },
+  paths: ["out", "certs", "signing-key", "signing-cert", "recipient-cert"],
+} as const;
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      municipality: { type: "string" },
-      out: { type: "string" },
-      certs: { type: "string", default: "certs" },
-      "signing-key": { type: "string" },
-      "signing-cert": { type: "string" },
-      "recipient-cert": { type: "string" },
-    },
-  });
+  const { values } = parseCli(MEDIA_EXPORT_CLI);
   if (
     !values.municipality || !/^\d{6}$/.test(values.municipality) || !values.out
   ) {
-    console.error(
-      "usage: deno task media:export --municipality 401005 --out FILE [--certs certs/]",
+    usageError(
+      MEDIA_EXPORT_CLI,
+      "--municipality (6 digits) and --out are required",
     );
-    Deno.exit(2);
   }
   const files = await readMediaKeyFiles(values.certs!);
   if (values["signing-key"]) {

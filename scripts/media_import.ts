@@ -1,5 +1,5 @@
 /**
- * `deno task media:import FILE [--certs certs/] [--actor media-import]` on
+ * `npx -y deno@2.9.6 task media:import FILE [--certs certs/] [--actor media-import]` on
  * the ASP side: verifies the whole media file (progress bar), refuses a
  * replay, loads it into the tenant through the ASP's `applySnapshot`
  * (staging + atomic switch), then overwrites and unlinks the file and
@@ -16,7 +16,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { openDatabase } from "../lib/db/database.ts";
 import { serviceDatabaseOptions } from "../lib/db/config.ts";
 import { aspMediaKeys, readMediaKeyFiles } from "../lib/media/keys.ts";
@@ -26,20 +25,28 @@ import { createProgress, type Progress } from "../lib/progress.ts";
 import { CONTROL_MIGRATIONS, createTenancy } from "../services/asp/tenancy.ts";
 import { createKeyring, parseMasterKey } from "../services/asp/keys.ts";
 import { aspMediaTarget } from "../services/asp/media_target.ts";
+import { parseCli, usageError } from "../lib/service/cli.ts";
+
+const MEDIA_IMPORT_CLI = {
+  task: "media:import",
+  usage: "FILE [--certs certs/] [--actor media-import]",
+  description:
+    "Verifies the media file, loads it into the ASP's tenant, then destroys it.\n" +
+    "Needs ASP_MASTER_KEY. FILE and a typed --certs are relative to the directory\n" +
+    "you run the task from; the default --certs is the project's certs/.",
+  options: {
+    certs: { type: "string", default: "certs" },
+    actor: { type: "string", default: "media-import" },
+  },
+  paths: ["certs"],
+  positionals: "paths",
+} as const;
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      certs: { type: "string", default: "certs" },
-      actor: { type: "string", default: "media-import" },
-    },
-  });
+  const { values, positionals } = parseCli(MEDIA_IMPORT_CLI);
   const file = positionals[0];
-  if (!file) {
-    console.error("usage: deno task media:import FILE [--certs certs/]");
-    Deno.exit(2);
+  if (!file || positionals.length > 1) {
+    usageError(MEDIA_IMPORT_CLI, "exactly one media FILE is required");
   }
   const masterB64 = Deno.env.get("ASP_MASTER_KEY");
   if (!masterB64) {

@@ -1,5 +1,5 @@
 /**
- * `deno task portal`: the verification portal on its own, with a demo
+ * `npx -y deno@2.9.6 task portal`: the verification portal on its own, with a demo
  * center (a fresh signing key and content key, a demo ledger), and one
  * sample scan per verdict written to `data/portal/demo/` to try it with.
  * A dev tool: the demo center and its scans are test fixtures
@@ -13,6 +13,7 @@ import {
   makeDemoCenter,
   verdictScans,
 } from "../tests/fixtures/verdict_scans.ts";
+import { parseCli } from "../lib/service/cli.ts";
 
 /**
  * Starts the portal with a demo center and writes one sample scan per
@@ -44,6 +45,14 @@ export async function startDemoPortal(): Promise<RunningPortal> {
 }
 
 if (import.meta.main) {
+  parseCli({
+    task: "portal",
+    usage: "",
+    description:
+      "The verification portal alone, with a demo center and one sample scan per\n" +
+      "verdict under data/portal/demo/.",
+    options: {},
+  });
   const portal = await startDemoPortal();
   Deno.addSignalListener("SIGINT", async () => {
     await portal.stop();

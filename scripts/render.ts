@@ -6,15 +6,15 @@
  * the distortion corpus does. With `--bench`, measures the renderer instead.
  *
  * ```sh
- * deno task render                       # sample.pdf, sample-inkan.pdf, sample.png
- * deno task render --out out/juminhyo.pdf
- * deno task render --bench
+ * npx -y deno@2.9.6 task render                       # sample.pdf, sample-inkan.pdf, sample.png
+ * npx -y deno@2.9.6 task render --out out/juminhyo.pdf
+ * npx -y deno@2.9.6 task render --bench
  * ```
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCli } from "../lib/service/cli.ts";
 import {
   type BackSideBuilder,
   compactSealPng,
@@ -117,13 +117,19 @@ export function bench(r: Renderer, n: number): void {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
+  const { values } = parseCli({
+    task: "render",
+    usage: "[--out FILE.pdf] [--bench [--runs N]]",
+    description:
+      "Writes a sample 住民票 (FILE.pdf), 印鑑登録証明書 (FILE-inkan.pdf) and the first\n" +
+      "sheet as PNG (FILE.png); default the project's sample.pdf, a typed --out is\n" +
+      "relative to the directory you run the task from. --bench times the renderer.",
     options: {
       out: { type: "string", default: "sample.pdf" },
       bench: { type: "boolean", default: false },
       runs: { type: "string", default: "300" },
     },
+    paths: ["out"],
   });
   const t = performance.now();
   const renderer = await createRenderer();

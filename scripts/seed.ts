@@ -2,7 +2,7 @@
  * Seeds the registry with a generated population.
  *
  * ```sh
- * deno task seed --municipality 401005 --residents 970000 [--seed N] [--database-url URL] [--as-of YYYY-MM-DD]
+ * npx -y deno@2.9.6 task seed --municipality 401005 --residents 970000 [--seed N] [--database-url URL] [--as-of YYYY-MM-DD]
  * ```
  *
  * Without `--database-url` the registry's own database is used (PGlite under
@@ -13,7 +13,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCli, usageError } from "../lib/service/cli.ts";
 import { openDatabase } from "../lib/db/database.ts";
 import { serviceDatabaseOptions } from "../lib/db/config.ts";
 import { createProgress, formatCount } from "../lib/progress.ts";
@@ -39,26 +39,30 @@ function integer(
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
+  const SEED_CLI = {
+    task: "seed",
+    usage: `--municipality 401005 --residents 970000 [--seed N]
+      [--database-url URL] [--as-of YYYY-MM-DD]`,
+    description:
+      "Generates a deterministic population into the registry's database (PGlite\n" +
+      "under ./data/registry, or DATABASE_URL / REGISTRY_DATABASE_URL).",
     options: {
       municipality: { type: "string", default: "401005" },
       residents: { type: "string" },
       seed: { type: "string" },
       "database-url": { type: "string" },
       "as-of": { type: "string" },
-      help: { type: "boolean", short: "h" },
     },
-  });
-  if (values.help) {
-    console.log(
-      "deno task seed --municipality 401005 --residents 970000 [--seed N] [--database-url URL] [--as-of YYYY-MM-DD]",
-    );
-    Deno.exit(0);
+  } as const;
+  const { values } = parseCli(SEED_CLI);
+  const municipalityCode = values.municipality;
+  let residents: number, seed: number;
+  try {
+    residents = integer("residents", values.residents, 970_000);
+    seed = integer("seed", values.seed, 1);
+  } catch (e) {
+    usageError(SEED_CLI, (e as Error).message);
   }
-  const municipalityCode = values.municipality!;
-  const residents = integer("residents", values.residents, 970_000);
-  const seed = integer("seed", values.seed, 1);
   const url = values["database-url"];
   const database = await openDatabase(
     url ? { url } : await serviceDatabaseOptions("registry"),

@@ -1,11 +1,13 @@
 /**
  * Installs the Debian packages the project needs (fonts, PDF and image tools,
- * a browser for end-to-end tests) when any is missing. Run by `deno task
- * start` and `deno task test`; as root it calls apt-get, otherwise it says
+ * a browser for end-to-end tests) when any is missing. Run by
+ * `npx -y deno@2.9.6 task start` and `… task test`; as root it calls apt-get, otherwise it says
  * what to install.
  *
  * @module
  */
+
+import { parseCli } from "../lib/service/cli.ts";
 
 /** Debian packages and a file that proves each one is installed. */
 export const DEBIAN_PACKAGES: ReadonlyArray<{ name: string; probe: string }> = [
@@ -52,7 +54,15 @@ export async function missingPackages(): Promise<string[]> {
 }
 
 if (import.meta.main) {
-  const quiet = Deno.args.includes("--quiet");
+  const { values } = parseCli({
+    task: "setup",
+    usage: "[--quiet]",
+    description:
+      "Installs the Debian packages the project needs when one is missing (as root),\n" +
+      "else names them. --quiet: say nothing when all are present.",
+    options: { quiet: { type: "boolean", default: false } },
+  });
+  const quiet = values.quiet;
   const missing = await missingPackages();
   if (missing.length === 0) {
     if (!quiet) console.log("setup: all Debian packages present");

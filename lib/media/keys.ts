@@ -11,6 +11,7 @@ import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { createSigner, type Signer } from "../crypto/signer.ts";
 import { pemToDer, verifyIssuedBy } from "../tls/pki.ts";
+import { taskCommand } from "../service/commands.ts";
 
 const ECDSA = { name: "ECDSA", namedCurve: "P-256" } as const;
 const ECDH = { name: "ECDH", namedCurve: "P-256" } as const;
@@ -40,7 +41,9 @@ export async function readMediaKeyFiles(dir = "certs"): Promise<MediaKeyFiles> {
   ]);
   if (!ca || !registryCert || !aspCert) {
     throw new Error(
-      `Media certificates missing in ${dir}/ (ca.pem, registry-media.pem, asp-media.pem): run \`deno task certs\``,
+      `Media certificates missing in ${dir}/ (ca.pem, registry-media.pem, asp-media.pem): run \`${
+        taskCommand("certs")
+      }\``,
     );
   }
   return { ca, registryCert, registryKey, aspCert, aspKey };

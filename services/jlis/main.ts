@@ -10,6 +10,7 @@
 import { serviceDatabaseOptions } from "../../lib/db/config.ts";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { createLogger } from "../../lib/service/logger.ts";
+import { taskCommand } from "../../lib/service/commands.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { type Clock, clockFrom, systemClock } from "../../lib/time/clock.ts";
 import { serveHttp } from "../../lib/service/serve.ts";
@@ -80,7 +81,9 @@ export async function startJlis(
     const read = (p: string) =>
       Deno.readTextFile(p).catch((err) => {
         throw new Error(
-          `Cannot read the center's TLS file ${p} (run \`deno task certs\`): ${err.message}`,
+          `Cannot read the center's TLS file ${p} (run \`${
+            taskCommand("certs")
+          }\`): ${err.message}`,
         );
       });
     try {

@@ -1,5 +1,5 @@
 /**
- * The portal's build step (`deno task build:portal`): regenerates the route
+ * The portal's build step (`npx -y deno@2.9.6 task build:portal`): regenerates the route
  * manifest from `routes/` and `islands/`, then bundles the island scripts
  * into `static/` with `deno bundle --platform browser --minify`.
  *
@@ -8,6 +8,7 @@
 import { bundleIslands, type BundleResult } from "./fresh/bundle.ts";
 import { discoverFiles, writeManifest } from "./fresh/manifest.ts";
 import { PORTAL_ROOT, STATIC_DIR } from "./paths.ts";
+import { parseCli } from "../../lib/service/cli.ts";
 
 /**
  * Regenerates the manifest (optional) and bundles the islands.
@@ -31,9 +32,15 @@ export async function buildPortal(
 }
 
 if (import.meta.main) {
-  const result = await buildPortal({
-    manifest: !Deno.args.includes("--islands-only"),
+  const { values } = parseCli({
+    task: "build:portal",
+    usage: "[--islands-only]",
+    description:
+      "Regenerates the portal's route manifest (unless --islands-only) and bundles\n" +
+      "the island scripts into static/.",
+    options: { "islands-only": { type: "boolean", default: false } },
   });
+  const result = await buildPortal({ manifest: !values["islands-only"] });
   for (const f of result.files) {
     console.log(`static/${f.name}  ${(f.bytes / 1024).toFixed(1)} KB`);
   }

@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { taskCommand } from "../lib/service/commands.ts";
+import { type DemoCard, kioskTryout } from "./demo.ts";
+
+const CARDS: DemoCard[] = [
+  {
+    file: "/srv/konbini/data/cards/401005-00000003.card.json",
+    residentId: "401005-00000003",
+    label: "resident 401005-00000003",
+  },
+  {
+    file: "/srv/my konbini/data/cards/401005-00000011.card.json",
+    residentId: "401005-00000011",
+    label: "resident 401005-00000011",
+  },
+];
+
+Deno.test("kioskTryout() prints one runnable command per card, each writing its own PDF", () => {
+  const lines = kioskTryout(CARDS, "http://127.0.0.1:8104").split("\n");
+  const commands = lines.filter((l) => l.startsWith("  "));
+  assert.equal(commands.length, 2);
+  const outs = commands.map((c) => /--out (\S+)/.exec(c)?.[1]);
+  assert.deepEqual(outs, [
+    "kiosk-401005-00000003-juminhyo.pdf",
+    "kiosk-401005-00000011-juminhyo.pdf",
+  ]);
+  for (const c of commands) {
+    assert.ok(c.trim().startsWith(taskCommand("kiosk", "--card ")), c);
+  }
+  // The card path is absolute, quoted when the shell would split it.
+  assert.match(
+    commands[0],
+    / --card \/srv\/konbini\/data\/cards\/401005-00000003\.card\.json /,
+  );
+  assert.match(
+    commands[1],
+    / --card '\/srv\/my konbini\/data\/cards\/401005-00000011\.card\.json' /,
+  );
+  assert.match(
+    lines.at(-1)!,
+    /kiosk-401005-00000003-juminhyo\.pdf, kiosk-401005-00000011-juminhyo\.pdf/,
+  );
+});
