@@ -72,11 +72,14 @@ async function drawResidents(
   seed: number,
 ): Promise<{ id: string; nameKana: string }[]> {
   const pct = Math.min(100, (want * 1.5 / residents) * 100);
-  const rows = await withConnection(url, (sql) =>
-    sql<{ id: string; name_kana: string }[]>`
+  const rows = await withConnection(
+    url,
+    (sql) =>
+      sql<{ id: string; name_kana: string }[]>`
       select id, name_kana from residents
       tablesample bernoulli (${pct}) repeatable (${seed})
-      where municipality_code = ${CODE} and status <> 'removed'`);
+      where municipality_code = ${CODE} and status <> 'removed'`,
+  );
   const rng = new Rng(seed, 8);
   const out = rows.map((r) => ({ id: r.id, nameKana: r.name_kana }));
   for (let i = out.length - 1; i > 0; i--) {
