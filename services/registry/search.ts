@@ -129,10 +129,17 @@ export function nameKey(input: string): string {
 /** Katakana (after folding), the prolonged sound mark and ・. */
 const KANA_KEY = /^[\u30a1-\u30ff]+$/;
 
-/** Controls and lone surrogates are refused, never sent to the database. */
+/**
+ * Controls, lone surrogates and noncharacters (U+FFFE, U+FFFF, U+10FFFF…)
+ * are refused, never sent to the database; a prefix then always has a
+ * successor (see prefixEnd).
+ */
 function checkText(field: string, s: string): void {
-  // deno-lint-ignore no-control-regex
-  if (!s.isWellFormed() || /[\u0000-\u001f\u007f]/.test(s)) {
+  if (
+    // deno-lint-ignore no-control-regex
+    !s.isWellFormed() || /[\u0000-\u001f\u007f]/.test(s) ||
+    /[\ufffe\uffff\u{1fffe}\u{1ffff}\u{10fffe}\u{10ffff}]/u.test(s)
+  ) {
     throw validationError([{
       path: [field],
       message: "control characters or malformed text",

@@ -492,6 +492,7 @@ Deno.test("GET /residents: refuses without purpose, criterion, read scope or kno
       { name: "　" },
       { name: "山田\u0000" },
       { name: "山".repeat(101) },
+      { name: "山田\u{10ffff}" },
       { household: "h\u0007" },
       { cardSerial: "zz" },
       { kana: "やまだ", status: "gone" },
