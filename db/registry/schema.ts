@@ -20,6 +20,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import { type Column, type SQL, sql } from "drizzle-orm";
 
 /** bytea as Uint8Array on both drivers. */
 export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -30,6 +31,56 @@ export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
     ? new Uint8Array(v)
     : v),
 });
+
+/** Hiragana ぁ…ゖ, ゝ, ゞ: what the kana search key folds into katakana. */
+export const HIRAGANA = String.fromCodePoint(
+  ...Array.from({ length: 0x3096 - 0x3041 + 1 }, (_, i) => 0x3041 + i),
+  0x309d,
+  0x309e,
+);
+
+/** The katakana each character of {@linkcode HIRAGANA} becomes (ァ…ヶ, ヽ, ヾ). */
+export const KATAKANA = String.fromCodePoint(
+  ...Array.from({ length: 0x30f6 - 0x30a1 + 1 }, (_, i) => 0x30a1 + i),
+  0x30fd,
+  0x30fe,
+);
+
+/** Spaces a search key drops (ASCII and the full-width 　). */
+export const SEARCH_SPACES = " \u3000";
+
+/**
+ * The search key of a name column: the name without its spaces, in
+ * code-point order (collation "C"), so that a prefix is a range of the
+ * index whatever the database's locale. Queries must use this very
+ * expression for the planner to match the index.
+ *
+ * @example
+ * ```ts ignore
+ * db.select().from(residents).where(sql`${nameSearchKey(residents.name)} >= ${p}`);
+ * ```
+ */
+export function nameSearchKey(column: Column): SQL {
+  return sql`(translate(${column}, ${
+    sql.raw(`'${SEARCH_SPACES}'`)
+  }, '') collate "C")`;
+}
+
+/**
+ * The search key of a kana column: hiragana folded into katakana, spaces
+ * dropped, in code-point order — so ヤマダ　タロウ, やまだ たろう and
+ * やまだたろう share one key. Queries must use this very expression.
+ *
+ * @example
+ * ```ts ignore
+ * db.select().from(residents).where(sql`${kanaSearchKey(residents.nameKana)} >= ${p}`);
+ * ```
+ */
+export function kanaSearchKey(column: Column): SQL {
+  return sql`(translate(${column}, ${
+    sql.raw(`'${HIRAGANA}${SEARCH_SPACES}'`)
+  }, ${sql.raw(`'${KATAKANA}'`)}) collate "C")`;
+}
 
 /** Municipalities this registry serves, with their kiosk policy. */
 export const municipalities = pgTable("municipalities", {
@@ -87,6 +138,23 @@ export const residents = pgTable("residents", {
   index("residents_municipality_idx").on(t.municipalityCode),
   index("residents_household_idx").on(t.householdId),
   index("residents_resident_code_idx").on(t.residentCode),
+  // Search (GET /municipalities/{code}/residents): prefix ranges and keyset
+  // paging in (key, id) order, id in code-point order too.
+  index("residents_kana_search_idx").on(
+    t.municipalityCode,
+    kanaSearchKey(t.nameKana),
+    sql`(${t.id} collate "C")`,
+  ),
+  index("residents_name_search_idx").on(
+    t.municipalityCode,
+    nameSearchKey(t.name),
+    sql`(${t.id} collate "C")`,
+  ),
+  index("residents_birth_date_idx").on(
+    t.municipalityCode,
+    t.birthDate,
+    sql`(${t.id} collate "C")`,
+  ),
 ]);
 
 /** Households (世帯): number, householder, address. */

@@ -171,6 +171,13 @@ export const REGISTRY_REFUSALS = {
     ja: "閲覧目的（X-Purpose）を指定してください",
     en: "State the purpose of the read (X-Purpose header)",
   },
+  SEARCH_CRITERION_REQUIRED: {
+    status: 400,
+    ja:
+      "検索条件（氏名・カナ・生年月日・世帯・カード）を一つ以上指定してください",
+    en:
+      "Give at least one search criterion (name, kana, birthDate, household, cardSerial)",
+  },
   DATE_INVALID: {
     status: 400,
     ja: "日付が正しくありません",

@@ -1,6 +1,8 @@
 /**
- * `/municipalities/{code}/residents`: reading a record (always audited, with
- * a stated purpose), its history, and registering seals and blocks on it.
+ * `/municipalities/{code}/residents`: searching (a page of list items,
+ * audited with a purpose like a read), reading a record (always audited,
+ * with a stated purpose), its history, and registering seals and blocks on
+ * it.
  *
  * @module
  */
@@ -20,7 +22,8 @@ import { requireClient } from "../auth.ts";
 import { RegistryError } from "../errors.ts";
 import { isoDate } from "../event_schemas.ts";
 import { registerSeal, setBlock } from "../records.ts";
-import { audit, replicaSeal } from "../store.ts";
+import { audit, loadMunicipality, replicaSeal } from "../store.ts";
+import { criteriaGiven, searchResidents } from "../search.ts";
 import {
   errorResponses,
   fromBase64,
@@ -32,6 +35,7 @@ import {
   CommittedView,
   ResidentHistoryView,
   ResidentRecordView,
+  ResidentSearchPageView,
 } from "./views.ts";
 
 const Params = MunicipalityParam.extend({
@@ -43,6 +47,56 @@ const PurposeHeader = z.object({
     param: { name: "x-purpose", in: "header" },
     description: "Why the record is read (written to the audit log)",
   }),
+});
+
+const text = (max: number, description: string) =>
+  z.string().min(1).max(max).optional().openapi({ description });
+
+const SearchQuery = z.object({
+  name: text(
+    100,
+    "Prefix of 氏名; spaces (half- or full-width) are ignored on both sides, other characters compared as stored",
+  ).openapi({ example: "山田" }),
+  kana: text(
+    100,
+    "Prefix of the ふりがな: hiragana and katakana alike, spaces ignored, half-width カナ accepted",
+  ).openapi({ example: "やまだ" }),
+  birthDate: isoDate.optional().openapi({ description: "Exact birth date" }),
+  household: text(40, "Household id: its members"),
+  cardSerial: z.string().regex(/^[0-9A-Fa-f]{2,64}$/).optional().openapi({
+    description:
+      "Serial (hex) of a card's user-authentication certificate: the resident it is linked to now",
+  }),
+  status: z.enum(["current", "removed", "all"]).default("current").openapi({
+    description:
+      "current: active and 転出予定 (the default); removed: 除票 only; all",
+  }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(1000).optional().openapi({
+    description: "`nextCursor` of the previous page (same criteria)",
+  }),
+});
+
+const searchRoute = createRoute({
+  method: "get",
+  path: "/",
+  summary:
+    "Search residents (audited; no 個人番号 or 住民票コード in the list)",
+  description:
+    "At least one of name, kana, birthDate, household, cardSerial; criteria combine with AND. Pages in kana order when kana is given, else name order, else id order. Each page is one audit record (criterion names, the ids listed).",
+  request: {
+    params: MunicipalityParam,
+    query: SearchQuery,
+    headers: PurposeHeader,
+  },
+  responses: {
+    200: {
+      description: "One page of residents",
+      content: { "application/json": { schema: ResidentSearchPageView } },
+    },
+    ...errorResponses,
+  },
+  security: [{ bearer: [] }],
 });
 
 const getRoute = createRoute({
@@ -155,6 +209,43 @@ export function createResidentsApp(
       throw validationError([{ path: ["x-purpose"], message: "bad %-escape" }]);
     }
   };
+
+  app.openapi(searchRoute, async (c) => {
+    const { code } = c.req.valid("param");
+    const purpose = purposeOf(c.req.valid("header")["x-purpose"]);
+    const { limit, cursor, ...criteria } = c.req.valid("query");
+    const given = criteriaGiven(criteria);
+    if (!given.length) throw new RegistryError("SEARCH_CRITERION_REQUIRED");
+    const record = {
+      client: c.get("client").id,
+      action: "resident.search",
+      municipalityCode: code,
+      purpose,
+      requestId: c.get("requestId"),
+    };
+    const details = {
+      criteria: given,
+      status: criteria.status,
+      limit,
+      continued: cursor !== undefined,
+    };
+    try {
+      await loadMunicipality(deps.db, code);
+    } catch (err) {
+      await audit(deps.db, { ...record, outcome: "not_found", details });
+      throw err;
+    }
+    const page = await searchResidents(deps.db, code, criteria, {
+      limit,
+      cursor,
+    });
+    await audit(deps.db, {
+      ...record,
+      outcome: page.items.length ? "ok" : "not_found",
+      details: { ...details, residentIds: page.items.map((r) => r.id) },
+    });
+    return c.json(page, 200);
+  });
 
   app.openapi(getRoute, async (c) => {
     const { code, id } = c.req.valid("param");

@@ -81,3 +81,28 @@ export const ResidentHistoryView = z.object({
     recordedAt: z.string(),
   })),
 }).openapi("ResidentHistory");
+
+/** A resident as a search lists them: never 個人番号 nor 住民票コード. */
+export const ResidentListItemView = z.object({
+  id: z.string(),
+  status: z.string().openapi({
+    description: "active | moving_out (転出予定) | removed (除票)",
+    example: "active",
+  }),
+  name: z.string().openapi({ example: "山田　太郎" }),
+  nameKana: z.string().openapi({ example: "やまだ　たろう" }),
+  birthDate: z.string().openapi({ example: "1980-04-01" }),
+  sex: z.string().openapi({ example: "male" }),
+  householdId: z.string(),
+  relationship: z.string().openapi({ example: "世帯主" }),
+  address: z.string(),
+  katagaki: z.string().nullable(),
+}).openapi("ResidentListItem");
+
+/** One page of a resident search. */
+export const ResidentSearchPageView = z.object({
+  items: z.array(ResidentListItemView),
+  nextCursor: z.string().nullable().openapi({
+    description: "Pass as `cursor` for the next page; null on the last page",
+  }),
+}).openapi("ResidentSearchPage");

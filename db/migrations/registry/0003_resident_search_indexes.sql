@@ -1,0 +1,3 @@
+CREATE INDEX "residents_kana_search_idx" ON "residents" USING btree ("municipality_code",(translate("name_kana", 'ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづてでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをんゔゕゖゝゞ 　', 'ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅテデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶヽヾ') collate "C"),("id" collate "C"));--> statement-breakpoint
+CREATE INDEX "residents_name_search_idx" ON "residents" USING btree ("municipality_code",(translate("name", ' 　', '') collate "C"),("id" collate "C"));--> statement-breakpoint
+CREATE INDEX "residents_birth_date_idx" ON "residents" USING btree ("municipality_code","birth_date",("id" collate "C"));
