@@ -154,6 +154,8 @@ export function createKioskScreenApp(deps: KioskScreenDeps): Hono {
       "Cache-Control": "max-age=300",
     }));
 
+  app.get("/favicon.ico", (c) => c.body(null, 204));
+
   app.get(
     "/",
     async (c) => page(c, <CardScreen cards={await listCards(st)} />),

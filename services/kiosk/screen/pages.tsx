@@ -498,7 +498,7 @@ export function AlarmScreen(
     : "Don't forget your certificate. Please take the paper.";
   return (
     <Layout title="お取り忘れ" tone="alarm">
-      <div class="bell" aria-hidden="true">🔔</div>
+      <div class="bell" aria-hidden="true">!</div>
       <Title ja={p.alarm.message_ja} en={en} />
       <form method="post" action={at(p.sid, `alarms/${p.alarm.what}`)}>
         <button type="submit" class="primary">

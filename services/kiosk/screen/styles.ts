@@ -61,5 +61,7 @@ fieldset { border: 0; padding: 0; margin: 0; }
 .refused .nav, .alarm .nav { justify-content: center; }
 body.alarm { background: #b00020; }
 .alarm .kiosk { background: #fff0f0; }
-.bell { font-size: 96px; margin-top: 24px; }
+.alarm main { border: 10px solid #b00020; }
+.bell { width: 120px; height: 120px; margin: 16px auto; border-radius: 50%; background: #b00020;
+  color: #fff; font-size: 88px; font-weight: bold; line-height: 120px; }
 `;
