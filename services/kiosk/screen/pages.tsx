@@ -47,7 +47,15 @@ export const OPTION_TEXT = {
   },
 } as const satisfies Record<keyof JuminhyoOptions, Bilingual>;
 
-/** The items a certificate type offers (its back side's option bits). */
+/**
+ * The items a certificate type offers (its back side's option bits).
+ *
+ * @example
+ * ```ts ignore
+ * optionsOf("juminhyo"); // ["honseki", "zokugara", "myNumber"]
+ * optionsOf("inkan"); // []
+ * ```
+ */
 export function optionsOf(type: CertificateType): (keyof JuminhyoOptions)[] {
   return Object.keys(CERTIFICATE_CATALOGUE[type].backSide.optionBits).filter(
     (k): k is keyof JuminhyoOptions => k in OPTION_TEXT,
