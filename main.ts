@@ -1,7 +1,7 @@
 /**
  * Starts the whole local system (`npx -y deno@2.9.6 task start`): registry, LGWAN-ASP,
  * J-LIS center and verification portal, each on its own embedded database
- * (or PostgreSQL with DATABASE_URL). On first run it makes the project's CA
+ * (or PostgreSQL with DATABASE_URL), and the kiosk screen over the demo cards. On first run it makes the project's CA
  * and certificates, seeds demo residents, carries the initial load to the ASP
  * on encrypted media, and issues demo cards. Prints each URL and how to try
  * a kiosk run.
@@ -16,6 +16,7 @@ import {
   nextOpenMorning,
 } from "./services/jlis/issuance/hours.ts";
 import { startPortal } from "./services/portal/main.ts";
+import { startKioskScreen } from "./services/kiosk/screen/main.ts";
 import { mtlsFetch } from "./lib/tls/mod.ts";
 import { ensureCerts } from "./scripts/certs.ts";
 import {
@@ -84,6 +85,7 @@ const cards = await demoCards({
   registryUrl: registry.url,
   centerUrl: jlis.url,
 });
+const kioskScreen = await startKioskScreen(Deno.env, { centerUrl: jlis.url });
 
 console.log(`
 コンビニ交付 — local system
@@ -92,6 +94,7 @@ console.log(`
   LGWAN-ASP (副データ)      ${asp.url}   (mTLS; docs at /docs)
   J-LIS center              ${jlis.url}
   verification portal       ${portal.url}
+  kiosk screen (キオスク画面) ${kioskScreen.url}   (the demo cards, PIN 1234)
   every service: /healthz and /metrics; development tokens in each service's config.ts
 
 ${kioskTryout(cards, portal.url)}${
@@ -107,6 +110,7 @@ the center's clock set to an opening hour (development only):
 Press Ctrl+C to stop.`);
 
 Deno.addSignalListener("SIGINT", async () => {
+  await kioskScreen.stop();
   await portal.stop();
   await jlis.stop();
   await asp.stop();

@@ -26,6 +26,8 @@ Deno.test("every certificate type has names, a back-side code, a fee, a form and
     assert.equal(certificateTypeOfCode(code), type);
     const fee = FEE_PER_SHEET[type];
     assert.ok(Number.isInteger(fee) && fee > 0, `${type}: fee`);
+    assert.equal(fee, entry.feePerSheet, `${type}: the ledger's fee`);
+    assert.equal(typeof entry.household, "boolean", `${type}: household`);
     assert.equal(typeof entry.form, "function", `${type}: form`);
     assert.equal(typeof entry.schema.parse, "function", `${type}: schema`);
     assert.deepEqual(CERT_TYPE[type], { ja: entry.nameJa, en: entry.nameEn });

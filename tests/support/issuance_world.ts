@@ -113,6 +113,8 @@ export interface IssuanceWorld {
   issueCard(code: string, residentId: string, pin?: string): Promise<Card>;
   /** A kiosk talking to the center in process (token: kiosk-0001's by default). */
   kiosk(opts?: Partial<KioskOptions>): Kiosk;
+  /** The options of {@linkcode IssuanceWorld.kiosk} (for a kiosk screen). */
+  kioskOptions(opts?: Partial<KioskOptions>): KioskOptions;
   close(): Promise<void>;
 }
 
@@ -276,13 +278,16 @@ export async function openIssuanceWorld(
       return card;
     },
     kiosk(k = {}) {
-      return createKiosk({
+      return createKiosk(world.kioskOptions(k));
+    },
+    kioskOptions(k = {}) {
+      return {
         centerUrl: "http://jlis.test",
         token: TOKENS.kiosk,
         fetch: inProcess,
         renderer: sharedRenderer,
         ...k,
-      });
+      };
     },
     async close() {
       await jlis.close();

@@ -87,6 +87,8 @@ export const INKAN = {
   type: "inkan",
   nameJa: "印鑑登録証明書",
   nameEn: "Seal registration certificate",
+  feePerSheet: 200,
+  household: false,
   schema: inkanSheetSchema,
   backSide: {
     code: 2,

@@ -52,6 +52,8 @@ export const JUMINHYO = {
   type: "juminhyo",
   nameJa: "住民票の写し",
   nameEn: "Copy of the resident record",
+  feePerSheet: 200,
+  household: true,
   schema: juminhyoSheetSchema,
   backSide: {
     code: 1,

@@ -1,16 +1,15 @@
 /**
  * The certificate catalogue: per certificate type its content schema, its
- * back-side coding, its Japanese and English names and its form, one module
+ * back-side coding, its Japanese and English names, its fee and its form, one module
  * per type (juminhyo.ts, inkan.ts), collected here in a
  * `Record<CertificateType, …>`.
  *
  * Adding a type: add it to `CERTIFICATE_TYPES` and its sheet to the
  * `SheetContent` union (lib/certificate/model.ts), write its module here,
  * then follow the compiler: this catalogue, {@link sheetContentSchema}, the
- * fee table (services/jlis/issuance/ledger.ts), the ASP's sheet builder and the
- * center's subject check (a `switch` ending in `assertNever`) each fail to
- * compile until the new type is handled; the portal's labels come from the
- * names here.
+ * ASP's sheet builder and the center's subject check (a `switch` ending in `assertNever`) each fail to
+ * compile until the new type is handled; the portal's labels, the fee
+ * and the kiosk screen's choices come from the entries here.
  *
  * @module
  */
@@ -55,6 +54,16 @@ export interface CertificateTypeEntry<T extends CertificateType> {
   readonly nameJa: string;
   /** English name (portal). */
   readonly nameEn: string;
+  /**
+   * Fee per sheet, yen: what the center's ledger charges and the kiosk
+   * screen shows before printing.
+   */
+  readonly feePerSheet: number;
+  /**
+   * Whether other members of the applicant's household may be on it (住民票),
+   * or only the applicant (印鑑: the ASP refuses others, INKAN_SELF_ONLY).
+   */
+  readonly household: boolean;
   /** One sheet of this type: `parse` takes the JSON wire form. */
   readonly schema: z.ZodType<SheetOf<T>>;
   /** Back-side type code and fields. */

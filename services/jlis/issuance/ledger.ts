@@ -14,6 +14,10 @@ import {
   type CertificateType,
   isCertificateType,
 } from "../../../lib/certificate/model.ts";
+import {
+  CERTIFICATE_CATALOGUE,
+  CERTIFICATE_TYPES,
+} from "../../../lib/certificate/types/mod.ts";
 import type { Db, Tx } from "../../../lib/db/database.ts";
 import { preparedSelect } from "../../../lib/db/prepared_select.ts";
 import {
@@ -34,11 +38,11 @@ import { JlisError } from "../errors.ts";
 /** Kinds of ledger entry. */
 export type LedgerKind = "issued" | "delivered" | "voided" | "revoked";
 
-/** Fee per sheet, yen, by certificate type. */
-export const FEE_PER_SHEET = {
-  juminhyo: 200,
-  inkan: 200,
-} as const satisfies Record<CertificateType, number>;
+/** Fee per sheet, yen, by certificate type (the catalogue's `feePerSheet`). */
+export const FEE_PER_SHEET: Readonly<Record<CertificateType, number>> = Object
+  .fromEntries(
+    CERTIFICATE_TYPES.map((t) => [t, CERTIFICATE_CATALOGUE[t].feePerSheet]),
+  ) as Record<CertificateType, number>;
 
 /** An entry to append. */
 export interface LedgerAppend {

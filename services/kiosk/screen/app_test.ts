@@ -1,0 +1,403 @@
+import assert from "node:assert/strict";
+import { ledgerStatusLookup } from "../../jlis/issuance/ledger.ts";
+import { openCard } from "../../../lib/card/card.ts";
+import { openIssuanceWorld } from "../../../tests/support/issuance_world.ts";
+import { createKioskScreenApp, type KioskScreenDeps } from "./app.tsx";
+
+type App = ReturnType<typeof createKioskScreenApp>;
+
+/** Submits a form; returns the status, the redirect and the page. */
+async function submit(
+  app: App,
+  path: string,
+  fields: Record<string, string> = {},
+): Promise<{ status: number; location: string | null; html: string }> {
+  const res = await app.request(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+  });
+  return {
+    status: res.status,
+    location: res.headers.get("Location"),
+    html: await res.text(),
+  };
+}
+
+async function get(app: App, path: string) {
+  const res = await app.request(path);
+  const type = res.headers.get("Content-Type") ?? "";
+  const body = type.startsWith("application/pdf")
+    ? new Uint8Array(await res.arrayBuffer())
+    : await res.text();
+  return { res, type, body };
+}
+
+/** Follows the screen from the card to the PIN; returns the session's base path. */
+async function choose(
+  app: App,
+  card: string,
+  steps: { type: string; members?: string; options?: string[] },
+): Promise<string> {
+  const start = await submit(app, "/sessions", { card });
+  assert.equal(start.status, 303, start.html);
+  const base = start.location!.replace(/\/type$/, "");
+  let r = await submit(app, `${base}/type`, { type: steps.type });
+  assert.equal(r.status, 303);
+  if (steps.members) {
+    assert.equal(r.location, `${base}/members`);
+    r = await submit(app, `${base}/members`, { members: steps.members });
+    assert.equal(r.status, 303);
+  }
+  if (steps.options) {
+    assert.equal(r.location, `${base}/options`);
+    r = await submit(
+      app,
+      `${base}/options`,
+      Object.fromEntries(steps.options.map((o) => [o, "on"])),
+    );
+  }
+  assert.equal(r.location, `${base}/confirm`);
+  return base;
+}
+
+Deno.test("kiosk screen (app.request over the in-process center)", async (t) => {
+  const w = await openIssuanceWorld({
+    nodes: [{
+      id: "node-a",
+      tenants: [{ code: "401005", name: "北九州市", mayor: "北九州市長" }],
+    }],
+  });
+  const cardsDir = await Deno.makeTempDir({ prefix: "kiosk-screen-cards-" });
+  const outDir = await Deno.makeTempDir({ prefix: "kiosk-screen-out-" });
+  let now = Date.parse("2026-11-26T01:00:00Z");
+  const deps = (over: Partial<KioskScreenDeps> = {}): KioskScreenDeps => ({
+    kiosk: w.kioskOptions(),
+    cardsDir,
+    outDir,
+    alarmAfterMs: 1,
+    now: () => now,
+    ...over,
+  });
+  const app = createKioskScreenApp(deps());
+  try {
+    const head = await w.moveIn("401005", {
+      name: "北九　一郎",
+      nameKana: "キタキュウ　イチロウ",
+      birthDate: "1975-05-05",
+    });
+    const householdId = await w.householdOf("401005", head);
+    await w.moveIn("401005", {
+      name: "北九　花子",
+      nameKana: "キタキュウ　ハナコ",
+      birthDate: "1978-08-08",
+      sex: "female",
+    }, { householdId, relationship: "妻" });
+    const loner = await w.moveIn("401005", {
+      name: "門司　守",
+      nameKana: "モジ　マモル",
+      birthDate: "1980-03-03",
+    });
+    const lonerHousehold = await w.householdOf("401005", loner);
+    const hidden = await w.moveIn("401005", {
+      name: "門司　静",
+      nameKana: "モジ　シズカ",
+      birthDate: "1982-04-04",
+      sex: "female",
+    }, { householdId: lonerHousehold, relationship: "妻" });
+    await w.block("401005", hidden, "support_measure");
+    for (const [id, name] of [[head, "head"], [loner, "loner"]]) {
+      const card = await w.issueCard("401005", id);
+      await Deno.copyFile(card.path, `${cardsDir}/${name}.card.json`);
+    }
+    await Deno.writeTextFile(`${cardsDir}/broken.card.json`, "{}");
+    await Deno.writeTextFile(`${cardsDir}/notes.txt`, "not a card");
+    await w.sync();
+    const db = w.jlis.databases[0].db;
+
+    await t.step(
+      "GET / lists the card files of the cards folder, an unreadable one disabled",
+      async () => {
+        const { res, type, body } = await get(app, "/");
+        assert.equal(res.status, 200);
+        assert.match(type, /^text\/html/);
+        assert.match(String(body), /マイナンバーカードを置いてください/);
+        assert.match(String(body), /value="head\.card\.json"/);
+        assert.match(String(body), /value="loner\.card\.json"/);
+        assert.match(String(body), /<button[^>]*disabled[^>]*>.*broken/s);
+        assert.doesNotMatch(String(body), /notes\.txt/);
+        assert.equal(res.headers.get("Cache-Control"), "no-store");
+        assert.match(
+          res.headers.get("Content-Security-Policy") ?? "",
+          /default-src 'self'/,
+        );
+      },
+    );
+
+    await t.step(
+      "POST /sessions refuses a card that is not in the folder",
+      async () => {
+        for (
+          const card of [
+            "../head.card.json",
+            "nobody.card.json",
+            "broken.card.json",
+            "",
+          ]
+        ) {
+          const r = await submit(app, "/sessions", { card });
+          assert.equal(r.status, 400, card);
+        }
+      },
+    );
+
+    await t.step(
+      "住民票 for the household: the fee before the PIN, then the PDF and the ledger's record",
+      async () => {
+        const base = await choose(app, "head.card.json", {
+          type: "juminhyo",
+          members: "all",
+          options: ["zokugara"],
+        });
+        const confirm = await get(app, `${base}/confirm`);
+        assert.equal(confirm.res.status, 200);
+        assert.match(String(confirm.body), /住民票の写し/);
+        assert.match(String(confirm.body), /世帯全員/);
+        assert.match(String(confirm.body), /世帯主・続柄/);
+        assert.match(String(confirm.body), /1人につき200円/);
+        const toPin = await submit(app, `${base}/confirm`, {});
+        assert.equal(toPin.location, `${base}/pin`);
+        const pin = await get(app, `${base}/pin`);
+        assert.match(String(pin.body), /type="password"/);
+        assert.match(String(pin.body), /data-key="clear"/);
+
+        const printed = await submit(app, `${base}/pin`, { pin: "1234" });
+        assert.equal(printed.status, 303, printed.html);
+        assert.equal(printed.location, `${base}/result`);
+        const done = await get(app, `${base}/result`);
+        assert.equal(done.res.status, 200);
+        const html = String(done.body);
+        assert.match(html, /証明書とカードをお取りください/);
+        assert.match(html, /北九　一郎/);
+        assert.match(html, /北九　花子/);
+        assert.match(html, /400円/);
+        assert.doesNotMatch(html, /value="1234"/, "the PIN is not on the page");
+        const issueNumber = /id="issue-number">([^<]+)</.exec(html)![1];
+        assert.equal(await ledgerStatusLookup(db)(issueNumber), "valid");
+
+        const pdf = await get(app, `${base}/certificate.pdf`);
+        assert.equal(pdf.res.status, 200);
+        assert.equal(pdf.type, "application/pdf");
+        const bytes = pdf.body as Uint8Array;
+        assert.equal(new TextDecoder().decode(bytes.subarray(0, 5)), "%PDF-");
+
+        // A printed session goes to its result, not back to printing.
+        const again = await submit(app, `${base}/pin`, { pin: "1234" });
+        assert.equal(again.location, `${base}/result`);
+        const end = await submit(app, `${base}/end`);
+        assert.equal(end.location, "/");
+        const gone = await get(app, `${base}/certificate.pdf`);
+        assert.equal(gone.res.status, 404);
+      },
+    );
+
+    await t.step(
+      "印鑑登録証明書 skips the household and the items",
+      async () => {
+        const start = await submit(app, "/sessions", {
+          card: "head.card.json",
+        });
+        const base = start.location!.replace(/\/type$/, "");
+        const r = await submit(app, `${base}/type`, { type: "inkan" });
+        assert.equal(r.location, `${base}/confirm`);
+        const members = await get(app, `${base}/members`);
+        assert.equal(members.res.status, 303);
+        assert.equal(members.res.headers.get("Location"), `${base}/confirm`);
+        const options = await get(app, `${base}/options`);
+        assert.equal(options.res.status, 303);
+        await submit(app, `${base}/end`);
+      },
+    );
+
+    await t.step(
+      "a wrong PIN shows the card's message and the tries left; a malformed one is not counted",
+      async () => {
+        const base = await choose(app, "loner.card.json", {
+          type: "juminhyo",
+          members: "self",
+          options: [],
+        });
+        const short = await submit(app, `${base}/pin`, { pin: "12a" });
+        assert.equal(short.status, 422);
+        assert.match(short.html, /暗証番号は数字4桁です/);
+        assert.equal(
+          await (await openCard(`${cardsDir}/loner.card.json`))
+            .remainingTries(),
+          3,
+        );
+        const wrong = await submit(app, `${base}/pin`, { pin: "0000" });
+        assert.equal(wrong.location, `${base}/result`);
+        const refusal = await get(app, `${base}/result`);
+        const html = String(refusal.body);
+        assert.match(
+          html,
+          /暗証番号が違います。あと2回間違えるとカードがロックされます。/,
+        );
+        assert.match(html, /残り2回/);
+        assert.match(html, /PIN_WRONG/);
+        assert.match(html, new RegExp(`href="${base}/pin"`));
+        // The right PIN on the same session prints.
+        const ok = await submit(app, `${base}/pin`, { pin: "1234" });
+        assert.equal(ok.location, `${base}/result`);
+        assert.match(
+          String((await get(app, `${base}/result`)).body),
+          /門司　守/,
+        );
+        await submit(app, `${base}/end`);
+      },
+    );
+
+    await t.step(
+      "the household with a protected member: the neutral refusal, no names",
+      async () => {
+        const base = await choose(app, "loner.card.json", {
+          type: "juminhyo",
+          members: "all",
+          options: [],
+        });
+        await submit(app, `${base}/pin`, { pin: "1234" });
+        const html = String((await get(app, `${base}/result`)).body);
+        assert.match(
+          html,
+          /この証明書はコンビニでは交付できません。市区町村の窓口にお問い合わせください。/,
+        );
+        assert.match(html, /NOT_ISSUABLE_AT_KIOSK/);
+        assert.doesNotMatch(html, /門司　静|支援措置|support/);
+        await submit(app, `${base}/end`);
+      },
+    );
+
+    await t.step(
+      "a left card and left paper each sound their alarm screen, then the receipt",
+      async () => {
+        const base = await choose(app, "head.card.json", {
+          type: "juminhyo",
+          members: "self",
+          options: [],
+        });
+        await submit(app, `${base}/confirm`, {
+          leaveCard: "on",
+          leavePaper: "on",
+          jam: "on",
+        });
+        await submit(app, `${base}/pin`, { pin: "1234" });
+        // The only sheet jammed: nothing delivered, so no paper alarm.
+        let html = String((await get(app, `${base}/result`)).body);
+        assert.match(html, /カードのお取り忘れにご注意ください/);
+        assert.match(html, /class="alarm"/);
+        const taken = await submit(app, `${base}/alarms/card`);
+        assert.equal(taken.location, `${base}/result`);
+        html = String((await get(app, `${base}/result`)).body);
+        assert.match(html, /用紙が詰まりました（1枚目）/);
+        assert.match(html, /無効（用紙詰まり）/);
+        assert.match(html, /0円（200円返金）/);
+        assert.doesNotMatch(html, /id="pdf"/, "nothing printed");
+        await submit(app, `${base}/end`);
+
+        const both = await choose(app, "head.card.json", {
+          type: "juminhyo",
+          members: "self",
+          options: [],
+        });
+        await submit(app, `${both}/confirm`, {
+          leaveCard: "on",
+          leavePaper: "on",
+        });
+        await submit(app, `${both}/pin`, { pin: "1234" });
+        assert.match(
+          String((await get(app, `${both}/result`)).body),
+          /カードのお取り忘れ/,
+        );
+        await submit(app, `${both}/alarms/card`);
+        assert.match(
+          String((await get(app, `${both}/result`)).body),
+          /証明書のお取り忘れ/,
+        );
+        await submit(app, `${both}/alarms/paper`);
+        assert.match(
+          String((await get(app, `${both}/result`)).body),
+          /id="pdf"/,
+        );
+        await submit(app, `${both}/end`);
+      },
+    );
+
+    await t.step(
+      "a session ends after its idle lifetime; an unknown id is the ended screen",
+      async () => {
+        const start = await submit(app, "/sessions", {
+          card: "head.card.json",
+        });
+        const base = start.location!.replace(/\/type$/, "");
+        now += 4 * 60_000;
+        assert.equal((await get(app, `${base}/type`)).res.status, 200);
+        now += 6 * 60_000;
+        const ended = await get(app, `${base}/type`);
+        assert.equal(ended.res.status, 404);
+        assert.match(String(ended.body), /お手続きは終了しました/);
+        const unknown = await get(app, "/s/not-a-session/type");
+        assert.equal(unknown.res.status, 404);
+      },
+    );
+
+    await t.step(
+      "the center out of reach: a generic screen, nothing printed",
+      async () => {
+        const down = createKioskScreenApp(deps({
+          kiosk: w.kioskOptions({
+            fetch: () => Promise.reject(new TypeError("connection refused")),
+          }),
+        }));
+        const base = await choose(down, "head.card.json", {
+          type: "juminhyo",
+          members: "self",
+          options: [],
+        });
+        const r = await submit(down, `${base}/pin`, { pin: "1234" });
+        assert.equal(r.status, 502);
+        assert.match(r.html, /ただいまお取り扱いできません/);
+      },
+    );
+
+    await t.step(
+      "serves its style sheet and the PIN pad's script",
+      async () => {
+        const css = await get(app, "/screen.css");
+        assert.equal(css.res.status, 200);
+        assert.match(css.type, /^text\/css/);
+        const js = await get(app, "/pin_pad.js");
+        assert.equal(js.res.status, 200);
+        assert.match(js.type, /^text\/javascript/);
+        assert.match(String(js.body), /pin-pad/);
+      },
+    );
+
+    await t.step("refuses options without a cards folder or a renderer", () => {
+      assert.throws(
+        () => createKioskScreenApp(deps({ cardsDir: "" })),
+        TypeError,
+      );
+      assert.throws(
+        () =>
+          createKioskScreenApp(
+            deps({ kiosk: { ...w.kioskOptions(), renderer: undefined } }),
+          ),
+        TypeError,
+      );
+    });
+  } finally {
+    await w.close();
+    await Deno.remove(cardsDir, { recursive: true });
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
