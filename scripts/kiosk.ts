@@ -16,6 +16,10 @@
  * sheets after it). Defaults: JLIS_URL or http://127.0.0.1:8103,
  * JLIS_KIOSK_TOKEN or dev-jlis-kiosk-0001.
  *
+ * The kiosk's JSON log lines go to stderr (LOG_LEVEL=debug adds one per call
+ * to the center); their `correlationId` is the one the center's and the ASP
+ * node's lines for this run carry.
+ *
  * @module
  */
 import { openCard } from "../lib/card/card.ts";
@@ -24,6 +28,7 @@ import {
   isCertificateType,
 } from "../lib/certificate/model.ts";
 import { createRenderer } from "../lib/render/mod.ts";
+import { createLogger } from "../lib/service/logger.ts";
 import { createKiosk } from "../services/kiosk/kiosk.ts";
 import { callerPath, parseCli, usageError } from "../lib/service/cli.ts";
 
@@ -96,6 +101,10 @@ if (import.meta.main) {
     token: values.token ?? Deno.env.get("JLIS_KIOSK_TOKEN") ??
       "dev-jlis-kiosk-0001",
     renderer: createRenderer,
+    logger: createLogger({
+      service: "kiosk",
+      write: (line) => console.error(line),
+    }),
     onEvent: (e) => {
       const line = e.kind === "alarm"
         ? `🔔 ALARM (${e.what} left behind): ${e.message_ja}`

@@ -90,6 +90,11 @@ export const messageLog = pgTable("message_log", {
   /** Authenticated client id, or "anonymous". */
   peer: text("peer").notNull(),
   requestId: text("request_id").notNull(),
+  /**
+   * The run this message belongs to (`X-Correlation-Id`: the kiosk's, passed
+   * on to the ASP); null on rows written before the column existed.
+   */
+  correlationId: text("correlation_id"),
   method: text("method").notNull(),
   path: text("path").notNull(),
   /** HTTP status (out only). */
@@ -101,6 +106,7 @@ export const messageLog = pgTable("message_log", {
   keyId: text("key_id"),
 }, (t) => [
   index("message_log_request_idx").on(t.requestId),
+  index("message_log_correlation_idx").on(t.correlationId),
   index("message_log_at_idx").on(t.at),
 ]);
 

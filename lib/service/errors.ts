@@ -86,7 +86,9 @@ export function validationError(issues: unknown): DomainError {
  * Builds the `app.onError` handler of a service: maps DomainError codes to
  * statuses through `statusOf`, then the common codes; a code neither maps
  * and everything else is logged (naming the code) and answered with a
- * generic 500 carrying the request id.
+ * generic 500 carrying the request id. The code answered is set on the
+ * context (`errorCode`) for the request's log line, and lines written here
+ * go to the request's logger (its request and correlation ids).
  *
  * @example
  * ```ts ignore
@@ -100,16 +102,22 @@ export function errorHandler(
   },
 ): (err: Error, c: Context) => Response {
   return (err, c) => {
+    const requestId = c.get("requestId" as never) as string | undefined;
+    const log = (c.get("logger" as never) as Logger | undefined) ??
+      opts.logger.child({ requestId });
+    const answer = (code: string) => c.set("errorCode", code);
     if (err instanceof DomainError) {
       const status = opts.statusOf(err.code) ?? COMMON_STATUS[err.code];
-      if (status !== undefined) return c.json(err.toBody(), status);
+      if (status !== undefined) {
+        answer(err.code);
+        return c.json(err.toBody(), status);
+      }
       // A code no table maps is a programming error, never a silent 400.
-      const requestId = c.get("requestId" as never) as string | undefined;
-      opts.logger.error(`unmapped error code ${err.code}`, {
-        requestId,
+      log.error(`unmapped error code ${err.code}`, {
         code: err.code,
-        error: String(err.stack ?? err),
+        error: err,
       });
+      answer("INTERNAL");
       return c.json(internalBody(requestId), 500);
     }
     // Hono's own HTTP errors (body limit, bad JSON …)
@@ -119,6 +127,7 @@ export function errorHandler(
       maybe.status < 500
     ) {
       const code = maybe.status === 413 ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST";
+      answer(code);
       return c.json(
         {
           code,
@@ -132,11 +141,10 @@ export function errorHandler(
         maybe.status as ContentfulStatusCode,
       );
     }
-    const requestId = c.get("requestId" as never) as string | undefined;
-    opts.logger.error("unhandled error", {
-      requestId,
+    log.error("unhandled error", {
       error: err instanceof Error ? err : new Error("non-error thrown"),
     });
+    answer("INTERNAL");
     return c.json(internalBody(requestId), 500);
   };
 }

@@ -15,6 +15,11 @@
  * The worker takes a `fetch`, so mutual TLS is plugged in from outside
  * (`mtlsFetch` from lib/tls).
  *
+ * Logs: one line per round, `sync round` at info when it applied or skipped
+ * events and at debug when idle (a long poll that ended empty: every 20 s
+ * per tenant), each with a `correlationId` that is sent to the registry as
+ * `X-Correlation-Id`, so the registry's line for that poll carries it too.
+ *
  * @module
  */
 import { and, eq } from "drizzle-orm";
@@ -29,6 +34,10 @@ import {
   parseFeedEvent,
 } from "../../lib/contracts/registry_feed.ts";
 import { ContractError } from "../../lib/contracts/wire.ts";
+import {
+  CORRELATION_HEADER,
+  newCorrelationId,
+} from "../../lib/contracts/correlation.ts";
 import { AspError } from "./errors.ts";
 import {
   deleteRows,
@@ -480,6 +489,7 @@ async function fetchFeed(
   code: string,
   after: number,
   wait: number,
+  correlationId: string,
   signal?: AbortSignal,
 ): Promise<unknown> {
   const url =
@@ -488,7 +498,10 @@ async function fetchFeed(
     }/municipalities/${code}/feed?after=${after}&limit=${st.limit}` +
     `&wait=${wait}`;
   const res = await st.doFetch(url, {
-    headers: { Authorization: `Bearer ${st.deps.token}` },
+    headers: {
+      Authorization: `Bearer ${st.deps.token}`,
+      [CORRELATION_HEADER]: correlationId,
+    },
     signal,
   });
   if (!res.ok) {
@@ -640,11 +653,13 @@ async function syncOnce(
   };
   if (before.syncState !== "running") return { ...round, state: "stopped" };
   st.m.syncRunning.set(1, { tenant: code });
+  const correlationId = newCorrelationId("sync");
   const answer = await fetchFeed(
     st,
     code,
     round.appliedSeq,
     opts.wait ?? 0,
+    correlationId,
     opts.signal,
   );
   const { feed, problem } = feedProblem(code, answer, round.appliedSeq);
@@ -654,7 +669,18 @@ async function syncOnce(
     return { ...round, head: feed?.head ?? round.head, state: "stopped" };
   }
   await recordHead(st, code, feed.head);
-  return await applyRound(st, code, feed, { ...round, head: feed.head });
+  const out = await applyRound(st, code, feed, { ...round, head: feed.head });
+  const idle = out.applied + out.skipped === 0 && out.state === "running";
+  st.deps.logger[idle ? "debug" : "info"]("sync round", {
+    tenant: code,
+    correlationId,
+    applied: out.applied,
+    skipped: out.skipped,
+    appliedSeq: out.appliedSeq,
+    head: out.head,
+    state: out.state,
+  });
+  return out;
 }
 
 /** Applies a feed answer's events and ends the round (stopping the tenant's sync on a gap or bad data). */

@@ -20,6 +20,15 @@
  * protocol's schema (lib/contracts/kiosk_center.ts) before it is used; an
  * answer that fails either is an error, never printed.
  *
+ * Logs (with a `logger`): each run has a correlation id
+ * (lib/contracts/correlation.ts) sent as `X-Correlation-Id` on every call, so
+ * the center's and the ASP node's lines for the run carry it too. One line
+ * per call at debug (path, status, refusal code), and one outcome line at
+ * info — `issued` (issuance request id, issue number, pages, delivered,
+ * voided, refund) or `refused` (stage, code, status) — plus the alarms and a
+ * run that failed. Never a name, an address or a PIN: the kiosk logs ids,
+ * codes and counts only.
+ *
  * @module
  */
 import type { z } from "zod";
@@ -42,6 +51,11 @@ import {
 } from "../../lib/contracts/kiosk_center.ts";
 import { decodeBackSide, decodeSheet } from "../../lib/contracts/sheet_wire.ts";
 import { parseMessage } from "../../lib/contracts/wire.ts";
+import {
+  CORRELATION_HEADER,
+  newCorrelationId,
+} from "../../lib/contracts/correlation.ts";
+import type { Logger } from "../../lib/service/logger.ts";
 
 /** How the kiosk reaches the center. */
 export interface KioskOptions {
@@ -62,6 +76,8 @@ export interface KioskOptions {
   renderer?: () => Promise<Renderer>;
   /** Kiosk events (screens, alarms), in order. */
   onEvent?: (e: KioskEvent) => void;
+  /** Where the kiosk logs its runs (default: nowhere). */
+  logger?: Logger;
 }
 
 /** Something the kiosk shows or sounds. */
@@ -93,6 +109,8 @@ export interface KioskChoice {
 /** A refusal, by the card or by the center. */
 export interface KioskRefusal {
   ok: false;
+  /** The run's correlation id (in the center's and the ASP's logs too). */
+  correlationId?: string;
   /** Where it was refused. */
   stage: "card" | "session" | "authenticate" | "certificate" | "outcome";
   code: string;
@@ -107,6 +125,8 @@ export interface KioskRefusal {
 export interface KioskReceipt {
   ok: true;
   requestId: string;
+  /** The run's correlation id (in the center's and the ASP's logs too). */
+  correlationId: string;
   issueNumber: string;
   municipalityCode: string;
   pages: number;
@@ -140,6 +160,12 @@ interface KioskState {
   fetch: (input: string, init?: RequestInit) => Promise<Response>;
   verify: boolean | "document";
   keyList?: Promise<KeyList>;
+}
+
+/** One run: its correlation id and its logger (which gains the request id once released). */
+interface Run {
+  correlationId: string;
+  log?: Logger;
 }
 
 /** An answer of the center, its body parsed as JSON (or a `NOT_JSON` stand-in). */
@@ -190,6 +216,7 @@ function centerKeys(st: KioskState): Promise<KeyList> {
 /** One call to the center; its signature checked before the body is read. */
 async function callCenter(
   st: KioskState,
+  run: Run,
   path: string,
   body: unknown,
 ): Promise<CenterAnswer> {
@@ -198,6 +225,7 @@ async function callCenter(
     headers: {
       Authorization: `Bearer ${st.opts.token}`,
       "Content-Type": "application/json",
+      [CORRELATION_HEADER]: run.correlationId,
     },
     body: JSON.stringify(body),
   });
@@ -218,24 +246,34 @@ async function callCenter(
     }
   }
   const text = await res.text();
+  let answer: CenterAnswer;
   try {
-    return { status: res.status, body: JSON.parse(text) };
+    answer = { status: res.status, body: JSON.parse(text) };
   } catch {
-    return {
+    answer = {
       status: res.status,
       body: { code: "NOT_JSON", message_en: text.slice(0, 200) },
     };
   }
+  run.log?.debug("center answered", {
+    path,
+    status: answer.status,
+    centerRequestId: res.headers.get("X-Request-Id") ?? undefined,
+    ...(answer.status >= 400 ? { code: String(answer.body.code) } : {}),
+  });
+  return answer;
 }
 
 /** The center's refusal as the kiosk shows it. */
 function refused(
   st: KioskState,
+  run: Run,
   stage: KioskRefusal["stage"],
   r: CenterAnswer,
 ): KioskRefusal {
   const out: KioskRefusal = {
     ok: false,
+    correlationId: run.correlationId,
     stage,
     code: String(r.body.code ?? "ERROR"),
     message_ja: String(r.body.message_ja ?? "エラーが発生しました。"),
@@ -249,10 +287,11 @@ function refused(
 /** Steps 1–2: a session, the card's signature on its nonce, authentication. */
 async function authenticate(
   st: KioskState,
+  run: Run,
   choice: KioskChoice,
 ): Promise<{ sessionId: string } | KioskRefusal> {
-  const session = await callCenter(st, "/kiosk/sessions", {});
-  if (session.status !== 201) return refused(st, "session", session);
+  const session = await callCenter(st, run, "/kiosk/sessions", {});
+  if (session.status !== 201) return refused(st, run, "session", session);
   const offer = parseMessage(
     kioskSessionSchema,
     session.body,
@@ -266,6 +305,7 @@ async function authenticate(
     emit(st, { kind: "screen", message_ja: err.ja });
     return {
       ok: false,
+      correlationId: run.correlationId,
       stage: "card",
       code: err.code,
       message_ja: err.ja,
@@ -275,13 +315,14 @@ async function authenticate(
   }
   const auth = await callCenter(
     st,
+    run,
     `/kiosk/sessions/${offer.sessionId}/authenticate`,
     {
       certificatePem: choice.card.certificatePem,
       signature: signature.toBase64(),
     },
   );
-  if (auth.status !== 200) return refused(st, "authenticate", auth);
+  if (auth.status !== 200) return refused(st, run, "authenticate", auth);
   parseMessage(
     cardAuthenticationSchema,
     auth.body,
@@ -293,11 +334,13 @@ async function authenticate(
 /** Step 3: the released document, or the center's refusal. */
 async function requestDocument(
   st: KioskState,
+  run: Run,
   sessionId: string,
   choice: KioskChoice,
 ): Promise<Released | KioskRefusal> {
   const issued = await callCenter(
     st,
+    run,
     `/kiosk/sessions/${sessionId}/certificates`,
     {
       type: choice.type,
@@ -309,7 +352,7 @@ async function requestDocument(
       },
     },
   );
-  if (issued.status !== 200) return refused(st, "certificate", issued);
+  if (issued.status !== 200) return refused(st, run, "certificate", issued);
   const doc = parseMessage(
     releasedDocumentSchema,
     issued.body,
@@ -360,16 +403,58 @@ async function leaveBehindAlarms(
   return left;
 }
 
-/** One kiosk run: authenticate, request, print, report, alarms. */
+/** One kiosk run, logged: its outcome line, or the error that ended it. */
 async function runKiosk(
   st: KioskState,
   choice: KioskChoice,
 ): Promise<KioskReceipt | KioskRefusal> {
-  const session = await authenticate(st, choice);
+  const correlationId = newCorrelationId("run");
+  const run: Run = {
+    correlationId,
+    log: st.opts.logger?.child({ correlationId }),
+  };
+  try {
+    const r = await runSteps(st, run, choice);
+    if (r.ok) {
+      run.log?.info("issued", {
+        type: choice.type,
+        pages: r.pages,
+        delivered: r.delivered.length,
+        voided: r.voided.length,
+        fee: r.fee,
+        refund: r.refund,
+      });
+    } else {
+      run.log?.info("refused", {
+        type: choice.type,
+        stage: r.stage,
+        code: r.code,
+        ...(r.status !== undefined ? { status: r.status } : {}),
+      });
+    }
+    return r;
+  } catch (err) {
+    run.log?.error("run failed", { error: err });
+    throw err;
+  }
+}
+
+/** The steps of one run: authenticate, request, print, report, alarms. */
+async function runSteps(
+  st: KioskState,
+  run: Run,
+  choice: KioskChoice,
+): Promise<KioskReceipt | KioskRefusal> {
+  const session = await authenticate(st, run, choice);
   if ("ok" in session) return session;
-  const released = await requestDocument(st, session.sessionId, choice);
+  const released = await requestDocument(st, run, session.sessionId, choice);
   if ("ok" in released) return released;
   const { doc } = released;
+  run.log = run.log?.child({
+    issuanceRequestId: doc.requestId,
+    issueNumber: doc.issueNumber,
+    municipalityCode: doc.municipalityCode,
+  });
   const jam = choice.jamPage === -1 ? doc.pages : choice.jamPage ?? null;
   const printed = jam === null ? doc.pages : Math.min(jam - 1, doc.pages);
   const pdfPath = await print(st, released, choice, printed);
@@ -382,19 +467,24 @@ async function runKiosk(
   }
   const outcome = await callCenter(
     st,
+    run,
     `/kiosk/requests/${doc.requestId}/outcome`,
     { jammedPage: jam },
   );
-  if (outcome.status !== 200) return refused(st, "outcome", outcome);
+  if (outcome.status !== 200) return refused(st, run, "outcome", outcome);
   const o = parseMessage(
     printOutcomeSchema,
     outcome.body,
     "The center's print outcome",
   );
   const alarms = await leaveBehindAlarms(st, choice, o.delivered.length > 0);
+  for (const what of alarms) {
+    run.log?.warn("alarm: left behind", { what });
+  }
   return {
     ok: true,
     requestId: doc.requestId,
+    correlationId: run.correlationId,
     issueNumber: doc.issueNumber,
     municipalityCode: doc.municipalityCode,
     pages: doc.pages,

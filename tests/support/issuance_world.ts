@@ -12,6 +12,7 @@ import {
   generateContentKey,
 } from "../../lib/crypto/content_key.ts";
 import type { Card } from "../../lib/card/card.ts";
+import type { Logger } from "../../lib/service/logger.ts";
 import { createRenderer, type Renderer } from "../../lib/render/mod.ts";
 import {
   createTestPki,
@@ -71,6 +72,12 @@ export interface WorldOptions {
   timeoutMs?: number;
   /** Serve the ASP nodes over HTTPS with client certificates (mTLS). */
   mtls?: boolean;
+  /**
+   * Loggers of the registry and the center (default: silent). Each ASP
+   * node keeps its lines in `node.asp.logs`; a kiosk takes `logger` in
+   * {@linkcode IssuanceWorld.kiosk}.
+   */
+  loggers?: { registry?: Logger; jlis?: Logger };
 }
 
 /** An ASP node of the world. */
@@ -156,7 +163,9 @@ export async function openIssuanceWorld(
     },
   ];
   const codes = specs.flatMap((s) => s.tenants.map((t) => t.code));
-  const reg = await openTestRegistry(codes);
+  const reg = await openTestRegistry(codes, {
+    logger: opts.loggers?.registry,
+  });
   const clock = reg.clock;
   const nodes: WorldNode[] = [];
   const servers: MtlsServer[] = [];
@@ -206,6 +215,7 @@ export async function openIssuanceWorld(
   const contentKey = await generateContentKey("enc-test-jlis");
   const jlis = await openTestJlis({
     clock,
+    logger: opts.loggers?.jlis,
     issuance: () => ({
       directory: createAspDirectory(aspNodes),
       contentKey,

@@ -15,7 +15,7 @@ import {
   type Signer,
 } from "../../lib/crypto/signer.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
-import { silentLogger } from "../../lib/service/logger.ts";
+import { type Logger, silentLogger } from "../../lib/service/logger.ts";
 import { fakeClock } from "../../lib/time/clock.ts";
 import type { IssuanceConfig } from "../../services/jlis/api/common.ts";
 import { createJlisApp } from "../../services/jlis/app.ts";
@@ -132,6 +132,8 @@ export async function openTestJlis(
     clock?: ReturnType<typeof fakeClock>;
     /** Issuance (ASP directory, content key…), built with the test signer. */
     issuance?: (signer: Signer) => IssuanceConfig | Promise<IssuanceConfig>;
+    /** The center's logger (default: silent); tests that read the logs pass one. */
+    logger?: Logger;
   } = {},
 ): Promise<TestJlis> {
   const n = opts.instances ?? 1;
@@ -183,7 +185,7 @@ export async function openTestJlis(
       signer,
       sessionTtlMs: opts.sessionTtlMs,
       issuance,
-      logger: silentLogger(),
+      logger: opts.logger ?? silentLogger(),
       metrics: createMetrics(),
     })
   );

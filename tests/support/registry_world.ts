@@ -7,7 +7,7 @@
 import { openTestDatabase } from "./test_database.ts";
 import type { Database } from "../../lib/db/database.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
-import { silentLogger } from "../../lib/service/logger.ts";
+import { type Logger, silentLogger } from "../../lib/service/logger.ts";
 import { type Clock, fakeClock } from "../../lib/time/clock.ts";
 import { createRegistryApp } from "../../services/registry/app.ts";
 import { clientsFromTokens } from "../../services/registry/auth.ts";
@@ -50,6 +50,10 @@ export interface TestRegistry {
  */
 export async function openTestRegistry(
   codes: string[] = ["401005"],
+  opts: {
+    /** The registry's logger (default: silent); tests that read the logs pass one. */
+    logger?: Logger;
+  } = {},
 ): Promise<TestRegistry> {
   const database = await openTestDatabase(REGISTRY_MIGRATIONS);
   const clock = fakeClock("2026-11-26T10:00:00+09:00");
@@ -64,7 +68,7 @@ export async function openTestRegistry(
     clock,
     clients,
     notifier: createFeedNotifier(),
-    logger: silentLogger(),
+    logger: opts.logger ?? silentLogger(),
     metrics: createMetrics(),
     maxFeedWaitMs: 2000,
   });

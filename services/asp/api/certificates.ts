@@ -1,7 +1,9 @@
 /**
  * `/tenants/{code}/certificates`: the center asks for a certificate's
  * sheets (and their front PDF), then confirms delivery so the work data is
- * deleted.
+ * deleted. Each request's log line names the issuance request id (and its
+ * refusal code); the center's `X-Correlation-Id` is on it too
+ * (lib/service/app.ts).
  *
  * @module
  */
@@ -15,6 +17,7 @@ import {
   deliveredSchema,
 } from "../../../lib/contracts/center_asp.ts";
 import { sheetToJson } from "../../../lib/contracts/sheet_wire.ts";
+import { annotateRequestLog } from "../../../lib/service/app.ts";
 import { requireScope } from "../auth.ts";
 import {
   buildCertificate,
@@ -65,6 +68,10 @@ export function createCertificatesApp(deps: AspDeps): OpenAPIHono<AspEnv> {
     async (c) => {
       const { code } = c.req.valid("param");
       const { includePdf, ...req } = c.req.valid("json");
+      annotateRequestLog(c, {
+        issuanceRequestId: req.requestId,
+        type: req.type,
+      });
       const built = await buildCertificate(deps, code, req, {
         now: deps.clock.now(),
         actor: c.get("client").id,
@@ -115,6 +122,12 @@ export function createCertificatesApp(deps: AspDeps): OpenAPIHono<AspEnv> {
     async (c) => {
       const { code } = c.req.valid("param");
       const { requestIds } = c.req.valid("json");
+      annotateRequestLog(
+        c,
+        requestIds.length === 1
+          ? { issuanceRequestId: requestIds[0] }
+          : { deliveries: requestIds.length },
+      );
       return c.json(
         await markDeliveredMany(deps.tenancy, code, requestIds, {
           actor: c.get("client").id,
@@ -147,6 +160,7 @@ export function createCertificatesApp(deps: AspDeps): OpenAPIHono<AspEnv> {
     }),
     async (c) => {
       const { code, requestId } = c.req.valid("param");
+      annotateRequestLog(c, { issuanceRequestId: requestId });
       return c.json(
         await markDelivered(deps.tenancy, code, requestId, {
           actor: c.get("client").id,

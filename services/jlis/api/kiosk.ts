@@ -18,6 +18,7 @@ import {
   backSideToJson,
   sheetToJson,
 } from "../../../lib/contracts/sheet_wire.ts";
+import { annotateRequestLog } from "../../../lib/service/app.ts";
 import { silentLogger } from "../../../lib/service/logger.ts";
 import { createMetrics } from "../../../lib/service/metrics.ts";
 import { requireScope } from "../auth.ts";
@@ -210,7 +211,12 @@ export function createKioskApp(
         type: body.type,
         members: body.members,
         options: body.options,
-      }, { signal: c.req.raw.signal });
+      }, {
+        signal: c.req.raw.signal,
+        logger: c.get("logger"),
+        correlationId: c.get("correlationId"),
+        onRecorded: (id) => annotateRequestLog(c, { issuanceRequestId: id }),
+      });
       return c.json({
         requestId: doc.requestId,
         issueNumber: doc.issueNumber,

@@ -13,6 +13,7 @@ import {
   printOutcomeSchema,
   printReportSchema,
 } from "../../../lib/contracts/kiosk_center.ts";
+import { annotateRequestLog } from "../../../lib/service/app.ts";
 import { requireScope } from "../auth.ts";
 import {
   listHalts,
@@ -74,6 +75,7 @@ export function createPrintReportApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
     async (c) => {
       const { requestId } = c.req.valid("param");
       const { jammedPage } = c.req.valid("json");
+      annotateRequestLog(c, { issuanceRequestId: requestId });
       const out = await recordPrintOutcome(deps.db, {
         requestId,
         kioskId: c.get("client").id,

@@ -6,7 +6,10 @@
  * Every message to a node is signed by the center (`X-Center-Signature` over
  * method, path, request id, time and the body's SHA-256 —
  * lib/contracts/center_asp.ts `requestSigningInput` — made by the signer) and both the request and the response are written to the message
- * log (hashes, never bodies) before the response is used. In production the
+ * log (hashes, never bodies) before the response is used. The request
+ * carries the issuance request id as `X-Request-Id` and the run's
+ * correlation id as `X-Correlation-Id`, so the node's log lines name both
+ * (lib/service/app.ts). In production the
  * node's `fetch` is a mutual-TLS client (lib/tls `mtlsFetch`); tests may use
  * an in-process one.
  *
@@ -18,6 +21,7 @@ import {
   SIGNATURE_HEADER,
 } from "../../../lib/contracts/signed_message.ts";
 import type { Signer } from "../../../lib/crypto/signer.ts";
+import { CORRELATION_HEADER } from "../../../lib/contracts/correlation.ts";
 import { parseJsonArray } from "../../../lib/service/env.ts";
 import type { Clock } from "../../../lib/time/clock.ts";
 import {
@@ -144,6 +148,8 @@ export async function callAsp(
     method: "GET" | "POST";
     path: string;
     requestId: string;
+    /** The run's correlation id (default: the request id). */
+    correlationId?: string;
     body?: unknown;
     signal: AbortSignal;
   },
@@ -166,9 +172,11 @@ export async function callAsp(
     }),
   );
   const { keyId, signature } = signed;
+  const correlationId = req.correlationId ?? req.requestId;
   const common = {
     peer: node.id,
     requestId: req.requestId,
+    correlationId,
     method: req.method,
     path: req.path,
   };
@@ -188,6 +196,7 @@ export async function callAsp(
       headers: {
         Authorization: `Bearer ${node.token}`,
         "X-Request-Id": req.requestId,
+        [CORRELATION_HEADER]: correlationId,
         [SIGNATURE_HEADER]: signed.header,
         ...(req.body === undefined
           ? {}

@@ -5,7 +5,9 @@
  * signed, logged call (`POST /tenants/{code}/certificates/delivered`), so
  * under load a node gets one call per window instead of one per
  * certificate. With `windowMs` 0 every confirmation is its own call, sent
- * at once. Confirmations never delay or fail a release: a failed call is
+ * at once. A call carrying one confirmation carries its run's correlation
+ * id; a grouped call has its own. Confirmations never delay or fail a
+ * release: a failed call is
  * logged (the node's retention job removes work data that is never
  * confirmed).
  *
@@ -29,9 +31,15 @@ export interface DeliveryConfirmerOptions {
 export interface DeliveryConfirmer {
   /**
    * Queues a confirmation; resolves once the call carrying it has ended
-   * (successfully or not — it never rejects).
+   * (successfully or not — it never rejects). `correlationId`: the run's,
+   * for the logs.
    */
-  confirm(node: AspNode, code: string, requestId: string): Promise<void>;
+  confirm(
+    node: AspNode,
+    code: string,
+    requestId: string,
+    opts?: { correlationId?: string },
+  ): Promise<void>;
   /** Sends everything queued now and waits for it. */
   flush(): Promise<void>;
 }
@@ -40,6 +48,7 @@ interface Bucket {
   node: AspNode;
   code: string;
   ids: string[];
+  correlationIds: (string | undefined)[];
   waiters: (() => void)[];
   timer?: ReturnType<typeof setTimeout>;
 }
@@ -64,15 +73,19 @@ export function createDeliveryConfirmer(
   const inFlight = new Set<Promise<void>>();
 
   async function send(b: Bucket): Promise<void> {
-    const requestId = b.ids.length === 1
-      ? b.ids[0]
-      : `delivery-${crypto.randomUUID()}`;
+    const one = b.ids.length === 1;
+    const requestId = one ? b.ids[0] : `delivery-${crypto.randomUUID()}`;
+    const correlationId = one ? b.correlationIds[0] : undefined;
+    const log = deps.logger.child({
+      correlationId: correlationId ?? requestId,
+    });
     const signal = AbortSignal.timeout(timeoutMs);
     try {
       const a = await callAsp(deps, b.node, {
         method: "POST",
         path: `/tenants/${b.code}/certificates/delivered`,
         requestId,
+        correlationId,
         body: { requestIds: b.ids },
         signal,
       });
@@ -81,7 +94,7 @@ export function createDeliveryConfirmer(
         : undefined;
       const notFound = answer?.data?.notFound;
       if (!answer?.success || notFound?.length) {
-        deps.logger.warn("ASP did not confirm every delivery", {
+        log.warn("ASP did not confirm every delivery", {
           node: b.node.id,
           requestId,
           requestIds: b.ids,
@@ -90,11 +103,11 @@ export function createDeliveryConfirmer(
         });
       }
     } catch (err) {
-      deps.logger.warn("ASP delivery confirmation failed", {
+      log.warn("ASP delivery confirmation failed", {
         node: b.node.id,
         requestId,
         requestIds: b.ids,
-        error: String(err),
+        error: err,
       });
     } finally {
       for (const w of b.waiters) w();
@@ -112,18 +125,19 @@ export function createDeliveryConfirmer(
   }
 
   return {
-    confirm(node, code, requestId) {
+    confirm(node, code, requestId, o = {}) {
       return new Promise<void>((resolve) => {
         const key = `${node.id}\u0000${code}`;
         let b = buckets.get(key);
         if (!b) {
-          b = { node, code, ids: [], waiters: [] };
+          b = { node, code, ids: [], correlationIds: [], waiters: [] };
           buckets.set(key, b);
           if (windowMs > 0) {
             b.timer = setTimeout(() => dispatch(key), windowMs);
           }
         }
         b.ids.push(requestId);
+        b.correlationIds.push(o.correlationId);
         b.waiters.push(resolve);
         if (windowMs <= 0 || b.ids.length >= maxBatch) dispatch(key);
       });

@@ -23,6 +23,15 @@
  * halts the tenant. All state of a request lives in this call's locals:
  * nothing is shared between requests, and no lock is held while work runs.
  *
+ * Logs: one outcome line per request (`issuance released` at info,
+ * `issuance refused` at info — warn for ASP_UNAVAILABLE and
+ * ISSUANCE_TIMEOUT, error for a withheld document — `issuance failed` at
+ * error), with the specific `code` (and `kioskCode` when the kiosk is told
+ * the neutral one) and, once the request is recorded, its
+ * `issuanceRequestId`, `issueNumber` and `municipalityCode`. Every line is
+ * written to the caller's request logger, so it carries the run's
+ * `correlationId` too, which also travels to the ASP node with every call.
+ *
  * @module
  */
 import { eq, sql } from "drizzle-orm";
@@ -60,7 +69,7 @@ import {
 import { type AspDirectory, type AspNode, callAsp } from "./asp_directory.ts";
 import { checkBackSide } from "./back_side_check.ts";
 import { aspRefusal } from "./asp_refusal.ts";
-import { forKiosk, isProtected, JlisError } from "../errors.ts";
+import { forKiosk, JlisError } from "../errors.ts";
 import { assertOpen } from "./hours.ts";
 import { type IncidentInput, recordIncidentAndHalt } from "./incidents.ts";
 import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
@@ -113,6 +122,24 @@ export interface IssuedDocument {
   fee: number;
   sheets: SheetContent[];
   backs: BackSide[];
+}
+
+/** Options of {@linkcode issueCertificate}. */
+export interface IssueOptions {
+  /** Aborts the request (the kiosk went away). */
+  signal?: AbortSignal;
+  /** The request's logger (its request and correlation ids); default deps.logger. */
+  logger?: Logger;
+  /** The run's correlation id, sent on to the ASP node; default the issuance request id. */
+  correlationId?: string;
+  /** Called once the request is recorded, with its issuance request id. */
+  onRecorded?: (requestId: string) => void;
+}
+
+/** What a request's log lines carry; gains the request's ids once recorded. */
+interface Trace {
+  log: Logger;
+  correlationId?: string;
 }
 
 /** Default deadline of one request. */
@@ -192,28 +219,57 @@ function isAbort(err: unknown): boolean {
 export async function issueCertificate(
   deps: IssuanceDeps,
   input: IssueRequest,
-  opts: { signal?: AbortSignal } = {},
+  opts: IssueOptions = {},
 ): Promise<IssuedDocument> {
   const m = issuanceMetrics(deps.metrics);
   const t0 = performance.now();
+  const trace: Trace = {
+    log: opts.logger ?? deps.logger,
+    correlationId: opts.correlationId,
+  };
   try {
-    const doc = await run(deps, input, opts.signal);
+    const doc = await run(deps, input, opts, trace);
     m.outcomes.inc({ outcome: "released" });
     m.seconds.observe((performance.now() - t0) / 1000);
+    trace.log.info("issuance released", {
+      type: input.type,
+      pages: doc.pages,
+      fee: doc.fee,
+    });
     return doc;
   } catch (err) {
-    // The specific code is counted; the kiosk may be told only the neutral one.
-    const code = err instanceof JlisError ? err.code : "ERROR";
-    m.outcomes.inc({ outcome: code });
-    throw err instanceof JlisError ? forKiosk(err) : err;
+    // The specific code is counted and logged; the kiosk may be told only
+    // the neutral one.
+    if (!(err instanceof JlisError)) {
+      m.outcomes.inc({ outcome: "ERROR" });
+      trace.log.error("issuance failed", { code: "ERROR", error: err });
+      throw err;
+    }
+    m.outcomes.inc({ outcome: err.code });
+    const shown = forKiosk(err);
+    trace.log[refusalLevel(err.code)]("issuance refused", {
+      type: input.type,
+      code: err.code,
+      ...(shown.code !== err.code ? { kioskCode: shown.code } : {}),
+    });
+    throw shown;
   }
+}
+
+/** How loud a refusal is in the log: the exchange failing is not a rule. */
+function refusalLevel(code: string): "info" | "warn" | "error" {
+  if (code === "ISSUANCE_WITHHELD") return "error";
+  if (code === "ASP_UNAVAILABLE" || code === "ISSUANCE_TIMEOUT") return "warn";
+  return "info";
 }
 
 async function run(
   deps: IssuanceDeps,
   input: IssueRequest,
-  outer: AbortSignal | undefined,
+  opts: IssueOptions,
+  trace: Trace,
 ): Promise<IssuedDocument> {
+  const outer = opts.signal;
   const { db, clock } = deps;
   const now = clock.now();
   assertOpen(now);
@@ -265,6 +321,12 @@ async function run(
   const code = row!.municipality_code;
   const serial = row!.card_serial;
   const issueNumber = row!.issue_number;
+  trace.log = trace.log.child({
+    issuanceRequestId: requestId,
+    issueNumber,
+    municipalityCode: code,
+  });
+  opts.onRecorded?.(requestId);
   const node = deps.directory.route(code);
   if (!node) {
     await db.update(issuanceRequests).set({
@@ -274,7 +336,7 @@ async function run(
     }).where(eq(issuanceRequests.requestId, requestId));
     throw new JlisError("MUNICIPALITY_NOT_SERVED", { municipalityCode: code });
   }
-  const log = deps.logger.child({ issuanceRequestId: requestId });
+  const log = trace.log;
   const deadline = new AbortController();
   const timer = setTimeout(
     () =>
@@ -295,7 +357,7 @@ async function run(
     }).where(eq(issuanceRequests.requestId, requestId));
   };
   try {
-    return await build(deps, {
+    return await build(deps, trace, {
       input,
       node,
       code,
@@ -308,9 +370,9 @@ async function run(
     });
   } catch (err) {
     if (err instanceof Withheld) {
-      deps.logger.error("document withheld: incident recorded, tenant halted", {
-        requestId,
-        municipalityCode: code,
+      log.error("document withheld: incident recorded, tenant halted", {
+        code: "ISSUANCE_WITHHELD",
+        aspNode: node.id,
         kind: err.kind,
         details: err.details,
       });
@@ -329,8 +391,11 @@ async function run(
     }
     if (isAbort(err) || signal.aborted) {
       log.warn("issuance aborted", {
-        requestId,
-        reason: String(signal.reason),
+        code: "ISSUANCE_TIMEOUT",
+        aspNode: node.id,
+        reason: signal.reason instanceof Error
+          ? signal.reason.name
+          : String(signal.reason),
       });
       await finish("failed", "ISSUANCE_TIMEOUT");
       throw new JlisError("ISSUANCE_TIMEOUT", { requestId });
@@ -341,19 +406,8 @@ async function run(
         err.code === "ASP_UNAVAILABLE" ? "failed" : "refused",
         err.code,
       );
-      if (isProtected(err.code)) {
-        log.info(
-          "refused for a protected reason; the kiosk is told only the neutral code",
-          {
-            requestId,
-            municipalityCode: code,
-            reason: err.code,
-          },
-        );
-      }
       throw err;
     }
-    log.error("issuance failed", { requestId, error: String(err) });
     await finish("failed", "ERROR");
     throw err;
   } finally {
@@ -420,16 +474,25 @@ interface BuildContext {
 
 async function build(
   deps: IssuanceDeps,
+  trace: Trace,
   ctx: BuildContext,
 ): Promise<IssuedDocument> {
   const { db, clock } = deps;
   const { node, code, requestId, signal } = ctx;
+  const correlationId = trace.correlationId ?? requestId;
   const call = (
     method: "GET" | "POST",
     path: string,
     body?: unknown,
   ) =>
-    callAsp(deps, node, { method, path, requestId, body, signal }).catch(
+    callAsp(deps, node, {
+      method,
+      path,
+      requestId,
+      correlationId,
+      body,
+      signal,
+    }).catch(
       (err) => {
         if (isAbort(err) || signal.aborted) throw err;
         throw new JlisError("ASP_UNAVAILABLE", { error: String(err) });
@@ -457,11 +520,7 @@ async function build(
     throw new JlisError("MUNICIPALITY_NOT_SERVED", { municipalityCode: code });
   }
   if (built.status !== 201) {
-    throw aspRefusal(
-      built.status,
-      built.body,
-      deps.logger.child({ issuanceRequestId: requestId }),
-    );
+    throw aspRefusal(built.status, built.body, trace.log);
   }
   signal.throwIfAborted();
 
@@ -558,7 +617,9 @@ async function build(
 
   // The ASP may now drop its work data (its own audit records the
   // delivery); with a window the confirmation goes later, in a group.
-  const confirmed = deps.deliveries.confirm(node, code, requestId);
+  const confirmed = deps.deliveries.confirm(node, code, requestId, {
+    correlationId,
+  });
   if (deps.deliveryWindowMs === 0) await confirmed;
 
   return {

@@ -1,7 +1,8 @@
 /**
  * The center's message log and response signatures, as X-Road does: every
  * request received and every response sent is recorded (time, direction,
- * peer, request id, SHA-256 of the body — never the body), and every
+ * peer, request id, the run's correlation id, SHA-256 of the body — never
+ * the body), and every
  * response carries the center's ECDSA signature in `X-Center-Signature`,
  * made by the signer (lib/crypto/signer.ts) and kept in the log too.
  *
@@ -85,6 +86,7 @@ export function messageLogger(opts: MessageLoggerOptions) {
       const inSignature = c.req.header("X-Client-Signature") ?? null;
       await next();
       const requestId = c.get("requestId");
+      const correlationId = c.get("correlationId") ?? null;
       const sentAt = opts.clock.now();
       const out = new Uint8Array(await c.res.clone().arrayBuffer());
       const fields: SignedResponseFields = {
@@ -106,6 +108,7 @@ export function messageLogger(opts: MessageLoggerOptions) {
       const common = {
         peer,
         requestId,
+        correlationId,
         method: fields.method,
         path: fields.path,
       };
@@ -137,6 +140,8 @@ export interface MessageRow {
   direction: "in" | "out";
   peer: string;
   requestId: string;
+  /** The run's correlation id (`X-Correlation-Id`), when known. */
+  correlationId?: string | null;
   method: string;
   path: string;
   status?: number | null;
@@ -165,6 +170,7 @@ export async function insertMessages(
     direction: r.direction,
     peer: r.peer,
     request_id: r.requestId,
+    correlation_id: r.correlationId ?? null,
     method: r.method,
     path: r.path,
     status: r.status ?? null,
@@ -173,11 +179,13 @@ export async function insertMessages(
     key_id: r.keyId ?? null,
   })));
   await db.execute(sql`insert into message_log
-    (at, direction, peer, request_id, method, path, status, message_sha256, signature, key_id)
-    select at, direction, peer, request_id, method, path, status, message_sha256, signature, key_id
+    (at, direction, peer, request_id, correlation_id, method, path, status,
+      message_sha256, signature, key_id)
+    select at, direction, peer, request_id, correlation_id, method, path, status,
+      message_sha256, signature, key_id
     from jsonb_to_recordset(${json}::jsonb) as x(at timestamptz, direction text,
-      peer text, request_id text, method text, path text, status integer,
-      message_sha256 text, signature text, key_id text)`);
+      peer text, request_id text, correlation_id text, method text, path text,
+      status integer, message_sha256 text, signature text, key_id text)`);
 }
 
 /** Writes message log rows; resolves once they are committed. */

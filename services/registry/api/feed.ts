@@ -1,12 +1,15 @@
 /**
  * `GET /municipalities/{code}/feed?after=<seq>`: events in order; when there
- * are none yet, the request waits (long poll) up to `wait` seconds.
+ * are none yet, the request waits (long poll) up to `wait` seconds. A poll
+ * that ends with no events is logged at debug: each ASP tenant polls every
+ * 20 s or so, and those lines would drown the rest.
  *
  * @module
  */
 import { component, createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { feedResponseSchema } from "../../../lib/contracts/registry_feed.ts";
+import { quietRequestLog } from "../../../lib/service/app.ts";
 import { requireClient } from "../auth.ts";
 import { headSeq, loadMunicipality, readFeed } from "../store.ts";
 import { audit } from "../store.ts";
@@ -63,7 +66,8 @@ export function createFeedApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
       events = await readFeed(deps.db, code, after, limit);
     }
     const head = await headSeq(deps.db, code);
-    if (events.length) {
+    if (!events.length) quietRequestLog(c);
+    else {
       await audit(deps.db, {
         client: c.get("client").id,
         action: "feed.read",
