@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { safeError } from "../../lib/service/logger.ts";
 import { and, eq, inArray, lt, lte, notExists, sql } from "drizzle-orm";
 import type { Clock } from "../../lib/time/clock.ts";
 import { jstDate } from "../../lib/time/clock.ts";
@@ -194,7 +195,7 @@ export function createRetentionJob(
       } catch (err) {
         deps.logger.error("retention purge failed", {
           tenant: t.code,
-          error: String(err),
+          error: safeError(err),
         });
       }
     }

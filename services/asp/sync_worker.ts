@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { safeError } from "../../lib/service/logger.ts";
 import { and, eq } from "drizzle-orm";
 import type { Tx } from "../../lib/db/database.ts";
 import type { Clock } from "../../lib/time/clock.ts";
@@ -753,7 +754,7 @@ async function loop(st: WorkerState, code: string): Promise<void> {
       m.feedErrors.inc({ tenant: code });
       deps.logger.warn("sync round failed; retrying", {
         tenant: code,
-        error: String(err),
+        error: safeError(err),
         retryMs: backoff,
       });
       await sleep(backoff, ac.signal);

@@ -14,7 +14,11 @@ import type { ContentKey } from "../../lib/crypto/content_key.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import { createServiceApp, type ServiceEnv } from "../../lib/service/app.ts";
 import { errorHandler } from "../../lib/service/errors.ts";
-import { createLogger, type Logger } from "../../lib/service/logger.ts";
+import {
+  createLogger,
+  type Logger,
+  safeError,
+} from "../../lib/service/logger.ts";
 import {
   createMetrics,
   type MetricsRegistry,
@@ -236,7 +240,7 @@ export async function createPortalApp(deps: PortalDeps): Promise<PortalApp> {
     }
     logger.error("page failed", {
       requestId: c.get("requestId"),
-      error: String((err as Error)?.stack ?? err),
+      error: safeError(err),
     });
     return fresh.renderError(c, 500, err);
   });

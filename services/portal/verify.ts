@@ -18,6 +18,7 @@ import {
   type ScanVerification,
 } from "../../lib/backside/decode_scan.ts";
 import type { Logger } from "../../lib/service/logger.ts";
+import { safeError } from "../../lib/service/logger.ts";
 import type { Clock } from "../../lib/time/clock.ts";
 import type { AuditSink } from "./audit.ts";
 import { type Refusal, refusal } from "./refusals.ts";
@@ -282,7 +283,7 @@ async function record(
   } catch (e) {
     logger.error("audit write failed", {
       requestId: who.requestId,
-      error: String(e),
+      error: safeError(e),
     });
     return { ok: false, refusal: refusal("AUDIT_UNAVAILABLE") };
   }
@@ -308,7 +309,10 @@ async function ledgerStatus(
     });
     return "unavailable";
   } catch (e) {
-    logger.warn("ledger status unavailable", { requestId, error: String(e) });
+    logger.warn("ledger status unavailable", {
+      requestId,
+      error: safeError(e),
+    });
     return "unavailable";
   }
 }
@@ -336,7 +340,7 @@ async function decodeBounded(
   } catch (e) {
     options.logger.error("decoding failed", {
       requestId: who.requestId,
-      error: String((e as Error)?.stack ?? e),
+      error: safeError(e),
     });
     return { ok: false, refusal: refusal("UNDECODABLE") };
   } finally {
