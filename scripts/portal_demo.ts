@@ -20,7 +20,7 @@ import { parseCli } from "../lib/service/cli.ts";
  * verdict to `data/portal/demo/`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const portal = await startDemoPortal();
  * ```
  */

@@ -114,8 +114,12 @@ export interface ServiceAppOptions {
   statusOf: (code: string) => ContentfulStatusCode | undefined;
   /** Extra readiness check for /healthz (e.g. a database ping). */
   health?: () => Promise<Record<string, unknown>>;
-  /** Largest request body accepted, in bytes (413 beyond); default 1 MiB. */
-  maxBodyBytes?: number;
+  /**
+   * Largest request body accepted, in bytes (413 beyond); default 1 MiB.
+   * `null`: the service limits bodies itself, route by route (the portal's
+   * uploads are streamed against their own limit and refusal).
+   */
+  maxBodyBytes?: number | null;
   /**
    * Where the unsafe-text guard runs: "first" (default) before every route,
    * or "app" when the service installs `refuseUnsafeText()` itself (the
@@ -172,7 +176,9 @@ export function createServiceApp<E extends ServiceEnv = ServiceEnv>(
       });
     }
   });
-  app.use(bodyLimit({ maxSize: opts.maxBodyBytes ?? 1024 * 1024 }));
+  if (opts.maxBodyBytes !== null) {
+    app.use(bodyLimit({ maxSize: opts.maxBodyBytes ?? 1024 * 1024 }));
+  }
   if (opts.inputGuard !== "app") app.use(refuseUnsafeText());
   app.get("/healthz", async (c) => {
     try {

@@ -195,6 +195,8 @@ export async function createPortalApp(deps: PortalDeps): Promise<PortalApp> {
     logger,
     metrics,
     statusOf: () => undefined,
+    // Uploads have their own streamed limit; everything else gets 64 KiB below.
+    maxBodyBytes: null,
   });
   app.use(secureHeaders({
     contentSecurityPolicy: CONTENT_SECURITY_POLICY,
