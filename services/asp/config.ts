@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { devSecret } from "../../lib/service/dev_secrets.ts";
 import { type Env, envInt } from "../../lib/service/env.ts";
 import type { AspScope } from "./auth.ts";
 import { type MasterKey, parseMasterKey } from "./keys.ts";
@@ -17,8 +18,8 @@ export interface AspConfig {
   mode: "all" | "api" | "worker";
   /** Master keys; the first wraps new data keys. */
   masterKeys: MasterKey[];
-  /** True when the development master key is in use. */
-  devMasterKey: boolean;
+  /** Where the development master key lives, when it is in use. */
+  devMasterKey: string | null;
   registryUrl: string;
   registryToken: string;
   clients: { id: string; token: string; scopes: AspScope[] }[];
@@ -40,9 +41,6 @@ export const DEV_TENANTS: TenantConfig[] = [
   { code: "401005", name: "北九州市", mayor: "北九州市長　武内　和久" },
   { code: "401307", name: "福岡市", mayor: "福岡市長　高島　宗一郎" },
 ];
-
-/** The development master key (never for production; a warning is logged). */
-export const DEV_MASTER_KEY = btoa("dev-only-asp-master-key-32bytes!");
 
 function json<T>(
   env: Env,
@@ -78,12 +76,17 @@ export function loadAspConfig(env: Env): AspConfig {
     throw new Error(`ASP_MODE must be all, api or worker, got '${mode}'`);
   }
   const keyB64 = env.get("ASP_MASTER_KEY");
+  // No key in source: without ASP_MASTER_KEY a development key made on this
+  // machine (refused when KONBINI_ENV=production).
+  const dev = keyB64
+    ? null
+    : devSecret(env, "asp-master-key", { requiredVar: "ASP_MASTER_KEY" });
   let masterKeys: MasterKey[];
   try {
     masterKeys = [
       parseMasterKey(
         env.get("ASP_MASTER_KEY_ID") ?? (keyB64 ? "mk1" : "dev"),
-        keyB64 ?? DEV_MASTER_KEY,
+        keyB64 ?? dev!.value,
       ),
     ];
     const previous = env.get("ASP_PREVIOUS_MASTER_KEYS");
@@ -103,7 +106,7 @@ export function loadAspConfig(env: Env): AspConfig {
     hostname: env.get("ASP_HOST") ?? "127.0.0.1",
     mode,
     masterKeys,
-    devMasterKey: !keyB64,
+    devMasterKey: dev?.path ?? null,
     registryUrl: env.get("ASP_REGISTRY_URL") ?? "http://127.0.0.1:8101",
     registryToken: env.get("ASP_REGISTRY_TOKEN") ?? "dev-registry-asp",
     clients: json(

@@ -136,3 +136,40 @@ Deno.test("keys: rows sealed through libcrypto and through node:crypto open alik
   }
   assert.equal(ivs.size, 2000);
 });
+
+Deno.test("ASP config: no master key in source — a development key made on this machine, none at all in production", async () => {
+  const { loadAspConfig } = await import("./config.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    const dev = loadAspConfig({ get: (k) => ({ DATA_DIR: dir })[k] });
+    assert.equal(dev.devMasterKey, `${dir}/dev-secrets.json`);
+    const again = loadAspConfig({ get: (k) => ({ DATA_DIR: dir })[k] });
+    assert.deepEqual(again.masterKeys.map((k) => k.id), ["dev"]);
+    const other = await Deno.makeTempDir();
+    try {
+      // Another machine's development key is another key.
+      const elsewhere = loadAspConfig({ get: (k) => ({ DATA_DIR: other })[k] });
+      const text = (p: string) => Deno.readTextFileSync(p);
+      assert.notEqual(text(dev.devMasterKey!), text(elsewhere.devMasterKey!));
+    } finally {
+      await Deno.remove(other, { recursive: true });
+    }
+    assert.throws(
+      () =>
+        loadAspConfig({
+          get: (k) => ({ KONBINI_ENV: "production", DATA_DIR: dir })[k],
+        }),
+      /ASP_MASTER_KEY is required/,
+    );
+    const set = loadAspConfig({
+      get: (k) =>
+        ({
+          KONBINI_ENV: "production",
+          ASP_MASTER_KEY: new Uint8Array(32).fill(7).toBase64(),
+        })[k],
+    });
+    assert.equal(set.devMasterKey, null);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

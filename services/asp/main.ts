@@ -71,7 +71,10 @@ export async function startAsp(
   const logger = createLogger({ service: "asp" });
   const metrics = createMetrics();
   if (config.devMasterKey) {
-    logger.warn("ASP_MASTER_KEY is not set: using the development master key");
+    logger.warn(
+      "ASP_MASTER_KEY is not set: using this machine's development master key",
+      { file: config.devMasterKey },
+    );
   }
   const database = await openDatabase(await serviceDatabaseOptions("asp", env));
   await database.migrate(CONTROL_MIGRATIONS);
