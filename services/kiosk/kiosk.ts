@@ -127,6 +127,9 @@ export interface KioskSession {
   correlationId: string;
 }
 
+/** What the steps after authentication carry: the session, as kept between requests. */
+export type KioskSessionRef = Pick<KioskSession, "sessionId" | "correlationId">;
+
 /** The applicant's household as the center lists it. */
 export interface KioskHousehold {
   ok: true;
@@ -185,10 +188,10 @@ export interface Kiosk {
   /** A session and the card's signature (PIN checked by the card) → an authenticated session. */
   authenticate(card: Card, pin: string): Promise<KioskSession | KioskRefusal>;
   /** The household's names for an authenticated session (it stays usable). */
-  household(session: KioskSession): Promise<KioskHousehold | KioskRefusal>;
+  household(session: KioskSessionRef): Promise<KioskHousehold | KioskRefusal>;
   /** The certificate on an authenticated session: request, print, report, alarms. */
   issue(
-    session: KioskSession,
+    session: KioskSessionRef,
     choice: KioskIssueChoice,
   ): Promise<KioskReceipt | KioskRefusal>;
 }
@@ -533,7 +536,7 @@ function authenticateOnly(
 /** Step by step: the household's names on an authenticated session. */
 function householdOf(
   st: KioskState,
-  session: KioskSession,
+  session: KioskSessionRef,
 ): Promise<KioskHousehold | KioskRefusal> {
   const run = runOf(st, session.correlationId);
   return failLogged(run, async () => {
@@ -546,7 +549,7 @@ function householdOf(
 /** Step by step, 3–5: the certificate on an authenticated session. */
 function issueOn(
   st: KioskState,
-  session: KioskSession,
+  session: KioskSessionRef,
   choice: KioskIssueChoice,
 ): Promise<KioskReceipt | KioskRefusal> {
   const run = runOf(st, session.correlationId);
