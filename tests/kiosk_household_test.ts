@@ -105,20 +105,20 @@ Deno.test("[e2e] household list: ASP route, center route, kiosk steps", async (t
         }
         assert.deepEqual(
           body.members.map((m: { residentId: string }) => m.residentId),
-          [spouse, head, child, sheltered],
+          [spouse, head, sheltered, child],
         );
         assert.deepEqual(body.members[1], {
           residentId: head,
           name: "門司　一郎",
           relationship: "世帯主",
         });
-        assert.equal(body.members[3].name, "門司　次郎");
-        assert.equal(body.members[3].relationship, "子");
+        assert.equal(body.members[2].name, "門司　次郎");
+        assert.equal(body.members[2].relationship, "子");
         const [audit] = await audits(spouse);
         assert.ok(audit, "a household.read audit record");
         assert.deepEqual(
           (audit.details as { members: string[] }).members,
-          [spouse, head, child, sheltered],
+          [spouse, head, sheltered, child],
         );
       },
     );
@@ -208,12 +208,12 @@ Deno.test("[e2e] household list: ASP route, center route, kiosk steps", async (t
         assert.deepEqual(h.members.map((m) => m.name), [
           "門司　花子",
           "門司　一郎",
-          "門司　太郎",
           "門司　次郎",
+          "門司　太郎",
         ]);
         const r = await kiosk.issue(s, {
           type: "juminhyo",
-          members: [h.members[0].residentId, h.members[2].residentId],
+          members: [h.members[0].residentId, h.members[3].residentId],
         });
         if (!r.ok) assert.fail(`refused: ${r.code}`);
         assert.deepEqual(r.subjects.sort(), [child, spouse].sort());

@@ -53,8 +53,8 @@ function rank(m: ReplicaResident, householderId: string | null): number {
 
 /**
  * Orders a household for the list: the applicant first, then householder,
- * spouse (妻・夫), children (子), everyone else; each group in the replica's
- * order.
+ * spouse (妻・夫), children (子), everyone else; within a group the elder
+ * first (as 住民票 lists children), then the replica's order.
  *
  * @example
  * ```ts ignore
@@ -69,7 +69,8 @@ export function listOrder(
   const indexed = members.map((m, i) => ({ m, i }));
   return indexed.sort((a, b) =>
     (a.m.id === applicantId ? 0 : 1) - (b.m.id === applicantId ? 0 : 1) ||
-    rank(a.m, householderId) - rank(b.m, householderId) || a.i - b.i
+    rank(a.m, householderId) - rank(b.m, householderId) ||
+    a.m.birthDate.localeCompare(b.m.birthDate) || a.i - b.i
   ).map((x) => x.m);
 }
 
