@@ -1,10 +1,12 @@
 /**
  * [browser] The kiosk screen as a resident uses it, in Debian's Chromium
- * (playwright-core) over the in-process center: place a card, choose 住民票の写し
- * for the household with 世帯主・続柄, see the fee, type the PIN on the pad
- * (a slip corrected with 訂正), print, and take the PDF — which the center's
- * ledger recorded; then a wrong PIN's refusal screen and a left card's alarm
- * screen. Each screen is saved to tests/artifacts/kiosk_screen_*.png.
+ * (playwright-core) over the in-process center: place a card, type the PIN
+ * on the pad (a slip corrected with 訂正), choose 住民票の写し, tick a member
+ * of the household by name, add 世帯主・続柄, see the fee, print, and take
+ * the PDF — which the center's ledger recorded; then a protected member,
+ * listed like the others, refused with the neutral message; a wrong PIN's
+ * refusal screen and a left card's alarm screen. Each screen is saved to
+ * tests/artifacts/kiosk_screen_*.png.
  */
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
@@ -34,7 +36,7 @@ const shot = (page: Page, name: string) =>
 
 Deno.test({
   name:
-    "[browser] kiosk screen: card, 住民票 for the household, PIN pad, print and the PDF; a wrong PIN; a left card",
+    "[browser] kiosk screen: card, PIN pad, 住民票 for members ticked by name, print and the PDF; a protected member refused neutrally; a wrong PIN; a left card",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -60,6 +62,12 @@ Deno.test({
       birthDate: "1978-08-08",
       sex: "female",
     }, { householdId, relationship: "妻" });
+    const sheltered = await w.moveIn("401005", {
+      name: "北九　次郎",
+      nameKana: "キタキュウ　ジロウ",
+      birthDate: "2000-02-02",
+    }, { householdId, relationship: "子" });
+    await w.block("401005", sheltered, "support_measure");
     const card = await w.issueCard("401005", head);
     await Deno.copyFile(card.path, `${cardsDir}/${head}.card.json`);
     await w.sync();
@@ -107,32 +115,7 @@ Deno.test({
       await shot(page, "1_card");
       await page.getByRole("button", { name: new RegExp(head) }).click();
 
-      // 2. The certificate type, its fee per sheet on the button.
-      await page.getByRole("heading", { name: /証明書の種類を選んでください/ })
-        .waitFor();
-      await shot(page, "2_type");
-      await page.getByRole("button", { name: /住民票の写し/ }).click();
-
-      // 3. Whose: the whole household.
-      await page.getByRole("heading", { name: /どなたの証明書/ }).waitFor();
-      await shot(page, "3_members");
-      await page.getByRole("button", { name: /世帯全員/ }).click();
-
-      // 4. Items: 世帯主・続柄.
-      await page.getByRole("heading", { name: /記載する項目/ }).waitFor();
-      await page.getByLabel(/世帯主・続柄/).check();
-      await shot(page, "4_options");
-      await page.getByRole("button", { name: /次へ/ }).click();
-
-      // 5. The choices and the fee, before the PIN.
-      await page.getByRole("heading", { name: /内容をご確認ください/ })
-        .waitFor();
-      assert.match(await page.locator("#fee").innerText(), /1人につき200円/);
-      await shot(page, "5_confirm");
-      await page.getByRole("button", { name: /暗証番号を入力して印刷/ })
-        .click();
-
-      // 6. The PIN on the pad: 1 2 3 5, 訂正, 4 — masked.
+      // 2. The PIN on the pad: 1 2 3 5, 訂正, 4 — masked; it authenticates the card.
       await page.getByRole("heading", { name: /暗証番号/ }).waitFor();
       const pad = page.locator("#pin-pad");
       await pad.waitFor({ state: "visible" });
@@ -142,8 +125,50 @@ Deno.test({
       const pin = page.locator("#pin");
       assert.equal(await pin.getAttribute("type"), "password");
       assert.equal(await pin.inputValue(), "1234");
-      await shot(page, "6_pin");
-      await page.getByRole("button", { name: /確定して印刷/ }).click();
+      await shot(page, "2_pin");
+      await page.getByRole("button", { name: /確定/ }).click();
+
+      // 3. The certificate type, its fee per sheet on the button.
+      await page.getByRole("heading", { name: /証明書の種類を選んでください/ })
+        .waitFor();
+      await shot(page, "3_type");
+      await page.getByRole("button", { name: /住民票の写し/ }).click();
+
+      // 4. Whose: the household by name, the applicant ticked; tick the spouse too.
+      await page.getByRole("heading", { name: /どなたの証明書/ }).waitFor();
+      const list = await page.locator("fieldset.members").innerText();
+      assert.match(list, /北九　一郎（世帯主）/);
+      assert.match(list, /北九　花子（妻）/);
+      assert.match(
+        list,
+        /北九　次郎（子）/,
+        "a protected member is listed too",
+      );
+      assert.ok(await page.getByLabel(/北九　一郎/).isChecked());
+      assert.ok(!(await page.getByLabel(/北九　花子/).isChecked()));
+      await page.getByLabel(/北九　花子/).check();
+      await shot(page, "4_members");
+      await page.getByRole("button", { name: /選んだ方で次へ/ }).click();
+
+      // 5. Items: 世帯主・続柄.
+      await page.getByRole("heading", { name: /記載する項目/ }).waitFor();
+      await page.getByLabel(/世帯主・続柄/).check();
+      await shot(page, "5_options");
+      await page.getByRole("button", { name: /次へ/ }).click();
+
+      // 6. The choices and the fee; confirming prints.
+      await page.getByRole("heading", { name: /内容をご確認ください/ })
+        .waitFor();
+      assert.match(
+        await page.locator("#persons").innerText(),
+        /北九　一郎、北九　花子/,
+      );
+      assert.match(
+        await page.locator("#fee").innerText(),
+        /400円（2枚 × 200円）/,
+      );
+      await shot(page, "6_confirm");
+      await page.getByRole("button", { name: /印刷する/ }).click();
 
       // 7. Done: the sheets, the fee; the PDF downloads.
       await page.getByRole("heading", {
@@ -153,6 +178,7 @@ Deno.test({
       const text = await page.locator("main").innerText();
       assert.match(text, /北九　一郎/);
       assert.match(text, /北九　花子/);
+      assert.doesNotMatch(text, /北九　次郎/);
       assert.match(await page.locator("#fee").innerText(), /400円/);
       await shot(page, "7_done");
       const issueNumber = (await page.locator("#issue-number").innerText())
@@ -172,17 +198,34 @@ Deno.test({
       })
         .waitFor();
 
+      // The protected member, ticked by name: the neutral refusal, no reason.
+      await page.getByRole("button", { name: new RegExp(head) }).click();
+      await page.locator("#pin").fill("1234");
+      await page.getByRole("button", { name: /確定/ }).click();
+      await page.getByRole("button", { name: /住民票の写し/ }).click();
+      await page.getByLabel(/北九　一郎/).uncheck();
+      await page.getByLabel(/北九　次郎/).check();
+      await page.getByRole("button", { name: /選んだ方で次へ/ }).click();
+      await page.getByRole("button", { name: /次へ/ }).click();
+      await page.getByRole("button", { name: /印刷する/ }).click();
+      await page.getByRole("heading", { name: /お取り扱いできません/ })
+        .waitFor({ timeout: 60_000 });
+      const refusedText = await page.locator("main").innerText();
+      assert.match(refusedText, /NOT_ISSUABLE_AT_KIOSK/);
+      assert.doesNotMatch(refusedText, /北九　次郎|支援措置|support/i);
+      await shot(page, "8_refusal_protected");
+      await page.getByRole("button", { name: /カードを取って終了/ }).click();
+      await page.getByRole("heading", {
+        name: /マイナンバーカードを置いてください/,
+      })
+        .waitFor();
+
       // A wrong PIN: the card's own message and the tries left.
       await page.getByRole("button", { name: new RegExp(head) }).click();
-      await page.getByRole("button", { name: /住民票の写し/ }).click();
-      await page.getByRole("button", { name: /本人のみ/ }).click();
-      await page.getByRole("button", { name: /次へ/ }).click();
-      await page.getByRole("button", { name: /暗証番号を入力して印刷/ })
-        .click();
       for (const key of ["9", "9", "9", "9"]) {
         await pad.locator(`button[data-key="${key}"]`).click();
       }
-      await page.getByRole("button", { name: /確定して印刷/ }).click();
+      await page.getByRole("button", { name: /確定/ }).click();
       await page.getByRole("heading", { name: /お取り扱いできません/ })
         .waitFor();
       assert.equal(
@@ -193,21 +236,22 @@ Deno.test({
         await page.locator("#remaining-tries").innerText(),
         /残り2回/,
       );
-      await shot(page, "8_refusal_pin_wrong");
+      await shot(page, "9_refusal_pin_wrong");
 
-      // Enter it again, leaving the card behind: the alarm screen.
+      // Enter it again, then only oneself, leaving the card behind: the alarm.
       await page.getByRole("link", { name: /暗証番号を入力し直す/ }).click();
-      await page.getByRole("link", { name: /戻る/ }).click();
+      await page.locator("#pin").fill("1234");
+      await page.getByRole("button", { name: /確定/ }).click();
+      await page.getByRole("button", { name: /住民票の写し/ }).click();
+      await page.getByRole("button", { name: /選んだ方で次へ/ }).click();
+      await page.getByRole("button", { name: /次へ/ }).click();
       await page.getByText(/シミュレーション/).click();
       await page.getByLabel(/カードを取り忘れる/).check();
-      await page.getByRole("button", { name: /暗証番号を入力して印刷/ })
-        .click();
-      await page.locator("#pin").fill("1234");
-      await page.getByRole("button", { name: /確定して印刷/ }).click();
+      await page.getByRole("button", { name: /印刷する/ }).click();
       await page.getByRole("heading", { name: /カードのお取り忘れ/ }).waitFor({
         timeout: 60_000,
       });
-      await shot(page, "9_alarm_card");
+      await shot(page, "10_alarm_card");
       await page.getByRole("button", { name: /カードを取りました/ }).click();
       await page.getByRole("heading", {
         name: /証明書とカードをお取りください/,

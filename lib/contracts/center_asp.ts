@@ -10,7 +10,9 @@
  * → {@linkcode builtCertificateSchema}; `POST /tenants/{code}/certificates/delivered`
  * ({@linkcode deliveredManyRequestSchema}) → {@linkcode deliveredManySchema};
  * `POST /tenants/{code}/certificates/{requestId}/delivered` →
- * {@linkcode deliveredSchema}. A refusal is the common error body.
+ * {@linkcode deliveredSchema}; `GET /tenants/{code}/cards/{serial}/household`
+ * → {@linkcode aspHouseholdSchema} (the card's applicant's household as a
+ * kiosk may show it). A refusal is the common error body.
  *
  * @module
  */
@@ -88,6 +90,37 @@ export const deliveredManySchema = z.object({
   delivered: z.array(deliveredSchema),
   notFound: z.array(z.string()),
 });
+
+/**
+ * One member of the applicant's household as a kiosk may show it: these
+ * three fields and nothing else (no birth date, no address). `.strict()`: an
+ * answer carrying any other field breaks the contract and is not used.
+ */
+export const aspHouseholdMemberSchema = z.object({
+  residentId: Id,
+  name: z.string().min(1).max(200),
+  relationship: z.string().max(50).meta({ example: "妻" }),
+}).strict();
+
+/**
+ * The household of the applicant a card serial is linked to, read in one
+ * transaction at `replicaSeq`: every current member, listed alike — a member
+ * under 支援措置 or another block is neither left out nor marked (leaving
+ * them out would itself reveal it); asking for that member's certificate is
+ * refused with the neutral code as any request is. The applicant first, then
+ * householder, spouse, children, others.
+ */
+export const aspHouseholdSchema = z.object({
+  applicantResidentId: Id,
+  replicaSeq: z.number().int().min(0),
+  members: z.array(aspHouseholdMemberSchema).min(1).max(100),
+}).strict().refine(
+  (h) => h.members[0]?.residentId === h.applicantResidentId,
+  { message: "the applicant is listed first" },
+);
+
+/** The household answer as JSON carries it. */
+export type AspHouseholdJson = z.infer<typeof aspHouseholdSchema>;
 
 /** What a request signature covers. */
 export interface SignedRequestFields {

@@ -10,6 +10,8 @@
  * One run: `POST /kiosk/sessions` → {@linkcode kioskSessionSchema};
  * `POST /kiosk/sessions/{id}/authenticate` ({@linkcode cardAuthenticationRequestSchema})
  * → {@linkcode cardAuthenticationSchema};
+ * `GET /kiosk/sessions/{id}/household` → {@linkcode kioskHouseholdSchema}
+ * (optional: the names to choose members by; does not use the session up);
  * `POST /kiosk/sessions/{id}/certificates` ({@linkcode kioskCertificateRequestSchema})
  * → {@linkcode releasedDocumentSchema}; `POST /kiosk/requests/{id}/outcome`
  * ({@linkcode printReportSchema}) → {@linkcode printOutcomeSchema}. A
@@ -50,6 +52,27 @@ export const cardAuthenticationSchema = z.object({
   municipalityCode: z.string(),
   cardSerial: z.string(),
 });
+
+/** A household member as the kiosk shows it: these three fields only. */
+export const kioskHouseholdMemberSchema = z.object({
+  residentId: z.string().min(1).max(64),
+  name: z.string().min(1).max(200),
+  relationship: z.string().max(50),
+}).strict();
+
+/**
+ * The authenticated applicant's household, to choose members by name: the
+ * applicant first, then householder, spouse, children, others. Every current
+ * member is listed alike, protected or not (see lib/contracts/center_asp.ts);
+ * a member who cannot be issued at a kiosk is refused when asked for, with
+ * the neutral code when the reason is protected.
+ */
+export const kioskHouseholdSchema = z.object({
+  members: z.array(kioskHouseholdMemberSchema).min(1).max(100),
+}).strict();
+
+/** A kiosk's household list as JSON carries it. */
+export type KioskHouseholdJson = z.infer<typeof kioskHouseholdSchema>;
 
 /** The certificate a kiosk asks for. */
 export const kioskCertificateRequestSchema = z.object({

@@ -8,7 +8,7 @@
  * @module
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { rowsOf } from "../../lib/db/database.ts";
+import { rowsOf, type Tx } from "../../lib/db/database.ts";
 import { preparedSelect } from "../../lib/db/prepared_select.ts";
 import {
   assertNever,
@@ -107,6 +107,22 @@ const activeCardLink = preparedSelect(
   ),
 );
 
+/**
+ * The resident a card serial is linked to (its active link, read in the
+ * caller's transaction), or CARD_NOT_FOUND. The build and the household
+ * list resolve a card the same way, through this.
+ *
+ * @example
+ * ```ts ignore
+ * const applicantId = await residentOfCard(tx, "5bdd…");
+ * ```
+ */
+export async function residentOfCard(tx: Tx, serial: string): Promise<string> {
+  const links = await activeCardLink(tx, { serial: serial.toLowerCase() });
+  if (!links.length) throw new AspError("CARD_NOT_FOUND");
+  return links[0].residentId;
+}
+
 function order(
   members: ReplicaResident[],
   householderId: string | null,
@@ -184,14 +200,11 @@ export async function buildCertificate(
     const built = await deps.tenancy.withTenant(code, async (tx, t) => {
       let applicantId = req.applicantResidentId;
       if (req.cardSerial) {
-        const links = await activeCardLink(tx, {
-          serial: req.cardSerial.toLowerCase(),
-        });
-        if (!links.length) throw new AspError("CARD_NOT_FOUND");
-        if (applicantId && links[0].residentId !== applicantId) {
+        const linked = await residentOfCard(tx, req.cardSerial);
+        if (applicantId && linked !== applicantId) {
           throw new AspError("CARD_MISMATCH", { residentId: applicantId });
         }
-        applicantId = links[0].residentId;
+        applicantId = linked;
       }
       if (!applicantId) throw new AspError("RESIDENT_NOT_FOUND");
       const v = await readApplicantView(tx, t, applicantId, opts.now);

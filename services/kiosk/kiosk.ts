@@ -8,12 +8,20 @@
  * 1. `POST /kiosk/sessions` → a nonce; the card checks the PIN and signs it
  *    (a wrong PIN or a locked card is refused by the card itself);
  * 2. `POST /kiosk/sessions/{id}/authenticate` → the card's municipality;
+ *    (optionally `GET /kiosk/sessions/{id}/household` → the household's
+ *    names, to choose members by; the session is not used up by it);
  * 3. `POST /kiosk/sessions/{id}/certificates` → the released document
  *    (sheets and back sides), or a refusal code with the Japanese message;
  * 4. print (render front + back to PDF: lib/render), a jam stops the print at
  *    that page;
  * 5. `POST /kiosk/requests/{requestId}/outcome` → delivered pages, voided
  *    pages and the refund, as the ledger recorded them.
+ *
+ * `run(choice)` does it all at once; a screen that asks the applicant
+ * between steps uses the steps one by one — `authenticate(card, pin)` (the
+ * PIN is used there and not kept), `household(session)`, `issue(session,
+ * choice)` (request, print, report, alarms) — carrying only the returned
+ * {@linkcode KioskSession} between them.
  *
  * Every answer of the center is checked against its signature
  * (`X-Center-Signature`, key list from `GET /keys`) and parsed with the
@@ -44,6 +52,7 @@ import type {
 } from "../../lib/certificate/model.ts";
 import {
   cardAuthenticationSchema,
+  kioskHouseholdSchema,
   kioskSessionSchema,
   printOutcomeSchema,
   releasedDocumentSchema,
@@ -106,13 +115,41 @@ export interface KioskChoice {
   alarmAfterMs?: number;
 }
 
+/** What a step-by-step issue takes: the choice without the card and PIN. */
+export type KioskIssueChoice = Omit<KioskChoice, "card" | "pin">;
+
+/** An authenticated session: all the steps after authentication need. */
+export interface KioskSession {
+  ok: true;
+  /** The center's session id. */
+  sessionId: string;
+  /** The run's correlation id (in the center's and the ASP's logs too). */
+  correlationId: string;
+}
+
+/** What the steps after authentication carry: the session, as kept between requests. */
+export type KioskSessionRef = Pick<KioskSession, "sessionId" | "correlationId">;
+
+/** The applicant's household as the center lists it. */
+export interface KioskHousehold {
+  ok: true;
+  /** The applicant first, then householder, spouse, children, others. */
+  members: { residentId: string; name: string; relationship: string }[];
+}
+
 /** A refusal, by the card or by the center. */
 export interface KioskRefusal {
   ok: false;
   /** The run's correlation id (in the center's and the ASP's logs too). */
   correlationId?: string;
   /** Where it was refused. */
-  stage: "card" | "session" | "authenticate" | "certificate" | "outcome";
+  stage:
+    | "card"
+    | "session"
+    | "authenticate"
+    | "household"
+    | "certificate"
+    | "outcome";
   code: string;
   message_ja: string;
   message_en: string;
@@ -146,7 +183,17 @@ export interface KioskReceipt {
 
 /** A kiosk. */
 export interface Kiosk {
+  /** One whole run: authenticate, request, print, report, alarms. */
   run(choice: KioskChoice): Promise<KioskReceipt | KioskRefusal>;
+  /** A session and the card's signature (PIN checked by the card) → an authenticated session. */
+  authenticate(card: Card, pin: string): Promise<KioskSession | KioskRefusal>;
+  /** The household's names for an authenticated session (it stays usable). */
+  household(session: KioskSessionRef): Promise<KioskHousehold | KioskRefusal>;
+  /** The certificate on an authenticated session: request, print, report, alarms. */
+  issue(
+    session: KioskSessionRef,
+    choice: KioskIssueChoice,
+  ): Promise<KioskReceipt | KioskRefusal>;
 }
 
 const ALARM_MESSAGES = {
@@ -197,7 +244,12 @@ export function createKiosk(opts: KioskOptions): Kiosk {
     verify: opts.verifySignatures ?? true,
     keyList: opts.keyList ? Promise.resolve(opts.keyList) : undefined,
   };
-  return { run: (choice) => runKiosk(st, choice) };
+  return {
+    run: (choice) => runKiosk(st, choice),
+    authenticate: (card, pin) => authenticateOnly(st, card, pin),
+    household: (session) => householdOf(st, session),
+    issue: (session, choice) => issueOn(st, session, choice),
+  };
 }
 
 function emit(st: KioskState, e: KioskEvent): void {
@@ -219,29 +271,30 @@ async function callCenter(
   run: Run,
   path: string,
   body: unknown,
+  method: "GET" | "POST" = "POST",
 ): Promise<CenterAnswer> {
   const res = await st.fetch(`${st.opts.centerUrl}${path}`, {
-    method: "POST",
+    method,
     headers: {
       Authorization: `Bearer ${st.opts.token}`,
-      "Content-Type": "application/json",
       [CORRELATION_HEADER]: run.correlationId,
+      ...(method === "POST" ? { "Content-Type": "application/json" } : {}),
     },
-    body: JSON.stringify(body),
+    body: method === "POST" ? JSON.stringify(body) : undefined,
   });
   if (
     st.verify === true ||
     (st.verify === "document" && /\/certificates$/.test(path))
   ) {
     const v = await verifyCenterResponse(res, {
-      method: "POST",
+      method,
       path,
       keyList: await centerKeys(st),
     });
     if (!v.ok) {
       await res.body?.cancel();
       throw new Error(
-        `The center's answer to POST ${path} is not signed by the center (${v.reason})`,
+        `The center's answer to ${method} ${path} is not signed by the center (${v.reason})`,
       );
     }
   }
@@ -288,7 +341,7 @@ function refused(
 async function authenticate(
   st: KioskState,
   run: Run,
-  choice: KioskChoice,
+  choice: Pick<KioskChoice, "card" | "pin">,
 ): Promise<{ sessionId: string } | KioskRefusal> {
   const session = await callCenter(st, run, "/kiosk/sessions", {});
   if (session.status !== 201) return refused(st, run, "session", session);
@@ -331,12 +384,34 @@ async function authenticate(
   return { sessionId: offer.sessionId };
 }
 
+/** Between 2 and 3 (optional): the household's names, or the center's refusal. */
+async function readHousehold(
+  st: KioskState,
+  run: Run,
+  sessionId: string,
+): Promise<KioskHousehold | KioskRefusal> {
+  const answer = await callCenter(
+    st,
+    run,
+    `/kiosk/sessions/${sessionId}/household`,
+    undefined,
+    "GET",
+  );
+  if (answer.status !== 200) return refused(st, run, "household", answer);
+  const { members } = parseMessage(
+    kioskHouseholdSchema,
+    answer.body,
+    "The center's household list",
+  );
+  return { ok: true, members };
+}
+
 /** Step 3: the released document, or the center's refusal. */
 async function requestDocument(
   st: KioskState,
   run: Run,
   sessionId: string,
-  choice: KioskChoice,
+  choice: KioskIssueChoice,
 ): Promise<Released | KioskRefusal> {
   const issued = await callCenter(
     st,
@@ -371,7 +446,7 @@ async function requestDocument(
 async function print(
   st: KioskState,
   released: Released,
-  choice: KioskChoice,
+  choice: KioskIssueChoice,
   printed: number,
 ): Promise<string | undefined> {
   if (!choice.pdfPath || printed === 0) return undefined;
@@ -389,7 +464,7 @@ async function print(
 /** The card or the paper left behind sounds its alarm after a while. */
 async function leaveBehindAlarms(
   st: KioskState,
-  choice: KioskChoice,
+  choice: KioskIssueChoice,
   deliveredAny: boolean,
 ): Promise<("card" | "paper")[]> {
   const left: ("card" | "paper")[] = [];
@@ -403,40 +478,117 @@ async function leaveBehindAlarms(
   return left;
 }
 
-/** One kiosk run, logged: its outcome line, or the error that ended it. */
-async function runKiosk(
-  st: KioskState,
-  choice: KioskChoice,
-): Promise<KioskReceipt | KioskRefusal> {
-  const correlationId = newCorrelationId("run");
-  const run: Run = {
-    correlationId,
-    log: st.opts.logger?.child({ correlationId }),
-  };
+/** A new run: a new correlation id, and a logger carrying it. */
+function newRun(st: KioskState): Run {
+  return runOf(st, newCorrelationId("run"));
+}
+
+/** The run of a correlation id (a session's, for the steps after authentication). */
+function runOf(st: KioskState, correlationId: string): Run {
+  return { correlationId, log: st.opts.logger?.child({ correlationId }) };
+}
+
+/** Runs a step, logging the error that ends it (and rethrowing it). */
+async function failLogged<T>(run: Run, step: () => Promise<T>): Promise<T> {
   try {
-    const r = await runSteps(st, run, choice);
-    if (r.ok) {
-      run.log?.info("issued", {
-        type: choice.type,
-        pages: r.pages,
-        delivered: r.delivered.length,
-        voided: r.voided.length,
-        fee: r.fee,
-        refund: r.refund,
-      });
-    } else {
-      run.log?.info("refused", {
-        type: choice.type,
-        stage: r.stage,
-        code: r.code,
-        ...(r.status !== undefined ? { status: r.status } : {}),
-      });
-    }
-    return r;
+    return await step();
   } catch (err) {
     run.log?.error("run failed", { error: err });
     throw err;
   }
+}
+
+/** The refusal's outcome line. */
+function logRefused(
+  run: Run,
+  r: KioskRefusal,
+  type?: CertificateType,
+): void {
+  run.log?.info("refused", {
+    ...(type ? { type } : {}),
+    stage: r.stage,
+    code: r.code,
+    ...(r.status !== undefined ? { status: r.status } : {}),
+  });
+}
+
+/** Step by step, 1–2: an authenticated session (the PIN is not kept). */
+function authenticateOnly(
+  st: KioskState,
+  card: Card,
+  pin: string,
+): Promise<KioskSession | KioskRefusal> {
+  const run = newRun(st);
+  return failLogged(run, async () => {
+    const r = await authenticate(st, run, { card, pin });
+    if ("ok" in r) {
+      logRefused(run, r);
+      return r;
+    }
+    return {
+      ok: true,
+      sessionId: r.sessionId,
+      correlationId: run.correlationId,
+    };
+  });
+}
+
+/** Step by step: the household's names on an authenticated session. */
+function householdOf(
+  st: KioskState,
+  session: KioskSessionRef,
+): Promise<KioskHousehold | KioskRefusal> {
+  const run = runOf(st, session.correlationId);
+  return failLogged(run, async () => {
+    const r = await readHousehold(st, run, session.sessionId);
+    if (!r.ok) logRefused(run, r);
+    return r;
+  });
+}
+
+/** Step by step, 3–5: the certificate on an authenticated session. */
+function issueOn(
+  st: KioskState,
+  session: KioskSessionRef,
+  choice: KioskIssueChoice,
+): Promise<KioskReceipt | KioskRefusal> {
+  const run = runOf(st, session.correlationId);
+  return failLogged(run, async () => {
+    const r = await issueSteps(st, run, session.sessionId, choice);
+    logOutcome(run, choice.type, r);
+    return r;
+  });
+}
+
+/** The outcome line of a request: issued, or refused. */
+function logOutcome(
+  run: Run,
+  type: CertificateType,
+  r: KioskReceipt | KioskRefusal,
+): void {
+  if (r.ok) {
+    run.log?.info("issued", {
+      type,
+      pages: r.pages,
+      delivered: r.delivered.length,
+      voided: r.voided.length,
+      fee: r.fee,
+      refund: r.refund,
+    });
+  } else logRefused(run, r, type);
+}
+
+/** One kiosk run, logged: its outcome line, or the error that ended it. */
+function runKiosk(
+  st: KioskState,
+  choice: KioskChoice,
+): Promise<KioskReceipt | KioskRefusal> {
+  const run = newRun(st);
+  return failLogged(run, async () => {
+    const r = await runSteps(st, run, choice);
+    logOutcome(run, choice.type, r);
+    return r;
+  });
 }
 
 /** The steps of one run: authenticate, request, print, report, alarms. */
@@ -447,7 +599,17 @@ async function runSteps(
 ): Promise<KioskReceipt | KioskRefusal> {
   const session = await authenticate(st, run, choice);
   if ("ok" in session) return session;
-  const released = await requestDocument(st, run, session.sessionId, choice);
+  return await issueSteps(st, run, session.sessionId, choice);
+}
+
+/** Steps 3–5 on an authenticated session: request, print, report, alarms. */
+async function issueSteps(
+  st: KioskState,
+  run: Run,
+  sessionId: string,
+  choice: KioskIssueChoice,
+): Promise<KioskReceipt | KioskRefusal> {
+  const released = await requestDocument(st, run, sessionId, choice);
   if ("ok" in released) return released;
   const { doc } = released;
   run.log = run.log?.child({

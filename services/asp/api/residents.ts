@@ -1,16 +1,22 @@
 /**
- * `/tenants/{code}/residents/{id}/issuance-check` and
- * `/tenants/{code}/cards/{serial}`: what the center asks before a request.
+ * `/tenants/{code}/residents/{id}/issuance-check`,
+ * `/tenants/{code}/cards/{serial}` and
+ * `/tenants/{code}/cards/{serial}/household`: what the center asks before a
+ * request (the last: the names a kiosk offers to choose members by —
+ * services/asp/household.ts says what is listed and why).
  *
  * @module
  */
-import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { cardLinks } from "../../../db/asp/tenant_schema.ts";
 import { requireScope } from "../auth.ts";
 import { AspError } from "../errors.ts";
 import { issuanceCheck } from "../issuance.ts";
+import { readKioskHousehold } from "../household.ts";
+import { aspHouseholdSchema } from "../../../lib/contracts/center_asp.ts";
+import { component, createResourceApp } from "../../../lib/service/openapi.ts";
+import { annotateRequestLog } from "../../../lib/service/app.ts";
 import {
   type AspDeps,
   type AspEnv,
@@ -133,6 +139,41 @@ export function createCardsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
       );
       if (!rows.length) throw new AspError("CARD_NOT_FOUND");
       return c.json({ serial: s, residentId: rows[0].residentId }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{serial}/household",
+      summary:
+        "The household of the card's resident as a kiosk may show it: residentId, name and 続柄 of every current member (none left out, none marked), the applicant first; refused like a certificate request when the replica is stale or the applicant cannot be issued (audited)",
+      request: {
+        params: TenantParam.extend({
+          serial: z.string().regex(/^[0-9A-Fa-f]{2,64}$/),
+        }),
+      },
+      responses: {
+        200: {
+          description: "The household list",
+          content: {
+            "application/json": {
+              schema: component(aspHouseholdSchema, "KioskHouseholdList"),
+            },
+          },
+        },
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { code, serial } = c.req.valid("param");
+      const h = await readKioskHousehold(deps.tenancy, code, serial, {
+        now: deps.clock.now(),
+        actor: c.get("client").id,
+        requestId: c.get("requestId"),
+      });
+      annotateRequestLog(c, { members: h.members.length });
+      return c.json(h, 200);
     },
   );
   return app;

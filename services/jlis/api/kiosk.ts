@@ -1,6 +1,8 @@
 /**
  * `/kiosk/sessions`: a kiosk gets a single-use nonce, then presents the
- * card's certificate and its signature over the nonce.
+ * card's certificate and its signature over the nonce; on the authenticated
+ * session it may read the household's names (`GET …/household`, the
+ * session not used up) and asks for one certificate.
  *
  * @module
  */
@@ -11,6 +13,7 @@ import {
   cardAuthenticationRequestSchema,
   cardAuthenticationSchema,
   kioskCertificateRequestSchema,
+  kioskHouseholdSchema,
   kioskSessionSchema,
   releasedDocumentSchema,
 } from "../../../lib/contracts/kiosk_center.ts";
@@ -25,6 +28,7 @@ import { requireScope } from "../auth.ts";
 import { assertOpen } from "../issuance/hours.ts";
 import { type IssuanceDeps, issueCertificate } from "../issuance/issuance.ts";
 import { createDeliveryConfirmer } from "../issuance/delivery.ts";
+import { sessionHousehold } from "../issuance/household.ts";
 import { createMessageLog } from "../issuance/message_log.ts";
 import {
   authenticateCard,
@@ -177,6 +181,41 @@ export function createKioskApp(
 
   const issuance = issuanceDepsOf(deps);
   if (!issuance) return app;
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{sessionId}/household",
+      summary:
+        "The authenticated applicant's household, to choose members by name: residentId, name and 続柄 of every current member (protected members listed alike), the applicant first; the session stays usable for one certificate",
+      request: {
+        params: z.object({
+          sessionId: z.uuid().openapi({
+            param: { name: "sessionId", in: "path" },
+          }),
+        }),
+      },
+      responses: {
+        200: json(
+          component(kioskHouseholdSchema, "KioskHousehold"),
+          "The household's names",
+        ),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { sessionId } = c.req.valid("param");
+      const h = await sessionHousehold(issuance, {
+        sessionId,
+        kioskId: c.get("client").id,
+      }, {
+        signal: c.req.raw.signal,
+        logger: c.get("logger"),
+        correlationId: c.get("correlationId"),
+      });
+      return c.json(h, 200);
+    },
+  );
   app.openapi(
     createRoute({
       method: "post",

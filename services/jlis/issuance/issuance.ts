@@ -198,7 +198,15 @@ function isUniqueViolation(err: unknown): boolean {
   return false;
 }
 
-function isAbort(err: unknown): boolean {
+/**
+ * Whether an error is an abort (the caller went away or a deadline passed).
+ *
+ * @example
+ * ```ts
+ * isAbort(new DOMException("late", "TimeoutError")); // true
+ * ```
+ */
+export function isAbort(err: unknown): boolean {
   const name = (err as { name?: string })?.name;
   return name === "AbortError" || name === "TimeoutError";
 }
@@ -415,10 +423,20 @@ async function run(
   }
 }
 
-/** Why a session cannot ask for a certificate (throws the refusal). */
-async function whyRefused(
+/**
+ * Why a session cannot ask for a certificate (throws the refusal): another
+ * kiosk's or unknown (SESSION_NOT_FOUND), not authenticated or too old,
+ * the card stopped since, the municipality halted. Also used by the
+ * household list, which checks a session the same way.
+ *
+ * @example
+ * ```ts ignore
+ * await whyRefused(db, { sessionId, kioskId }, clock.now(), DEFAULT_SESSION_WINDOW_MS);
+ * ```
+ */
+export async function whyRefused(
   db: Db,
-  input: IssueRequest,
+  input: Pick<IssueRequest, "sessionId" | "kioskId">,
   now: Date,
   window: number,
 ): Promise<never> {

@@ -6,25 +6,29 @@
  *
  * ```
  * GET  /                        place a card (the card files of the cards folder)
- * POST /sessions                card → a session        → /s/{id}/type
- * GET|POST /s/{id}/type         the certificate type    → members | options | confirm
- * GET|POST /s/{id}/members      本人のみ / 世帯全員      → options | confirm
+ * POST /sessions                card → a session              → /s/{id}/pin
+ * GET|POST /s/{id}/pin          the PIN pad: authenticates the card → type (a refusal → result)
+ * GET|POST /s/{id}/type         the certificate type           → members | options | confirm
+ * GET|POST /s/{id}/members      the household's names to tick (世帯全員 a shortcut) → options | confirm
  * GET|POST /s/{id}/options      本籍・筆頭者, 世帯主・続柄, 個人番号 → confirm
- * GET|POST /s/{id}/confirm      the choices and the fee; simulated mishaps → pin
- * GET|POST /s/{id}/pin          the PIN pad; submitting runs the kiosk → result
+ * GET|POST /s/{id}/confirm      the choices and the fee; simulated mishaps; prints → result
  * GET  /s/{id}/result           refusal, alarm or done screen
  * POST /s/{id}/alarms/{what}    a left card or paper taken → result
  * GET  /s/{id}/certificate.pdf  what the printer printed
  * POST /s/{id}/end              back to the first screen
  * ```
  *
- * Why the PIN comes last: the kiosk client authenticates the card and
- * prints in one run, and the PIN must not outlive the request that uses it;
- * so the applicant makes every choice first and the PIN's request runs the
- * kiosk. Why no list of names: after authentication the center tells a
- * kiosk only the card's municipality, nothing about the household (a list
- * would also have to hide members under 支援措置 without their absence
- * showing); the screen offers 本人のみ or 世帯全員.
+ * As at a real kiosk the PIN comes right after the card: its request
+ * authenticates the card at the center (the kiosk client's `authenticate`
+ * step) and the PIN goes no further — it is never stored; the screen's
+ * session keeps only the center's session id (and its correlation id). The
+ * members step then reads the household's names from the center
+ * (`household`): every current member, listed alike whether or not they
+ * can be issued at a kiosk — a member under 支援措置 is neither left out nor
+ * marked, since a gap would reveal it; choosing them is refused with the
+ * neutral message at print, like any request. The names are held in the
+ * screen's session only until it prints or ends. Confirming prints
+ * (`issue`), which uses the center's session up.
  *
  * @module
  */
@@ -43,7 +47,12 @@ import {
   safeError,
   silentLogger,
 } from "../../../lib/service/logger.ts";
-import { createKiosk, type KioskOptions } from "../kiosk.ts";
+import {
+  createKiosk,
+  type KioskOptions,
+  type KioskRefusal,
+  type KioskSession,
+} from "../kiosk.ts";
 import {
   AlarmScreen,
   type CardChoice,
@@ -169,7 +178,7 @@ export function createKioskScreenApp(deps: KioskScreenDeps): Hono {
       return page(c, <CardScreen cards={cards} />, 400);
     }
     const s = st.sessions.create(file);
-    return c.redirect(`/s/${s.id}/type`, 303);
+    return c.redirect(`/s/${s.id}/pin`, 303);
   });
 
   const s = new Hono<{ Variables: { session: ScreenSession } }>();
@@ -178,77 +187,6 @@ export function createKioskScreenApp(deps: KioskScreenDeps): Hono {
     if (!session) return page(c, <EndedScreen />, 404);
     c.set("session", session);
     await next();
-  });
-
-  s.get("/type", (c) => {
-    const { id, result } = c.get("session");
-    if (result?.ok) return c.redirect(`/s/${id}/result`, 303);
-    return page(c, <TypeScreen sid={id} />);
-  });
-  s.post("/type", async (c) => {
-    const session = c.get("session");
-    const type = String((await c.req.parseBody()).type ?? "");
-    if (!isCertificateType(type)) {
-      return page(c, <TypeScreen sid={session.id} />, 400);
-    }
-    if (type !== session.type) {
-      session.type = type;
-      session.members = "self";
-      session.options = { honseki: false, zokugara: false, myNumber: false };
-    }
-    return c.redirect(`/s/${session.id}/${stepAfter(session, "type")}`, 303);
-  });
-
-  s.get("/members", (c) => {
-    const session = c.get("session");
-    const jump = guard(session, "members");
-    if (jump) return c.redirect(jump, 303);
-    return page(c, <MembersScreen sid={session.id} />);
-  });
-  s.post("/members", async (c) => {
-    const session = c.get("session");
-    const jump = guard(session, "members");
-    if (jump) return c.redirect(jump, 303);
-    const members = String((await c.req.parseBody()).members ?? "");
-    if (members !== "self" && members !== "all") {
-      return page(c, <MembersScreen sid={session.id} />, 400);
-    }
-    session.members = members;
-    return c.redirect(`/s/${session.id}/${stepAfter(session, "members")}`, 303);
-  });
-
-  s.get("/options", (c) => {
-    const session = c.get("session");
-    const jump = guard(session, "options");
-    if (jump) return c.redirect(jump, 303);
-    return page(c, <OptionsScreen sid={session.id} session={session} />);
-  });
-  s.post("/options", async (c) => {
-    const session = c.get("session");
-    const jump = guard(session, "options");
-    if (jump) return c.redirect(jump, 303);
-    const form = await c.req.parseBody();
-    for (const k of optionsOf(session.type!)) session.options[k] = !!form[k];
-    return c.redirect(`/s/${session.id}/confirm`, 303);
-  });
-
-  s.get("/confirm", (c) => {
-    const session = c.get("session");
-    const jump = guard(session, "confirm");
-    if (jump) return c.redirect(jump, 303);
-    return page(c, <ConfirmScreen sid={session.id} session={session} />);
-  });
-  s.post("/confirm", async (c) => {
-    const session = c.get("session");
-    const jump = guard(session, "confirm");
-    if (jump) return c.redirect(jump, 303);
-    const form = await c.req.parseBody();
-    session.simulate = {
-      jam: !!form.jam,
-      leaveCard: !!form.leaveCard,
-      leavePaper: !!form.leavePaper,
-    };
-    return c.redirect(`/s/${session.id}/pin`, 303);
   });
 
   s.get("/pin", (c) => {
@@ -281,19 +219,131 @@ export function createKioskScreenApp(deps: KioskScreenDeps): Hono {
     session.busy = true;
     session.result = undefined;
     try {
-      session.result = await printFor(st, session, pin);
+      const r = await authenticateFor(st, session, pin);
+      if (!r.ok) {
+        session.result = { ok: false, refusal: r };
+        return c.redirect(`/s/${session.id}/result`, 303);
+      }
+      session.center = {
+        sessionId: r.sessionId,
+        correlationId: r.correlationId,
+      };
+    } catch (err) {
+      st.logger.error("kiosk authentication failed", { error: safeError(err) });
+      return page(c, <FaultScreen />, 502);
+    } finally {
+      session.busy = false;
+    }
+    return c.redirect(`/s/${session.id}/type`, 303);
+  });
+
+  s.get("/type", (c) => {
+    const session = c.get("session");
+    const jump = guard(session, "type");
+    if (jump) return c.redirect(jump, 303);
+    return page(c, <TypeScreen sid={session.id} />);
+  });
+  s.post("/type", async (c) => {
+    const session = c.get("session");
+    const jump = guard(session, "type");
+    if (jump) return c.redirect(jump, 303);
+    const type = String((await c.req.parseBody()).type ?? "");
+    if (!isCertificateType(type)) {
+      return page(c, <TypeScreen sid={session.id} />, 400);
+    }
+    if (type !== session.type) {
+      session.type = type;
+      session.members = "self";
+      session.options = { honseki: false, zokugara: false, myNumber: false };
+    }
+    return c.redirect(`/s/${session.id}/${stepAfter(session, "type")}`, 303);
+  });
+
+  s.get("/members", async (c) => {
+    const session = c.get("session");
+    const jump = guard(session, "members") ?? await loadHousehold(st, session);
+    if (jump) return c.redirect(jump, 303);
+    return page(c, <MembersScreen sid={session.id} session={session} />);
+  });
+  s.post("/members", async (c) => {
+    const session = c.get("session");
+    const jump = guard(session, "members") ?? await loadHousehold(st, session);
+    if (jump) return c.redirect(jump, 303);
+    const form = await c.req.parseBody({ all: true });
+    const members = membersOf(session, form);
+    if (!members) {
+      return page(
+        c,
+        <MembersScreen
+          sid={session.id}
+          session={session}
+          error={{
+            ja: "証明書が必要な方を1人以上選んでください。",
+            en: "Choose at least one person.",
+          }}
+        />,
+        400,
+      );
+    }
+    session.members = members;
+    return c.redirect(`/s/${session.id}/${stepAfter(session, "members")}`, 303);
+  });
+
+  s.get("/options", (c) => {
+    const session = c.get("session");
+    const jump = guard(session, "options");
+    if (jump) return c.redirect(jump, 303);
+    return page(c, <OptionsScreen sid={session.id} session={session} />);
+  });
+  s.post("/options", async (c) => {
+    const session = c.get("session");
+    const jump = guard(session, "options");
+    if (jump) return c.redirect(jump, 303);
+    const form = await c.req.parseBody();
+    for (const k of optionsOf(session.type!)) session.options[k] = !!form[k];
+    return c.redirect(`/s/${session.id}/confirm`, 303);
+  });
+
+  s.get("/confirm", (c) => {
+    const session = c.get("session");
+    const jump = guard(session, "confirm");
+    if (jump) return c.redirect(jump, 303);
+    return page(c, <ConfirmScreen sid={session.id} session={session} />);
+  });
+  s.post("/confirm", async (c) => {
+    const session = c.get("session");
+    const jump = guard(session, "confirm");
+    if (jump) return c.redirect(jump, 303);
+    if (session.busy) {
+      return page(c, <FaultScreen sid={session.id} busy />, 409);
+    }
+    const form = await c.req.parseBody();
+    session.simulate = {
+      jam: !!form.jam,
+      leaveCard: !!form.leaveCard,
+      leavePaper: !!form.leavePaper,
+    };
+    session.busy = true;
+    session.result = undefined;
+    try {
+      session.result = await printFor(st, session);
     } catch (err) {
       st.logger.error("kiosk run failed", { error: safeError(err) });
       return page(c, <FaultScreen />, 502);
     } finally {
       session.busy = false;
+      // The center's session is used up by the request, printed or refused.
+      session.center = undefined;
+      session.household = undefined;
     }
     return c.redirect(`/s/${session.id}/result`, 303);
   });
 
   s.get("/result", (c) => {
-    const { id, result } = c.get("session");
-    if (!result) return c.redirect(`/s/${id}/confirm`, 303);
+    const { id, result, center } = c.get("session");
+    if (!result) {
+      return c.redirect(`/s/${id}/${center ? "confirm" : "pin"}`, 303);
+    }
     if (!result.ok) {
       return page(c, <RefusalScreen sid={id} refusal={result.refusal} />);
     }
@@ -339,7 +389,7 @@ function page(
   return c.html(`<!DOCTYPE html>${renderToString(node)}`, status);
 }
 
-type Step = "type" | "members" | "options" | "confirm" | "pin";
+type Step = "pin" | "type" | "members" | "options" | "confirm";
 
 /** The step after `step` for the session's type (skipping those it has none of). */
 function stepAfter(s: ScreenSession, step: "type" | "members"): Step {
@@ -352,11 +402,15 @@ function stepAfter(s: ScreenSession, step: "type" | "members"): Step {
 
 /**
  * Where to go instead of `step`, when the session is not there: a finished
- * print goes to its result, a session without a type to the type screen, a
- * step the type does not have to the next one.
+ * print goes to its result, a session without an authenticated card to the
+ * PIN (and an authenticated one past it), a session without a type to the
+ * type screen, a step the type does not have to the next one.
  */
 function guard(s: ScreenSession, step: Step): string | undefined {
   if (s.result?.ok) return `/s/${s.id}/result`;
+  if (step === "pin") return s.center ? `/s/${s.id}/type` : undefined;
+  if (!s.center) return `/s/${s.id}/pin`;
+  if (step === "type") return undefined;
   if (!s.type) return `/s/${s.id}/type`;
   if (step === "members" && !CERTIFICATE_CATALOGUE[s.type].household) {
     return `/s/${s.id}/${stepAfter(s, "members")}`;
@@ -365,6 +419,50 @@ function guard(s: ScreenSession, step: Step): string | undefined {
     return `/s/${s.id}/confirm`;
   }
   return undefined;
+}
+
+/**
+ * Reads the household's names from the center once per authenticated
+ * session; on a refusal (the applicant cannot be issued, a stale replica…)
+ * the refusal becomes the result and the screen goes there.
+ */
+async function loadHousehold(
+  st: ScreenState,
+  s: ScreenSession,
+): Promise<string | undefined> {
+  if (s.household) return undefined;
+  const r = await kioskFor(st).household(s.center!);
+  if (!r.ok) {
+    s.result = { ok: false, refusal: r };
+    s.center = undefined;
+    return `/s/${s.id}/result`;
+  }
+  s.household = r.members;
+  return undefined;
+}
+
+/**
+ * The members chosen on the form: 世帯全員 (the shortcut button), or the
+ * ticked names — each one of the listed household, at least one; only the
+ * applicant is 本人のみ. Undefined when nothing valid was chosen.
+ */
+function membersOf(
+  s: ScreenSession,
+  form: Record<string, string | File | (string | File)[]>,
+): ScreenSession["members"] | undefined {
+  if (form.members === "all") return "all";
+  const listed = s.household ?? [];
+  const raw = form.member;
+  const ticked = new Set(
+    (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String),
+  );
+  const chosen = listed.filter((m) => ticked.has(m.residentId)).map((m) =>
+    m.residentId
+  );
+  if (!chosen.length || chosen.length !== ticked.size) return undefined;
+  if (chosen.length === 1 && chosen[0] === listed[0]?.residentId) return "self";
+  if (chosen.length === listed.length) return "all";
+  return chosen;
 }
 
 /** The card files of the cards folder, each opened to show its municipality. */
@@ -392,12 +490,30 @@ async function listCards(st: ScreenState): Promise<CardChoice[]> {
   return cards.sort((a, b) => a.file.localeCompare(b.file));
 }
 
-/** Runs the kiosk with the session's choices and the PIN of this request. */
-async function printFor(
+/** A kiosk client reporting to `events` (screens and alarms). */
+function kioskFor(
+  st: ScreenState,
+  events?: {
+    screens: string[];
+    alarms: { what: "card" | "paper"; message_ja: string }[];
+  },
+) {
+  return createKiosk({
+    ...st.deps.kiosk,
+    onEvent: (e) => {
+      if (!events) return;
+      if (e.kind === "alarm") events.alarms.push(e);
+      else events.screens.push(e.message_ja);
+    },
+  });
+}
+
+/** Authenticates the session's card with the PIN of this request (not kept). */
+async function authenticateFor(
   st: ScreenState,
   s: ScreenSession,
   pin: string,
-): Promise<ScreenResult> {
+): Promise<KioskSession | KioskRefusal> {
   let card;
   try {
     card = await openCard(`${st.deps.cardsDir}/${s.card}`);
@@ -405,28 +521,26 @@ async function printFor(
     if (!(err instanceof CardError)) throw err;
     return {
       ok: false,
-      refusal: {
-        ok: false,
-        stage: "card",
-        code: err.code,
-        message_ja: err.ja,
-        message_en: err.en,
-      },
+      stage: "card",
+      code: err.code,
+      message_ja: err.ja,
+      message_en: err.en,
     };
   }
-  const screens: string[] = [];
-  const alarms: { what: "card" | "paper"; message_ja: string }[] = [];
-  const kiosk = createKiosk({
-    ...st.deps.kiosk,
-    onEvent: (e) => {
-      if (e.kind === "alarm") alarms.push(e);
-      else screens.push(e.message_ja);
-    },
-  });
+  return await kioskFor(st).authenticate(card, pin);
+}
+
+/** Asks for the certificate on the session's authenticated card, prints, reports. */
+async function printFor(
+  st: ScreenState,
+  s: ScreenSession,
+): Promise<ScreenResult> {
+  const events = {
+    screens: [] as string[],
+    alarms: [] as { what: "card" | "paper"; message_ja: string }[],
+  };
   st.outDir ??= await Deno.makeTempDir({ prefix: "kiosk-screen-" });
-  const r = await kiosk.run({
-    card,
-    pin,
+  const r = await kioskFor(st, events).issue(s.center!, {
     type: s.type!,
     members: s.members,
     options: s.options,
@@ -447,7 +561,7 @@ async function printFor(
     refund: r.refund,
     names: r.sheets.map((sheet) => sheet.subject.name),
     pdfPath: r.pdfPath,
-    screens,
-    alarms: alarms.map(({ what, message_ja }) => ({ what, message_ja })),
+    screens: events.screens,
+    alarms: events.alarms.map(({ what, message_ja }) => ({ what, message_ja })),
   };
 }

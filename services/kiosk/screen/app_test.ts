@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ledgerStatusLookup } from "../../jlis/issuance/ledger.ts";
+import { eq } from "drizzle-orm";
+import { ledger } from "../../../db/jlis/schema.ts";
 import { openCard } from "../../../lib/card/card.ts";
 import { openIssuanceWorld } from "../../../tests/support/issuance_world.ts";
 import { createKioskScreenApp, type KioskScreenDeps } from "./app.tsx";
@@ -10,7 +11,7 @@ type App = ReturnType<typeof createKioskScreenApp>;
 async function submit(
   app: App,
   path: string,
-  fields: Record<string, string> = {},
+  fields: Record<string, string> | [string, string][] = {},
 ): Promise<{ status: number; location: string | null; html: string }> {
   const res = await app.request(path, {
     method: "POST",
@@ -33,21 +34,40 @@ async function get(app: App, path: string) {
   return { res, type, body };
 }
 
-/** Follows the screen from the card to the PIN; returns the session's base path. */
+/** Places the card and types the PIN; returns the session's base path (at the type step). */
+async function start(app: App, card: string, pin = "1234"): Promise<string> {
+  const placed = await submit(app, "/sessions", { card });
+  assert.equal(placed.status, 303, placed.html);
+  assert.match(placed.location!, /\/pin$/);
+  const base = placed.location!.replace(/\/pin$/, "");
+  const r = await submit(app, `${base}/pin`, { pin });
+  assert.equal(r.status, 303, r.html);
+  assert.equal(r.location, `${base}/type`);
+  return base;
+}
+
+/**
+ * Follows the screen from the card and the PIN to the confirmation; members
+ * are 世帯全員 or the resident ids to tick. Returns the session's base path.
+ */
 async function choose(
   app: App,
   card: string,
-  steps: { type: string; members?: string; options?: string[] },
+  steps: { type: string; members?: "all" | string[]; options?: string[] },
 ): Promise<string> {
-  const start = await submit(app, "/sessions", { card });
-  assert.equal(start.status, 303, start.html);
-  const base = start.location!.replace(/\/type$/, "");
+  const base = await start(app, card);
   let r = await submit(app, `${base}/type`, { type: steps.type });
   assert.equal(r.status, 303);
   if (steps.members) {
     assert.equal(r.location, `${base}/members`);
-    r = await submit(app, `${base}/members`, { members: steps.members });
-    assert.equal(r.status, 303);
+    r = await submit(
+      app,
+      `${base}/members`,
+      steps.members === "all"
+        ? { members: "all" }
+        : steps.members.map((id): [string, string] => ["member", id]),
+    );
+    assert.equal(r.status, 303, r.html);
   }
   if (steps.options) {
     assert.equal(r.location, `${base}/options`);
@@ -59,6 +79,19 @@ async function choose(
   }
   assert.equal(r.location, `${base}/confirm`);
   return base;
+}
+
+/** The ledger's kinds of entries for an issue number. */
+async function ledgerKinds(
+  db: Awaited<ReturnType<typeof openIssuanceWorld>>["jlis"]["databases"][0][
+    "db"
+  ],
+  issueNumber: string,
+): Promise<string[]> {
+  const rows = await db.select({ kind: ledger.kind }).from(ledger).where(
+    eq(ledger.issueNumber, issueNumber),
+  );
+  return rows.map((r) => r.kind);
 }
 
 Deno.test("kiosk screen (app.request over the in-process center)", async (t) => {
@@ -87,7 +120,7 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
       birthDate: "1975-05-05",
     });
     const householdId = await w.householdOf("401005", head);
-    await w.moveIn("401005", {
+    const spouse = await w.moveIn("401005", {
       name: "北九　花子",
       nameKana: "キタキュウ　ハナコ",
       birthDate: "1978-08-08",
@@ -152,26 +185,61 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
     );
 
     await t.step(
-      "住民票 for the household: the fee before the PIN, then the PDF and the ledger's record",
+      "the PIN comes right after the card; a page past it without an authenticated card goes back to the PIN",
       async () => {
-        const base = await choose(app, "head.card.json", {
-          type: "juminhyo",
-          members: "all",
-          options: ["zokugara"],
+        const placed = await submit(app, "/sessions", {
+          card: "head.card.json",
         });
-        const confirm = await get(app, `${base}/confirm`);
-        assert.equal(confirm.res.status, 200);
-        assert.match(String(confirm.body), /住民票の写し/);
-        assert.match(String(confirm.body), /世帯全員/);
-        assert.match(String(confirm.body), /世帯主・続柄/);
-        assert.match(String(confirm.body), /1人につき200円/);
-        const toPin = await submit(app, `${base}/confirm`, {});
-        assert.equal(toPin.location, `${base}/pin`);
+        const base = placed.location!.replace(/\/pin$/, "");
+        assert.equal(placed.location, `${base}/pin`);
         const pin = await get(app, `${base}/pin`);
         assert.match(String(pin.body), /type="password"/);
         assert.match(String(pin.body), /data-key="clear"/);
+        for (
+          const step of ["type", "members", "options", "confirm", "result"]
+        ) {
+          const r = await get(app, `${base}/${step}`);
+          assert.equal(r.res.status, 303, step);
+          assert.equal(r.res.headers.get("Location"), `${base}/pin`, step);
+        }
+        await submit(app, `${base}/end`);
+      },
+    );
 
-        const printed = await submit(app, `${base}/pin`, { pin: "1234" });
+    await t.step(
+      "住民票 for the household: the names listed, 世帯全員, the fee, then the PDF and the ledger's record",
+      async () => {
+        const base = await start(app, "head.card.json");
+        await submit(app, `${base}/type`, { type: "juminhyo" });
+        const members = String((await get(app, `${base}/members`)).body);
+        // The applicant first and ticked, then the others, with 続柄.
+        assert.match(
+          members,
+          new RegExp(
+            `value="${head}"[^>]*checked[^]*北九　一郎[^]*世帯主[^]*value="${spouse}"[^]*北九　花子[^]*妻`,
+          ),
+        );
+        assert.doesNotMatch(
+          members,
+          new RegExp(`value="${spouse}"[^>]*checked`),
+        );
+        assert.doesNotMatch(
+          members,
+          /1975|1978|小倉北区/,
+          "names and 続柄 only",
+        );
+        let r = await submit(app, `${base}/members`, { members: "all" });
+        assert.equal(r.location, `${base}/options`);
+        r = await submit(app, `${base}/options`, { zokugara: "on" });
+        assert.equal(r.location, `${base}/confirm`);
+        const confirm = await get(app, `${base}/confirm`);
+        assert.equal(confirm.res.status, 200);
+        assert.match(String(confirm.body), /住民票の写し/);
+        assert.match(String(confirm.body), /北九　一郎、北九　花子/);
+        assert.match(String(confirm.body), /世帯主・続柄/);
+        assert.match(String(confirm.body), /400円（2枚 × 200円）/);
+
+        const printed = await submit(app, `${base}/confirm`, {});
         assert.equal(printed.status, 303, printed.html);
         assert.equal(printed.location, `${base}/result`);
         const done = await get(app, `${base}/result`);
@@ -181,9 +249,12 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
         assert.match(html, /北九　一郎/);
         assert.match(html, /北九　花子/);
         assert.match(html, /400円/);
-        assert.doesNotMatch(html, /value="1234"/, "the PIN is not on the page");
+        assert.doesNotMatch(html, /1234/, "the PIN is not on the page");
         const issueNumber = /id="issue-number">([^<]+)</.exec(html)![1];
-        assert.equal(await ledgerStatusLookup(db)(issueNumber), "valid");
+        assert.deepEqual(await ledgerKinds(db, issueNumber), [
+          "issued",
+          "delivered",
+        ]);
 
         const pdf = await get(app, `${base}/certificate.pdf`);
         assert.equal(pdf.res.status, 200);
@@ -192,7 +263,7 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
         assert.equal(new TextDecoder().decode(bytes.subarray(0, 5)), "%PDF-");
 
         // A printed session goes to its result, not back to printing.
-        const again = await submit(app, `${base}/pin`, { pin: "1234" });
+        const again = await submit(app, `${base}/confirm`, {});
         assert.equal(again.location, `${base}/result`);
         const end = await submit(app, `${base}/end`);
         assert.equal(end.location, "/");
@@ -202,12 +273,44 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
     );
 
     await t.step(
+      "a member ticked by name: only that person is printed, one sheet's fee",
+      async () => {
+        const base = await choose(app, "head.card.json", {
+          type: "juminhyo",
+          members: [spouse],
+          options: [],
+        });
+        const confirm = String((await get(app, `${base}/confirm`)).body);
+        assert.match(confirm, /id="persons"><span lang="ja">北九　花子</);
+        assert.match(confirm, /200円（1枚 × 200円）/);
+        await submit(app, `${base}/confirm`, {});
+        const html = String((await get(app, `${base}/result`)).body);
+        assert.match(html, /北九　花子/);
+        assert.doesNotMatch(html, /北九　一郎/);
+        await submit(app, `${base}/end`);
+      },
+    );
+
+    await t.step(
+      "no one ticked, or someone not listed: the list again, with a notice",
+      async () => {
+        const base = await start(app, "head.card.json");
+        await submit(app, `${base}/type`, { type: "juminhyo" });
+        for (
+          const fields of [[], [["member", loner]]] as [string, string][][]
+        ) {
+          const r = await submit(app, `${base}/members`, fields);
+          assert.equal(r.status, 400);
+          assert.match(r.html, /1人以上選んでください/);
+        }
+        await submit(app, `${base}/end`);
+      },
+    );
+
+    await t.step(
       "印鑑登録証明書 skips the household and the items",
       async () => {
-        const start = await submit(app, "/sessions", {
-          card: "head.card.json",
-        });
-        const base = start.location!.replace(/\/type$/, "");
+        const base = await start(app, "head.card.json");
         const r = await submit(app, `${base}/type`, { type: "inkan" });
         assert.equal(r.location, `${base}/confirm`);
         const members = await get(app, `${base}/members`);
@@ -222,11 +325,10 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
     await t.step(
       "a wrong PIN shows the card's message and the tries left; a malformed one is not counted",
       async () => {
-        const base = await choose(app, "loner.card.json", {
-          type: "juminhyo",
-          members: "self",
-          options: [],
+        const placed = await submit(app, "/sessions", {
+          card: "loner.card.json",
         });
+        const base = placed.location!.replace(/\/pin$/, "");
         const short = await submit(app, `${base}/pin`, { pin: "12a" });
         assert.equal(short.status, 422);
         assert.match(short.html, /暗証番号は数字4桁です/);
@@ -246,9 +348,13 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
         assert.match(html, /残り2回/);
         assert.match(html, /PIN_WRONG/);
         assert.match(html, new RegExp(`href="${base}/pin"`));
-        // The right PIN on the same session prints.
+        // The right PIN on the same session goes on, and prints.
         const ok = await submit(app, `${base}/pin`, { pin: "1234" });
-        assert.equal(ok.location, `${base}/result`);
+        assert.equal(ok.location, `${base}/type`);
+        await submit(app, `${base}/type`, { type: "juminhyo" });
+        await submit(app, `${base}/members`, [["member", loner]]);
+        await submit(app, `${base}/options`, {});
+        await submit(app, `${base}/confirm`, {});
         assert.match(
           String((await get(app, `${base}/result`)).body),
           /門司　守/,
@@ -258,14 +364,21 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
     );
 
     await t.step(
-      "the household with a protected member: the neutral refusal, no names",
+      "a protected member is listed like the others; choosing them gives the neutral refusal, no reason and no names",
       async () => {
-        const base = await choose(app, "loner.card.json", {
-          type: "juminhyo",
-          members: "all",
-          options: [],
-        });
-        await submit(app, `${base}/pin`, { pin: "1234" });
+        const base = await start(app, "loner.card.json");
+        await submit(app, `${base}/type`, { type: "juminhyo" });
+        const list = String((await get(app, `${base}/members`)).body);
+        const label = (name: string) =>
+          new RegExp(
+            `<label><input type="checkbox" name="member" value="[^"]+"/><span lang="ja">${name}<span class="relationship">（[^）]+）</span></span></label>`,
+          );
+        assert.match(list, /門司　守/);
+        assert.match(list, label("門司　静"), "listed like any other member");
+        assert.doesNotMatch(list, /支援|support|protected|disabled/i);
+        await submit(app, `${base}/members`, [["member", hidden]]);
+        await submit(app, `${base}/options`, {});
+        await submit(app, `${base}/confirm`, {});
         const html = String((await get(app, `${base}/result`)).body);
         assert.match(
           html,
@@ -274,6 +387,18 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
         assert.match(html, /NOT_ISSUABLE_AT_KIOSK/);
         assert.doesNotMatch(html, /門司　静|支援措置|support/);
         await submit(app, `${base}/end`);
+
+        // 世帯全員 with the protected member: the same neutral refusal.
+        const all = await choose(app, "loner.card.json", {
+          type: "juminhyo",
+          members: "all",
+          options: [],
+        });
+        await submit(app, `${all}/confirm`, {});
+        const again = String((await get(app, `${all}/result`)).body);
+        assert.match(again, /NOT_ISSUABLE_AT_KIOSK/);
+        assert.doesNotMatch(again, /門司　静|支援措置|support/);
+        await submit(app, `${all}/end`);
       },
     );
 
@@ -282,7 +407,7 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
       async () => {
         const base = await choose(app, "head.card.json", {
           type: "juminhyo",
-          members: "self",
+          members: [head],
           options: [],
         });
         await submit(app, `${base}/confirm`, {
@@ -290,7 +415,6 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
           leavePaper: "on",
           jam: "on",
         });
-        await submit(app, `${base}/pin`, { pin: "1234" });
         // The only sheet jammed: nothing delivered, so no paper alarm.
         let html = String((await get(app, `${base}/result`)).body);
         assert.match(html, /カードのお取り忘れにご注意ください/);
@@ -306,14 +430,13 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
 
         const both = await choose(app, "head.card.json", {
           type: "juminhyo",
-          members: "self",
+          members: [head],
           options: [],
         });
         await submit(app, `${both}/confirm`, {
           leaveCard: "on",
           leavePaper: "on",
         });
-        await submit(app, `${both}/pin`, { pin: "1234" });
         assert.match(
           String((await get(app, `${both}/result`)).body),
           /カードのお取り忘れ/,
@@ -335,10 +458,7 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
     await t.step(
       "a session ends after its idle lifetime; an unknown id is the ended screen",
       async () => {
-        const start = await submit(app, "/sessions", {
-          card: "head.card.json",
-        });
-        const base = start.location!.replace(/\/type$/, "");
+        const base = await start(app, "head.card.json");
         now += 4 * 60_000;
         assert.equal((await get(app, `${base}/type`)).res.status, 200);
         now += 6 * 60_000;
@@ -358,12 +478,10 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
             fetch: () => Promise.reject(new TypeError("connection refused")),
           }),
         }));
-        const base = await choose(down, "head.card.json", {
-          type: "juminhyo",
-          members: "self",
-          options: [],
+        const placed = await submit(down, "/sessions", {
+          card: "head.card.json",
         });
-        const r = await submit(down, `${base}/pin`, { pin: "1234" });
+        const r = await submit(down, placed.location!, { pin: "1234" });
         assert.equal(r.status, 502);
         assert.match(r.html, /ただいまお取り扱いできません/);
       },

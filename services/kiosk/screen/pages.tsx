@@ -64,11 +64,11 @@ export function optionsOf(type: CertificateType): (keyof JuminhyoOptions)[] {
 
 const STEPS = [
   { ja: "カード", en: "Card" },
+  { ja: "暗証番号", en: "PIN" },
   { ja: "証明書", en: "Certificate" },
   { ja: "対象者", en: "Persons" },
   { ja: "記載事項", en: "Items" },
   { ja: "確認", en: "Confirm" },
-  { ja: "暗証番号", en: "PIN" },
   { ja: "受け取り", en: "Collect" },
 ] as const;
 
@@ -193,10 +193,10 @@ export function CardScreen(p: { cards: CardChoice[] }) {
   );
 }
 
-/** Step 2: the certificate type, with its fee per sheet. */
+/** Step 3: the certificate type, with its fee per sheet. */
 export function TypeScreen(p: { sid: string }) {
   return (
-    <Layout title="証明書の種類" step={1}>
+    <Layout title="証明書の種類" step={2}>
       <Title
         ja="証明書の種類を選んでください"
         en="Choose the certificate"
@@ -222,43 +222,66 @@ export function TypeScreen(p: { sid: string }) {
 }
 
 /**
- * Step 3: whose certificate. The center tells a kiosk nothing about the
- * household (not even its size), so the screen offers the applicant or the
- * whole household, never a list of names.
+ * Step 4: whose certificate — the household's names as the center listed
+ * them, the applicant first and ticked; 「世帯全員」 is a shortcut. Every
+ * current member is listed alike: the list says nothing about who can be
+ * issued at a kiosk (a protected member is refused at print, neutrally).
  */
-export function MembersScreen(p: { sid: string }) {
+export function MembersScreen(
+  p: { sid: string; session: ScreenSession; error?: Bilingual },
+) {
+  const members = p.session.household ?? [];
+  const chosen = p.session.members;
+  const ticked = (id: string, i: number) =>
+    chosen === "all" ||
+    (chosen === "self" ? i === 0 : chosen.includes(id));
   return (
-    <Layout title="対象者" step={2}>
+    <Layout title="対象者" step={3}>
       <Title
         ja="どなたの証明書が必要ですか"
         en="Whose certificate do you need?"
       />
-      <form method="post" action={at(p.sid, "members")} class="choices">
-        <button type="submit" name="members" value="self">
-          <span lang="ja">本人のみ</span>
-          <span class="en" lang="en">Only me</span>
-        </button>
-        <button type="submit" name="members" value="all">
-          <span lang="ja">世帯全員</span>
-          <span class="en" lang="en">Everyone in my household</span>
-        </button>
+      {p.error && (
+        <p class="notice" role="alert">
+          <Bi ja={p.error.ja} en={p.error.en} />
+        </p>
+      )}
+      <form method="post" action={at(p.sid, "members")}>
+        <fieldset class="options members">
+          {members.map((m, i) => (
+            <label>
+              <input
+                type="checkbox"
+                name="member"
+                value={m.residentId}
+                checked={ticked(m.residentId, i)}
+              />
+              <span lang="ja">
+                {m.name}
+                <span class="relationship">（{m.relationship}）</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <div class="nav">
+          <button type="submit" class="primary">
+            <Bi ja="選んだ方で次へ" en="Next with the persons ticked" />
+          </button>
+          <button type="submit" name="members" value="all">
+            <Bi ja="世帯全員" en="Everyone in my household" />
+          </button>
+        </div>
       </form>
-      <p class="hint">
-        <Bi
-          ja="世帯の一部の方だけの証明書は、市区町村の窓口でお求めください。"
-          en="For only some members of the household, please ask at the municipal office."
-        />
-      </p>
       <Nav sid={p.sid} back="type" />
     </Layout>
   );
 }
 
-/** Step 4: the optional items (only for a type that has any). */
+/** Step 5: the optional items (only for a type that has any). */
 export function OptionsScreen(p: { sid: string; session: ScreenSession }) {
   const type = p.session.type!;
   return (
-    <Layout title="記載事項" step={3}>
+    <Layout title="記載事項" step={4}>
       <Title
         ja="記載する項目を選んでください"
         en="Choose what the certificate shows"
@@ -295,7 +318,7 @@ export function OptionsScreen(p: { sid: string; session: ScreenSession }) {
   );
 }
 
-/** Step 5: what will be printed and what it costs, before the PIN. */
+/** Step 6: what will be printed and what it costs; confirming prints. */
 export function ConfirmScreen(p: { sid: string; session: ScreenSession }) {
   const s = p.session;
   const entry = CERTIFICATE_CATALOGUE[s.type!];
@@ -305,8 +328,19 @@ export function ConfirmScreen(p: { sid: string; session: ScreenSession }) {
     : entry.household
     ? "members"
     : "type";
+  // Who is printed, by name (as the center listed them), and so the fee.
+  const listed = s.household ?? [];
+  const ids = s.members === "all"
+    ? listed.map((m) => m.residentId)
+    : s.members === "self"
+    ? listed.slice(0, 1).map((m) => m.residentId)
+    : s.members;
+  const persons = listed.filter((m) => ids.includes(m.residentId)).map((m) =>
+    m.name
+  );
+  const sheets = s.members === "self" ? 1 : persons.length;
   return (
-    <Layout title="内容の確認" step={4}>
+    <Layout title="内容の確認" step={5}>
       <Title ja="内容をご確認ください" en="Please check" />
       <dl class="summary">
         <dt>
@@ -318,8 +352,10 @@ export function ConfirmScreen(p: { sid: string; session: ScreenSession }) {
         <dt>
           <Bi ja="対象者" en="Persons" />
         </dt>
-        <dd>
-          {s.members === "all"
+        <dd id="persons">
+          {persons.length
+            ? <span lang="ja">{persons.join("、")}</span>
+            : s.members === "all"
             ? <Bi ja="世帯全員" en="Everyone in the household" />
             : <Bi ja="本人のみ" en="Only the applicant" />}
         </dd>
@@ -344,19 +380,23 @@ export function ConfirmScreen(p: { sid: string; session: ScreenSession }) {
           <Bi ja="料金" en="Fee" />
         </dt>
         <dd class="fee" id="fee">
-          {s.members === "all"
+          {sheets
             ? (
+              <Bi
+                ja={`${yen(sheets * entry.feePerSheet)}（${sheets}枚 × ${
+                  yen(entry.feePerSheet)
+                }）`}
+                en={`${
+                  sheets * entry.feePerSheet
+                } yen (${sheets} × ${entry.feePerSheet} yen)`}
+              />
+            )
+            : (
               <Bi
                 ja={`1人につき${
                   yen(entry.feePerSheet)
                 }（世帯の人数分の枚数を印刷します）`}
                 en={`${entry.feePerSheet} yen per person (one sheet each)`}
-              />
-            )
-            : (
-              <Bi
-                ja={`${yen(entry.feePerSheet)}（1枚）`}
-                en={`${entry.feePerSheet} yen (one sheet)`}
               />
             )}
         </dd>
@@ -385,7 +425,7 @@ export function ConfirmScreen(p: { sid: string; session: ScreenSession }) {
           ))}
         </details>
         <button type="submit" class="primary">
-          <Bi ja="暗証番号を入力して印刷" en="Enter the PIN and print" />
+          <Bi ja="印刷する" en="Print" />
         </button>
       </form>
       <Nav sid={p.sid} back={back} />
@@ -408,10 +448,10 @@ const PAD_KEYS: [string, Bilingual | string][] = [
   ["clear", { ja: "クリア", en: "Clear" }],
 ];
 
-/** Step 6: the PIN (4 digits, masked); submitting it prints. */
+/** Step 2: the PIN (4 digits, masked); submitting it authenticates the card. */
 export function PinScreen(p: { sid: string; error?: Bilingual }) {
   return (
-    <Layout title="暗証番号" step={5}>
+    <Layout title="暗証番号" step={1}>
       <Title
         ja="利用者証明用電子証明書の暗証番号（数字4桁）を入力してください"
         en="Enter the card's 4-digit PIN"
@@ -452,11 +492,11 @@ export function PinScreen(p: { sid: string; error?: Bilingual }) {
             en="Three wrong PINs in a row lock the card."
           />
         </p>
-        <button type="submit" class="primary" id="print">
-          <Bi ja="確定して印刷" en="OK — print" />
+        <button type="submit" class="primary" id="pin-ok">
+          <Bi ja="確定" en="OK" />
         </button>
       </form>
-      <Nav sid={p.sid} back="confirm" />
+      <Nav sid={p.sid} />
       <script src="/pin_pad.js" defer></script>
     </Layout>
   );

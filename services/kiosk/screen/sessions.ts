@@ -2,8 +2,10 @@
  * The kiosk screen's sessions: what one applicant chose so far, kept in
  * memory between the screen's steps under an opaque random id, and dropped
  * after a while without activity (a real kiosk returns to its first screen
- * too). The PIN is never kept here: it lives only in the request that runs
- * the kiosk.
+ * too). The PIN is never kept here: it lives only in the request that
+ * authenticates the card; after it the session holds the center's session
+ * id, and the household's names (for the members step) until it prints or
+ * ends.
  *
  * @module
  */
@@ -42,8 +44,13 @@ export interface ScreenSession {
   readonly id: string;
   /** The card's file name in the cards folder. */
   card: string;
+  /** The center's authenticated session (set by the PIN step, used up by the print). */
+  center?: { sessionId: string; correlationId: string };
+  /** The household's names as the center listed them, the applicant first. */
+  household?: { residentId: string; name: string; relationship: string }[];
   type?: CertificateType;
-  members: "self" | "all";
+  /** The applicant, the whole household, or the ticked members (resident ids). */
+  members: "self" | "all" | string[];
   options: JuminhyoOptions;
   /** Simulated mishaps (the kiosk's `jamPage`, `leaveCard`, `leavePaper`). */
   simulate: { jam: boolean; leaveCard: boolean; leavePaper: boolean };
