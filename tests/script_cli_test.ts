@@ -38,10 +38,14 @@ async function run(
   args: string[],
   opts: { cwd?: string } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  // As from a shell: no INIT_CWD inherited from the `deno task test` that
+  // runs this file (deno task keeps one already set).
+  const { INIT_CWD: _inherited, ...env } = Deno.env.toObject();
   const out = await new Deno.Command(Deno.execPath(), {
     args,
     cwd: opts.cwd ?? ROOT,
-    env: { NO_COLOR: "1" },
+    clearEnv: true,
+    env: { ...env, NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
     // A script that ignored --help would start its work; do not wait for it.
