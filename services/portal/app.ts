@@ -77,6 +77,11 @@ export interface PortalDeps {
   secureCookies?: boolean;
   /** Routes and islands (default: the generated manifest). */
   manifest?: Manifest;
+  /**
+   * Decodes in these workers (decode_pool.ts); the caller owns it and closes
+   * it. Without it, scans decode on the main thread.
+   */
+  decodePool?: VerifierOptions["pool"];
   /** Test seams and tuning. */
   decode?: VerifierOptions["decode"];
   pdfInspector?: PdfInspector;
@@ -155,6 +160,7 @@ export async function createPortalApp(deps: PortalDeps): Promise<PortalApp> {
     clock,
     logger,
     decode: deps.decode,
+    pool: deps.decodePool,
     pdfInspector: deps.pdfInspector,
     statusTimeoutMs: deps.statusTimeoutMs,
     maxConcurrent: deps.maxConcurrent,
