@@ -336,7 +336,9 @@ function close(st: PoolState): Promise<void> {
   for (const t of st.restarts) clearTimeout(t);
   st.restarts.clear();
   for (const q of [st.queues.form, st.queues.api]) {
-    for (const job of q.splice(0)) job.resolve({ ok: false, problem: "closed" });
+    for (const job of q.splice(0)) {
+      job.resolve({ ok: false, problem: "closed" });
+    }
   }
   for (const slot of st.slots) {
     clearTimeout(slot.startTimer);

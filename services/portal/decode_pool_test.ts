@@ -48,7 +48,11 @@ Deno.test("decode pool gives the in-thread decoder's result for every verdict sc
     keyList: center.keyList,
     decryptionKeys: [center.contentKey],
   };
-  const pool = await createDecodePool({ ...keys, workers: 2, frontWidthPx: 760 });
+  const pool = await createDecodePool({
+    ...keys,
+    workers: 2,
+    frontWidthPx: 760,
+  });
   try {
     const pooled = await Promise.all(
       scans.map((s) => pool.decode(s.png.slice(), { channel: "api" })),

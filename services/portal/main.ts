@@ -16,7 +16,7 @@ import type { SheetContent } from "../../lib/certificate/model.ts";
 import type { ContentKey } from "../../lib/crypto/content_key.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import { createRenderer } from "../../lib/render/mod.ts";
-import { createLogger } from "../../lib/service/logger.ts";
+import { createLogger, type Logger } from "../../lib/service/logger.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { systemClock } from "../../lib/time/clock.ts";
 import { createPortalApp } from "./app.ts";
@@ -43,6 +43,8 @@ export interface StartPortalOptions {
   renderFront?: (sheet: SheetContent) => Promise<Uint8Array>;
   /** Bundle the island scripts before serving (default true). */
   buildIslands?: boolean;
+  /** Logger (default: JSON lines on stdout). */
+  logger?: Logger;
 }
 
 /** A running portal. */
@@ -68,7 +70,7 @@ export async function startPortal(
   options: StartPortalOptions,
 ): Promise<RunningPortal> {
   const config = loadPortalConfig(options.env ?? Deno.env);
-  const logger = createLogger({ service: "portal" });
+  const logger = options.logger ?? createLogger({ service: "portal" });
   if (options.buildIslands ?? true) {
     const built = await buildPortal();
     logger.info("island scripts built", {

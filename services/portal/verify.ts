@@ -515,7 +515,11 @@ async function judge(
   return out;
 }
 
-/** Verifies scan bytes, and overwrites them whatever happens. */
+/**
+ * Verifies scan bytes, and overwrites them whatever happens (bytes handed
+ * to a decode worker are gone from here: their buffer is detached, empty,
+ * and the worker overwrites them).
+ */
 async function verifyBytes(
   st: VerifierState,
   bytes: Uint8Array,
@@ -525,7 +529,7 @@ async function verifyBytes(
   try {
     return await judge(st, bytes, who, started);
   } finally {
-    bytes.fill(0);
+    if (bytes.byteLength > 0) bytes.fill(0);
   }
 }
 
