@@ -197,6 +197,9 @@ export async function createPortalApp(deps: PortalDeps): Promise<PortalApp> {
     logger,
     metrics,
     statusOf: () => undefined,
+    // The portal limits bodies itself, below: 64 KiB, except uploads, which
+    // readUpload caps at the scan limit and refuses as SCAN_TOO_LARGE.
+    maxBodyBytes: Number.POSITIVE_INFINITY,
   });
   app.use(secureHeaders({
     contentSecurityPolicy: CONTENT_SECURITY_POLICY,
