@@ -153,7 +153,15 @@ Deno.test("[portal] a decode worker crash refuses that scan with 422 DECODER_CRA
       "DECODER_CRASHED",
       "BLANK_IMAGE",
     ]);
-    assert.equal(pool.stats().replaced, 1);
+    const health = await app.request("/healthz");
+    assert.equal(health.status, 200);
+    assert.deepEqual((await health.json()).decode, {
+      workers: 1,
+      busy: 0,
+      queued: { form: 0, api: 0 },
+      replaced: 1,
+      completed: 1,
+    });
   } finally {
     await pool.close();
   }

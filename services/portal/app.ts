@@ -197,6 +197,10 @@ export async function createPortalApp(deps: PortalDeps): Promise<PortalApp> {
     logger,
     metrics,
     statusOf: () => undefined,
+    // /healthz shows the decode pool: workers, busy, queued per channel, replaced.
+    health: deps.decodePool
+      ? () => Promise.resolve({ decode: deps.decodePool!.stats() })
+      : undefined,
     // The portal limits bodies itself, below: 64 KiB, except uploads, which
     // readUpload caps at the scan limit and refuses as SCAN_TOO_LARGE.
     maxBodyBytes: Number.POSITIVE_INFINITY,

@@ -356,7 +356,12 @@ function close(st: PoolState): Promise<void> {
   return Promise.resolve();
 }
 
-function count(name: string, v: number | undefined, def: number, min: number) {
+function atLeast(
+  name: string,
+  v: number | undefined,
+  def: number,
+  min: number,
+): number {
   const n = v ?? def;
   if (!Number.isInteger(n) || n < min) {
     throw new RangeError(`${name} must be an integer ≥ ${min}, got ${v}`);
@@ -379,7 +384,7 @@ function count(name: string, v: number | undefined, def: number, min: number) {
 export async function createDecodePool(
   options: DecodePoolOptions,
 ): Promise<DecodePool> {
-  const workers = count(
+  const workers = atLeast(
     "workers",
     options.workers,
     navigator.hardwareConcurrency || 1,
@@ -390,11 +395,16 @@ export async function createDecodePool(
     workerUrl: new URL(
       options.workerUrl ?? new URL("./decode_worker.ts", import.meta.url),
     ).href,
-    jobTimeoutMs: count("jobTimeoutMs", options.jobTimeoutMs, 30_000, 1),
-    startTimeoutMs: count("startTimeoutMs", options.startTimeoutMs, 60_000, 1),
+    jobTimeoutMs: atLeast("jobTimeoutMs", options.jobTimeoutMs, 30_000, 1),
+    startTimeoutMs: atLeast(
+      "startTimeoutMs",
+      options.startTimeoutMs,
+      60_000,
+      1,
+    ),
     maxQueue: {
-      form: count("maxQueue.form", options.maxQueue?.form, 8, 0),
-      api: count("maxQueue.api", options.maxQueue?.api, 16, 0),
+      form: atLeast("maxQueue.form", options.maxQueue?.form, 8, 0),
+      api: atLeast("maxQueue.api", options.maxQueue?.api, 16, 0),
     },
     logger: options.logger ?? silentLogger(),
     slots: [],
