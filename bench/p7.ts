@@ -20,6 +20,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { silentLogger } from "../lib/service/logger.ts";
 import { startPortal } from "../services/portal/main.ts";
 import { generateCorpus } from "../tests/fixtures/scan_corpus.ts";
@@ -55,6 +56,8 @@ export interface P7Side {
   verified: number;
   seconds: number;
   perSecond: number;
+  /** Cores this process kept busy on average: well under `workers` + 0.1 means others took the CPU. */
+  coresUsed: number;
   latencyMs: { p50: number; p95: number };
   /** Answers other than 200 genuine, by status and code. */
   errors: Record<string, number>;
@@ -80,6 +83,8 @@ const MAX_REQUESTS_PER_ROUND = 5000;
 interface RoundTally {
   verified: number;
   seconds: number;
+  /** CPU seconds this process (portal, workers, clients) used. */
+  cpuSeconds: number;
   latencies: number[];
   errors: Record<string, number>;
 }
@@ -118,6 +123,7 @@ async function loadRound(
   const tally: RoundTally = {
     verified: 0,
     seconds: 0,
+    cpuSeconds: 0,
     latencies: [],
     errors: {},
   };
@@ -147,6 +153,7 @@ async function loadRound(
       ),
     );
     const started = performance.now();
+    const cpu0 = process.cpuUsage();
     const end = started + options.seconds * 1000;
     const client = async (c: number) => {
       let i = c;
@@ -167,6 +174,8 @@ async function loadRound(
       Array.from({ length: options.clients }, (_, c) => client(c)),
     );
     tally.seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    tally.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   } finally {
     await portal.stop();
     await Deno.remove(dir, { recursive: true });
@@ -189,6 +198,9 @@ function side(workers: number, tallies: RoundTally[]): P7Side {
     verified,
     seconds: Math.round(seconds * 10) / 10,
     perSecond: verified / seconds,
+    coresUsed: Math.round(
+      tallies.reduce((n, t) => n + t.cpuSeconds, 0) / seconds * 100,
+    ) / 100,
     latencyMs: {
       p50: Math.round(percentile(latencies, 0.5)),
       p95: Math.round(percentile(latencies, 0.95)),
@@ -235,7 +247,10 @@ export async function runP7(options: P7Options = {}): Promise<P7Result> {
         `P7: round ${r}/${rounds}, ${n} worker(s), ${clients} clients, ${seconds} s`,
       );
       const t = await loadRound(n, scans, corpus, { clients, seconds });
-      log(`P7:   ${(t.verified / t.seconds).toFixed(2)} scans/s`);
+      log(
+        `P7:   ${(t.verified / t.seconds).toFixed(2)} scans/s, ` +
+          `${(t.cpuSeconds / t.seconds).toFixed(2)} cores used`,
+      );
       into.push(t);
     }
   }
@@ -278,6 +293,8 @@ function figureResult(r: P7Result): FigureResult {
       baseline_duration_s: r.single.seconds,
       verified: r.pooled.verified,
       baseline_verified: r.single.verified,
+      cores_used: r.pooled.coresUsed,
+      baseline_cores_used: r.single.coresUsed,
       latency_ms_p50: r.pooled.latencyMs.p50,
       latency_ms_p95: r.pooled.latencyMs.p95,
       baseline_latency_ms_p50: r.single.latencyMs.p50,
