@@ -33,6 +33,7 @@ import { p3, p3p99 } from "./p3.ts";
 import { p3b, p4, p4rate } from "./p4.ts";
 import { p5 } from "./p5.ts";
 import { p6 } from "./p6.ts";
+import { p7 } from "./p7.ts";
 import { p8 } from "./p8.ts";
 
 /** Every figure, in run order. Add new ones here. */
@@ -47,6 +48,7 @@ export const FIGURES: readonly Figure[] = [
   p4rate,
   p5,
   p6,
+  p7,
   p8,
 ];
 

@@ -23,6 +23,7 @@ export interface PortalRefusalDetail {
   maxPages?: number;
   retryAfter?: number;
   kind?: string;
+  seconds?: number;
 }
 
 /** The statuses the portal refuses with. */
@@ -164,6 +165,26 @@ export const PORTAL_REFUSALS = {
       "もう一度スキャンして保存し直してください。",
     en: "The image could not be decoded; the file may be damaged. Scan and " +
       "save it again.",
+  },
+  DECODE_TIMEOUT: {
+    status: 422,
+    verdict: "unreadable",
+    ja: (d) =>
+      `読み取りに時間がかかりすぎたため中止しました（上限${
+        d.seconds ?? "?"
+      }秒）。300dpi・グレースケールで読み取り直し、PNGまたはPDFで保存してください。`,
+    en: (d) =>
+      `Reading the file took too long and was stopped (limit ${
+        d.seconds ?? "?"
+      } s). Scan again at 300 dpi in grayscale and save as PNG or PDF.`,
+  },
+  DECODER_CRASHED: {
+    status: 422,
+    verdict: "unreadable",
+    ja: "このファイルを読み取る途中で読み取り処理が停止しました。ファイルが" +
+      "壊れている可能性があります。もう一度スキャンして保存し直してください。",
+    en: "The reader stopped while reading this file; the file may be " +
+      "damaged. Scan and save it again.",
   },
   CSRF_FAILED: {
     status: 403,

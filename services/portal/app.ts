@@ -81,6 +81,11 @@ export interface PortalDeps {
   secureCookies?: boolean;
   /** Routes and islands (default: the generated manifest). */
   manifest?: Manifest;
+  /**
+   * Decodes in these workers (decode_pool.ts); the caller owns it and closes
+   * it. Without it, scans decode on the main thread.
+   */
+  decodePool?: VerifierOptions["pool"];
   /** Test seams and tuning. */
   decode?: VerifierOptions["decode"];
   pdfInspector?: PdfInspector;
@@ -159,6 +164,7 @@ export async function createPortalApp(deps: PortalDeps): Promise<PortalApp> {
     clock,
     logger,
     decode: deps.decode,
+    pool: deps.decodePool,
     pdfInspector: deps.pdfInspector,
     statusTimeoutMs: deps.statusTimeoutMs,
     maxConcurrent: deps.maxConcurrent,
@@ -195,7 +201,12 @@ export async function createPortalApp(deps: PortalDeps): Promise<PortalApp> {
     logger,
     metrics,
     statusOf: () => undefined,
-    // Uploads have their own streamed limit; everything else gets 64 KiB below.
+    // /healthz shows the decode pool: workers, busy, queued per channel, replaced.
+    health: deps.decodePool
+      ? () => Promise.resolve({ decode: deps.decodePool!.stats() })
+      : undefined,
+    // The portal limits bodies itself, below: 64 KiB, except uploads, which
+    // readUpload caps at the scan limit and refuses as SCAN_TOO_LARGE.
     maxBodyBytes: null,
   });
   app.use(secureHeaders({

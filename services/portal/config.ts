@@ -26,6 +26,12 @@ export interface PortalConfig {
   anonymousPerMinute: number;
   trustProxy: boolean;
   secureCookies: boolean;
+  /** Decode workers (0: decode on the main thread). */
+  decodeWorkers: number;
+  /** Scans waiting for a worker, per channel, before 503 BUSY. */
+  decodeQueue: { form: number; api: number };
+  /** A decode running longer is stopped and its worker replaced. */
+  decodeTimeoutMs: number;
 }
 
 /** Development API client used when PORTAL_API_CLIENTS is not set. */
@@ -80,5 +86,23 @@ export function loadPortalConfig(env: Env): PortalConfig {
     anonymousPerMinute: envInt(env, "PORTAL_ANON_PER_MINUTE", 10, 1, 10_000),
     trustProxy: envFlag(env, "PORTAL_TRUST_PROXY"),
     secureCookies: envFlag(env, "PORTAL_SECURE_COOKIES"),
+    decodeWorkers: envInt(
+      env,
+      "PORTAL_DECODE_WORKERS",
+      navigator.hardwareConcurrency || 1,
+      0,
+      64,
+    ),
+    decodeQueue: {
+      form: envInt(env, "PORTAL_DECODE_QUEUE_BROWSER", 8, 0, 1000),
+      api: envInt(env, "PORTAL_DECODE_QUEUE_API", 16, 0, 1000),
+    },
+    decodeTimeoutMs: envInt(
+      env,
+      "PORTAL_DECODE_TIMEOUT_S",
+      30,
+      1,
+      600,
+    ) * 1000,
   };
 }

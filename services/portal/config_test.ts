@@ -47,3 +47,27 @@ Deno.test("loadPortalConfig() reads PORTAL_SECRET as hex or base64", () => {
     /at least 32 bytes/,
   );
 });
+
+Deno.test("loadPortalConfig() reads the decode pool's workers, queues and timeout", () => {
+  const c = loadPortalConfig(env({}));
+  assert.equal(c.decodeWorkers, navigator.hardwareConcurrency);
+  assert.deepEqual(c.decodeQueue, { form: 8, api: 16 });
+  assert.equal(c.decodeTimeoutMs, 30_000);
+  const set = loadPortalConfig(env({
+    PORTAL_DECODE_WORKERS: "0",
+    PORTAL_DECODE_QUEUE_BROWSER: "4",
+    PORTAL_DECODE_QUEUE_API: "64",
+    PORTAL_DECODE_TIMEOUT_S: "5",
+  }));
+  assert.equal(set.decodeWorkers, 0);
+  assert.deepEqual(set.decodeQueue, { form: 4, api: 64 });
+  assert.equal(set.decodeTimeoutMs, 5000);
+  assert.throws(
+    () => loadPortalConfig(env({ PORTAL_DECODE_WORKERS: "two" })),
+    /PORTAL_DECODE_WORKERS must be an integer in 0\.\.64/,
+  );
+  assert.throws(
+    () => loadPortalConfig(env({ PORTAL_DECODE_TIMEOUT_S: "0" })),
+    /PORTAL_DECODE_TIMEOUT_S/,
+  );
+});

@@ -1,6 +1,7 @@
 /**
  * Starts the verification portal: reads config, builds the island scripts,
- * opens the audit file, prepares the front renderer, and serves.
+ * opens the audit file, starts the decode workers (which render the front
+ * too) or prepares the front renderer on this thread, and serves.
  *
  * Inside the whole system (`main.ts`) the center's key list, content keys
  * and ledger are passed in; `deno task portal` (scripts/portal_demo.ts)
@@ -15,7 +16,7 @@ import type { SheetContent } from "../../lib/certificate/model.ts";
 import type { ContentKey } from "../../lib/crypto/content_key.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import { createRenderer } from "../../lib/render/mod.ts";
-import { createLogger } from "../../lib/service/logger.ts";
+import { createLogger, type Logger } from "../../lib/service/logger.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { systemClock } from "../../lib/time/clock.ts";
 import { createPortalApp } from "./app.ts";
@@ -23,6 +24,7 @@ import { type AuditSink, openJsonlAuditSink } from "./audit.ts";
 import { buildPortal } from "./build.ts";
 import { createApiKeyRegistry } from "./clients.ts";
 import { loadPortalConfig } from "./config.ts";
+import { createDecodePool, type DecodePool } from "./decode_pool.ts";
 import type { StatusLookup } from "./verify.ts";
 
 /** Options of {@linkcode startPortal}. */
@@ -41,6 +43,8 @@ export interface StartPortalOptions {
   renderFront?: (sheet: SheetContent) => Promise<Uint8Array>;
   /** Bundle the island scripts before serving (default true). */
   buildIslands?: boolean;
+  /** Logger (default: JSON lines on stdout). */
+  logger?: Logger;
 }
 
 /** A running portal. */
@@ -66,7 +70,7 @@ export async function startPortal(
   options: StartPortalOptions,
 ): Promise<RunningPortal> {
   const config = loadPortalConfig(options.env ?? Deno.env);
-  const logger = createLogger({ service: "portal" });
+  const logger = options.logger ?? createLogger({ service: "portal" });
   if (options.buildIslands ?? true) {
     const built = await buildPortal();
     logger.info("island scripts built", {
@@ -77,35 +81,63 @@ export async function startPortal(
   const fileAudit = options.audit
     ? undefined
     : await openJsonlAuditSink(config.auditFile);
+  let pool: DecodePool | undefined;
   let renderFront = options.renderFront;
-  if (!renderFront) {
-    const renderer = await createRenderer();
-    renderFront = (sheet) =>
-      Promise.resolve(renderer.png(sheet, { widthPx: FRONT_WIDTH_PX }));
+  try {
+    if (config.decodeWorkers > 0) {
+      pool = await createDecodePool({
+        keyList: options.keyList,
+        decryptionKeys: options.decryptionKeys,
+        workers: config.decodeWorkers,
+        maxQueue: config.decodeQueue,
+        jobTimeoutMs: config.decodeTimeoutMs,
+        // An injected renderer runs on this thread; else the workers render.
+        frontWidthPx: renderFront ? undefined : FRONT_WIDTH_PX,
+        logger,
+      });
+      logger.info("decode workers started", {
+        workers: config.decodeWorkers,
+      });
+    } else if (!renderFront) {
+      const renderer = await createRenderer();
+      renderFront = (sheet) =>
+        Promise.resolve(renderer.png(sheet, { widthPx: FRONT_WIDTH_PX }));
+    }
+  } catch (e) {
+    await fileAudit?.close();
+    throw e;
   }
-  const app = await createPortalApp({
-    keyList: options.keyList,
-    decryptionKeys: options.decryptionKeys,
-    statusLookup: options.statusLookup,
-    renderFront,
-    audit: options.audit ?? fileAudit!,
-    apiKeys: await createApiKeyRegistry(config.apiClients),
-    logger,
-    metrics: createMetrics(),
-    clock: systemClock,
-    secret: config.secret,
-    limits: { maxBytes: config.maxUploadBytes },
-    anonymousRate: {
-      capacity: config.anonymousPerMinute,
-      perMinute: config.anonymousPerMinute,
-    },
-    trustProxy: config.trustProxy,
-    secureCookies: config.secureCookies,
-  });
-  const served = await serveHttp(app.fetch, {
-    port: config.port,
-    hostname: config.hostname,
-  });
+  let served;
+  try {
+    const app = await createPortalApp({
+      keyList: options.keyList,
+      decryptionKeys: options.decryptionKeys,
+      statusLookup: options.statusLookup,
+      renderFront,
+      decodePool: pool,
+      audit: options.audit ?? fileAudit!,
+      apiKeys: await createApiKeyRegistry(config.apiClients),
+      logger,
+      metrics: createMetrics(),
+      clock: systemClock,
+      secret: config.secret,
+      limits: { maxBytes: config.maxUploadBytes },
+      anonymousRate: {
+        capacity: config.anonymousPerMinute,
+        perMinute: config.anonymousPerMinute,
+      },
+      trustProxy: config.trustProxy,
+      secureCookies: config.secureCookies,
+    });
+    served = await serveHttp(app.fetch, {
+      port: config.port,
+      hostname: config.hostname,
+    });
+  } catch (e) {
+    await pool?.close();
+    await fileAudit?.close();
+    throw e;
+  }
   const url = served.url;
   logger.info("listening", {
     url,
@@ -115,6 +147,7 @@ export async function startPortal(
     url,
     async stop() {
       await served.stop();
+      await pool?.close();
       await fileAudit?.close();
     },
   };

@@ -1,7 +1,9 @@
 /**
  * One verification, end to end: read the multipart upload under a byte
  * limit, sniff and check the file (scan_guard.ts), decode the back side
- * (lib/backside `decodeScan`) with a bounded number running at once, ask
+ * (lib/backside `decodeScan`) — in the worker pool (decode_pool.ts) when
+ * the portal has one, else on this thread with a bounded number running at
+ * once — ask
  * the center's ledger whether a genuine certificate was voided or revoked
  * (and answer anyway, with a note, when the ledger does not answer), audit
  * the outcome, and forget the scan: its bytes are overwritten before the
@@ -21,6 +23,7 @@ import type { Logger } from "../../lib/service/logger.ts";
 import { safeError } from "../../lib/service/logger.ts";
 import type { Clock } from "../../lib/time/clock.ts";
 import type { AuditSink } from "./audit.ts";
+import type { DecodePool, PoolDecodeOutcome } from "./decode_pool.ts";
 import { type Refusal, refusal } from "./refusals.ts";
 import {
   inspectScan,
@@ -88,7 +91,12 @@ export interface VerifierOptions {
   pdfInspector?: PdfInspector;
   /** How long to wait for the ledger (default 2 s). */
   statusTimeoutMs?: number;
-  /** Decodes running at once (default 2) and waiting (default 16). */
+  /**
+   * Decodes in these workers (browser uploads first; each channel has its
+   * own queue bound). Without it, scans decode on this thread.
+   */
+  pool?: DecodePool;
+  /** On this thread: decodes running at once (default 2) and waiting (default 16). */
   maxConcurrent?: number;
   maxQueue?: number;
 }
@@ -321,13 +329,14 @@ type Decoded =
   | { ok: true; scan: ScanVerification }
   | { ok: false; refusal: Refusal };
 
-/** Decodes a checked file when a turn is free (BUSY when the queue is full). */
+/** Decodes a checked file: in the pool when there is one, else on this thread. */
 async function decodeBounded(
   st: VerifierState,
   bytes: Uint8Array,
   who: Requester,
 ): Promise<Decoded> {
   const { options, gate } = st;
+  if (options.pool) return await decodeInPool(st, options.pool, bytes, who);
   if (!(await acquire(gate))) return { ok: false, refusal: refusal("BUSY") };
   let scan: ScanVerification;
   try {
@@ -347,6 +356,77 @@ async function decodeBounded(
     release(gate);
   }
   return readable(st, scan, who);
+}
+
+/**
+ * Decodes in the pool. A pool that renders no front (a renderer was
+ * injected) leaves the front to this thread.
+ */
+async function decodeInPool(
+  st: VerifierState,
+  pool: DecodePool,
+  bytes: Uint8Array,
+  who: Requester,
+): Promise<Decoded> {
+  const { options } = st;
+  const out = await pool.decode(bytes, {
+    channel: who.channel,
+    maxInputPixels: options.limits.maxPixels,
+  });
+  if (!out.ok) return { ok: false, refusal: poolRefusal(st, pool, out, who) };
+  let scan = out.scan;
+  const render = options.renderFront;
+  if (scan.certificate && !scan.frontImagePng && !scan.frontImageError) {
+    if (render) scan = await withFront(scan, scan.certificate, render);
+  }
+  return readable(st, scan, who);
+}
+
+/** The scan with its front rendered (or why it could not be), as decodeScan does. */
+async function withFront(
+  scan: ScanVerification,
+  sheet: SheetContent,
+  render: (sheet: SheetContent) => Promise<Uint8Array>,
+): Promise<ScanVerification> {
+  try {
+    return { ...scan, frontImagePng: await render(sheet) };
+  } catch (e) {
+    return {
+      ...scan,
+      frontImageError: e instanceof Error ? e.message : String(e),
+    };
+  }
+}
+
+/** The refusal for a pool job that gave no result (logged: never a 500). */
+function poolRefusal(
+  st: VerifierState,
+  pool: DecodePool,
+  out: Extract<PoolDecodeOutcome, { ok: false }>,
+  who: Requester,
+): Refusal {
+  const { logger } = st.options;
+  const facts = { requestId: who.requestId, error: out.error ?? "" };
+  switch (out.problem) {
+    case "busy":
+    case "closed":
+      return refusal("BUSY");
+    case "timeout":
+      logger.error("decoding timed out; worker replaced", facts);
+      return refusal("DECODE_TIMEOUT", {
+        seconds: Math.round(pool.jobTimeoutMs / 1000),
+      });
+    case "crashed":
+      logger.error("decode worker crashed; worker replaced", facts);
+      return refusal("DECODER_CRASHED");
+    case "failed":
+      logger.error("decoding failed", facts);
+      return refusal("UNDECODABLE");
+    default: {
+      const _: never = out.problem;
+      return refusal("UNDECODABLE");
+    }
+  }
 }
 
 /** A decoded scan, unless the decoder could not read the image at all. */
@@ -439,7 +519,11 @@ async function judge(
   return out;
 }
 
-/** Verifies scan bytes, and overwrites them whatever happens. */
+/**
+ * Verifies scan bytes, and overwrites them whatever happens (bytes handed
+ * to a decode worker are gone from here: their buffer is detached, empty,
+ * and the worker overwrites them).
+ */
 async function verifyBytes(
   st: VerifierState,
   bytes: Uint8Array,
@@ -449,7 +533,7 @@ async function verifyBytes(
   try {
     return await judge(st, bytes, who, started);
   } finally {
-    bytes.fill(0);
+    if (bytes.byteLength > 0) bytes.fill(0);
   }
 }
 

@@ -7,6 +7,7 @@ import { silentLogger } from "../../lib/service/logger.ts";
 import { fakeClock } from "../../lib/time/clock.ts";
 import { type AuditSink, memoryAuditSink } from "./audit.ts";
 import { DEFAULT_LIMITS } from "./scan_guard.ts";
+import type { DecodePool } from "./decode_pool.ts";
 import { createVerifier, type VerifierOptions } from "./verify.ts";
 
 const who = { channel: "api" as const, client: "key:bank-a", requestId: "r1" };
@@ -116,4 +117,49 @@ Deno.test("a PDF scan leaves nothing behind in the temporary folder", async () =
   const out = await v.verifyBytes(await doc.save(), who);
   assert.equal(out.ok && out.result.verdict, "unreadable");
   assert.deepEqual(await leftovers(), before);
+});
+
+Deno.test("verifyBytes() turns every way a pool job can fail into a refusal, and sends browser uploads as the form channel", async () => {
+  const channels: string[] = [];
+  const cases = [
+    ["busy", "BUSY", 503],
+    ["closed", "BUSY", 503],
+    ["timeout", "DECODE_TIMEOUT", 422],
+    ["crashed", "DECODER_CRASHED", 422],
+    ["failed", "UNDECODABLE", 422],
+  ] as const;
+  for (const [problem, code, status] of cases) {
+    const pool: DecodePool = {
+      jobTimeoutMs: 30_000,
+      decode: (_bytes, { channel }) => {
+        channels.push(channel);
+        return Promise.resolve({ ok: false, problem, error: "x" });
+      },
+      stats: () => {
+        throw new Error("not used");
+      },
+      close: () => Promise.resolve(),
+    };
+    const { v, audit } = verifier({ pool });
+    const out = await v.verifyBytes(page.slice(), {
+      ...who,
+      channel: problem === "busy" ? "form" : "api",
+    });
+    assert.equal(!out.ok && out.refusal.code, code, problem);
+    assert.equal(!out.ok && out.refusal.status, status, problem);
+    assert.deepEqual(audit.records.map((r) => r.code), [code]);
+  }
+  assert.deepEqual(channels, ["form", "api", "api", "api", "api"]);
+  const { v } = verifier({
+    pool: {
+      jobTimeoutMs: 30_000,
+      decode: () => Promise.resolve({ ok: false, problem: "timeout" as const }),
+      stats: () => {
+        throw new Error("not used");
+      },
+      close: () => Promise.resolve(),
+    },
+  });
+  const out = await v.verifyBytes(page.slice(), who);
+  assert.match(!out.ok && out.refusal.en || "", /limit 30 s/);
 });
