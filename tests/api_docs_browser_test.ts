@@ -2,20 +2,10 @@
  * Swagger UI on a closed network: Chromium loads a real service's /docs with
  * every request to another host refused, and lists the service's operations.
  */
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium.ts";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { openTestRegistry } from "./support/registry_world.ts";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-];
 
 Deno.test({
   name:
@@ -33,7 +23,7 @@ Deno.test({
     }, reg.app.fetch);
     const base = `http://127.0.0.1:${server.addr.port}`;
     const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
+      executablePath: CHROMIUM_PATH,
       headless: true,
       args: CHROMIUM_ARGS,
     });

@@ -8,6 +8,7 @@
  * refusal screen and a left card's alarm screen. Each screen is saved to
  * tests/artifacts/kiosk_screen_*.png.
  */
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium.ts";
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
 // The world (the center) before the kiosk: @hono/zod-openapi must extend zod
@@ -17,16 +18,6 @@ import { ledgerStatusLookup } from "../services/jlis/issuance/ledger.ts";
 import { createKioskScreenApp } from "../services/kiosk/screen/app.tsx";
 
 const ARTIFACTS = new URL("./artifacts/", import.meta.url).pathname;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-];
 
 const shot = (page: Page, name: string) =>
   page.screenshot({
@@ -87,7 +78,7 @@ Deno.test({
     }, app.fetch);
     const base = `http://127.0.0.1:${server.addr.port}`;
     const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
+      executablePath: CHROMIUM_PATH,
       headless: true,
       args: CHROMIUM_ARGS,
     });

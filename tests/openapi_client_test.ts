@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import type { Hono } from "hono";
-import { openIssuanceWorld } from "./support/issuance_world.ts";
+import { openServiceApps } from "./support/service_apps.ts";
 import { TOKENS as REGISTRY_TOKENS } from "./support/registry_world.ts";
 import { ASP_TOKENS } from "./support/asp_world.ts";
 import { TOKENS as JLIS_TOKENS } from "./support/jlis_world.ts";
@@ -62,16 +62,7 @@ export function notInTheDocument(baseUrl: string) {
 }
 
 Deno.test("a typed client generated from each service's OpenAPI document type-checks and calls it", async () => {
-  const w = await openIssuanceWorld({
-    nodes: [{
-      id: "node-a",
-      tenants: [{
-        code: "401005",
-        name: "北九州市",
-        mayor: "北九州市長　武内　和久",
-      }],
-    }],
-  });
+  const w = await openServiceApps();
   const dir = await Deno.makeTempDir({ prefix: "konbini-openapi-client-" });
   const servers: Deno.HttpServer[] = [];
   try {
@@ -84,7 +75,7 @@ Deno.test("a typed client generated from each service's OpenAPI document type-ch
     }[] = [
       {
         name: "registry",
-        app: w.reg.app as unknown as Hono,
+        app: w.apps.registry as unknown as Hono,
         token: REGISTRY_TOKENS.city,
         call: {
           path: "/municipalities/{code}",
@@ -99,7 +90,7 @@ Deno.test("a typed client generated from each service's OpenAPI document type-ch
       },
       {
         name: "asp",
-        app: w.nodes[0].asp.app as unknown as Hono,
+        app: w.apps.asp as unknown as Hono,
         token: ASP_TOKENS.admin,
         call: {
           path: "/tenants/{code}",
@@ -114,7 +105,7 @@ Deno.test("a typed client generated from each service's OpenAPI document type-ch
       },
       {
         name: "jlis",
-        app: w.jlis.apps[0] as unknown as Hono,
+        app: w.apps.jlis as unknown as Hono,
         token: JLIS_TOKENS.operator,
         call: {
           path: "/operations/halts",

@@ -8,26 +8,13 @@
  */
 import assert from "node:assert/strict";
 import { createConfig, lintFromString } from "@redocly/openapi-core";
-import { openIssuanceWorld } from "./support/issuance_world.ts";
+import { openServiceApps } from "./support/service_apps.ts";
 
 Deno.test("every service's OpenAPI document passes Redocly's recommended rules", async () => {
-  const w = await openIssuanceWorld({
-    nodes: [{
-      id: "node-a",
-      tenants: [{
-        code: "401005",
-        name: "北九州市",
-        mayor: "北九州市長　武内　和久",
-      }],
-    }],
-  });
+  const w = await openServiceApps();
   try {
     const config = await createConfig({ extends: ["recommended"] });
-    const apps = {
-      registry: w.reg.app,
-      asp: w.nodes[0].asp.app,
-      jlis: w.jlis.apps[0],
-    };
+    const apps = w.apps;
     const lines: string[] = [];
     for (const [name, app] of Object.entries(apps)) {
       const res = await app.request("http://127.0.0.1:8100/openapi.json");

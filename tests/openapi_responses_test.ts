@@ -7,7 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { openIssuanceWorld } from "./support/issuance_world.ts";
+import { openServiceApps } from "./support/service_apps.ts";
 
 type Schema = {
   $ref?: string;
@@ -57,22 +57,9 @@ function undescribed(doc: {
 }
 
 Deno.test("every service's OpenAPI document describes each JSON response", async () => {
-  const w = await openIssuanceWorld({
-    nodes: [{
-      id: "node-a",
-      tenants: [{
-        code: "401005",
-        name: "北九州市",
-        mayor: "北九州市長　武内　和久",
-      }],
-    }],
-  });
+  const w = await openServiceApps();
   try {
-    const apps = {
-      registry: w.reg.app,
-      asp: w.nodes[0].asp.app,
-      jlis: w.jlis.apps[0],
-    };
+    const apps = w.apps;
     for (const [name, app] of Object.entries(apps)) {
       const res = await app.request("/openapi.json");
       assert.equal(res.status, 200, name);

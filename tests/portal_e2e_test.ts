@@ -4,6 +4,7 @@
  * the result shows the verdict beside the reduced front image; the same
  * flow works with JavaScript switched off. Screenshots go to tests/artifacts/.
  */
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium.ts";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { chromium } from "playwright-core";
@@ -17,16 +18,6 @@ import { PORTAL_ROOT, STATIC_DIR } from "../services/portal/paths.ts";
 import { silentLogger } from "../lib/service/logger.ts";
 
 const ARTIFACTS = `${PORTAL_ROOT}/tests/artifacts`;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-];
 
 Deno.test({
   name:
@@ -66,7 +57,7 @@ Deno.test({
     }, app.fetch);
     const base = `http://127.0.0.1:${server.addr.port}`;
     const context = await chromium.launchPersistentContext(`${work}/profile`, {
-      executablePath: "/usr/bin/chromium",
+      executablePath: CHROMIUM_PATH,
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 900 },
