@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { incidents, issuanceRequests } from "../db/jlis/schema.ts";
-import { openIssuanceWorld } from "./support/issuance_world.ts";
+import { ONE_NODE, openIssuanceWorld } from "./support/issuance_world.ts";
 import type { KioskRefusal } from "../services/kiosk/kiosk.ts";
 
 const CODE = "401005";
@@ -16,14 +16,7 @@ const CODE = "401005";
 Deno.test("[e2e] a malformed build answer from the ASP is withheld as MALFORMED_ANSWER, never used", async () => {
   const corrupt: ((body: Record<string, unknown>) => void)[] = [];
   const w = await openIssuanceWorld({
-    nodes: [{
-      id: "node-a",
-      tenants: [{
-        code: CODE,
-        name: "北九州市",
-        mayor: "北九州市長　武内　和久",
-      }],
-    }],
+    nodes: ONE_NODE,
     transport: (_id, t) => async (input, init) => {
       const res = await t(input, init);
       const fault = corrupt.shift();

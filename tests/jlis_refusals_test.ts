@@ -18,6 +18,7 @@ import type { Card } from "../lib/card/card.ts";
 import {
   type IssuanceWorld,
   markFresh,
+  ONE_NODE,
   openIssuanceWorld,
 } from "./support/issuance_world.ts";
 import { TOKENS } from "./support/jlis_world.ts";
@@ -125,14 +126,7 @@ async function issued(
 
 Deno.test("[e2e] refusal codes at the kiosk", async (t) => {
   const w = await openIssuanceWorld({
-    nodes: [{
-      id: "node-a",
-      tenants: [{
-        code: CODE,
-        name: "北九州市",
-        mayor: "北九州市長　武内　和久",
-      }],
-    }],
+    nodes: ONE_NODE,
   });
   try {
     const person = async (over: Record<string, unknown> = {}) => {

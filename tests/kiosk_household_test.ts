@@ -15,7 +15,11 @@ import type {
   KioskRefusal,
   KioskSession,
 } from "../services/kiosk/kiosk.ts";
-import { markFresh, openIssuanceWorld } from "./support/issuance_world.ts";
+import {
+  markFresh,
+  ONE_NODE,
+  openIssuanceWorld,
+} from "./support/issuance_world.ts";
 import { TOKENS } from "./support/jlis_world.ts";
 
 const CODE = "401005";
@@ -32,14 +36,7 @@ function listed(r: KioskHousehold | KioskRefusal): KioskHousehold {
 
 Deno.test("[e2e] household list: ASP route, center route, kiosk steps", async (t) => {
   const w = await openIssuanceWorld({
-    nodes: [{
-      id: "node-a",
-      tenants: [{
-        code: CODE,
-        name: "北九州市",
-        mayor: "北九州市長　武内　和久",
-      }],
-    }],
+    nodes: ONE_NODE,
   });
   try {
     const head = await w.moveIn(CODE, {

@@ -12,7 +12,7 @@ import { eq } from "drizzle-orm";
 import { messageLog } from "../db/jlis/schema.ts";
 import { createLogger, type Logger } from "../lib/service/logger.ts";
 import type { KioskReceipt, KioskRefusal } from "../services/kiosk/kiosk.ts";
-import { openIssuanceWorld } from "./support/issuance_world.ts";
+import { ONE_NODE, openIssuanceWorld } from "./support/issuance_world.ts";
 
 const CODE = "401005";
 
@@ -75,14 +75,7 @@ Deno.test("[e2e] one correlation id follows a kiosk run; refusal codes and idle 
     kiosk: [] as Line[],
   };
   const w = await openIssuanceWorld({
-    nodes: [{
-      id: "node-a",
-      tenants: [{
-        code: CODE,
-        name: "北九州市",
-        mayor: "北九州市長　武内　和久",
-      }],
-    }],
+    nodes: ONE_NODE,
     loggers: {
       registry: capture("registry", logs.registry),
       jlis: capture("jlis", logs.jlis),

@@ -63,6 +63,18 @@ export type Transport = (
 ) => Promise<Response>;
 
 /** Options of {@linkcode openIssuanceWorld}. */
+/** 北九州市 as the worlds' first tenant. */
+export const KITAKYUSHU: TenantConfig = {
+  code: "401005",
+  name: "北九州市",
+  mayor: "北九州市長　武内　和久",
+};
+
+/** One ASP node hosting 北九州市 only (the default world adds a second). */
+export const ONE_NODE: { id: string; tenants: TenantConfig[] }[] = [
+  { id: "node-a", tenants: [KITAKYUSHU] },
+];
+
 export interface WorldOptions {
   /** ASP nodes (default: node-a hosting 401005, node-b hosting 401307). */
   nodes?: { id: string; tenants: TenantConfig[] }[];
@@ -145,14 +157,7 @@ export async function openIssuanceWorld(
   opts: WorldOptions = {},
 ): Promise<IssuanceWorld> {
   const specs = opts.nodes ?? [
-    {
-      id: "node-a",
-      tenants: [{
-        code: "401005",
-        name: "北九州市",
-        mayor: "北九州市長　武内　和久",
-      }],
-    },
+    ...ONE_NODE,
     {
       id: "node-b",
       tenants: [{

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { openIssuanceWorld } from "./issuance_world.ts";
+import { ONE_NODE, openIssuanceWorld } from "./issuance_world.ts";
 
 /** A service's app, as far as these tests use it. */
 export interface ServiceApp {
@@ -25,14 +25,7 @@ export async function openServiceApps(): Promise<{
   close(): Promise<void>;
 }> {
   const w = await openIssuanceWorld({
-    nodes: [{
-      id: "node-a",
-      tenants: [{
-        code: "401005",
-        name: "北九州市",
-        mayor: "北九州市長　武内　和久",
-      }],
-    }],
+    nodes: ONE_NODE,
   });
   return {
     apps: {

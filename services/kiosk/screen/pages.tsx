@@ -84,6 +84,16 @@ function Bi(p: Bilingual & { class?: string }) {
   );
 }
 
+/** A step's input error, announced to screen readers. */
+function ErrorNotice(p: { error?: Bilingual }) {
+  if (!p.error) return null;
+  return (
+    <p class="notice" role="alert">
+      <Bi ja={p.error.ja} en={p.error.en} />
+    </p>
+  );
+}
+
 function Title(p: Bilingual) {
   return (
     <h1>
@@ -241,11 +251,7 @@ export function MembersScreen(
         ja="どなたの証明書が必要ですか"
         en="Whose certificate do you need?"
       />
-      {p.error && (
-        <p class="notice" role="alert">
-          <Bi ja={p.error.ja} en={p.error.en} />
-        </p>
-      )}
+      <ErrorNotice error={p.error} />
       <form method="post" action={at(p.sid, "members")}>
         <fieldset class="options members">
           {members.map((m, i) => (
@@ -456,11 +462,7 @@ export function PinScreen(p: { sid: string; error?: Bilingual }) {
         ja="利用者証明用電子証明書の暗証番号（数字4桁）を入力してください"
         en="Enter the card's 4-digit PIN"
       />
-      {p.error && (
-        <p class="notice" role="alert">
-          <Bi ja={p.error.ja} en={p.error.en} />
-        </p>
-      )}
+      <ErrorNotice error={p.error} />
       <form method="post" action={at(p.sid, "pin")} class="pin">
         <input
           id="pin"
