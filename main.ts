@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { createLedgerStatusClient } from "./services/portal/ledger_client.ts";
 import { startRegistry } from "./services/registry/main.ts";
 import { startAsp } from "./services/asp/main.ts";
 import { startJlis } from "./services/jlis/main.ts";
@@ -78,7 +79,11 @@ const closed = closedReason(jlis.clock.now());
 const portal = await startPortal({
   keyList: jlis.keyList,
   decryptionKeys: [jlis.contentKey],
-  statusLookup: (n) => jlis.ledgerStatus(n),
+  // The portal asks the center over its HTTP API, as when it runs apart.
+  statusLookup: createLedgerStatusClient({
+    centerUrl: jlis.url,
+    token: Deno.env.get("PORTAL_CENTER_TOKEN") ?? "dev-jlis-portal",
+  }),
 });
 const cards = await demoCards({
   registry: registry.database,
