@@ -263,7 +263,12 @@ export async function runP2(opts: P2Options): Promise<P2Result> {
       REGISTRY_PORT: String(regPort),
       REGISTRY_CLIENTS: JSON.stringify([
         { id: "bench", token: REGISTRY_TOKEN, scopes: ["admin"] },
-        { id: "asp", token: FEED_TOKEN, scopes: ["feed"] },
+        {
+          id: "asp",
+          token: FEED_TOKEN,
+          scopes: ["feed"],
+          municipalities: [CODE],
+        },
       ]),
     }, opts.flags?.registry));
     await waitHealthy(registry);

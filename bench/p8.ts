@@ -231,7 +231,12 @@ export const p8: Figure = {
       REGISTRY_PORT: String(port),
       REGISTRY_HOST: "127.0.0.1",
       REGISTRY_CLIENTS: JSON.stringify([
-        { id: "bench-p8", token: TOKEN, scopes: ["read"] },
+        {
+          id: "bench-p8",
+          token: TOKEN,
+          scopes: ["read"],
+          municipalities: [CODE],
+        },
       ]),
     });
     try {

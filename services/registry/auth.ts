@@ -1,9 +1,22 @@
 /**
- * The registry's clients and scopes, on the shared bearer credentials of
- * lib/service/bearer_auth.ts.
+ * The registry's clients, on the shared bearer credentials of
+ * lib/service/bearer_auth.ts, each bound to scopes and to municipalities
+ * (least privilege): a client acts only for the municipalities it lists —
+ * `admin` (operators) alone is global — and only with its scopes.
+ *
+ * - `read`: residents (search, record, history) and the municipality;
+ * - `write`: change events (異動), seals and blocks;
+ * - `card_link`: linking a card to its holder, unlinking it, reading a
+ *   link (the municipal window at card issuance);
+ * - `feed`: the change feed (the LGWAN-ASP's replica) and nothing else;
+ * - `admin`: everything, every municipality (creating municipalities).
+ *
+ * Unknown or missing credential → 401; a scope missing or a municipality
+ * other than the client's → 403 (the service's error JSON).
  *
  * @module
  */
+import { createMiddleware } from "hono/factory";
 import {
   type BearerClient,
   bearerClients,
@@ -11,27 +24,67 @@ import {
   hashToken,
   requireBearer,
 } from "../../lib/service/bearer_auth.ts";
+import { DomainError } from "../../lib/service/errors.ts";
 
 export { hashToken };
 
 /** What a client may do. */
-export type Scope = "read" | "write" | "feed" | "admin";
+export type Scope = "read" | "write" | "card_link" | "feed" | "admin";
+
+/** Every scope, for config validation and the credential matrix. */
+export const SCOPES: readonly Scope[] = [
+  "read",
+  "write",
+  "card_link",
+  "feed",
+  "admin",
+];
 
 /** A configured client (the token is only kept hashed). */
-export type ClientCredential = BearerClient<Scope>;
+export interface ClientCredential extends BearerClient<Scope> {
+  /** The municipality codes the client acts for (`admin`: ignored, global). */
+  municipalities: string[];
+}
 
-/** Builds a client list from plain tokens (config or tests). */
-export function clientsFromTokens(
-  list: { id: string; token: string; scopes: Scope[] }[],
-): ClientCredential[] {
-  return bearerClients(list);
+/** A client as configured (plain token). */
+export interface ClientConfig {
+  id: string;
+  token: string;
+  scopes: Scope[];
+  /** Required unless the client is `admin`. */
+  municipalities?: string[];
+}
+
+/**
+ * Builds a client list from plain tokens (config or tests).
+ *
+ * @example
+ * ```ts
+ * const clients = clientsFromTokens([
+ *   { id: "city-401005", token: "t", scopes: ["read"], municipalities: ["401005"] },
+ * ]);
+ * ```
+ */
+export function clientsFromTokens(list: ClientConfig[]): ClientCredential[] {
+  return list.map((c) => ({
+    ...bearerClients([c])[0],
+    municipalities: [...(c.municipalities ?? [])],
+  }));
 }
 
 /** Context variables set by {@linkcode requireClient}. */
 export type AuthEnv = BearerEnv<ClientCredential>;
 
+/** Whether a client may act for a municipality. */
+export function actsFor(client: ClientCredential, code: string): boolean {
+  return client.scopes.includes("admin") ||
+    client.municipalities.includes(code);
+}
+
 /**
- * Middleware: authenticates the caller and checks a scope ("admin" passes all).
+ * Middleware: authenticates the caller, checks a scope ("admin" passes
+ * all) and that the municipality in the path (`:code`) is one the client
+ * acts for.
  *
  * @example
  * ```ts ignore
@@ -39,5 +92,20 @@ export type AuthEnv = BearerEnv<ClientCredential>;
  * ```
  */
 export function requireClient(clients: ClientCredential[], scope: Scope) {
-  return requireBearer(clients, [scope], { superScope: "admin" });
+  const bearer = requireBearer<Scope, ClientCredential>(clients, [scope], {
+    superScope: "admin",
+  });
+  return createMiddleware<AuthEnv>(async (c, next) => {
+    await bearer(c, async () => {
+      const code = c.req.param("code");
+      if (code === undefined || !actsFor(c.get("client"), code)) {
+        throw new DomainError(
+          "FORBIDDEN",
+          "この市区町村の操作は許可されていません",
+          "Client may not act for this municipality",
+        );
+      }
+      await next();
+    });
+  });
 }

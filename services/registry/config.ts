@@ -5,23 +5,46 @@
  * @module
  */
 import { type Env, envInt, parseJsonArray } from "../../lib/service/env.ts";
-import type { Scope } from "./auth.ts";
+import { type ClientConfig, SCOPES } from "./auth.ts";
 
 /** Parsed configuration. */
 export interface RegistryConfig {
   port: number;
   hostname: string;
-  /** Plain client tokens (hashed before use). */
-  clients: { id: string; token: string; scopes: Scope[] }[];
+  /** Plain client tokens (hashed before use), with scopes and municipalities. */
+  clients: ClientConfig[];
 }
 
 /** Development clients used when REGISTRY_CLIENTS is not set (see .env.example). */
 export const DEV_CLIENTS: RegistryConfig["clients"] = [
   { id: "admin", token: "dev-registry-admin", scopes: ["admin"] },
-  { id: "city-window", token: "dev-registry-city", scopes: ["read", "write"] },
-  { id: "asp", token: "dev-registry-asp", scopes: ["feed"] },
-  { id: "jlis", token: "dev-registry-jlis", scopes: ["read", "write"] },
+  // Least privilege: each city window acts for its own municipality only;
+  // the ASP reads the feed only; the center has no registry credential.
+  ...["401005", "401307"].map((code) => ({
+    id: `city-${code}`,
+    token: `dev-registry-city-${code}`,
+    scopes: ["read", "write", "card_link"] as ClientConfig["scopes"],
+    municipalities: [code],
+  })),
+  {
+    id: "asp",
+    token: "dev-registry-asp",
+    scopes: ["feed"],
+    municipalities: ["401005", "401307"],
+  },
 ];
+
+/** A configured client is valid: known scopes, municipalities unless admin. */
+function validClient(c: ClientConfig): boolean {
+  const scopes = Array.isArray(c?.scopes) ? c.scopes : [];
+  const codes = c?.municipalities;
+  return !!c?.id && !!c.token && scopes.length > 0 &&
+    scopes.every((s) => SCOPES.includes(s)) &&
+    (codes === undefined ||
+      (Array.isArray(codes) &&
+        codes.every((m) => /^\d{6}$/.test(String(m))))) &&
+    (scopes.includes("admin") || (codes?.length ?? 0) > 0);
+}
 
 /**
  * Reads the configuration from the environment.
@@ -34,10 +57,10 @@ export const DEV_CLIENTS: RegistryConfig["clients"] = [
 export function loadRegistryConfig(env: Env): RegistryConfig {
   const raw = env.get("REGISTRY_CLIENTS");
   const clients = raw
-    ? parseJsonArray<RegistryConfig["clients"][number]>(
+    ? parseJsonArray<ClientConfig>(
       raw,
-      (c) => !!c?.id && !!c.token && Array.isArray(c.scopes),
-      "REGISTRY_CLIENTS must be a JSON array of { id, token, scopes[] }",
+      validClient,
+      'REGISTRY_CLIENTS must be a JSON array of { id, token, scopes: ("read"|"write"|"card_link"|"feed"|"admin")[], municipalities: string[] (unless admin) }',
     )
     : DEV_CLIENTS;
   return {

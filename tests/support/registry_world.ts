@@ -21,6 +21,9 @@ export const TOKENS = {
   reader: "reader-token",
 } as const;
 
+/** The municipalities the test clients act for (a listed set each). */
+export const TEST_MUNICIPALITIES = ["401005", "401307"];
+
 /** The folder of the registry's migrations. */
 export const REGISTRY_MIGRATIONS =
   new URL("../../db/migrations/registry", import.meta.url).pathname;
@@ -59,9 +62,24 @@ export async function openTestRegistry(
   const clock = fakeClock("2026-11-26T10:00:00+09:00");
   const clients = clientsFromTokens([
     { id: "admin", token: TOKENS.admin, scopes: ["admin"] },
-    { id: "city-window", token: TOKENS.city, scopes: ["read", "write"] },
-    { id: "asp", token: TOKENS.asp, scopes: ["feed"] },
-    { id: "reader", token: TOKENS.reader, scopes: ["read"] },
+    {
+      id: "city-window",
+      token: TOKENS.city,
+      scopes: ["read", "write", "card_link"],
+      municipalities: TEST_MUNICIPALITIES,
+    },
+    {
+      id: "asp",
+      token: TOKENS.asp,
+      scopes: ["feed"],
+      municipalities: TEST_MUNICIPALITIES,
+    },
+    {
+      id: "reader",
+      token: TOKENS.reader,
+      scopes: ["read"],
+      municipalities: TEST_MUNICIPALITIES,
+    },
   ]);
   const app = createRegistryApp({
     db: database.db,

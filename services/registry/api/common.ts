@@ -31,7 +31,9 @@ export type RegistryEnv = {
 export const errorResponses = {
   400: errorResponse("Invalid input"),
   401: errorResponse("No or bad credential"),
-  403: errorResponse("Scope missing"),
+  403: errorResponse(
+    "Scope missing, or a municipality the client does not act for",
+  ),
   404: errorResponse("Not found"),
   409: errorResponse("Refused by a rule"),
 } as const;

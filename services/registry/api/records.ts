@@ -118,8 +118,7 @@ export function createCardLinksApp(
   deps: RegistryDeps,
 ): OpenAPIHono<RegistryEnv> {
   const app = createResourceApp<RegistryEnv>();
-  app.on(["POST", "DELETE"], "*", requireClient(deps.clients, "write"));
-  app.on(["GET"], "*", requireClient(deps.clients, "read"));
+  app.use(requireClient(deps.clients, "card_link"));
   app.openapi(
     createRoute({
       method: "post",
