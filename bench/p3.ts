@@ -28,6 +28,10 @@
 import { eq } from "drizzle-orm";
 import { createRenderer, type Renderer } from "../lib/render/mod.ts";
 import { createCardRequest, openCard } from "../lib/card/card.ts";
+import {
+  bindingDigest,
+  type BindingKeys,
+} from "../lib/card/identity_binding.ts";
 import type { KeyList } from "../lib/crypto/key_list.ts";
 import { createBackSideBuilder } from "../lib/backside/mod.ts";
 import { makeSheet } from "../tests/fixtures/certificate.ts";
@@ -72,6 +76,10 @@ import {
   withConnection,
 } from "./lib.ts";
 import { freePort } from "./services.ts";
+
+/** The bench municipality's card-binding key (window and center share it). */
+const BENCH_BINDING_KEYS: BindingKeys = (code) =>
+  new TextEncoder().encode(`bench-p3-binding-key-${code}-0123456789abcdef`);
 
 const CODE = "401005";
 const ASP_TOKEN = "bench-asp-center-token";
@@ -198,6 +206,7 @@ async function centerInstance(start: CenterStart): Promise<Served> {
         fetch: toNode,
       }]),
       contentKey,
+      bindingKeys: BENCH_BINDING_KEYS,
       timeoutMs: 10_000,
       deliveryWindowMs: 250,
     },
@@ -597,7 +606,14 @@ async function runP3(ctx: BenchContext): Promise<P3Run> {
         Authorization: "Bearer bench-city-token",
         "Content-Type": "application/json",
       },
-      body: JSON.stringify({ municipalityCode: CODE, csrPem: req.csrPem }),
+      body: JSON.stringify({
+        municipalityCode: CODE,
+        csrPem: req.csrPem,
+        holderBinding: bindingDigest(
+          BENCH_BINDING_KEYS(CODE)!,
+          applicants[i].holder,
+        ),
+      }),
     });
     const body = await res.json();
     if (res.status !== 201) throw new Error(`card: ${JSON.stringify(body)}`);

@@ -1,12 +1,16 @@
 /**
- * Issues a simulated My Number card (`npx -y deno@2.9.6 task card:issue`;
- * `--help` for usage): generates the
+ * Issues a simulated My Number card at the municipality's window
+ * (`npx -y deno@2.9.6 task card:issue`; `--help` for usage): reads the
+ * holder's record in the registry (the window's credential), generates the
  * card's key, has the center issue its user-authentication certificate
- * (`POST /cards` with the municipality's credential), writes the card file
- * protected by the PIN, and links the certificate serial to the resident in
- * the registry (`POST /municipalities/{code}/card-links`). If the link fails
- * the certificate is revoked at the center and the file removed, so no
- * half-issued card remains usable.
+ * (`POST /cards` with the municipality's credential and the holder binding —
+ * the keyed digest of the holder's name, birth date and sex under the
+ * municipality's binding key, lib/card/identity_binding.ts), writes the card
+ * file protected by the PIN, and links the certificate serial to the
+ * resident in the registry (`POST /municipalities/{code}/card-links`, the
+ * window's credential again: the center has no registry credential). If the
+ * link fails the certificate is revoked at the center and the file removed,
+ * so no half-issued card remains usable.
  *
  * ```
  * npx -y deno@2.9.6 task card:issue --municipality 401005 --resident 401005-00000001 --out card.json [--pin 1234]
@@ -14,12 +18,17 @@
  * ```
  * Defaults: JLIS_URL or http://127.0.0.1:8103, JLIS_MUNICIPAL_TOKEN or
  * dev-jlis-city-<code>, REGISTRY_URL or http://127.0.0.1:8101, REGISTRY_TOKEN
- * or dev-registry-jlis.
+ * or dev-registry-city-<code> (the municipality's window), CARD_BINDING_KEYS
+ * or the development binding key under <DATA_DIR>.
  *
  * @module
  */
 import { createCardRequest, DEFAULT_PIN_ITERATIONS } from "../lib/card/card.ts";
 import { parseCli, usageError } from "../lib/service/cli.ts";
+import {
+  bindingDigest,
+  bindingKeysFromEnv,
+} from "../lib/card/identity_binding.ts";
 
 /** Options of {@linkcode issueCardFile}. */
 export interface IssueCardOptions {
@@ -30,7 +39,10 @@ export interface IssueCardOptions {
   centerUrl: string;
   centerToken: string;
   registryUrl: string;
+  /** The municipality's window at the registry (scopes read and card_link). */
   registryToken: string;
+  /** The municipality's card-binding key (shared with the center). */
+  bindingKey: Uint8Array;
   iterations?: number;
   /** HTTP client (tests route it to in-process apps). */
   fetch?: typeof fetch;
@@ -50,14 +62,16 @@ async function call(
   url: string,
   token: string,
   body: unknown,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await f(url, {
-    method: "POST",
+    method: body === undefined ? "GET" : "POST",
     headers: {
       Authorization: `Bearer ${token}`,
-      "Content-Type": "application/json",
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      ...headers,
     },
-    body: JSON.stringify(body),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   let parsed: Record<string, unknown>;
@@ -81,7 +95,7 @@ const describe = (r: { status: number; body: Record<string, unknown> }) =>
  * ```ts ignore
  * const card = await issueCardFile({ municipalityCode: "401005", residentId, out: "card.json", pin: "1234",
  *   centerUrl: "http://127.0.0.1:8103", centerToken: "dev-jlis-city-401005",
- *   registryUrl: "http://127.0.0.1:8101", registryToken: "dev-registry-jlis" });
+ *   registryUrl: "http://127.0.0.1:8101", registryToken: "dev-registry-city-401005", bindingKey });
  * ```
  */
 export async function issueCardFile(
@@ -101,10 +115,34 @@ export async function issueCardFile(
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
+  // The holder as the registry records them: what the card binds.
+  const holder = await call(
+    f,
+    `${opts.registryUrl}/municipalities/${opts.municipalityCode}/residents/${
+      encodeURIComponent(opts.residentId)
+    }`,
+    opts.registryToken,
+    undefined,
+    { "X-Purpose": encodeURIComponent("個人番号カードの交付") },
+  ).catch((e) => ({
+    status: 0,
+    body: { message_en: String(e) } as Record<string, unknown>,
+  }));
+  if (holder.status !== 200) {
+    throw new Error(
+      `The registry refused the holder's record: ${describe(holder)}`,
+    );
+  }
+  const holderBinding = bindingDigest(opts.bindingKey, {
+    name: String(holder.body.name),
+    birthDate: String(holder.body.birthDate),
+    sex: holder.body.sex as "male" | "female",
+  });
   const req = await createCardRequest();
   const issued = await call(f, `${opts.centerUrl}/cards`, opts.centerToken, {
     municipalityCode: opts.municipalityCode,
     csrPem: req.csrPem,
+    holderBinding,
   });
   if (issued.status !== 201) {
     throw new Error(`The center refused to issue: ${describe(issued)}`);
@@ -205,7 +243,9 @@ if (import.meta.main) {
       registryUrl: values.registry ?? env("REGISTRY_URL") ??
         "http://127.0.0.1:8101",
       registryToken: values["registry-token"] ?? env("REGISTRY_TOKEN") ??
-        "dev-registry-jlis",
+        `dev-registry-city-${values.municipality}`,
+      bindingKey: bindingKeysFromEnv(Deno.env)(values.municipality) ??
+        usageError(CARD_ISSUE_CLI, "--municipality must be a 6-digit code"),
       iterations: values.iterations ? Number(values.iterations) : undefined,
     });
     console.log(

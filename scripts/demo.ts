@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { bindingKeysFromEnv } from "../lib/card/identity_binding.ts";
 import { sql } from "drizzle-orm";
 import { type Database, rowsOf } from "../lib/db/database.ts";
 import { readMediaKeyFiles, registryMediaKeys } from "../lib/media/keys.ts";
@@ -128,7 +129,9 @@ export async function demoCards(
       centerUrl: opts.centerUrl,
       centerToken: "dev-jlis-city-401005",
       registryUrl: opts.registryUrl,
-      registryToken: "dev-registry-jlis",
+      // The municipality's window: the center has no registry credential.
+      registryToken: "dev-registry-city-401005",
+      bindingKey: bindingKeysFromEnv(Deno.env)("401005")!,
     });
     cards.push({
       file: await Deno.realPath(file),

@@ -11,6 +11,7 @@ import {
   kioskAuthenticate,
   openTestJlis,
   TEST_PIN_ITERATIONS,
+  testBindingKeys,
   TOKENS,
 } from "./support/jlis_world.ts";
 
@@ -45,6 +46,7 @@ Deno.test("card:issue writes a working card and links its serial in the registry
       centerToken: TOKENS.city,
       registryUrl: "http://registry.test",
       registryToken: REGISTRY_TOKENS.city,
+      bindingKey: testBindingKeys("401005")!,
       iterations: TEST_PIN_ITERATIONS,
       fetch: route,
     };
@@ -70,15 +72,26 @@ Deno.test("card:issue writes a working card and links its serial in the registry
       issueCardFile({ ...base, residentId, out: issued.out }),
       /already exists/,
     );
-    const err = await issueCardFile({
+    // No holder record: nothing is issued at all.
+    const ghost = await issueCardFile({
       ...base,
       residentId: "401005-99999999",
       out: `${dir}/ghost.json`,
     })
       .then(() => null, (e: Error) => e);
+    assert.match(String(ghost?.message), /refused the holder's record: 404/);
+    // A window credential that may read but not link: the link fails after
+    // the center issued, and the certificate is revoked.
+    const err = await issueCardFile({
+      ...base,
+      registryToken: REGISTRY_TOKENS.reader,
+      residentId,
+      out: `${dir}/unlinked.json`,
+    })
+      .then(() => null, (e: Error) => e);
     assert.match(
       String(err?.message),
-      /registry refused.*the certificate was revoked/,
+      /registry refused the card link: 403.*the certificate was revoked/,
     );
     const statuses = (await jlis.databases[0].db.select().from(cards)).map((
       c,

@@ -88,6 +88,7 @@ Deno.test("[misissuance] 1,000 concurrent requests from 125 kiosks with slow and
           p.card = await w.jlis.issueCard({
             municipalityCode: p.code,
             token: p.code === "401005" ? TOKENS.city : TOKENS.otherCity,
+            holder: p.holder,
           });
         }),
       );
@@ -219,6 +220,7 @@ Deno.test("[misissuance] 1,000 concurrent requests from 125 kiosks with slow and
       p.card = await w.jlis.issueCard({
         municipalityCode: p.code,
         token: p.code === "401005" ? TOKENS.city : TOKENS.otherCity,
+        holder: p.holder,
       });
     }
     for (

@@ -4,7 +4,9 @@
  * (single-use nonces), and the message log of everything sent and received.
  *
  * The center keeps no personal data: a card is known by its certificate
- * serial and municipality; which resident holds it is the registry's link.
+ * serial and municipality; which resident holds it is the registry's link,
+ * and the center's own check of it is a keyed digest of the holder's basic
+ * identity (card_bindings), which it cannot read back.
  *
  * @module
  */
@@ -58,6 +60,38 @@ export const cardStatusChanges = pgTable("card_status_changes", {
   /** Resume only: the identity verification done at the municipal window. */
   verification: jsonb("verification"),
 }, (t) => [index("card_status_changes_serial_idx").on(t.serial)]);
+
+/**
+ * The center's own binding of a card to its holder: the keyed digest of the
+ * holder's basic identity (lib/card/identity_binding.ts) the issuing
+ * municipality gave at card issuance and keeps current — never the identity
+ * itself. Every issuance compares the ASP's applicant with it.
+ */
+export const cardBindings = pgTable("card_bindings", {
+  /** Certificate serial, lowercase hex (the card). */
+  serial: text("serial").primaryKey(),
+  municipalityCode: text("municipality_code").notNull(),
+  /** HMAC-SHA256 under the municipality's binding key, base64url. */
+  digest: text("digest").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" })
+    .notNull(),
+  /** Client id of the municipality that set it last. */
+  updatedBy: text("updated_by").notNull(),
+});
+
+/** Every binding set or changed, with who and why (e.g. the registry event). */
+export const cardBindingChanges = pgTable("card_binding_changes", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  serial: text("serial").notNull(),
+  /** null when the card was issued. */
+  previousDigest: text("previous_digest"),
+  digest: text("digest").notNull(),
+  at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+  actor: text("actor").notNull(),
+  requestId: text("request_id").notNull(),
+  /** e.g. `issued`, or the registry event (type and seq) that changed the identity. */
+  reason: text("reason").notNull(),
+}, (t) => [index("card_binding_changes_serial_idx").on(t.serial)]);
 
 /** Kiosk authentication sessions: one random nonce each, single use, short-lived. */
 export const kioskSessions = pgTable("kiosk_sessions", {

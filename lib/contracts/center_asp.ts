@@ -58,6 +58,12 @@ export type AspCertificateRequest = z.input<typeof aspCertificateRequestSchema>;
 export const builtCertificateSchema = z.object({
   requestId: z.string(),
   applicantResidentId: z.string().min(1),
+  /** The applicant's basic identity (what the card binds), for the center's holder check. */
+  applicant: z.object({
+    name: z.string().min(1).max(200),
+    birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    sex: z.enum(["male", "female"]),
+  }).strict().optional(),
   replicaSeq: z.number().int().min(0),
   sheets: z.array(sheetWireSchema),
   household: z.object({

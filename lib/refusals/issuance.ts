@@ -242,6 +242,25 @@ export const ISSUANCE_REFUSALS = {
     kiosk: "specific",
     parties: ["center"],
   },
+  CARD_NOT_BOUND: {
+    status: 403,
+    ja:
+      "このカードでは証明書を発行できません。お住まいの市区町村の窓口にお問い合わせください。",
+    en: "The card has no holder binding at the center",
+    operator:
+      "The center holds no binding of the card to its holder (card_bindings): the municipality must set it at its window",
+    kiosk: "specific",
+    parties: ["center"],
+  },
+  BINDING_CONFLICT: {
+    status: 409,
+    ja: "カードの本人情報の更新が現在の記録と一致しません",
+    en: "The binding update does not start from the card's current binding",
+    operator:
+      "A municipality updated a card's holder binding from a digest that is not the current one (a re-linked card, or a lost update)",
+    kiosk: "specific",
+    parties: ["center"],
+  },
 
   // ── Issuance: the ASP's rules over the replica, forwarded to the kiosk ─
   UNDER_15: {

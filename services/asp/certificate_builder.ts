@@ -58,6 +58,8 @@ export interface BuiltCertificate {
   requestId: string;
   /** The applicant the sheets were built for. */
   applicantResidentId: string;
+  /** The applicant's basic identity (the center checks it against the card's holder binding). */
+  applicant: { name: string; birthDate: string; sex: "male" | "female" };
   /** The replica sequence the sheets were read at. */
   replicaSeq: number;
   sheets: SheetContent[];
@@ -338,6 +340,11 @@ export async function buildCertificate(
       return {
         requestId: req.requestId,
         applicantResidentId: applicant.id,
+        applicant: {
+          name: applicant.name,
+          birthDate: applicant.birthDate,
+          sex: applicant.sex,
+        },
         replicaSeq,
         sheets,
         household,

@@ -16,6 +16,7 @@ import { type Clock, clockFrom, systemClock } from "../../lib/time/clock.ts";
 import { serveHttp } from "../../lib/service/serve.ts";
 import { createJlisApp } from "./app.ts";
 import { jlisClients } from "./auth.ts";
+import { bindingKeysFromEnv } from "../../lib/card/identity_binding.ts";
 import { loadJlisConfig } from "./config.ts";
 import { loadCenterKeys, loadContentKey } from "./keys.ts";
 import { createAspDirectory } from "./issuance/asp_directory.ts";
@@ -128,6 +129,8 @@ export async function startJlis(
     issuance: {
       directory,
       contentKey,
+      // Card ↔ holder binding keys, shared with each municipality.
+      bindingKeys: bindingKeysFromEnv(env),
       timeoutMs: config.issueTimeoutMs,
       deliveryWindowMs: config.deliveryWindowMs,
     },

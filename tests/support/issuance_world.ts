@@ -54,7 +54,13 @@ import {
   type AspNode,
   createAspDirectory,
 } from "../../services/jlis/issuance/asp_directory.ts";
-import { openTestJlis, type TestJlis, TOKENS } from "./jlis_world.ts";
+import type { HolderIdentity } from "../../lib/card/identity_binding.ts";
+import {
+  openTestJlis,
+  testBindingKeys,
+  type TestJlis,
+  TOKENS,
+} from "./jlis_world.ts";
 
 /** A transport to an ASP node. */
 export type Transport = (
@@ -224,6 +230,7 @@ export async function openIssuanceWorld(
     issuance: () => ({
       directory: createAspDirectory(aspNodes),
       contentKey,
+      bindingKeys: testBindingKeys,
       timeoutMs: opts.timeoutMs,
     }),
   });
@@ -278,10 +285,19 @@ export async function openIssuanceWorld(
       return String(body.householdId ?? body.resident?.householdId);
     },
     async issueCard(code, residentId, pin = "1234") {
+      // The window binds the card to the holder as the registry records them.
+      const rec = await reg.call(
+        "GET",
+        `/municipalities/${code}/residents/${residentId}`,
+        { headers: { "X-Purpose": "card issuance" } },
+      );
+      const holder = await rec.json();
+      if (rec.status !== 200) throw new Error(JSON.stringify(holder));
       const card = await jlis.issueCard({
         municipalityCode: code,
         pin,
         token: code === "401005" ? TOKENS.city : TOKENS.otherCity,
+        holder,
       });
       const res = await reg.call("POST", `/municipalities/${code}/card-links`, {
         body: { serial: card.serial, residentId },
@@ -475,6 +491,8 @@ export interface Applicant {
   householdId: string;
   /** Non-removed members of the household (the applicant included). */
   household: string[];
+  /** Name, birth date and sex: what the card's holder binding covers. */
+  holder: HolderIdentity;
   /** Set once a card was issued. */
   card?: Card;
 }
@@ -534,6 +552,11 @@ export function generatedPopulation(
           residentId: r.id,
           householdId: r.householdId,
           household: members.get(r.householdId) ?? [r.id],
+          holder: {
+            name: r.name,
+            birthDate: r.birthDate,
+            sex: r.sex as HolderIdentity["sex"],
+          },
         });
       }
     }

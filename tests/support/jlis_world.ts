@@ -10,6 +10,11 @@ import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { openTestDatabase } from "./test_database.ts";
 import { type Card, createCardRequest } from "../../lib/card/card.ts";
 import {
+  bindingDigest,
+  type BindingKeys,
+  type HolderIdentity,
+} from "../../lib/card/identity_binding.ts";
+import {
   createSigner,
   generateSigningKey,
   type Signer,
@@ -24,6 +29,27 @@ import {
   type CardAuthority,
   createEphemeralCardAuthority,
 } from "../../services/jlis/cards/card_authority.ts";
+
+/**
+ * The card-binding keys of the test municipalities (fixed test bytes, one
+ * per code): what each municipality shares with the center.
+ */
+export const testBindingKeys: BindingKeys = (code) =>
+  /^\d{6}$/.test(code)
+    ? new TextEncoder().encode(`test-binding-key-${code}-0123456789abcdef`)
+    : null;
+
+/** The holder binding of `holder` for a card of municipality `code` (test keys). */
+export function testBinding(code: string, holder: HolderIdentity): string {
+  return bindingDigest(testBindingKeys(code)!, holder);
+}
+
+/** The holder a card is bound to when a test names none (never a resident of the worlds). */
+export const NOBODY: HolderIdentity = {
+  name: "試験　無人",
+  birthDate: "1900-01-01",
+  sex: "female",
+};
 
 /** Tokens of the test clients. */
 export const TOKENS = {
@@ -71,9 +97,17 @@ export interface TestJlis {
     path: string,
     opts?: { body?: unknown; token?: string; instance?: number },
   ): Promise<Response>;
-  /** Issues a card through `POST /cards` and writes it to a temporary file. */
+  /**
+   * Issues a card through `POST /cards`, bound to `holder` (default
+   * {@linkcode NOBODY}), and writes it to a temporary file.
+   */
   issueCard(
-    opts?: { municipalityCode?: string; pin?: string; token?: string },
+    opts?: {
+      municipalityCode?: string;
+      pin?: string;
+      token?: string;
+      holder?: HolderIdentity;
+    },
   ): Promise<Card>;
   close(): Promise<void>;
 }
@@ -209,11 +243,13 @@ export async function openTestJlis(
     call,
     async issueCard(o = {}) {
       const req = await createCardRequest();
+      const code = o.municipalityCode ?? "401005";
       const res = await call("POST", "/cards", {
         token: o.token ?? TOKENS.city,
         body: {
-          municipalityCode: o.municipalityCode ?? "401005",
+          municipalityCode: code,
           csrPem: req.csrPem,
+          holderBinding: testBinding(code, o.holder ?? NOBODY),
         },
       });
       const body = await res.json();

@@ -80,6 +80,7 @@ export function createCertificatesApp(deps: AspDeps): OpenAPIHono<AspEnv> {
       return c.json({
         requestId: built.requestId,
         applicantResidentId: built.applicantResidentId,
+        applicant: built.applicant,
         replicaSeq: built.replicaSeq,
         sheets: built.sheets.map(sheetToJson),
         household: built.household,

@@ -17,6 +17,8 @@ import {
   registerCard,
 } from "../cards/cards.ts";
 import { JlisError } from "../errors.ts";
+import { updateBinding } from "../cards/binding.ts";
+import { BINDING_DIGEST_PATTERN } from "../../../lib/card/identity_binding.ts";
 import {
   errorResponses,
   type JlisDeps,
@@ -55,6 +57,8 @@ const body = <T extends z.ZodType>(schema: T) => ({
   body: { content: { "application/json": { schema } }, required: true },
 });
 
+const Digest = z.string().regex(BINDING_DIGEST_PATTERN);
+
 const Changed = CardView.extend({ changed: z.boolean() }).openapi(
   "CardStatusChange",
 );
@@ -87,6 +91,10 @@ export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
         z.object({
           municipalityCode: z.string().regex(/^\d{6}$/),
           csrPem: z.string().max(8192),
+          holderBinding: Digest.openapi({
+            description:
+              "The municipality's keyed digest of the holder's name, birth date and sex (lib/card/identity_binding.ts)",
+          }),
         }).strict(),
       ),
       responses: {
@@ -96,7 +104,7 @@ export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
       security: [{ bearer: [] }],
     }),
     async (c) => {
-      const { municipalityCode, csrPem } = c.req.valid("json");
+      const { municipalityCode, csrPem, holderBinding } = c.req.valid("json");
       const client = c.get("client");
       if (!client.municipalities.includes(municipalityCode)) {
         throw new JlisError("WRONG_MUNICIPALITY", { municipalityCode });
@@ -114,6 +122,7 @@ export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
         deps.db,
         issued,
         municipalityCode,
+        holderBinding,
         actorOf(client, c.get("requestId")),
         deps.clock.now(),
       );
@@ -243,6 +252,47 @@ export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
         deps.clock.now(),
       );
       return c.json({ ...cardView(r.card), changed: r.changed }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/{serial}/binding",
+      summary:
+        "Keep the card's holder binding current (the municipality, when an event changed the holder's name, birth date or sex)",
+      middleware: [municipal] as const,
+      request: {
+        params: SerialParam,
+        ...body(
+          z.object({
+            previousDigest: Digest,
+            digest: Digest,
+            reason: z.string().min(1).max(200),
+          }).strict(),
+        ),
+      },
+      responses: {
+        200: json(
+          z.object({ serial: z.string(), changed: z.boolean() }).openapi(
+            "CardBindingChange",
+          ),
+          "Updated (changed: false if it already was)",
+        ),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { serial } = c.req.valid("param");
+      const r = await updateBinding(
+        deps.db,
+        serial,
+        c.req.valid("json"),
+        actorOf(c.get("client"), c.get("requestId")),
+        deps.clock.now(),
+      );
+      return c.json({ serial: serial.toLowerCase(), changed: r.changed }, 200);
     },
   );
   return app;

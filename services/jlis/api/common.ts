@@ -18,6 +18,7 @@ import type { AspDirectory } from "../issuance/asp_directory.ts";
 import type { MessageLog } from "../issuance/message_log.ts";
 import type { JlisAuthEnv, JlisClient } from "../auth.ts";
 import type { CardAuthority } from "../cards/card_authority.ts";
+import type { BindingKeys } from "../../../lib/card/identity_binding.ts";
 
 /** What issuance needs besides the center's base dependencies. */
 export interface IssuanceConfig {
@@ -25,6 +26,8 @@ export interface IssuanceConfig {
   directory: AspDirectory;
   /** Encrypts back sides (the portal holds the same key to decrypt). */
   contentKey: ContentKey;
+  /** Each municipality's card-binding key (shared with it), for the holder check. */
+  bindingKeys: BindingKeys;
   /** Back-side builder (default: one bound to the signer and content key). */
   backSides?: BackSideBuilder;
   /** Deadline of one issuance request, ms (default 10 s). */

@@ -77,6 +77,7 @@ export function issuanceDepsOf(
     signer: deps.signer,
     keyList: () => keyList ??= deps.signer.keyList(),
     contentKey: cfg.contentKey,
+    bindingKeys: cfg.bindingKeys,
     backSides: cfg.backSides ??
       createBackSideBuilder({
         signer: deps.signer,

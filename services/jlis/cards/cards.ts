@@ -20,6 +20,7 @@ import {
 } from "../../../db/jlis/schema.ts";
 import { JlisError } from "../errors.ts";
 import type { IssuedCertificate } from "./card_authority.ts";
+import { insertBinding } from "./binding.ts";
 
 /** A card's status. */
 export type CardStatus = "valid" | "suspended" | "revoked";
@@ -63,17 +64,20 @@ export interface Actor {
 }
 
 /**
- * Records a newly issued certificate as a valid card.
+ * Records a newly issued certificate as a valid card, bound to its holder
+ * by `holderBinding` (the municipality's keyed digest of the holder's basic
+ * identity, lib/card/identity_binding.ts), in one transaction.
  *
  * @example
  * ```ts ignore
- * await registerCard(db, issued, "401005", actor, clock.now());
+ * await registerCard(db, issued, "401005", digest, actor, clock.now());
  * ```
  */
 export async function registerCard(
   db: Db,
   issued: IssuedCertificate,
   municipalityCode: string,
+  holderBinding: string,
   actor: Actor,
   at: Date,
 ): Promise<CardRecord> {
@@ -98,6 +102,16 @@ export async function registerCard(
       requestId: actor.requestId,
       reason: "issued",
     });
+    await insertBinding(
+      tx,
+      {
+        serial: issued.serial,
+        municipalityCode,
+        digest: holderBinding,
+      },
+      actor,
+      at,
+    );
     return row;
   });
 }

@@ -3,7 +3,9 @@ import { asc, eq } from "drizzle-orm";
 import { cardStatusChanges } from "../../../db/jlis/schema.ts";
 import {
   kioskAuthenticate,
+  NOBODY,
   openTestJlis,
+  testBinding,
   TOKENS,
 } from "../../../tests/support/jlis_world.ts";
 
@@ -205,7 +207,11 @@ Deno.test("[jlis] card status: emergency stop, resume with identity verification
       async () => {
         const other = await jlis.call("POST", "/cards", {
           token: TOKENS.otherCity,
-          body: { municipalityCode: "401005", csrPem: "x" },
+          body: {
+            municipalityCode: "401005",
+            csrPem: "x",
+            holderBinding: testBinding("401005", NOBODY),
+          },
         });
         await expectStatus(other, 403, "WRONG_MUNICIPALITY");
         await expectStatus(
@@ -220,7 +226,11 @@ Deno.test("[jlis] card status: emergency stop, resume with identity verification
         );
         const bad = await jlis.call("POST", "/cards", {
           token: TOKENS.city,
-          body: { municipalityCode: "401005", csrPem: "not a CSR" },
+          body: {
+            municipalityCode: "401005",
+            csrPem: "not a CSR",
+            holderBinding: testBinding("401005", NOBODY),
+          },
         });
         await expectStatus(bad, 400, "CSR_INVALID");
         await expectStatus(

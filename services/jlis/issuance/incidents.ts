@@ -16,7 +16,11 @@ import { JlisError } from "../errors.ts";
 /** What went wrong. */
 export interface IncidentInput {
   at: Date;
-  kind: "SUBJECT_MISMATCH" | "BACK_SIDE_MISMATCH" | "MALFORMED_ANSWER";
+  kind:
+    | "SUBJECT_MISMATCH"
+    | "BINDING_MISMATCH"
+    | "BACK_SIDE_MISMATCH"
+    | "MALFORMED_ANSWER";
   municipalityCode: string;
   requestId: string;
   kioskId: string;

@@ -75,7 +75,13 @@ import { type IncidentInput, recordIncidentAndHalt } from "./incidents.ts";
 import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
 import type { DeliveryConfirmer } from "./delivery.ts";
 import type { MessageLog } from "./message_log.ts";
-import { certificateRules, checkSubjects } from "./subject_check.ts";
+import {
+  applicantIdentities,
+  certificateRules,
+  checkSubjects,
+} from "./subject_check.ts";
+import { bindingProblem, readBinding } from "../cards/binding.ts";
+import type { BindingKeys } from "../../../lib/card/identity_binding.ts";
 
 /** What the pipeline needs. */
 export interface IssuanceDeps {
@@ -92,6 +98,8 @@ export interface IssuanceDeps {
   /** The center's own published key list (to read its back sides back). */
   keyList: () => Promise<KeyList>;
   contentKey: ContentKey;
+  /** Each municipality's card-binding key: the applicant must match the card's holder binding. */
+  bindingKeys: BindingKeys;
   backSides: BackSideBuilder;
   directory: AspDirectory;
   logger: Logger;
@@ -530,6 +538,10 @@ async function build(
     issuedAt: jstIso(ctx.issuedAt),
     includePdf: false,
   };
+  // The center's own binding of the card to its holder: none, no issuance.
+  const binding = await readBinding(db, ctx.serial);
+  if (!binding) throw new JlisError("CARD_NOT_BOUND");
+  signal.throwIfAborted();
   const built = await call("POST", `/tenants/${code}/certificates`, request);
   if (built.status === 404 && built.body.code === "CARD_NOT_FOUND") {
     throw new JlisError("CARD_NOT_LINKED");
@@ -575,6 +587,17 @@ async function build(
   });
   if (problems.length) {
     throw new Withheld("SUBJECT_MISMATCH", { problems, replicaSeq });
+  }
+  // The applicant must be the card's holder as the municipality bound it: a
+  // card linked to another person (registry or replica) stops here.
+  const unbound = bindingProblem(
+    deps.bindingKeys,
+    code,
+    binding,
+    applicantIdentities(applicantId, sheets, answer.applicant),
+  );
+  if (unbound) {
+    throw new Withheld("BINDING_MISMATCH", { problem: unbound, replicaSeq });
   }
 
   // The back sides, each read back from its modules and compared.

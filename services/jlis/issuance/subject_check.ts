@@ -13,6 +13,7 @@ import type {
   JuminhyoOptions,
   SheetContent,
 } from "../../../lib/certificate/model.ts";
+import type { HolderIdentity } from "../../../lib/card/identity_binding.ts";
 
 /** What the center asked for and knows independently of the answer. */
 export interface SubjectExpectation {
@@ -159,4 +160,38 @@ export function checkSubjects(
     problems.push("subjects are not the members chosen");
   }
   return problems;
+}
+
+/**
+ * Every rendering of the applicant's basic identity an answer carries: the
+ * subject of each sheet that is the applicant's, and the answer's own
+ * applicant item when the node sends one (a request for other members
+ * only has no sheet of the applicant). The center checks each against the
+ * card's holder binding; an answer that carries none fails that check.
+ *
+ * @example
+ * ```ts ignore
+ * const ids = applicantIdentities(answer.applicantResidentId, sheets, answer.applicant);
+ * ```
+ */
+export function applicantIdentities(
+  applicantId: string,
+  sheets: SheetContent[],
+  applicant?: HolderIdentity,
+): HolderIdentity[] {
+  const out: HolderIdentity[] = sheets
+    .filter((s) => s.subject?.residentId === applicantId)
+    .map((s) => ({
+      name: s.subject.name,
+      birthDate: s.subject.birthDate,
+      sex: s.subject.sex,
+    }));
+  if (applicant) {
+    out.push({
+      name: applicant.name,
+      birthDate: applicant.birthDate,
+      sex: applicant.sex,
+    });
+  }
+  return out;
 }
