@@ -14,6 +14,8 @@ import { createRegistryApp } from "./app.ts";
 import { clientsFromTokens } from "./auth.ts";
 import { loadRegistryConfig } from "./config.ts";
 import { createFeedNotifier } from "./feed_notifier.ts";
+import { bindingKeysFromEnv } from "../../lib/card/identity_binding.ts";
+import { createCenterBindingPusher } from "./center_binding.ts";
 
 /** A running registry. */
 export interface RunningRegistry {
@@ -22,6 +24,27 @@ export interface RunningRegistry {
   tlsUrl?: string;
   database: Database;
   stop(): Promise<void>;
+}
+
+/**
+ * Each municipality's credential at the center (REGISTRY_CENTER_TOKENS,
+ * JSON code → token; development: the center's development municipal
+ * tokens).
+ */
+function centerTokens(
+  env: { get(k: string): string | undefined },
+): (code: string) => string | null {
+  const raw = env.get("REGISTRY_CENTER_TOKENS");
+  if (!raw) return (code) => `dev-jlis-city-${code}`;
+  let parsed: Record<string, string>;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error(
+      "REGISTRY_CENTER_TOKENS must be a JSON object code → token",
+    );
+  }
+  return (code) => parsed[code] ?? null;
 }
 
 /** The folder of the registry's migrations. */
@@ -52,6 +75,14 @@ export async function startRegistry(
     clock: systemClock,
     clients: clientsFromTokens(config.clients),
     notifier: createFeedNotifier(),
+    // Card ↔ holder bindings at the center, kept current by the municipality.
+    centerBinding: createCenterBindingPusher({
+      db: database.db,
+      centerUrl: env.get("REGISTRY_CENTER_URL") ?? "http://127.0.0.1:8103",
+      tokenFor: centerTokens(env),
+      keys: bindingKeysFromEnv(env),
+      logger,
+    }),
     logger,
     metrics: createMetrics(),
   });

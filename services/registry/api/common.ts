@@ -11,6 +11,7 @@ import type { Clock } from "../../../lib/time/clock.ts";
 import type { ServiceEnv } from "../../../lib/service/app.ts";
 import type { AuthEnv, ClientCredential } from "../auth.ts";
 import type { FeedNotifier } from "../feed_notifier.ts";
+import type { CenterBindingPusher } from "../center_binding.ts";
 
 /** What the registry's resources need. */
 export interface RegistryDeps {
@@ -18,6 +19,8 @@ export interface RegistryDeps {
   clock: Clock;
   clients: ClientCredential[];
   notifier: FeedNotifier;
+  /** Keeps the center's card bindings current after events (absent: not sent). */
+  centerBinding?: CenterBindingPusher;
   /** Longest a feed request may wait, ms (default 25 s). */
   maxFeedWaitMs?: number;
 }

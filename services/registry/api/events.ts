@@ -55,6 +55,8 @@ export function createEventsApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
       requestId: c.get("requestId"),
     });
     deps.notifier.notify(code);
+    // The municipality updates the center's card binding in the same flow.
+    await deps.centerBinding?.afterEvent(code, committed.seq);
     return c.json(committed, 201);
   });
   return app;

@@ -1,0 +1,233 @@
+/**
+ * The municipality keeps the center's card ↔ holder binding current: after
+ * an event commits that changes the name, birth date or sex of a resident
+ * with an active card link (職権修正, 誤記修正 — a marriage's 氏の変更 is
+ * recorded as one — or the 取消 of such an event), the registry tells the
+ * center the new binding digest, from the old one (`PUT
+ * /cards/{serial}/binding`, compare-and-set), with the municipality's center
+ * credential. A re-link of a card to another person changes no identity and
+ * sends nothing: the center's binding keeps naming the card's real holder.
+ *
+ * The push runs in the event's request flow, after the commit (the event
+ * stands whatever the center answers); a failed call is retried a few times
+ * with backoff in the background and logged by ids and codes only.
+ *
+ * @module
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../../lib/db/database.ts";
+import {
+  bindingDigest,
+  type BindingKeys,
+  type HolderIdentity,
+} from "../../lib/card/identity_binding.ts";
+import type { Logger } from "../../lib/service/logger.ts";
+import { cardLinks, outbox } from "../../db/registry/schema.ts";
+
+/** What the pusher needs. */
+export interface CenterBindingDeps {
+  db: Db;
+  /** The center's base URL. */
+  centerUrl: string;
+  /** The municipality's credential at the center (scope municipal), or null. */
+  tokenFor: (municipalityCode: string) => string | null;
+  /** The municipalities' binding keys (shared with the center). */
+  keys: BindingKeys;
+  logger: Logger;
+  fetch?: typeof fetch;
+  /** Attempts per update (default 5), backoff doubling from `retryMs` (default 500). */
+  attempts?: number;
+  retryMs?: number;
+}
+
+/** One binding update to send. */
+export interface BindingPush {
+  serial: string;
+  previousDigest: string;
+  digest: string;
+  reason: string;
+}
+
+/** Sends binding updates after events. */
+export interface CenterBindingPusher {
+  /**
+   * Sends the updates an event calls for; resolves once each was answered
+   * or handed to the background retries. Never throws.
+   */
+  afterEvent(municipalityCode: string, seq: number): Promise<BindingPush[]>;
+  /** Waits for background retries (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+type Person = Partial<HolderIdentity> & { id?: string };
+
+function identityOf(r: Person | null | undefined): HolderIdentity | null {
+  if (!r?.name || !r.birthDate || !r.sex) return null;
+  return { name: r.name, birthDate: r.birthDate, sex: r.sex };
+}
+
+const sameIdentity = (a: HolderIdentity, b: HolderIdentity) =>
+  a.name.normalize("NFC") === b.name.normalize("NFC") &&
+  a.birthDate === b.birthDate && a.sex === b.sex;
+
+/**
+ * The binding updates of one committed event: for each resident whose basic
+ * identity changed and who holds an active card link. Exported for tests.
+ *
+ * @example
+ * ```ts ignore
+ * const pushes = await bindingUpdatesOf(db, keys, "401005", 1042);
+ * ```
+ */
+export async function bindingUpdatesOf(
+  db: Db,
+  keys: BindingKeys,
+  municipalityCode: string,
+  seq: number,
+): Promise<BindingPush[]> {
+  const key = keys(municipalityCode);
+  if (!key) return [];
+  const [ev] = await db.select({
+    type: outbox.type,
+    payload: outbox.payload,
+    undo: outbox.undo,
+  }).from(outbox).where(
+    and(eq(outbox.municipalityCode, municipalityCode), eq(outbox.seq, seq)),
+  );
+  if (!ev) return [];
+  const after = (ev.payload as { residents?: Person[] })?.residents ?? [];
+  const before =
+    (ev.undo as { residents?: Record<string, Person | null> })?.residents ??
+      {};
+  const out: BindingPush[] = [];
+  for (const r of after) {
+    const now = identityOf(r);
+    const was = identityOf(r.id ? before[r.id] : null);
+    if (!now || !was || sameIdentity(now, was)) continue;
+    const links = await db.select({ serial: cardLinks.serial }).from(cardLinks)
+      .where(and(
+        eq(cardLinks.residentId, r.id!),
+        eq(cardLinks.municipalityCode, municipalityCode),
+        isNull(cardLinks.unlinkedAt),
+      ));
+    for (const l of links) {
+      out.push({
+        serial: l.serial,
+        previousDigest: bindingDigest(key, was),
+        digest: bindingDigest(key, now),
+        reason: `${ev.type} seq ${seq}`,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Builds the pusher.
+ *
+ * @example
+ * ```ts ignore
+ * const pusher = createCenterBindingPusher({ db, centerUrl, tokenFor, keys, logger });
+ * await pusher.afterEvent("401005", committed.seq);
+ * ```
+ */
+export function createCenterBindingPusher(
+  deps: CenterBindingDeps,
+): CenterBindingPusher {
+  const f = deps.fetch ?? fetch;
+  const attempts = deps.attempts ?? 5;
+  const retryMs = deps.retryMs ?? 500;
+  const pending = new Set<Promise<void>>();
+
+  /** One call; true when done (applied, already applied, or refused for good). */
+  const send = async (code: string, p: BindingPush): Promise<boolean> => {
+    const token = deps.tokenFor(code);
+    if (!token) {
+      deps.logger.error("card binding not sent: no center credential", {
+        municipalityCode: code,
+        serial: p.serial,
+      });
+      return true;
+    }
+    try {
+      const res = await f(
+        `${deps.centerUrl}/cards/${encodeURIComponent(p.serial)}/binding`,
+        {
+          method: "PUT",
+          headers: {
+            Authorization: `Bearer ${token}`,
+            "Content-Type": "application/json",
+          },
+          body: JSON.stringify({
+            previousDigest: p.previousDigest,
+            digest: p.digest,
+            reason: p.reason,
+          }),
+        },
+      );
+      const body = await res.json().catch(() => ({}));
+      if (res.status === 200) {
+        deps.logger.info("card binding updated at the center", {
+          municipalityCode: code,
+          serial: p.serial,
+          changed: body.changed,
+        });
+        return true;
+      }
+      const level = res.status >= 500 || res.status === 429 ? "warn" : "error";
+      deps.logger[level]("card binding refused by the center", {
+        municipalityCode: code,
+        serial: p.serial,
+        status: res.status,
+        code: body.code,
+      });
+      return level === "error";
+    } catch (err) {
+      deps.logger.warn("card binding: center unreachable", {
+        municipalityCode: code,
+        serial: p.serial,
+        error: (err as Error).name,
+      });
+      return false;
+    }
+  };
+
+  const retry = (code: string, p: BindingPush) => {
+    const run = (async () => {
+      for (let i = 1; i < attempts; i++) {
+        await new Promise((r) => setTimeout(r, retryMs * 2 ** (i - 1)));
+        if (await send(code, p)) return;
+      }
+      deps.logger.error("card binding update given up", {
+        municipalityCode: code,
+        serial: p.serial,
+        attempts,
+      });
+    })();
+    pending.add(run);
+    run.finally(() => pending.delete(run));
+  };
+
+  return {
+    async afterEvent(code, seq) {
+      let pushes: BindingPush[] = [];
+      try {
+        pushes = await bindingUpdatesOf(deps.db, deps.keys, code, seq);
+      } catch (err) {
+        deps.logger.error("card binding: cannot read the event", {
+          municipalityCode: code,
+          seq,
+          error: (err as Error).name,
+        });
+        return [];
+      }
+      for (const p of pushes) {
+        if (!(await send(code, p))) retry(code, p);
+      }
+      return pushes;
+    },
+    async idle() {
+      while (pending.size) await Promise.all([...pending]);
+    },
+  };
+}
