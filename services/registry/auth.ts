@@ -8,6 +8,7 @@ import {
   type BearerClient,
   bearerClients,
   type BearerEnv,
+  type ClientConfig,
   hashToken,
   requireBearer,
 } from "../../lib/service/bearer_auth.ts";
@@ -22,7 +23,7 @@ export type ClientCredential = BearerClient<Scope>;
 
 /** Builds a client list from plain tokens (config or tests). */
 export function clientsFromTokens(
-  list: { id: string; token: string; scopes: Scope[] }[],
+  list: ClientConfig<Scope>[],
 ): ClientCredential[] {
   return bearerClients(list);
 }

@@ -6,21 +6,29 @@
  */
 import { type Env, envInt, parseJsonArray } from "../../lib/service/env.ts";
 import type { Scope } from "./auth.ts";
+import type { ClientConfig } from "../../lib/service/bearer_auth.ts";
 
 /** Parsed configuration. */
 export interface RegistryConfig {
   port: number;
   hostname: string;
-  /** Plain client tokens (hashed before use). */
-  clients: { id: string; token: string; scopes: Scope[] }[];
+  /**
+   * Clients: the subject CN of each one's TLS certificate (`certificate`,
+   * default its id) names it over mutual TLS; a token (hashed before use)
+   * is optional.
+   */
+  clients: ClientConfig<Scope>[];
 }
 
-/** Development clients used when REGISTRY_CLIENTS is not set (see .env.example). */
+/**
+ * Development clients used when REGISTRY_CLIENTS is not set (see
+ * .env.example): certificate only, one per party of `npx -y deno@2.9.6 task certs`.
+ */
 export const DEV_CLIENTS: RegistryConfig["clients"] = [
-  { id: "admin", token: "dev-registry-admin", scopes: ["admin"] },
-  { id: "city-window", token: "dev-registry-city", scopes: ["read", "write"] },
-  { id: "asp", token: "dev-registry-asp", scopes: ["feed"] },
-  { id: "jlis", token: "dev-registry-jlis", scopes: ["read", "write"] },
+  { id: "ops", scopes: ["admin"] },
+  { id: "city-401005", scopes: ["read", "write"] },
+  { id: "city-401307", scopes: ["read", "write"] },
+  { id: "asp", scopes: ["feed"] },
 ];
 
 /**
@@ -36,8 +44,11 @@ export function loadRegistryConfig(env: Env): RegistryConfig {
   const clients = raw
     ? parseJsonArray<RegistryConfig["clients"][number]>(
       raw,
-      (c) => !!c?.id && !!c.token && Array.isArray(c.scopes),
-      "REGISTRY_CLIENTS must be a JSON array of { id, token, scopes[] }",
+      (c) =>
+        !!c?.id && (c.token === undefined || typeof c.token === "string") &&
+        (c.certificate === undefined || typeof c.certificate === "string") &&
+        Array.isArray(c.scopes),
+      "REGISTRY_CLIENTS must be a JSON array of { id, certificate?, token?, scopes[] }",
     )
     : DEV_CLIENTS;
   return {
