@@ -6,6 +6,13 @@
  * on encrypted media, and issues demo cards. Prints each URL and how to try
  * a kiosk run.
  *
+ * Every link is mutual TLS with the certificates of `npx -y deno@2.9.6 task certs`
+ * (one per party and per kiosk terminal, CN = the client id each server
+ * knows it by): city windows and the ASP's feed → registry (its plain port
+ * answers only /healthz and /metrics), center → ASP, kiosks, windows and
+ * the portal → center. The portal itself is plain HTTP on localhost unless
+ * PORTAL_TLS_CERT_FILE/PORTAL_TLS_KEY_FILE are set.
+ *
  * @module
  */
 import { createLedgerStatusClient } from "./services/portal/ledger_client.ts";
@@ -18,7 +25,7 @@ import {
 } from "./services/jlis/issuance/hours.ts";
 import { startPortal } from "./services/portal/main.ts";
 import { startKioskScreen } from "./services/kiosk/screen/main.ts";
-import { mtlsFetch } from "./lib/tls/mod.ts";
+import { mtlsFetch, readTlsIdentity, tlsFiles } from "./lib/tls/mod.ts";
 import { ensureCerts } from "./scripts/certs.ts";
 import {
   demoCards,
@@ -35,36 +42,37 @@ parseCli({
   description:
     "Starts the registry, LGWAN-ASP, J-LIS center and verification portal with demo\n" +
     "data and prints their URLs and kiosk commands to try. Environment: DATABASE_URL\n" +
-    "(PostgreSQL; else PGlite under ./data), CERTS_DIR (./certs), DATA_DIR (./data),\n" +
+    "(PostgreSQL; else PGlite under ./data), CERTS_DIR (./certs: made on first run,\n" +
+    "one certificate per party and kiosk; every link is mutual TLS), DATA_DIR (./data),\n" +
     "JLIS_CLOCK_START (the center's clock, development only).",
   options: {},
 });
 
 const CERTS = Deno.env.get("CERTS_DIR") ?? "./certs";
 await ensureCerts(CERTS);
-const pem = async (name: string) =>
-  await Deno.readTextFile(`${CERTS}/${name}.pem`);
-const ca = await pem("ca");
-const tlsOf = async (role: string) => ({
-  cert: await pem(role),
-  key: await pem(`${role}-key`),
-  ca,
-});
+const certsDir = await Deno.realPath(CERTS);
+/** A party's identity from ./certs (CN = its client id). */
+const tlsOf = (name: string) =>
+  readTlsIdentity(
+    tlsFiles(
+      { get: (k) => k === "CERTS_DIR" ? certsDir : undefined },
+      "START",
+      name,
+    ),
+  );
 
 const registry = await startRegistry(Deno.env, {
   tls: await tlsOf("registry"),
 });
 await seedDemo(registry.database);
 
-const aspTls = await tlsOf("asp");
-const feedFetch = mtlsFetch(aspTls);
 const aspEnv = {
   get: (k: string) =>
     k === "ASP_REGISTRY_URL"
       ? (Deno.env.get(k) ?? registry.tlsUrl)
       : Deno.env.get(k),
 };
-const asp = await startAsp(aspEnv, { fetch: feedFetch, tls: aspTls });
+const asp = await startAsp(aspEnv, { tls: await tlsOf("asp") });
 for (const municipalityCode of ["401005", "401307"]) {
   await initialLoad({
     registry: registry.database,
@@ -74,35 +82,45 @@ for (const municipalityCode of ["401005", "401307"]) {
   });
 }
 
-const jlis = await startJlis();
+const jlis = await startJlis({
+  get: (k) => k === "CERTS_DIR" ? certsDir : Deno.env.get(k),
+});
 const closed = closedReason(jlis.clock.now());
+// The portal asks the center over its API with its own certificate, as when
+// it runs apart.
+const portalToCenter = mtlsFetch(await tlsOf("portal"));
 const portal = await startPortal({
   keyList: jlis.keyList,
   decryptionKeys: [jlis.contentKey],
-  // The portal asks the center over its HTTP API, as when it runs apart.
   statusLookup: createLedgerStatusClient({
     centerUrl: jlis.url,
-    token: Deno.env.get("PORTAL_CENTER_TOKEN") ?? "dev-jlis-portal",
+    fetch: portalToCenter,
   }),
 });
+// Demo cards are issued as 北九州市's window does, with its certificate.
+const cityWindow = mtlsFetch(await tlsOf("city-401005"));
 const cards = await demoCards({
   registry: registry.database,
-  registryUrl: registry.url,
+  registryUrl: registry.tlsUrl!,
   centerUrl: jlis.url,
+  fetch: cityWindow,
 });
-const kioskScreen = await startKioskScreen(Deno.env, { centerUrl: jlis.url });
+cityWindow.close();
+const kioskScreen = await startKioskScreen({
+  get: (k) => k === "CERTS_DIR" ? certsDir : Deno.env.get(k),
+}, { centerUrl: jlis.url });
 
 console.log(`
 コンビニ交付 — local system
-  registry (住民基本台帳)   ${registry.url}   (LGWAN mTLS ${registry.tlsUrl})
-    OpenAPI ${registry.url}/openapi.json   Swagger UI ${registry.url}/docs
-  LGWAN-ASP (副データ)      ${asp.url}   (mTLS; docs at /docs)
-  J-LIS center              ${jlis.url}
+  registry (住民基本台帳)   ${registry.tlsUrl}   (mutual TLS; probes only: ${registry.url})
+  LGWAN-ASP (副データ)      ${asp.url}   (mutual TLS)
+  J-LIS center              ${jlis.url}   (mutual TLS: kiosks and every client present certificates)
   verification portal       ${portal.url}
-  kiosk screen (キオスク画面) ${kioskScreen.url}   (the demo cards, PIN 1234)
-  every service: /healthz and /metrics; development tokens in each service's config.ts
+  kiosk screen (キオスク画面) ${kioskScreen.url}   (kiosk-0001's certificate; the demo cards, PIN 1234)
+  certificates (CA, one per party and kiosk) ${certsDir}; every service: /healthz, /metrics, /docs
+  e.g. curl --cacert ${certsDir}/ca.pem --cert ${certsDir}/ops.pem --key ${certsDir}/ops-key.pem ${jlis.url}/healthz
 
-${kioskTryout(cards, portal.url)}${
+${kioskTryout(cards, portal.url, { centerUrl: jlis.url, certsDir })}${
   closed && !Deno.env.get("JLIS_CLOCK_START")
     ? `
 
@@ -120,6 +138,6 @@ Deno.addSignalListener("SIGINT", async () => {
   await jlis.stop();
   await asp.stop();
   await registry.stop();
-  feedFetch.close?.();
+  portalToCenter.close();
   Deno.exit(0);
 });

@@ -14,12 +14,14 @@
  *
  * ```
  * npx -y deno@2.9.6 task card:issue --municipality 401005 --resident 401005-00000001 --out card.json [--pin 1234]
- *   [--center URL] [--center-token T] [--registry URL] [--registry-token T] [--iterations N]
+ *   [--center URL] [--registry URL] [--certs DIR] [--center-token T] [--registry-token T] [--iterations N]
  * ```
- * Defaults: JLIS_URL or http://127.0.0.1:8103, JLIS_MUNICIPAL_TOKEN or
- * dev-jlis-city-<code>, REGISTRY_URL or http://127.0.0.1:8101, REGISTRY_TOKEN
- * or dev-registry-city-<code> (the municipality's window), CARD_BINDING_KEYS
- * or the development binding key under <DATA_DIR>.
+ * Defaults: JLIS_URL or https://localhost:8103, REGISTRY_URL or
+ * https://localhost:8111. Both calls go over mutual TLS with the
+ * municipality window's certificate (`<certs>/city-<code>.pem`, `--certs`
+ * default CERTS_DIR or certs/), which identifies it; tokens are optional.
+ * The holder binding is made with CARD_BINDING_KEYS or the development
+ * binding key under <DATA_DIR>.
  *
  * @module
  */
@@ -29,6 +31,7 @@ import {
   bindingDigest,
   bindingKeysFromEnv,
 } from "../lib/card/identity_binding.ts";
+import { mtlsFetch, readTlsIdentity, tlsFiles } from "../lib/tls/mod.ts";
 
 /** Options of {@linkcode issueCardFile}. */
 export interface IssueCardOptions {
@@ -37,14 +40,15 @@ export interface IssueCardOptions {
   out: string;
   pin: string;
   centerUrl: string;
-  centerToken: string;
+  /** A bearer token at the center, if one is configured besides the certificate. */
+  centerToken?: string;
   registryUrl: string;
-  /** The municipality's window at the registry (scopes read and card_link). */
-  registryToken: string;
+  /** A bearer token at the registry, if one is configured besides the certificate. */
+  registryToken?: string;
   /** The municipality's card-binding key (shared with the center). */
   bindingKey: Uint8Array;
   iterations?: number;
-  /** HTTP client (tests route it to in-process apps). */
+  /** HTTP client: mutual TLS with the window's certificate (tests route it to in-process apps). */
   fetch?: typeof fetch;
 }
 
@@ -60,14 +64,14 @@ export interface IssuedCard {
 async function call(
   f: typeof fetch,
   url: string,
-  token: string,
+  token: string | undefined,
   body: unknown,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await f(url, {
     method: body === undefined ? "GET" : "POST",
     headers: {
-      Authorization: `Bearer ${token}`,
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
       ...(body === undefined ? {} : { "Content-Type": "application/json" }),
       ...headers,
     },
@@ -94,8 +98,8 @@ const describe = (r: { status: number; body: Record<string, unknown> }) =>
  * @example
  * ```ts ignore
  * const card = await issueCardFile({ municipalityCode: "401005", residentId, out: "card.json", pin: "1234",
- *   centerUrl: "http://127.0.0.1:8103", centerToken: "dev-jlis-city-401005",
- *   registryUrl: "http://127.0.0.1:8101", registryToken: "dev-registry-city-401005", bindingKey });
+ *   centerUrl: "https://localhost:8103", registryUrl: "https://localhost:8111", bindingKey,
+ *   fetch: mtlsFetch(await readTlsIdentity(tlsFiles(Deno.env, "CITY", "city-401005"))) });
  * ```
  */
 export async function issueCardFile(
@@ -202,12 +206,14 @@ export async function issueCardFile(
 const CARD_ISSUE_CLI = {
   task: "card:issue",
   usage: `--municipality 401005 --resident ID --out FILE [--pin 1234]
-    [--center URL] [--center-token T] [--registry URL] [--registry-token T] [--iterations N]`,
+    [--center URL] [--registry URL] [--certs DIR] [--center-token T] [--registry-token T]
+    [--iterations N]`,
   description:
     "Issues a card for the resident at the center, writes it to --out (PIN-protected;\n" +
     "never overwritten; relative to the directory you run the task from) and links it\n" +
-    "in the registry. Defaults: --center $JLIS_URL or http://127.0.0.1:8103,\n" +
-    "--registry $REGISTRY_URL or http://127.0.0.1:8101, development tokens.",
+    "in the registry. Defaults: --center $JLIS_URL or https://localhost:8103,\n" +
+    "--registry $REGISTRY_URL or https://localhost:8111; mutual TLS with the window's\n" +
+    "certificate city-<code> from --certs ($CERTS_DIR or certs/).",
   options: {
     municipality: { type: "string" },
     resident: { type: "string" },
@@ -217,9 +223,10 @@ const CARD_ISSUE_CLI = {
     "center-token": { type: "string" },
     registry: { type: "string" },
     "registry-token": { type: "string" },
+    certs: { type: "string" },
     iterations: { type: "string" },
   },
-  paths: ["out"],
+  paths: ["out", "certs"],
 } as const;
 
 if (import.meta.main) {
@@ -231,19 +238,33 @@ if (import.meta.main) {
     );
   }
   const env = (k: string) => Deno.env.get(k);
+  let window;
+  try {
+    window = mtlsFetch(
+      await readTlsIdentity(
+        tlsFiles(
+          { get: (k) => k === "CERTS_DIR" ? values.certs ?? env(k) : env(k) },
+          "CITY",
+          `city-${values.municipality}`,
+        ),
+      ),
+    );
+  } catch (err) {
+    console.error(`card:issue: ${(err as Error).message}`);
+    Deno.exit(1);
+  }
   try {
     const card = await issueCardFile({
+      fetch: window,
       municipalityCode: values.municipality,
       residentId: values.resident,
       out: values.out,
       pin: values.pin ?? "1234",
-      centerUrl: values.center ?? env("JLIS_URL") ?? "http://127.0.0.1:8103",
-      centerToken: values["center-token"] ?? env("JLIS_MUNICIPAL_TOKEN") ??
-        `dev-jlis-city-${values.municipality}`,
+      centerUrl: values.center ?? env("JLIS_URL") ?? "https://localhost:8103",
+      centerToken: values["center-token"] ?? env("JLIS_MUNICIPAL_TOKEN"),
       registryUrl: values.registry ?? env("REGISTRY_URL") ??
-        "http://127.0.0.1:8101",
-      registryToken: values["registry-token"] ?? env("REGISTRY_TOKEN") ??
-        `dev-registry-city-${values.municipality}`,
+        "https://localhost:8111",
+      registryToken: values["registry-token"] ?? env("REGISTRY_TOKEN"),
       bindingKey: bindingKeysFromEnv(Deno.env)(values.municipality) ??
         usageError(CARD_ISSUE_CLI, "--municipality must be a 6-digit code"),
       iterations: values.iterations ? Number(values.iterations) : undefined,
@@ -257,5 +278,7 @@ if (import.meta.main) {
   } catch (err) {
     console.error(`card:issue: ${(err as Error).message}`);
     Deno.exit(1);
+  } finally {
+    window.close();
   }
 }

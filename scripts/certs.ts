@@ -1,7 +1,10 @@
 /**
- * `npx -y deno@2.9.6 task certs [--out certs/] [--force]`: creates the project's CA and
- * one X.509 v3 certificate per role (see `PKI_ROLES` in lib/tls/pki.ts) as
- * PEM files: `ca.pem`, `ca-key.pem`, `<role>.pem`, `<role>-key.pem`.
+ * `npx -y deno@2.9.6 task certs [--out certs/] [--kiosks N] [--force]`: creates the
+ * project's CA and one X.509 v3 certificate per party and per kiosk terminal
+ * (see `PKI_ROLES` in lib/tls/pki.ts; subject CN = the client id the servers
+ * know it by: registry, asp, jlis, portal, city-401005, city-401307, ops,
+ * emergency-line, kiosk-0001, kiosk-0002, … up to `--kiosks`) as PEM files:
+ * `ca.pem`, `ca-key.pem`, `<name>.pem`, `<name>-key.pem`.
  * Existing files are kept (a missing role is issued under the existing CA)
  * unless `--force` is given. Private keys are written with mode 0600.
  *
@@ -10,7 +13,9 @@
 import { parseCli } from "../lib/service/cli.ts";
 import {
   createCa,
+  issueClient,
   issueRole,
+  kioskId,
   loadCa,
   PKI_ROLES,
   type PkiRole,
@@ -49,7 +54,7 @@ async function writePair(
  */
 export async function ensureCerts(
   dir: string,
-  opts: { force?: boolean } = {},
+  opts: { force?: boolean; kiosks?: number } = {},
 ): Promise<{ created: string[]; kept: string[] }> {
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   const created: string[] = [];
@@ -68,7 +73,11 @@ export async function ensureCerts(
     await writePair(dir, "ca", ca.cert, ca.key);
     created.push("ca");
   }
-  for (const role of Object.keys(PKI_ROLES) as PkiRole[]) {
+  const extraKiosks = Array.from(
+    { length: Math.max(0, (opts.kiosks ?? 2) - 2) },
+    (_, i) => kioskId(i + 3),
+  );
+  for (const role of [...Object.keys(PKI_ROLES), ...extraKiosks]) {
     const certFile = `${dir}/${role}.pem`;
     const keyFile = `${dir}/${role}-key.pem`;
     if (
@@ -84,7 +93,9 @@ export async function ensureCerts(
         // fall through: reissue under the current CA
       }
     }
-    const pair = await issueRole(ca, role);
+    const pair = role in PKI_ROLES
+      ? await issueRole(ca, role as PkiRole)
+      : await issueClient(ca, role);
     await writePair(dir, role, pair.cert, pair.key);
     created.push(role);
   }
@@ -94,18 +105,28 @@ export async function ensureCerts(
 if (import.meta.main) {
   const { values } = parseCli({
     task: "certs",
-    usage: "[--out DIR] [--force]",
+    usage: "[--out DIR] [--kiosks N] [--force]",
     description:
-      "Makes the project's CA and one certificate per role under --out (default the\n" +
-      "project's certs/); keeps existing files unless --force.",
+      "Makes the project's CA and one certificate per party and per kiosk terminal\n" +
+      "(kiosk-0001 … up to --kiosks, default 2) under --out (default the project's\n" +
+      "certs/); keeps existing files unless --force.",
     options: {
       out: { type: "string", default: "certs" },
+      kiosks: { type: "string", default: "2" },
       force: { type: "boolean", default: false },
     },
     paths: ["out"],
   });
   const dir = values.out!.replace(/\/+$/, "") || ".";
-  const { created, kept } = await ensureCerts(dir, { force: values.force });
+  const kiosks = Number(values.kiosks);
+  if (!Number.isInteger(kiosks) || kiosks < 1 || kiosks > 9999) {
+    console.error("certs: --kiosks must be a whole number from 1 to 9999");
+    Deno.exit(2);
+  }
+  const { created, kept } = await ensureCerts(dir, {
+    force: values.force,
+    kiosks,
+  });
   console.log(
     `certs: ${dir}/ — created ${created.join(", ") || "nothing"}; kept ${
       kept.join(", ") || "nothing"

@@ -16,6 +16,7 @@ import type { Tenancy } from "../services/asp/tenancy.ts";
 import { aspMediaTarget } from "../services/asp/media_target.ts";
 import { issueCardFile } from "./card_issue.ts";
 import { shellArg, taskCommand } from "../lib/service/commands.ts";
+import { kioskId } from "../lib/tls/pki.ts";
 
 /** Seeds the demo municipality when the registry is empty. */
 export async function seedDemo(
@@ -84,12 +85,18 @@ export interface DemoCard {
   label: string;
 }
 
-/** Issues demo cards (PIN 1234) for two adult residents on first run. */
+/**
+ * Issues demo cards (PIN 1234) for two adult residents on first run, as
+ * 北九州市's window does: over mutual TLS (`fetch` holds the window's
+ * certificate, city-401005) to the center and the registry.
+ */
 export async function demoCards(
   opts: {
     registry: Database;
     registryUrl: string;
     centerUrl: string;
+    /** The window's mutual-TLS client. */
+    fetch: typeof fetch;
     dir?: string;
   },
 ): Promise<DemoCard[]> {
@@ -127,11 +134,11 @@ export async function demoCards(
       out: file,
       pin: "1234",
       centerUrl: opts.centerUrl,
-      centerToken: "dev-jlis-city-401005",
       registryUrl: opts.registryUrl,
-      // The municipality's window: the center has no registry credential.
-      registryToken: "dev-registry-city-401005",
+      // The municipality's window (its certificate): the center has no
+      // registry credential.
       bindingKey: bindingKeysFromEnv(Deno.env)("401005")!,
+      fetch: opts.fetch,
     });
     cards.push({
       file: await Deno.realPath(file),
@@ -147,18 +154,34 @@ export function kioskPdf(card: DemoCard): string {
   return `kiosk-${card.residentId}-juminhyo.pdf`;
 }
 
+/** Where the start banner's kiosk commands reach the center. */
+export interface KioskTarget {
+  /** The center's URL (https, mutual TLS). */
+  centerUrl: string;
+  /** Absolute path of the certificates folder (`npx -y deno@2.9.6 task certs`). */
+  certsDir: string;
+}
+
 /**
  * The start banner's kiosk commands, one per demo card, runnable as printed
- * from any directory (the card path is absolute; each command writes its
- * own PDF in the directory it is run from), and where to upload the result.
+ * from any directory (the card and certificate paths are absolute; each
+ * command writes its own PDF in the directory it is run from), and where to
+ * upload the result. Each command is a registered terminal (kiosk-0001,
+ * kiosk-0002, … in turn) talking to the center over mutual TLS with its own
+ * certificate; the center records that terminal id in its ledger.
  *
  * @example
  * ```ts
- * kioskTryout([{ file: "/p/data/cards/401005-1.card.json", residentId: "401005-1", label: "resident 401005-1" }], "http://127.0.0.1:8104");
+ * kioskTryout([{ file: "/p/data/cards/401005-1.card.json", residentId: "401005-1", label: "resident 401005-1" }],
+ *   "http://127.0.0.1:8104", { centerUrl: "https://localhost:8103", certsDir: "/p/certs" });
  * ```
  */
-export function kioskTryout(cards: DemoCard[], portalUrl: string): string {
-  const commands = cards.map((c) =>
+export function kioskTryout(
+  cards: DemoCard[],
+  portalUrl: string,
+  target: KioskTarget,
+): string {
+  const commands = cards.map((c, i) =>
     `  ${
       taskCommand(
         "kiosk",
@@ -166,12 +189,15 @@ export function kioskTryout(cards: DemoCard[], portalUrl: string): string {
           shellArg(c.file)
         } --pin 1234 --type juminhyo --members all --with honseki,zokugara --out ${
           kioskPdf(c)
-        }`,
+        } --center ${shellArg(target.centerUrl)} --kiosk-id ${
+          kioskId(i % 2 + 1)
+        } --certs ${shellArg(target.certsDir)}`,
       )
     }   # ${c.label}`
   );
   return [
-    "Try a kiosk run (PIN 1234); each writes its PDF in the directory you run it from:",
+    "Try a kiosk run (PIN 1234) from a registered terminal (its certificate, mutual TLS);",
+    "each writes its PDF in the directory you run it from:",
     ...commands,
     `Then upload a printed PDF (${
       cards.map(kioskPdf).join(", ")

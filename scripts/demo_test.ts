@@ -16,7 +16,10 @@ const CARDS: DemoCard[] = [
 ];
 
 Deno.test("kioskTryout() prints one runnable command per card, each writing its own PDF", () => {
-  const lines = kioskTryout(CARDS, "http://127.0.0.1:8104").split("\n");
+  const lines = kioskTryout(CARDS, "http://127.0.0.1:8104", {
+    centerUrl: "https://localhost:8103",
+    certsDir: "/srv/my konbini/certs",
+  }).split("\n");
   const commands = lines.filter((l) => l.startsWith("  "));
   assert.equal(commands.length, 2);
   const outs = commands.map((c) => /--out (\S+)/.exec(c)?.[1]);
@@ -36,6 +39,15 @@ Deno.test("kioskTryout() prints one runnable command per card, each writing its 
     commands[1],
     / --card '\/srv\/my konbini\/data\/cards\/401005-00000011\.card\.json' /,
   );
+  // Each is a registered terminal with its own certificate, over mutual TLS.
+  assert.deepEqual(
+    commands.map((c) => /--kiosk-id (\S+)/.exec(c)?.[1]),
+    ["kiosk-0001", "kiosk-0002"],
+  );
+  for (const c of commands) {
+    assert.match(c, / --center https:\/\/localhost:8103 /);
+    assert.match(c, / --certs '\/srv\/my konbini\/certs'/);
+  }
   assert.match(
     lines.at(-1)!,
     /kiosk-401005-00000003-juminhyo\.pdf, kiosk-401005-00000011-juminhyo\.pdf/,

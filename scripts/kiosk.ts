@@ -8,13 +8,18 @@
  * ```
  * npx -y deno@2.9.6 task kiosk --card card.json --pin 1234 --type juminhyo --members all --with honseki,zokugara
  *   [--out FILE.pdf] [--jam | --jam-page N] [--leave-card] [--leave-paper] [--alarm-after MS]
- *   [--center URL] [--token T]
+ *   [--center URL] [--kiosk-id kiosk-0001] [--certs DIR] [--cert F --key F --ca F]
  * ```
  * `--members`: `self` (default), `all`, or resident ids separated by commas.
  * `--with`: any of `honseki`, `zokugara`, `mynumber`. `--jam`: the last sheet
  * jams (it is voided and refunded); `--jam-page N`: sheet N jams (it and the
- * sheets after it). Defaults: JLIS_URL or http://127.0.0.1:8103,
- * JLIS_KIOSK_TOKEN or dev-jlis-kiosk-0001.
+ * sheets after it). Defaults: JLIS_URL or https://localhost:8103.
+ *
+ * The kiosk is a registered terminal: it talks to the center over mutual
+ * TLS with its certificate (`--kiosk-id`, default KIOSK_ID or kiosk-0001:
+ * `<certs>/<id>.pem` and `<id>-key.pem`, `--certs` default CERTS_DIR or the
+ * project's certs/; or `--cert`/`--key`) and trusts only the CA of its
+ * provisioning (`--ca`, default `<certs>/ca.pem`).
  *
  * The kiosk's JSON log lines go to stderr (LOG_LEVEL=debug adds one per call
  * to the center); their `correlationId` is the one the center's and the ASP
@@ -31,6 +36,7 @@ import { createRenderer } from "../lib/render/mod.ts";
 import { createLogger } from "../lib/service/logger.ts";
 import { createKiosk } from "../services/kiosk/kiosk.ts";
 import { callerPath, parseCli, usageError } from "../lib/service/cli.ts";
+import { mtlsFetch, readTlsIdentity, tlsFiles } from "../lib/tls/mod.ts";
 
 /** The kiosk's command line. */
 const KIOSK_CLI = {
@@ -38,13 +44,14 @@ const KIOSK_CLI = {
   usage: `--card FILE --pin 1234 [--type ${CERTIFICATE_TYPES.join("|")}]
     [--members self|all|ID,ID] [--with honseki,zokugara,mynumber] [--out FILE.pdf]
     [--jam | --jam-page N] [--leave-card] [--leave-paper] [--alarm-after MS]
-    [--center URL] [--token T]`,
+    [--center URL] [--kiosk-id ID] [--certs DIR] [--cert F --key F --ca F]`,
   description:
     "Asks the J-LIS center for a certificate with the card and PIN, writes the printed\n" +
     "sheets (front and back) to --out (default ./kiosk-<time>.pdf) and reports the print.\n" +
     "Paths are relative to the directory you run the task from.\n" +
-    "Defaults: --center $JLIS_URL or http://127.0.0.1:8103, --token $JLIS_KIOSK_TOKEN or\n" +
-    "dev-jlis-kiosk-0001.",
+    "Defaults: --center $JLIS_URL or https://localhost:8103; mutual TLS with the kiosk's\n" +
+    "certificate --kiosk-id ($KIOSK_ID or kiosk-0001) from --certs ($CERTS_DIR or certs/),\n" +
+    "trusting only --ca (default <certs>/ca.pem).",
   options: {
     card: { type: "string" },
     pin: { type: "string" },
@@ -58,9 +65,13 @@ const KIOSK_CLI = {
     "leave-paper": { type: "boolean", default: false },
     "alarm-after": { type: "string", default: "3000" },
     center: { type: "string" },
-    token: { type: "string" },
+    "kiosk-id": { type: "string" },
+    certs: { type: "string" },
+    cert: { type: "string" },
+    key: { type: "string" },
+    ca: { type: "string" },
   },
-  paths: ["card", "out"],
+  paths: ["card", "out", "certs", "cert", "key", "ca"],
 } as const;
 
 if (import.meta.main) {
@@ -94,12 +105,32 @@ if (import.meta.main) {
     );
     Deno.exit(1);
   }
+  const id = values["kiosk-id"] ?? Deno.env.get("KIOSK_ID") ?? "kiosk-0001";
+  const files = tlsFiles(
+    {
+      get: (k) =>
+        ({
+          CERTS_DIR: values.certs ?? Deno.env.get("CERTS_DIR"),
+          KIOSK_TLS_CERT_FILE: values.cert,
+          KIOSK_TLS_KEY_FILE: values.key,
+          KIOSK_TLS_CA_FILE: values.ca,
+        })[k],
+    },
+    "KIOSK",
+    id,
+  );
+  let toCenter;
+  try {
+    toCenter = mtlsFetch(await readTlsIdentity(files));
+  } catch (err) {
+    console.error(`kiosk: ${(err as Error).message}`);
+    Deno.exit(1);
+  }
   const events: string[] = [];
   const kiosk = createKiosk({
     centerUrl: values.center ?? Deno.env.get("JLIS_URL") ??
-      "http://127.0.0.1:8103",
-    token: values.token ?? Deno.env.get("JLIS_KIOSK_TOKEN") ??
-      "dev-jlis-kiosk-0001",
+      "https://localhost:8103",
+    fetch: toCenter,
     renderer: createRenderer,
     logger: createLogger({
       service: "kiosk",
@@ -135,6 +166,7 @@ if (import.meta.main) {
     leavePaper: values["leave-paper"],
     alarmAfterMs: Number(values["alarm-after"]),
   });
+  toCenter.close();
   if (!r.ok) {
     console.error(
       `refused (${r.stage}): ${r.code}\n  ${r.message_ja}\n  ${r.message_en}` +

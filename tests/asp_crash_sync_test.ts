@@ -173,6 +173,8 @@ Deno.test({
       ASP_MODE: "worker",
       ASP_REGISTRY_URL: `http://127.0.0.1:${server.addr.port}`,
       ASP_REGISTRY_TOKEN: "asp-token",
+      // The crash points, not the transport: plain HTTP to the test registry.
+      KONBINI_TRANSPORT: "plaintext",
       ASP_MASTER_KEY: TEST_MASTER_KEY,
       ASP_MASTER_KEY_ID: "test",
       ASP_TENANTS: TENANTS,

@@ -10,3 +10,4 @@
  */
 export * from "./pki.ts";
 export * from "./mtls.ts";
+export * from "./files.ts";

@@ -24,6 +24,11 @@ export interface ServeMtlsOptions {
   key: string;
   /** The CA (PEM) client certificates must chain to. */
   ca: string;
+  /**
+   * Whether a client certificate from `ca` is demanded (default true). Only
+   * a server for the public (the portal's own TLS option) turns it off.
+   */
+  requireClientCertificate?: boolean;
   /** Aborting it stops the server. */
   signal?: AbortSignal;
   /** Called once listening. */
@@ -50,7 +55,10 @@ export type MtlsFetchHandler = (
 
 /**
  * Serves `fetch` (typically `app.fetch` of a Hono app) over HTTPS, refusing
- * any client without a certificate from `ca`.
+ * any client without a certificate from `ca` at the handshake. Which client a
+ * certificate is, and what it may do, is decided per request by the
+ * service's client list (`requireBearer` in lib/service/bearer_auth.ts maps
+ * {@linkcode peerSubject} to exactly one configured client).
  *
  * @example
  * ```ts ignore
@@ -63,7 +71,8 @@ export function serveMtls(
   fetch: MtlsFetchHandler,
   opts: ServeMtlsOptions,
 ): MtlsServer {
-  if (!opts.cert || !opts.key || !opts.ca) {
+  const mutual = opts.requireClientCertificate ?? true;
+  if (!opts.cert || !opts.key || (mutual && !opts.ca)) {
     throw new TypeError("serveMtls needs cert, key and ca (PEM)");
   }
   const hostname = opts.hostname ?? "127.0.0.1";
@@ -86,9 +95,9 @@ export function serveMtls(
     serverOptions: {
       cert: opts.cert,
       key: opts.key,
-      ca: opts.ca,
-      requestCert: true,
-      rejectUnauthorized: true,
+      ...(mutual
+        ? { ca: opts.ca, requestCert: true, rejectUnauthorized: true }
+        : { requestCert: false }),
       minVersion: "TLSv1.2",
     },
   }, (info: AddressInfo) => {
@@ -207,37 +216,4 @@ export function mtlsFetch(opts: MtlsFetchOptions): MtlsFetch {
       fetch(input, { ...init, client })) as MtlsFetch;
   f.close = () => client.close();
   return f;
-}
-
-/**
- * Hono middleware admitting only peers whose certificate CN is in `allowed`
- * (403 with a JSON code otherwise). Use after {@linkcode serveMtls}, which
- * already refused anyone without a certificate from the CA.
- *
- * @example
- * ```ts ignore
- * app.use("/feed/*", requirePeer(["asp"]));
- * ```
- */
-export function requirePeer(
-  allowed: string[],
-): (
-  c: { env: unknown; json(body: unknown, status: 403): Response },
-  next: () => Promise<void>,
-) => Promise<Response | void> {
-  if (!allowed.length) {
-    throw new TypeError("requirePeer needs at least one allowed CN");
-  }
-  const set = new Set(allowed);
-  return async (c, next) => {
-    const peer = peerSubject(c);
-    if (!peer || !set.has(peer.commonName)) {
-      return c.json({
-        code: "PEER_NOT_ALLOWED",
-        message: "This client certificate may not use this endpoint",
-        messageJa: "このクライアント証明書ではこの操作はできません",
-      }, 403);
-    }
-    await next();
-  };
 }

@@ -290,13 +290,25 @@ export async function verifyIssuedBy(
   return cert.subjectName.getField("CN")[0] ?? "";
 }
 
-/** The certificates one deployment needs, by role. */
+/**
+ * The certificates one development deployment needs, by role. A TLS
+ * certificate's subject CN is the client id the servers map it to (their
+ * client lists, lib/service/bearer_auth.ts): the three servers (which also
+ * call each other), the municipal windows, the portal, the operators, the
+ * emergency line and each registered kiosk terminal (its CN is the terminal
+ * id the center writes into the ledger). The two media keys are not TLS keys.
+ */
 export const PKI_ROLES = {
   registry: { usages: ["server", "client"], server: true },
   asp: { usages: ["server", "client"], server: true },
   jlis: { usages: ["server", "client"], server: true },
-  kiosk: { usages: ["client"], server: false },
-  portal: { usages: ["client"], server: false },
+  portal: { usages: ["server", "client"], server: true },
+  "city-401005": { usages: ["client"], server: false },
+  "city-401307": { usages: ["client"], server: false },
+  ops: { usages: ["client"], server: false },
+  "emergency-line": { usages: ["client"], server: false },
+  "kiosk-0001": { usages: ["client"], server: false },
+  "kiosk-0002": { usages: ["client"], server: false },
   "registry-media": { usages: ["signing"], server: false },
   "asp-media": { usages: ["key-agreement"], server: false },
 } as const satisfies Record<string, { usages: LeafUsage[]; server: boolean }>;
@@ -307,13 +319,38 @@ export type PkiRole = keyof typeof PKI_ROLES;
 /** A complete PKI: the CA and one pair per role. */
 export type Pki = { ca: CertificateAuthority } & Record<PkiRole, PemPair>;
 
+/** The id of the `n`-th registered kiosk terminal (1-based): `kiosk-0001`. */
+export function kioskId(n: number): string {
+  return `kiosk-${String(n).padStart(4, "0")}`;
+}
+
+/**
+ * Issues a TLS client certificate whose CN is `clientId` (a kiosk terminal
+ * beyond the development two, a new municipal window…).
+ *
+ * @example
+ * ```ts ignore
+ * const kiosk = await issueClient(ca, "kiosk-0042");
+ * ```
+ */
+export async function issueClient(
+  ca: CertificateAuthority,
+  clientId: string,
+): Promise<PemPair> {
+  return await issueCertificate(ca, {
+    commonName: clientId,
+    usages: ["client"],
+  });
+}
+
 /** Issues the certificate of one role (servers: SAN localhost + 127.0.0.1). */
 export async function issueRole(
   ca: CertificateAuthority,
   role: PkiRole,
   extraDnsNames: string[] = [],
 ): Promise<PemPair> {
-  const spec = PKI_ROLES[role];
+  const spec: { usages: readonly LeafUsage[]; server: boolean } =
+    PKI_ROLES[role];
   return await issueCertificate(ca, {
     commonName: role,
     usages: [...spec.usages],

@@ -1,7 +1,10 @@
 /**
- * Callers of the ASP on the shared bearer credentials
+ * Callers of the ASP on the shared client credentials
  * (lib/service/bearer_auth.ts). Scopes: `issue` (the J-LIS center) and
- * `admin` (operators). Mutual TLS is added in front of this by the deployment.
+ * `admin` (operators). The API is served over mutual TLS: the verified
+ * certificate names the caller (its CN must be one configured caller's, or
+ * 403), a bearer token, if still sent, must be the same caller's; the audit
+ * names that caller.
  *
  * @module
  */
@@ -9,6 +12,7 @@ import {
   type BearerClient,
   bearerClients,
   type BearerEnv,
+  type ClientConfig,
   requireBearer,
 } from "../../lib/service/bearer_auth.ts";
 
@@ -19,16 +23,14 @@ export type AspScope = "issue" | "admin";
 export type AspClient = BearerClient<AspScope>;
 
 /**
- * Builds the caller list from plain tokens.
+ * Builds the caller list from configuration.
  *
  * @example
  * ```ts
- * const clients = await aspClients([{ id: "jlis", token: "dev-asp-center", scopes: ["issue"] }]);
+ * const clients = aspClients([{ id: "jlis", scopes: ["issue"] }]);
  * ```
  */
-export function aspClients(
-  list: { id: string; token: string; scopes: AspScope[] }[],
-): AspClient[] {
+export function aspClients(list: ClientConfig<AspScope>[]): AspClient[] {
   return bearerClients(list);
 }
 

@@ -7,6 +7,7 @@
 import { devSecret } from "../../lib/service/dev_secrets.ts";
 import { type Env, envInt } from "../../lib/service/env.ts";
 import type { AspScope } from "./auth.ts";
+import type { ClientConfig } from "../../lib/service/bearer_auth.ts";
 import { type MasterKey, parseMasterKey } from "./keys.ts";
 import type { TenantConfig } from "./tenancy.ts";
 
@@ -20,9 +21,12 @@ export interface AspConfig {
   masterKeys: MasterKey[];
   /** Where the development master key lives, when it is in use. */
   devMasterKey: string | null;
+  /** The registry's mutual-TLS API (the feed). */
   registryUrl: string;
-  registryToken: string;
-  clients: { id: string; token: string; scopes: AspScope[] }[];
+  /** A bearer token at the registry, if one is configured besides the certificate. */
+  registryToken?: string;
+  /** Callers: the certificate CN names each (default its id); a token is optional. */
+  clients: ClientConfig<AspScope>[];
   tenants: TenantConfig[];
   syncWaitSeconds: number;
   /** Most events per feed request, i.e. per sync transaction. */
@@ -30,10 +34,14 @@ export interface AspConfig {
   retentionIntervalMs: number;
 }
 
-/** Development callers used when ASP_CLIENTS is not set. */
+/**
+ * Development callers used when ASP_CLIENTS is not set: identified by their
+ * certificates from `npx -y deno@2.9.6 task certs` (the center `jlis`, the
+ * operators `ops`), no tokens.
+ */
 export const DEV_CLIENTS: AspConfig["clients"] = [
-  { id: "jlis", token: "dev-asp-center", scopes: ["issue"] },
-  { id: "ops", token: "dev-asp-admin", scopes: ["admin"] },
+  { id: "jlis", scopes: ["issue"] },
+  { id: "ops", scopes: ["admin"] },
 ];
 
 /** Development tenants used when ASP_TENANTS is not set. */
@@ -107,14 +115,19 @@ export function loadAspConfig(env: Env): AspConfig {
     mode,
     masterKeys,
     devMasterKey: dev?.path ?? null,
-    registryUrl: env.get("ASP_REGISTRY_URL") ?? "http://127.0.0.1:8101",
-    registryToken: env.get("ASP_REGISTRY_TOKEN") ?? "dev-registry-asp",
+    registryUrl: env.get("ASP_REGISTRY_URL") ?? "https://localhost:8111",
+    registryToken: env.get("ASP_REGISTRY_TOKEN") || undefined,
     clients: json(
       env,
       "ASP_CLIENTS",
       (v) =>
         Array.isArray(v) &&
-        v.every((c) => c?.id && c?.token && Array.isArray(c?.scopes)),
+        v.every((c) =>
+          typeof c?.id === "string" && c.id &&
+          (c.token === undefined || typeof c.token === "string") &&
+          (c.certificate === undefined || typeof c.certificate === "string") &&
+          Array.isArray(c?.scopes)
+        ),
       DEV_CLIENTS,
     ),
     tenants: json(

@@ -3,6 +3,13 @@
  * the configured tenants, then runs the sync worker, the retention job and
  * the HTTP API (ASP_MODE=all|api|worker).
  *
+ * Every link is mutual TLS with the ASP's one identity (`ASP_TLS_CERT_FILE`,
+ * `ASP_TLS_KEY_FILE`, `ASP_TLS_CA_FILE`; default `./certs/asp.pem`,
+ * `asp-key.pem`, `ca.pem`, `CERTS_DIR` moves the folder): the API it serves
+ * (the center, operators: their certificates name them) and the registry's
+ * feed it reads (one pooled client). `KONBINI_TRANSPORT=plaintext` (never in
+ * production) runs both in plain HTTP, for a benchmark's baseline.
+ *
  * @module
  */
 import { serviceDatabaseOptions } from "../../lib/db/config.ts";
@@ -11,7 +18,14 @@ import { createRenderer, type Renderer } from "../../lib/render/mod.ts";
 import { createLogger } from "../../lib/service/logger.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { systemClock } from "../../lib/time/clock.ts";
-import { serveHttp } from "../../lib/service/serve.ts";
+import { serveHttp, type ServeTls } from "../../lib/service/serve.ts";
+import {
+  type MtlsFetch,
+  mtlsFetch,
+  plaintextTransport,
+  readTlsIdentity,
+  tlsFiles,
+} from "../../lib/tls/mod.ts";
 import { createAspApp } from "./app.ts";
 import { aspClients } from "./auth.ts";
 import { loadAspConfig } from "./config.ts";
@@ -62,12 +76,19 @@ function testHooks(
 export async function startAsp(
   env: Env = Deno.env,
   opts: {
+    /** Transport to the registry's feed (default: mutual TLS with `tls`). */
     fetch?: (input: string, init?: RequestInit) => Promise<Response>;
-    /** Serve the API over mutual TLS (the LGWAN link to the center). */
-    tls?: { cert: string; key: string; ca: string };
+    /** The ASP's TLS identity (default: read from its files, see above). */
+    tls?: ServeTls;
   } = {},
 ): Promise<RunningAsp> {
   const config = loadAspConfig(env);
+  const tls = plaintextTransport(env)
+    ? undefined
+    : opts.tls ?? await readTlsIdentity(tlsFiles(env, "ASP", "asp"));
+  let feedClient: MtlsFetch | undefined;
+  const feedFetch = opts.fetch ??
+    (tls ? (feedClient = mtlsFetch(tls)) : undefined);
   const logger = createLogger({ service: "asp" });
   const metrics = createMetrics();
   if (config.devMasterKey) {
@@ -92,7 +113,7 @@ export async function startAsp(
       tenancy,
       registryUrl: config.registryUrl,
       token: config.registryToken,
-      fetch: opts.fetch,
+      fetch: feedFetch,
       clock: systemClock,
       logger,
       metrics,
@@ -124,7 +145,7 @@ export async function startAsp(
     const served = await serveHttp(app.fetch, {
       port: config.port,
       hostname: config.hostname,
-      tls: opts.tls,
+      tls,
     });
     url = served.url;
     stops.unshift(() => served.stop());
@@ -141,6 +162,7 @@ export async function startAsp(
     tenancy,
     async stop() {
       for (const s of stops) await s();
+      feedClient?.close();
       await database.close();
     },
   };

@@ -414,8 +414,11 @@ export interface SyncWorkerDeps extends Telemetry {
   tenancy: Tenancy;
   /** Base URL of the registry, e.g. `https://registry.lgwan:8101`. */
   registryUrl: string;
-  /** Bearer token of the ASP's feed client. */
-  token: string;
+  /**
+   * Bearer token of the ASP's feed client; omitted when its mutual-TLS
+   * certificate identifies it to the registry.
+   */
+  token?: string;
   /** The fetch to use (default: global fetch; pass `mtlsFetch(...)` for LGWAN). */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   clock: Clock;
@@ -500,7 +503,7 @@ async function fetchFeed(
     `&wait=${wait}`;
   const res = await st.doFetch(url, {
     headers: {
-      Authorization: `Bearer ${st.deps.token}`,
+      ...(st.deps.token ? { Authorization: `Bearer ${st.deps.token}` } : {}),
       [CORRELATION_HEADER]: correlationId,
     },
     signal,

@@ -1,7 +1,11 @@
 /**
- * Client credentials of the center: `Authorization: Bearer <token>`,
- * compared as SHA-256 digests in constant time. A client has scopes and, for
- * municipal clients, the municipalities it acts for.
+ * Clients of the center on the shared client credentials
+ * (lib/service/bearer_auth.ts): the center serves over mutual TLS and the
+ * verified certificate names the client (its CN must be exactly one
+ * configured client's, or 403); a bearer token, where one is still sent,
+ * must be that same client's. A client has scopes and, for municipal
+ * clients, the municipalities it acts for. A kiosk's client id is its
+ * terminal id, the CN of its certificate: that is what the ledger records.
  *
  * - `kiosk`: a store kiosk; its client id is the kiosk id.
  * - `stop`: the 24-hour emergency line; may only suspend.
@@ -16,6 +20,7 @@ import {
   type BearerClient,
   bearerClients,
   type BearerEnv,
+  type ClientConfig,
   requireBearer,
 } from "../../lib/service/bearer_auth.ts";
 
@@ -30,18 +35,15 @@ export interface JlisClient extends BearerClient<JlisScope> {
   store: string;
 }
 
-/** A client as written in config (plain token). */
-export interface JlisClientConfig {
-  id: string;
-  token: string;
-  scopes: JlisScope[];
+/** A client as written in config (certificate CN, optional plain token). */
+export interface JlisClientConfig extends ClientConfig<JlisScope> {
   municipalities?: string[];
   /** Kiosks: the store (default `store-<id>`). */
   store?: string;
 }
 
 /**
- * Builds the client list from plain tokens (config or tests).
+ * Builds the client list from configuration (config or tests).
  *
  * @example
  * ```ts
@@ -49,10 +51,17 @@ export interface JlisClientConfig {
  * ```
  */
 export function jlisClients(list: JlisClientConfig[]): JlisClient[] {
-  return list.map((c) => ({
-    ...bearerClients([c])[0],
-    municipalities: [...(c.municipalities ?? [])],
-    store: c.store ?? `store-${c.id}`,
+  for (const c of list) {
+    if (c.scopes.includes("kiosk") && (c.certificate ?? c.id) !== c.id) {
+      throw new TypeError(
+        `Kiosk ${c.id}: its certificate CN must be its terminal id`,
+      );
+    }
+  }
+  return bearerClients(list).map((b, i) => ({
+    ...b,
+    municipalities: [...(list[i].municipalities ?? [])],
+    store: list[i].store ?? `store-${b.id}`,
   }));
 }
 

@@ -10,12 +10,17 @@
 import { type Env, envInt, parseJsonArray } from "../../lib/service/env.ts";
 import { type AspNodeConfig, parseAspNodes } from "./issuance/asp_directory.ts";
 import type { JlisClientConfig } from "./auth.ts";
+import {
+  plaintextTransport,
+  type TlsFiles,
+  tlsFiles,
+} from "../../lib/tls/files.ts";
 
 /** Parsed configuration. */
 export interface JlisConfig {
   port: number;
   hostname: string;
-  /** Plain client tokens (hashed before use). */
+  /** Clients: certificate CN (default the id), optional token (hashed before use). */
   clients: JlisClientConfig[];
   /** Kiosk session (nonce) lifetime, ms. */
   sessionTtlMs: number;
@@ -32,8 +37,15 @@ export interface JlisConfig {
   aspNodes: AspNodeConfig[];
   /** False when the development default directory is in use. */
   aspNodesConfigured: boolean;
-  /** The center's client identity for mutual TLS to the ASP nodes (PEM files). */
-  tls: { caFile: string; certFile: string; keyFile: string } | null;
+  /**
+   * The center's TLS identity (PEM files): it serves its API over mutual TLS
+   * with it (kiosks and every other client present certificates) and is the
+   * client identity toward the ASP nodes. Null only under
+   * `KONBINI_TRANSPORT=plaintext`.
+   */
+  tls: TlsFiles | null;
+  /** Serve the API in plain HTTP (`KONBINI_TRANSPORT=plaintext`, never in production). */
+  plaintext: boolean;
   /** Deadline of one issuance request, ms. */
   issueTimeoutMs: number;
   /** Delivery confirmations gather this long per node before one call, ms. */
@@ -45,51 +57,40 @@ export interface JlisConfig {
   clockStart: Date | null;
 }
 
-/** Development ASP node: the local ASP (services/asp) with its two tenants, over mTLS. */
+/**
+ * Development ASP node: the local ASP (services/asp) with its two tenants,
+ * over mutual TLS (the center's certificate identifies it: no token).
+ */
 export const DEV_ASP_NODES: AspNodeConfig[] = [{
   id: "asp-1",
   url: "https://localhost:8102",
-  token: "dev-asp-center",
+  token: "",
   municipalities: ["401005", "401307"],
 }];
 
-/** Development clients used when JLIS_CLIENTS is not set (see .env.example). */
+/**
+ * Development clients used when JLIS_CLIENTS is not set (see .env.example):
+ * each is identified by its certificate from `npx -y deno@2.9.6 task certs` (CN = id),
+ * no tokens.
+ */
 export const DEV_CLIENTS: JlisClientConfig[] = [
-  {
-    id: "kiosk-0001",
-    token: "dev-jlis-kiosk-0001",
-    scopes: ["kiosk"],
-    store: "store-kokura-001",
-  },
-  {
-    id: "kiosk-0002",
-    token: "dev-jlis-kiosk-0002",
-    scopes: ["kiosk"],
-    store: "store-hakata-001",
-  },
-  { id: "portal", token: "dev-jlis-portal", scopes: ["portal"] },
-  { id: "ops", token: "dev-jlis-ops", scopes: ["operator"] },
-  { id: "emergency-line", token: "dev-jlis-stop", scopes: ["stop"] },
-  {
-    id: "city-401005",
-    token: "dev-jlis-city-401005",
-    scopes: ["municipal"],
-    municipalities: ["401005"],
-  },
-  {
-    id: "city-401307",
-    token: "dev-jlis-city-401307",
-    scopes: ["municipal"],
-    municipalities: ["401307"],
-  },
+  { id: "kiosk-0001", scopes: ["kiosk"], store: "store-kokura-001" },
+  { id: "kiosk-0002", scopes: ["kiosk"], store: "store-hakata-001" },
+  { id: "portal", scopes: ["portal"] },
+  { id: "ops", scopes: ["operator"] },
+  { id: "emergency-line", scopes: ["stop"] },
+  { id: "city-401005", scopes: ["municipal"], municipalities: ["401005"] },
+  { id: "city-401307", scopes: ["municipal"], municipalities: ["401307"] },
 ];
 
 function parseClients(raw: string): JlisClientConfig[] {
   return parseJsonArray<JlisClientConfig>(
     raw,
     (c) =>
-      !!c && typeof c.id === "string" && typeof c.token === "string" &&
-      c.token.length >= 8 &&
+      !!c && typeof c.id === "string" &&
+      (c.token === undefined ||
+        (typeof c.token === "string" && c.token.length >= 16)) &&
+      (c.certificate === undefined || typeof c.certificate === "string") &&
       Array.isArray(c.scopes) && c.scopes.every((s: unknown) =>
         ["kiosk", "stop", "municipal", "portal", "operator"].includes(
           s as string,
@@ -98,7 +99,7 @@ function parseClients(raw: string): JlisClientConfig[] {
       (c.municipalities === undefined ||
         (Array.isArray(c.municipalities) &&
           c.municipalities.every((m: unknown) => /^\d{6}$/.test(String(m))))),
-    'JLIS_CLIENTS must be a JSON array of { id, token, scopes: ("kiosk"|"stop"|"municipal"|"portal"|"operator")[], municipalities?: string[], store?: string }',
+    'JLIS_CLIENTS must be a JSON array of { id, certificate?, token? (≥ 16 characters), scopes: ("kiosk"|"stop"|"municipal"|"portal"|"operator")[], municipalities?: string[], store?: string }',
   );
 }
 
@@ -124,8 +125,13 @@ export function loadJlisConfig(env: Env): JlisConfig {
   }
   const signingKeyFile = env.get("JLIS_SIGNING_KEY_FILE");
   const rawNodes = env.get("JLIS_ASP_NODES");
-  const aspNodes = rawNodes ? parseAspNodes(rawNodes) : DEV_ASP_NODES;
-  const insecure = env.get("JLIS_ASP_INSECURE") === "1";
+  const plaintext = plaintextTransport(env);
+  const aspNodes = rawNodes
+    ? parseAspNodes(rawNodes)
+    : plaintext
+    ? DEV_ASP_NODES.map((n) => ({ ...n, url: "http://127.0.0.1:8102" }))
+    : DEV_ASP_NODES;
+  const insecure = env.get("JLIS_ASP_INSECURE") === "1" || plaintext;
   for (const n of aspNodes) {
     if (!n.url.startsWith("https://") && !insecure) {
       throw new Error(
@@ -133,12 +139,7 @@ export function loadJlisConfig(env: Env): JlisConfig {
       );
     }
   }
-  const certDir = env.get("JLIS_TLS_DIR") ?? "./certs";
-  const tls = insecure && !env.get("JLIS_TLS_CERT_FILE") ? null : {
-    caFile: env.get("JLIS_TLS_CA_FILE") ?? `${certDir}/ca.pem`,
-    certFile: env.get("JLIS_TLS_CERT_FILE") ?? `${certDir}/jlis.pem`,
-    keyFile: env.get("JLIS_TLS_KEY_FILE") ?? `${certDir}/jlis-key.pem`,
-  };
+  const tls = plaintext ? null : tlsFiles(env, "JLIS", "jlis");
   const timeout = envInt(env, "JLIS_ISSUE_TIMEOUT_MS", 10_000, 100, 120_000);
   const deliveryWindowMs = envInt(
     env,
@@ -173,6 +174,7 @@ export function loadJlisConfig(env: Env): JlisConfig {
     aspNodes,
     aspNodesConfigured: !!rawNodes,
     tls,
+    plaintext,
     issueTimeoutMs: timeout,
     deliveryWindowMs,
     clockStart,

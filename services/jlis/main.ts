@@ -2,7 +2,13 @@
  * Starts one instance of the center: reads config, loads its keys (card CA,
  * response signing, back-side content key), opens and migrates its
  * database, connects to the ASP nodes of its directory over mutual TLS, and
- * serves. Several instances may run on one database (PostgreSQL) with the
+ * serves its API over mutual TLS: kiosks (registered terminals), municipal
+ * windows, the portal, operators and the emergency line present their
+ * certificates, and the certificate names the client (a kiosk's CN is the
+ * terminal id the ledger records). TLS identity: `JLIS_TLS_CERT_FILE`,
+ * `JLIS_TLS_KEY_FILE`, `JLIS_TLS_CA_FILE` (default `./certs/jlis.pem`,
+ * `jlis-key.pem`, `ca.pem`; `JLIS_TLS_DIR` or `CERTS_DIR` moves the
+ * folder). Several instances may run on one database (PostgreSQL) with the
  * same key files.
  *
  * @module
@@ -10,7 +16,6 @@
 import { serviceDatabaseOptions } from "../../lib/db/config.ts";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { createLogger } from "../../lib/service/logger.ts";
-import { taskCommand } from "../../lib/service/commands.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { type Clock, clockFrom, systemClock } from "../../lib/time/clock.ts";
 import { serveHttp } from "../../lib/service/serve.ts";
@@ -23,7 +28,11 @@ import { createAspDirectory } from "./issuance/asp_directory.ts";
 import { type LedgerStatus, ledgerStatusLookup } from "./issuance/ledger.ts";
 import type { ContentKey } from "../../lib/crypto/content_key.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
-import { type MtlsFetch, mtlsFetch } from "../../lib/tls/mod.ts";
+import {
+  type MtlsFetch,
+  mtlsFetch,
+  readTlsIdentity,
+} from "../../lib/tls/mod.ts";
 
 /** A running center instance. */
 export interface RunningJlis {
@@ -75,36 +84,12 @@ export async function startJlis(
     config.contentKeyFile,
     config.generateKeys || !!env.get("JLIS_CONTENT_KEY_GENERATE"),
   );
+  // One TLS identity: the center serves its API over mutual TLS with it and
+  // calls the ASP nodes with it (one pooled client for every node).
+  const identity = config.tls ? await readTlsIdentity(config.tls) : undefined;
   let tlsFetch: MtlsFetch | undefined;
   let aspFetch = opts.aspFetch;
-  if (!aspFetch && config.tls) {
-    const tls = config.tls;
-    const read = (p: string) =>
-      Deno.readTextFile(p).catch((err) => {
-        throw new Error(
-          `Cannot read the center's TLS file ${p} (run \`${
-            taskCommand("certs")
-          }\`): ${err.message}`,
-        );
-      });
-    try {
-      tlsFetch = mtlsFetch({
-        ca: await read(tls.caFile),
-        cert: await read(tls.certFile),
-        key: await read(tls.keyFile),
-      });
-      aspFetch = tlsFetch;
-    } catch (err) {
-      // A configured directory fails fast; the development default only warns
-      // (cards and authentication still work; issuance answers ASP_UNAVAILABLE).
-      if (config.aspNodesConfigured) throw err;
-      logger.warn("issuance disabled until the TLS files exist", {
-        error: (err as Error).message,
-      });
-      aspFetch = () =>
-        Promise.reject(new Error(`No TLS identity: ${(err as Error).message}`));
-    }
-  }
+  if (!aspFetch && identity) aspFetch = tlsFetch = mtlsFetch(identity);
   const transport = aspFetch ?? ((input, init) => fetch(input, init));
   const directory = createAspDirectory(
     config.aspNodes.map((n) => ({ ...n, fetch: transport })),
@@ -140,6 +125,7 @@ export async function startJlis(
   const served = await serveHttp(app.fetch, {
     port: config.port,
     hostname: config.hostname,
+    tls: identity,
   });
   const url = served.url;
   logger.info("listening", {

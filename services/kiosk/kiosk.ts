@@ -70,9 +70,12 @@ import type { Logger } from "../../lib/service/logger.ts";
 export interface KioskOptions {
   /** The center's base URL (ignored by an in-process `fetch`). */
   centerUrl: string;
-  /** This kiosk's bearer token at the center. */
-  token: string;
-  /** HTTP client (default `fetch`; mTLS or in-process in tests). */
+  /**
+   * A bearer token at the center; omitted where the kiosk's TLS client
+   * certificate (its `fetch`, lib/tls `mtlsFetch`) identifies it.
+   */
+  token?: string;
+  /** HTTP client (default `fetch`; mTLS with the kiosk's certificate, or in-process in tests). */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /** The center's response-signing keys (default: fetched from `/keys` once). */
   keyList?: KeyList;
@@ -276,7 +279,7 @@ async function callCenter(
   const res = await st.fetch(`${st.opts.centerUrl}${path}`, {
     method,
     headers: {
-      Authorization: `Bearer ${st.opts.token}`,
+      ...(st.opts.token ? { Authorization: `Bearer ${st.opts.token}` } : {}),
       [CORRELATION_HEADER]: run.correlationId,
       ...(method === "POST" ? { "Content-Type": "application/json" } : {}),
     },

@@ -32,6 +32,12 @@ export interface PortalConfig {
   decodeQueue: { form: number; api: number };
   /** A decode running longer is stopped and its worker replaced. */
   decodeTimeoutMs: number;
+  /**
+   * Serve HTTPS with this certificate and key (PEM files,
+   * `PORTAL_TLS_CERT_FILE` + `PORTAL_TLS_KEY_FILE`); plain HTTP when absent
+   * (development on localhost; production sits behind a TLS proxy).
+   */
+  tls: { certFile: string; keyFile: string } | null;
 }
 
 /** Development API client used when PORTAL_API_CLIENTS is not set. */
@@ -75,6 +81,14 @@ export function loadPortalConfig(env: Env): PortalConfig {
       throw new Error("PORTAL_SECRET must hold at least 32 bytes");
     }
   }
+  const certFile = env.get("PORTAL_TLS_CERT_FILE");
+  const keyFile = env.get("PORTAL_TLS_KEY_FILE");
+  if (!!certFile !== !!keyFile) {
+    throw new Error(
+      "PORTAL_TLS_CERT_FILE and PORTAL_TLS_KEY_FILE must be set together",
+    );
+  }
+  const tls = certFile && keyFile ? { certFile, keyFile } : null;
   return {
     port: envInt(env, "PORTAL_PORT", 8106, 0, 65535),
     hostname: env.get("PORTAL_HOST") ?? "127.0.0.1",
@@ -85,7 +99,7 @@ export function loadPortalConfig(env: Env): PortalConfig {
       1024,
     anonymousPerMinute: envInt(env, "PORTAL_ANON_PER_MINUTE", 10, 1, 10_000),
     trustProxy: envFlag(env, "PORTAL_TRUST_PROXY"),
-    secureCookies: envFlag(env, "PORTAL_SECURE_COOKIES"),
+    secureCookies: envFlag(env, "PORTAL_SECURE_COOKIES") || !!tls,
     decodeWorkers: envInt(
       env,
       "PORTAL_DECODE_WORKERS",
@@ -104,5 +118,6 @@ export function loadPortalConfig(env: Env): PortalConfig {
       1,
       600,
     ) * 1000,
+    tls,
   };
 }

@@ -4,7 +4,9 @@
  * {@linkcode StatusLookup} over HTTP for a portal that runs apart from the
  * center. The answer is parsed with the protocol's schema; anything else
  * (a refusal, a malformed answer, no answer) rejects, and the verifier then
- * reports the status as unavailable.
+ * reports the status as unavailable. The center serves over mutual TLS: the
+ * portal's certificate (CN `portal`, see {@linkcode portalCenterFetch})
+ * identifies it, no token needed.
  *
  * @module
  */
@@ -13,14 +15,39 @@ import {
   parseIssueStatus,
 } from "../../lib/contracts/ledger_status.ts";
 import type { StatusLookup } from "./verify.ts";
+import {
+  type MtlsFetch,
+  mtlsFetch,
+  readTlsIdentity,
+  tlsFiles,
+} from "../../lib/tls/mod.ts";
+
+/**
+ * The portal's mutual-TLS client to the center: its certificate
+ * (`PORTAL_CENTER_TLS_CERT_FILE`, `…_KEY_FILE`, `…_CA_FILE`; default
+ * `./certs/portal.pem`, `portal-key.pem`, `ca.pem`, `CERTS_DIR` moves the
+ * folder). One pooled client; `close()` it on stop.
+ *
+ * @example
+ * ```ts ignore
+ * const f = await portalCenterFetch(Deno.env);
+ * ```
+ */
+export async function portalCenterFetch(
+  env: { get(k: string): string | undefined },
+): Promise<MtlsFetch> {
+  return mtlsFetch(
+    await readTlsIdentity(tlsFiles(env, "PORTAL_CENTER", "portal")),
+  );
+}
 
 /** Options of {@linkcode createLedgerStatusClient}. */
 export interface LedgerStatusClientOptions {
   /** The center's base URL. */
   centerUrl: string;
-  /** The portal's bearer token at the center (scope `portal`). */
-  token: string;
-  /** HTTP client (default `fetch`; mutual TLS in production). */
+  /** A bearer token at the center, if one is configured besides the certificate. */
+  token?: string;
+  /** HTTP client (default `fetch`; mutual TLS with the portal's certificate). */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }
 
@@ -29,7 +56,10 @@ export interface LedgerStatusClientOptions {
  *
  * @example
  * ```ts ignore
- * const statusLookup = createLedgerStatusClient({ centerUrl: "https://jlis.lgwan:8103", token });
+ * const statusLookup = createLedgerStatusClient({
+ *   centerUrl: "https://jlis.lgwan:8103",
+ *   fetch: await portalCenterFetch(Deno.env),
+ * });
  * await statusLookup("401005-20261126-0000012"); // "valid"
  * ```
  */
@@ -41,7 +71,7 @@ export function createLedgerStatusClient(
   return async (issueNumber) => {
     const path = issueStatusPath(issueNumber);
     const res = await f(`${base}${path}`, {
-      headers: { Authorization: `Bearer ${opts.token}` },
+      headers: opts.token ? { Authorization: `Bearer ${opts.token}` } : {},
     });
     if (res.status !== 200) {
       await res.body?.cancel();

@@ -1,7 +1,9 @@
 /**
  * Starts the verification portal: reads config, builds the island scripts,
  * opens the audit file, starts the decode workers (which render the front
- * too) or prepares the front renderer on this thread, and serves.
+ * too) or prepares the front renderer on this thread, and serves: plain
+ * HTTP on localhost for development, HTTPS with `PORTAL_TLS_CERT_FILE` and
+ * `PORTAL_TLS_KEY_FILE` (no client certificates: the public uses it).
  *
  * Inside the whole system (`main.ts`) the center's key list, content keys
  * and ledger are passed in; `deno task portal` (scripts/portal_demo.ts)
@@ -132,6 +134,14 @@ export async function startPortal(
     served = await serveHttp(app.fetch, {
       port: config.port,
       hostname: config.hostname,
+      tls: config.tls
+        ? {
+          cert: await Deno.readTextFile(config.tls.certFile),
+          key: await Deno.readTextFile(config.tls.keyFile),
+          ca: "",
+          requireClientCertificate: false,
+        }
+        : undefined,
     });
   } catch (e) {
     await pool?.close();

@@ -21,6 +21,7 @@ import {
   type BearerClient,
   bearerClients,
   type BearerEnv,
+  type ClientConfig,
   hashToken,
   requireBearer,
 } from "../../lib/service/bearer_auth.ts";
@@ -46,17 +47,14 @@ export interface ClientCredential extends BearerClient<Scope> {
   municipalities: string[];
 }
 
-/** A client as configured (plain token). */
-export interface ClientConfig {
-  id: string;
-  token: string;
-  scopes: Scope[];
+/** A client as configured: certificate CN (default its id), optional token. */
+export interface RegistryClientConfig extends ClientConfig<Scope> {
   /** Required unless the client is `admin`. */
   municipalities?: string[];
 }
 
 /**
- * Builds a client list from plain tokens (config or tests).
+ * Builds a client list from configuration (config or tests).
  *
  * @example
  * ```ts
@@ -65,9 +63,12 @@ export interface ClientConfig {
  * ]);
  * ```
  */
-export function clientsFromTokens(list: ClientConfig[]): ClientCredential[] {
-  return list.map((c) => ({
-    ...bearerClients([c])[0],
+export function clientsFromTokens(
+  list: RegistryClientConfig[],
+): ClientCredential[] {
+  const base = bearerClients(list);
+  return list.map((c, i) => ({
+    ...base[i],
     municipalities: [...(c.municipalities ?? [])],
   }));
 }

@@ -5,40 +5,43 @@
  * @module
  */
 import { type Env, envInt, parseJsonArray } from "../../lib/service/env.ts";
-import { type ClientConfig, SCOPES } from "./auth.ts";
+import { type RegistryClientConfig as ClientConfig, SCOPES } from "./auth.ts";
 
 /** Parsed configuration. */
 export interface RegistryConfig {
   port: number;
   hostname: string;
-  /** Plain client tokens (hashed before use), with scopes and municipalities. */
+  /**
+   * Clients: the subject CN of each one's TLS certificate (`certificate`,
+   * default its id) names it over mutual TLS; a token (hashed before use)
+   * is optional. Each non-admin client acts for its listed municipalities.
+   */
   clients: ClientConfig[];
 }
 
-/** Development clients used when REGISTRY_CLIENTS is not set (see .env.example). */
+/**
+ * Development clients used when REGISTRY_CLIENTS is not set (see
+ * .env.example): certificate only, one per party of `npx -y deno@2.9.6 task certs`.
+ */
 export const DEV_CLIENTS: RegistryConfig["clients"] = [
-  { id: "admin", token: "dev-registry-admin", scopes: ["admin"] },
+  { id: "ops", scopes: ["admin"] },
   // Least privilege: each city window acts for its own municipality only;
   // the ASP reads the feed only; the center has no registry credential.
   ...["401005", "401307"].map((code) => ({
     id: `city-${code}`,
-    token: `dev-registry-city-${code}`,
     scopes: ["read", "write", "card_link"] as ClientConfig["scopes"],
     municipalities: [code],
   })),
-  {
-    id: "asp",
-    token: "dev-registry-asp",
-    scopes: ["feed"],
-    municipalities: ["401005", "401307"],
-  },
+  { id: "asp", scopes: ["feed"], municipalities: ["401005", "401307"] },
 ];
 
 /** A configured client is valid: known scopes, municipalities unless admin. */
 function validClient(c: ClientConfig): boolean {
   const scopes = Array.isArray(c?.scopes) ? c.scopes : [];
   const codes = c?.municipalities;
-  return !!c?.id && !!c.token && scopes.length > 0 &&
+  return !!c?.id && (c.token === undefined || typeof c.token === "string") &&
+    (c.certificate === undefined || typeof c.certificate === "string") &&
+    scopes.length > 0 &&
     scopes.every((s) => SCOPES.includes(s)) &&
     (codes === undefined ||
       (Array.isArray(codes) &&
@@ -60,7 +63,7 @@ export function loadRegistryConfig(env: Env): RegistryConfig {
     ? parseJsonArray<ClientConfig>(
       raw,
       validClient,
-      'REGISTRY_CLIENTS must be a JSON array of { id, token, scopes: ("read"|"write"|"card_link"|"feed"|"admin")[], municipalities: string[] (unless admin) }',
+      'REGISTRY_CLIENTS must be a JSON array of { id, certificate?, token?, scopes: ("read"|"write"|"card_link"|"feed"|"admin")[], municipalities: string[] (unless admin) }',
     )
     : DEV_CLIENTS;
   return {

@@ -721,6 +721,14 @@ Deno.test("municipalities are separate: another municipality's resident is not f
     assert.equal(other.seq, 1);
     await refused(
       await event(reg, { type: "shibou", residentId: head }, "999999"),
+      "FORBIDDEN",
+      403,
+    );
+    await refused(
+      await reg.call("POST", "/municipalities/999999/events", {
+        token: TOKENS.admin,
+        body: { date: "2026-11-20", type: "shibou", residentId: head },
+      }),
       "MUNICIPALITY_NOT_FOUND",
       404,
     );

@@ -1,6 +1,15 @@
 /**
- * Starts the registry: reads config, opens and migrates its database, seeds
- * demo residents on first run when asked, and serves.
+ * Starts the registry: reads config, opens and migrates its database, and
+ * serves its API over mutual TLS only (city systems, the ASP's feed): the
+ * certificate names the client (services/registry/config.ts). The plain-HTTP
+ * port beside it answers only `/healthz` and `/metrics`.
+ *
+ * TLS identity: `REGISTRY_TLS_CERT_FILE`, `REGISTRY_TLS_KEY_FILE`,
+ * `REGISTRY_TLS_CA_FILE` (default `./certs/registry.pem`, `registry-key.pem`,
+ * `ca.pem`; `CERTS_DIR` moves the folder); port `REGISTRY_TLS_PORT`
+ * (default `REGISTRY_PORT` + 10, i.e. 8111). `KONBINI_TRANSPORT=plaintext`
+ * (never in production) serves the API on the plain port instead, for a
+ * benchmark's baseline.
  *
  * @module
  */
@@ -9,7 +18,17 @@ import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { createLogger } from "../../lib/service/logger.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { systemClock } from "../../lib/time/clock.ts";
-import { serveHttp } from "../../lib/service/serve.ts";
+import {
+  probesOnly,
+  serveHttp,
+  type ServeTls,
+} from "../../lib/service/serve.ts";
+import {
+  plaintextTransport,
+  readTlsIdentity,
+  tlsFiles,
+} from "../../lib/tls/mod.ts";
+import { envInt } from "../../lib/service/env.ts";
 import { createRegistryApp } from "./app.ts";
 import { clientsFromTokens } from "./auth.ts";
 import { loadRegistryConfig } from "./config.ts";
@@ -19,8 +38,9 @@ import { createCenterBindingPusher } from "./center_binding.ts";
 
 /** A running registry. */
 export interface RunningRegistry {
+  /** The plain-HTTP listener: `/healthz` and `/metrics` only (the API too under `KONBINI_TRANSPORT=plaintext`). */
   url: string;
-  /** The mutual-TLS endpoint for LGWAN peers (the ASP's feed), when started with `tls`. */
+  /** The API over mutual TLS (city systems, the ASP's feed); absent under `KONBINI_TRANSPORT=plaintext`. */
   tlsUrl?: string;
   database: Database;
   stop(): Promise<void>;
@@ -62,9 +82,13 @@ export const MIGRATIONS =
  */
 export async function startRegistry(
   env: { get(k: string): string | undefined } = Deno.env,
-  opts: { tls?: { cert: string; key: string; ca: string; port?: number } } = {},
+  opts: { tls?: ServeTls & { port?: number } } = {},
 ): Promise<RunningRegistry> {
   const config = loadRegistryConfig(env);
+  const plaintext = plaintextTransport(env);
+  const tls = plaintext
+    ? undefined
+    : opts.tls ?? await readTlsIdentity(tlsFiles(env, "REGISTRY", "registry"));
   const logger = createLogger({ service: "registry" });
   const database = await openDatabase(
     await serviceDatabaseOptions("registry", env),
@@ -86,15 +110,27 @@ export async function startRegistry(
     logger,
     metrics: createMetrics(),
   });
-  const plain = await serveHttp(app.fetch, {
+  const plain = await serveHttp(tls ? probesOnly(app.fetch) : app.fetch, {
     port: config.port,
     hostname: config.hostname,
   });
-  const lgwan = opts.tls
+  const tlsPort = opts.tls?.port ??
+    envInt(
+      env,
+      "REGISTRY_TLS_PORT",
+      config.port ? config.port + 10 : 0,
+      0,
+      65535,
+    );
+  const lgwan = tls
     ? await serveHttp(app.fetch, {
-      port: opts.tls.port ?? config.port + 10,
+      port: tlsPort,
       hostname: config.hostname,
-      tls: opts.tls,
+      tls,
+    }).catch(async (err) => {
+      await plain.stop();
+      await database.close();
+      throw err;
     })
     : undefined;
   const url = plain.url;
@@ -114,8 +150,9 @@ export async function startRegistry(
 
 if (import.meta.main) {
   const reg = await startRegistry();
+  const api = reg.tlsUrl ?? reg.url;
   console.log(
-    `registry: ${reg.url}  (OpenAPI ${reg.url}/openapi.json, Swagger UI ${reg.url}/docs)`,
+    `registry: ${api}  (mutual TLS; OpenAPI ${api}/openapi.json, Swagger UI ${api}/docs; probes ${reg.url}/healthz)`,
   );
   Deno.addSignalListener("SIGINT", async () => {
     await reg.stop();

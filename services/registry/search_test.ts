@@ -466,8 +466,19 @@ Deno.test("GET /residents: refuses without purpose, criterion, read scope or kno
         .items.length,
       4,
     );
+    // A city window acts for its own municipalities only: another code,
+    // known or not, is out of its reach (403, nothing revealed); the
+    // operator learns that the municipality does not exist.
     await refused(
       await search(reg, { kana: "やまだ" }, { code: "999999" }),
+      403,
+      "FORBIDDEN",
+    );
+    await refused(
+      await search(reg, { kana: "やまだ" }, {
+        code: "999999",
+        token: TOKENS.admin,
+      }),
       404,
       "MUNICIPALITY_NOT_FOUND",
     );
@@ -477,7 +488,10 @@ Deno.test("GET /residents: refuses without purpose, criterion, read scope or kno
     assert.equal(audited.length, 1);
     assert.equal(audited[0].outcome, "not_found");
     await refused(
-      await search(reg, { kana: "やまだ" }, { code: "40100" }),
+      await search(reg, { kana: "やまだ" }, {
+        code: "40100",
+        token: TOKENS.admin,
+      }),
       400,
       "VALIDATION_FAILED",
     );

@@ -36,7 +36,7 @@ export interface AspNodeConfig {
   id: string;
   /** Base URL (https in production). */
   url: string;
-  /** The center's bearer token at that node. */
+  /** The center's bearer token at that node ("" when its certificate alone identifies it). */
   token: string;
   /** The municipality codes it hosts. */
   municipalities: string[];
@@ -194,7 +194,7 @@ export async function callAsp(
     res = await node.fetch(`${node.url}${req.path}`, {
       method: req.method,
       headers: {
-        Authorization: `Bearer ${node.token}`,
+        ...(node.token ? { Authorization: `Bearer ${node.token}` } : {}),
         "X-Request-Id": req.requestId,
         [CORRELATION_HEADER]: correlationId,
         [SIGNATURE_HEADER]: signed.header,

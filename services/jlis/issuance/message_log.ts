@@ -29,6 +29,7 @@ import {
 import type { Signer } from "../../../lib/crypto/signer.ts";
 import type { ServiceEnv } from "../../../lib/service/app.ts";
 import type { Clock } from "../../../lib/time/clock.ts";
+import { peerSubject } from "../../../lib/tls/mtls.ts";
 import type { JlisAuthEnv } from "../auth.ts";
 
 /** Options of {@linkcode messageLogger}. */
@@ -104,7 +105,11 @@ export function messageLogger(opts: MessageLoggerOptions) {
       );
       const { keyId, signature } = signed;
       c.res.headers.set(SIGNATURE_HEADER, signed.header);
-      const peer = c.get("client")?.id ?? "anonymous";
+      // The authenticated client; else the certificate's name of a refused
+      // TLS peer (unregistered or out of scope); else anonymous.
+      const tlsPeer = peerSubject(c);
+      const peer = c.get("client")?.id ??
+        (tlsPeer ? `certificate:${tlsPeer.commonName}` : "anonymous");
       const common = {
         peer,
         requestId,

@@ -8,8 +8,16 @@
  * | `KIOSK_SCREEN_PORT`   | 8107                                      |
  * | `KIOSK_SCREEN_HOST`   | 127.0.0.1                                 |
  * | `KIOSK_CARDS_DIR`     | `$DATA_DIR/cards` (`./data/cards`)        |
- * | `JLIS_URL`            | http://127.0.0.1:8103                     |
- * | `JLIS_KIOSK_TOKEN`    | dev-jlis-kiosk-0001                       |
+ * | `JLIS_URL`            | https://localhost:8103                    |
+ * | `KIOSK_ID`            | kiosk-0001 (its certificate's name)       |
+ * | `KIOSK_TLS_CERT_FILE` | `./certs/<KIOSK_ID>.pem`                  |
+ * | `KIOSK_TLS_KEY_FILE`  | `./certs/<KIOSK_ID>-key.pem`              |
+ * | `KIOSK_TLS_CA_FILE`   | `./certs/ca.pem` (the pinned center CA)   |
+ *
+ * The kiosk talks to the center over mutual TLS with its terminal
+ * certificate (the center records its CN as the terminal id) and trusts only
+ * the CA of its provisioning files, never one offered on the link
+ * (`CERTS_DIR` moves the folder).
  *
  * @module
  */
@@ -18,11 +26,31 @@ import { type Env, envInt } from "../../../lib/service/env.ts";
 import { createLogger } from "../../../lib/service/logger.ts";
 import { serveHttp } from "../../../lib/service/serve.ts";
 import { createKioskScreenApp } from "./app.tsx";
+import {
+  type MtlsFetch,
+  mtlsFetch,
+  readTlsIdentity,
+  tlsFiles,
+} from "../../../lib/tls/mod.ts";
 
 /** A running kiosk screen. */
 export interface RunningKioskScreen {
   url: string;
   stop(): Promise<void>;
+}
+
+/**
+ * The kiosk's mutual-TLS client to the center, from its provisioning files
+ * (see the table above). One pooled client; `close()` it on stop.
+ *
+ * @example
+ * ```ts ignore
+ * const f = await kioskCenterFetch(Deno.env);
+ * ```
+ */
+export async function kioskCenterFetch(env: Env): Promise<MtlsFetch> {
+  const id = env.get("KIOSK_ID") ?? "kiosk-0001";
+  return mtlsFetch(await readTlsIdentity(tlsFiles(env, "KIOSK", id)));
 }
 
 /**
@@ -36,24 +64,37 @@ export interface RunningKioskScreen {
  */
 export async function startKioskScreen(
   env: Env = Deno.env,
-  opts: { centerUrl?: string; cardsDir?: string } = {},
+  opts: {
+    centerUrl?: string;
+    cardsDir?: string;
+    /** Transport to the center (default: {@linkcode kioskCenterFetch}). */
+    fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  } = {},
 ): Promise<RunningKioskScreen> {
   const port = envInt(env, "KIOSK_SCREEN_PORT", 8107, 0, 65535);
   const hostname = env.get("KIOSK_SCREEN_HOST") ?? "127.0.0.1";
   const cardsDir = opts.cardsDir ?? env.get("KIOSK_CARDS_DIR") ??
     `${env.get("DATA_DIR") ?? "./data"}/cards`;
   let renderer: Promise<Renderer> | undefined; // one for every print
+  const own = opts.fetch ? undefined : await kioskCenterFetch(env);
   const app = createKioskScreenApp({
     kiosk: {
       centerUrl: opts.centerUrl ?? env.get("JLIS_URL") ??
-        "http://127.0.0.1:8103",
-      token: env.get("JLIS_KIOSK_TOKEN") ?? "dev-jlis-kiosk-0001",
+        "https://localhost:8103",
+      fetch: opts.fetch ?? own,
       renderer: () => renderer ??= createRenderer(),
     },
     cardsDir,
     logger: createLogger({ service: "kiosk-screen" }),
   });
-  return await serveHttp(app.fetch, { port, hostname });
+  const served = await serveHttp(app.fetch, { port, hostname });
+  return {
+    url: served.url,
+    async stop() {
+      await served.stop();
+      own?.close();
+    },
+  };
 }
 
 if (import.meta.main) {
