@@ -8,13 +8,16 @@
  * ```
  * npx -y deno@2.9.6 task kiosk --card card.json --pin 1234 --type juminhyo --members all --with honseki,zokugara
  *   [--out FILE.pdf] [--jam | --jam-page N] [--leave-card] [--leave-paper] [--alarm-after MS]
- *   [--center URL] [--token T]
+ *   [--center URL] [--token T] [--keys FILE]
  * ```
  * `--members`: `self` (default), `all`, or resident ids separated by commas.
  * `--with`: any of `honseki`, `zokugara`, `mynumber`. `--jam`: the last sheet
  * jams (it is voided and refunded); `--jam-page N`: sheet N jams (it and the
  * sheets after it). Defaults: JLIS_URL or http://127.0.0.1:8103,
- * JLIS_KIOSK_TOKEN or dev-jlis-kiosk-0001.
+ * JLIS_KIOSK_TOKEN or dev-jlis-kiosk-0001. `--keys`: the center's public
+ * key list this kiosk is provisioned with (JLIS_KEYS_FILE, or the file the
+ * center's key store exports, `$DATA_DIR/jlis/keys/jlis-keys.json`); the
+ * kiosk never fetches it and refuses to run without it.
  *
  * The kiosk's JSON log lines go to stderr (LOG_LEVEL=debug adds one per call
  * to the center); their `correlationId` is the one the center's and the ASP
@@ -29,7 +32,10 @@ import {
 } from "../lib/certificate/model.ts";
 import { createRenderer } from "../lib/render/mod.ts";
 import { createLogger } from "../lib/service/logger.ts";
-import { createKiosk } from "../services/kiosk/kiosk.ts";
+import {
+  createKiosk,
+  loadProvisionedKeyList,
+} from "../services/kiosk/kiosk.ts";
 import { callerPath, parseCli, usageError } from "../lib/service/cli.ts";
 
 /** The kiosk's command line. */
@@ -38,13 +44,14 @@ const KIOSK_CLI = {
   usage: `--card FILE --pin 1234 [--type ${CERTIFICATE_TYPES.join("|")}]
     [--members self|all|ID,ID] [--with honseki,zokugara,mynumber] [--out FILE.pdf]
     [--jam | --jam-page N] [--leave-card] [--leave-paper] [--alarm-after MS]
-    [--center URL] [--token T]`,
+    [--center URL] [--token T] [--keys FILE]`,
   description:
     "Asks the J-LIS center for a certificate with the card and PIN, writes the printed\n" +
     "sheets (front and back) to --out (default ./kiosk-<time>.pdf) and reports the print.\n" +
     "Paths are relative to the directory you run the task from.\n" +
     "Defaults: --center $JLIS_URL or http://127.0.0.1:8103, --token $JLIS_KIOSK_TOKEN or\n" +
-    "dev-jlis-kiosk-0001.",
+    "dev-jlis-kiosk-0001, --keys (the center's provisioned key list) $JLIS_KEYS_FILE or\n" +
+    "$DATA_DIR/jlis/keys/jlis-keys.json.",
   options: {
     card: { type: "string" },
     pin: { type: "string" },
@@ -59,8 +66,9 @@ const KIOSK_CLI = {
     "alarm-after": { type: "string", default: "3000" },
     center: { type: "string" },
     token: { type: "string" },
+    keys: { type: "string" },
   },
-  paths: ["card", "out"],
+  paths: ["card", "out", "keys"],
 } as const;
 
 if (import.meta.main) {
@@ -94,8 +102,18 @@ if (import.meta.main) {
     );
     Deno.exit(1);
   }
+  const keysFile = values.keys ?? Deno.env.get("JLIS_KEYS_FILE") ??
+    `${Deno.env.get("DATA_DIR") ?? "./data"}/jlis/keys/jlis-keys.json`;
+  let keyList;
+  try {
+    keyList = await loadProvisionedKeyList(keysFile);
+  } catch (err) {
+    console.error((err as Error).message);
+    Deno.exit(1);
+  }
   const events: string[] = [];
   const kiosk = createKiosk({
+    keyList,
     centerUrl: values.center ?? Deno.env.get("JLIS_URL") ??
       "http://127.0.0.1:8103",
     token: values.token ?? Deno.env.get("JLIS_KIOSK_TOKEN") ??

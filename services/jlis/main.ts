@@ -19,6 +19,7 @@ import { jlisClients } from "./auth.ts";
 import { loadJlisConfig } from "./config.ts";
 import { loadCenterKeys, loadContentKey } from "./keys.ts";
 import { createAspDirectory } from "./issuance/asp_directory.ts";
+import { keyListFile } from "../../lib/crypto/key_store.ts";
 import { type LedgerStatus, ledgerStatusLookup } from "./issuance/ledger.ts";
 import type { ContentKey } from "../../lib/crypto/content_key.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
@@ -32,6 +33,8 @@ export interface RunningJlis {
   caCertificatePem: string;
   /** The public key list of the response and back-side signatures. */
   keyList: KeyList;
+  /** The file that list is exported to (what kiosks are provisioned with). */
+  publicKeysFile: string;
   /** The back-side content key (the verification portal decrypts with it). */
   contentKey: ContentKey;
   /**
@@ -69,7 +72,10 @@ export async function startJlis(
 ): Promise<RunningJlis> {
   const config = loadJlisConfig(env);
   const logger = createLogger({ service: "jlis" });
-  const { authority, signer } = await loadCenterKeys(config, systemClock);
+  const { authority, signer, publicKeysFile } = await loadCenterKeys(
+    config,
+    systemClock,
+  );
   const contentKey = await loadContentKey(
     config.contentKeyFile,
     config.generateKeys || !!env.get("JLIS_CONTENT_KEY_GENERATE"),
@@ -105,8 +111,15 @@ export async function startJlis(
     }
   }
   const transport = aspFetch ?? ((input, init) => fetch(input, init));
+  // Each node's answer-signing keys: its provisioned file, never fetched.
   const directory = createAspDirectory(
-    config.aspNodes.map((n) => ({ ...n, fetch: transport })),
+    config.aspNodes.map((n) => ({
+      ...n,
+      fetch: transport,
+      keys: keyListFile(n.keysFile ?? config.aspKeysFile, {
+        reloadAfterMs: 60_000,
+      }),
+    })),
   );
   const database = await openDatabase(
     await serviceDatabaseOptions("jlis", env),
@@ -152,6 +165,7 @@ export async function startJlis(
     database,
     caCertificatePem: authority.certificatePem,
     keyList: await signer.keyList(),
+    publicKeysFile,
     contentKey,
     ledgerStatus: (n) => lookup(n),
     clock,

@@ -16,7 +16,12 @@ import { JlisError } from "../errors.ts";
 /** What went wrong. */
 export interface IncidentInput {
   at: Date;
-  kind: "SUBJECT_MISMATCH" | "BACK_SIDE_MISMATCH" | "MALFORMED_ANSWER";
+  kind:
+    | "SUBJECT_MISMATCH"
+    | "BACK_SIDE_MISMATCH"
+    | "MALFORMED_ANSWER"
+    /** The ASP's answer carried no valid `X-Asp-Signature`: never read. */
+    | "ANSWER_SIGNATURE_INVALID";
   municipalityCode: string;
   requestId: string;
   kioskId: string;

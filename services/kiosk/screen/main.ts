@@ -10,6 +10,11 @@
  * | `KIOSK_CARDS_DIR`     | `$DATA_DIR/cards` (`./data/cards`)        |
  * | `JLIS_URL`            | http://127.0.0.1:8103                     |
  * | `JLIS_KIOSK_TOKEN`    | dev-jlis-kiosk-0001                       |
+ * | `JLIS_KEYS_FILE`      | `$DATA_DIR/jlis/keys/jlis-keys.json`      |
+ *
+ * `JLIS_KEYS_FILE` is the center's public key list this kiosk is
+ * provisioned with (the file the center's key store exports): the screen
+ * refuses to start without it, and never fetches it.
  *
  * @module
  */
@@ -18,6 +23,7 @@ import { type Env, envInt } from "../../../lib/service/env.ts";
 import { createLogger } from "../../../lib/service/logger.ts";
 import { serveHttp } from "../../../lib/service/serve.ts";
 import { createKioskScreenApp } from "./app.tsx";
+import { loadProvisionedKeyList } from "../kiosk.ts";
 
 /** A running kiosk screen. */
 export interface RunningKioskScreen {
@@ -36,15 +42,20 @@ export interface RunningKioskScreen {
  */
 export async function startKioskScreen(
   env: Env = Deno.env,
-  opts: { centerUrl?: string; cardsDir?: string } = {},
+  opts: { centerUrl?: string; cardsDir?: string; keysFile?: string } = {},
 ): Promise<RunningKioskScreen> {
   const port = envInt(env, "KIOSK_SCREEN_PORT", 8107, 0, 65535);
   const hostname = env.get("KIOSK_SCREEN_HOST") ?? "127.0.0.1";
   const cardsDir = opts.cardsDir ?? env.get("KIOSK_CARDS_DIR") ??
     `${env.get("DATA_DIR") ?? "./data"}/cards`;
   let renderer: Promise<Renderer> | undefined; // one for every print
+  const keyList = await loadProvisionedKeyList(
+    opts.keysFile ?? env.get("JLIS_KEYS_FILE") ??
+      `${env.get("DATA_DIR") ?? "./data"}/jlis/keys/jlis-keys.json`,
+  );
   const app = createKioskScreenApp({
     kiosk: {
+      keyList,
       centerUrl: opts.centerUrl ?? env.get("JLIS_URL") ??
         "http://127.0.0.1:8103",
       token: env.get("JLIS_KIOSK_TOKEN") ?? "dev-jlis-kiosk-0001",
