@@ -12,6 +12,7 @@ import {
   generateContentKey,
 } from "../../lib/crypto/content_key.ts";
 import type { Card } from "../../lib/card/card.ts";
+import type { KeyList } from "../../lib/crypto/key_list.ts";
 import type { Logger } from "../../lib/service/logger.ts";
 import { createRenderer, type Renderer } from "../../lib/render/mod.ts";
 import {
@@ -30,6 +31,7 @@ import {
 import {
   ASP_TOKENS,
   openTestAsp,
+  testSigner,
   registryEvent,
   registryRecords,
   type TestAsp,
@@ -110,6 +112,8 @@ export interface IssuanceWorld {
   clock: TestRegistry["clock"];
   /** The key the center encrypts back sides with (the portal's decryption key). */
   contentKey: ContentKey;
+  /** The center's public key list, as kiosks and nodes are provisioned with it. */
+  centerKeyList: KeyList;
   /** Applies every pending registry event on every node. */
   sync(): Promise<void>;
   /** Moves a person in (new household, or into `householdId`); returns the resident id. */
@@ -177,9 +181,16 @@ export async function openIssuanceWorld(
   const clients: MtlsFetch[] = [];
   const aspNodes: AspNode[] = [];
   const pki = opts.mtls ? await createTestPki() : undefined;
+  // The center's signer, whose key list every node is provisioned with.
+  const centerSigner = await testSigner();
   try {
     for (const spec of specs) {
-      const asp = await openTestAsp({ tenants: spec.tenants, clock });
+      const asp = await openTestAsp({
+        tenants: spec.tenants,
+        clock,
+        centerSigner,
+      });
+      const nodeKeys = await asp.signer.keyList();
       let url = `http://${spec.id}.test`;
       let transport: Transport = async (input, init) =>
         await asp.app.request(input, init);
@@ -209,6 +220,7 @@ export async function openIssuanceWorld(
         token: ASP_TOKENS.center,
         municipalities: spec.tenants.map((t) => t.code),
         fetch: opts.transport ? opts.transport(spec.id, transport) : transport,
+        keys: () => Promise.resolve(nodeKeys),
       });
     }
   } catch (err) {
@@ -220,6 +232,7 @@ export async function openIssuanceWorld(
   const contentKey = await generateContentKey("enc-test-jlis");
   const jlis = await openTestJlis({
     clock,
+    signer: centerSigner,
     logger: opts.loggers?.jlis,
     issuance: () => ({
       directory: createAspDirectory(aspNodes),
@@ -227,6 +240,8 @@ export async function openIssuanceWorld(
       timeoutMs: opts.timeoutMs,
     }),
   });
+  // What kiosks are provisioned with (never fetched from the center).
+  const centerKeyList = await centerSigner.keyList();
   const inProcess: Transport = async (input, init) =>
     await jlis.apps[0].request(input.replace(/^https?:\/\/[^/]+/, ""), init);
   const world: IssuanceWorld = {
@@ -235,6 +250,7 @@ export async function openIssuanceWorld(
     jlis,
     clock,
     contentKey,
+    centerKeyList,
     async sync() {
       for (const n of nodes) {
         for (const code of n.codes) await loadReplica(reg, n.asp, code);
@@ -301,6 +317,7 @@ export async function openIssuanceWorld(
         token: TOKENS.kiosk,
         fetch: inProcess,
         renderer: sharedRenderer,
+        keyList: centerKeyList,
         ...k,
       };
     },

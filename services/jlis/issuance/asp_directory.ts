@@ -223,7 +223,10 @@ export async function callAsp(
     ? new Uint8Array(0)
     : new TextEncoder().encode(JSON.stringify(req.body));
   const sentAt = deps.clock.now();
-  const time = sentAt.toISOString();
+  // The signing time is the transport's (the system clock): the node checks
+  // its freshness against its own system clock, whatever business clock a
+  // demonstration or a test runs the center on.
+  const time = new Date().toISOString();
   const bodySha256 = await sha256B64(bytes);
   const signed = await signMessage(
     deps.signer,
