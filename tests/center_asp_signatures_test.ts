@@ -81,7 +81,9 @@ Deno.test("[attack] the ASP refuses a request without the center's valid signatu
       return { status: res.status, body: JSON.parse(answer) };
     };
 
-    const unsigned = await send({ "X-Request-Id": `req-${crypto.randomUUID()}` });
+    const unsigned = await send({
+      "X-Request-Id": `req-${crypto.randomUUID()}`,
+    });
     assert.deepEqual(
       [unsigned.status, unsigned.body.code],
       [401, "CENTER_SIGNATURE_MISSING"],
@@ -162,7 +164,9 @@ Deno.test("[attack] the ASP refuses a request without the center's valid signatu
     ) {
       const res = await asp.call(method, p, {
         signer: null,
-        ...(method === "POST" ? { body: { requestIds: ["req-00000001"] } } : {}),
+        ...(method === "POST"
+          ? { body: { requestIds: ["req-00000001"] } }
+          : {}),
       });
       assert.equal(res.status, 401, p);
       assert.equal((await res.json()).code, "CENTER_SIGNATURE_MISSING", p);
@@ -194,7 +198,10 @@ Deno.test("[attack] the center withholds an ASP answer whose signature is missin
       if (f === "strip") headers.delete(ASP_SIGNATURE_HEADER);
       // "alter": another applicant id, the node's signature kept.
       const body = f === "alter"
-        ? text.replace(/"applicantResidentId":"[^"]+"/, '"applicantResidentId":"x"')
+        ? text.replace(
+          /"applicantResidentId":"[^"]+"/,
+          '"applicantResidentId":"x"',
+        )
         : text;
       return new Response(body, { status: 201, headers });
     },
@@ -218,7 +225,11 @@ Deno.test("[attack] the center withholds an ASP answer whose signature is missin
       assert.equal(incident.kind, "ANSWER_SIGNATURE_INVALID", f);
       assert.equal((await latestRequest(db)).state, "withheld", f);
       // The tenant is halted until an operator resumes it.
-      const halted = await w.kiosk().run({ card, pin: "1234", type: "juminhyo" });
+      const halted = await w.kiosk().run({
+        card,
+        pin: "1234",
+        type: "juminhyo",
+      });
       assert.equal((halted as KioskRefusal).code, "TENANT_HALTED", f);
       await resumeTenant(db, CODE, {
         by: "ops",
@@ -227,7 +238,10 @@ Deno.test("[attack] the center withholds an ASP answer whose signature is missin
       });
     }
     const metrics = await (await w.jlis.apps[0].request("/metrics")).text();
-    assert.match(metrics, /jlis_incidents_total\{kind="ANSWER_SIGNATURE_INVALID"\} 3/);
+    assert.match(
+      metrics,
+      /jlis_incidents_total\{kind="ANSWER_SIGNATURE_INVALID"\} 3/,
+    );
   } finally {
     await w.close();
   }

@@ -243,7 +243,9 @@ Deno.test("[attack] a man in the middle of the kiosk link: substituted keys, a s
       assert.equal(refusal.stage, attack.stage, attack.name);
       assert.equal(
         refusal.code,
-        attack.name.startsWith("(c)") ? "DOCUMENT_MISMATCH" : "ANSWER_NOT_SIGNED",
+        attack.name.startsWith("(c)")
+          ? "DOCUMENT_MISMATCH"
+          : "ANSWER_NOT_SIGNED",
         attack.name,
       );
       assert.match(refusal.message_ja, /中止しました/);

@@ -268,7 +268,9 @@ export async function verifyCenterResponse(
   const parsed = parseSignatureHeader(header);
   const requestId = res.headers.get("X-Request-Id");
   if (!parsed || !requestId) return { ok: false, reason: "malformed" };
-  if (opts.expectRequestId !== undefined && requestId !== opts.expectRequestId) {
+  if (
+    opts.expectRequestId !== undefined && requestId !== opts.expectRequestId
+  ) {
     return { ok: false, reason: "wrong-request" };
   }
   const { keyId, time, sig } = parsed;

@@ -51,7 +51,11 @@ Deno.test("verifySignatureHeader(): the key valid at the signing time, fresh, ov
   const ok = await verifySignatureHeader(good, { keyList, input, now });
   assert.equal(ok.ok, true);
   const check = async (header: string | null, at = now, i = input) => {
-    const v = await verifySignatureHeader(header, { keyList, input: i, now: at });
+    const v = await verifySignatureHeader(header, {
+      keyList,
+      input: i,
+      now: at,
+    });
     return v.ok ? "ok" : v.reason;
   };
   assert.equal(await check(null), "missing");

@@ -75,7 +75,12 @@ export async function loadSigningKeyFile(
       await generateKeyFile(path, opts.now);
     }
   }
-  let raw: { keyId?: string; notBefore?: string; notAfter?: string; jwk?: JsonWebKey };
+  let raw: {
+    keyId?: string;
+    notBefore?: string;
+    notAfter?: string;
+    jwk?: JsonWebKey;
+  };
   try {
     raw = JSON.parse(await Deno.readTextFile(path));
   } catch (err) {

@@ -19,7 +19,8 @@ const STAFF_JA = "料金はかかりません。店員にお知らせくださ�
 /** The catalogue: code → the kiosk's Japanese and English text. */
 export const KIOSK_REFUSALS = {
   ANSWER_NOT_SIGNED: {
-    ja: `センターからの応答を確認できなかったため、処理を中止しました。${STAFF_JA}`,
+    ja:
+      `センターからの応答を確認できなかったため、処理を中止しました。${STAFF_JA}`,
     en:
       "The center's answer could not be verified (signature), so nothing was printed. You are not charged; please tell the staff.",
   },
@@ -29,7 +30,8 @@ export const KIOSK_REFUSALS = {
       "The center's answer was malformed, so nothing was printed. You are not charged; please tell the staff.",
   },
   DOCUMENT_MISMATCH: {
-    ja: `受け取った証明書がこのお申込みのものと一致しないため、印刷を中止しました。${STAFF_JA}`,
+    ja:
+      `受け取った証明書がこのお申込みのものと一致しないため、印刷を中止しました。${STAFF_JA}`,
     en:
       "The certificate received does not match this request, so nothing was printed. You are not charged; please tell the staff.",
   },

@@ -117,7 +117,8 @@ export function loadAspConfig(env: Env): AspConfig {
     );
   }
   return {
-    signingKeyFile: signingKeyFile ?? `${dataDir}/asp/keys/asp-signing-key.json`,
+    signingKeyFile: signingKeyFile ??
+      `${dataDir}/asp/keys/asp-signing-key.json`,
     generateSigningKey: !signingKeyFile,
     publicKeysFile: env.get("ASP_PUBLIC_KEYS_FILE") ??
       `${dataDir}/asp/keys/asp-keys.json`,

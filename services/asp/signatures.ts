@@ -19,8 +19,8 @@
  */
 import { createMiddleware } from "hono/factory";
 import {
-  aspResponseSigningInput,
   ASP_SIGNATURE_HEADER,
+  aspResponseSigningInput,
   verifyCenterRequest,
 } from "../../lib/contracts/center_asp.ts";
 import {
@@ -35,7 +35,7 @@ import type { KeyListSource } from "../../lib/crypto/key_store.ts";
 import type { Signer } from "../../lib/crypto/signer.ts";
 import type { ServiceEnv } from "../../lib/service/app.ts";
 import type { Counter, MetricsRegistry } from "../../lib/service/metrics.ts";
-import { AspError, type AspCode } from "./errors.ts";
+import { type AspCode, AspError } from "./errors.ts";
 
 /** What the node needs to check the center and sign its own answers. */
 export interface AspSignatureDeps {

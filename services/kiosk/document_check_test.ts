@@ -18,9 +18,15 @@ function doc(subjects: string[], over: Partial<ReleasedDocumentJson> = {}) {
     pages,
     fee: 300 * pages,
     sheets: subjects.map((id, i) =>
-      sheetToJson(makeSheet({ page: i + 1, pages, subject: { residentId: id } }))
+      sheetToJson(
+        makeSheet({ page: i + 1, pages, subject: { residentId: id } }),
+      )
     ),
-    backs: subjects.map(() => ({ keyId: "k", issueNumber: ISSUE, symbols: [] })),
+    backs: subjects.map(() => ({
+      keyId: "k",
+      issueNumber: ISSUE,
+      symbols: [],
+    })),
     ...over,
   } as ReleasedDocumentJson;
 }
@@ -39,7 +45,10 @@ Deno.test("documentProblems(): the document of this session, this card, the appl
 
 Deno.test("documentProblems(): another session's or another card's document is refused, naming codes only", () => {
   assert.deepEqual(
-    documentProblems(doc(["R1"], { sessionId: "s-2", cardSerial: "ffff" }), session)
+    documentProblems(
+      doc(["R1"], { sessionId: "s-2", cardSerial: "ffff" }),
+      session,
+    )
       .toSorted(),
     ["card-serial", "session"],
   );
@@ -57,7 +66,9 @@ Deno.test("documentProblems(): an issue number differing between sheets or back 
     ["issue-number"],
   );
   const p = doc(["R1", "R2"]);
-  p.sheets[1] = sheetToJson(makeSheet({ page: 3, pages: 2, subject: { residentId: "R2" } }));
+  p.sheets[1] = sheetToJson(
+    makeSheet({ page: 3, pages: 2, subject: { residentId: "R2" } }),
+  );
   assert.deepEqual(
     documentProblems(p, { ...session, members: ["R1", "R2"] }),
     ["pages"],

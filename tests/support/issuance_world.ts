@@ -18,10 +18,7 @@ import {
   ASP_SIGNATURE_HEADER,
   aspResponseSigningInput,
 } from "../../lib/contracts/center_asp.ts";
-import {
-  sha256B64,
-  signHeader,
-} from "../../lib/contracts/signed_message.ts";
+import { sha256B64, signHeader } from "../../lib/contracts/signed_message.ts";
 import type { Logger } from "../../lib/service/logger.ts";
 import { createRenderer, type Renderer } from "../../lib/render/mod.ts";
 import {
@@ -40,10 +37,10 @@ import {
 import {
   ASP_TOKENS,
   openTestAsp,
-  testSigner,
   registryEvent,
   registryRecords,
   type TestAsp,
+  testSigner,
   testWorker,
 } from "./asp_world.ts";
 import { eq } from "drizzle-orm";

@@ -36,10 +36,7 @@ import {
 import type { KeyListSource } from "../../../lib/crypto/key_store.ts";
 import type { Signer } from "../../../lib/crypto/signer.ts";
 import type { Logger } from "../../../lib/service/logger.ts";
-import type {
-  Counter,
-  MetricsRegistry,
-} from "../../../lib/service/metrics.ts";
+import type { Counter, MetricsRegistry } from "../../../lib/service/metrics.ts";
 import { CORRELATION_HEADER } from "../../../lib/contracts/correlation.ts";
 import { parseJsonArray } from "../../../lib/service/env.ts";
 import type { Clock } from "../../../lib/time/clock.ts";

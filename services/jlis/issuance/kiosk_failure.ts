@@ -16,10 +16,7 @@ import type { KioskFailureReport } from "../../../lib/contracts/kiosk_center.ts"
 import { isCertificateType } from "../../../lib/certificate/model.ts";
 import { type Db, rowsOf } from "../../../lib/db/database.ts";
 import type { Logger } from "../../../lib/service/logger.ts";
-import type {
-  Counter,
-  MetricsRegistry,
-} from "../../../lib/service/metrics.ts";
+import type { Counter, MetricsRegistry } from "../../../lib/service/metrics.ts";
 import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
 
 const counters = new WeakMap<MetricsRegistry, Counter>();
