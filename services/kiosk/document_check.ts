@@ -32,7 +32,8 @@ export interface SessionExpectation {
   members: "self" | "all" | string[];
   /**
    * The household the center listed for this session (resident ids, the
-   * applicant first), when the kiosk read it.
+   * applicant first), when the kiosk read it (without it, 世帯全員 is held
+   * to the applicant being on it and no one twice).
    */
   household?: string[];
 }
@@ -73,7 +74,7 @@ export function documentProblems(
   const allowed = want.members === "self" || want.type === "inkan"
     ? new Set([applicant])
     : want.members === "all"
-    ? new Set(want.household ?? [])
+    ? want.household && new Set(want.household)
     : new Set(want.members);
   const seen = new Set<string>();
   doc.sheets.forEach((s, i) => {
@@ -82,9 +83,11 @@ export function documentProblems(
     problem("pages", s.page !== i + 1 || s.pages !== doc.pages);
     problem("type", s.type !== want.type);
     const id = s.subject.residentId;
-    problem("subject", !allowed.has(id) || seen.has(id));
+    problem("subject", (allowed && !allowed.has(id)) || seen.has(id));
     seen.add(id);
   });
   problem("pages", doc.sheets.length !== doc.pages || doc.pages === 0);
+  // Without the household list: at least the applicant is on it.
+  problem("subject", !allowed && !seen.has(applicant));
   return [...found];
 }

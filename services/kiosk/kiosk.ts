@@ -102,6 +102,13 @@ export interface KioskOptions {
    * the released document ("document": load generators).
    */
   verifySignatures?: boolean | "document";
+  /**
+   * For 世帯全員 on a session whose household was not read yet, read it
+   * first, so the document check knows who may be on the certificate
+   * (default true). false (load generators): the check then holds the
+   * session, the card, the issue number, the applicant and no one twice.
+   */
+  readHouseholdForAll?: boolean;
   /** Renders the print (needed only to write a PDF). */
   renderer?: () => Promise<Renderer>;
   /** Kiosk events (screens, alarms), in order. */
@@ -837,7 +844,8 @@ async function issueSteps(
   // The whole household: who is in it comes from the center's own signed
   // list for this session, read first when not yet known.
   if (
-    choice.members === "all" && !session.household && choice.type !== "inkan"
+    choice.members === "all" && !session.household &&
+    choice.type !== "inkan" && st.opts.readHouseholdForAll !== false
   ) {
     const listed = await readHousehold(st, run, session);
     if (!listed.ok) return listed;
