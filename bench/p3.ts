@@ -55,6 +55,12 @@ import { applySnapshot } from "../services/asp/snapshot.ts";
 import { CONTROL_MIGRATIONS, createTenancy } from "../services/asp/tenancy.ts";
 import { createJlisApp } from "../services/jlis/app.ts";
 import { createAspDirectory } from "../services/jlis/issuance/asp_directory.ts";
+import { requestSigningInput } from "../lib/contracts/center_asp.ts";
+import {
+  sha256B64,
+  SIGNATURE_HEADER,
+  signHeader,
+} from "../lib/contracts/signed_message.ts";
 import { type JlisClientConfig, jlisClients } from "../services/jlis/auth.ts";
 import {
   generateCardAuthorityPem,
@@ -97,6 +103,8 @@ interface AspStart {
   role: "asp";
   url: string;
   pki: { cert: string; key: string; ca: string };
+  /** The node's answer-signing key, and the center's public keys it is provisioned with. */
+  signing: { jwk: JsonWebKey; centerKeyList: KeyList };
   offsetMs: number;
   /** Database connections. */
   pool: number;
@@ -115,7 +123,12 @@ interface CenterStart {
   url: string;
   keys: CenterKeys;
   clients: JlisClientConfig[];
-  node: { url: string; pki: { cert: string; key: string; ca: string } };
+  node: {
+    url: string;
+    pki: { cert: string; key: string; ca: string };
+    /** The node's public keys the center is provisioned with. */
+    keyList: KeyList;
+  };
   port: number;
   offsetMs: number;
   /** Database connections of this instance. */
@@ -143,6 +156,10 @@ async function aspNode(start: AspStart): Promise<Served> {
     renderer: () => renderer ??= createRenderer(),
     logger: silentLogger(),
     metrics: createMetrics(),
+    signatures: {
+      signer: await aspSigner(start.signing.jwk),
+      centerKeys: () => Promise.resolve(start.signing.centerKeyList),
+    },
   });
   const server = serveMtls(app.fetch, {
     port: 0,
@@ -158,6 +175,16 @@ async function aspNode(start: AspStart): Promise<Served> {
       await database.close();
     },
   };
+}
+
+/** The ASP node's answer signer from its key file's JWK. */
+async function aspSigner(jwk: JsonWebKey) {
+  return await createSigner([
+    await importSigningKey(jwk, {
+      notBefore: new Date(Date.now() - 86_400_000),
+      notAfter: new Date(Date.now() + 365 * 86_400_000),
+    }),
+  ]);
 }
 
 /** The center's keys, as the instances load them from the same key files. */
@@ -204,6 +231,7 @@ async function centerInstance(start: CenterStart): Promise<Served> {
         token: ASP_TOKEN,
         municipalities: [CODE],
         fetch: toNode,
+        keys: () => Promise.resolve(start.node.keyList),
       }]),
       contentKey,
       bindingKeys: BENCH_BINDING_KEYS,
@@ -468,6 +496,7 @@ async function startNode(
   cards: { serial: string; residentId: string }[],
   records: ReturnType<typeof generatedPopulation>["records"],
   pool: number,
+  signing: AspStart["signing"],
 ) {
   const scratch = await ctx.scratchDatabase("p3_asp");
   const database = await openDatabase({ url: scratch.url, max: 4 });
@@ -503,6 +532,7 @@ async function startNode(
     role: "asp",
     url: scratch.url,
     pki: { ...pki.asp, ca: pki.ca.cert },
+    signing,
     offsetMs,
     pool,
   });
@@ -625,6 +655,16 @@ async function runP3(ctx: BenchContext): Promise<P3Run> {
     cardPaths.push(card.path);
     links.push({ serial: card.serial, residentId: applicants[i].residentId });
   }
+  // The node's signing key; each side provisioned with the other's public keys.
+  const aspJwk = await crypto.subtle.exportKey(
+    "jwk",
+    ((await crypto.subtle.generateKey(
+      { name: "ECDSA", namedCurve: "P-256" },
+      true,
+      ["sign", "verify"],
+    )) as CryptoKeyPair).privateKey,
+  );
+  const aspKeyList = await (await aspSigner(aspJwk)).keyList();
   const node = await startNode(
     ctx,
     pki,
@@ -633,6 +673,7 @@ async function runP3(ctx: BenchContext): Promise<P3Run> {
     links,
     records,
     aspPool,
+    { jwk: aspJwk, centerKeyList: keyList },
   );
   const toNode = mtlsFetch({ ca: pki.ca.cert, ...pki.jlis });
   const instances: Child[] = [];
@@ -644,7 +685,11 @@ async function runP3(ctx: BenchContext): Promise<P3Run> {
           url: jlisScratch.url,
           keys,
           clients: clientList,
-          node: { url: node.url, pki: { ca: pki.ca.cert, ...pki.jlis } },
+          node: {
+            url: node.url,
+            pki: { ca: pki.ca.cert, ...pki.jlis },
+            keyList: aspKeyList,
+          },
           port: freePort(),
           offsetMs,
           pool: centerPool,
@@ -657,21 +702,39 @@ async function runP3(ctx: BenchContext): Promise<P3Run> {
     // Baseline: the bare ASP build step, N concurrent callers.
     const nodeCall = async (i: number) => {
       const link = links[i % links.length];
-      const res = await toNode(`${node.url}/tenants/${CODE}/certificates`, {
+      const requestId = `req-base-${crypto.randomUUID()}`;
+      const path = `/tenants/${CODE}/certificates`;
+      const body = JSON.stringify({
+        requestId,
+        cardSerial: link.serial,
+        type: "juminhyo",
+        members: "self",
+        issueNumber: `${CODE}-20261126-B${i}`,
+        issuedAt: "2026-11-26T10:00:00+09:00",
+        includePdf: false,
+      });
+      // Signed as the center signs (the node verifies every request).
+      const time = new Date().toISOString();
+      const signed = await signHeader(
+        signer,
+        time,
+        requestSigningInput({
+          method: "POST",
+          path,
+          requestId,
+          time,
+          bodySha256: await sha256B64(new TextEncoder().encode(body)),
+        }),
+      );
+      const res = await toNode(`${node.url}${path}`, {
         method: "POST",
         headers: {
           Authorization: `Bearer ${ASP_TOKEN}`,
           "Content-Type": "application/json",
+          "X-Request-Id": requestId,
+          [SIGNATURE_HEADER]: signed.header,
         },
-        body: JSON.stringify({
-          requestId: `req-base-${crypto.randomUUID()}`,
-          cardSerial: link.serial,
-          type: "juminhyo",
-          members: "self",
-          issueNumber: `${CODE}-20261126-B${i}`,
-          issuedAt: "2026-11-26T10:00:00+09:00",
-          includePdf: false,
-        }),
+        body,
       });
       await res.body?.cancel();
       return res.status === 201;

@@ -8,7 +8,7 @@
  * ```
  * npx -y deno@2.9.6 task kiosk --card card.json --pin 1234 --type juminhyo --members all --with honseki,zokugara
  *   [--out FILE.pdf] [--jam | --jam-page N] [--leave-card] [--leave-paper] [--alarm-after MS]
- *   [--center URL] [--kiosk-id kiosk-0001] [--certs DIR] [--cert F --key F --ca F]
+ *   [--center URL] [--kiosk-id kiosk-0001] [--certs DIR] [--cert F --key F --ca F] [--keys FILE]
  * ```
  * `--members`: `self` (default), `all`, or resident ids separated by commas.
  * `--with`: any of `honseki`, `zokugara`, `mynumber`. `--jam`: the last sheet
@@ -19,7 +19,10 @@
  * TLS with its certificate (`--kiosk-id`, default KIOSK_ID or kiosk-0001:
  * `<certs>/<id>.pem` and `<id>-key.pem`, `--certs` default CERTS_DIR or the
  * project's certs/; or `--cert`/`--key`) and trusts only the CA of its
- * provisioning (`--ca`, default `<certs>/ca.pem`).
+ * provisioning (`--ca`, default `<certs>/ca.pem`). `--keys`: the center's
+ * public key list this kiosk is provisioned with (JLIS_KEYS_FILE, or the
+ * file the center's key store exports, `$DATA_DIR/jlis/keys/jlis-keys.json`);
+ * the kiosk never fetches it and refuses to run without it.
  *
  * The kiosk's JSON log lines go to stderr (LOG_LEVEL=debug adds one per call
  * to the center); their `correlationId` is the one the center's and the ASP
@@ -34,7 +37,10 @@ import {
 } from "../lib/certificate/model.ts";
 import { createRenderer } from "../lib/render/mod.ts";
 import { createLogger } from "../lib/service/logger.ts";
-import { createKiosk } from "../services/kiosk/kiosk.ts";
+import {
+  createKiosk,
+  loadProvisionedKeyList,
+} from "../services/kiosk/kiosk.ts";
 import { callerPath, parseCli, usageError } from "../lib/service/cli.ts";
 import { mtlsFetch, readTlsIdentity, tlsFiles } from "../lib/tls/mod.ts";
 
@@ -44,14 +50,15 @@ const KIOSK_CLI = {
   usage: `--card FILE --pin 1234 [--type ${CERTIFICATE_TYPES.join("|")}]
     [--members self|all|ID,ID] [--with honseki,zokugara,mynumber] [--out FILE.pdf]
     [--jam | --jam-page N] [--leave-card] [--leave-paper] [--alarm-after MS]
-    [--center URL] [--kiosk-id ID] [--certs DIR] [--cert F --key F --ca F]`,
+    [--center URL] [--kiosk-id ID] [--certs DIR] [--cert F --key F --ca F] [--keys FILE]`,
   description:
     "Asks the J-LIS center for a certificate with the card and PIN, writes the printed\n" +
     "sheets (front and back) to --out (default ./kiosk-<time>.pdf) and reports the print.\n" +
     "Paths are relative to the directory you run the task from.\n" +
     "Defaults: --center $JLIS_URL or https://localhost:8103; mutual TLS with the kiosk's\n" +
     "certificate --kiosk-id ($KIOSK_ID or kiosk-0001) from --certs ($CERTS_DIR or certs/),\n" +
-    "trusting only --ca (default <certs>/ca.pem).",
+    "trusting only --ca (default <certs>/ca.pem); --keys (the center's provisioned key\n" +
+    "list) $JLIS_KEYS_FILE or $DATA_DIR/jlis/keys/jlis-keys.json.",
   options: {
     card: { type: "string" },
     pin: { type: "string" },
@@ -70,8 +77,9 @@ const KIOSK_CLI = {
     cert: { type: "string" },
     key: { type: "string" },
     ca: { type: "string" },
+    keys: { type: "string" },
   },
-  paths: ["card", "out", "certs", "cert", "key", "ca"],
+  paths: ["card", "out", "certs", "cert", "key", "ca", "keys"],
 } as const;
 
 if (import.meta.main) {
@@ -105,6 +113,15 @@ if (import.meta.main) {
     );
     Deno.exit(1);
   }
+  const keysFile = values.keys ?? Deno.env.get("JLIS_KEYS_FILE") ??
+    `${Deno.env.get("DATA_DIR") ?? "./data"}/jlis/keys/jlis-keys.json`;
+  let keyList;
+  try {
+    keyList = await loadProvisionedKeyList(keysFile);
+  } catch (err) {
+    console.error((err as Error).message);
+    Deno.exit(1);
+  }
   const id = values["kiosk-id"] ?? Deno.env.get("KIOSK_ID") ?? "kiosk-0001";
   const files = tlsFiles(
     {
@@ -128,6 +145,7 @@ if (import.meta.main) {
   }
   const events: string[] = [];
   const kiosk = createKiosk({
+    keyList,
     centerUrl: values.center ?? Deno.env.get("JLIS_URL") ??
       "https://localhost:8103",
     fetch: toCenter,

@@ -17,7 +17,8 @@ Deno.test("[e2e] a malformed build answer from the ASP is withheld as MALFORMED_
   const corrupt: ((body: Record<string, unknown>) => void)[] = [];
   const w = await openIssuanceWorld({
     nodes: ONE_NODE,
-    transport: (_id, t) => async (input, init) => {
+    // The node itself answers wrongly: it signs what it sends.
+    transport: (_id, t, resign) => async (input, init) => {
       const res = await t(input, init);
       const fault = corrupt.shift();
       if (!fault || !/\/certificates$/.test(input) || res.status !== 201) {
@@ -25,10 +26,7 @@ Deno.test("[e2e] a malformed build answer from the ASP is withheld as MALFORMED_
       }
       const body = await res.json();
       fault(body);
-      return new Response(JSON.stringify(body), {
-        status: 201,
-        headers: { "Content-Type": "application/json" },
-      });
+      return await resign(input, init, 201, JSON.stringify(body));
     },
   });
   try {

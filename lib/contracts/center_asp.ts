@@ -19,7 +19,15 @@
 import { z } from "zod";
 import { CERTIFICATE_TYPES } from "../certificate/model.ts";
 import { sheetWireSchema } from "./sheet_wire.ts";
-import { signingLines } from "./signed_message.ts";
+import type { KeyList } from "../crypto/key_list.ts";
+import {
+  type SignatureVerification,
+  signingLines,
+  verifySignatureHeader,
+} from "./signed_message.ts";
+
+/** Header carrying an ASP node's signature on its answer. */
+export const ASP_SIGNATURE_HEADER = "X-Asp-Signature";
 
 const Id = z.string().min(1).max(64);
 
@@ -159,4 +167,80 @@ export function requestSigningInput(
     f.time,
     f.bodySha256,
   ]);
+}
+
+/** What an ASP node's answer signature covers. */
+export interface SignedAspResponseFields extends SignedRequestFields {
+  /** The answer's HTTP status. */
+  status: number;
+}
+
+const ASP_RESPONSE_CONTEXT = "konbini-asp-response/v1";
+
+/**
+ * The exact bytes an ASP node signs for its answer to one of the center's
+ * requests (`X-Asp-Signature`): the request's method, path and request id,
+ * the answer's status, the signing time and the answer body's SHA-256 — so
+ * an answer cannot be replayed for another request or altered. Throws
+ * `TypeError` when a field holds a line break.
+ *
+ * @example
+ * ```ts ignore
+ * aspResponseSigningInput({ method: "POST", path, requestId, status: 201, time, bodySha256 });
+ * ```
+ */
+export function aspResponseSigningInput(
+  f: SignedAspResponseFields,
+): Uint8Array<ArrayBuffer> {
+  return signingLines(ASP_RESPONSE_CONTEXT, [
+    `${f.method} ${f.path}`,
+    f.requestId,
+    String(f.status),
+    f.time,
+    f.bodySha256,
+  ]);
+}
+
+/**
+ * The node's check of the center's request signature, with the center's
+ * key list from the node's configuration: the key valid at the signing
+ * time, the signing time within the freshness window of `now`.
+ *
+ * @example
+ * ```ts ignore
+ * const v = await verifyCenterRequest(header, { method, path, requestId, bodySha256 }, { keyList, now });
+ * ```
+ */
+export function verifyCenterRequest(
+  header: string | null | undefined,
+  f: Omit<SignedRequestFields, "time">,
+  opts: { keyList: KeyList; now: Date; maxSkewMs?: number },
+): Promise<SignatureVerification> {
+  return verifySignatureHeader(header, {
+    keyList: opts.keyList,
+    now: opts.now,
+    maxSkewMs: opts.maxSkewMs,
+    input: (time) => requestSigningInput({ ...f, time }),
+  });
+}
+
+/**
+ * The center's check of a node's answer signature, with the node's key list
+ * from the center's configuration. The answer is bound to the center's own
+ * request (method, path, request id), so no freshness window is needed.
+ *
+ * @example
+ * ```ts ignore
+ * const v = await verifyAspAnswer(res.headers.get(ASP_SIGNATURE_HEADER), { method, path, requestId, status, bodySha256 }, keyList);
+ * ```
+ */
+export function verifyAspAnswer(
+  header: string | null | undefined,
+  f: Omit<SignedAspResponseFields, "time">,
+  keyList: KeyList,
+): Promise<SignatureVerification> {
+  return verifySignatureHeader(header, {
+    keyList,
+    input: (time) => aspResponseSigningInput({ ...f, time }),
+  });
 }

@@ -16,6 +16,14 @@
  * → {@linkcode releasedDocumentSchema}; `POST /kiosk/requests/{id}/outcome`
  * ({@linkcode printReportSchema}) → {@linkcode printOutcomeSchema}. A
  * refusal is the common error body (`code`, `message_ja`, `message_en`).
+ * A kiosk that refuses to print what it got (an answer whose signature
+ * fails, a document that is not the one its session asked for) says so
+ * with `POST /kiosk/failures` ({@linkcode kioskFailureReportSchema}) →
+ * {@linkcode kioskFailureRecordedSchema}.
+ *
+ * The kiosk sends its own `X-Request-Id` on every call; the center adopts
+ * it and signs it, so {@linkcode verifyCenterResponse} with
+ * `expectRequestId` ties each answer to the call it answers.
  *
  * @module
  */
@@ -90,11 +98,22 @@ export const kioskCertificateRequestSchema = z.object({
   }).strict().default({ honseki: false, zokugara: false, myNumber: false }),
 }).strict();
 
-/** The released document: print the sheets and their back sides, then report. */
+/**
+ * The released document: print the sheets and their back sides, then
+ * report. `sessionId`, `cardSerial` and `applicantResidentId` bind it to
+ * the kiosk's session: the kiosk prints nothing that is not for the card it
+ * authenticated on that session.
+ */
 export const releasedDocumentSchema = z.object({
   requestId: z.string(),
   issueNumber: z.string(),
   municipalityCode: z.string(),
+  /** The kiosk session it was asked on. */
+  sessionId: z.string(),
+  /** The authenticated card's serial. */
+  cardSerial: z.string(),
+  /** The resident the card is linked to (the applicant). */
+  applicantResidentId: z.string(),
   pages: z.number().int().min(1),
   fee: z.number(),
   sheets: z.array(sheetWireSchema),
@@ -118,6 +137,60 @@ export const printOutcomeSchema = z.object({
   voided: z.array(z.number().int()),
   refund: z.number(),
   fee: z.number(),
+});
+
+/** Why a kiosk refused to use an answer of the center. */
+export const KIOSK_FAILURE_REASONS = [
+  /** The answer's `X-Center-Signature` is missing or does not verify with the pinned keys. */
+  "ANSWER_NOT_SIGNED",
+  /** The answer breaks the protocol's schema. */
+  "ANSWER_MALFORMED",
+  /** The released document is not the one the session asked for. */
+  "DOCUMENT_MISMATCH",
+] as const;
+
+/** What did not match in a released document (codes only: no personal data). */
+export const DOCUMENT_PROBLEMS = [
+  "session",
+  "card-serial",
+  "municipality",
+  "issue-number",
+  "type",
+  "pages",
+  "applicant",
+  "subject",
+] as const;
+
+/**
+ * A kiosk's failure report: the kiosk printed nothing because an answer
+ * failed its checks. With the session's id, the center voids what it
+ * released on that session (nothing delivered, fee refunded).
+ */
+export const kioskFailureReportSchema = z.object({
+  stage: z.enum([
+    "session",
+    "authenticate",
+    "household",
+    "certificate",
+    "outcome",
+  ]),
+  reason: z.enum(KIOSK_FAILURE_REASONS),
+  sessionId: z.uuid().optional(),
+  problems: z.array(z.enum(DOCUMENT_PROBLEMS)).max(DOCUMENT_PROBLEMS.length)
+    .optional(),
+}).strict();
+
+/** A kiosk's failure report as JSON carries it. */
+export type KioskFailureReport = z.infer<typeof kioskFailureReportSchema>;
+
+/** The failure report as the center recorded it. */
+export const kioskFailureRecordedSchema = z.object({
+  recorded: z.literal(true),
+  /** What the center voided on that session (null: nothing was released). */
+  voided: z.object({
+    issueNumber: z.string(),
+    pages: z.array(z.number().int()),
+  }).nullable(),
 });
 
 /** What a response signature covers. */
@@ -160,12 +233,20 @@ export type ResponseVerification =
   | { ok: true; keyId: string; requestId: string; time: string }
   | {
     ok: false;
-    reason: "missing" | "malformed" | "unknown-key" | "bad-signature";
+    reason:
+      | "missing"
+      | "malformed"
+      | "unknown-key"
+      | "bad-signature"
+      | "wrong-request";
   };
 
 /**
- * Checks the center's signature on a response (clients: the kiosk, tests).
- * Reads a clone, so the response stays readable.
+ * Checks the center's signature on a response (clients: the kiosk, tests)
+ * with a key list the client was provisioned with (never one fetched over
+ * the same link). With `expectRequestId` (the `X-Request-Id` the client
+ * sent), an answer to another call is `wrong-request`. Reads a clone, so
+ * the response stays readable.
  *
  * @example
  * ```ts ignore
@@ -175,13 +256,23 @@ export type ResponseVerification =
  */
 export async function verifyCenterResponse(
   res: Response,
-  opts: { method: string; path: string; keyList: KeyList },
+  opts: {
+    method: string;
+    path: string;
+    keyList: KeyList;
+    expectRequestId?: string;
+  },
 ): Promise<ResponseVerification> {
   const header = res.headers.get(SIGNATURE_HEADER);
   if (!header) return { ok: false, reason: "missing" };
   const parsed = parseSignatureHeader(header);
   const requestId = res.headers.get("X-Request-Id");
   if (!parsed || !requestId) return { ok: false, reason: "malformed" };
+  if (
+    opts.expectRequestId !== undefined && requestId !== opts.expectRequestId
+  ) {
+    return { ok: false, reason: "wrong-request" };
+  }
   const { keyId, time, sig } = parsed;
   const found = await findVerificationKey(opts.keyList, keyId, new Date(time));
   if (found.status !== "ok") return { ok: false, reason: "unknown-key" };

@@ -463,6 +463,43 @@ export const ISSUANCE_REFUSALS = {
     kiosk: "specific",
     parties: ["asp"],
   },
+  CENTER_SIGNATURE_MISSING: {
+    status: 401,
+    ja: "センターの署名がありません",
+    en: "The request carries no center signature (X-Center-Signature)",
+    operator:
+      "A request to the ASP without the center's signature or its X-Request-Id",
+    kiosk: "specific",
+    parties: ["asp"],
+  },
+  CENTER_SIGNATURE_INVALID: {
+    status: 401,
+    ja: "センターの署名を検証できません",
+    en:
+      "The center signature is malformed, by an unknown key, or does not verify",
+    operator:
+      "A request whose X-Center-Signature is malformed, made with a key not in the ASP's provisioned list, or not over this request (altered body, path or request id)",
+    kiosk: "specific",
+    parties: ["asp"],
+  },
+  CENTER_SIGNATURE_EXPIRED: {
+    status: 401,
+    ja: "センターの署名の有効期間外です",
+    en:
+      "The center signature's time is outside the window, or its key was not valid then",
+    operator:
+      "A request signed too long ago (or ahead), or with a key outside its validity",
+    kiosk: "specific",
+    parties: ["asp"],
+  },
+  CENTER_SIGNATURE_REPLAYED: {
+    status: 403,
+    ja: "同じ署名の要求がすでに処理されています",
+    en: "A request with this signature was already received (replay)",
+    operator: "The same signed request received twice (a replay)",
+    kiosk: "specific",
+    parties: ["asp"],
+  },
 
   // ── Issuance: failures at the center (nothing was released) ───────────
   ASP_UNAVAILABLE: {

@@ -1,7 +1,7 @@
 /**
  * Every closed set of codes the system answers with, each spelled once in
  * one entry shape (entry.ts): the issuance chain's refusals (ASP and center,
- * with the kiosk's neutral rule), the registry's, the portal's, and the
+ * with the kiosk's neutral rule), the kiosk's own, the registry's, the portal's, and the
  * reasons of a back side's verification. Services derive their status
  * tables and code types from these; nothing else spells a code's status or
  * wording.
@@ -16,6 +16,7 @@
  */
 export * from "./entry.ts";
 export * from "./issuance.ts";
+export * from "./kiosk.ts";
 export * from "./registry.ts";
 export * from "./portal.ts";
 export * from "./verification.ts";

@@ -8,6 +8,8 @@ import {
   kioskCode,
   NEUTRAL_CODE,
 } from "./issuance.ts";
+import { KIOSK_REFUSALS } from "./kiosk.ts";
+import { KIOSK_FAILURE_REASONS } from "../contracts/kiosk_center.ts";
 import { PORTAL_REFUSALS } from "./portal.ts";
 import { REGISTRY_REFUSALS } from "./registry.ts";
 import { VERIFICATION_REASONS } from "./verification.ts";
@@ -140,4 +142,14 @@ Deno.test("VERIFICATION_REASONS: every code has ja and en, with or without detai
     say(VERIFICATION_REASONS.TOO_FEW_SYMBOLS, { have: 1, need: 2 }).en,
     /Only 1 of the 2/,
   );
+});
+
+Deno.test("KIOSK_REFUSALS: one entry per failure reason the kiosk reports, each with ja and en", () => {
+  assert.deepEqual(
+    Object.keys(KIOSK_REFUSALS).toSorted(),
+    [...KIOSK_FAILURE_REASONS].toSorted(),
+  );
+  for (const [code, e] of Object.entries(KIOSK_REFUSALS)) {
+    assertWording(code, e as Wording<never>);
+  }
 });

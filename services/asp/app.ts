@@ -14,6 +14,7 @@ import type { AspDeps, AspEnv } from "./api/common.ts";
 import { createCardsApp, createResidentsApp } from "./api/residents.ts";
 import { createTenantsApp } from "./api/tenants.ts";
 import { aspStatusOf } from "./errors.ts";
+import { centerSignatures } from "./signatures.ts";
 
 export type { AspDeps } from "./api/common.ts";
 
@@ -22,7 +23,8 @@ export type { AspDeps } from "./api/common.ts";
  *
  * @example
  * ```ts ignore
- * const app = createAspApp({ tenancy, clock: systemClock, clients, renderer: () => rendererPromise, logger, metrics });
+ * const app = createAspApp({ tenancy, clock: systemClock, clients, renderer: () => rendererPromise, logger, metrics,
+ *   signatures: { signer, centerKeys: keyListFile("data/jlis/keys/jlis-keys.json") } });
  * Deno.serve({ port: 8102 }, app.fetch);
  * ```
  */
@@ -37,6 +39,12 @@ export function createAspApp(deps: AspDeps): OpenAPIHono<AspEnv> {
       return { database: "ok" };
     },
   });
+  // The center's routes: its signature checked, every answer signed.
+  const signed = centerSignatures(deps.signatures, deps.metrics);
+  for (const resource of ["certificates", "residents", "cards"]) {
+    // (`/*` matches the resource's own path too)
+    app.use(`/tenants/:code/${resource}/*`, signed.sign, signed.verify);
+  }
   app.route("/tenants", createTenantsApp(deps));
   app.route("/tenants/:code/certificates", createCertificatesApp(deps));
   app.route("/tenants/:code/residents", createResidentsApp(deps));

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { devSecret } from "../../lib/service/dev_secrets.ts";
+import { devSecret, isProduction } from "../../lib/service/dev_secrets.ts";
 import { type Env, envInt } from "../../lib/service/env.ts";
 import type { AspScope } from "./auth.ts";
 import type { ClientConfig } from "../../lib/service/bearer_auth.ts";
@@ -32,6 +32,14 @@ export interface AspConfig {
   /** Most events per feed request, i.e. per sync transaction. */
   syncBatch: number;
   retentionIntervalMs: number;
+  /** This node's answer-signing key (`{ notBefore, notAfter, jwk }`, 0600). */
+  signingKeyFile: string;
+  /** Whether a missing signing key may be generated (development). */
+  generateSigningKey: boolean;
+  /** Where this node exports its public key list (what the center is provisioned with). */
+  publicKeysFile: string;
+  /** The center's public key list this node verifies requests with (provisioned, never fetched). */
+  centerKeysFile: string;
 }
 
 /**
@@ -109,7 +117,21 @@ export function loadAspConfig(env: Env): AspConfig {
       `ASP_MASTER_KEY / ASP_PREVIOUS_MASTER_KEYS: ${(err as Error).message}`,
     );
   }
+  const dataDir = env.get("DATA_DIR") ?? "./data";
+  const signingKeyFile = env.get("ASP_SIGNING_KEY_FILE");
+  if (!signingKeyFile && isProduction(env)) {
+    throw new Error(
+      "ASP_SIGNING_KEY_FILE is required: KONBINI_ENV=production never generates a signing key",
+    );
+  }
   return {
+    signingKeyFile: signingKeyFile ??
+      `${dataDir}/asp/keys/asp-signing-key.json`,
+    generateSigningKey: !signingKeyFile,
+    publicKeysFile: env.get("ASP_PUBLIC_KEYS_FILE") ??
+      `${dataDir}/asp/keys/asp-keys.json`,
+    centerKeysFile: env.get("ASP_CENTER_KEYS_FILE") ??
+      `${dataDir}/jlis/keys/jlis-keys.json`,
     port: envInt(env, "ASP_PORT", 8102, 0, 65535),
     hostname: env.get("ASP_HOST") ?? "127.0.0.1",
     mode,

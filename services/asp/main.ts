@@ -31,6 +31,11 @@ import { aspClients } from "./auth.ts";
 import { loadAspConfig } from "./config.ts";
 import { createKeyring } from "./keys.ts";
 import { createRetentionJob } from "./retention.ts";
+import {
+  keyListFile,
+  signerFromKeyFile,
+  writeKeyListFile,
+} from "../../lib/crypto/key_store.ts";
 import { createSyncWorker, type SyncHooks } from "./sync_worker.ts";
 import { CONTROL_MIGRATIONS, createTenancy, type Tenancy } from "./tenancy.ts";
 
@@ -134,7 +139,20 @@ export async function startAsp(
   }
   if (config.mode !== "worker") {
     let renderer: Promise<Renderer> | undefined;
+    // This node's answer-signing key, and its public list exported for the
+    // center's provisioning; the center's list read from this node's own.
+    const signer = await signerFromKeyFile(config.signingKeyFile, {
+      generate: config.generateSigningKey,
+      clock: systemClock,
+    });
+    await writeKeyListFile(config.publicKeysFile, await signer.keyList());
     const app = createAspApp({
+      signatures: {
+        signer,
+        centerKeys: keyListFile(config.centerKeysFile, {
+          reloadAfterMs: 60_000,
+        }),
+      },
       tenancy,
       clock: systemClock,
       clients: aspClients(config.clients),

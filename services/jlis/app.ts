@@ -17,6 +17,7 @@ import type { MetricsRegistry } from "../../lib/service/metrics.ts";
 import { createCardsApp } from "./api/cards.ts";
 import type { JlisDeps, JlisEnv } from "./api/common.ts";
 import { createKioskApp } from "./api/kiosk.ts";
+import { createKioskFailuresApp } from "./api/kiosk_failures.ts";
 import {
   createLedgerApp,
   createOperationsApp,
@@ -87,6 +88,7 @@ export function createJlisApp(given: JlisAppDeps): OpenAPIHono<JlisEnv> {
   app.use(refuseUnsafeText());
   app.route("/cards", createCardsApp(deps));
   app.route("/kiosk/sessions", createKioskApp(deps));
+  app.route("/kiosk/failures", createKioskFailuresApp(deps));
   if (deps.issuance) {
     app.route("/kiosk/requests", createPrintReportApp(deps));
     app.route("/ledger", createLedgerApp(deps));

@@ -33,6 +33,10 @@ export interface JlisConfig {
   generateKeys: boolean;
   /** Back-side content key file: `{ keyId, rawBase64 }` (the portal needs the same). */
   contentKeyFile: string;
+  /** Where the center exports its public key list (kiosks and ASP nodes are provisioned with it). */
+  publicKeysFile: string;
+  /** The ASP nodes' public key list (a node's own `keysFile` first). */
+  aspKeysFile: string;
   /** The ASP nodes and the municipalities each hosts. */
   aspNodes: AspNodeConfig[];
   /** False when the development default directory is in use. */
@@ -171,6 +175,10 @@ export function loadJlisConfig(env: Env): JlisConfig {
     generateKeys: !caCertFile && !signingKeyFile,
     contentKeyFile: env.get("JLIS_CONTENT_KEY_FILE") ??
       `${keyDir}/content-key.json`,
+    publicKeysFile: env.get("JLIS_PUBLIC_KEYS_FILE") ??
+      `${keyDir}/jlis-keys.json`,
+    aspKeysFile: env.get("JLIS_ASP_KEYS_FILE") ??
+      `${env.get("DATA_DIR") ?? "./data"}/asp/keys/asp-keys.json`,
     aspNodes,
     aspNodesConfigured: !!rawNodes,
     tls,

@@ -5,9 +5,15 @@
  * missing store is generated (files 0600) in a temporary folder renamed
  * into place, so that instances starting together agree on one set of keys.
  *
+ * At every start the signer's public key list is exported to
+ * `publicKeysFile` (`jlis-keys.json` beside the signing key by default):
+ * the file kiosks and ASP nodes are provisioned with, their only trust
+ * anchor for the center's signatures (`GET /keys` is informational).
+ *
  * @module
  */
 import { basename, dirname } from "node:path";
+import { writeKeyListFile } from "../../lib/crypto/key_store.ts";
 import {
   createSigner,
   importSigningKey,
@@ -32,6 +38,11 @@ export interface KeyFiles {
   generateKeys: boolean;
   /** Back-side content key (`{ keyId, rawBase64 }`); optional for cards-only use. */
   contentKeyFile?: string;
+  /**
+   * Where the public key list is exported at start (default:
+   * `jlis-keys.json` in the signing key's folder).
+   */
+  publicKeysFile?: string;
 }
 
 /**
@@ -145,17 +156,20 @@ async function generateMissing(files: KeyFiles, now: Date): Promise<void> {
 }
 
 /**
- * Loads (and in development first generates) the CA and the signer.
+ * Loads (and in development first generates) the CA and the signer, and
+ * exports the signer's public key list (see the module doc).
  *
  * @example
  * ```ts ignore
- * const { authority, signer } = await loadCenterKeys(config, systemClock);
+ * const { authority, signer, publicKeysFile } = await loadCenterKeys(config, systemClock);
  * ```
  */
 export async function loadCenterKeys(
   files: KeyFiles,
   clock: Clock,
-): Promise<{ authority: CardAuthority; signer: Signer }> {
+): Promise<
+  { authority: CardAuthority; signer: Signer; publicKeysFile: string }
+> {
   if (files.generateKeys) await generateMissing(files, clock.now());
   const read = async (path: string, what: string) => {
     try {
@@ -180,5 +194,8 @@ export async function loadCenterKeys(
     notAfter: new Date(raw.notAfter),
   });
   const signer = await createSigner([key], { clock });
-  return { authority, signer };
+  const publicKeysFile = files.publicKeysFile ??
+    `${dirname(files.signingKeyFile)}/jlis-keys.json`;
+  await writeKeyListFile(publicKeysFile, await signer.keyList());
+  return { authority, signer, publicKeysFile };
 }

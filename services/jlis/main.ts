@@ -25,6 +25,7 @@ import { bindingKeysFromEnv } from "../../lib/card/identity_binding.ts";
 import { loadJlisConfig } from "./config.ts";
 import { loadCenterKeys, loadContentKey } from "./keys.ts";
 import { createAspDirectory } from "./issuance/asp_directory.ts";
+import { keyListFile } from "../../lib/crypto/key_store.ts";
 import { type LedgerStatus, ledgerStatusLookup } from "./issuance/ledger.ts";
 import type { ContentKey } from "../../lib/crypto/content_key.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
@@ -42,6 +43,8 @@ export interface RunningJlis {
   caCertificatePem: string;
   /** The public key list of the response and back-side signatures. */
   keyList: KeyList;
+  /** The file that list is exported to (what kiosks are provisioned with). */
+  publicKeysFile: string;
   /** The back-side content key (the verification portal decrypts with it). */
   contentKey: ContentKey;
   /**
@@ -79,7 +82,10 @@ export async function startJlis(
 ): Promise<RunningJlis> {
   const config = loadJlisConfig(env);
   const logger = createLogger({ service: "jlis" });
-  const { authority, signer } = await loadCenterKeys(config, systemClock);
+  const { authority, signer, publicKeysFile } = await loadCenterKeys(
+    config,
+    systemClock,
+  );
   const contentKey = await loadContentKey(
     config.contentKeyFile,
     config.generateKeys || !!env.get("JLIS_CONTENT_KEY_GENERATE"),
@@ -91,8 +97,15 @@ export async function startJlis(
   let aspFetch = opts.aspFetch;
   if (!aspFetch && identity) aspFetch = tlsFetch = mtlsFetch(identity);
   const transport = aspFetch ?? ((input, init) => fetch(input, init));
+  // Each node's answer-signing keys: its provisioned file, never fetched.
   const directory = createAspDirectory(
-    config.aspNodes.map((n) => ({ ...n, fetch: transport })),
+    config.aspNodes.map((n) => ({
+      ...n,
+      fetch: transport,
+      keys: keyListFile(n.keysFile ?? config.aspKeysFile, {
+        reloadAfterMs: 60_000,
+      }),
+    })),
   );
   const database = await openDatabase(
     await serviceDatabaseOptions("jlis", env),
@@ -141,6 +154,7 @@ export async function startJlis(
     database,
     caCertificatePem: authority.certificatePem,
     keyList: await signer.keyList(),
+    publicKeysFile,
     contentKey,
     ledgerStatus: (n) => lookup(n),
     clock,

@@ -23,10 +23,21 @@
  * choice)` (request, print, report, alarms) — carrying only the returned
  * {@linkcode KioskSession} between them.
  *
- * Every answer of the center is checked against its signature
- * (`X-Center-Signature`, key list from `GET /keys`) and parsed with the
- * protocol's schema (lib/contracts/kiosk_center.ts) before it is used; an
- * answer that fails either is an error, never printed.
+ * Trust is pinned: the center's response-signing keys come only from the
+ * kiosk's provisioning (`keyList`, read from the file the center's key
+ * store exports — {@linkcode loadProvisionedKeyList}), never from the link;
+ * a kiosk without them refuses to start. Every call carries the kiosk's own
+ * `X-Request-Id`, and every answer is checked against its signature
+ * (`X-Center-Signature` over method, path, that request id, status, body)
+ * and parsed with the protocol's schema (lib/contracts/kiosk_center.ts)
+ * before it is used. Before printing, the released document is checked
+ * against the kiosk's own session (services/kiosk/document_check.ts: the
+ * session, the card's serial, its municipality, the issue number, the type,
+ * and that every person on it is one the kiosk asked for). An answer that
+ * fails any check prints nothing: the applicant sees a refusal
+ * (lib/refusals/kiosk.ts), the failure is reported to the center
+ * (`POST /kiosk/failures`: it voids what it released on that session),
+ * logged (codes only) and counted (`kiosk_refused_answers_total`).
  *
  * Logs (with a `logger`): each run has a correlation id
  * (lib/contracts/correlation.ts) sent as `X-Correlation-Id` on every call, so
@@ -42,7 +53,10 @@
 import type { z } from "zod";
 import { type Card, CardError } from "../../lib/card/card.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
-import { parseKeyList } from "../../lib/crypto/key_list.ts";
+import { readKeyListFile } from "../../lib/crypto/key_store.ts";
+import type { Counter, MetricsRegistry } from "../../lib/service/metrics.ts";
+import { KIOSK_REFUSALS } from "../../lib/refusals/kiosk.ts";
+import { documentProblems } from "./document_check.ts";
 import type { Renderer } from "../../lib/render/mod.ts";
 import type {
   BackSide,
@@ -52,6 +66,10 @@ import type {
 } from "../../lib/certificate/model.ts";
 import {
   cardAuthenticationSchema,
+  type DOCUMENT_PROBLEMS,
+  type KIOSK_FAILURE_REASONS,
+  kioskFailureRecordedSchema,
+  type KioskFailureReport,
   kioskHouseholdSchema,
   kioskSessionSchema,
   printOutcomeSchema,
@@ -59,7 +77,7 @@ import {
   verifyCenterResponse,
 } from "../../lib/contracts/kiosk_center.ts";
 import { decodeBackSide, decodeSheet } from "../../lib/contracts/sheet_wire.ts";
-import { parseMessage } from "../../lib/contracts/wire.ts";
+import { ContractError, parseMessage } from "../../lib/contracts/wire.ts";
 import {
   CORRELATION_HEADER,
   newCorrelationId,
@@ -77,19 +95,34 @@ export interface KioskOptions {
   token?: string;
   /** HTTP client (default `fetch`; mTLS with the kiosk's certificate, or in-process in tests). */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
-  /** The center's response-signing keys (default: fetched from `/keys` once). */
-  keyList?: KeyList;
+  /**
+   * The center's response-signing keys, from this kiosk's provisioning
+   * ({@linkcode loadProvisionedKeyList}); required, never fetched.
+   */
+  keyList: KeyList;
   /**
    * Check the center's signature on every answer (default true), or only on
    * the released document ("document": load generators).
    */
   verifySignatures?: boolean | "document";
+  /**
+   * For 世帯全員 on a session whose household was not read yet, read it
+   * first, so the document check knows who may be on the certificate
+   * (default true). false (load generators): the check then holds the
+   * session, the card, the issue number, the applicant and no one twice.
+   */
+  readHouseholdForAll?: boolean;
   /** Renders the print (needed only to write a PDF). */
   renderer?: () => Promise<Renderer>;
   /** Kiosk events (screens, alarms), in order. */
   onEvent?: (e: KioskEvent) => void;
   /** Where the kiosk logs its runs (default: nowhere). */
   logger?: Logger;
+  /**
+   * Where the kiosk counts the answers it refused (default: nowhere); one
+   * kiosk per registry (the counter is registered when the kiosk is made).
+   */
+  metrics?: MetricsRegistry;
 }
 
 /** Something the kiosk shows or sounds. */
@@ -128,10 +161,24 @@ export interface KioskSession {
   sessionId: string;
   /** The run's correlation id (in the center's and the ASP's logs too). */
   correlationId: string;
+  /** The serial of the card authenticated (read from the card, confirmed by the center). */
+  cardSerial: string;
+  /** The card's municipality (the center's signed answer). */
+  municipalityCode: string;
 }
 
-/** What the steps after authentication carry: the session, as kept between requests. */
-export type KioskSessionRef = Pick<KioskSession, "sessionId" | "correlationId">;
+/**
+ * What the steps after authentication carry: the session, as kept between
+ * requests. {@linkcode Kiosk.household} records the resident ids the center
+ * listed (`household`, the applicant first) on the ref it is given, so the
+ * document check knows who may be on the certificate.
+ */
+export type KioskSessionRef =
+  & Pick<
+    KioskSession,
+    "sessionId" | "correlationId" | "cardSerial" | "municipalityCode"
+  >
+  & { household?: string[] };
 
 /** The applicant's household as the center lists it. */
 export interface KioskHousehold {
@@ -209,13 +256,32 @@ interface KioskState {
   opts: KioskOptions;
   fetch: (input: string, init?: RequestInit) => Promise<Response>;
   verify: boolean | "document";
-  keyList?: Promise<KeyList>;
+  keyList: KeyList;
+  /** `kiosk_refused_answers_total`, when the kiosk has a metrics registry. */
+  refusedAnswers?: Counter;
 }
 
 /** One run: its correlation id and its logger (which gains the request id once released). */
 interface Run {
   correlationId: string;
   log?: Logger;
+  /** The center's session, once its answer was verified. */
+  sessionId?: string;
+}
+
+type FailureReason = typeof KIOSK_FAILURE_REASONS[number];
+type Problem = typeof DOCUMENT_PROBLEMS[number];
+
+/** An answer the kiosk will not use: nothing is printed, the center is told. */
+class Untrusted extends Error {
+  constructor(
+    readonly stage: KioskRefusal["stage"],
+    readonly reason: FailureReason,
+    readonly detail: { why?: string; problems?: Problem[] } = {},
+  ) {
+    super(`${stage}: ${reason} ${detail.why ?? detail.problems?.join(",")}`);
+    this.name = "Untrusted";
+  }
 }
 
 /** An answer of the center, its body parsed as JSON (or a `NOT_JSON` stand-in). */
@@ -241,11 +307,20 @@ interface Released {
  * ```
  */
 export function createKiosk(opts: KioskOptions): Kiosk {
+  if (!opts.keyList?.keys?.length) {
+    throw new TypeError(
+      "A kiosk needs the center's key list from its provisioning (keyList): it never fetches it",
+    );
+  }
   const st: KioskState = {
     opts,
     fetch: opts.fetch ?? ((input, init) => fetch(input, init)),
     verify: opts.verifySignatures ?? true,
-    keyList: opts.keyList ? Promise.resolve(opts.keyList) : undefined,
+    keyList: opts.keyList,
+    refusedAnswers: opts.metrics?.counter(
+      "kiosk_refused_answers_total",
+      "Answers of the center the kiosk refused to use (nothing printed), by stage and reason",
+    ),
   };
   return {
     run: (choice) => runKiosk(st, choice),
@@ -259,27 +334,35 @@ function emit(st: KioskState, e: KioskEvent): void {
   st.opts.onEvent?.(e);
 }
 
-/** The center's response-signing keys (given, or fetched from `/keys` once). */
-function centerKeys(st: KioskState): Promise<KeyList> {
-  return st.keyList ??= (async () => {
-    const res = await st.fetch(`${st.opts.centerUrl}/keys`);
-    if (res.status !== 200) throw new Error(`GET /keys: ${res.status}`);
-    return parseKeyList(await res.json());
-  })();
+/**
+ * Reads the center's public key list a kiosk is provisioned with (the file
+ * the center's key store exports, `jlis-keys.json`); throws naming the file
+ * when it is missing or malformed — a kiosk without it does not run.
+ *
+ * @example
+ * ```ts ignore
+ * const kiosk = createKiosk({ centerUrl, token, keyList: await loadProvisionedKeyList("data/jlis/keys/jlis-keys.json") });
+ * ```
+ */
+export function loadProvisionedKeyList(path: string): Promise<KeyList> {
+  return readKeyListFile(path);
 }
 
 /** One call to the center; its signature checked before the body is read. */
 async function callCenter(
   st: KioskState,
   run: Run,
+  stage: KioskRefusal["stage"],
   path: string,
   body: unknown,
   method: "GET" | "POST" = "POST",
 ): Promise<CenterAnswer> {
+  const callId = `kiosk-${crypto.randomUUID()}`;
   const res = await st.fetch(`${st.opts.centerUrl}${path}`, {
     method,
     headers: {
       ...(st.opts.token ? { Authorization: `Bearer ${st.opts.token}` } : {}),
+      "X-Request-Id": callId,
       [CORRELATION_HEADER]: run.correlationId,
       ...(method === "POST" ? { "Content-Type": "application/json" } : {}),
     },
@@ -292,13 +375,12 @@ async function callCenter(
     const v = await verifyCenterResponse(res, {
       method,
       path,
-      keyList: await centerKeys(st),
+      keyList: st.keyList,
+      expectRequestId: callId,
     });
     if (!v.ok) {
       await res.body?.cancel();
-      throw new Error(
-        `The center's answer to ${method} ${path} is not signed by the center (${v.reason})`,
-      );
+      throw new Untrusted(stage, "ANSWER_NOT_SIGNED", { why: v.reason });
     }
   }
   const text = await res.text();
@@ -340,19 +422,114 @@ function refused(
   return out;
 }
 
+/** Parses an answer with its schema; a malformed one is not used (Untrusted). */
+function parseAnswer<S extends z.ZodType>(
+  stage: KioskRefusal["stage"],
+  schema: S,
+  value: unknown,
+  what: string,
+): z.output<S> {
+  try {
+    return parseMessage(schema, value, what);
+  } catch (err) {
+    if (!(err instanceof ContractError)) throw err;
+    throw new Untrusted(stage, "ANSWER_MALFORMED", { why: err.message });
+  }
+}
+
+/**
+ * Nothing is printed: the refusal the applicant sees, the failure logged
+ * (codes only) and counted, and reported to the center.
+ */
+async function untrustedRefusal(
+  st: KioskState,
+  run: Run,
+  err: Untrusted,
+): Promise<KioskRefusal> {
+  st.refusedAnswers?.inc({ stage: err.stage, reason: err.reason });
+  run.log?.error("answer refused: nothing printed", {
+    stage: err.stage,
+    code: err.reason,
+    ...(err.detail.problems ? { problems: err.detail.problems } : {}),
+    ...(err.detail.why ? { why: err.detail.why } : {}),
+  });
+  await reportFailure(st, run, {
+    stage: err.stage === "card" ? "authenticate" : err.stage,
+    reason: err.reason,
+    ...(run.sessionId ? { sessionId: run.sessionId } : {}),
+    ...(err.detail.problems ? { problems: err.detail.problems } : {}),
+  });
+  const { ja, en } = KIOSK_REFUSALS[err.reason];
+  emit(st, { kind: "screen", message_ja: ja });
+  return {
+    ok: false,
+    correlationId: run.correlationId,
+    stage: err.stage,
+    code: err.reason,
+    message_ja: ja,
+    message_en: en,
+  };
+}
+
+/**
+ * Tells the center what the kiosk refused (`POST /kiosk/failures`). Best
+ * effort: the link may be the one that failed; the answer is used only for
+ * the log.
+ */
+async function reportFailure(
+  st: KioskState,
+  run: Run,
+  report: KioskFailureReport,
+): Promise<void> {
+  try {
+    const a = await callCenter(st, run, "outcome", "/kiosk/failures", report);
+    const ok = a.status === 200 &&
+      kioskFailureRecordedSchema.safeParse(a.body).success;
+    run.log?.warn("failure reported to the center", {
+      reason: report.reason,
+      status: a.status,
+      recorded: ok,
+    });
+  } catch (err) {
+    run.log?.warn("failure report not confirmed", {
+      reason: report.reason,
+      error: err instanceof Untrusted ? err.reason : err,
+    });
+  }
+}
+
+/** Runs a step; an answer that fails the kiosk's checks ends it as a refusal. */
+async function refusingUntrusted<T>(
+  st: KioskState,
+  run: Run,
+  step: () => Promise<T | KioskRefusal>,
+): Promise<T | KioskRefusal> {
+  try {
+    return await step();
+  } catch (err) {
+    if (!(err instanceof Untrusted)) throw err;
+    return await untrustedRefusal(st, run, err);
+  }
+}
+
 /** Steps 1–2: a session, the card's signature on its nonce, authentication. */
 async function authenticate(
   st: KioskState,
   run: Run,
   choice: Pick<KioskChoice, "card" | "pin">,
-): Promise<{ sessionId: string } | KioskRefusal> {
-  const session = await callCenter(st, run, "/kiosk/sessions", {});
+): Promise<
+  | { sessionId: string; cardSerial: string; municipalityCode: string }
+  | KioskRefusal
+> {
+  const session = await callCenter(st, run, "session", "/kiosk/sessions", {});
   if (session.status !== 201) return refused(st, run, "session", session);
-  const offer = parseMessage(
+  const offer = parseAnswer(
+    "session",
     kioskSessionSchema,
     session.body,
     "The center's session",
   );
+  run.sessionId = offer.sessionId;
   let signature: Uint8Array;
   try {
     signature = await choice.card.sign(choice.pin, offer.nonce);
@@ -372,6 +549,7 @@ async function authenticate(
   const auth = await callCenter(
     st,
     run,
+    "authenticate",
     `/kiosk/sessions/${offer.sessionId}/authenticate`,
     {
       certificatePem: choice.card.certificatePem,
@@ -379,33 +557,53 @@ async function authenticate(
     },
   );
   if (auth.status !== 200) return refused(st, run, "authenticate", auth);
-  parseMessage(
+  const authenticated = parseAnswer(
+    "authenticate",
     cardAuthenticationSchema,
     auth.body,
     "The center's authentication",
   );
-  return { sessionId: offer.sessionId };
+  // The center must have authenticated this card, on this session.
+  if (
+    authenticated.sessionId !== offer.sessionId ||
+    authenticated.cardSerial.toLowerCase() !==
+      choice.card.serial.toLowerCase()
+  ) {
+    throw new Untrusted("authenticate", "DOCUMENT_MISMATCH", {
+      problems: authenticated.sessionId !== offer.sessionId
+        ? ["session"]
+        : ["card-serial"],
+    });
+  }
+  return {
+    sessionId: offer.sessionId,
+    cardSerial: choice.card.serial.toLowerCase(),
+    municipalityCode: authenticated.municipalityCode,
+  };
 }
 
 /** Between 2 and 3 (optional): the household's names, or the center's refusal. */
 async function readHousehold(
   st: KioskState,
   run: Run,
-  sessionId: string,
+  session: KioskSessionRef,
 ): Promise<KioskHousehold | KioskRefusal> {
   const answer = await callCenter(
     st,
     run,
-    `/kiosk/sessions/${sessionId}/household`,
+    "household",
+    `/kiosk/sessions/${session.sessionId}/household`,
     undefined,
     "GET",
   );
   if (answer.status !== 200) return refused(st, run, "household", answer);
-  const { members } = parseMessage(
+  const { members } = parseAnswer(
+    "household",
     kioskHouseholdSchema,
     answer.body,
     "The center's household list",
   );
+  session.household = members.map((m) => m.residentId);
   return { ok: true, members };
 }
 
@@ -413,13 +611,14 @@ async function readHousehold(
 async function requestDocument(
   st: KioskState,
   run: Run,
-  sessionId: string,
+  session: KioskSessionRef,
   choice: KioskIssueChoice,
 ): Promise<Released | KioskRefusal> {
   const issued = await callCenter(
     st,
     run,
-    `/kiosk/sessions/${sessionId}/certificates`,
+    "certificate",
+    `/kiosk/sessions/${session.sessionId}/certificates`,
     {
       type: choice.type,
       members: choice.members ?? "self",
@@ -431,11 +630,23 @@ async function requestDocument(
     },
   );
   if (issued.status !== 200) return refused(st, run, "certificate", issued);
-  const doc = parseMessage(
+  const doc = parseAnswer(
+    "certificate",
     releasedDocumentSchema,
     issued.body,
     "The released document",
   );
+  const problems = documentProblems(doc, {
+    sessionId: session.sessionId,
+    cardSerial: session.cardSerial,
+    municipalityCode: session.municipalityCode,
+    type: choice.type,
+    members: choice.members ?? "self",
+    household: session.household,
+  });
+  if (problems.length) {
+    throw new Untrusted("certificate", "DOCUMENT_MISMATCH", { problems });
+  }
   let sheets: SheetContent[] | undefined;
   let backs: BackSide[] | undefined;
   return {
@@ -487,8 +698,12 @@ function newRun(st: KioskState): Run {
 }
 
 /** The run of a correlation id (a session's, for the steps after authentication). */
-function runOf(st: KioskState, correlationId: string): Run {
-  return { correlationId, log: st.opts.logger?.child({ correlationId }) };
+function runOf(st: KioskState, correlationId: string, sessionId?: string): Run {
+  return {
+    correlationId,
+    sessionId,
+    log: st.opts.logger?.child({ correlationId }),
+  };
 }
 
 /** Runs a step, logging the error that ends it (and rethrowing it). */
@@ -523,7 +738,11 @@ function authenticateOnly(
 ): Promise<KioskSession | KioskRefusal> {
   const run = newRun(st);
   return failLogged(run, async () => {
-    const r = await authenticate(st, run, { card, pin });
+    const r = await refusingUntrusted(
+      st,
+      run,
+      () => authenticate(st, run, { card, pin }),
+    );
     if ("ok" in r) {
       logRefused(run, r);
       return r;
@@ -532,6 +751,8 @@ function authenticateOnly(
       ok: true,
       sessionId: r.sessionId,
       correlationId: run.correlationId,
+      cardSerial: r.cardSerial,
+      municipalityCode: r.municipalityCode,
     };
   });
 }
@@ -541,9 +762,13 @@ function householdOf(
   st: KioskState,
   session: KioskSessionRef,
 ): Promise<KioskHousehold | KioskRefusal> {
-  const run = runOf(st, session.correlationId);
+  const run = runOf(st, session.correlationId, session.sessionId);
   return failLogged(run, async () => {
-    const r = await readHousehold(st, run, session.sessionId);
+    const r = await refusingUntrusted(
+      st,
+      run,
+      () => readHousehold(st, run, session),
+    );
     if (!r.ok) logRefused(run, r);
     return r;
   });
@@ -555,9 +780,13 @@ function issueOn(
   session: KioskSessionRef,
   choice: KioskIssueChoice,
 ): Promise<KioskReceipt | KioskRefusal> {
-  const run = runOf(st, session.correlationId);
+  const run = runOf(st, session.correlationId, session.sessionId);
   return failLogged(run, async () => {
-    const r = await issueSteps(st, run, session.sessionId, choice);
+    const r = await refusingUntrusted(
+      st,
+      run,
+      () => issueSteps(st, run, session, choice),
+    );
     logOutcome(run, choice.type, r);
     return r;
   });
@@ -588,7 +817,7 @@ function runKiosk(
 ): Promise<KioskReceipt | KioskRefusal> {
   const run = newRun(st);
   return failLogged(run, async () => {
-    const r = await runSteps(st, run, choice);
+    const r = await refusingUntrusted(st, run, () => runSteps(st, run, choice));
     logOutcome(run, choice.type, r);
     return r;
   });
@@ -602,17 +831,29 @@ async function runSteps(
 ): Promise<KioskReceipt | KioskRefusal> {
   const session = await authenticate(st, run, choice);
   if ("ok" in session) return session;
-  return await issueSteps(st, run, session.sessionId, choice);
+  return await issueSteps(st, run, {
+    ...session,
+    correlationId: run.correlationId,
+  }, choice);
 }
 
 /** Steps 3–5 on an authenticated session: request, print, report, alarms. */
 async function issueSteps(
   st: KioskState,
   run: Run,
-  sessionId: string,
+  session: KioskSessionRef,
   choice: KioskIssueChoice,
 ): Promise<KioskReceipt | KioskRefusal> {
-  const released = await requestDocument(st, run, sessionId, choice);
+  // The whole household: who is in it comes from the center's own signed
+  // list for this session, read first when not yet known.
+  if (
+    choice.members === "all" && !session.household &&
+    choice.type !== "inkan" && st.opts.readHouseholdForAll !== false
+  ) {
+    const listed = await readHousehold(st, run, session);
+    if (!listed.ok) return listed;
+  }
+  const released = await requestDocument(st, run, session, choice);
   if ("ok" in released) return released;
   const { doc } = released;
   run.log = run.log?.child({
@@ -633,11 +874,13 @@ async function issueSteps(
   const outcome = await callCenter(
     st,
     run,
+    "outcome",
     `/kiosk/requests/${doc.requestId}/outcome`,
     { jammedPage: jam },
   );
   if (outcome.status !== 200) return refused(st, run, "outcome", outcome);
-  const o = parseMessage(
+  const o = parseAnswer(
+    "outcome",
     printOutcomeSchema,
     outcome.body,
     "The center's print outcome",

@@ -27,6 +27,17 @@ import {
 import { replicaResident, replicaSeal } from "../../services/registry/store.ts";
 import { makePerson, type TestRegistry } from "./registry_world.ts";
 import { createAspApp } from "../../services/asp/app.ts";
+import {
+  createSigner,
+  generateSigningKey,
+  type Signer,
+} from "../../lib/crypto/signer.ts";
+import { requestSigningInput } from "../../lib/contracts/center_asp.ts";
+import {
+  sha256B64,
+  SIGNATURE_HEADER,
+  signHeader,
+} from "../../lib/contracts/signed_message.ts";
 import { aspClients } from "../../services/asp/auth.ts";
 import { createKeyring, parseMasterKey } from "../../services/asp/keys.ts";
 import type { SnapshotRecord } from "../../services/asp/replica.ts";
@@ -64,6 +75,58 @@ export function testRenderer(): Promise<Renderer> {
   return rendererPromise ??= createRenderer();
 }
 
+/**
+ * A signer with one fresh key valid 2025–2040 (a test center's or node's).
+ *
+ * @example
+ * ```ts ignore
+ * const center = await testSigner();
+ * ```
+ */
+export async function testSigner(): Promise<Signer> {
+  return await createSigner([
+    await generateSigningKey({
+      notBefore: new Date("2025-01-01T00:00:00Z"),
+      notAfter: new Date("2040-01-01T00:00:00Z"),
+    }),
+  ]);
+}
+
+/**
+ * The headers the center puts on a request to a node: its `X-Request-Id`
+ * and `X-Center-Signature` over the request (signing time: now, or `time`).
+ *
+ * @example
+ * ```ts ignore
+ * const headers = await centerRequestHeaders(center, "POST", path, body);
+ * ```
+ */
+export async function centerRequestHeaders(
+  signer: Signer,
+  method: string,
+  path: string,
+  body: string | undefined,
+  opts: { requestId?: string; time?: string } = {},
+): Promise<Record<string, string>> {
+  const requestId = opts.requestId ?? `req-${crypto.randomUUID()}`;
+  const time = opts.time ?? new Date().toISOString();
+  const bodySha256 = await sha256B64(
+    new TextEncoder().encode(body ?? ""),
+  );
+  const { header } = await signHeader(
+    signer,
+    time,
+    requestSigningInput({
+      method,
+      path: new URL(path, "http://asp.test").pathname,
+      requestId,
+      time,
+      bodySha256,
+    }),
+  );
+  return { "X-Request-Id": requestId, [SIGNATURE_HEADER]: header };
+}
+
 /** An ASP under test. */
 export interface TestAsp {
   database: Database;
@@ -74,11 +137,18 @@ export interface TestAsp {
   logs: string[];
   metrics: MetricsRegistry;
   app: ReturnType<typeof createAspApp>;
-  /** Calls the app (token: the center's unless given). */
+  /** The center this node trusts (its signer: tests sign requests with it). */
+  centerSigner: Signer;
+  /** This node's own signer (its answers' `X-Asp-Signature`). */
+  signer: Signer;
+  /**
+   * Calls the app (token: the center's unless given), signed by the center
+   * unless `signer` is null (or another signer: a foreign key).
+   */
   call(
     method: string,
     path: string,
-    opts?: { body?: unknown; token?: string },
+    opts?: { body?: unknown; token?: string; signer?: Signer | null },
   ): Promise<Response>;
   close(): Promise<void>;
 }
@@ -93,8 +163,16 @@ export interface TestAsp {
  * ```
  */
 export async function openTestAsp(
-  opts: { tenants?: TenantConfig[]; clock?: TestAsp["clock"] } = {},
+  opts: {
+    tenants?: TenantConfig[];
+    clock?: TestAsp["clock"];
+    /** The center to trust (default: a fresh test signer). */
+    centerSigner?: Signer;
+  } = {},
 ): Promise<TestAsp> {
+  const centerSigner = opts.centerSigner ?? await testSigner();
+  const signer = await testSigner();
+  const centerKeyList = await centerSigner.keyList();
   const database = await openTestDatabase(CONTROL_MIGRATIONS);
   const tenancy = createTenancy({
     database,
@@ -119,16 +197,21 @@ export async function openTestAsp(
     renderer: testRenderer,
     logger,
     metrics,
+    signatures: { signer, centerKeys: () => Promise.resolve(centerKeyList) },
   });
-  const call: TestAsp["call"] = async (method, path, o = {}) =>
-    await app.request(path, {
+  const call: TestAsp["call"] = async (method, path, o = {}) => {
+    const body = o.body !== undefined ? JSON.stringify(o.body) : undefined;
+    const by = o.signer === undefined ? centerSigner : o.signer;
+    return await app.request(path, {
       method,
       headers: {
         Authorization: `Bearer ${o.token ?? ASP_TOKENS.center}`,
         ...(o.body !== undefined ? { "Content-Type": "application/json" } : {}),
+        ...(by ? await centerRequestHeaders(by, method, path, body) : {}),
       },
-      body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
+      body,
     });
+  };
   return {
     database,
     tenancy,
@@ -137,6 +220,8 @@ export async function openTestAsp(
     logs,
     metrics,
     app,
+    centerSigner,
+    signer,
     call,
     close: () => closeAspDatabase(database, tenancy),
   };

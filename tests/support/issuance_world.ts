@@ -12,6 +12,13 @@ import {
   generateContentKey,
 } from "../../lib/crypto/content_key.ts";
 import type { Card } from "../../lib/card/card.ts";
+import type { KeyList } from "../../lib/crypto/key_list.ts";
+import type { Signer } from "../../lib/crypto/signer.ts";
+import {
+  ASP_SIGNATURE_HEADER,
+  aspResponseSigningInput,
+} from "../../lib/contracts/center_asp.ts";
+import { sha256B64, signHeader } from "../../lib/contracts/signed_message.ts";
 import type { Logger } from "../../lib/service/logger.ts";
 import { createRenderer, type Renderer } from "../../lib/render/mod.ts";
 import {
@@ -33,6 +40,7 @@ import {
   registryEvent,
   registryRecords,
   type TestAsp,
+  testSigner,
   testWorker,
 } from "./asp_world.ts";
 import { eq } from "drizzle-orm";
@@ -68,6 +76,44 @@ export type Transport = (
   init?: RequestInit,
 ) => Promise<Response>;
 
+/**
+ * Makes an answer as the node itself would sign it (`X-Asp-Signature` with
+ * the node's key, for the request `input`/`init`): a fault injector that
+ * stands for a buggy node re-signs what it altered.
+ */
+export type Resign = (
+  input: string,
+  init: RequestInit | undefined,
+  status: number,
+  body: string,
+) => Promise<Response>;
+
+/** A {@linkcode Resign} with a node's signer. */
+export function resignWith(signer: Signer): Resign {
+  return async (input, init, status, body) => {
+    const time = new Date().toISOString();
+    const { header } = await signHeader(
+      signer,
+      time,
+      aspResponseSigningInput({
+        method: init?.method ?? "GET",
+        path: new URL(input).pathname,
+        requestId: new Headers(init?.headers).get("X-Request-Id") ?? "",
+        status,
+        time,
+        bodySha256: await sha256B64(new TextEncoder().encode(body)),
+      }),
+    );
+    return new Response(body, {
+      status,
+      headers: {
+        "Content-Type": "application/json",
+        [ASP_SIGNATURE_HEADER]: header,
+      },
+    });
+  };
+}
+
 /** Options of {@linkcode openIssuanceWorld}. */
 /** 北九州市 as the worlds' first tenant. */
 export const KITAKYUSHU: TenantConfig = {
@@ -84,8 +130,11 @@ export const ONE_NODE: { id: string; tenants: TenantConfig[] }[] = [
 export interface WorldOptions {
   /** ASP nodes (default: node-a hosting 401005, node-b hosting 401307). */
   nodes?: { id: string; tenants: TenantConfig[] }[];
-  /** Wraps a node's transport (fault injection). */
-  transport?: (nodeId: string, t: Transport) => Transport;
+  /**
+   * Wraps a node's transport (fault injection); `resign` signs an altered
+   * answer with the node's own key (a node that is wrong, not a link).
+   */
+  transport?: (nodeId: string, t: Transport, resign: Resign) => Transport;
   /** Issuance deadline, ms. */
   timeoutMs?: number;
   /** Serve the ASP nodes over HTTPS with client certificates (mTLS). */
@@ -116,6 +165,8 @@ export interface IssuanceWorld {
   clock: TestRegistry["clock"];
   /** The key the center encrypts back sides with (the portal's decryption key). */
   contentKey: ContentKey;
+  /** The center's public key list, as kiosks and nodes are provisioned with it. */
+  centerKeyList: KeyList;
   /** Applies every pending registry event on every node. */
   sync(): Promise<void>;
   /** Moves a person in (new household, or into `householdId`); returns the resident id. */
@@ -183,9 +234,16 @@ export async function openIssuanceWorld(
   const clients: MtlsFetch[] = [];
   const aspNodes: AspNode[] = [];
   const pki = opts.mtls ? await createTestPki() : undefined;
+  // The center's signer, whose key list every node is provisioned with.
+  const centerSigner = await testSigner();
   try {
     for (const spec of specs) {
-      const asp = await openTestAsp({ tenants: spec.tenants, clock });
+      const asp = await openTestAsp({
+        tenants: spec.tenants,
+        clock,
+        centerSigner,
+      });
+      const nodeKeys = await asp.signer.keyList();
       let url = `http://${spec.id}.test`;
       let transport: Transport = async (input, init) =>
         await asp.app.request(input, init);
@@ -214,7 +272,10 @@ export async function openIssuanceWorld(
         url,
         token: ASP_TOKENS.center,
         municipalities: spec.tenants.map((t) => t.code),
-        fetch: opts.transport ? opts.transport(spec.id, transport) : transport,
+        fetch: opts.transport
+          ? opts.transport(spec.id, transport, resignWith(asp.signer))
+          : transport,
+        keys: () => Promise.resolve(nodeKeys),
       });
     }
   } catch (err) {
@@ -226,6 +287,7 @@ export async function openIssuanceWorld(
   const contentKey = await generateContentKey("enc-test-jlis");
   const jlis = await openTestJlis({
     clock,
+    signer: centerSigner,
     logger: opts.loggers?.jlis,
     issuance: () => ({
       directory: createAspDirectory(aspNodes),
@@ -234,6 +296,8 @@ export async function openIssuanceWorld(
       timeoutMs: opts.timeoutMs,
     }),
   });
+  // What kiosks are provisioned with (never fetched from the center).
+  const centerKeyList = await centerSigner.keyList();
   const inProcess: Transport = async (input, init) =>
     await jlis.apps[0].request(input.replace(/^https?:\/\/[^/]+/, ""), init);
   const world: IssuanceWorld = {
@@ -242,6 +306,7 @@ export async function openIssuanceWorld(
     jlis,
     clock,
     contentKey,
+    centerKeyList,
     async sync() {
       for (const n of nodes) {
         for (const code of n.codes) await loadReplica(reg, n.asp, code);
@@ -317,6 +382,7 @@ export async function openIssuanceWorld(
         token: TOKENS.kiosk,
         fetch: inProcess,
         renderer: sharedRenderer,
+        keyList: centerKeyList,
         ...k,
       };
     },
@@ -382,7 +448,7 @@ export interface FaultPlan {
 
 /** A fault injector between the center and an ASP node. */
 export interface FaultInjector {
-  wrap: (nodeId: string, t: Transport) => Transport;
+  wrap: (nodeId: string, t: Transport, resign: Resign) => Transport;
   /** Swap the first sheet's subject of the next `n` builds with another person's. */
   swapSubjects(n: number): void;
   /** Decide each call's fault (`n` counts calls from 1). */
@@ -444,7 +510,7 @@ export function faultInjector(): FaultInjector {
     get lost() {
       return lost;
     },
-    wrap: (_nodeId, t) => async (input, init) => {
+    wrap: (_nodeId, t, resign) => async (input, init) => {
       const plan = planOf?.({
         n: ++calls,
         method: init?.method ?? "GET",
@@ -476,10 +542,7 @@ export function faultInjector(): FaultInjector {
       } else if (first?.subject && donors.length < 8) {
         donors.push(first.subject);
       }
-      return new Response(JSON.stringify(body), {
-        status: res.status,
-        headers: { "Content-Type": "application/json" },
-      });
+      return await resign(input, init, res.status, JSON.stringify(body));
     },
   };
 }

@@ -168,6 +168,8 @@ export async function openTestJlis(
     issuance?: (signer: Signer) => IssuanceConfig | Promise<IssuanceConfig>;
     /** The center's logger (default: silent); tests that read the logs pass one. */
     logger?: Logger;
+    /** The center's signer (default: a fresh key valid 2025–2040). */
+    signer?: Signer;
   } = {},
 ): Promise<TestJlis> {
   const n = opts.instances ?? 1;
@@ -178,7 +180,7 @@ export async function openTestJlis(
       clock,
       notBefore: new Date("2025-01-01T00:00:00Z"),
     });
-  const signer = await createSigner([
+  const signer = opts.signer ?? await createSigner([
     await generateSigningKey({
       notBefore: new Date("2025-01-01T00:00:00Z"),
       notAfter: new Date("2040-01-01T00:00:00Z"),

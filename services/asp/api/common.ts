@@ -10,6 +10,7 @@ import type { Clock } from "../../../lib/time/clock.ts";
 import type { Renderer } from "../../../lib/render/mod.ts";
 import type { AspAuthEnv, AspClient } from "../auth.ts";
 import type { Tenancy } from "../tenancy.ts";
+import type { AspSignatureDeps } from "../signatures.ts";
 import type { Telemetry } from "../telemetry.ts";
 
 /** What the ASP's resources need. */
@@ -19,6 +20,12 @@ export interface AspDeps extends Telemetry {
   clients: AspClient[];
   /** The front renderer, created once and shared. */
   renderer: () => Promise<Renderer>;
+  /**
+   * The center's request signatures (checked on every route the center
+   * calls, with its provisioned key list) and this node's signer for its
+   * answers (services/asp/signatures.ts).
+   */
+  signatures: AspSignatureDeps;
 }
 
 /** Hono env of the ASP's routes. */

@@ -6,7 +6,15 @@
  * Every message to a node is signed by the center (`X-Center-Signature` over
  * method, path, request id, time and the body's SHA-256 —
  * lib/contracts/center_asp.ts `requestSigningInput` — made by the signer) and both the request and the response are written to the message
- * log (hashes, never bodies) before the response is used. The request
+ * log (hashes, never bodies) before the response is used. Every answer must
+ * carry the node's `X-Asp-Signature` over `aspResponseSigningInput`
+ * (this request's method, path and request id, the status, the answer's
+ * SHA-256), verified with the node's public key list from the center's
+ * configuration (`keysFile`, provisioned, never fetched): an answer that
+ * fails is never read — {@linkcode callAsp} throws
+ * {@linkcode AspAnswerRejected} (logged, counted in
+ * `jlis_asp_answer_signature_failures_total{node,reason}`), which the
+ * issuance withholds as an `ANSWER_SIGNATURE_INVALID` incident. The request
  * carries the issuance request id as `X-Request-Id` and the run's
  * correlation id as `X-Correlation-Id`, so the node's log lines name both
  * (lib/service/app.ts). In production the
@@ -15,12 +23,20 @@
  *
  * @module
  */
-import { requestSigningInput } from "../../../lib/contracts/center_asp.ts";
+import {
+  ASP_SIGNATURE_HEADER,
+  requestSigningInput,
+  verifyAspAnswer,
+} from "../../../lib/contracts/center_asp.ts";
 import {
   sha256B64,
   SIGNATURE_HEADER,
+  type SignatureFailure,
 } from "../../../lib/contracts/signed_message.ts";
+import type { KeyListSource } from "../../../lib/crypto/key_store.ts";
 import type { Signer } from "../../../lib/crypto/signer.ts";
+import type { Logger } from "../../../lib/service/logger.ts";
+import type { Counter, MetricsRegistry } from "../../../lib/service/metrics.ts";
 import { CORRELATION_HEADER } from "../../../lib/contracts/correlation.ts";
 import { parseJsonArray } from "../../../lib/service/env.ts";
 import type { Clock } from "../../../lib/time/clock.ts";
@@ -40,11 +56,33 @@ export interface AspNodeConfig {
   token: string;
   /** The municipality codes it hosts. */
   municipalities: string[];
+  /**
+   * The node's public key list file (provisioned; default: the center's
+   * `JLIS_ASP_KEYS_FILE`).
+   */
+  keysFile?: string;
 }
 
 /** A node with its transport. */
 export interface AspNode extends AspNodeConfig {
   fetch: (input: string, init?: RequestInit) => Promise<Response>;
+  /** The node's answer-signing public keys (from the center's configuration). */
+  keys: KeyListSource;
+}
+
+/**
+ * A node's answer whose `X-Asp-Signature` is missing or fails: never read.
+ * The issuance withholds the document and records an incident.
+ */
+export class AspAnswerRejected extends Error {
+  constructor(
+    readonly node: string,
+    readonly reason: SignatureFailure,
+    readonly status: number,
+  ) {
+    super(`ASP node ${node}: answer signature ${reason} (status ${status})`);
+    this.name = "AspAnswerRejected";
+  }
 }
 
 /** Routes municipality codes to nodes. */
@@ -110,8 +148,9 @@ export function parseAspNodes(raw: string): AspNodeConfig[] {
     (n) =>
       !!n && typeof n.id === "string" && typeof n.url === "string" &&
       typeof n.token === "string" && Array.isArray(n.municipalities) &&
-      n.municipalities.every((m: unknown) => typeof m === "string"),
-    "JLIS_ASP_NODES must be a JSON array of { id, url, token, municipalities: string[] }",
+      n.municipalities.every((m: unknown) => typeof m === "string") &&
+      (n.keysFile === undefined || typeof n.keysFile === "string"),
+    "JLIS_ASP_NODES must be a JSON array of { id, url, token, municipalities: string[], keysFile?: string }",
   );
 }
 
@@ -122,6 +161,28 @@ export interface AspCallDeps {
   /** Signs the center's requests (holds its key). */
   signer: Signer;
   clock: Clock;
+  /** Where a rejected answer is logged (default: nowhere; the caller logs too). */
+  logger?: Logger;
+  /** Where a rejected answer is counted. */
+  metrics?: MetricsRegistry;
+}
+
+const rejectionCounters = new WeakMap<MetricsRegistry, Counter>();
+
+function countRejected(
+  metrics: MetricsRegistry | undefined,
+  labels: { node: string; reason: string },
+): void {
+  if (!metrics) return;
+  let c = rejectionCounters.get(metrics);
+  if (!c) {
+    c = metrics.counter(
+      "jlis_asp_answer_signature_failures_total",
+      "ASP answers refused because their X-Asp-Signature failed, by node and reason",
+    );
+    rejectionCounters.set(metrics, c);
+  }
+  c.inc(labels);
 }
 
 /** A node's answer. */
@@ -134,7 +195,8 @@ export interface AspAnswer {
  * Sends one signed, logged request to a node. Aborting `signal` aborts the
  * call; the log rows are written either way (a failed call is logged with no
  * status). Throws what fetch throws (AbortError, TypeError for a network
- * failure) after logging.
+ * failure) after logging, and {@linkcode AspAnswerRejected} for an answer
+ * whose node signature fails (after logging the rows).
  *
  * @example
  * ```ts ignore
@@ -158,7 +220,10 @@ export async function callAsp(
     ? new Uint8Array(0)
     : new TextEncoder().encode(JSON.stringify(req.body));
   const sentAt = deps.clock.now();
-  const time = sentAt.toISOString();
+  // The signing time is the transport's (the system clock): the node checks
+  // its freshness against its own system clock, whatever business clock a
+  // demonstration or a test runs the center on.
+  const time = new Date().toISOString();
   const bodySha256 = await sha256B64(bytes);
   const signed = await signMessage(
     deps.signer,
@@ -211,14 +276,34 @@ export async function callAsp(
     throw err;
   }
   const inBytes = new TextEncoder().encode(text);
+  const inSha256 = await sha256B64(inBytes);
+  const aspSignature = res.headers.get(ASP_SIGNATURE_HEADER);
   await deps.messages.write([out, {
     ...common,
     at: deps.clock.now(),
     direction: "in",
     status: res.status,
-    messageSha256: await sha256B64(inBytes),
-    signature: res.headers.get("X-Asp-Signature"),
+    messageSha256: inSha256,
+    signature: aspSignature,
   }]);
+  const verified = await verifyAspAnswer(aspSignature, {
+    method: req.method,
+    path: req.path,
+    requestId: req.requestId,
+    status: res.status,
+    bodySha256: inSha256,
+  }, await node.keys());
+  if (!verified.ok) {
+    countRejected(deps.metrics, { node: node.id, reason: verified.reason });
+    deps.logger?.error("ASP answer refused: its signature fails", {
+      aspNode: node.id,
+      requestId: req.requestId,
+      correlationId,
+      status: res.status,
+      reason: verified.reason,
+    });
+    throw new AspAnswerRejected(node.id, verified.reason, res.status);
+  }
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text);

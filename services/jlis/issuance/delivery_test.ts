@@ -8,6 +8,14 @@ import { fakeClock } from "../../../lib/time/clock.ts";
 import type { AspNode } from "./asp_directory.ts";
 import { createDeliveryConfirmer } from "./delivery.ts";
 import type { MessageLog, MessageRow } from "./message_log.ts";
+import {
+  ASP_SIGNATURE_HEADER,
+  aspResponseSigningInput,
+} from "../../../lib/contracts/center_asp.ts";
+import {
+  sha256B64,
+  signHeader,
+} from "../../../lib/contracts/signed_message.ts";
 
 interface Seen {
   url: string;
@@ -16,12 +24,50 @@ interface Seen {
   requestIds: string[];
 }
 
+// The fake nodes' answer-signing key (the center is provisioned with its list).
+const nodeSigner = await createSigner([
+  await generateSigningKey({
+    notBefore: new Date("2025-01-01T00:00:00Z"),
+    notAfter: new Date("2040-01-01T00:00:00Z"),
+  }),
+]);
+const nodeKeys = await nodeSigner.keyList();
+
+/** A node's answer, signed as a node signs it. */
+async function signedAnswer(
+  url: string,
+  requestId: string,
+  body: string,
+): Promise<Response> {
+  const time = new Date().toISOString();
+  const { header } = await signHeader(
+    nodeSigner,
+    time,
+    aspResponseSigningInput({
+      method: "POST",
+      path: new URL(url).pathname,
+      requestId,
+      status: 200,
+      time,
+      bodySha256: await sha256B64(new TextEncoder().encode(body)),
+    }),
+  );
+  return new Response(body, {
+    status: 200,
+    headers: {
+      "Content-Type": "application/json",
+      [ASP_SIGNATURE_HEADER]: header,
+    },
+  });
+}
+
 function fakeNode(id: string, seen: Seen[], opts: { fail?: boolean } = {}) {
   const node: AspNode = {
     id,
     url: `https://${id}.test`,
     token: "t",
     municipalities: ["401005", "401307"],
+    keys: () => Promise.resolve(nodeKeys),
     fetch(url, init) {
       const raw = init?.body;
       const body = JSON.parse(
@@ -37,8 +83,10 @@ function fakeNode(id: string, seen: Seen[], opts: { fail?: boolean } = {}) {
         requestIds: body.requestIds,
       });
       if (opts.fail) return Promise.reject(new TypeError("connection refused"));
-      return Promise.resolve(
-        Response.json({
+      return signedAnswer(
+        url,
+        h.get("X-Request-Id") ?? "",
+        JSON.stringify({
           delivered: body.requestIds.filter((r: string) => r !== "req-gone")
             .map((requestId: string) => ({ requestId, replicaSeq: 7 })),
           notFound: body.requestIds.filter((r: string) => r === "req-gone"),

@@ -20,7 +20,9 @@ export interface IncidentInput {
     | "SUBJECT_MISMATCH"
     | "BINDING_MISMATCH"
     | "BACK_SIDE_MISMATCH"
-    | "MALFORMED_ANSWER";
+    | "MALFORMED_ANSWER"
+    /** The ASP's answer carried no valid `X-Asp-Signature`: never read. */
+    | "ANSWER_SIGNATURE_INVALID";
   municipalityCode: string;
   requestId: string;
   kioskId: string;

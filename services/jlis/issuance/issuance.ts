@@ -66,7 +66,12 @@ import {
   kioskSessions,
   tenantHalts,
 } from "../../../db/jlis/schema.ts";
-import { type AspDirectory, type AspNode, callAsp } from "./asp_directory.ts";
+import {
+  AspAnswerRejected,
+  type AspDirectory,
+  type AspNode,
+  callAsp,
+} from "./asp_directory.ts";
 import { checkBackSide } from "./back_side_check.ts";
 import { aspRefusal } from "./asp_refusal.ts";
 import { forKiosk, JlisError } from "../errors.ts";
@@ -125,6 +130,10 @@ export interface IssuedDocument {
   requestId: string;
   issueNumber: string;
   municipalityCode: string;
+  /** The authenticated card's serial (the kiosk checks it against its own). */
+  cardSerial: string;
+  /** The resident the ASP resolved the card to. */
+  applicantResidentId: string;
   pages: number;
   /** Yen, charged at the kiosk. */
   fee: number;
@@ -520,6 +529,13 @@ async function build(
       signal,
     }).catch(
       (err) => {
+        if (err instanceof AspAnswerRejected) {
+          throw new Withheld("ANSWER_SIGNATURE_INVALID", {
+            reason: err.reason,
+            status: err.status,
+            path,
+          });
+        }
         if (isAbort(err) || signal.aborted) throw err;
         throw new JlisError("ASP_UNAVAILABLE", { error: String(err) });
       },
@@ -667,6 +683,8 @@ async function build(
     requestId,
     issueNumber: ctx.issueNumber,
     municipalityCode: code,
+    cardSerial: ctx.serial,
+    applicantResidentId: applicantId,
     pages,
     fee,
     sheets,

@@ -227,6 +227,8 @@ export function createKioskScreenApp(deps: KioskScreenDeps): Hono {
       session.center = {
         sessionId: r.sessionId,
         correlationId: r.correlationId,
+        cardSerial: r.cardSerial,
+        municipalityCode: r.municipalityCode,
       };
     } catch (err) {
       st.logger.error("kiosk authentication failed", { error: safeError(err) });

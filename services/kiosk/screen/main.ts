@@ -13,11 +13,14 @@
  * | `KIOSK_TLS_CERT_FILE` | `./certs/<KIOSK_ID>.pem`                  |
  * | `KIOSK_TLS_KEY_FILE`  | `./certs/<KIOSK_ID>-key.pem`              |
  * | `KIOSK_TLS_CA_FILE`   | `./certs/ca.pem` (the pinned center CA)   |
+ * | `JLIS_KEYS_FILE`      | `$DATA_DIR/jlis/keys/jlis-keys.json`      |
  *
  * The kiosk talks to the center over mutual TLS with its terminal
  * certificate (the center records its CN as the terminal id) and trusts only
  * the CA of its provisioning files, never one offered on the link
- * (`CERTS_DIR` moves the folder).
+ * (`CERTS_DIR` moves the folder). `JLIS_KEYS_FILE` is the center's public
+ * key list this kiosk is provisioned with (the file the center's key store
+ * exports): the screen refuses to start without it, and never fetches it.
  *
  * @module
  */
@@ -32,6 +35,7 @@ import {
   readTlsIdentity,
   tlsFiles,
 } from "../../../lib/tls/mod.ts";
+import { loadProvisionedKeyList } from "../kiosk.ts";
 
 /** A running kiosk screen. */
 export interface RunningKioskScreen {
@@ -67,6 +71,7 @@ export async function startKioskScreen(
   opts: {
     centerUrl?: string;
     cardsDir?: string;
+    keysFile?: string;
     /** Transport to the center (default: {@linkcode kioskCenterFetch}). */
     fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   } = {},
@@ -76,9 +81,14 @@ export async function startKioskScreen(
   const cardsDir = opts.cardsDir ?? env.get("KIOSK_CARDS_DIR") ??
     `${env.get("DATA_DIR") ?? "./data"}/cards`;
   let renderer: Promise<Renderer> | undefined; // one for every print
+  const keyList = await loadProvisionedKeyList(
+    opts.keysFile ?? env.get("JLIS_KEYS_FILE") ??
+      `${env.get("DATA_DIR") ?? "./data"}/jlis/keys/jlis-keys.json`,
+  );
   const own = opts.fetch ? undefined : await kioskCenterFetch(env);
   const app = createKioskScreenApp({
     kiosk: {
+      keyList,
       centerUrl: opts.centerUrl ?? env.get("JLIS_URL") ??
         "https://localhost:8103",
       fetch: opts.fetch ?? own,

@@ -13,7 +13,7 @@ import type {
   CertificateType,
   JuminhyoOptions,
 } from "../../../lib/certificate/model.ts";
-import type { KioskRefusal } from "../kiosk.ts";
+import type { KioskRefusal, KioskSessionRef } from "../kiosk.ts";
 
 /** Default lifetime of a session without activity: 5 minutes. */
 export const DEFAULT_SESSION_TTL_MS = 5 * 60_000;
@@ -45,7 +45,7 @@ export interface ScreenSession {
   /** The card's file name in the cards folder. */
   card: string;
   /** The center's authenticated session (set by the PIN step, used up by the print). */
-  center?: { sessionId: string; correlationId: string };
+  center?: KioskSessionRef;
   /** The household's names as the center listed them, the applicant first. */
   household?: { residentId: string; name: string; relationship: string }[];
   type?: CertificateType;

@@ -1,0 +1,112 @@
+/**
+ * A kiosk's failure report: the kiosk printed nothing because an answer of
+ * the center failed the kiosk's own checks (a signature that does not
+ * verify with its provisioned keys, a malformed answer, a released document
+ * that is not for its session — services/kiosk). The report is logged
+ * (codes and ids only) and counted (`jlis_kiosk_failure_reports_total`);
+ * when it is about the released document (stage `certificate`) and names
+ * the session, whatever this kiosk's session released and nobody reported
+ * printed is voided in the ledger in one statement — every page, fee
+ * refunded, reason `kiosk_refused` — so it can never count as delivered.
+ *
+ * @module
+ */
+import { sql } from "drizzle-orm";
+import type { KioskFailureReport } from "../../../lib/contracts/kiosk_center.ts";
+import { isCertificateType } from "../../../lib/certificate/model.ts";
+import { type Db, rowsOf } from "../../../lib/db/database.ts";
+import type { Logger } from "../../../lib/service/logger.ts";
+import type { Counter, MetricsRegistry } from "../../../lib/service/metrics.ts";
+import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
+
+const counters = new WeakMap<MetricsRegistry, Counter>();
+
+function reports(metrics: MetricsRegistry): Counter {
+  let c = counters.get(metrics);
+  if (!c) {
+    c = metrics.counter(
+      "jlis_kiosk_failure_reports_total",
+      "Kiosks' reports of answers they refused to use (nothing printed), by stage and reason",
+    );
+    counters.set(metrics, c);
+  }
+  return c;
+}
+
+/** What was voided because of a report. */
+export interface FailureRecorded {
+  recorded: true;
+  voided: { issueNumber: string; pages: number[] } | null;
+}
+
+/**
+ * Records a kiosk's failure report (see the module doc).
+ *
+ * @example
+ * ```ts ignore
+ * await recordKioskFailure(deps, { kioskId: "kiosk-0001", at: clock.now(), report });
+ * ```
+ */
+export async function recordKioskFailure(
+  deps: { db: Db; logger: Logger; metrics: MetricsRegistry },
+  input: { kioskId: string; at: Date; report: KioskFailureReport },
+): Promise<FailureRecorded> {
+  const { report } = input;
+  reports(deps.metrics).inc({ stage: report.stage, reason: report.reason });
+  const voided = report.stage === "certificate" && report.sessionId
+    ? await voidSessionRelease(deps.db, input.kioskId, report, input.at)
+    : null;
+  deps.logger.warn("kiosk refused an answer: nothing printed", {
+    kioskId: input.kioskId,
+    stage: report.stage,
+    code: report.reason,
+    ...(report.sessionId ? { sessionId: report.sessionId } : {}),
+    ...(report.problems ? { problems: report.problems } : {}),
+    ...(voided ? { voidedIssueNumber: voided.issueNumber } : {}),
+  });
+  return { recorded: true, voided };
+}
+
+/** Voids the session's released, unreported request of this kiosk, if any. */
+async function voidSessionRelease(
+  db: Db,
+  kioskId: string,
+  report: KioskFailureReport,
+  at: Date,
+): Promise<FailureRecorded["voided"]> {
+  const [req] = rowsOf<{
+    request_id: string;
+    issue_number: string;
+    store_id: string;
+    type: string;
+    pages: number | null;
+  }>(
+    await db.execute(sql`select request_id, issue_number, store_id, type, pages
+      from issuance_requests
+      where session_id = ${report.sessionId!} and kiosk_id = ${kioskId}
+        and state = 'released'`),
+  );
+  if (!req || !req.pages || !isCertificateType(req.type)) return null;
+  const pages = Array.from({ length: req.pages }, (_, i) => i + 1);
+  const appended = await appendLedger(
+    db,
+    {
+      at,
+      kind: "voided",
+      issueNumber: req.issue_number,
+      requestId: req.request_id,
+      data: {
+        kioskId,
+        storeId: req.store_id,
+        delivered: [],
+        pages,
+        reason: "kiosk_refused",
+        kioskReason: report.reason,
+        refund: pages.length * FEE_PER_SHEET[req.type],
+      },
+    },
+    sql`update issuance_requests set state = 'voided'
+      where request_id = ${req.request_id} and state = 'released' returning 1`,
+  );
+  return appended ? { issueNumber: req.issue_number, pages } : null;
+}

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { makeSheet } from "../../tests/fixtures/certificate.ts";
+import { sheetToJson } from "../../lib/contracts/sheet_wire.ts";
+import type { ReleasedDocumentJson } from "../../lib/contracts/kiosk_center.ts";
+import { documentProblems, type SessionExpectation } from "./document_check.ts";
+
+const ISSUE = "401005-20261126-000123";
+
+function doc(subjects: string[], over: Partial<ReleasedDocumentJson> = {}) {
+  const pages = subjects.length;
+  return {
+    requestId: "req-1",
+    issueNumber: ISSUE,
+    municipalityCode: "401005",
+    sessionId: "s-1",
+    cardSerial: "abcd01",
+    applicantResidentId: subjects[0],
+    pages,
+    fee: 300 * pages,
+    sheets: subjects.map((id, i) =>
+      sheetToJson(
+        makeSheet({ page: i + 1, pages, subject: { residentId: id } }),
+      )
+    ),
+    backs: subjects.map(() => ({
+      keyId: "k",
+      issueNumber: ISSUE,
+      symbols: [],
+    })),
+    ...over,
+  } as ReleasedDocumentJson;
+}
+
+const session: SessionExpectation = {
+  sessionId: "s-1",
+  cardSerial: "ABCD01",
+  municipalityCode: "401005",
+  type: "juminhyo",
+  members: "self",
+};
+
+Deno.test("documentProblems(): the document of this session, this card, the applicant alone passes", () => {
+  assert.deepEqual(documentProblems(doc(["R1"]), session), []);
+});
+
+Deno.test("documentProblems(): another session's or another card's document is refused, naming codes only", () => {
+  assert.deepEqual(
+    documentProblems(
+      doc(["R1"], { sessionId: "s-2", cardSerial: "ffff" }),
+      session,
+    )
+      .toSorted(),
+    ["card-serial", "session"],
+  );
+  assert.deepEqual(
+    documentProblems(doc(["R1"], { municipalityCode: "401307" }), session),
+    ["municipality", "issue-number"],
+  );
+});
+
+Deno.test("documentProblems(): an issue number differing between sheets or back sides, and page gaps, are refused", () => {
+  const d = doc(["R1", "R2"]);
+  d.backs[1].issueNumber = "401005-20261126-000999";
+  assert.deepEqual(
+    documentProblems(d, { ...session, members: ["R1", "R2"] }),
+    ["issue-number"],
+  );
+  const p = doc(["R1", "R2"]);
+  p.sheets[1] = sheetToJson(
+    makeSheet({ page: 3, pages: 2, subject: { residentId: "R2" } }),
+  );
+  assert.deepEqual(
+    documentProblems(p, { ...session, members: ["R1", "R2"] }),
+    ["pages"],
+  );
+});
+
+Deno.test("documentProblems(): every subject is one asked for — self, chosen members, or the household the center listed", () => {
+  // self: a second person is not asked for.
+  assert.deepEqual(documentProblems(doc(["R1", "R2"]), session), ["subject"]);
+  // chosen members: exactly those.
+  assert.deepEqual(
+    documentProblems(doc(["R1", "R3"]), { ...session, members: ["R1", "R2"] }),
+    ["subject"],
+  );
+  // the whole household: the listed members, the applicant first.
+  const all = { ...session, members: "all" as const, household: ["R1", "R2"] };
+  assert.deepEqual(documentProblems(doc(["R1", "R2"]), all), []);
+  assert.deepEqual(documentProblems(doc(["R9", "R2"]), all).toSorted(), [
+    "applicant",
+    "subject",
+  ]);
+  // a person twice is refused too
+  assert.deepEqual(
+    documentProblems(doc(["R1", "R1"]), { ...session, members: ["R1"] }),
+    ["subject"],
+  );
+});
