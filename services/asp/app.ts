@@ -15,6 +15,7 @@ import { createCardsApp, createResidentsApp } from "./api/residents.ts";
 import { createTenantsApp } from "./api/tenants.ts";
 import { aspStatusOf } from "./errors.ts";
 import { centerSignatures } from "./signatures.ts";
+import { requireScope } from "./auth.ts";
 
 export type { AspDeps } from "./api/common.ts";
 
@@ -39,11 +40,14 @@ export function createAspApp(deps: AspDeps): OpenAPIHono<AspEnv> {
       return { database: "ok" };
     },
   });
-  // The center's routes: its signature checked, every answer signed.
+  // The center's routes: every answer signed; the caller is identified
+  // first (a wrong party is refused as such, 403), then its signature is
+  // checked.
   const signed = centerSignatures(deps.signatures, deps.metrics);
+  const center = requireScope(deps.clients, "issue");
   for (const resource of ["certificates", "residents", "cards"]) {
     // (`/*` matches the resource's own path too)
-    app.use(`/tenants/:code/${resource}/*`, signed.sign, signed.verify);
+    app.use(`/tenants/:code/${resource}/*`, signed.sign, center, signed.verify);
   }
   app.route("/tenants", createTenantsApp(deps));
   app.route("/tenants/:code/certificates", createCertificatesApp(deps));
