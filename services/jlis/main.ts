@@ -20,6 +20,10 @@ import { loadJlisConfig } from "./config.ts";
 import { loadCenterKeys, loadContentKey } from "./keys.ts";
 import { createAspDirectory } from "./issuance/asp_directory.ts";
 import { type LedgerStatus, ledgerStatusLookup } from "./issuance/ledger.ts";
+import {
+  checkpointIntervalMs,
+  startCheckpointTimer,
+} from "./issuance/checkpoints.ts";
 import type { ContentKey } from "../../lib/crypto/content_key.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import { type MtlsFetch, mtlsFetch } from "../../lib/tls/mod.ts";
@@ -147,6 +151,13 @@ export async function startJlis(
     ),
   });
   const lookup = ledgerStatusLookup(database.db);
+  const checkpoints = startCheckpointTimer({
+    db: database.db,
+    signer,
+    clock,
+    logger,
+    intervalMs: checkpointIntervalMs(env),
+  });
   return {
     url,
     database,
@@ -157,6 +168,7 @@ export async function startJlis(
     clock,
     async stop() {
       await served.stop();
+      await checkpoints.stop();
       tlsFetch?.close();
       await database.close();
     },

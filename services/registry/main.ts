@@ -14,6 +14,7 @@ import { createRegistryApp } from "./app.ts";
 import { clientsFromTokens } from "./auth.ts";
 import { loadRegistryConfig } from "./config.ts";
 import { createFeedNotifier } from "./feed_notifier.ts";
+import { startConfiguredCheckpointPull } from "./checkpoints.ts";
 
 /** A running registry. */
 export interface RunningRegistry {
@@ -66,6 +67,10 @@ export async function startRegistry(
       tls: opts.tls,
     })
     : undefined;
+  const checkpointPull = await startConfiguredCheckpointPull(env, {
+    db: database.db,
+    logger,
+  });
   const url = plain.url;
   const tlsUrl = lgwan?.url;
   logger.info("listening", { url, tlsUrl, database: database.kind });
@@ -76,6 +81,7 @@ export async function startRegistry(
     async stop() {
       await lgwan?.stop();
       await plain.stop();
+      await checkpointPull?.stop();
       await database.close();
     },
   };
