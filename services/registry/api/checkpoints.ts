@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createResourceApp } from "../../../lib/service/openapi.ts";
+import { component, createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { checkpointListSchema } from "../../../lib/ledger/checkpoint.ts";
 import { requireClient } from "../auth.ts";
@@ -41,7 +41,10 @@ export function createCheckpointCopiesApp(
           description: "Copies",
           content: {
             "application/json": {
-              schema: checkpointListSchema.openapi("LedgerCheckpointCopies"),
+              schema: component(
+                checkpointListSchema,
+                "LedgerCheckpointCopies",
+              ),
             },
           },
         },
