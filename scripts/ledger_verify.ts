@@ -35,10 +35,12 @@ import {
   type CheckpointCopies,
 } from "../services/jlis/issuance/checkpoints.ts";
 import { parseCli } from "../lib/service/cli.ts";
+import { verifyAuditAgainstCheckpoints } from "../services/portal/audit.ts";
 
 /**
  * Reads checkpoint copies from a file: `{ checkpoints: [...] }` (as
- * `GET /ledger-checkpoints` answers) or a bare array.
+ * `GET /ledger-checkpoints` answers), a bare array, or JSON lines (the
+ * portal's checkpoints file).
  *
  * @example
  * ```ts ignore
@@ -46,7 +48,15 @@ import { parseCli } from "../lib/service/cli.ts";
  * ```
  */
 export async function readCheckpointsFile(path: string): Promise<Checkpoint[]> {
-  const raw = JSON.parse(await Deno.readTextFile(path));
+  const text = await Deno.readTextFile(path);
+  const lines = text.split("\n").filter((l) => l.trim());
+  let first: unknown = null;
+  try {
+    first = JSON.parse(lines[0] ?? "null");
+  } catch { /* not JSON lines: one JSON document */ }
+  const raw = typeof first === "object" && first !== null && "chain" in first
+    ? lines.map((l) => JSON.parse(l))
+    : JSON.parse(text);
   const parsed = checkpointListSchema.safeParse(
     Array.isArray(raw) ? { checkpoints: raw } : raw,
   );
@@ -112,18 +122,48 @@ async function registryFetch(values: {
   return { f, close: () => f.close() };
 }
 
+async function verifyPortalAudit(values: {
+  "portal-audit"?: string;
+  "portal-keys"?: string;
+  "portal-checkpoints"?: string;
+}): Promise<number> {
+  const file = values["portal-audit"]!;
+  if (!values["portal-keys"]) {
+    console.error(
+      "--portal-audit needs --portal-keys (the portal's key list as provisioned to you)",
+    );
+    return 2;
+  }
+  const keyList = parseKeyList(
+    JSON.parse(await Deno.readTextFile(values["portal-keys"])),
+  );
+  const cpFile = values["portal-checkpoints"] ??
+    `${file.replace(/\.jsonl$/, "")}-checkpoints.jsonl`;
+  const v = await verifyAuditAgainstCheckpoints(
+    file,
+    await readCheckpointsFile(cpFile),
+    keyList,
+  );
+  if (v.ok) console.log(`portal audit ${file}: ${v.detail}`);
+  else console.error(`portal audit BROKEN (${file}): ${v.detail}`);
+  return v.ok ? 0 : 1;
+}
+
 if (import.meta.main) {
   const { values } = parseCli({
     task: "ledger:verify",
     usage:
-      "[--keys FILE] [--checkpoints FILE]... [--registry URL]\n[--tls-ca FILE --tls-cert FILE --tls-key FILE]",
+      "[--keys FILE] [--checkpoints FILE]... [--registry URL]\n[--tls-ca FILE --tls-cert FILE --tls-key FILE]\n" +
+      "| --portal-audit FILE --portal-keys FILE [--portal-checkpoints FILE]",
     description:
       "Walks the center's hash-chained issuance ledger (JLIS_DATABASE_URL,\n" +
       "DATABASE_URL or ./data/jlis) and checks it against the signed checkpoints:\n" +
       "the center's own, copies in files (--checkpoints) and a registry's copies\n" +
       "(--registry; token in LEDGER_VERIFY_REGISTRY_TOKEN). --keys: the center's\n" +
       "public key list (default: its key store). Exit 0 when intact, 1 naming\n" +
-      "the first bad entry or checkpoint.",
+      "the first bad entry or checkpoint. --portal-audit FILE instead checks the\n" +
+      "portal's audit file against its signed checkpoints (--portal-checkpoints,\n" +
+      "default beside it) with the portal's key list (--portal-keys, required).",
     options: {
       keys: { type: "string" },
       checkpoints: { type: "string", multiple: true },
@@ -131,9 +171,24 @@ if (import.meta.main) {
       "tls-ca": { type: "string" },
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
+      "portal-audit": { type: "string" },
+      "portal-keys": { type: "string" },
+      "portal-checkpoints": { type: "string" },
     },
-    paths: ["keys", "checkpoints", "tls-ca", "tls-cert", "tls-key"],
+    paths: [
+      "keys",
+      "checkpoints",
+      "tls-ca",
+      "tls-cert",
+      "tls-key",
+      "portal-audit",
+      "portal-keys",
+      "portal-checkpoints",
+    ],
   });
+  if (values["portal-audit"]) {
+    Deno.exit(await verifyPortalAudit(values));
+  }
   const keyList = await provisionedKeys(values.keys);
   const copies: CheckpointCopies[] = [];
   for (const path of values.checkpoints ?? []) {

@@ -21,6 +21,7 @@ import {
   canonicalJson,
   type ChainEntry,
   type ChainVerification,
+  GENESIS_HASH,
   verifyChain,
 } from "./chain.ts";
 
@@ -169,13 +170,80 @@ export type AnchoredVerification =
     detail: string;
   };
 
+/** A checkpoint refused or no longer matched, or null. */
+export type CheckpointFinding = {
+  problem: "checkpoint-signature" | "checkpoint-mismatch";
+  checkpoint: Checkpoint;
+  detail: string;
+} | null;
+
+/**
+ * Checks every checkpoint's signature (in number order), then that the
+ * chain as read — `hashes` maps each checkpointed seq to the hash found
+ * there, `headSeq` is where the chain ends — passes through each
+ * checkpoint's `(seq, hash)`. The first finding, or null.
+ *
+ * @example
+ * ```ts ignore
+ * const finding = await matchCheckpoints(checkpoints, keyList, PORTAL_AUDIT_CHAIN, hashes, lines);
+ * ```
+ */
+export async function matchCheckpoints(
+  checkpoints: Checkpoint[],
+  keyList: KeyList,
+  chain: string,
+  hashes: ReadonlyMap<number, string>,
+  headSeq: number,
+): Promise<CheckpointFinding> {
+  return await checkpointSignatures(checkpoints, keyList, chain) ??
+    checkpointHashes(checkpoints, hashes, headSeq);
+}
+
+async function checkpointSignatures(
+  checkpoints: Checkpoint[],
+  keyList: KeyList,
+  chain: string,
+): Promise<CheckpointFinding> {
+  for (const cp of [...checkpoints].sort((a, b) => a.number - b.number)) {
+    const problem = await checkCheckpointSignature(keyList, cp, chain);
+    if (problem) {
+      return {
+        problem: "checkpoint-signature",
+        checkpoint: cp,
+        detail: `checkpoint ${cp.number} (entry ${cp.seq}) refused: ${problem}`,
+      };
+    }
+  }
+  return null;
+}
+
+function checkpointHashes(
+  checkpoints: Checkpoint[],
+  hashes: ReadonlyMap<number, string>,
+  headSeq: number,
+): CheckpointFinding {
+  for (const cp of [...checkpoints].sort((a, b) => a.number - b.number)) {
+    const actual = hashes.get(cp.seq);
+    if (actual !== cp.hash) {
+      return {
+        problem: "checkpoint-mismatch",
+        checkpoint: cp,
+        detail: actual === undefined
+          ? `checkpoint ${cp.number} signed at ${cp.at} names entry ${cp.seq}, beyond the chain's end (${headSeq})`
+          : `checkpoint ${cp.number} signed at ${cp.at}: entry ${cp.seq} no longer has the signed hash (rewritten)`,
+      };
+    }
+  }
+  return null;
+}
+
 /**
  * Walks a chain and checks it against signed checkpoints: every signature
  * must verify with `keyList` (never a list fetched from the link being
  * checked), and the chain must pass through each checkpoint's `(seq, hash)`.
- * Reports the chain's own first bad entry, else the first checkpoint (by
- * number) whose signature is refused, else the first that no longer
- * matches (a rewrite, or entries cut off below it).
+ * Reports the first checkpoint (by number) whose signature is refused,
+ * else the chain's own first bad entry, else the first checkpoint that no
+ * longer matches (a rewrite, or entries cut off below it).
  *
  * @example
  * ```ts ignore
@@ -189,29 +257,16 @@ export async function verifyAgainstCheckpoints(
   keyList: KeyList,
   opts: { chain: string; expectedHead?: { seq: number; hash: string } },
 ): Promise<AnchoredVerification> {
-  const sorted = [...checkpoints].sort((a, b) => a.number - b.number);
-  for (const cp of sorted) {
-    const problem = await checkCheckpointSignature(keyList, cp, opts.chain);
-    if (problem) {
-      return {
-        ok: false,
-        problem: "checkpoint-signature",
-        checkpoint: cp,
-        detail: `checkpoint ${cp.number} (entry ${cp.seq}) refused: ${problem}`,
-      };
-    }
-  }
-  const wanted = new Map<number, Checkpoint[]>();
-  for (const cp of sorted) {
-    wanted.set(cp.seq, [...(wanted.get(cp.seq) ?? []), cp]);
-  }
-  const seen = new Map<number, string>();
+  const wanted = new Set(checkpoints.map((c) => c.seq));
+  const hashes = new Map<number, string>([[0, GENESIS_HASH]]);
   async function* tap() {
     for await (const e of entries) {
-      if (wanted.has(e.seq)) seen.set(e.seq, e.hash);
+      if (wanted.has(e.seq)) hashes.set(e.seq, e.hash);
       yield e;
     }
   }
+  const signed = await checkpointSignatures(checkpoints, keyList, opts.chain);
+  if (signed) return { ok: false, ...signed };
   const walk = await verifyChain(tap(), { expectedHead: opts.expectedHead });
   if (!walk.ok) {
     return {
@@ -221,25 +276,14 @@ export async function verifyAgainstCheckpoints(
       detail: `entry ${walk.seq}: ${walk.problem} — ${walk.detail}`,
     };
   }
-  for (const cp of sorted) {
-    const actual = cp.seq === 0 ? "0".repeat(64) : seen.get(cp.seq);
-    if (actual !== cp.hash) {
-      return {
-        ok: false,
-        problem: "checkpoint-mismatch",
-        checkpoint: cp,
-        detail: actual === undefined
-          ? `checkpoint ${cp.number} signed at ${cp.at} names entry ${cp.seq}, beyond the chain's end (${walk.headSeq})`
-          : `checkpoint ${cp.number} signed at ${cp.at}: entry ${cp.seq} no longer has the signed hash (rewritten)`,
-      };
-    }
-  }
+  const found = checkpointHashes(checkpoints, hashes, walk.headSeq);
+  if (found) return { ok: false, ...found };
   return {
     ok: true,
     entries: walk.entries,
     headSeq: walk.headSeq,
     headHash: walk.headHash,
-    checkpoints: sorted.length,
+    checkpoints: checkpoints.length,
   };
 }
 
