@@ -13,8 +13,8 @@
  * @module
  */
 import { dirname } from "node:path";
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { component, createResourceApp } from "../../lib/service/openapi.ts";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { component } from "../../lib/service/openapi.ts";
 import {
   createSigner,
   type Signer,
@@ -198,7 +198,17 @@ export async function openAuditCheckpoints(
 export function createAuditCheckpointsApp(
   checkpoints: Pick<AuditCheckpoints, "list">,
 ): OpenAPIHono {
-  const app = createResourceApp();
+  // The portal renders thrown errors as pages: a bad query is answered here.
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      return c.json({
+        code: "BAD_QUERY",
+        message_ja: "問い合わせの形式が正しくありません。",
+        message_en: "The query is malformed.",
+      }, 400);
+    },
+  });
   app.openapi(
     createRoute({
       method: "get",
