@@ -19,6 +19,8 @@ import { createLedgerStatusClient } from "./services/portal/ledger_client.ts";
 import { startRegistry } from "./services/registry/main.ts";
 import { startAsp } from "./services/asp/main.ts";
 import { startJlis } from "./services/jlis/main.ts";
+import { startConfiguredCheckpointPull } from "./services/registry/checkpoints.ts";
+import { createLogger } from "./lib/service/logger.ts";
 import {
   closedReason,
   nextOpenMorning,
@@ -86,6 +88,19 @@ const jlis = await startJlis({
   get: (k) => k === "CERTS_DIR" ? certsDir : Deno.env.get(k),
 });
 const closed = closedReason(jlis.clock.now());
+// 北九州市's registry keeps its own signed copies of the center's ledger
+// checkpoints, pulled with its certificate and checked with the center's
+// provisioned key list (the file the center's key store exports).
+const checkpointPull = await startConfiguredCheckpointPull({
+  get: (k) =>
+    ({
+      REGISTRY_CENTER_URL: jlis.url,
+      REGISTRY_CENTER_KEYS_FILE: jlis.publicKeysFile,
+      REGISTRY_CENTER_TLS_CA_FILE: `${certsDir}/ca.pem`,
+      REGISTRY_CENTER_TLS_CERT_FILE: `${certsDir}/city-401005.pem`,
+      REGISTRY_CENTER_TLS_KEY_FILE: `${certsDir}/city-401005-key.pem`,
+    })[k] ?? Deno.env.get(k),
+}, { db: registry.database.db, logger: createLogger({ service: "registry" }) });
 // The portal asks the center over its API with its own certificate, as when
 // it runs apart.
 const portalToCenter = mtlsFetch(await tlsOf("portal"));
@@ -135,6 +150,7 @@ Press Ctrl+C to stop.`);
 Deno.addSignalListener("SIGINT", async () => {
   await kioskScreen.stop();
   await portal.stop();
+  await checkpointPull?.stop();
   await jlis.stop();
   await asp.stop();
   await registry.stop();

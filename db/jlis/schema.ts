@@ -216,6 +216,24 @@ export const ledgerHead = pgTable("ledger_head", {
   prevHash: text("prev_hash").notNull(),
 });
 
+/**
+ * Signed checkpoints of the ledger's head (services/jlis/issuance/
+ * checkpoints.ts): numbered 1, 2, 3, …, each the head's `(seq, hash)` at
+ * `at` signed by the center's signer; published to the municipalities,
+ * whose registries keep copies (`ledger:verify` checks the chain against
+ * them).
+ */
+export const ledgerCheckpoints = pgTable("ledger_checkpoints", {
+  number: bigint("number", { mode: "number" }).primaryKey(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  hash: text("hash").notNull(),
+  /** ISO 8601 instant of signing, exactly as signed. */
+  at: text("at").notNull(),
+  keyId: text("key_id").notNull(),
+  /** ECDSA P-256 r‖s, base64url. */
+  signature: text("signature").notNull(),
+});
+
 /** Incidents: a withheld document (subject or back-side mismatch) and what was done. */
 export const incidents = pgTable("incidents", {
   id: bigserial("id", { mode: "number" }).primaryKey(),

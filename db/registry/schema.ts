@@ -224,6 +224,25 @@ export const auditLog = pgTable("audit_log", {
   details: jsonb("details"),
 }, (t) => [index("audit_subject_idx").on(t.subject)]);
 
+/**
+ * Copies of the center's signed ledger checkpoints, pulled by the registry
+ * (services/registry/checkpoints.ts) in number order without gaps; kept so
+ * that a rewrite of the center's ledger shows against them
+ * (`ledger:verify --registry`).
+ */
+export const ledgerCheckpointCopies = pgTable("ledger_checkpoint_copies", {
+  number: bigint("number", { mode: "number" }).primaryKey(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  hash: text("hash").notNull(),
+  /** ISO 8601 instant of signing, exactly as signed. */
+  at: text("at").notNull(),
+  keyId: text("key_id").notNull(),
+  /** ECDSA P-256 r‖s, base64url. */
+  signature: text("signature").notNull(),
+  receivedAt: timestamp("received_at", { withTimezone: true, mode: "string" })
+    .notNull().defaultNow(),
+});
+
 /** Seal registrations (印鑑登録). */
 export const sealRegistrations = pgTable("seal_registrations", {
   id: text("id").primaryKey(),

@@ -273,3 +273,51 @@ export async function importSigningKey(
   );
   return { ...options, privateKey, publicKey };
 }
+
+/** DER of a P-256 PKCS#8 key up to its 32-byte private scalar (RFC 5915, no public key). */
+const P256_PKCS8_PREFIX = Uint8Array.fromHex(
+  "3041020100301306072a8648ce3d020106082a8648ce3d030107042730250201010420",
+);
+
+/**
+ * Derives a signing key from a secret (for instance a development secret
+ * kept in `<DATA_DIR>/dev-secrets.json`, lib/service/dev_secrets.ts): the
+ * private scalar is SHA-256 of a context label and the secret, so the same
+ * secret always gives the same key. The private key is non-extractable.
+ *
+ * @example
+ * ```ts
+ * const key = await signingKeyFromSecret(crypto.getRandomValues(new Uint8Array(32)), {
+ *   notBefore: new Date("2026-01-01"), notAfter: new Date("2036-01-01"),
+ * });
+ * ```
+ */
+export async function signingKeyFromSecret(
+  secret: Uint8Array,
+  options: { keyId?: string; notBefore: Date; notAfter: Date },
+): Promise<SigningKey> {
+  if (secret.length < 16) throw new TypeError("The secret is too short");
+  const label = new TextEncoder().encode("konbini-signing-key/v1\n");
+  const d = new Uint8Array(
+    await crypto.subtle.digest(
+      "SHA-256",
+      new Uint8Array([...label, ...secret]),
+    ),
+  );
+  const pkcs8 = new Uint8Array([...P256_PKCS8_PREFIX, ...d]);
+  d.fill(0);
+  const extractable = await crypto.subtle.importKey(
+    "pkcs8",
+    pkcs8,
+    ECDSA_P256,
+    true,
+    ["sign"],
+  );
+  pkcs8.fill(0);
+  const jwk = await crypto.subtle.exportKey("jwk", extractable);
+  try {
+    return await importSigningKey(jwk, options);
+  } finally {
+    jwk.d = undefined;
+  }
+}

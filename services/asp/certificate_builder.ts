@@ -31,6 +31,7 @@ import {
 import { readResident, readSeals, type ReplicaResident } from "./replica.ts";
 import { aspMetrics, type Telemetry } from "./telemetry.ts";
 import { type Tenancy, writeAudit } from "./tenancy.ts";
+import { READ_PURPOSES } from "./read_audit.ts";
 
 /** A certificate request from the center. */
 export interface CertificateRequest {
@@ -321,6 +322,14 @@ export async function buildCertificate(
           subject: applicant.id,
           at: opts.now,
           details: {
+            purpose: READ_PURPOSES["certificate.build"],
+            persons: [
+              ...new Set([
+                applicant.id,
+                ...v.members.map((m) => m.id),
+                ...subjects.map((s) => s.id),
+              ]),
+            ],
             type: req.type,
             issueNumber: req.issueNumber,
             replicaSeq,
@@ -372,6 +381,8 @@ export async function buildCertificate(
           outcome: err.code,
           at: opts.now,
           details: {
+            purpose: READ_PURPOSES["certificate.build"],
+            persons: req.applicantResidentId ? [req.applicantResidentId] : [],
             type: req.type,
             issueNumber: req.issueNumber,
             refusal: err.details ?? null,

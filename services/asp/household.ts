@@ -25,6 +25,7 @@ import { AspError } from "./errors.ts";
 import { applicantRefusal, readApplicantView } from "./issuance.ts";
 import type { ReplicaResident } from "./replica.ts";
 import { type Tenancy, writeAudit } from "./tenancy.ts";
+import { personalDataRead, type ReadAuditContext } from "./read_audit.ts";
 
 /** One member as a kiosk may show them. */
 export interface KioskMember {
@@ -89,7 +90,7 @@ export async function readKioskHousehold(
   tenancy: Tenancy,
   code: string,
   cardSerial: string,
-  opts: { now: Date; actor: string; requestId: string },
+  opts: ReadAuditContext,
 ): Promise<KioskHousehold> {
   let applicantId: string | null = null;
   try {
@@ -109,30 +110,28 @@ export async function readKioskHousehold(
       const members = listOrder(all, applicant.id, v.householderId).map((
         m,
       ) => ({ residentId: m.id, name: m.name, relationship: m.relationship }));
-      await writeAudit(tx, {
-        tenantCode: code,
-        actor: opts.actor,
-        action: "household.read",
-        requestId: opts.requestId,
-        subject: applicant.id,
-        at: opts.now,
-        details: { replicaSeq, members: members.map((m) => m.residentId) },
-      });
+      const ids = members.map((m) => m.residentId);
+      await writeAudit(
+        tx,
+        personalDataRead(opts, "household.read", code, ids, {
+          details: { replicaSeq, members: ids },
+        }),
+      );
       return { applicantResidentId: applicant.id, replicaSeq, members };
     });
   } catch (err) {
     if (err instanceof AspError && err.code !== "TENANT_NOT_FOUND") {
       await tenancy.withTenant(code, (tx) =>
-        writeAudit(tx, {
-          tenantCode: code,
-          actor: opts.actor,
-          action: "household.read",
-          requestId: opts.requestId,
-          subject: applicantId,
-          outcome: err.code,
-          at: opts.now,
-          details: { refusal: err.details ?? null },
-        }));
+        writeAudit(
+          tx,
+          personalDataRead(
+            opts,
+            "household.read",
+            code,
+            applicantId ? [applicantId] : [],
+            { outcome: err.code, details: { refusal: err.details ?? null } },
+          ),
+        ));
     }
     throw err;
   }

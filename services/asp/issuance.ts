@@ -20,7 +20,8 @@ import {
   type ReplicaBlock,
   type ReplicaResident,
 } from "./replica.ts";
-import type { Tenancy, TenantScope } from "./tenancy.ts";
+import { type Tenancy, type TenantScope, writeAudit } from "./tenancy.ts";
+import { personalDataRead, type ReadAuditContext } from "./read_audit.ts";
 
 /** How fresh a tenant's replica is. */
 export interface Freshness {
@@ -252,7 +253,7 @@ export function applicantRefusal(v: ApplicantView): Refusal | null {
  *
  * @example
  * ```ts ignore
- * const check = await issuanceCheck(tenancy, "401005", residentId, clock.now());
+ * const check = await issuanceCheck(tenancy, "401005", residentId, clock.now(), who);
  * if (!check.allowed) console.log(check.refusal?.code);
  * ```
  */
@@ -261,11 +262,25 @@ export async function issuanceCheck(
   code: string,
   residentId: string,
   now: Date,
+  who?: ReadAuditContext,
 ): Promise<IssuanceCheck> {
   return await tenancy.withTenant(code, async (tx, t) => {
     const v = await readApplicantView(tx, t, residentId, now);
     const replicaSeq = Number(v.tenant.appliedSeq);
     const refusal = applicantRefusal(v);
+    if (who) {
+      const read = v.applicant
+        ? [v.applicant.id, ...v.members.map((m) => m.id)]
+        : [residentId];
+      await writeAudit(
+        tx,
+        personalDataRead(who, "issuance.check", code, read, {
+          outcome: refusal?.code ??
+            (v.applicant ? "ok" : "RESIDENT_NOT_FOUND"),
+          details: { replicaSeq },
+        }),
+      );
+    }
     if (!v.applicant) {
       return {
         allowed: false,

@@ -27,6 +27,10 @@ import { loadCenterKeys, loadContentKey } from "./keys.ts";
 import { createAspDirectory } from "./issuance/asp_directory.ts";
 import { keyListFile } from "../../lib/crypto/key_store.ts";
 import { type LedgerStatus, ledgerStatusLookup } from "./issuance/ledger.ts";
+import {
+  checkpointIntervalMs,
+  startCheckpointTimer,
+} from "./issuance/checkpoints.ts";
 import type { ContentKey } from "../../lib/crypto/content_key.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import {
@@ -149,6 +153,13 @@ export async function startJlis(
     ),
   });
   const lookup = ledgerStatusLookup(database.db);
+  const checkpoints = startCheckpointTimer({
+    db: database.db,
+    signer,
+    clock,
+    logger,
+    intervalMs: checkpointIntervalMs(env),
+  });
   return {
     url,
     database,
@@ -160,6 +171,7 @@ export async function startJlis(
     clock,
     async stop() {
       await served.stop();
+      await checkpoints.stop();
       tlsFetch?.close();
       await database.close();
     },

@@ -26,6 +26,10 @@ import {
 import { type Clock, systemClock } from "../../lib/time/clock.ts";
 import type { AuditSink } from "./audit.ts";
 import {
+  type AuditCheckpoints,
+  createAuditCheckpointsApp,
+} from "./audit_checkpoints.ts";
+import {
   type ApiClient,
   type ApiKeyRegistry,
   createAnonymizer,
@@ -62,6 +66,8 @@ export interface PortalDeps {
   renderFront?: (sheet: SheetContent) => Promise<Uint8Array>;
   /** Where every verification is recorded. */
   audit: AuditSink;
+  /** Signed checkpoints of the audit's head, published at `/audit/checkpoints`. */
+  auditCheckpoints?: Pick<AuditCheckpoints, "list">;
   /** Banks' API keys (hashed here). */
   apiKeys?: ApiKeyRegistry;
   clock?: Clock;
@@ -226,6 +232,12 @@ export async function createPortalApp(deps: PortalDeps): Promise<PortalApp> {
     }
   });
 
+  if (deps.auditCheckpoints) {
+    app.route(
+      "/audit/checkpoints",
+      createAuditCheckpointsApp(deps.auditCheckpoints),
+    );
+  }
   const fresh = mountFresh(app, {
     manifest: deps.manifest ?? defaultManifest,
     staticDir,

@@ -9,9 +9,18 @@
  * database credentials at all; the file is append-only, each line carries
  * the SHA-256 of the previous one (a hash chain, so an edited or deleted
  * line shows), and it can be shipped to the center's log store as is.
+ * Signed checkpoints of its head (audit_checkpoints.ts) anchor the chain:
+ * a rewrite with recomputed hashes no longer matches them
+ * ({@linkcode verifyAuditAgainstCheckpoints}).
  *
  * @module
  */
+import type { KeyList } from "../../lib/crypto/key_list.ts";
+import {
+  type Checkpoint,
+  matchCheckpoints,
+  PORTAL_AUDIT_CHAIN,
+} from "../../lib/ledger/checkpoint.ts";
 
 /** One audited verification attempt. */
 export interface AuditRecord {
@@ -42,6 +51,13 @@ export interface AuditRecord {
 export interface AuditSink {
   /** Resolves once the record is stored; rejects when it cannot be. */
   write(record: AuditRecord): Promise<void>;
+}
+
+/** The JSON-lines sink: also tells its chain's head (for signed checkpoints). */
+export interface JsonlAuditSink extends AuditSink {
+  /** The last line written: its seq and hash (seq 0: none yet). */
+  head(): { seq: number; hash: string };
+  close(): Promise<void>;
 }
 
 /** A line of the JSON-lines audit file. */
@@ -128,7 +144,7 @@ async function lastLine(path: string): Promise<string | undefined> {
  */
 export async function openJsonlAuditSink(
   path: string,
-): Promise<AuditSink & { close(): Promise<void> }> {
+): Promise<JsonlAuditSink> {
   const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
   await Deno.mkdir(dir, { recursive: true });
   const last = await lastLine(path);
@@ -165,6 +181,7 @@ export async function openJsonlAuditSink(
       queue = job.catch(() => {});
       return job;
     },
+    head: () => ({ seq, hash: prev }),
     async close() {
       await queue;
       closed = true;
@@ -185,6 +202,7 @@ export async function openJsonlAuditSink(
  */
 export async function verifyAuditChain(
   path: string,
+  hashes?: Map<number, string>,
 ): Promise<{ lines: number; brokenAt?: number }> {
   const text = await Deno.readTextFile(path);
   const lines = text.split("\n").filter((l) => l.trim());
@@ -202,6 +220,49 @@ export async function verifyAuditChain(
       await chainHash(prev, base) !== hash
     ) return { lines: lines.length, brokenAt: i + 1 };
     prev = hash;
+    hashes?.set(rec.seq, hash);
   }
   return { lines: lines.length };
+}
+
+/**
+ * Checks the audit file's chain and then that it passes through every
+ * signed checkpoint of its head (services/portal/audit_checkpoints.ts),
+ * each signature checked with the portal's public key list as provisioned
+ * to the auditor: a file rewritten with recomputed hashes walks cleanly
+ * but no longer matches a checkpoint signed before the rewrite.
+ *
+ * @example
+ * ```ts ignore
+ * const v = await verifyAuditAgainstCheckpoints("data/portal/audit.jsonl", checkpoints, keyList);
+ * if (!v.ok) console.error(v.detail);
+ * ```
+ */
+export async function verifyAuditAgainstCheckpoints(
+  path: string,
+  checkpoints: Checkpoint[],
+  keyList: KeyList,
+): Promise<{ ok: boolean; lines: number; detail: string }> {
+  const hashes = new Map<number, string>();
+  const chain = await verifyAuditChain(path, hashes);
+  if (chain.brokenAt) {
+    return {
+      ok: false,
+      lines: chain.lines,
+      detail: `audit line ${chain.brokenAt} does not fit the chain`,
+    };
+  }
+  const found = await matchCheckpoints(
+    checkpoints,
+    keyList,
+    PORTAL_AUDIT_CHAIN,
+    hashes,
+    chain.lines,
+  );
+  return found ? { ok: false, lines: chain.lines, detail: found.detail } : {
+    ok: true,
+    lines: chain.lines,
+    detail:
+      `intact: ${chain.lines} lines, ${checkpoints.length} signed checkpoints match`,
+  };
 }

@@ -23,6 +23,7 @@ import { createMetrics } from "../../lib/service/metrics.ts";
 import { systemClock } from "../../lib/time/clock.ts";
 import { createPortalApp } from "./app.ts";
 import { type AuditSink, openJsonlAuditSink } from "./audit.ts";
+import { openPortalAuditCheckpoints } from "./audit_checkpoints.ts";
 import { buildPortal } from "./build.ts";
 import { createApiKeyRegistry } from "./clients.ts";
 import { loadPortalConfig } from "./config.ts";
@@ -83,6 +84,15 @@ export async function startPortal(
   const fileAudit = options.audit
     ? undefined
     : await openJsonlAuditSink(config.auditFile);
+  const auditCheckpoints = fileAudit
+    ? await openPortalAuditCheckpoints(
+      options.env ?? Deno.env,
+      config.auditFile,
+      fileAudit,
+      systemClock,
+      logger,
+    )
+    : undefined;
   let pool: DecodePool | undefined;
   let renderFront = options.renderFront;
   try {
@@ -106,6 +116,7 @@ export async function startPortal(
         Promise.resolve(renderer.png(sheet, { widthPx: FRONT_WIDTH_PX }));
     }
   } catch (e) {
+    await auditCheckpoints?.close();
     await fileAudit?.close();
     throw e;
   }
@@ -118,6 +129,7 @@ export async function startPortal(
       renderFront,
       decodePool: pool,
       audit: options.audit ?? fileAudit!,
+      auditCheckpoints,
       apiKeys: await createApiKeyRegistry(config.apiClients),
       logger,
       metrics: createMetrics(),
@@ -145,6 +157,7 @@ export async function startPortal(
     });
   } catch (e) {
     await pool?.close();
+    await auditCheckpoints?.close();
     await fileAudit?.close();
     throw e;
   }
@@ -158,6 +171,7 @@ export async function startPortal(
     async stop() {
       await served.stop();
       await pool?.close();
+      await auditCheckpoints?.close();
       await fileAudit?.close();
     },
   };

@@ -10,6 +10,7 @@ import { sql } from "drizzle-orm";
 import { createServiceApp } from "../../lib/service/app.ts";
 import type { Logger } from "../../lib/service/logger.ts";
 import type { MetricsRegistry } from "../../lib/service/metrics.ts";
+import { createCheckpointCopiesApp } from "./api/checkpoints.ts";
 import { createEventsApp } from "./api/events.ts";
 import { createFeedApp } from "./api/feed.ts";
 import { createMunicipalitiesApp } from "./api/municipalities.ts";
@@ -57,6 +58,7 @@ export function createRegistryApp(
   app.route("/municipalities/:code/blocks", createBlocksApp(deps));
   app.route("/municipalities/:code/card-links", createCardLinksApp(deps));
   app.route("/municipalities/:code/feed", createFeedApp(deps));
+  app.route("/ledger-checkpoints", createCheckpointCopiesApp(deps));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",

@@ -29,8 +29,17 @@ export interface CenterBindingDeps {
   db: Db;
   /** The center's base URL. */
   centerUrl: string;
-  /** The municipality's credential at the center (scope municipal), or null. */
-  tokenFor: (municipalityCode: string) => string | null;
+  /**
+   * The municipality's bearer token at the center (scope municipal), where
+   * one is kept besides its certificate; null for none.
+   */
+  tokenFor?: (municipalityCode: string) => string | null;
+  /**
+   * The municipality's transport to the center: mutual TLS with its own
+   * certificate (`city-<code>`), which identifies it; null when the
+   * municipality has no credential at the center (nothing is sent).
+   */
+  fetchFor?: (municipalityCode: string) => typeof fetch | null;
   /** The municipalities' binding keys (shared with the center). */
   keys: BindingKeys;
   logger: Logger;
@@ -134,15 +143,15 @@ export async function bindingUpdatesOf(
 export function createCenterBindingPusher(
   deps: CenterBindingDeps,
 ): CenterBindingPusher {
-  const f = deps.fetch ?? fetch;
   const attempts = deps.attempts ?? 5;
   const retryMs = deps.retryMs ?? 500;
   const pending = new Set<Promise<void>>();
 
   /** One call; true when done (applied, already applied, or refused for good). */
   const send = async (code: string, p: BindingPush): Promise<boolean> => {
-    const token = deps.tokenFor(code);
-    if (!token) {
+    const token = deps.tokenFor?.(code) ?? null;
+    const f = deps.fetchFor ? deps.fetchFor(code) : (deps.fetch ?? fetch);
+    if (!f || (!token && !deps.fetchFor)) {
       deps.logger.error("card binding not sent: no center credential", {
         municipalityCode: code,
         serial: p.serial,
@@ -155,7 +164,7 @@ export function createCenterBindingPusher(
         {
           method: "PUT",
           headers: {
-            Authorization: `Bearer ${token}`,
+            ...(token ? { Authorization: `Bearer ${token}` } : {}),
             "Content-Type": "application/json",
           },
           body: JSON.stringify({

@@ -24,6 +24,8 @@ import {
   type ServeTls,
 } from "../../lib/service/serve.ts";
 import {
+  type MtlsFetch,
+  mtlsFetch,
   plaintextTransport,
   readTlsIdentity,
   tlsFiles,
@@ -35,6 +37,7 @@ import { loadRegistryConfig } from "./config.ts";
 import { createFeedNotifier } from "./feed_notifier.ts";
 import { bindingKeysFromEnv } from "../../lib/card/identity_binding.ts";
 import { createCenterBindingPusher } from "./center_binding.ts";
+import { startConfiguredCheckpointPull } from "./checkpoints.ts";
 
 /** A running registry. */
 export interface RunningRegistry {
@@ -47,24 +50,52 @@ export interface RunningRegistry {
 }
 
 /**
- * Each municipality's credential at the center (REGISTRY_CENTER_TOKENS,
- * JSON code → token; development: the center's development municipal
- * tokens).
+ * Each municipality's transport to the center: mutual TLS with the
+ * municipality's own certificate (`<CERTS_DIR>/city-<code>.pem`), which
+ * identifies it there; plain `fetch` under `KONBINI_TRANSPORT=plaintext`
+ * with the token of REGISTRY_CENTER_TOKENS (JSON code → token). A
+ * municipality without its certificate files sends nothing (logged).
  */
-function centerTokens(
+function centerTransports(
   env: { get(k: string): string | undefined },
-): (code: string) => string | null {
+  plaintext: boolean,
+): {
+  fetchFor: (code: string) => typeof fetch | null;
+  tokenFor: (code: string) => string | null;
+  close(): void;
+} {
   const raw = env.get("REGISTRY_CENTER_TOKENS");
-  if (!raw) return (code) => `dev-jlis-city-${code}`;
-  let parsed: Record<string, string>;
+  let tokens: Record<string, string> = {};
   try {
-    parsed = JSON.parse(raw);
+    tokens = raw ? JSON.parse(raw) : {};
   } catch {
     throw new Error(
       "REGISTRY_CENTER_TOKENS must be a JSON object code → token",
     );
   }
-  return (code) => parsed[code] ?? null;
+  const clients = new Map<string, MtlsFetch | null>();
+  const dir = (env.get("CERTS_DIR") ?? "./certs").replace(/\/+$/, "");
+  const identityOf = (code: string) => {
+    try {
+      const read = (f: string) => Deno.readTextFileSync(`${dir}/${f}`);
+      return mtlsFetch({
+        cert: read(`city-${code}.pem`),
+        key: read(`city-${code}-key.pem`),
+        ca: read("ca.pem"),
+      });
+    } catch {
+      return null;
+    }
+  };
+  return {
+    fetchFor: (code) => {
+      if (plaintext) return fetch;
+      if (!clients.has(code)) clients.set(code, identityOf(code));
+      return clients.get(code) ?? null;
+    },
+    tokenFor: (code) => tokens[code] ?? null,
+    close: () => clients.forEach((c) => c?.close()),
+  };
 }
 
 /** The folder of the registry's migrations. */
@@ -94,6 +125,7 @@ export async function startRegistry(
     await serviceDatabaseOptions("registry", env),
   );
   await database.migrate(MIGRATIONS);
+  const toCenter = centerTransports(env, plaintext);
   const app = createRegistryApp({
     db: database.db,
     clock: systemClock,
@@ -102,8 +134,10 @@ export async function startRegistry(
     // Card ↔ holder bindings at the center, kept current by the municipality.
     centerBinding: createCenterBindingPusher({
       db: database.db,
-      centerUrl: env.get("REGISTRY_CENTER_URL") ?? "http://127.0.0.1:8103",
-      tokenFor: centerTokens(env),
+      centerUrl: env.get("REGISTRY_CENTER_URL") ??
+        (plaintext ? "http://127.0.0.1:8103" : "https://localhost:8103"),
+      fetchFor: toCenter.fetchFor,
+      tokenFor: toCenter.tokenFor,
       keys: bindingKeysFromEnv(env),
       logger,
     }),
@@ -133,6 +167,10 @@ export async function startRegistry(
       throw err;
     })
     : undefined;
+  const checkpointPull = await startConfiguredCheckpointPull(env, {
+    db: database.db,
+    logger,
+  });
   const url = plain.url;
   const tlsUrl = lgwan?.url;
   logger.info("listening", { url, tlsUrl, database: database.kind });
@@ -143,6 +181,8 @@ export async function startRegistry(
     async stop() {
       await lgwan?.stop();
       await plain.stop();
+      await checkpointPull?.stop();
+      toCenter.close();
       await database.close();
     },
   };

@@ -3,7 +3,8 @@
  * `/tenants/{code}/cards/{serial}` and
  * `/tenants/{code}/cards/{serial}/household`: what the center asks before a
  * request (the last: the names a kiosk offers to choose members by —
- * services/asp/household.ts says what is listed and why).
+ * services/asp/household.ts says what is listed and why). Every one of these
+ * reads personal data and is audited (services/asp/read_audit.ts).
  *
  * @module
  */
@@ -14,6 +15,8 @@ import { requireScope } from "../auth.ts";
 import { AspError } from "../errors.ts";
 import { issuanceCheck } from "../issuance.ts";
 import { readKioskHousehold } from "../household.ts";
+import { personalDataRead, readAuditContext } from "../read_audit.ts";
+import { writeAudit } from "../tenancy.ts";
 import { aspHouseholdSchema } from "../../../lib/contracts/center_asp.ts";
 import { component, createResourceApp } from "../../../lib/service/openapi.ts";
 import { annotateRequestLog } from "../../../lib/service/app.ts";
@@ -76,7 +79,7 @@ export function createResidentsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
       method: "get",
       path: "/{id}/issuance-check",
       summary:
-        "Whether the resident may be issued a certificate now, with the rules data",
+        "Whether the resident may be issued a certificate now, with the rules data (audited)",
       request: {
         params: TenantParam.extend({ id: z.string().min(1).max(64) }),
       },
@@ -91,8 +94,15 @@ export function createResidentsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
     }),
     async (c) => {
       const { code, id } = c.req.valid("param");
+      const now = deps.clock.now();
       return c.json(
-        await issuanceCheck(deps.tenancy, code, id, deps.clock.now()),
+        await issuanceCheck(
+          deps.tenancy,
+          code,
+          id,
+          now,
+          readAuditContext(c, now),
+        ),
         200,
       );
     },
@@ -108,7 +118,7 @@ export function createCardsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
     createRoute({
       method: "get",
       path: "/{serial}",
-      summary: "The resident an active card serial is linked to",
+      summary: "The resident an active card serial is linked to (audited)",
       request: {
         params: TenantParam.extend({
           serial: z.string().regex(/^[0-9A-Fa-f]{2,64}$/),
@@ -130,13 +140,27 @@ export function createCardsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
     async (c) => {
       const { code, serial } = c.req.valid("param");
       const s = serial.toLowerCase();
-      const rows = await deps.tenancy.withTenant(
-        code,
-        (tx) =>
-          tx.select().from(cardLinks).where(
-            and(eq(cardLinks.serial, s), eq(cardLinks.active, true)),
+      const who = readAuditContext(c, deps.clock.now());
+      // The read and its audit record commit together.
+      const rows = await deps.tenancy.withTenant(code, async (tx) => {
+        const found = await tx.select().from(cardLinks).where(
+          and(eq(cardLinks.serial, s), eq(cardLinks.active, true)),
+        );
+        await writeAudit(
+          tx,
+          personalDataRead(
+            who,
+            "card.resolve",
+            code,
+            found.map((r) => r.residentId),
+            {
+              outcome: found.length ? "ok" : "CARD_NOT_FOUND",
+              details: { cardSerial: s },
+            },
           ),
-      );
+        );
+        return found;
+      });
       if (!rows.length) throw new AspError("CARD_NOT_FOUND");
       return c.json({ serial: s, residentId: rows[0].residentId }, 200);
     },
@@ -167,11 +191,12 @@ export function createCardsApp(deps: AspDeps): OpenAPIHono<AspEnv> {
     }),
     async (c) => {
       const { code, serial } = c.req.valid("param");
-      const h = await readKioskHousehold(deps.tenancy, code, serial, {
-        now: deps.clock.now(),
-        actor: c.get("client").id,
-        requestId: c.get("requestId"),
-      });
+      const h = await readKioskHousehold(
+        deps.tenancy,
+        code,
+        serial,
+        readAuditContext(c, deps.clock.now()),
+      );
       annotateRequestLog(c, { members: h.members.length });
       return c.json(h, 200);
     },

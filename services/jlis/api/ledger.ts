@@ -1,7 +1,7 @@
 /**
  * After release: the kiosk's print report (`/kiosk/requests`), the ledger's
- * status of a certificate for the portal and revocation by the municipality
- * (`/ledger`), and the operators' incidents and tenant halts
+ * status of a certificate for the portal, revocation by the municipality and
+ * the ledger's signed checkpoints (`/ledger`), and the operators' incidents and tenant halts
  * (`/operations`).
  *
  * @module
@@ -25,6 +25,14 @@ import {
   recordPrintOutcome,
   revokeIssue,
 } from "../issuance/ledger.ts";
+import {
+  createLedgerCheckpoint,
+  listLedgerCheckpoints,
+} from "../issuance/checkpoints.ts";
+import {
+  checkpointListSchema,
+  checkpointSchema,
+} from "../../../lib/ledger/checkpoint.ts";
 import { errorResponses, type JlisDeps, type JlisEnv } from "./common.ts";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -44,6 +52,68 @@ const IssueNumberParam = z.object({
 });
 
 const IssueStatusView = component(issueStatusSchema, "IssueStatus");
+
+const CheckpointView = component(checkpointSchema, "LedgerCheckpoint");
+const CheckpointListView = component(
+  checkpointListSchema.extend({ checkpoints: z.array(CheckpointView) }),
+  "LedgerCheckpointList",
+);
+
+/** Routes of the ledger's signed checkpoints (mounted inside `/ledger`). */
+function mountCheckpoints(app: OpenAPIHono<JlisEnv>, deps: JlisDeps): void {
+  app.on(
+    "GET",
+    "/checkpoints",
+    requireScope(deps.clients, "municipal", "operator"),
+  );
+  app.on("POST", "/checkpoints", requireScope(deps.clients, "operator"));
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/checkpoints",
+      summary:
+        "Signed checkpoints of the ledger's head (number, seq, hash, time, key id), oldest first, after a number — municipalities keep copies",
+      request: {
+        query: z.object({
+          after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+            .default(0),
+          limit: z.coerce.number().int().min(1).max(1000).default(500),
+        }),
+      },
+      responses: {
+        200: json(CheckpointListView, "Checkpoints"),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { after, limit } = c.req.valid("query");
+      const checkpoints = await listLedgerCheckpoints(deps.db, after, limit);
+      annotateRequestLog(c, { checkpoints: checkpoints.length });
+      return c.json({ checkpoints }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/checkpoints",
+      summary: "Sign a checkpoint of the ledger's head now (operators)",
+      responses: {
+        201: json(CheckpointView, "Signed and stored"),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const cp = await createLedgerCheckpoint(
+        deps.db,
+        deps.signer,
+        deps.clock,
+      );
+      return c.json(cp!, 201);
+    },
+  );
+}
 
 /** `/kiosk/requests`: the kiosk reports what it printed. */
 export function createPrintReportApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
@@ -96,6 +166,7 @@ export function createLedgerApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
     requireScope(deps.clients, "portal", "operator", "municipal"),
   );
   app.use("/:issueNumber/revoke", requireScope(deps.clients, "municipal"));
+  mountCheckpoints(app, deps);
   app.openapi(
     createRoute({
       method: "get",

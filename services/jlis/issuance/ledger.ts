@@ -185,7 +185,19 @@ export function ledgerStatusLookup(
   };
 }
 
-async function* readEntries(db: Db, batch = 2000): AsyncIterable<ChainEntry> {
+/**
+ * The ledger's entries in sequence order, as the chain hashes them (read in
+ * batches).
+ *
+ * @example
+ * ```ts ignore
+ * for await (const e of ledgerChainEntries(db)) console.log(e.seq);
+ * ```
+ */
+export async function* ledgerChainEntries(
+  db: Db,
+  batch = 2000,
+): AsyncIterable<ChainEntry> {
   let after = 0;
   for (;;) {
     const rows = await db.select().from(ledger).where(gt(ledger.seq, after))
@@ -209,6 +221,14 @@ async function* readEntries(db: Db, batch = 2000): AsyncIterable<ChainEntry> {
   }
 }
 
+/** The head recorded in `ledger_head`. */
+export async function ledgerHeadOf(
+  db: Db,
+): Promise<{ seq: number; hash: string } | undefined> {
+  const [head] = await db.select().from(ledgerHead).where(eq(ledgerHead.id, 1));
+  return head ? { seq: Number(head.seq), hash: head.hash } : undefined;
+}
+
 /**
  * Walks the whole chain and checks it ends at the recorded head.
  *
@@ -219,9 +239,8 @@ async function* readEntries(db: Db, batch = 2000): AsyncIterable<ChainEntry> {
  * ```
  */
 export async function verifyLedger(db: Db): Promise<ChainVerification> {
-  const [head] = await db.select().from(ledgerHead).where(eq(ledgerHead.id, 1));
-  return await verifyChain(readEntries(db), {
-    expectedHead: head ? { seq: Number(head.seq), hash: head.hash } : undefined,
+  return await verifyChain(ledgerChainEntries(db), {
+    expectedHead: await ledgerHeadOf(db),
   });
 }
 
