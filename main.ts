@@ -135,7 +135,13 @@ console.log(`
   certificates (CA, one per party and kiosk) ${certsDir}; every service: /healthz, /metrics, /docs
   e.g. curl --cacert ${certsDir}/ca.pem --cert ${certsDir}/ops.pem --key ${certsDir}/ops-key.pem ${jlis.url}/healthz
 
-${kioskTryout(cards, portal.url, { centerUrl: jlis.url, certsDir })}${
+${
+  kioskTryout(cards, portal.url, {
+    centerUrl: jlis.url,
+    certsDir,
+    keysFile: await Deno.realPath(jlis.publicKeysFile),
+  })
+}${
   closed && !Deno.env.get("JLIS_CLOCK_START")
     ? `
 

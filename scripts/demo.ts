@@ -160,6 +160,8 @@ export interface KioskTarget {
   centerUrl: string;
   /** Absolute path of the certificates folder (`npx -y deno@2.9.6 task certs`). */
   certsDir: string;
+  /** Absolute path of the center's public key list the kiosk is provisioned with. */
+  keysFile: string;
 }
 
 /**
@@ -173,7 +175,8 @@ export interface KioskTarget {
  * @example
  * ```ts
  * kioskTryout([{ file: "/p/data/cards/401005-1.card.json", residentId: "401005-1", label: "resident 401005-1" }],
- *   "http://127.0.0.1:8104", { centerUrl: "https://localhost:8103", certsDir: "/p/certs" });
+ *  "http://127.0.0.1:8104", { centerUrl: "https://localhost:8103", certsDir: "/p/certs",
+ *   keysFile: "/p/data/jlis/keys/jlis-keys.json" });
  * ```
  */
 export function kioskTryout(
@@ -191,12 +194,15 @@ export function kioskTryout(
           kioskPdf(c)
         } --center ${shellArg(target.centerUrl)} --kiosk-id ${
           kioskId(i % 2 + 1)
-        } --certs ${shellArg(target.certsDir)}`,
+        } --certs ${shellArg(target.certsDir)} --keys ${
+          shellArg(target.keysFile)
+        }`,
       )
     }   # ${c.label}`
   );
   return [
-    "Try a kiosk run (PIN 1234) from a registered terminal (its certificate, mutual TLS);",
+    "Try a kiosk run (PIN 1234) from a registered terminal (its certificate, mutual TLS;",
+    "the center's signing keys from its provisioning file, --keys);",
     "each writes its PDF in the directory you run it from:",
     ...commands,
     `Then upload a printed PDF (${

@@ -19,6 +19,7 @@ Deno.test("kioskTryout() prints one runnable command per card, each writing its 
   const lines = kioskTryout(CARDS, "http://127.0.0.1:8104", {
     centerUrl: "https://localhost:8103",
     certsDir: "/srv/my konbini/certs",
+    keysFile: "/srv/my konbini/data/jlis/keys/jlis-keys.json",
   }).split("\n");
   const commands = lines.filter((l) => l.startsWith("  "));
   assert.equal(commands.length, 2);
@@ -47,6 +48,11 @@ Deno.test("kioskTryout() prints one runnable command per card, each writing its 
   for (const c of commands) {
     assert.match(c, / --center https:\/\/localhost:8103 /);
     assert.match(c, / --certs '\/srv\/my konbini\/certs'/);
+    // The center's keys come from the kiosk's provisioning, never the link.
+    assert.match(
+      c,
+      / --keys '\/srv\/my konbini\/data\/jlis\/keys\/jlis-keys\.json'/,
+    );
   }
   assert.match(
     lines.at(-1)!,
