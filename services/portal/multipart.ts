@@ -31,7 +31,8 @@ const MAX_PARTS = 16;
 const MAX_HEADER_BYTES = 4096;
 const DISPOSITION =
   /^content-disposition:[ \t]*form-data;[ \t]*name="([^"%\\\r\n]*)"(?:;[ \t]*filename="([^"%\\\r\n]*)")?[ \t]*$/i;
-const CONTENT_TYPE = /^content-type:[ \t]*[!-~]+(?:[ \t]*;[ \t]*[!-~]+)*[ \t]*$/i;
+const CONTENT_TYPE =
+  /^content-type:[ \t]*[!-~]+(?:[ \t]*;[ \t]*[!-~]+)*[ \t]*$/i;
 
 /**
  * The boundary of a `multipart/form-data` content type, when it is a plain

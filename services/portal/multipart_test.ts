@@ -14,9 +14,11 @@ async function platform(body: Uint8Array<ArrayBuffer>, type: string) {
     .formData();
   return Promise.all(
     [...form.entries()].map(async ([name, v]) =>
-      typeof v === "string"
-        ? { name, text: v }
-        : { name, filename: v.name, bytes: new Uint8Array(await v.arrayBuffer()) }
+      typeof v === "string" ? { name, text: v } : {
+        name,
+        filename: v.name,
+        bytes: new Uint8Array(await v.arrayBuffer()),
+      }
     ),
   );
 }
@@ -44,9 +46,12 @@ Deno.test("parseSimpleMultipart() reads what the platform's FormData writes, as 
   const b = new FormData();
   b.set("csrf", "tok-123");
   b.set("lang", "日本語");
-  b.set("scan", new File([scan.subarray(0, 10)], "スキャン.png", {
-    type: "image/png",
-  }));
+  b.set(
+    "scan",
+    new File([scan.subarray(0, 10)], "スキャン.png", {
+      type: "image/png",
+    }),
+  );
   b.set("empty", "");
   b.append("scan", new File([new Uint8Array(0)], ""));
   forms.push(b);
@@ -76,7 +81,10 @@ Deno.test("parseSimpleMultipart() leaves anything unusual to the platform's pars
   for (const c of cases) {
     assert.equal(parseSimpleMultipart(enc.encode(c), boundary), undefined, c);
   }
-  assert.equal(simpleBoundary('multipart/form-data; boundary="quoted"'), undefined);
+  assert.equal(
+    simpleBoundary('multipart/form-data; boundary="quoted"'),
+    undefined,
+  );
   assert.equal(simpleBoundary("multipart/form-data; boundary=a b"), undefined);
   assert.equal(simpleBoundary("text/plain"), undefined);
   assert.equal(simpleBoundary("multipart/form-data; boundary=ok"), "ok");
