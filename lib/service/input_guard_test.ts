@@ -37,6 +37,19 @@ Deno.test("isSafeText() refuses NUL, controls, lone surrogates and non-character
   }
 });
 
+Deno.test("isSafeText() decides every code point as the module doc says", () => {
+  const refused = (cp: number) =>
+    (cp <= 0x1f && cp !== 0x09 && cp !== 0x0a && cp !== 0x0d) ||
+    cp === 0x7f || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+    (cp & 0xfffe) === 0xfffe || (cp >= 0xd800 && cp <= 0xdfff);
+  for (let cp = 0; cp <= 0x10ffff; cp++) {
+    const ch = String.fromCodePoint(cp);
+    if (isSafeText(`a${ch}b`) === refused(cp)) {
+      assert.fail(`U+${cp.toString(16).toUpperCase()}`);
+    }
+  }
+});
+
 Deno.test("unsafeTextPath() names where the text is, keys included", () => {
   assert.equal(unsafeTextPath({ a: [1, "ok", { b: "x\u0000" }] }), "$.a[2].b");
   assert.equal(unsafeTextPath({ ["k\uD800"]: 1 }), "${key}");
