@@ -24,7 +24,6 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -32,6 +31,7 @@ import {
   CORRELATION_HEADER,
   isWellFormedId,
 } from "../contracts/correlation.ts";
+import { limitBody } from "./body_limit.ts";
 import { errorHandler } from "./errors.ts";
 import { refuseUnsafeText } from "./input_guard.ts";
 import { createResourceApp } from "./openapi.ts";
@@ -177,7 +177,7 @@ export function createServiceApp<E extends ServiceEnv = ServiceEnv>(
     }
   });
   if (opts.maxBodyBytes !== null) {
-    app.use(bodyLimit({ maxSize: opts.maxBodyBytes ?? 1024 * 1024 }));
+    app.use(limitBody(opts.maxBodyBytes ?? 1024 * 1024));
   }
   if (opts.inputGuard !== "app") app.use(refuseUnsafeText());
   app.get("/healthz", async (c) => {

@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { silentLogger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
 import { createServiceApp } from "./app.ts";
-import { isSafeText, unsafeTextPath } from "./input_guard.ts";
+import {
+  isSafeText,
+  unsafeJsonTextPath,
+  unsafeTextPath,
+} from "./input_guard.ts";
 
 Deno.test("isSafeText() refuses NUL, controls, lone surrogates and non-characters, and keeps 外字 and variation sequences", () => {
   for (
@@ -33,10 +37,57 @@ Deno.test("isSafeText() refuses NUL, controls, lone surrogates and non-character
   }
 });
 
+Deno.test("isSafeText() decides every code point as the module doc says", () => {
+  const refused = (cp: number) =>
+    (cp <= 0x1f && cp !== 0x09 && cp !== 0x0a && cp !== 0x0d) ||
+    cp === 0x7f || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+    (cp & 0xfffe) === 0xfffe || (cp >= 0xd800 && cp <= 0xdfff);
+  for (let cp = 0; cp <= 0x10ffff; cp++) {
+    const ch = String.fromCodePoint(cp);
+    if (isSafeText(`a${ch}b`) === refused(cp)) {
+      assert.fail(`U+${cp.toString(16).toUpperCase()}`);
+    }
+  }
+});
+
 Deno.test("unsafeTextPath() names where the text is, keys included", () => {
   assert.equal(unsafeTextPath({ a: [1, "ok", { b: "x\u0000" }] }), "$.a[2].b");
   assert.equal(unsafeTextPath({ ["k\uD800"]: 1 }), "${key}");
   assert.equal(unsafeTextPath({ a: ["ok", null, true, 3] }), undefined);
+});
+
+Deno.test("unsafeJsonTextPath() gives the answer of parsing and walking, for raw and escaped text alike", () => {
+  const texts = [
+    '{"a":"髙橋　\u{E000}子","b":["葛\u{E0100}飾",1,null]}',
+    '{"pem":"-----BEGIN-----\\nAAA\\n-----END-----\\n"}',
+    '{"path":"C:\\\\bin\\\\f"}', // escaped backslashes: a false alarm, still safe
+    '{"a":"\\u0000"}',
+    '{"a":{"b":"x\\by"}}', // \b is U+0008
+    '{"a":"\\f"}', // U+000C
+    '{"a":"\\u0009 tab is fine"}',
+    '{"a":"\\uD800"}', // a lone surrogate, escaped
+    '{"a":"\\uD83D\\uDE00"}', // a pair: fine
+    '{"a":"\\uD83F\\uDFFE"}', // U+1FFFE, a non-character
+    '{"a":"\\uFDD0"}',
+    '{"k\\u0001":1}', // in a key
+    '{"a":"\u007F"}', // DEL as it is
+    '{"a":"\uFFFF"}', // a non-character as it is
+    '[1,2,{"x":"\u0001"}]', // a raw control: not JSON at all
+    '{"a":"\\u0000"', // not JSON: left to the validator
+    "",
+  ];
+  for (const text of texts) {
+    let expected: string | undefined;
+    try {
+      expected = unsafeTextPath(JSON.parse(text));
+    } catch {
+      expected = undefined;
+    }
+    assert.equal(unsafeJsonTextPath(text), expected, text);
+  }
+  assert.equal(unsafeJsonTextPath('{"a":{"b":"x\\by"}}'), "$.a.b");
+  assert.equal(unsafeJsonTextPath('{"a":"\\uD83F\\uDFFE"}'), "$.a");
+  assert.equal(unsafeJsonTextPath('{"a":"ok"}'), undefined);
 });
 
 function app() {

@@ -9,8 +9,8 @@
 import { mountApiDocs } from "../../lib/service/api_docs.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
-import { bodyLimit } from "hono/body-limit";
 import { createServiceApp } from "../../lib/service/app.ts";
+import { limitBody } from "../../lib/service/body_limit.ts";
 import { refuseUnsafeText } from "../../lib/service/input_guard.ts";
 import type { Logger } from "../../lib/service/logger.ts";
 import type { MetricsRegistry } from "../../lib/service/metrics.ts";
@@ -76,7 +76,7 @@ export function createJlisApp(given: JlisAppDeps): OpenAPIHono<JlisEnv> {
     version: "1.0.0",
   });
   // Everything below is logged and signed.
-  app.use(bodyLimit({ maxSize: 64 * 1024 }));
+  app.use(limitBody(64 * 1024));
   app.use(
     messageLogger({
       messages: deps.messages,

@@ -14,12 +14,19 @@
  *
  * The scan's bytes are overwritten once decoded, as on the main thread.
  *
+ * One libvips thread and no libvips operation cache: the pool is the
+ * parallelism (a worker per core), so libvips' own threads would only
+ * compete with the other workers for the same cores, and a scan is never
+ * decoded twice. (Both are settings of the process's one libvips; only the
+ * decode workers use it in the portal.)
+ *
  * @module
  */
 import {
   decodeScan,
   type DecodeScanOptions,
 } from "../../lib/backside/decode_scan.ts";
+import sharp from "sharp";
 import { readSymbols } from "../../lib/backside/zxing.ts";
 import { createRenderer } from "../../lib/render/mod.ts";
 import type {
@@ -45,6 +52,8 @@ type Setup = Omit<DecodeScanOptions, "maxInputPixels">;
 
 /** Loads the decoder (and the renderer) so the first job pays nothing extra. */
 async function setUp(init: DecodeInit): Promise<Setup> {
+  sharp.concurrency(1);
+  sharp.cache(false);
   // A tiny read loads zxing's wasm module.
   await readSymbols(new Uint8Array(32 * 32).fill(255), 32, 32, {});
   const setup: Setup = {

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { parseSimpleMultipart, simpleBoundary } from "./multipart.ts";
 import type { SheetContent } from "../../lib/certificate/model.ts";
 import type { ContentKey } from "../../lib/crypto/content_key.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
@@ -171,6 +172,24 @@ async function readUpload(req: Request, maxBytes: number): Promise<Upload> {
     body.set(p, at);
     at += p.length;
     p.fill(0);
+  }
+  const boundary = simpleBoundary(type);
+  const simple = boundary ? parseSimpleMultipart(body, boundary) : undefined;
+  if (simple) {
+    const fields: Record<string, string> = {};
+    let scan: Uint8Array | undefined;
+    const decoder = new TextDecoder();
+    for (const part of simple) {
+      if (part.filename === undefined) {
+        if (!(part.name in fields) && part.name.length <= 64) {
+          fields[part.name] = decoder.decode(part.data).slice(0, 256);
+        }
+      } else if (part.name === "scan" && !scan) {
+        scan = part.data.slice(); // its own buffer: transferred to a worker
+      }
+    }
+    body.fill(0);
+    return { ok: true, scan, fields };
   }
   let form: FormData;
   try {

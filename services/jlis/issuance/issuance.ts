@@ -35,6 +35,7 @@
  * @module
  */
 import { eq, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { BackSideBuilder } from "../../../lib/backside/mod.ts";
 import type {
   BackSide,
@@ -55,10 +56,9 @@ import type {
 import { type Clock, jstDate, jstIso } from "../../../lib/time/clock.ts";
 import {
   type AspCertificateRequest,
-  type BuiltCertificateJson,
   builtCertificateSchema,
 } from "../../../lib/contracts/center_asp.ts";
-import { decodeSheet } from "../../../lib/contracts/sheet_wire.ts";
+import { sheetContentSchema } from "../../../lib/certificate/types/mod.ts";
 import { parseMessage } from "../../../lib/contracts/wire.ts";
 import {
   cards,
@@ -158,6 +158,15 @@ interface Trace {
   log: Logger;
   correlationId?: string;
 }
+
+/**
+ * The ASP's build answer as the center reads it: the contract's schema with
+ * each sheet decoded by the catalogue's codec in the same pass (one parse of
+ * the answer, not a parse and then a second parse of every sheet).
+ */
+const builtAnswerSchema = builtCertificateSchema.extend({
+  sheets: z.array(sheetContentSchema),
+});
 
 /** Default deadline of one request. */
 export const DEFAULT_ISSUANCE_TIMEOUT_MS = 10_000;
@@ -572,15 +581,15 @@ async function build(
 
   // The answer is checked against the protocol before anything is read from
   // it: a malformed one is withheld like a mismatch, never half-used.
-  let answer: BuiltCertificateJson;
+  let answer: z.output<typeof builtAnswerSchema>;
   let sheets: SheetContent[];
   try {
     answer = parseMessage(
-      builtCertificateSchema,
+      builtAnswerSchema,
       built.body,
       "The ASP's build answer",
     );
-    sheets = answer.sheets.map(decodeSheet);
+    sheets = answer.sheets;
   } catch (e) {
     throw new Withheld("MALFORMED_ANSWER", { error: String(e) });
   }
