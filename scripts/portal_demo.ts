@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { devApiClients } from "../services/portal/config.ts";
 import { type RunningPortal, startPortal } from "../services/portal/main.ts";
 import {
   makeDemoCenter,
@@ -39,7 +40,9 @@ export async function startDemoPortal(): Promise<RunningPortal> {
   sample scans, one per verdict: ${dir}/{${
     scans.map((s) => s.verdict).join(",")
   }}.png
-  API: curl -F scan=@${dir}/genuine.png -H "X-API-Key: dev-portal-bank-key-0001" ${portal.url}/api/verify
+  API: curl -F scan=@${dir}/genuine.png -H "X-API-Key: ${
+    devApiClients(Deno.env)[0].key
+  }" ${portal.url}/api/verify
   key list: ${portal.url}/.well-known/konbini-keys.json`);
   return portal;
 }

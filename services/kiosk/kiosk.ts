@@ -302,7 +302,11 @@ interface Released {
  *
  * @example
  * ```ts ignore
- * const kiosk = createKiosk({ centerUrl: "http://127.0.0.1:8103", token: "dev-jlis-kiosk-0001" });
+ * const kiosk = createKiosk({
+ *   centerUrl: "https://localhost:8103",
+ *   fetch: mtlsFetch(await readTlsIdentity(tlsFiles(Deno.env, "KIOSK", "kiosk-0001"))),
+ *   keyList: await loadProvisionedKeyList("data/jlis/keys/jlis-keys.json"),
+ * });
  * const r = await kiosk.run({ card, pin: "1234", type: "juminhyo", members: "all", pdfPath: "out.pdf" });
  * ```
  */

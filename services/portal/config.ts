@@ -11,6 +11,7 @@ import {
   parseJsonArray,
 } from "../../lib/service/env.ts";
 import type { ApiClientConfig } from "./clients.ts";
+import { devSecret } from "../../lib/service/dev_secrets.ts";
 
 /** Parsed configuration. */
 export interface PortalConfig {
@@ -40,10 +41,24 @@ export interface PortalConfig {
   tls: { certFile: string; keyFile: string } | null;
 }
 
-/** Development API client used when PORTAL_API_CLIENTS is not set. */
-export const DEV_API_CLIENTS: ApiClientConfig[] = [
-  { id: "dev-bank", key: "dev-portal-bank-key-0001", perMinute: 600 },
-];
+/**
+ * The development API client used when PORTAL_API_CLIENTS is not set: a
+ * bank `dev-bank` whose key is made once under `<DATA_DIR>/dev-secrets.json`
+ * (mode 0600; never in source). Production without PORTAL_API_CLIENTS:
+ * an error naming the variable.
+ *
+ * @example
+ * ```ts ignore
+ * const [bank] = devApiClients(Deno.env);
+ * console.log(`X-API-Key: ${bank.key}`);
+ * ```
+ */
+export function devApiClients(env: Env): ApiClientConfig[] {
+  const secret = devSecret(env, "portal-bank-api-key", {
+    requiredVar: "PORTAL_API_CLIENTS",
+  });
+  return [{ id: "dev-bank", key: secret.value, perMinute: 600 }];
+}
 
 function hexOrBase64(text: string): Uint8Array {
   if (/^[0-9a-f]+$/i.test(text) && text.length % 2 === 0) {
@@ -68,7 +83,7 @@ export function loadPortalConfig(env: Env): PortalConfig {
       (c) => typeof c?.id === "string" && typeof c.key === "string",
       "PORTAL_API_CLIENTS must be a JSON array of { id, key, capacity?, perMinute? }",
     )
-    : DEV_API_CLIENTS;
+    : devApiClients(env);
   let secret: Uint8Array | undefined;
   const rawSecret = env.get("PORTAL_SECRET");
   if (rawSecret) {

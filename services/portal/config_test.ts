@@ -1,14 +1,27 @@
 import assert from "node:assert/strict";
-import { DEV_API_CLIENTS, loadPortalConfig } from "./config.ts";
+import { devApiClients, loadPortalConfig } from "./config.ts";
 
 const env = (vars: Record<string, string>) => ({
   get: (k: string) => vars[k],
 });
 
 Deno.test("loadPortalConfig() gives the defaults and names a bad variable", () => {
-  const c = loadPortalConfig(env({}));
+  const dataDir = Deno.makeTempDirSync();
+  const c = loadPortalConfig(env({ DATA_DIR: dataDir }));
   assert.equal(c.port, 8106);
-  assert.deepEqual(c.apiClients, DEV_API_CLIENTS);
+  // The development bank's key: made once under DATA_DIR, never in source.
+  const [bank] = c.apiClients;
+  assert.equal(bank.id, "dev-bank");
+  assert.ok(bank.key.length >= 40, bank.key);
+  assert.deepEqual(devApiClients(env({ DATA_DIR: dataDir })), c.apiClients);
+  assert.notEqual(
+    devApiClients(env({ DATA_DIR: Deno.makeTempDirSync() }))[0].key,
+    bank.key,
+  );
+  assert.throws(
+    () => loadPortalConfig(env({ KONBINI_ENV: "production" })),
+    /PORTAL_API_CLIENTS/,
+  );
   assert.equal(c.maxUploadBytes, 20 * 1024 * 1024);
   assert.equal(c.trustProxy, false);
   assert.equal(c.secret, undefined);
