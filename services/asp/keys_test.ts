@@ -161,11 +161,24 @@ Deno.test("ASP config: no master key in source — a development key made on thi
         }),
       /ASP_MASTER_KEY is required/,
     );
+    // Nor an answer-signing key: production names its file.
+    assert.throws(
+      () =>
+        loadAspConfig({
+          get: (k) =>
+            ({
+              KONBINI_ENV: "production",
+              ASP_MASTER_KEY: new Uint8Array(32).fill(7).toBase64(),
+            })[k],
+        }),
+      /ASP_SIGNING_KEY_FILE is required/,
+    );
     const set = loadAspConfig({
       get: (k) =>
         ({
           KONBINI_ENV: "production",
           ASP_MASTER_KEY: new Uint8Array(32).fill(7).toBase64(),
+          ASP_SIGNING_KEY_FILE: `${dir}/asp-signing-key.json`,
         })[k],
     });
     assert.equal(set.devMasterKey, null);
