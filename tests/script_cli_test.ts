@@ -32,6 +32,11 @@ const SCRIPTS: ReadonlyArray<readonly [task: string, file: string]> = [
   ["portal", "scripts/portal_demo.ts"],
   ["build:portal", "services/portal/build.ts"],
   ["bench", "bench/main.ts"],
+  // The services started one by one: --help answers before anything starts.
+  ["registry", "services/registry/main.ts"],
+  ["asp", "services/asp/main.ts"],
+  ["jlis", "services/jlis/main.ts"],
+  ["kiosk:screen", "services/kiosk/screen/main.ts"],
 ];
 
 async function run(

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { parseCli } from "../../lib/service/cli.ts";
 import { serviceDatabaseOptions } from "../../lib/db/config.ts";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { createRenderer, type Renderer } from "../../lib/render/mod.ts";
@@ -187,6 +188,15 @@ export async function startAsp(
 }
 
 if (import.meta.main) {
+  parseCli({
+    task: "asp",
+    usage: "",
+    description:
+      "Starts the LGWAN-ASP issuing system (its replica and certificate builds) over mutual TLS\n" +
+      "on ASP_PORT (8102). Environment: DATABASE_URL, CERTS_DIR, DATA_DIR, ASP_MASTER_KEY,\n" +
+      "ASP_REGISTRY_URL, ASP_CENTER_KEYS_FILE (see services/asp/README.md).",
+    options: {},
+  });
   const asp = await startAsp();
   if (asp.url) {
     console.log(

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { parseCli } from "../../lib/service/cli.ts";
 import { serviceDatabaseOptions } from "../../lib/db/config.ts";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { createLogger } from "../../lib/service/logger.ts";
@@ -179,6 +180,15 @@ export async function startJlis(
 }
 
 if (import.meta.main) {
+  parseCli({
+    task: "jlis",
+    usage: "",
+    description:
+      "Starts one instance of the J-LIS center (cards, kiosk sessions, issuance, ledger) over\n" +
+      "mutual TLS on JLIS_PORT (8103). Environment: DATABASE_URL, CERTS_DIR, DATA_DIR,\n" +
+      "JLIS_ASP_NODES, JLIS_CLOCK_START (see services/jlis/README.md).",
+    options: {},
+  });
   const jlis = await startJlis();
   console.log(
     `jlis: ${jlis.url}  (OpenAPI ${jlis.url}/openapi.json, Swagger UI ${jlis.url}/docs)`,

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { parseCli } from "../../lib/service/cli.ts";
 import { serviceDatabaseOptions } from "../../lib/db/config.ts";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { createLogger } from "../../lib/service/logger.ts";
@@ -189,6 +190,15 @@ export async function startRegistry(
 }
 
 if (import.meta.main) {
+  parseCli({
+    task: "registry",
+    usage: "",
+    description:
+      "Starts the resident registry (住民基本台帳): its API over mutual TLS only (REGISTRY_TLS_PORT,\n" +
+      "default 8111), probes on REGISTRY_PORT (8101). Environment: DATABASE_URL, CERTS_DIR, DATA_DIR,\n" +
+      "REGISTRY_CLIENTS, REGISTRY_CENTER_URL (see services/registry/README.md).",
+    options: {},
+  });
   const reg = await startRegistry();
   const api = reg.tlsUrl ?? reg.url;
   console.log(

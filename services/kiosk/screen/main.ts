@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { parseCli } from "../../../lib/service/cli.ts";
 import { createRenderer, type Renderer } from "../../../lib/render/mod.ts";
 import { type Env, envInt } from "../../../lib/service/env.ts";
 import { createLogger } from "../../../lib/service/logger.ts";
@@ -108,6 +109,15 @@ export async function startKioskScreen(
 }
 
 if (import.meta.main) {
+  parseCli({
+    task: "kiosk:screen",
+    usage: "",
+    description:
+      "Starts the kiosk screen (キオスク画面) on KIOSK_SCREEN_PORT (8107): a registered terminal\n" +
+      "(KIOSK_ID, its certificate under CERTS_DIR) with the center's provisioned keys\n" +
+      "(JLIS_KEYS_FILE). See services/kiosk/README.md.",
+    options: {},
+  });
   const screen = await startKioskScreen();
   console.log(`kiosk screen: ${screen.url}`);
 }
