@@ -22,7 +22,9 @@ export function createCheckpointCopiesApp(
   deps: RegistryDeps,
 ): OpenAPIHono<RegistryEnv> {
   const app = createResourceApp<RegistryEnv>();
-  app.use(requireClient(deps.clients, "read"));
+  // The center's checkpoints cover every municipality's issuances and hold
+  // no personal data: any reader of the registry may take them.
+  app.use(requireClient(deps.clients, "read", { municipalityWide: true }));
   app.openapi(
     createRoute({
       method: "get",
