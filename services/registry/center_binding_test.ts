@@ -59,14 +59,16 @@ async function rename(
 /** A center that answers from a script of statuses and records each call. */
 function scriptedCenter(statuses: number[]) {
   const calls: { url: string; headers: Headers; body: unknown }[] = [];
-  const f = (async (input: RequestInfo | URL, init?: RequestInit) => {
+  const f = ((input: RequestInfo | URL, init?: RequestInit) => {
     calls.push({
       url: String(input),
       headers: new Headers(init?.headers),
       body: JSON.parse(String(init?.body)),
     });
     const status = statuses.shift() ?? 200;
-    return Response.json({ changed: true, code: "X" }, { status });
+    return Promise.resolve(
+      Response.json({ changed: true, code: "X" }, { status }),
+    );
   }) as typeof fetch;
   return { f, calls };
 }
