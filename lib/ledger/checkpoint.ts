@@ -51,6 +51,36 @@ export interface Checkpoint {
   signature: string;
 }
 
+/** A stored ledger checkpoint row (the center's table or a registry's copies). */
+export interface LedgerCheckpointRow {
+  number: number | bigint | string;
+  seq: number | bigint | string;
+  hash: string;
+  at: string;
+  keyId: string;
+  signature: string;
+}
+
+/**
+ * A stored row of the center's ledger chain as a {@linkcode Checkpoint}.
+ *
+ * @example
+ * ```ts
+ * ledgerCheckpointOf({ number: 1, seq: 10, hash: "ab", at: "2026-11-26T01:00:00Z", keyId: "k", signature: "s" });
+ * ```
+ */
+export function ledgerCheckpointOf(r: LedgerCheckpointRow): Checkpoint {
+  return {
+    chain: LEDGER_CHAIN,
+    number: Number(r.number),
+    seq: Number(r.seq),
+    hash: r.hash,
+    at: r.at,
+    keyId: r.keyId,
+    signature: r.signature,
+  };
+}
+
 /** Wire schema of a checkpoint (for services that receive copies). */
 export const checkpointSchema = z.object({
   chain: z.string().min(1).max(64),

@@ -74,8 +74,22 @@ const DEFAULT_BUCKETS = [
  */
 export function createMetrics(): MetricsRegistry {
   const blocks = new Map<string, () => string>();
+  // A name asked for again gets the metric it already names (modules that
+  // count on a registry they are given need not keep their own cache).
+  const made = new Map<string, unknown>();
+  const once = <T>(name: string, make: () => T): T => {
+    if (!made.has(name)) made.set(name, make());
+    return made.get(name) as T;
+  };
   const reg: MetricsRegistry = {
-    counter(name, help) {
+    counter: (name, help) => once(name, () => counter(name, help)),
+    gauge: (name, help) => once(name, () => gauge(name, help)),
+    histogram: (name, help, buckets = DEFAULT_BUCKETS) =>
+      once(name, () => histogram(name, help, buckets)),
+    render: () => [...blocks.values()].map((f) => f()).join(""),
+  };
+  const fresh = {
+    counter(name: string, help: string): Counter {
       const values = new Map<string, number>();
       blocks.set(
         name,
@@ -92,7 +106,7 @@ export function createMetrics(): MetricsRegistry {
         get: (labels) => values.get(labelKey(labels)) ?? 0,
       };
     },
-    gauge(name, help) {
+    gauge(name: string, help: string): Gauge {
       const values = new Map<string, number>();
       blocks.set(name, () =>
         `# HELP ${name} ${help}\n# TYPE ${name} gauge\n` +
@@ -102,7 +116,7 @@ export function createMetrics(): MetricsRegistry {
         get: (labels) => values.get(labelKey(labels)) ?? 0,
       };
     },
-    histogram(name, help, buckets = DEFAULT_BUCKETS) {
+    histogram(name: string, help: string, buckets: number[]): Histogram {
       const series = new Map<
         string,
         { labels: Labels; counts: number[]; sum: number; count: number }
@@ -139,7 +153,7 @@ export function createMetrics(): MetricsRegistry {
         },
       };
     },
-    render: () => [...blocks.values()].map((f) => f()).join(""),
   };
+  const { counter, gauge, histogram } = fresh;
   return reg;
 }

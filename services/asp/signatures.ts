@@ -60,18 +60,11 @@ const REFUSAL_CODES: Record<SignatureFailure | "replayed", AspCode> = {
   replayed: "CENTER_SIGNATURE_REPLAYED",
 };
 
-const refusalCounters = new WeakMap<MetricsRegistry, Counter>();
-
 function refusals(metrics: MetricsRegistry): Counter {
-  let c = refusalCounters.get(metrics);
-  if (!c) {
-    c = metrics.counter(
-      "asp_center_signature_refusals_total",
-      "Requests refused because the center's signature failed, by reason",
-    );
-    refusalCounters.set(metrics, c);
-  }
-  return c;
+  return metrics.counter(
+    "asp_center_signature_refusals_total",
+    "Requests refused because the center's signature failed, by reason",
+  );
 }
 
 /**

@@ -12,13 +12,15 @@
  */
 import { asc, gt, sql } from "drizzle-orm";
 import type { Db } from "../../lib/db/database.ts";
-import { type KeyList, parseKeyList } from "../../lib/crypto/key_list.ts";
+import type { KeyList } from "../../lib/crypto/key_list.ts";
+import { readKeyListFile } from "../../lib/crypto/key_store.ts";
 import {
   checkCheckpointSignature,
   type Checkpoint,
   checkpointListSchema,
   checkpointSequenceProblem,
   LEDGER_CHAIN,
+  ledgerCheckpointOf,
 } from "../../lib/ledger/checkpoint.ts";
 import { type Env, envInt } from "../../lib/service/env.ts";
 import { type Logger, safeError } from "../../lib/service/logger.ts";
@@ -92,25 +94,6 @@ export function loadCheckpointPullConfig(
   };
 }
 
-/** Reads a provisioned key list file. */
-export async function readKeyListFile(path: string): Promise<KeyList> {
-  return parseKeyList(JSON.parse(await Deno.readTextFile(path)));
-}
-
-type CopyRow = typeof ledgerCheckpointCopies.$inferSelect;
-
-function toCheckpoint(r: CopyRow): Checkpoint {
-  return {
-    chain: LEDGER_CHAIN,
-    number: Number(r.number),
-    seq: Number(r.seq),
-    hash: r.hash,
-    at: r.at,
-    keyId: r.keyId,
-    signature: r.signature,
-  };
-}
-
 /**
  * Copies numbered after `after`, oldest first.
  *
@@ -127,7 +110,7 @@ export async function listCheckpointCopies(
   const rows = await db.select().from(ledgerCheckpointCopies).where(
     gt(ledgerCheckpointCopies.number, after),
   ).orderBy(asc(ledgerCheckpointCopies.number)).limit(limit);
-  return rows.map(toCheckpoint);
+  return rows.map(ledgerCheckpointOf);
 }
 
 /** The refusal of a page of checkpoints (nothing of it stored). */

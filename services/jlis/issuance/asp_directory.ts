@@ -36,7 +36,7 @@ import {
 import type { KeyListSource } from "../../../lib/crypto/key_store.ts";
 import type { Signer } from "../../../lib/crypto/signer.ts";
 import type { Logger } from "../../../lib/service/logger.ts";
-import type { Counter, MetricsRegistry } from "../../../lib/service/metrics.ts";
+import type { MetricsRegistry } from "../../../lib/service/metrics.ts";
 import { CORRELATION_HEADER } from "../../../lib/contracts/correlation.ts";
 import { parseJsonArray } from "../../../lib/service/env.ts";
 import type { Clock } from "../../../lib/time/clock.ts";
@@ -167,22 +167,14 @@ export interface AspCallDeps {
   metrics?: MetricsRegistry;
 }
 
-const rejectionCounters = new WeakMap<MetricsRegistry, Counter>();
-
 function countRejected(
   metrics: MetricsRegistry | undefined,
   labels: { node: string; reason: string },
 ): void {
-  if (!metrics) return;
-  let c = rejectionCounters.get(metrics);
-  if (!c) {
-    c = metrics.counter(
-      "jlis_asp_answer_signature_failures_total",
-      "ASP answers refused because their X-Asp-Signature failed, by node and reason",
-    );
-    rejectionCounters.set(metrics, c);
-  }
-  c.inc(labels);
+  metrics?.counter(
+    "jlis_asp_answer_signature_failures_total",
+    "ASP answers refused because their X-Asp-Signature failed, by node and reason",
+  ).inc(labels);
 }
 
 /** A node's answer. */

@@ -21,6 +21,7 @@ import {
   type AnchoredVerification,
   type Checkpoint,
   LEDGER_CHAIN,
+  ledgerCheckpointOf,
   signCheckpoint,
   verifyAgainstCheckpoints,
 } from "../../../lib/ledger/checkpoint.ts";
@@ -32,20 +33,6 @@ import { ledgerCheckpoints, ledgerHead } from "../../../db/jlis/schema.ts";
 
 /** Advisory lock key of checkpoint signing ("ckpt"). */
 const CHECKPOINT_LOCK = 0x636b7074;
-
-type CheckpointRow = typeof ledgerCheckpoints.$inferSelect;
-
-function toCheckpoint(r: CheckpointRow): Checkpoint {
-  return {
-    chain: LEDGER_CHAIN,
-    number: Number(r.number),
-    seq: Number(r.seq),
-    hash: r.hash,
-    at: r.at,
-    keyId: r.keyId,
-    signature: r.signature,
-  };
-}
 
 /**
  * Signs a checkpoint of the ledger's current head and stores it (one
@@ -111,7 +98,7 @@ export async function listLedgerCheckpoints(
   const rows = await db.select().from(ledgerCheckpoints).where(
     gt(ledgerCheckpoints.number, after),
   ).orderBy(asc(ledgerCheckpoints.number)).limit(limit);
-  return rows.map(toCheckpoint);
+  return rows.map(ledgerCheckpointOf);
 }
 
 /** Every checkpoint the center holds, oldest first. */

@@ -19,18 +19,11 @@ import type { Logger } from "../../../lib/service/logger.ts";
 import type { Counter, MetricsRegistry } from "../../../lib/service/metrics.ts";
 import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
 
-const counters = new WeakMap<MetricsRegistry, Counter>();
-
 function reports(metrics: MetricsRegistry): Counter {
-  let c = counters.get(metrics);
-  if (!c) {
-    c = metrics.counter(
-      "jlis_kiosk_failure_reports_total",
-      "Kiosks' reports of answers they refused to use (nothing printed), by stage and reason",
-    );
-    counters.set(metrics, c);
-  }
-  return c;
+  return metrics.counter(
+    "jlis_kiosk_failure_reports_total",
+    "Kiosks' reports of answers they refused to use (nothing printed), by stage and reason",
+  );
 }
 
 /** What was voided because of a report. */
