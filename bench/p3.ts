@@ -392,6 +392,16 @@ function spawnRole(start: AspStart | CenterStart | KioskStart) {
       ...(Deno.env.get("P3_INSPECT_ROLE") === start.role && !inspecting++
         ? ["--inspect=127.0.0.1:9230"]
         : []),
+      // P3_CPU_PROF_ROLE=center P3_CPU_PROF_DIR=/tmp/p: a V8 CPU profile of
+      // every process of that role, one directory per transport.
+      ...(Deno.env.get("P3_CPU_PROF_ROLE") === start.role
+        ? [
+          "--cpu-prof",
+          `--cpu-prof-dir=${Deno.env.get("P3_CPU_PROF_DIR") ?? "p3_cpu_prof"}/${
+            "transport" in start ? start.transport : "run"
+          }`,
+        ]
+        : []),
       new URL(import.meta.url).pathname,
       "--p3-role",
     ],

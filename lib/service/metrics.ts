@@ -12,14 +12,15 @@ function labelKey(labels: Labels | undefined): string {
   const keys = Object.keys(labels).sort();
   if (!keys.length) return "";
   return "{" +
-    keys.map((k) =>
-      `${k}="${
-        String(labels[k]).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(
-          /\n/g,
-          "\\n",
-        )
-      }"`
-    ).join(",") + "}";
+    keys.map((k) => `${k}="${escapeLabel(String(labels[k]))}"`).join(",") +
+    "}";
+}
+
+/** A label value as the exposition format writes it (most need no escape). */
+function escapeLabel(v: string): string {
+  return /[\\"\n]/.test(v)
+    ? v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")
+    : v;
 }
 
 /** A monotonically increasing counter. */
@@ -98,11 +99,10 @@ export function createMetrics(): MetricsRegistry {
           [...values].map(([k, v]) => `${name}${k} ${v}\n`).join(""),
       );
       return {
-        inc: (labels, by = 1) =>
-          values.set(
-            labelKey(labels),
-            (values.get(labelKey(labels)) ?? 0) + by,
-          ),
+        inc: (labels, by = 1) => {
+          const key = labelKey(labels);
+          values.set(key, (values.get(key) ?? 0) + by);
+        },
         get: (labels) => values.get(labelKey(labels)) ?? 0,
       };
     },

@@ -167,6 +167,19 @@ export function peerSubject(c: { env: unknown }): PeerSubject | null {
   const socket = incoming?.socket as TLSSocket | undefined;
   if (!socket || typeof socket.getPeerCertificate !== "function") return null;
   if (socket.authorized === false) return null;
+  // A connection's peer certificate is fixed at its handshake: read it once
+  // per socket (getPeerCertificate decodes the whole certificate each call,
+  // and every request of a kept-alive connection asks at least twice).
+  if (subjects.has(socket)) return subjects.get(socket)!;
+  const subject = readPeerSubject(socket);
+  subjects.set(socket, subject);
+  return subject;
+}
+
+/** Each TLS connection's peer subject, once read (dropped with the socket). */
+const subjects = new WeakMap<TLSSocket, PeerSubject | null>();
+
+function readPeerSubject(socket: TLSSocket): PeerSubject | null {
   const peer = socket.getPeerCertificate();
   const cn = field(peer?.subject?.CN);
   if (!peer || !cn) return null;

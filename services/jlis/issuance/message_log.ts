@@ -107,8 +107,9 @@ export function messageLogger(opts: MessageLoggerOptions) {
       c.res.headers.set(SIGNATURE_HEADER, signed.header);
       // The authenticated client; else the certificate's name of a refused
       // TLS peer (unregistered or out of scope); else anonymous.
-      const tlsPeer = peerSubject(c);
-      const peer = c.get("client")?.id ??
+      const client = c.get("client")?.id;
+      const tlsPeer = client === undefined ? peerSubject(c) : null;
+      const peer = client ??
         (tlsPeer ? `certificate:${tlsPeer.commonName}` : "anonymous");
       const common = {
         peer,
