@@ -12,6 +12,12 @@
  * link fails the certificate is revoked at the center and the file removed,
  * so no half-issued card remains usable.
  *
+ * A resident who already has a linked card gets a re-issue (再交付): the
+ * center revokes the previous cards in the new card's transaction (it checks
+ * they carry the same holder binding) and the registry's new link replaces
+ * the old ones in one event. `--pinless` issues a face-authentication-only
+ * card (顔認証マイナンバーカード): no PIN, refused at kiosks.
+ *
  * ```
  * npx -y deno@2.9.6 task card:issue --municipality 401005 --resident 401005-00000001 --out card.json [--pin 1234]
  *   [--center URL] [--registry URL] [--certs DIR] [--center-token T] [--registry-token T] [--iterations N]
@@ -48,6 +54,8 @@ export interface IssueCardOptions {
   /** The municipality's card-binding key (shared with the center). */
   bindingKey: Uint8Array;
   iterations?: number;
+  /** A face-authentication-only card (no PIN; `pin` is ignored). */
+  pinless?: boolean;
   /** HTTP client: mutual TLS with the window's certificate (tests route it to in-process apps). */
   fetch?: typeof fetch;
 }
@@ -59,6 +67,8 @@ export interface IssuedCard {
   residentId: string;
   out: string;
   notAfter: string;
+  /** Serials this re-issue revoked at the center. */
+  revoked: string[];
 }
 
 async function call(
@@ -142,11 +152,18 @@ export async function issueCardFile(
     birthDate: String(holder.body.birthDate),
     sex: holder.body.sex as "male" | "female",
   });
+  // A re-issue replaces the cards the registry links to the holder now.
+  const replaces = ((holder.body.cardLinks ?? []) as {
+    serial: string;
+    unlinkedAt: string | null;
+  }[]).filter((l) => !l.unlinkedAt).map((l) => l.serial);
   const req = await createCardRequest();
   const issued = await call(f, `${opts.centerUrl}/cards`, opts.centerToken, {
     municipalityCode: opts.municipalityCode,
     csrPem: req.csrPem,
     holderBinding,
+    ...(opts.pinless ? { pinless: true } : {}),
+    ...(replaces.length ? { replaces } : {}),
   });
   if (issued.status !== 201) {
     throw new Error(`The center refused to issue: ${describe(issued)}`);
@@ -165,11 +182,17 @@ export async function issueCardFile(
       : `revoking it FAILED too (${describe(r)})`;
   };
   try {
-    await req.write(opts.out, {
-      certificatePem: String(issued.body.certificatePem),
-      pin: opts.pin,
-      iterations: opts.iterations ?? DEFAULT_PIN_ITERATIONS,
-    });
+    await req.write(
+      opts.out,
+      opts.pinless
+        ? { certificatePem: String(issued.body.certificatePem), pinless: true }
+        : {
+          certificatePem: String(issued.body.certificatePem),
+          pin: opts.pin,
+          iterations: opts.iterations ?? DEFAULT_PIN_ITERATIONS,
+          unblockKey: String(issued.body.unblockKey),
+        },
+    );
   } catch (err) {
     throw new Error(
       `Cannot write ${opts.out}: ${(err as Error).message}; ${await revoke(
@@ -181,7 +204,11 @@ export async function issueCardFile(
     f,
     `${opts.registryUrl}/municipalities/${opts.municipalityCode}/card-links`,
     opts.registryToken,
-    { serial, residentId: opts.residentId },
+    {
+      serial,
+      residentId: opts.residentId,
+      ...(replaces.length ? { replaces } : {}),
+    },
   ).catch((e) => ({
     status: 0,
     body: { message_en: String(e) } as Record<string, unknown>,
@@ -200,18 +227,22 @@ export async function issueCardFile(
     residentId: opts.residentId,
     out: opts.out,
     notAfter: String(issued.body.notAfter),
+    revoked: (issued.body.revoked ?? []) as string[],
   };
 }
 
 const CARD_ISSUE_CLI = {
   task: "card:issue",
-  usage: `--municipality 401005 --resident ID --out FILE [--pin 1234]
+  usage:
+    `--municipality 401005 --resident ID --out FILE [--pin 1234 | --pinless]
     [--center URL] [--registry URL] [--certs DIR] [--center-token T] [--registry-token T]
     [--iterations N]`,
   description:
     "Issues a card for the resident at the center, writes it to --out (PIN-protected;\n" +
     "never overwritten; relative to the directory you run the task from) and links it\n" +
-    "in the registry. Defaults: --center $JLIS_URL or https://localhost:8103,\n" +
+    "in the registry; a resident with a linked card gets a re-issue (the old card is\n" +
+    "revoked and unlinked). --pinless: a face-authentication-only card (no PIN, refused\n" +
+    "at kiosks). Defaults: --center $JLIS_URL or https://localhost:8103,\n" +
     "--registry $REGISTRY_URL or https://localhost:8111; mutual TLS with the window's\n" +
     "certificate city-<code> from --certs ($CERTS_DIR or certs/).",
   options: {
@@ -225,6 +256,7 @@ const CARD_ISSUE_CLI = {
     "registry-token": { type: "string" },
     certs: { type: "string" },
     iterations: { type: "string" },
+    pinless: { type: "boolean" },
   },
   paths: ["out", "certs"],
 } as const;
@@ -268,12 +300,20 @@ if (import.meta.main) {
       bindingKey: bindingKeysFromEnv(Deno.env)(values.municipality) ??
         usageError(CARD_ISSUE_CLI, "--municipality must be a 6-digit code"),
       iterations: values.iterations ? Number(values.iterations) : undefined,
+      pinless: values.pinless === true,
     });
     console.log(
       `card written: ${card.out}\n  serial ${card.serial}  municipality ${card.municipalityCode}  ` +
         `resident ${card.residentId}\n  valid until ${card.notAfter}  PIN ${
-          values.pin ? "as given" : "1234 (default)"
-        }`,
+          values.pinless
+            ? "none (face-authentication only)"
+            : values.pin
+            ? "as given"
+            : "1234 (default)"
+        }` +
+        (card.revoked.length
+          ? `\n  re-issue: revoked ${card.revoked.join(", ")}`
+          : ""),
     );
   } catch (err) {
     console.error(`card:issue: ${(err as Error).message}`);

@@ -25,6 +25,7 @@ const SCRIPTS: ReadonlyArray<readonly [task: string, file: string]> = [
   ["render", "scripts/render.ts"],
   ["corpus", "scripts/corpus.ts"],
   ["card:issue", "scripts/card_issue.ts"],
+  ["card:pin-reset", "scripts/card_pin_reset.ts"],
   ["kiosk", "scripts/kiosk.ts"],
   ["ledger:verify", "scripts/ledger_verify.ts"],
   ["media:export", "scripts/media_export.ts"],

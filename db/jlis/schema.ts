@@ -13,6 +13,7 @@
 import {
   bigint,
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -43,7 +44,40 @@ export const cards = pgTable("cards", {
     .notNull(),
   /** Client that asked for the certificate. */
   issuedBy: text("issued_by").notNull(),
+  /**
+   * A face-authentication-only card (顔認証マイナンバーカード): no PIN, so
+   * never usable at a kiosk.
+   */
+  pinless: boolean("pinless").notNull().default(false),
+  /**
+   * Seed of the card's PIN-unblock keys (32 random bytes, base64url; see
+   * services/jlis/cards/pin_reset.ts). Null for a pinless card and for cards
+   * issued before PIN resets existed. A real center keeps it in its HSM.
+   */
+  unblockSeed: text("unblock_seed"),
+  /** How many PIN resets the card has had (its reset slot's generation). */
+  pinResetGeneration: integer("pin_reset_generation").notNull().default(0),
 }, (t) => [index("cards_municipality_idx").on(t.municipalityCode)]);
+
+/**
+ * Every PIN reset the center authorised at a municipal window: the identity
+ * check (method, officers' ids, time — no personal data), who asked, and
+ * the card's reset generation it opened.
+ */
+export const cardPinResets = pgTable("card_pin_resets", {
+  id: text("id").primaryKey(),
+  serial: text("serial").notNull(),
+  /** The card's reset generation the authorisation opens. */
+  generation: integer("generation").notNull(),
+  /** True when it repeats an interrupted reset (same generation again). */
+  retry: boolean("retry").notNull(),
+  at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+  /** Client id of the municipality's window. */
+  actor: text("actor").notNull(),
+  requestId: text("request_id").notNull(),
+  /** The identity verification (IdentityVerification of cards.ts). */
+  verification: jsonb("verification").notNull(),
+}, (t) => [index("card_pin_resets_serial_idx").on(t.serial)]);
 
 /** Every status change of a card (issue, stop, resume, revoke), with who and why. */
 export const cardStatusChanges = pgTable("card_status_changes", {

@@ -2,8 +2,18 @@
  * The simulated My Number card: a JSON file holding the user-authentication
  * certificate and its private key, the key encrypted under a key derived from
  * the 4-digit PIN (PBKDF2-SHA256 → AES-256-GCM), and a persistent counter of
- * consecutive wrong PINs. Three wrong in a row lock the card for good; a
- * right PIN resets the counter.
+ * consecutive wrong PINs. Three wrong in a row lock the card; a right PIN
+ * resets the counter. A locked card (or a forgotten PIN) is reset at the
+ * municipal window ({@linkcode resetPin}): the key is sealed a second time in
+ * a *reset slot* under an unblock key only the center can derive, which the
+ * center answers once the window has recorded the holder's identity check
+ * (services/jlis/cards/pin_reset.ts); the card then sets the new PIN, zeroes
+ * the counter and re-seals its slot for the next generation.
+ *
+ * A face-authentication-only card (顔認証マイナンバーカード, `pinless`) has
+ * no PIN: its key opens only after a face match at a 顔認証付きカードリーダー,
+ * which this simulation does not model, so the file holds no key and the
+ * card refuses every PIN use (FACE_AUTH_CARD_NOT_USABLE).
  *
  * Like a real card, the counter is incremented (and written) *before* the PIN
  * is checked and reset only after a success, so killing the process mid-try
@@ -26,6 +36,7 @@ import {
   pbkdf2Sync,
 } from "node:crypto";
 import { nativeSigningKey } from "../crypto/ecdsa.ts";
+import { ISSUANCE_REFUSALS } from "../refusals/issuance.ts";
 import { cardAuthMessage, readCardCertificate } from "./certificate.ts";
 
 /** Wrong PINs in a row that lock a card. */
@@ -40,7 +51,12 @@ const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" } as const;
 const PIN = /^\d{4}$/;
 
 /** Why a card refused. */
-export type CardErrorCode = "PIN_WRONG" | "PIN_LOCKED" | "CARD_FILE_INVALID";
+export type CardErrorCode =
+  | "PIN_WRONG"
+  | "PIN_LOCKED"
+  | "CARD_FILE_INVALID"
+  | "FACE_AUTH_CARD_NOT_USABLE"
+  | "PIN_RESET_REFUSED";
 
 const CARD_MESSAGES: Record<
   CardErrorCode,
@@ -57,6 +73,15 @@ const CARD_MESSAGES: Record<
   CARD_FILE_INVALID: () => [
     "カードを読み取れません。市区町村の窓口にお問い合わせください。",
     "The card cannot be read (damaged or altered)",
+  ],
+  // The center's catalogue entry: the kiosk shows the same text either way.
+  FACE_AUTH_CARD_NOT_USABLE: () => [
+    ISSUANCE_REFUSALS.FACE_AUTH_CARD_NOT_USABLE.ja,
+    ISSUANCE_REFUSALS.FACE_AUTH_CARD_NOT_USABLE.en,
+  ],
+  PIN_RESET_REFUSED: () => [
+    "カードが暗証番号の再設定を受け付けませんでした。センターの認可を確認してください。",
+    "The card refused the PIN reset (authorisation not for this card or its generation)",
   ],
 };
 
@@ -102,8 +127,16 @@ export interface Card {
   readonly municipalityCode: string;
   /** The user-authentication certificate, PEM. */
   readonly certificatePem: string;
-  /** Wrong PINs still allowed (0: locked), read from the file now. */
+  /** A face-authentication-only card: no PIN, refused at kiosks. */
+  readonly pinless: boolean;
+  /** Wrong PINs still allowed (0: locked; a pinless card: 0), read from the file now. */
   remainingTries(): Promise<number>;
+  /**
+   * The card's PIN-reset generation (what the window reports to the center),
+   * read from the file now; null when the card has no reset slot (pinless,
+   * or written without an unblock key).
+   */
+  resetGeneration(): Promise<number | null>;
   /**
    * Checks the PIN and signs the center's nonce (see `cardAuthMessage`),
    * returning a 64-byte ECDSA P-256 r‖s signature. Throws `CardError`
@@ -111,6 +144,27 @@ export interface Card {
    * that is not 4 digits (not counted, as a kiosk would not send it).
    */
   sign(pin: string, nonce: string): Promise<Uint8Array<ArrayBuffer>>;
+  /** See {@linkcode resetPin}. */
+  resetPin(
+    newPin: string,
+    authorization: PinResetAuthorization,
+    opts?: { iterations?: number },
+  ): Promise<void>;
+}
+
+/**
+ * The center's one-time PIN-reset authorisation as the card takes it
+ * (`POST /cards/{serial}/pin-reset`'s answer).
+ */
+export interface PinResetAuthorization {
+  /** The card's serial. */
+  serial: string;
+  /** The reset generation it opens (the card's current one). */
+  generation: number;
+  /** base64url key opening the reset slot of `generation`. */
+  unblockKey: string;
+  /** base64url key the card re-seals its slot under (generation + 1). */
+  nextUnblockKey: string;
 }
 
 /** A fresh key pair waiting for its certificate (the card before issuance). */
@@ -128,10 +182,21 @@ export interface CardRequest {
 export interface WriteCardOptions {
   /** The certificate the center issued for this request. */
   certificatePem: string;
-  /** The 4-digit PIN. */
-  pin: string;
+  /** The 4-digit PIN (absent for a pinless card). */
+  pin?: string;
   /** PBKDF2 iterations (default {@linkcode DEFAULT_PIN_ITERATIONS}; tests use fewer). */
   iterations?: number;
+  /**
+   * The center's unblock key of generation 0 (`POST /cards`' answer): the
+   * card keeps its key a second time in a reset slot under it. Without it
+   * the card's PIN can never be reset.
+   */
+  unblockKey?: string;
+  /**
+   * A face-authentication-only card (顔認証マイナンバーカード): no PIN, no
+   * key in the file (the face match is not simulated).
+   */
+  pinless?: boolean;
 }
 
 interface CardFile {
@@ -139,14 +204,20 @@ interface CardFile {
   serial: string;
   municipalityCode: string;
   certificatePem: string;
+  /** null for a pinless card. */
   pin: {
     kdf: "PBKDF2-SHA256";
     iterations: number;
     salt: string;
     check: string;
-  };
-  privateKey: { enc: "A256GCM"; iv: string; ciphertext: string };
+  } | null;
+  /** null for a pinless card. */
+  privateKey: { enc: "A256GCM"; iv: string; ciphertext: string } | null;
   failures: number;
+  /** A face-authentication-only card (absent: false). */
+  pinless?: true;
+  /** The key sealed under the unblock key of `generation` (absent: no reset slot). */
+  reset?: { generation: number; iv: string; ciphertext: string };
   digest: string;
 }
 
@@ -174,14 +245,23 @@ function digestOf(f: Omit<CardFile, "digest">): string {
     f.serial,
     f.municipalityCode,
     f.certificatePem,
-    f.pin.kdf,
-    f.pin.iterations,
-    f.pin.salt,
-    f.pin.check,
-    f.privateKey.enc,
-    f.privateKey.iv,
-    f.privateKey.ciphertext,
+    f.pin?.kdf,
+    f.pin?.iterations,
+    f.pin?.salt,
+    f.pin?.check,
+    f.privateKey?.enc,
+    f.privateKey?.iv,
+    f.privateKey?.ciphertext,
     f.failures,
+    // Later fields only when present: files written before them still verify.
+    ...(f.pinless || f.reset
+      ? [
+        f.pinless ?? false,
+        f.reset?.generation ?? null,
+        f.reset?.iv ?? null,
+        f.reset?.ciphertext ?? null,
+      ]
+      : []),
   ]);
   return b64(sha256(new TextEncoder().encode(canonical)));
 }
@@ -193,6 +273,71 @@ function additionalData(
   return new TextEncoder().encode(
     `${FORMAT}|${f.serial}|${f.municipalityCode}|${b64(sha256(der))}`,
   );
+}
+
+/** The additional data of the reset slot of a generation. */
+function resetData(
+  f: Pick<CardFile, "serial" | "municipalityCode" | "certificatePem">,
+  generation: number,
+) {
+  const head = additionalData(f);
+  const tail = new TextEncoder().encode(`|reset|${generation}`);
+  const out = new Uint8Array(head.length + tail.length);
+  out.set(head);
+  out.set(tail, head.length);
+  return out;
+}
+
+/** An unblock key's 32 bytes; CardError PIN_RESET_REFUSED when malformed. */
+function unblockBytes(key: string): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = unb64(key);
+  } catch {
+    throw new CardError("PIN_RESET_REFUSED", 0, "unblock key not base64url");
+  }
+  if (bytes.length !== 32) {
+    throw new CardError("PIN_RESET_REFUSED", 0, "unblock key not 32 bytes");
+  }
+  return bytes;
+}
+
+/** The PIN slot and the private key sealed under a new PIN. */
+function sealUnderPin(
+  head: Pick<CardFile, "serial" | "municipalityCode" | "certificatePem">,
+  pin: string,
+  iterations: number,
+  pkcs8: Uint8Array,
+): Pick<CardFile, "pin" | "privateKey"> {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const { aes, check } = derivePinKeys(pin, salt, iterations);
+  const ciphertext = sealKey(aes, iv, additionalData(head), pkcs8);
+  aes.fill(0);
+  return {
+    pin: { kdf: "PBKDF2-SHA256", iterations, salt: b64(salt), check },
+    privateKey: { enc: "A256GCM", iv: b64(iv), ciphertext: b64(ciphertext) },
+  };
+}
+
+/** The reset slot of a generation: the key sealed under its unblock key. */
+function sealResetSlot(
+  head: Pick<CardFile, "serial" | "municipalityCode" | "certificatePem">,
+  unblockKey: string,
+  generation: number,
+  pkcs8: Uint8Array,
+): NonNullable<CardFile["reset"]> {
+  const key = unblockBytes(unblockKey);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ciphertext = sealKey(key, iv, resetData(head, generation), pkcs8);
+  key.fill(0);
+  return { generation, iv: b64(iv), ciphertext: b64(ciphertext) };
+}
+
+function checkIterations(iterations: number) {
+  if (!Number.isInteger(iterations) || iterations < 1000) {
+    throw new RangeError("PBKDF2 iterations must be an integer ≥ 1000");
+  }
 }
 
 /**
@@ -322,11 +467,19 @@ function loadCard(path: string): CardFile {
     !f || f.format !== FORMAT || typeof f.serial !== "string" ||
     typeof f.municipalityCode !== "string" ||
     typeof f.certificatePem !== "string" ||
-    f.pin?.kdf !== "PBKDF2-SHA256" || !Number.isInteger(f.pin.iterations) ||
-    f.pin.iterations < 1000 || typeof f.pin.salt !== "string" ||
-    typeof f.pin.check !== "string" ||
-    f.privateKey?.enc !== "A256GCM" || typeof f.privateKey.iv !== "string" ||
-    typeof f.privateKey.ciphertext !== "string" ||
+    !(f.pinless === undefined || f.pinless === true) ||
+    !(f.pinless ? f.pin === null && f.privateKey === null : (
+      f.pin?.kdf === "PBKDF2-SHA256" && Number.isInteger(f.pin.iterations) &&
+      f.pin.iterations >= 1000 && typeof f.pin.salt === "string" &&
+      typeof f.pin.check === "string" &&
+      f.privateKey?.enc === "A256GCM" && typeof f.privateKey.iv === "string" &&
+      typeof f.privateKey.ciphertext === "string"
+    )) ||
+    !(f.reset === undefined || (
+      !f.pinless && Number.isInteger(f.reset?.generation) &&
+      f.reset.generation >= 0 && typeof f.reset.iv === "string" &&
+      typeof f.reset.ciphertext === "string"
+    )) ||
     !Number.isInteger(f.failures) ||
     f.failures < 0 || typeof f.digest !== "string"
   ) throw invalid("unknown format");
@@ -362,41 +515,50 @@ export async function createCardRequest(): Promise<CardRequest> {
   return {
     csrPem: csr.toString("pem"),
     async write(path, opts) {
-      if (!PIN.test(opts.pin)) throw new RangeError("A PIN is 4 digits");
-      const iterations = opts.iterations ?? DEFAULT_PIN_ITERATIONS;
-      if (!Number.isInteger(iterations) || iterations < 1000) {
-        throw new RangeError("PBKDF2 iterations must be an integer ≥ 1000");
+      if (opts.pinless && (opts.pin !== undefined || opts.unblockKey)) {
+        throw new TypeError("A pinless card has no PIN and no reset slot");
       }
+      if (!opts.pinless && !PIN.test(opts.pin ?? "")) {
+        throw new RangeError("A PIN is 4 digits");
+      }
+      const iterations = opts.iterations ?? DEFAULT_PIN_ITERATIONS;
+      checkIterations(iterations);
       const info = readCardCertificate(opts.certificatePem);
       const certSpki = new Uint8Array(info.certificate.publicKey.rawData);
       if (b64(certSpki) !== b64(spki)) {
         throw new TypeError("The certificate is not for this card's key");
       }
-      const salt = crypto.getRandomValues(new Uint8Array(16));
-      const iv = crypto.getRandomValues(new Uint8Array(12));
-      const { aes, check } = derivePinKeys(opts.pin, salt, iterations);
       const head = {
         format: FORMAT,
         serial: info.serial,
         municipalityCode: info.municipalityCode,
         certificatePem: info.certificate.toString("pem"),
       } as const;
+      if (opts.pinless) {
+        saveCard(path, {
+          ...head,
+          pin: null,
+          privateKey: null,
+          failures: 0,
+          pinless: true,
+        }, true);
+        return await openCard(path);
+      }
       const pkcs8 = new Uint8Array(
         await crypto.subtle.exportKey("pkcs8", keys.privateKey),
       );
-      const ciphertext = sealKey(aes, iv, additionalData(head), pkcs8);
-      pkcs8.fill(0);
-      aes.fill(0);
-      saveCard(path, {
-        ...head,
-        pin: { kdf: "PBKDF2-SHA256", iterations, salt: b64(salt), check },
-        privateKey: {
-          enc: "A256GCM",
-          iv: b64(iv),
-          ciphertext: b64(ciphertext),
-        },
-        failures: 0,
-      }, true);
+      try {
+        saveCard(path, {
+          ...head,
+          ...sealUnderPin(head, opts.pin!, iterations, pkcs8),
+          failures: 0,
+          ...(opts.unblockKey
+            ? { reset: sealResetSlot(head, opts.unblockKey, 0, pkcs8) }
+            : {}),
+        }, true);
+      } finally {
+        pkcs8.fill(0);
+      }
       return await openCard(path);
     },
   };
@@ -440,22 +602,36 @@ function cardAt(path: string): Card {
     serial: first.serial,
     municipalityCode: first.municipalityCode,
     certificatePem: first.certificatePem,
+    pinless: first.pinless === true,
     remainingTries: () =>
-      serialized(() => Math.max(0, MAX_PIN_TRIES - fromFile().failures)),
+      serialized(() => {
+        const f = fromFile();
+        return f.pinless ? 0 : Math.max(0, MAX_PIN_TRIES - f.failures);
+      }),
+    resetGeneration: () =>
+      serialized(() => fromFile().reset?.generation ?? null),
+    resetPin: (newPin, authorization, opts = {}) =>
+      serialized(() =>
+        resetCardPin(path, fromFile(), newPin, authorization, opts)
+      ),
     sign: (pin, nonce) =>
       serialized(async () => {
         if (!PIN.test(pin)) throw new RangeError("A PIN is 4 digits");
         const message = cardAuthMessage(nonce);
         const f = fromFile();
+        if (f.pinless || !f.pin || !f.privateKey) {
+          throw new CardError("FACE_AUTH_CARD_NOT_USABLE", 0);
+        }
         if (f.failures >= MAX_PIN_TRIES) throw new CardError("PIN_LOCKED", 0);
         // Count the try before checking it: a crash from here on cannot save it.
         const { digest: _d, ...body } = f;
         const counted = { ...body, failures: f.failures + 1 };
         saveCard(path, counted);
+        const pinSlot = f.pin, keySlot = f.privateKey;
         const { aes, check } = derivePinKeys(
           pin,
-          unb64(f.pin.salt),
-          f.pin.iterations,
+          unb64(pinSlot.salt),
+          pinSlot.iterations,
         );
         if (!constantTimeEqual(check, f.pin.check)) {
           aes.fill(0);
@@ -468,9 +644,9 @@ function cardAt(path: string): Card {
         try {
           pkcs8 = openKey(
             aes,
-            unb64(f.privateKey.iv),
+            unb64(keySlot.iv),
             additionalData(f),
-            unb64(f.privateKey.ciphertext),
+            unb64(keySlot.ciphertext),
           );
         } catch {
           throw new CardError(
@@ -501,4 +677,84 @@ function cardAt(path: string): Card {
         );
       }),
   };
+}
+
+/**
+ * Sets a new PIN on a card at the municipal window, with the center's
+ * one-time authorisation (`POST /cards/{serial}/pin-reset`, issued after the
+ * window recorded the holder's identity check): opens the card's reset slot
+ * with the authorisation's unblock key, seals the key under the new PIN,
+ * re-seals the slot under the next generation's key, and zeroes the
+ * wrong-PIN counter, in one atomic write. The old PIN no longer opens the
+ * card. Throws `CardError` PIN_RESET_REFUSED (another card's or another
+ * generation's authorisation, a key that does not open the slot, a card with
+ * no reset slot), FACE_AUTH_CARD_NOT_USABLE (a pinless card: setting a PIN
+ * on it is not simulated), CARD_FILE_INVALID; `RangeError` for a PIN that is
+ * not 4 digits.
+ *
+ * @example
+ * ```ts ignore
+ * const auth = await (await fetch(`${center}/cards/${card.serial}/pin-reset`, { method: "POST", body })).json();
+ * await resetPin(card, "5678", auth);
+ * ```
+ */
+export async function resetPin(
+  card: Card,
+  newPin: string,
+  authorization: PinResetAuthorization,
+  opts: { iterations?: number } = {},
+): Promise<void> {
+  await card.resetPin(newPin, authorization, opts);
+}
+
+function resetCardPin(
+  path: string,
+  f: CardFile,
+  newPin: string,
+  auth: PinResetAuthorization,
+  opts: { iterations?: number },
+): void {
+  if (!PIN.test(newPin)) throw new RangeError("A PIN is 4 digits");
+  if (f.pinless) throw new CardError("FACE_AUTH_CARD_NOT_USABLE", 0);
+  const iterations = opts.iterations ?? f.pin!.iterations;
+  checkIterations(iterations);
+  const refused = (why: string) => new CardError("PIN_RESET_REFUSED", 0, why);
+  if (!f.reset) throw refused("the card has no reset slot");
+  if (String(auth?.serial).toLowerCase() !== f.serial) {
+    throw refused("authorisation for another card");
+  }
+  if (auth.generation !== f.reset.generation) {
+    throw refused("authorisation for another reset generation");
+  }
+  const key = unblockBytes(auth.unblockKey);
+  unblockBytes(auth.nextUnblockKey).fill(0); // well-formed before anything changes
+  let pkcs8: Uint8Array;
+  try {
+    pkcs8 = openKey(
+      key,
+      unb64(f.reset.iv),
+      resetData(f, f.reset.generation),
+      unb64(f.reset.ciphertext),
+    );
+  } catch {
+    throw refused("the unblock key does not open the reset slot");
+  } finally {
+    key.fill(0);
+  }
+  try {
+    const { digest: _d, ...body } = f;
+    saveCard(path, {
+      ...body,
+      ...sealUnderPin(f, newPin, iterations, pkcs8),
+      failures: 0,
+      reset: sealResetSlot(
+        f,
+        auth.nextUnblockKey,
+        f.reset.generation + 1,
+        pkcs8,
+      ),
+    });
+  } finally {
+    pkcs8.fill(0);
+  }
 }

@@ -111,7 +111,7 @@ Deno.test("card.sign() counts wrong PINs and a success resets the counter", asyn
   });
 });
 
-Deno.test("card.sign() locks after 3 wrong PINs in a row, for good, across reopening", async () => {
+Deno.test("card.sign() locks after 3 wrong PINs in a row, across reopening (until a reset at the window)", async () => {
   await withCard(async (card, dir) => {
     await refusal(card.sign("0000", NONCE));
     await refusal(card.sign("0000", NONCE));

@@ -79,6 +79,17 @@ export const ISSUANCE_REFUSALS = {
     kiosk: "specific",
     parties: ["center"],
   },
+  FACE_AUTH_CARD_NOT_USABLE: {
+    status: 403,
+    ja:
+      "顔認証マイナンバーカードはコンビニ交付に利用できません。暗証番号を設定したカードをお使いいただくか、市区町村の窓口でお手続きください。",
+    en:
+      "A face-authentication-only My Number card (no PIN) cannot be used at a kiosk; set a PIN at the municipal window or apply at the window",
+    operator:
+      "The card was issued as face-authentication only (顔認証マイナンバーカード, pinless): it has no PIN and is never usable at a kiosk",
+    kiosk: "specific",
+    parties: ["center"],
+  },
   CARD_UNKNOWN: {
     status: 403,
     ja:
@@ -166,6 +177,47 @@ export const ISSUANCE_REFUSALS = {
     en:
       "Resuming a card needs the record of an identity verification at the municipal window",
     operator: "Resume asked without a record of the holder's identity check",
+    kiosk: "specific",
+    parties: ["center"],
+  },
+  PIN_RESET_NOT_VERIFIED: {
+    status: 403,
+    ja: "暗証番号の再設定には窓口での本人確認の記録が必要です",
+    en:
+      "A PIN reset needs the record of an identity verification at the municipal window",
+    operator:
+      "PIN reset asked without a complete record of the holder's identity check",
+    kiosk: "specific",
+    parties: ["center"],
+  },
+  PIN_RESET_UNAVAILABLE: {
+    status: 409,
+    ja:
+      "このカードは窓口で暗証番号を再設定できません（顔認証マイナンバーカード、または再設定に対応しないカード）。カードの再交付をご案内ください。",
+    en:
+      "This card's PIN cannot be reset (a face-authentication-only card, or a card issued without a reset slot)",
+    operator:
+      "PIN reset refused: the card is pinless or has no unblock seed (issued before PIN resets existed)",
+    kiosk: "specific",
+    parties: ["center"],
+  },
+  PIN_RESET_OUT_OF_STEP: {
+    status: 409,
+    ja:
+      "カードの再設定状態がセンターの記録と一致しません。市区町村の窓口で確認してください。",
+    en: "The card's PIN-reset generation does not match the center's record",
+    operator:
+      "PIN reset refused: the generation the card reports is neither the center's current one nor the one before it (a stale or copied card file)",
+    kiosk: "specific",
+    parties: ["center"],
+  },
+  REISSUE_HOLDER_MISMATCH: {
+    status: 409,
+    ja: "再交付の対象のカードがこの方のカードとして登録されていません",
+    en:
+      "A card named as replaced by the re-issue is not bound to the same holder",
+    operator:
+      "Re-issue refused: a replaced serial's holder binding differs from the new card's (another person's card, or a binding out of date)",
     kiosk: "specific",
     parties: ["center"],
   },

@@ -198,7 +198,13 @@ export async function liftBlock(
 export async function linkCard(
   db: Db,
   code: string,
-  input: { serial: string; residentId: string; at: Date },
+  input: {
+    serial: string;
+    residentId: string;
+    at: Date;
+    /** A re-issue: the resident's previous cards, unlinked in this event. */
+    replaces?: string[];
+  },
   actor: Actor,
 ): Promise<Committed> {
   return await commitChange(db, {
@@ -220,6 +226,16 @@ export async function linkCard(
       linkedAt: input.at.toISOString(),
       unlinkedAt: null,
     });
+    for (const serial of input.replaces ?? []) {
+      const old = await readCardLink(p, serial);
+      if (
+        !old || old.municipalityCode !== code ||
+        old.residentId !== input.residentId
+      ) throw new RegistryError("CARD_LINK_NOT_FOUND");
+      if (!old.unlinkedAt) {
+        cs.card(old, { ...old, unlinkedAt: input.at.toISOString() });
+      }
+    }
   });
 }
 

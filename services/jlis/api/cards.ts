@@ -1,7 +1,9 @@
 /**
- * `/cards`: issuing card certificates (municipal window), reading a card's
- * status, the 24-hour emergency stop, resuming (municipal, with identity
- * verification) and revoking (final).
+ * `/cards`: issuing card certificates (municipal window; a re-issue revokes
+ * the cards it replaces; face-authentication-only cards are marked pinless),
+ * reading a card's status, the 24-hour emergency stop, resuming (municipal,
+ * with identity verification), PIN reset authorisations (municipal, with
+ * identity verification) and revoking (final).
  *
  * @module
  */
@@ -18,6 +20,7 @@ import {
 } from "../cards/cards.ts";
 import { JlisError } from "../errors.ts";
 import { updateBinding } from "../cards/binding.ts";
+import { authorizePinReset, unblockKey } from "../cards/pin_reset.ts";
 import { BINDING_DIGEST_PATTERN } from "../../../lib/card/identity_binding.ts";
 import {
   errorResponses,
@@ -31,6 +34,7 @@ const CardView = z.object({
   municipalityCode: z.string(),
   status: z.enum(["valid", "suspended", "revoked"]),
   statusChangedAt: z.string(),
+  pinless: z.boolean(),
   notBefore: z.string(),
   notAfter: z.string(),
   issuedAt: z.string(),
@@ -42,6 +46,7 @@ function cardView(card: CardRecord): z.infer<typeof CardView> {
     municipalityCode: card.municipalityCode,
     status: card.status as z.infer<typeof CardView>["status"],
     statusChangedAt: card.statusChangedAt.toISOString(),
+    pinless: card.pinless,
     notBefore: card.notBefore.toISOString(),
     notAfter: card.notAfter.toISOString(),
     issuedAt: card.issuedAt.toISOString(),
@@ -58,6 +63,14 @@ const body = <T extends z.ZodType>(schema: T) => ({
 });
 
 const Digest = z.string().regex(BINDING_DIGEST_PATTERN);
+
+/** The record of the identity check at the window (partial: what is missing gets its own code). */
+const VerificationBody = z.object({
+  verifiedBy: z.string().max(100),
+  method: z.enum(IDENTITY_DOCUMENTS),
+  verifiedAt: z.string().max(40),
+  windowOfficer: z.string().max(100),
+}).partial().strict();
 
 const Changed = CardView.extend({ changed: z.boolean() }).openapi(
   "CardStatusChange",
@@ -95,16 +108,38 @@ export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
             description:
               "The municipality's keyed digest of the holder's name, birth date and sex (lib/card/identity_binding.ts)",
           }),
+          pinless: z.boolean().optional().openapi({
+            description:
+              "A face-authentication-only card (顔認証マイナンバーカード): no PIN, never usable at a kiosk",
+          }),
+          replaces: z.array(z.string().regex(/^[0-9a-fA-F]{2,64}$/)).max(8)
+            .optional().openapi({
+              description:
+                "A re-issue (再交付): the holder's previous cards, revoked in the same transaction (reason reissued); each must be bound to the same holder digest",
+            }),
         }).strict(),
       ),
       responses: {
-        201: json(CardView.extend({ certificatePem: z.string() }), "Issued"),
+        201: json(
+          CardView.extend({
+            certificatePem: z.string(),
+            unblockKey: z.string().nullable().openapi({
+              description:
+                "The unblock key of the card's reset slot (generation 0), for the card file only; null for a pinless card",
+            }),
+            revoked: z.array(z.string()).openapi({
+              description: "Serials this re-issue revoked",
+            }),
+          }),
+          "Issued",
+        ),
         ...errorResponses,
       },
       security: [{ bearer: [] }],
     }),
     async (c) => {
-      const { municipalityCode, csrPem, holderBinding } = c.req.valid("json");
+      const { municipalityCode, csrPem, holderBinding, pinless, replaces } = c
+        .req.valid("json");
       const client = c.get("client");
       if (!client.municipalities.includes(municipalityCode)) {
         throw new JlisError("WRONG_MUNICIPALITY", { municipalityCode });
@@ -118,17 +153,20 @@ export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
         }
         throw err;
       }
-      const card = await registerCard(
+      const { card, revoked } = await registerCard(
         deps.db,
         issued,
-        municipalityCode,
-        holderBinding,
+        { municipalityCode, holderBinding, pinless, replaces },
         actorOf(client, c.get("requestId")),
         deps.clock.now(),
       );
       return c.json({
         ...cardView(card),
         certificatePem: issued.certificatePem,
+        unblockKey: card.unblockSeed
+          ? unblockKey(card.unblockSeed, card.serial, 0)
+          : null,
+        revoked,
       }, 201);
     },
   );
@@ -202,12 +240,7 @@ export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
           z.object({
             reason: z.string().max(200).optional(),
             // Optional in the schema so that its absence gets its own code.
-            verification: z.object({
-              verifiedBy: z.string().max(100),
-              method: z.enum(IDENTITY_DOCUMENTS),
-              verifiedAt: z.string().max(40),
-              windowOfficer: z.string().max(100),
-            }).partial().strict().optional(),
+            verification: VerificationBody.optional(),
           }).strict(),
         ),
       },
@@ -252,6 +285,54 @@ export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
         deps.clock.now(),
       );
       return c.json({ ...cardView(r.card), changed: r.changed }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/{serial}/pin-reset",
+      summary:
+        "Authorise one PIN reset (municipal window, after checking the holder's identity): records the check, answers the card's unblock keys",
+      middleware: [municipal] as const,
+      request: {
+        params: SerialParam,
+        ...body(
+          z.object({
+            cardGeneration: z.number().int().min(0).max(1_000_000).openapi({
+              description: "The reset generation the card file reports",
+            }),
+            // Optional in the schema so that its absence gets its own code.
+            verification: VerificationBody.optional(),
+          }).strict(),
+        ),
+      },
+      responses: {
+        200: json(
+          z.object({
+            resetId: z.string(),
+            serial: z.string(),
+            generation: z.number(),
+            unblockKey: z.string(),
+            nextUnblockKey: z.string(),
+            retry: z.boolean(),
+          }).openapi("PinResetAuthorization"),
+          "The one-time authorisation for the card (resetPin in lib/card/card.ts)",
+        ),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { serial } = c.req.valid("param");
+      const r = await authorizePinReset(
+        deps.db,
+        serial,
+        c.req.valid("json"),
+        actorOf(c.get("client"), c.get("requestId")),
+        deps.clock.now(),
+      );
+      return c.json(r, 200);
     },
   );
 

@@ -12,8 +12,9 @@
  * @module
  */
 import { eq } from "drizzle-orm";
-import type { Db } from "../../../lib/db/database.ts";
+import type { Db, Tx } from "../../../lib/db/database.ts";
 import {
+  cardBindings,
   type CardRecord,
   cards,
   cardStatusChanges,
@@ -63,25 +64,51 @@ export interface Actor {
   municipalities?: string[];
 }
 
+/** What the window says about a new card besides its certificate. */
+export interface NewCard {
+  municipalityCode: string;
+  /** The municipality's keyed digest of the holder (lib/card/identity_binding.ts). */
+  holderBinding: string;
+  /** A face-authentication-only card (顔認証マイナンバーカード): no PIN, never usable at a kiosk. */
+  pinless?: boolean;
+  /**
+   * A re-issue (再交付): the holder's previous cards, revoked in the same
+   * transaction (reason `reissued`). Each must be the same municipality's
+   * and bound to the same holder digest.
+   */
+  replaces?: string[];
+}
+
+/** Result of {@linkcode registerCard}. */
+export interface RegisteredCard {
+  card: CardRecord;
+  /** Serials revoked by this re-issue (already revoked ones are left out). */
+  revoked: string[];
+}
+
 /**
  * Records a newly issued certificate as a valid card, bound to its holder
  * by `holderBinding` (the municipality's keyed digest of the holder's basic
- * identity, lib/card/identity_binding.ts), in one transaction.
+ * identity, lib/card/identity_binding.ts), and revokes the cards it
+ * replaces, in one transaction. A card with a PIN gets a fresh unblock
+ * seed (services/jlis/cards/pin_reset.ts). Throws CARD_NOT_FOUND,
+ * WRONG_MUNICIPALITY, REISSUE_HOLDER_MISMATCH for a replaced serial.
  *
  * @example
  * ```ts ignore
- * await registerCard(db, issued, "401005", digest, actor, clock.now());
+ * await registerCard(db, issued, { municipalityCode: "401005", holderBinding }, actor, clock.now());
  * ```
  */
 export async function registerCard(
   db: Db,
   issued: IssuedCertificate,
-  municipalityCode: string,
-  holderBinding: string,
+  n: NewCard,
   actor: Actor,
   at: Date,
-): Promise<CardRecord> {
+): Promise<RegisteredCard> {
+  const { municipalityCode, holderBinding } = n;
   return await db.transaction(async (tx) => {
+    const revoked = await revokeReplaced(tx, n, actor, at);
     const [row] = await tx.insert(cards).values({
       serial: issued.serial,
       municipalityCode,
@@ -92,6 +119,8 @@ export async function registerCard(
       statusChangedAt: at,
       issuedAt: at,
       issuedBy: actor.client,
+      pinless: n.pinless ?? false,
+      unblockSeed: n.pinless ? null : newUnblockSeed(),
     }).returning();
     await tx.insert(cardStatusChanges).values({
       serial: issued.serial,
@@ -100,7 +129,7 @@ export async function registerCard(
       at,
       actor: actor.client,
       requestId: actor.requestId,
-      reason: "issued",
+      reason: n.replaces?.length ? "reissue" : "issued",
     });
     await insertBinding(
       tx,
@@ -112,8 +141,54 @@ export async function registerCard(
       actor,
       at,
     );
-    return row;
+    return { card: row, revoked };
   });
+}
+
+/** A fresh seed of a card's PIN-unblock keys (see pin_reset.ts). */
+function newUnblockSeed(): string {
+  return crypto.getRandomValues(new Uint8Array(32)).toBase64({
+    alphabet: "base64url",
+    omitPadding: true,
+  });
+}
+
+/** Revokes the cards a re-issue replaces (in the new card's transaction). */
+async function revokeReplaced(
+  tx: Tx,
+  n: NewCard,
+  actor: Actor,
+  at: Date,
+): Promise<string[]> {
+  const revoked: string[] = [];
+  for (const s of new Set((n.replaces ?? []).map((x) => x.toLowerCase()))) {
+    const [old] = await tx.select().from(cards).where(eq(cards.serial, s))
+      .for("update");
+    if (!old) throw new JlisError("CARD_NOT_FOUND", { serial: s });
+    if (old.municipalityCode !== n.municipalityCode) {
+      throw new JlisError("WRONG_MUNICIPALITY", { serial: s });
+    }
+    const [binding] = await tx.select({ digest: cardBindings.digest }).from(
+      cardBindings,
+    ).where(eq(cardBindings.serial, s));
+    if (binding?.digest !== n.holderBinding) {
+      throw new JlisError("REISSUE_HOLDER_MISMATCH", { serial: s });
+    }
+    if (old.status === "revoked") continue;
+    await tx.update(cards).set({ status: "revoked", statusChangedAt: at })
+      .where(eq(cards.serial, s));
+    await tx.insert(cardStatusChanges).values({
+      serial: s,
+      fromStatus: old.status,
+      toStatus: "revoked",
+      at,
+      actor: actor.client,
+      requestId: actor.requestId,
+      reason: "reissued",
+    });
+    revoked.push(s);
+  }
+  return revoked;
 }
 
 /**
@@ -152,16 +227,18 @@ export interface StatusChangeResult {
 }
 
 /**
- * Checks a resume's identity verification; throws IDENTITY_NOT_VERIFIED
- * naming what is missing or wrong.
+ * Checks a window's identity verification (resume, PIN reset); throws
+ * `code` (IDENTITY_NOT_VERIFIED by default) naming what is missing or wrong.
  */
 export function checkVerification(
   v: Partial<IdentityVerification> | undefined,
   at: Date,
+  code: "IDENTITY_NOT_VERIFIED" | "PIN_RESET_NOT_VERIFIED" =
+    "IDENTITY_NOT_VERIFIED",
 ): IdentityVerification {
   const problems: string[] = [];
   if (!v) {
-    throw new JlisError("IDENTITY_NOT_VERIFIED", {
+    throw new JlisError(code, {
       problems: ["verification missing"],
     });
   }
@@ -182,7 +259,7 @@ export function checkVerification(
     problems.push("verifiedAt is older than 24 hours");
   }
   if (problems.length) {
-    throw new JlisError("IDENTITY_NOT_VERIFIED", { problems });
+    throw new JlisError(code, { problems });
   }
   return {
     verifiedBy: v.verifiedBy!,

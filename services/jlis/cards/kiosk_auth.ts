@@ -5,7 +5,9 @@
  * this order: the session (this kiosk's, unused, unexpired — consumed by the
  * first attempt whatever its outcome), the certificate (this CA, P-256,
  * validity period at the clock), the signature (proof the card is present),
- * and last the card's status, read from the shared database on every call.
+ * and last the card's status, read from the shared database on every call
+ * (a face-authentication-only card, which has no PIN, is refused with its
+ * own code even when valid).
  * The status is only disclosed to a caller who proved possession of the card.
  *
  * @module
@@ -143,7 +145,7 @@ export async function authenticateCard(
   // The card's status, read now, and the session's outcome: one statement.
   const result = await db.execute(sql`
     with c as (
-      select serial, municipality_code, certificate_sha256, status
+      select serial, municipality_code, certificate_sha256, status, pinless
       from cards where serial = ${cert.serial}
     ), o as (
       select case
@@ -152,6 +154,7 @@ export async function authenticateCard(
             or c.municipality_code <> ${cert.municipalityCode} then 'CERT_INVALID'
           when c.status = 'suspended' then 'CARD_SUSPENDED'
           when c.status <> 'valid' then 'CARD_REVOKED'
+          when c.pinless then 'FACE_AUTH_CARD_NOT_USABLE'
           else 'AUTHENTICATED' end as outcome,
         c.serial, c.municipality_code
       from (select 1) one left join c on true

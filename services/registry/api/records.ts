@@ -133,6 +133,11 @@ export function createCardLinksApp(
               schema: z.object({
                 serial: z.string().regex(/^[0-9A-Fa-f]{2,64}$/),
                 residentId: z.string(),
+                replaces: z.array(z.string().regex(/^[0-9A-Fa-f]{2,64}$/))
+                  .max(8).optional().openapi({
+                    description:
+                      "A re-issue: the resident's previous cards, unlinked in the same event",
+                  }),
               }).strict(),
             },
           },
@@ -148,6 +153,7 @@ export function createCardLinksApp(
       const r = await linkCard(deps.db, code, {
         ...body,
         serial: body.serial.toLowerCase(),
+        replaces: body.replaces?.map((s) => s.toLowerCase()),
         at: deps.clock.now(),
       }, {
         client: c.get("client").id,

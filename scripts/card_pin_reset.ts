@@ -1,0 +1,220 @@
+/**
+ * Resets a card's PIN at the municipality's window
+ * (`npx -y deno@2.9.6 task card:pin-reset`; `--help` for usage), after the
+ * officer has checked the holder's identity (the card itself and a photo
+ * identity document): asks the center for a one-time authorisation
+ * (`POST /cards/{serial}/pin-reset` with the record of that check — method,
+ * officers' ids, time; the center keeps it) and has the card set the new PIN
+ * with it (lib/card/card.ts `resetPin`: wrong-PIN counter zeroed, old PIN no
+ * longer valid). Mutual TLS with the window's certificate `city-<code>`.
+ *
+ * ```
+ * npx -y deno@2.9.6 task card:pin-reset --municipality 401005 --card card.json --new-pin 5678 \
+ *   --method 運転免許証 --verified-by staff-0042 --window-officer staff-0007 [--verified-at ISO]
+ *   [--center URL] [--certs DIR] [--center-token T]
+ * ```
+ *
+ * An interrupted reset (the center answered, the card file was not
+ * rewritten) is simply run again: the center answers the same generation's
+ * keys once more and records the second check.
+ *
+ * @module
+ */
+import { openCard, resetPin } from "../lib/card/card.ts";
+import { parseCli, usageError } from "../lib/service/cli.ts";
+import { mtlsFetch, readTlsIdentity, tlsFiles } from "../lib/tls/mod.ts";
+
+/** Options of {@linkcode resetCardPinAtWindow}. */
+export interface PinResetOptions {
+  municipalityCode: string;
+  /** The card file. */
+  card: string;
+  newPin: string;
+  /** The identity document shown (services/jlis/cards/cards.ts IDENTITY_DOCUMENTS). */
+  method: string;
+  /** Staff id of the officer who inspected it. */
+  verifiedBy: string;
+  /** Staff id of the officer responsible for the procedure. */
+  windowOfficer: string;
+  /** When it was inspected (default: now). */
+  verifiedAt?: Date;
+  centerUrl: string;
+  centerToken?: string;
+  /** HTTP client: mutual TLS with the window's certificate (tests route it to in-process apps). */
+  fetch?: typeof fetch;
+}
+
+/** What was done. */
+export interface PinResetDone {
+  serial: string;
+  /** The center's record of the reset. */
+  resetId: string;
+  /** The card's reset generation now. */
+  generation: number;
+}
+
+/**
+ * Records the identity check at the center and sets the new PIN on the card;
+ * throws `Error` saying which step failed.
+ *
+ * @example
+ * ```ts ignore
+ * await resetCardPinAtWindow({ municipalityCode: "401005", card: "card.json", newPin: "5678",
+ *   method: "運転免許証", verifiedBy: "staff-0042", windowOfficer: "staff-0007",
+ *   centerUrl: "https://localhost:8103", fetch: windowFetch });
+ * ```
+ */
+export async function resetCardPinAtWindow(
+  opts: PinResetOptions,
+): Promise<PinResetDone> {
+  if (!/^\d{6}$/.test(opts.municipalityCode)) {
+    throw new RangeError("--municipality must be a 6-digit code");
+  }
+  if (!/^\d{4}$/.test(opts.newPin)) {
+    throw new RangeError("--new-pin must be 4 digits");
+  }
+  const card = await openCard(opts.card);
+  const generation = await card.resetGeneration();
+  if (generation === null) {
+    throw new Error(
+      card.pinless
+        ? "This is a face-authentication-only card: it has no PIN to reset"
+        : "This card has no reset slot (issued before PIN resets): re-issue it",
+    );
+  }
+  const f = opts.fetch ?? fetch;
+  const res = await f(`${opts.centerUrl}/cards/${card.serial}/pin-reset`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      ...(opts.centerToken
+        ? { Authorization: `Bearer ${opts.centerToken}` }
+        : {}),
+    },
+    body: JSON.stringify({
+      cardGeneration: generation,
+      verification: {
+        method: opts.method,
+        verifiedBy: opts.verifiedBy,
+        windowOfficer: opts.windowOfficer,
+        verifiedAt: (opts.verifiedAt ?? new Date()).toISOString(),
+      },
+    }),
+  });
+  const text = await res.text();
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = { message_en: text.slice(0, 200) };
+  }
+  if (res.status !== 200) {
+    throw new Error(
+      `The center refused the PIN reset: ${res.status} ${body.code ?? ""} ${
+        body.message_ja ?? ""
+      } ${body.message_en ?? ""}`.trim(),
+    );
+  }
+  await resetPin(card, opts.newPin, {
+    serial: String(body.serial),
+    generation: Number(body.generation),
+    unblockKey: String(body.unblockKey),
+    nextUnblockKey: String(body.nextUnblockKey),
+  });
+  return {
+    serial: card.serial,
+    resetId: String(body.resetId),
+    generation: (await card.resetGeneration())!,
+  };
+}
+
+const CARD_PIN_RESET_CLI = {
+  task: "card:pin-reset",
+  usage:
+    `--municipality 401005 --card FILE --new-pin 5678 --method 運転免許証 --verified-by ID
+    --window-officer ID [--verified-at ISO] [--center URL] [--certs DIR] [--center-token T]`,
+  description:
+    "Resets the card's PIN at the municipal window after the holder's identity check:\n" +
+    "records the check at the center (method, officers' ids, time), which authorises one\n" +
+    "reset, then sets the new PIN on the card file and zeroes its wrong-PIN counter.\n" +
+    "--method is the document shown (運転免許証, 旅券, 在留カード, …). Defaults: --center\n" +
+    "$JLIS_URL or https://localhost:8103; mutual TLS with the window's certificate\n" +
+    "city-<code> from --certs ($CERTS_DIR or certs/).",
+  options: {
+    municipality: { type: "string" },
+    card: { type: "string" },
+    "new-pin": { type: "string" },
+    method: { type: "string" },
+    "verified-by": { type: "string" },
+    "window-officer": { type: "string" },
+    "verified-at": { type: "string" },
+    center: { type: "string" },
+    "center-token": { type: "string" },
+    certs: { type: "string" },
+  },
+  paths: ["card", "certs"],
+} as const;
+
+if (import.meta.main) {
+  const { values } = parseCli(CARD_PIN_RESET_CLI);
+  const required = [
+    "municipality",
+    "card",
+    "new-pin",
+    "method",
+    "verified-by",
+    "window-officer",
+  ] as const;
+  const missing = required.filter((k) => !values[k]);
+  if (missing.length) {
+    usageError(
+      CARD_PIN_RESET_CLI,
+      `${missing.map((k) => `--${k}`).join(", ")} required`,
+    );
+  }
+  const verifiedAt = values["verified-at"]
+    ? new Date(values["verified-at"])
+    : undefined;
+  if (verifiedAt && Number.isNaN(verifiedAt.getTime())) {
+    usageError(CARD_PIN_RESET_CLI, "--verified-at must be an ISO date-time");
+  }
+  const env = (k: string) => Deno.env.get(k);
+  let window;
+  try {
+    window = mtlsFetch(
+      await readTlsIdentity(
+        tlsFiles(
+          { get: (k) => k === "CERTS_DIR" ? values.certs ?? env(k) : env(k) },
+          "CITY",
+          `city-${values.municipality}`,
+        ),
+      ),
+    );
+  } catch (err) {
+    console.error(`card:pin-reset: ${(err as Error).message}`);
+    Deno.exit(1);
+  }
+  try {
+    const done = await resetCardPinAtWindow({
+      fetch: window,
+      municipalityCode: values.municipality!,
+      card: values.card!,
+      newPin: values["new-pin"]!,
+      method: values.method!,
+      verifiedBy: values["verified-by"]!,
+      windowOfficer: values["window-officer"]!,
+      verifiedAt,
+      centerUrl: values.center ?? env("JLIS_URL") ?? "https://localhost:8103",
+      centerToken: values["center-token"] ?? env("JLIS_MUNICIPAL_TOKEN"),
+    });
+    console.log(
+      `PIN reset: ${values.card}\n  serial ${done.serial}  center record ${done.resetId}  ` +
+        `reset generation ${done.generation}`,
+    );
+  } catch (err) {
+    console.error(`card:pin-reset: ${(err as Error).message}`);
+    Deno.exit(1);
+  } finally {
+    window.close();
+  }
+}
