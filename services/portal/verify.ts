@@ -611,7 +611,9 @@ async function decodePages(
   bytes: Uint8Array,
   pages: number,
   who: Requester,
-): Promise<{ ok: true; pages: DecodedPage[] } | { ok: false; refusal: Refusal }> {
+): Promise<
+  { ok: true; pages: DecodedPage[] } | { ok: false; refusal: Refusal }
+> {
   if (pages <= 1) {
     const one = await decodeBounded(st, bytes, who);
     return one.ok
