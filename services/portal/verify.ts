@@ -630,7 +630,10 @@ async function decodePages(
   const lane = async () => {
     while (!refused && next <= pages) {
       const page = next++;
-      const d = await decodeBounded(st, bytes.slice(), who, page);
+      const copy = bytes.slice();
+      const d = await decodeBounded(st, copy, who, page);
+      // A copy handed to a worker is gone from here; one decoded here is wiped.
+      if (copy.byteLength > 0) copy.fill(0);
       if (!d.ok) refused ??= d.refusal;
       else out.push({ filePage: page, scan: d.scan });
     }
