@@ -13,6 +13,8 @@ export interface FrontImageProps {
   png: Uint8Array;
   /** Stamp over the image: 無効 (voided) or 取消 (revoked). */
   stamp?: string;
+  /** The image's id (default `front-image`; one per sheet on a multi-sheet page). */
+  id?: string;
 }
 
 /**
@@ -23,12 +25,14 @@ export interface FrontImageProps {
  * <FrontImage lang="ja" png={pngBytes} />
  * ```
  */
-export function FrontImage({ lang, png, stamp }: FrontImageProps) {
+export function FrontImage(
+  { lang, png, stamp, id = "front-image" }: FrontImageProps,
+) {
   return (
     <figure class={`front${stamp ? " front--stamped" : ""}`}>
       <div class="front-frame" data-stamp={stamp}>
         <img
-          id="front-image"
+          id={id}
           src={`data:image/png;base64,${png.toBase64()}`}
           alt={t(lang, T.frontCaption)}
         />

@@ -11,6 +11,7 @@
 import { CertificateFacts } from "../components/CertificateFacts.tsx";
 import { FrontImage } from "../components/FrontImage.tsx";
 import { RefusalPanel } from "../components/RefusalPanel.tsx";
+import { SheetList } from "../components/SheetList.tsx";
 import { VerdictPanel } from "../components/VerdictPanel.tsx";
 import { CSRF_COOKIE, CSRF_FIELD } from "../services/portal/csrf.ts";
 import type { Handlers, PageProps } from "../services/portal/fresh/types.ts";
@@ -104,9 +105,27 @@ export default function VerifyPage(
     );
   }
   const r = data.result;
-  const stamp = r.verdict === "voided" || r.verdict === "revoked"
-    ? STAMP[r.verdict][lang]
-    : undefined;
+  const stampOf = (v: VerificationResult["verdict"]) =>
+    v === "voided" || v === "revoked" ? STAMP[v][lang] : undefined;
+  const stamp = stampOf(r.verdict);
+  if (r.sheets.length > 1) {
+    // Several sheets: the overall (worst) verdict, then each sheet's own.
+    return (
+      <div class="result result--single result--sheets">
+        <div class="result-side">
+          <VerdictPanel lang={lang} verdict={r.verdict} reason={r.reason} />
+          <SheetList
+            lang={lang}
+            sheets={r.sheets}
+            frontPages={r.frontPages}
+            checkedAt={data.checkedAt}
+            stampOf={stampOf}
+          />
+          {again}
+        </div>
+      </div>
+    );
+  }
   const side = (
     <div class="result-side">
       <VerdictPanel

@@ -510,7 +510,7 @@ Deno.test("≥ 200 malformed or hostile uploads each get a 4xx with a reason —
       "UNSUPPORTED_TYPE",
       "DAMAGED_FILE",
       "IMAGE_TOO_LARGE",
-      "PDF_TOO_MANY_PAGES",
+      "TOO_MANY_SHEETS",
       "PDF_PAGE_TOO_LARGE",
       "AMBIGUOUS_FILE",
       "RESOLUTION_TOO_LOW",

@@ -351,6 +351,7 @@ Deno.test("a verification keeps nothing of the scan: the audit has no content an
     "ms",
     "outcome",
     "requestId",
+    "sheets",
     "status",
     "time",
     "verdict",

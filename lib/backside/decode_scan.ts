@@ -14,6 +14,7 @@ import type { ContentKey } from "../crypto/content_key.ts";
 import type { KeyList } from "../crypto/key_list.ts";
 import type { GrayImage } from "./rasterize.ts";
 import { countSymbolBlocks, grayStdDev, halve } from "./gray_ops.ts";
+import { looksLikeFront } from "./front_cue.ts";
 import { loadScan, ScanFormatError, type ScanPage } from "./load_scan.ts";
 import { type Chunk, parseChunk, reassembleChunks } from "./chunks.ts";
 import { openEnvelope } from "./envelope.ts";
@@ -67,6 +68,11 @@ export interface DecodeScanOptions {
   layout?: SymbolLayout;
   /** Largest input in pixels (decompression-bomb guard). */
   maxInputPixels?: number;
+  /**
+   * Verify only this page (1-based) of a PDF or multi-page TIFF: the
+   * portal verifies a multi-sheet upload page by page.
+   */
+  page?: number;
 }
 
 interface Pass {
@@ -126,6 +132,7 @@ export async function decodeScan(
       // 4.7 px per 0.6 mm module; pdftoppm's time grows with resolution.
       pdfDpi: 200,
       maxInputPixels: options.maxInputPixels,
+      ...(options.page !== undefined ? { page: options.page } : {}),
     });
   } catch (e) {
     if (e instanceof ScanFormatError) {
@@ -139,6 +146,13 @@ export async function decodeScan(
   stats.pages = pages.length;
 
   const layout = options.layout ?? DEFAULT_LAYOUT;
+  // Fronts only (a ruled form, no grid of symbols): no need to search them.
+  if (pages.every(looksLikeFront) && !hasSymbolGrid(pages, layout)) {
+    return done({
+      verdict: "not-a-certificate",
+      reason: reason("FRONT_SIDE_ONLY"),
+    });
+  }
   const symbology = layout.symbology;
   // Symbols are collected per page: two pages of a PDF may be the backs of
   // two sheets, which is not a mix.
@@ -274,6 +288,13 @@ function enoughToStop(chunks: Map<string, Chunk>): boolean {
   return false;
 }
 
+/** Whether a page shows the back side's grid of symbol-sized squares. */
+function hasSymbolGrid(pages: ScanPage[], layout: SymbolLayout): boolean {
+  if (layout.symbology !== "QRCode") return false;
+  const sideMm = (17 + 4 * layout.version) * layout.moduleSizeMm;
+  return pages.some((p) => countSymbolBlocks(p, p.dpi, sideMm) >= 4);
+}
+
 /**
  * Tells "nothing here" from "something here we could not read": a back
  * side's symbols stay visible as a grid of gray squares long after they
@@ -294,17 +315,15 @@ function classifyNothingRead(
   if (pages.every((p) => grayStdDev(p) < BLANK_STD_DEV)) {
     return { verdict: "unreadable", reason: reason("BLANK_IMAGE") };
   }
+  // A ruled form and no symbol grid: the front was scanned, not the back.
+  if (pages.some(looksLikeFront) && !hasSymbolGrid(pages, layout)) {
+    return { verdict: "not-a-certificate", reason: reason("FRONT_SIDE_ONLY") };
+  }
   if (located > 0) {
     return { verdict: "unreadable", reason: reason("SYMBOLS_UNREADABLE") };
   }
-  const modules = layout.symbology === "QRCode"
-    ? 17 + 4 * layout.version
-    : undefined;
-  if (modules !== undefined) {
-    const sideMm = modules * layout.moduleSizeMm;
-    if (pages.some((p) => countSymbolBlocks(p, p.dpi, sideMm) >= 4)) {
-      return { verdict: "unreadable", reason: reason("TOO_BLURRY") };
-    }
+  if (hasSymbolGrid(pages, layout)) {
+    return { verdict: "unreadable", reason: reason("TOO_BLURRY") };
   }
   return {
     verdict: "not-a-certificate",

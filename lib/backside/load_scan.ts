@@ -24,8 +24,14 @@ export interface LoadScanOptions {
   maxDpi?: number;
   /** Resolution for rasterizing PDF pages (default 200). */
   pdfDpi?: number;
-  /** Most PDF pages looked at (default 4). */
+  /** Most PDF pages looked at (default 4; ignored with `page`). */
   maxPdfPages?: number;
+  /**
+   * Load only this page (1-based) of a PDF or a multi-page TIFF; a page
+   * the file does not have is a {@linkcode ScanFormatError}. A one-page
+   * image has page 1 only.
+   */
+  page?: number;
 }
 
 /** Thrown when the bytes are no image or PDF we can read. */
@@ -57,6 +63,12 @@ export async function loadScan(
   bytes: Uint8Array,
   options: LoadScanOptions = {},
 ): Promise<ScanPage[]> {
+  if (
+    options.page !== undefined &&
+    !(Number.isInteger(options.page) && options.page >= 1)
+  ) {
+    throw new RangeError(`page must be an integer ≥ 1, got ${options.page}`);
+  }
   if (isPdf(bytes)) return await loadPdf(bytes, options);
   return [await loadImage(bytes, options)];
 }
@@ -66,19 +78,24 @@ async function loadImage(
   options: LoadScanOptions,
 ): Promise<ScanPage> {
   const limitInputPixels = options.maxInputPixels ?? 80_000_000;
+  // A multi-page TIFF: one page (its IFD) at a time.
+  const input = { limitInputPixels, page: (options.page ?? 1) - 1 };
   let meta;
   try {
-    meta = await sharp(bytes, { limitInputPixels }).metadata();
+    meta = await sharp(bytes, input).metadata();
   } catch (e) {
     throw new ScanFormatError(`Not a readable image: ${(e as Error).message}`);
   }
   if (!meta.width || !meta.height) {
     throw new ScanFormatError("Image has no size");
   }
+  if ((options.page ?? 1) > (meta.pages ?? 1)) {
+    throw new ScanFormatError(`The image has no page ${options.page}`);
+  }
   // EXIF orientation swaps the sides; either way the short side is 210 mm.
   const shortSide = Math.min(meta.width, meta.height);
   const dpi = shortSide / A4_SHORT_INCH;
-  let pipeline = sharp(bytes, { limitInputPixels }).rotate();
+  let pipeline = sharp(bytes, input).rotate();
   let outDpi = dpi;
   if (options.maxDpi && dpi > options.maxDpi * 1.15) {
     const factor = options.maxDpi / dpi;
@@ -136,9 +153,9 @@ async function loadPdf(
         "-aaVector",
         "no",
         "-f",
-        "1",
+        String(options.page ?? 1),
         "-l",
-        String(options.maxPdfPages ?? 4),
+        String(options.page ?? options.maxPdfPages ?? 4),
         input,
         `${dir}/page`,
       ],

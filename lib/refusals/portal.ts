@@ -21,6 +21,7 @@ export interface PortalRefusalDetail {
   minSide?: number;
   pages?: number;
   maxPages?: number;
+  maxSheets?: number;
   retryAfter?: number;
   kind?: string;
   seconds?: number;
@@ -132,17 +133,21 @@ export const PORTAL_REFUSALS = {
         d.minSide ?? "?"
       } pixels). Scan the whole A4 sheet at about 300 dpi.`,
   },
-  PDF_TOO_MANY_PAGES: {
-    status: 422,
+  TOO_MANY_SHEETS: {
+    status: 413,
     verdict: "unreadable",
     ja: (d) =>
-      `PDFのページ数が多すぎます（${d.pages ?? "?"}ページ。上限${
-        d.maxPages ?? "?"
-      }ページ）。証明書の裏面のページだけを保存してください。`,
+      `ページ数が多すぎます（${d.pages ?? "?"}ページ）。一度に照合できるのは${
+        d.maxSheets ?? "?"
+      }枚（表面と裏面で${
+        (d.maxSheets ?? 0) * 2 || "?"
+      }ページ）までです。ファイルを分けてアップロードしてください。`,
     en: (d) =>
-      `The PDF has too many pages (${d.pages ?? "?"}; limit ${
-        d.maxPages ?? "?"
-      }). Save only the page with the back side.`,
+      `Too many pages (${d.pages ?? "?"}). One upload may hold up to ${
+        d.maxSheets ?? "?"
+      } sheets (${
+        (d.maxSheets ?? 0) * 2 || "?"
+      } pages with their fronts): split the file and upload each part.`,
   },
   PDF_PAGE_TOO_LARGE: {
     status: 422,

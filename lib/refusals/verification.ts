@@ -108,6 +108,14 @@ export const VERIFICATION_REASONS = {
     en: "No certificate codes found: this is not the back of a " +
       "convenience-store certificate.",
   },
+  FRONT_SIDE_ONLY: {
+    ja:
+      "これは証明書の表面です。照合には裏面（2次元コードが並んだ面）が必要です。" +
+      "用紙を裏返して裏面を読み取り、アップロードしてください。",
+    en: "This is the front of a certificate. Verification needs the back " +
+      "side (the side covered in 2D codes): turn the sheet over, scan the " +
+      "back and upload it.",
+  },
   FOREIGN_SYMBOLS: {
     ja: "2次元コードはありますが、証明書のコードではありません。",
     en: "2D codes were found, but they are not a certificate's codes.",

@@ -7,9 +7,26 @@
  */
 import { type SheetJson, sheetToJson } from "../../lib/contracts/sheet_wire.ts";
 import type { Refusal } from "./refusals.ts";
-import type { VerificationResult } from "./verify.ts";
+import type { SheetResult, VerificationResult } from "./verify.ts";
 
-/** Body of a verdict. */
+/** One sheet of a verdict's body. */
+export interface SheetBody {
+  /** The page of the uploaded file the back side was on. */
+  file_page: number;
+  verdict: string;
+  reason_code: string;
+  reason_ja: string;
+  reason_en: string;
+  status: string;
+  status_note_ja: string | null;
+  status_note_en: string | null;
+  issue_number: string | null;
+  key_id: string | null;
+  certificate: SheetJson | null;
+  front_image_png: string | null;
+}
+
+/** Body of a verdict: the overall (the worst sheet's) and every sheet's. */
 export interface VerdictBody {
   verdict: string;
   reason_code: string;
@@ -22,7 +39,29 @@ export interface VerdictBody {
   key_id: string | null;
   certificate: SheetJson | null;
   front_image_png: string | null;
+  /** Every back side of the upload, each with its own verdict and front. */
+  sheets: SheetBody[];
+  /** Pages skipped as fronts. */
+  front_pages: number[];
   request_id: string;
+}
+
+/** The body of one sheet. */
+function sheetBody(s: SheetResult): SheetBody {
+  return {
+    file_page: s.filePage,
+    verdict: s.verdict,
+    reason_code: s.reason.code,
+    reason_ja: s.reason.ja,
+    reason_en: s.reason.en,
+    status: s.status,
+    status_note_ja: s.statusNote?.ja ?? null,
+    status_note_en: s.statusNote?.en ?? null,
+    issue_number: s.issueNumber ?? null,
+    key_id: s.keyId ?? null,
+    certificate: s.certificate ? sheetToJson(s.certificate) : null,
+    front_image_png: s.frontImagePng?.toBase64() ?? null,
+  };
 }
 
 /**
@@ -49,6 +88,8 @@ export function verdictBody(
     key_id: result.keyId ?? null,
     certificate: result.certificate ? sheetToJson(result.certificate) : null,
     front_image_png: result.frontImagePng?.toBase64() ?? null,
+    sheets: result.sheets.map(sheetBody),
+    front_pages: result.frontPages,
     request_id: requestId,
   };
 }

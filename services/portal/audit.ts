@@ -43,6 +43,8 @@ export interface AuditRecord {
   /** The file type sniffed, and its size in bytes. */
   fileType?: string;
   bytes?: number;
+  /** Sheets verified in the upload. */
+  sheets?: number;
   /** Time spent, ms. */
   ms: number;
 }

@@ -24,6 +24,8 @@ export interface PortalConfig {
   /** The audit file (JSON lines, hash-chained). */
   auditFile: string;
   maxUploadBytes: number;
+  /** Most sheets verified in one upload (`PORTAL_MAX_SHEETS`, default 20: 40 pages with fronts). */
+  maxSheets: number;
   anonymousPerMinute: number;
   trustProxy: boolean;
   secureCookies: boolean;
@@ -112,6 +114,7 @@ export function loadPortalConfig(env: Env): PortalConfig {
     auditFile: env.get("PORTAL_AUDIT_FILE") ?? "data/portal/audit.jsonl",
     maxUploadBytes: envInt(env, "PORTAL_MAX_UPLOAD_MB", 20, 1, 200) * 1024 *
       1024,
+    maxSheets: envInt(env, "PORTAL_MAX_SHEETS", 20, 1, 200),
     anonymousPerMinute: envInt(env, "PORTAL_ANON_PER_MINUTE", 10, 1, 10_000),
     trustProxy: envFlag(env, "PORTAL_TRUST_PROXY"),
     secureCookies: envFlag(env, "PORTAL_SECURE_COOKIES") || !!tls,

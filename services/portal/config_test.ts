@@ -23,6 +23,7 @@ Deno.test("loadPortalConfig() gives the defaults and names a bad variable", () =
     /PORTAL_API_CLIENTS/,
   );
   assert.equal(c.maxUploadBytes, 20 * 1024 * 1024);
+  assert.equal(c.maxSheets, 20);
   assert.equal(c.trustProxy, false);
   assert.equal(c.secret, undefined);
   assert.equal(

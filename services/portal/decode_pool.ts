@@ -80,20 +80,34 @@ export interface DecodePoolStats {
 export interface DecodePool {
   /** The job timeout, ms. */
   readonly jobTimeoutMs: number;
-  /** Decodes a scan; its bytes are transferred to a worker (or copied when they are a view). */
+  /** Workers in the pool (how many pages of one upload may decode at once). */
+  readonly workers?: number;
+  /**
+   * Decodes a scan (or one page of it); its bytes are transferred to a
+   * worker (or copied when they are a view).
+   */
   decode(
     bytes: Uint8Array,
-    options: { channel: DecodeChannel; maxInputPixels?: number },
+    options: PoolDecodeOptions,
   ): Promise<PoolDecodeOutcome>;
   stats(): DecodePoolStats;
   /** Stops every worker; waiting and running jobs fail as `closed`. */
   close(): Promise<void>;
 }
 
+/** Options of one {@linkcode DecodePool.decode}. */
+export interface PoolDecodeOptions {
+  channel: DecodeChannel;
+  maxInputPixels?: number;
+  /** Only this page (1-based) of a PDF or multi-page TIFF. */
+  page?: number;
+}
+
 interface Job {
   id: number;
   bytes: Uint8Array;
   maxInputPixels?: number;
+  page?: number;
   resolve(outcome: PoolDecodeOutcome): void;
 }
 
@@ -277,6 +291,7 @@ function run(st: PoolState, slot: Slot, job: Job): void {
       id: job.id,
       bytes,
       maxInputPixels: job.maxInputPixels,
+      ...(job.page !== undefined ? { page: job.page } : {}),
     }, [bytes.buffer]);
   } catch (e) {
     clearTimeout(timer);
@@ -303,7 +318,7 @@ function hasFreeWorker(st: PoolState): boolean {
 function decode(
   st: PoolState,
   bytes: Uint8Array,
-  options: { channel: DecodeChannel; maxInputPixels?: number },
+  options: PoolDecodeOptions,
 ): Promise<PoolDecodeOutcome> {
   if (st.closed) return Promise.resolve({ ok: false, problem: "closed" });
   const queue = st.queues[options.channel];
@@ -315,6 +330,7 @@ function decode(
       id: st.nextId++,
       bytes,
       maxInputPixels: options.maxInputPixels,
+      page: options.page,
       resolve,
     });
     dispatch(st);
@@ -435,6 +451,7 @@ export async function createDecodePool(
   }
   return {
     jobTimeoutMs: st.jobTimeoutMs,
+    workers: st.slots.length,
     decode: (bytes, opts) => decode(st, bytes, opts),
     stats: () => stats(st),
     close: () => close(st),

@@ -29,6 +29,8 @@ export interface DecodeJob {
   bytes: Uint8Array;
   /** Largest input in pixels (decompression-bomb guard). */
   maxInputPixels?: number;
+  /** Decode only this page (1-based) of a PDF or multi-page TIFF. */
+  page?: number;
 }
 
 /** Main thread → worker. */

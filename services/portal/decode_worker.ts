@@ -80,6 +80,7 @@ async function runJob(
     const scan = await decodeScan(job.bytes, {
       ...setup,
       maxInputPixels: job.maxInputPixels,
+      ...(job.page !== undefined ? { page: job.page } : {}),
     });
     const png = scan.frontImagePng;
     const transfer = png && png.byteOffset === 0 &&

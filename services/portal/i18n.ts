@@ -144,6 +144,17 @@ export const T = {
       "an original (not a photocopy) shows in the paper's copy-evident background.",
   },
   resultTitle: { ja: "照合結果", en: "Verification result" },
+  sheetsTitle: { ja: "用紙ごとの照合結果", en: "Each sheet" },
+  sheetsSummary: {
+    ja: "全体の結果は、最も問題のある用紙の結果です。",
+    en: "The overall result is the worst sheet's.",
+  },
+  sheetNo: { ja: "枚目", en: "Sheet" },
+  filePage: { ja: "ファイルの", en: "file page" },
+  frontsSkipped: {
+    ja: "表面のページは照合の対象外として読み飛ばしました：",
+    en: "Pages skipped as fronts:",
+  },
   frontCaption: {
     ja: "発行時の表面（縮小表示）",
     en: "The front as issued (reduced)",

@@ -61,6 +61,7 @@ export interface LedgerStatusClientOptions {
  *   fetch: await portalCenterFetch(Deno.env),
  * });
  * await statusLookup("401005-20261126-0000012"); // "valid"
+ * await statusLookup("401005-20261126-0000012", 2); // its sheet 2: "voided"
  * ```
  */
 export function createLedgerStatusClient(
@@ -68,7 +69,7 @@ export function createLedgerStatusClient(
 ): StatusLookup {
   const f = opts.fetch ?? ((input, init) => fetch(input, init));
   const base = opts.centerUrl.replace(/\/$/, "");
-  return async (issueNumber) => {
+  return async (issueNumber, page) => {
     const path = issueStatusPath(issueNumber);
     const res = await f(`${base}${path}`, {
       headers: opts.token ? { Authorization: `Bearer ${opts.token}` } : {},
@@ -83,6 +84,10 @@ export function createLedgerStatusClient(
         `GET ${path}: the center answered for ${status.issueNumber}`,
       );
     }
-    return status.status;
+    // One sheet's status: a delivered sheet of a partly jammed issue is valid.
+    const sheet = page === undefined
+      ? undefined
+      : status.pages.find((p) => p.page === page);
+    return sheet?.status ?? status.status;
   };
 }

@@ -36,6 +36,22 @@ Deno.test("createLedgerStatusClient() asks the center and returns the status it 
   }]);
 });
 
+Deno.test("createLedgerStatusClient() with a page: that sheet's status (a delivered sheet of a partly jammed issue is valid)", async () => {
+  const center = answering(200, {
+    issueNumber: N,
+    status: "voided",
+    pages: [{ page: 1, status: "valid" }, { page: 2, status: "voided" }],
+  });
+  const lookup = createLedgerStatusClient({
+    centerUrl: "https://jlis.test",
+    fetch: center.fetch,
+  });
+  assert.equal(await lookup(N, 1), "valid");
+  assert.equal(await lookup(N, 2), "voided");
+  // A page the ledger does not list: the certificate's status.
+  assert.equal(await lookup(N, 7), "voided");
+});
+
 Deno.test("createLedgerStatusClient() refuses a malformed answer, a refusal and another issue's status", async () => {
   const cases: [string, number, unknown, RegExp | typeof ContractError][] = [
     [

@@ -135,7 +135,7 @@ export async function startPortal(
       metrics: createMetrics(),
       clock: systemClock,
       secret: config.secret,
-      limits: { maxBytes: config.maxUploadBytes },
+      limits: { maxBytes: config.maxUploadBytes, maxSheets: config.maxSheets },
       anonymousRate: {
         capacity: config.anonymousPerMinute,
         perMinute: config.anonymousPerMinute,

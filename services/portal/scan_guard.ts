@@ -37,8 +37,12 @@ export interface ScanLimits {
   maxSide: number;
   /** Shortest short side, pixels (an A4 page at ~70 dpi). */
   minShortSide: number;
-  /** Most PDF pages. */
-  maxPdfPages: number;
+  /**
+   * Most sheets in one upload: a PDF or TIFF may hold twice as many pages
+   * (the kiosk's own PDF has each sheet's front and back). The default
+   * covers the largest household the kiosk prints on one issue.
+   */
+  maxSheets: number;
   /** Largest PDF page side, points (A3's long side is 1191). */
   maxPdfPageSidePt: number;
   /** Most JPEG scans (progressive JPEGs with thousands of scans are CPU bombs). */
@@ -57,7 +61,7 @@ export const DEFAULT_LIMITS: ScanLimits = {
   maxPixels: 60_000_000,
   maxSide: 12_000,
   minShortSide: 600,
-  maxPdfPages: 4,
+  maxSheets: 20,
   maxPdfPageSidePt: 1200,
   maxJpegScans: 64,
   maxParts: 4096,
@@ -362,6 +366,9 @@ function inspectTiff(b: Uint8Array, limits: ScanLimits): Check {
     ifd = u32(ifd + 2 + count * 12);
   }
   if (!first) return damaged("TIFF");
+  if (pages > 2 * limits.maxSheets) {
+    return refusal("TOO_MANY_SHEETS", { pages, maxSheets: limits.maxSheets });
+  }
   return { ...first, pages };
 }
 
@@ -420,13 +427,14 @@ async function inspectPdf(
   if (!tailHas(b, "%%EOF") || !tailHas(b, "startxref", 4096)) {
     return damaged("PDF");
   }
-  const info = await measure(b, limits.maxPdfPages);
+  const maxPages = 2 * limits.maxSheets;
+  const info = await measure(b, maxPages);
   if (!info) return refusal("PDF_UNREADABLE");
   if (info.pages < 1) return damaged("PDF");
-  if (info.pages > limits.maxPdfPages) {
-    return refusal("PDF_TOO_MANY_PAGES", {
+  if (info.pages > maxPages) {
+    return refusal("TOO_MANY_SHEETS", {
       pages: info.pages,
-      maxPages: limits.maxPdfPages,
+      maxSheets: limits.maxSheets,
     });
   }
   if (info.pageSizes.length === 0) return refusal("PDF_UNREADABLE");

@@ -40,10 +40,36 @@ import {
   statusNote,
 } from "./verdicts.ts";
 
-/** Looks an issue number up in the center's issuance ledger. */
-export type StatusLookup = (issueNumber: string) => Promise<LedgerStatus>;
+/**
+ * Looks an issue number up in the center's issuance ledger: the status of
+ * one of its sheets when `page` is given (a sheet of a partly jammed issue
+ * is valid, the jammed one voided), else of the certificate.
+ */
+export type StatusLookup = (
+  issueNumber: string,
+  page?: number,
+) => Promise<LedgerStatus>;
 
-/** A verdict with everything the page and the API show. */
+/** One sheet's verdict (a back side of the upload) and its front as issued. */
+export interface SheetResult {
+  /** The page of the uploaded file the back side was on (1-based). */
+  filePage: number;
+  verdict: PortalVerdict;
+  reason: { code: string; ja: string; en: string };
+  status: StatusCheck;
+  statusNote?: { ja: string; en: string };
+  issueNumber?: string;
+  keyId?: string;
+  /** The decoded sheet: only when the content could be read. */
+  certificate?: SheetContent;
+  /** The front re-rendered, reduced (PNG): only when the content could be read. */
+  frontImagePng?: Uint8Array;
+}
+
+/**
+ * A verdict with everything the page and the API show: the overall verdict
+ * (the worst sheet's, whose details it repeats) and every sheet's own.
+ */
 export interface VerificationResult {
   verdict: PortalVerdict;
   reason: { code: string; ja: string; en: string };
@@ -57,6 +83,10 @@ export interface VerificationResult {
   frontImagePng?: Uint8Array;
   fileType: ScanKind;
   ms: number;
+  /** Every back side of the upload, in file order (one for a one-sheet scan). */
+  sheets: SheetResult[];
+  /** Pages of the file skipped as fronts (no back-side codes beside back sides). */
+  frontPages: number[];
 }
 
 /** A verification's outcome: a verdict, or a refusal of the request or file. */
@@ -266,6 +296,8 @@ interface VerifierState {
 interface FileFacts {
   fileType?: string;
   bytes?: number;
+  /** Sheets verified (back sides found). */
+  sheets?: number;
 }
 
 /** The audit fields of an outcome. */
@@ -321,12 +353,13 @@ async function record(
 async function ledgerStatus(
   st: VerifierState,
   issueNumber: string,
+  page: number | undefined,
   requestId: string,
 ): Promise<StatusCheck> {
   const { logger } = st.options;
   try {
     const s = await withTimeout(
-      st.options.statusLookup(issueNumber),
+      st.options.statusLookup(issueNumber, page),
       st.options.statusTimeoutMs ?? 2000,
     );
     if (LEDGER_STATUSES.has(s)) return s;
@@ -353,9 +386,12 @@ async function decodeBounded(
   st: VerifierState,
   bytes: Uint8Array,
   who: Requester,
+  page?: number,
 ): Promise<Decoded> {
   const { options, gate } = st;
-  if (options.pool) return await decodeInPool(st, options.pool, bytes, who);
+  if (options.pool) {
+    return await decodeInPool(st, options.pool, bytes, who, page);
+  }
   if (!(await acquire(gate))) return { ok: false, refusal: refusal("BUSY") };
   let scan: ScanVerification;
   try {
@@ -364,6 +400,7 @@ async function decodeBounded(
       decryptionKeys: options.decryptionKeys,
       renderFront: options.renderFront,
       maxInputPixels: options.limits.maxPixels,
+      ...(page !== undefined ? { page } : {}),
     });
   } catch (e) {
     options.logger.error("decoding failed", {
@@ -386,11 +423,13 @@ async function decodeInPool(
   pool: DecodePool,
   bytes: Uint8Array,
   who: Requester,
+  page?: number,
 ): Promise<Decoded> {
   const { options } = st;
   const out = await pool.decode(bytes, {
     channel: who.channel,
     maxInputPixels: options.limits.maxPixels,
+    ...(page !== undefined ? { page } : {}),
   });
   if (!out.ok) return { ok: false, refusal: poolRefusal(st, pool, out, who) };
   let scan = out.scan;
@@ -478,7 +517,9 @@ async function ledgerVerdict(
   let status: StatusCheck = "not-checked";
   if (scan.verdict === "genuine") {
     const issueNumber = scan.issueNumber ?? scan.certificate!.issueNumber;
-    status = await ledgerStatus(st, issueNumber, requestId);
+    // The sheet's own status: another sheet of the issue may have jammed.
+    const page = scan.certificate?.page;
+    status = await ledgerStatus(st, issueNumber, page, requestId);
     if (status === "voided") {
       verdict = "voided";
       reason = portalReason("VOIDED");
@@ -490,15 +531,16 @@ async function ledgerVerdict(
   return { verdict, reason, status };
 }
 
-/** What the page and the API show (issue number and key only when not tampered). */
-function resultOf(
+/** What the page and the API show of a sheet (issue number and key only when not tampered). */
+function sheetOf(
   scan: ScanVerification,
   { verdict, reason, status }: Awaited<ReturnType<typeof ledgerVerdict>>,
-  fileType: ScanKind,
-): VerificationResult {
+  filePage: number,
+): SheetResult {
   const note = statusNote(status);
   const showIssue = scan.verdict !== "tampered";
   return {
+    filePage,
     verdict,
     reason: { code: reason.code, ja: reason.ja, en: reason.en },
     status,
@@ -507,9 +549,123 @@ function resultOf(
     ...(showIssue && scan.keyId ? { keyId: scan.keyId } : {}),
     ...(scan.certificate ? { certificate: scan.certificate } : {}),
     ...(scan.frontImagePng ? { frontImagePng: scan.frontImagePng } : {}),
-    fileType,
-    ms: 0,
   };
+}
+
+/** Worst first: the overall verdict is the worst sheet's. */
+const SEVERITY: readonly PortalVerdict[] = [
+  "tampered",
+  "revoked",
+  "voided",
+  "unknown-key",
+  "unreadable",
+  "not-a-certificate",
+  "genuine",
+];
+
+/** The worst of the sheets (the first of equals). */
+function worstSheet(sheets: readonly SheetResult[]): SheetResult {
+  let worst = sheets[0];
+  for (const s of sheets) {
+    if (SEVERITY.indexOf(s.verdict) < SEVERITY.indexOf(worst.verdict)) {
+      worst = s;
+    }
+  }
+  return worst;
+}
+
+/** The overall result: the worst sheet's details, and every sheet's. */
+function resultOf(
+  sheets: SheetResult[],
+  frontPages: number[],
+  fileType: ScanKind,
+): VerificationResult {
+  const { filePage: _, ...worst } = worstSheet(sheets);
+  return { ...worst, fileType, ms: 0, sheets, frontPages };
+}
+
+/**
+ * Reasons of a page that carries no back-side code at all: in an upload
+ * that also has back sides, such a page is a front (or a blank page) and
+ * is skipped.
+ */
+const NO_BACK_SIDE = new Set([
+  "FRONT_SIDE_ONLY",
+  "NO_CERTIFICATE_SYMBOLS",
+  "BLANK_IMAGE",
+]);
+
+/** A decoded page of the upload. */
+interface DecodedPage {
+  filePage: number;
+  scan: ScanVerification;
+}
+
+/**
+ * Decodes every page of a checked file, a few at a time (as many as the
+ * pool has workers; each page its own copy of the bytes, so a worker can
+ * take it); the first refusal refuses the whole upload.
+ */
+async function decodePages(
+  st: VerifierState,
+  bytes: Uint8Array,
+  pages: number,
+  who: Requester,
+): Promise<
+  { ok: true; pages: DecodedPage[] } | { ok: false; refusal: Refusal }
+> {
+  if (pages <= 1) {
+    const one = await decodeBounded(st, bytes, who);
+    return one.ok
+      ? { ok: true, pages: [{ filePage: 1, scan: one.scan }] }
+      : one;
+  }
+  const parallel = Math.max(
+    1,
+    st.options.pool?.workers ?? st.gate.maxConcurrent,
+  );
+  const out: DecodedPage[] = [];
+  let next = 1;
+  let refused: Refusal | undefined;
+  const lane = async () => {
+    while (!refused && next <= pages) {
+      const page = next++;
+      const copy = bytes.slice();
+      const d = await decodeBounded(st, copy, who, page);
+      // A copy handed to a worker is gone from here; one decoded here is wiped.
+      if (copy.byteLength > 0) copy.fill(0);
+      if (!d.ok) refused ??= d.refusal;
+      else out.push({ filePage: page, scan: d.scan });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, pages) }, lane));
+  if (refused) return { ok: false, refusal: refused };
+  out.sort((a, b) => a.filePage - b.filePage);
+  return { ok: true, pages: out };
+}
+
+/**
+ * The back sides among the decoded pages, and the pages skipped as fronts:
+ * a page with no back-side code beside pages with codes is a front. An
+ * upload with no back side at all is judged by its first page that says
+ * more than "no codes" (else its first page).
+ */
+function backSides(
+  pages: DecodedPage[],
+): { backs: DecodedPage[]; frontPages: number[] } {
+  const backs = pages.filter((p) => !NO_BACK_SIDE.has(p.scan.reason.code));
+  if (backs.length > 0) {
+    const frontPages = pages.filter((p) => !backs.includes(p)).map((p) =>
+      p.filePage
+    );
+    return { backs, frontPages };
+  }
+  const telling = pages.find((p) =>
+    p.scan.reason.code !== "FRONT_SIDE_ONLY" &&
+    p.scan.reason.code !== "BLANK_IMAGE"
+  ) ?? pages.find((p) => p.scan.reason.code === "FRONT_SIDE_ONLY") ??
+    pages[0];
+  return { backs: [telling], frontPages: [] };
 }
 
 /** Checks, decodes and judges scan bytes, and audits the outcome. */
@@ -529,11 +685,36 @@ async function judge(
       refusal: check.refusal,
     }, file);
   }
-  const decoded = await decodeBounded(st, bytes, who);
+  const maxSheets = st.options.limits.maxSheets;
+  if (check.pages > 2 * maxSheets) {
+    const refused = {
+      ok: false as const,
+      refusal: refusal("TOO_MANY_SHEETS", { pages: check.pages, maxSheets }),
+    };
+    return await record(st, who, started, refused, file);
+  }
+  const decoded = await decodePages(st, bytes, check.pages, who);
   if (!decoded.ok) return await record(st, who, started, decoded, file);
-  const checked = await ledgerVerdict(st, decoded.scan, who.requestId);
-  const result = resultOf(decoded.scan, checked, check.kind);
-  const out = await record(st, who, started, { ok: true, result }, file);
+  const { backs, frontPages } = backSides(decoded.pages);
+  if (backs.length > maxSheets) {
+    const refused = {
+      ok: false as const,
+      refusal: refusal("TOO_MANY_SHEETS", { pages: check.pages, maxSheets }),
+    };
+    return await record(st, who, started, refused, file);
+  }
+  const sheets = await Promise.all(backs.map(async (b) =>
+    sheetOf(
+      b.scan,
+      await ledgerVerdict(st, b.scan, who.requestId),
+      b.filePage,
+    )
+  ));
+  const result = resultOf(sheets, frontPages, check.kind);
+  const out = await record(st, who, started, { ok: true, result }, {
+    ...file,
+    sheets: sheets.length,
+  });
   if (out.ok) out.result.ms = Math.round(performance.now() - started);
   return out;
 }
