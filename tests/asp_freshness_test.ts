@@ -21,11 +21,7 @@ import { clientsFromTokens } from "../services/registry/auth.ts";
 import { createFeedNotifier } from "../services/registry/feed_notifier.ts";
 import { createSyncWorker } from "../services/asp/sync_worker.ts";
 import { parseFeedEnvelope } from "../lib/contracts/registry_feed.ts";
-import {
-  openTestRegistry,
-  type TestRegistry,
-  TOKENS,
-} from "./support/registry_world.ts";
+import { openTestRegistry, TOKENS } from "./support/registry_world.ts";
 import {
   openTestAsp,
   registryEvent,

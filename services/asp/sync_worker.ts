@@ -28,8 +28,8 @@
  * again; meanwhile nothing is issued.
  *
  * Logs: one line per round, `sync round` at info when it applied or skipped
- * events and at debug when idle (a long poll that ended empty: every 20 s
- * per tenant), each with a `correlationId` that is sent to the registry as
+ * events and at debug when idle (a long poll that ended empty: the
+ * heartbeat, every second per tenant), each with a `correlationId` that is sent to the registry as
  * `X-Correlation-Id`, so the registry's line for that poll carries it too.
  *
  * @module
