@@ -60,8 +60,8 @@ export const tenants = control.table("tenants", {
   retentionYears: integer("retention_years").notNull().default(5),
   /** Policy: refuse issuance when more than this many events behind the head. */
   stalenessMaxEvents: integer("staleness_max_events").notNull().default(0),
-  /** Policy: refuse issuance when the head was last seen longer ago than this. */
-  stalenessMaxSeconds: integer("staleness_max_seconds").notNull().default(120),
+  /** Policy: refuse issuance when nothing was heard from the registry for longer than this (s). */
+  stalenessMaxSeconds: integer("staleness_max_seconds").notNull().default(5),
   createdAt: timestamp("created_at", { withTimezone: true, mode: "string" })
     .notNull().defaultNow(),
 }, () => [

@@ -1,6 +1,7 @@
 /**
  * The registry's change feed to the ASP, one definition for both sides:
- * `GET /municipalities/{code}/feed?after=<seq>` answers
+ * `GET /municipalities/{code}/feed?after=<seq>` answers (within a second
+ * when idle: the heartbeat)
  * {@linkcode feedResponseSchema} (the registry's OpenAPI response schema);
  * the ASP's sync worker parses the envelope with
  * {@linkcode parseFeedEnvelope} and each event with
@@ -43,10 +44,17 @@ export const feedEventSchema = z.object({
   payload: feedPayloadSchema,
 });
 
-/** Events after `after` in sequence order, and the head sequence. */
+/**
+ * Events after `after` in sequence order, and the head sequence. An answer
+ * with no events is the feed's heartbeat (at least one a second while a
+ * replica polls): `head` is the registry's head when it answered, and
+ * `heartbeatAt` the registry's time then — for logs only: the replica
+ * measures a heartbeat's age with its own clock, from when it received it.
+ */
 export const feedResponseSchema = z.object({
   municipalityCode: z.string(),
   head: z.number().int().min(0),
+  heartbeatAt: z.string().optional(),
   events: z.array(feedEventSchema),
 });
 

@@ -35,10 +35,14 @@ export interface Freshness {
 }
 
 /**
- * Freshness of a tenant at `now`: stale when its sync is stopped, when it is
- * more than `stalenessMaxEvents` behind the last head seen, or when the head
- * was not seen within `stalenessMaxSeconds` (worker down or registry
- * unreachable: the replica cannot know what it misses).
+ * Freshness of a tenant at `now` (the ASP's clock): stale when its sync is
+ * stopped, when it is more than `stalenessMaxEvents` (default 0) behind the
+ * head it last heard, or when it heard nothing from the registry — no
+ * events, no heartbeat — within `stalenessMaxSeconds` (default 5; the feed
+ * sends a heartbeat every second): the worker is down, or the link is cut or
+ * silently stalled, and the replica cannot know what it misses. The time
+ * heard is the ASP's own, taken on receipt; one in the future by more than
+ * the bound (the clock stepped back) counts as not heard.
  *
  * @example
  * ```ts ignore
@@ -61,9 +65,9 @@ export function freshnessOf(t: Tenant, now: Date): Freshness {
     return { ...base, fresh: false, reason: "behind_head" };
   }
   const seen = t.headSeenAt ? Date.parse(normalizeInstant(t.headSeenAt)!) : NaN;
-  if (
-    Number.isNaN(seen) || now.getTime() - seen > t.stalenessMaxSeconds * 1000
-  ) {
+  const bound = t.stalenessMaxSeconds * 1000;
+  const age = now.getTime() - seen;
+  if (Number.isNaN(seen) || age > bound || age < -bound) {
     return { ...base, fresh: false, reason: "head_not_seen" };
   }
   return { ...base, fresh: true };

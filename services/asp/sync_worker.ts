@@ -15,9 +15,21 @@
  * The worker takes a `fetch`, so mutual TLS is plugged in from outside
  * (`mtlsFetch` from lib/tls).
  *
+ * Freshness (bounded): the registry answers an idle long poll within a
+ * second with its head (the heartbeat, see lib/contracts/registry_feed.ts),
+ * and every answer — events or none — is recorded as the head heard and the
+ * time it was heard, read from the ASP's own clock when the answer arrived
+ * (never the registry's timestamp), in the same transaction as the events
+ * it carries. Issuance refuses (`REPLICA_STALE`, services/asp/issuance.ts)
+ * when that time is older than the tenant's bound (default 5 s) or the
+ * applied sequence is behind the head heard. A feed request that gets no
+ * answer within its wait plus `requestTimeoutMs` is aborted and retried, so
+ * a link that stalls without closing recovers as soon as it carries bytes
+ * again; meanwhile nothing is issued.
+ *
  * Logs: one line per round, `sync round` at info when it applied or skipped
- * events and at debug when idle (a long poll that ended empty: every 20 s
- * per tenant), each with a `correlationId` that is sent to the registry as
+ * events and at debug when idle (a long poll that ended empty: the
+ * heartbeat, every second per tenant), each with a `correlationId` that is sent to the registry as
  * `X-Correlation-Id`, so the registry's line for that poll carries it too.
  *
  * @module
@@ -210,6 +222,12 @@ async function writeChanges(
   await upsertCards(tx, [...net.cards.values()]);
 }
 
+/** The head a feed answer stated, and when the ASP received it (its own clock). */
+export interface HeadHeard {
+  seq: number;
+  at: Date;
+}
+
 /** What happened to a run of events applied together. */
 export interface BatchOutcome {
   /** The events applied (in order), committed with the applied sequence. */
@@ -249,7 +267,12 @@ export async function applyFeedEvents(
   tenancy: Tenancy,
   code: string,
   events: readonly unknown[],
-  opts: { now: Date; hooks?: SyncHooks },
+  opts: {
+    now: Date;
+    hooks?: SyncHooks;
+    /** The head the answer carrying these events stated, and when the ASP received it. */
+    head?: HeadHeard;
+  },
 ): Promise<BatchOutcome> {
   return await tenancy.withTenant(code, async (tx, t) => {
     const st = await t.state({ lock: "update" });
@@ -284,7 +307,15 @@ export async function applyFeedEvents(
       out.applied.push(ev);
       next++;
     }
-    if (!out.applied.length) return out;
+    const heard = opts.head
+      ? { headSeq: opts.head.seq, headSeenAt: opts.head.at.toISOString() }
+      : {};
+    if (!out.applied.length) {
+      if (opts.head) {
+        await tx.update(tenants).set(heard).where(eq(tenants.code, code));
+      }
+      return out;
+    }
     await writeChanges(tx, t, net);
     await tx.insert(appliedEvents).values(out.applied.map((ev) => ({
       seq: ev.seq,
@@ -298,6 +329,7 @@ export async function applyFeedEvents(
     await tx.update(tenants).set({
       appliedSeq: out.appliedSeq,
       appliedAt: opts.now.toISOString(),
+      ...heard,
     })
       .where(eq(tenants.code, code));
     return out;
@@ -426,6 +458,11 @@ export interface SyncWorkerDeps extends Telemetry {
   waitSeconds?: number;
   /** Events per feed request (default 500). */
   limit?: number;
+  /**
+   * A feed request not answered within its wait plus this is aborted and
+   * retried (ms, default 5000): a link that stalls without closing.
+   */
+  requestTimeoutMs?: number;
   /** Back-off after a failed request (ms, default 500 … 30000). */
   retryMinMs?: number;
   retryMaxMs?: number;
@@ -501,12 +538,15 @@ async function fetchFeed(
       st.deps.registryUrl.replace(/\/$/, "")
     }/municipalities/${code}/feed?after=${after}&limit=${st.limit}` +
     `&wait=${wait}`;
+  const timeout = AbortSignal.timeout(
+    wait * 1000 + (st.deps.requestTimeoutMs ?? 5_000),
+  );
   const res = await st.doFetch(url, {
     headers: {
       ...(st.deps.token ? { Authorization: `Bearer ${st.deps.token}` } : {}),
       [CORRELATION_HEADER]: correlationId,
     },
-    signal,
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
   });
   if (!res.ok) {
     const text = await res.text().catch(() => "");
@@ -605,21 +645,6 @@ function endAlert(end: NonNullable<BatchOutcome["end"]>): StopAlert | null {
   }
 }
 
-/** Remembers the registry's head as seen now (staleness checks read it). */
-async function recordHead(
-  st: WorkerState,
-  code: string,
-  head: number,
-): Promise<void> {
-  await st.deps.tenancy.withTenant(code, async (tx) => {
-    await tx.update(tenants).set({
-      headSeq: head,
-      headSeenAt: st.deps.clock.now().toISOString(),
-    })
-      .where(eq(tenants.code, code));
-  });
-}
-
 /** Counts and logs applied events, and observes their lag behind the registry. */
 function observeApplied(
   st: WorkerState,
@@ -666,14 +691,18 @@ async function syncOnce(
     correlationId,
     opts.signal,
   );
+  // Heard now, by the ASP's own clock (the registry's heartbeatAt is not trusted for age).
+  const heardAt = st.deps.clock.now();
   const { feed, problem } = feedProblem(code, answer, round.appliedSeq);
   if (problem) {
     await stopTenant(st, code, problem);
     // A regressed head is still the feed's; a foreign answer's head is not.
     return { ...round, head: feed?.head ?? round.head, state: "stopped" };
   }
-  await recordHead(st, code, feed.head);
-  const out = await applyRound(st, code, feed, { ...round, head: feed.head });
+  const out = await applyRound(st, code, feed, { ...round, head: feed.head }, {
+    seq: feed.head,
+    at: heardAt,
+  });
   const idle = out.applied + out.skipped === 0 && out.state === "running";
   st.deps.logger[idle ? "debug" : "info"]("sync round", {
     tenant: code,
@@ -687,16 +716,21 @@ async function syncOnce(
   return out;
 }
 
-/** Applies a feed answer's events and ends the round (stopping the tenant's sync on a gap or bad data). */
+/**
+ * Applies a feed answer's events with the head it stated (one transaction)
+ * and ends the round (stopping the tenant's sync on a gap or bad data).
+ */
 async function applyRound(
   st: WorkerState,
   code: string,
   feed: FeedEnvelope,
   round: SyncRound,
+  head: HeadHeard,
 ): Promise<SyncRound> {
   const out = await applyFeedEvents(st.deps.tenancy, code, feed.events, {
     now: st.deps.clock.now(),
     hooks: st.deps.hooks,
+    head,
   });
   const after: SyncRound = {
     ...round,

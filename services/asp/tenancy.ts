@@ -35,6 +35,9 @@ export const CONTROL_MIGRATIONS =
 export const TENANT_MIGRATIONS =
   new URL("../../db/migrations/asp_tenant", import.meta.url).pathname;
 
+/** Default bound on the time without news from the registry (s). */
+export const STALENESS_MAX_SECONDS = 5;
+
 /** A municipality's contract with the ASP: who it is and its policy. */
 export interface TenantConfig {
   /** 6-digit local government code. */
@@ -47,7 +50,10 @@ export interface TenantConfig {
   retentionYears?: number;
   /** Refuse issuance when more than this many events behind the head (default 0). */
   stalenessMaxEvents?: number;
-  /** Refuse issuance when the head was last seen longer ago than this (default 120 s). */
+  /**
+   * Refuse issuance when nothing (no events, no heartbeat) was heard from
+   * the registry for longer than this (default 5 s; heartbeats come every second).
+   */
   stalenessMaxSeconds?: number;
 }
 
@@ -355,11 +361,19 @@ function policyOf(cfg: TenantConfig): TenantPolicy {
     printMyNumber: cfg.printMyNumber ?? false,
     retentionYears: cfg.retentionYears ?? 5,
     stalenessMaxEvents: cfg.stalenessMaxEvents ?? 0,
-    stalenessMaxSeconds: cfg.stalenessMaxSeconds ?? 120,
+    stalenessMaxSeconds: cfg.stalenessMaxSeconds ?? STALENESS_MAX_SECONDS,
   };
   if (!Number.isInteger(policy.retentionYears) || policy.retentionYears < 1) {
     throw new RangeError(
       `Tenant ${cfg.code}: retentionYears must be a positive integer`,
+    );
+  }
+  if (
+    !Number.isInteger(policy.stalenessMaxSeconds) ||
+    policy.stalenessMaxSeconds < 1
+  ) {
+    throw new RangeError(
+      `Tenant ${cfg.code}: stalenessMaxSeconds must be a positive integer`,
     );
   }
   return policy;

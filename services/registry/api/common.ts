@@ -23,6 +23,12 @@ export interface RegistryDeps {
   centerBinding?: CenterBindingPusher;
   /** Longest a feed request may wait, ms (default 25 s). */
   maxFeedWaitMs?: number;
+  /**
+   * Heartbeat interval of the feed, ms (default 1000): a long poll with no
+   * events answers `{events: [], head, heartbeatAt}` after at most this
+   * long, so a replica hears the head every second also when idle.
+   */
+  feedHeartbeatMs?: number;
 }
 
 /** Hono env of the registry's routes. */

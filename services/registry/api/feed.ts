@@ -1,8 +1,14 @@
 /**
  * `GET /municipalities/{code}/feed?after=<seq>`: events in order; when there
- * are none yet, the request waits (long poll) up to `wait` seconds. A poll
- * that ends with no events is logged at debug: each ASP tenant polls every
- * 20 s or so, and those lines would drown the rest.
+ * are none yet, the request waits (long poll) up to `wait` seconds, but never
+ * longer than the heartbeat interval (`feedHeartbeatMs`, default 1 s): an
+ * idle poll answers `{events: [], head, heartbeatAt}`, the heartbeat that
+ * tells the replica the head is still where it heard it. Events wake a
+ * waiting poll at once (the notifier), so the heartbeat costs the sync lag
+ * nothing; an idle replica simply asks again within a second.
+ *
+ * A poll that ends with no events (a heartbeat) is logged at debug: each ASP
+ * tenant polls every second, and those lines would drown the rest.
  *
  * @module
  */
@@ -19,6 +25,9 @@ import {
   type RegistryDeps,
   type RegistryEnv,
 } from "./common.ts";
+
+/** Default heartbeat interval of the feed (ms): the longest an idle poll waits. */
+export const FEED_HEARTBEAT_MS = 1000;
 
 const FeedResponseView = component(feedResponseSchema, "FeedResponse");
 
@@ -54,7 +63,11 @@ export function createFeedApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
     const { after, limit, wait } = c.req.valid("query");
     await loadMunicipality(deps.db, code);
     const deadline = Date.now() +
-      Math.min(wait * 1000, deps.maxFeedWaitMs ?? 25_000);
+      Math.min(
+        wait * 1000,
+        deps.maxFeedWaitMs ?? 25_000,
+        deps.feedHeartbeatMs ?? FEED_HEARTBEAT_MS,
+      );
     let events = await readFeed(deps.db, code, after, limit);
     while (!events.length && Date.now() < deadline) {
       await deps.notifier.wait(
@@ -76,7 +89,12 @@ export function createFeedApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
         details: { from: events[0].seq, to: events[events.length - 1].seq },
       });
     }
-    return c.json({ municipalityCode: code, head, events }, 200);
+    return c.json({
+      municipalityCode: code,
+      head,
+      heartbeatAt: deps.clock.now().toISOString(),
+      events,
+    }, 200);
   });
   return app;
 }

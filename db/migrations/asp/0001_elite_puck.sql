@@ -1,0 +1,1 @@
+ALTER TABLE "control"."tenants" ALTER COLUMN "staleness_max_seconds" SET DEFAULT 5;
