@@ -160,6 +160,8 @@ export async function runP5(opts: P5Options): Promise<P5Result> {
   const child = spawnService("../services/registry/main.ts", {
     REGISTRY_DATABASE_URL: opts.databaseUrl,
     REGISTRY_PORT: String(port),
+    // The API on the plain port (HTTP, as P5 measures): no certificates needed.
+    KONBINI_TRANSPORT: "plaintext",
     REGISTRY_CLIENTS: JSON.stringify([{
       id: "bench",
       token,
