@@ -13,6 +13,7 @@ import type { EventInput } from "./event_schemas.ts";
 import {
   type ChangeSet,
   commitChange,
+  type CommitOptions,
   type Committed,
   type PlanDb,
 } from "./store.ts";
@@ -71,8 +72,9 @@ function plan(
 }
 
 /**
- * Applies one change event in one transaction (planned again when a
- * concurrent event changed what it read; see `commitChange`).
+ * Applies one change event, committed together with the municipality's
+ * other events queued meanwhile, each in its own savepoint (planned again
+ * when a concurrent event changed what it read; see `commitChange`).
  *
  * @example
  * ```ts ignore
@@ -84,14 +86,20 @@ export async function applyEvent(
   municipalityCode: string,
   ev: EventInput,
   who: { client: string; requestId?: string },
+  opts: CommitOptions = {},
 ): Promise<Committed> {
-  return await commitChange(db, {
-    municipalityCode,
-    type: ev.type,
-    client: who.client,
-    requestId: who.requestId,
-    effectiveDate: ev.date,
-    request: ev,
-    cancelsSeq: ev.type === "torikeshi" ? ev.seq : undefined,
-  }, (p, cs) => plan(p, cs, municipalityCode, ev));
+  return await commitChange(
+    db,
+    {
+      municipalityCode,
+      type: ev.type,
+      client: who.client,
+      requestId: who.requestId,
+      effectiveDate: ev.date,
+      request: ev,
+      cancelsSeq: ev.type === "torikeshi" ? ev.seq : undefined,
+    },
+    (p, cs) => plan(p, cs, municipalityCode, ev),
+    opts,
+  );
 }

@@ -1,19 +1,25 @@
 /**
- * The registry's write path: every business event is one transaction that
- * writes the new state, a history snapshot per changed resident, an outbox
- * entry with the municipality's next gapless sequence number, and an audit
- * record — or nothing at all.
+ * The registry's write path: every business event writes the new state, a
+ * history snapshot per changed resident, an outbox entry with the
+ * municipality's next gapless sequence number, and an audit record, in the
+ * transaction that commits it — or nothing at all.
  *
  * An event is planned first: its rules read the current state with plain
  * reads (no transaction, no locks), each remembered in {@linkcode PlanReads},
- * and record what changes in a {@linkcode ChangeSet}. Then ONE autocommit
- * statement, `registry_commit_event(jsonb)` (db/migrations/registry/0002),
- * takes the municipality's head row lock, checks that everything the plan
- * read is unchanged, writes it all and returns the seq; the server commits
- * as the statement ends, so the head lock is held only inside the server and
- * never across a round trip. The feed's order is the commit order and a
- * rolled-back event leaves no gap. When the check fails (SQLSTATE 40001) the
- * event is planned again from the new state, a bounded number of times.
+ * and record what changes in a {@linkcode ChangeSet}. Then it is queued on
+ * its municipality's group committer (group_commit.ts): the events queued
+ * while the previous group commits are committed together by ONE autocommit
+ * statement, `registry_commit_events(jsonb)` (db/migrations/registry/0005),
+ * which runs `registry_commit_event` (0002) for each in its own savepoint:
+ * take the municipality's head row lock, check that everything the plan read
+ * is unchanged, write it all, return the seq. The server commits as the
+ * statement ends, so the head lock is held only inside the server and never
+ * across a round trip, and one WAL flush serves the whole group. An event
+ * that fails rolls back alone (its seq too) and gets its own error; the
+ * others take the next seqs; nobody is answered before the commit. The
+ * feed's order is the commit order and a rolled-back event leaves no gap.
+ * When the check fails (SQLSTATE 40001) the event is planned again from the
+ * new state, a bounded number of times.
  *
  * @module
  */
@@ -44,6 +50,11 @@ import {
   sealRegistrations,
 } from "../../db/registry/schema.ts";
 import { RegistryError } from "./errors.ts";
+import {
+  createGroupCommitter,
+  type GroupCommitter,
+  type GroupOutcome,
+} from "./group_commit.ts";
 
 /** Before and after of one row an event touches (null: absent). */
 export interface Change<T> {
@@ -215,7 +226,7 @@ interface Statements {
   members: Prepared<Resident>;
   codeHolders: Prepared<{ id: string }>;
   activeSeals: Prepared<SealRegistration>;
-  commit: Prepared<{ seq: string }>;
+  commitGroup: Prepared<{ outcomes: string }>;
 }
 
 const prepared = new WeakMap<Db, Statements>();
@@ -256,11 +267,13 @@ function statements(db: Db): Statements {
           eq(sealRegistrations.status, "active"),
         ),
       ).prepare("registry_read_active_seals"),
-      // One autocommit statement: the server commits as it returns.
-      commit: db.select({
-        seq: sql<string>`registry_commit_event(${ph("ev")}::jsonb)`,
+      // One autocommit statement: the server commits the group as it returns.
+      commitGroup: db.select({
+        outcomes: sql<string>`registry_commit_events(${
+          ph("evs")
+        }::jsonb)::text`,
       })
-        .from(sql`(select) as once`).prepare("registry_commit_event"),
+        .from(sql`(select) as once`).prepare("registry_commit_events"),
     };
     prepared.set(db, s);
   }
@@ -467,15 +480,62 @@ function undoSeal(s: SealRegistration | null): unknown {
 /** How many times an event is planned before a conflict is given up. */
 export const MAX_ATTEMPTS = 16;
 
+/** The committer of planned events: seq of each, per municipality. */
+export type EventCommitter = GroupCommitter<PlannedEvent, number>;
+
 /** Options of {@linkcode commitChange}. */
 export interface CommitOptions {
   /** Attempts before giving up on conflicts (default {@linkcode MAX_ATTEMPTS}). */
   maxAttempts?: number;
+  /** Commits the planned event with others of its municipality (default: the database's, {@linkcode eventCommitter}). */
+  committer?: EventCommitter;
+}
+
+/** One event planned and ready to commit. */
+export interface PlannedEvent {
+  eventId: string;
+  type: string;
+  residentIds: string[];
+  /** The JSON argument of registry_commit_event. */
+  arg: string;
 }
 
 /**
- * Plans an event with `plan` and commits what it recorded as one event; when
- * something the plan read changed before the commit, plans it again.
+ * Plans one event: reads the policy, runs `plan`, and builds what the commit
+ * checks and writes. Throws the plan's refusals, and
+ * `RegistryError("NOTHING_TO_CHANGE")` for an empty plan.
+ *
+ * @example
+ * ```ts ignore
+ * const ev = await planChange(db, { municipalityCode, type: "shibou", client }, plan);
+ * const [outcome] = await commitEventGroup(db, [ev]);
+ * ```
+ */
+export async function planChange(
+  db: Db,
+  ctx: ChangeContext,
+  plan: (p: PlanDb, cs: ChangeSet, policy: MunicipalityPolicy) => Promise<void>,
+): Promise<PlannedEvent> {
+  const policy = await cachedPolicy(db, ctx.municipalityCode);
+  const reads = new PlanReads();
+  const cs = new ChangeSet();
+  await plan({ db, reads }, cs, policy);
+  if (cs.isEmpty()) throw new RegistryError("NOTHING_TO_CHANGE");
+  const eventId = crypto.randomUUID();
+  return {
+    eventId,
+    type: ctx.type,
+    residentIds: [...cs.residents.keys()],
+    arg: eventArgument(ctx, eventId, cs, reads, policy),
+  };
+}
+
+/**
+ * Plans an event with `plan` and commits what it recorded as one event,
+ * together with the other events of its municipality queued meanwhile (group
+ * commit: one transaction, each event in its own savepoint; answered after
+ * the commit); when something the plan read changed before the commit,
+ * plans it again.
  *
  * Throws the plan's refusals as they are, `RegistryError("NOTHING_TO_CHANGE")`
  * for an empty plan, and `DomainError("CONFLICT")` (409) when every attempt
@@ -496,21 +556,16 @@ export async function commitChange(
   opts: CommitOptions = {},
 ): Promise<Committed> {
   const maxAttempts = opts.maxAttempts ?? MAX_ATTEMPTS;
+  const committer = opts.committer ?? eventCommitter(db);
   for (let attempt = 1;; attempt++) {
-    const policy = await cachedPolicy(db, ctx.municipalityCode);
-    const reads = new PlanReads();
-    const cs = new ChangeSet();
-    await plan({ db, reads }, cs, policy);
-    if (cs.isEmpty()) throw new RegistryError("NOTHING_TO_CHANGE");
-    const eventId = crypto.randomUUID();
-    const arg = eventArgument(ctx, eventId, cs, reads, policy);
+    const ev = await planChange(db, ctx, plan);
     try {
-      const seq = await callCommit(db, ctx.municipalityCode, arg);
+      const seq = await committer.submit(ctx.municipalityCode, ev);
       return {
         seq,
-        eventId,
-        type: ctx.type,
-        residentIds: [...cs.residents.keys()],
+        eventId: ev.eventId,
+        type: ev.type,
+        residentIds: ev.residentIds,
       };
     } catch (err) {
       const code = sqlState(err);
@@ -550,39 +605,83 @@ function sqlState(err: unknown): string | undefined {
   return undefined;
 }
 
-/**
- * Commit calls in flight per database and municipality. They all queue on
- * the head's row lock anyway; with many waiting backends every handoff wakes
- * them all to re-check the row (lock manager contention seen under P5),
- * while a few keep the next calls ready in the server as one commits.
- */
-const COMMITS_IN_FLIGHT = 3;
-
-interface Gate {
-  active: number;
-  waiting: (() => void)[];
+/** The error one event of a group failed with in its savepoint (SQLSTATE in `code`). */
+export class EventCommitError extends Error {
+  /** The SQLSTATE, e.g. `40001` when what the plan read had changed. */
+  readonly code: string;
+  /** Makes the error of one event. */
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "EventCommitError";
+    this.code = code;
+  }
 }
 
-const gates = new WeakMap<Db, Map<string, Gate>>();
+/**
+ * Commits planned events as ONE autocommit statement,
+ * `registry_commit_events(jsonb)` (db/migrations/registry/0005): one
+ * transaction, each event in its own savepoint, seqs assigned in the given
+ * order. Returns each event's seq, or the {@linkcode EventCommitError} it
+ * alone failed with (rolled back, leaving no gap). Throws when the statement
+ * itself fails (then nothing of the group committed).
+ *
+ * @example
+ * ```ts ignore
+ * const [a, b] = await commitEventGroup(db, [evA, evB]);
+ * if (a.ok) console.log(a.value); // seq
+ * ```
+ */
+export async function commitEventGroup(
+  db: Db,
+  events: PlannedEvent[],
+): Promise<GroupOutcome<number>[]> {
+  if (!events.length) return [];
+  const rows = await statements(db).commitGroup.execute({
+    evs: "[" + events.map((e) => e.arg).join(",") + "]",
+  });
+  const outcomes = JSON.parse(rows[0].outcomes) as (
+    | { seq: number }
+    | { error: string; message: string }
+  )[];
+  return outcomes.map((o) =>
+    "seq" in o
+      ? { ok: true, value: Number(o.seq) }
+      : { ok: false, error: new EventCommitError(o.error, o.message) }
+  );
+}
 
-async function callCommit(db: Db, code: string, arg: string): Promise<number> {
-  const byCode = gates.get(db) ?? new Map<string, Gate>();
-  gates.set(db, byCode);
-  let gate = byCode.get(code);
-  if (!gate) byCode.set(code, gate = { active: 0, waiting: [] });
-  if (gate.active >= COMMITS_IN_FLIGHT) {
-    await new Promise<void>((r) => gate!.waiting.push(r));
-  } else {
-    gate.active++;
-  }
-  try {
-    const rows = await statements(db).commit.execute({ ev: arg });
-    return Number(rows[0].seq);
-  } finally {
-    const next = gate.waiting.shift();
-    if (next) next();
-    else gate.active--;
-  }
+/**
+ * A new committer of the database's events (per municipality: one group in
+ * flight, up to `maxGroup` events a group).
+ *
+ * @example
+ * ```ts ignore
+ * const committer = createEventCommitter(db, { maxGroup: 16 });
+ * await commitChange(db, ctx, plan, { committer });
+ * ```
+ */
+export function createEventCommitter(
+  db: Db,
+  opts: { maxGroup?: number } = {},
+): EventCommitter {
+  return createGroupCommitter<PlannedEvent, number>({
+    run: (_code, events) => commitEventGroup(db, events),
+    maxGroup: opts.maxGroup,
+  });
+}
+
+const committers = new WeakMap<Db, EventCommitter>();
+
+/**
+ * The database's shared event committer: every write path of the process
+ * (events, seals, blocks, card links) queues on it, so that concurrent
+ * events of a municipality form groups. Its `onGroup` feeds the metric of
+ * group sizes (api/events.ts).
+ */
+export function eventCommitter(db: Db): EventCommitter {
+  let c = committers.get(db);
+  if (!c) committers.set(db, c = createEventCommitter(db));
+  return c;
 }
 
 /** The JSON argument of registry_commit_event: checks, writes, history, outbox and audit. */

@@ -8,6 +8,8 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireClient } from "../auth.ts";
 import { EventInput } from "../event_schemas.ts";
 import { applyEvent } from "../events.ts";
+import { eventCommitter } from "../store.ts";
+import type { MetricsRegistry } from "../../../lib/service/metrics.ts";
 import {
   errorResponses,
   MunicipalityParam,
@@ -43,9 +45,25 @@ const route = createRoute({
   security: [{ bearer: [] }],
 });
 
-/** The events resource. */
-export function createEventsApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
+/** Buckets of the group-size histogram (events committed together). */
+export const GROUP_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32];
+
+/** The events resource (with `metrics`: the histogram of group sizes). */
+export function createEventsApp(
+  deps: RegistryDeps & { metrics?: MetricsRegistry },
+): OpenAPIHono<RegistryEnv> {
   const app = createResourceApp<RegistryEnv>();
+  if (deps.metrics) {
+    const sizes = deps.metrics.histogram(
+      "registry_event_group_size",
+      "Events committed together in one transaction (group commit), per group",
+      GROUP_SIZE_BUCKETS,
+    );
+    eventCommitter(deps.db).onGroup(
+      "metrics",
+      (n, code) => sizes.observe(n, { municipality: code }),
+    );
+  }
   app.use(requireClient(deps.clients, "write"));
   app.openapi(route, async (c) => {
     const { code } = c.req.valid("param");
@@ -54,6 +72,7 @@ export function createEventsApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
       client: c.get("client").id,
       requestId: c.get("requestId"),
     });
+    // Answered after the group's commit; the hooks run per event.
     deps.notifier.notify(code);
     // The municipality updates the center's card binding in the same flow.
     await deps.centerBinding?.afterEvent(code, committed.seq);
