@@ -37,7 +37,7 @@ import {
   bindingDigest,
   bindingKeysFromEnv,
 } from "../lib/card/identity_binding.ts";
-import { mtlsFetch, readTlsIdentity, tlsFiles } from "../lib/tls/mod.ts";
+import { cityWindowFetch } from "../lib/tls/mod.ts";
 
 /** Options of {@linkcode issueCardFile}. */
 export interface IssueCardOptions {
@@ -109,7 +109,7 @@ const describe = (r: { status: number; body: Record<string, unknown> }) =>
  * ```ts ignore
  * const card = await issueCardFile({ municipalityCode: "401005", residentId, out: "card.json", pin: "1234",
  *   centerUrl: "https://localhost:8103", registryUrl: "https://localhost:8111", bindingKey,
- *   fetch: mtlsFetch(await readTlsIdentity(tlsFiles(Deno.env, "CITY", "city-401005"))) });
+ *   fetch: await cityWindowFetch(Deno.env, "401005") });
  * ```
  */
 export async function issueCardFile(
@@ -272,14 +272,10 @@ if (import.meta.main) {
   const env = (k: string) => Deno.env.get(k);
   let window;
   try {
-    window = mtlsFetch(
-      await readTlsIdentity(
-        tlsFiles(
-          { get: (k) => k === "CERTS_DIR" ? values.certs ?? env(k) : env(k) },
-          "CITY",
-          `city-${values.municipality}`,
-        ),
-      ),
+    window = await cityWindowFetch(
+      Deno.env,
+      values.municipality!,
+      values.certs,
     );
   } catch (err) {
     console.error(`card:issue: ${(err as Error).message}`);

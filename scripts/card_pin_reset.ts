@@ -22,7 +22,7 @@
  */
 import { openCard, resetPin } from "../lib/card/card.ts";
 import { parseCli, usageError } from "../lib/service/cli.ts";
-import { mtlsFetch, readTlsIdentity, tlsFiles } from "../lib/tls/mod.ts";
+import { cityWindowFetch } from "../lib/tls/mod.ts";
 
 /** Options of {@linkcode resetCardPinAtWindow}. */
 export interface PinResetOptions {
@@ -181,14 +181,10 @@ if (import.meta.main) {
   const env = (k: string) => Deno.env.get(k);
   let window;
   try {
-    window = mtlsFetch(
-      await readTlsIdentity(
-        tlsFiles(
-          { get: (k) => k === "CERTS_DIR" ? values.certs ?? env(k) : env(k) },
-          "CITY",
-          `city-${values.municipality}`,
-        ),
-      ),
+    window = await cityWindowFetch(
+      Deno.env,
+      values.municipality!,
+      values.certs,
     );
   } catch (err) {
     console.error(`card:pin-reset: ${(err as Error).message}`);

@@ -13,6 +13,7 @@
  * @module
  */
 import type { PemPair } from "./pki.ts";
+import { type MtlsFetch, mtlsFetch } from "./mtls.ts";
 
 /** Where a TLS identity's files are. */
 export interface TlsFiles {
@@ -72,6 +73,32 @@ export async function readTlsIdentity(files: TlsFiles): Promise<TlsIdentity> {
     read(files.caFile),
   ]);
   return { cert, key, ca };
+}
+
+/**
+ * A municipal window's transport (mutual TLS with its certificate
+ * `city-<code>`, from `certsDir` or CERTS_DIR or ./certs) for the window
+ * scripts; an unreadable file fails naming it.
+ *
+ * @example
+ * ```ts ignore
+ * const window = await cityWindowFetch(Deno.env, "401005");
+ * ```
+ */
+export async function cityWindowFetch(
+  env: { get(k: string): string | undefined },
+  municipalityCode: string,
+  certsDir?: string,
+): Promise<MtlsFetch> {
+  return mtlsFetch(
+    await readTlsIdentity(
+      tlsFiles(
+        { get: (k) => k === "CERTS_DIR" ? certsDir ?? env.get(k) : env.get(k) },
+        "CITY",
+        `city-${municipalityCode}`,
+      ),
+    ),
+  );
 }
 
 /**

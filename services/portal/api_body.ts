@@ -27,18 +27,7 @@ export interface SheetBody {
 }
 
 /** Body of a verdict: the overall (the worst sheet's) and every sheet's. */
-export interface VerdictBody {
-  verdict: string;
-  reason_code: string;
-  reason_ja: string;
-  reason_en: string;
-  status: string;
-  status_note_ja: string | null;
-  status_note_en: string | null;
-  issue_number: string | null;
-  key_id: string | null;
-  certificate: SheetJson | null;
-  front_image_png: string | null;
+export interface VerdictBody extends Omit<SheetBody, "file_page"> {
   /** Every back side of the upload, each with its own verdict and front. */
   sheets: SheetBody[];
   /** Pages skipped as fronts. */
