@@ -164,7 +164,10 @@ async function revokeReplaced(
   for (const s of new Set((n.replaces ?? []).map((x) => x.toLowerCase()))) {
     const [old] = await tx.select().from(cards).where(eq(cards.serial, s))
       .for("update");
-    if (!old) throw new JlisError("CARD_NOT_FOUND", { serial: s });
+    // A link the registry holds to a serial this center never issued (a
+    // link recorded before the center's records, a mistyped serial) has
+    // no certificate to revoke here: nothing to do for it.
+    if (!old) continue;
     if (old.municipalityCode !== n.municipalityCode) {
       throw new JlisError("WRONG_MUNICIPALITY", { serial: s });
     }

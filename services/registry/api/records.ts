@@ -153,7 +153,9 @@ export function createCardLinksApp(
       const r = await linkCard(deps.db, code, {
         ...body,
         serial: body.serial.toLowerCase(),
-        replaces: body.replaces?.map((s) => s.toLowerCase()),
+        // As the registry lists them (links recorded before serials were
+        // kept in lower case are matched as written).
+        replaces: body.replaces,
         at: deps.clock.now(),
       }, {
         client: c.get("client").id,
