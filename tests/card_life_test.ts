@@ -16,6 +16,7 @@ import { resetCardPinAtWindow } from "../scripts/card_pin_reset.ts";
 import { CardError, openCard } from "../lib/card/card.ts";
 import { cardAuthMessage } from "../lib/card/certificate.ts";
 import { cardPinResets, cards, kioskSessions } from "../db/jlis/schema.ts";
+import { cardLinks } from "../db/registry/schema.ts";
 import {
   makePerson,
   openTestRegistry,
@@ -274,6 +275,31 @@ Deno.test("a re-issued card revokes and unlinks the previous one: the old card i
     assert.equal(res.status, 409);
     assert.equal((await res.json()).code, "REISSUE_HOLDER_MISMATCH");
     assert.equal((await kioskAuthenticate(jlis, stranger, "1234")).status, 200);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("a re-issue over a link the center never issued (a seeded, upper-case serial) issues and replaces the link", async () => {
+  const w = await openWorld();
+  try {
+    // A link recorded before the center's records, as the demo seed writes.
+    await w.reg.database.db.insert(cardLinks).values({
+      serial: "ABCDEF0123",
+      municipalityCode: "401005",
+      residentId: w.residentId,
+    });
+    const card = await issueCardFile({ ...w.base, out: `${w.dir}/1.json` });
+    assert.deepEqual(card.revoked, [], "nothing of it at the center");
+    const [old] = await w.reg.database.db.select().from(cardLinks).where(
+      eq(cardLinks.serial, "ABCDEF0123"),
+    );
+    assert.ok(old.unlinkedAt, "the old link is replaced");
+    const now = await w.reg.call(
+      "GET",
+      `/municipalities/401005/card-links/${card.serial}`,
+    );
+    assert.equal((await now.json()).residentId, w.residentId);
   } finally {
     await w.close();
   }
