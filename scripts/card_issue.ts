@@ -38,6 +38,10 @@ import {
   bindingKeysFromEnv,
 } from "../lib/card/identity_binding.ts";
 import { cityWindowFetch } from "../lib/tls/mod.ts";
+import {
+  describeAnswer as describe,
+  windowCall as call,
+} from "./window_call.ts";
 
 /** Options of {@linkcode issueCardFile}. */
 export interface IssueCardOptions {
@@ -70,37 +74,6 @@ export interface IssuedCard {
   /** Serials this re-issue revoked at the center. */
   revoked: string[];
 }
-
-async function call(
-  f: typeof fetch,
-  url: string,
-  token: string | undefined,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await f(url, {
-    method: body === undefined ? "GET" : "POST",
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = { message_en: text.slice(0, 200) };
-  }
-  return { status: res.status, body: parsed };
-}
-
-const describe = (r: { status: number; body: Record<string, unknown> }) =>
-  `${r.status} ${r.body.code ?? ""} ${r.body.message_ja ?? ""} ${
-    r.body.message_en ?? ""
-  }`.trim();
 
 /**
  * Issues a card and links it; throws `Error` saying which step failed.

@@ -23,6 +23,7 @@
 import { openCard, resetPin } from "../lib/card/card.ts";
 import { parseCli, usageError } from "../lib/service/cli.ts";
 import { cityWindowFetch } from "../lib/tls/mod.ts";
+import { describeAnswer, windowCall } from "./window_call.ts";
 
 /** Options of {@linkcode resetCardPinAtWindow}. */
 export interface PinResetOptions {
@@ -82,16 +83,11 @@ export async function resetCardPinAtWindow(
         : "This card has no reset slot (issued before PIN resets): re-issue it",
     );
   }
-  const f = opts.fetch ?? fetch;
-  const res = await f(`${opts.centerUrl}/cards/${card.serial}/pin-reset`, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/json",
-      ...(opts.centerToken
-        ? { Authorization: `Bearer ${opts.centerToken}` }
-        : {}),
-    },
-    body: JSON.stringify({
+  const answer = await windowCall(
+    opts.fetch ?? fetch,
+    `${opts.centerUrl}/cards/${card.serial}/pin-reset`,
+    opts.centerToken,
+    {
       cardGeneration: generation,
       verification: {
         method: opts.method,
@@ -99,20 +95,12 @@ export async function resetCardPinAtWindow(
         windowOfficer: opts.windowOfficer,
         verifiedAt: (opts.verifiedAt ?? new Date()).toISOString(),
       },
-    }),
-  });
-  const text = await res.text();
-  let body: Record<string, unknown>;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = { message_en: text.slice(0, 200) };
-  }
-  if (res.status !== 200) {
+    },
+  );
+  const body = answer.body;
+  if (answer.status !== 200) {
     throw new Error(
-      `The center refused the PIN reset: ${res.status} ${body.code ?? ""} ${
-        body.message_ja ?? ""
-      } ${body.message_en ?? ""}`.trim(),
+      `The center refused the PIN reset: ${describeAnswer(answer)}`,
     );
   }
   await resetPin(card, opts.newPin, {
