@@ -237,8 +237,8 @@ export async function readResults(path: string): Promise<ResultsFile> {
 }
 
 /**
- * Replaces the entries of the figures just measured and keeps the others,
- * ordered by id.
+ * Replaces the entries of the figures just measured (each stamped with this
+ * run's time in `params.measured_at`) and keeps the others, ordered by id.
  *
  * @example
  * ```ts ignore
@@ -251,7 +251,14 @@ export function mergeResults(
   meta: { measured_at: string; cores: number },
 ): ResultsFile {
   const byId = new Map(existing.figures.map((f) => [f.id, f]));
-  for (const f of fresh) byId.set(f.id, f);
+  // Each figure says which run measured it: the file's own `measured_at`
+  // is only the last run's, and the figures kept from earlier runs are not.
+  for (const f of fresh) {
+    byId.set(f.id, {
+      ...f,
+      params: { ...f.params, measured_at: meta.measured_at },
+    });
+  }
   const figures = [...byId.values()].sort((a, b) =>
     a.id.localeCompare(b.id, "en", { numeric: true })
   );

@@ -37,6 +37,12 @@ Deno.test("mergeResults() replaces the figures run and keeps the others", () => 
     1.2,
   ], ["P10", 5]]);
   assert.equal(merged.measured_at, "now");
+  // The run that measured each figure: this one for the fresh, none added
+  // to the kept.
+  assert.deepEqual(
+    merged.figures.map((f) => f.params?.measured_at),
+    [undefined, "now", "now"],
+  );
   assert.equal(merged.cores, 4);
 });
 
