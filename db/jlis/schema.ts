@@ -27,7 +27,22 @@ import {
 export const cards = pgTable("cards", {
   /** Certificate serial, lowercase hex. */
   serial: text("serial").primaryKey(),
+  /**
+   * The card's current municipality (routing, services/jlis/cards/
+   * routing.ts): the issuing one, then the one that carried it on
+   * (継続利用). The certificate names none.
+   */
   municipalityCode: text("municipality_code").notNull(),
+  /**
+   * When the card routes to `municipalityCode` from: null since issuance;
+   * after a 継続利用, the start of the next day in Japan.
+   */
+  routedFrom: timestamp("routed_from", { withTimezone: true, mode: "date" }),
+  /**
+   * Set when the municipality told the center its holder moved out
+   * (転出確定) and nobody has carried the card on since: refused at kiosks.
+   */
+  movedOutAt: timestamp("moved_out_at", { withTimezone: true, mode: "date" }),
   /** SHA-256 of the certificate DER, base64url: the exact certificate issued. */
   certificateSha256: text("certificate_sha256").notNull(),
   notBefore: timestamp("not_before", { withTimezone: true, mode: "date" })
@@ -126,6 +141,34 @@ export const cardBindingChanges = pgTable("card_binding_changes", {
   /** e.g. `issued`, or the registry event (type and seq) that changed the identity. */
   reason: text("reason").notNull(),
 }, (t) => [index("card_binding_changes_serial_idx").on(t.serial)]);
+
+/**
+ * Every change of a card's routing: the move-out a municipality reported
+ * (転出確定) and the carrying on (継続利用) by the new municipality, with who
+ * and from when.
+ */
+export const cardRouteChanges = pgTable("card_route_changes", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  serial: text("serial").notNull(),
+  /** moved_out | continued */
+  kind: text("kind").notNull(),
+  fromMunicipality: text("from_municipality").notNull(),
+  /** continued: the new municipality; moved_out: null. */
+  toMunicipality: text("to_municipality"),
+  /** When the change was recorded. */
+  at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+  /** continued: when the card routes to the new municipality from. */
+  effectiveFrom: timestamp("effective_from", {
+    withTimezone: true,
+    mode: "date",
+  }),
+  actor: text("actor").notNull(),
+  requestId: text("request_id").notNull(),
+  /** e.g. the registry event (`tenshutsu_kakutei seq 12`). */
+  reason: text("reason"),
+  /** continued: the identity verification at the new municipality's window. */
+  verification: jsonb("verification"),
+}, (t) => [index("card_route_changes_serial_idx").on(t.serial)]);
 
 /** Kiosk authentication sessions: one random nonce each, single use, short-lived. */
 export const kioskSessions = pgTable("kiosk_sessions", {

@@ -123,8 +123,11 @@ export interface Card {
   readonly path: string;
   /** Certificate serial, lowercase hex. */
   readonly serial: string;
-  /** Municipality code from the certificate. */
-  readonly municipalityCode: string;
+  /**
+   * Municipality code from an earlier card's certificate extension; null
+   * for cards issued now (the center routes by its own table).
+   */
+  readonly municipalityCode: string | null;
   /** The user-authentication certificate, PEM. */
   readonly certificatePem: string;
   /** A face-authentication-only card: no PIN, refused at kiosks. */
@@ -202,7 +205,8 @@ export interface WriteCardOptions {
 interface CardFile {
   format: typeof FORMAT;
   serial: string;
-  municipalityCode: string;
+  /** An earlier card's certificate extension; null when it has none. */
+  municipalityCode: string | null;
   certificatePem: string;
   /** null for a pinless card. */
   pin: {
@@ -465,7 +469,7 @@ function loadCard(path: string): CardFile {
   }
   if (
     !f || f.format !== FORMAT || typeof f.serial !== "string" ||
-    typeof f.municipalityCode !== "string" ||
+    !(typeof f.municipalityCode === "string" || f.municipalityCode === null) ||
     typeof f.certificatePem !== "string" ||
     !(f.pinless === undefined || f.pinless === true) ||
     !(f.pinless ? f.pin === null && f.privateKey === null : (

@@ -1,8 +1,14 @@
 /**
  * The card's user-authentication certificate (利用者証明用電子証明書) as both
  * the card and the center read it: an X.509 v3 certificate, ECDSA P-256,
- * carrying no personal data: only its serial (the key the registry links to a
- * resident) and the municipality code, in a custom extension.
+ * carrying no personal data and no municipality: only its serial (the key the
+ * registry links to a resident, and the center routes by: the center keeps
+ * serial → current municipality, services/jlis/cards/routing.ts). The card
+ * stays valid when its holder moves, even to another city (継続利用).
+ *
+ * Cards issued before that carry the municipality code in a custom
+ * extension ({@linkcode MUNICIPALITY_CODE_OID}); it is still read (and must
+ * be well formed), but nothing routes by it.
  *
  * Also the challenge the card signs: the center's nonce behind a fixed
  * context prefix, so a card key can never be made to sign anything else.
@@ -14,9 +20,10 @@ import * as x509 from "@peculiar/x509";
 import { verifyEcdsaP256 } from "../crypto/ecdsa.ts";
 
 /**
- * OID of the municipality-code extension, under IANA's enterprise number
- * for documentation use (32473, RFC 5612): this is a simulation. Its value is
- * a DER PrintableString of 6 digits.
+ * OID of the municipality-code extension of earlier cards, under IANA's
+ * enterprise number for documentation use (32473, RFC 5612): this is a
+ * simulation. Its value is a DER PrintableString of 6 digits. New cards do
+ * not carry it; the center ignores it.
  */
 export const MUNICIPALITY_CODE_OID = "1.3.6.1.4.1.32473.1.1";
 
@@ -27,7 +34,8 @@ const MUNICIPALITY_CODE = /^\d{6}$/;
 const PRINTABLE_STRING = 0x13;
 
 /**
- * The municipality-code extension (non-critical) for a card certificate.
+ * The municipality-code extension (non-critical) of earlier card
+ * certificates (new ones carry none; tests make old cards with it).
  *
  * @example
  * ```ts
@@ -51,8 +59,11 @@ export function municipalityCodeExtension(code: string): x509.Extension {
 export interface CardCertificateInfo {
   /** Serial number, lowercase hex (the registry's link key). */
   serial: string;
-  /** Municipality code from the custom extension. */
-  municipalityCode: string;
+  /**
+   * Municipality code from the extension of an earlier card, null for a
+   * card without it (every card issued now). Not used for routing.
+   */
+  municipalityCode: string | null;
   notBefore: Date;
   notAfter: Date;
   /** The parsed certificate. */
@@ -60,13 +71,14 @@ export interface CardCertificateInfo {
 }
 
 /**
- * Parses a card certificate (PEM or DER) and reads its serial and
- * municipality code. Throws `TypeError` when it is not a well-formed card
- * certificate; says nothing about who signed it (see the center's checks).
+ * Parses a card certificate (PEM or DER) and reads its serial (and an
+ * earlier card's municipality-code extension). Throws `TypeError` when it is
+ * not a well-formed card certificate; says nothing about who signed it (see
+ * the center's checks).
  *
  * @example
  * ```ts ignore
- * const { serial, municipalityCode } = readCardCertificate(card.certificatePem);
+ * const { serial } = readCardCertificate(card.certificatePem);
  * ```
  */
 export function readCardCertificate(
@@ -79,16 +91,16 @@ export function readCardCertificate(
     throw new TypeError(`Not an X.509 certificate: ${(err as Error).message}`);
   }
   const ext = certificate.getExtension(MUNICIPALITY_CODE_OID);
-  if (!ext) {
-    throw new TypeError("Certificate has no municipality-code extension");
-  }
-  const v = new Uint8Array(ext.value);
-  const code = new TextDecoder().decode(v.subarray(2));
-  if (
-    v[0] !== PRINTABLE_STRING || v[1] !== v.length - 2 ||
-    !MUNICIPALITY_CODE.test(code)
-  ) {
-    throw new TypeError("Malformed municipality-code extension");
+  let code: string | null = null;
+  if (ext) {
+    const v = new Uint8Array(ext.value);
+    code = new TextDecoder().decode(v.subarray(2));
+    if (
+      v[0] !== PRINTABLE_STRING || v[1] !== v.length - 2 ||
+      !MUNICIPALITY_CODE.test(code)
+    ) {
+      throw new TypeError("Malformed municipality-code extension");
+    }
   }
   return {
     serial: certificate.serialNumber.toLowerCase(),

@@ -90,6 +90,28 @@ export const ISSUANCE_REFUSALS = {
     kiosk: "specific",
     parties: ["center"],
   },
+  CARD_MOVED_OUT: {
+    status: 403,
+    ja:
+      "このカードは転出により現在コンビニ交付に利用できません。転入先の市区町村の窓口で電子証明書の継続利用の手続をしてください。",
+    en:
+      "The card's holder moved out of the municipality and the card has not been carried on (継続利用): please carry it on at your new municipality's window",
+    operator:
+      "The card's municipality reported its holder's 転出確定 (card_route_changes moved_out) and no municipality has carried the card on since",
+    kiosk: "specific",
+    parties: ["center"],
+  },
+  CARD_CONTINUATION_PENDING: {
+    status: 403,
+    ja:
+      "このカードは本日、転入先の市区町村で継続利用の手続をされました。明日から利用できます。",
+    en:
+      "The card was carried on (継続利用) at the new municipality today; it can be used at kiosks from tomorrow",
+    operator:
+      "The card was carried on to a new municipality today; it routes there from the next day in Japan (cards.routed_from)",
+    kiosk: "specific",
+    parties: ["center"],
+  },
   CARD_UNKNOWN: {
     status: 403,
     ja:
@@ -301,6 +323,16 @@ export const ISSUANCE_REFUSALS = {
     en: "The card has no holder binding at the center",
     operator:
       "The center holds no binding of the card to its holder (card_bindings): the municipality must set it at its window",
+    kiosk: "specific",
+    parties: ["center"],
+  },
+  CONTINUATION_HOLDER_MISMATCH: {
+    status: 403,
+    ja: "継続利用を申請した住民は、このカードの本人ではありません",
+    en:
+      "The resident named for the continued use (継続利用) is not the card's holder",
+    operator:
+      "A municipality asked to carry a card on for a resident whose name, birth date and sex do not match the card's holder binding: it has no resident holding that card",
     kiosk: "specific",
     parties: ["center"],
   },

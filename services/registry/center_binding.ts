@@ -57,11 +57,49 @@ export interface BindingPush {
   reason: string;
 }
 
-/** Sends binding updates after events. */
+/** One move-out to report (a card link a 転出確定 ended). */
+export interface MoveOutReport {
+  serial: string;
+  reason: string;
+}
+
+/** One call to the center. */
+interface CenterCall {
+  serial: string;
+  method: "PUT" | "POST";
+  path: string;
+  body: Record<string, unknown>;
+  /** What the log lines say. */
+  what: "card binding" | "card move-out";
+}
+
+const bindingCall = (p: BindingPush): CenterCall => ({
+  serial: p.serial,
+  method: "PUT",
+  path: `/cards/${encodeURIComponent(p.serial)}/binding`,
+  body: {
+    previousDigest: p.previousDigest,
+    digest: p.digest,
+    reason: p.reason,
+  },
+  what: "card binding",
+});
+
+const moveOutCall = (m: MoveOutReport): CenterCall => ({
+  serial: m.serial,
+  method: "POST",
+  path: `/cards/${encodeURIComponent(m.serial)}/moved-out`,
+  body: { reason: m.reason },
+  what: "card move-out",
+});
+
+/** Sends binding updates and move-outs after events. */
 export interface CenterBindingPusher {
   /**
-   * Sends the updates an event calls for; resolves once each was answered
-   * or handed to the background retries. Never throws.
+   * Sends the updates an event calls for (binding updates, then the
+   * move-outs of its ended card links); resolves once each was answered or
+   * handed to the background retries; returns the binding updates. Never
+   * throws.
    */
   afterEvent(municipalityCode: string, seq: number): Promise<BindingPush[]>;
   /** Waits for background retries (tests, shutdown). */
@@ -132,6 +170,34 @@ export async function bindingUpdatesOf(
 }
 
 /**
+ * The move-outs of one committed event: the card links a 転出確定 ended.
+ * Exported for tests.
+ *
+ * @example
+ * ```ts ignore
+ * const reports = await moveOutsOf(db, "401005", 1043);
+ * ```
+ */
+export async function moveOutsOf(
+  db: Db,
+  municipalityCode: string,
+  seq: number,
+): Promise<MoveOutReport[]> {
+  const [ev] = await db.select({ type: outbox.type, payload: outbox.payload })
+    .from(outbox).where(
+      and(eq(outbox.municipalityCode, municipalityCode), eq(outbox.seq, seq)),
+    );
+  if (ev?.type !== "tenshutsu_kakutei") return [];
+  const links = (ev.payload as {
+    cardLinks?: { serial: string; unlinkedAt: string | null }[];
+  })?.cardLinks ?? [];
+  return links.filter((l) => l.unlinkedAt).map((l) => ({
+    serial: l.serial,
+    reason: `${ev.type} seq ${seq}`,
+  }));
+}
+
+/**
  * Builds the pusher.
  *
  * @example
@@ -148,35 +214,28 @@ export function createCenterBindingPusher(
   const pending = new Set<Promise<void>>();
 
   /** One call; true when done (applied, already applied, or refused for good). */
-  const send = async (code: string, p: BindingPush): Promise<boolean> => {
+  const send = async (code: string, p: CenterCall): Promise<boolean> => {
     const token = deps.tokenFor?.(code) ?? null;
     const f = deps.fetchFor ? deps.fetchFor(code) : (deps.fetch ?? fetch);
     if (!f || (!token && !deps.fetchFor)) {
-      deps.logger.error("card binding not sent: no center credential", {
+      deps.logger.error(`${p.what} not sent: no center credential`, {
         municipalityCode: code,
         serial: p.serial,
       });
       return true;
     }
     try {
-      const res = await f(
-        `${deps.centerUrl}/cards/${encodeURIComponent(p.serial)}/binding`,
-        {
-          method: "PUT",
-          headers: {
-            ...(token ? { Authorization: `Bearer ${token}` } : {}),
-            "Content-Type": "application/json",
-          },
-          body: JSON.stringify({
-            previousDigest: p.previousDigest,
-            digest: p.digest,
-            reason: p.reason,
-          }),
+      const res = await f(`${deps.centerUrl}${p.path}`, {
+        method: p.method,
+        headers: {
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          "Content-Type": "application/json",
         },
-      );
+        body: JSON.stringify(p.body),
+      });
       const body = await res.json().catch(() => ({}));
       if (res.status === 200) {
-        deps.logger.info("card binding updated at the center", {
+        deps.logger.info(`${p.what} recorded at the center`, {
           municipalityCode: code,
           serial: p.serial,
           changed: body.changed,
@@ -184,7 +243,7 @@ export function createCenterBindingPusher(
         return true;
       }
       const level = res.status >= 500 || res.status === 429 ? "warn" : "error";
-      deps.logger[level]("card binding refused by the center", {
+      deps.logger[level](`${p.what} refused by the center`, {
         municipalityCode: code,
         serial: p.serial,
         status: res.status,
@@ -192,7 +251,7 @@ export function createCenterBindingPusher(
       });
       return level === "error";
     } catch (err) {
-      deps.logger.warn("card binding: center unreachable", {
+      deps.logger.warn(`${p.what}: center unreachable`, {
         municipalityCode: code,
         serial: p.serial,
         error: (err as Error).name,
@@ -201,13 +260,13 @@ export function createCenterBindingPusher(
     }
   };
 
-  const retry = (code: string, p: BindingPush) => {
+  const retry = (code: string, p: CenterCall) => {
     const run = (async () => {
       for (let i = 1; i < attempts; i++) {
         await new Promise((r) => setTimeout(r, retryMs * 2 ** (i - 1)));
         if (await send(code, p)) return;
       }
-      deps.logger.error("card binding update given up", {
+      deps.logger.error(`${p.what} given up`, {
         municipalityCode: code,
         serial: p.serial,
         attempts,
@@ -220,8 +279,10 @@ export function createCenterBindingPusher(
   return {
     async afterEvent(code, seq) {
       let pushes: BindingPush[] = [];
+      let moveOuts: MoveOutReport[] = [];
       try {
         pushes = await bindingUpdatesOf(deps.db, deps.keys, code, seq);
+        moveOuts = await moveOutsOf(deps.db, code, seq);
       } catch (err) {
         deps.logger.error("card binding: cannot read the event", {
           municipalityCode: code,
@@ -230,8 +291,10 @@ export function createCenterBindingPusher(
         });
         return [];
       }
-      for (const p of pushes) {
-        if (!(await send(code, p))) retry(code, p);
+      for (
+        const call of [...pushes.map(bindingCall), ...moveOuts.map(moveOutCall)]
+      ) {
+        if (!(await send(code, call))) retry(code, call);
       }
       return pushes;
     },

@@ -3,7 +3,9 @@
  * the cards it replaces; face-authentication-only cards are marked pinless),
  * reading a card's status, the 24-hour emergency stop, resuming (municipal,
  * with identity verification), PIN reset authorisations (municipal, with
- * identity verification) and revoking (final).
+ * identity verification), revoking (final), and the card's routing: a
+ * holder's move-out reported by the card's municipality and the carrying on
+ * (継続利用) by the new one (cards/routing.ts).
  *
  * @module
  */
@@ -21,6 +23,7 @@ import {
 import { JlisError } from "../errors.ts";
 import { updateBinding } from "../cards/binding.ts";
 import { authorizePinReset, unblockKey } from "../cards/pin_reset.ts";
+import { continueCard, reportMovedOut } from "../cards/routing.ts";
 import { BINDING_DIGEST_PATTERN } from "../../../lib/card/identity_binding.ts";
 import {
   errorResponses,
@@ -31,7 +34,18 @@ import {
 
 const CardView = z.object({
   serial: z.string(),
-  municipalityCode: z.string(),
+  municipalityCode: z.string().openapi({
+    description:
+      "The card's current municipality: the center's routing (the certificate names none)",
+  }),
+  routedFrom: z.string().nullable().openapi({
+    description:
+      "When the card routes to municipalityCode from (after a 継続利用: the next day in Japan); null: since issuance",
+  }),
+  movedOut: z.boolean().openapi({
+    description:
+      "The municipality reported its holder's 転出確定 and nobody has carried the card on since (refused at kiosks)",
+  }),
   status: z.enum(["valid", "suspended", "revoked"]),
   statusChangedAt: z.string(),
   pinless: z.boolean(),
@@ -44,6 +58,8 @@ function cardView(card: CardRecord): z.infer<typeof CardView> {
   return {
     serial: card.serial,
     municipalityCode: card.municipalityCode,
+    routedFrom: card.routedFrom?.toISOString() ?? null,
+    movedOut: card.movedOutAt !== null,
     status: card.status as z.infer<typeof CardView>["status"],
     statusChangedAt: card.statusChangedAt.toISOString(),
     pinless: card.pinless,
@@ -146,7 +162,7 @@ export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
       }
       let issued;
       try {
-        issued = await deps.authority.issue(csrPem, { municipalityCode });
+        issued = await deps.authority.issue(csrPem);
       } catch (err) {
         if (err instanceof TypeError) {
           throw new JlisError("CSR_INVALID", { reason: err.message });
@@ -333,6 +349,110 @@ export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
         deps.clock.now(),
       );
       return c.json(r, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/{serial}/moved-out",
+      summary:
+        "Report the holder's move-out (転出確定; the card's current municipality): the card is refused at kiosks until carried on",
+      middleware: [municipal] as const,
+      request: {
+        params: SerialParam,
+        ...body(z.object({ reason: z.string().min(1).max(200) }).strict()),
+      },
+      responses: {
+        200: json(
+          Changed,
+          "Recorded (changed: false if already reported, or the card was carried on from the caller's municipality)",
+        ),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { serial } = c.req.valid("param");
+      const r = await reportMovedOut(
+        deps.db,
+        serial,
+        c.req.valid("json"),
+        actorOf(c.get("client"), c.get("requestId")),
+        deps.clock.now(),
+      );
+      return c.json({ ...cardView(r.card), changed: r.changed }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/{serial}/continuation",
+      summary:
+        "Carry the card on (継続利用) to the caller's municipality after its 転入: the holder, as its registry records its resident, must match the card's holder binding; usable from the next day",
+      middleware: [municipal] as const,
+      request: {
+        params: SerialParam,
+        ...body(
+          z.object({
+            municipalityCode: z.string().regex(/^\d{6}$/).openapi({
+              description: "The new municipality (one the caller acts for)",
+            }),
+            holder: z.object({
+              name: z.string().min(1).max(100),
+              birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+              sex: z.enum(["male", "female"]),
+            }).strict().openapi({
+              description:
+                "The resident's name, birth date and sex as the new municipality's registry records them: checked against the card's holder binding, then bound under the new municipality's key; not kept",
+            }),
+            reason: z.string().min(1).max(200).optional(),
+            // Optional in the schema so that its absence gets its own code.
+            verification: VerificationBody.optional(),
+          }).strict(),
+        ),
+      },
+      responses: {
+        200: json(
+          CardView.extend({
+            changed: z.boolean(),
+            from: z.string().openapi({
+              description: "The municipality the card came from",
+            }),
+            effectiveFrom: z.string().openapi({
+              description: "When the card routes to the new municipality from",
+            }),
+          }).openapi("CardContinuation"),
+          "Carried on (changed: false if the card already routes there)",
+        ),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { serial } = c.req.valid("param");
+      const keys = deps.issuance?.bindingKeys;
+      const body = c.req.valid("json");
+      if (!keys) {
+        throw new JlisError("MUNICIPALITY_NOT_SERVED", {
+          municipalityCode: body.municipalityCode,
+        });
+      }
+      const r = await continueCard(
+        deps.db,
+        keys,
+        serial,
+        body,
+        actorOf(c.get("client"), c.get("requestId")),
+        deps.clock.now(),
+      );
+      return c.json({
+        ...cardView(r.card),
+        changed: r.changed,
+        from: r.from,
+        effectiveFrom: r.effectiveFrom.toISOString(),
+      }, 200);
     },
   );
 

@@ -10,7 +10,6 @@ import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import {
   type CardCertificateInfo,
-  municipalityCodeExtension,
   readCardCertificate,
 } from "../../../lib/card/certificate.ts";
 import {
@@ -64,12 +63,13 @@ export interface CardAuthority {
   readonly certificatePem: string;
   /**
    * Issues a card certificate for a PKCS#10 request, after checking that the
-   * request is P-256 and self-signed (proof of possession). Throws
-   * `TypeError` for a bad request.
+   * request is P-256 and self-signed (proof of possession). The certificate
+   * names no municipality: the center routes the card by its own table
+   * (routing.ts). Throws `TypeError` for a bad request.
    */
   issue(
     csrPem: string,
-    opts: { municipalityCode: string; notBefore?: Date; notAfter?: Date },
+    opts?: { notBefore?: Date; notAfter?: Date },
   ): Promise<IssuedCertificate>;
   /**
    * Checks a presented certificate: issued by this CA, ECDSA P-256 with
@@ -141,7 +141,7 @@ export async function createCardAuthority(
 
   return {
     certificatePem: pem,
-    async issue(csrPem, o) {
+    async issue(csrPem, o = {}) {
       let csr: x509.Pkcs10CertificateRequest;
       try {
         csr = new x509.Pkcs10CertificateRequest(csrPem);
@@ -186,7 +186,6 @@ export async function createCardAuthority(
           ),
           await x509.SubjectKeyIdentifierExtension.create(publicKey),
           aki,
-          municipalityCodeExtension(o.municipalityCode),
         ],
       });
       return {

@@ -5,9 +5,11 @@
  * this order: the session (this kiosk's, unused, unexpired — consumed by the
  * first attempt whatever its outcome), the certificate (this CA, P-256,
  * validity period at the clock), the signature (proof the card is present),
- * and last the card's status, read from the shared database on every call
- * (a face-authentication-only card, which has no PIN, is refused with its
- * own code even when valid).
+ * and last the card's status and routing, read from the shared database on
+ * every call (a face-authentication-only card, which has no PIN, is refused
+ * with its own code even when valid; a card whose holder moved out and was
+ * not carried on, or was carried on today, too — routing.ts). The card's
+ * municipality is the center's routing, never the certificate's.
  * The status is only disclosed to a caller who proved possession of the card.
  *
  * @module
@@ -145,16 +147,18 @@ export async function authenticateCard(
   // The card's status, read now, and the session's outcome: one statement.
   const result = await db.execute(sql`
     with c as (
-      select serial, municipality_code, certificate_sha256, status, pinless
+      select serial, municipality_code, certificate_sha256, status, pinless,
+        moved_out_at, routed_from
       from cards where serial = ${cert.serial}
     ), o as (
       select case
           when c.serial is null then 'CARD_UNKNOWN'
-          when c.certificate_sha256 <> ${cert.sha256}
-            or c.municipality_code <> ${cert.municipalityCode} then 'CERT_INVALID'
+          when c.certificate_sha256 <> ${cert.sha256} then 'CERT_INVALID'
           when c.status = 'suspended' then 'CARD_SUSPENDED'
           when c.status <> 'valid' then 'CARD_REVOKED'
           when c.pinless then 'FACE_AUTH_CARD_NOT_USABLE'
+          when c.moved_out_at is not null then 'CARD_MOVED_OUT'
+          when c.routed_from > ${iso}::timestamptz then 'CARD_CONTINUATION_PENDING'
           else 'AUTHENTICATED' end as outcome,
         c.serial, c.municipality_code
       from (select 1) one left join c on true

@@ -168,9 +168,7 @@ Deno.test("[jlis] kiosk card authentication", async (t) => {
         notBefore: new Date("2025-01-01"),
       });
       const req = await createCardRequest();
-      const issued = await other.issue(req.csrPem, {
-        municipalityCode: "401005",
-      });
+      const issued = await other.issue(req.csrPem);
       const dir = await Deno.makeTempDir();
       try {
         const forged = await req.write(`${dir}/forged.json`, {
@@ -196,9 +194,7 @@ Deno.test("[jlis] kiosk card authentication", async (t) => {
       "a certificate the center never registered is CARD_UNKNOWN",
       async () => {
         const req = await createCardRequest();
-        const issued = await jlis.authority.issue(req.csrPem, {
-          municipalityCode: "401005",
-        });
+        const issued = await jlis.authority.issue(req.csrPem);
         const dir = await Deno.makeTempDir();
         try {
           const ghost = await req.write(`${dir}/ghost.json`, {

@@ -479,7 +479,7 @@ async function listCards(st: ScreenState): Promise<CardChoice[]> {
         cards.push({
           file: e.name,
           label,
-          municipalityCode: card.municipalityCode,
+          municipalityCode: card.municipalityCode ?? undefined,
           locked: await card.remainingTries() === 0,
         });
       } catch {

@@ -27,6 +27,7 @@ export interface CardChoice {
   file: string;
   /** The file name without `.card.json`. */
   label: string;
+  /** An earlier card's certificate extension (cards issued now name none). */
   municipalityCode?: string;
   /** No PIN tries left. */
   locked?: boolean;
@@ -192,9 +193,11 @@ export function CardScreen(p: { cards: CardChoice[] }) {
             <span class="en" lang="en">
               {c.unreadable
                 ? "unreadable card file"
-                : `municipality ${c.municipalityCode}${
-                  c.locked ? " — locked" : ""
-                }`}
+                : `${
+                  c.municipalityCode
+                    ? `municipality ${c.municipalityCode}`
+                    : "My Number card"
+                }${c.locked ? " — locked" : ""}`}
             </span>
           </button>
         ))}

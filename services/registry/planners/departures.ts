@@ -1,10 +1,15 @@
 /**
  * Planners of a resident leaving: 転出予定 (notice of moving out), 転出確定
  * (the move confirmed: removed) and 死亡 (death: removed). A removal cancels
- * the resident's active seal registrations.
+ * the resident's active seal registrations; 転出確定 also ends the
+ * resident's card links (the card is carried on by the new municipality,
+ * 継続利用, and the registry's center pusher tells the center the holder
+ * moved out).
  *
  * @module
  */
+import { and, eq, isNull } from "drizzle-orm";
+import { cardLinks } from "../../../db/registry/schema.ts";
 import { RegistryError } from "../errors.ts";
 import {
   type ChangeSet,
@@ -29,6 +34,25 @@ async function cancelSeals(
       endedDate: date,
       endReason: reason,
     });
+  }
+}
+
+/**
+ * Ends every active card link of a resident who moved out (each link read
+ * is checked at commit like any other).
+ */
+async function unlinkCards(
+  p: PlanDb,
+  cs: ChangeSet,
+  residentId: string,
+  date: string,
+): Promise<void> {
+  const links = await p.db.select().from(cardLinks).where(
+    and(eq(cardLinks.residentId, residentId), isNull(cardLinks.unlinkedAt)),
+  );
+  for (const l of links) {
+    if (!p.reads.cards.has(l.serial)) p.reads.cards.set(l.serial, l);
+    cs.card(l, { ...l, unlinkedAt: `${date}T00:00:00+09:00` });
   }
 }
 
@@ -58,7 +82,8 @@ export const planTenshutsuYotei: Planner<"tenshutsu_yotei"> = async (
 };
 
 /**
- * 転出確定: a resident moving out is removed on the planned date.
+ * 転出確定: a resident moving out is removed on the planned date; their card
+ * links end that day.
  *
  * @example
  * ```ts ignore
@@ -85,6 +110,7 @@ export const planTenshutsuKakutei: Planner<"tenshutsu_kakutei"> = async (
     removalDate: r.plannedMoveOutDate ?? ev.date,
   });
   await cancelSeals(p, cs, r.id, ev.date, "転出");
+  await unlinkCards(p, cs, r.id, r.plannedMoveOutDate ?? ev.date);
 };
 
 /**
