@@ -26,6 +26,7 @@ const SCRIPTS: ReadonlyArray<readonly [task: string, file: string]> = [
   ["corpus", "scripts/corpus.ts"],
   ["card:issue", "scripts/card_issue.ts"],
   ["card:pin-reset", "scripts/card_pin_reset.ts"],
+  ["card:continue", "scripts/card_continue.ts"],
   ["kiosk", "scripts/kiosk.ts"],
   ["ledger:verify", "scripts/ledger_verify.ts"],
   ["media:export", "scripts/media_export.ts"],

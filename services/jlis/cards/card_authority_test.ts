@@ -108,7 +108,7 @@ Deno.test("CardAuthority.check() refuses expired, not-yet-valid and malformed ce
   );
   assert.equal(
     await problemOf(ca, ca.certificatePem, clock.now()),
-    "malformed",
+    "wrong-usage",
     "the CA itself is no card",
   );
 });

@@ -1,0 +1,249 @@
+/**
+ * Carries a card on (電子証明書の継続利用) at the NEW municipality's window
+ * after the holder's 転入 (`npx -y deno@2.9.6 task card:continue`; `--help`
+ * for usage): reads the resident's record in the new municipality's
+ * registry (the window's credential), has the center move the card's
+ * routing to the municipality (`POST /cards/{serial}/continuation` with the
+ * municipality's credential, the resident's name, birth date and sex — the
+ * center checks them against the card's holder binding, so a municipality
+ * cannot claim a card none of its residents holds — and the record of the
+ * identity check at the window), then links the card's serial to the
+ * resident in the registry (`POST /municipalities/{code}/card-links`). The
+ * card can be used at kiosks from the next day (the center's clock).
+ *
+ * ```
+ * npx -y deno@2.9.6 task card:continue --municipality 401307 --resident 401307-00000001 --card card.json \
+ *   --method 運転免許証 --verified-by staff-0042 --window-officer staff-0007 [--verified-at ISO]
+ *   [--center URL] [--registry URL] [--certs DIR] [--center-token T] [--registry-token T]
+ * ```
+ *
+ * The link needs the old municipality's 転出確定 (which ends the card's link
+ * there); run the script again once it is recorded: the center's part is
+ * not repeated (`changed: false`) and the link is made.
+ *
+ * @module
+ */
+import { openCard } from "../lib/card/card.ts";
+import { parseCli, usageError } from "../lib/service/cli.ts";
+import { cityWindowFetch } from "../lib/tls/mod.ts";
+import { describeAnswer, windowCall } from "./window_call.ts";
+
+/** Options of {@linkcode continueCardAtWindow}. */
+export interface ContinueCardOptions {
+  /** The new municipality. */
+  municipalityCode: string;
+  /** The holder's resident id in the new municipality. */
+  residentId: string;
+  /** The card file. */
+  card: string;
+  /** The identity document shown (services/jlis/cards/cards.ts IDENTITY_DOCUMENTS). */
+  method: string;
+  /** Staff id of the officer who inspected it. */
+  verifiedBy: string;
+  /** Staff id of the officer responsible for the procedure. */
+  windowOfficer: string;
+  /** When it was inspected (default: now). */
+  verifiedAt?: Date;
+  centerUrl: string;
+  centerToken?: string;
+  registryUrl: string;
+  registryToken?: string;
+  /** HTTP client: mutual TLS with the window's certificate (tests route it to in-process apps). */
+  fetch?: typeof fetch;
+}
+
+/** What was done. */
+export interface CardContinued {
+  serial: string;
+  /** The municipality the card came from. */
+  from: string;
+  /** When the card routes to the new municipality from (ISO). */
+  effectiveFrom: string;
+  /** False when the center already routed the card there (a second run). */
+  changed: boolean;
+}
+
+/**
+ * Carries the card on and links it; throws `Error` saying which step
+ * failed.
+ *
+ * @example
+ * ```ts ignore
+ * await continueCardAtWindow({ municipalityCode: "401307", residentId, card: "card.json",
+ *   method: "運転免許証", verifiedBy: "staff-0042", windowOfficer: "staff-0007",
+ *   centerUrl: "https://localhost:8103", registryUrl: "https://localhost:8111", fetch: windowFetch });
+ * ```
+ */
+export async function continueCardAtWindow(
+  opts: ContinueCardOptions,
+): Promise<CardContinued> {
+  const f = opts.fetch ?? fetch;
+  const code = opts.municipalityCode;
+  if (!/^\d{6}$/.test(code)) {
+    throw new RangeError("--municipality must be a 6-digit code");
+  }
+  if (!opts.residentId) throw new RangeError("--resident is required");
+  const card = await openCard(opts.card);
+  const registry = `${opts.registryUrl}/municipalities/${code}`;
+  const holder = await windowCall(
+    f,
+    `${registry}/residents/${encodeURIComponent(opts.residentId)}`,
+    opts.registryToken,
+    undefined,
+    { "X-Purpose": encodeURIComponent("電子証明書の継続利用") },
+  );
+  if (holder.status !== 200) {
+    throw new Error(
+      `The registry refused the resident's record: ${describeAnswer(holder)}`,
+    );
+  }
+  if (holder.body.status === "removed") {
+    throw new Error("The resident is not a resident of the municipality");
+  }
+  const moved = await windowCall(
+    f,
+    `${opts.centerUrl}/cards/${card.serial}/continuation`,
+    opts.centerToken,
+    {
+      municipalityCode: code,
+      holder: {
+        name: String(holder.body.name),
+        birthDate: String(holder.body.birthDate),
+        sex: holder.body.sex,
+      },
+      verification: {
+        method: opts.method,
+        verifiedBy: opts.verifiedBy,
+        windowOfficer: opts.windowOfficer,
+        verifiedAt: (opts.verifiedAt ?? new Date()).toISOString(),
+      },
+    },
+  );
+  if (moved.status !== 200) {
+    throw new Error(
+      `The center refused the continued use: ${describeAnswer(moved)}`,
+    );
+  }
+  const link = await windowCall(f, `${registry}/card-links`, opts.registryToken, {
+    serial: card.serial,
+    residentId: opts.residentId,
+  });
+  if (link.status !== 201) {
+    // Linked by an earlier run?
+    const mine = await windowCall(
+      f,
+      `${registry}/card-links/${card.serial}`,
+      opts.registryToken,
+      undefined,
+    );
+    if (mine.status !== 200 || mine.body.residentId !== opts.residentId) {
+      throw new Error(
+        `The center carried the card on, but the registry refused the link ` +
+          `(is the 転出確定 in the previous municipality recorded? run again once it is): ${
+            describeAnswer(link)
+          }`,
+      );
+    }
+  }
+  return {
+    serial: card.serial,
+    from: String(moved.body.from),
+    effectiveFrom: String(moved.body.effectiveFrom),
+    changed: moved.body.changed === true,
+  };
+}
+
+const CARD_CONTINUE_CLI = {
+  task: "card:continue",
+  usage:
+    `--municipality 401307 --resident ID --card FILE --method 運転免許証 --verified-by ID
+    --window-officer ID [--verified-at ISO] [--center URL] [--registry URL] [--certs DIR]
+    [--center-token T] [--registry-token T]`,
+  description:
+    "Carries a card on (継続利用) at the new municipality's window after the holder's 転入:\n" +
+    "the center checks the resident against the card's holder binding, records the identity\n" +
+    "check and routes the card to the municipality from the next day; the card is linked to\n" +
+    "the resident in the registry. Defaults: --center $JLIS_URL or https://localhost:8103,\n" +
+    "--registry $REGISTRY_URL or https://localhost:8111; mutual TLS with the window's\n" +
+    "certificate city-<code> from --certs ($CERTS_DIR or certs/).",
+  options: {
+    municipality: { type: "string" },
+    resident: { type: "string" },
+    card: { type: "string" },
+    method: { type: "string" },
+    "verified-by": { type: "string" },
+    "window-officer": { type: "string" },
+    "verified-at": { type: "string" },
+    center: { type: "string" },
+    registry: { type: "string" },
+    "center-token": { type: "string" },
+    "registry-token": { type: "string" },
+    certs: { type: "string" },
+  },
+  paths: ["card", "certs"],
+} as const;
+
+if (import.meta.main) {
+  const { values } = parseCli(CARD_CONTINUE_CLI);
+  const required = [
+    "municipality",
+    "resident",
+    "card",
+    "method",
+    "verified-by",
+    "window-officer",
+  ] as const;
+  const missing = required.filter((k) => !values[k]);
+  if (missing.length) {
+    usageError(
+      CARD_CONTINUE_CLI,
+      `${missing.map((k) => `--${k}`).join(", ")} required`,
+    );
+  }
+  const verifiedAt = values["verified-at"]
+    ? new Date(values["verified-at"])
+    : undefined;
+  if (verifiedAt && Number.isNaN(verifiedAt.getTime())) {
+    usageError(CARD_CONTINUE_CLI, "--verified-at must be an ISO date-time");
+  }
+  const env = (k: string) => Deno.env.get(k);
+  let window;
+  try {
+    window = await cityWindowFetch(
+      Deno.env,
+      values.municipality!,
+      values.certs,
+    );
+  } catch (err) {
+    console.error(`card:continue: ${(err as Error).message}`);
+    Deno.exit(1);
+  }
+  try {
+    const done = await continueCardAtWindow({
+      fetch: window,
+      municipalityCode: values.municipality!,
+      residentId: values.resident!,
+      card: values.card!,
+      method: values.method!,
+      verifiedBy: values["verified-by"]!,
+      windowOfficer: values["window-officer"]!,
+      verifiedAt,
+      centerUrl: values.center ?? env("JLIS_URL") ?? "https://localhost:8103",
+      centerToken: values["center-token"] ?? env("JLIS_MUNICIPAL_TOKEN"),
+      registryUrl: values.registry ?? env("REGISTRY_URL") ??
+        "https://localhost:8111",
+      registryToken: values["registry-token"] ?? env("REGISTRY_TOKEN"),
+    });
+    console.log(
+      `card carried on: ${values.card}\n  serial ${done.serial}  ${done.from} → ${values.municipality}  ` +
+        `usable from ${done.effectiveFrom}${
+          done.changed ? "" : " (already carried on)"
+        }`,
+    );
+  } catch (err) {
+    console.error(`card:continue: ${(err as Error).message}`);
+    Deno.exit(1);
+  } finally {
+    window.close();
+  }
+}
