@@ -124,10 +124,15 @@ export async function continueCardAtWindow(
       `The center refused the continued use: ${describeAnswer(moved)}`,
     );
   }
-  const link = await windowCall(f, `${registry}/card-links`, opts.registryToken, {
-    serial: card.serial,
-    residentId: opts.residentId,
-  });
+  const link = await windowCall(
+    f,
+    `${registry}/card-links`,
+    opts.registryToken,
+    {
+      serial: card.serial,
+      residentId: opts.residentId,
+    },
+  );
   if (link.status !== 201) {
     // Linked by an earlier run?
     const mine = await windowCall(
