@@ -209,7 +209,18 @@ Deno.test("[e2e] refusal codes at the kiosk", async (t) => {
           "SUPPORT_MEASURE",
         );
         await protectedAtKiosk(w, { ...base, card: blocked.card }, "BLOCKED");
-        await refused(w, { ...base, card: movedOut.card }, "RESIDENT_REMOVED");
+        // 転出確定 ends the card's link: the ASP finds none until the center
+        // is told; once the municipality reports the move-out (its registry's
+        // pusher, not wired here: tests/card_routing_test.ts), the center
+        // refuses the card itself.
+        await refused(w, { ...base, card: movedOut.card }, "CARD_NOT_LINKED");
+        const told = await w.jlis.call(
+          "POST",
+          `/cards/${movedOut.card.serial}/moved-out`,
+          { token: TOKENS.city, body: { reason: "tenshutsu_kakutei" } },
+        );
+        assert.equal(told.status, 200);
+        await refused(w, { ...base, card: movedOut.card }, "CARD_MOVED_OUT");
         await refused(w, { ...base, card: movingOut.card }, "MOVE_OUT_FILED");
         await refused(w, { ...base, card: member.card }, "MOVE_OUT_FILED");
         await refused(w, { ...base, card: deceased.card }, "DECEASED");
