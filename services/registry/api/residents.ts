@@ -28,6 +28,8 @@ import {
   errorResponses,
   fromBase64,
   MunicipalityParam,
+  PurposeHeader,
+  purposeOf,
   type RegistryDeps,
   type RegistryEnv,
 } from "./common.ts";
@@ -42,12 +44,6 @@ const Params = MunicipalityParam.extend({
   id: z.string().min(1).max(40).openapi({ param: { name: "id", in: "path" } }),
 });
 
-const PurposeHeader = z.object({
-  "x-purpose": z.string().min(1).max(200).optional().openapi({
-    param: { name: "x-purpose", in: "header" },
-    description: "Why the record is read (written to the audit log)",
-  }),
-});
 
 const text = (max: number, description: string) =>
   z.string().min(1).max(max).optional().openapi({ description });
@@ -200,15 +196,6 @@ export function createResidentsApp(
   const app = createResourceApp<RegistryEnv>();
   app.on(["POST"], "*", requireClient(deps.clients, "write"));
   app.on(["GET"], "*", requireClient(deps.clients, "read"));
-
-  const purposeOf = (p: string | undefined) => {
-    if (!p) throw new RegistryError("PURPOSE_REQUIRED");
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      throw validationError([{ path: ["x-purpose"], message: "bad %-escape" }]);
-    }
-  };
 
   app.openapi(searchRoute, async (c) => {
     const { code } = c.req.valid("param");
