@@ -141,15 +141,17 @@ export async function startRegistry(
   };
   const metrics = createMetrics();
   // The 交付履歴: each municipality pulls its ledger entries over its own
-  // link, once a center is configured (else on demand, after a revocation).
+  // link, once a center is configured or the interval is set (else on
+  // demand, after a revocation).
   const issuancePull = startIssuancePull({
     db: database.db,
     link: center,
     logger,
     metrics,
-    intervalMs: env.get("REGISTRY_CENTER_URL")
-      ? issuancePullIntervalMs(env)
-      : 0,
+    intervalMs:
+      env.get("REGISTRY_CENTER_URL") || env.get("REGISTRY_ISSUANCE_PULL_MS")
+        ? issuancePullIntervalMs(env)
+        : 0,
   });
   const app = createRegistryApp({
     db: database.db,
