@@ -5,10 +5,9 @@ Deno.test("periodicJob: a pass at start, the next one interval after it, errors 
   const timers = fakeTimers();
   let n = 0;
   const errors: unknown[] = [];
-  const job = periodicJob(async () => {
+  const job = periodicJob(() => {
     n++;
-    if (n === 2) throw new Error("boom");
-    return n;
+    return n === 2 ? Promise.reject(new Error("boom")) : Promise.resolve(n);
   }, { intervalMs: 1000, timers, onError: (e) => errors.push(e) });
   const first = job.nextPass();
   job.start();

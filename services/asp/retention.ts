@@ -174,7 +174,9 @@ export async function purgeExpired(
     );
     return { removal: r?.d ?? null, work: w?.t ?? null };
   });
-  const oldestWorkKept = oldest.work ? new Date(oldest.work).toISOString() : null;
+  const oldestWorkKept = oldest.work
+    ? new Date(oldest.work).toISOString()
+    : null;
   if (opts.telemetry) {
     const m = aspMetrics(opts.telemetry.metrics);
     const tenantLabel = { tenant: code };

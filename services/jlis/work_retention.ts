@@ -19,8 +19,8 @@ import { type Logger, safeError } from "../../lib/service/logger.ts";
 import type { MetricsRegistry } from "../../lib/service/metrics.ts";
 import type { Clock } from "../../lib/time/clock.ts";
 import {
-  periodicJob,
   type PeriodicJob,
+  periodicJob,
   type Timers,
 } from "../../lib/time/timers.ts";
 import { kioskSessions } from "../../db/jlis/schema.ts";

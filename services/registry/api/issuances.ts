@@ -48,7 +48,8 @@ const Query = z.object({
     description: "Issued on or after (date, JST, or instant)",
   }),
   to: dateOrInstant.optional().openapi({
-    description: "Issued up to (a date: through that day, JST; an instant: before it)",
+    description:
+      "Issued up to (a date: through that day, JST; an instant: before it)",
   }),
   issueNumber: z.string().regex(ISSUE_NUMBER).optional().openapi({
     example: "401005-20261126-0000012",
@@ -170,7 +171,10 @@ const revokeRoute = createRoute({
 });
 
 /** The center's refusal codes → the registry's. */
-const CENTER_REFUSALS: Record<string, "ISSUE_NOT_FOUND" | "ISSUE_ALREADY_REVOKED"> = {
+const CENTER_REFUSALS: Record<
+  string,
+  "ISSUE_NOT_FOUND" | "ISSUE_ALREADY_REVOKED"
+> = {
   ISSUE_NOT_FOUND: "ISSUE_NOT_FOUND",
   WRONG_MUNICIPALITY: "ISSUE_NOT_FOUND",
   ALREADY_REVOKED: "ISSUE_ALREADY_REVOKED",

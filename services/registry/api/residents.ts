@@ -7,7 +7,6 @@
  * @module
  */
 import { jstDate } from "../../../lib/time/clock.ts";
-import { validationError } from "../../../lib/service/errors.ts";
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { and, asc, eq } from "drizzle-orm";
@@ -43,7 +42,6 @@ import {
 const Params = MunicipalityParam.extend({
   id: z.string().min(1).max(40).openapi({ param: { name: "id", in: "path" } }),
 });
-
 
 const text = (max: number, description: string) =>
   z.string().min(1).max(max).optional().openapi({ description });
