@@ -79,6 +79,7 @@ Deno.test("[e2e] the city's 交付履歴: delivered once and in order over its l
     logger: silentLogger(),
     metrics,
     intervalMs: 0,
+    holeCheckMs: 0,
     pageSize: 3,
   });
   const app = createRegistryApp({

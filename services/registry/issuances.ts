@@ -16,10 +16,11 @@
  * the way, or the page ending below the center's head): that prefix is
  * stored in one transaction — idempotently by (municipality, seq) — and
  * the rest asked for again at once. A stored entry lost later (a row
- * deleted) is found by {@linkcode rewindToFirstHole}, which every pull runs
- * first: the count of entries held must equal the last contiguous number,
- * else the cursor goes back to before the first hole and the pull fetches
- * again from there.
+ * deleted) is found by {@linkcode rewindToFirstHole}, which a pull runs
+ * first (the job: at its first pull and then at most every
+ * `REGISTRY_ISSUANCE_HOLE_CHECK_MS`, default 10 min): the count of entries
+ * held must equal the last contiguous number, else the cursor goes back to
+ * before the first hole and the pull fetches again from there.
  *
  * @module
  */
@@ -329,6 +330,12 @@ export interface IssuancePullDeps {
   maxRefetches?: number;
 }
 
+/** Options of one pull. */
+export interface IssuancePullOptions {
+  /** Check first for stored entries gone missing (default true). */
+  checkHoles?: boolean;
+}
+
 /** What one pull did. */
 export interface IssuancePullResult {
   /** Entries stored. */
@@ -371,12 +378,15 @@ function issuanceMetrics(m: MetricsRegistry | undefined) {
 export async function pullIssuances(
   deps: IssuancePullDeps,
   code: string,
+  opts: IssuancePullOptions = {},
 ): Promise<IssuancePullResult> {
   const limit = deps.pageSize ?? 500;
   const maxRefetches = deps.maxRefetches ?? 3;
   const m = issuanceMetrics(deps.metrics);
   const now = deps.now ?? (() => new Date());
-  const hole = await rewindToFirstHole(deps.db, code);
+  const hole = opts.checkHoles === false
+    ? null
+    : await rewindToFirstHole(deps.db, code);
   if (hole !== null) m?.gaps.inc({ municipality: code });
   let stored = 0;
   let gaps = hole !== null ? 1 : 0;
@@ -473,6 +483,19 @@ export function issuancePullIntervalMs(env: Env): number {
 }
 
 /**
+ * The least time between two checks for stored entries gone missing, from
+ * `REGISTRY_ISSUANCE_HOLE_CHECK_MS` (default 10 min; 0: every pull).
+ *
+ * @example
+ * ```ts
+ * issuanceHoleCheckMs(new Map()); // 600000
+ * ```
+ */
+export function issuanceHoleCheckMs(env: Env): number {
+  return envInt(env, "REGISTRY_ISSUANCE_HOLE_CHECK_MS", 600_000, 0, 86_400_000);
+}
+
+/**
  * Pulls every municipality's entries at start and then every `intervalMs`
  * (0: on demand only); a refusal or an unreachable center is logged (code
  * only) and retried at the next tick. Pulls run one after another.
@@ -484,9 +507,21 @@ export function issuancePullIntervalMs(env: Env): number {
  * ```
  */
 export function startIssuancePull(
-  deps: IssuancePullDeps & { logger: Logger; intervalMs: number },
+  deps: IssuancePullDeps & {
+    logger: Logger;
+    intervalMs: number;
+    /**
+     * Least time between two checks for stored entries gone missing (a
+     * count over the municipality's entries), ms (default 10 min; 0: every
+     * pull). The first pull of each municipality always checks.
+     */
+    holeCheckMs?: number;
+  },
 ): IssuancePull {
   let running: Promise<unknown> = Promise.resolve();
+  const holeCheckMs = deps.holeCheckMs ?? 600_000;
+  const checkedAt = new Map<string, number>();
+  const now = deps.now ?? (() => new Date());
   const all = async (only?: string) => {
     const codes = only ? [only] : (await deps.db.select({
       code: municipalities.code,
@@ -495,7 +530,11 @@ export function startIssuancePull(
     for (const code of codes) {
       if (!deps.link.fetchFor(code)) continue;
       try {
-        out[code] = await pullIssuances(deps, code);
+        const t = now().getTime();
+        const last = checkedAt.get(code);
+        const checkHoles = last === undefined || t - last >= holeCheckMs;
+        if (checkHoles) checkedAt.set(code, t);
+        out[code] = await pullIssuances(deps, code, { checkHoles });
         if (out[code].stored || out[code].gaps) {
           deps.logger.info("issuance history pulled", {
             municipalityCode: code,

@@ -41,6 +41,7 @@ import { createCenterBindingPusher } from "./center_binding.ts";
 import { startConfiguredCheckpointPull } from "./checkpoints.ts";
 import {
   type CenterLink,
+  issuanceHoleCheckMs,
   issuancePullIntervalMs,
   startIssuancePull,
 } from "./issuances.ts";
@@ -148,6 +149,7 @@ export async function startRegistry(
     link: center,
     logger,
     metrics,
+    holeCheckMs: issuanceHoleCheckMs(env),
     intervalMs:
       env.get("REGISTRY_CENTER_URL") || env.get("REGISTRY_ISSUANCE_PULL_MS")
         ? issuancePullIntervalMs(env)
