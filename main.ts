@@ -63,9 +63,14 @@ const tlsOf = (name: string) =>
     ),
   );
 
-const registry = await startRegistry(Deno.env, {
-  tls: await tlsOf("registry"),
-});
+// The registry pulls each municipality's 交付履歴 from the center (which
+// starts below; the first pulls wait for it) with the city's certificate.
+const registry = await startRegistry({
+  get: (k) =>
+    k === "REGISTRY_ISSUANCE_PULL_MS"
+      ? (Deno.env.get(k) ?? "5000")
+      : Deno.env.get(k),
+}, { tls: await tlsOf("registry") });
 await seedDemo(registry.database);
 
 const aspEnv = {

@@ -17,6 +17,7 @@ import {
   purgeExpired,
   retentionCutoff,
 } from "../services/asp/retention.ts";
+import { fakeTimers } from "../lib/time/timers.ts";
 import {
   openTestAsp,
   registryCall,
@@ -206,6 +207,75 @@ Deno.test("retention: issuance work data never confirmed delivered expires (audi
       requestIds: ["req-never-delivered"],
     });
   } finally {
+    await asp.close();
+    await reg.close();
+  }
+});
+
+Deno.test("retention: the purge runs on its schedule, at least hourly, and /metrics shows rows purged and the oldest kept", async () => {
+  const reg = await openTestRegistry(["401005"]);
+  const asp = await openTestAsp({
+    clock: reg.clock,
+    tenants: [
+      { code: "401005", name: "北九州市", mayor: "市長", retentionYears: 5 },
+    ],
+  });
+  const timers = fakeTimers();
+  const job = createRetentionJob({
+    tenancy: asp.tenancy,
+    clock: asp.clock,
+    logger: asp.logger,
+    metrics: asp.metrics,
+    timers,
+  });
+  try {
+    assert.throws(
+      () =>
+        createRetentionJob({
+          tenancy: asp.tenancy,
+          clock: asp.clock,
+          logger: asp.logger,
+          metrics: asp.metrics,
+          intervalMs: 2 * 3600_000,
+        }),
+      /at least hourly/,
+    );
+    await removeFamily(reg, "401005", "福岡県北九州市小倉北区１番");
+    await testWorker(asp, reg).catchUp("401005");
+    const metric = async (name: string) => {
+      const res = await asp.app.request("/metrics");
+      const text = await res.text();
+      const m = new RegExp(`^${name}\\{tenant="401005"\\} (\\d+)$`, "m")
+        .exec(text);
+      return m ? Number(m[1]) : null;
+    };
+
+    // The first pass runs at start: nothing due yet; the oldest 除票 kept
+    // was removed on 2026-11-20, six days before the clock's day.
+    const first = job.nextPass();
+    job.start();
+    assert.equal((await first)["401005"].purgedResidents, 0);
+    assert.deepEqual(timers.pending(), [3600_000], "next pass in an hour");
+    assert.equal(await metric("asp_retention_oldest_removed_days"), 6);
+    assert.equal(await metric("asp_retention_period_years"), 5);
+    assert.equal(
+      await metric("asp_retention_last_run_timestamp_seconds"),
+      Math.floor(asp.clock.now().getTime() / 1000),
+    );
+
+    // Five years on, the next scheduled pass purges them all.
+    asp.clock.set("2031-12-01T12:00:00+09:00");
+    const second = job.nextPass();
+    timers.fire();
+    const r = (await second)["401005"];
+    assert.equal(r.purgedResidents, 3);
+    assert.equal(r.oldestRemovalKept, null);
+    assert.deepEqual(timers.pending(), [3600_000]);
+    assert.equal(await metric("asp_retention_purged_total"), 3);
+    assert.equal(await metric("asp_retention_oldest_removed_days"), 0);
+    assert.equal(await metric("asp_retention_work_expired_total"), 0);
+  } finally {
+    await job.stop();
     await asp.close();
     await reg.close();
   }

@@ -39,6 +39,8 @@ const REQUIRED: Record<string, Scope> = {
   "get /municipalities/{code}/card-links/{serial}": "card_link",
   "delete /municipalities/{code}/card-links/{serial}": "card_link",
   "get /municipalities/{code}/feed": "feed",
+  "get /municipalities/{code}/issuances": "issuances",
+  "post /municipalities/{code}/issuances/{issueNumber}/revoke": "revoke",
   // The center's signed checkpoints: of no one municipality, scope only.
   "get /ledger-checkpoints": "read",
 };
@@ -52,6 +54,7 @@ const PARAMS: Record<string, string> = {
   sealId: "seal-1",
   blockId: "block-1",
   serial: "0a1b2c3d",
+  issueNumber: `${OWN}-20261126-0000001`,
 };
 
 interface Credential {

@@ -19,6 +19,7 @@ import {
   jsonb,
   pgSequence,
   pgTable,
+  primaryKey,
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
@@ -343,3 +344,26 @@ export type IssuanceRequestRow = typeof issuanceRequests.$inferSelect;
 export type LedgerRow = typeof ledger.$inferSelect;
 /** An incident row. */
 export type IncidentRow = typeof incidents.$inferSelect;
+
+/**
+ * Per-municipality numbering of the ledger's entries (its 交付履歴 feed):
+ * the last number given to each municipality. Advanced in the same
+ * statement as the ledger's head (services/jlis/issuance/ledger.ts
+ * `appendLedger`), after it, so the numbers follow the ledger's order and
+ * have no gaps.
+ */
+export const ledgerMunicipalHeads = pgTable("ledger_municipal_heads", {
+  municipalityCode: text("municipality_code").primaryKey(),
+  lastSeq: bigint("last_seq", { mode: "number" }).notNull(),
+});
+
+/**
+ * A municipality's numbered ledger entries: `seq` 1, 2, 3, … per
+ * municipality, each naming one ledger entry. The municipality's registry
+ * pulls them in order (`GET /ledger/municipalities/{code}/entries`).
+ */
+export const ledgerMunicipalEntries = pgTable("ledger_municipal_entries", {
+  municipalityCode: text("municipality_code").notNull(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  ledgerSeq: bigint("ledger_seq", { mode: "number" }).notNull().unique(),
+}, (t) => [primaryKey({ columns: [t.municipalityCode, t.seq] })]);

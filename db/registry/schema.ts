@@ -292,3 +292,96 @@ export type IssuanceBlock = typeof issuanceBlocks.$inferSelect;
 export type CardLink = typeof cardLinks.$inferSelect;
 /** An outbox row. */
 export type OutboxEvent = typeof outbox.$inferSelect;
+
+/**
+ * How far the municipality's 交付履歴 is stored from the center's feed of
+ * its ledger entries (services/registry/issuances.ts): every entry up to
+ * `contiguousSeq` is stored, none missing; `centerHead` is the center's last
+ * number as last heard.
+ */
+export const issuanceFeedHeads = pgTable("issuance_feed_heads", {
+  municipalityCode: text("municipality_code").primaryKey(),
+  contiguousSeq: bigint("contiguous_seq", { mode: "number" }).notNull()
+    .default(0),
+  centerHead: bigint("center_head", { mode: "number" }).notNull().default(0),
+  pulledAt: timestamp("pulled_at", { withTimezone: true, mode: "string" }),
+});
+
+/**
+ * The center's ledger entries of the municipality as delivered, once each by
+ * (municipality, seq): `issued`, `delivered`, `voided` (sheets lost to a jam
+ * or refused by the kiosk), `revoked`. Ids only (applicant, subjects, card,
+ * kiosk, store), never names.
+ */
+export const issuanceEntries = pgTable("issuance_entries", {
+  municipalityCode: text("municipality_code").notNull(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  /** The entry's number in the center's whole ledger. */
+  ledgerSeq: bigint("ledger_seq", { mode: "number" }).notNull(),
+  at: timestamp("at", { withTimezone: true, mode: "string" }).notNull(),
+  kind: text("kind").notNull(),
+  issueNumber: text("issue_number").notNull(),
+  requestId: text("request_id").notNull(),
+  data: jsonb("data").notNull(),
+  /** The entry's chain hash at the center. */
+  hash: text("hash").notNull(),
+  receivedAt: timestamp("received_at", { withTimezone: true, mode: "string" })
+    .notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.municipalityCode, t.seq] }),
+  index("issuance_entries_issue_idx").on(t.issueNumber),
+]);
+
+/**
+ * The municipality's 交付履歴 (j300): one row per certificate issued at a
+ * kiosk, folded from its entries — date and time, place (store) and
+ * terminal (kiosk), person (applicant and the residents on the sheets, by
+ * id), type, items (options, members), sheets, issue number, fee, the
+ * status, what became of destroyed or voided sheets (処分情報) and the
+ * revocation.
+ */
+export const issuances = pgTable("issuances", {
+  issueNumber: text("issue_number").primaryKey(),
+  municipalityCode: text("municipality_code").notNull(),
+  issuedAt: timestamp("issued_at", { withTimezone: true, mode: "string" })
+    .notNull(),
+  /** Place: the store the kiosk stands in. */
+  storeId: text("store_id").notNull(),
+  /** Terminal: the kiosk. */
+  kioskId: text("kiosk_id").notNull(),
+  applicantId: text("applicant_id"),
+  cardSerial: text("card_serial"),
+  type: text("type").notNull(),
+  /** "self" | "all" | resident ids, as asked. */
+  members: jsonb("members"),
+  /** Items printed (記載事項の選択). */
+  options: jsonb("options"),
+  /** The residents on the sheets (ids). */
+  subjects: jsonb("subjects").notNull(),
+  /** Sheets issued. */
+  pages: integer("pages").notNull(),
+  /** Fee charged after refunds, yen. */
+  fee: integer("fee").notNull(),
+  /** issued (print not yet reported) | delivered | voided | revoked */
+  status: text("status").notNull(),
+  deliveredPages: jsonb("delivered_pages").notNull(),
+  voidedPages: jsonb("voided_pages").notNull(),
+  /** 処分情報: each voiding (when, which sheets, why, refund). */
+  disposal: jsonb("disposal").notNull(),
+  revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "string" }),
+  revokedBy: text("revoked_by"),
+  revokeReason: text("revoke_reason"),
+  /** The municipality's number of the last entry folded in. */
+  lastSeq: bigint("last_seq", { mode: "number" }).notNull(),
+}, (t) => [
+  index("issuances_municipality_at_idx").on(
+    t.municipalityCode,
+    t.issuedAt,
+    t.issueNumber,
+  ),
+  index("issuances_applicant_idx").on(t.municipalityCode, t.applicantId),
+  index("issuances_subjects_idx").using("gin", t.subjects),
+]);
+
+/** A 交付履歴 row. */
+export type IssuanceRow = typeof issuances.$inferSelect;

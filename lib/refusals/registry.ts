@@ -183,6 +183,26 @@ export const REGISTRY_REFUSALS = {
     ja: "日付が正しくありません",
     en: "Invalid date",
   },
+  ISSUE_NOT_FOUND: {
+    status: 404,
+    ja: "この市区町村の交付記録が見つかりません",
+    en: "No issue of this municipality has that number",
+  },
+  ISSUE_ALREADY_REVOKED: {
+    status: 409,
+    ja: "この証明書はすでに無効にされています",
+    en: "The certificate has already been revoked",
+  },
+  CENTER_REFUSED: {
+    status: 409,
+    ja: "証明書交付センターが要求を拒否しました",
+    en: "The issuance center refused the request",
+  },
+  CENTER_UNAVAILABLE: {
+    status: 503,
+    ja: "証明書交付センターに接続できません",
+    en: "The issuance center cannot be reached",
+  },
 } as const satisfies Record<string, RefusalEntry>;
 
 /** A code of the registry. */

@@ -163,6 +163,6 @@ export function loadAspConfig(env: Env): AspConfig {
     syncWaitSeconds: envInt(env, "ASP_SYNC_WAIT_SECONDS", 20, 0, 60),
     syncBatch: envInt(env, "ASP_SYNC_BATCH", 500, 1, 5000),
     retentionIntervalMs:
-      envInt(env, "ASP_RETENTION_INTERVAL_MINUTES", 360, 1, 100_000) * 60_000,
+      envInt(env, "ASP_RETENTION_INTERVAL_MINUTES", 60, 1, 60) * 60_000,
   };
 }

@@ -5,11 +5,27 @@
  * data that was never confirmed delivered expires after a short time. Each
  * batch is one transaction with its audit record.
  *
+ * The job runs at start and then at least hourly (`ASP_RETENTION_INTERVAL_MINUTES`,
+ * default and most 60), and puts its figures in `/metrics`: rows purged
+ * (`asp_retention_purged_total`, `asp_retention_work_expired_total`), what
+ * is kept the longest (`asp_retention_oldest_removed_days`: days since the
+ * removal of the oldest 除票 still held; `asp_retention_oldest_work_seconds`),
+ * the tenant's period (`asp_retention_period_years`) and the last pass
+ * (`asp_retention_last_run_timestamp_seconds`).
+ *
+ * Basis of the period: the registry itself keeps 除票 150 years (住民基本台帳法
+ * 施行令 as amended in 2019, before that 5 years); the replica holds them only
+ * so that a kiosk can issue 除票の写し for recent removals, so its period is
+ * the municipality's setting (`retentionYears` of the tenant, default 5 —
+ * the period before 2019, which most municipalities keep offering at kiosks);
+ * older 除票 are issued at the counter from the registry.
+ *
  * @module
  */
 import { safeError } from "../../lib/service/logger.ts";
-import { and, eq, inArray, lt, lte, notExists, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, lte, min, notExists, sql } from "drizzle-orm";
 import type { Clock } from "../../lib/time/clock.ts";
+import { periodicJob, type Timers } from "../../lib/time/timers.ts";
 import { jstDate } from "../../lib/time/clock.ts";
 import {
   blocks,
@@ -50,7 +66,14 @@ export interface PurgeResult {
   batches: number;
   expiredWork: number;
   cutoff: string;
+  /** Removal date of the oldest 除票 still held, or null. */
+  oldestRemovalKept: string | null;
+  /** Creation of the oldest work data still held (ISO), or null. */
+  oldestWorkKept: string | null;
 }
+
+/** Most minutes between two passes: the purge runs at least hourly. */
+export const RETENTION_MAX_INTERVAL_MINUTES = 60;
 
 /**
  * Purges one tenant's expired removed residents and stale work data.
@@ -142,6 +165,43 @@ export async function purgeExpired(
     }
     return rows.length;
   });
+  const oldest = await tenancy.withTenant(code, async (tx) => {
+    const [r] = await tx.select({ d: min(residents.removalDate) }).from(
+      residents,
+    ).where(eq(residents.status, "removed"));
+    const [w] = await tx.select({ t: min(issuanceWork.createdAt) }).from(
+      issuanceWork,
+    );
+    return { removal: r?.d ?? null, work: w?.t ?? null };
+  });
+  const oldestWorkKept = oldest.work
+    ? new Date(oldest.work).toISOString()
+    : null;
+  if (opts.telemetry) {
+    const m = aspMetrics(opts.telemetry.metrics);
+    const tenantLabel = { tenant: code };
+    m.workExpired.inc(tenantLabel, expiredWork);
+    m.periodYears.set(tenant.retentionYears, tenantLabel);
+    m.oldestRemovedDays.set(
+      oldest.removal
+        ? Math.floor(
+          (Date.parse(jstDate(opts.now)) - Date.parse(oldest.removal)) /
+            86_400_000,
+        )
+        : 0,
+      tenantLabel,
+    );
+    m.oldestWorkSeconds.set(
+      oldestWorkKept
+        ? Math.max(
+          0,
+          Math.floor((opts.now.getTime() - Date.parse(oldestWorkKept)) / 1000),
+        )
+        : 0,
+      tenantLabel,
+    );
+    m.lastRun.set(Math.floor(opts.now.getTime() / 1000), tenantLabel);
+  }
   if (purgedResidents || expiredWork) {
     opts.telemetry?.logger.info("retention purge", {
       tenant: code,
@@ -151,7 +211,14 @@ export async function purgeExpired(
       cutoff,
     });
   }
-  return { purgedResidents, batches, expiredWork, cutoff };
+  return {
+    purgedResidents,
+    batches,
+    expiredWork,
+    cutoff,
+    oldestRemovalKept: oldest.removal,
+    oldestWorkKept,
+  };
 }
 
 /** A scheduled retention job over all tenants. */
@@ -160,11 +227,15 @@ export interface RetentionJob {
   runOnce(): Promise<Record<string, PurgeResult>>;
   start(): void;
   stop(): Promise<void>;
+  /** Resolves after the next scheduled pass (tests). */
+  nextPass(): Promise<Record<string, PurgeResult>>;
 }
 
 /**
- * Creates the retention job (every `intervalMs`, default 6 h; the clock
- * decides what is due, so a fake clock drives it in tests).
+ * Creates the retention job: a pass at start, then every `intervalMs`
+ * (default and most one hour — a longer interval is refused); the clock
+ * decides what is due and `timers` when the next pass runs, so a fake
+ * clock and fake timers drive it in tests.
  *
  * @example
  * ```ts ignore
@@ -178,11 +249,17 @@ export function createRetentionJob(
     clock: Clock;
     intervalMs?: number;
     workTtlMinutes?: number;
+    timers?: Timers;
   },
 ): RetentionJob {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
+  const intervalMs = deps.intervalMs ?? RETENTION_MAX_INTERVAL_MINUTES * 60_000;
+  if (
+    !(intervalMs > 0) || intervalMs > RETENTION_MAX_INTERVAL_MINUTES * 60_000
+  ) {
+    throw new RangeError(
+      `The retention purge must run at least hourly (interval ${intervalMs} ms)`,
+    );
+  }
   async function runOnce(): Promise<Record<string, PurgeResult>> {
     const out: Record<string, PurgeResult> = {};
     for (const t of await deps.tenancy.list()) {
@@ -201,22 +278,5 @@ export function createRetentionJob(
     }
     return out;
   }
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runOnce().finally(schedule);
-    }, deps.intervalMs ?? 6 * 3600_000);
-  };
-  return {
-    runOnce,
-    start() {
-      stopped = false;
-      running = runOnce().finally(schedule);
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running.catch(() => {});
-    },
-  };
+  return periodicJob(runOnce, { intervalMs, timers: deps.timers });
 }

@@ -33,6 +33,16 @@ export interface AspMetrics {
   certificates: Counter;
   /** Removed residents purged, by tenant. */
   purged: Counter;
+  /** Work data expired undelivered, by tenant. */
+  workExpired: Counter;
+  /** The tenant's retention period, years. */
+  periodYears: Gauge;
+  /** Days since the removal of the oldest 除票 kept, by tenant. */
+  oldestRemovedDays: Gauge;
+  /** Age of the oldest work data kept, seconds, by tenant. */
+  oldestWorkSeconds: Gauge;
+  /** Unix time of the last retention pass, by tenant. */
+  lastRun: Gauge;
 }
 
 const cache = new WeakMap<MetricsRegistry, AspMetrics>();
@@ -71,6 +81,26 @@ export function aspMetrics(m: MetricsRegistry): AspMetrics {
       purged: m.counter(
         "asp_retention_purged_total",
         "Removed residents purged by retention",
+      ),
+      workExpired: m.counter(
+        "asp_retention_work_expired_total",
+        "Issuance work data expired undelivered by retention",
+      ),
+      periodYears: m.gauge(
+        "asp_retention_period_years",
+        "The tenant's retention period of removed residents, years",
+      ),
+      oldestRemovedDays: m.gauge(
+        "asp_retention_oldest_removed_days",
+        "Days since the removal of the oldest removed resident kept (0: none)",
+      ),
+      oldestWorkSeconds: m.gauge(
+        "asp_retention_oldest_work_seconds",
+        "Age of the oldest issuance work data kept, seconds (0: none)",
+      ),
+      lastRun: m.gauge(
+        "asp_retention_last_run_timestamp_seconds",
+        "Unix time of the last retention pass",
       ),
     };
     cache.set(m, h);

@@ -46,7 +46,12 @@ export interface TenantConfig {
   mayor: string;
   /** Whether 個人番号 may be printed (default false: never stored). */
   printMyNumber?: boolean;
-  /** Years a removed record (除票) stays in the replica (default 5). */
+  /**
+   * Years a removed record (除票) stays in the replica (default 5): the
+   * municipality's setting. The registry keeps 除票 150 years (since 2019);
+   * the replica needs them only for kiosk copies of recent removals
+   * (services/asp/retention.ts states the basis).
+   */
   retentionYears?: number;
   /** Refuse issuance when more than this many events behind the head (default 0). */
   stalenessMaxEvents?: number;

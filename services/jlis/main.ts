@@ -32,6 +32,10 @@ import {
   checkpointIntervalMs,
   startCheckpointTimer,
 } from "./issuance/checkpoints.ts";
+import {
+  centerRetentionConfig,
+  createCenterRetentionJob,
+} from "./work_retention.ts";
 import type { ContentKey } from "../../lib/crypto/content_key.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import {
@@ -122,6 +126,7 @@ export async function startJlis(
       start: config.clockStart.toISOString(),
     });
   }
+  const metrics = createMetrics();
   const app = createJlisApp({
     db: database.db,
     clock,
@@ -138,7 +143,7 @@ export async function startJlis(
       deliveryWindowMs: config.deliveryWindowMs,
     },
     logger,
-    metrics: createMetrics(),
+    metrics,
   });
   const served = await serveHttp(app.fetch, {
     port: config.port,
@@ -161,6 +166,15 @@ export async function startJlis(
     logger,
     intervalMs: checkpointIntervalMs(env),
   });
+  // Work data (kiosk sessions) purged at least hourly, figures in /metrics.
+  const retention = createCenterRetentionJob({
+    db: database.db,
+    clock,
+    logger,
+    metrics,
+    ...centerRetentionConfig(env),
+  });
+  retention.start();
   return {
     url,
     database,
@@ -173,6 +187,7 @@ export async function startJlis(
     async stop() {
       await served.stop();
       await checkpoints.stop();
+      await retention.stop();
       tlsFetch?.close();
       await database.close();
     },

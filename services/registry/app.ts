@@ -13,6 +13,7 @@ import type { MetricsRegistry } from "../../lib/service/metrics.ts";
 import { createCheckpointCopiesApp } from "./api/checkpoints.ts";
 import { createEventsApp } from "./api/events.ts";
 import { createFeedApp } from "./api/feed.ts";
+import { createIssuancesApp } from "./api/issuances.ts";
 import { createMunicipalitiesApp } from "./api/municipalities.ts";
 import {
   createBlocksApp,
@@ -58,6 +59,7 @@ export function createRegistryApp(
   app.route("/municipalities/:code/blocks", createBlocksApp(deps));
   app.route("/municipalities/:code/card-links", createCardLinksApp(deps));
   app.route("/municipalities/:code/feed", createFeedApp(deps));
+  app.route("/municipalities/:code/issuances", createIssuancesApp(deps));
   app.route("/ledger-checkpoints", createCheckpointCopiesApp(deps));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

@@ -9,6 +9,10 @@
  * - `card_link`: linking a card to its holder, unlinking it, reading a
  *   link (the municipal window at card issuance);
  * - `feed`: the change feed (the LGWAN-ASP's replica) and nothing else;
+ * - `issuances`: reading the municipality's 交付履歴 (certificates issued
+ *   at kiosks, by person, date, issue number, status);
+ * - `revoke`: revoking a certificate issued in error (sent to the center
+ *   over the municipality's link);
  * - `admin`: everything, every municipality (creating municipalities).
  *
  * Unknown or missing credential → 401; a scope missing or a municipality
@@ -30,7 +34,14 @@ import { DomainError } from "../../lib/service/errors.ts";
 export { hashToken };
 
 /** What a client may do. */
-export type Scope = "read" | "write" | "card_link" | "feed" | "admin";
+export type Scope =
+  | "read"
+  | "write"
+  | "card_link"
+  | "feed"
+  | "issuances"
+  | "revoke"
+  | "admin";
 
 /** Every scope, for config validation and the credential matrix. */
 export const SCOPES: readonly Scope[] = [
@@ -38,6 +49,8 @@ export const SCOPES: readonly Scope[] = [
   "write",
   "card_link",
   "feed",
+  "issuances",
+  "revoke",
   "admin",
 ];
 

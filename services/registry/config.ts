@@ -29,7 +29,13 @@ export const DEV_CLIENTS: RegistryConfig["clients"] = [
   // the ASP reads the feed only; the center has no registry credential.
   ...["401005", "401307"].map((code) => ({
     id: `city-${code}`,
-    scopes: ["read", "write", "card_link"] as ClientConfig["scopes"],
+    scopes: [
+      "read",
+      "write",
+      "card_link",
+      "issuances",
+      "revoke",
+    ] as ClientConfig["scopes"],
     municipalities: [code],
   })),
   { id: "asp", scopes: ["feed"], municipalities: ["401005", "401307"] },
@@ -63,7 +69,7 @@ export function loadRegistryConfig(env: Env): RegistryConfig {
     ? parseJsonArray<ClientConfig>(
       raw,
       validClient,
-      'REGISTRY_CLIENTS must be a JSON array of { id, certificate?, token?, scopes: ("read"|"write"|"card_link"|"feed"|"admin")[], municipalities: string[] (unless admin) }',
+      'REGISTRY_CLIENTS must be a JSON array of { id, certificate?, token?, scopes: ("read"|"write"|"card_link"|"feed"|"issuances"|"revoke"|"admin")[], municipalities: string[] (unless admin) }',
     )
     : DEV_CLIENTS;
   return {

@@ -39,6 +39,12 @@ import { createFeedNotifier } from "./feed_notifier.ts";
 import { bindingKeysFromEnv } from "../../lib/card/identity_binding.ts";
 import { createCenterBindingPusher } from "./center_binding.ts";
 import { startConfiguredCheckpointPull } from "./checkpoints.ts";
+import {
+  type CenterLink,
+  issuanceHoleCheckMs,
+  issuancePullIntervalMs,
+  startIssuancePull,
+} from "./issuances.ts";
 
 /** A running registry. */
 export interface RunningRegistry {
@@ -127,6 +133,28 @@ export async function startRegistry(
   );
   await database.migrate(MIGRATIONS);
   const toCenter = centerTransports(env, plaintext);
+  const centerUrl = env.get("REGISTRY_CENTER_URL") ??
+    (plaintext ? "http://127.0.0.1:8103" : "https://localhost:8103");
+  const center: CenterLink = {
+    centerUrl,
+    fetchFor: toCenter.fetchFor,
+    tokenFor: toCenter.tokenFor,
+  };
+  const metrics = createMetrics();
+  // The 交付履歴: each municipality pulls its ledger entries over its own
+  // link, once a center is configured or the interval is set (else on
+  // demand, after a revocation).
+  const issuancePull = startIssuancePull({
+    db: database.db,
+    link: center,
+    logger,
+    metrics,
+    holeCheckMs: issuanceHoleCheckMs(env),
+    intervalMs:
+      env.get("REGISTRY_CENTER_URL") || env.get("REGISTRY_ISSUANCE_PULL_MS")
+        ? issuancePullIntervalMs(env)
+        : 0,
+  });
   const app = createRegistryApp({
     db: database.db,
     clock: systemClock,
@@ -135,15 +163,16 @@ export async function startRegistry(
     // Card ↔ holder bindings at the center, kept current by the municipality.
     centerBinding: createCenterBindingPusher({
       db: database.db,
-      centerUrl: env.get("REGISTRY_CENTER_URL") ??
-        (plaintext ? "http://127.0.0.1:8103" : "https://localhost:8103"),
+      centerUrl,
       fetchFor: toCenter.fetchFor,
       tokenFor: toCenter.tokenFor,
       keys: bindingKeysFromEnv(env),
       logger,
     }),
+    center,
+    issuancePull,
     logger,
-    metrics: createMetrics(),
+    metrics,
   });
   const plain = await serveHttp(tls ? probesOnly(app.fetch) : app.fetch, {
     port: config.port,
@@ -183,6 +212,7 @@ export async function startRegistry(
       await lgwan?.stop();
       await plain.stop();
       await checkpointPull?.stop();
+      await issuancePull.stop();
       toCenter.close();
       await database.close();
     },

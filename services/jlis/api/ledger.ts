@@ -22,9 +22,12 @@ import {
 } from "../issuance/incidents.ts";
 import {
   issueStatus,
+  municipalLedgerPage,
   recordPrintOutcome,
   revokeIssue,
 } from "../issuance/ledger.ts";
+import { ledgerFeedPageSchema } from "../../../lib/contracts/ledger_feed.ts";
+import { JlisError } from "../errors.ts";
 import {
   createLedgerCheckpoint,
   listLedgerCheckpoints,
@@ -166,7 +169,50 @@ export function createLedgerApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
     requireScope(deps.clients, "portal", "operator", "municipal"),
   );
   app.use("/:issueNumber/revoke", requireScope(deps.clients, "municipal"));
+  app.use(
+    "/municipalities/:code/entries",
+    requireScope(deps.clients, "municipal"),
+  );
   mountCheckpoints(app, deps);
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/municipalities/{code}/entries",
+      summary:
+        "A municipality's ledger entries (its 交付履歴 feed), numbered 1, 2, 3, … without gaps in the ledger's order, after a number; with its head number (the municipality itself only)",
+      request: {
+        params: z.object({
+          code: z.string().regex(/^\d{6}$/).openapi({
+            param: { name: "code", in: "path" },
+            example: "401005",
+          }),
+        }),
+        query: z.object({
+          after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+            .default(0),
+          limit: z.coerce.number().int().min(1).max(1000).default(500),
+        }),
+      },
+      responses: {
+        200: json(
+          component(ledgerFeedPageSchema, "MunicipalLedgerPage"),
+          "Entries",
+        ),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { code } = c.req.valid("param");
+      const { after, limit } = c.req.valid("query");
+      if (!c.get("client").municipalities.includes(code)) {
+        throw new JlisError("WRONG_MUNICIPALITY", { municipalityCode: code });
+      }
+      const page = await municipalLedgerPage(deps.db, code, after, limit);
+      annotateRequestLog(c, { entries: page.entries.length });
+      return c.json(page, 200);
+    },
+  );
   app.openapi(
     createRoute({
       method: "get",

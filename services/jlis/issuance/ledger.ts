@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { asc, eq, gt, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, type SQL, sql } from "drizzle-orm";
 import {
   type CertificateType,
   isCertificateType,
@@ -32,7 +32,13 @@ import {
   issuanceRequests,
   ledger,
   ledgerHead,
+  ledgerMunicipalEntries,
+  ledgerMunicipalHeads,
 } from "../../../db/jlis/schema.ts";
+import type {
+  LedgerFeedEntry,
+  LedgerFeedPage,
+} from "../../../lib/contracts/ledger_feed.ts";
 import { JlisError } from "../errors.ts";
 
 /** Kinds of ledger entry. */
@@ -64,11 +70,37 @@ function bodyOf(e: LedgerAppend): ChainValue {
 }
 
 /**
+ * The CTEs that number an entry in its municipality's feed (the 交付履歴 the
+ * registry pulls): the municipality is the issue number's prefix (its code,
+ * as `issuance.ts` makes it); the municipality's head row is advanced after
+ * the ledger's, in the same statement, so its numbers follow the ledger's
+ * order without gaps. Nothing for an issue number of no municipality.
+ */
+function municipalNumbering(issueNumber: string): SQL {
+  const code = /^(\d{6})-/.exec(issueNumber)?.[1];
+  if (!code) return sql``;
+  return sql`,
+    m as (
+      insert into ledger_municipal_heads (municipality_code, last_seq)
+      select ${code}, 1 from h
+      on conflict (municipality_code)
+        do update set last_seq = ledger_municipal_heads.last_seq + 1
+      returning last_seq
+    ),
+    me as (
+      insert into ledger_municipal_entries (municipality_code, seq, ledger_seq)
+      select ${code}, m.last_seq, h.seq from h, m
+      returning 1
+    )`;
+}
+
+/**
  * Appends an entry in one statement: the head row is advanced (its row lock
  * serializes appends for the length of this statement only), the entry's
  * hash computed by the database from the previous hash and the canonical
  * JSON made here (the same formula as `chainHash`, which `verifyLedger`
- * recomputes), and the entry inserted. With `guard` (an `UPDATE … RETURNING`
+ * recomputes), the entry inserted and numbered in its municipality's feed
+ * ({@linkcode municipalNumbering}). With `guard` (an `UPDATE … RETURNING`
  * of the business change), the change and its entry commit together or not
  * at all; null when the guard matched no row (nothing written).
  *
@@ -94,7 +126,7 @@ export async function appendLedger(
           'UTF8')), 'hex')
       where id = 1 ${guard ? sql`and exists (select 1 from g)` : sql``}
       returning seq, hash, prev_hash
-    )
+    )${municipalNumbering(entry.issueNumber)}
     insert into ledger (seq, at, kind, issue_number, request_id, data, prev_hash, hash)
     select seq, ${entry.at.toISOString()}::timestamptz, ${entry.kind}, ${entry.issueNumber},
       ${entry.requestId}, ${
@@ -249,6 +281,59 @@ export async function ledgerEntries(db: Db, issueNumber: string) {
   return await db.select().from(ledger).where(
     eq(ledger.issueNumber, issueNumber),
   ).orderBy(asc(ledger.seq));
+}
+
+/**
+ * A page of a municipality's feed of the ledger (its entries numbered
+ * without gaps, after `after`, at most `limit`) and its head number
+ * (read after the page, so never behind it). Only the municipality itself
+ * may read it (the route checks).
+ *
+ * @example
+ * ```ts ignore
+ * const page = await municipalLedgerPage(db, "401005", 0, 500);
+ * ```
+ */
+export async function municipalLedgerPage(
+  db: Db,
+  code: string,
+  after: number,
+  limit: number,
+): Promise<LedgerFeedPage> {
+  const rows = await db.select({
+    seq: ledgerMunicipalEntries.seq,
+    ledgerSeq: ledger.seq,
+    at: ledger.at,
+    kind: ledger.kind,
+    issueNumber: ledger.issueNumber,
+    requestId: ledger.requestId,
+    data: ledger.data,
+    hash: ledger.hash,
+  }).from(ledgerMunicipalEntries)
+    .innerJoin(ledger, eq(ledger.seq, ledgerMunicipalEntries.ledgerSeq))
+    .where(and(
+      eq(ledgerMunicipalEntries.municipalityCode, code),
+      gt(ledgerMunicipalEntries.seq, after),
+    ))
+    .orderBy(asc(ledgerMunicipalEntries.seq)).limit(limit);
+  const [head] = await db.select({ lastSeq: ledgerMunicipalHeads.lastSeq })
+    .from(ledgerMunicipalHeads).where(
+      eq(ledgerMunicipalHeads.municipalityCode, code),
+    );
+  return {
+    municipalityCode: code,
+    head: Number(head?.lastSeq ?? 0),
+    entries: rows.map((r): LedgerFeedEntry => ({
+      seq: Number(r.seq),
+      ledgerSeq: Number(r.ledgerSeq),
+      at: r.at.toISOString(),
+      kind: r.kind as LedgerKind,
+      issueNumber: r.issueNumber,
+      requestId: r.requestId,
+      data: r.data as Record<string, unknown>,
+      hash: r.hash,
+    })),
+  };
 }
 
 /** What the kiosk reports after printing. */

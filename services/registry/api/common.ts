@@ -6,12 +6,15 @@
  */
 import { z } from "@hono/zod-openapi";
 import { errorResponse } from "../../../lib/service/openapi.ts";
+import { validationError } from "../../../lib/service/errors.ts";
+import { RegistryError } from "../errors.ts";
 import type { Db } from "../../../lib/db/database.ts";
 import type { Clock } from "../../../lib/time/clock.ts";
 import type { ServiceEnv } from "../../../lib/service/app.ts";
 import type { AuthEnv, ClientCredential } from "../auth.ts";
 import type { FeedNotifier } from "../feed_notifier.ts";
 import type { CenterBindingPusher } from "../center_binding.ts";
+import type { CenterLink, IssuancePull } from "../issuances.ts";
 
 /** What the registry's resources need. */
 export interface RegistryDeps {
@@ -21,6 +24,13 @@ export interface RegistryDeps {
   notifier: FeedNotifier;
   /** Keeps the center's card bindings current after events (absent: not sent). */
   centerBinding?: CenterBindingPusher;
+  /**
+   * Each municipality's link to the center (its certificate): revocations
+   * from the 交付履歴 go over it (absent: refused CENTER_UNAVAILABLE).
+   */
+  center?: CenterLink;
+  /** The 交付履歴 pull, run at once after a revocation (absent: next tick). */
+  issuancePull?: IssuancePull;
   /** Longest a feed request may wait, ms (default 25 s). */
   maxFeedWaitMs?: number;
   /**
@@ -61,5 +71,31 @@ export function fromBase64(s: string): Uint8Array | null {
     return Uint8Array.fromBase64(s);
   } catch {
     return null;
+  }
+}
+
+/** The `X-Purpose` header of an audited read. */
+export const PurposeHeader = z.object({
+  "x-purpose": z.string().min(1).max(200).optional().openapi({
+    param: { name: "x-purpose", in: "header" },
+    description: "Why the record is read (written to the audit log)",
+  }),
+});
+
+/**
+ * The stated purpose of a read (percent-decoded); refuses PURPOSE_REQUIRED
+ * without one.
+ *
+ * @example
+ * ```ts ignore
+ * const purpose = purposeOf(c.req.valid("header")["x-purpose"]);
+ * ```
+ */
+export function purposeOf(p: string | undefined): string {
+  if (!p) throw new RegistryError("PURPOSE_REQUIRED");
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    throw validationError([{ path: ["x-purpose"], message: "bad %-escape" }]);
   }
 }

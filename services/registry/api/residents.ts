@@ -7,7 +7,6 @@
  * @module
  */
 import { jstDate } from "../../../lib/time/clock.ts";
-import { validationError } from "../../../lib/service/errors.ts";
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { and, asc, eq } from "drizzle-orm";
@@ -28,6 +27,8 @@ import {
   errorResponses,
   fromBase64,
   MunicipalityParam,
+  PurposeHeader,
+  purposeOf,
   type RegistryDeps,
   type RegistryEnv,
 } from "./common.ts";
@@ -40,13 +41,6 @@ import {
 
 const Params = MunicipalityParam.extend({
   id: z.string().min(1).max(40).openapi({ param: { name: "id", in: "path" } }),
-});
-
-const PurposeHeader = z.object({
-  "x-purpose": z.string().min(1).max(200).optional().openapi({
-    param: { name: "x-purpose", in: "header" },
-    description: "Why the record is read (written to the audit log)",
-  }),
 });
 
 const text = (max: number, description: string) =>
@@ -200,15 +194,6 @@ export function createResidentsApp(
   const app = createResourceApp<RegistryEnv>();
   app.on(["POST"], "*", requireClient(deps.clients, "write"));
   app.on(["GET"], "*", requireClient(deps.clients, "read"));
-
-  const purposeOf = (p: string | undefined) => {
-    if (!p) throw new RegistryError("PURPOSE_REQUIRED");
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      throw validationError([{ path: ["x-purpose"], message: "bad %-escape" }]);
-    }
-  };
 
   app.openapi(searchRoute, async (c) => {
     const { code } = c.req.valid("param");
