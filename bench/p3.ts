@@ -59,6 +59,7 @@ import { createAspApp } from "../services/asp/app.ts";
 import { aspClients } from "../services/asp/auth.ts";
 import { createKeyring, parseMasterKey } from "../services/asp/keys.ts";
 import { applySnapshot } from "../services/asp/snapshot.ts";
+import { computeBuildDigest } from "../services/asp/node_identity.ts";
 import { CONTROL_MIGRATIONS, createTenancy } from "../services/asp/tenancy.ts";
 import { createJlisApp } from "../services/jlis/app.ts";
 import { createAspDirectory } from "../services/jlis/issuance/asp_directory.ts";
@@ -192,6 +193,7 @@ async function aspNode(start: AspStart): Promise<Served> {
     signatures: {
       signer: await aspSigner(start.signing.jwk),
       centerKeys: () => Promise.resolve(start.signing.centerKeyList),
+      buildDigest: await computeBuildDigest(),
     },
   });
   const server = await serveAs(start.transport, app.fetch, 0, start.pki);

@@ -50,6 +50,7 @@ export function createAspApp(deps: AspDeps): OpenAPIHono<AspEnv> {
       buildDigest: deps.signatures.buildDigest,
       tenancy: deps.tenancy,
       signer: deps.signatures.signer,
+      ttlMs: deps.signatures.tenantConfigTtlMs,
     }),
     deps.metrics,
   );

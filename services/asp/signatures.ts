@@ -53,6 +53,11 @@ export interface AspSignatureDeps {
    * `computeBuildDigest`, once at start), stated in every answer.
    */
   buildDigest: string;
+  /**
+   * How long a tenant's configuration digest is reused before its directory
+   * row is read again, ms (default 5 s; tests 0).
+   */
+  tenantConfigTtlMs?: number;
   /** The transport's clock (default: the system's). */
   now?: () => Date;
   /** Freshness window of a request's signing time (default 5 min). */

@@ -15,7 +15,9 @@ import type { Card } from "../../lib/card/card.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import type { Signer } from "../../lib/crypto/signer.ts";
 import {
+  ASP_BUILD_HEADER,
   ASP_SIGNATURE_HEADER,
+  ASP_TENANT_CONFIG_HEADER,
   aspResponseSigningInput,
 } from "../../lib/contracts/center_asp.ts";
 import { sha256B64, signHeader } from "../../lib/contracts/signed_message.ts";
@@ -86,12 +88,16 @@ export type Resign = (
   init: RequestInit | undefined,
   status: number,
   body: string,
+  /** The node's original answer: its stated build and configuration are kept. */
+  from?: Response,
 ) => Promise<Response>;
 
 /** A {@linkcode Resign} with a node's signer. */
 export function resignWith(signer: Signer): Resign {
-  return async (input, init, status, body) => {
+  return async (input, init, status, body, from) => {
     const time = new Date().toISOString();
+    const build = from?.headers.get(ASP_BUILD_HEADER) ?? "";
+    const config = from?.headers.get(ASP_TENANT_CONFIG_HEADER) ?? "";
     const { header } = await signHeader(
       signer,
       time,
@@ -102,6 +108,8 @@ export function resignWith(signer: Signer): Resign {
         status,
         time,
         bodySha256: await sha256B64(new TextEncoder().encode(body)),
+        buildDigest: build,
+        tenantConfigDigest: config,
       }),
     );
     return new Response(body, {
@@ -109,6 +117,8 @@ export function resignWith(signer: Signer): Resign {
       headers: {
         "Content-Type": "application/json",
         [ASP_SIGNATURE_HEADER]: header,
+        [ASP_BUILD_HEADER]: build,
+        [ASP_TENANT_CONFIG_HEADER]: config,
       },
     });
   };
@@ -542,7 +552,7 @@ export function faultInjector(): FaultInjector {
       } else if (first?.subject && donors.length < 8) {
         donors.push(first.subject);
       }
-      return await resign(input, init, res.status, JSON.stringify(body));
+      return await resign(input, init, res.status, JSON.stringify(body), res);
     },
   };
 }
