@@ -65,6 +65,7 @@ import {
   createAspDirectory,
 } from "../../services/jlis/issuance/asp_directory.ts";
 import type { HolderIdentity } from "../../lib/card/identity_binding.ts";
+import type { IssuanceConfig } from "../../services/jlis/api/common.ts";
 import {
   openTestJlis,
   testBindingKeys,
@@ -147,6 +148,8 @@ export interface WorldOptions {
   transport?: (nodeId: string, t: Transport, resign: Resign) => Transport;
   /** Issuance deadline, ms. */
   timeoutMs?: number;
+  /** More of the center's issuance configuration (failure policy, unset digests). */
+  issuance?: Pick<IssuanceConfig, "failurePolicy" | "unsetDigests">;
   /** Serve the ASP nodes over HTTPS with client certificates (mTLS). */
   mtls?: boolean;
   /**
@@ -304,6 +307,7 @@ export async function openIssuanceWorld(
       contentKey,
       bindingKeys: testBindingKeys,
       timeoutMs: opts.timeoutMs,
+      ...opts.issuance,
     }),
   });
   // What kiosks are provisioned with (never fetched from the center).
