@@ -107,7 +107,10 @@ Deno.test("[assurance] an old build is refused with an incident and the tenant h
     assert.equal((await run()).ok, true);
 
     // Drift: the tenant's policy on the node changes.
-    await w.nodes[0].asp.tenancy.provision({ ...KITAKYUSHU, retentionYears: 7 });
+    await w.nodes[0].asp.tenancy.provision({
+      ...KITAKYUSHU,
+      retentionYears: 7,
+    });
     const drifted = await run();
     assert.equal((drifted as KioskRefusal).code, "ASP_NOT_CONFORMING");
     const open = await db.select().from(incidents).where(
@@ -253,14 +256,17 @@ Deno.test("[assurance] repeated timeouts of a stalling node open one incident th
     }
     const theirs = await (await list(TOKENS.otherCity, OTHER, "halts")).json();
     assert.deepEqual(
-      theirs.halts.map((h: { municipalityCode: string; resumedAt: unknown }) => [
+      theirs.halts.map((
+        h: { municipalityCode: string; resumedAt: unknown },
+      ) => [
         h.municipalityCode,
         h.resumedAt,
       ]),
       [[OTHER, null]],
     );
-    const theirIncidents = await (await list(TOKENS.otherCity, OTHER, "incidents"))
-      .json();
+    const theirIncidents =
+      await (await list(TOKENS.otherCity, OTHER, "incidents"))
+        .json();
     assert.deepEqual(
       theirIncidents.incidents.map((i: { kind: string }) => i.kind),
       ["SUBJECT_MISMATCH"],

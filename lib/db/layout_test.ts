@@ -10,13 +10,21 @@ Deno.test("layout: several processes on the embedded database are refused, sayin
   assert.match(problem!, /PGlite/);
   assert.match(problem!, /DATABASE_URL/);
   assert.throws(
-    () => assertLayout("jlis", env({ JLIS_INSTANCES: "4" }), declaredLayout("jlis", env({ JLIS_INSTANCES: "4" }))),
+    () =>
+      assertLayout(
+        "jlis",
+        env({ JLIS_INSTANCES: "4" }),
+        declaredLayout("jlis", env({ JLIS_INSTANCES: "4" })),
+      ),
     /JLIS_INSTANCES=4 declares 4 processes/,
   );
 });
 
 Deno.test("layout: one process on PGlite, or any number on PostgreSQL, fits", () => {
-  assert.equal(layoutProblem("jlis", env({}), declaredLayout("jlis", env({}))), null);
+  assert.equal(
+    layoutProblem("jlis", env({}), declaredLayout("jlis", env({}))),
+    null,
+  );
   for (
     const e of [
       env({ JLIS_INSTANCES: "3", DATABASE_URL: "postgres://x/db" }),

@@ -36,7 +36,10 @@ Deno.test("build digest: the same sources give the same digest; a changed file a
     await Deno.writeTextFile(new URL("src/README.md", two), "docs");
     assert.equal(await computeBuildDigest({ root: two, sources }), d1);
     // A node that never received the fix.
-    await Deno.writeTextFile(new URL("src/sub/b.ts", two), "export const b = 3;\n");
+    await Deno.writeTextFile(
+      new URL("src/sub/b.ts", two),
+      "export const b = 3;\n",
+    );
     assert.notEqual(await computeBuildDigest({ root: two, sources }), d1);
     // A moved file is another build too.
     await Deno.rename(new URL("src/a.ts", one), new URL("src/sub/a.ts", one));

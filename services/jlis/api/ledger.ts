@@ -232,7 +232,8 @@ const IncidentView = z.object({
   aspNode: z.string().nullable(),
   details: z.unknown(),
   acknowledgedAt: z.string().nullable().openapi({
-    description: "null while open: only an operator's acknowledgement closes it",
+    description:
+      "null while open: only an operator's acknowledgement closes it",
   }),
   acknowledgedBy: z.string().nullable(),
   acknowledgeReason: z.string().nullable(),
@@ -408,11 +409,13 @@ export function createOperationsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
         "Set the digests expected of the node serving a municipality (null: not set); any other stated value refuses the request and records an incident",
       request: {
         params: CodeParam,
-        ...body(z.object({
-          buildDigest: Digest.nullable(),
-          configDigest: Digest.nullable(),
-          reason: z.string().min(1).max(500),
-        }).strict()),
+        ...body(
+          z.object({
+            buildDigest: Digest.nullable(),
+            configDigest: Digest.nullable(),
+            reason: z.string().min(1).max(500),
+          }).strict(),
+        ),
       },
       responses: { 200: json(DigestsView, "Set"), ...errorResponses },
       security: [{ bearer: [] }],
@@ -461,7 +464,10 @@ export function createMunicipalAssuranceApp(
 ): OpenAPIHono<JlisEnv> {
   const app = createResourceApp<JlisEnv>();
   app.use(requireScope(deps.clients, "municipal"));
-  const own = (c: { get(k: "client"): { municipalities: string[] } }, code: string) => {
+  const own = (
+    c: { get(k: "client"): { municipalities: string[] } },
+    code: string,
+  ) => {
     if (!c.get("client").municipalities.includes(code)) {
       throw new JlisError("WRONG_MUNICIPALITY", { municipalityCode: code });
     }

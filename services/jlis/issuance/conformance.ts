@@ -30,10 +30,7 @@ import { preparedSelect } from "../../../lib/db/prepared_select.ts";
 import type { Logger } from "../../../lib/service/logger.ts";
 import type { MetricsRegistry } from "../../../lib/service/metrics.ts";
 import type { Clock } from "../../../lib/time/clock.ts";
-import {
-  aspExpectedDigests,
-  aspSeenDigests,
-} from "../../../db/jlis/schema.ts";
+import { aspExpectedDigests, aspSeenDigests } from "../../../db/jlis/schema.ts";
 import { JlisError } from "../errors.ts";
 import { type IncidentKind, recordIncident } from "./incidents.ts";
 
@@ -125,13 +122,16 @@ export function createConformance(deps: {
       details: { expected, stated: input.stated },
     });
     refusals?.inc({ kind });
-    deps.logger?.error("ASP answer refused: not the expected build or configuration", {
-      aspNode: input.aspNode,
-      municipalityCode: input.municipalityCode,
-      requestId: input.requestId,
-      kind,
-      incidentId: incident.id,
-    });
+    deps.logger?.error(
+      "ASP answer refused: not the expected build or configuration",
+      {
+        aspNode: input.aspNode,
+        municipalityCode: input.municipalityCode,
+        requestId: input.requestId,
+        kind,
+        incidentId: incident.id,
+      },
+    );
     throw new JlisError("ASP_NOT_CONFORMING", {
       kind,
       incidentId: incident.id,

@@ -127,18 +127,22 @@ export function createDeliveryConfirmer(
         error: err,
       });
       if (deps.db && err instanceof AspAnswerRejected) {
-        await noteFailure({
-          db: deps.db,
-          clock: deps.clock,
-          failurePolicy: deps.failurePolicy,
-          metrics: deps.metrics ?? createMetrics(),
-        }, log, {
-          kind: "ANSWER_SIGNATURE",
-          municipalityCode: b.code,
-          requestId,
-          kioskId: "center",
-          aspNode: b.node.id,
-        });
+        await noteFailure(
+          {
+            db: deps.db,
+            clock: deps.clock,
+            failurePolicy: deps.failurePolicy,
+            metrics: deps.metrics ?? createMetrics(),
+          },
+          log,
+          {
+            kind: "ANSWER_SIGNATURE",
+            municipalityCode: b.code,
+            requestId,
+            kioskId: "center",
+            aspNode: b.node.id,
+          },
+        );
       }
     } finally {
       for (const w of b.waiters) w();

@@ -167,7 +167,10 @@ export interface RecordedIncident {
   opened: boolean;
 }
 
-async function recordIn(tx: Tx, input: IncidentInput): Promise<RecordedIncident> {
+async function recordIn(
+  tx: Tx,
+  input: IncidentInput,
+): Promise<RecordedIncident> {
   const entry: IncidentKindEntry = INCIDENT_KINDS[input.kind];
   const openKey = entry.oncePerTenant
     ? `${input.municipalityCode}:${input.kind}`

@@ -38,11 +38,19 @@ Deno.test("repeated failures: threshold within the window per tenant and kind op
     assert.equal(await recordFailure(db, failure(110), policy), null);
     // Another kind and another tenant count apart.
     assert.equal(
-      await recordFailure(db, failure(111, { kind: "ASP_UNAVAILABLE" }), policy),
+      await recordFailure(
+        db,
+        failure(111, { kind: "ASP_UNAVAILABLE" }),
+        policy,
+      ),
       null,
     );
     assert.equal(
-      await recordFailure(db, failure(112, { municipalityCode: "401307" }), policy),
+      await recordFailure(
+        db,
+        failure(112, { municipalityCode: "401307" }),
+        policy,
+      ),
       null,
     );
     const third = await recordFailure(db, failure(120), policy);
@@ -86,8 +94,14 @@ Deno.test("incident catalogue: a kind that halts halts; a once-per-tenant kind j
       aspNode: "asp-1",
       details: {},
     };
-    const a = await recordIncident(db, { ...input, kind: "BUILD_DIGEST_MISMATCH" });
-    const b = await recordIncident(db, { ...input, kind: "BUILD_DIGEST_MISMATCH" });
+    const a = await recordIncident(db, {
+      ...input,
+      kind: "BUILD_DIGEST_MISMATCH",
+    });
+    const b = await recordIncident(db, {
+      ...input,
+      kind: "BUILD_DIGEST_MISMATCH",
+    });
     assert.deepEqual([a.opened, b.opened, b.id], [true, false, a.id]);
     assert.equal(await isHalted(db, "401005"), true);
     // Kinds recorded per occurrence open one each.
