@@ -48,6 +48,11 @@ export interface IssuanceConfig {
    * `accept` (default; the digests seen are recorded) or `refuse`.
    */
   unsetDigests?: UnsetDigests;
+  /**
+   * Check what the nodes state they run (default true). False only for a
+   * benchmark's baseline without the check (bench/p3.ts `P3_DIGEST_CHECKS=0`).
+   */
+  digestChecks?: boolean;
 }
 
 /** What the center's resources need. */

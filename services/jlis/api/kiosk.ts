@@ -67,13 +67,15 @@ export function issuanceDepsOf(
   const logger = deps.logger ?? silentLogger();
   const deliveryWindowMs = cfg.deliveryWindowMs ?? 0;
   const metrics = deps.metrics ?? createMetrics();
-  const conformance = createConformance({
-    db: deps.db,
-    clock: deps.clock,
-    unset: cfg.unsetDigests ?? "accept",
-    logger,
-    metrics,
-  });
+  const conformance = cfg.digestChecks === false
+    ? undefined
+    : createConformance({
+      db: deps.db,
+      clock: deps.clock,
+      unset: cfg.unsetDigests ?? "accept",
+      logger,
+      metrics,
+    });
   return {
     db: deps.db,
     messages,
