@@ -105,6 +105,8 @@ export function createConformance(deps: {
       configDigest: input.stated.config,
       firstSeenAt: deps.clock.now(),
     }).onConflictDoNothing();
+    // Bounded: a node stating ever new values costs a row each, not memory.
+    if (seen.size >= 10_000) seen.clear();
     seen.add(key);
   }
   async function refuse(
