@@ -25,6 +25,9 @@
  * PBKDF2 iterations (the PIN cost is on the card, not the system under
  * test) and live on tmpfs; load-generating kiosks check the center's
  * signature on the released document only. `P3_KIOSKS` (default 32),
+ * `P3_DIGEST_CHECKS=0` runs the centers without checking the node's stated
+ * build and tenant configuration (issue 15: the figure with the checks,
+ * the default, against one without them).
  * `P3_SECONDS` (default 20), `P3_CENTER_POOL` and `P3_ASP_POOL` (database
  * connections per process, default 2 and 8) tune the run.
  *
@@ -59,6 +62,7 @@ import { createAspApp } from "../services/asp/app.ts";
 import { aspClients } from "../services/asp/auth.ts";
 import { createKeyring, parseMasterKey } from "../services/asp/keys.ts";
 import { applySnapshot } from "../services/asp/snapshot.ts";
+import { computeBuildDigest } from "../services/asp/node_identity.ts";
 import { CONTROL_MIGRATIONS, createTenancy } from "../services/asp/tenancy.ts";
 import { createJlisApp } from "../services/jlis/app.ts";
 import { createAspDirectory } from "../services/jlis/issuance/asp_directory.ts";
@@ -166,6 +170,8 @@ interface CenterStart {
   offsetMs: number;
   /** Database connections of this instance. */
   pool: number;
+  /** Whether the center checks the node's stated build and configuration. */
+  digestChecks: boolean;
 }
 
 async function aspNode(start: AspStart): Promise<Served> {
@@ -192,6 +198,7 @@ async function aspNode(start: AspStart): Promise<Served> {
     signatures: {
       signer: await aspSigner(start.signing.jwk),
       centerKeys: () => Promise.resolve(start.signing.centerKeyList),
+      buildDigest: await computeBuildDigest(),
     },
   });
   const server = await serveAs(start.transport, app.fetch, 0, start.pki);
@@ -268,6 +275,7 @@ async function centerInstance(start: CenterStart): Promise<Served> {
       bindingKeys: BENCH_BINDING_KEYS,
       timeoutMs: 10_000,
       deliveryWindowMs: 250,
+      digestChecks: start.digestChecks,
     },
   });
   // The center's server certificate is its client one (role jlis: both).
@@ -771,6 +779,7 @@ async function runP3(ctx: BenchContext, transport: Transport): Promise<P3Run> {
           port: freePort(),
           offsetMs,
           pool: centerPool,
+          digestChecks: Deno.env.get("P3_DIGEST_CHECKS") !== "0",
         }),
       );
     }
@@ -972,6 +981,7 @@ function params(
     kiosk_processes: r.fleets,
     db_connections_per_center_instance: r.centerPool,
     db_connections_asp: r.aspPool,
+    digest_checks: Deno.env.get("P3_DIGEST_CHECKS") === "0" ? "off" : "on",
     seconds: r.seconds,
     back_side_build_ms_per_sheet: Number(r.perSheetBuildMs.toFixed(2)),
     ...runParams(both.tls, "tls"),

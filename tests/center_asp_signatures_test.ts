@@ -19,7 +19,9 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { incidents, issuanceRequests } from "../db/jlis/schema.ts";
 import {
+  ASP_BUILD_HEADER,
   ASP_SIGNATURE_HEADER,
+  ASP_TENANT_CONFIG_HEADER,
   verifyAspAnswer,
 } from "../lib/contracts/center_asp.ts";
 import { sha256B64 } from "../lib/contracts/signed_message.ts";
@@ -29,6 +31,7 @@ import {
   ASP_TOKENS,
   centerRequestHeaders,
   openTestAsp,
+  TEST_BUILD_DIGEST,
   testSigner,
 } from "./support/asp_world.ts";
 import {
@@ -76,8 +79,16 @@ Deno.test("[attack] the ASP refuses a request without the center's valid signatu
         requestId: headers["X-Request-Id"] ?? res.headers.get("X-Request-Id")!,
         status: res.status,
         bodySha256: await sha256B64(new TextEncoder().encode(answer)),
+        buildDigest: res.headers.get(ASP_BUILD_HEADER) ?? "",
+        tenantConfigDigest: res.headers.get(ASP_TENANT_CONFIG_HEADER) ?? "",
       }, aspKeys);
       assert.equal(v.ok, true, `answer signed: ${JSON.stringify(v)}`);
+      // …stating the node's build and the tenant's configuration.
+      assert.equal(res.headers.get(ASP_BUILD_HEADER), TEST_BUILD_DIGEST);
+      assert.match(
+        res.headers.get(ASP_TENANT_CONFIG_HEADER) ?? "",
+        /^[A-Za-z0-9_-]{43}$/,
+      );
       return { status: res.status, body: JSON.parse(answer) };
     };
 

@@ -26,7 +26,7 @@ Deno.test("[e2e] a malformed build answer from the ASP is withheld as MALFORMED_
       }
       const body = await res.json();
       fault(body);
-      return await resign(input, init, 201, JSON.stringify(body));
+      return await resign(input, init, 201, JSON.stringify(body), res);
     },
   });
   try {

@@ -312,18 +312,94 @@ export const ledgerCheckpoints = pgTable("ledger_checkpoints", {
   signature: text("signature").notNull(),
 });
 
-/** Incidents: a withheld document (subject or back-side mismatch) and what was done. */
+/**
+ * Incidents: a withheld document (subject or back-side mismatch), a node
+ * that does not run the expected build or tenant configuration, repeated
+ * failures of one kind for one tenant (services/jlis/issuance/incidents.ts
+ * `INCIDENT_KINDS`). Open until an operator acknowledges it with a reason;
+ * a later success closes nothing.
+ */
 export const incidents = pgTable("incidents", {
   id: bigserial("id", { mode: "number" }).primaryKey(),
   at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
-  /** SUBJECT_MISMATCH | BACK_SIDE_MISMATCH | … */
+  /** A kind of the catalogue: SUBJECT_MISMATCH, BUILD_DIGEST_MISMATCH, REPEATED_ASP_TIMEOUT, … */
   kind: text("kind").notNull(),
   municipalityCode: text("municipality_code").notNull(),
+  /** The request that caused it (for repeated failures: the one that crossed the threshold). */
   requestId: text("request_id").notNull(),
   kioskId: text("kiosk_id").notNull(),
   aspNode: text("asp_node"),
   details: jsonb("details").notNull(),
+  /**
+   * Set while an incident of a kind that is opened once per tenant
+   * (`<municipality>:<kind>`) is unacknowledged: a second one is not opened
+   * beside it. Cleared on acknowledgement.
+   */
+  openKey: text("open_key").unique(),
+  acknowledgedAt: timestamp("acknowledged_at", {
+    withTimezone: true,
+    mode: "date",
+  }),
+  /** Operator's client id. */
+  acknowledgedBy: text("acknowledged_by"),
+  acknowledgeReason: text("acknowledge_reason"),
 }, (t) => [index("incidents_municipality_idx").on(t.municipalityCode)]);
+
+/**
+ * Failures of one kind for one tenant that are not incidents one by one
+ * (an ASP timeout, the node unreachable, an answer signature failing on a
+ * household or delivery call, a card without binding, a kiosk refusing the
+ * center's answer): counted over a window, `threshold` of them open a
+ * `REPEATED_*` incident (incidents.ts `recordFailure`). No personal data.
+ */
+export const tenantFailures = pgTable("tenant_failures", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  at: timestamp("at", { withTimezone: true, mode: "date" }).notNull(),
+  municipalityCode: text("municipality_code").notNull(),
+  /** A failure kind of incidents.ts `FAILURE_KINDS`. */
+  kind: text("kind").notNull(),
+  requestId: text("request_id").notNull(),
+  kioskId: text("kiosk_id").notNull(),
+  aspNode: text("asp_node"),
+}, (t) => [
+  index("tenant_failures_tenant_kind_at_idx").on(
+    t.municipalityCode,
+    t.kind,
+    t.at,
+  ),
+]);
+
+/**
+ * What the center expects of the ASP node serving a municipality: the
+ * node's build digest and the digest of the tenant's configuration there
+ * (both stated in every signed answer). Set by an operator; null: not set
+ * (the center's `unsetDigests` policy decides).
+ */
+export const aspExpectedDigests = pgTable("asp_expected_digests", {
+  municipalityCode: text("municipality_code").primaryKey(),
+  buildDigest: text("build_digest"),
+  configDigest: text("config_digest"),
+  setAt: timestamp("set_at", { withTimezone: true, mode: "date" }).notNull(),
+  setBy: text("set_by").notNull(),
+  reason: text("reason").notNull(),
+});
+
+/**
+ * Digests a node stated for a municipality, first time each pair was seen
+ * (what an operator adopts as the expectation after checking it).
+ */
+export const aspSeenDigests = pgTable("asp_seen_digests", {
+  municipalityCode: text("municipality_code").notNull(),
+  aspNode: text("asp_node").notNull(),
+  buildDigest: text("build_digest").notNull(),
+  configDigest: text("config_digest").notNull(),
+  firstSeenAt: timestamp("first_seen_at", { withTimezone: true, mode: "date" })
+    .notNull(),
+}, (t) => [
+  primaryKey({
+    columns: [t.municipalityCode, t.aspNode, t.buildDigest, t.configDigest],
+  }),
+]);
 
 /** Tenants (municipalities) halted by the center; halted while resumed_at is null. */
 export const tenantHalts = pgTable("tenant_halts", {

@@ -29,6 +29,19 @@ import {
 /** Header carrying an ASP node's signature on its answer. */
 export const ASP_SIGNATURE_HEADER = "X-Asp-Signature";
 
+/**
+ * Header of every answer of a node: the digest of the build it runs
+ * (services/asp/node_identity.ts), covered by its signature.
+ */
+export const ASP_BUILD_HEADER = "X-Asp-Build";
+
+/**
+ * Header of every answer of a node about a tenant: the digest of that
+ * tenant's configuration on the node ("" when the node has none), covered by
+ * its signature.
+ */
+export const ASP_TENANT_CONFIG_HEADER = "X-Asp-Tenant-Config";
+
 const Id = z.string().min(1).max(64);
 
 /** The center's request for a certificate's sheets. */
@@ -173,20 +186,26 @@ export function requestSigningInput(
 export interface SignedAspResponseFields extends SignedRequestFields {
   /** The answer's HTTP status. */
   status: number;
+  /** The node's build digest ({@linkcode ASP_BUILD_HEADER}). */
+  buildDigest: string;
+  /** The tenant's configuration digest ({@linkcode ASP_TENANT_CONFIG_HEADER}; "" for none). */
+  tenantConfigDigest: string;
 }
 
-const ASP_RESPONSE_CONTEXT = "konbini-asp-response/v1";
+const ASP_RESPONSE_CONTEXT = "konbini-asp-response/v2";
 
 /**
  * The exact bytes an ASP node signs for its answer to one of the center's
  * requests (`X-Asp-Signature`): the request's method, path and request id,
- * the answer's status, the signing time and the answer body's SHA-256 — so
- * an answer cannot be replayed for another request or altered. Throws
- * `TypeError` when a field holds a line break.
+ * the answer's status, the signing time, the answer body's SHA-256, the
+ * node's build digest and the tenant's configuration digest — so an answer
+ * cannot be replayed for another request or altered, and what the node says
+ * it runs is its own statement. Throws `TypeError` when a field holds a line
+ * break.
  *
  * @example
  * ```ts ignore
- * aspResponseSigningInput({ method: "POST", path, requestId, status: 201, time, bodySha256 });
+ * aspResponseSigningInput({ method: "POST", path, requestId, status: 201, time, bodySha256, buildDigest, tenantConfigDigest });
  * ```
  */
 export function aspResponseSigningInput(
@@ -198,6 +217,8 @@ export function aspResponseSigningInput(
     String(f.status),
     f.time,
     f.bodySha256,
+    f.buildDigest,
+    f.tenantConfigDigest,
   ]);
 }
 
@@ -231,7 +252,7 @@ export function verifyCenterRequest(
  *
  * @example
  * ```ts ignore
- * const v = await verifyAspAnswer(res.headers.get(ASP_SIGNATURE_HEADER), { method, path, requestId, status, bodySha256 }, keyList);
+ * const v = await verifyAspAnswer(res.headers.get(ASP_SIGNATURE_HEADER), { method, path, requestId, status, bodySha256, buildDigest, tenantConfigDigest }, keyList);
  * ```
  */
 export function verifyAspAnswer(

@@ -617,6 +617,18 @@ export const ISSUANCE_REFUSALS = {
     parties: ["center"],
   },
 
+  ASP_NOT_CONFORMING: {
+    status: 503,
+    ja:
+      "ただいま証明書を発行できません。料金はかかっていません。市区町村の窓口をご利用ください。",
+    en:
+      "The issuing system does not run the build or configuration the center expects; nothing was issued",
+    operator:
+      "The ASP node's signed answer stated a build digest or tenant configuration digest other than the expected one (or none is set where the center refuses unset ones): refused, incident recorded (a mismatch halts the tenant)",
+    kiosk: "specific",
+    parties: ["center"],
+  },
+
   // ── After release (kiosks and operators) ──────────────────────────────
   REQUEST_NOT_FOUND: {
     status: 404,
@@ -655,6 +667,22 @@ export const ISSUANCE_REFUSALS = {
     ja: "この証明書はすでに失効しています",
     en: "The certificate is already revoked",
     operator: "The certificate is already revoked in the ledger",
+    kiosk: "specific",
+    parties: ["center"],
+  },
+  INCIDENT_NOT_FOUND: {
+    status: 404,
+    ja: "インシデントが見つかりません",
+    en: "No incident with that id",
+    operator: "An acknowledgement of an incident that does not exist",
+    kiosk: "specific",
+    parties: ["center"],
+  },
+  INCIDENT_ALREADY_ACKNOWLEDGED: {
+    status: 409,
+    ja: "このインシデントはすでに確認済みです",
+    en: "The incident was already acknowledged",
+    operator: "A second acknowledgement of one incident",
     kiosk: "specific",
     parties: ["center"],
   },

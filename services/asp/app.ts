@@ -15,6 +15,7 @@ import { createCardsApp, createResidentsApp } from "./api/residents.ts";
 import { createTenantsApp } from "./api/tenants.ts";
 import { aspStatusOf } from "./errors.ts";
 import { centerSignatures } from "./signatures.ts";
+import { createNodeIdentity } from "./node_identity.ts";
 import { requireScope } from "./auth.ts";
 
 export type { AspDeps } from "./api/common.ts";
@@ -25,7 +26,7 @@ export type { AspDeps } from "./api/common.ts";
  * @example
  * ```ts ignore
  * const app = createAspApp({ tenancy, clock: systemClock, clients, renderer: () => rendererPromise, logger, metrics,
- *   signatures: { signer, centerKeys: keyListFile("data/jlis/keys/jlis-keys.json") } });
+ *   signatures: { signer, centerKeys: keyListFile("data/jlis/keys/jlis-keys.json"), buildDigest } });
  * Deno.serve({ port: 8102 }, app.fetch);
  * ```
  */
@@ -43,7 +44,16 @@ export function createAspApp(deps: AspDeps): OpenAPIHono<AspEnv> {
   // The center's routes: every answer signed; the caller is identified
   // first (a wrong party is refused as such, 403), then its signature is
   // checked.
-  const signed = centerSignatures(deps.signatures, deps.metrics);
+  const signed = centerSignatures(
+    deps.signatures,
+    createNodeIdentity({
+      buildDigest: deps.signatures.buildDigest,
+      tenancy: deps.tenancy,
+      signer: deps.signatures.signer,
+      ttlMs: deps.signatures.tenantConfigTtlMs,
+    }),
+    deps.metrics,
+  );
   const center = requireScope(deps.clients, "issue");
   for (const resource of ["certificates", "residents", "cards"]) {
     // (`/*` matches the resource's own path too)

@@ -1,7 +1,10 @@
 /**
  * Starts the ASP: reads config, opens and migrates its database, provisions
  * the configured tenants, then runs the sync worker, the retention job and
- * the HTTP API (ASP_MODE=all|api|worker).
+ * the HTTP API (ASP_MODE=all|api|worker). A layout the database cannot
+ * carry — `ASP_INSTANCES` > 1 (API and worker processes count one each) on
+ * the embedded PGlite — refuses to start (lib/db/layout.ts). The build
+ * digest every answer states is computed once here (./node_identity.ts).
  *
  * Every link is mutual TLS with the ASP's one identity (`ASP_TLS_CERT_FILE`,
  * `ASP_TLS_KEY_FILE`, `ASP_TLS_CA_FILE`; default `./certs/asp.pem`,
@@ -14,6 +17,8 @@
  */
 import { parseCli } from "../../lib/service/cli.ts";
 import { serviceDatabaseOptions } from "../../lib/db/config.ts";
+import { assertLayout, declaredLayout } from "../../lib/db/layout.ts";
+import { computeBuildDigest } from "./node_identity.ts";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { createRenderer, type Renderer } from "../../lib/render/mod.ts";
 import { createLogger } from "../../lib/service/logger.ts";
@@ -89,6 +94,8 @@ export async function startAsp(
   } = {},
 ): Promise<RunningAsp> {
   const config = loadAspConfig(env);
+  // Refuse a layout the database cannot carry (before anything is opened).
+  assertLayout("asp", env, declaredLayout("asp", env));
   const tls = plaintextTransport(env)
     ? undefined
     : opts.tls ?? await readTlsIdentity(tlsFiles(env, "ASP", "asp"));
@@ -114,6 +121,8 @@ export async function startAsp(
 
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
+  // What this node states it runs in every answer (computed once).
+  const buildDigest = await computeBuildDigest();
   if (config.mode !== "api") {
     const worker = createSyncWorker({
       tenancy,
@@ -153,6 +162,7 @@ export async function startAsp(
         centerKeys: keyListFile(config.centerKeysFile, {
           reloadAfterMs: 60_000,
         }),
+        buildDigest,
       },
       tenancy,
       clock: systemClock,
@@ -174,6 +184,7 @@ export async function startAsp(
     mode: config.mode,
     database: database.kind,
     tenants: config.tenants.map((t) => t.code),
+    buildDigest,
   });
   return {
     url,

@@ -9,7 +9,9 @@
  * (`asp_center_signature_refusals_total{reason}`). Every answer on those
  * routes — a refusal included — carries this node's `X-Asp-Signature` over
  * `aspResponseSigningInput` (the request's method, path and request id, the
- * status, the time, the answer body's SHA-256), made by its signer
+ * status, the time, the answer body's SHA-256, and what the node states it
+ * runs: its build digest `X-Asp-Build` and the tenant's configuration digest
+ * `X-Asp-Tenant-Config` — ./node_identity.ts), made by its signer
  * (lib/crypto/signer.ts).
  *
  * Signing times are read from the system clock (the transport's time), not
@@ -19,7 +21,9 @@
  */
 import { createMiddleware } from "hono/factory";
 import {
+  ASP_BUILD_HEADER,
   ASP_SIGNATURE_HEADER,
+  ASP_TENANT_CONFIG_HEADER,
   aspResponseSigningInput,
   verifyCenterRequest,
 } from "../../lib/contracts/center_asp.ts";
@@ -36,6 +40,7 @@ import type { Signer } from "../../lib/crypto/signer.ts";
 import type { ServiceEnv } from "../../lib/service/app.ts";
 import type { Counter, MetricsRegistry } from "../../lib/service/metrics.ts";
 import { type AspCode, AspError } from "./errors.ts";
+import type { NodeIdentity } from "./node_identity.ts";
 
 /** What the node needs to check the center and sign its own answers. */
 export interface AspSignatureDeps {
@@ -43,6 +48,16 @@ export interface AspSignatureDeps {
   signer: Signer;
   /** The center's public keys, from this node's configuration. */
   centerKeys: KeyListSource;
+  /**
+   * The digest of the build this node runs (./node_identity.ts
+   * `computeBuildDigest`, once at start), stated in every answer.
+   */
+  buildDigest: string;
+  /**
+   * How long a tenant's configuration digest is reused before its directory
+   * row is read again, ms (default 5 s; tests 0).
+   */
+  tenantConfigTtlMs?: number;
   /** The transport's clock (default: the system's). */
   now?: () => Date;
   /** Freshness window of a request's signing time (default 5 min). */
@@ -74,12 +89,13 @@ function refusals(metrics: MetricsRegistry): Counter {
  *
  * @example
  * ```ts ignore
- * const s = centerSignatures(deps.signatures, deps.metrics);
+ * const s = centerSignatures(deps.signatures, identity, deps.metrics);
  * app.use("/tenants/:code/certificates/*", s.sign, s.verify);
  * ```
  */
 export function centerSignatures(
   deps: AspSignatureDeps,
+  identity: NodeIdentity,
   metrics: MetricsRegistry,
 ) {
   const now = deps.now ?? (() => new Date());
@@ -92,6 +108,8 @@ export function centerSignatures(
     const requestId = c.req.header("X-Request-Id") ?? c.get("requestId");
     const time = now().toISOString();
     const body = new Uint8Array(await c.res.clone().arrayBuffer());
+    const code = /^\/tenants\/([^/]+)/.exec(c.req.path)?.[1];
+    const tenantConfigDigest = code ? await identity.tenantDigest(code) : "";
     const { header } = await signHeader(
       deps.signer,
       time,
@@ -102,9 +120,13 @@ export function centerSignatures(
         status: c.res.status,
         time,
         bodySha256: await sha256B64(body),
+        buildDigest: identity.buildDigest,
+        tenantConfigDigest,
       }),
     );
     c.res.headers.set(ASP_SIGNATURE_HEADER, header);
+    c.res.headers.set(ASP_BUILD_HEADER, identity.buildDigest);
+    c.res.headers.set(ASP_TENANT_CONFIG_HEADER, tenantConfigDigest);
   });
 
   const verify = createMiddleware<ServiceEnv>(async (c, next) => {

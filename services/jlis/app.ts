@@ -20,6 +20,7 @@ import { createKioskApp } from "./api/kiosk.ts";
 import { createKioskFailuresApp } from "./api/kiosk_failures.ts";
 import {
   createLedgerApp,
+  createMunicipalAssuranceApp,
   createOperationsApp,
   createPrintReportApp,
 } from "./api/ledger.ts";
@@ -93,6 +94,7 @@ export function createJlisApp(given: JlisAppDeps): OpenAPIHono<JlisEnv> {
     app.route("/kiosk/requests", createPrintReportApp(deps));
     app.route("/ledger", createLedgerApp(deps));
     app.route("/operations", createOperationsApp(deps));
+    app.route("/municipalities", createMunicipalAssuranceApp(deps));
   }
   return app;
 }

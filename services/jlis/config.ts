@@ -8,6 +8,9 @@
  * @module
  */
 import { type Env, envInt, parseJsonArray } from "../../lib/service/env.ts";
+import { isProduction } from "../../lib/service/dev_secrets.ts";
+import type { FailurePolicy } from "./issuance/incidents.ts";
+import type { UnsetDigests } from "./issuance/conformance.ts";
 import { type AspNodeConfig, parseAspNodes } from "./issuance/asp_directory.ts";
 import type { JlisClientConfig } from "./auth.ts";
 import {
@@ -54,6 +57,14 @@ export interface JlisConfig {
   issueTimeoutMs: number;
   /** Delivery confirmations gather this long per node before one call, ms. */
   deliveryWindowMs: number;
+  /** Repeated failures of one kind for one tenant that open an incident. */
+  failurePolicy: FailurePolicy;
+  /**
+   * What an ASP answer gets when no expected digest is set for its
+   * municipality: `refuse` (default under KONBINI_ENV=production) or
+   * `accept` (elsewhere; the digests seen are recorded).
+   */
+  unsetDigests: UnsetDigests;
   /**
    * Development and demonstrations only: the center's clock reads this
    * instant at start-up and runs from there (hours and holidays follow it).
@@ -152,6 +163,13 @@ export function loadJlisConfig(env: Env): JlisConfig {
     0,
     60_000,
   );
+  const unset = env.get("JLIS_UNSET_DIGESTS") ??
+    (isProduction(env) ? "refuse" : "accept");
+  if (unset !== "accept" && unset !== "refuse") {
+    throw new Error(
+      `JLIS_UNSET_DIGESTS must be accept or refuse, got '${unset}'`,
+    );
+  }
   const rawStart = env.get("JLIS_CLOCK_START");
   const clockStart = rawStart ? new Date(rawStart) : null;
   if (
@@ -185,6 +203,12 @@ export function loadJlisConfig(env: Env): JlisConfig {
     plaintext,
     issueTimeoutMs: timeout,
     deliveryWindowMs,
+    failurePolicy: {
+      threshold: envInt(env, "JLIS_INCIDENT_FAILURES", 3, 1, 1000),
+      windowMs: envInt(env, "JLIS_INCIDENT_WINDOW_SECONDS", 600, 1, 86_400) *
+        1000,
+    },
+    unsetDigests: unset,
     clockStart,
   };
 }

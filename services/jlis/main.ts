@@ -9,12 +9,14 @@
  * `JLIS_TLS_KEY_FILE`, `JLIS_TLS_CA_FILE` (default `./certs/jlis.pem`,
  * `jlis-key.pem`, `ca.pem`; `JLIS_TLS_DIR` or `CERTS_DIR` moves the
  * folder). Several instances may run on one database (PostgreSQL) with the
- * same key files.
+ * same key files; `JLIS_INSTANCES` > 1 on the embedded PGlite refuses to
+ * start (lib/db/layout.ts).
  *
  * @module
  */
 import { parseCli } from "../../lib/service/cli.ts";
 import { serviceDatabaseOptions } from "../../lib/db/config.ts";
+import { assertLayout, declaredLayout } from "../../lib/db/layout.ts";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { createLogger } from "../../lib/service/logger.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
@@ -90,6 +92,8 @@ export async function startJlis(
   opts: StartJlisOptions = {},
 ): Promise<RunningJlis> {
   const config = loadJlisConfig(env);
+  // Several instances share one database only on PostgreSQL.
+  assertLayout("jlis", env, declaredLayout("jlis", env));
   const logger = createLogger({ service: "jlis" });
   const { authority, signer, publicKeysFile } = await loadCenterKeys(
     config,
@@ -141,6 +145,8 @@ export async function startJlis(
       bindingKeys: bindingKeysFromEnv(env),
       timeoutMs: config.issueTimeoutMs,
       deliveryWindowMs: config.deliveryWindowMs,
+      failurePolicy: config.failurePolicy,
+      unsetDigests: config.unsetDigests,
     },
     logger,
     metrics,

@@ -59,6 +59,12 @@ export const ASP_TOKENS = {
   admin: "admin-token",
 } as const;
 
+/**
+ * The build digest test nodes state (services/asp/node_identity.ts computes
+ * the real one at start; tests of it compute it themselves).
+ */
+export const TEST_BUILD_DIGEST = "test-build-digest-2026.11";
+
 /** The master key of tests. */
 export const TEST_MASTER_KEY = btoa("test-asp-master-key-0123456789ab");
 
@@ -168,6 +174,8 @@ export async function openTestAsp(
     clock?: TestAsp["clock"];
     /** The center to trust (default: a fresh test signer). */
     centerSigner?: Signer;
+    /** The build digest the node states (default {@linkcode TEST_BUILD_DIGEST}). */
+    buildDigest?: string;
   } = {},
 ): Promise<TestAsp> {
   const centerSigner = opts.centerSigner ?? await testSigner();
@@ -197,7 +205,13 @@ export async function openTestAsp(
     renderer: testRenderer,
     logger,
     metrics,
-    signatures: { signer, centerKeys: () => Promise.resolve(centerKeyList) },
+    signatures: {
+      signer,
+      centerKeys: () => Promise.resolve(centerKeyList),
+      buildDigest: opts.buildDigest ?? TEST_BUILD_DIGEST,
+      // A policy changed in a test shows in the next answer.
+      tenantConfigTtlMs: 0,
+    },
   });
   const call: TestAsp["call"] = async (method, path, o = {}) => {
     const body = o.body !== undefined ? JSON.stringify(o.body) : undefined;

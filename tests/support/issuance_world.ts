@@ -15,7 +15,9 @@ import type { Card } from "../../lib/card/card.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import type { Signer } from "../../lib/crypto/signer.ts";
 import {
+  ASP_BUILD_HEADER,
   ASP_SIGNATURE_HEADER,
+  ASP_TENANT_CONFIG_HEADER,
   aspResponseSigningInput,
 } from "../../lib/contracts/center_asp.ts";
 import { sha256B64, signHeader } from "../../lib/contracts/signed_message.ts";
@@ -63,6 +65,7 @@ import {
   createAspDirectory,
 } from "../../services/jlis/issuance/asp_directory.ts";
 import type { HolderIdentity } from "../../lib/card/identity_binding.ts";
+import type { IssuanceConfig } from "../../services/jlis/api/common.ts";
 import {
   openTestJlis,
   testBindingKeys,
@@ -86,12 +89,16 @@ export type Resign = (
   init: RequestInit | undefined,
   status: number,
   body: string,
+  /** The node's original answer: its stated build and configuration are kept. */
+  from?: Response,
 ) => Promise<Response>;
 
 /** A {@linkcode Resign} with a node's signer. */
 export function resignWith(signer: Signer): Resign {
-  return async (input, init, status, body) => {
+  return async (input, init, status, body, from) => {
     const time = new Date().toISOString();
+    const build = from?.headers.get(ASP_BUILD_HEADER) ?? "";
+    const config = from?.headers.get(ASP_TENANT_CONFIG_HEADER) ?? "";
     const { header } = await signHeader(
       signer,
       time,
@@ -102,6 +109,8 @@ export function resignWith(signer: Signer): Resign {
         status,
         time,
         bodySha256: await sha256B64(new TextEncoder().encode(body)),
+        buildDigest: build,
+        tenantConfigDigest: config,
       }),
     );
     return new Response(body, {
@@ -109,6 +118,8 @@ export function resignWith(signer: Signer): Resign {
       headers: {
         "Content-Type": "application/json",
         [ASP_SIGNATURE_HEADER]: header,
+        [ASP_BUILD_HEADER]: build,
+        [ASP_TENANT_CONFIG_HEADER]: config,
       },
     });
   };
@@ -137,6 +148,8 @@ export interface WorldOptions {
   transport?: (nodeId: string, t: Transport, resign: Resign) => Transport;
   /** Issuance deadline, ms. */
   timeoutMs?: number;
+  /** More of the center's issuance configuration (failure policy, unset digests). */
+  issuance?: Pick<IssuanceConfig, "failurePolicy" | "unsetDigests">;
   /** Serve the ASP nodes over HTTPS with client certificates (mTLS). */
   mtls?: boolean;
   /**
@@ -294,6 +307,7 @@ export async function openIssuanceWorld(
       contentKey,
       bindingKeys: testBindingKeys,
       timeoutMs: opts.timeoutMs,
+      ...opts.issuance,
     }),
   });
   // What kiosks are provisioned with (never fetched from the center).
@@ -542,7 +556,7 @@ export function faultInjector(): FaultInjector {
       } else if (first?.subject && donors.length < 8) {
         donors.push(first.subject);
       }
-      return await resign(input, init, res.status, JSON.stringify(body));
+      return await resign(input, init, res.status, JSON.stringify(body), res);
     },
   };
 }

@@ -19,6 +19,8 @@ import type { MessageLog } from "../issuance/message_log.ts";
 import type { JlisAuthEnv, JlisClient } from "../auth.ts";
 import type { CardAuthority } from "../cards/card_authority.ts";
 import type { BindingKeys } from "../../../lib/card/identity_binding.ts";
+import type { FailurePolicy } from "../issuance/incidents.ts";
+import type { UnsetDigests } from "../issuance/conformance.ts";
 
 /** What issuance needs besides the center's base dependencies. */
 export interface IssuanceConfig {
@@ -39,6 +41,18 @@ export interface IssuanceConfig {
    * ms (default 0: one call per certificate, before the release returns).
    */
   deliveryWindowMs?: number;
+  /** Repeated failures that open an incident (default 3 within 10 min). */
+  failurePolicy?: FailurePolicy;
+  /**
+   * An ASP answer for a municipality with no expected digests set:
+   * `accept` (default; the digests seen are recorded) or `refuse`.
+   */
+  unsetDigests?: UnsetDigests;
+  /**
+   * Check what the nodes state they run (default true). False only for a
+   * benchmark's baseline without the check (bench/p3.ts `P3_DIGEST_CHECKS=0`).
+   */
+  digestChecks?: boolean;
 }
 
 /** What the center's resources need. */

@@ -28,6 +28,7 @@ import { requireScope } from "../auth.ts";
 import { assertOpen } from "../issuance/hours.ts";
 import { type IssuanceDeps, issueCertificate } from "../issuance/issuance.ts";
 import { createDeliveryConfirmer } from "../issuance/delivery.ts";
+import { createConformance } from "../issuance/conformance.ts";
 import { sessionHousehold } from "../issuance/household.ts";
 import { createMessageLog } from "../issuance/message_log.ts";
 import {
@@ -65,11 +66,30 @@ export function issuanceDepsOf(
   const messages = deps.messages ?? createMessageLog(deps.db);
   const logger = deps.logger ?? silentLogger();
   const deliveryWindowMs = cfg.deliveryWindowMs ?? 0;
+  const metrics = deps.metrics ?? createMetrics();
+  const conformance = cfg.digestChecks === false
+    ? undefined
+    : createConformance({
+      db: deps.db,
+      clock: deps.clock,
+      unset: cfg.unsetDigests ?? "accept",
+      logger,
+      metrics,
+    });
   return {
     db: deps.db,
     messages,
     deliveries: createDeliveryConfirmer(
-      { messages, signer: deps.signer, clock: deps.clock, logger },
+      {
+        messages,
+        signer: deps.signer,
+        clock: deps.clock,
+        logger,
+        conformance,
+        db: deps.db,
+        failurePolicy: cfg.failurePolicy,
+        metrics,
+      },
       { windowMs: deliveryWindowMs },
     ),
     deliveryWindowMs,
@@ -85,9 +105,11 @@ export function issuanceDepsOf(
       }),
     directory: cfg.directory,
     logger,
-    metrics: deps.metrics ?? createMetrics(),
+    metrics,
     timeoutMs: cfg.timeoutMs,
     sessionWindowMs: cfg.sessionWindowMs,
+    conformance,
+    failurePolicy: cfg.failurePolicy,
   };
 }
 

@@ -31,6 +31,7 @@ export function createKioskFailuresApp(
     db: deps.db,
     logger: deps.logger ?? silentLogger(),
     metrics: deps.metrics ?? createMetrics(),
+    failurePolicy: deps.issuance?.failurePolicy,
   };
   app.openapi(
     createRoute({

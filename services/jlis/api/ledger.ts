@@ -1,8 +1,9 @@
 /**
  * After release: the kiosk's print report (`/kiosk/requests`), the ledger's
  * status of a certificate for the portal, revocation by the municipality and
- * the ledger's signed checkpoints (`/ledger`), and the operators' incidents and tenant halts
- * (`/operations`).
+ * the ledger's signed checkpoints (`/ledger`), the operators' incidents,
+ * tenant halts and expected ASP digests (`/operations`), and a
+ * municipality's own incidents and halts (`/municipalities/{code}`).
  *
  * @module
  */
@@ -16,10 +17,13 @@ import {
 import { annotateRequestLog } from "../../../lib/service/app.ts";
 import { requireScope } from "../auth.ts";
 import {
+  acknowledgeIncident,
   listHalts,
   listIncidents,
   resumeTenant,
 } from "../issuance/incidents.ts";
+import { digestsOf, setExpectedDigests } from "../issuance/conformance.ts";
+import { JlisError } from "../errors.ts";
 import {
   issueStatus,
   municipalLedgerPage,
@@ -27,7 +31,6 @@ import {
   revokeIssue,
 } from "../issuance/ledger.ts";
 import { ledgerFeedPageSchema } from "../../../lib/contracts/ledger_feed.ts";
-import { JlisError } from "../errors.ts";
 import {
   createLedgerCheckpoint,
   listLedgerCheckpoints,
@@ -263,16 +266,22 @@ export function createLedgerApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
   return app;
 }
 
-/** An incident: a document withheld before release (operators only). */
+/** An incident (see services/jlis/issuance/incidents.ts `INCIDENT_KINDS`). */
 const IncidentView = z.object({
   id: z.number(),
   at: z.string(),
-  kind: z.string().openapi({ example: "SUBJECT_MISMATCH" }),
+  kind: z.string().openapi({ example: "REPEATED_ASP_TIMEOUT" }),
   municipalityCode: z.string(),
   requestId: z.string(),
   kioskId: z.string(),
   aspNode: z.string().nullable(),
   details: z.unknown(),
+  acknowledgedAt: z.string().nullable().openapi({
+    description:
+      "null while open: only an operator's acknowledgement closes it",
+  }),
+  acknowledgedBy: z.string().nullable(),
+  acknowledgeReason: z.string().nullable(),
 }).openapi("Incident");
 
 /** A tenant halt; current while `resumedAt` is null. */
@@ -287,7 +296,36 @@ const HaltView = z.object({
   resumeReason: z.string().nullable(),
 }).openapi("TenantHalt");
 
-/** `/operations`: incidents and tenant halts. */
+const CodeParam = z.object({
+  code: z.string().regex(/^\d{6}$/).openapi({
+    param: { name: "code", in: "path" },
+    example: "401005",
+  }),
+});
+
+const Digest = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/);
+
+/** What the center expects of the node serving a municipality, and what nodes stated. */
+const DigestsView = z.object({
+  municipalityCode: z.string(),
+  expected: z.object({
+    buildDigest: z.string().nullable(),
+    configDigest: z.string().nullable(),
+    setAt: z.string(),
+    setBy: z.string(),
+    reason: z.string(),
+  }).nullable(),
+  seen: z.array(z.object({
+    aspNode: z.string(),
+    buildDigest: z.string(),
+    configDigest: z.string(),
+    firstSeenAt: z.string(),
+  })),
+}).openapi("AspDigests");
+
+const ReasonBody = z.object({ reason: z.string().min(1).max(500) }).strict();
+
+/** `/operations`: incidents, tenant halts and the ASP digests expected. */
 export function createOperationsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
   const app = createResourceApp<JlisEnv>();
   app.use(requireScope(deps.clients, "operator"));
@@ -295,7 +333,8 @@ export function createOperationsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
     createRoute({
       method: "get",
       path: "/incidents",
-      summary: "Recent incidents (documents withheld before release)",
+      summary:
+        "Recent incidents, open and acknowledged (withheld documents, nodes not running the expected build or configuration, repeated failures)",
       responses: {
         200: json(z.object({ incidents: z.array(IncidentView) }), "Incidents"),
         ...errorResponses,
@@ -303,6 +342,37 @@ export function createOperationsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
       security: [{ bearer: [] }],
     }),
     async (c) => c.json({ incidents: await listIncidents(deps.db) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/incidents/{id}/acknowledge",
+      summary:
+        "Acknowledge an incident with a reason (closes it; a halted municipality is resumed separately)",
+      request: {
+        params: z.object({
+          id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
+            .openapi({ param: { name: "id", in: "path" }, example: 12 }),
+        }),
+        ...body(ReasonBody),
+      },
+      responses: {
+        200: json(IncidentView, "Acknowledged"),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { reason } = c.req.valid("json");
+      const row = await acknowledgeIncident(deps.db, id, {
+        by: c.get("client").id,
+        reason,
+        at: deps.clock.now(),
+      });
+      annotateRequestLog(c, { incidentId: id });
+      return c.json(row, 200);
+    },
   );
   app.openapi(
     createRoute({
@@ -322,14 +392,7 @@ export function createOperationsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
       method: "post",
       path: "/halts/{code}/resume",
       summary: "Resume a halted municipality once its incident was dealt with",
-      request: {
-        params: z.object({
-          code: z.string().regex(/^\d{6}$/).openapi({
-            param: { name: "code", in: "path" },
-          }),
-        }),
-        ...body(z.object({ reason: z.string().min(1).max(500) }).strict()),
-      },
+      request: { params: CodeParam, ...body(ReasonBody) },
       responses: {
         200: json(
           z.object({ municipalityCode: z.string(), halted: z.boolean() }),
@@ -348,6 +411,151 @@ export function createOperationsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
         at: deps.clock.now(),
       });
       return c.json({ municipalityCode: code, halted: false }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/digests/{code}",
+      summary:
+        "The build and tenant-configuration digests expected of the ASP node serving a municipality, and every pair its nodes stated (first seen)",
+      request: { params: CodeParam },
+      responses: { 200: json(DigestsView, "Digests"), ...errorResponses },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { code } = c.req.valid("param");
+      const d = await digestsOf(deps.db, code);
+      return c.json({
+        municipalityCode: code,
+        expected: d.expected
+          ? {
+            buildDigest: d.expected.buildDigest,
+            configDigest: d.expected.configDigest,
+            setAt: d.expected.setAt.toISOString(),
+            setBy: d.expected.setBy,
+            reason: d.expected.reason,
+          }
+          : null,
+        seen: d.seen.map((s) => ({
+          aspNode: s.aspNode,
+          buildDigest: s.buildDigest,
+          configDigest: s.configDigest,
+          firstSeenAt: s.firstSeenAt.toISOString(),
+        })),
+      }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/digests/{code}",
+      summary:
+        "Set the digests expected of the node serving a municipality (null: not set); any other stated value refuses the request and records an incident",
+      request: {
+        params: CodeParam,
+        ...body(
+          z.object({
+            buildDigest: Digest.nullable(),
+            configDigest: Digest.nullable(),
+            reason: z.string().min(1).max(500),
+          }).strict(),
+        ),
+      },
+      responses: { 200: json(DigestsView, "Set"), ...errorResponses },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { code } = c.req.valid("param");
+      const { buildDigest, configDigest, reason } = c.req.valid("json");
+      const at = deps.clock.now();
+      const by = c.get("client").id;
+      await setExpectedDigests(deps.db, code, {
+        build: buildDigest,
+        config: configDigest,
+        by,
+        reason,
+        at,
+      });
+      const d = await digestsOf(deps.db, code);
+      return c.json({
+        municipalityCode: code,
+        expected: {
+          buildDigest,
+          configDigest,
+          setAt: at.toISOString(),
+          setBy: by,
+          reason,
+        },
+        seen: d.seen.map((s) => ({
+          aspNode: s.aspNode,
+          buildDigest: s.buildDigest,
+          configDigest: s.configDigest,
+          firstSeenAt: s.firstSeenAt.toISOString(),
+        })),
+      }, 200);
+    },
+  );
+  return app;
+}
+
+/**
+ * `/municipalities/{code}`: a municipality reads its own incidents and
+ * halts over its mutual-TLS identity (a municipal client; another
+ * municipality's code is refused, WRONG_MUNICIPALITY).
+ */
+export function createMunicipalAssuranceApp(
+  deps: JlisDeps,
+): OpenAPIHono<JlisEnv> {
+  const app = createResourceApp<JlisEnv>();
+  app.use(requireScope(deps.clients, "municipal"));
+  const own = (
+    c: { get(k: "client"): { municipalities: string[] } },
+    code: string,
+  ) => {
+    if (!c.get("client").municipalities.includes(code)) {
+      throw new JlisError("WRONG_MUNICIPALITY", { municipalityCode: code });
+    }
+  };
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{code}/incidents",
+      summary:
+        "The municipality's own incidents, open and acknowledged, newest first",
+      request: { params: CodeParam },
+      responses: {
+        200: json(z.object({ incidents: z.array(IncidentView) }), "Incidents"),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { code } = c.req.valid("param");
+      own(c, code);
+      return c.json({
+        incidents: await listIncidents(deps.db, { municipalityCode: code }),
+      }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/{code}/halts",
+      summary: "The municipality's own halts, current and past, newest first",
+      request: { params: CodeParam },
+      responses: {
+        200: json(z.object({ halts: z.array(HaltView) }), "Halts"),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { code } = c.req.valid("param");
+      own(c, code);
+      return c.json({
+        halts: await listHalts(deps.db, { municipalityCode: code }),
+      }, 200);
     },
   );
   return app;

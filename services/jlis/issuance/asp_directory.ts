@@ -14,7 +14,11 @@
  * fails is never read — {@linkcode callAsp} throws
  * {@linkcode AspAnswerRejected} (logged, counted in
  * `jlis_asp_answer_signature_failures_total{node,reason}`), which the
- * issuance withholds as an `ANSWER_SIGNATURE_INVALID` incident. The request
+ * issuance withholds as an `ANSWER_SIGNATURE_INVALID` incident. The
+ * signature covers what the node states it runs (`X-Asp-Build`,
+ * `X-Asp-Tenant-Config`); with a `conformance` check in the deps, an answer
+ * stating another build or tenant configuration than the expected one is
+ * refused before it is read (conformance.ts). The request
  * carries the issuance request id as `X-Request-Id` and the run's
  * correlation id as `X-Correlation-Id`, so the node's log lines name both
  * (lib/service/app.ts). In production the
@@ -24,7 +28,9 @@
  * @module
  */
 import {
+  ASP_BUILD_HEADER,
   ASP_SIGNATURE_HEADER,
+  ASP_TENANT_CONFIG_HEADER,
   requestSigningInput,
   verifyAspAnswer,
 } from "../../../lib/contracts/center_asp.ts";
@@ -40,6 +46,7 @@ import type { MetricsRegistry } from "../../../lib/service/metrics.ts";
 import { CORRELATION_HEADER } from "../../../lib/contracts/correlation.ts";
 import { parseJsonArray } from "../../../lib/service/env.ts";
 import type { Clock } from "../../../lib/time/clock.ts";
+import type { Conformance, StatedDigests } from "./conformance.ts";
 import {
   type MessageLog,
   type MessageRow,
@@ -165,6 +172,8 @@ export interface AspCallDeps {
   logger?: Logger;
   /** Where a rejected answer is counted. */
   metrics?: MetricsRegistry;
+  /** The check of the node's stated build and tenant configuration (absent: none). */
+  conformance?: Conformance;
 }
 
 function countRejected(
@@ -181,14 +190,18 @@ function countRejected(
 export interface AspAnswer {
   status: number;
   body: Record<string, unknown>;
+  /** What the node stated it runs (covered by its signature). */
+  stated: StatedDigests;
 }
 
 /**
  * Sends one signed, logged request to a node. Aborting `signal` aborts the
  * call; the log rows are written either way (a failed call is logged with no
  * status). Throws what fetch throws (AbortError, TypeError for a network
- * failure) after logging, and {@linkcode AspAnswerRejected} for an answer
- * whose node signature fails (after logging the rows).
+ * failure) after logging, {@linkcode AspAnswerRejected} for an answer
+ * whose node signature fails (after logging the rows), and JlisError
+ * `ASP_NOT_CONFORMING` for a signed answer whose stated build or tenant
+ * configuration is not the expected one (incident recorded).
  *
  * @example
  * ```ts ignore
@@ -206,6 +219,10 @@ export async function callAsp(
     correlationId?: string;
     body?: unknown;
     signal: AbortSignal;
+    /** The municipality the call is about (checked by `deps.conformance`). */
+    municipalityCode?: string;
+    /** The kiosk behind the call, for an incident (default "center"). */
+    kioskId?: string;
   },
 ): Promise<AspAnswer> {
   const bytes = req.body === undefined
@@ -278,12 +295,18 @@ export async function callAsp(
     messageSha256: inSha256,
     signature: aspSignature,
   }]);
+  const stated: StatedDigests = {
+    build: res.headers.get(ASP_BUILD_HEADER) ?? "",
+    config: res.headers.get(ASP_TENANT_CONFIG_HEADER) ?? "",
+  };
   const verified = await verifyAspAnswer(aspSignature, {
     method: req.method,
     path: req.path,
     requestId: req.requestId,
     status: res.status,
     bodySha256: inSha256,
+    buildDigest: stated.build,
+    tenantConfigDigest: stated.config,
   }, await node.keys());
   if (!verified.ok) {
     countRejected(deps.metrics, { node: node.id, reason: verified.reason });
@@ -296,11 +319,20 @@ export async function callAsp(
     });
     throw new AspAnswerRejected(node.id, verified.reason, res.status);
   }
+  if (deps.conformance && req.municipalityCode) {
+    await deps.conformance.check({
+      aspNode: node.id,
+      municipalityCode: req.municipalityCode,
+      requestId: req.requestId,
+      kioskId: req.kioskId ?? "center",
+      stated,
+    });
+  }
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text);
   } catch {
     body = { code: "NOT_JSON" };
   }
-  return { status: res.status, body };
+  return { status: res.status, body, stated };
 }

@@ -9,13 +9,24 @@
  * id; a grouped call has its own. Confirmations never delay or fail a
  * release: a failed call is
  * logged (the node's retention job removes work data that is never
- * confirmed).
+ * confirmed); with `db` in the deps, an answer whose signature fails counts
+ * toward the tenant's repeated-failure incident (incidents.ts), and the
+ * node's stated build and configuration are checked like any answer's.
  *
  * @module
  */
 import type { Logger } from "../../../lib/service/logger.ts";
 import { deliveredManySchema } from "../../../lib/contracts/center_asp.ts";
-import { type AspCallDeps, type AspNode, callAsp } from "./asp_directory.ts";
+import {
+  AspAnswerRejected,
+  type AspCallDeps,
+  type AspNode,
+  callAsp,
+} from "./asp_directory.ts";
+import type { Db } from "../../../lib/db/database.ts";
+import { createMetrics } from "../../../lib/service/metrics.ts";
+import type { FailurePolicy } from "./incidents.ts";
+import { noteFailure } from "./issuance.ts";
 
 /** Options of {@linkcode createDeliveryConfirmer}. */
 export interface DeliveryConfirmerOptions {
@@ -63,7 +74,12 @@ interface Bucket {
  * ```
  */
 export function createDeliveryConfirmer(
-  deps: AspCallDeps & { logger: Logger },
+  deps: AspCallDeps & {
+    logger: Logger;
+    /** Where failures are counted (absent: logged only). */
+    db?: Db;
+    failurePolicy?: FailurePolicy;
+  },
   opts: DeliveryConfirmerOptions = {},
 ): DeliveryConfirmer {
   const windowMs = opts.windowMs ?? 0;
@@ -88,6 +104,7 @@ export function createDeliveryConfirmer(
         correlationId,
         body: { requestIds: b.ids },
         signal,
+        municipalityCode: b.code,
       });
       const answer = a.status === 200
         ? deliveredManySchema.safeParse(a.body)
@@ -109,6 +126,24 @@ export function createDeliveryConfirmer(
         requestIds: b.ids,
         error: err,
       });
+      if (deps.db && err instanceof AspAnswerRejected) {
+        await noteFailure(
+          {
+            db: deps.db,
+            clock: deps.clock,
+            failurePolicy: deps.failurePolicy,
+            metrics: deps.metrics ?? createMetrics(),
+          },
+          log,
+          {
+            kind: "ANSWER_SIGNATURE",
+            municipalityCode: b.code,
+            requestId,
+            kioskId: "center",
+            aspNode: b.node.id,
+          },
+        );
+      }
     } finally {
       for (const w of b.waiters) w();
     }

@@ -50,6 +50,9 @@ async function signedAnswer(
       status: 200,
       time,
       bodySha256: await sha256B64(new TextEncoder().encode(body)),
+      // No X-Asp-Build / X-Asp-Tenant-Config headers: stated as "".
+      buildDigest: "",
+      tenantConfigDigest: "",
     }),
   );
   return new Response(body, {

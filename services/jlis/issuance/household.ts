@@ -24,7 +24,7 @@ import type { KioskHouseholdJson } from "../../../lib/contracts/kiosk_center.ts"
 import { ContractError, parseMessage } from "../../../lib/contracts/wire.ts";
 import { type Logger, safeError } from "../../../lib/service/logger.ts";
 import { forKiosk, JlisError } from "../errors.ts";
-import { callAsp } from "./asp_directory.ts";
+import { AspAnswerRejected, callAsp } from "./asp_directory.ts";
 import { aspRefusal } from "./asp_refusal.ts";
 import { assertOpen } from "./hours.ts";
 import {
@@ -32,6 +32,7 @@ import {
   DEFAULT_SESSION_WINDOW_MS,
   isAbort,
   type IssuanceDeps,
+  noteFailure,
   whyRefused,
 } from "./issuance.ts";
 
@@ -129,11 +130,29 @@ async function listFor(
       requestId,
       correlationId: opts.correlationId ?? requestId,
       signal,
+      municipalityCode: code,
+      kioskId: input.kioskId,
     });
   } catch (err) {
+    if (err instanceof JlisError) throw err; // ASP_NOT_CONFORMING
+    const failure = {
+      municipalityCode: code,
+      requestId,
+      kioskId: input.kioskId,
+      aspNode: node.id,
+    };
     if (isAbort(err) || signal.aborted) {
+      if (!opts.signal?.aborted) {
+        await noteFailure(deps, log, { ...failure, kind: "ASP_TIMEOUT" });
+      }
       throw new JlisError("ISSUANCE_TIMEOUT", { requestId });
     }
+    await noteFailure(deps, log, {
+      ...failure,
+      kind: err instanceof AspAnswerRejected
+        ? "ANSWER_SIGNATURE"
+        : "ASP_UNAVAILABLE",
+    });
     throw new JlisError("ASP_UNAVAILABLE", { error: safeError(err) });
   }
   if (answer.status === 404 && answer.body.code === "CARD_NOT_FOUND") {

@@ -76,7 +76,15 @@ import { checkBackSide } from "./back_side_check.ts";
 import { aspRefusal } from "./asp_refusal.ts";
 import { forKiosk, JlisError } from "../errors.ts";
 import { assertOpen } from "./hours.ts";
-import { type IncidentInput, recordIncidentAndHalt } from "./incidents.ts";
+import {
+  FAILURE_KINDS,
+  type FailureKind,
+  type FailurePolicy,
+  type IncidentInput,
+  recordFailure,
+  recordIncidentAndHalt,
+} from "./incidents.ts";
+import type { Conformance } from "./conformance.ts";
 import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
 import type { DeliveryConfirmer } from "./delivery.ts";
 import type { MessageLog } from "./message_log.ts";
@@ -113,6 +121,10 @@ export interface IssuanceDeps {
   timeoutMs?: number;
   /** How long after authentication a session may ask for a certificate (default 5 min). */
   sessionWindowMs?: number;
+  /** The check of what the nodes state they run (conformance.ts; absent: none). */
+  conformance?: Conformance;
+  /** Repeated failures that open an incident (incidents.ts; default 3 in 10 min). */
+  failurePolicy?: FailurePolicy;
 }
 
 /** What the kiosk asks for. */
@@ -292,7 +304,9 @@ export async function issueCertificate(
 
 /** How loud a refusal is in the log: the exchange failing is not a rule. */
 function refusalLevel(code: string): "info" | "warn" | "error" {
-  if (code === "ISSUANCE_WITHHELD") return "error";
+  if (code === "ISSUANCE_WITHHELD" || code === "ASP_NOT_CONFORMING") {
+    return "error";
+  }
   if (code === "ASP_UNAVAILABLE" || code === "ISSUANCE_TIMEOUT") return "warn";
   return "info";
 }
@@ -423,6 +437,12 @@ async function run(
       await finish("withheld", err.kind);
       throw new JlisError("ISSUANCE_WITHHELD", { requestId, incidentId });
     }
+    const failure = {
+      municipalityCode: code,
+      requestId,
+      kioskId: input.kioskId,
+      aspNode: node.id,
+    };
     if (isAbort(err) || signal.aborted) {
       log.warn("issuance aborted", {
         code: "ISSUANCE_TIMEOUT",
@@ -432,6 +452,10 @@ async function run(
           : String(signal.reason),
       });
       await finish("failed", "ISSUANCE_TIMEOUT");
+      // The kiosk's own abort is not the node's failure.
+      if (!outer?.aborted) {
+        await noteFailure(deps, log, { ...failure, kind: "ASP_TIMEOUT" });
+      }
       throw new JlisError("ISSUANCE_TIMEOUT", { requestId });
     }
     if (err instanceof JlisError) {
@@ -440,12 +464,61 @@ async function run(
         err.code === "ASP_UNAVAILABLE" ? "failed" : "refused",
         err.code,
       );
+      const kind = FAILURE_OF_CODE[err.code];
+      if (kind) await noteFailure(deps, log, { ...failure, kind });
       throw err;
     }
     await finish("failed", "ERROR");
     throw err;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Refusals that count toward a tenant's repeated-failure incident. */
+const FAILURE_OF_CODE: Partial<Record<string, FailureKind>> = {
+  ASP_UNAVAILABLE: "ASP_UNAVAILABLE",
+  CARD_NOT_BOUND: "CARD_NOT_BOUND",
+};
+
+/**
+ * Records a failure of a tenant (incidents.ts `recordFailure`); logs the
+ * incident it opens. Never throws: the request's own outcome stands.
+ *
+ * @example
+ * ```ts ignore
+ * await noteFailure(deps, log, { kind: "ASP_TIMEOUT", municipalityCode, requestId, kioskId, aspNode });
+ * ```
+ */
+export async function noteFailure(
+  deps: Pick<IssuanceDeps, "db" | "clock" | "failurePolicy" | "metrics">,
+  log: Logger,
+  f: {
+    kind: FailureKind;
+    municipalityCode: string;
+    requestId: string;
+    kioskId: string;
+    aspNode: string | null;
+  },
+): Promise<void> {
+  try {
+    const incident = await recordFailure(
+      deps.db,
+      { ...f, at: deps.clock.now() },
+      deps.failurePolicy,
+    );
+    if (incident?.opened) {
+      issuanceMetrics(deps.metrics).incidents.inc({
+        kind: FAILURE_KINDS[f.kind].incident,
+      });
+      log.error("repeated failures: incident opened", {
+        failure: f.kind,
+        incidentId: incident.id,
+        aspNode: f.aspNode,
+      });
+    }
+  } catch (err) {
+    log.error("failure not recorded", { failure: f.kind, error: err });
   }
 }
 
@@ -536,8 +609,11 @@ async function build(
       correlationId,
       body,
       signal,
+      municipalityCode: code,
+      kioskId: ctx.input.kioskId,
     }).catch(
       (err) => {
+        if (err instanceof JlisError) throw err; // ASP_NOT_CONFORMING
         if (err instanceof AspAnswerRejected) {
           throw new Withheld("ANSWER_SIGNATURE_INVALID", {
             reason: err.reason,

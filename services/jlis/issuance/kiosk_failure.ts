@@ -8,6 +8,8 @@
  * the session, whatever this kiosk's session released and nobody reported
  * printed is voided in the ledger in one statement — every page, fee
  * refunded, reason `kiosk_refused` — so it can never count as delivered.
+ * A report naming a session counts toward the session's municipality's
+ * repeated-failure incident (incidents.ts, `KIOSK_REFUSED`).
  *
  * @module
  */
@@ -18,6 +20,8 @@ import { type Db, rowsOf } from "../../../lib/db/database.ts";
 import type { Logger } from "../../../lib/service/logger.ts";
 import type { Counter, MetricsRegistry } from "../../../lib/service/metrics.ts";
 import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
+import type { FailurePolicy } from "./incidents.ts";
+import { noteFailure } from "./issuance.ts";
 
 function reports(metrics: MetricsRegistry): Counter {
   return metrics.counter(
@@ -41,7 +45,13 @@ export interface FailureRecorded {
  * ```
  */
 export async function recordKioskFailure(
-  deps: { db: Db; logger: Logger; metrics: MetricsRegistry },
+  deps: {
+    db: Db;
+    logger: Logger;
+    metrics: MetricsRegistry;
+    /** Repeated reports for one municipality open an incident (incidents.ts). */
+    failurePolicy?: FailurePolicy;
+  },
   input: { kioskId: string; at: Date; report: KioskFailureReport },
 ): Promise<FailureRecorded> {
   const { report } = input;
@@ -49,6 +59,27 @@ export async function recordKioskFailure(
   const voided = report.stage === "certificate" && report.sessionId
     ? await voidSessionRelease(deps.db, input.kioskId, report, input.at)
     : null;
+  // A report naming this kiosk's session counts toward its municipality's
+  // repeated-failure incident (KIOSK_REFUSED).
+  const [session] = report.sessionId
+    ? rowsOf<{ municipality_code: string | null }>(
+      await deps.db.execute(sql`select municipality_code from kiosk_sessions
+        where id = ${report.sessionId} and kiosk_id = ${input.kioskId}`),
+    )
+    : [];
+  if (session?.municipality_code) {
+    await noteFailure(
+      { ...deps, clock: { now: () => input.at } },
+      deps.logger,
+      {
+        kind: "KIOSK_REFUSED",
+        municipalityCode: session.municipality_code,
+        requestId: report.sessionId!,
+        kioskId: input.kioskId,
+        aspNode: null,
+      },
+    );
+  }
   deps.logger.warn("kiosk refused an answer: nothing printed", {
     kioskId: input.kioskId,
     stage: report.stage,
