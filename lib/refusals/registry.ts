@@ -183,6 +183,18 @@ export const REGISTRY_REFUSALS = {
     ja: "日付が正しくありません",
     en: "Invalid date",
   },
+  RECONCILE_SEQ_AHEAD: {
+    status: 409,
+    ja: "照合の基準となる連番が台帳の最新連番より先です",
+    en: "The reconciliation sequence is ahead of the registry's head",
+  },
+  RECONCILE_SEQ_UNAVAILABLE: {
+    status: 409,
+    ja:
+      "照合の基準となる連番の時点の台帳を再現できません（遅れが大きすぎます）",
+    en:
+      "The registry cannot reproduce its state at the reconciliation sequence (too far behind its head)",
+  },
 } as const satisfies Record<string, RefusalEntry>;
 
 /** A code of the registry. */

@@ -38,6 +38,7 @@ import {
   writeKeyListFile,
 } from "../../lib/crypto/key_store.ts";
 import { createSyncWorker, type SyncHooks } from "./sync_worker.ts";
+import { createReconciler } from "./reconciliation.ts";
 import { CONTROL_MIGRATIONS, createTenancy, type Tenancy } from "./tenancy.ts";
 
 type Env = { get(k: string): string | undefined };
@@ -114,6 +115,19 @@ export async function startAsp(
 
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
+  // Live reconciliation over the feed link: scheduled where the sync runs,
+  // on demand (operator endpoint) wherever the API runs.
+  const reconciler = createReconciler({
+    tenancy,
+    registryUrl: config.registryUrl,
+    token: config.registryToken,
+    fetch: feedFetch,
+    clock: systemClock,
+    logger,
+    metrics,
+    intervalMs: config.reconcileIntervalMs,
+  });
+  stops.push(() => reconciler.stop());
   if (config.mode !== "api") {
     const worker = createSyncWorker({
       tenancy,
@@ -136,6 +150,7 @@ export async function startAsp(
       intervalMs: config.retentionIntervalMs,
     });
     retention.start();
+    await reconciler.start(config.tenants.map((t) => t.code));
     stops.push(() => worker.stop(), () => retention.stop());
   }
   if (config.mode !== "worker") {
@@ -160,6 +175,7 @@ export async function startAsp(
       renderer: () => renderer ??= createRenderer(),
       logger,
       metrics,
+      reconciler,
     });
     const served = await serveHttp(app.fetch, {
       port: config.port,

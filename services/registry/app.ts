@@ -14,6 +14,7 @@ import { createCheckpointCopiesApp } from "./api/checkpoints.ts";
 import { createEventsApp } from "./api/events.ts";
 import { createFeedApp } from "./api/feed.ts";
 import { createMunicipalitiesApp } from "./api/municipalities.ts";
+import { createReconciliationApp } from "./api/reconciliation.ts";
 import {
   createBlocksApp,
   createCardLinksApp,
@@ -58,6 +59,10 @@ export function createRegistryApp(
   app.route("/municipalities/:code/blocks", createBlocksApp(deps));
   app.route("/municipalities/:code/card-links", createCardLinksApp(deps));
   app.route("/municipalities/:code/feed", createFeedApp(deps));
+  app.route(
+    "/municipalities/:code/reconciliation",
+    createReconciliationApp(deps),
+  );
   app.route("/ledger-checkpoints", createCheckpointCopiesApp(deps));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

@@ -28,6 +28,11 @@ import { replicaResident, replicaSeal } from "../../services/registry/store.ts";
 import { makePerson, type TestRegistry } from "./registry_world.ts";
 import { createAspApp } from "../../services/asp/app.ts";
 import {
+  createReconciler,
+  type Reconciler,
+  type ReconcilerDeps,
+} from "../../services/asp/reconciliation.ts";
+import {
   createSigner,
   generateSigningKey,
   type Signer,
@@ -137,6 +142,8 @@ export interface TestAsp {
   logs: string[];
   metrics: MetricsRegistry;
   app: ReturnType<typeof createAspApp>;
+  /** Its live reconciliation with `registry` (when one was given). */
+  reconciler?: Reconciler;
   /** The center this node trusts (its signer: tests sign requests with it). */
   centerSigner: Signer;
   /** This node's own signer (its answers' `X-Asp-Signature`). */
@@ -168,6 +175,9 @@ export async function openTestAsp(
     clock?: TestAsp["clock"];
     /** The center to trust (default: a fresh test signer). */
     centerSigner?: Signer;
+    /** A registry to reconcile with (in process), and the reconciler's options. */
+    registry?: TestRegistry;
+    reconcile?: Partial<ReconcilerDeps>;
   } = {},
 ): Promise<TestAsp> {
   const centerSigner = opts.centerSigner ?? await testSigner();
@@ -187,7 +197,20 @@ export async function openTestAsp(
     write: (l) => logs.push(l),
   });
   const metrics = createMetrics();
+  const reconciler = opts.registry
+    ? createReconciler({
+      tenancy,
+      registryUrl: "http://registry.test",
+      token: "asp-token",
+      fetch: registryFetch(opts.registry),
+      clock,
+      logger,
+      metrics,
+      ...opts.reconcile,
+    })
+    : undefined;
   const app = createAspApp({
+    reconciler,
     tenancy,
     clock,
     clients: aspClients([
@@ -220,10 +243,14 @@ export async function openTestAsp(
     logs,
     metrics,
     app,
+    reconciler,
     centerSigner,
     signer,
     call,
-    close: () => closeAspDatabase(database, tenancy),
+    close: async () => {
+      await reconciler?.stop();
+      await closeAspDatabase(database, tenancy);
+    },
   };
 }
 

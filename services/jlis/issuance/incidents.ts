@@ -22,7 +22,12 @@ export interface IncidentInput {
     | "BACK_SIDE_MISMATCH"
     | "MALFORMED_ANSWER"
     /** The ASP's answer carried no valid `X-Asp-Signature`: never read. */
-    | "ANSWER_SIGNATURE_INVALID";
+    | "ANSWER_SIGNATURE_INVALID"
+    /**
+     * The ASP's live reconciliation found its replica differing from the
+     * registry and refused (REPLICA_MISMATCH): fields and person ids only.
+     */
+    | "REPLICA_MISMATCH";
   municipalityCode: string;
   requestId: string;
   kioskId: string;
