@@ -39,6 +39,7 @@ const REQUIRED: Record<string, Scope> = {
   "get /municipalities/{code}/card-links/{serial}": "card_link",
   "delete /municipalities/{code}/card-links/{serial}": "card_link",
   "get /municipalities/{code}/feed": "feed",
+  "post /municipalities/{code}/reconciliation": "feed",
   // The center's signed checkpoints: of no one municipality, scope only.
   "get /ledger-checkpoints": "read",
 };
