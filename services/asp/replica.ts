@@ -29,6 +29,7 @@ import {
   seals,
 } from "../../db/asp/tenant_schema.ts";
 import type { TenantCipher } from "./keys.ts";
+import { instantIso } from "../../lib/contracts/reconciliation.ts";
 
 /** Registry resident fields kept in clear columns. */
 export const RESIDENT_CLEAR = [
@@ -298,18 +299,11 @@ function optDay(kind: string, row: Record<string, unknown>, k: string): Str {
 
 /** An instant as ISO 8601 UTC (PostgreSQL's text form and JS's agree after this). */
 export function normalizeInstant(v: unknown): Str {
-  if (v === null || v === undefined) return null;
-  const s = String(v);
-  let t = Date.parse(s);
-  if (Number.isNaN(t)) {
-    // PostgreSQL text form: "2026-11-26 01:00:00.123+00" or "+09:30"
-    const m =
-      /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2})(?::?(\d{2}))?$/
-        .exec(s);
-    if (m) t = Date.parse(`${m[1]}T${m[2]}${m[3]}:${m[4] ?? "00"}`);
+  const iso = instantIso(v);
+  if (iso === undefined) {
+    throw new ReplicaDataError(`not an instant: '${String(v)}'`);
   }
-  if (Number.isNaN(t)) throw new ReplicaDataError(`not an instant: '${s}'`);
-  return new Date(t).toISOString();
+  return iso;
 }
 
 const RESIDENT_KNOWN: ReadonlySet<string> = new Set([
