@@ -11,7 +11,10 @@ import assert from "node:assert/strict";
 import { desc, eq, sql } from "drizzle-orm";
 import { alerts, auditLog, tenants } from "../db/asp/schema.ts";
 import { residents } from "../db/asp/tenant_schema.ts";
-import { residents as registryResidents } from "../db/registry/schema.ts";
+import {
+  issuanceBlocks,
+  residents as registryResidents,
+} from "../db/registry/schema.ts";
 import { readResident } from "../services/asp/replica.ts";
 import type { ReconcileRun } from "../services/asp/reconciliation.ts";
 import {
@@ -27,7 +30,12 @@ import {
   openTestRegistry,
   type TestRegistry,
 } from "./support/registry_world.ts";
-import { sealImpressionPng } from "../services/registry/seed/mod.ts";
+import {
+  sealImpressionPng,
+  seedRegistry,
+} from "../services/registry/seed/mod.ts";
+import { applySnapshot } from "../services/asp/snapshot.ts";
+import { registryRecords } from "./support/asp_world.ts";
 
 const CODE = "401005";
 const NAME = "照合　透子";
@@ -321,6 +329,61 @@ Deno.test("reconciliation: the scheduled cycle halts a tenant whose replica lost
       details.differences.map((d) => [d.subject, d.field]),
       [[ids[3], "(record)"]],
     );
+  } finally {
+    await asp.close();
+    await reg.close();
+  }
+});
+
+Deno.test("reconciliation: a generated population loaded by snapshot, then block lifts and card links and unlinks, reconciles clean", async () => {
+  const reg = await openTestRegistry([CODE]);
+  const asp = await openTestAsp({ clock: reg.clock, registry: reg });
+  try {
+    // 旧氏, 通称, foreign residents, 方書, seals, blocks, cards.
+    await seedRegistry(reg.database, {
+      municipalityCode: CODE,
+      residents: 60,
+      seed: 7,
+    });
+    await applySnapshot(
+      asp.tenancy,
+      CODE,
+      await registryRecords(reg.database.db, CODE),
+      0,
+      { actor: "test" },
+    );
+    const loaded = await runNow(asp);
+    assert.equal(loaded.outcome, "clean", JSON.stringify(loaded));
+    assert.ok(loaded.records > 60);
+
+    const a = await moveIn(reg, 1);
+    await registryCall(
+      reg,
+      "POST",
+      `/municipalities/${CODE}/residents/${a}/blocks`,
+      { reason: "opt_out", startDate: "2026-11-13" },
+    );
+    const [block] = await reg.database.db.select().from(issuanceBlocks).where(
+      eq(issuanceBlocks.residentId, a),
+    );
+    await registryCall(
+      reg,
+      "POST",
+      `/municipalities/${CODE}/blocks/${block.id}/lift`,
+      { reason: "本人申出" },
+    );
+    await registryCall(reg, "POST", `/municipalities/${CODE}/card-links`, {
+      serial: "00AABBCC",
+      residentId: a,
+    });
+    await registryCall(
+      reg,
+      "DELETE",
+      `/municipalities/${CODE}/card-links/00aabbcc`,
+    );
+    await testWorker(asp, reg).catchUp(CODE);
+    const after = await runNow(asp);
+    assert.equal(after.outcome, "clean", JSON.stringify(after));
   } finally {
     await asp.close();
     await reg.close();

@@ -62,7 +62,8 @@ import {
   BLOCK_FIELDS,
   CARD_FIELDS,
   HOUSEHOLD_FIELDS,
-  readAll,
+  openAllRows,
+  readAllRows,
   RESIDENT_CLEAR,
   RESIDENT_ENCRYPTED,
   SEAL_FIELDS,
@@ -220,29 +221,34 @@ export function reconcileMetrics(m: MetricsRegistry): ReconcileMetrics {
   };
 }
 
-/** The replica as records at its applied sequence (one tenant transaction, the row held FOR SHARE). */
+/**
+ * The replica as records at its applied sequence: the rows read in one
+ * tenant transaction holding the directory row FOR SHARE (no event is
+ * applied meanwhile — the read is short), opened after it.
+ */
 async function replicaRecords(tenancy: Tenancy, code: string) {
-  return await tenancy.withTenant(code, async (tx, t) => {
-    const st = await t.state({ lock: "share" });
-    const all = await readAll(tx, t.cipher);
-    const records: ReconcileRecord[] = [];
-    for (const r of all.residents) {
-      records.push({ kind: "resident", key: r.id, subject: r.id, data: { ...r } });
-    }
-    for (const h of all.households) {
-      records.push({ kind: "household", key: h.id, subject: h.id, data: { ...h } });
-    }
-    for (const s of all.seals) {
-      records.push({ kind: "seal", key: s.id, subject: s.residentId, data: { ...s } });
-    }
-    for (const b of all.blocks) {
-      records.push({ kind: "block", key: b.id, subject: b.residentId, data: { ...b } });
-    }
-    for (const c of all.cards) {
-      records.push({ kind: "card", key: c.serial, subject: c.residentId, data: { ...c } });
-    }
-    return { tenant: st, records };
-  });
+  const { tenant, rows, cipher } = await tenancy.withTenant(
+    code,
+    async (tx, t) => ({
+      tenant: await t.state({ lock: "share" }),
+      rows: await readAllRows(tx),
+      cipher: t.cipher,
+    }),
+  );
+  const all = openAllRows(rows, cipher);
+  const records: ReconcileRecord[] = [];
+  const add = (
+    kind: ReconcileKind,
+    key: string,
+    subject: string,
+    data: object,
+  ) => records.push({ kind, key, subject, data: { ...data } });
+  for (const r of all.residents) add("resident", r.id, r.id, r);
+  for (const h of all.households) add("household", h.id, h.id, h);
+  for (const s of all.seals) add("seal", s.id, s.residentId, s);
+  for (const b of all.blocks) add("block", b.id, b.residentId, b);
+  for (const c of all.cards) add("card", c.serial, c.residentId, c);
+  return { tenant, records };
 }
 
 interface RunState {

@@ -756,21 +756,42 @@ export async function readBlocks(
   }));
 }
 
-/** Everything in the tenant's replica, decrypted (checksums, tests). */
-export async function readAll(tx: Tx, cipher: TenantCipher): Promise<{
+/** The tenant's replica rows as stored (sealed), read in one transaction. */
+export interface ReplicaRows {
+  residents: (typeof residents.$inferSelect)[];
+  households: (typeof households.$inferSelect)[];
+  seals: (typeof seals.$inferSelect)[];
+  blocks: (typeof blocks.$inferSelect)[];
+  cards: (typeof cardLinks.$inferSelect)[];
+}
+
+/**
+ * Every row of the tenant's replica, still sealed: a short read, so that a
+ * caller holding the tenant row (reconciliation) opens them after its
+ * transaction.
+ */
+export async function readAllRows(tx: Tx): Promise<ReplicaRows> {
+  return {
+    residents: await tx.select().from(residents),
+    households: await tx.select().from(households),
+    seals: await tx.select().from(seals),
+    blocks: await tx.select().from(blocks),
+    cards: await tx.select().from(cardLinks),
+  };
+}
+
+/** Opens sealed replica rows (see {@linkcode readAllRows}). */
+export function openAllRows(rows: ReplicaRows, cipher: TenantCipher): {
   residents: ReplicaResident[];
   households: ReplicaHousehold[];
   seals: ReplicaSeal[];
   blocks: ReplicaBlock[];
   cards: ReplicaCard[];
-}> {
-  const rs = await tx.select().from(residents);
-  const ss = await tx.select().from(seals);
-  const bs = await tx.select().from(blocks);
+} {
   return {
-    residents: rs.map((r) => decodeResident(cipher, r)),
-    households: await tx.select().from(households),
-    seals: ss.map((s) => ({
+    residents: rows.residents.map((r) => decodeResident(cipher, r)),
+    households: rows.households,
+    seals: rows.seals.map((s) => ({
       id: s.id,
       residentId: s.residentId,
       status: s.status,
@@ -780,7 +801,7 @@ export async function readAll(tx: Tx, cipher: TenantCipher): Promise<{
         s.data,
       ),
     })),
-    blocks: bs.map((b) => ({
+    blocks: rows.blocks.map((b) => ({
       id: b.id,
       residentId: b.residentId,
       ...cipher.openJson<Omit<ReplicaBlock, "id" | "residentId">>(
@@ -789,6 +810,14 @@ export async function readAll(tx: Tx, cipher: TenantCipher): Promise<{
         b.data,
       ),
     })),
-    cards: await tx.select().from(cardLinks),
+    cards: rows.cards,
   };
+}
+
+/** Everything in the tenant's replica, decrypted (checksums, tests). */
+export async function readAll(
+  tx: Tx,
+  cipher: TenantCipher,
+): Promise<ReturnType<typeof openAllRows>> {
+  return openAllRows(await readAllRows(tx), cipher);
 }
