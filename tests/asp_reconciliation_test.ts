@@ -237,7 +237,10 @@ Deno.test("reconciliation: a field dropped in the replica with direct SQL halts 
       ...asp.logs,
     ].join("\n");
     for (const secret of [NAME, "山田", "2026-11-22", "城内", "1980-04-01"]) {
-      assert.ok(!everything.includes(secret), `no '${secret}' in incident or logs`);
+      assert.ok(
+        !everything.includes(secret),
+        `no '${secret}' in incident or logs`,
+      );
     }
 
     // The replica repaired (the field restored), the halt lifted by an

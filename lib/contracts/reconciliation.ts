@@ -211,7 +211,9 @@ export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
   const o = v as Record<string, unknown>;
   return `{${
-    Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    Object.keys(o).sort().map((k) =>
+      `${JSON.stringify(k)}:${canonicalJson(o[k])}`
+    )
       .join(",")
   }}`;
 }
@@ -311,12 +313,21 @@ export async function rangeDigests(
   plan: FieldPlan,
   nonce: string,
   side: Side,
-): Promise<{ from: string | null; to: string | null; count: number; digest: string }[]> {
-  const lines = records.map((r) => ({ subject: r.subject, line: recordLine(r, plan, side) }))
-    .sort((a, b) => byCodeUnit(a.subject, b.subject) || byCodeUnit(a.line, b.line));
+): Promise<
+  { from: string | null; to: string | null; count: number; digest: string }[]
+> {
+  const lines = records.map((r) => ({
+    subject: r.subject,
+    line: recordLine(r, plan, side),
+  }))
+    .sort((a, b) =>
+      byCodeUnit(a.subject, b.subject) || byCodeUnit(a.line, b.line)
+    );
   const out = [];
   for (const r of ranges) {
-    const inside = lines.filter((l) => inRange(l.subject, r)).map((l) => l.line);
+    const inside = lines.filter((l) => inRange(l.subject, r)).map((l) =>
+      l.line
+    );
     out.push({
       from: r.from,
       to: r.to,
@@ -344,7 +355,9 @@ export async function recordDigests(
   side: Side,
   max = MAX_DETAIL_RECORDS,
 ): Promise<{ records: RecordDigest[]; truncated: boolean }> {
-  const inside = records.filter((r) => ranges.some((g) => inRange(r.subject, g)))
+  const inside = records.filter((r) =>
+    ranges.some((g) => inRange(r.subject, g))
+  )
     .sort((a, b) =>
       byCodeUnit(a.subject, b.subject) || byCodeUnit(a.kind, b.kind) ||
       byCodeUnit(a.key, b.key)
@@ -393,10 +406,17 @@ export function compareRecordDigests(
   for (const s of source) {
     const m = mine.get(id(s));
     if (!m) {
-      out.push({ subject: s.subject, kind: s.kind, key: s.key, field: WHOLE_RECORD });
+      out.push({
+        subject: s.subject,
+        kind: s.kind,
+        key: s.key,
+        field: WHOLE_RECORD,
+      });
       continue;
     }
-    const subject = s.subject === m.subject ? s.subject : `${m.subject},${s.subject}`;
+    const subject = s.subject === m.subject
+      ? s.subject
+      : `${m.subject},${s.subject}`;
     for (const f of Object.keys(s.fields)) {
       if (s.fields[f] !== m.fields[f]) {
         out.push({ subject, kind: s.kind, key: s.key, field: f });
@@ -405,7 +425,12 @@ export function compareRecordDigests(
   }
   for (const m of replica) {
     if (!theirs.has(id(m))) {
-      out.push({ subject: m.subject, kind: m.kind, key: m.key, field: WHOLE_RECORD });
+      out.push({
+        subject: m.subject,
+        kind: m.kind,
+        key: m.key,
+        field: WHOLE_RECORD,
+      });
     }
   }
   return out;

@@ -43,7 +43,9 @@ async function digestOf(
   const kinds: ReplicaChecksum["kinds"] = {};
   for (const k of KINDS) {
     const key = k === "card" ? "serial" : "id";
-    const lines = rows[k].map((r) => [String(r[key]), canonicalJson(r)] as const)
+    const lines = rows[k].map((r) =>
+      [String(r[key]), canonicalJson(r)] as const
+    )
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
       .map(([, line]) => line);
     kinds[k] = {

@@ -31,7 +31,11 @@
  */
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { safeError } from "../../lib/service/logger.ts";
-import type { Gauge, Counter, MetricsRegistry } from "../../lib/service/metrics.ts";
+import type {
+  Counter,
+  Gauge,
+  MetricsRegistry,
+} from "../../lib/service/metrics.ts";
 import type { Clock } from "../../lib/time/clock.ts";
 import { jstDate } from "../../lib/time/clock.ts";
 import {
@@ -265,8 +269,11 @@ async function ask(
   detail: boolean,
 ): Promise<ReconcileResponse> {
   const { deps, code } = rs;
-  const url = `${deps.registryUrl.replace(/\/$/, "")}/municipalities/${code}/reconciliation`;
-  const doFetch = deps.fetch ?? ((i: string, init?: RequestInit) => fetch(i, init));
+  const url = `${
+    deps.registryUrl.replace(/\/$/, "")
+  }/municipalities/${code}/reconciliation`;
+  const doFetch = deps.fetch ??
+    ((i: string, init?: RequestInit) => fetch(i, init));
   rs.requests++;
   const res = await doFetch(url, {
     method: "POST",
@@ -278,7 +285,9 @@ async function ask(
     body: JSON.stringify({ ...rs.base, ranges, detail }),
     signal: AbortSignal.timeout(deps.requestTimeoutMs ?? 60_000),
   });
-  const body = await res.json().catch(() => null) as Record<string, unknown> | null;
+  const body = await res.json().catch(() => null) as
+    | Record<string, unknown>
+    | null;
   if (!res.ok) {
     throw new RegistryRefused(res.status, String(body?.code ?? ""));
   }
@@ -318,7 +327,9 @@ async function narrow(
     a < b ? -1 : a > b ? 1 : 0
   );
   const mineIn = (r: SubjectRange) =>
-    subjects.filter((s) => (r.from === null || s >= r.from) && (r.to === null || s < r.to)).length;
+    subjects.filter((s) =>
+      (r.from === null || s >= r.from) && (r.to === null || s < r.to)
+    ).length;
   const differences: Difference[] = [];
   let pending: SubjectRange[] = [{ from: null, to: null }];
   while (pending.length) {
@@ -326,18 +337,33 @@ async function narrow(
     const leaves: SubjectRange[] = [];
     for (const batch of chunks(pending, MAX_RANGES)) {
       const theirs = await ask(rs, batch, false);
-      const mine = await rangeDigests(records, batch, plan, rs.base.nonce, "replica");
+      const mine = await rangeDigests(
+        records,
+        batch,
+        plan,
+        rs.base.nonce,
+        "replica",
+      );
       batch.forEach((r, i) => {
         const a = theirs.ranges[i];
         if (a.count === mine[i].count && a.digest === mine[i].digest) return;
-        const parts = mineIn(r) > leafSize ? splitRange(r, subjects, fanout) : [r];
+        const parts = mineIn(r) > leafSize
+          ? splitRange(r, subjects, fanout)
+          : [r];
         if (parts.length > 1) next.push(...parts);
         else leaves.push(r);
       });
     }
     for (const batch of chunks(leaves, MAX_RANGES)) {
       const theirs = await ask(rs, batch, true);
-      const mine = await recordDigests(records, batch, plan, rs.base.nonce, "replica", Infinity);
+      const mine = await recordDigests(
+        records,
+        batch,
+        plan,
+        rs.base.nonce,
+        "replica",
+        Infinity,
+      );
       const found = compareRecordDigests(theirs.records ?? [], mine.records);
       differences.push(...found);
       if (!found.length) {
@@ -362,8 +388,12 @@ export function describeDifferences(seq: number, diffs: Difference[]): string {
   const shown = diffs.slice(0, 20).map((d) =>
     `${d.kind}.${d.field} of ${d.subject}`
   );
-  const more = diffs.length > shown.length ? ` (+${diffs.length - shown.length} more)` : "";
-  return `Replica differs from the registry at seq ${seq}: ${shown.join("; ")}${more}`;
+  const more = diffs.length > shown.length
+    ? ` (+${diffs.length - shown.length} more)`
+    : "";
+  return `Replica differs from the registry at seq ${seq}: ${
+    shown.join("; ")
+  }${more}`;
 }
 
 async function record(

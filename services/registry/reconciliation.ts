@@ -16,10 +16,10 @@
 import { and, desc, eq, gt, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../lib/db/database.ts";
 import {
+  rangeDigests,
   type ReconcileRecord,
   type ReconcileRequest,
   type ReconcileResponse,
-  rangeDigests,
   recordDigests,
   withoutRetired,
 } from "../../lib/contracts/reconciliation.ts";

@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
 import { openTestRegistry } from "../../tests/support/registry_world.ts";
-import {
-  makePerson,
-  TOKENS,
-} from "../../tests/support/registry_world.ts";
+import { makePerson, TOKENS } from "../../tests/support/registry_world.ts";
 import { recordsAsOf } from "./reconciliation.ts";
 
 const CODE = "401005";
@@ -33,7 +30,11 @@ Deno.test("recordsAsOf(): the state as of an earlier sequence, the later events 
     const atA = await recordsAsOf(reg.database.db, CODE, a.seq);
     await moveIn(reg, "山田　二");
     const res = await reg.call("POST", `/municipalities/${CODE}/events`, {
-      body: { type: "shibou", date: "2026-11-22", residentId: a.residentIds[0] },
+      body: {
+        type: "shibou",
+        date: "2026-11-22",
+        residentId: a.residentIds[0],
+      },
     });
     await res.body?.cancel();
     const later = await recordsAsOf(reg.database.db, CODE, a.seq);
@@ -53,7 +54,13 @@ Deno.test("recordsAsOf(): the state as of an earlier sequence, the later events 
           seq: later.head + 1,
           nonce: "0123456789abcdef",
           retentionCutoff: null,
-          fields: { resident: [], household: [], seal: [], block: [], card: [] },
+          fields: {
+            resident: [],
+            household: [],
+            seal: [],
+            block: [],
+            card: [],
+          },
           ranges: [{ from: null, to: null }],
         },
       },

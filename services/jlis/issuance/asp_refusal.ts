@@ -64,7 +64,11 @@ export function aspRefusal(
  */
 export function replicaMismatch(
   body: Record<string, unknown>,
-): { seq: number | null; haltedAt: string | null; differences: Record<string, string>[] } | null {
+): {
+  seq: number | null;
+  haltedAt: string | null;
+  differences: Record<string, string>[];
+} | null {
   if (body.code !== "REPLICA_MISMATCH") return null;
   const d = (body.details ?? {}) as Record<string, unknown>;
   const id = (v: unknown) =>
