@@ -68,3 +68,47 @@ Deno.test("center: an ASP's REPLICA_MISMATCH refusal becomes an incident naming 
     await w.close();
   }
 });
+
+Deno.test("center: the household list on a halted node's REPLICA_MISMATCH records the incident and halts too", async () => {
+  const w = await openIssuanceWorld();
+  try {
+    const applicant = await w.moveIn("401005", { name: NAME });
+    const card = await w.issueCard("401005", applicant);
+    await w.sync();
+    const node = w.nodes.find((n) => n.codes.includes("401005"))!;
+    const reconciler = createReconciler({
+      tenancy: node.asp.tenancy,
+      registryUrl: "http://registry.test",
+      token: "asp-token",
+      fetch: registryFetch(w.reg),
+      clock: node.asp.clock,
+      logger: node.asp.logger,
+      metrics: node.asp.metrics,
+    });
+    await node.asp.tenancy.withTenant("401005", async (tx) => {
+      await tx.execute(
+        sql`update residents set status = 'active', removal_date = '2020-01-01' where id = ${applicant}`,
+      );
+    });
+    assert.equal((await reconciler.run("401005")).outcome, "mismatch");
+    const kiosk = w.kiosk();
+    const s = await kiosk.authenticate(card, "1234");
+    if (!s.ok) assert.fail(`refused: ${s.code}`);
+    const h = await kiosk.household(s);
+    assert.equal((h as KioskRefusal).code, "TENANT_HALTED");
+    const db = w.jlis.databases[0].db;
+    const [incident] = await db.select().from(incidents);
+    assert.equal(incident.kind, "REPLICA_MISMATCH");
+    const details = incident.details as {
+      differences: { subject: string; field: string }[];
+    };
+    assert.deepEqual(
+      details.differences.map((d) => [d.subject, d.field]),
+      [[applicant, "removalDate"]],
+    );
+    const [halt] = await db.select().from(tenantHalts);
+    assert.equal(halt.municipalityCode, "401005");
+  } finally {
+    await w.close();
+  }
+});
