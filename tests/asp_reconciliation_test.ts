@@ -392,3 +392,46 @@ Deno.test("reconciliation: a generated population loaded by snapshot, then block
     await reg.close();
   }
 });
+
+Deno.test("reconciliation: a registry that cannot answer at the sequence skips the run (no halt); one unreachable answers 503 RECONCILIATION_UNAVAILABLE", async () => {
+  const reg = await openTestRegistry([CODE]);
+  const asp = await openTestAsp({ clock: reg.clock, registry: reg });
+  const down = await openTestAsp({
+    clock: reg.clock,
+    registry: reg,
+    reconcile: { fetch: () => Promise.reject(new Error("link down")) },
+  });
+  try {
+    await moveIn(reg, 1);
+    await testWorker(asp, reg).catchUp(CODE);
+    await asp.database.db.update(tenants).set({ appliedSeq: 99 }).where(
+      eq(tenants.code, CODE),
+    );
+    const skipped = await runNow(asp);
+    assert.equal(skipped.outcome, "skipped");
+    assert.equal(skipped.reason, "RECONCILE_SEQ_AHEAD");
+    const [t] = await asp.database.db.select().from(tenants).where(
+      eq(tenants.code, CODE),
+    );
+    assert.equal(t.haltedAt, null);
+
+    await testWorker(down, reg).catchUp(CODE);
+    const res = await down.call("POST", `/tenants/${CODE}/reconciliation`, {
+      token: ASP_TOKENS.admin,
+      signer: null,
+    });
+    const body = await res.json();
+    assert.equal(res.status, 503);
+    assert.equal(body.code, "RECONCILIATION_UNAVAILABLE");
+    assert.match(
+      down.metrics.render(),
+      new RegExp(
+        `asp_reconcile_runs_total\\{outcome="failed",tenant="${CODE}"\\} 1`,
+      ),
+    );
+  } finally {
+    await down.close();
+    await asp.close();
+    await reg.close();
+  }
+});

@@ -528,10 +528,11 @@ export const ISSUANCE_REFUSALS = {
   },
   RECONCILIATION_UNAVAILABLE: {
     status: 503,
-    ja: "この系では台帳との照合を実行できません",
-    en: "This node cannot run a reconciliation (no registry link)",
+    ja: "台帳との照合を実行できません（台帳に接続できません）",
+    en:
+      "This node cannot run a reconciliation now (no registry link, or the registry did not answer)",
     operator:
-      "An operator asked a node without a registry feed link to reconcile",
+      "A reconciliation could not reach the registry, or got an answer it cannot use, or the node has no registry feed link; nothing was compared and nothing halted",
     kiosk: "specific",
     parties: ["asp"],
   },

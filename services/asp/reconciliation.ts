@@ -284,28 +284,54 @@ async function ask(
     },
     body: JSON.stringify({ ...rs.base, ranges, detail }),
     signal: AbortSignal.timeout(deps.requestTimeoutMs ?? 60_000),
+  }).catch((err) => {
+    throw new AspError("RECONCILIATION_UNAVAILABLE", {
+      error: safeError(err),
+    });
   });
   const body = await res.json().catch(() => null) as
     | Record<string, unknown>
     | null;
   if (!res.ok) {
-    throw new RegistryRefused(res.status, String(body?.code ?? ""));
+    const refused = String(body?.code ?? "");
+    if (SKIP_CODES.has(refused)) throw new RunSkipped(res.status, refused);
+    throw new AspError("RECONCILIATION_UNAVAILABLE", {
+      status: res.status,
+      code: refused.slice(0, 64),
+    });
   }
-  const answer = parseReconcileResponse(body);
-  if (answer.municipalityCode !== code || answer.seq !== rs.base.seq) {
-    throw new Error(`Reconciliation answer for ${code} is not this run's`);
+  let answer: ReconcileResponse;
+  try {
+    answer = parseReconcileResponse(body);
+  } catch {
+    throw new AspError("RECONCILIATION_UNAVAILABLE", { reason: "malformed" });
   }
-  if (answer.ranges.length !== ranges.length) {
-    throw new Error(`Reconciliation answer for ${code} lacks ranges`);
+  if (
+    answer.municipalityCode !== code || answer.seq !== rs.base.seq ||
+    answer.ranges.length !== ranges.length
+  ) {
+    throw new AspError("RECONCILIATION_UNAVAILABLE", {
+      reason: "not this run's answer",
+    });
   }
   return answer;
 }
 
-/** The registry refused the request (its code, e.g. RECONCILE_SEQ_UNAVAILABLE). */
-class RegistryRefused extends Error {
+/**
+ * The registry's refusals that skip a run (not a difference): it cannot
+ * reproduce its state at the replica's sequence, or the replica claims more
+ * than it wrote (the sync worker alerts REGISTRY_REGRESSED for that).
+ */
+const SKIP_CODES = new Set([
+  "RECONCILE_SEQ_UNAVAILABLE",
+  "RECONCILE_SEQ_AHEAD",
+]);
+
+/** Why a run compares nothing: the registry refused (its code, e.g. RECONCILE_SEQ_UNAVAILABLE) or the replica was never loaded. */
+class RunSkipped extends Error {
   constructor(readonly status: number, readonly code: string) {
-    super(`Registry refused the reconciliation: ${status} ${code}`);
-    this.name = "RegistryRefused";
+    super(`Reconciliation skipped: ${code} (${status})`);
+    this.name = "RunSkipped";
   }
 }
 
@@ -493,12 +519,24 @@ async function runOnce(
     differences: [],
   };
   try {
+    if (tenant.snapshotSeq === null && seq === 0) {
+      // Never loaded (no snapshot, no event): nothing to compare yet, and
+      // the freshness check refuses its issuance.
+      throw new RunSkipped(0, "REPLICA_NOT_LOADED");
+    }
     run.differences = await narrow(rs, records, plan);
     if (run.differences.length) run.outcome = "mismatch";
   } catch (err) {
-    if (!(err instanceof RegistryRefused)) throw err;
-    // The registry cannot answer at this sequence (too far behind): not a
-    // difference; the freshness check already refuses a lagging replica.
+    if (!(err instanceof RunSkipped)) {
+      reconcileMetrics(deps.metrics).runs.inc({
+        tenant: code,
+        outcome: "failed",
+      });
+      throw err;
+    }
+    // The registry cannot answer at this sequence (too far behind), or the
+    // replica was never loaded: not a difference; the freshness check
+    // already refuses a lagging or empty replica.
     run.outcome = "skipped";
     run.reason = err.code || `HTTP ${err.status}`;
   }
