@@ -338,14 +338,14 @@ Deno.test("reconciliation: the scheduled cycle halts a tenant whose replica lost
   }
 });
 
-Deno.test("reconciliation: a generated population loaded by snapshot, then block lifts and card links and unlinks, reconciles clean", async () => {
+Deno.test("reconciliation: a generated population loaded by snapshot, then block lifts and card links and unlinks, reconciles clean; a replica that lost everything is named record by record, the capped list marked", async () => {
   const reg = await openTestRegistry([CODE]);
   const asp = await openTestAsp({ clock: reg.clock, registry: reg });
   try {
     // 旧氏, 通称, foreign residents, 方書, seals, blocks, cards.
     await seedRegistry(reg.database, {
       municipalityCode: CODE,
-      residents: 60,
+      residents: 150,
       seed: 7,
     });
     await applySnapshot(
@@ -387,6 +387,25 @@ Deno.test("reconciliation: a generated population loaded by snapshot, then block
     await testWorker(asp, reg).catchUp(CODE);
     const after = await runNow(asp);
     assert.equal(after.outcome, "clean", JSON.stringify(after));
+
+    // A replica that lost everything: the registry's
+    // detail answers are capped, and the halt says the list goes on.
+    await asp.tenancy.withTenant(CODE, async (tx) => {
+      await tx.execute(sql`delete from residents`);
+      await tx.execute(sql`delete from households`);
+      await tx.execute(sql`delete from seals`);
+      await tx.execute(sql`delete from blocks`);
+      await tx.execute(sql`delete from card_links`);
+    });
+    const lost = await runNow(asp);
+    assert.equal(lost.outcome, "mismatch");
+    assert.ok(lost.differences.some((d) => d.field === "(more)"));
+    assert.ok(
+      lost.differences.every((d) =>
+        d.field === "(more)" || d.field === "(record)"
+      ),
+      JSON.stringify(lost.differences.filter((d) => d.field !== "(record)")),
+    );
   } finally {
     await asp.close();
     await reg.close();

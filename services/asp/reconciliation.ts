@@ -390,9 +390,24 @@ async function narrow(
         "replica",
         Infinity,
       );
-      const found = compareRecordDigests(theirs.records ?? [], mine.records);
+      let source = theirs.records ?? [];
+      let own = mine.records;
+      if (theirs.truncated && source.length) {
+        // The registry has many more records here than the replica: compare
+        // the subjects it listed in full, and say the list goes on.
+        const last = source[source.length - 1].subject;
+        source = source.filter((r) => r.subject < last);
+        own = own.filter((r) => r.subject < last);
+        differences.push({
+          subject: `${last}..`,
+          kind: source[0]?.kind ?? "resident",
+          key: "",
+          field: "(more)",
+        });
+      }
+      const found = compareRecordDigests(source, own);
       differences.push(...found);
-      if (!found.length) {
+      if (!found.length && !theirs.truncated) {
         // The digests differ but no record does (should not happen): name the ranges.
         for (const r of batch) {
           differences.push({
