@@ -41,6 +41,7 @@ const REQUIRED: Record<string, Scope> = {
   "get /municipalities/{code}/feed": "feed",
   "get /municipalities/{code}/issuances": "issuances",
   "post /municipalities/{code}/issuances/{issueNumber}/revoke": "revoke",
+  "post /municipalities/{code}/reconciliation": "feed",
   // The center's signed checkpoints: of no one municipality, scope only.
   "get /ledger-checkpoints": "read",
 };

@@ -62,6 +62,16 @@ export const tenants = control.table("tenants", {
   stalenessMaxEvents: integer("staleness_max_events").notNull().default(0),
   /** Policy: refuse issuance when nothing was heard from the registry for longer than this (s). */
   stalenessMaxSeconds: integer("staleness_max_seconds").notNull().default(5),
+  /**
+   * Set when live reconciliation found the replica differing from the
+   * registry (services/asp/reconciliation.ts): every issuance is refused
+   * (REPLICA_MISMATCH) until an operator lifts the halt.
+   */
+  haltedAt: timestamp("halted_at", { withTimezone: true, mode: "string" }),
+  /** Why: the fields and person ids that differ (never a value). */
+  haltReason: text("halt_reason"),
+  /** The differences as data: `{seq, differences: [{subject, kind, key, field}]}`. */
+  haltDetails: jsonb("halt_details"),
   createdAt: timestamp("created_at", { withTimezone: true, mode: "string" })
     .notNull().defaultNow(),
 }, () => [
@@ -108,6 +118,28 @@ export const auditLog = control.table("audit_log", {
       sql`exists (select 1 from control.tenants t where t.code = tenant_code and t.role_name = current_user)`,
   }),
 ]);
+
+/**
+ * Live reconciliation runs (services/asp/reconciliation.ts): per tenant, at
+ * which applied sequence, what was compared and what differed (subject ids,
+ * record keys and field names only).
+ */
+export const reconciliations = control.table("reconciliations", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  tenantCode: text("tenant_code").notNull(),
+  at: timestamp("at", { withTimezone: true, mode: "string" }).notNull(),
+  /** The sequence both sides were compared at. */
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  /** clean | mismatch | skipped */
+  outcome: text("outcome").notNull(),
+  /** schedule | operator id */
+  trigger: text("trigger").notNull(),
+  records: integer("records").notNull(),
+  requests: integer("requests").notNull(),
+  durationMs: integer("duration_ms").notNull(),
+  /** `[{subject, kind, key, field}]` (mismatch), or why it was skipped. */
+  details: jsonb("details"),
+}, (t) => [index("reconciliations_tenant_idx").on(t.tenantCode, t.id)]);
 
 /** A tenant directory row. */
 export type Tenant = typeof tenants.$inferSelect;

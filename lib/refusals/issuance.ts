@@ -418,6 +418,17 @@ export const ISSUANCE_REFUSALS = {
     kiosk: "specific",
     parties: ["asp", "center"],
   },
+  REPLICA_MISMATCH: {
+    status: 503,
+    ja:
+      "ただいま証明書を発行できません。市区町村の窓口にお問い合わせください。",
+    en:
+      "The issuing system's copy of the registry differs from the registry: the municipality is halted",
+    operator:
+      "Live reconciliation found the ASP's replica differing from the registry (fields and person ids in the ASP's halt and the center's incident); the ASP refuses every issuance of the municipality until an operator lifts its halt",
+    kiosk: "specific",
+    parties: ["asp"],
+  },
   MOVED_IN_TODAY: {
     status: 409,
     ja:
@@ -544,6 +555,25 @@ export const ISSUANCE_REFUSALS = {
     ja: "同期は停止していません",
     en: "Sync is not stopped",
     operator: "A resume of a tenant's sync that is not stopped",
+    kiosk: "specific",
+    parties: ["asp"],
+  },
+  RECONCILIATION_UNAVAILABLE: {
+    status: 503,
+    ja: "台帳との照合を実行できません（台帳に接続できません）",
+    en:
+      "This node cannot run a reconciliation now (no registry link, or the registry did not answer)",
+    operator:
+      "A reconciliation could not reach the registry, or got an answer it cannot use, or the node has no registry feed link; nothing was compared and nothing halted",
+    kiosk: "specific",
+    parties: ["asp"],
+  },
+  TENANT_NOT_HALTED: {
+    status: 409,
+    ja: "この市区町村の交付は停止されていません",
+    en: "The tenant is not halted",
+    operator:
+      "A lift of a tenant's reconciliation halt when the tenant is not halted",
     kiosk: "specific",
     parties: ["asp"],
   },

@@ -203,6 +203,18 @@ export const REGISTRY_REFUSALS = {
     ja: "証明書交付センターに接続できません",
     en: "The issuance center cannot be reached",
   },
+  RECONCILE_SEQ_AHEAD: {
+    status: 409,
+    ja: "照合の基準となる連番が台帳の最新連番より先です",
+    en: "The reconciliation sequence is ahead of the registry's head",
+  },
+  RECONCILE_SEQ_UNAVAILABLE: {
+    status: 409,
+    ja:
+      "照合の基準となる連番の時点の台帳を再現できません（遅れが大きすぎます）",
+    en:
+      "The registry cannot reproduce its state at the reconciliation sequence (too far behind its head)",
+  },
 } as const satisfies Record<string, RefusalEntry>;
 
 /** A code of the registry. */

@@ -13,6 +13,7 @@ import { createCertificatesApp } from "./api/certificates.ts";
 import type { AspDeps, AspEnv } from "./api/common.ts";
 import { createCardsApp, createResidentsApp } from "./api/residents.ts";
 import { createTenantsApp } from "./api/tenants.ts";
+import { createReconciliationApp } from "./api/reconciliation.ts";
 import { aspStatusOf } from "./errors.ts";
 import { centerSignatures } from "./signatures.ts";
 import { createNodeIdentity } from "./node_identity.ts";
@@ -60,6 +61,7 @@ export function createAspApp(deps: AspDeps): OpenAPIHono<AspEnv> {
     app.use(`/tenants/:code/${resource}/*`, signed.sign, center, signed.verify);
   }
   app.route("/tenants", createTenantsApp(deps));
+  app.route("/tenants/:code", createReconciliationApp(deps));
   app.route("/tenants/:code/certificates", createCertificatesApp(deps));
   app.route("/tenants/:code/residents", createResidentsApp(deps));
   app.route("/tenants/:code/cards", createCardsApp(deps));

@@ -19,6 +19,7 @@ import {
   type SnapshotRecord,
 } from "./replica.ts";
 import type { Tenancy } from "./tenancy.ts";
+import { canonicalJson } from "../../lib/contracts/reconciliation.ts";
 
 /** A checksum with per-kind digests and counts (for diagnosis). */
 export interface ReplicaChecksum {
@@ -27,16 +28,6 @@ export interface ReplicaChecksum {
 }
 
 const KINDS = ["resident", "household", "seal", "block", "card"] as const;
-
-function canonical(v: unknown): string {
-  if (v === null || typeof v !== "object") return JSON.stringify(v ?? null);
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  const o = v as Record<string, unknown>;
-  return `{${
-    Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-      .join(",")
-  }}`;
-}
 
 async function sha256Hex(text: string): Promise<string> {
   const d = await crypto.subtle.digest(
@@ -52,7 +43,9 @@ async function digestOf(
   const kinds: ReplicaChecksum["kinds"] = {};
   for (const k of KINDS) {
     const key = k === "card" ? "serial" : "id";
-    const lines = rows[k].map((r) => [String(r[key]), canonical(r)] as const)
+    const lines = rows[k].map((r) =>
+      [String(r[key]), canonicalJson(r)] as const
+    )
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
       .map(([, line]) => line);
     kinds[k] = {

@@ -32,6 +32,8 @@ export interface AspConfig {
   /** Most events per feed request, i.e. per sync transaction. */
   syncBatch: number;
   retentionIntervalMs: number;
+  /** Between scheduled live reconciliations of a tenant (ms; default 10 minutes). */
+  reconcileIntervalMs: number;
   /** This node's answer-signing key (`{ notBefore, notAfter, jwk }`, 0600). */
   signingKeyFile: string;
   /** Whether a missing signing key may be generated (development). */
@@ -164,5 +166,7 @@ export function loadAspConfig(env: Env): AspConfig {
     syncBatch: envInt(env, "ASP_SYNC_BATCH", 500, 1, 5000),
     retentionIntervalMs:
       envInt(env, "ASP_RETENTION_INTERVAL_MINUTES", 60, 1, 60) * 60_000,
+    reconcileIntervalMs:
+      envInt(env, "ASP_RECONCILE_INTERVAL_MINUTES", 10, 1, 100_000) * 60_000,
   };
 }

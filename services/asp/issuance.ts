@@ -223,8 +223,21 @@ export async function readApplicantView(
   };
 }
 
-/** The applicant-level refusal of a view (freshness first), or null. */
+/**
+ * What a halted tenant's refusal tells the center: when, at which sequence,
+ * and which fields of which person ids differ (never a value).
+ */
+export function haltDetails(t: Tenant): Record<string, unknown> {
+  const d = (t.haltDetails ?? {}) as Record<string, unknown>;
+  return { haltedAt: t.haltedAt, ...d };
+}
+
+/** The applicant-level refusal of a view (halt, then freshness), or null. */
 export function applicantRefusal(v: ApplicantView): Refusal | null {
+  if (v.tenant.haltedAt) {
+    // Reconciliation found the replica wrong: nothing it holds is printed.
+    return { code: "REPLICA_MISMATCH", details: haltDetails(v.tenant) };
+  }
   if (!v.freshness.fresh) {
     return {
       code: "REPLICA_STALE",

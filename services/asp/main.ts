@@ -43,6 +43,7 @@ import {
   writeKeyListFile,
 } from "../../lib/crypto/key_store.ts";
 import { createSyncWorker, type SyncHooks } from "./sync_worker.ts";
+import { createReconciler } from "./reconciliation.ts";
 import { CONTROL_MIGRATIONS, createTenancy, type Tenancy } from "./tenancy.ts";
 
 type Env = { get(k: string): string | undefined };
@@ -123,6 +124,19 @@ export async function startAsp(
   let url: string | undefined;
   // What this node states it runs in every answer (computed once).
   const buildDigest = await computeBuildDigest();
+  // Live reconciliation over the feed link: scheduled where the sync runs,
+  // on demand (operator endpoint) wherever the API runs.
+  const reconciler = createReconciler({
+    tenancy,
+    registryUrl: config.registryUrl,
+    token: config.registryToken,
+    fetch: feedFetch,
+    clock: systemClock,
+    logger,
+    metrics,
+    intervalMs: config.reconcileIntervalMs,
+  });
+  stops.push(() => reconciler.stop());
   if (config.mode !== "api") {
     const worker = createSyncWorker({
       tenancy,
@@ -145,6 +159,7 @@ export async function startAsp(
       intervalMs: config.retentionIntervalMs,
     });
     retention.start();
+    await reconciler.start(config.tenants.map((t) => t.code));
     stops.push(() => worker.stop(), () => retention.stop());
   }
   if (config.mode !== "worker") {
@@ -170,6 +185,7 @@ export async function startAsp(
       renderer: () => renderer ??= createRenderer(),
       logger,
       metrics,
+      reconciler,
     });
     const served = await serveHttp(app.fetch, {
       port: config.port,

@@ -29,6 +29,7 @@ import {
   seals,
 } from "../../db/asp/tenant_schema.ts";
 import type { TenantCipher } from "./keys.ts";
+import { instantIso } from "../../lib/contracts/reconciliation.ts";
 
 /** Registry resident fields kept in clear columns. */
 export const RESIDENT_CLEAR = [
@@ -298,18 +299,11 @@ function optDay(kind: string, row: Record<string, unknown>, k: string): Str {
 
 /** An instant as ISO 8601 UTC (PostgreSQL's text form and JS's agree after this). */
 export function normalizeInstant(v: unknown): Str {
-  if (v === null || v === undefined) return null;
-  const s = String(v);
-  let t = Date.parse(s);
-  if (Number.isNaN(t)) {
-    // PostgreSQL text form: "2026-11-26 01:00:00.123+00" or "+09:30"
-    const m =
-      /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2})(?::?(\d{2}))?$/
-        .exec(s);
-    if (m) t = Date.parse(`${m[1]}T${m[2]}${m[3]}:${m[4] ?? "00"}`);
+  const iso = instantIso(v);
+  if (iso === undefined) {
+    throw new ReplicaDataError(`not an instant: '${String(v)}'`);
   }
-  if (Number.isNaN(t)) throw new ReplicaDataError(`not an instant: '${s}'`);
-  return new Date(t).toISOString();
+  return iso;
 }
 
 const RESIDENT_KNOWN: ReadonlySet<string> = new Set([
@@ -762,21 +756,42 @@ export async function readBlocks(
   }));
 }
 
-/** Everything in the tenant's replica, decrypted (checksums, tests). */
-export async function readAll(tx: Tx, cipher: TenantCipher): Promise<{
+/** The tenant's replica rows as stored (sealed), read in one transaction. */
+export interface ReplicaRows {
+  residents: (typeof residents.$inferSelect)[];
+  households: (typeof households.$inferSelect)[];
+  seals: (typeof seals.$inferSelect)[];
+  blocks: (typeof blocks.$inferSelect)[];
+  cards: (typeof cardLinks.$inferSelect)[];
+}
+
+/**
+ * Every row of the tenant's replica, still sealed: a short read, so that a
+ * caller holding the tenant row (reconciliation) opens them after its
+ * transaction.
+ */
+export async function readAllRows(tx: Tx): Promise<ReplicaRows> {
+  return {
+    residents: await tx.select().from(residents),
+    households: await tx.select().from(households),
+    seals: await tx.select().from(seals),
+    blocks: await tx.select().from(blocks),
+    cards: await tx.select().from(cardLinks),
+  };
+}
+
+/** Opens sealed replica rows (see {@linkcode readAllRows}). */
+export function openAllRows(rows: ReplicaRows, cipher: TenantCipher): {
   residents: ReplicaResident[];
   households: ReplicaHousehold[];
   seals: ReplicaSeal[];
   blocks: ReplicaBlock[];
   cards: ReplicaCard[];
-}> {
-  const rs = await tx.select().from(residents);
-  const ss = await tx.select().from(seals);
-  const bs = await tx.select().from(blocks);
+} {
   return {
-    residents: rs.map((r) => decodeResident(cipher, r)),
-    households: await tx.select().from(households),
-    seals: ss.map((s) => ({
+    residents: rows.residents.map((r) => decodeResident(cipher, r)),
+    households: rows.households,
+    seals: rows.seals.map((s) => ({
       id: s.id,
       residentId: s.residentId,
       status: s.status,
@@ -786,7 +801,7 @@ export async function readAll(tx: Tx, cipher: TenantCipher): Promise<{
         s.data,
       ),
     })),
-    blocks: bs.map((b) => ({
+    blocks: rows.blocks.map((b) => ({
       id: b.id,
       residentId: b.residentId,
       ...cipher.openJson<Omit<ReplicaBlock, "id" | "residentId">>(
@@ -795,6 +810,14 @@ export async function readAll(tx: Tx, cipher: TenantCipher): Promise<{
         b.data,
       ),
     })),
-    cards: await tx.select().from(cardLinks),
+    cards: rows.cards,
   };
+}
+
+/** Everything in the tenant's replica, decrypted (checksums, tests). */
+export async function readAll(
+  tx: Tx,
+  cipher: TenantCipher,
+): Promise<ReturnType<typeof openAllRows>> {
+  return openAllRows(await readAllRows(tx), cipher);
 }

@@ -15,6 +15,7 @@ import { createEventsApp } from "./api/events.ts";
 import { createFeedApp } from "./api/feed.ts";
 import { createIssuancesApp } from "./api/issuances.ts";
 import { createMunicipalitiesApp } from "./api/municipalities.ts";
+import { createReconciliationApp } from "./api/reconciliation.ts";
 import {
   createBlocksApp,
   createCardLinksApp,
@@ -60,6 +61,10 @@ export function createRegistryApp(
   app.route("/municipalities/:code/card-links", createCardLinksApp(deps));
   app.route("/municipalities/:code/feed", createFeedApp(deps));
   app.route("/municipalities/:code/issuances", createIssuancesApp(deps));
+  app.route(
+    "/municipalities/:code/reconciliation",
+    createReconciliationApp(deps),
+  );
   app.route("/ledger-checkpoints", createCheckpointCopiesApp(deps));
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

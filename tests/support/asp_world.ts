@@ -28,6 +28,11 @@ import { replicaResident, replicaSeal } from "../../services/registry/store.ts";
 import { makePerson, type TestRegistry } from "./registry_world.ts";
 import { createAspApp } from "../../services/asp/app.ts";
 import {
+  createReconciler,
+  type Reconciler,
+  type ReconcilerDeps,
+} from "../../services/asp/reconciliation.ts";
+import {
   createSigner,
   generateSigningKey,
   type Signer,
@@ -143,6 +148,8 @@ export interface TestAsp {
   logs: string[];
   metrics: MetricsRegistry;
   app: ReturnType<typeof createAspApp>;
+  /** Its live reconciliation with `registry` (when one was given). */
+  reconciler?: Reconciler;
   /** The center this node trusts (its signer: tests sign requests with it). */
   centerSigner: Signer;
   /** This node's own signer (its answers' `X-Asp-Signature`). */
@@ -176,6 +183,9 @@ export async function openTestAsp(
     centerSigner?: Signer;
     /** The build digest the node states (default {@linkcode TEST_BUILD_DIGEST}). */
     buildDigest?: string;
+    /** A registry to reconcile with (in process), and the reconciler's options. */
+    registry?: TestRegistry;
+    reconcile?: Partial<ReconcilerDeps>;
   } = {},
 ): Promise<TestAsp> {
   const centerSigner = opts.centerSigner ?? await testSigner();
@@ -195,7 +205,20 @@ export async function openTestAsp(
     write: (l) => logs.push(l),
   });
   const metrics = createMetrics();
+  const reconciler = opts.registry
+    ? createReconciler({
+      tenancy,
+      registryUrl: "http://registry.test",
+      token: "asp-token",
+      fetch: registryFetch(opts.registry),
+      clock,
+      logger,
+      metrics,
+      ...opts.reconcile,
+    })
+    : undefined;
   const app = createAspApp({
+    reconciler,
     tenancy,
     clock,
     clients: aspClients([
@@ -234,10 +257,14 @@ export async function openTestAsp(
     logs,
     metrics,
     app,
+    reconciler,
     centerSigner,
     signer,
     call,
-    close: () => closeAspDatabase(database, tenancy),
+    close: async () => {
+      await reconciler?.stop();
+      await closeAspDatabase(database, tenancy);
+    },
   };
 }
 

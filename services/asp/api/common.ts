@@ -12,6 +12,7 @@ import type { AspAuthEnv, AspClient } from "../auth.ts";
 import type { Tenancy } from "../tenancy.ts";
 import type { AspSignatureDeps } from "../signatures.ts";
 import type { Telemetry } from "../telemetry.ts";
+import type { Reconciler } from "../reconciliation.ts";
 
 /** What the ASP's resources need. */
 export interface AspDeps extends Telemetry {
@@ -26,6 +27,12 @@ export interface AspDeps extends Telemetry {
    * answers (services/asp/signatures.ts).
    */
   signatures: AspSignatureDeps;
+  /**
+   * Live reconciliation with the registry (services/asp/reconciliation.ts),
+   * run on an operator's demand; absent where the node has no feed link
+   * (the run endpoint then answers RECONCILIATION_UNAVAILABLE).
+   */
+  reconciler?: Pick<Reconciler, "run">;
 }
 
 /** Hono env of the ASP's routes. */

@@ -48,3 +48,43 @@ export function aspRefusal(
   );
   return new JlisError("ASP_UNAVAILABLE", { status, code });
 }
+
+/**
+ * The incident details of an ASP's signed REPLICA_MISMATCH refusal (its
+ * reconciliation halted the tenant): the sequence compared at, when it
+ * halted, and which field of which person id differs — strings checked and
+ * capped, never a value; null when the answer is not that refusal.
+ *
+ * @example
+ * ```ts
+ * replicaMismatch({ code: "REPLICA_MISMATCH", details: { seq: 7, differences: [
+ *   { subject: "401005-00000003", kind: "resident", key: "401005-00000003", field: "katagaki" },
+ * ] } })?.differences.length; // 1
+ * ```
+ */
+export function replicaMismatch(
+  body: Record<string, unknown>,
+): {
+  seq: number | null;
+  haltedAt: string | null;
+  differences: Record<string, string>[];
+} | null {
+  if (body.code !== "REPLICA_MISMATCH") return null;
+  const d = (body.details ?? {}) as Record<string, unknown>;
+  const id = (v: unknown) =>
+    typeof v === "string" && /^[\w.,:()-]{0,128}$/.test(v) ? v : "?";
+  const list = Array.isArray(d.differences) ? d.differences.slice(0, 50) : [];
+  return {
+    seq: typeof d.seq === "number" ? d.seq : null,
+    haltedAt: typeof d.haltedAt === "string" ? id(d.haltedAt) : null,
+    differences: list.map((x) => {
+      const o = (x ?? {}) as Record<string, unknown>;
+      return {
+        subject: id(o.subject),
+        kind: id(o.kind),
+        key: id(o.key),
+        field: id(o.field),
+      };
+    }),
+  };
+}

@@ -25,7 +25,8 @@ import { ContractError, parseMessage } from "../../../lib/contracts/wire.ts";
 import { type Logger, safeError } from "../../../lib/service/logger.ts";
 import { forKiosk, JlisError } from "../errors.ts";
 import { AspAnswerRejected, callAsp } from "./asp_directory.ts";
-import { aspRefusal } from "./asp_refusal.ts";
+import { aspRefusal, replicaMismatch } from "./asp_refusal.ts";
+import { recordIncidentAndHalt } from "./incidents.ts";
 import { assertOpen } from "./hours.ts";
 import {
   DEFAULT_ISSUANCE_TIMEOUT_MS,
@@ -160,6 +161,21 @@ async function listFor(
   }
   if (answer.status === 404 && answer.body.code === "TENANT_NOT_FOUND") {
     throw new JlisError("MUNICIPALITY_NOT_SERVED", { municipalityCode: code });
+  }
+  // The node's reconciliation halted the municipality: an incident, and a
+  // halt here too (as for a certificate request).
+  const mismatch = replicaMismatch(answer.body);
+  if (mismatch) {
+    await recordIncidentAndHalt(deps.db, {
+      at: deps.clock.now(),
+      kind: "REPLICA_MISMATCH",
+      municipalityCode: code,
+      requestId,
+      kioskId: input.kioskId,
+      aspNode: node.id,
+      details: mismatch,
+    });
+    throw new JlisError("TENANT_HALTED", { municipalityCode: code });
   }
   if (answer.status !== 200) throw aspRefusal(answer.status, answer.body, log);
   try {

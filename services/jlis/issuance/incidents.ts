@@ -66,6 +66,12 @@ export const INCIDENT_KINDS = {
     oncePerTenant: false,
     operator: "The ASP's build answer carried no valid X-Asp-Signature",
   },
+  REPLICA_MISMATCH: {
+    halts: true,
+    oncePerTenant: false,
+    operator:
+      "The ASP's live reconciliation found its replica differing from the registry (fields and person ids only)",
+  },
   BUILD_DIGEST_MISMATCH: {
     halts: true,
     oncePerTenant: true,

@@ -73,7 +73,7 @@ import {
   callAsp,
 } from "./asp_directory.ts";
 import { checkBackSide } from "./back_side_check.ts";
-import { aspRefusal } from "./asp_refusal.ts";
+import { aspRefusal, replicaMismatch } from "./asp_refusal.ts";
 import { forKiosk, JlisError } from "../errors.ts";
 import { assertOpen } from "./hours.ts";
 import {
@@ -650,6 +650,10 @@ async function build(
   if (built.status === 404 && built.body.code === "TENANT_NOT_FOUND") {
     throw new JlisError("MUNICIPALITY_NOT_SERVED", { municipalityCode: code });
   }
+  // The node's reconciliation found its replica wrong and halted the
+  // municipality there: an incident, and the municipality halted here too.
+  const mismatch = replicaMismatch(built.body);
+  if (mismatch) throw new Withheld("REPLICA_MISMATCH", mismatch);
   if (built.status !== 201) {
     throw aspRefusal(built.status, built.body, trace.log);
   }
