@@ -709,13 +709,19 @@ async function print(
   const renderer = await st.opts.renderer();
   const sheets = released.sheets();
   const backs = released.backs();
-  const pdf = renderer.pdf(
-    {
-      requestId: released.doc.requestId,
-      sheets: printed.map((p) => sheets[p - 1]),
-    },
-    printed.map((p) => backs[p - 1]),
-  );
+  // Each copy printed is its own document (its own 発行番号).
+  const docs = released.doc.copies.map((c) => {
+    const first = firstPageOf(released.doc, c.copy);
+    const pages = printed.filter((p) => p >= first && p < first + c.pages);
+    return {
+      doc: {
+        requestId: released.doc.requestId,
+        sheets: pages.map((p) => sheets[p - 1]),
+      },
+      backs: pages.map((p) => backs[p - 1]),
+    };
+  }).filter((d) => d.doc.sheets.length > 0);
+  const pdf = renderer.pdfOfDocuments(docs);
   await Deno.writeFile(choice.pdfPath, pdf);
   return choice.pdfPath;
 }
