@@ -113,7 +113,10 @@ if (import.meta.main) {
   }
   const copies = Number(values.copies);
   if (!/^\d+$/.test(values.copies) || copies < 1 || copies > MAX_COPIES) {
-    usageError(KIOSK_CLI, `--copies must be a whole number from 1 to ${MAX_COPIES}`);
+    usageError(
+      KIOSK_CLI,
+      `--copies must be a whole number from 1 to ${MAX_COPIES}`,
+    );
   }
   const jamCopy = values["jam-copy"] === undefined
     ? null

@@ -189,7 +189,11 @@ Deno.test("[e2e] kiosk issuance through the center", async (t) => {
         assert.deepEqual(r.voided, [1, 2, 3]);
         assert.equal(r.refund, 200);
         assert.equal(r.fee, 0);
-        assert.equal(r.pdfPath, undefined, "nothing delivered, nothing printed");
+        assert.equal(
+          r.pdfPath,
+          undefined,
+          "nothing delivered, nothing printed",
+        );
         const lookup = ledgerStatusLookup(db);
         assert.equal(await lookup(r.issueNumber), "voided");
         assert.equal(await lookup(r.issueNumber, 1), "voided");

@@ -261,9 +261,11 @@ export const feeScheduleEntries = pgTable("fee_schedule_entries", {
   /** When and by which client the schedule holding this entry was set. */
   setAt: timestamp("set_at", { withTimezone: true, mode: "date" }).notNull(),
   setBy: text("set_by").notNull(),
-}, (t) => [index("fee_schedule_entries_municipality_idx").on(
-  t.municipalityCode,
-)]);
+}, (t) => [
+  index("fee_schedule_entries_municipality_idx").on(
+    t.municipalityCode,
+  ),
+]);
 
 /** Source of issue numbers (one sequence for all municipalities). */
 export const issueNumberSeq = pgSequence("issue_number_seq");

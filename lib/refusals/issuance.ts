@@ -588,7 +588,8 @@ export const ISSUANCE_REFUSALS = {
   // ── Copies (部数) and the municipalities' fee schedules (center) ──────
   COPIES_OUT_OF_RANGE: {
     status: 400,
-    ja: "部数は1部から10部までの範囲で指定してください。料金はかかっていません。",
+    ja:
+      "部数は1部から10部までの範囲で指定してください。料金はかかっていません。",
     en: "The number of copies must be from 1 to 10; nothing was issued",
     operator:
       "A kiosk asked for a number of copies outside 1..10 (refused before the request was recorded)",

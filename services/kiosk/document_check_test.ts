@@ -127,7 +127,11 @@ function twoCopies(subjects: string[]): ReleasedDocumentJson {
     ],
     backs: [
       ...one.backs,
-      ...subjects.map(() => ({ keyId: "k", issueNumber: ISSUE_2, symbols: [] })),
+      ...subjects.map(() => ({
+        keyId: "k",
+        issueNumber: ISSUE_2,
+        symbols: [],
+      })),
     ],
   };
 }

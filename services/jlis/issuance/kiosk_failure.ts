@@ -29,7 +29,9 @@ function reports(metrics: MetricsRegistry): Counter {
 /** What was voided because of a report. */
 export interface FailureRecorded {
   recorded: true;
-  voided: { issueNumber: string; issueNumbers: string[]; pages: number[] } | null;
+  voided:
+    | { issueNumber: string; issueNumbers: string[]; pages: number[] }
+    | null;
 }
 
 /**

@@ -615,7 +615,9 @@ export function DoneScreen(
                   )
                   : <span class="copy-fee">{yen(copy.fee)}</span>}
                 <ol class="sheets">
-                  {copy.pages.map((page) => <li>{r.names[page - 1]}</li>)}
+                  {copy.pages.map((page) => (
+                    <li key={page}>{r.names[page - 1]}</li>
+                  ))}
                 </ol>
               </li>
             ))}

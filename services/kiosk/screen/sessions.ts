@@ -13,11 +13,7 @@ import type {
   CertificateType,
   JuminhyoOptions,
 } from "../../../lib/certificate/model.ts";
-import type {
-  KioskRefusal,
-  KioskSessionRef,
-  ReceiptCopy,
-} from "../kiosk.ts";
+import type { KioskRefusal, KioskSessionRef, ReceiptCopy } from "../kiosk.ts";
 
 /** Default lifetime of a session without activity: 5 minutes. */
 export const DEFAULT_SESSION_TTL_MS = 5 * 60_000;
