@@ -7,13 +7,17 @@
  *
  * ```
  * npx -y deno@2.9.6 task kiosk --card card.json --pin 1234 --type juminhyo --members all --with honseki,zokugara
- *   [--out FILE.pdf] [--jam | --jam-page N] [--leave-card] [--leave-paper] [--alarm-after MS]
+ *   [--copies N] [--out FILE.pdf] [--jam | --jam-page N | --jam-copy N] [--leave-card] [--leave-paper] [--alarm-after MS]
  *   [--center URL] [--kiosk-id kiosk-0001] [--certs DIR] [--cert F --key F --ca F] [--keys FILE]
  * ```
  * `--members`: `self` (default), `all`, or resident ids separated by commas.
- * `--with`: any of `honseki`, `zokugara`, `mynumber`. `--jam`: the last sheet
- * jams (it is voided and refunded); `--jam-page N`: sheet N jams (it and the
- * sheets after it). Defaults: JLIS_URL or https://localhost:8103.
+ * `--with`: any of `honseki`, `zokugara`, `mynumber`. `--copies N`: 部数,
+ * 1–10 (default 1), each copy its own document with its own 発行番号 and
+ * fee. `--jam`: the last sheet jams; `--jam-page N`: sheet N (in print
+ * order over all copies) jams; `--jam-copy N`: copy N jams — the copy a jam
+ * hits is voided and refunded, the others are delivered. The summary lists
+ * each copy, its fee and refund. Defaults: JLIS_URL or
+ * https://localhost:8103.
  *
  * The kiosk is a registered terminal: it talks to the center over mutual
  * TLS with its certificate (`--kiosk-id`, default KIOSK_ID or kiosk-0001:
@@ -42,18 +46,22 @@ import {
   loadProvisionedKeyList,
 } from "../services/kiosk/kiosk.ts";
 import { callerPath, parseCli, usageError } from "../lib/service/cli.ts";
+import { MAX_COPIES } from "../lib/contracts/kiosk_center.ts";
 import { mtlsFetch, readTlsIdentity, tlsFiles } from "../lib/tls/mod.ts";
 
 /** The kiosk's command line. */
 const KIOSK_CLI = {
   task: "kiosk",
   usage: `--card FILE --pin 1234 [--type ${CERTIFICATE_TYPES.join("|")}]
-    [--members self|all|ID,ID] [--with honseki,zokugara,mynumber] [--out FILE.pdf]
-    [--jam | --jam-page N] [--leave-card] [--leave-paper] [--alarm-after MS]
+    [--members self|all|ID,ID] [--with honseki,zokugara,mynumber] [--copies 1-10]
+    [--out FILE.pdf] [--jam | --jam-page N | --jam-copy N] [--leave-card] [--leave-paper]
+    [--alarm-after MS]
     [--center URL] [--kiosk-id ID] [--certs DIR] [--cert F --key F --ca F] [--keys FILE]`,
   description:
     "Asks the J-LIS center for a certificate with the card and PIN, writes the printed\n" +
     "sheets (front and back) to --out (default ./kiosk-<time>.pdf) and reports the print.\n" +
+    "--copies N (部数, 1-10): each copy its own document (発行番号, fee); a jam voids\n" +
+    "the copy it hits (refunded), the other copies are delivered.\n" +
     "Paths are relative to the directory you run the task from.\n" +
     "Defaults: --center $JLIS_URL or https://localhost:8103; mutual TLS with the kiosk's\n" +
     "certificate --kiosk-id ($KIOSK_ID or kiosk-0001) from --certs ($CERTS_DIR or certs/),\n" +
@@ -65,6 +73,8 @@ const KIOSK_CLI = {
     type: { type: "string", default: "juminhyo" },
     members: { type: "string", default: "self" },
     with: { type: "string", default: "" },
+    copies: { type: "string", default: "1" },
+    "jam-copy": { type: "string" },
     out: { type: "string" },
     jam: { type: "boolean", default: false },
     "jam-page": { type: "string" },
@@ -100,6 +110,22 @@ if (import.meta.main) {
     if (!["honseki", "zokugara", "mynumber"].includes(w)) {
       usageError(KIOSK_CLI, `--with: unknown option '${w}'`);
     }
+  }
+  const copies = Number(values.copies);
+  if (!/^\d+$/.test(values.copies) || copies < 1 || copies > MAX_COPIES) {
+    usageError(
+      KIOSK_CLI,
+      `--copies must be a whole number from 1 to ${MAX_COPIES}`,
+    );
+  }
+  const jamCopy = values["jam-copy"] === undefined
+    ? null
+    : Number(values["jam-copy"]);
+  if (
+    jamCopy !== null &&
+    (!Number.isInteger(jamCopy) || jamCopy < 1 || jamCopy > copies)
+  ) {
+    usageError(KIOSK_CLI, `--jam-copy must be a copy from 1 to ${copies}`);
   }
   const members = values.members === "self" || values.members === "all"
     ? values.members
@@ -178,7 +204,9 @@ if (import.meta.main) {
       zokugara: wanted.has("zokugara"),
       myNumber: wanted.has("mynumber"),
     },
+    copies,
     jamPage,
+    jamCopy,
     pdfPath: out,
     leaveCard: values["leave-card"],
     leavePaper: values["leave-paper"],
@@ -194,16 +222,21 @@ if (import.meta.main) {
     );
     Deno.exit(1);
   }
-  const names = r.sheets.map((s, i) =>
-    `    ${i + 1}. ${s.subject.name}（${s.subject.residentId}）${
-      r.voided.includes(i + 1) ? "  — 無効（用紙詰まり）" : ""
-    }`
-  );
+  const copyLines = r.copies.flatMap((c) => [
+    `  ${c.copy}部目 発行番号 ${c.issueNumber}: ${
+      c.status === "voided"
+        ? `無効（用紙詰まり） — refunded ${c.refund} yen`
+        : `delivered, ${c.fee} yen`
+    }`,
+    ...c.pages.map((p) => {
+      const s = r.sheets[p - 1];
+      return `    ${s.page}. ${s.subject.name}（${s.subject.residentId}）`;
+    }),
+  ]);
   console.log(
     [
-      `発行番号 ${r.issueNumber}  (${r.municipalityCode}, request ${r.requestId})`,
-      `  ${r.pages} sheet(s):`,
-      ...names,
+      `${r.copies.length}部 (${r.municipalityCode}, request ${r.requestId}), ${r.pages} sheet(s):`,
+      ...copyLines,
       `  delivered ${r.delivered.join(",") || "none"}; voided ${
         r.voided.join(",") || "none"
       }`,

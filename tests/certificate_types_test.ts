@@ -11,7 +11,7 @@ import {
   CERTIFICATE_TYPES,
   certificateTypeOfCode,
 } from "../lib/certificate/types/mod.ts";
-import { FEE_PER_SHEET } from "../services/jlis/issuance/ledger.ts";
+import { DEFAULT_FEES } from "../services/jlis/issuance/fee_schedule.ts";
 import { CERT_TYPE } from "../services/portal/i18n.ts";
 
 Deno.test("every certificate type has names, a back-side code, a fee, a form and a portal label", () => {
@@ -24,16 +24,20 @@ Deno.test("every certificate type has names, a back-side code, a fee, a form and
     const code = entry.backSide.code;
     assert.ok(Number.isInteger(code) && code >= 1 && code <= 255, `${type}`);
     assert.equal(certificateTypeOfCode(code), type);
-    const fee = FEE_PER_SHEET[type];
+    const fee = DEFAULT_FEES[type];
     assert.ok(Number.isInteger(fee) && fee > 0, `${type}: fee`);
-    assert.equal(fee, entry.feePerSheet, `${type}: the ledger's fee`);
+    assert.equal(
+      fee,
+      entry.defaultFeePerCopy,
+      `${type}: the center's default fee per copy`,
+    );
     assert.equal(typeof entry.household, "boolean", `${type}: household`);
     assert.equal(typeof entry.form, "function", `${type}: form`);
     assert.equal(typeof entry.schema.parse, "function", `${type}: schema`);
     assert.deepEqual(CERT_TYPE[type], { ja: entry.nameJa, en: entry.nameEn });
   }
   assert.deepEqual(
-    Object.keys(FEE_PER_SHEET).sort(),
+    Object.keys(DEFAULT_FEES).sort(),
     [...CERTIFICATE_TYPES].sort(),
   );
 });

@@ -144,7 +144,9 @@ Deno.test("[e2e] kiosk issuance through the center", async (t) => {
           }),
         );
         assert.deepEqual(all.subjects, [fam.head, fam.spouse, fam.child]);
-        assert.equal(all.fee, 600);
+        // One copy (通) of the whole household, one person per sheet.
+        assert.equal(all.fee, 200);
+        assert.equal(all.copies.length, 1);
         assert.deepEqual(all.sheets.map((s) => s.page), [1, 2, 3]);
         const chosen = ok(
           await w.kiosk().run({
@@ -170,7 +172,7 @@ Deno.test("[e2e] kiosk issuance through the center", async (t) => {
     );
 
     await t.step(
-      "a paper jam voids the jammed and later sheets and refunds them; the portal sees voided",
+      "a paper jam voids the copy it hits — every sheet of it — and refunds its fee; the portal sees voided",
       async () => {
         const pdfPath = `${dir}/jam.pdf`;
         const r = ok(
@@ -183,13 +185,18 @@ Deno.test("[e2e] kiosk issuance through the center", async (t) => {
             pdfPath,
           }),
         );
-        assert.deepEqual(r.delivered, [1]);
-        assert.deepEqual(r.voided, [2, 3]);
-        assert.equal(r.refund, 400);
-        assert.equal(r.fee, 200);
+        assert.deepEqual(r.delivered, []);
+        assert.deepEqual(r.voided, [1, 2, 3]);
+        assert.equal(r.refund, 200);
+        assert.equal(r.fee, 0);
+        assert.equal(
+          r.pdfPath,
+          undefined,
+          "nothing delivered, nothing printed",
+        );
         const lookup = ledgerStatusLookup(db);
         assert.equal(await lookup(r.issueNumber), "voided");
-        assert.equal(await lookup(r.issueNumber, 1), "valid");
+        assert.equal(await lookup(r.issueNumber, 1), "voided");
         assert.equal(await lookup(r.issueNumber, 3), "voided");
         const res = await w.jlis.call(
           "GET",

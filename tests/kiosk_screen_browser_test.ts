@@ -119,7 +119,7 @@ Deno.test({
       await shot(page, "2_pin");
       await page.getByRole("button", { name: /確定/ }).click();
 
-      // 3. The certificate type, its fee per sheet on the button.
+      // 3. The certificate type, its fee per copy on the button.
       await page.getByRole("heading", { name: /証明書の種類を選んでください/ })
         .waitFor();
       await shot(page, "3_type");
@@ -156,12 +156,13 @@ Deno.test({
       );
       assert.match(
         await page.locator("#fee").innerText(),
-        /400円（2枚 × 200円）/,
+        /1通 200円 × 部数/,
       );
+      await page.locator("#copies").selectOption("2");
       await shot(page, "6_confirm");
       await page.getByRole("button", { name: /印刷する/ }).click();
 
-      // 7. Done: the sheets, the fee; the PDF downloads.
+      // 7. Done: the two copies, their sheets, the fee; the PDF downloads.
       await page.getByRole("heading", {
         name: /証明書とカードをお取りください/,
       })

@@ -92,6 +92,41 @@ Deno.test("a wrong option is one line and the usage, exit 2, no stack trace", as
   const missing = await run(["run", "-A", "scripts/kiosk.ts", "--pin", "1"]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /^kiosk: --card and --pin are required\n/);
+
+  // 部数 outside 1–10 is refused before anything is asked of the center.
+  for (const copies of ["0", "11", "2.5", "x"]) {
+    const bad = await run([
+      "run",
+      "-A",
+      "scripts/kiosk.ts",
+      "--card",
+      "c.json",
+      "--pin",
+      "1234",
+      "--copies",
+      copies,
+    ]);
+    assert.equal(bad.code, 2, copies);
+    assert.match(
+      bad.stderr,
+      /^kiosk: --copies must be a whole number from 1 to 10\n/,
+    );
+  }
+  const jam = await run([
+    "run",
+    "-A",
+    "scripts/kiosk.ts",
+    "--card",
+    "c.json",
+    "--pin",
+    "1234",
+    "--copies",
+    "2",
+    "--jam-copy",
+    "3",
+  ]);
+  assert.equal(jam.code, 2);
+  assert.match(jam.stderr, /^kiosk: --jam-copy must be a copy from 1 to 2\n/);
 });
 
 Deno.test("a path typed to deno task from another directory resolves there", async () => {

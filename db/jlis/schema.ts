@@ -241,7 +241,7 @@ export const issuanceRequests = pgTable("issuance_requests", {
   storeId: text("store_id").notNull(),
   municipalityCode: text("municipality_code").notNull(),
   cardSerial: text("card_serial").notNull(),
-  /** 発行番号, unique. */
+  /** 発行番号 of the first copy, unique (every copy's is in issuance_copies). */
   issueNumber: text("issue_number").notNull().unique(),
   type: text("type").notNull(),
   /** "self" | "all" | resident ids. */
@@ -254,11 +254,62 @@ export const issuanceRequests = pgTable("issuance_requests", {
   aspNode: text("asp_node"),
   replicaSeq: bigint("replica_seq", { mode: "number" }),
   applicantId: text("applicant_id"),
+  /** Sheets of one copy (set at release). */
   pages: integer("pages"),
+  /** 部数: how many copies were asked for (1–10), each its own document. */
+  copies: integer("copies").notNull().default(1),
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" })
     .notNull(),
   finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
 }, (t) => [index("issuance_requests_created_idx").on(t.createdAt)]);
+
+/**
+ * The copies (部数) of a released request: each its own document with its
+ * own 発行番号, pages, back sides and fee, and its own state —
+ * `released` → `delivered` | `voided` (a jam, or the kiosk refused the
+ * answer; its fee refunded) → `revoked` (by the municipality). Written with
+ * the request's release; the ledger has one entry per copy and event.
+ */
+export const issuanceCopies = pgTable("issuance_copies", {
+  /** 発行番号 of this copy. */
+  issueNumber: text("issue_number").primaryKey(),
+  requestId: text("request_id").notNull(),
+  /** 1-based, in print order. */
+  copy: integer("copy").notNull(),
+  /** Sheets of this copy. */
+  pages: integer("pages").notNull(),
+  /** Yen charged for this copy at release (the schedule of that day). */
+  fee: integer("fee").notNull(),
+  /** released | delivered | voided | revoked */
+  state: text("state").notNull(),
+}, (t) => [index("issuance_copies_request_idx").on(t.requestId)]);
+
+/**
+ * Each municipality's fee schedule (手数料): the fee per copy of a
+ * certificate type from a JST date, until an optional last day (inclusive).
+ * On a given day the entry with the latest start that covers it applies (a
+ * discount with a start and an end laid over a standing fee); none: the
+ * catalogue's default. Set as a whole by the municipality
+ * (`PUT /municipalities/{code}/fee-schedule`).
+ */
+export const feeScheduleEntries = pgTable("fee_schedule_entries", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  municipalityCode: text("municipality_code").notNull(),
+  type: text("type").notNull(),
+  /** Yen per copy (通). */
+  fee: integer("fee").notNull(),
+  /** First day, JST, YYYY-MM-DD. */
+  validFrom: text("valid_from").notNull(),
+  /** Last day, JST, YYYY-MM-DD (inclusive); null: open-ended. */
+  validUntil: text("valid_until"),
+  /** When and by which client the schedule holding this entry was set. */
+  setAt: timestamp("set_at", { withTimezone: true, mode: "date" }).notNull(),
+  setBy: text("set_by").notNull(),
+}, (t) => [
+  index("fee_schedule_entries_municipality_idx").on(
+    t.municipalityCode,
+  ),
+]);
 
 /** Source of issue numbers (one sequence for all municipalities). */
 export const issueNumberSeq = pgSequence("issue_number_seq");
@@ -416,6 +467,10 @@ export const tenantHalts = pgTable("tenant_halts", {
 
 /** An issuance request row. */
 export type IssuanceRequestRow = typeof issuanceRequests.$inferSelect;
+/** A copy of a released request. */
+export type IssuanceCopyRow = typeof issuanceCopies.$inferSelect;
+/** A fee schedule entry row. */
+export type FeeScheduleEntryRow = typeof feeScheduleEntries.$inferSelect;
 /** A ledger entry row. */
 export type LedgerRow = typeof ledger.$inferSelect;
 /** An incident row. */

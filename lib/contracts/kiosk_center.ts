@@ -29,6 +29,9 @@
  */
 import { z } from "zod";
 import { CERTIFICATE_TYPES } from "../certificate/model.ts";
+
+/** The most copies (部数) a kiosk may ask for in one request. */
+export const MAX_COPIES = 10;
 import { verifyEcdsaP256 } from "../crypto/ecdsa.ts";
 import { findVerificationKey, type KeyList } from "../crypto/key_list.ts";
 import { backSideSchema, sheetWireSchema } from "./sheet_wire.ts";
@@ -59,6 +62,13 @@ export const cardAuthenticationSchema = z.object({
   sessionId: z.string(),
   municipalityCode: z.string(),
   cardSerial: z.string(),
+  /**
+   * The municipality's fee per copy (通) today, yen, by certificate type:
+   * what the kiosk shows before printing (absent where the center does no
+   * issuance). The released document carries what is actually charged.
+   */
+  fees: z.partialRecord(z.enum(CERTIFICATE_TYPES), z.number().int().min(0))
+    .optional(),
 });
 
 /** A household member as the kiosk shows it: these three fields only. */
@@ -96,16 +106,43 @@ export const kioskCertificateRequestSchema = z.object({
     zokugara: z.boolean().default(false),
     myNumber: z.boolean().default(false),
   }).strict().default({ honseki: false, zokugara: false, myNumber: false }),
+  /**
+   * 部数: how many copies, each its own document with its own 発行番号 and
+   * back sides (1–10; another number is refused with COPIES_OUT_OF_RANGE,
+   * nothing issued).
+   */
+  copies: z.number().int().default(1).meta({
+    description:
+      "部数, 1–10: each copy its own document (発行番号, back sides, fee); out of range: 400 COPIES_OUT_OF_RANGE",
+  }),
 }).strict();
+
+/**
+ * One copy of a released request: its 発行番号, how many sheets it has (its
+ * sheets follow the previous copy's in `sheets` and `backs`) and its fee.
+ */
+export const releasedCopySchema = z.object({
+  /** 1-based, in print order. */
+  copy: z.number().int().min(1).max(MAX_COPIES),
+  issueNumber: z.string(),
+  /** Sheets of this copy. */
+  pages: z.number().int().min(1),
+  /** Yen for this copy (the municipality's fee of the day). */
+  fee: z.number().int().min(0),
+});
 
 /**
  * The released document: print the sheets and their back sides, then
  * report. `sessionId`, `cardSerial` and `applicantResidentId` bind it to
  * the kiosk's session: the kiosk prints nothing that is not for the card it
- * authenticated on that session.
+ * authenticated on that session. With several copies (部数) the sheets and
+ * back sides are every copy's in print order (copy 1's, then copy 2's…),
+ * each copy its own document: its own 発行番号 on its sheets and backs, its
+ * sheets numbered from 1.
  */
 export const releasedDocumentSchema = z.object({
   requestId: z.string(),
+  /** The first copy's 発行番号 (every copy's is in `copies`). */
   issueNumber: z.string(),
   municipalityCode: z.string(),
   /** The kiosk session it was asked on. */
@@ -114,29 +151,60 @@ export const releasedDocumentSchema = z.object({
   cardSerial: z.string(),
   /** The resident the card is linked to (the applicant). */
   applicantResidentId: z.string(),
+  /** Sheets to print, all copies together. */
   pages: z.number().int().min(1),
+  /** Yen for all copies. */
   fee: z.number(),
+  copies: z.array(releasedCopySchema).min(1).max(MAX_COPIES),
   sheets: z.array(sheetWireSchema),
   backs: z.array(backSideSchema),
 }).refine((d) => d.sheets.length === d.pages && d.backs.length === d.pages, {
   message: "one sheet and one back side per page",
-});
+}).refine(
+  (d) =>
+    d.copies.reduce((n, c) => n + c.pages, 0) === d.pages &&
+    d.copies.every((c, i) => c.copy === i + 1) &&
+    d.copies.reduce((n, c) => n + c.fee, 0) === d.fee,
+  { message: "copies numbered from 1, their pages and fees adding up" },
+);
 
 /** A released document as JSON carries it. */
 export type ReleasedDocumentJson = z.infer<typeof releasedDocumentSchema>;
 
-/** The kiosk's print report: all delivered, or the page that jammed. */
+/**
+ * The kiosk's print report: all delivered, or the page that jammed, counted
+ * in print order over all copies — its copy is voided (every sheet of it,
+ * stamped 無効 and handed back), the other copies delivered.
+ */
 export const printReportSchema = z.object({
-  jammedPage: z.number().int().min(1).max(30).nullable().default(null),
+  jammedPage: z.number().int().min(1).max(300).nullable().default(null),
 }).strict();
+
+/** One copy's outcome as the ledger recorded it. */
+export const copyOutcomeSchema = z.object({
+  copy: z.number().int().min(1),
+  issueNumber: z.string(),
+  status: z.enum(["delivered", "voided"]),
+  /** Its pages, in print order over all copies. */
+  pages: z.array(z.number().int()),
+  /** Yen charged for it after its refund. */
+  fee: z.number(),
+  /** Yen returned for it (its whole fee when voided). */
+  refund: z.number(),
+});
 
 /** The print as the ledger recorded it. */
 export const printOutcomeSchema = z.object({
+  /** The first copy's 発行番号. */
   issueNumber: z.string(),
+  /** Pages delivered / voided, in print order over all copies. */
   delivered: z.array(z.number().int()),
   voided: z.array(z.number().int()),
+  /** Yen returned in all. */
   refund: z.number(),
+  /** Yen charged in all, after refunds. */
   fee: z.number(),
+  copies: z.array(copyOutcomeSchema).min(1),
 });
 
 /** Why a kiosk refused to use an answer of the center. */
@@ -159,6 +227,7 @@ export const DOCUMENT_PROBLEMS = [
   "pages",
   "applicant",
   "subject",
+  "copies",
 ] as const;
 
 /**
@@ -188,7 +257,11 @@ export const kioskFailureRecordedSchema = z.object({
   recorded: z.literal(true),
   /** What the center voided on that session (null: nothing was released). */
   voided: z.object({
+    /** The first copy's 発行番号. */
     issueNumber: z.string(),
+    /** Every copy's. */
+    issueNumbers: z.array(z.string()),
+    /** Pages in print order over all copies. */
     pages: z.array(z.number().int()),
   }).nullable(),
 });

@@ -28,6 +28,7 @@ function releasedDocument() {
     applicantResidentId: "R0000001",
     pages: 1,
     fee: 200,
+    copies: [{ copy: 1, issueNumber: sheet.issueNumber, pages: 1, fee: 200 }],
     sheets: [sheetToJson(sheet)],
     backs: [backSideToJson({
       keyId: "k1",
@@ -64,6 +65,15 @@ Deno.test("releasedDocumentSchema refuses a document whose pages and sheets disa
         "The released document",
       ),
     /The released document is malformed: \(root\): one sheet and one back side per page/,
+  );
+  assert.throws(
+    () =>
+      parseMessage(
+        releasedDocumentSchema,
+        { ...doc, fee: 400 },
+        "The released document",
+      ),
+    /copies numbered from 1, their pages and fees adding up/,
   );
   assert.throws(
     () =>

@@ -658,6 +658,37 @@ export const ISSUANCE_REFUSALS = {
     kiosk: "specific",
     parties: ["center"],
   },
+  // ── Copies (部数) and the municipalities' fee schedules (center) ──────
+  COPIES_OUT_OF_RANGE: {
+    status: 400,
+    ja:
+      "部数は1部から10部までの範囲で指定してください。料金はかかっていません。",
+    en: "The number of copies must be from 1 to 10; nothing was issued",
+    operator:
+      "A kiosk asked for a number of copies outside 1..10 (refused before the request was recorded)",
+    kiosk: "specific",
+    parties: ["center"],
+  },
+  FEE_SCHEDULE_INVALID: {
+    status: 400,
+    ja:
+      "手数料表の内容に誤りがあります（終了日が開始日より前、または同じ証明書・同じ開始日の項目が重複しています）",
+    en:
+      "The fee schedule is inconsistent: an entry ends before it starts, or two entries of one certificate type start on the same day",
+    operator:
+      "A municipality sent a fee schedule with an entry ending before its start or two entries of one type starting the same day; nothing was changed",
+    kiosk: "specific",
+    parties: ["center"],
+  },
+  FEE_SCHEDULE_NOT_YOURS: {
+    status: 403,
+    ja: "他の市区町村の手数料表は変更できません",
+    en: "A municipality may set only its own fee schedule",
+    operator:
+      "A client asked to set or read a fee schedule of a municipality it does not act for",
+    kiosk: "specific",
+    parties: ["center"],
+  },
 
   // ── After release (kiosks and operators) ──────────────────────────────
   REQUEST_NOT_FOUND: {

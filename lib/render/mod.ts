@@ -29,6 +29,7 @@ import {
   type PdfResult,
   preparePdf,
   renderDocumentPdfWithReport,
+  renderDocumentsPdfWithReport,
 } from "./pdf.ts";
 import { renderLayoutPng } from "./png.ts";
 import { layoutToSvg } from "./svg.ts";
@@ -51,6 +52,7 @@ export {
   preparePdf,
   renderDocumentPdf,
   renderDocumentPdfWithReport,
+  renderDocumentsPdfWithReport,
 } from "./pdf.ts";
 export type { PdfOptions, PdfResult } from "./pdf.ts";
 export { renderLayoutPng, renderSheetPng } from "./png.ts";
@@ -75,6 +77,14 @@ export interface Renderer {
     doc: CertificateDocument,
     backs?: readonly BackSide[],
     options?: { sheets?: number },
+  ): Uint8Array;
+  /**
+   * Several documents in one PDF, one after the other (the copies a kiosk
+   * printed, each its own document), per sheet its front, then its back
+   * when given.
+   */
+  pdfOfDocuments(
+    docs: readonly { doc: CertificateDocument; backs?: readonly BackSide[] }[],
   ): Uint8Array;
   /** Like {@link Renderer.pdf}, also listing characters drawn with a substitute glyph. */
   pdfWithReport(
@@ -111,6 +121,8 @@ export function createRenderer(
     checkFits: (sheet) => checkSheetFits(sheet, { context }),
     pdf: (doc, backs, opts) =>
       renderDocumentPdfWithReport(doc, backs, { ...opts, context }).pdf,
+    pdfOfDocuments: (docs) =>
+      renderDocumentsPdfWithReport(docs, { context }).pdf,
     pdfWithReport: (doc, backs, opts) =>
       renderDocumentPdfWithReport(doc, backs, { ...opts, context }),
     png: (sheet, opts = {}) =>

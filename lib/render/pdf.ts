@@ -562,7 +562,6 @@ export function renderDocumentPdfWithReport(
   backs?: readonly BackSide[],
   options: PdfOptions = {},
 ): PdfResult {
-  const ctx = options.context ?? defaultRenderContext();
   checkDocument(doc, backs);
   const count = options.sheets ?? doc.sheets.length;
   if (!Number.isInteger(count) || count < 1 || count > doc.sheets.length) {
@@ -570,27 +569,67 @@ export function renderDocumentPdfWithReport(
       `Cannot print ${count} of the ${doc.sheets.length} sheets of ${doc.requestId}`,
     );
   }
+  return renderPdf([{ doc, backs, count }], options);
+}
+
+/**
+ * Renders several documents — the copies (部数) a kiosk printed, each its
+ * own document with its own issue number — into one PDF, one after the
+ * other (each checked as {@linkcode renderDocumentPdfWithReport} checks
+ * one). `glyphIssues` pages count over the whole print.
+ *
+ * @example
+ * ```ts ignore
+ * const { pdf } = renderDocumentsPdfWithReport([{ doc: copy1, backs: backs1 }, { doc: copy3, backs: backs3 }]);
+ * ```
+ */
+export function renderDocumentsPdfWithReport(
+  docs: readonly { doc: CertificateDocument; backs?: readonly BackSide[] }[],
+  options: Omit<PdfOptions, "sheets"> = {},
+): PdfResult {
+  if (docs.length === 0) throw new RangeError("No document to print");
+  for (const d of docs) checkDocument(d.doc, d.backs);
+  return renderPdf(
+    docs.map((d) => ({ ...d, count: d.doc.sheets.length })),
+    options,
+  );
+}
+
+function renderPdf(
+  parts: readonly {
+    doc: CertificateDocument;
+    backs?: readonly BackSide[];
+    count: number;
+  }[],
+  options: PdfOptions,
+): PdfResult {
+  const ctx = options.context ?? defaultRenderContext();
+  const doc = parts[0].doc;
   const level = options.compress ?? 1;
   const st = ctx.memo("pdf-static", () => buildStatic(ctx));
   const w = new PdfWriter(st.prefix);
   const state = new DocState(ctx, st, w);
   const glyphIssues: PdfResult["glyphIssues"] = [];
   const contents: number[] = [];
-  doc.sheets.slice(0, count).forEach((sheet, i) => {
-    const front = layoutSheet(sheet, { context: ctx });
-    for (const g of front.glyphIssues) {
-      glyphIssues.push({ ...g, page: sheet.page });
-    }
-    const layouts = [front];
-    if (backs) layouts.push(layoutBackSide(backs[i], { context: ctx }));
-    for (const layout of layouts) {
-      const n = w.allocate();
-      w.stream(n, "", pageContent(layout, state), {
-        compress: level || undefined,
-      });
-      contents.push(n);
-    }
-  });
+  let before = 0;
+  for (const { doc, backs, count } of parts) {
+    doc.sheets.slice(0, count).forEach((sheet, i) => {
+      const front = layoutSheet(sheet, { context: ctx });
+      for (const g of front.glyphIssues) {
+        glyphIssues.push({ ...g, page: before + sheet.page });
+      }
+      const layouts = [front];
+      if (backs) layouts.push(layoutBackSide(backs[i], { context: ctx }));
+      for (const layout of layouts) {
+        const n = w.allocate();
+        w.stream(n, "", pageContent(layout, state), {
+          compress: level || undefined,
+        });
+        contents.push(n);
+      }
+    });
+    before += count;
+  }
 
   const fontEntries: string[] = [];
   for (const face of FACES) {

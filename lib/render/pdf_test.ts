@@ -20,7 +20,11 @@ import { createRenderContext } from "./context.ts";
 import { BackSideMismatchError, FieldTooLongError } from "./errors.ts";
 import { INKAN_ATTESTATION } from "./forms/inkan.ts";
 import { JUMINHYO_ATTESTATION } from "./forms/juminhyo.ts";
-import { renderDocumentPdf, renderDocumentPdfWithReport } from "./pdf.ts";
+import {
+  renderDocumentPdf,
+  renderDocumentPdfWithReport,
+  renderDocumentsPdfWithReport,
+} from "./pdf.ts";
 
 const context = createRenderContext();
 
@@ -212,6 +216,40 @@ Deno.test("renderDocumentPdf() prints only the first sheets when asked (a jammed
       RangeError,
     );
   }
+});
+
+Deno.test("renderDocumentsPdfWithReport() prints copies one after the other, each its own document and issue number", async () => {
+  const copy = (issueNumber: string) => {
+    const doc = makeHouseholdDocument();
+    const sheets = doc.sheets.map((s) => ({ ...s, issueNumber }));
+    return {
+      doc: { ...doc, sheets },
+      backs: sheets.map((): BackSide => ({
+        keyId: "k",
+        issueNumber,
+        symbols: [],
+      })),
+    };
+  };
+  const one = copy("401005-20261126-0000001");
+  const three = copy("401005-20261126-0000003");
+  const n = one.doc.sheets.length;
+  const { pdf } = renderDocumentsPdfWithReport([one, three], { context });
+  assert.equal(await pdfPages(pdf), 4 * n, "front and back of every sheet");
+  assert.ok(contains(await pdfText(pdf, 1), "401005-20261126-0000001"));
+  assert.ok(contains(await pdfText(pdf, 2 * n + 1), "401005-20261126-0000003"));
+  // Each copy is checked as a document: a back of another copy is refused.
+  assert.throws(
+    () =>
+      renderDocumentsPdfWithReport([{ doc: one.doc, backs: three.backs }], {
+        context,
+      }),
+    BackSideMismatchError,
+  );
+  assert.throws(
+    () => renderDocumentsPdfWithReport([], { context }),
+    RangeError,
+  );
 });
 
 async function qrSymbol(

@@ -18,6 +18,7 @@ import { createCardsApp } from "./api/cards.ts";
 import type { JlisDeps, JlisEnv } from "./api/common.ts";
 import { createKioskApp } from "./api/kiosk.ts";
 import { createKioskFailuresApp } from "./api/kiosk_failures.ts";
+import { createFeeScheduleApp } from "./api/fees.ts";
 import {
   createLedgerApp,
   createMunicipalAssuranceApp,
@@ -95,6 +96,7 @@ export function createJlisApp(given: JlisAppDeps): OpenAPIHono<JlisEnv> {
     app.route("/ledger", createLedgerApp(deps));
     app.route("/operations", createOperationsApp(deps));
     app.route("/municipalities", createMunicipalAssuranceApp(deps));
+    app.route("/municipalities", createFeeScheduleApp(deps));
   }
   return app;
 }

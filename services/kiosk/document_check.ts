@@ -1,9 +1,11 @@
 /**
  * The kiosk's own check of a released document before anything is printed:
  * the document must be the one its session asked for — this session, the
- * card it authenticated, that card's municipality, one issue number on
- * every sheet and back side, pages numbered in order, the certificate type
- * asked for, and every person on it one the kiosk asked for (the applicant
+ * card it authenticated, that card's municipality, the number of copies
+ * asked for, each copy's own issue number on every sheet and back side of
+ * it (no two copies sharing one), each copy's pages numbered in order, the
+ * same people on every copy, the certificate type asked for, and every
+ * person on it one the kiosk asked for (the applicant
  * alone, the chosen members, or the household the center listed for this
  * session). It holds even if the link to the center, or a key of the
  * center, is not to be trusted: a genuine document of another run does not
@@ -30,6 +32,8 @@ export interface SessionExpectation {
   type: string;
   /** Who was asked for. */
   members: "self" | "all" | string[];
+  /** How many copies were asked for (default 1). */
+  copies?: number;
   /**
    * The household the center listed for this session (resident ids, the
    * applicant first), when the kiosk read it (without it, 世帯全員 is held
@@ -61,10 +65,18 @@ export function documentProblems(
     doc.cardSerial.toLowerCase() !== want.cardSerial.toLowerCase(),
   );
   problem("municipality", doc.municipalityCode !== want.municipalityCode);
+  problem("copies", doc.copies.length !== (want.copies ?? 1));
+  // Each sheet's copy: the copies' pages follow one another.
+  const copyOf: (typeof doc.copies)[number][] = doc.copies.flatMap((c) =>
+    Array.from({ length: c.pages }, () => c)
+  );
+  const numbers = doc.copies.map((c) => c.issueNumber);
   problem(
     "issue-number",
-    !doc.issueNumber.startsWith(`${doc.municipalityCode}-`) ||
-      doc.backs.some((b) => b.issueNumber !== doc.issueNumber),
+    doc.copies[0]?.issueNumber !== doc.issueNumber ||
+      new Set(numbers).size !== numbers.length ||
+      numbers.some((n) => !n.startsWith(`${doc.municipalityCode}-`)) ||
+      doc.backs.some((b, i) => b.issueNumber !== copyOf[i]?.issueNumber),
   );
   const applicant = doc.applicantResidentId;
   problem(
@@ -77,16 +89,30 @@ export function documentProblems(
     ? want.household && new Set(want.household)
     : new Set(want.members);
   const seen = new Set<string>();
+  const first = doc.copies[0];
+  let start = 0;
   doc.sheets.forEach((s, i) => {
-    problem("issue-number", s.issueNumber !== doc.issueNumber);
+    const copy = copyOf[i];
+    if (i > 0 && copy !== copyOf[i - 1]) start = i;
+    const page = i - start + 1;
+    problem("issue-number", s.issueNumber !== copy?.issueNumber);
     problem("municipality", s.municipality.code !== doc.municipalityCode);
-    problem("pages", s.page !== i + 1 || s.pages !== doc.pages);
+    problem("pages", s.page !== page || s.pages !== copy?.pages);
     problem("type", s.type !== want.type);
     const id = s.subject.residentId;
-    problem("subject", (allowed && !allowed.has(id)) || seen.has(id));
-    seen.add(id);
+    if (copy === first) {
+      problem("subject", (allowed && !allowed.has(id)) || seen.has(id));
+      seen.add(id);
+    } else {
+      // Every further copy: the first copy's people, in the same order.
+      problem("subject", doc.sheets[page - 1]?.subject.residentId !== id);
+    }
   });
-  problem("pages", doc.sheets.length !== doc.pages || doc.pages === 0);
+  problem(
+    "pages",
+    doc.sheets.length !== doc.pages || doc.pages === 0 ||
+      doc.copies.some((c) => c.pages !== first.pages),
+  );
   // Without the household list: at least the applicant is on it.
   problem("subject", !allowed && !seen.has(applicant));
   return [...found];

@@ -16,7 +16,8 @@ function doc(subjects: string[], over: Partial<ReleasedDocumentJson> = {}) {
     cardSerial: "abcd01",
     applicantResidentId: subjects[0],
     pages,
-    fee: 300 * pages,
+    fee: 300,
+    copies: [{ copy: 1, issueNumber: ISSUE, pages, fee: 300 }],
     sheets: subjects.map((id, i) =>
       sheetToJson(
         makeSheet({ page: i + 1, pages, subject: { residentId: id } }),
@@ -95,4 +96,77 @@ Deno.test("documentProblems(): every subject is one asked for — self, chosen m
     documentProblems(doc(["R1", "R1"]), { ...session, members: ["R1"] }),
     ["subject"],
   );
+});
+
+const ISSUE_2 = "401005-20261126-000124";
+
+/** Two copies of one document, each with its own issue number. */
+function twoCopies(subjects: string[]): ReleasedDocumentJson {
+  const one = doc(subjects);
+  const n = subjects.length;
+  return {
+    ...one,
+    pages: 2 * n,
+    fee: 600,
+    copies: [
+      { copy: 1, issueNumber: ISSUE, pages: n, fee: 300 },
+      { copy: 2, issueNumber: ISSUE_2, pages: n, fee: 300 },
+    ],
+    sheets: [
+      ...one.sheets,
+      ...subjects.map((id, i) =>
+        sheetToJson(
+          makeSheet({
+            issueNumber: ISSUE_2,
+            page: i + 1,
+            pages: n,
+            subject: { residentId: id },
+          }),
+        )
+      ),
+    ],
+    backs: [
+      ...one.backs,
+      ...subjects.map(() => ({
+        keyId: "k",
+        issueNumber: ISSUE_2,
+        symbols: [],
+      })),
+    ],
+  };
+}
+
+Deno.test("documentProblems(): copies — each its own issue number on its sheets and backs, pages from 1, the same people; the number asked for", () => {
+  const members = { ...session, members: ["R1", "R2"], copies: 2 };
+  assert.deepEqual(documentProblems(twoCopies(["R1", "R2"]), members), []);
+  // One copy asked for, two sent.
+  assert.deepEqual(
+    documentProblems(twoCopies(["R1", "R2"]), { ...members, copies: 1 }),
+    ["copies"],
+  );
+  // Both copies under one number.
+  const shared = twoCopies(["R1"]);
+  shared.copies[1].issueNumber = ISSUE;
+  assert.ok(
+    documentProblems(shared, { ...session, copies: 2 }).includes(
+      "issue-number",
+    ),
+  );
+  // A back of copy 2 carrying copy 1's number.
+  const back = twoCopies(["R1"]);
+  back.backs[1].issueNumber = ISSUE;
+  assert.deepEqual(documentProblems(back, { ...session, copies: 2 }), [
+    "issue-number",
+  ]);
+  // Copy 2 is someone else.
+  const other = twoCopies(["R1", "R2"]);
+  other.sheets[3] = sheetToJson(
+    makeSheet({
+      issueNumber: ISSUE_2,
+      page: 2,
+      pages: 2,
+      subject: { residentId: "R3" },
+    }),
+  );
+  assert.deepEqual(documentProblems(other, members), ["subject"]);
 });

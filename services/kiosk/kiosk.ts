@@ -12,10 +12,12 @@
  *    names, to choose members by; the session is not used up by it);
  * 3. `POST /kiosk/sessions/{id}/certificates` → the released document
  *    (sheets and back sides), or a refusal code with the Japanese message;
- * 4. print (render front + back to PDF: lib/render), a jam stops the print at
- *    that page;
+ * 4. print (render front + back to PDF: lib/render) every copy (部数), each
+ *    its own document with its own 発行番号; a jam voids the copy it hits
+ *    (its sheets are stamped 無効 and handed back) and the print goes on
+ *    with the next copy;
  * 5. `POST /kiosk/requests/{requestId}/outcome` → delivered pages, voided
- *    pages and the refund, as the ledger recorded them.
+ *    pages and the refund, per copy and in all, as the ledger recorded them.
  *
  * `run(choice)` does it all at once; a screen that asks the applicant
  * between steps uses the steps one by one — `authenticate(card, pin)` (the
@@ -137,11 +139,16 @@ export interface KioskChoice {
   type: CertificateType;
   members?: "self" | "all" | string[];
   options?: Partial<JuminhyoOptions>;
+  /** 部数: how many copies (1–10, default 1), each its own document. */
+  copies?: number;
   /**
-   * Simulate a paper jam on this page (1-based; -1: the last): it and later
-   * pages are voided.
+   * Simulate a paper jam on this page (1-based, in print order over all
+   * copies; -1: the last): the copy it hits is voided and refunded, the
+   * other copies delivered.
    */
   jamPage?: number | null;
+  /** Simulate a paper jam on the first sheet of this copy (1-based; overrides `jamPage`). */
+  jamCopy?: number | null;
   /** Write the printed pages (front and back) here. */
   pdfPath?: string;
   /** The applicant walks away without the card / the paper. */
@@ -165,6 +172,8 @@ export interface KioskSession {
   cardSerial: string;
   /** The card's municipality (the center's signed answer). */
   municipalityCode: string;
+  /** The municipality's fee per copy today by type, yen (the center's signed answer). */
+  fees?: Partial<Record<CertificateType, number>>;
 }
 
 /**
@@ -208,20 +217,37 @@ export interface KioskRefusal {
   remainingTries?: number;
 }
 
+/** One copy on the receipt. */
+export interface ReceiptCopy {
+  copy: number;
+  issueNumber: string;
+  status: "delivered" | "voided";
+  /** Its pages, in print order over all copies. */
+  pages: number[];
+  /** Yen charged for it after its refund. */
+  fee: number;
+  refund: number;
+}
+
 /** A completed run. */
 export interface KioskReceipt {
   ok: true;
   requestId: string;
   /** The run's correlation id (in the center's and the ASP's logs too). */
   correlationId: string;
+  /** The first copy's 発行番号 (every copy's is in `copies`). */
   issueNumber: string;
   municipalityCode: string;
+  /** Sheets printed or voided, all copies. */
   pages: number;
+  /** Pages in print order over all copies. */
   delivered: number[];
   voided: number[];
-  /** Yen charged after any refund. */
+  /** Yen charged after any refund, all copies. */
   fee: number;
   refund: number;
+  /** Each copy: its 発行番号, delivered or voided, its pages, fee and refund. */
+  copies: ReceiptCopy[];
   /** Who is on each printed page (resident ids, for tests and the summary). */
   subjects: string[];
   /** The released document, decoded on first read (tests check it). */
@@ -522,7 +548,12 @@ async function authenticate(
   run: Run,
   choice: Pick<KioskChoice, "card" | "pin">,
 ): Promise<
-  | { sessionId: string; cardSerial: string; municipalityCode: string }
+  | {
+    sessionId: string;
+    cardSerial: string;
+    municipalityCode: string;
+    fees?: KioskSession["fees"];
+  }
   | KioskRefusal
 > {
   const session = await callCenter(st, run, "session", "/kiosk/sessions", {});
@@ -583,6 +614,7 @@ async function authenticate(
     sessionId: offer.sessionId,
     cardSerial: choice.card.serial.toLowerCase(),
     municipalityCode: authenticated.municipalityCode,
+    ...(authenticated.fees ? { fees: authenticated.fees } : {}),
   };
 }
 
@@ -631,6 +663,7 @@ async function requestDocument(
         zokugara: choice.options?.zokugara ?? false,
         myNumber: choice.options?.myNumber ?? false,
       },
+      copies: choice.copies ?? 1,
     },
   );
   if (issued.status !== 200) return refused(st, run, "certificate", issued);
@@ -646,6 +679,7 @@ async function requestDocument(
     municipalityCode: session.municipalityCode,
     type: choice.type,
     members: choice.members ?? "self",
+    copies: choice.copies ?? 1,
     household: session.household,
   });
   if (problems.length) {
@@ -660,23 +694,68 @@ async function requestDocument(
   };
 }
 
-/** Step 4: prints the pages before a jam (front and back) into the PDF, if asked. */
+/**
+ * Step 4: prints the delivered pages (front and back; 1-based, in print
+ * order over all copies) into the PDF, if asked.
+ */
 async function print(
   st: KioskState,
   released: Released,
   choice: KioskIssueChoice,
-  printed: number,
+  printed: number[],
 ): Promise<string | undefined> {
-  if (!choice.pdfPath || printed === 0) return undefined;
+  if (!choice.pdfPath || printed.length === 0) return undefined;
   if (!st.opts.renderer) throw new TypeError("Writing a PDF needs a renderer");
   const renderer = await st.opts.renderer();
-  const pdf = renderer.pdf(
-    { requestId: released.doc.requestId, sheets: released.sheets() },
-    released.backs(),
-    { sheets: printed },
-  );
+  const sheets = released.sheets();
+  const backs = released.backs();
+  // Each copy printed is its own document (its own 発行番号).
+  const docs = released.doc.copies.map((c) => {
+    const first = firstPageOf(released.doc, c.copy);
+    const pages = printed.filter((p) => p >= first && p < first + c.pages);
+    return {
+      doc: {
+        requestId: released.doc.requestId,
+        sheets: pages.map((p) => sheets[p - 1]),
+      },
+      backs: pages.map((p) => backs[p - 1]),
+    };
+  }).filter((d) => d.doc.sheets.length > 0);
+  const pdf = renderer.pdfOfDocuments(docs);
   await Deno.writeFile(choice.pdfPath, pdf);
   return choice.pdfPath;
+}
+
+/** The first page of a copy, in print order over all copies. */
+function firstPageOf(doc: Released["doc"], copy: number): number {
+  return 1 + doc.copies.filter((c) => c.copy < copy).reduce(
+    (n, c) => n + c.pages,
+    0,
+  );
+}
+
+/** The copy a page (in print order) belongs to. */
+function copyAt(
+  doc: Released["doc"],
+  page: number,
+): Released["doc"]["copies"][number] | undefined {
+  return doc.copies.find((c) => {
+    const first = firstPageOf(doc, c.copy);
+    return page >= first && page < first + c.pages;
+  });
+}
+
+/** The page the simulated jam hits (in print order), or null. */
+function jamPageOf(
+  doc: Released["doc"],
+  choice: KioskIssueChoice,
+): number | null {
+  if (choice.jamCopy != null) {
+    return doc.copies.some((c) => c.copy === choice.jamCopy)
+      ? firstPageOf(doc, choice.jamCopy)
+      : doc.pages + 1; // beyond the print: the center refuses the report
+  }
+  return choice.jamPage === -1 ? doc.pages : choice.jamPage ?? null;
 }
 
 /** The card or the paper left behind sounds its alarm after a while. */
@@ -757,6 +836,7 @@ function authenticateOnly(
       correlationId: run.correlationId,
       cardSerial: r.cardSerial,
       municipalityCode: r.municipalityCode,
+      ...(r.fees ? { fees: r.fees } : {}),
     };
   });
 }
@@ -865,14 +945,19 @@ async function issueSteps(
     issueNumber: doc.issueNumber,
     municipalityCode: doc.municipalityCode,
   });
-  const jam = choice.jamPage === -1 ? doc.pages : choice.jamPage ?? null;
-  const printed = jam === null ? doc.pages : Math.min(jam - 1, doc.pages);
+  const jam = jamPageOf(doc, choice);
+  // A jam voids the copy it hits; every other copy is printed.
+  const jammed = jam === null ? undefined : copyAt(doc, jam);
+  const printed = doc.copies.filter((c) => c !== jammed).flatMap((c) =>
+    Array.from({ length: c.pages }, (_, i) => firstPageOf(doc, c.copy) + i)
+  );
   const pdfPath = await print(st, released, choice, printed);
   if (jam !== null) {
     emit(st, {
       kind: "screen",
-      message_ja:
-        `用紙が詰まりました（${jam}枚目）。詰まった用紙は無効となり、店員が「無効」と押印してお返しします。該当分の料金は返金します。`,
+      message_ja: `用紙が詰まりました（${
+        jammed ? `${jammed.copy}部目、` : ""
+      }${jam}枚目）。その部の用紙は無効となり、店員が「無効」と押印してお返しします。その部の料金は返金します。`,
     });
   }
   const outcome = await callCenter(
@@ -904,6 +989,7 @@ async function issueSteps(
     voided: o.voided,
     fee: o.fee,
     refund: o.refund,
+    copies: o.copies,
     subjects: doc.sheets.map((s) => s.subject.residentId),
     get sheets() {
       return released.sheets();

@@ -87,7 +87,7 @@ export const INKAN = {
   type: "inkan",
   nameJa: "印鑑登録証明書",
   nameEn: "Seal registration certificate",
-  feePerSheet: 200,
+  defaultFeePerCopy: 200,
   household: false,
   schema: inkanSheetSchema,
   backSide: {

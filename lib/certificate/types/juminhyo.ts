@@ -52,7 +52,7 @@ export const JUMINHYO = {
   type: "juminhyo",
   nameJa: "住民票の写し",
   nameEn: "Copy of the resident record",
-  feePerSheet: 200,
+  defaultFeePerCopy: 200,
   household: true,
   schema: juminhyoSheetSchema,
   backSide: {

@@ -55,10 +55,11 @@ export interface CertificateTypeEntry<T extends CertificateType> {
   /** English name (portal). */
   readonly nameEn: string;
   /**
-   * Fee per sheet, yen: what the center's ledger charges and the kiosk
-   * screen shows before printing.
+   * The default fee per copy (通), yen: what the center charges for a copy
+   * of this type when the municipality's fee schedule
+   * (services/jlis/issuance/fee_schedule.ts) has no entry for that day.
    */
-  readonly feePerSheet: number;
+  readonly defaultFeePerCopy: number;
   /**
    * Whether other members of the applicant's household may be on it (住民票),
    * or only the applicant (印鑑: the ASP refuses others, INKAN_SELF_ONLY).

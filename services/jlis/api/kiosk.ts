@@ -31,6 +31,8 @@ import { createDeliveryConfirmer } from "../issuance/delivery.ts";
 import { createConformance } from "../issuance/conformance.ts";
 import { sessionHousehold } from "../issuance/household.ts";
 import { createMessageLog } from "../issuance/message_log.ts";
+import { municipalFees } from "../issuance/fee_schedule.ts";
+import { jstDate } from "../../../lib/time/clock.ts";
 import {
   authenticateCard,
   DEFAULT_SESSION_TTL_MS,
@@ -155,7 +157,7 @@ export function createKioskApp(
       method: "post",
       path: "/{sessionId}/authenticate",
       summary:
-        "Authenticate the card: certificate + ECDSA signature over the session's nonce",
+        "Authenticate the card: certificate + ECDSA signature over the session's nonce; answers the card's municipality and its fee per copy today by type",
       request: {
         params: z.object({
           sessionId: z.uuid().openapi({
@@ -198,7 +200,15 @@ export function createKioskApp(
         signature: sig,
         at: deps.clock.now(),
       });
-      return c.json(r, 200);
+      // What a copy of each type costs today, for the screen before printing.
+      const fees = deps.issuance
+        ? await municipalFees(
+          deps.db,
+          r.municipalityCode,
+          jstDate(deps.clock.now()),
+        )
+        : undefined;
+      return c.json({ ...r, ...(fees ? { fees } : {}) }, 200);
     },
   );
 
@@ -244,7 +254,7 @@ export function createKioskApp(
       method: "post",
       path: "/{sessionId}/certificates",
       summary:
-        "Ask for a certificate on an authenticated session: routed to the ASP node of the card's municipality, checked, released with its back sides",
+        "Ask for a certificate on an authenticated session (部数 1–10, each copy its own document with its own 発行番号 and fee): routed to the ASP node of the card's municipality, checked, released with its back sides",
       request: {
         params: z.object({
           sessionId: z.uuid().openapi({
@@ -273,6 +283,7 @@ export function createKioskApp(
         type: body.type,
         members: body.members,
         options: body.options,
+        copies: body.copies,
       }, {
         signal: c.req.raw.signal,
         logger: c.get("logger"),
@@ -288,6 +299,7 @@ export function createKioskApp(
         applicantResidentId: doc.applicantResidentId,
         pages: doc.pages,
         fee: doc.fee,
+        copies: doc.copies,
         sheets: doc.sheets.map(sheetToJson),
         backs: doc.backs.map(backSideToJson),
       }, 200);

@@ -6,7 +6,9 @@
  *    authenticated, recent, never used for a certificate), the card's status
  *    read again now, the tenant not halted, the ASP node hosting the card's
  *    municipality;
- * 2. a new request id and issue number, recorded (`building`);
+ * 2. a new request id and issue number, recorded (`building`), and one more
+ *    issue number for each further copy (部数: each copy is its own
+ *    document);
  * 3. under one deadline (`AbortSignal` passed to every call and checked
  *    between every step): the build at the ASP (which resolves the card to
  *    its resident and applies the replica rules in one transaction), the
@@ -14,9 +16,13 @@
  *    applicant's household at the replica sequence read, the back sides,
  *    and reading every back side back from its modules and comparing it with
  *    its front;
- * 4. release: the request becomes `released` and the ledger's `issued`
- *    entry is appended in one transaction; then the ASP is told the work
- *    data may go.
+ *    — for each copy: the ASP's sheets carry the first copy's 発行番号,
+ *    every further copy is the same sheets under its own number, each with
+ *    its own back sides;
+ * 4. release: the request becomes `released`, its copies are recorded with
+ *    their fees (the municipality's fee schedule on the day: fee_schedule.ts)
+ *    and the ledger's `issued` entry of each copy is appended, in one
+ *    transaction; then the ASP is told the work data may go.
  *
  * A refusal or failure at any step leaves nothing released (the request is
  * `refused`, `failed` or `withheld`); a mismatch records an incident and
@@ -62,6 +68,7 @@ import { sheetContentSchema } from "../../../lib/certificate/types/mod.ts";
 import { parseMessage } from "../../../lib/contracts/wire.ts";
 import {
   cards,
+  issuanceCopies,
   issuanceRequests,
   kioskSessions,
   tenantHalts,
@@ -85,7 +92,9 @@ import {
   recordIncidentAndHalt,
 } from "./incidents.ts";
 import type { Conformance } from "./conformance.ts";
-import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
+import { appendLedger } from "./ledger.ts";
+import { municipalFee } from "./fee_schedule.ts";
+import { MAX_COPIES } from "../../../lib/contracts/kiosk_center.ts";
 import type { DeliveryConfirmer } from "./delivery.ts";
 import type { MessageLog } from "./message_log.ts";
 import {
@@ -135,6 +144,19 @@ export interface IssueRequest {
   type: CertificateType;
   members: "self" | "all" | string[];
   options: JuminhyoOptions;
+  /** 部数, 1–10 (default 1). */
+  copies?: number;
+}
+
+/** One copy of a released request. */
+export interface IssuedCopy {
+  /** 1-based, in print order. */
+  copy: number;
+  issueNumber: string;
+  /** Sheets of this copy. */
+  pages: number;
+  /** Yen for this copy. */
+  fee: number;
 }
 
 /** A released document. */
@@ -146,9 +168,13 @@ export interface IssuedDocument {
   cardSerial: string;
   /** The resident the ASP resolved the card to. */
   applicantResidentId: string;
+  /** Sheets of all copies. */
   pages: number;
-  /** Yen, charged at the kiosk. */
+  /** Yen for all copies, charged at the kiosk. */
   fee: number;
+  /** Each copy (its sheets follow the previous copy's). */
+  copies: IssuedCopy[];
+  /** Every copy's sheets and back sides, in print order. */
   sheets: SheetContent[];
   backs: BackSide[];
 }
@@ -279,6 +305,7 @@ export async function issueCertificate(
     m.seconds.observe((performance.now() - t0) / 1000);
     trace.log.info("issuance released", {
       type: input.type,
+      copies: doc.copies.length,
       pages: doc.pages,
       fee: doc.fee,
     });
@@ -321,6 +348,10 @@ async function run(
   const { db, clock } = deps;
   const now = clock.now();
   assertOpen(now);
+  const copies = input.copies ?? 1;
+  if (!Number.isInteger(copies) || copies < 1 || copies > MAX_COPIES) {
+    throw new JlisError("COPIES_OUT_OF_RANGE", { copies, max: MAX_COPIES });
+  }
   const window = deps.sessionWindowMs ?? DEFAULT_SESSION_WINDOW_MS;
   const requestId = `req-${crypto.randomUUID()}`;
   const options: JuminhyoOptions = {
@@ -338,14 +369,15 @@ async function run(
   try {
     const result = await db.execute(sql`
       insert into issuance_requests (request_id, session_id, kiosk_id, store_id,
-        municipality_code, card_serial, issue_number, type, members, options, state, created_at)
+        municipality_code, card_serial, issue_number, type, members, options, copies, state,
+        created_at)
       select ${requestId}, s.id, s.kiosk_id, ${input.storeId}, s.municipality_code, s.card_serial,
         s.municipality_code || ${`-${jstDate(now).replaceAll("-", "")}-`} ||
           (select lpad(n::text, greatest(7, length(n::text)), '0')
              from (select nextval('issue_number_seq') as n) q),
         ${input.type}, ${JSON.stringify(input.members)}::jsonb, ${
       JSON.stringify(options)
-    }::jsonb, 'building', ${now.toISOString()}::timestamptz
+    }::jsonb, ${copies}, 'building', ${now.toISOString()}::timestamptz
       from kiosk_sessions s join cards c on c.serial = s.card_serial
       where s.id = ${input.sessionId} and s.kiosk_id = ${input.kioskId}
         and s.outcome = 'AUTHENTICATED'
@@ -369,6 +401,18 @@ async function run(
   const code = row!.municipality_code;
   const serial = row!.card_serial;
   const issueNumber = row!.issue_number;
+  // Each further copy: its own number from the same sequence, same form.
+  const prefix = issueNumber.slice(0, issueNumber.lastIndexOf("-") + 1);
+  const issueNumbers = [issueNumber];
+  if (copies > 1) {
+    const more = rowsOf<{ issue_number: string }>(
+      await db.execute(sql`
+        select ${prefix} || lpad(n::text, greatest(7, length(n::text)), '0') as issue_number
+        from (select nextval('issue_number_seq') as n, i
+          from generate_series(2, ${copies}) i) q order by i`),
+    );
+    issueNumbers.push(...more.map((r) => r.issue_number));
+  }
   trace.log = trace.log.child({
     issuanceRequestId: requestId,
     issueNumber,
@@ -412,6 +456,7 @@ async function run(
       serial,
       requestId,
       issueNumber,
+      issueNumbers,
       options,
       issuedAt: now,
       signal,
@@ -584,6 +629,8 @@ interface BuildContext {
   serial: string;
   requestId: string;
   issueNumber: string;
+  /** Every copy's 発行番号 (the first is `issueNumber`). */
+  issueNumbers: string[];
   options: JuminhyoOptions;
   issuedAt: Date;
   signal: AbortSignal;
@@ -705,10 +752,16 @@ async function build(
     throw new Withheld("BINDING_MISMATCH", { problem: unbound, replicaSeq });
   }
 
+  // Every copy: the same sheets under the copy's own 発行番号.
+  const copySheets = ctx.issueNumbers.map((n, i) =>
+    i === 0 ? sheets : sheets.map((s) => ({ ...s, issueNumber: n }))
+  );
+  const allSheets = copySheets.flat();
+
   // The back sides, each read back from its modules and compared.
   const keyList = await deps.keyList();
   const backs: BackSide[] = [];
-  for (const sheet of sheets) {
+  for (const sheet of allSheets) {
     signal.throwIfAborted();
     const back = await deps.backSides.build(sheet);
     const checked = await checkBackSide(back, sheet, {
@@ -725,41 +778,73 @@ async function build(
   }
   signal.throwIfAborted();
 
-  // Release: the request's state and the ledger's entry in one statement.
+  // The fee per copy: the municipality's schedule on the day of issue.
   const pages = sheets.length;
-  const fee = pages * FEE_PER_SHEET[ctx.input.type];
+  const feePerCopy = await municipalFee(
+    db,
+    code,
+    ctx.input.type,
+    jstDate(ctx.issuedAt),
+  );
+  const copies: IssuedCopy[] = ctx.issueNumbers.map((issueNumber, i) => ({
+    copy: i + 1,
+    issueNumber,
+    pages,
+    fee: feePerCopy,
+  }));
+
+  // Release, one transaction: the request's state, its copies and each
+  // copy's `issued` entry.
   const at = clock.now();
   signal.throwIfAborted();
-  const released = await appendLedger(
-    db,
-    {
-      at,
-      kind: "issued",
-      issueNumber: ctx.issueNumber,
+  await db.transaction(async (tx) => {
+    for (const c of copies) {
+      const appended = await appendLedger(
+        tx,
+        {
+          at,
+          kind: "issued",
+          issueNumber: c.issueNumber,
+          requestId,
+          data: {
+            kioskId: ctx.input.kioskId,
+            storeId: ctx.input.storeId,
+            municipalityCode: code,
+            cardSerial: ctx.serial,
+            applicantId,
+            type: ctx.input.type,
+            members: ctx.input.members,
+            options: { ...ctx.options },
+            subjects: sheets.map((s) => s.subject.residentId),
+            copy: c.copy,
+            copies: copies.length,
+            pages,
+            fee: c.fee,
+            replicaSeq,
+            aspNode: node.id,
+          },
+        },
+        c.copy === 1
+          ? sql`update issuance_requests set state = 'released', outcome = 'RELEASED',
+              asp_node = ${node.id}, applicant_id = ${applicantId},
+              replica_seq = ${replicaSeq}, pages = ${pages},
+              finished_at = ${at.toISOString()}::timestamptz
+            where request_id = ${requestId} and state = 'building' returning 1`
+          : undefined,
+      );
+      if (!appended) {
+        throw new Error(`Request ${requestId} is no longer building`);
+      }
+    }
+    await tx.insert(issuanceCopies).values(copies.map((c) => ({
+      issueNumber: c.issueNumber,
       requestId,
-      data: {
-        kioskId: ctx.input.kioskId,
-        storeId: ctx.input.storeId,
-        municipalityCode: code,
-        cardSerial: ctx.serial,
-        applicantId,
-        type: ctx.input.type,
-        members: ctx.input.members,
-        options: { ...ctx.options },
-        subjects: sheets.map((s) => s.subject.residentId),
-        pages,
-        fee,
-        replicaSeq,
-        aspNode: node.id,
-      },
-    },
-    sql`update issuance_requests set state = 'released', outcome = 'RELEASED',
-      asp_node = ${node.id}, applicant_id = ${applicantId},
-      replica_seq = ${replicaSeq}, pages = ${pages},
-      finished_at = ${at.toISOString()}::timestamptz
-    where request_id = ${requestId} and state = 'building' returning 1`,
-  );
-  if (!released) throw new Error(`Request ${requestId} is no longer building`);
+      copy: c.copy,
+      pages: c.pages,
+      fee: c.fee,
+      state: "released",
+    })));
+  });
 
   // The ASP may now drop its work data (its own audit records the
   // delivery); with a window the confirmation goes later, in a group.
@@ -774,9 +859,10 @@ async function build(
     municipalityCode: code,
     cardSerial: ctx.serial,
     applicantResidentId: applicantId,
-    pages,
-    fee,
-    sheets,
+    pages: allSheets.length,
+    fee: copies.reduce((n, c) => n + c.fee, 0),
+    copies,
+    sheets: allSheets,
     backs,
   };
 }

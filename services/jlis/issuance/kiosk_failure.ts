@@ -6,8 +6,9 @@
  * (codes and ids only) and counted (`jlis_kiosk_failure_reports_total`);
  * when it is about the released document (stage `certificate`) and names
  * the session, whatever this kiosk's session released and nobody reported
- * printed is voided in the ledger in one statement — every page, fee
- * refunded, reason `kiosk_refused` — so it can never count as delivered.
+ * printed is voided in the ledger in one transaction — every copy, every
+ * page, each copy's fee refunded, reason `kiosk_refused` — so it can never
+ * count as delivered.
  * A report naming a session counts toward the session's municipality's
  * repeated-failure incident (incidents.ts, `KIOSK_REFUSED`).
  *
@@ -15,11 +16,10 @@
  */
 import { sql } from "drizzle-orm";
 import type { KioskFailureReport } from "../../../lib/contracts/kiosk_center.ts";
-import { isCertificateType } from "../../../lib/certificate/model.ts";
 import { type Db, rowsOf } from "../../../lib/db/database.ts";
 import type { Logger } from "../../../lib/service/logger.ts";
 import type { Counter, MetricsRegistry } from "../../../lib/service/metrics.ts";
-import { appendLedger, FEE_PER_SHEET } from "./ledger.ts";
+import { appendLedger, requestCopies } from "./ledger.ts";
 import type { FailurePolicy } from "./incidents.ts";
 import { noteFailure } from "./issuance.ts";
 
@@ -33,7 +33,9 @@ function reports(metrics: MetricsRegistry): Counter {
 /** What was voided because of a report. */
 export interface FailureRecorded {
   recorded: true;
-  voided: { issueNumber: string; pages: number[] } | null;
+  voided:
+    | { issueNumber: string; issueNumbers: string[]; pages: number[] }
+    | null;
 }
 
 /**
@@ -102,35 +104,51 @@ async function voidSessionRelease(
     request_id: string;
     issue_number: string;
     store_id: string;
-    type: string;
-    pages: number | null;
   }>(
-    await db.execute(sql`select request_id, issue_number, store_id, type, pages
+    await db.execute(sql`select request_id, issue_number, store_id
       from issuance_requests
       where session_id = ${report.sessionId!} and kiosk_id = ${kioskId}
         and state = 'released'`),
   );
-  if (!req || !req.pages || !isCertificateType(req.type)) return null;
-  const pages = Array.from({ length: req.pages }, (_, i) => i + 1);
-  const appended = await appendLedger(
-    db,
-    {
-      at,
-      kind: "voided",
-      issueNumber: req.issue_number,
-      requestId: req.request_id,
-      data: {
-        kioskId,
-        storeId: req.store_id,
-        delivered: [],
-        pages,
-        reason: "kiosk_refused",
-        kioskReason: report.reason,
-        refund: pages.length * FEE_PER_SHEET[req.type],
-      },
-    },
-    sql`update issuance_requests set state = 'voided'
-      where request_id = ${req.request_id} and state = 'released' returning 1`,
-  );
-  return appended ? { issueNumber: req.issue_number, pages } : null;
+  if (!req) return null;
+  const copies = await requestCopies(db, req.request_id);
+  if (!copies.length) return null;
+  const done = await db.transaction(async (tx) => {
+    const [moved] = rowsOf(
+      await tx.execute(sql`update issuance_requests set state = 'voided'
+        where request_id = ${req.request_id} and state = 'released' returning 1`),
+    );
+    if (!moved) return false;
+    for (const c of copies) {
+      await appendLedger(
+        tx,
+        {
+          at,
+          kind: "voided",
+          issueNumber: c.issueNumber,
+          requestId: req.request_id,
+          data: {
+            kioskId,
+            storeId: req.store_id,
+            copy: c.copy,
+            delivered: [],
+            pages: Array.from({ length: c.pages }, (_, i) => i + 1),
+            reason: "kiosk_refused",
+            kioskReason: report.reason,
+            refund: c.fee,
+          },
+        },
+        sql`update issuance_copies set state = 'voided'
+          where issue_number = ${c.issueNumber} and state = 'released' returning 1`,
+      );
+    }
+    return true;
+  });
+  if (!done) return null;
+  const total = copies.reduce((n, c) => n + c.pages, 0);
+  return {
+    issueNumber: req.issue_number,
+    issueNumbers: copies.map((c) => c.issueNumber),
+    pages: Array.from({ length: total }, (_, i) => i + 1),
+  };
 }

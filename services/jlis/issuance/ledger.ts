@@ -1,24 +1,19 @@
 /**
  * The center's issuance ledger: one hash-chained entry per event of a
- * certificate — `issued` (released to the kiosk: when, kiosk and store,
- * applicant, type, options, people, sheets, fee), `delivered` (the kiosk
- * printed these pages), `voided` (pages lost to a paper jam, fee refunded),
- * `revoked` (issued in error, by the municipality). Appends lock the chain's
+ * certificate, i.e. per copy (部数: each copy is its own document with its
+ * own 発行番号) — `issued` (released to the kiosk: when, kiosk and store,
+ * applicant, type, options, people, which copy of how many, sheets, the
+ * copy's fee), `delivered` (the kiosk printed the copy), `voided` (the copy
+ * lost to a paper jam, its fee refunded), `revoked` (issued in error, by the
+ * municipality). The entries of one event (a release or a print report of
+ * several copies) are appended in one transaction. Appends lock the chain's
  * head row for the length of one short transaction (lib/ledger/chain.ts for
  * the hashing); the status a verifier sees is derived from the entries.
  *
  * @module
  */
 import { and, asc, eq, gt, type SQL, sql } from "drizzle-orm";
-import {
-  type CertificateType,
-  isCertificateType,
-} from "../../../lib/certificate/model.ts";
-import {
-  CERTIFICATE_CATALOGUE,
-  CERTIFICATE_TYPES,
-} from "../../../lib/certificate/types/mod.ts";
-import type { Db, Tx } from "../../../lib/db/database.ts";
+import { type Db, rowsOf, type Tx } from "../../../lib/db/database.ts";
 import { preparedSelect } from "../../../lib/db/prepared_select.ts";
 import {
   canonicalJson,
@@ -29,6 +24,7 @@ import {
   verifyChain,
 } from "../../../lib/ledger/chain.ts";
 import {
+  issuanceCopies,
   issuanceRequests,
   ledger,
   ledgerHead,
@@ -43,12 +39,6 @@ import { JlisError } from "../errors.ts";
 
 /** Kinds of ledger entry. */
 export type LedgerKind = "issued" | "delivered" | "voided" | "revoked";
-
-/** Fee per sheet, yen, by certificate type (the catalogue's `feePerSheet`). */
-export const FEE_PER_SHEET: Readonly<Record<CertificateType, number>> = Object
-  .fromEntries(
-    CERTIFICATE_TYPES.map((t) => [t, CERTIFICATE_CATALOGUE[t].feePerSheet]),
-  ) as Record<CertificateType, number>;
 
 /** An entry to append. */
 export interface LedgerAppend {
@@ -340,20 +330,39 @@ export async function municipalLedgerPage(
 export interface PrintReport {
   requestId: string;
   kioskId: string;
-  /** The page that jammed (it and every later page are voided), or null. */
+  /**
+   * The page that jammed, in print order over all copies (its copy is
+   * voided, the other copies delivered), or null.
+   */
   jammedPage: number | null;
   at: Date;
 }
 
+/** One copy's part of a print. */
+export interface CopyOutcome {
+  copy: number;
+  issueNumber: string;
+  status: "delivered" | "voided";
+  /** Its pages, in print order over all copies. */
+  pages: number[];
+  /** Yen charged for it after its refund. */
+  fee: number;
+  /** Yen returned for it. */
+  refund: number;
+}
+
 /** The ledger's account of a print. */
 export interface PrintOutcome {
+  /** The first copy's 発行番号. */
   issueNumber: string;
+  /** Pages in print order over all copies. */
   delivered: number[];
   voided: number[];
   /** Yen returned to the applicant. */
   refund: number;
   /** Yen charged after the refund. */
   fee: number;
+  copies: CopyOutcome[];
 }
 
 /** A request by id (built once: every print report reads it). */
@@ -362,13 +371,59 @@ const requestById = preparedSelect(
   eq(issuanceRequests.requestId, sql.placeholder("requestId")),
 );
 
+/** A released copy and its pages in print order over all copies. */
+export interface PrintedCopy {
+  copy: number;
+  issueNumber: string;
+  pages: number;
+  fee: number;
+  state: string;
+  /** Its first page in print order over all copies. */
+  firstPage: number;
+}
+
 /**
- * Records what the kiosk printed, as one ledger entry: `delivered` (every
- * page), or on a paper jam `voided` (the jammed page and all later ones,
- * stamped 無効 and handed back or never printed; their fee refunded; the
- * pages before the jam delivered). Once per request; throws
- * REQUEST_NOT_FOUND (not this kiosk's released request) or
- * OUTCOME_ALREADY_REPORTED.
+ * The copies of a request, in print order (tests, operators, the print
+ * report and the kiosk's failure report).
+ *
+ * @example
+ * ```ts ignore
+ * const copies = await requestCopies(db, requestId);
+ * ```
+ */
+export async function requestCopies(
+  db: Db | Tx,
+  requestId: string,
+): Promise<PrintedCopy[]> {
+  const rows = await db.select().from(issuanceCopies).where(
+    eq(issuanceCopies.requestId, requestId),
+  ).orderBy(asc(issuanceCopies.copy));
+  let first = 1;
+  return rows.map((r) => {
+    const c = {
+      copy: r.copy,
+      issueNumber: r.issueNumber,
+      pages: r.pages,
+      fee: r.fee,
+      state: r.state,
+      firstPage: first,
+    };
+    first += r.pages;
+    return c;
+  });
+}
+
+const range = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => from + i);
+
+/**
+ * Records what the kiosk printed, in one transaction: per copy a
+ * `delivered` entry, or — for the copy a paper jam hit — a `voided` entry
+ * (every sheet of that copy, stamped 無効 and handed back or never printed;
+ * its fee refunded); the other copies are delivered. A copy the
+ * municipality revoked before the report keeps its state (no entry). Once
+ * per request; throws REQUEST_NOT_FOUND (not this kiosk's released
+ * request), JAMMED_PAGE_OUT_OF_RANGE or OUTCOME_ALREADY_REPORTED.
  *
  * @example
  * ```ts ignore
@@ -389,57 +444,78 @@ export async function recordPrintOutcome(
   const already = () =>
     new JlisError("OUTCOME_ALREADY_REPORTED", { requestId: report.requestId });
   if (req.state !== "released") throw already();
-  const pages = req.pages;
+  const copies = await requestCopies(db, req.requestId);
+  const total = copies.reduce((n, c) => n + c.pages, 0);
   const jam = report.jammedPage;
-  if (jam !== null && (!Number.isInteger(jam) || jam < 1 || jam > pages)) {
-    throw new JlisError("JAMMED_PAGE_OUT_OF_RANGE", { jammedPage: jam, pages });
+  if (jam !== null && (!Number.isInteger(jam) || jam < 1 || jam > total)) {
+    throw new JlisError("JAMMED_PAGE_OUT_OF_RANGE", {
+      jammedPage: jam,
+      pages: total,
+    });
   }
-  const all = Array.from({ length: pages }, (_, i) => i + 1);
-  const delivered = jam === null ? all : all.filter((p) => p < jam);
-  const voided = jam === null ? [] : all.filter((p) => p >= jam);
-  if (!isCertificateType(req.type)) {
-    throw new RangeError(
-      `Request ${req.requestId} has unknown certificate type ${req.type}`,
+  const outcomes: CopyOutcome[] = copies.map((c) => {
+    const voided = jam !== null && jam >= c.firstPage &&
+      jam < c.firstPage + c.pages;
+    return {
+      copy: c.copy,
+      issueNumber: c.issueNumber,
+      status: voided ? "voided" : "delivered",
+      pages: range(c.firstPage, c.pages),
+      fee: voided ? 0 : c.fee,
+      refund: voided ? c.fee : 0,
+    };
+  });
+  const anyVoided = outcomes.some((o) => o.status === "voided");
+  await db.transaction(async (tx) => {
+    const [moved] = rowsOf(
+      await tx.execute(sql`update issuance_requests
+        set state = ${anyVoided ? "voided" : "delivered"}
+        where request_id = ${req.requestId} and state = 'released' returning 1`),
     );
-  }
-  const perSheet = FEE_PER_SHEET[req.type];
-  const refund = voided.length * perSheet;
-  const state = voided.length ? "voided" : "delivered";
-  const appended = await appendLedger(
-    db,
-    {
-      at: report.at,
-      kind: voided.length ? "voided" : "delivered",
-      issueNumber: req.issueNumber,
-      requestId: req.requestId,
-      data: voided.length
-        ? {
-          kioskId: req.kioskId,
-          storeId: req.storeId,
-          delivered,
-          pages: voided,
-          reason: "paper_jam",
-          jammedPage: jam!,
-          refund,
-        }
-        : { kioskId: req.kioskId, pages: delivered },
-    },
-    sql`update issuance_requests set state = ${state}
-      where request_id = ${req.requestId} and state = 'released' returning 1`,
-  );
-  if (!appended) throw already();
+    if (!moved) throw already();
+    for (const [i, o] of outcomes.entries()) {
+      const c = copies[i];
+      const own = range(1, c.pages);
+      await appendLedger(
+        tx,
+        {
+          at: report.at,
+          kind: o.status,
+          issueNumber: c.issueNumber,
+          requestId: req.requestId,
+          data: o.status === "voided"
+            ? {
+              kioskId: req.kioskId,
+              storeId: req.storeId,
+              copy: c.copy,
+              delivered: [],
+              pages: own,
+              reason: "paper_jam",
+              jammedPage: jam! - c.firstPage + 1,
+              refund: o.refund,
+            }
+            : { kioskId: req.kioskId, copy: c.copy, pages: own },
+        },
+        sql`update issuance_copies set state = ${o.status}
+          where issue_number = ${c.issueNumber} and state = 'released' returning 1`,
+      );
+    }
+  });
+  const pagesWith = (status: CopyOutcome["status"]) =>
+    outcomes.filter((o) => o.status === status).flatMap((o) => o.pages);
   return {
     issueNumber: req.issueNumber,
-    delivered,
-    voided,
-    refund,
-    fee: pages * perSheet - refund,
+    delivered: pagesWith("delivered"),
+    voided: pagesWith("voided"),
+    refund: outcomes.reduce((n, o) => n + o.refund, 0),
+    fee: outcomes.reduce((n, o) => n + o.fee, 0),
+    copies: outcomes,
   };
 }
 
 /**
  * Revokes a certificate issued in error (the municipality, for its own
- * certificates). Throws ISSUE_NOT_FOUND, WRONG_MUNICIPALITY,
+ * certificates): one copy, by its 発行番号. Throws ISSUE_NOT_FOUND, WRONG_MUNICIPALITY,
  * ALREADY_REVOKED.
  *
  * @example
@@ -452,29 +528,30 @@ export async function revokeIssue(
   issueNumber: string,
   opts: { actor: string; municipalities: string[]; reason: string; at: Date },
 ): Promise<IssueStatus> {
-  const [req] = await db.select().from(issuanceRequests).where(
-    eq(issuanceRequests.issueNumber, issueNumber),
-  );
-  if (
-    !req || !req.pages ||
-    ["building", "refused", "failed", "withheld"].includes(req.state)
-  ) {
-    throw new JlisError("ISSUE_NOT_FOUND", { issueNumber });
-  }
-  if (!opts.municipalities.includes(req.municipalityCode)) {
+  const [copy] = await db.select({
+    requestId: issuanceCopies.requestId,
+    state: issuanceCopies.state,
+    municipalityCode: issuanceRequests.municipalityCode,
+  }).from(issuanceCopies).innerJoin(
+    issuanceRequests,
+    eq(issuanceRequests.requestId, issuanceCopies.requestId),
+  ).where(eq(issuanceCopies.issueNumber, issueNumber));
+  if (!copy) throw new JlisError("ISSUE_NOT_FOUND", { issueNumber });
+  if (!opts.municipalities.includes(copy.municipalityCode)) {
     throw new JlisError("WRONG_MUNICIPALITY", { issueNumber });
   }
-  const appended = req.state === "revoked" ? null : await appendLedger(
+  // One copy: the other copies of the request stay as they are.
+  const appended = copy.state === "revoked" ? null : await appendLedger(
     db,
     {
       at: opts.at,
       kind: "revoked",
       issueNumber,
-      requestId: req.requestId,
+      requestId: copy.requestId,
       data: { by: opts.actor, reason: opts.reason },
     },
-    sql`update issuance_requests set state = 'revoked'
-      where request_id = ${req.requestId} and state <> 'revoked' returning 1`,
+    sql`update issuance_copies set state = 'revoked'
+      where issue_number = ${issueNumber} and state <> 'revoked' returning 1`,
   );
   if (!appended) throw new JlisError("ALREADY_REVOKED", { issueNumber });
   return await issueStatus(db, issueNumber);

@@ -11,7 +11,7 @@
  * GET|POST /s/{id}/type         the certificate type           → members | options | confirm
  * GET|POST /s/{id}/members      the household's names to tick (世帯全員 a shortcut) → options | confirm
  * GET|POST /s/{id}/options      本籍・筆頭者, 世帯主・続柄, 個人番号 → confirm
- * GET|POST /s/{id}/confirm      the choices and the fee; simulated mishaps; prints → result
+ * GET|POST /s/{id}/confirm      the choices, 部数 (1–10) and the fee; simulated mishaps; prints → result
  * GET  /s/{id}/result           refusal, alarm or done screen
  * POST /s/{id}/alarms/{what}    a left card or paper taken → result
  * GET  /s/{id}/certificate.pdf  what the printer printed
@@ -32,6 +32,7 @@
  *
  * @module
  */
+import { MAX_COPIES } from "../../../lib/contracts/kiosk_center.ts";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { secureHeaders } from "hono/secure-headers";
@@ -230,6 +231,7 @@ export function createKioskScreenApp(deps: KioskScreenDeps): Hono {
         cardSerial: r.cardSerial,
         municipalityCode: r.municipalityCode,
       };
+      session.fees = r.fees;
     } catch (err) {
       st.logger.error("kiosk authentication failed", { error: safeError(err) });
       return page(c, <FaultScreen />, 502);
@@ -243,7 +245,7 @@ export function createKioskScreenApp(deps: KioskScreenDeps): Hono {
     const session = c.get("session");
     const jump = guard(session, "type");
     if (jump) return c.redirect(jump, 303);
-    return page(c, <TypeScreen sid={session.id} />);
+    return page(c, <TypeScreen sid={session.id} fees={session.fees} />);
   });
   s.post("/type", async (c) => {
     const session = c.get("session");
@@ -251,7 +253,11 @@ export function createKioskScreenApp(deps: KioskScreenDeps): Hono {
     if (jump) return c.redirect(jump, 303);
     const type = String((await c.req.parseBody()).type ?? "");
     if (!isCertificateType(type)) {
-      return page(c, <TypeScreen sid={session.id} />, 400);
+      return page(
+        c,
+        <TypeScreen sid={session.id} fees={session.fees} />,
+        400,
+      );
     }
     if (type !== session.type) {
       session.type = type;
@@ -320,6 +326,22 @@ export function createKioskScreenApp(deps: KioskScreenDeps): Hono {
       return page(c, <FaultScreen sid={session.id} busy />, 409);
     }
     const form = await c.req.parseBody();
+    const copies = Number(form.copies ?? 1);
+    if (!Number.isInteger(copies) || copies < 1 || copies > MAX_COPIES) {
+      return page(
+        c,
+        <ConfirmScreen
+          sid={session.id}
+          session={session}
+          error={{
+            ja: `部数は1〜${MAX_COPIES}部で選んでください。`,
+            en: `Choose from 1 to ${MAX_COPIES} copies.`,
+          }}
+        />,
+        400,
+      );
+    }
+    session.copies = copies;
     session.simulate = {
       jam: !!form.jam,
       leaveCard: !!form.leaveCard,
@@ -546,6 +568,7 @@ async function printFor(
     type: s.type!,
     members: s.members,
     options: s.options,
+    copies: s.copies,
     jamPage: s.simulate.jam ? -1 : null,
     pdfPath: `${st.outDir}/${s.id}.pdf`,
     leaveCard: s.simulate.leaveCard,
@@ -561,6 +584,7 @@ async function printFor(
     voided: r.voided,
     fee: r.fee,
     refund: r.refund,
+    copies: r.copies,
     names: r.sheets.map((sheet) => sheet.subject.name),
     pdfPath: r.pdfPath,
     screens: events.screens,

@@ -207,7 +207,7 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
     );
 
     await t.step(
-      "住民票 for the household: the names listed, 世帯全員, the fee, then the PDF and the ledger's record",
+      "住民票 for the household: the names listed, 世帯全員, 部数 2 at the fee per copy, then the PDF and each copy's record in the ledger",
       async () => {
         const base = await start(app, "head.card.json");
         await submit(app, `${base}/type`, { type: "juminhyo" });
@@ -237,9 +237,11 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
         assert.match(String(confirm.body), /住民票の写し/);
         assert.match(String(confirm.body), /北九　一郎、北九　花子/);
         assert.match(String(confirm.body), /世帯主・続柄/);
-        assert.match(String(confirm.body), /400円（2枚 × 200円）/);
+        // The fee is per copy (通), the household's sheets being one copy.
+        assert.match(String(confirm.body), /1通 200円 × 部数/);
+        assert.match(String(confirm.body), /<select name="copies"/);
 
-        const printed = await submit(app, `${base}/confirm`, {});
+        const printed = await submit(app, `${base}/confirm`, { copies: "2" });
         assert.equal(printed.status, 303, printed.html);
         assert.equal(printed.location, `${base}/result`);
         const done = await get(app, `${base}/result`);
@@ -248,13 +250,18 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
         assert.match(html, /証明書とカードをお取りください/);
         assert.match(html, /北九　一郎/);
         assert.match(html, /北九　花子/);
-        assert.match(html, /400円/);
+        assert.match(html, /id="fee">[^]*400円/);
+        assert.match(html, /1部目[^]*2部目/);
         assert.doesNotMatch(html, /1234/, "the PIN is not on the page");
         const issueNumber = /id="issue-number">([^<]+)</.exec(html)![1];
-        assert.deepEqual(await ledgerKinds(db, issueNumber), [
-          "issued",
-          "delivered",
-        ]);
+        const numbers = [...html.matchAll(/class="issue-number">([^<]+)</g)]
+          .map((m) => m[1]);
+        assert.equal(numbers.length, 2);
+        assert.equal(numbers[0], issueNumber);
+        assert.notEqual(numbers[1], issueNumber);
+        for (const n of numbers) {
+          assert.deepEqual(await ledgerKinds(db, n), ["issued", "delivered"]);
+        }
 
         const pdf = await get(app, `${base}/certificate.pdf`);
         assert.equal(pdf.res.status, 200);
@@ -273,7 +280,7 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
     );
 
     await t.step(
-      "a member ticked by name: only that person is printed, one sheet's fee",
+      "a member ticked by name: only that person is printed, one copy's fee; 部数 outside 1–10 is refused on the screen",
       async () => {
         const base = await choose(app, "head.card.json", {
           type: "juminhyo",
@@ -282,7 +289,10 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
         });
         const confirm = String((await get(app, `${base}/confirm`)).body);
         assert.match(confirm, /id="persons"><span lang="ja">北九　花子</);
-        assert.match(confirm, /200円（1枚 × 200円）/);
+        assert.match(confirm, /1通 200円 × 部数/);
+        const tooMany = await submit(app, `${base}/confirm`, { copies: "11" });
+        assert.equal(tooMany.status, 400);
+        assert.match(tooMany.html, /部数は1〜10部で選んでください/);
         await submit(app, `${base}/confirm`, {});
         const html = String((await get(app, `${base}/result`)).body);
         assert.match(html, /北九　花子/);
@@ -422,7 +432,7 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
         const taken = await submit(app, `${base}/alarms/card`);
         assert.equal(taken.location, `${base}/result`);
         html = String((await get(app, `${base}/result`)).body);
-        assert.match(html, /用紙が詰まりました（1枚目）/);
+        assert.match(html, /用紙が詰まりました（1部目、1枚目）/);
         assert.match(html, /無効（用紙詰まり）/);
         assert.match(html, /0円（200円返金）/);
         assert.doesNotMatch(html, /id="pdf"/, "nothing printed");

@@ -12,6 +12,7 @@ import {
   type CertificateType,
 } from "../../../lib/certificate/types/mod.ts";
 import type { JuminhyoOptions } from "../../../lib/certificate/model.ts";
+import { MAX_COPIES } from "../../../lib/contracts/kiosk_center.ts";
 import type { KioskRefusal } from "../kiosk.ts";
 import type { ScreenResult, ScreenSession } from "./sessions.ts";
 
@@ -206,8 +207,18 @@ export function CardScreen(p: { cards: CardChoice[] }) {
   );
 }
 
-/** Step 3: the certificate type, with its fee per sheet. */
-export function TypeScreen(p: { sid: string }) {
+/** The fee per copy of a type: the municipality's today, else the catalogue's default. */
+function feeOf(
+  fees: Partial<Record<CertificateType, number>> | undefined,
+  type: CertificateType,
+): number {
+  return fees?.[type] ?? CERTIFICATE_CATALOGUE[type].defaultFeePerCopy;
+}
+
+/** Step 3: the certificate type, with the municipality's fee per copy. */
+export function TypeScreen(
+  p: { sid: string; fees?: Partial<Record<CertificateType, number>> },
+) {
   return (
     <Layout title="証明書の種類" step={2}>
       <Title
@@ -222,8 +233,8 @@ export function TypeScreen(p: { sid: string }) {
               <span lang="ja">{e.nameJa}</span>
               <span class="en" lang="en">{e.nameEn}</span>
               <span class="fee">
-                1通 {yen(e.feePerSheet)}{" "}
-                <span lang="en">/ {e.feePerSheet} yen a sheet</span>
+                1通 {yen(feeOf(p.fees, t))}{" "}
+                <span lang="en">/ {feeOf(p.fees, t)} yen a copy</span>
               </span>
             </button>
           );
@@ -327,17 +338,20 @@ export function OptionsScreen(p: { sid: string; session: ScreenSession }) {
   );
 }
 
-/** Step 6: what will be printed and what it costs; confirming prints. */
-export function ConfirmScreen(p: { sid: string; session: ScreenSession }) {
+/** Step 6: what will be printed, 部数 and what it costs; confirming prints. */
+export function ConfirmScreen(
+  p: { sid: string; session: ScreenSession; error?: Bilingual },
+) {
   const s = p.session;
   const entry = CERTIFICATE_CATALOGUE[s.type!];
+  const fee = feeOf(s.fees, s.type!);
   const chosen = optionsOf(s.type!).filter((k) => s.options[k]);
   const back = optionsOf(s.type!).length
     ? "options"
     : entry.household
     ? "members"
     : "type";
-  // Who is printed, by name (as the center listed them), and so the fee.
+  // Who is printed, by name (as the center listed them).
   const listed = s.household ?? [];
   const ids = s.members === "all"
     ? listed.map((m) => m.residentId)
@@ -347,10 +361,10 @@ export function ConfirmScreen(p: { sid: string; session: ScreenSession }) {
   const persons = listed.filter((m) => ids.includes(m.residentId)).map((m) =>
     m.name
   );
-  const sheets = s.members === "self" ? 1 : persons.length;
   return (
     <Layout title="内容の確認" step={5}>
       <Title ja="内容をご確認ください" en="Please check" />
+      <ErrorNotice error={p.error} />
       <dl class="summary">
         <dt>
           <Bi ja="証明書" en="Certificate" />
@@ -389,28 +403,27 @@ export function ConfirmScreen(p: { sid: string; session: ScreenSession }) {
           <Bi ja="料金" en="Fee" />
         </dt>
         <dd class="fee" id="fee">
-          {sheets
-            ? (
-              <Bi
-                ja={`${yen(sheets * entry.feePerSheet)}（${sheets}枚 × ${
-                  yen(entry.feePerSheet)
-                }）`}
-                en={`${
-                  sheets * entry.feePerSheet
-                } yen (${sheets} × ${entry.feePerSheet} yen)`}
-              />
-            )
-            : (
-              <Bi
-                ja={`1人につき${
-                  yen(entry.feePerSheet)
-                }（世帯の人数分の枚数を印刷します）`}
-                en={`${entry.feePerSheet} yen per person (one sheet each)`}
-              />
-            )}
+          <Bi
+            ja={`1通 ${yen(fee)} × 部数${
+              s.copies > 1 ? `（${s.copies}部 ${yen(fee * s.copies)}）` : ""
+            }`}
+            en={`${fee} yen a copy × copies${
+              s.copies > 1 ? ` (${s.copies}: ${fee * s.copies} yen)` : ""
+            }`}
+          />
         </dd>
       </dl>
       <form method="post" action={at(p.sid, "confirm")}>
+        <label class="copies">
+          <Bi ja="部数" en="Copies" />{" "}
+          <select name="copies" id="copies">
+            {Array.from({ length: MAX_COPIES }, (_, i) => i + 1).map((n) => (
+              <option value={String(n)} selected={n === s.copies}>
+                {n}部
+              </option>
+            ))}
+          </select>
+        </label>
         <details class="simulate">
           <summary>
             <Bi ja="シミュレーション" en="Simulate a mishap" />
@@ -586,18 +599,29 @@ export function DoneScreen(
         </dt>
         <dd id="issue-number">{r.issueNumber}</dd>
         <dt>
-          <Bi ja="印刷した証明書" en="Sheets" />
+          <Bi ja="印刷した証明書" en="Copies" />
         </dt>
         <dd>
-          <ol class="sheets">
-            {r.names.map((name, i) => (
+          <ol class="copies" id="copies">
+            {r.copies.map((copy) => (
               <li>
-                {name}
-                {r.voided.includes(i + 1) && (
-                  <span class="void">
-                    <Bi ja="無効（用紙詰まり）" en="void (jammed)" />
-                  </span>
-                )}
+                <span lang="ja">{copy.copy}部目</span>{" "}
+                <span class="issue-number">{copy.issueNumber}</span>{" "}
+                {copy.status === "voided"
+                  ? (
+                    <span class="void">
+                      <Bi
+                        ja={`無効（用紙詰まり）${yen(copy.refund)}返金`}
+                        en={`void (jammed), ${copy.refund} yen refunded`}
+                      />
+                    </span>
+                  )
+                  : <span class="copy-fee">{yen(copy.fee)}</span>}
+                <ol class="sheets">
+                  {copy.pages.map((page) => (
+                    <li key={page}>{r.names[page - 1]}</li>
+                  ))}
+                </ol>
               </li>
             ))}
           </ol>

@@ -13,7 +13,7 @@ import type {
   CertificateType,
   JuminhyoOptions,
 } from "../../../lib/certificate/model.ts";
-import type { KioskRefusal, KioskSessionRef } from "../kiosk.ts";
+import type { KioskRefusal, KioskSessionRef, ReceiptCopy } from "../kiosk.ts";
 
 /** Default lifetime of a session without activity: 5 minutes. */
 export const DEFAULT_SESSION_TTL_MS = 5 * 60_000;
@@ -28,7 +28,9 @@ export type ScreenResult =
     voided: number[];
     fee: number;
     refund: number;
-    /** The person on each sheet, by name. */
+    /** Each copy (部数): its 発行番号, delivered or voided, its pages, fee, refund. */
+    copies: ReceiptCopy[];
+    /** The person on each sheet (in print order over all copies), by name. */
     names: string[];
     /** The printed PDF (none when every sheet jammed). */
     pdfPath?: string;
@@ -52,6 +54,10 @@ export interface ScreenSession {
   /** The applicant, the whole household, or the ticked members (resident ids). */
   members: "self" | "all" | string[];
   options: JuminhyoOptions;
+  /** 部数 (1–10). */
+  copies: number;
+  /** The municipality's fee per copy today by type (the center's answer to the PIN step). */
+  fees?: Partial<Record<CertificateType, number>>;
   /** Simulated mishaps (the kiosk's `jamPage`, `leaveCard`, `leavePaper`). */
   simulate: { jam: boolean; leaveCard: boolean; leavePaper: boolean };
   /** Set while the kiosk runs, so a second submit does not print twice. */
@@ -123,6 +129,7 @@ export function createSessionStore(
         card,
         members: "self",
         options: { honseki: false, zokugara: false, myNumber: false },
+        copies: 1,
         simulate: { jam: false, leaveCard: false, leavePaper: false },
         busy: false,
         expiresAt: now() + ttlMs,
