@@ -508,7 +508,11 @@ export function createMunicipalAssuranceApp(
   deps: JlisDeps,
 ): OpenAPIHono<JlisEnv> {
   const app = createResourceApp<JlisEnv>();
-  app.use(requireScope(deps.clients, "municipal"));
+  // Only this app's own paths: other apps share the `/municipalities` mount
+  // (the fee schedules, readable by operators too).
+  for (const path of ["/:code/incidents", "/:code/halts"]) {
+    app.use(path, requireScope(deps.clients, "municipal"));
+  }
   const own = (
     c: { get(k: "client"): { municipalities: string[] } },
     code: string,
