@@ -291,8 +291,10 @@ export const p5: Figure = {
   metric:
     "change events/s through the registry HTTP API (state + history + outbox + audit, written in the event's transaction; concurrent events group-committed)",
   unit: "events/s",
-  goal: "≥ 2000 events/s",
-  meets: (r) => r.value >= 2000,
+  // Issue 14: a ratio, so that machines compare (≈ 2000 events/s where
+  // bare commits reach 20,000/s).
+  goal: "ratio ≥ 0.10 of the bare INSERT commit rate",
+  meets: (r) => (r.ratio ?? 0) >= 0.1,
   run: async (ctx) => {
     const seconds = 10, concurrency = 32;
     const db = await ctx.scratchDatabase("p5");
