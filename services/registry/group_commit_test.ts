@@ -31,7 +31,15 @@ import {
   makePerson,
   openTestRegistry,
   type TestRegistry,
+  TOKENS,
 } from "../../tests/support/registry_world.ts";
+import { createRegistryApp } from "./app.ts";
+import { clientsFromTokens } from "./auth.ts";
+import type { CenterBindingPusher } from "./center_binding.ts";
+import { createFeedNotifier } from "./feed_notifier.ts";
+import { createMetrics } from "../../lib/service/metrics.ts";
+import { silentLogger } from "../../lib/service/logger.ts";
+import { fakeClock } from "../../lib/time/clock.ts";
 
 const M = "401005";
 const WHO = { client: "city-window" };
@@ -470,6 +478,64 @@ Deno.test("group commit: each committed event says whether it may concern a card
     assert.equal(mayConcernCards(b), false, "no card anywhere near");
     // Only what the events API got back from the commit is known not to.
     assert.equal(mayConcernCards({ ...b }), true);
+  } finally {
+    await reg.close();
+  }
+});
+
+Deno.test("events API: the center's card hooks run after the commit for an event on a card holder, and not for one that concerns no card", async () => {
+  const reg = await openTestRegistry();
+  try {
+    const db = reg.database.db;
+    const [holder, other] = [await moveIn(db), await moveIn(db)];
+    await linkCard(db, M, {
+      serial: "5A0C0002",
+      residentId: holder,
+      at: new Date("2026-11-21T00:00:00Z"),
+    }, { client: "city-window" });
+    const hooked: number[] = [];
+    const centerBinding: CenterBindingPusher = {
+      afterEvent: (_code, seq) => {
+        hooked.push(seq);
+        return Promise.resolve([]);
+      },
+      idle: () => Promise.resolve(),
+    };
+    const app = createRegistryApp({
+      db,
+      clock: fakeClock("2026-11-26T10:00:00+09:00"),
+      clients: clientsFromTokens([{
+        id: "city-window",
+        token: TOKENS.city,
+        scopes: ["read", "write"],
+        municipalities: [M],
+      }]),
+      notifier: createFeedNotifier(),
+      logger: silentLogger(),
+      metrics: createMetrics(),
+      centerBinding,
+    });
+    const post = async (id: string, katagaki: string) => {
+      const r = await app.request(`/municipalities/${M}/events`, {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${TOKENS.city}`,
+          "Content-Type": "application/json",
+        },
+        body: JSON.stringify(correction(id, { katagaki })),
+      });
+      assert.equal(r.status, 201);
+      return (await r.json()) as { seq: number };
+    };
+    const [a, b] = await Promise.all([post(holder, "甲"), post(other, "乙")]);
+    assert.deepEqual(hooked, [a.seq], "only the card holder's event");
+    // The reply is the committed event as before, nothing more.
+    assert.deepEqual(Object.keys(b).sort(), [
+      "eventId",
+      "residentIds",
+      "seq",
+      "type",
+    ]);
   } finally {
     await reg.close();
   }
