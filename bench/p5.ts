@@ -110,6 +110,41 @@ export function groupSizeParams(
   };
 }
 
+/**
+ * CPU time (ms) used so far by the registry process and by the PostgreSQL
+ * backends connected to the run's database, from /proc (Linux); null
+ * elsewhere. Backends that exit between two readings drop out, so read
+ * both ends while the registry's pool is connected.
+ */
+export function cpuMs(
+  registryPid: number,
+  database: string,
+): { registry: number; postgres: number } | null {
+  const ticks = (pid: number | string) => {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime: fields 14 and 15 of stat, 12 and 13 after the name.
+    return Number(f[11]) + Number(f[12]);
+  };
+  try {
+    const registry = ticks(registryPid);
+    let postgres = 0;
+    for (const e of Deno.readDirSync("/proc")) {
+      if (!/^[0-9]+$/.test(e.name)) continue;
+      try {
+        const cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`);
+        if (cmd.startsWith("postgres: ") && cmd.includes(` ${database} `)) {
+          postgres += ticks(e.name);
+        }
+      } catch { /* gone */ }
+    }
+    // USER_HZ is 100 on Linux.
+    return { registry: registry * 10, postgres: postgres * 10 };
+  } catch {
+    return null;
+  }
+}
+
 async function readGroupSizes(url: string): Promise<GroupSizes> {
   const r = await fetch(url + "/metrics");
   return groupSizesOf(await r.text());
@@ -183,6 +218,8 @@ export async function runP5(opts: P5Options): Promise<P5Result> {
     });
     // The measured load: corrections (職権修正) spread over the residents.
     const groupsBefore = await readGroupSizes(url);
+    const database = new URL(opts.databaseUrl).pathname.slice(1);
+    const cpuBefore = cpuMs(child.pid, database);
     const load = await runFor(seconds, concurrency, async (i) => {
       const r = await fetch(url + "/municipalities/401005/events", {
         method: "POST",
@@ -198,7 +235,16 @@ export async function runP5(opts: P5Options): Promise<P5Result> {
       await r.body?.cancel();
       return r.status === 201;
     });
+    const cpuAfter = cpuMs(child.pid, database);
     const groups = groupSizeParams(groupsBefore, await readGroupSizes(url));
+    const perEvent = (a: number, b: number) =>
+      load.ok ? Math.round(((b - a) / load.ok) * 1000) : 0;
+    const cpu = cpuBefore && cpuAfter
+      ? {
+        registryCpuUsPerEvent: perEvent(cpuBefore.registry, cpuAfter.registry),
+        postgresCpuUsPerEvent: perEvent(cpuBefore.postgres, cpuAfter.postgres),
+      }
+      : {};
     // Baseline: bare single-row INSERT commits with the same concurrency.
     const sql = postgres(opts.databaseUrl, {
       max: concurrency,
@@ -230,6 +276,7 @@ export async function runP5(opts: P5Options): Promise<P5Result> {
         events: load.ok,
         outboxRows: n,
         ...groups,
+        ...cpu,
       },
     };
   } finally {
@@ -244,8 +291,10 @@ export const p5: Figure = {
   metric:
     "change events/s through the registry HTTP API (state + history + outbox + audit, written in the event's transaction; concurrent events group-committed)",
   unit: "events/s",
-  goal: "≥ 2000 events/s",
-  meets: (r) => r.value >= 2000,
+  // Issue 14: a ratio, so that machines compare (≈ 2000 events/s where
+  // bare commits reach 20,000/s).
+  goal: "ratio ≥ 0.10 of the bare INSERT commit rate",
+  meets: (r) => (r.ratio ?? 0) >= 0.1,
   run: async (ctx) => {
     const seconds = 10, concurrency = 32;
     const db = await ctx.scratchDatabase("p5");
@@ -263,6 +312,11 @@ export const p5: Figure = {
         groups: Number(r.details.groups),
         groupSizeMean: Number(r.details.groupSizeMean),
         groupSizes: String(r.details.groupSizes),
+        // CPU per event during the load (Linux /proc): where the time goes.
+        ...(r.details.registryCpuUsPerEvent === undefined ? {} : {
+          registryCpuUsPerEvent: Number(r.details.registryCpuUsPerEvent),
+          postgresCpuUsPerEvent: Number(r.details.postgresCpuUsPerEvent),
+        }),
         baseline: "bare single-row INSERT commits/s, same concurrency",
       },
     };

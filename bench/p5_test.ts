@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { groupSizeParams, groupSizesOf } from "./p5.ts";
+import { cpuMs, groupSizeParams, groupSizesOf } from "./p5.ts";
 
 const text = (le1: number, le2: number, all: number, sum: number) =>
   [
@@ -32,4 +32,23 @@ Deno.test("P5 params: the group sizes of the measured load, per size range, summ
     groupSizeMean: 0,
     groupSizes: "1:0 2:0 >2:0",
   });
+});
+
+Deno.test("P5 params: CPU time of the registry process and of the run database's backends, from /proc (null without it)", () => {
+  let proc = true;
+  try {
+    Deno.statSync(`/proc/${Deno.pid}/stat`);
+  } catch {
+    proc = false;
+  }
+  const before = cpuMs(Deno.pid, "p5_no_such_database");
+  if (!proc) return assert.equal(before, null);
+  // Burn some CPU in this process: its time grows; no backend has that database.
+  let x = 0;
+  for (let i = 0; i < 3e7; i++) x += i % 7;
+  const after = cpuMs(Deno.pid, "p5_no_such_database");
+  assert.ok(before && after && x > 0);
+  assert.ok(after.registry >= before.registry);
+  assert.equal(after.postgres, 0);
+  assert.equal(cpuMs(2 ** 30, "p5_no_such_database"), null, "no such process");
 });

@@ -10,6 +10,7 @@ import {
 import type { Db } from "../../lib/db/database.ts";
 import { DomainError } from "../../lib/service/errors.ts";
 import { applyEvent } from "./events.ts";
+import { linkCard } from "./records.ts";
 import {
   createGroupCommitter,
   type GroupCommitter,
@@ -17,8 +18,10 @@ import {
 } from "./group_commit.ts";
 import {
   commitEventGroup,
+  type EventCommit,
   EventCommitError,
   eventCommitter,
+  mayConcernCards,
   planChange,
   type PlannedEvent,
   readResident,
@@ -28,7 +31,15 @@ import {
   makePerson,
   openTestRegistry,
   type TestRegistry,
+  TOKENS,
 } from "../../tests/support/registry_world.ts";
+import { createRegistryApp } from "./app.ts";
+import { clientsFromTokens } from "./auth.ts";
+import type { CenterBindingPusher } from "./center_binding.ts";
+import { createFeedNotifier } from "./feed_notifier.ts";
+import { createMetrics } from "../../lib/service/metrics.ts";
+import { silentLogger } from "../../lib/service/logger.ts";
+import { fakeClock } from "../../lib/time/clock.ts";
 
 const M = "401005";
 const WHO = { client: "city-window" };
@@ -228,9 +239,9 @@ async function katagaki(db: Db, id: string) {
 function heldCommitter(
   db: Db,
   hold: Promise<void>,
-): GroupCommitter<PlannedEvent, number> {
+): GroupCommitter<PlannedEvent, EventCommit> {
   let first = true;
-  return createGroupCommitter<PlannedEvent, number>({
+  return createGroupCommitter<PlannedEvent, EventCommit>({
     run: async (_code, evs) => {
       if (first) {
         first = false;
@@ -257,12 +268,19 @@ Deno.test("commitEventGroup(): an event in the middle that fails rolls back alon
       ...evB,
       arg: JSON.stringify(broken),
     }, evC]);
-    assert.deepEqual(out[0], { ok: true, value: base + 1 });
+    // No card link anywhere: none of them may concern a card.
+    assert.deepEqual(out[0], {
+      ok: true,
+      value: { seq: base + 1, cards: false },
+    });
     assert.equal(out[1].ok, false);
     const err = (out[1] as { error: unknown }).error;
     assert.ok(err instanceof EventCommitError);
     assert.equal(err.code, "22007");
-    assert.deepEqual(out[2], { ok: true, value: base + 2 });
+    assert.deepEqual(out[2], {
+      ok: true,
+      value: { seq: base + 2, cards: false },
+    });
     // No gap; B left nothing: no state, history, outbox or audit.
     assert.deepEqual(
       await seqs(db),
@@ -435,6 +453,89 @@ Deno.test("group commit through HTTP: concurrent events form groups, every reply
       /^registry_event_group_size_sum\{municipality="401005"\} (\d+)$/m,
     );
     assert.ok(Number(sum![1]) >= 24 + 8);
+  } finally {
+    await reg.close();
+  }
+});
+
+Deno.test("group commit: each committed event says whether it may concern a card (a card link written, or a resident with a card link); the others skip the center hooks", async () => {
+  const reg = await openTestRegistry();
+  try {
+    const db = reg.database.db;
+    const [holder, other] = [await moveIn(db), await moveIn(db)];
+    const link = await linkCard(db, M, {
+      serial: "5A0C0001",
+      residentId: holder,
+      at: new Date("2026-11-21T00:00:00Z"),
+    }, { client: "city-window" });
+    assert.equal(mayConcernCards(link), true, "it writes a card link");
+    // Committed concurrently: the card holder's correction and the other's.
+    const [a, b] = await Promise.all([
+      applyEvent(db, M, correction(holder, { katagaki: "甲" }), WHO),
+      applyEvent(db, M, correction(other, { katagaki: "乙" }), WHO),
+    ]);
+    assert.equal(mayConcernCards(a), true, "the resident holds a card");
+    assert.equal(mayConcernCards(b), false, "no card anywhere near");
+    // Only what the events API got back from the commit is known not to.
+    assert.equal(mayConcernCards({ ...b }), true);
+  } finally {
+    await reg.close();
+  }
+});
+
+Deno.test("events API: the center's card hooks run after the commit for an event on a card holder, and not for one that concerns no card", async () => {
+  const reg = await openTestRegistry();
+  try {
+    const db = reg.database.db;
+    const [holder, other] = [await moveIn(db), await moveIn(db)];
+    await linkCard(db, M, {
+      serial: "5A0C0002",
+      residentId: holder,
+      at: new Date("2026-11-21T00:00:00Z"),
+    }, { client: "city-window" });
+    const hooked: number[] = [];
+    const centerBinding: CenterBindingPusher = {
+      afterEvent: (_code, seq) => {
+        hooked.push(seq);
+        return Promise.resolve([]);
+      },
+      idle: () => Promise.resolve(),
+    };
+    const app = createRegistryApp({
+      db,
+      clock: fakeClock("2026-11-26T10:00:00+09:00"),
+      clients: clientsFromTokens([{
+        id: "city-window",
+        token: TOKENS.city,
+        scopes: ["read", "write"],
+        municipalities: [M],
+      }]),
+      notifier: createFeedNotifier(),
+      logger: silentLogger(),
+      metrics: createMetrics(),
+      centerBinding,
+    });
+    const post = async (id: string, katagaki: string) => {
+      const r = await app.request(`/municipalities/${M}/events`, {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${TOKENS.city}`,
+          "Content-Type": "application/json",
+        },
+        body: JSON.stringify(correction(id, { katagaki })),
+      });
+      assert.equal(r.status, 201);
+      return (await r.json()) as { seq: number };
+    };
+    const [a, b] = await Promise.all([post(holder, "甲"), post(other, "乙")]);
+    assert.deepEqual(hooked, [a.seq], "only the card holder's event");
+    // The reply is the committed event as before, nothing more.
+    assert.deepEqual(Object.keys(b).sort(), [
+      "eventId",
+      "residentIds",
+      "seq",
+      "type",
+    ]);
   } finally {
     await reg.close();
   }

@@ -9,8 +9,8 @@
  * and record what changes in a {@linkcode ChangeSet}. Then it is queued on
  * its municipality's group committer (group_commit.ts): the events queued
  * while the previous group commits are committed together by ONE autocommit
- * statement, `registry_commit_events(jsonb)` (db/migrations/registry/0005),
- * which runs `registry_commit_event` (0002) for each in its own savepoint:
+ * statement, `registry_commit_events(jsonb)` (db/migrations/registry/0005,
+ * 0006), which runs `registry_commit_event` (0002) for each in its own savepoint:
  * take the municipality's head row lock, check that everything the plan read
  * is unchanged, write it all, return the seq. The server commits as the
  * statement ends, so the head lock is held only inside the server and never
@@ -19,7 +19,9 @@
  * others take the next seqs; nobody is answered before the commit. The
  * feed's order is the commit order and a rolled-back event leaves no gap.
  * When the check fails (SQLSTATE 40001) the event is planned again from the
- * new state, a bounded number of times.
+ * new state, a bounded number of times. Each committed event also tells
+ * whether it may concern a card at the center ({@linkcode mayConcernCards}),
+ * so that the after-commit card hooks run only for those.
  *
  * @module
  */
@@ -480,8 +482,39 @@ function undoSeal(s: SealRegistration | null): unknown {
 /** How many times an event is planned before a conflict is given up. */
 export const MAX_ATTEMPTS = 16;
 
+/** What the commit of one event returns (registry_commit_events, 0006). */
+export interface EventCommit {
+  /** The event's seq. */
+  seq: number;
+  /**
+   * The event writes a card link, or a resident it writes has a card link
+   * (active or ended): only then may it call for an update at the center.
+   */
+  cards: boolean;
+}
+
 /** The committer of planned events: seq of each, per municipality. */
-export type EventCommitter = GroupCommitter<PlannedEvent, number>;
+export type EventCommitter = GroupCommitter<PlannedEvent, EventCommit>;
+
+/** Events known to concern no card (see {@linkcode mayConcernCards}). */
+const noCards = new WeakSet<Committed>();
+
+/**
+ * False when the committed event (as {@linkcode commitChange} returned it)
+ * writes no card link and no resident with a card link, so that no card
+ * record at the center can depend on it; true otherwise, and for any other
+ * object. The events API skips the center hooks (card binding, move-outs,
+ * revocations), and their read of the outbox row, when false.
+ *
+ * @example
+ * ```ts ignore
+ * const c = await commitChange(db, ctx, plan);
+ * if (mayConcernCards(c)) await pusher.afterEvent(code, c.seq);
+ * ```
+ */
+export function mayConcernCards(committed: Committed): boolean {
+  return !noCards.has(committed);
+}
 
 /** Options of {@linkcode commitChange}. */
 export interface CommitOptions {
@@ -560,13 +593,15 @@ export async function commitChange(
   for (let attempt = 1;; attempt++) {
     const ev = await planChange(db, ctx, plan);
     try {
-      const seq = await committer.submit(ctx.municipalityCode, ev);
-      return {
+      const { seq, cards } = await committer.submit(ctx.municipalityCode, ev);
+      const committed: Committed = {
         seq,
         eventId: ev.eventId,
         type: ev.type,
         residentIds: ev.residentIds,
       };
+      if (!cards) noCards.add(committed);
+      return committed;
     } catch (err) {
       const code = sqlState(err);
       if (code === "P0002") {
@@ -619,33 +654,34 @@ export class EventCommitError extends Error {
 
 /**
  * Commits planned events as ONE autocommit statement,
- * `registry_commit_events(jsonb)` (db/migrations/registry/0005): one
+ * `registry_commit_events(jsonb)` (db/migrations/registry/0005, 0006): one
  * transaction, each event in its own savepoint, seqs assigned in the given
- * order. Returns each event's seq, or the {@linkcode EventCommitError} it
- * alone failed with (rolled back, leaving no gap). Throws when the statement
- * itself fails (then nothing of the group committed).
+ * order. Returns each event's seq (and whether it may concern a card), or
+ * the {@linkcode EventCommitError} it alone failed with (rolled back,
+ * leaving no gap). Throws when the statement itself fails (then nothing of
+ * the group committed).
  *
  * @example
  * ```ts ignore
  * const [a, b] = await commitEventGroup(db, [evA, evB]);
- * if (a.ok) console.log(a.value); // seq
+ * if (a.ok) console.log(a.value.seq);
  * ```
  */
 export async function commitEventGroup(
   db: Db,
   events: PlannedEvent[],
-): Promise<GroupOutcome<number>[]> {
+): Promise<GroupOutcome<EventCommit>[]> {
   if (!events.length) return [];
   const rows = await statements(db).commitGroup.execute({
     evs: "[" + events.map((e) => e.arg).join(",") + "]",
   });
   const outcomes = JSON.parse(rows[0].outcomes) as (
-    | { seq: number }
+    | { seq: number; cards: boolean }
     | { error: string; message: string }
   )[];
   return outcomes.map((o) =>
     "seq" in o
-      ? { ok: true, value: Number(o.seq) }
+      ? { ok: true, value: { seq: Number(o.seq), cards: o.cards !== false } }
       : { ok: false, error: new EventCommitError(o.error, o.message) }
   );
 }
@@ -664,7 +700,7 @@ export function createEventCommitter(
   db: Db,
   opts: { maxGroup?: number } = {},
 ): EventCommitter {
-  return createGroupCommitter<PlannedEvent, number>({
+  return createGroupCommitter<PlannedEvent, EventCommit>({
     run: (_code, events) => commitEventGroup(db, events),
     maxGroup: opts.maxGroup,
   });

@@ -8,7 +8,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireClient } from "../auth.ts";
 import { EventInput } from "../event_schemas.ts";
 import { applyEvent } from "../events.ts";
-import { eventCommitter } from "../store.ts";
+import { eventCommitter, mayConcernCards } from "../store.ts";
 import type { MetricsRegistry } from "../../../lib/service/metrics.ts";
 import {
   errorResponses,
@@ -74,8 +74,11 @@ export function createEventsApp(
     });
     // Answered after the group's commit; the hooks run per event.
     deps.notifier.notify(code);
-    // The municipality updates the center's card binding in the same flow.
-    await deps.centerBinding?.afterEvent(code, committed.seq);
+    // The municipality updates the center's card records in the same flow
+    // (skipped, with its read of the event, when no card can be concerned).
+    if (mayConcernCards(committed)) {
+      await deps.centerBinding?.afterEvent(code, committed.seq);
+    }
     return c.json(committed, 201);
   });
   return app;
