@@ -22,7 +22,7 @@ import { entryOf } from "../certificate/types/mod.ts";
 import { layoutBackSide } from "./back_layout.ts";
 import { copyGuardPlacements } from "./backgrounds.ts";
 import { defaultRenderContext, type RenderContext } from "./context.ts";
-import { BackSideMismatchError } from "./errors.ts";
+import { BackSideMismatchError, PageRenderError } from "./errors.ts";
 import { type FaceName, type PathSegment, splitClusters } from "./font.ts";
 import { segmentsBounds } from "./glyph_path.ts";
 import { layoutSheet } from "./layout.ts";
@@ -549,7 +549,9 @@ function checkDocument(
 }
 
 /**
- * Renders a document as PDF and reports substituted glyphs.
+ * Renders a document as PDF and reports substituted glyphs. Throws like
+ * {@linkcode renderDocumentPdf} ({@link PageRenderError} for a sheet that
+ * cannot be drawn).
  *
  * @example
  * ```ts ignore
@@ -577,17 +579,29 @@ export function renderDocumentPdfWithReport(
   const glyphIssues: PdfResult["glyphIssues"] = [];
   const contents: number[] = [];
   doc.sheets.slice(0, count).forEach((sheet, i) => {
-    const front = layoutSheet(sheet, { context: ctx });
+    // A side that fails names its sheet (PageRenderError): a printer stops there.
+    const side = <T>(which: "front" | "back", draw: () => T): T => {
+      try {
+        return draw();
+      } catch (err) {
+        throw new PageRenderError(i + 1, which, err);
+      }
+    };
+    const front = side("front", () => layoutSheet(sheet, { context: ctx }));
     for (const g of front.glyphIssues) {
       glyphIssues.push({ ...g, page: sheet.page });
     }
-    const layouts = [front];
-    if (backs) layouts.push(layoutBackSide(backs[i], { context: ctx }));
-    for (const layout of layouts) {
+    const layouts: ["front" | "back", () => PageLayout][] = [[
+      "front",
+      () => front,
+    ]];
+    if (backs) {
+      layouts.push(["back", () => layoutBackSide(backs[i], { context: ctx })]);
+    }
+    for (const [which, layout] of layouts) {
       const n = w.allocate();
-      w.stream(n, "", pageContent(layout, state), {
-        compress: level || undefined,
-      });
+      const content = side(which, () => pageContent(layout(), state));
+      w.stream(n, "", content, { compress: level || undefined });
       contents.push(n);
     }
   });
@@ -650,8 +664,9 @@ export function renderDocumentPdfWithReport(
 /**
  * Renders a document as an A4 PDF: per sheet its front page, then its back
  * page when `backs` is given (one per sheet, same issue number, else
- * {@link BackSideMismatchError}). Throws FieldTooLongError for a field that
- * does not fit.
+ * {@link BackSideMismatchError}). A sheet whose front or back cannot be
+ * drawn (a field that does not fit, an image that does not decode) throws
+ * {@link PageRenderError} naming the sheet, the original error as its cause.
  *
  * @example
  * ```ts ignore

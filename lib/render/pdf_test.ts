@@ -17,7 +17,11 @@ import type {
   PlacedSymbol,
 } from "../certificate/model.ts";
 import { createRenderContext } from "./context.ts";
-import { BackSideMismatchError, FieldTooLongError } from "./errors.ts";
+import {
+  BackSideMismatchError,
+  FieldTooLongError,
+  PageRenderError,
+} from "./errors.ts";
 import { INKAN_ATTESTATION } from "./forms/inkan.ts";
 import { JUMINHYO_ATTESTATION } from "./forms/juminhyo.ts";
 import { renderDocumentPdf, renderDocumentPdfWithReport } from "./pdf.ts";
@@ -154,8 +158,47 @@ Deno.test("renderDocumentPdf() refuses a field that does not fit", () => {
   };
   assert.throws(
     () => renderDocumentPdf(doc, undefined, { context }),
-    (e: unknown) => e instanceof FieldTooLongError && e.field === "name",
+    (e: unknown) =>
+      e instanceof PageRenderError && e.page === 1 && e.side === "front" &&
+      e.cause instanceof FieldTooLongError && e.cause.field === "name",
   );
+});
+
+Deno.test("renderDocumentPdf() names the sheet it cannot draw: a seal impression that is not a decodable PNG", () => {
+  const doc = makeHouseholdDocument();
+  const garbage = new Uint8Array(200).fill(0x5a);
+  garbage.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  // A palette PNG header (so the image is decoded), then garbage.
+  const header = new Uint8Array(
+    makeInkanSheet().seal.png.subarray(0, 33),
+  );
+  header[25] = 3;
+  const headerThenGarbage = new Uint8Array([...header, ...garbage]);
+  for (const png of [garbage, headerThenGarbage]) {
+    const sheet = makeInkanSheet({
+      seal: { registrationNumber: "1", registeredDate: "2016-01-20", png },
+    });
+    const inkan = {
+      requestId: "x",
+      sheets: [{ ...sheet, page: 1, pages: 1 }],
+    };
+    assert.throws(
+      () => renderDocumentPdf(inkan, undefined, { context }),
+      (e: unknown) =>
+        e instanceof PageRenderError && e.page === 1 && e.side === "front" &&
+        e.code === "PAGE_NOT_RENDERED",
+    );
+  }
+  // Sheet 2 of 3: the error names it.
+  const broken = structuredClone(doc);
+  broken.sheets[1].municipality.mayor = "長".repeat(200);
+  assert.throws(
+    () => renderDocumentPdf(broken, undefined, { context }),
+    (e: unknown) => e instanceof PageRenderError && e.page === 2,
+  );
+  // The sheets before it still render.
+  const first = renderDocumentPdf(broken, undefined, { context, sheets: 1 });
+  assert.equal(new TextDecoder().decode(first.subarray(0, 5)), "%PDF-");
 });
 
 Deno.test("renderDocumentPdf() checks sheet numbering and binds each back side to its sheet", () => {

@@ -12,10 +12,14 @@
  *    names, to choose members by; the session is not used up by it);
  * 3. `POST /kiosk/sessions/{id}/certificates` → the released document
  *    (sheets and back sides), or a refusal code with the Japanese message;
- * 4. print (render front + back to PDF: lib/render), a jam stops the print at
- *    that page;
+ * 4. print (render front + back of every sheet to PDF: lib/render, then
+ *    write it), a jam stops the print at that page; so does a sheet the
+ *    kiosk cannot render (an image that does not decode, …), and a PDF it
+ *    cannot write prints nothing — never a crash after the release;
  * 5. `POST /kiosk/requests/{requestId}/outcome` → delivered pages, voided
- *    pages and the refund, as the ledger recorded them.
+ *    pages and the refund, as the ledger recorded them: the jammed page, or
+ *    the first page not printed (`printFailure`: `RENDER_FAILED`,
+ *    `WRITE_FAILED`), and every later one are voided and refunded.
  *
  * `run(choice)` does it all at once; a screen that asks the applicant
  * between steps uses the steps one by one — `authenticate(card, pin)` (the
@@ -55,9 +59,14 @@ import { type Card, CardError } from "../../lib/card/card.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import { readKeyListFile } from "../../lib/crypto/key_store.ts";
 import type { Counter, MetricsRegistry } from "../../lib/service/metrics.ts";
-import { KIOSK_REFUSALS } from "../../lib/refusals/kiosk.ts";
+import {
+  KIOSK_PRINT_FAILURES,
+  KIOSK_REFUSALS,
+  type KioskPrintFailureCode,
+} from "../../lib/refusals/kiosk.ts";
+import { say } from "../../lib/refusals/entry.ts";
 import { documentProblems } from "./document_check.ts";
-import type { Renderer } from "../../lib/render/mod.ts";
+import { PageRenderError, type Renderer } from "../../lib/render/mod.ts";
 import type {
   BackSide,
   CertificateType,
@@ -112,7 +121,10 @@ export interface KioskOptions {
    * session, the card, the issue number, the applicant and no one twice.
    */
   readHouseholdForAll?: boolean;
-  /** Renders the print (needed only to write a PDF). */
+  /**
+   * Renders the print (needed only to write a PDF: without it, a released
+   * document asked with `pdfPath` is reported as not printed, RENDER_FAILED).
+   */
   renderer?: () => Promise<Renderer>;
   /** Kiosk events (screens, alarms), in order. */
   onEvent?: (e: KioskEvent) => void;
@@ -208,6 +220,20 @@ export interface KioskRefusal {
   remainingTries?: number;
 }
 
+/**
+ * A sheet the kiosk could not print (render or write): it and the sheets
+ * after it were voided and refunded, as at a jam.
+ */
+export interface KioskPrintFailure {
+  /** The first sheet not printed (1-based). */
+  page: number;
+  /** Why (reported to the center as `printFailure.reason`). */
+  reason: KioskPrintFailureCode;
+  /** What the screen showed. */
+  message_ja: string;
+  message_en: string;
+}
+
 /** A completed run. */
 export interface KioskReceipt {
   ok: true;
@@ -227,7 +253,10 @@ export interface KioskReceipt {
   /** The released document, decoded on first read (tests check it). */
   readonly sheets: SheetContent[];
   readonly backs: BackSide[];
+  /** The PDF written (absent when nothing was printed). */
   pdfPath?: string;
+  /** A sheet the kiosk could not print (render or write), if any. */
+  printFailure?: KioskPrintFailure;
   alarms: ("card" | "paper")[];
 }
 
@@ -660,23 +689,79 @@ async function requestDocument(
   };
 }
 
-/** Step 4: prints the pages before a jam (front and back) into the PDF, if asked. */
+/** What the printer did. */
+interface Printed {
+  /** The PDF written, if any page was. */
+  pdfPath?: string;
+  /** The first page not printed and why (it and later pages are voided). */
+  failure?: { page: number; reason: KioskPrintFailureCode };
+}
+
+/**
+ * Step 4: renders the pages before a jam (front and back of each) — all of
+ * them, before the outcome is reported — and writes them into the PDF, if
+ * asked. A page that cannot be rendered stops the print there: the pages
+ * before it are printed, it and the later ones are not (a failure at that
+ * page). A PDF that cannot be written prints nothing (a failure at page 1).
+ * Never throws for what the released document holds: after the release,
+ * every page either prints or is reported as not printed.
+ */
 async function print(
   st: KioskState,
+  run: Run,
   released: Released,
   choice: KioskIssueChoice,
   printed: number,
-): Promise<string | undefined> {
-  if (!choice.pdfPath || printed === 0) return undefined;
+): Promise<Printed> {
+  if (!choice.pdfPath || printed === 0) return {};
+  let pdf: Uint8Array | undefined;
+  let failure: Printed["failure"];
+  try {
+    pdf = await renderPages(st, released, printed);
+  } catch (err) {
+    const page = err instanceof PageRenderError ? err.page : 1;
+    failure = { page, reason: "RENDER_FAILED" };
+    run.log?.error("page not rendered: print stopped", {
+      page,
+      ...(err instanceof PageRenderError ? { side: err.side } : {}),
+      error: err,
+    });
+    // The pages before it still print.
+    if (page > 1) {
+      pdf = await renderPages(st, released, page - 1).catch((again) => {
+        run.log?.error("page not rendered: print stopped", {
+          page: 1,
+          error: again,
+        });
+        failure = { page: 1, reason: "RENDER_FAILED" };
+        return undefined;
+      });
+    }
+  }
+  if (!pdf) return { failure };
+  try {
+    await Deno.writeFile(choice.pdfPath, pdf);
+  } catch (err) {
+    run.log?.error("print not written: nothing printed", { error: err });
+    await Deno.remove(choice.pdfPath).catch(() => {});
+    return { failure: { page: 1, reason: "WRITE_FAILED" } };
+  }
+  return { pdfPath: choice.pdfPath, failure };
+}
+
+/** The first `count` sheets (front and back) as PDF; throws what the renderer throws. */
+async function renderPages(
+  st: KioskState,
+  released: Released,
+  count: number,
+): Promise<Uint8Array> {
   if (!st.opts.renderer) throw new TypeError("Writing a PDF needs a renderer");
   const renderer = await st.opts.renderer();
-  const pdf = renderer.pdf(
+  return renderer.pdf(
     { requestId: released.doc.requestId, sheets: released.sheets() },
     released.backs(),
-    { sheets: printed },
+    { sheets: count },
   );
-  await Deno.writeFile(choice.pdfPath, pdf);
-  return choice.pdfPath;
 }
 
 /** The card or the paper left behind sounds its alarm after a while. */
@@ -810,6 +895,12 @@ function logOutcome(
       voided: r.voided.length,
       fee: r.fee,
       refund: r.refund,
+      ...(r.printFailure
+        ? {
+          printFailure: r.printFailure.reason,
+          failedPage: r.printFailure.page,
+        }
+        : {}),
     });
   } else logRefused(run, r, type);
 }
@@ -867,20 +958,27 @@ async function issueSteps(
   });
   const jam = choice.jamPage === -1 ? doc.pages : choice.jamPage ?? null;
   const printed = jam === null ? doc.pages : Math.min(jam - 1, doc.pages);
-  const pdfPath = await print(st, released, choice, printed);
-  if (jam !== null) {
+  const { pdfPath, failure } = await print(st, run, released, choice, printed);
+  let printFailure: KioskPrintFailure | undefined;
+  if (failure) {
+    const { ja, en } = say(KIOSK_PRINT_FAILURES[failure.reason], failure);
+    printFailure = { ...failure, message_ja: ja, message_en: en };
+    emit(st, { kind: "screen", message_ja: ja });
+  } else if (jam !== null) {
     emit(st, {
       kind: "screen",
       message_ja:
         `用紙が詰まりました（${jam}枚目）。詰まった用紙は無効となり、店員が「無効」と押印してお返しします。該当分の料金は返金します。`,
     });
   }
+  // The print stopped once: at the first page it could not print (before
+  // any jam), or at the jam.
   const outcome = await callCenter(
     st,
     run,
     "outcome",
     `/kiosk/requests/${doc.requestId}/outcome`,
-    { jammedPage: jam },
+    failure ? { jammedPage: null, printFailure: failure } : { jammedPage: jam },
   );
   if (outcome.status !== 200) return refused(st, run, "outcome", outcome);
   const o = parseAnswer(
@@ -912,6 +1010,7 @@ async function issueSteps(
       return released.backs();
     },
     pdfPath,
+    ...(printFailure ? { printFailure } : {}),
     alarms,
   };
 }

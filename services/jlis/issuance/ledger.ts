@@ -2,7 +2,8 @@
  * The center's issuance ledger: one hash-chained entry per event of a
  * certificate — `issued` (released to the kiosk: when, kiosk and store,
  * applicant, type, options, people, sheets, fee), `delivered` (the kiosk
- * printed these pages), `voided` (pages lost to a paper jam, fee refunded),
+ * printed these pages), `voided` (pages lost to a paper jam or that the
+ * kiosk could not print, fee refunded),
  * `revoked` (issued in error, by the municipality). Appends lock the chain's
  * head row for the length of one short transaction (lib/ledger/chain.ts for
  * the hashing); the status a verifier sees is derived from the entries.
@@ -33,6 +34,7 @@ import {
   ledger,
   ledgerHead,
 } from "../../../db/jlis/schema.ts";
+import type { PRINT_FAILURES } from "../../../lib/contracts/kiosk_center.ts";
 import { JlisError } from "../errors.ts";
 
 /** Kinds of ledger entry. */
@@ -257,7 +259,18 @@ export interface PrintReport {
   kioskId: string;
   /** The page that jammed (it and every later page are voided), or null. */
   jammedPage: number | null;
+  /**
+   * The first page the kiosk could not print (render or write) and why: it
+   * and every later page are voided, as at a jam (never with `jammedPage`).
+   */
+  printFailure?: PrintFailure | null;
   at: Date;
+}
+
+/** A page the kiosk could not print, and why (lib/contracts/kiosk_center.ts). */
+export interface PrintFailure {
+  page: number;
+  reason: typeof PRINT_FAILURES[number];
 }
 
 /** The ledger's account of a print. */
@@ -281,9 +294,13 @@ const requestById = preparedSelect(
  * Records what the kiosk printed, as one ledger entry: `delivered` (every
  * page), or on a paper jam `voided` (the jammed page and all later ones,
  * stamped 無効 and handed back or never printed; their fee refunded; the
- * pages before the jam delivered). Once per request; throws
- * REQUEST_NOT_FOUND (not this kiosk's released request) or
- * OUTCOME_ALREADY_REPORTED.
+ * pages before the jam delivered; reason `paper_jam`). A page the kiosk
+ * could not print (`printFailure`: it could not render or write it) stops
+ * the print the same way: that page and all later ones voided and refunded,
+ * reason `print_failed` with the kiosk's `printFailure` code and the
+ * `failedPage`. Once per request; throws REQUEST_NOT_FOUND (not this
+ * kiosk's released request), OUTCOME_ALREADY_REPORTED,
+ * JAMMED_PAGE_OUT_OF_RANGE or FAILED_PAGE_OUT_OF_RANGE.
  *
  * @example
  * ```ts ignore
@@ -306,12 +323,25 @@ export async function recordPrintOutcome(
   if (req.state !== "released") throw already();
   const pages = req.pages;
   const jam = report.jammedPage;
-  if (jam !== null && (!Number.isInteger(jam) || jam < 1 || jam > pages)) {
+  const failure = report.printFailure ?? null;
+  if (jam !== null && failure !== null) {
+    throw new TypeError("A print stops once: a jam or a print failure");
+  }
+  const outOfRange = (p: number) => !Number.isInteger(p) || p < 1 || p > pages;
+  if (jam !== null && outOfRange(jam)) {
     throw new JlisError("JAMMED_PAGE_OUT_OF_RANGE", { jammedPage: jam, pages });
   }
+  if (failure !== null && outOfRange(failure.page)) {
+    throw new JlisError("FAILED_PAGE_OUT_OF_RANGE", {
+      failedPage: failure.page,
+      pages,
+    });
+  }
+  // The print stops at the jammed page or at the first page it could not print.
+  const stop = jam ?? failure?.page ?? null;
   const all = Array.from({ length: pages }, (_, i) => i + 1);
-  const delivered = jam === null ? all : all.filter((p) => p < jam);
-  const voided = jam === null ? [] : all.filter((p) => p >= jam);
+  const delivered = stop === null ? all : all.filter((p) => p < stop);
+  const voided = stop === null ? [] : all.filter((p) => p >= stop);
   if (!isCertificateType(req.type)) {
     throw new RangeError(
       `Request ${req.requestId} has unknown certificate type ${req.type}`,
@@ -333,8 +363,13 @@ export async function recordPrintOutcome(
           storeId: req.storeId,
           delivered,
           pages: voided,
-          reason: "paper_jam",
-          jammedPage: jam!,
+          ...(failure
+            ? {
+              reason: "print_failed",
+              failedPage: failure.page,
+              printFailure: failure.reason,
+            }
+            : { reason: "paper_jam", jammedPage: jam! }),
           refund,
         }
         : { kioskId: req.kioskId, pages: delivered },

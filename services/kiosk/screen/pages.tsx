@@ -592,7 +592,9 @@ export function DoneScreen(
                 {name}
                 {r.voided.includes(i + 1) && (
                   <span class="void">
-                    <Bi ja="無効（用紙詰まり）" en="void (jammed)" />
+                    {r.printFailed
+                      ? <Bi ja="無効（印刷できず）" en="void (not printed)" />
+                      : <Bi ja="無効（用紙詰まり）" en="void (jammed)" />}
                   </span>
                 )}
               </li>
