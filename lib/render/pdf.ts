@@ -343,6 +343,24 @@ function writeImage(w: PdfWriter, n: number, png: Uint8Array): void {
     );
     return;
   }
+  if (
+    s.bitDepth === 8 && s.interlace === 0 && s.colorType === 3 &&
+    s.palette && !s.transparency
+  ) {
+    // 8-bit palette (the seal versions): the palette as an indexed colour
+    // space, the image data as it is.
+    let hex = "";
+    for (const v of s.palette) hex += v.toString(16).padStart(2, "0");
+    w.stream(
+      n,
+      `${base} /ColorSpace [/Indexed /DeviceRGB ${
+        s.palette.length / 3 - 1
+      } <${hex}>] /DecodeParms << /Predictor 15 /Colors 1 /BitsPerComponent 8 /Columns ${s.width} >>`,
+      s.idat,
+      { deflated: true },
+    );
+    return;
+  }
   // anything else: decode, put on white paper, store as RGB
   const img = decodePng(png);
   const rgb = new Uint8Array(img.width * img.height * 3);
