@@ -9,9 +9,10 @@
  *   sheet of a household): the sheets before it print, it is voided and
  *   refunded in the ledger, reason `print_failed` / `RENDER_FAILED`;
  * - a seal impression that is not a decodable image reaching the kiosk (a
- *   registration older than the registry's image check, put in its table
- *   directly): the command line exits with the kiosk's message, not a
- *   crash; nothing printed, the sheet voided and refunded;
+ *   registration older than the registry's image check — the image as
+ *   submitted, no print or compact version —, put in its table directly):
+ *   the command line exits with the kiosk's message, not a crash; nothing
+ *   printed, the sheet voided and refunded;
  * - a PDF that cannot be written: nothing printed, `WRITE_FAILED`, every
  *   sheet voided and refunded.
  *
@@ -126,6 +127,8 @@ Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or w
     garbage.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     await w.reg.database.db.update(sealRegistrations).set({
       impressionPng: garbage,
+      printPng: null,
+      compactPng: null,
     }).where(eq(sealRegistrations.residentId, sealed));
     await w.sync();
     const real = await createRenderer();
