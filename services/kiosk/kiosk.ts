@@ -154,7 +154,10 @@ export interface KioskChoice {
    * pages are voided.
    */
   jamPage?: number | null;
-  /** Write the printed pages (front and back) here. */
+  /**
+   * Write the printed pages (front and back) here. Without it nothing is
+   * rendered (load generators): every page not jammed counts as delivered.
+   */
   pdfPath?: string;
   /** The applicant walks away without the card / the paper. */
   leaveCard?: boolean;
