@@ -25,6 +25,7 @@ import {
 import { INKAN_ATTESTATION } from "./forms/inkan.ts";
 import { JUMINHYO_ATTESTATION } from "./forms/juminhyo.ts";
 import { renderDocumentPdf, renderDocumentPdfWithReport } from "./pdf.ts";
+import { decodePng, encodePalettePng } from "./png_codec.ts";
 
 const context = createRenderContext();
 
@@ -122,6 +123,51 @@ Deno.test("renderDocumentPdf() output renders without poppler errors and is dete
       /\s240\s+240\s+rgb\s/,
       "the seal impression is embedded at full resolution",
     );
+  });
+});
+
+Deno.test("renderDocumentPdf() embeds an 8-bit palette seal (the registry's versions) as an indexed image poppler draws in its colours", async () => {
+  // A 2-colour palette PNG: white paper, ink ring (what twoColourSealPng writes).
+  const side = 600;
+  const indices = new Uint8Array(side * side);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const r = Math.hypot(x - 300, y - 300);
+      indices[y * side + x] = r > 240 && r < 290 ? 1 : 0;
+    }
+  }
+  const printPng = encodePalettePng({
+    width: side,
+    height: side,
+    palette: new Uint8Array([255, 255, 255, 200, 30, 40]),
+    indices,
+  });
+  const base = makeInkanSheet();
+  const sheet = { ...base, seal: { ...base.seal, printPng } };
+  const pdf = renderDocumentPdf(
+    { requestId: "p", sheets: [sheet] },
+    undefined,
+    {
+      context,
+    },
+  );
+  await withPdf(pdf, async (path) => {
+    const images = new TextDecoder().decode(
+      (await run("pdfimages", ["-list", path])).stdout,
+    );
+    assert.match(images, /\s600\s+600\s+index\s/, images);
+    const { stderr } = await run("pdftoppm", ["-r", "50", "-png", path, path]);
+    assert.equal(stderr, "");
+    const png = decodePng(await Deno.readFile(`${path}-1.png`));
+    await Deno.remove(`${path}-1.png`);
+    let ink = 0;
+    for (let i = 0; i < png.width * png.height; i++) {
+      const p = i * png.channels;
+      if (png.data[p] > 150 && png.data[p + 1] < 80 && png.data[p + 2] < 90) {
+        ink++;
+      }
+    }
+    assert.ok(ink > 200, `${ink} ink pixels drawn`);
   });
 });
 
