@@ -3,7 +3,10 @@
  * reads a card file, takes the PIN, asks the J-LIS center for a certificate, writes what the printer printed
  * (front and back of each sheet) as a PDF, reports the print to the center's
  * ledger and prints a summary. A refusal prints its code and the Japanese
- * message the kiosk shows (exit 1).
+ * message the kiosk shows (exit 1). A sheet the kiosk could not print (its
+ * front or back not rendered, or the PDF not written) is voided and refunded
+ * like a jammed one: the summary, then the failure's code and message (exit
+ * 1).
  *
  * ```
  * npx -y deno@2.9.6 task kiosk --card card.json --pin 1234 --type juminhyo --members all --with honseki,zokugara
@@ -222,15 +225,23 @@ if (import.meta.main) {
     );
     Deno.exit(1);
   }
+  const voidedAs = r.printFailure ? "無効（印刷できず）" : "無効（用紙詰まり）";
+  let subjects: { name: string; residentId: string }[];
+  try {
+    subjects = r.sheets.map((s) => s.subject);
+  } catch {
+    // A document the kiosk could not even decode: ids only.
+    subjects = r.subjects.map((residentId) => ({ name: "?", residentId }));
+  }
   const copyLines = r.copies.flatMap((c) => [
     `  ${c.copy}部目 発行番号 ${c.issueNumber}: ${
       c.status === "voided"
-        ? `無効（用紙詰まり） — refunded ${c.refund} yen`
+        ? `${voidedAs} — refunded ${c.refund} yen`
         : `delivered, ${c.fee} yen`
     }`,
     ...c.pages.map((p) => {
-      const s = r.sheets[p - 1];
-      return `    ${s.page}. ${s.subject.name}（${s.subject.residentId}）`;
+      const s = subjects[p - 1];
+      return `    ${p}. ${s?.name ?? "?"}（${s?.residentId ?? "?"}）`;
     }),
   ]);
   console.log(
@@ -246,4 +257,11 @@ if (import.meta.main) {
         : "  nothing printed",
     ].join("\n"),
   );
+  if (r.printFailure) {
+    const f = r.printFailure;
+    console.error(
+      `print failed (${f.reason}, sheet ${f.page}): voided and refunded\n  ${f.message_ja}\n  ${f.message_en}`,
+    );
+    Deno.exit(1);
+  }
 }

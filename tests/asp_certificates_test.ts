@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { issuanceWork } from "../db/asp/tenant_schema.ts";
 import { auditLog } from "../db/asp/schema.ts";
+import { sealRegistrations } from "../db/registry/schema.ts";
 import { sealImpressionPng } from "../services/registry/seed/mod.ts";
 import {
   makePerson,
@@ -269,7 +270,11 @@ Deno.test("POST /certificates: chosen members must be in the applicant's househo
     });
     const sheet = sheetFromJson(inkan.body.sheets[0]);
     assert.ok(sheet.type === "inkan" && !("options" in sheet));
-    assert.deepEqual(sheet.seal.png, png);
+    // The registry's compact version on the back side, its print one on the front.
+    const [seal] = await reg.database.db.select().from(sealRegistrations)
+      .where(eq(sealRegistrations.residentId, fam.householder));
+    assert.deepEqual(sheet.seal.png, new Uint8Array(seal.compactPng!));
+    assert.deepEqual(sheet.seal.printPng, new Uint8Array(seal.printPng!));
     assert.equal(sheet.seal.registeredDate, "2026-11-21");
 
     // Authentication: no token, a wrong one, or the operators' token.

@@ -7,7 +7,7 @@
  * compared value by value, including through a built certificate.
  */
 import assert from "node:assert/strict";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { IVS_KATSURA, PUA_GAIJI } from "./fixtures/certificate.ts";
 import { appliedEvents } from "../db/asp/tenant_schema.ts";
 import {
@@ -107,10 +107,17 @@ async function expectComplete(asp: TestAsp, reg: TestRegistry, label: string) {
   for (const s of seals) {
     const y = replica.seals.find((q) => q.id === s.id);
     assert.ok(y, `${label}: seal ${s.id}`);
+    // The registry's print and compact versions (the image as submitted
+    // for a registration made before they were prepared).
     assert.equal(
-      y.impressionPng,
-      s.impressionPng.toBase64(),
-      `${label}: seal image`,
+      y.printPng,
+      (s.printPng ?? s.impressionPng).toBase64(),
+      `${label}: seal print image`,
+    );
+    assert.equal(
+      y.compactPng,
+      (s.compactPng ?? s.impressionPng).toBase64(),
+      `${label}: seal compact image`,
     );
     assert.equal(y.registrationNumber, s.registrationNumber);
     assert.equal(y.status, s.status);
@@ -501,7 +508,19 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
     assert.equal(wife.subject.formerSurnameKana, "サキヤマ");
     const inkan = await certificate(asp, a, "inkan");
     assert.ok(inkan.type === "inkan");
-    assert.deepEqual(inkan.seal.png, sealImpressionPng("斉"));
+    // The registry's compact version on the back side, its print version
+    // on the front.
+    const [registered] = await reg.database.db.select().from(sealRegistrations)
+      .where(and(
+        eq(sealRegistrations.residentId, a),
+        eq(sealRegistrations.status, "active"),
+      ));
+    assert.ok(registered.printPng && registered.compactPng);
+    assert.deepEqual(inkan.seal.png, new Uint8Array(registered.compactPng));
+    assert.deepEqual(
+      inkan.seal.printPng,
+      new Uint8Array(registered.printPng),
+    );
 
     // Every event type named in the issue went through the feed.
     const types = new Set(

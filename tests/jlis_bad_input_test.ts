@@ -70,6 +70,51 @@ Deno.test("[e2e] a print report naming a page beyond the document is a 400, and 
   }
 });
 
+Deno.test("[e2e] a print failure naming a page beyond the document, or beside a jam, is a 400, and the request stays unreported", async () => {
+  const w = await openIssuanceWorld();
+  try {
+    const a = await w.moveIn("401005");
+    const card = await w.issueCard("401005", a);
+    await w.sync();
+    const bad: [Record<string, unknown>, string][] = [
+      [
+        {
+          jammedPage: null,
+          printFailure: { page: 3, reason: "RENDER_FAILED" },
+        },
+        "FAILED_PAGE_OUT_OF_RANGE",
+      ],
+      [
+        { jammedPage: 1, printFailure: { page: 1, reason: "WRITE_FAILED" } },
+        "VALIDATION_FAILED",
+      ],
+      [
+        { jammedPage: null, printFailure: { page: 1, reason: "ON_FIRE" } },
+        "VALIDATION_FAILED",
+      ],
+    ];
+    const db = w.jlis.databases[0].db;
+    for (const [body, code] of bad) {
+      const kiosk = w.kiosk({
+        fetch: rewriting(w.jlis.apps[0], /\/outcome$/, () => body),
+      });
+      const r = await kiosk.run({ card, pin: "1234", type: "juminhyo" });
+      assert.equal(r.ok, false, JSON.stringify(body));
+      const refusal = r as KioskRefusal;
+      assert.equal(refusal.stage, "outcome");
+      assert.equal(refusal.status, 400);
+      if (code !== "VALIDATION_FAILED") assert.equal(refusal.code, code);
+    }
+    const rows = await db.select().from(issuanceRequests);
+    assert.equal(rows.length, bad.length);
+    for (const row of rows) {
+      assert.equal(row.state, "released", "nothing recorded");
+    }
+  } finally {
+    await w.close();
+  }
+});
+
 Deno.test("[e2e] NUL or a lone surrogate in a kiosk's member list is a 400 INVALID_TEXT, and no request is recorded", async () => {
   const w = await openIssuanceWorld();
   try {

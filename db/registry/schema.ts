@@ -249,7 +249,15 @@ export const sealRegistrations = pgTable("seal_registrations", {
   municipalityCode: text("municipality_code").notNull(),
   residentId: text("resident_id").notNull(),
   registrationNumber: text("registration_number").notNull(),
+  /** The image as submitted (the registration's record). */
   impressionPng: bytea("impression_png").notNull(),
+  /**
+   * For the front: ≥ 300 dpi in the 印影 box (services/registry/seal_image.ts);
+   * null for registrations made before images were prepared.
+   */
+  printPng: bytea("print_png"),
+  /** For the back side: ≤ 2 KB two-colour PNG; null as `printPng`. */
+  compactPng: bytea("compact_png"),
   registeredDate: date("registered_date", { mode: "string" }).notNull(),
   /** active | abolished (廃止) | cancelled (職権抹消 on 転出確定・死亡) */
   status: text("status").notNull(),

@@ -6,6 +6,7 @@ import {
   slotCount,
 } from "./build_back_side.ts";
 import { DEFAULT_LAYOUT } from "./layout.ts";
+import { MAX_SEAL_PNG_BYTES } from "./canonical.ts";
 import { makeTestCenter } from "../../tests/fixtures/back_side.ts";
 
 Deno.test("buildBackSide() fills every slot, with the key id and issue number in clear", async () => {
@@ -42,4 +43,17 @@ Deno.test("createBackSideBuilder() builds the same layout as buildBackSide()", a
   // Fresh IV and salt: the same sheet never gives the same symbols twice.
   const again = await builder.build(sheets[0]);
   assert.notDeepEqual(again.symbols[0].modules, backs[0].symbols[0].modules);
+});
+
+Deno.test("buildBackSide(): the largest compact seal and a print version's digest still fit the back side", async () => {
+  const center = await makeTestCenter();
+  const sheet = await makeSampleSheet({ type: "inkan", seed: 302 });
+  assert.ok(sheet.type === "inkan");
+  // Incompressible bytes, the back side's whole seal budget.
+  const png = crypto.getRandomValues(new Uint8Array(MAX_SEAL_PNG_BYTES));
+  const back = await buildBackSide({
+    ...sheet,
+    seal: { ...sheet.seal, png, printPng: new Uint8Array(60_000) },
+  }, center);
+  assert.equal(back.symbols.length, await slotCount(DEFAULT_LAYOUT));
 });

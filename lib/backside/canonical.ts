@@ -23,6 +23,7 @@ import {
   CERTIFICATE_CATALOGUE,
   certificateTypeOfCode,
 } from "../certificate/types/mod.ts";
+import { createHash } from "node:crypto";
 import { CborError, type CborMap, decodeCbor, encodeCbor } from "./cbor.ts";
 
 /** Version of this canonical encoding (stored in the envelope header). */
@@ -39,6 +40,13 @@ export interface CanonicalField {
   name: string;
   kind: CanonicalKind;
   optional?: boolean;
+  /**
+   * A `bytes` field holding the SHA-256 of another field of the same map,
+   * which the back side does not carry (too large: the seal's print
+   * version): when that field is present, the digest is computed from it
+   * and it is left out; a decoded sheet has the digest only.
+   */
+  digestOf?: string;
 }
 /** The fields of one canonical map. */
 export type CanonicalSchema = readonly CanonicalField[];
@@ -103,14 +111,20 @@ const SEX_CODES = { male: 1, female: 2 } as const;
 
 function toMap(obj: Record<string, unknown>, schema: Schema, path: string) {
   const map: CborMap = new Map();
-  const known = new Set(schema.map((f) => f.name));
+  const known = new Set(schema.flatMap((f) => [f.name, f.digestOf ?? []]));
   for (const name of Object.keys(obj)) {
     if (!known.has(name) && obj[name] !== undefined) {
       throw new TypeError(`Cannot encode ${path}.${name}: unknown field`);
     }
   }
   for (const f of schema) {
-    const v = obj[f.name];
+    const source = f.digestOf ? obj[f.digestOf] : undefined;
+    if (f.digestOf && source !== undefined && !(source instanceof Uint8Array)) {
+      throw new TypeError(`Cannot encode ${path}.${f.digestOf}: not bytes`);
+    }
+    const v = source instanceof Uint8Array
+      ? new Uint8Array(createHash("sha256").update(source).digest())
+      : obj[f.name];
     if (v === undefined) {
       if (f.optional) continue;
       throw new TypeError(`Cannot encode ${path}.${f.name}: missing`);

@@ -92,3 +92,32 @@ Deno.test("decodeSheetContent() holds each type to its own fields: no options on
     /unknown option/,
   );
 });
+
+Deno.test("encodeSheetContent(): a seal's print version is carried as its SHA-256 (key 10.4), never itself; another image encodes differently", async () => {
+  const sheet = await makeSampleSheet({ type: "inkan", seed: 8 });
+  assert.ok(sheet.type === "inkan");
+  const printPng = new Uint8Array(50_000).fill(7);
+  const withPrint = { ...sheet, seal: { ...sheet.seal, printPng } };
+  const bytes = encodeSheetContent(withPrint);
+  assert.ok(bytes.length < encodeSheetContent(sheet).length + 64);
+  const decoded = decodeSheetContent(bytes);
+  assert.ok(decoded.type === "inkan");
+  assert.equal(decoded.seal.printPng, undefined);
+  assert.deepEqual(
+    decoded.seal.printSha256,
+    new Uint8Array(await crypto.subtle.digest("SHA-256", printPng)),
+  );
+  // The decoded sheet (digest only) encodes to the same bytes.
+  assert.deepEqual(encodeSheetContent(decoded), bytes);
+  const other = {
+    ...sheet,
+    seal: { ...sheet.seal, printPng: printPng.map(() => 8) },
+  };
+  assert.notDeepEqual(encodeSheetContent(other), bytes);
+  // Without a print version, nothing is added.
+  assert.equal(
+    (decodeSheetContent(encodeSheetContent(sheet)) as typeof sheet).seal
+      .printSha256,
+    undefined,
+  );
+});

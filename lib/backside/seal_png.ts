@@ -29,21 +29,52 @@ export async function compactSealPng(
 ): Promise<Uint8Array> {
   let side = options.maxSide ?? 128;
   while (side >= 32) {
-    // Quantize to two colours with sharp, then write the 8-bit palette PNG.
-    const quantized = await sharp(image, { limitInputPixels: 4096 * 4096 })
-      .flatten({ background: "#ffffff" })
-      .resize(side, side, { fit: "inside", withoutEnlargement: true })
-      .png({ palette: true, colours: 2, dither: 0 })
-      .toBuffer();
-    const { data, info } = await sharp(quantized).removeAlpha().raw()
-      .toBuffer({ resolveWithObject: true });
-    const png = encodeTwoColourPng(data, info.width, info.height);
+    const png = await twoColourSealPng(image, { side });
     if (png.length <= MAX_SEAL_PNG_BYTES) return png;
     side = Math.floor(side * 0.8);
   }
   throw new RangeError(
     `Seal image does not compress under ${MAX_SEAL_PNG_BYTES} bytes`,
   );
+}
+
+/**
+ * A seal impression in two colours (its ink and white), scaled to fit a
+ * square of `side` pixels, as an 8-bit palette PNG. `enlarge`: a smaller
+ * image is scaled up too (smoothly: the ink's edges follow the resampled
+ * outline, not the source's pixel grid) — the print version of a seal, at
+ * the printer's resolution.
+ *
+ * @example
+ * ```ts ignore
+ * const print = await twoColourSealPng(png, { side: 600, enlarge: true });
+ * ```
+ */
+export async function twoColourSealPng(
+  image: Uint8Array,
+  options: { side: number; enlarge?: boolean },
+): Promise<Uint8Array> {
+  const { side } = options;
+  const input = sharp(image, { limitInputPixels: 4096 * 4096 });
+  const { width = side, height = side } = await input.metadata();
+  // Enlarged: the source's pixel steps are smoothed away (a blur of 0.7 ×
+  // the scale) before the two colours are chosen, so the ink's edges
+  // follow the outline, not the source's grid.
+  const scale = side / Math.max(width, height);
+  let pipeline = input.flatten({ background: "#ffffff" })
+    .resize(side, side, {
+      fit: "inside",
+      withoutEnlargement: !options.enlarge,
+      kernel: "lanczos3",
+    });
+  if (options.enlarge && scale > 1.5) pipeline = pipeline.blur(scale * 0.7);
+  // Quantize to two colours with sharp, then write the 8-bit palette PNG.
+  const quantized = await pipeline
+    .png({ palette: true, colours: 2, dither: 0 })
+    .toBuffer();
+  const { data, info } = await sharp(quantized).removeAlpha().raw()
+    .toBuffer({ resolveWithObject: true });
+  return encodeTwoColourPng(data, info.width, info.height);
 }
 
 /** Writes RGB pixels of at most two colours as an 8-bit palette PNG. */
@@ -66,6 +97,11 @@ function encodeTwoColourPng(
   const indices = new Uint8Array(width * height);
   for (let i = 0; i < width * height; i++) {
     indices[i] = indexOf(rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]);
+  }
+  // The lighter colour is the paper: white (quantizing tints it with ink).
+  if (palette.length === 2) {
+    const light = (c: number[]) => c[0] + c[1] + c[2];
+    palette[light(palette[0]) >= light(palette[1]) ? 0 : 1] = [255, 255, 255];
   }
   return encodePalettePng({
     width,

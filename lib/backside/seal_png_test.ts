@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import sharp from "sharp";
 import { MAX_SEAL_PNG_BYTES } from "./canonical.ts";
-import { compactSealPng } from "./seal_png.ts";
+import { compactSealPng, twoColourSealPng } from "./seal_png.ts";
 import { seededRandom } from "../../tests/fixtures/sample_sheets.ts";
 
 Deno.test("compactSealPng() turns a large photo-like seal into a small 2-colour PNG", async () => {
@@ -32,4 +33,38 @@ Deno.test("compactSealPng() turns a large photo-like seal into a small 2-colour 
   assert.equal(meta.isPalette, true);
   // 8-bit palette (IHDR bit depth, colour type), as the front renderer needs.
   assert.deepEqual([small[24], small[25]], [8, 3]);
+});
+
+Deno.test("twoColourSealPng() with enlarge: a small seal becomes the print size, two colours, the paper white", async () => {
+  const small = await compactSealPng(
+    await sharp({
+      create: {
+        width: 96,
+        height: 96,
+        channels: 3,
+        background: { r: 250, g: 240, b: 240 },
+      },
+    }).composite([{
+      input: Buffer.from(
+        '<svg width="96" height="96"><circle cx="48" cy="48" r="40" fill="none" stroke="#c81e28" stroke-width="6"/></svg>',
+      ),
+    }]).png().toBuffer(),
+  );
+  const print = await twoColourSealPng(small, { side: 600, enlarge: true });
+  const meta = await sharp(print).metadata();
+  assert.deepEqual([meta.width, meta.height], [600, 600]);
+  assert.deepEqual([print[24], print[25]], [8, 3]);
+  // Without enlarge it stays as it is.
+  const same = await twoColourSealPng(small, { side: 600 });
+  assert.equal((await sharp(same).metadata()).width, 96);
+  // The palette: white paper and the ink.
+  const { data } = await sharp(print).raw().toBuffer({
+    resolveWithObject: true,
+  });
+  const colours = new Set<string>();
+  for (let i = 0; i < data.length; i += 3) {
+    colours.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+  }
+  assert.equal(colours.size, 2);
+  assert.ok(colours.has("255,255,255"), [...colours].join(" "));
 });

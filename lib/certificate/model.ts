@@ -141,8 +141,19 @@ export interface SealImpression {
   registrationNumber: string;
   /** 登録日 (ISO date) */
   registeredDate: string;
-  /** The impression image, PNG bytes. */
+  /**
+   * The impression image the back side carries (≤ 2 KB: the registry's
+   * compact version), PNG bytes; the front draws it when there is no
+   * `printPng`.
+   */
   png: Uint8Array;
+  /**
+   * The print version the front draws (≥ 300 dpi in the 印影 box), PNG
+   * bytes. Not on the back side, which carries its SHA-256 (`printSha256`).
+   */
+  printPng?: Uint8Array;
+  /** SHA-256 of `printPng`: what a decoded back side has in its place. */
+  printSha256?: Uint8Array;
 }
 
 /** The municipality that issues the certificate. */

@@ -14,7 +14,8 @@
  * (optional: the names to choose members by; does not use the session up);
  * `POST /kiosk/sessions/{id}/certificates` ({@linkcode kioskCertificateRequestSchema})
  * → {@linkcode releasedDocumentSchema}; `POST /kiosk/requests/{id}/outcome`
- * ({@linkcode printReportSchema}) → {@linkcode printOutcomeSchema}. A
+ * ({@linkcode printReportSchema}: delivered, a jam, or a page the kiosk could
+ * not print) → {@linkcode printOutcomeSchema}. A
  * refusal is the common error body (`code`, `message_ja`, `message_en`).
  * A kiosk that refuses to print what it got (an answer whose signature
  * fails, a document that is not the one its session asked for) says so
@@ -172,13 +173,40 @@ export const releasedDocumentSchema = z.object({
 export type ReleasedDocumentJson = z.infer<typeof releasedDocumentSchema>;
 
 /**
- * The kiosk's print report: all delivered, or the page that jammed, counted
- * in print order over all copies — its copy is voided (every sheet of it,
- * stamped 無効 and handed back), the other copies delivered.
+ * Why a kiosk could not print a sheet it was given (its own fault, not the
+ * center's answer): the sheet is voided and refunded like a jammed one.
+ */
+export const PRINT_FAILURES = [
+  /** The sheet's front or back could not be rendered (e.g. an image that does not decode). */
+  "RENDER_FAILED",
+  /** The rendered print could not be written out (the printer's output failed). */
+  "WRITE_FAILED",
+] as const;
+
+/** A print failure: the first sheet that could not be printed, and why. */
+export const printFailureSchema = z.object({
+  page: z.number().int().min(1).max(300),
+  reason: z.enum(PRINT_FAILURES),
+}).strict();
+
+/**
+ * The kiosk's print report: all delivered, the page that jammed, or the
+ * first page it could not print (`printFailure`), counted in print order over
+ * all copies. At a jam its copy is voided (every sheet of it, stamped 無効 and
+ * handed back), the other copies delivered. At a print failure the print
+ * stops: the copy containing that page and every later copy are voided and
+ * refunded (a WRITE_FAILED loses the whole print: every copy voided), earlier
+ * copies delivered. A print stops once: a jam or a failure, not both.
  */
 export const printReportSchema = z.object({
   jammedPage: z.number().int().min(1).max(300).nullable().default(null),
-}).strict();
+  printFailure: printFailureSchema.nullable().default(null),
+}).strict().refine((r) => r.jammedPage === null || r.printFailure === null, {
+  message: "a print stops once: jammedPage or printFailure, not both",
+});
+
+/** A print report as JSON carries it. */
+export type PrintReportJson = z.infer<typeof printReportSchema>;
 
 /** One copy's outcome as the ledger recorded it. */
 export const copyOutcomeSchema = z.object({

@@ -715,6 +715,14 @@ export const ISSUANCE_REFUSALS = {
     kiosk: "specific",
     parties: ["center"],
   },
+  FAILED_PAGE_OUT_OF_RANGE: {
+    status: 400,
+    ja: "印刷できなかったページの番号が証明書のページの範囲外です",
+    en: "The page the kiosk could not print is not one of the document's pages",
+    operator: "A print report named a failed page outside 1..pages",
+    kiosk: "specific",
+    parties: ["center"],
+  },
   ISSUE_NOT_FOUND: {
     status: 404,
     ja: "発行番号が見つかりません",

@@ -8,8 +8,11 @@ import {
   kioskCode,
   NEUTRAL_CODE,
 } from "./issuance.ts";
-import { KIOSK_REFUSALS } from "./kiosk.ts";
-import { KIOSK_FAILURE_REASONS } from "../contracts/kiosk_center.ts";
+import { KIOSK_PRINT_FAILURES, KIOSK_REFUSALS } from "./kiosk.ts";
+import {
+  KIOSK_FAILURE_REASONS,
+  PRINT_FAILURES,
+} from "../contracts/kiosk_center.ts";
 import { PORTAL_REFUSALS } from "./portal.ts";
 import { REGISTRY_REFUSALS } from "./registry.ts";
 import { VERIFICATION_REASONS } from "./verification.ts";
@@ -151,5 +154,18 @@ Deno.test("KIOSK_REFUSALS: one entry per failure reason the kiosk reports, each 
   );
   for (const [code, e] of Object.entries(KIOSK_REFUSALS)) {
     assertWording(code, e as Wording<never>);
+  }
+});
+
+Deno.test("KIOSK_PRINT_FAILURES: one entry per print failure the kiosk reports, each naming the sheet in ja and en", () => {
+  assert.deepEqual(
+    Object.keys(KIOSK_PRINT_FAILURES).toSorted(),
+    [...PRINT_FAILURES].toSorted(),
+  );
+  for (const [code, e] of Object.entries(KIOSK_PRINT_FAILURES)) {
+    const { ja, en } = say(e, { page: 3 });
+    assert.match(ja, /3枚目/, code);
+    assert.match(ja, /返金/, code);
+    assert.match(en, /sheet 3/i, code);
   }
 });

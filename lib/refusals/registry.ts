@@ -143,8 +143,19 @@ export const REGISTRY_REFUSALS = {
   },
   SEAL_IMAGE_INVALID: {
     status: 400,
-    ja: "印影画像が PNG ではありません",
-    en: "The seal impression is not a PNG image",
+    ja: "印影画像が PNG ではないか、画像として読み取れません",
+    en: "The seal impression is not a PNG image, or it does not decode",
+  },
+  SEAL_IMAGE_TOO_LARGE: {
+    status: 413,
+    ja: "印影画像のファイルが大きすぎます（256 KB まで）",
+    en: "The seal impression file is too large (at most 256 KB)",
+  },
+  SEAL_IMAGE_DIMENSIONS: {
+    status: 400,
+    ja: "印影画像の大きさが範囲外です（縦横とも 32〜4096 ピクセル）",
+    en:
+      "The seal impression's size is out of range (width and height 32 to 4096 pixels)",
   },
   UNDER_AGE_SEAL: {
     status: 409,

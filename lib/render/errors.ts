@@ -55,6 +55,43 @@ export class BackSideMismatchError extends Error {
 }
 
 /**
+ * One page of a document could not be rendered: its front or its back
+ * failed to lay out or to be written (an image that does not decode, a
+ * field that does not fit, …). `page` is the sheet's 1-based number; the
+ * original error is the `cause`. A printer that meets it stops at that
+ * sheet, as at a paper jam (services/kiosk).
+ *
+ * @example
+ * ```ts ignore
+ * try {
+ *   renderer.pdf(doc, backs);
+ * } catch (e) {
+ *   if (e instanceof PageRenderError) console.log(e.code, e.page, e.side); // "PAGE_NOT_RENDERED" 2 "front"
+ * }
+ * ```
+ */
+export class PageRenderError extends Error {
+  /** Stable machine code. */
+  readonly code = "PAGE_NOT_RENDERED" as const;
+
+  constructor(
+    /** The sheet (1-based, over the whole PDF) that could not be rendered. */
+    readonly page: number,
+    /** Which side of it. */
+    readonly side: "front" | "back",
+    cause: unknown,
+  ) {
+    super(
+      `Sheet ${page} (${side}) cannot be rendered: ${
+        cause instanceof Error ? cause.name : typeof cause
+      }`,
+      { cause },
+    );
+    this.name = "PageRenderError";
+  }
+}
+
+/**
  * Japanese names of the fields that can be too long.
  *
  * @example

@@ -72,6 +72,8 @@ export interface Renderer {
   /**
    * The document as PDF: per sheet its front, then its back when given;
    * `options.sheets` prints only the first sheets (see {@link PdfOptions}).
+   * A sheet that cannot be drawn throws `PageRenderError` (its page, side
+   * and cause).
    */
   pdf(
     doc: CertificateDocument,

@@ -22,7 +22,7 @@ import { entryOf } from "../certificate/types/mod.ts";
 import { layoutBackSide } from "./back_layout.ts";
 import { copyGuardPlacements } from "./backgrounds.ts";
 import { defaultRenderContext, type RenderContext } from "./context.ts";
-import { BackSideMismatchError } from "./errors.ts";
+import { BackSideMismatchError, PageRenderError } from "./errors.ts";
 import { type FaceName, type PathSegment, splitClusters } from "./font.ts";
 import { segmentsBounds } from "./glyph_path.ts";
 import { layoutSheet } from "./layout.ts";
@@ -343,6 +343,24 @@ function writeImage(w: PdfWriter, n: number, png: Uint8Array): void {
     );
     return;
   }
+  if (
+    s.bitDepth === 8 && s.interlace === 0 && s.colorType === 3 &&
+    s.palette && !s.transparency
+  ) {
+    // 8-bit palette (the seal versions): the palette as an indexed colour
+    // space, the image data as it is.
+    let hex = "";
+    for (const v of s.palette) hex += v.toString(16).padStart(2, "0");
+    w.stream(
+      n,
+      `${base} /ColorSpace [/Indexed /DeviceRGB ${
+        s.palette.length / 3 - 1
+      } <${hex}>] /DecodeParms << /Predictor 15 /Colors 1 /BitsPerComponent 8 /Columns ${s.width} >>`,
+      s.idat,
+      { deflated: true },
+    );
+    return;
+  }
   // anything else: decode, put on white paper, store as RGB
   const img = decodePng(png);
   const rgb = new Uint8Array(img.width * img.height * 3);
@@ -549,7 +567,9 @@ function checkDocument(
 }
 
 /**
- * Renders a document as PDF and reports substituted glyphs.
+ * Renders a document as PDF and reports substituted glyphs. Throws like
+ * {@linkcode renderDocumentPdf} ({@link PageRenderError} for a sheet that
+ * cannot be drawn).
  *
  * @example
  * ```ts ignore
@@ -614,17 +634,33 @@ function renderPdf(
   let before = 0;
   for (const { doc, backs, count } of parts) {
     doc.sheets.slice(0, count).forEach((sheet, i) => {
-      const front = layoutSheet(sheet, { context: ctx });
+      // A side that fails names its page over the whole print
+      // (PageRenderError): a printer stops there.
+      const side = <T>(which: "front" | "back", draw: () => T): T => {
+        try {
+          return draw();
+        } catch (err) {
+          throw new PageRenderError(before + i + 1, which, err);
+        }
+      };
+      const front = side("front", () => layoutSheet(sheet, { context: ctx }));
       for (const g of front.glyphIssues) {
         glyphIssues.push({ ...g, page: before + sheet.page });
       }
-      const layouts = [front];
-      if (backs) layouts.push(layoutBackSide(backs[i], { context: ctx }));
-      for (const layout of layouts) {
+      const layouts: ["front" | "back", () => PageLayout][] = [[
+        "front",
+        () => front,
+      ]];
+      if (backs) {
+        layouts.push([
+          "back",
+          () => layoutBackSide(backs[i], { context: ctx }),
+        ]);
+      }
+      for (const [which, layout] of layouts) {
         const n = w.allocate();
-        w.stream(n, "", pageContent(layout, state), {
-          compress: level || undefined,
-        });
+        const content = side(which, () => pageContent(layout(), state));
+        w.stream(n, "", content, { compress: level || undefined });
         contents.push(n);
       }
     });
@@ -689,8 +725,9 @@ function renderPdf(
 /**
  * Renders a document as an A4 PDF: per sheet its front page, then its back
  * page when `backs` is given (one per sheet, same issue number, else
- * {@link BackSideMismatchError}). Throws FieldTooLongError for a field that
- * does not fit.
+ * {@link BackSideMismatchError}). A sheet whose front or back cannot be
+ * drawn (a field that does not fit, an image that does not decode) throws
+ * {@link PageRenderError} naming the sheet, the original error as its cause.
  *
  * @example
  * ```ts ignore

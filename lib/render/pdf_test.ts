@@ -17,7 +17,11 @@ import type {
   PlacedSymbol,
 } from "../certificate/model.ts";
 import { createRenderContext } from "./context.ts";
-import { BackSideMismatchError, FieldTooLongError } from "./errors.ts";
+import {
+  BackSideMismatchError,
+  FieldTooLongError,
+  PageRenderError,
+} from "./errors.ts";
 import { INKAN_ATTESTATION } from "./forms/inkan.ts";
 import { JUMINHYO_ATTESTATION } from "./forms/juminhyo.ts";
 import {
@@ -25,6 +29,7 @@ import {
   renderDocumentPdfWithReport,
   renderDocumentsPdfWithReport,
 } from "./pdf.ts";
+import { decodePng, encodePalettePng } from "./png_codec.ts";
 
 const context = createRenderContext();
 
@@ -125,6 +130,51 @@ Deno.test("renderDocumentPdf() output renders without poppler errors and is dete
   });
 });
 
+Deno.test("renderDocumentPdf() embeds an 8-bit palette seal (the registry's versions) as an indexed image poppler draws in its colours", async () => {
+  // A 2-colour palette PNG: white paper, ink ring (what twoColourSealPng writes).
+  const side = 600;
+  const indices = new Uint8Array(side * side);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const r = Math.hypot(x - 300, y - 300);
+      indices[y * side + x] = r > 240 && r < 290 ? 1 : 0;
+    }
+  }
+  const printPng = encodePalettePng({
+    width: side,
+    height: side,
+    palette: new Uint8Array([255, 255, 255, 200, 30, 40]),
+    indices,
+  });
+  const base = makeInkanSheet();
+  const sheet = { ...base, seal: { ...base.seal, printPng } };
+  const pdf = renderDocumentPdf(
+    { requestId: "p", sheets: [sheet] },
+    undefined,
+    {
+      context,
+    },
+  );
+  await withPdf(pdf, async (path) => {
+    const images = new TextDecoder().decode(
+      (await run("pdfimages", ["-list", path])).stdout,
+    );
+    assert.match(images, /\s600\s+600\s+index\s/, images);
+    const { stderr } = await run("pdftoppm", ["-r", "50", "-png", path, path]);
+    assert.equal(stderr, "");
+    const png = decodePng(await Deno.readFile(`${path}-1.png`));
+    await Deno.remove(`${path}-1.png`);
+    let ink = 0;
+    for (let i = 0; i < png.width * png.height; i++) {
+      const p = i * png.channels;
+      if (png.data[p] > 150 && png.data[p + 1] < 80 && png.data[p + 2] < 90) {
+        ink++;
+      }
+    }
+    assert.ok(ink > 200, `${ink} ink pixels drawn`);
+  });
+});
+
 Deno.test("renderDocumentPdf() renders IVS and 外字 names and reports the missing glyph", async () => {
   const sheet = makeSheet({
     subject: makeGaijiSubject(),
@@ -158,8 +208,47 @@ Deno.test("renderDocumentPdf() refuses a field that does not fit", () => {
   };
   assert.throws(
     () => renderDocumentPdf(doc, undefined, { context }),
-    (e: unknown) => e instanceof FieldTooLongError && e.field === "name",
+    (e: unknown) =>
+      e instanceof PageRenderError && e.page === 1 && e.side === "front" &&
+      e.cause instanceof FieldTooLongError && e.cause.field === "name",
   );
+});
+
+Deno.test("renderDocumentPdf() names the sheet it cannot draw: a seal impression that is not a decodable PNG", () => {
+  const doc = makeHouseholdDocument();
+  const garbage = new Uint8Array(200).fill(0x5a);
+  garbage.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  // A palette PNG header (so the image is decoded), then garbage.
+  const header = new Uint8Array(
+    makeInkanSheet().seal.png.subarray(0, 33),
+  );
+  header[25] = 3;
+  const headerThenGarbage = new Uint8Array([...header, ...garbage]);
+  for (const png of [garbage, headerThenGarbage]) {
+    const sheet = makeInkanSheet({
+      seal: { registrationNumber: "1", registeredDate: "2016-01-20", png },
+    });
+    const inkan = {
+      requestId: "x",
+      sheets: [{ ...sheet, page: 1, pages: 1 }],
+    };
+    assert.throws(
+      () => renderDocumentPdf(inkan, undefined, { context }),
+      (e: unknown) =>
+        e instanceof PageRenderError && e.page === 1 && e.side === "front" &&
+        e.code === "PAGE_NOT_RENDERED",
+    );
+  }
+  // Sheet 2 of 3: the error names it.
+  const broken = structuredClone(doc);
+  broken.sheets[1].municipality.mayor = "長".repeat(200);
+  assert.throws(
+    () => renderDocumentPdf(broken, undefined, { context }),
+    (e: unknown) => e instanceof PageRenderError && e.page === 2,
+  );
+  // The sheets before it still render.
+  const first = renderDocumentPdf(broken, undefined, { context, sheets: 1 });
+  assert.equal(new TextDecoder().decode(first.subarray(0, 5)), "%PDF-");
 });
 
 Deno.test("renderDocumentPdf() checks sheet numbering and binds each back side to its sheet", () => {

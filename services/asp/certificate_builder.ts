@@ -275,7 +275,9 @@ export async function buildCertificate(
         seal = {
           registrationNumber: s.registrationNumber,
           registeredDate: s.registeredDate,
-          png: Uint8Array.fromBase64(s.impressionPng),
+          // The back side's compact version; the front draws the print one.
+          png: Uint8Array.fromBase64(s.compactPng),
+          printPng: Uint8Array.fromBase64(s.printPng),
         };
       }
 

@@ -90,7 +90,11 @@ export const HOUSEHOLD_NOT_COPIED = [
   "address",
   "katagaki",
 ] as const;
-/** Seal fields kept (registration number, date and image encrypted). */
+/**
+ * Seal fields kept (registration number, date and images encrypted): the
+ * print and compact versions the registry prepared; the image as submitted
+ * only for a registration made before (it is then both).
+ */
 export const SEAL_FIELDS = [
   "id",
   "residentId",
@@ -98,6 +102,8 @@ export const SEAL_FIELDS = [
   "registrationNumber",
   "registeredDate",
   "impressionPng",
+  "printPng",
+  "compactPng",
 ] as const;
 /** Seal fields not copied. */
 export const SEAL_NOT_COPIED = [
@@ -164,14 +170,17 @@ export interface ReplicaHousehold {
   status: string;
 }
 
-/** A seal registration in the replica (image as base64 PNG). */
+/** A seal registration in the replica (images as base64 PNG). */
 export interface ReplicaSeal {
   id: string;
   residentId: string;
   status: string;
   registrationNumber: string;
   registeredDate: string;
-  impressionPng: string;
+  /** For the front: ≥ 300 dpi in the 印影 box (the registry's print version). */
+  printPng: string;
+  /** For the back side: ≤ 2 KB (the registry's compact version). */
+  compactPng: string;
 }
 
 /** An issuance block in the replica. */
@@ -415,7 +424,11 @@ export function projectSeal(
     status: str("seal", row, "status"),
     registrationNumber: str("seal", row, "registrationNumber"),
     registeredDate: day("seal", row, "registeredDate"),
-    impressionPng: str("seal", row, "impressionPng"),
+    // A registration made before the registry prepared its images: the
+    // image as submitted, for both (the original is not kept otherwise).
+    printPng: opt("seal", row, "printPng") ?? str("seal", row, "impressionPng"),
+    compactPng: opt("seal", row, "compactPng") ??
+      str("seal", row, "impressionPng"),
   };
 }
 
@@ -725,16 +738,21 @@ export async function readSeals(
   residentId: string,
 ): Promise<ReplicaSeal[]> {
   const rows = await sealsOf(tx, { residentId });
-  return rows.map((s) => ({
-    id: s.id,
-    residentId: s.residentId,
-    status: s.status,
-    ...cipher.openJson<Omit<ReplicaSeal, "id" | "residentId" | "status">>(
-      "seals",
-      s.id,
-      s.data,
-    ),
-  }));
+  return rows.map((s) => {
+    // A replica written before the print and compact versions: one image.
+    const { impressionPng, ...data } = cipher.openJson<
+      & Omit<ReplicaSeal, "id" | "residentId" | "status">
+      & { impressionPng?: string }
+    >("seals", s.id, s.data);
+    return {
+      id: s.id,
+      residentId: s.residentId,
+      status: s.status,
+      ...data,
+      printPng: data.printPng ?? impressionPng!,
+      compactPng: data.compactPng ?? impressionPng!,
+    };
+  });
 }
 
 /** Blocks of residents, decrypted. */

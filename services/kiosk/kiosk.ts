@@ -12,12 +12,17 @@
  *    names, to choose members by; the session is not used up by it);
  * 3. `POST /kiosk/sessions/{id}/certificates` → the released document
  *    (sheets and back sides), or a refusal code with the Japanese message;
- * 4. print (render front + back to PDF: lib/render) every copy (部数), each
- *    its own document with its own 発行番号; a jam voids the copy it hits
- *    (its sheets are stamped 無効 and handed back) and the print goes on
- *    with the next copy;
+ * 4. print (render front + back of every sheet to PDF: lib/render, then
+ *    write it) every copy (部数), each its own document with its own
+ *    発行番号; a jam voids the copy it hits (its sheets are stamped 無効 and
+ *    handed back) and the print goes on with the next copy; a sheet the
+ *    kiosk cannot render (an image that does not decode, …) stops the print:
+ *    its copy and every later one are not printed, and a PDF it cannot write
+ *    prints nothing — never a crash after the release;
  * 5. `POST /kiosk/requests/{requestId}/outcome` → delivered pages, voided
- *    pages and the refund, per copy and in all, as the ledger recorded them.
+ *    pages and the refund, per copy and in all, as the ledger recorded them
+ *    (the first page not printed is reported as `printFailure`:
+ *    `RENDER_FAILED`, `WRITE_FAILED`).
  *
  * `run(choice)` does it all at once; a screen that asks the applicant
  * between steps uses the steps one by one — `authenticate(card, pin)` (the
@@ -57,9 +62,14 @@ import { type Card, CardError } from "../../lib/card/card.ts";
 import type { KeyList } from "../../lib/crypto/key_list.ts";
 import { readKeyListFile } from "../../lib/crypto/key_store.ts";
 import type { Counter, MetricsRegistry } from "../../lib/service/metrics.ts";
-import { KIOSK_REFUSALS } from "../../lib/refusals/kiosk.ts";
+import {
+  KIOSK_PRINT_FAILURES,
+  KIOSK_REFUSALS,
+  type KioskPrintFailureCode,
+} from "../../lib/refusals/kiosk.ts";
+import { say } from "../../lib/refusals/entry.ts";
 import { documentProblems } from "./document_check.ts";
-import type { Renderer } from "../../lib/render/mod.ts";
+import { PageRenderError, type Renderer } from "../../lib/render/mod.ts";
 import type {
   BackSide,
   CertificateType,
@@ -114,7 +124,10 @@ export interface KioskOptions {
    * session, the card, the issue number, the applicant and no one twice.
    */
   readHouseholdForAll?: boolean;
-  /** Renders the print (needed only to write a PDF). */
+  /**
+   * Renders the print (needed only to write a PDF: without it, a released
+   * document asked with `pdfPath` is reported as not printed, RENDER_FAILED).
+   */
   renderer?: () => Promise<Renderer>;
   /** Kiosk events (screens, alarms), in order. */
   onEvent?: (e: KioskEvent) => void;
@@ -149,7 +162,10 @@ export interface KioskChoice {
   jamPage?: number | null;
   /** Simulate a paper jam on the first sheet of this copy (1-based; overrides `jamPage`). */
   jamCopy?: number | null;
-  /** Write the printed pages (front and back) here. */
+  /**
+   * Write the printed pages (front and back) here. Without it nothing is
+   * rendered (load generators): every page not jammed counts as delivered.
+   */
   pdfPath?: string;
   /** The applicant walks away without the card / the paper. */
   leaveCard?: boolean;
@@ -229,6 +245,20 @@ export interface ReceiptCopy {
   refund: number;
 }
 
+/**
+ * A sheet the kiosk could not print (render or write): it and the sheets
+ * after it were voided and refunded, as at a jam.
+ */
+export interface KioskPrintFailure {
+  /** The first sheet not printed (1-based). */
+  page: number;
+  /** Why (reported to the center as `printFailure.reason`). */
+  reason: KioskPrintFailureCode;
+  /** What the screen showed. */
+  message_ja: string;
+  message_en: string;
+}
+
 /** A completed run. */
 export interface KioskReceipt {
   ok: true;
@@ -253,7 +283,10 @@ export interface KioskReceipt {
   /** The released document, decoded on first read (tests check it). */
   readonly sheets: SheetContent[];
   readonly backs: BackSide[];
+  /** The PDF written (absent when nothing was printed). */
   pdfPath?: string;
+  /** A sheet the kiosk could not print (render or write), if any. */
+  printFailure?: KioskPrintFailure;
   alarms: ("card" | "paper")[];
 }
 
@@ -694,17 +727,88 @@ async function requestDocument(
   };
 }
 
+/** What the printer did. */
+interface Printed {
+  /** The PDF written, if any page was. */
+  pdfPath?: string;
+  /**
+   * The first page not printed (in print order over all copies) and why: its
+   * copy and every later one are voided.
+   */
+  failure?: { page: number; reason: KioskPrintFailureCode };
+}
+
 /**
- * Step 4: prints the delivered pages (front and back; 1-based, in print
- * order over all copies) into the PDF, if asked.
+ * Step 4: renders the pages to print (front and back of each; 1-based, in
+ * print order over all copies; each copy its own document) — all of them,
+ * before the outcome is reported — and writes them into the PDF, if asked.
+ * A page that cannot be rendered stops the print there: the copies before
+ * its copy are printed, its copy and the later ones are not (a failure at
+ * that page). A PDF that cannot be written prints nothing (a failure at
+ * page 1). Never throws for what the released document holds: after the
+ * release, every page either prints or is reported as not printed.
  */
 async function print(
   st: KioskState,
+  run: Run,
   released: Released,
   choice: KioskIssueChoice,
   printed: number[],
-): Promise<string | undefined> {
-  if (!choice.pdfPath || printed.length === 0) return undefined;
+): Promise<Printed> {
+  if (!choice.pdfPath || printed.length === 0) return {};
+  let pdf: Uint8Array | undefined;
+  let failure: Printed["failure"];
+  try {
+    pdf = await renderPages(st, released, printed);
+  } catch (err) {
+    // PageRenderError counts the PDF's pages: map it back to print order.
+    const page = err instanceof PageRenderError
+      ? printed[err.page - 1] ?? printed[0]
+      : printed[0];
+    failure = { page, reason: "RENDER_FAILED" };
+    run.log?.error("page not rendered: print stopped", {
+      page,
+      ...(err instanceof PageRenderError ? { side: err.side } : {}),
+      error: err,
+    });
+    // The copies before its copy still print.
+    const first = firstPageOf(
+      released.doc,
+      copyAt(released.doc, page)?.copy ?? 1,
+    );
+    const before = printed.filter((p) => p < first);
+    if (before.length > 0) {
+      pdf = await renderPages(st, released, before).catch((again) => {
+        run.log?.error("page not rendered: print stopped", {
+          page: before[0],
+          error: again,
+        });
+        failure = { page: before[0], reason: "RENDER_FAILED" };
+        return undefined;
+      });
+    }
+  }
+  if (!pdf) return { failure };
+  try {
+    await Deno.writeFile(choice.pdfPath, pdf);
+  } catch (err) {
+    run.log?.error("print not written: nothing printed", { error: err });
+    await Deno.remove(choice.pdfPath).catch(() => {});
+    return { failure: { page: 1, reason: "WRITE_FAILED" } };
+  }
+  return { pdfPath: choice.pdfPath, failure };
+}
+
+/**
+ * The given pages (1-based, in print order over all copies; front and back)
+ * as one PDF, each copy its own document; throws what the renderer throws
+ * (PageRenderError counts the PDF's pages).
+ */
+async function renderPages(
+  st: KioskState,
+  released: Released,
+  printed: number[],
+): Promise<Uint8Array> {
   if (!st.opts.renderer) throw new TypeError("Writing a PDF needs a renderer");
   const renderer = await st.opts.renderer();
   const sheets = released.sheets();
@@ -721,9 +825,7 @@ async function print(
       backs: pages.map((p) => backs[p - 1]),
     };
   }).filter((d) => d.doc.sheets.length > 0);
-  const pdf = renderer.pdfOfDocuments(docs);
-  await Deno.writeFile(choice.pdfPath, pdf);
-  return choice.pdfPath;
+  return renderer.pdfOfDocuments(docs);
 }
 
 /** The first page of a copy, in print order over all copies. */
@@ -890,6 +992,12 @@ function logOutcome(
       voided: r.voided.length,
       fee: r.fee,
       refund: r.refund,
+      ...(r.printFailure
+        ? {
+          printFailure: r.printFailure.reason,
+          failedPage: r.printFailure.page,
+        }
+        : {}),
     });
   } else logRefused(run, r, type);
 }
@@ -951,8 +1059,21 @@ async function issueSteps(
   const printed = doc.copies.filter((c) => c !== jammed).flatMap((c) =>
     Array.from({ length: c.pages }, (_, i) => firstPageOf(doc, c.copy) + i)
   );
-  const pdfPath = await print(st, released, choice, printed);
-  if (jam !== null) {
+  const printedNow = await print(st, run, released, choice, printed);
+  const { pdfPath } = printedNow;
+  let failure = printedNow.failure;
+  // A print stops once: a page not rendered after a jam stops it from the
+  // jammed copy on (the copies between are voided too, stamped 無効).
+  if (
+    failure && jam !== null && jammed && failure.reason === "RENDER_FAILED" &&
+    failure.page > jam
+  ) failure = { ...failure, page: firstPageOf(doc, jammed.copy) };
+  let printFailure: KioskPrintFailure | undefined;
+  if (failure) {
+    const { ja, en } = say(KIOSK_PRINT_FAILURES[failure.reason], failure);
+    printFailure = { ...failure, message_ja: ja, message_en: en };
+    emit(st, { kind: "screen", message_ja: ja });
+  } else if (jam !== null) {
     emit(st, {
       kind: "screen",
       message_ja: `用紙が詰まりました（${
@@ -960,12 +1081,14 @@ async function issueSteps(
       }${jam}枚目）。その部の用紙は無効となり、店員が「無効」と押印してお返しします。その部の料金は返金します。`,
     });
   }
+  // The print stopped once: at the first page it could not print (before
+  // any jam), or at the jam.
   const outcome = await callCenter(
     st,
     run,
     "outcome",
     `/kiosk/requests/${doc.requestId}/outcome`,
-    { jammedPage: jam },
+    failure ? { jammedPage: null, printFailure: failure } : { jammedPage: jam },
   );
   if (outcome.status !== 200) return refused(st, run, "outcome", outcome);
   const o = parseAnswer(
@@ -998,6 +1121,7 @@ async function issueSteps(
       return released.backs();
     },
     pdfPath,
+    ...(printFailure ? { printFailure } : {}),
     alarms,
   };
 }

@@ -17,9 +17,8 @@ import {
 } from "../../tests/support/registry_world.ts";
 
 const M = "401005";
-const SEAL_PNG = Uint8Array.fromBase64(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
-);
+import { sealImpressionPng } from "./seed/mod.ts";
+const SEAL_PNG = sealImpressionPng("山田");
 const SEAL_B64 = SEAL_PNG.toBase64();
 
 async function event(

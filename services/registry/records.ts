@@ -8,6 +8,7 @@
 import type { Db } from "../../lib/db/database.ts";
 import { ageOn } from "../../lib/time/clock.ts";
 import { RegistryError } from "./errors.ts";
+import { prepareSealImage } from "./seal_image.ts";
 import {
   commitChange,
   type Committed,
@@ -18,12 +19,6 @@ import {
   readSeal,
 } from "./store.ts";
 
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-function isPng(b: Uint8Array): boolean {
-  return b.length > 32 && PNG_MAGIC.every((v, i) => b[i] === v);
-}
-
 /** Who asks. */
 export interface Actor {
   client: string;
@@ -31,7 +26,10 @@ export interface Actor {
 }
 
 /**
- * Registers a seal for an active resident aged 15 or over.
+ * Registers a seal for an active resident aged 15 or over. The image is
+ * decoded and checked first ({@linkcode prepareSealImage}: SEAL_IMAGE_INVALID,
+ * SEAL_IMAGE_TOO_LARGE, SEAL_IMAGE_DIMENSIONS); the registration keeps it as
+ * submitted with its print and compact versions.
  *
  * @example
  * ```ts ignore
@@ -49,9 +47,7 @@ export async function registerSeal(
   },
   actor: Actor,
 ): Promise<Committed & { sealId: string }> {
-  if (!isPng(input.impressionPng)) {
-    throw new RegistryError("SEAL_IMAGE_INVALID");
-  }
+  const { printPng, compactPng } = await prepareSealImage(input.impressionPng);
   const sealId = `${code}-S${
     crypto.randomUUID().replaceAll("-", "").slice(0, 12)
   }`;
@@ -77,6 +73,8 @@ export async function registerSeal(
       registrationNumber: input.registrationNumber ??
         sealId.slice(-8).toUpperCase(),
       impressionPng: input.impressionPng,
+      printPng,
+      compactPng,
       registeredDate: input.date,
       status: "active",
       endedDate: null,

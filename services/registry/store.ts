@@ -470,9 +470,18 @@ export function replicaBlock(b: IssuanceBlock): Record<string, unknown> {
   return withhold(b, WITHHELD_FROM_REPLICA.block);
 }
 
-/** A seal row as the feed carries it (image as base64). */
+/**
+ * A seal row as the feed carries it (images as base64: as submitted, and
+ * its print and compact versions — null for a registration made before
+ * images were prepared).
+ */
 export function replicaSeal(s: SealRegistration): Record<string, unknown> {
-  return { ...s, impressionPng: s.impressionPng.toBase64() };
+  return {
+    ...s,
+    impressionPng: s.impressionPng.toBase64(),
+    printPng: s.printPng?.toBase64() ?? null,
+    compactPng: s.compactPng?.toBase64() ?? null,
+  };
 }
 
 function undoSeal(s: SealRegistration | null): unknown {

@@ -22,6 +22,8 @@ const sealJsonSchema = z.strictObject({
   registrationNumber: z.string(),
   registeredDate: isoDate,
   png: z.base64(),
+  printPng: z.base64().optional(),
+  printSha256: z.base64().optional(),
 });
 
 /**
@@ -47,8 +49,32 @@ const inkanMemory = z.strictObject({
     registrationNumber: z.string(),
     registeredDate: isoDate,
     png: bytesSchema,
+    printPng: bytesSchema.optional(),
+    printSha256: bytesSchema.optional(),
   }),
 });
+
+/** The seal with its binary fields (png, printPng, printSha256) mapped. */
+function mapSealImages<
+  A,
+  B,
+  S extends { png: A; printPng?: A; printSha256?: A },
+>(
+  seal: S,
+  f: (a: A) => B,
+): Omit<S, "png" | "printPng" | "printSha256"> & {
+  png: B;
+  printPng?: B;
+  printSha256?: B;
+} {
+  const { png, printPng, printSha256, ...rest } = seal;
+  return {
+    ...rest,
+    png: f(png),
+    ...(printPng !== undefined ? { printPng: f(printPng) } : {}),
+    ...(printSha256 !== undefined ? { printSha256: f(printSha256) } : {}),
+  };
+}
 
 /**
  * One 印鑑登録証明書 sheet. Wire form: the seal PNG as base64 and
@@ -64,19 +90,21 @@ const inkanMemory = z.strictObject({
 export const inkanSheetSchema = z.codec(inkanWireSchema, inkanMemory, {
   decode: ({ options: _options, seal, ...sheet }) => ({
     ...sheet,
-    seal: { ...seal, png: z.decode(base64Bytes, seal.png) },
+    seal: mapSealImages(seal, (b: string) => z.decode(base64Bytes, b)),
   }),
   encode: ({ seal, ...sheet }) => ({
     ...sheet,
     options: { ...NO_OPTIONS },
-    seal: { ...seal, png: z.encode(base64Bytes, seal.png) },
+    seal: mapSealImages(seal, (b: Uint8Array) => z.encode(base64Bytes, b)),
   }),
 });
 
 /**
  * The 印鑑登録証明書 in the certificate catalogue. Back side: type code 2;
  * canonical key 6 (options) is always 0; the seal is key 10
- * (registrationNumber 1, registeredDate 2, png 3 as raw bytes).
+ * (registrationNumber 1, registeredDate 2, png 3 as raw bytes — the compact
+ * version —, printSha256 4: the SHA-256 of the print version the front
+ * draws, which the back side does not carry).
  *
  * @example
  * ```ts
@@ -100,6 +128,13 @@ export const INKAN = {
         { key: 1, name: "registrationNumber", kind: "text" },
         { key: 2, name: "registeredDate", kind: "text" },
         { key: 3, name: "png", kind: "bytes" },
+        {
+          key: 4,
+          name: "printSha256",
+          kind: "bytes",
+          optional: true,
+          digestOf: "printPng",
+        },
       ],
     }],
   },

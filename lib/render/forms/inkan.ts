@@ -85,7 +85,9 @@ export function inkanForm(b: FormBuilder, sheet: InkanSheet): void {
     stroke: [0.5, 0.5, 0.5],
     lineWidth: 0.15,
   });
-  const [pw, ph] = pngSize(seal.png);
+  // The print version when there is one (sharp at the printer's resolution).
+  const image = seal.printPng ?? seal.png;
+  const [pw, ph] = pngSize(image);
   const scale = Math.min(area / pw, area / ph);
   const w = pw * scale, h = ph * scale;
   b.ops.push({
@@ -94,7 +96,7 @@ export function inkanForm(b: FormBuilder, sheet: InkanSheet): void {
     y: y + 7 + (area - h) / 2,
     w,
     h,
-    png: seal.png,
+    png: image,
     role: "seal-impression",
   });
   y += boxH;

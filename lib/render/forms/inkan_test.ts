@@ -58,3 +58,26 @@ Deno.test("pngSize() reads a PNG's width and height and refuses anything else", 
   assert.throws(() => pngSize(new Uint8Array(30)), TypeError);
   assert.throws(() => pngSize(png.subarray(0, 20)), TypeError);
 });
+
+Deno.test("layoutSheet() draws the seal's print version when there is one, at ≥ 300 dpi in the 印影 box", () => {
+  const png = makeSealImpressionPng({ seed: 3 });
+  const printPng = encodePng({
+    width: 600,
+    height: 600,
+    channels: 3,
+    data: new Uint8Array(600 * 600 * 3).fill(255),
+  });
+  const l = layout(
+    makeInkanSheet({
+      seal: {
+        registrationNumber: "777",
+        registeredDate: "2020-01-01",
+        png,
+        printPng,
+      },
+    }),
+  );
+  const image = l.ops.find((op) => op.kind === "image");
+  assert.ok(image && image.kind === "image" && image.png === printPng);
+  assert.ok(600 / (image.w / 25.4) >= 300, `${600 / (image.w / 25.4)} dpi`);
+});

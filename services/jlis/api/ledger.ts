@@ -130,7 +130,7 @@ export function createPrintReportApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
       method: "post",
       path: "/{requestId}/outcome",
       summary:
-        "Report the print: all pages delivered, or the page that jammed (it and later pages are voided and refunded)",
+        "Report the print: all pages delivered, the page that jammed, or the first page the kiosk could not print (`printFailure`: render or write failed) — it and later pages are voided and refunded",
       request: {
         params: z.object({
           requestId: z.string().regex(/^req-[0-9a-f-]{36}$/).openapi({
@@ -150,12 +150,13 @@ export function createPrintReportApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
     }),
     async (c) => {
       const { requestId } = c.req.valid("param");
-      const { jammedPage } = c.req.valid("json");
+      const { jammedPage, printFailure } = c.req.valid("json");
       annotateRequestLog(c, { issuanceRequestId: requestId });
       const out = await recordPrintOutcome(deps.db, {
         requestId,
         kioskId: c.get("client").id,
         jammedPage,
+        printFailure,
         at: deps.clock.now(),
       });
       return c.json(out, 200);

@@ -4,9 +4,10 @@
  * own 発行番号) — `issued` (released to the kiosk: when, kiosk and store,
  * applicant, type, options, people, which copy of how many, sheets, the
  * copy's fee), `delivered` (the kiosk printed the copy), `voided` (the copy
- * lost to a paper jam, its fee refunded), `revoked` (issued in error, by the
- * municipality). The entries of one event (a release or a print report of
- * several copies) are appended in one transaction. Appends lock the chain's
+ * lost to a paper jam or that the kiosk could not print, its fee refunded),
+ * `revoked` (issued in error, by the municipality). The entries of one event
+ * (a release or a print report of several copies) are appended in one
+ * transaction. Appends lock the chain's
  * head row for the length of one short transaction (lib/ledger/chain.ts for
  * the hashing); the status a verifier sees is derived from the entries.
  *
@@ -35,6 +36,7 @@ import type {
   LedgerFeedEntry,
   LedgerFeedPage,
 } from "../../../lib/contracts/ledger_feed.ts";
+import type { PRINT_FAILURES } from "../../../lib/contracts/kiosk_center.ts";
 import { JlisError } from "../errors.ts";
 
 /** Kinds of ledger entry. */
@@ -335,6 +337,11 @@ export interface PrintReport {
    * voided, the other copies delivered), or null.
    */
   jammedPage: number | null;
+  /**
+   * The first page the kiosk could not print (render or write) and why: it
+   * and every later page are voided, as at a jam (never with `jammedPage`).
+   */
+  printFailure?: PrintFailure | null;
   at: Date;
 }
 
@@ -349,6 +356,12 @@ export interface CopyOutcome {
   fee: number;
   /** Yen returned for it. */
   refund: number;
+}
+
+/** A page the kiosk could not print, and why (lib/contracts/kiosk_center.ts). */
+export interface PrintFailure {
+  page: number;
+  reason: typeof PRINT_FAILURES[number];
 }
 
 /** The ledger's account of a print. */
@@ -418,12 +431,20 @@ const range = (from: number, n: number) =>
 
 /**
  * Records what the kiosk printed, in one transaction: per copy a
- * `delivered` entry, or — for the copy a paper jam hit — a `voided` entry
- * (every sheet of that copy, stamped 無効 and handed back or never printed;
- * its fee refunded); the other copies are delivered. A copy the
- * municipality revoked before the report keeps its state (no entry). Once
- * per request; throws REQUEST_NOT_FOUND (not this kiosk's released
- * request), JAMMED_PAGE_OUT_OF_RANGE or OUTCOME_ALREADY_REPORTED.
+ * `delivered` entry, or a `voided` one (its fee refunded). At a paper jam
+ * (`jammedPage`, in print order over all copies) the copy the jam hit is
+ * voided (every sheet of that copy, stamped 無効 and handed back or never
+ * printed; reason `paper_jam`), the other copies delivered. A page the kiosk
+ * could not print (`printFailure`: it could not render or write it) stops the
+ * print: the copy containing that page and every later copy are voided
+ * (nothing after the failure printed), earlier copies delivered; a
+ * WRITE_FAILED voids every copy (the print was never written out); reason
+ * `print_failed` with the kiosk's `printFailure` code and the copy's own
+ * `failedPage` (on the copy it hit). A copy the municipality revoked before
+ * the report keeps its state (no entry). Once per request; throws
+ * REQUEST_NOT_FOUND (not this kiosk's released request),
+ * OUTCOME_ALREADY_REPORTED, JAMMED_PAGE_OUT_OF_RANGE or
+ * FAILED_PAGE_OUT_OF_RANGE.
  *
  * @example
  * ```ts ignore
@@ -447,15 +468,33 @@ export async function recordPrintOutcome(
   const copies = await requestCopies(db, req.requestId);
   const total = copies.reduce((n, c) => n + c.pages, 0);
   const jam = report.jammedPage;
-  if (jam !== null && (!Number.isInteger(jam) || jam < 1 || jam > total)) {
+  const failure = report.printFailure ?? null;
+  if (jam !== null && failure !== null) {
+    throw new TypeError("A print stops once: a jam or a print failure");
+  }
+  const outOfRange = (p: number) => !Number.isInteger(p) || p < 1 || p > total;
+  if (jam !== null && outOfRange(jam)) {
     throw new JlisError("JAMMED_PAGE_OUT_OF_RANGE", {
       jammedPage: jam,
       pages: total,
     });
   }
+  if (failure !== null && outOfRange(failure.page)) {
+    throw new JlisError("FAILED_PAGE_OUT_OF_RANGE", {
+      failedPage: failure.page,
+      pages: total,
+    });
+  }
+  const lastPage = (c: PrintedCopy) => c.firstPage + c.pages - 1;
+  // A jam voids the copy it hit; a print failure stops the print: the copy it
+  // hit and every later one (all of them when the print could not be written).
+  const voids = (c: PrintedCopy) =>
+    jam !== null
+      ? jam >= c.firstPage && jam <= lastPage(c)
+      : failure !== null &&
+        (failure.reason === "WRITE_FAILED" || lastPage(c) >= failure.page);
   const outcomes: CopyOutcome[] = copies.map((c) => {
-    const voided = jam !== null && jam >= c.firstPage &&
-      jam < c.firstPage + c.pages;
+    const voided = voids(c);
     return {
       copy: c.copy,
       issueNumber: c.issueNumber,
@@ -465,6 +504,20 @@ export async function recordPrintOutcome(
       refund: voided ? c.fee : 0,
     };
   });
+  /** Why a copy was voided, with the page in the copy's own numbering when it was hit. */
+  const voidReason = (c: PrintedCopy): { [key: string]: number | string } => {
+    const own = (p: number) =>
+      p >= c.firstPage && p <= lastPage(c) ? p - c.firstPage + 1 : null;
+    if (failure !== null) {
+      const failedPage = own(failure.page);
+      return {
+        reason: "print_failed",
+        printFailure: failure.reason,
+        ...(failedPage !== null ? { failedPage } : {}),
+      };
+    }
+    return { reason: "paper_jam", jammedPage: own(jam!) ?? 0 };
+  };
   const anyVoided = outcomes.some((o) => o.status === "voided");
   await db.transaction(async (tx) => {
     const [moved] = rowsOf(
@@ -490,8 +543,7 @@ export async function recordPrintOutcome(
               copy: c.copy,
               delivered: [],
               pages: own,
-              reason: "paper_jam",
-              jammedPage: jam! - c.firstPage + 1,
+              ...voidReason(c),
               refund: o.refund,
             }
             : { kioskId: req.kioskId, copy: c.copy, pages: own },

@@ -51,6 +51,7 @@ import {
 import {
   createKiosk,
   type KioskOptions,
+  type KioskReceipt,
   type KioskRefusal,
   type KioskSession,
 } from "../kiosk.ts";
@@ -554,6 +555,15 @@ async function authenticateFor(
   return await kioskFor(st).authenticate(card, pin);
 }
 
+/** The person on each sheet; ids only for a document the kiosk could not decode. */
+function sheetNames(r: KioskReceipt): string[] {
+  try {
+    return r.sheets.map((sheet) => sheet.subject.name);
+  } catch {
+    return r.subjects;
+  }
+}
+
 /** Asks for the certificate on the session's authenticated card, prints, reports. */
 async function printFor(
   st: ScreenState,
@@ -585,9 +595,10 @@ async function printFor(
     fee: r.fee,
     refund: r.refund,
     copies: r.copies,
-    names: r.sheets.map((sheet) => sheet.subject.name),
+    names: sheetNames(r),
     pdfPath: r.pdfPath,
     screens: events.screens,
+    ...(r.printFailure ? { printFailed: true } : {}),
     alarms: events.alarms.map(({ what, message_ja }) => ({ what, message_ja })),
   };
 }

@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { ledger } from "../../../db/jlis/schema.ts";
 import { openCard } from "../../../lib/card/card.ts";
-import { openIssuanceWorld } from "../../../tests/support/issuance_world.ts";
+import { PageRenderError } from "../../../lib/render/mod.ts";
+import {
+  openIssuanceWorld,
+  sharedRenderer,
+} from "../../../tests/support/issuance_world.ts";
 import { createKioskScreenApp, type KioskScreenDeps } from "./app.tsx";
 
 type App = ReturnType<typeof createKioskScreenApp>;
@@ -507,6 +511,37 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
         assert.equal(js.res.status, 200);
         assert.match(js.type, /^text\/javascript/);
         assert.match(String(js.body), /pin-pad/);
+      },
+    );
+
+    await t.step(
+      "a sheet the kiosk cannot render: the screen says so, the sheet is void (not printed) and refunded, no PDF",
+      async () => {
+        const real = await sharedRenderer();
+        const failing = createKioskScreenApp(deps({
+          kiosk: {
+            ...w.kioskOptions(),
+            renderer: () =>
+              Promise.resolve({
+                ...real,
+                pdf: () => {
+                  throw new PageRenderError(1, "front", new Error("injected"));
+                },
+              }),
+          },
+        }));
+        const base = await choose(failing, "head.card.json", {
+          type: "juminhyo",
+          members: [head],
+          options: [],
+        });
+        await submit(failing, `${base}/confirm`, {});
+        const html = String((await get(failing, `${base}/result`)).body);
+        assert.match(html, /証明書（1枚目）を印刷できませんでした/);
+        assert.match(html, /無効（印刷できず）/);
+        assert.match(html, /0円（200円返金）/);
+        assert.doesNotMatch(html, /id="pdf"/, "nothing printed");
+        await submit(failing, `${base}/end`);
       },
     );
 

@@ -610,10 +610,19 @@ export function DoneScreen(
                 {copy.status === "voided"
                   ? (
                     <span class="void">
-                      <Bi
-                        ja={`無効（用紙詰まり）${yen(copy.refund)}返金`}
-                        en={`void (jammed), ${copy.refund} yen refunded`}
-                      />
+                      {r.printFailed
+                        ? (
+                          <Bi
+                            ja={`無効（印刷できず）${yen(copy.refund)}返金`}
+                            en={`void (not printed), ${copy.refund} yen refunded`}
+                          />
+                        )
+                        : (
+                          <Bi
+                            ja={`無効（用紙詰まり）${yen(copy.refund)}返金`}
+                            en={`void (jammed), ${copy.refund} yen refunded`}
+                          />
+                        )}
                     </span>
                   )
                   : <span class="copy-fee">{yen(copy.fee)}</span>}

@@ -34,8 +34,10 @@ export type ScreenResult =
     names: string[];
     /** The printed PDF (none when every sheet jammed). */
     pdfPath?: string;
-    /** What the kiosk showed on its screen (a jam's notice). */
+    /** What the kiosk showed on its screen (a jam's or a print failure's notice). */
     screens: string[];
+    /** The voided sheets were not printed by the kiosk's fault (not a jam). */
+    printFailed?: boolean;
     /** Leave-behind alarms not yet acknowledged, in order. */
     alarms: { what: "card" | "paper"; message_ja: string }[];
   }

@@ -125,7 +125,9 @@ const historyRoute = createRoute({
 
 const SealBody = z.object({
   impressionPng: z.string().min(1).max(400_000).openapi({
-    description: "PNG, base64",
+    description:
+      "PNG, base64: at most 256 KB, 32–4096 pixels a side, decodable " +
+      "(else SEAL_IMAGE_TOO_LARGE, SEAL_IMAGE_DIMENSIONS, SEAL_IMAGE_INVALID)",
   }),
   date: isoDate,
   registrationNumber: z.string().max(20).optional(),
@@ -135,6 +137,11 @@ const sealRoute = createRoute({
   method: "post",
   path: "/{id}/seals",
   summary: "Register a seal (印鑑登録)",
+  description:
+    "The impression is decoded and checked (a PNG within the size and " +
+    "dimension limits); the registration keeps it with a print version " +
+    "(600 px, ≥ 300 dpi in the certificate's 印影 box) and a compact one " +
+    "(≤ 2 KB, for the back side), both carried to the ASP by the feed.",
   request: {
     params: Params,
     body: {

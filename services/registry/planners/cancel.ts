@@ -34,7 +34,12 @@ interface Undo {
   households: Record<string, Household | null>;
   seals: Record<
     string,
-    (Record<string, unknown> & { impressionPng: string }) | null
+    | (Record<string, unknown> & {
+      impressionPng: string;
+      printPng?: string | null;
+      compactPng?: string | null;
+    })
+    | null
   >;
 }
 
@@ -115,6 +120,12 @@ async function restoreSeals(
       ? {
         ...before,
         impressionPng: Uint8Array.fromBase64(before.impressionPng),
+        printPng: before.printPng
+          ? Uint8Array.fromBase64(before.printPng)
+          : null,
+        compactPng: before.compactPng
+          ? Uint8Array.fromBase64(before.compactPng)
+          : null,
       }
       : null;
     // deno-lint-ignore no-explicit-any

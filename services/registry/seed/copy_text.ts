@@ -191,6 +191,8 @@ export const COPY_TABLES: readonly TableCopy[] = [
     s.residentId,
     s.registrationNumber,
     s.impressionPng,
+    s.printPng,
+    s.compactPng,
     s.registeredDate,
     s.status,
     s.endedDate,

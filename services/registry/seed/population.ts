@@ -915,6 +915,9 @@ class Generator_ {
         residentId: r.id,
         registrationNumber: pad(n, 7),
         impressionPng: sealImpressionPng(sealText, shape),
+        // Generated impressions are not prepared (print and front alike).
+        printPng: null,
+        compactPng: null,
         registeredDate: iso(Math.round(from + rng.float() * (asOf - from))),
         status: "active",
         endedDate: null,

@@ -1,0 +1,303 @@
+/**
+ * The kiosk prints only what it can (issue 13, item 7), against the real
+ * services: the center serves on a real mutual-TLS socket, the kiosk talks
+ * to it with its terminal certificate (in process, and as the command line
+ * `deno task kiosk` in a process of its own). After the center released a
+ * document, every page either prints or is reported as not printed:
+ *
+ * - a page the renderer cannot render (an injected failure on the last
+ *   sheet of a household): the sheets before it print, it is voided and
+ *   refunded in the ledger, reason `print_failed` / `RENDER_FAILED`;
+ * - a seal impression that is not a decodable image reaching the kiosk (a
+ *   registration older than the registry's image check — the image as
+ *   submitted, no print or compact version —, put in its table directly):
+ *   the command line exits with the kiosk's message, not a crash; nothing
+ *   printed, the sheet voided and refunded;
+ * - a PDF that cannot be written: nothing printed, `WRITE_FAILED`, every
+ *   sheet voided and refunded.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
+import { sealRegistrations } from "../db/registry/schema.ts";
+import { issuanceRequests, ledger } from "../db/jlis/schema.ts";
+import {
+  createRenderer,
+  PageRenderError,
+  type Renderer,
+} from "../lib/render/mod.ts";
+import { createTestPki, mtlsFetch, serveMtls } from "../lib/tls/mod.ts";
+import { sealImpressionPng } from "../services/registry/seed/mod.ts";
+import { issueStatus } from "../services/jlis/issuance/ledger.ts";
+import type {
+  KioskEvent,
+  KioskReceipt,
+  KioskRefusal,
+} from "../services/kiosk/kiosk.ts";
+import {
+  type IssuanceWorld,
+  ONE_NODE,
+  openIssuanceWorld,
+} from "./support/issuance_world.ts";
+
+const CODE = "401005";
+const FEE = { juminhyo: 200, inkan: 200 } as const;
+
+function receipt(r: KioskReceipt | KioskRefusal): KioskReceipt {
+  if (!r.ok) assert.fail(`refused: ${r.stage} ${r.code} ${r.message_en}`);
+  return r;
+}
+
+/** The ledger's entries of an issue, oldest first. */
+async function entries(w: IssuanceWorld, issueNumber: string) {
+  return await w.jlis.databases[0].db.select().from(ledger).where(
+    eq(ledger.issueNumber, issueNumber),
+  ).orderBy(ledger.seq);
+}
+
+/** Pages of a PDF the kiosk wrote (fronts and backs). */
+async function pdfPages(path: string): Promise<number> {
+  const text = new TextDecoder("latin1").decode(await Deno.readFile(path));
+  return text.match(/\/Type \/Page\b(?!s)/g)?.length ?? 0;
+}
+
+/** A renderer whose last sheet cannot be rendered. */
+function failingLastSheet(real: Renderer): Renderer {
+  return {
+    ...real,
+    pdf(doc, backs, options) {
+      const n = doc.sheets.length;
+      if ((options?.sheets ?? n) >= n) {
+        throw new PageRenderError(n, "front", new Error("injected"));
+      }
+      return real.pdf(doc, backs, options);
+    },
+  };
+}
+
+Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or write is voided and refunded like a jam, never a crash", async (t) => {
+  const w = await openIssuanceWorld({ nodes: ONE_NODE });
+  const pki = await createTestPki();
+  const center = serveMtls(w.jlis.apps[0].fetch, {
+    port: 0,
+    ...pki.jlis,
+    ca: pki.ca.cert,
+  });
+  const kioskTls = mtlsFetch({ ca: pki.ca.cert, ...pki["kiosk-0002"] });
+  const dir = await Deno.makeTempDir({ prefix: "kiosk-print-" });
+  try {
+    const centerUrl = `https://localhost:${(await center.ready).port}`;
+    const keyList = await w.jlis.signer.keyList();
+    const head = await w.moveIn(CODE, {
+      name: "印刷　一郎",
+      birthDate: "1970-01-01",
+    });
+    const householdId = await w.householdOf(CODE, head);
+    await w.moveIn(CODE, {
+      name: "印刷　花子",
+      birthDate: "1972-02-02",
+      sex: "female",
+    }, { householdId, relationship: "妻" });
+    await w.moveIn(CODE, { name: "印刷　太郎", birthDate: "2000-03-03" }, {
+      householdId,
+      relationship: "子",
+    });
+    const sealed = await w.moveIn(CODE, {
+      name: "印影　壊子",
+      birthDate: "1980-04-04",
+      sex: "female",
+    });
+    const headCard = await w.issueCard(CODE, head);
+    const sealedCard = await w.issueCard(CODE, sealed);
+    // A registration the registry took before it decoded images: the PNG
+    // signature, then garbage.
+    const reg = await w.reg.call(
+      "POST",
+      `/municipalities/${CODE}/residents/${sealed}/seals`,
+      {
+        body: {
+          impressionPng: sealImpressionPng("印影").toBase64(),
+          date: "2026-11-21",
+        },
+      },
+    );
+    assert.equal(reg.status, 201, await reg.text());
+    const garbage = new Uint8Array(200).fill(0x5a);
+    garbage.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    await w.reg.database.db.update(sealRegistrations).set({
+      impressionPng: garbage,
+      printPng: null,
+      compactPng: null,
+    }).where(eq(sealRegistrations.residentId, sealed));
+    await w.sync();
+    const real = await createRenderer();
+
+    await t.step(
+      "a household's last sheet cannot be rendered: the sheets before it print, it is voided and refunded (print_failed, RENDER_FAILED)",
+      async () => {
+        const events: KioskEvent[] = [];
+        const pdfPath = `${dir}/household.pdf`;
+        const r = receipt(
+          await w.kiosk({
+            centerUrl,
+            fetch: kioskTls,
+            token: undefined,
+            keyList,
+            renderer: () => Promise.resolve(failingLastSheet(real)),
+            onEvent: (e) => events.push(e),
+          }).run({
+            card: headCard,
+            pin: "1234",
+            type: "juminhyo",
+            members: "all",
+            pdfPath,
+          }),
+        );
+        const n = r.pages;
+        assert.ok(n >= 2, `a household of three prints ${n} sheet(s)`);
+        const before = Array.from({ length: n - 1 }, (_, i) => i + 1);
+        assert.deepEqual(r.delivered, before);
+        assert.deepEqual(r.voided, [n]);
+        assert.equal(r.refund, FEE.juminhyo);
+        assert.equal(r.fee, (n - 1) * FEE.juminhyo);
+        assert.equal(r.printFailure?.page, n);
+        assert.equal(r.printFailure?.reason, "RENDER_FAILED");
+        assert.match(r.printFailure!.message_ja, new RegExp(`${n}枚目`));
+        assert.ok(
+          events.some((e) =>
+            e.kind === "screen" && /印刷できませんでした/.test(e.message_ja)
+          ),
+          "the screen says the sheet was not printed",
+        );
+        // Front and back of each sheet before it, no more.
+        assert.equal(r.pdfPath, pdfPath);
+        assert.equal(await pdfPages(pdfPath), (n - 1) * 2);
+
+        const rows = await entries(w, r.issueNumber);
+        assert.deepEqual(rows.map((e) => e.kind), ["issued", "voided"]);
+        const data = rows[1].data as Record<string, unknown>;
+        assert.equal(data.reason, "print_failed");
+        assert.equal(data.printFailure, "RENDER_FAILED");
+        assert.equal(data.failedPage, n);
+        assert.deepEqual(data.pages, [n]);
+        assert.deepEqual(data.delivered, before);
+        assert.equal(data.refund, FEE.juminhyo);
+        assert.equal(data.kioskId, "kiosk-0002");
+        assert.equal(data.jammedPage, undefined);
+        const status = await issueStatus(
+          w.jlis.databases[0].db,
+          r.issueNumber,
+        );
+        assert.equal(status.status, "voided");
+      },
+    );
+
+    await t.step(
+      "the PDF cannot be written: nothing printed, every sheet voided and refunded (WRITE_FAILED)",
+      async () => {
+        const pdfPath = `${dir}/no-such-folder/out.pdf`;
+        const r = receipt(
+          await w.kiosk({
+            centerUrl,
+            fetch: kioskTls,
+            token: undefined,
+            keyList,
+          }).run({
+            card: headCard,
+            pin: "1234",
+            type: "juminhyo",
+            pdfPath,
+          }),
+        );
+        assert.deepEqual(r.delivered, []);
+        assert.deepEqual(r.voided, [1]);
+        assert.equal(r.fee, 0);
+        assert.equal(r.refund, FEE.juminhyo);
+        assert.equal(r.pdfPath, undefined);
+        assert.deepEqual(
+          { page: r.printFailure?.page, reason: r.printFailure?.reason },
+          { page: 1, reason: "WRITE_FAILED" },
+        );
+        const rows = await entries(w, r.issueNumber);
+        const data = rows.at(-1)!.data as Record<string, unknown>;
+        assert.equal(rows.at(-1)!.kind, "voided");
+        assert.equal(data.reason, "print_failed");
+        assert.equal(data.printFailure, "WRITE_FAILED");
+      },
+    );
+
+    await t.step(
+      "an undecodable seal reaches the kiosk: `deno task kiosk` exits with the kiosk's message, nothing printed, the 印鑑登録証明書 voided and refunded",
+      async () => {
+        const files = {
+          cert: `${dir}/kiosk.pem`,
+          key: `${dir}/kiosk-key.pem`,
+          ca: `${dir}/ca.pem`,
+          keys: `${dir}/jlis-keys.json`,
+        };
+        await Deno.writeTextFile(files.cert, pki["kiosk-0002"].cert);
+        await Deno.writeTextFile(files.key, pki["kiosk-0002"].key);
+        await Deno.writeTextFile(files.ca, pki.ca.cert);
+        await Deno.writeTextFile(files.keys, JSON.stringify(keyList));
+        const out = `${dir}/inkan.pdf`;
+        const before = (await w.jlis.databases[0].db.select().from(
+          issuanceRequests,
+        )).map((q) => q.requestId);
+        const cli = await new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            "-A",
+            "--no-check",
+            "scripts/kiosk.ts",
+            ...["--card", sealedCard.path, "--pin", "1234", "--type", "inkan"],
+            ...["--out", out, "--center", centerUrl],
+            ...["--cert", files.cert, "--key", files.key, "--ca", files.ca],
+            ...["--keys", files.keys],
+          ],
+          cwd: new URL("..", import.meta.url),
+          env: { LOG_LEVEL: "error", NO_COLOR: "1" },
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const stdout = new TextDecoder().decode(cli.stdout);
+        const stderr = new TextDecoder().decode(cli.stderr);
+        const said = `stdout:\n${stdout}\nstderr:\n${stderr}`;
+        assert.equal(cli.code, 1, said);
+        assert.doesNotMatch(stderr, /Uncaught|error: /, said);
+        assert.match(
+          stdout,
+          /画面: 証明書（1枚目）を印刷できませんでした/,
+          said,
+        );
+        assert.match(stdout, /delivered none; voided 1/, said);
+        assert.match(stdout, /fee 0 yen \(refunded 200 yen\)/, said);
+        assert.match(stderr, /print failed \(RENDER_FAILED, sheet 1\)/, said);
+        // The kiosk's log names the page and the error's class, no content.
+        assert.match(stderr, /page not rendered: print stopped/, said);
+        assert.doesNotMatch(stderr, /印影|壊子/, said);
+        await assert.rejects(Deno.stat(out), Deno.errors.NotFound);
+
+        const fresh = (await w.jlis.databases[0].db.select().from(
+          issuanceRequests,
+        )).filter((q) => !before.includes(q.requestId));
+        assert.equal(fresh.length, 1);
+        assert.equal(fresh[0].type, "inkan");
+        assert.equal(fresh[0].state, "voided");
+        const rows = await entries(w, fresh[0].issueNumber!);
+        assert.deepEqual(rows.map((e) => e.kind), ["issued", "voided"]);
+        const data = rows[1].data as Record<string, unknown>;
+        assert.equal(data.reason, "print_failed");
+        assert.equal(data.printFailure, "RENDER_FAILED");
+        assert.deepEqual(data.delivered, []);
+        assert.deepEqual(data.pages, [1]);
+        assert.equal(data.refund, FEE.inkan);
+      },
+    );
+  } finally {
+    kioskTls.close();
+    await center.close();
+    await w.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
