@@ -226,12 +226,16 @@ if (import.meta.main) {
     Deno.exit(1);
   }
   const voidedAs = r.printFailure ? "無効（印刷できず）" : "無効（用紙詰まり）";
-  let subjects: { name: string; residentId: string }[];
+  let subjects: { page: number; name: string; residentId: string }[];
   try {
-    subjects = r.sheets.map((s) => s.subject);
+    subjects = r.sheets.map((s) => ({ page: s.page, ...s.subject }));
   } catch {
     // A document the kiosk could not even decode: ids only.
-    subjects = r.subjects.map((residentId) => ({ name: "?", residentId }));
+    subjects = r.subjects.map((residentId, i) => ({
+      page: i + 1,
+      name: "?",
+      residentId,
+    }));
   }
   const copyLines = r.copies.flatMap((c) => [
     `  ${c.copy}部目 発行番号 ${c.issueNumber}: ${
@@ -241,7 +245,9 @@ if (import.meta.main) {
     }`,
     ...c.pages.map((p) => {
       const s = subjects[p - 1];
-      return `    ${p}. ${s?.name ?? "?"}（${s?.residentId ?? "?"}）`;
+      return `    ${s?.page ?? p}. ${s?.name ?? "?"}（${
+        s?.residentId ?? "?"
+      }）`;
     }),
   ]);
   console.log(

@@ -6,15 +6,17 @@
  * document, every page either prints or is reported as not printed:
  *
  * - a page the renderer cannot render (an injected failure on the last
- *   sheet of a household): the sheets before it print, it is voided and
- *   refunded in the ledger, reason `print_failed` / `RENDER_FAILED`;
+ *   sheet of a household): the print stops, the copy containing it is
+ *   voided and refunded in the ledger, reason `print_failed` /
+ *   `RENDER_FAILED`; with 部数 2 and the failure in copy 2, copy 1 is
+ *   delivered (and printed), copy 2 voided and refunded;
  * - a seal impression that is not a decodable image reaching the kiosk (a
  *   registration older than the registry's image check — the image as
  *   submitted, no print or compact version —, put in its table directly):
  *   the command line exits with the kiosk's message, not a crash; nothing
  *   printed, the sheet voided and refunded;
  * - a PDF that cannot be written: nothing printed, `WRITE_FAILED`, every
- *   sheet voided and refunded.
+ *   copy voided and refunded.
  *
  * @module
  */
@@ -62,19 +64,39 @@ async function pdfPages(path: string): Promise<number> {
   return text.match(/\/Type \/Page\b(?!s)/g)?.length ?? 0;
 }
 
-/** A renderer whose last sheet cannot be rendered. */
-function failingLastSheet(real: Renderer): Renderer {
+type Docs = Parameters<Renderer["pdfOfDocuments"]>[0];
+
+/**
+ * A renderer that cannot render the sheet `pick` names in the print it is
+ * asked for (1-based over all its documents, as PageRenderError counts), or
+ * renders when `pick` names none.
+ */
+function failing(
+  real: Renderer,
+  pick: (docs: Docs) => number | null,
+): Renderer {
   return {
     ...real,
-    pdf(doc, backs, options) {
-      const n = doc.sheets.length;
-      if ((options?.sheets ?? n) >= n) {
-        throw new PageRenderError(n, "front", new Error("injected"));
+    pdfOfDocuments(docs) {
+      const page = pick(docs);
+      if (page !== null) {
+        throw new PageRenderError(page, "front", new Error("injected"));
       }
-      return real.pdf(doc, backs, options);
+      return real.pdfOfDocuments(docs);
     },
   };
 }
+
+const sheetsOf = (docs: Docs) =>
+  docs.reduce((k, d) => k + d.doc.sheets.length, 0);
+
+/** The print's last sheet cannot be rendered. */
+const failingLastSheet = (real: Renderer) =>
+  failing(real, (docs) => sheetsOf(docs));
+
+/** The last sheet of the second copy cannot be rendered (if it is printed). */
+const failingInCopy2 = (real: Renderer) =>
+  failing(real, (docs) => docs.length >= 2 ? sheetsOf(docs.slice(0, 2)) : null);
 
 Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or write is voided and refunded like a jam, never a crash", async (t) => {
   const w = await openIssuanceWorld({ nodes: ONE_NODE });
@@ -134,7 +156,7 @@ Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or w
     const real = await createRenderer();
 
     await t.step(
-      "a household's last sheet cannot be rendered: the sheets before it print, it is voided and refunded (print_failed, RENDER_FAILED)",
+      "a household's last sheet cannot be rendered: the print stops, its copy is voided and refunded, nothing printed (print_failed, RENDER_FAILED)",
       async () => {
         const events: KioskEvent[] = [];
         const pdfPath = `${dir}/household.pdf`;
@@ -156,11 +178,16 @@ Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or w
         );
         const n = r.pages;
         assert.ok(n >= 2, `a household of three prints ${n} sheet(s)`);
-        const before = Array.from({ length: n - 1 }, (_, i) => i + 1);
-        assert.deepEqual(r.delivered, before);
-        assert.deepEqual(r.voided, [n]);
+        const all = Array.from({ length: n }, (_, i) => i + 1);
+        // One copy: the copy containing the failed sheet is voided whole.
+        assert.deepEqual(r.delivered, []);
+        assert.deepEqual(r.voided, all);
         assert.equal(r.refund, FEE.juminhyo);
-        assert.equal(r.fee, (n - 1) * FEE.juminhyo);
+        assert.equal(r.fee, 0);
+        assert.deepEqual(r.copies.map((c) => [c.status, c.refund]), [[
+          "voided",
+          FEE.juminhyo,
+        ]]);
         assert.equal(r.printFailure?.page, n);
         assert.equal(r.printFailure?.reason, "RENDER_FAILED");
         assert.match(r.printFailure!.message_ja, new RegExp(`${n}枚目`));
@@ -170,9 +197,9 @@ Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or w
           ),
           "the screen says the sheet was not printed",
         );
-        // Front and back of each sheet before it, no more.
-        assert.equal(r.pdfPath, pdfPath);
-        assert.equal(await pdfPages(pdfPath), (n - 1) * 2);
+        // Nothing of the voided copy printed.
+        assert.equal(r.pdfPath, undefined);
+        await assert.rejects(Deno.stat(pdfPath), Deno.errors.NotFound);
 
         const rows = await entries(w, r.issueNumber);
         assert.deepEqual(rows.map((e) => e.kind), ["issued", "voided"]);
@@ -180,8 +207,8 @@ Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or w
         assert.equal(data.reason, "print_failed");
         assert.equal(data.printFailure, "RENDER_FAILED");
         assert.equal(data.failedPage, n);
-        assert.deepEqual(data.pages, [n]);
-        assert.deepEqual(data.delivered, before);
+        assert.deepEqual(data.pages, all);
+        assert.deepEqual(data.delivered, []);
         assert.equal(data.refund, FEE.juminhyo);
         assert.equal(data.kioskId, "kiosk-0002");
         assert.equal(data.jammedPage, undefined);
@@ -194,7 +221,75 @@ Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or w
     );
 
     await t.step(
-      "the PDF cannot be written: nothing printed, every sheet voided and refunded (WRITE_FAILED)",
+      "部数 2, a sheet of copy 2 cannot be rendered: copy 1 delivered and printed, copy 2 voided and refunded (print_failed)",
+      async () => {
+        const pdfPath = `${dir}/copies.pdf`;
+        const r = receipt(
+          await w.kiosk({
+            centerUrl,
+            fetch: kioskTls,
+            token: undefined,
+            keyList,
+            renderer: () => Promise.resolve(failingInCopy2(real)),
+          }).run({
+            card: headCard,
+            pin: "1234",
+            type: "juminhyo",
+            members: "all",
+            copies: 2,
+            pdfPath,
+          }),
+        );
+        assert.equal(r.copies.length, 2);
+        const n = r.copies[0].pages.length;
+        assert.ok(n >= 2, `a household of three prints ${n} sheet(s) a copy`);
+        const copy1 = Array.from({ length: n }, (_, i) => i + 1);
+        const copy2 = copy1.map((p) => p + n);
+        assert.deepEqual(
+          r.copies.map((c) => [c.copy, c.status, c.pages, c.fee, c.refund]),
+          [
+            [1, "delivered", copy1, FEE.juminhyo, 0],
+            [2, "voided", copy2, 0, FEE.juminhyo],
+          ],
+        );
+        assert.deepEqual(r.delivered, copy1);
+        assert.deepEqual(r.voided, copy2);
+        assert.equal(r.fee, FEE.juminhyo);
+        assert.equal(r.refund, FEE.juminhyo);
+        assert.deepEqual(
+          { page: r.printFailure?.page, reason: r.printFailure?.reason },
+          { page: 2 * n, reason: "RENDER_FAILED" },
+        );
+        // Copy 1 printed, front and back of each of its sheets; copy 2 not.
+        assert.equal(r.pdfPath, pdfPath);
+        assert.equal(await pdfPages(pdfPath), n * 2);
+
+        const [first, second] = r.copies;
+        const rows1 = await entries(w, first.issueNumber);
+        assert.deepEqual(rows1.map((e) => e.kind), ["issued", "delivered"]);
+        const rows2 = await entries(w, second.issueNumber);
+        assert.deepEqual(rows2.map((e) => e.kind), ["issued", "voided"]);
+        const data = rows2[1].data as Record<string, unknown>;
+        assert.equal(data.reason, "print_failed");
+        assert.equal(data.printFailure, "RENDER_FAILED");
+        assert.equal(data.copy, 2);
+        assert.equal(data.failedPage, n); // its own last sheet
+        assert.deepEqual(data.pages, copy1);
+        assert.equal(data.refund, FEE.juminhyo);
+        const db = w.jlis.databases[0].db;
+        assert.equal(
+          (await issueStatus(db, first.issueNumber)).status,
+          "valid",
+        );
+        assert.equal(
+          (await issueStatus(db, second.issueNumber)).status,
+          "voided",
+        );
+      },
+    );
+
+    await t.step(
+      "部数 2, the PDF cannot be written: nothing printed, every copy voided and refunded (WRITE_FAILED)",
       async () => {
         const pdfPath = `${dir}/no-such-folder/out.pdf`;
         const r = receipt(
@@ -207,23 +302,28 @@ Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or w
             card: headCard,
             pin: "1234",
             type: "juminhyo",
+            copies: 2,
             pdfPath,
           }),
         );
         assert.deepEqual(r.delivered, []);
-        assert.deepEqual(r.voided, [1]);
+        assert.deepEqual(r.voided, [1, 2]);
         assert.equal(r.fee, 0);
-        assert.equal(r.refund, FEE.juminhyo);
+        assert.equal(r.refund, 2 * FEE.juminhyo);
+        assert.deepEqual(r.copies.map((c) => c.status), ["voided", "voided"]);
         assert.equal(r.pdfPath, undefined);
         assert.deepEqual(
           { page: r.printFailure?.page, reason: r.printFailure?.reason },
           { page: 1, reason: "WRITE_FAILED" },
         );
-        const rows = await entries(w, r.issueNumber);
-        const data = rows.at(-1)!.data as Record<string, unknown>;
-        assert.equal(rows.at(-1)!.kind, "voided");
-        assert.equal(data.reason, "print_failed");
-        assert.equal(data.printFailure, "WRITE_FAILED");
+        for (const c of r.copies) {
+          const rows = await entries(w, c.issueNumber);
+          const data = rows.at(-1)!.data as Record<string, unknown>;
+          assert.equal(rows.at(-1)!.kind, "voided");
+          assert.equal(data.reason, "print_failed");
+          assert.equal(data.printFailure, "WRITE_FAILED");
+          assert.equal(data.refund, FEE.juminhyo);
+        }
       },
     );
 

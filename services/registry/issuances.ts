@@ -1,7 +1,8 @@
 /**
  * The municipality's 交付履歴 (issuance history, j300): the center's ledger
  * entries of the municipality's certificates — issued, delivered, voided
- * (処分: sheets lost to a jam or refused by the kiosk), revoked — delivered
+ * (処分: sheets lost to a jam, not printed, or refused by the kiosk),
+ * revoked — delivered
  * to the registry exactly once and in order, and folded into one row per
  * certificate that the city reads and searches
  * (`GET /municipalities/{code}/issuances`, api/issuances.ts).
@@ -91,12 +92,19 @@ export const ISSUANCE_STATUSES = [
 /** Status of a certificate in the history. */
 export type IssuanceStatus = typeof ISSUANCE_STATUSES[number];
 
-/** One 処分 (disposal) of sheets: voided after a jam or a kiosk's refusal. */
+/**
+ * One 処分 (disposal) of sheets: voided after a jam (`paper_jam`), a sheet
+ * the kiosk could not print (`print_failed`, with its `printFailure` code
+ * and, on the copy it hit, `failedPage`) or a kiosk's refusal
+ * (`kiosk_refused`).
+ */
 export interface Disposal {
   at: string;
   pages: number[];
   reason: string;
   jammedPage?: number;
+  failedPage?: number;
+  printFailure?: string;
   kioskReason?: string;
   refund: number;
 }
@@ -169,6 +177,10 @@ export function foldIssuance(
         ...(typeof x.jammedPage === "number"
           ? { jammedPage: x.jammedPage }
           : {}),
+        ...(typeof x.failedPage === "number"
+          ? { failedPage: x.failedPage }
+          : {}),
+        ...(str(x.printFailure) ? { printFailure: str(x.printFailure)! } : {}),
         ...(str(x.kioskReason) ? { kioskReason: str(x.kioskReason)! } : {}),
         refund,
       });

@@ -524,7 +524,7 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
             renderer: () =>
               Promise.resolve({
                 ...real,
-                pdf: () => {
+                pdfOfDocuments: () => {
                   throw new PageRenderError(1, "front", new Error("injected"));
                 },
               }),

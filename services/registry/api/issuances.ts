@@ -69,6 +69,14 @@ const DisposalView = z.object({
   pages: z.array(z.number()),
   reason: z.string().openapi({ example: "paper_jam" }),
   jammedPage: z.number().optional(),
+  failedPage: z.number().optional().openapi({
+    description:
+      "`print_failed`: the sheet the kiosk could not print, in this copy (on the copy it hit)",
+  }),
+  printFailure: z.string().optional().openapi({
+    description: "`print_failed`: why (`RENDER_FAILED`, `WRITE_FAILED`)",
+    example: "RENDER_FAILED",
+  }),
   kioskReason: z.string().optional(),
   refund: z.number(),
 }).openapi("IssuanceDisposal");
