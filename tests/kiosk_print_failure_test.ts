@@ -9,7 +9,8 @@
  *   sheet of a household): the print stops, the copy containing it is
  *   voided and refunded in the ledger, reason `print_failed` /
  *   `RENDER_FAILED`; with 部数 2 and the failure in copy 2, copy 1 is
- *   delivered (and printed), copy 2 voided and refunded;
+ *   delivered (and printed), copy 2 voided and refunded; a failure after a
+ *   jam stops the print once, from the jammed copy on;
  * - a seal impression that is not a decodable image reaching the kiosk (a
  *   registration older than the registry's image check — the image as
  *   submitted, no print or compact version —, put in its table directly):
@@ -285,6 +286,54 @@ Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or w
           (await issueStatus(db, second.issueNumber)).status,
           "voided",
         );
+      },
+    );
+
+    await t.step(
+      "部数 3, a jam on copy 2 and a sheet of copy 3 not rendered: one stop — copy 1 delivered, copies 2 and 3 voided (print_failed)",
+      async () => {
+        const pdfPath = `${dir}/jam-and-failure.pdf`;
+        const r = receipt(
+          await w.kiosk({
+            centerUrl,
+            fetch: kioskTls,
+            token: undefined,
+            keyList,
+            // The jammed copy is not printed: the second document is copy 3.
+            renderer: () => Promise.resolve(failingInCopy2(real)),
+          }).run({
+            card: headCard,
+            pin: "1234",
+            type: "juminhyo",
+            copies: 3,
+            jamCopy: 2,
+            pdfPath,
+          }),
+        );
+        assert.deepEqual(r.copies.map((c) => c.status), [
+          "delivered",
+          "voided",
+          "voided",
+        ]);
+        assert.deepEqual(r.delivered, [1]);
+        assert.deepEqual(r.voided, [2, 3]);
+        assert.equal(r.fee, FEE.juminhyo);
+        assert.equal(r.refund, 2 * FEE.juminhyo);
+        assert.deepEqual(
+          { page: r.printFailure?.page, reason: r.printFailure?.reason },
+          { page: 2, reason: "RENDER_FAILED" },
+        );
+        assert.equal(await pdfPages(pdfPath), 2);
+        const reasons = [];
+        for (const c of r.copies.slice(1)) {
+          const rows = await entries(w, c.issueNumber);
+          const data = rows.at(-1)!.data as Record<string, unknown>;
+          reasons.push([rows.at(-1)!.kind, data.reason, data.failedPage]);
+        }
+        assert.deepEqual(reasons, [
+          ["voided", "print_failed", 1],
+          ["voided", "print_failed", undefined],
+        ]);
       },
     );
 

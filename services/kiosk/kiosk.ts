@@ -744,8 +744,9 @@ interface Printed {
  * before the outcome is reported — and writes them into the PDF, if asked.
  * A page that cannot be rendered stops the print there: the copies before
  * its copy are printed, its copy and the later ones are not (a failure at
- * that page). A PDF that cannot be written prints nothing (a failure at
- * page 1). Never throws for what the released document holds: after the
+ * that page). A sheet not rendered after a jam stops the print from the
+ * jammed copy on (a failure at its first page: one stop per print). A PDF
+ * that cannot be written prints nothing (a failure at page 1). Never throws for what the released document holds: after the
  * release, every page either prints or is reported as not printed.
  */
 async function print(
@@ -754,6 +755,7 @@ async function print(
   released: Released,
   choice: KioskIssueChoice,
   printed: number[],
+  jam: number | null,
 ): Promise<Printed> {
   if (!choice.pdfPath || printed.length === 0) return {};
   let pdf: Uint8Array | undefined;
@@ -762,9 +764,15 @@ async function print(
     pdf = await renderPages(st, released, printed);
   } catch (err) {
     // PageRenderError counts the PDF's pages: map it back to print order.
-    const page = err instanceof PageRenderError
+    const at = err instanceof PageRenderError
       ? printed[err.page - 1] ?? printed[0]
       : printed[0];
+    // A print stops once: a sheet not rendered after a jam stops it from the
+    // jammed copy on (reported as the failure, at that copy's first page).
+    const jammed = jam === null ? undefined : copyAt(released.doc, jam);
+    const page = jammed && at > jam!
+      ? firstPageOf(released.doc, jammed.copy)
+      : at;
     failure = { page, reason: "RENDER_FAILED" };
     run.log?.error("page not rendered: print stopped", {
       page,
@@ -1059,15 +1067,14 @@ async function issueSteps(
   const printed = doc.copies.filter((c) => c !== jammed).flatMap((c) =>
     Array.from({ length: c.pages }, (_, i) => firstPageOf(doc, c.copy) + i)
   );
-  const printedNow = await print(st, run, released, choice, printed);
-  const { pdfPath } = printedNow;
-  let failure = printedNow.failure;
-  // A print stops once: a page not rendered after a jam stops it from the
-  // jammed copy on (the copies between are voided too, stamped 無効).
-  if (
-    failure && jam !== null && jammed && failure.reason === "RENDER_FAILED" &&
-    failure.page > jam
-  ) failure = { ...failure, page: firstPageOf(doc, jammed.copy) };
+  const { pdfPath, failure } = await print(
+    st,
+    run,
+    released,
+    choice,
+    printed,
+    jam,
+  );
   let printFailure: KioskPrintFailure | undefined;
   if (failure) {
     const { ja, en } = say(KIOSK_PRINT_FAILURES[failure.reason], failure);
