@@ -719,7 +719,8 @@ export const ISSUANCE_REFUSALS = {
     status: 400,
     ja: "印刷できなかったページの番号が証明書のページの範囲外です",
     en: "The page the kiosk could not print is not one of the document's pages",
-    operator: "A print report named a failed page outside 1..pages",
+    operator:
+      "A print report named a failed page outside 1..pages (in print order over all copies)",
     kiosk: "specific",
     parties: ["center"],
   },

@@ -130,7 +130,7 @@ export function createPrintReportApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
       method: "post",
       path: "/{requestId}/outcome",
       summary:
-        "Report the print: all pages delivered, the page that jammed, or the first page the kiosk could not print (`printFailure`: render or write failed) — it and later pages are voided and refunded",
+        "Report the print: all pages delivered, the page that jammed (its copy voided and refunded, the other copies delivered), or the first page the kiosk could not print (`printFailure`: render or write failed) — the print stops: its copy and every later copy voided and refunded (`WRITE_FAILED`: every copy), earlier copies delivered; pages in print order over all copies",
       request: {
         params: z.object({
           requestId: z.string().regex(/^req-[0-9a-f-]{36}$/).openapi({
