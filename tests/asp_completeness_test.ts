@@ -70,6 +70,9 @@ const PRINTED = [
   "householdId",
   "removalReason",
   "removalDate",
+  // 処理日 and the types processed that day (the same-day rule's input).
+  "processedDate",
+  "processedTypes",
 ] as const;
 
 async function expectComplete(asp: TestAsp, reg: TestRegistry, label: string) {
@@ -150,6 +153,7 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
       name: "北九州市",
       mayor: "北九州市長　武内　和久",
       printMyNumberAtKiosk: true,
+      sameDayEventTypes: [],
     },
   });
   await put.body?.cancel();

@@ -43,6 +43,7 @@ import { appliedEvents } from "../../db/asp/tenant_schema.ts";
 import {
   type FeedEnvelope,
   type FeedEvent,
+  type MunicipalityFeedPolicy,
   parseFeedEnvelope,
   parseFeedEvent,
 } from "../../lib/contracts/registry_feed.ts";
@@ -226,6 +227,20 @@ async function writeChanges(
 export interface HeadHeard {
   seq: number;
   at: Date;
+  /** The municipality's policy the answer carried (the registry's record). */
+  policy?: MunicipalityFeedPolicy;
+}
+
+/** The directory columns of a policy the feed carried. */
+function policyColumns(p: MunicipalityFeedPolicy | undefined) {
+  return p
+    ? {
+      sameDayEventTypes: p.sameDayEventTypes === null
+        ? null
+        : p.sameDayEventTypes.join(","),
+      householdMoveOutPolicy: p.householdMoveOut,
+    }
+    : {};
 }
 
 /** What happened to a run of events applied together. */
@@ -308,7 +323,12 @@ export async function applyFeedEvents(
       next++;
     }
     const heard = opts.head
-      ? { headSeq: opts.head.seq, headSeenAt: opts.head.at.toISOString() }
+      ? {
+        headSeq: opts.head.seq,
+        headSeenAt: opts.head.at.toISOString(),
+        // The registry's record is the one source of these rules.
+        ...policyColumns(opts.head.policy),
+      }
       : {};
     if (!out.applied.length) {
       if (opts.head) {
@@ -702,6 +722,7 @@ async function syncOnce(
   const out = await applyRound(st, code, feed, { ...round, head: feed.head }, {
     seq: feed.head,
     at: heardAt,
+    policy: feed.policy,
   });
   const idle = out.applied + out.skipped === 0 && out.state === "running";
   st.deps.logger[idle ? "debug" : "info"]("sync round", {

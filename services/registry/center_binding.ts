@@ -7,6 +7,9 @@
  * /cards/{serial}/binding`, compare-and-set), with the municipality's center
  * credential. A re-link of a card to another person changes no identity and
  * sends nothing: the center's binding keeps naming the card's real holder.
+ * A resident's death (死亡) revokes each of their actively linked cards at
+ * the center the same day (`POST /cards/{serial}/revoke`, the municipal
+ * API, reason `shibou seq N`; a card already revoked counts as done).
  *
  * The push runs in the event's request flow, after the commit (the event
  * stands whatever the center answers); a failed call is retried a few times
@@ -50,12 +53,22 @@ export interface CenterBindingDeps {
 }
 
 /** One binding update to send. */
-export interface BindingPush {
+export interface BindingChange {
   serial: string;
   previousDigest: string;
   digest: string;
   reason: string;
 }
+
+/** The holder died: the card is revoked at the center. */
+export interface CardRevocation {
+  serial: string;
+  revoke: true;
+  reason: string;
+}
+
+/** One update of the center's card records an event calls for. */
+export type BindingPush = BindingChange | CardRevocation;
 
 /** Sends binding updates after events. */
 export interface CenterBindingPusher {
@@ -109,19 +122,23 @@ export async function bindingUpdatesOf(
     (ev.undo as { residents?: Record<string, Person | null> })?.residents ??
       {};
   const out: BindingPush[] = [];
+  if (ev.type === "shibou") {
+    for (const r of after) {
+      const dead = r as Person & { status?: string; removalReason?: string };
+      if (dead.status !== "removed" || dead.removalReason !== "死亡") continue;
+      for (const serial of await activeSerials(db, municipalityCode, r.id!)) {
+        out.push({ serial, revoke: true, reason: `${ev.type} seq ${seq}` });
+      }
+    }
+    return out;
+  }
   for (const r of after) {
     const now = identityOf(r);
     const was = identityOf(r.id ? before[r.id] : null);
     if (!now || !was || sameIdentity(now, was)) continue;
-    const links = await db.select({ serial: cardLinks.serial }).from(cardLinks)
-      .where(and(
-        eq(cardLinks.residentId, r.id!),
-        eq(cardLinks.municipalityCode, municipalityCode),
-        isNull(cardLinks.unlinkedAt),
-      ));
-    for (const l of links) {
+    for (const serial of await activeSerials(db, municipalityCode, r.id!)) {
       out.push({
-        serial: l.serial,
+        serial,
         previousDigest: bindingDigest(key, was),
         digest: bindingDigest(key, now),
         reason: `${ev.type} seq ${seq}`,
@@ -129,6 +146,21 @@ export async function bindingUpdatesOf(
     }
   }
   return out;
+}
+
+/** The serials of a resident's active card links. */
+async function activeSerials(
+  db: Db,
+  municipalityCode: string,
+  residentId: string,
+): Promise<string[]> {
+  const links = await db.select({ serial: cardLinks.serial }).from(cardLinks)
+    .where(and(
+      eq(cardLinks.residentId, residentId),
+      eq(cardLinks.municipalityCode, municipalityCode),
+      isNull(cardLinks.unlinkedAt),
+    ));
+  return links.map((l) => l.serial);
 }
 
 /**
@@ -158,23 +190,28 @@ export function createCenterBindingPusher(
       });
       return true;
     }
+    const card = `${deps.centerUrl}/cards/${encodeURIComponent(p.serial)}`;
     try {
       const res = await f(
-        `${deps.centerUrl}/cards/${encodeURIComponent(p.serial)}/binding`,
+        "revoke" in p ? `${card}/revoke` : `${card}/binding`,
         {
-          method: "PUT",
+          method: "revoke" in p ? "POST" : "PUT",
           headers: {
             ...(token ? { Authorization: `Bearer ${token}` } : {}),
             "Content-Type": "application/json",
           },
-          body: JSON.stringify({
-            previousDigest: p.previousDigest,
-            digest: p.digest,
-            reason: p.reason,
-          }),
+          body: JSON.stringify(
+            "revoke" in p ? { reason: p.reason } : {
+              previousDigest: p.previousDigest,
+              digest: p.digest,
+              reason: p.reason,
+            },
+          ),
         },
       );
       const body = await res.json().catch(() => ({}));
+      // A revocation repeated after a lost answer: already done.
+      if ("revoke" in p && body.code === "CARD_REVOKED") return true;
       if (res.status === 200) {
         deps.logger.info("card binding updated at the center", {
           municipalityCode: code,
