@@ -80,7 +80,12 @@ import {
   raiseAlert,
   type Telemetry,
 } from "./telemetry.ts";
-import { type Tenancy, type TenantScope, writeAudit } from "./tenancy.ts";
+import {
+  type Tenancy,
+  tenantPolicyColumns,
+  type TenantScope,
+  writeAudit,
+} from "./tenancy.ts";
 
 /** What happened to one event. */
 export type ApplyOutcome =
@@ -231,18 +236,6 @@ export interface HeadHeard {
   policy?: MunicipalityFeedPolicy;
 }
 
-/** The directory columns of a policy the feed carried. */
-function policyColumns(p: MunicipalityFeedPolicy | undefined) {
-  return p
-    ? {
-      sameDayEventTypes: p.sameDayEventTypes === null
-        ? null
-        : p.sameDayEventTypes.join(","),
-      householdMoveOutPolicy: p.householdMoveOut,
-    }
-    : {};
-}
-
 /** What happened to a run of events applied together. */
 export interface BatchOutcome {
   /** The events applied (in order), committed with the applied sequence. */
@@ -327,7 +320,7 @@ export async function applyFeedEvents(
         headSeq: opts.head.seq,
         headSeenAt: opts.head.at.toISOString(),
         // The registry's record is the one source of these rules.
-        ...policyColumns(opts.head.policy),
+        ...tenantPolicyColumns(opts.head.policy),
       }
       : {};
     if (!out.applied.length) {

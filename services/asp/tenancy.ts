@@ -15,6 +15,7 @@
  *
  * @module
  */
+import type { MunicipalityFeedPolicy } from "../../lib/contracts/registry_feed.ts";
 import { eq, sql } from "drizzle-orm";
 import {
   type Database,
@@ -174,7 +175,8 @@ export async function applyTenantDdl(
       `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${r}`,
       `GRANT USAGE ON SCHEMA control TO ${r}`,
       `GRANT SELECT ON control.tenants TO ${r}`,
-      `GRANT UPDATE (applied_seq, applied_at, head_seq, head_seen_at) ON control.tenants TO ${r}`,
+      // The policy columns: the sync worker follows the registry's record.
+      `GRANT UPDATE (applied_seq, applied_at, head_seq, head_seen_at, same_day_event_types, household_move_out_policy) ON control.tenants TO ${r}`,
       `GRANT INSERT ON control.audit_log TO ${r}`,
       `GRANT USAGE ON SEQUENCE control.audit_log_id_seq TO ${r}`,
     ]
@@ -496,5 +498,28 @@ export function createTenancy(
     list: async () => await st.db.select().from(tenants).orderBy(tenants.code),
     get: (code) => getTenant(st, code),
     upgradeAll: () => upgradeAll(st),
+  };
+}
+
+/**
+ * The directory columns of the municipality's policy as the registry's feed
+ * (or media header) carried it; nothing when it carried none. The registry's
+ * record is the one source of these rules: no start-up configuration sets
+ * them.
+ *
+ * @example
+ * ```ts ignore
+ * await db.update(tenants).set(tenantPolicyColumns(feed.policy)).where(eq(tenants.code, code));
+ * ```
+ */
+export function tenantPolicyColumns(
+  p: MunicipalityFeedPolicy | undefined,
+): Partial<Pick<Tenant, "sameDayEventTypes" | "householdMoveOutPolicy">> {
+  if (!p) return {};
+  return {
+    sameDayEventTypes: p.sameDayEventTypes === null
+      ? null
+      : p.sameDayEventTypes.join(","),
+    householdMoveOutPolicy: p.householdMoveOut,
   };
 }

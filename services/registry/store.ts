@@ -213,7 +213,12 @@ export async function loadMunicipality(
  * feedPolicyOf(await loadMunicipality(db, "401005")).householdMoveOut; // "strict"
  * ```
  */
-export function feedPolicyOf(m: MunicipalityPolicy): MunicipalityFeedPolicy {
+export function feedPolicyOf(
+  m: Pick<
+    MunicipalityPolicy,
+    "printMyNumberAtKiosk" | "sameDayEventTypes" | "householdMoveOutPolicy"
+  >,
+): MunicipalityFeedPolicy {
   return {
     printMyNumberAtKiosk: m.printMyNumberAtKiosk,
     sameDayEventTypes: m.sameDayEventTypes === null
