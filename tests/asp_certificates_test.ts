@@ -473,3 +473,100 @@ Deno.test("GET /residents/{id}/issuance-check and /cards/{serial}: the rules dat
     await teardown(x);
   }
 });
+
+Deno.test("POST /certificates: the same-day rule by 処理日, for the event types the municipality's policy names (default: all)", async () => {
+  const x = await setup();
+  const { asp, reg, fam } = x;
+  const DAY = 24 * 3600_000;
+  try {
+    // The family moved in yesterday: nothing of it is held today.
+    asp.clock.advance(DAY);
+    await x.sync();
+    assert.equal((await post(asp, request(fam.householder))).status, 201);
+    // A 転居 processed today.
+    await registryEvent(reg, CODE, {
+      type: "tenkyo",
+      date: "2026-11-27",
+      householdId: fam.householdId,
+      address: "福岡県北九州市門司区１番",
+    });
+    // Policy naming 転入 only: a 転居 today is issued.
+    await setPolicy(reg, { sameDayEventTypes: ["tennyu"] });
+    await x.sync();
+    const moved = await post(asp, request(fam.householder));
+    assert.equal(moved.status, 201, JSON.stringify(moved.body));
+    assert.equal(
+      sheetFromJson(moved.body.sheets[0]).subject.address,
+      "福岡県北九州市門司区１番",
+    );
+    // Policy naming 転居: held until tomorrow, with the rule's message.
+    await setPolicy(reg, { sameDayEventTypes: ["tenkyo", "shibou"] });
+    await x.sync();
+    const held = await refused(asp, request(fam.householder), "CHANGED_TODAY");
+    assert.match(held.message_ja, /本日処理された/);
+    // The default (every type): held as well.
+    await setPolicy(reg, { sameDayEventTypes: null });
+    await x.sync();
+    await refused(asp, request(fam.householder), "CHANGED_TODAY");
+    const check = await asp.call(
+      "GET",
+      `/tenants/${CODE}/residents/${fam.householder}/issuance-check`,
+    );
+    assert.equal((await check.json()).applicant.changedToday, true);
+    // Tomorrow it is issued.
+    asp.clock.advance(DAY);
+    await x.sync();
+    assert.equal((await post(asp, request(fam.householder))).status, 201);
+  } finally {
+    await teardown(x);
+  }
+});
+
+Deno.test("POST /certificates: household move-out policy — strict refuses a household certificate while any member filed a move-out, the applicant's own still issues; lenient as before", async () => {
+  const x = await setup();
+  const { asp, reg, fam } = x;
+  try {
+    // The spouse (not the householder) files a move-out.
+    await registryEvent(reg, CODE, {
+      type: "tenshutsu_yotei",
+      date: "2026-11-25",
+      residentId: fam.spouse,
+      plannedDate: "2026-12-10",
+      destinationAddress: "東京都千代田区千代田２番",
+    });
+    const withChild = { members: [fam.householder, fam.child] };
+    // Strict: the default of the record.
+    await setPolicy(reg, {});
+    await x.sync();
+    const strict = await refused(
+      asp,
+      request(fam.householder, withChild),
+      "MOVE_OUT_FILED",
+    );
+    assert.equal(
+      strict.details?.scope ?? "household_member",
+      "household_member",
+    );
+    await refused(
+      asp,
+      request(fam.householder, { members: "all" }),
+      "MOVE_OUT_FILED",
+    );
+    assert.equal((await post(asp, request(fam.householder))).status, 201);
+    // Lenient (today's behaviour): only a printed member's own move-out.
+    await setPolicy(reg, { householdMoveOutPolicy: "lenient" });
+    await x.sync();
+    assert.equal(
+      (await post(asp, request(fam.householder, withChild))).status,
+      201,
+    );
+    await refused(
+      asp,
+      request(fam.householder, { members: "all" }),
+      "MOVE_OUT_FILED",
+    );
+    assert.equal((await post(asp, request(fam.householder))).status, 201);
+  } finally {
+    await teardown(x);
+  }
+});
