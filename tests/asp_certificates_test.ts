@@ -11,6 +11,7 @@ import {
 } from "./support/registry_world.ts";
 import { sheetFromJson } from "../lib/contracts/sheet_wire.ts";
 import { createSyncWorker } from "../services/asp/sync_worker.ts";
+import { readResident } from "../services/asp/replica.ts";
 import {
   ASP_TOKENS,
   openTestAsp,
@@ -72,6 +73,7 @@ async function setup() {
 async function setPolicy(
   reg: TestRegistry,
   policy: {
+    printMyNumberAtKiosk?: boolean;
     sameDayEventTypes?: string[] | null;
     householdMoveOutPolicy?: "strict" | "lenient";
   },
@@ -566,6 +568,49 @@ Deno.test("POST /certificates: household move-out policy — strict refuses a ho
       "MOVE_OUT_FILED",
     );
     assert.equal((await post(asp, request(fam.householder))).status, 201);
+  } finally {
+    await teardown(x);
+  }
+});
+
+Deno.test("POST /certificates: 個人番号 follows the registry's record through the feed (one source): printed once it allows it, scrubbed when it stops", async () => {
+  const x = await setup();
+  const { asp, reg, fam } = x;
+  const DAY = 24 * 3600_000;
+  const withNumber = (id: string) =>
+    request(id, {
+      options: { honseki: false, zokugara: false, myNumber: true },
+    });
+  try {
+    asp.clock.advance(DAY);
+    await setPolicy(reg, { printMyNumberAtKiosk: true });
+    await x.sync();
+    assert.equal((await asp.tenancy.get(CODE)).printMyNumber, true);
+    // The number reaches the replica with the next change of the record.
+    await registryEvent(reg, CODE, {
+      type: "shokken_shusei",
+      date: "2026-11-27",
+      residentId: fam.householder,
+      changes: { myNumber: "123456789018" },
+      reason: "個人番号の記載",
+    });
+    await x.sync();
+    const printed = await post(asp, withNumber(fam.householder));
+    assert.equal(printed.status, 201, JSON.stringify(printed.body));
+    assert.equal(
+      sheetFromJson(printed.body.sheets[0]).subject.myNumber,
+      "123456789018",
+    );
+    // The record stops printing it: refused, and no number is kept.
+    await setPolicy(reg, { printMyNumberAtKiosk: false });
+    await x.sync();
+    assert.equal((await asp.tenancy.get(CODE)).printMyNumber, false);
+    await refused(asp, withNumber(fam.householder), "MY_NUMBER_NOT_ALLOWED");
+    const kept = await asp.tenancy.withTenant(
+      CODE,
+      (tx, t) => readResident(tx, t.cipher, fam.householder),
+    );
+    assert.equal(kept?.myNumber, null);
   } finally {
     await teardown(x);
   }

@@ -400,7 +400,8 @@ async function loadSnapshot(
   );
   const policy: ProjectionPolicy = {
     code,
-    printMyNumber: tenant.printMyNumber,
+    // As the registry's record printed it at the snapshot (media header).
+    printMyNumber: opts.policy?.printMyNumberAtKiosk ?? tenant.printMyNumber,
   };
   const staging = `s_${code}_${snapshotSeq}_${
     crypto.randomUUID().replaceAll("-", "").slice(0, 8)

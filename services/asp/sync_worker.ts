@@ -81,6 +81,7 @@ import {
   type Telemetry,
 } from "./telemetry.ts";
 import {
+  scrubMyNumbers,
   type Tenancy,
   tenantPolicyColumns,
   type TenantScope,
@@ -290,7 +291,12 @@ export async function applyFeedEvents(
       out.end = { kind: "stopped", reason: st.stopReason };
       return out;
     }
-    const policy = { code, printMyNumber: st.printMyNumber };
+    // 個人番号 as the registry's record prints it now (the feed's policy);
+    // stored numbers go when it stops printing them.
+    const printMyNumber = opts.head?.policy?.printMyNumberAtKiosk ??
+      st.printMyNumber;
+    if (st.printMyNumber && !printMyNumber) await scrubMyNumbers(tx, t.cipher);
+    const policy = { code, printMyNumber };
     const net = emptyChanges();
     let next = before + 1;
     for (const raw of events) {

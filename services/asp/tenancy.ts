@@ -176,7 +176,7 @@ export async function applyTenantDdl(
       `GRANT USAGE ON SCHEMA control TO ${r}`,
       `GRANT SELECT ON control.tenants TO ${r}`,
       // The policy columns: the sync worker follows the registry's record.
-      `GRANT UPDATE (applied_seq, applied_at, head_seq, head_seen_at, same_day_event_types, household_move_out_policy) ON control.tenants TO ${r}`,
+      `GRANT UPDATE (applied_seq, applied_at, head_seq, head_seen_at, same_day_event_types, household_move_out_policy, print_my_number) ON control.tenants TO ${r}`,
       `GRANT INSERT ON control.audit_log TO ${r}`,
       `GRANT USAGE ON SEQUENCE control.audit_log_id_seq TO ${r}`,
     ]
@@ -328,25 +328,35 @@ async function roleNameFor(
 }
 
 /** Removes every stored 個人番号 of a tenant (its policy no longer allows them). */
-async function scrubMyNumbers(st: TenancyState, code: string): Promise<number> {
-  return await withTenant(st, code, async (tx, t) => {
-    let n = 0;
-    for (const r of await tx.select().from(residents)) {
-      const data = t.cipher.openJson<Record<string, unknown>>(
-        "residents",
-        r.id,
-        r.data,
-      );
-      if (data.myNumber == null) continue;
-      data.myNumber = null;
-      await tx.update(residents).set({
-        data: t.cipher.sealJson("residents", r.id, data),
-      })
-        .where(eq(residents.id, r.id));
-      n++;
-    }
-    return n;
-  });
+/**
+ * Removes every stored 個人番号 of a tenant (inside its transaction), when
+ * the municipality's policy no longer prints it; returns how many.
+ *
+ * @example
+ * ```ts ignore
+ * await scrubMyNumbers(tx, t.cipher);
+ * ```
+ */
+export async function scrubMyNumbers(
+  tx: Tx,
+  cipher: TenantCipher,
+): Promise<number> {
+  let n = 0;
+  for (const r of await tx.select().from(residents)) {
+    const data = cipher.openJson<Record<string, unknown>>(
+      "residents",
+      r.id,
+      r.data,
+    );
+    if (data.myNumber == null) continue;
+    data.myNumber = null;
+    await tx.update(residents).set({
+      data: cipher.sealJson("residents", r.id, data),
+    })
+      .where(eq(residents.id, r.id));
+    n++;
+  }
+  return n;
 }
 
 /** A tenant's policy with its defaults; throws on a bad configuration. */
@@ -394,17 +404,19 @@ async function provision(
   return await getTenant(st, cfg.code);
 }
 
-/** A provisioned tenant: new policy, newer DDL, and 個人番号 scrubbed when no longer allowed. */
+/**
+ * A provisioned tenant: new policy, newer DDL. Its `printMyNumber` is left
+ * as the registry's feed last set it (the municipality's record is its one
+ * source; the sync worker scrubs 個人番号 when the record stops printing it).
+ */
 async function updatePolicy(
   st: TenancyState,
   before: Tenant,
   policy: TenantPolicy,
 ): Promise<void> {
-  await st.db.update(tenants).set(policy).where(eq(tenants.code, before.code));
+  const { printMyNumber: _fromFeed, ...rest } = policy;
+  await st.db.update(tenants).set(rest).where(eq(tenants.code, before.code));
   await upgrade(st, before);
-  if (before.printMyNumber && !policy.printMyNumber) {
-    await scrubMyNumbers(st, before.code);
-  }
 }
 
 /** The tenant's NOLOGIN role, granted to the service's user unless it is a superuser. */
@@ -504,8 +516,8 @@ export function createTenancy(
 /**
  * The directory columns of the municipality's policy as the registry's feed
  * (or media header) carried it; nothing when it carried none. The registry's
- * record is the one source of these rules: no start-up configuration sets
- * them.
+ * record is the one source of these rules: the start-up configuration only
+ * gives a new tenant its first `printMyNumber`, until the feed is heard.
  *
  * @example
  * ```ts ignore
@@ -514,9 +526,15 @@ export function createTenancy(
  */
 export function tenantPolicyColumns(
   p: MunicipalityFeedPolicy | undefined,
-): Partial<Pick<Tenant, "sameDayEventTypes" | "householdMoveOutPolicy">> {
+): Partial<
+  Pick<
+    Tenant,
+    "printMyNumber" | "sameDayEventTypes" | "householdMoveOutPolicy"
+  >
+> {
   if (!p) return {};
   return {
+    printMyNumber: p.printMyNumberAtKiosk,
     sameDayEventTypes: p.sameDayEventTypes === null
       ? null
       : p.sameDayEventTypes.join(","),
