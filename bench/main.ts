@@ -29,7 +29,7 @@ import {
 import { p1 } from "./p1.ts";
 import { p1a } from "./p1a.ts";
 import { p2 } from "./p2.ts";
-import { p3, p3p99 } from "./p3.ts";
+import { p3, p3checks, p3p99 } from "./p3.ts";
 import { p3b, p4, p4rate } from "./p4.ts";
 import { p5 } from "./p5.ts";
 import { p6 } from "./p6.ts";
@@ -43,6 +43,7 @@ export const FIGURES: readonly Figure[] = [
   p2,
   p3,
   p3p99,
+  p3checks,
   p3b,
   p4,
   p4rate,

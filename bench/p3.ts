@@ -621,7 +621,13 @@ async function runBoth(
   return { tls, plaintext };
 }
 
-async function runP3(ctx: BenchContext, transport: Transport): Promise<P3Run> {
+let uncheckedRun: Promise<P3Run> | undefined;
+
+async function runP3(
+  ctx: BenchContext,
+  transport: Transport,
+  digestChecks = Deno.env.get("P3_DIGEST_CHECKS") !== "0",
+): Promise<P3Run> {
   const kiosks = Number(Deno.env.get("P3_KIOSKS") ?? 32);
   const seconds = Number(Deno.env.get("P3_SECONDS") ?? 20);
   const centers = Number(Deno.env.get("P3_CENTERS") ?? 2);
@@ -779,7 +785,7 @@ async function runP3(ctx: BenchContext, transport: Transport): Promise<P3Run> {
           port: freePort(),
           offsetMs,
           pool: centerPool,
-          digestChecks: Deno.env.get("P3_DIGEST_CHECKS") !== "0",
+          digestChecks,
         }),
       );
     }
@@ -1046,6 +1052,45 @@ export const p3p99: Figure = {
       ratio: both.tls.p99 / both.plaintext.p99,
       database: both.tls.database,
       params: params(both),
+    };
+  },
+};
+
+/**
+ * P3checks: the P3 load over TLS with the center checking each node's
+ * stated build and tenant configuration digests (issue 15), against the
+ * same build without those checks, run right after in the same bench run.
+ */
+export const p3checks: Figure = {
+  id: "P3checks",
+  metric:
+    "End-to-end kiosk issuance under the P3 load over mutual TLS with the center checking every answer's build and tenant-configuration digests (baseline: the same build and load without those checks, same run)",
+  unit: "certificates/s",
+  goal: "ratio ≥ 0.90 (the checks cost at most 10%)",
+  meets: (r) => (r.ratio ?? 0) >= 0.9,
+  async run(ctx): Promise<FigureResult> {
+    const both = await (cached ??= runBoth(ctx));
+    const unchecked = await (uncheckedRun ??= runP3(ctx, "tls", false));
+    ctx.log(
+      `P3checks: ${
+        both.tls.certificatesPerSecond.toFixed(1)
+      }/s with the digest checks, ${
+        unchecked.certificatesPerSecond.toFixed(1)
+      }/s without`,
+    );
+    return {
+      value: both.tls.certificatesPerSecond,
+      baseline: unchecked.certificatesPerSecond,
+      ratio: both.tls.certificatesPerSecond /
+        unchecked.certificatesPerSecond,
+      database: both.tls.database,
+      params: {
+        ...runParams(both.tls, "checks"),
+        ...runParams(unchecked, "unchecked"),
+        digest_checks:
+          "value: on (the center reads each tenant's expected digests on every answer); baseline: off",
+        load_average_1m_at_end: Math.round(Deno.loadavg()[0] * 100) / 100,
+      },
     };
   },
 };

@@ -207,10 +207,12 @@ Deno.test("[asp] death, move-out (person and household) and seal cancellation re
     assert.deepEqual(after.map((s) => s.status), ["cancelled"]);
 
     // Death: refused as DECEASED, seal cancelled, and a household certificate no longer shows them.
+    // The widow becomes 世帯主 in the same event (the child stays 子).
     await registryEvent(reg, CODE, {
       type: "shibou",
       date: "2026-11-24",
       residentId: other.householder,
+      newHouseholderId: other.spouse,
     });
     await sync();
     assert.equal(await outcome(asp, other.householder), "DECEASED");

@@ -8,9 +8,11 @@ import {
   makePerson,
   openTestRegistry,
   type TestRegistry,
+  TOKENS,
 } from "./support/registry_world.ts";
 import { sheetFromJson } from "../lib/contracts/sheet_wire.ts";
 import { createSyncWorker } from "../services/asp/sync_worker.ts";
+import { readResident } from "../services/asp/replica.ts";
 import {
   ASP_TOKENS,
   openTestAsp,
@@ -66,6 +68,28 @@ async function setup() {
   const asp = await openTestAsp({ clock: reg.clock });
   const fam = await registryFamily(reg, CODE);
   return { reg, asp, fam, sync: () => testWorker(asp, reg).catchUp(CODE) };
+}
+
+/** Sets the municipality's kiosk policy in its registry record (PUT). */
+async function setPolicy(
+  reg: TestRegistry,
+  policy: {
+    printMyNumberAtKiosk?: boolean;
+    sameDayEventTypes?: string[] | null;
+    householdMoveOutPolicy?: "strict" | "lenient";
+  },
+  code = CODE,
+) {
+  const res = await reg.call("PUT", `/municipalities/${code}`, {
+    token: TOKENS.admin,
+    body: {
+      name: "北九州市",
+      mayor: "北九州市長　武内　和久",
+      sameDayEventTypes: [],
+      ...policy,
+    },
+  });
+  assert.equal(res.status, 200, await res.text());
 }
 
 async function teardown(x: { reg: TestRegistry; asp: TestAsp }) {
@@ -297,7 +321,7 @@ Deno.test("POST /certificates: chosen members must be in the applicant's househo
   }
 });
 
-Deno.test("POST /certificates: REPLICA_STALE when sync stopped, behind the head, or the head not seen lately; MOVED_IN_TODAY", async () => {
+Deno.test("POST /certificates: REPLICA_STALE when sync stopped, behind the head, or the head not seen lately; CHANGED_TODAY", async () => {
   const x = await setup();
   const { asp, reg, fam } = x;
   try {
@@ -360,7 +384,11 @@ Deno.test("POST /certificates: REPLICA_STALE when sync stopped, behind the head,
       token: ASP_TOKENS.admin,
     }).then((r) => r.body?.cancel());
 
-    // Moved in today: refused for the person, and for a household certificate that would show them.
+    // The same-day rule, by 処理日: a move-in dated yesterday but processed
+    // today is held until tomorrow, for the person and for a household
+    // certificate that would show them (policy: 転入 only).
+    asp.clock.advance(24 * 3600_000);
+    await setPolicy(reg, { sameDayEventTypes: ["tennyu"] });
     const today = await registryEvent(reg, CODE, {
       type: "tennyu",
       date: "2026-11-26",
@@ -370,11 +398,11 @@ Deno.test("POST /certificates: REPLICA_STALE when sync stopped, behind the head,
       relationship: "弟",
     });
     await x.sync();
-    await refused(asp, request(today.residentIds[0]), "MOVED_IN_TODAY");
+    await refused(asp, request(today.residentIds[0]), "CHANGED_TODAY");
     await refused(
       asp,
       request(fam.householder, { members: "all" }),
-      "MOVED_IN_TODAY",
+      "CHANGED_TODAY",
     );
     assert.equal((await post(asp, request(fam.householder))).status, 201);
     asp.clock.advance(24 * 3600_000);
@@ -448,6 +476,146 @@ Deno.test("GET /residents/{id}/issuance-check and /cards/{serial}: the rules dat
     const none = await asp.call("GET", `/tenants/${CODE}/cards/ffff`);
     assert.equal(none.status, 404);
     await none.body?.cancel();
+  } finally {
+    await teardown(x);
+  }
+});
+
+Deno.test("POST /certificates: the same-day rule by 処理日, for the event types the municipality's policy names (default: all)", async () => {
+  const x = await setup();
+  const { asp, reg, fam } = x;
+  const DAY = 24 * 3600_000;
+  try {
+    // The family moved in yesterday: nothing of it is held today.
+    asp.clock.advance(DAY);
+    await x.sync();
+    assert.equal((await post(asp, request(fam.householder))).status, 201);
+    // A 転居 processed today.
+    await registryEvent(reg, CODE, {
+      type: "tenkyo",
+      date: "2026-11-27",
+      householdId: fam.householdId,
+      address: "福岡県北九州市門司区１番",
+    });
+    // Policy naming 転入 only: a 転居 today is issued.
+    await setPolicy(reg, { sameDayEventTypes: ["tennyu"] });
+    await x.sync();
+    const moved = await post(asp, request(fam.householder));
+    assert.equal(moved.status, 201, JSON.stringify(moved.body));
+    assert.equal(
+      sheetFromJson(moved.body.sheets[0]).subject.address,
+      "福岡県北九州市門司区１番",
+    );
+    // Policy naming 転居: held until tomorrow, with the rule's message.
+    await setPolicy(reg, { sameDayEventTypes: ["tenkyo", "shibou"] });
+    await x.sync();
+    const held = await refused(asp, request(fam.householder), "CHANGED_TODAY");
+    assert.match(held.message_ja, /本日処理された/);
+    // The default (every type): held as well.
+    await setPolicy(reg, { sameDayEventTypes: null });
+    await x.sync();
+    await refused(asp, request(fam.householder), "CHANGED_TODAY");
+    const check = await asp.call(
+      "GET",
+      `/tenants/${CODE}/residents/${fam.householder}/issuance-check`,
+    );
+    assert.equal((await check.json()).applicant.changedToday, true);
+    // Tomorrow it is issued.
+    asp.clock.advance(DAY);
+    await x.sync();
+    assert.equal((await post(asp, request(fam.householder))).status, 201);
+  } finally {
+    await teardown(x);
+  }
+});
+
+Deno.test("POST /certificates: household move-out policy — strict refuses a household certificate while any member filed a move-out, the applicant's own still issues; lenient as before", async () => {
+  const x = await setup();
+  const { asp, reg, fam } = x;
+  try {
+    // The spouse (not the householder) files a move-out.
+    await registryEvent(reg, CODE, {
+      type: "tenshutsu_yotei",
+      date: "2026-11-25",
+      residentId: fam.spouse,
+      plannedDate: "2026-12-10",
+      destinationAddress: "東京都千代田区千代田２番",
+    });
+    const withChild = { members: [fam.householder, fam.child] };
+    // Strict: the default of the record.
+    await setPolicy(reg, {});
+    await x.sync();
+    const strict = await refused(
+      asp,
+      request(fam.householder, withChild),
+      "MOVE_OUT_FILED",
+    );
+    assert.equal(
+      strict.details?.scope ?? "household_member",
+      "household_member",
+    );
+    await refused(
+      asp,
+      request(fam.householder, { members: "all" }),
+      "MOVE_OUT_FILED",
+    );
+    assert.equal((await post(asp, request(fam.householder))).status, 201);
+    // Lenient (today's behaviour): only a printed member's own move-out.
+    await setPolicy(reg, { householdMoveOutPolicy: "lenient" });
+    await x.sync();
+    assert.equal(
+      (await post(asp, request(fam.householder, withChild))).status,
+      201,
+    );
+    await refused(
+      asp,
+      request(fam.householder, { members: "all" }),
+      "MOVE_OUT_FILED",
+    );
+    assert.equal((await post(asp, request(fam.householder))).status, 201);
+  } finally {
+    await teardown(x);
+  }
+});
+
+Deno.test("POST /certificates: 個人番号 follows the registry's record through the feed (one source): printed once it allows it, scrubbed when it stops", async () => {
+  const x = await setup();
+  const { asp, reg, fam } = x;
+  const DAY = 24 * 3600_000;
+  const withNumber = (id: string) =>
+    request(id, {
+      options: { honseki: false, zokugara: false, myNumber: true },
+    });
+  try {
+    asp.clock.advance(DAY);
+    await setPolicy(reg, { printMyNumberAtKiosk: true });
+    await x.sync();
+    assert.equal((await asp.tenancy.get(CODE)).printMyNumber, true);
+    // The number reaches the replica with the next change of the record.
+    await registryEvent(reg, CODE, {
+      type: "shokken_shusei",
+      date: "2026-11-27",
+      residentId: fam.householder,
+      changes: { myNumber: "123456789018" },
+      reason: "個人番号の記載",
+    });
+    await x.sync();
+    const printed = await post(asp, withNumber(fam.householder));
+    assert.equal(printed.status, 201, JSON.stringify(printed.body));
+    assert.equal(
+      sheetFromJson(printed.body.sheets[0]).subject.myNumber,
+      "123456789018",
+    );
+    // The record stops printing it: refused, and no number is kept.
+    await setPolicy(reg, { printMyNumberAtKiosk: false });
+    await x.sync();
+    assert.equal((await asp.tenancy.get(CODE)).printMyNumber, false);
+    await refused(asp, withNumber(fam.householder), "MY_NUMBER_NOT_ALLOWED");
+    const kept = await asp.tenancy.withTenant(
+      CODE,
+      (tx, t) => readResident(tx, t.cipher, fam.householder),
+    );
+    assert.equal(kept?.myNumber, null);
   } finally {
     await teardown(x);
   }

@@ -70,6 +70,9 @@ const PRINTED = [
   "householdId",
   "removalReason",
   "removalDate",
+  // 処理日 and the types processed that day (the same-day rule's input).
+  "processedDate",
+  "processedTypes",
 ] as const;
 
 async function expectComplete(asp: TestAsp, reg: TestRegistry, label: string) {
@@ -157,6 +160,7 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
       name: "北九州市",
       mayor: "北九州市長　武内　和久",
       printMyNumberAtKiosk: true,
+      sameDayEventTypes: [],
     },
   });
   await put.body?.cancel();
@@ -201,6 +205,8 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
     const a = (await ev({
       type: "tennyu",
       date: "2026-11-01",
+      // 届出日 two weeks after the 異動日: both arrive, apart.
+      notifiedDate: "2026-11-14",
       person: rich,
       previousAddress: "東京都千代田区千代田１番１号　前住所ビル２０２",
       address: "福岡県北九州市小倉北区城内１番１号",
@@ -314,6 +320,7 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
           ev({
             type: "tenkyo",
             date: "2026-11-07",
+            notifiedDate: "2026-11-09",
             householdId: h1,
             address: "福岡県北九州市門司区港町１番",
             katagaki: "港ビル５０１",
@@ -463,7 +470,7 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
       [
         "tenshutsu_kakutei",
         () =>
-          ev({ type: "tenshutsu_kakutei", date: "2026-11-30", residentId: f }),
+          ev({ type: "tenshutsu_kakutei", date: "2026-11-26", residentId: f }),
       ],
       [
         "shibou",
@@ -503,6 +510,9 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
       ],
       [aNow.becameResidentDate, aNow.addressSetDate, aNow.notifiedDate],
     );
+    // Each from its own date: moved in on the 1st, address set by the 転居.
+    assert.equal(sheet.subject.becameResidentDate, "2026-11-01");
+    assert.equal(sheet.subject.addressSetDate, "2026-11-07");
     const wife = await certificate(asp, b, "juminhyo", false);
     assert.equal(wife.subject.formerSurname, "﨑山");
     assert.equal(wife.subject.formerSurnameKana, "サキヤマ");

@@ -180,12 +180,13 @@ Deno.test("[asp] isolation: two municipalities across the worker, every API, sna
     assert.deepEqual(await replicaChecksum(asp.tenancy, B), beforeB);
 
     // Retention of one tenant never purges the other's removed residents.
-    for (const id of [fa.householder, fb.householder]) {
-      const code = id.slice(0, 6);
+    for (const f of [fa, fb]) {
+      const code = f.householder.slice(0, 6);
       await registryEvent(reg, code, {
         type: "shibou",
         date: "2026-11-20",
-        residentId: id,
+        residentId: f.householder,
+        newHouseholderId: f.spouse,
       });
     }
     for (const code of [A, B]) await testWorker(asp, reg).catchUp(code);

@@ -57,7 +57,7 @@ async function removeFamily(reg: TestRegistry, code: string, address: string) {
     });
     await registryEvent(reg, code, {
       type: "tenshutsu_kakutei",
-      date: "2026-11-30",
+      date: "2026-11-26",
       residentId: id,
     });
   }

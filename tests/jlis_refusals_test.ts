@@ -22,6 +22,7 @@ import {
   openIssuanceWorld,
 } from "./support/issuance_world.ts";
 import { TOKENS } from "./support/jlis_world.ts";
+import { TOKENS as REGISTRY_TOKENS } from "./support/registry_world.ts";
 import type {
   KioskChoice,
   KioskEvent,
@@ -274,11 +275,31 @@ Deno.test("[e2e] refusal codes at the kiosk", async (t) => {
       },
     );
 
-    await t.step("move-in today: refused until tomorrow", async () => {
-      const card = await w.issueCard(CODE, newcomer);
-      await w.sync();
-      await refused(w, { ...base, card }, "MOVED_IN_TODAY");
-    });
+    await t.step(
+      "a change processed today: refused until tomorrow",
+      async () => {
+        const card = await w.issueCard(CODE, newcomer);
+        // The municipality's same-day rule (the world holds no type by
+        // default): through its registry record and the feed.
+        const policy = async (sameDayEventTypes: string[] | null) => {
+          const res = await w.reg.call("PUT", `/municipalities/${CODE}`, {
+            token: REGISTRY_TOKENS.admin,
+            body: {
+              name: "北九州市",
+              mayor: "北九州市長　武内　和久",
+              sameDayEventTypes,
+            },
+          });
+          assert.equal(res.status, 200);
+          await res.body?.cancel();
+          await w.sync();
+        };
+        await policy(null);
+        await refused(w, { ...base, card }, "CHANGED_TODAY");
+        await policy([]);
+        await issued(w, { ...base, card });
+      },
+    );
 
     await t.step(
       "a replica that has not seen the registry's head lately is stale",

@@ -56,6 +56,15 @@ export const tenants = control.table("tenants", {
   stoppedAt: timestamp("stopped_at", { withTimezone: true, mode: "string" }),
   /** Policy: 個人番号 may be printed at kiosks (else it is never stored). */
   printMyNumber: boolean("print_my_number").notNull().default(false),
+  /**
+   * Policy from the registry's feed: event types whose change, processed
+   * today (処理日), is issued only from tomorrow, comma-separated; null: all.
+   */
+  sameDayEventTypes: text("same_day_event_types"),
+  /** Policy from the registry's feed: strict | lenient household move-out rule. */
+  householdMoveOutPolicy: text("household_move_out_policy").notNull().default(
+    "strict",
+  ),
   /** Policy: years a removed record (除票) stays in the replica. */
   retentionYears: integer("retention_years").notNull().default(5),
   /** Policy: refuse issuance when more than this many events behind the head. */

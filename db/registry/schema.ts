@@ -91,6 +91,19 @@ export const municipalities = pgTable("municipalities", {
   printMyNumberAtKiosk: boolean("print_my_number_at_kiosk").notNull().default(
     false,
   ),
+  /**
+   * Event types whose change, processed today (処理日), reaches kiosks only
+   * tomorrow (the same-day rule), comma-separated; null: every type.
+   */
+  sameDayEventTypes: text("same_day_event_types"),
+  /**
+   * strict: a household certificate is refused while any member has filed a
+   * move-out (転出予定); lenient: only the householder's or a printed
+   * member's move-out refuses.
+   */
+  householdMoveOutPolicy: text("household_move_out_policy").notNull().default(
+    "strict",
+  ),
 });
 
 /** The current state of each resident (one row per person). */
@@ -133,6 +146,10 @@ export const residents = pgTable("residents", {
   destinationAddress: text("destination_address"),
   removalReason: text("removal_reason"),
   removalDate: date("removal_date", { mode: "string" }),
+  /** 処理日: the day the registry last processed a change of this record. */
+  processedDate: date("processed_date", { mode: "string" }),
+  /** Types of the events processed on `processedDate` (comma-separated). */
+  processedTypes: text("processed_types"),
   updatedSeq: bigint("updated_seq", { mode: "number" }).notNull(),
 }, (t) => [
   index("residents_municipality_idx").on(t.municipalityCode),
@@ -194,6 +211,10 @@ export const outbox = pgTable("outbox", {
   type: text("type").notNull(),
   /** Date the change took effect (異動日). */
   effectiveDate: date("effective_date", { mode: "string" }),
+  /** Date the change was notified (届出日; for 職権 events, the 異動日). */
+  notifiedDate: date("notified_date", { mode: "string" }),
+  /** Date the registry processed the change (処理日, Japan time). */
+  processedDate: date("processed_date", { mode: "string" }),
   /** What the feed serves: the state after the event of everything it touched. */
   payload: jsonb("payload").notNull(),
   /** The state before the event (kept here only, for 取消); never served. */

@@ -39,10 +39,38 @@ export const feedEventSchema = z.object({
   seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   eventId: z.string().min(1),
   type: z.string(),
+  /** 異動日: the day the change took effect. */
   effectiveDate: z.string().nullable(),
+  /** 届出日: the day it was notified (absent from registries before issue 14). */
+  notifiedDate: z.string().nullable().optional(),
+  /** 処理日: the registry's date (Japan) when it processed the change. */
+  processedDate: z.string().nullable().optional(),
   recordedAt: z.string(),
   payload: feedPayloadSchema,
 });
+
+/** How a municipality's household certificates treat a member's 転出予定. */
+export const HOUSEHOLD_MOVE_OUT_POLICIES = ["strict", "lenient"] as const;
+
+/**
+ * The municipality's kiosk policy, as its registry record holds it (the one
+ * source: `PUT /municipalities/{code}`), carried on every feed answer so the
+ * replica follows it:
+ * - `printMyNumberAtKiosk`: whether kiosks may print 個人番号;
+ * - `sameDayEventTypes`: the event types whose change, processed today
+ *   (処理日), is issued only from tomorrow; null: every type;
+ * - `householdMoveOut`: strict — a household certificate is refused while
+ *   any member has filed a move-out (転出予定), the applicant's own still
+ *   issues; lenient — only the householder's or a printed member's does.
+ */
+export const municipalityPolicySchema = z.object({
+  printMyNumberAtKiosk: z.boolean(),
+  sameDayEventTypes: z.array(z.string()).nullable(),
+  householdMoveOut: z.enum(HOUSEHOLD_MOVE_OUT_POLICIES),
+}).strict();
+
+/** A municipality's kiosk policy (see {@linkcode municipalityPolicySchema}). */
+export type MunicipalityFeedPolicy = z.output<typeof municipalityPolicySchema>;
 
 /**
  * Events after `after` in sequence order, and the head sequence. An answer
@@ -55,6 +83,8 @@ export const feedResponseSchema = z.object({
   municipalityCode: z.string(),
   head: z.number().int().min(0),
   heartbeatAt: z.string().optional(),
+  /** The municipality's policy when it answered (absent from older registries). */
+  policy: municipalityPolicySchema.optional(),
   events: z.array(feedEventSchema),
 });
 

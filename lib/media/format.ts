@@ -23,6 +23,7 @@
  *
  * @module
  */
+import type { MunicipalityFeedPolicy } from "../contracts/registry_feed.ts";
 
 /** Magic bytes at the start of a media file. */
 export const MEDIA_MAGIC = "KNBMEDIA";
@@ -82,6 +83,11 @@ export interface MediaHeader {
     wrappedKey: string;
   };
   signer: { alg: "ES256"; keyId: string };
+  /**
+   * The municipality's kiosk policy at the snapshot (its registry record),
+   * as the feed carries it; absent from files written before issue 14.
+   */
+  policy?: MunicipalityFeedPolicy;
 }
 
 /** One chunk as the manifest lists it. */

@@ -28,7 +28,7 @@ import {
   type DestroyOptions,
   type DestructionRecord,
 } from "./destroy.ts";
-import { MediaError, type MediaRecord } from "./format.ts";
+import { MediaError, type MediaHeader, type MediaRecord } from "./format.ts";
 import {
   openMedia,
   readMedia,
@@ -43,6 +43,8 @@ import {
 export interface SnapshotSource {
   /** SHA-256 of the file's signed manifest. */
   manifestSha256: string;
+  /** The municipality's kiosk policy the header carried (the replica follows it). */
+  policy?: MediaHeader["policy"];
 }
 
 /** What loads a verified snapshot into the replica (the ASP's `applySnapshot`). */
@@ -213,7 +215,10 @@ export async function importMedia(
     throw e;
   }
   const tenant = verified.municipalityCode;
-  const source = { manifestSha256: verified.manifestSha256 };
+  const source = {
+    manifestSha256: verified.manifestSha256,
+    policy: verified.header.policy,
+  };
   let loaded: unknown = null;
   try {
     if (resumed) {

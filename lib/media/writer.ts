@@ -48,6 +48,8 @@ export interface MediaWriterOptions {
   recipientPublicKey: CryptoKey;
   /** Creation time written in the header (default: now). */
   createdAt?: Date;
+  /** The municipality's kiosk policy at the snapshot (the header carries it). */
+  policy?: MediaHeader["policy"];
   /** Records per chunk at most (default 4096). */
   chunkRecords?: number;
   /** Uncompressed bytes per chunk at most (default 4 MiB). */
@@ -250,6 +252,7 @@ function buildHeader(
     cipher: "AES-256-GCM",
     recipient,
     signer: { alg: "ES256", keyId: signerKeyId },
+    ...(opts.policy ? { policy: opts.policy } : {}),
   };
 }
 

@@ -369,7 +369,8 @@ export const ISSUANCE_REFUSALS = {
     ja:
       "転出の届出があるため、証明書を発行できません。市区町村の窓口をご利用ください。",
     en: "A move-out has been filed (person or household)",
-    operator: "A move-out (転出予定) is filed for the person or the household",
+    operator:
+      "A move-out (転出予定) is filed for the person, the householder, or (strict household move-out policy) any member of the household on a household certificate",
     kiosk: "specific",
     parties: ["asp", "center"],
   },
@@ -429,12 +430,13 @@ export const ISSUANCE_REFUSALS = {
     kiosk: "specific",
     parties: ["asp"],
   },
-  MOVED_IN_TODAY: {
+  CHANGED_TODAY: {
     status: 409,
     ja:
-      "本日届出のあった内容は、まだ証明書に反映されていません。明日以降にご利用ください。",
-    en: "A change was filed today: issuance from tomorrow",
-    operator: "A person on the certificate became a resident today",
+      "本日処理された住民票の異動は、まだ証明書に反映されていません。明日以降にご利用ください。",
+    en: "A change to the record was processed today: issuance from tomorrow",
+    operator:
+      "A person on the certificate has a change processed today (処理日) of an event type the municipality's same-day policy names (default: every type)",
     kiosk: "specific",
     parties: ["asp", "center"],
   },

@@ -75,6 +75,46 @@ export const REGISTRY_REFUSALS = {
     ja: "すでに世帯主です",
     en: "The resident is already the householder",
   },
+  EVENT_DATE_IN_FUTURE: {
+    status: 400,
+    ja: "異動日が未来の日付です",
+    en: "The date of the change (異動日) is in the future",
+  },
+  NOTIFIED_BEFORE_EVENT: {
+    status: 400,
+    ja: "届出日が異動日より前です",
+    en:
+      "The notification date (届出日) is before the date of the change (異動日)",
+  },
+  NOTIFIED_DATE_IN_FUTURE: {
+    status: 400,
+    ja: "届出日が未来の日付です",
+    en: "The notification date (届出日) is in the future",
+  },
+  DEATH_BEFORE_RESIDENCE: {
+    status: 400,
+    ja: "死亡日が住民となった日より前です",
+    en: "The date of death is before the day the person became a resident",
+  },
+  NEW_HOUSEHOLDER_REQUIRED: {
+    status: 409,
+    ja: "世帯主の死亡により、残る世帯員から新しい世帯主を指定してください",
+    en:
+      "The householder died and several members remain: name the new householder (newHouseholderId)",
+  },
+  NEW_HOUSEHOLDER_NOT_NEEDED: {
+    status: 400,
+    ja: "死亡した住民は世帯主ではないため、新しい世帯主は指定できません",
+    en:
+      "The deceased is not the householder: no new householder or relationships to give",
+  },
+  RELATIONSHIP_REQUIRED: {
+    status: 409,
+    ja:
+      "新しい世帯主からみた続柄を自動で決められない世帯員がいます。続柄を指定してください",
+    en:
+      "The relationship to the new householder cannot be derived for some members: give it (relationships)",
+  },
   HOUSEHOLDER_CANNOT_SEPARATE: {
     status: 409,
     ja: "世帯主は世帯分離できません（先に世帯主変更が必要です）",

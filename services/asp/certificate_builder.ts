@@ -25,6 +25,7 @@ import { sheetToJson } from "../../lib/contracts/sheet_wire.ts";
 import { AspError } from "./errors.ts";
 import {
   applicantRefusal,
+  householdMoveOutRefusal,
   personRefusal,
   readApplicantView,
 } from "./issuance.ts";
@@ -183,7 +184,7 @@ function subjectOf(
 
 /**
  * Builds a certificate for a request, or refuses with an AspError whose code
- * says why (REPLICA_STALE, MOVED_IN_TODAY, DECEASED, SUPPORT_MEASURE, …).
+ * says why (REPLICA_STALE, CHANGED_TODAY, DECEASED, SUPPORT_MEASURE, …).
  * Every build and every refusal is audited.
  *
  * @example
@@ -246,15 +247,27 @@ export async function buildCertificate(
           // A removed member of the same household is refused for what it is; anyone else is not a member.
           const other = await readResident(tx, t.cipher, id);
           if (other && other.householdId === applicant.householdId) {
-            const r = personRefusal(other, v.blocks, v.today);
+            const r = personRefusal(
+              other,
+              v.blocks,
+              v.today,
+              v.tenant.sameDayEventTypes,
+            );
             if (r) throw new AspError(r.code, r.details);
           }
           throw new AspError("MEMBER_NOT_IN_HOUSEHOLD", { residentId: id });
         }
         subjects = order(chosen, v.householderId);
       }
+      const moveOut = householdMoveOutRefusal(v, subjects);
+      if (moveOut) throw new AspError(moveOut.code, moveOut.details);
       for (const s of subjects) {
-        const r = personRefusal(s, v.blocks, v.today);
+        const r = personRefusal(
+          s,
+          v.blocks,
+          v.today,
+          v.tenant.sameDayEventTypes,
+        );
         if (r) throw new AspError(r.code, r.details);
         if (options.myNumber && !s.myNumber) {
           throw new AspError("MY_NUMBER_UNAVAILABLE", { residentId: s.id });

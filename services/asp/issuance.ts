@@ -91,6 +91,30 @@ const BLOCK_CODES: Record<string, AspCode> = {
 };
 const BLOCK_ORDER = ["support_measure", "municipal", "opt_out"];
 
+/**
+ * The same-day rule: a change the registry processed today (処理日) reaches
+ * kiosks tomorrow, for the event types the municipality's policy names
+ * (`sameDayEventTypes`, comma-separated; null: every type). A record the
+ * registry stamped with no 処理日 (written before it was carried) falls back
+ * to its 住民となった日.
+ *
+ * @example
+ * ```ts ignore
+ * changedToday(resident, "2026-11-26", "tennyu,tenkyo");
+ * ```
+ */
+export function changedToday(
+  r: ReplicaResident,
+  today: string,
+  sameDayEventTypes: string | null,
+): boolean {
+  if (!r.processedDate) return r.becameResidentDate === today;
+  if (r.processedDate < today) return false;
+  if (sameDayEventTypes === null) return true;
+  const held = new Set(sameDayEventTypes.split(","));
+  return (r.processedTypes ?? "").split(",").some((t) => held.has(t));
+}
+
 /** A refusal with the person it concerns. */
 export interface Refusal {
   code: AspCode;
@@ -102,13 +126,14 @@ export interface Refusal {
  *
  * @example
  * ```ts ignore
- * const refusal = personRefusal(resident, blocks, "2026-11-26");
+ * const refusal = personRefusal(resident, blocks, "2026-11-26", tenant.sameDayEventTypes);
  * ```
  */
 export function personRefusal(
   r: ReplicaResident,
   blocks: ReplicaBlock[],
   today: string,
+  sameDayEventTypes: string | null = null,
 ): Refusal | null {
   const details = { residentId: r.id };
   if (r.status === "removed") {
@@ -128,8 +153,8 @@ export function personRefusal(
     const first = BLOCK_ORDER.find((x) => reasons.includes(x));
     return { code: first ? BLOCK_CODES[first] : "BLOCKED", details };
   }
-  if (r.becameResidentDate === today) {
-    return { code: "MOVED_IN_TODAY", details };
+  if (changedToday(r, today, sameDayEventTypes)) {
+    return { code: "CHANGED_TODAY", details };
   }
   return null;
 }
@@ -154,7 +179,8 @@ export interface IssuanceCheck {
     residentId: string;
     status: string;
     deceased: boolean;
-    movedInToday: boolean;
+    /** A change processed today holds the record until tomorrow (the same-day rule). */
+    changedToday: boolean;
     age: number;
     under15: boolean;
     /** Reasons of blocks in force today. */
@@ -249,7 +275,12 @@ export function applicantRefusal(v: ApplicantView): Refusal | null {
     };
   }
   if (!v.applicant) return null;
-  const own = personRefusal(v.applicant, v.blocks, v.today);
+  const own = personRefusal(
+    v.applicant,
+    v.blocks,
+    v.today,
+    v.tenant.sameDayEventTypes,
+  );
   if (own) return own;
   const householder = v.members.find((m) => m.id === v.householderId);
   if (householder && householder.status === "moving_out") {
@@ -262,6 +293,35 @@ export function applicantRefusal(v: ApplicantView): Refusal | null {
     return { code: "UNDER_15", details: { residentId: v.applicant.id } };
   }
   return null;
+}
+
+/**
+ * The household move-out rule of a certificate printing `subjects`, or null:
+ * under the municipality's strict policy a certificate of more than the
+ * applicant themself is refused while any member of the household has
+ * filed a move-out (転出予定); the applicant's own certificate still issues.
+ * Lenient: nothing beyond the person rules (a printed member's own move-out,
+ * the householder's — see {@linkcode applicantRefusal}).
+ *
+ * @example
+ * ```ts ignore
+ * const r = householdMoveOutRefusal(view, subjects);
+ * ```
+ */
+export function householdMoveOutRefusal(
+  v: ApplicantView,
+  subjects: ReplicaResident[],
+): Refusal | null {
+  if (v.tenant.householdMoveOutPolicy === "lenient" || !v.applicant) {
+    return null;
+  }
+  const applicantId = v.applicant.id;
+  if (subjects.every((s) => s.id === applicantId)) return null;
+  if (!v.members.some((m) => m.status === "moving_out")) return null;
+  return {
+    code: "MOVE_OUT_FILED",
+    details: { residentId: applicantId, scope: "household_member" },
+  };
 }
 
 /**
@@ -318,7 +378,7 @@ export async function issuanceCheck(
         residentId: a.id,
         status: a.status,
         deceased: a.status === "removed" && a.removalReason === "死亡",
-        movedInToday: a.becameResidentDate === v.today,
+        changedToday: changedToday(a, v.today, v.tenant.sameDayEventTypes),
         age,
         under15: age < 15,
         blocks: v.blocks.filter((b) =>
@@ -335,7 +395,12 @@ export async function issuanceCheck(
           residentId: m.id,
           status: m.status,
           isHouseholder: m.id === v.householderId,
-          refusal: personRefusal(m, v.blocks, v.today)?.code ?? null,
+          refusal: personRefusal(
+            m,
+            v.blocks,
+            v.today,
+            v.tenant.sameDayEventTypes,
+          )?.code ?? null,
         })),
       },
     };

@@ -58,6 +58,7 @@ export function aspMediaTarget(
           onProgress: opts.onProgress,
           progressEvery: 5000,
           manifestSha256: source?.manifestSha256,
+          policy: source?.policy,
         }),
       // One pass: chunks are staged as they are verified; the switch waits for the last.
       applySnapshotChunks: (tenant, chunks, snapshotSeq, source) =>
@@ -67,6 +68,7 @@ export function aspMediaTarget(
           progressEvery: 5000,
           workers: opts.workers,
           manifestSha256: source?.manifestSha256,
+          policy: source?.policy,
         }),
       async currentSnapshotSeq(tenant) {
         const t = await tenancy.get(tenant);

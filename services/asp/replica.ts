@@ -66,6 +66,10 @@ export const RESIDENT_ENCRYPTED = [
   "stayExpiry",
   "residenceCardNumber",
   "removalReason",
+  // The same-day rule's input: the 処理日 of the record's last change and
+  // the types of the events processed that day.
+  "processedDate",
+  "processedTypes",
 ] as const;
 /**
  * Registry resident fields never copied: the tenant is implied, history
@@ -161,6 +165,10 @@ export interface ReplicaResident {
   stayExpiry: Str;
   residenceCardNumber: Str;
   removalReason: Str;
+  /** 処理日 of the record's last change (null: before issue 14). */
+  processedDate: Str;
+  /** The event types processed on `processedDate`, comma-separated. */
+  processedTypes: Str;
 }
 
 /** A household in the replica. */
@@ -396,6 +404,8 @@ export function projectResident(
     stayExpiry: optDay(k, row, "stayExpiry"),
     residenceCardNumber: opt(k, row, "residenceCardNumber"),
     removalReason: opt(k, row, "removalReason"),
+    processedDate: optDay(k, row, "processedDate"),
+    processedTypes: opt(k, row, "processedTypes"),
   };
 }
 
@@ -673,6 +683,9 @@ function decodeResident(
     removalDate: row.removalDate,
     updatedSeq: Number(row.updatedSeq),
     ...secret,
+    // Rows written before the 処理日 was carried have none.
+    processedDate: secret.processedDate ?? null,
+    processedTypes: secret.processedTypes ?? null,
   };
 }
 

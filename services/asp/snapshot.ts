@@ -17,6 +17,8 @@
  *
  * @module
  */
+import type { MunicipalityFeedPolicy } from "../../lib/contracts/registry_feed.ts";
+import { tenantPolicyColumns } from "./tenancy.ts";
 import { eq, sql } from "drizzle-orm";
 import type postgres from "postgres";
 import type { PGlite } from "@electric-sql/pglite";
@@ -60,6 +62,8 @@ export interface ApplySnapshotOptions {
   copyTimeoutMs?: number;
   /** Instant written to the audit record. */
   at?: Date;
+  /** The municipality's kiosk policy at the snapshot (the registry's record), set with the switch. */
+  policy?: MunicipalityFeedPolicy;
   /**
    * SHA-256 of the manifest of the media file the records come from,
    * written to the switch's audit record: a re-run of an import killed
@@ -396,7 +400,8 @@ async function loadSnapshot(
   );
   const policy: ProjectionPolicy = {
     code,
-    printMyNumber: tenant.printMyNumber,
+    // As the registry's record printed it at the snapshot (media header).
+    printMyNumber: opts.policy?.printMyNumberAtKiosk ?? tenant.printMyNumber,
   };
   const staging = `s_${code}_${snapshotSeq}_${
     crypto.randomUUID().replaceAll("-", "").slice(0, 8)
@@ -484,6 +489,7 @@ async function loadSnapshot(
         appliedSeq: snapshotSeq,
         appliedAt: (opts.at ?? new Date()).toISOString(),
         headSeq: sql`greatest(${tenants.headSeq}, ${snapshotSeq})`,
+        ...tenantPolicyColumns(opts.policy),
         syncState: "running",
         stopReason: null,
         stoppedAt: null,

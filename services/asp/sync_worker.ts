@@ -43,6 +43,7 @@ import { appliedEvents } from "../../db/asp/tenant_schema.ts";
 import {
   type FeedEnvelope,
   type FeedEvent,
+  type MunicipalityFeedPolicy,
   parseFeedEnvelope,
   parseFeedEvent,
 } from "../../lib/contracts/registry_feed.ts";
@@ -79,7 +80,13 @@ import {
   raiseAlert,
   type Telemetry,
 } from "./telemetry.ts";
-import { type Tenancy, type TenantScope, writeAudit } from "./tenancy.ts";
+import {
+  scrubMyNumbers,
+  type Tenancy,
+  tenantPolicyColumns,
+  type TenantScope,
+  writeAudit,
+} from "./tenancy.ts";
 
 /** What happened to one event. */
 export type ApplyOutcome =
@@ -226,6 +233,8 @@ async function writeChanges(
 export interface HeadHeard {
   seq: number;
   at: Date;
+  /** The municipality's policy the answer carried (the registry's record). */
+  policy?: MunicipalityFeedPolicy;
 }
 
 /** What happened to a run of events applied together. */
@@ -282,7 +291,12 @@ export async function applyFeedEvents(
       out.end = { kind: "stopped", reason: st.stopReason };
       return out;
     }
-    const policy = { code, printMyNumber: st.printMyNumber };
+    // 個人番号 as the registry's record prints it now (the feed's policy);
+    // stored numbers go when it stops printing them.
+    const printMyNumber = opts.head?.policy?.printMyNumberAtKiosk ??
+      st.printMyNumber;
+    if (st.printMyNumber && !printMyNumber) await scrubMyNumbers(tx, t.cipher);
+    const policy = { code, printMyNumber };
     const net = emptyChanges();
     let next = before + 1;
     for (const raw of events) {
@@ -308,7 +322,12 @@ export async function applyFeedEvents(
       next++;
     }
     const heard = opts.head
-      ? { headSeq: opts.head.seq, headSeenAt: opts.head.at.toISOString() }
+      ? {
+        headSeq: opts.head.seq,
+        headSeenAt: opts.head.at.toISOString(),
+        // The registry's record is the one source of these rules.
+        ...tenantPolicyColumns(opts.head.policy),
+      }
       : {};
     if (!out.applied.length) {
       if (opts.head) {
@@ -702,6 +721,7 @@ async function syncOnce(
   const out = await applyRound(st, code, feed, { ...round, head: feed.head }, {
     seq: feed.head,
     at: heardAt,
+    policy: feed.policy,
   });
   const idle = out.applied + out.skipped === 0 && out.state === "running";
   st.deps.logger[idle ? "debug" : "info"]("sync round", {

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import type { MunicipalityFeedPolicy } from "../../lib/contracts/registry_feed.ts";
 import { eq, sql } from "drizzle-orm";
 import {
   type Database,
@@ -179,7 +180,8 @@ export async function applyTenantDdl(
       `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${r}`,
       `GRANT USAGE ON SCHEMA control TO ${r}`,
       `GRANT SELECT ON control.tenants TO ${r}`,
-      `GRANT UPDATE (applied_seq, applied_at, head_seq, head_seen_at) ON control.tenants TO ${r}`,
+      // The policy columns: the sync worker follows the registry's record.
+      `GRANT UPDATE (applied_seq, applied_at, head_seq, head_seen_at, same_day_event_types, household_move_out_policy, print_my_number) ON control.tenants TO ${r}`,
       `GRANT INSERT ON control.audit_log TO ${r}`,
       `GRANT USAGE ON SEQUENCE control.audit_log_id_seq TO ${r}`,
     ]
@@ -331,25 +333,35 @@ async function roleNameFor(
 }
 
 /** Removes every stored 個人番号 of a tenant (its policy no longer allows them). */
-async function scrubMyNumbers(st: TenancyState, code: string): Promise<number> {
-  return await withTenant(st, code, async (tx, t) => {
-    let n = 0;
-    for (const r of await tx.select().from(residents)) {
-      const data = t.cipher.openJson<Record<string, unknown>>(
-        "residents",
-        r.id,
-        r.data,
-      );
-      if (data.myNumber == null) continue;
-      data.myNumber = null;
-      await tx.update(residents).set({
-        data: t.cipher.sealJson("residents", r.id, data),
-      })
-        .where(eq(residents.id, r.id));
-      n++;
-    }
-    return n;
-  });
+/**
+ * Removes every stored 個人番号 of a tenant (inside its transaction), when
+ * the municipality's policy no longer prints it; returns how many.
+ *
+ * @example
+ * ```ts ignore
+ * await scrubMyNumbers(tx, t.cipher);
+ * ```
+ */
+export async function scrubMyNumbers(
+  tx: Tx,
+  cipher: TenantCipher,
+): Promise<number> {
+  let n = 0;
+  for (const r of await tx.select().from(residents)) {
+    const data = cipher.openJson<Record<string, unknown>>(
+      "residents",
+      r.id,
+      r.data,
+    );
+    if (data.myNumber == null) continue;
+    data.myNumber = null;
+    await tx.update(residents).set({
+      data: cipher.sealJson("residents", r.id, data),
+    })
+      .where(eq(residents.id, r.id));
+    n++;
+  }
+  return n;
 }
 
 /** A tenant's policy with its defaults; throws on a bad configuration. */
@@ -397,17 +409,19 @@ async function provision(
   return await getTenant(st, cfg.code);
 }
 
-/** A provisioned tenant: new policy, newer DDL, and 個人番号 scrubbed when no longer allowed. */
+/**
+ * A provisioned tenant: new policy, newer DDL. Its `printMyNumber` is left
+ * as the registry's feed last set it (the municipality's record is its one
+ * source; the sync worker scrubs 個人番号 when the record stops printing it).
+ */
 async function updatePolicy(
   st: TenancyState,
   before: Tenant,
   policy: TenantPolicy,
 ): Promise<void> {
-  await st.db.update(tenants).set(policy).where(eq(tenants.code, before.code));
+  const { printMyNumber: _fromFeed, ...rest } = policy;
+  await st.db.update(tenants).set(rest).where(eq(tenants.code, before.code));
   await upgrade(st, before);
-  if (before.printMyNumber && !policy.printMyNumber) {
-    await scrubMyNumbers(st, before.code);
-  }
 }
 
 /** The tenant's NOLOGIN role, granted to the service's user unless it is a superuser. */
@@ -501,5 +515,34 @@ export function createTenancy(
     list: async () => await st.db.select().from(tenants).orderBy(tenants.code),
     get: (code) => getTenant(st, code),
     upgradeAll: () => upgradeAll(st),
+  };
+}
+
+/**
+ * The directory columns of the municipality's policy as the registry's feed
+ * (or media header) carried it; nothing when it carried none. The registry's
+ * record is the one source of these rules: the start-up configuration only
+ * gives a new tenant its first `printMyNumber`, until the feed is heard.
+ *
+ * @example
+ * ```ts ignore
+ * await db.update(tenants).set(tenantPolicyColumns(feed.policy)).where(eq(tenants.code, code));
+ * ```
+ */
+export function tenantPolicyColumns(
+  p: MunicipalityFeedPolicy | undefined,
+): Partial<
+  Pick<
+    Tenant,
+    "printMyNumber" | "sameDayEventTypes" | "householdMoveOutPolicy"
+  >
+> {
+  if (!p) return {};
+  return {
+    printMyNumber: p.printMyNumberAtKiosk,
+    sameDayEventTypes: p.sameDayEventTypes === null
+      ? null
+      : p.sameDayEventTypes.join(","),
+    householdMoveOutPolicy: p.householdMoveOut,
   };
 }

@@ -7,6 +7,9 @@
  * /cards/{serial}/binding`, compare-and-set), with the municipality's center
  * credential. A re-link of a card to another person changes no identity and
  * sends nothing: the center's binding keeps naming the card's real holder.
+ * A resident's death (死亡) revokes each of their actively linked cards at
+ * the center the same day (`POST /cards/{serial}/revoke`, the municipal
+ * API, reason `shibou seq N`; a card already revoked counts as done).
  *
  * The push runs in the event's request flow, after the commit (the event
  * stands whatever the center answers); a failed call is retried a few times
@@ -70,7 +73,9 @@ interface CenterCall {
   path: string;
   body: Record<string, unknown>;
   /** What the log lines say. */
-  what: "card binding" | "card move-out";
+  what: "card binding" | "card move-out" | "card revocation";
+  /** Refusal codes that mean the call's effect is already there. */
+  doneCodes?: string[];
 }
 
 const bindingCall = (p: BindingPush): CenterCall => ({
@@ -93,7 +98,23 @@ const moveOutCall = (m: MoveOutReport): CenterCall => ({
   what: "card move-out",
 });
 
-/** Sends binding updates and move-outs after events. */
+/** The holder died: the card is revoked at the center. */
+export interface CardRevocation {
+  serial: string;
+  reason: string;
+}
+
+const revokeCall = (r: CardRevocation): CenterCall => ({
+  serial: r.serial,
+  method: "POST",
+  path: `/cards/${encodeURIComponent(r.serial)}/revoke`,
+  body: { reason: r.reason },
+  what: "card revocation",
+  // A revocation repeated after a lost answer: already done.
+  doneCodes: ["CARD_REVOKED"],
+});
+
+/** Sends binding updates, move-outs and revocations after events. */
 export interface CenterBindingPusher {
   /**
    * Sends the updates an event calls for (binding updates, then the
@@ -151,15 +172,9 @@ export async function bindingUpdatesOf(
     const now = identityOf(r);
     const was = identityOf(r.id ? before[r.id] : null);
     if (!now || !was || sameIdentity(now, was)) continue;
-    const links = await db.select({ serial: cardLinks.serial }).from(cardLinks)
-      .where(and(
-        eq(cardLinks.residentId, r.id!),
-        eq(cardLinks.municipalityCode, municipalityCode),
-        isNull(cardLinks.unlinkedAt),
-      ));
-    for (const l of links) {
+    for (const serial of await activeSerials(db, municipalityCode, r.id!)) {
       out.push({
-        serial: l.serial,
+        serial,
         previousDigest: bindingDigest(key, was),
         digest: bindingDigest(key, now),
         reason: `${ev.type} seq ${seq}`,
@@ -167,6 +182,21 @@ export async function bindingUpdatesOf(
     }
   }
   return out;
+}
+
+/** The serials of a resident's active card links. */
+async function activeSerials(
+  db: Db,
+  municipalityCode: string,
+  residentId: string,
+): Promise<string[]> {
+  const links = await db.select({ serial: cardLinks.serial }).from(cardLinks)
+    .where(and(
+      eq(cardLinks.residentId, residentId),
+      eq(cardLinks.municipalityCode, municipalityCode),
+      isNull(cardLinks.unlinkedAt),
+    ));
+  return links.map((l) => l.serial);
 }
 
 /**
@@ -198,6 +228,37 @@ export async function moveOutsOf(
 }
 
 /**
+ * The revocations of one committed event: each active card link of a
+ * resident a 死亡 removed. Exported for tests.
+ *
+ * @example
+ * ```ts ignore
+ * const revocations = await revocationsOf(db, "401005", 1044);
+ * ```
+ */
+export async function revocationsOf(
+  db: Db,
+  municipalityCode: string,
+  seq: number,
+): Promise<CardRevocation[]> {
+  const [ev] = await db.select({ type: outbox.type, payload: outbox.payload })
+    .from(outbox).where(
+      and(eq(outbox.municipalityCode, municipalityCode), eq(outbox.seq, seq)),
+    );
+  if (ev?.type !== "shibou") return [];
+  const out: CardRevocation[] = [];
+  const after = (ev.payload as { residents?: Person[] })?.residents ?? [];
+  for (const r of after) {
+    const dead = r as Person & { status?: string; removalReason?: string };
+    if (dead.status !== "removed" || dead.removalReason !== "死亡") continue;
+    for (const serial of await activeSerials(db, municipalityCode, r.id!)) {
+      out.push({ serial, reason: `${ev.type} seq ${seq}` });
+    }
+  }
+  return out;
+}
+
+/**
  * Builds the pusher.
  *
  * @example
@@ -224,6 +285,7 @@ export function createCenterBindingPusher(
       });
       return true;
     }
+    const card = `${deps.centerUrl}/cards/${encodeURIComponent(p.serial)}`;
     try {
       const res = await f(`${deps.centerUrl}${p.path}`, {
         method: p.method,
@@ -234,7 +296,7 @@ export function createCenterBindingPusher(
         body: JSON.stringify(p.body),
       });
       const body = await res.json().catch(() => ({}));
-      if (res.status === 200) {
+      if (res.status === 200 || p.doneCodes?.includes(body.code)) {
         deps.logger.info(`${p.what} recorded at the center`, {
           municipalityCode: code,
           serial: p.serial,
@@ -280,9 +342,11 @@ export function createCenterBindingPusher(
     async afterEvent(code, seq) {
       let pushes: BindingPush[] = [];
       let moveOuts: MoveOutReport[] = [];
+      let revocations: CardRevocation[] = [];
       try {
         pushes = await bindingUpdatesOf(deps.db, deps.keys, code, seq);
         moveOuts = await moveOutsOf(deps.db, code, seq);
+        revocations = await revocationsOf(deps.db, code, seq);
       } catch (err) {
         deps.logger.error("card binding: cannot read the event", {
           municipalityCode: code,
@@ -292,7 +356,11 @@ export function createCenterBindingPusher(
         return [];
       }
       for (
-        const call of [...pushes.map(bindingCall), ...moveOuts.map(moveOutCall)]
+        const call of [
+          ...pushes.map(bindingCall),
+          ...moveOuts.map(moveOutCall),
+          ...revocations.map(revokeCall),
+        ]
       ) {
         if (!(await send(code, call))) retry(code, call);
       }

@@ -42,7 +42,20 @@ export const PersonInput = z.object({
   }).optional(),
 }).openapi("PersonInput");
 
-const base = { date: isoDate };
+/**
+ * Every event's dates: `date` is the 異動日 (the day the change took
+ * effect); `notifiedDate` the 届出日 (the day it was notified; default: the
+ * 異動日, as for a 職権 change). The 処理日 is the registry's own date when it
+ * commits the event.
+ */
+const base = {
+  date: isoDate.openapi({
+    description: "異動日: the day the change took effect",
+  }),
+  notifiedDate: isoDate.optional().openapi({
+    description: "届出日: the day it was notified (default: the 異動日)",
+  }),
+};
 
 /** Fields that 職権修正 and 誤記修正 may change. */
 export const CorrectableFields = z.object({
@@ -108,8 +121,23 @@ export const EventInput = z.discriminatedUnion("type", [
     address: text(300),
     katagaki: text(200).optional(),
   }).strict(),
-  z.object({ type: z.literal("shibou"), ...base, residentId: z.string() })
-    .strict(),
+  z.object({
+    type: z.literal("shibou"),
+    ...base,
+    residentId: z.string(),
+    /**
+     * The householder's death: the remaining member who becomes 世帯主
+     * (required when several remain; one remaining member becomes it).
+     */
+    newHouseholderId: z.string().optional().openapi({
+      description:
+        "When the householder dies and members remain: the new 世帯主 (required when more than one remains)",
+    }),
+    relationships: z.record(z.string(), text(50)).optional().openapi({
+      description:
+        "The remaining members' 続柄 to the new householder, where the registry cannot derive it",
+    }),
+  }).strict(),
   z.object({ type: z.literal("setai_bunri"), ...base, residentId: z.string() })
     .strict(),
   z.object({

@@ -38,6 +38,7 @@ import {
 } from "./planners/corrections.ts";
 import { planTorikeshi } from "./planners/cancel.ts";
 import type { EventType, Planner } from "./planners/rules.ts";
+import { RegistryError } from "./errors.ts";
 
 /** The planner of every event type (a missing type does not compile). */
 const PLANNERS: { readonly [T in EventType]: Planner<T> } = {
@@ -72,22 +73,60 @@ function plan(
 }
 
 /**
+ * Refuses an event whose dates contradict each other or today: no 異動日 and
+ * no 届出日 after today (the registry's date in Japan), no 届出日 before the
+ * 異動日.
+ *
+ * @example
+ * ```ts
+ * checkEventDates({ date: "2026-11-20", notifiedDate: "2026-11-25" }, "2026-11-26"); // ok
+ * ```
+ */
+export function checkEventDates(
+  ev: { date: string; notifiedDate?: string },
+  today: string,
+): void {
+  if (ev.date > today) {
+    throw new RegistryError("EVENT_DATE_IN_FUTURE", { date: ev.date, today });
+  }
+  if (ev.notifiedDate !== undefined) {
+    if (ev.notifiedDate < ev.date) {
+      throw new RegistryError("NOTIFIED_BEFORE_EVENT", {
+        date: ev.date,
+        notifiedDate: ev.notifiedDate,
+      });
+    }
+    if (ev.notifiedDate > today) {
+      throw new RegistryError("NOTIFIED_DATE_IN_FUTURE", {
+        notifiedDate: ev.notifiedDate,
+        today,
+      });
+    }
+  }
+}
+
+/**
  * Applies one change event, committed together with the municipality's
  * other events queued meanwhile, each in its own savepoint (planned again
  * when a concurrent event changed what it read; see `commitChange`).
  *
  * @example
  * ```ts ignore
- * await applyEvent(db, "401005", { type: "shibou", date: "2026-11-26", residentId }, { client: "city" });
+ * await applyEvent(db, "401005", { type: "shibou", date: "2026-11-26", residentId }, { client: "city", today: "2026-11-26" });
  * ```
+ *
+ * With `who.today` (the registry's date in Japan: the 処理日) the dates are
+ * checked first ({@linkcode checkEventDates}) and every resident the event
+ * changes is stamped with the 処理日.
  */
 export async function applyEvent(
   db: Db,
   municipalityCode: string,
   ev: EventInput,
-  who: { client: string; requestId?: string },
+  who: { client: string; requestId?: string; today?: string },
   opts: CommitOptions = {},
 ): Promise<Committed> {
+  if (who.today) checkEventDates(ev, who.today);
   return await commitChange(
     db,
     {
@@ -96,6 +135,8 @@ export async function applyEvent(
       client: who.client,
       requestId: who.requestId,
       effectiveDate: ev.date,
+      notifiedDate: ev.notifiedDate ?? ev.date,
+      processedDate: who.today,
       request: ev,
       cancelsSeq: ev.type === "torikeshi" ? ev.seq : undefined,
     },

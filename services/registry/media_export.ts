@@ -16,6 +16,7 @@
  * @module
  */
 import { WITHHELD_FROM_REPLICA } from "../../lib/contracts/registry_feed.ts";
+import { feedPolicyOf } from "./store.ts";
 import type postgres from "postgres";
 import { getTableColumns, getTableName, sql } from "drizzle-orm";
 import { type Db, rowsOf, type Tx } from "../../lib/db/database.ts";
@@ -319,10 +320,16 @@ async function exportInSnapshot(
       quote(getTableName(outboxHeads))
     } WHERE ${quote(outboxHeads.municipalityCode.name)} = '${code}'`,
   );
-  const [policy] = await s.rows<{ print: boolean }>(
-    `SELECT ${quote(municipalities.printMyNumberAtKiosk.name)} AS print FROM ${
-      quote(getTableName(municipalities))
-    } WHERE ${quote(municipalities.code.name)} = '${code}'`,
+  const [policy] = await s.rows<
+    { print: boolean; same_day: string | null; move_out: string }
+  >(
+    `SELECT ${quote(municipalities.printMyNumberAtKiosk.name)} AS print, ${
+      quote(municipalities.sameDayEventTypes.name)
+    } AS same_day, ${
+      quote(municipalities.householdMoveOutPolicy.name)
+    } AS move_out FROM ${quote(getTableName(municipalities))} WHERE ${
+      quote(municipalities.code.name)
+    } = '${code}'`,
   );
   if (!policy) {
     throw new RangeError(`Municipality ${code} is not in the registry`);
@@ -370,6 +377,12 @@ async function exportInSnapshot(
     signer: opts.signer,
     recipientPublicKey: opts.recipientPublicKey,
     createdAt: opts.createdAt,
+    // The municipality's kiosk policy at the snapshot: the replica follows it.
+    policy: feedPolicyOf({
+      printMyNumberAtKiosk: policy.print,
+      sameDayEventTypes: policy.same_day,
+      householdMoveOutPolicy: policy.move_out,
+    }),
     chunkRecords: opts.chunkRecords,
     onProgress: opts.onProgress && ((p) => opts.onProgress!(p.records)),
   });

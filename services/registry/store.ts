@@ -32,7 +32,10 @@ import {
 import { and, asc, eq, getTableColumns, gt, inArray, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "../../lib/db/database.ts";
-import type { FeedPayload } from "../../lib/contracts/registry_feed.ts";
+import type {
+  FeedPayload,
+  MunicipalityFeedPolicy,
+} from "../../lib/contracts/registry_feed.ts";
 import { DomainError } from "../../lib/service/errors.ts";
 import {
   auditLog,
@@ -155,6 +158,13 @@ export interface ChangeContext {
   requestId?: string;
   /** 異動日 */
   effectiveDate?: string;
+  /** 届出日 (defaults to the 異動日 on the outbox row). */
+  notifiedDate?: string;
+  /**
+   * 処理日 (the registry's date in Japan): stamped on every resident the
+   * event changes, with the event's type (the same-day rule's input).
+   */
+  processedDate?: string;
   /** The request body, kept with the event. */
   request?: unknown;
   /** The seq this event cancels (取消). */
@@ -175,6 +185,10 @@ export interface MunicipalityPolicy {
   name: string;
   mayor: string;
   printMyNumberAtKiosk: boolean;
+  /** Comma-separated event types held on their 処理日; null: every type. */
+  sameDayEventTypes: string | null;
+  /** strict | lenient */
+  householdMoveOutPolicy: string;
 }
 
 /** Loads a municipality or refuses. */
@@ -191,6 +205,31 @@ export async function loadMunicipality(
     });
   }
   return rows[0];
+}
+
+/**
+ * A municipality's policy as the feed carries it (lib/contracts/registry_feed.ts).
+ *
+ * @example
+ * ```ts ignore
+ * feedPolicyOf(await loadMunicipality(db, "401005")).householdMoveOut; // "strict"
+ * ```
+ */
+export function feedPolicyOf(
+  m: Pick<
+    MunicipalityPolicy,
+    "printMyNumberAtKiosk" | "sameDayEventTypes" | "householdMoveOutPolicy"
+  >,
+): MunicipalityFeedPolicy {
+  return {
+    printMyNumberAtKiosk: m.printMyNumberAtKiosk,
+    sameDayEventTypes: m.sameDayEventTypes === null
+      ? null
+      : m.sameDayEventTypes.split(",").filter(Boolean),
+    householdMoveOut: m.householdMoveOutPolicy === "lenient"
+      ? "lenient"
+      : "strict",
+  };
 }
 
 /**
@@ -747,7 +786,12 @@ function eventArgument(
   for (const [id, ch] of cs.residents) {
     const historyNo = (ch.before?.historyNo ?? 0) + 1;
     if (ch.after) {
-      const row = { ...ch.after, historyNo, updatedSeq: 0 };
+      const row = {
+        ...ch.after,
+        ...processedStamp(ch.before, ctx),
+        historyNo,
+        updatedSeq: 0,
+      };
       residentRows.push(row);
       history.push({ resident_id: id, history_no: historyNo, snapshot: row });
     } else {
@@ -794,6 +838,8 @@ function eventArgument(
     eventId,
     type: ctx.type,
     effectiveDate: ctx.effectiveDate ?? null,
+    notifiedDate: ctx.notifiedDate ?? ctx.effectiveDate ?? null,
+    processedDate: ctx.processedDate ?? null,
     client: ctx.client,
     requestId: ctx.requestId ?? null,
     subject: [...cs.residents.keys()].join(","),
@@ -844,6 +890,26 @@ function eventArgument(
   });
 }
 
+/**
+ * The 処理日 stamp of a resident an event changes: the day, and the types of
+ * the events processed that day (this one added); nothing without a day.
+ */
+function processedStamp(
+  before: Resident | null,
+  ctx: ChangeContext,
+): Partial<Resident> {
+  if (!ctx.processedDate) return {};
+  const sameDay = before?.processedDate === ctx.processedDate;
+  const types = new Set(
+    sameDay && before?.processedTypes ? before.processedTypes.split(",") : [],
+  );
+  types.add(ctx.type);
+  return {
+    processedDate: ctx.processedDate,
+    processedTypes: [...types].join(","),
+  };
+}
+
 /** The entries that are not empty lists or objects. */
 function nonEmpty(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
@@ -887,6 +953,10 @@ export interface FeedEvent {
   eventId: string;
   type: string;
   effectiveDate: string | null;
+  /** 届出日 */
+  notifiedDate: string | null;
+  /** 処理日 */
+  processedDate: string | null;
   recordedAt: string;
   payload: FeedPayload;
 }
@@ -903,6 +973,8 @@ export async function readFeed(
     eventId: outbox.eventId,
     type: outbox.type,
     effectiveDate: outbox.effectiveDate,
+    notifiedDate: outbox.notifiedDate,
+    processedDate: outbox.processedDate,
     recordedAt: outbox.recordedAt,
     payload: outbox.payload,
   }).from(outbox)

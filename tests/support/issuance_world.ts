@@ -8,6 +8,11 @@
  * @module
  */
 import {
+  feedPolicyOf,
+  loadMunicipality,
+} from "../../services/registry/store.ts";
+import { tenantPolicyColumns } from "../../services/asp/tenancy.ts";
+import {
   type ContentKey,
   generateContentKey,
 } from "../../lib/crypto/content_key.ts";
@@ -426,6 +431,8 @@ export async function loadReplica(
     eq(outboxHeads.municipalityCode, code),
   );
   const headSeq = Number(head?.lastSeq ?? 0);
+  // The municipality's policy, as every feed answer carries it.
+  const policy = feedPolicyOf(await loadMunicipality(reg.database.db, code));
   const t = await asp.tenancy.get(code);
   if (t.snapshotSeq === null || headSeq > Number(t.snapshotSeq)) {
     await applySnapshot(
@@ -433,10 +440,12 @@ export async function loadReplica(
       code,
       await registryRecords(reg.database.db, code),
       headSeq,
-      { actor: "test", at: asp.clock.now() },
+      { actor: "test", at: asp.clock.now(), policy },
     );
   }
   await markFresh(asp, code, headSeq);
+  await asp.tenancy.db.update(tenants).set(tenantPolicyColumns(policy))
+    .where(eq(tenants.code, code));
 }
 
 /** Marks a tenant's replica as fresh at `headSeq` (head seen now). */

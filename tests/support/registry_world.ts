@@ -110,7 +110,10 @@ export async function openTestRegistry(
     const [name, mayor] = names[code] ?? [`市${code}`, `市長${code}`];
     const res = await call("PUT", `/municipalities/${code}`, {
       token: TOKENS.admin,
-      body: { name, mayor, printMyNumberAtKiosk: false },
+      // No same-day hold here: the worlds build their population through
+      // the API on the very (fake) day they issue; the tests of the
+      // same-day rule set the policy themselves.
+      body: { name, mayor, printMyNumberAtKiosk: false, sameDayEventTypes: [] },
     });
     await res.body?.cancel();
     if (res.status !== 200) {

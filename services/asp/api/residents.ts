@@ -50,7 +50,10 @@ const IssuanceCheckView = z.object({
     residentId: z.string(),
     status: z.string(),
     deceased: z.boolean(),
-    movedInToday: z.boolean(),
+    changedToday: z.boolean().openapi({
+      description:
+        "A change processed today (処理日) holds the record until tomorrow (the municipality's same-day rule)",
+    }),
     age: z.number(),
     under15: z.boolean(),
     blocks: z.array(z.string()).openapi({

@@ -44,6 +44,14 @@ const TenantView = z.object({
     retentionYears: z.number(),
     stalenessMaxEvents: z.number(),
     stalenessMaxSeconds: z.number(),
+    sameDayEventTypes: z.array(z.string()).nullable().openapi({
+      description:
+        "From the registry's feed: event types whose change, processed today (処理日), is issued only from tomorrow; null: every type",
+    }),
+    householdMoveOutPolicy: z.enum(["strict", "lenient"]).openapi({
+      description:
+        "From the registry's feed: strict refuses a household certificate while any member filed a move-out",
+    }),
   }),
 }).openapi("Tenant");
 
@@ -76,6 +84,12 @@ function view(t: Tenant, now: Date) {
       retentionYears: t.retentionYears,
       stalenessMaxEvents: t.stalenessMaxEvents,
       stalenessMaxSeconds: t.stalenessMaxSeconds,
+      sameDayEventTypes: t.sameDayEventTypes === null
+        ? null
+        : t.sameDayEventTypes.split(",").filter(Boolean),
+      householdMoveOutPolicy: t.householdMoveOutPolicy === "lenient"
+        ? "lenient" as const
+        : "strict" as const,
     },
   };
 }

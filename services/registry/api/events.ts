@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { jstDate } from "../../../lib/time/clock.ts";
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { requireClient } from "../auth.ts";
@@ -71,6 +72,7 @@ export function createEventsApp(
     const committed = await applyEvent(deps.db, code, ev, {
       client: c.get("client").id,
       requestId: c.get("requestId"),
+      today: jstDate(deps.clock.now()),
     });
     // Answered after the group's commit; the hooks run per event.
     deps.notifier.notify(code);

@@ -17,7 +17,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { feedResponseSchema } from "../../../lib/contracts/registry_feed.ts";
 import { quietRequestLog } from "../../../lib/service/app.ts";
 import { requireClient } from "../auth.ts";
-import { headSeq, loadMunicipality, readFeed } from "../store.ts";
+import { feedPolicyOf, headSeq, loadMunicipality, readFeed } from "../store.ts";
 import { audit } from "../store.ts";
 import {
   errorResponses,
@@ -79,6 +79,8 @@ export function createFeedApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
       events = await readFeed(deps.db, code, after, limit);
     }
     const head = await headSeq(deps.db, code);
+    // Read after the wait: the policy as it stands when answering.
+    const policy = feedPolicyOf(await loadMunicipality(deps.db, code));
     if (!events.length) quietRequestLog(c);
     else {
       await audit(deps.db, {
@@ -93,6 +95,7 @@ export function createFeedApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
       municipalityCode: code,
       head,
       heartbeatAt: deps.clock.now().toISOString(),
+      policy,
       events,
     }, 200);
   });

@@ -7,7 +7,9 @@ import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { municipalities, outboxHeads } from "../../../db/registry/schema.ts";
 import { requireClient } from "../auth.ts";
-import { headSeq, loadMunicipality } from "../store.ts";
+import { feedPolicyOf, headSeq, loadMunicipality } from "../store.ts";
+import { EVENT_TYPES } from "../event_schemas.ts";
+import { HOUSEHOLD_MOVE_OUT_POLICIES } from "../../../lib/contracts/registry_feed.ts";
 import {
   errorResponses,
   MunicipalityParam,
@@ -20,7 +22,28 @@ const Body = z.object({
   name: z.string().min(1).max(50),
   mayor: z.string().min(1).max(100),
   printMyNumberAtKiosk: z.boolean().default(false),
+  sameDayEventTypes: z.array(z.enum(EVENT_TYPES)).nullable().default(null)
+    .openapi({
+      description:
+        "Event types whose change, processed today (処理日), reaches kiosks only tomorrow; null (default): every type",
+    }),
+  householdMoveOutPolicy: z.enum(HOUSEHOLD_MOVE_OUT_POLICIES).default(
+    "strict",
+  ).openapi({
+    description:
+      "strict (default): a household certificate is refused while any member has filed a move-out (転出予定), the applicant's own still issues; lenient: only the householder's or a printed member's move-out refuses",
+  }),
 }).strict().openapi("Municipality");
+
+/** The record's columns of a PUT body. */
+function rowOf(body: z.output<typeof Body>) {
+  return {
+    ...body,
+    sameDayEventTypes: body.sameDayEventTypes === null
+      ? null
+      : [...new Set(body.sameDayEventTypes)].join(","),
+  };
+}
 
 /** The municipalities resource. */
 export function createMunicipalitiesApp(
@@ -53,11 +76,12 @@ export function createMunicipalitiesApp(
     async (c) => {
       const { code } = c.req.valid("param");
       const body = c.req.valid("json");
+      const row = rowOf(body);
       await deps.db.transaction(async (tx) => {
-        await tx.insert(municipalities).values({ code, ...body })
+        await tx.insert(municipalities).values({ code, ...row })
           .onConflictDoUpdate({
             target: municipalities.code,
-            set: body,
+            set: row,
           });
         await tx.insert(outboxHeads).values({
           municipalityCode: code,
@@ -85,7 +109,16 @@ export function createMunicipalitiesApp(
     async (c) => {
       const { code } = c.req.valid("param");
       const m = await loadMunicipality(deps.db, code);
-      return c.json({ ...m, head: await headSeq(deps.db, code) }, 200);
+      const p = feedPolicyOf(m);
+      return c.json({
+        code: m.code,
+        name: m.name,
+        mayor: m.mayor,
+        printMyNumberAtKiosk: m.printMyNumberAtKiosk,
+        sameDayEventTypes: p.sameDayEventTypes,
+        householdMoveOutPolicy: p.householdMoveOut,
+        head: await headSeq(deps.db, code),
+      }, 200);
     },
   );
   return app;

@@ -30,6 +30,11 @@ export const MunicipalityView = z.object({
   name: z.string(),
   mayor: z.string(),
   printMyNumberAtKiosk: z.boolean(),
+  sameDayEventTypes: z.array(z.string()).nullable().openapi({
+    description:
+      "Event types held on their 処理日 (the same-day rule); null: every type",
+  }),
+  householdMoveOutPolicy: z.enum(["strict", "lenient"]),
   head: z.number().openapi({ description: "The feed's head sequence" }),
 }).openapi("MunicipalityState");
 

@@ -17,6 +17,7 @@ import {
 import {
   type EventOf,
   newId,
+  notifiedOf,
   type Planner,
   requireHouseholdActive,
 } from "./rules.ts";
@@ -34,7 +35,7 @@ function personRow(
   code: string,
   p: PersonInput,
   at: Placement,
-  date: string,
+  ev: { date: string; notifiedDate?: string },
 ): Resident {
   return {
     id: newId(code, "R"),
@@ -54,9 +55,9 @@ function personRow(
     relationship: at.relationship,
     honseki: p.foreign ? null : p.honseki ?? null,
     hittousha: p.foreign ? null : p.hittousha ?? null,
-    becameResidentDate: date,
-    addressSetDate: date,
-    notifiedDate: date,
+    becameResidentDate: ev.date,
+    addressSetDate: ev.date,
+    notifiedDate: notifiedOf(ev),
     address: at.address,
     katagaki: at.katagaki,
     previousAddress: at.previousAddress,
@@ -72,6 +73,8 @@ function personRow(
     destinationAddress: null,
     removalReason: null,
     removalDate: null,
+    processedDate: null,
+    processedTypes: null,
     updatedSeq: 0,
   };
 }
@@ -106,7 +109,7 @@ export const planTennyu: Planner<"tennyu"> = async (p, cs, code, ev) => {
         address: h.address,
         katagaki: h.katagaki,
         previousAddress: ev.previousAddress,
-      }, ev.date),
+      }, ev),
     );
   } else {
     startHousehold(cs, code, ev);
@@ -126,7 +129,7 @@ function startHousehold(
     address: ev.address!,
     katagaki: ev.katagaki ?? null,
     previousAddress: ev.previousAddress,
-  }, ev.date);
+  }, ev);
   cs.household(null, {
     id: hid,
     municipalityCode: code,
@@ -161,6 +164,6 @@ export const planShussei: Planner<"shussei"> = async (p, cs, code, ev) => {
       address: h.address,
       katagaki: h.katagaki,
       previousAddress: null,
-    }, ev.date),
+    }, ev),
   );
 };

@@ -8,7 +8,12 @@
 import type { Resident } from "../../../db/registry/schema.ts";
 import { RegistryError } from "../errors.ts";
 import { type ChangeSet, type PlanDb, readResident } from "../store.ts";
-import { type EventOf, type Planner, requireActive } from "./rules.ts";
+import {
+  type EventOf,
+  notifiedOf,
+  type Planner,
+  requireActive,
+} from "./rules.ts";
 
 /** Records or changes the former surname of a resident who has none, or has one. */
 function setFormerSurname(hasOne: boolean) {
@@ -30,7 +35,7 @@ function setFormerSurname(hasOne: boolean) {
       ...r,
       formerSurname: ev.formerSurname,
       formerSurnameKana: ev.formerSurnameKana,
-      notifiedDate: ev.date,
+      notifiedDate: notifiedOf(ev),
     });
   };
 }
@@ -78,7 +83,7 @@ export const planKyuujiSakujo: Planner<"kyuuji_sakujo"> = async (
     ...r,
     formerSurname: null,
     formerSurnameKana: null,
-    notifiedDate: ev.date,
+    notifiedDate: notifiedOf(ev),
   });
 };
 

@@ -17,7 +17,13 @@ import {
   readActiveSeals,
   readResident,
 } from "../store.ts";
-import { type Planner, requireActive, requireFullyActive } from "./rules.ts";
+import { planSuccession } from "./succession.ts";
+import {
+  notifiedOf,
+  type Planner,
+  requireActive,
+  requireFullyActive,
+} from "./rules.ts";
 
 /** Cancels every active seal registration of a removed resident. */
 async function cancelSeals(
@@ -77,7 +83,7 @@ export const planTenshutsuYotei: Planner<"tenshutsu_yotei"> = async (
     status: "moving_out",
     plannedMoveOutDate: ev.plannedDate,
     destinationAddress: ev.destinationAddress,
-    notifiedDate: ev.date,
+    notifiedDate: notifiedOf(ev),
   });
 };
 
@@ -114,7 +120,9 @@ export const planTenshutsuKakutei: Planner<"tenshutsu_kakutei"> = async (
 };
 
 /**
- * 死亡: a resident is removed on the date of death.
+ * 死亡: a resident is removed on the date of death (not before the day
+ * they became a resident); a householder's death names the new
+ * householder in the same event (planners/succession.ts).
  *
  * @example
  * ```ts ignore
@@ -124,6 +132,14 @@ export const planTenshutsuKakutei: Planner<"tenshutsu_kakutei"> = async (
 export const planShibou: Planner<"shibou"> = async (p, cs, code, ev) => {
   const r = await readResident(p, code, ev.residentId);
   requireActive(r);
+  if (ev.date < r.becameResidentDate) {
+    throw new RegistryError("DEATH_BEFORE_RESIDENCE", {
+      residentId: r.id,
+      date: ev.date,
+      becameResidentDate: r.becameResidentDate,
+    });
+  }
+  await planSuccession(p, cs, code, r, ev);
   cs.resident(r, {
     ...r,
     status: "removed",

@@ -17,6 +17,7 @@ import {
 import {
   type EventOf,
   newId,
+  notifiedOf,
   type Planner,
   requireFullyActive,
   requireHouseholdActive,
@@ -59,7 +60,7 @@ export const planTenkyo: Planner<"tenkyo"> = async (p, cs, code, ev) => {
       address: ev.address,
       katagaki,
       addressSetDate: ev.date,
-      notifiedDate: ev.date,
+      notifiedDate: notifiedOf(ev),
     });
   }
 };
@@ -98,7 +99,7 @@ export const planSetaiBunri: Planner<"setai_bunri"> = async (
     ...r,
     householdId: hid,
     relationship: "世帯主",
-    notifiedDate: ev.date,
+    notifiedDate: notifiedOf(ev),
   });
 };
 
@@ -164,7 +165,7 @@ function moveMember(
     ...m,
     householdId: into.id,
     relationship: rel,
-    notifiedDate: ev.date,
+    notifiedDate: notifiedOf(ev),
   });
 }
 
@@ -201,7 +202,7 @@ export const planSetainushiHenko: Planner<"setainushi_henko"> = async (
   for (const m of members) {
     const rel = m.id === next.id ? "世帯主" : ev.relationships?.[m.id];
     if (rel && rel !== m.relationship) {
-      cs.resident(m, { ...m, relationship: rel, notifiedDate: ev.date });
+      cs.resident(m, { ...m, relationship: rel, notifiedDate: notifiedOf(ev) });
     }
   }
 };

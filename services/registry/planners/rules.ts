@@ -35,6 +35,21 @@ export type Planner<T extends EventType> = (
 ) => Promise<void>;
 
 /**
+ * The 届出日 of an event: as given, else its 異動日 (a 職権 change has no
+ * notification of its own).
+ *
+ * @example
+ * ```ts
+ * notifiedOf({ date: "2026-11-20" }); // "2026-11-20"
+ * ```
+ */
+export function notifiedOf(
+  ev: { date: string; notifiedDate?: string },
+): string {
+  return ev.notifiedDate ?? ev.date;
+}
+
+/**
  * A fresh row id: the municipality code, a prefix and 12 hex digits.
  *
  * @example

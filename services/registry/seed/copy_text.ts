@@ -174,6 +174,8 @@ export const COPY_TABLES: readonly TableCopy[] = [
     r.destinationAddress,
     r.removalReason,
     r.removalDate,
+    r.processedDate,
+    r.processedTypes,
     r.updatedSeq,
   ]),
   tableCopy<ResidentHistoryRow>("history", residentHistory, (h) => [

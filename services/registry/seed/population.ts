@@ -160,6 +160,8 @@ export function municipalityRow(code: string): MunicipalityRow {
     name: p.name,
     mayor: p.mayor,
     printMyNumberAtKiosk: false,
+    sameDayEventTypes: null,
+    householdMoveOutPolicy: "strict",
   };
 }
 
@@ -859,6 +861,10 @@ class Generator_ {
         destinationAddress: destination,
         removalReason: null,
         removalDate: null,
+        // Seeded records carry no 処理日 (the same-day rule falls back to
+        // the 住民となった日).
+        processedDate: null,
+        processedTypes: null,
         updatedSeq: 0,
       };
       this.chunk.residents.push(resident);

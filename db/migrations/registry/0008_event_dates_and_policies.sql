@@ -1,9 +1,12 @@
-ALTER TABLE "seal_registrations" ADD COLUMN "print_png" "bytea";--> statement-breakpoint
-ALTER TABLE "seal_registrations" ADD COLUMN "compact_png" "bytea";--> statement-breakpoint
--- The seal's print and compact versions (services/registry/seal_image.ts):
--- registry_commit_event (0002) writes every column of seal_registrations, so
--- it is replaced with the two new columns in its seal upsert; the rest of it
--- is 0002's, unchanged.
+ALTER TABLE "municipalities" ADD COLUMN "same_day_event_types" text;--> statement-breakpoint
+ALTER TABLE "municipalities" ADD COLUMN "household_move_out_policy" text DEFAULT 'strict' NOT NULL;--> statement-breakpoint
+ALTER TABLE "outbox" ADD COLUMN "notified_date" date;--> statement-breakpoint
+ALTER TABLE "outbox" ADD COLUMN "processed_date" date;--> statement-breakpoint
+ALTER TABLE "residents" ADD COLUMN "processed_date" date;--> statement-breakpoint
+ALTER TABLE "residents" ADD COLUMN "processed_types" text;--> statement-breakpoint
+-- registry_commit_event (0002) again, with the columns above: the resident's
+-- 処理日 and the types processed that day, and the event's 届出日 and 処理日
+-- on its outbox row (issue 14: 異動日, 届出日 and 処理日 kept apart).
 CREATE OR REPLACE FUNCTION registry_commit_event(ev jsonb) RETURNS bigint
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -108,13 +111,15 @@ BEGIN
       household_id, relationship, honseki, hittousha, became_resident_date, address_set_date,
       notified_date, address, katagaki, previous_address, my_number, resident_code, is_foreign,
       nationality, residence_status, period_of_stay, stay_expiry, residence_card_number,
-      planned_move_out_date, destination_address, removal_reason, removal_date, updated_seq)
+      planned_move_out_date, destination_address, removal_reason, removal_date, processed_date,
+      processed_types, updated_seq)
     SELECT x.id, x.municipality_code, x.history_no, x.status, x.name, x.name_kana,
       x.former_surname, x.former_surname_kana, x.alphabetic_name, x.alias, x.alias_kana, x.birth_date, x.sex,
       x.household_id, x.relationship, x.honseki, x.hittousha, x.became_resident_date, x.address_set_date,
       x.notified_date, x.address, x.katagaki, x.previous_address, x.my_number, x.resident_code, x.is_foreign,
       x.nationality, x.residence_status, x.period_of_stay, x.stay_expiry, x.residence_card_number,
-      x.planned_move_out_date, x.destination_address, x.removal_reason, x.removal_date, s
+      x.planned_move_out_date, x.destination_address, x.removal_reason, x.removal_date, x.processed_date,
+      x.processed_types, s
     FROM jsonb_populate_recordset(null::residents, w->'residents') x
     ON CONFLICT (id) DO UPDATE SET
       municipality_code = excluded.municipality_code, history_no = excluded.history_no,
@@ -132,7 +137,8 @@ BEGIN
       residence_card_number = excluded.residence_card_number,
       planned_move_out_date = excluded.planned_move_out_date,
       destination_address = excluded.destination_address, removal_reason = excluded.removal_reason,
-      removal_date = excluded.removal_date, updated_seq = excluded.updated_seq;
+      removal_date = excluded.removal_date, processed_date = excluded.processed_date,
+      processed_types = excluded.processed_types, updated_seq = excluded.updated_seq;
   END IF;
 
   IF w ? 'deletedHouseholds' THEN
@@ -152,15 +158,13 @@ BEGIN
   END IF;
   IF w ? 'seals' THEN
     INSERT INTO seal_registrations (id, municipality_code, resident_id, registration_number,
-      impression_png, print_png, compact_png, registered_date, status, ended_date, end_reason)
+      impression_png, registered_date, status, ended_date, end_reason)
     SELECT x.id, x.municipality_code, x.resident_id, x.registration_number,
-      x.impression_png, x.print_png, x.compact_png, x.registered_date, x.status, x.ended_date,
-      x.end_reason
+      x.impression_png, x.registered_date, x.status, x.ended_date, x.end_reason
     FROM jsonb_populate_recordset(null::seal_registrations, w->'seals') x
     ON CONFLICT (id) DO UPDATE SET
       municipality_code = excluded.municipality_code, resident_id = excluded.resident_id,
       registration_number = excluded.registration_number, impression_png = excluded.impression_png,
-      print_png = excluded.print_png, compact_png = excluded.compact_png,
       registered_date = excluded.registered_date, status = excluded.status,
       ended_date = excluded.ended_date, end_reason = excluded.end_reason;
   END IF;
@@ -196,9 +200,10 @@ BEGIN
 
   -- recorded_at: taken under the head lock, so it grows with seq and is
   -- within this function's run of the commit (the feed's recordedAt).
-  INSERT INTO outbox (municipality_code, seq, event_id, type, effective_date, payload, undo, request,
-    recorded_at)
+  INSERT INTO outbox (municipality_code, seq, event_id, type, effective_date, notified_date,
+    processed_date, payload, undo, request, recorded_at)
   VALUES (m, s, ev->>'eventId', ev->>'type', (ev->>'effectiveDate')::date,
+    (ev->>'notifiedDate')::date, (ev->>'processedDate')::date,
     ev->'payload', ev->'undo', ev->'request', clock_timestamp());
 
   IF jsonb_typeof(ev->'cancelsSeq') = 'number' THEN
