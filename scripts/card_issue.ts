@@ -37,9 +37,11 @@ import {
   bindingDigest,
   bindingKeysFromEnv,
 } from "../lib/card/identity_binding.ts";
-import { cityWindowFetch } from "../lib/tls/mod.ts";
 import {
+  centerOptions,
   describeAnswer as describe,
+  registryOptions,
+  runAtWindow,
   windowCall as call,
 } from "./window_call.ts";
 
@@ -242,37 +244,25 @@ if (import.meta.main) {
       "--municipality, --resident and --out are required",
     );
   }
-  const env = (k: string) => Deno.env.get(k);
-  let window;
-  try {
-    window = await cityWindowFetch(
-      Deno.env,
-      values.municipality!,
-      values.certs,
-    );
-  } catch (err) {
-    console.error(`card:issue: ${(err as Error).message}`);
-    Deno.exit(1);
-  }
-  try {
-    const card = await issueCardFile({
-      fetch: window,
-      municipalityCode: values.municipality,
-      residentId: values.resident,
-      out: values.out,
-      pin: values.pin ?? "1234",
-      centerUrl: values.center ?? env("JLIS_URL") ?? "https://localhost:8103",
-      centerToken: values["center-token"] ?? env("JLIS_MUNICIPAL_TOKEN"),
-      registryUrl: values.registry ?? env("REGISTRY_URL") ??
-        "https://localhost:8111",
-      registryToken: values["registry-token"] ?? env("REGISTRY_TOKEN"),
-      bindingKey: bindingKeysFromEnv(Deno.env)(values.municipality) ??
-        usageError(CARD_ISSUE_CLI, "--municipality must be a 6-digit code"),
-      iterations: values.iterations ? Number(values.iterations) : undefined,
-      pinless: values.pinless === true,
-    });
-    console.log(
-      `card written: ${card.out}\n  serial ${card.serial}  municipality ${card.municipalityCode}  ` +
+  await runAtWindow(
+    CARD_ISSUE_CLI.task,
+    values.municipality!,
+    values.certs,
+    async (f) => {
+      const card = await issueCardFile({
+        fetch: f,
+        municipalityCode: values.municipality!,
+        residentId: values.resident!,
+        out: values.out!,
+        pin: values.pin ?? "1234",
+        ...centerOptions(values),
+        ...registryOptions(values),
+        bindingKey: bindingKeysFromEnv(Deno.env)(values.municipality!) ??
+          usageError(CARD_ISSUE_CLI, "--municipality must be a 6-digit code"),
+        iterations: values.iterations ? Number(values.iterations) : undefined,
+        pinless: values.pinless === true,
+      });
+      return `card written: ${card.out}\n  serial ${card.serial}  municipality ${card.municipalityCode}  ` +
         `resident ${card.residentId}\n  valid until ${card.notAfter}  PIN ${
           values.pinless
             ? "none (face-authentication only)"
@@ -282,12 +272,7 @@ if (import.meta.main) {
         }` +
         (card.revoked.length
           ? `\n  re-issue: revoked ${card.revoked.join(", ")}`
-          : ""),
-    );
-  } catch (err) {
-    console.error(`card:issue: ${(err as Error).message}`);
-    Deno.exit(1);
-  } finally {
-    window.close();
-  }
+          : "");
+    },
+  );
 }
