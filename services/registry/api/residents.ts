@@ -21,12 +21,14 @@ import { requireClient } from "../auth.ts";
 import { RegistryError } from "../errors.ts";
 import { isoDate } from "../event_schemas.ts";
 import { registerSeal, setBlock } from "../records.ts";
-import { audit, loadMunicipality, replicaSeal } from "../store.ts";
+import { audit, replicaSeal } from "../store.ts";
 import { criteriaGiven, searchResidents } from "../search.ts";
 import {
+  auditedPage,
   errorResponses,
   fromBase64,
   MunicipalityParam,
+  pageQuery,
   PurposeHeader,
   purposeOf,
   type RegistryDeps,
@@ -65,10 +67,7 @@ const SearchQuery = z.object({
     description:
       "current: active and 転出予定 (the default); removed: 除票 only; all",
   }),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(1000).optional().openapi({
-    description: "`nextCursor` of the previous page (same criteria)",
-  }),
+  ...pageQuery(1000, "criteria"),
 });
 
 const searchRoute = createRoute({
@@ -201,33 +200,18 @@ export function createResidentsApp(
     const { limit, cursor, ...criteria } = c.req.valid("query");
     const given = criteriaGiven(criteria);
     if (!given.length) throw new RegistryError("SEARCH_CRITERION_REQUIRED");
-    const record = {
-      client: c.get("client").id,
+    const page = await auditedPage(deps.db, c, {
       action: "resident.search",
       municipalityCode: code,
       purpose,
-      requestId: c.get("requestId"),
-    };
-    const details = {
-      criteria: given,
-      status: criteria.status,
-      limit,
-      continued: cursor !== undefined,
-    };
-    try {
-      await loadMunicipality(deps.db, code);
-    } catch (err) {
-      await audit(deps.db, { ...record, outcome: "not_found", details });
-      throw err;
-    }
-    const page = await searchResidents(deps.db, code, criteria, {
-      limit,
-      cursor,
-    });
-    await audit(deps.db, {
-      ...record,
-      outcome: page.items.length ? "ok" : "not_found",
-      details: { ...details, residentIds: page.items.map((r) => r.id) },
+      details: {
+        criteria: given,
+        status: criteria.status,
+        limit,
+        continued: cursor !== undefined,
+      },
+      search: () => searchResidents(deps.db, code, criteria, { limit, cursor }),
+      listed: (p) => ({ residentIds: p.items.map((r) => r.id) }),
     });
     return c.json(page, 200);
   });
