@@ -24,15 +24,15 @@
  * @module
  */
 import { openCard } from "../lib/card/card.ts";
-import { parseCli } from "../lib/service/cli.ts";
 import {
-  centerOptions,
   describeAnswer,
+  parseWindowCli,
+  REGISTRY_OPTIONS,
   registryOptions,
-  requireOptions,
   runAtWindow,
+  VERIFICATION_OPTIONS,
   verificationRecord,
-  verifiedAtOption,
+  WINDOW_OPTIONS,
   windowCall,
   type WindowVerification,
 } from "./window_call.ts";
@@ -168,54 +168,32 @@ const CARD_CONTINUE_CLI = {
     "--registry $REGISTRY_URL or https://localhost:8111; mutual TLS with the window's\n" +
     "certificate city-<code> from --certs ($CERTS_DIR or certs/).",
   options: {
-    municipality: { type: "string" },
+    ...WINDOW_OPTIONS,
+    ...REGISTRY_OPTIONS,
+    ...VERIFICATION_OPTIONS,
     resident: { type: "string" },
     card: { type: "string" },
-    method: { type: "string" },
-    "verified-by": { type: "string" },
-    "window-officer": { type: "string" },
-    "verified-at": { type: "string" },
-    center: { type: "string" },
-    registry: { type: "string" },
-    "center-token": { type: "string" },
-    "registry-token": { type: "string" },
-    certs: { type: "string" },
   },
   paths: ["card", "certs"],
 } as const;
 
 if (import.meta.main) {
-  const { values } = parseCli(CARD_CONTINUE_CLI);
-  requireOptions(CARD_CONTINUE_CLI, values, [
-    "municipality",
+  const { values, verification } = parseWindowCli(
+    CARD_CONTINUE_CLI,
     "resident",
     "card",
-    "method",
-    "verified-by",
-    "window-officer",
-  ]);
-  const verifiedAt = verifiedAtOption(CARD_CONTINUE_CLI, values);
-  await runAtWindow(
-    CARD_CONTINUE_CLI.task,
-    values.municipality!,
-    values.certs,
-    async (f) => {
-      const done = await continueCardAtWindow({
-        fetch: f,
-        municipalityCode: values.municipality!,
-        residentId: values.resident!,
-        card: values.card!,
-        method: values.method!,
-        verifiedBy: values["verified-by"]!,
-        windowOfficer: values["window-officer"]!,
-        verifiedAt,
-        ...centerOptions(values),
-        ...registryOptions(values),
-      });
-      return `card carried on: ${values.card}\n  serial ${done.serial}  ${done.from} → ${values.municipality}  ` +
-        `usable from ${done.effectiveFrom}${
-          done.changed ? "" : " (already carried on)"
-        }`;
-    },
   );
+  await runAtWindow(CARD_CONTINUE_CLI, values, async (at) => {
+    const done = await continueCardAtWindow({
+      ...at,
+      residentId: values.resident!,
+      card: values.card!,
+      ...verification,
+      ...registryOptions(values),
+    });
+    return `card carried on: ${values.card}\n  serial ${done.serial}  ${done.from} → ${values.municipality}  ` +
+      `usable from ${done.effectiveFrom}${
+        done.changed ? "" : " (already carried on)"
+      }`;
+  });
 }

@@ -38,10 +38,11 @@ import {
   bindingKeysFromEnv,
 } from "../lib/card/identity_binding.ts";
 import {
-  centerOptions,
   describeAnswer as describe,
+  REGISTRY_OPTIONS,
   registryOptions,
   runAtWindow,
+  WINDOW_OPTIONS,
   windowCall as call,
 } from "./window_call.ts";
 
@@ -221,15 +222,11 @@ const CARD_ISSUE_CLI = {
     "--registry $REGISTRY_URL or https://localhost:8111; mutual TLS with the window's\n" +
     "certificate city-<code> from --certs ($CERTS_DIR or certs/).",
   options: {
-    municipality: { type: "string" },
+    ...WINDOW_OPTIONS,
+    ...REGISTRY_OPTIONS,
     resident: { type: "string" },
     out: { type: "string" },
     pin: { type: "string" },
-    center: { type: "string" },
-    "center-token": { type: "string" },
-    registry: { type: "string" },
-    "registry-token": { type: "string" },
-    certs: { type: "string" },
     iterations: { type: "string" },
     pinless: { type: "boolean" },
   },
@@ -244,35 +241,28 @@ if (import.meta.main) {
       "--municipality, --resident and --out are required",
     );
   }
-  await runAtWindow(
-    CARD_ISSUE_CLI.task,
-    values.municipality!,
-    values.certs,
-    async (f) => {
-      const card = await issueCardFile({
-        fetch: f,
-        municipalityCode: values.municipality!,
-        residentId: values.resident!,
-        out: values.out!,
-        pin: values.pin ?? "1234",
-        ...centerOptions(values),
-        ...registryOptions(values),
-        bindingKey: bindingKeysFromEnv(Deno.env)(values.municipality!) ??
-          usageError(CARD_ISSUE_CLI, "--municipality must be a 6-digit code"),
-        iterations: values.iterations ? Number(values.iterations) : undefined,
-        pinless: values.pinless === true,
-      });
-      return `card written: ${card.out}\n  serial ${card.serial}  municipality ${card.municipalityCode}  ` +
-        `resident ${card.residentId}\n  valid until ${card.notAfter}  PIN ${
-          values.pinless
-            ? "none (face-authentication only)"
-            : values.pin
-            ? "as given"
-            : "1234 (default)"
-        }` +
-        (card.revoked.length
-          ? `\n  re-issue: revoked ${card.revoked.join(", ")}`
-          : "");
-    },
-  );
+  await runAtWindow(CARD_ISSUE_CLI, values, async (at) => {
+    const card = await issueCardFile({
+      ...at,
+      residentId: values.resident!,
+      out: values.out!,
+      pin: values.pin ?? "1234",
+      ...registryOptions(values),
+      bindingKey: bindingKeysFromEnv(Deno.env)(values.municipality!) ??
+        usageError(CARD_ISSUE_CLI, "--municipality must be a 6-digit code"),
+      iterations: values.iterations ? Number(values.iterations) : undefined,
+      pinless: values.pinless === true,
+    });
+    return `card written: ${card.out}\n  serial ${card.serial}  municipality ${card.municipalityCode}  ` +
+      `resident ${card.residentId}\n  valid until ${card.notAfter}  PIN ${
+        values.pinless
+          ? "none (face-authentication only)"
+          : values.pin
+          ? "as given"
+          : "1234 (default)"
+      }` +
+      (card.revoked.length
+        ? `\n  re-issue: revoked ${card.revoked.join(", ")}`
+        : "");
+  });
 }

@@ -21,14 +21,13 @@
  * @module
  */
 import { openCard, resetPin } from "../lib/card/card.ts";
-import { parseCli } from "../lib/service/cli.ts";
 import {
-  centerOptions,
   describeAnswer,
-  requireOptions,
+  parseWindowCli,
   runAtWindow,
+  VERIFICATION_OPTIONS,
   verificationRecord,
-  verifiedAtOption,
+  WINDOW_OPTIONS,
   windowCall,
   type WindowVerification,
 } from "./window_call.ts";
@@ -124,49 +123,28 @@ const CARD_PIN_RESET_CLI = {
     "$JLIS_URL or https://localhost:8103; mutual TLS with the window's certificate\n" +
     "city-<code> from --certs ($CERTS_DIR or certs/).",
   options: {
-    municipality: { type: "string" },
+    ...WINDOW_OPTIONS,
+    ...VERIFICATION_OPTIONS,
     card: { type: "string" },
     "new-pin": { type: "string" },
-    method: { type: "string" },
-    "verified-by": { type: "string" },
-    "window-officer": { type: "string" },
-    "verified-at": { type: "string" },
-    center: { type: "string" },
-    "center-token": { type: "string" },
-    certs: { type: "string" },
   },
   paths: ["card", "certs"],
 } as const;
 
 if (import.meta.main) {
-  const { values } = parseCli(CARD_PIN_RESET_CLI);
-  requireOptions(CARD_PIN_RESET_CLI, values, [
-    "municipality",
+  const { values, verification } = parseWindowCli(
+    CARD_PIN_RESET_CLI,
     "card",
     "new-pin",
-    "method",
-    "verified-by",
-    "window-officer",
-  ]);
-  const verifiedAt = verifiedAtOption(CARD_PIN_RESET_CLI, values);
-  await runAtWindow(
-    CARD_PIN_RESET_CLI.task,
-    values.municipality!,
-    values.certs,
-    async (f) => {
-      const done = await resetCardPinAtWindow({
-        fetch: f,
-        municipalityCode: values.municipality!,
-        card: values.card!,
-        newPin: values["new-pin"]!,
-        method: values.method!,
-        verifiedBy: values["verified-by"]!,
-        windowOfficer: values["window-officer"]!,
-        verifiedAt,
-        ...centerOptions(values),
-      });
-      return `PIN reset: ${values.card}\n  serial ${done.serial}  center record ${done.resetId}  ` +
-        `reset generation ${done.generation}`;
-    },
   );
+  await runAtWindow(CARD_PIN_RESET_CLI, values, async (at) => {
+    const done = await resetCardPinAtWindow({
+      ...at,
+      card: values.card!,
+      newPin: values["new-pin"]!,
+      ...verification,
+    });
+    return `PIN reset: ${values.card}\n  serial ${done.serial}  center record ${done.resetId}  ` +
+      `reset generation ${done.generation}`;
+  });
 }

@@ -7,7 +7,12 @@
  * @module
  */
 import type { ParseArgsOptionsConfig } from "node:util";
-import { type CliSpec, usageError } from "../lib/service/cli.ts";
+import {
+  type CliSpec,
+  type CliValues,
+  parseCli,
+  usageError,
+} from "../lib/service/cli.ts";
 import { cityWindowFetch } from "../lib/tls/mod.ts";
 
 /**
@@ -55,6 +60,44 @@ export const describeAnswer = (
     r.body.message_en ?? ""
   }`.trim();
 
+/**
+ * The options every window script takes, for its `CliSpec`: the
+ * municipality (`--municipality`, whose window certificate is used), the
+ * certificates' directory (`--certs`) and the center ({@linkcode centerOptions}).
+ */
+export const WINDOW_OPTIONS = {
+  municipality: { type: "string" },
+  center: { type: "string" },
+  "center-token": { type: "string" },
+  certs: { type: "string" },
+} as const;
+
+/** The registry's options ({@linkcode registryOptions}), for a `CliSpec`. */
+export const REGISTRY_OPTIONS = {
+  registry: { type: "string" },
+  "registry-token": { type: "string" },
+} as const;
+
+/**
+ * The options of the identity check at the window (`--method`,
+ * `--verified-by`, `--window-officer`, `--verified-at`), for a script's
+ * `CliSpec`; all but `--verified-at` are required
+ * ({@linkcode VERIFICATION_REQUIRED}).
+ */
+export const VERIFICATION_OPTIONS = {
+  method: { type: "string" },
+  "verified-by": { type: "string" },
+  "window-officer": { type: "string" },
+  "verified-at": { type: "string" },
+} as const;
+
+/** The required options of {@linkcode VERIFICATION_OPTIONS}. */
+export const VERIFICATION_REQUIRED = [
+  "method",
+  "verified-by",
+  "window-officer",
+] as const;
+
 /** The identity check at the window, as a script's options give it. */
 export interface WindowVerification {
   /** The identity document shown (services/jlis/cards/cards.ts IDENTITY_DOCUMENTS). */
@@ -90,7 +133,7 @@ export const verificationRecord = (v: WindowVerification) => ({
 export function requireOptions<O extends ParseArgsOptionsConfig>(
   spec: CliSpec<O>,
   values: Record<string, unknown>,
-  required: readonly string[],
+  ...required: readonly string[]
 ): void {
   const missing = required.filter((k) => !values[k]);
   if (missing.length) {
@@ -99,20 +142,60 @@ export function requireOptions<O extends ParseArgsOptionsConfig>(
 }
 
 /**
- * The `--verified-at` option as a date (undefined when not given); exits 2
- * with the usage when it is not an ISO date-time.
+ * The identity check as the options of {@linkcode VERIFICATION_OPTIONS}
+ * give it, after checking `required` and the identity check's own
+ * ({@linkcode requireOptions}); exits 2 with the usage when one is missing
+ * or `--verified-at` is not an ISO date-time.
  */
-export function verifiedAtOption<O extends ParseArgsOptionsConfig>(
+export function verificationOptions<O extends ParseArgsOptionsConfig>(
   spec: CliSpec<O>,
-  values: { "verified-at"?: string },
-): Date | undefined {
+  values: {
+    method?: string;
+    "verified-by"?: string;
+    "window-officer"?: string;
+    "verified-at"?: string;
+  },
+  ...required: readonly string[]
+): WindowVerification {
+  requireOptions(spec, values, ...required, ...VERIFICATION_REQUIRED);
   const verifiedAt = values["verified-at"]
     ? new Date(values["verified-at"])
     : undefined;
   if (verifiedAt && Number.isNaN(verifiedAt.getTime())) {
     usageError(spec, "--verified-at must be an ISO date-time");
   }
-  return verifiedAt;
+  return {
+    method: values.method!,
+    verifiedBy: values["verified-by"]!,
+    windowOfficer: values["window-officer"]!,
+    verifiedAt,
+  };
+}
+
+/**
+ * Parses a window script's arguments by `spec` ({@linkcode parseCli}) and
+ * returns them with the identity check ({@linkcode verificationOptions});
+ * `--municipality` and `required` must be given.
+ *
+ * @example
+ * ```ts ignore
+ * const { values, verification } = parseWindowCli(CARD_PIN_RESET_CLI, "card", "new-pin");
+ * ```
+ */
+export function parseWindowCli<
+  O extends typeof WINDOW_OPTIONS & typeof VERIFICATION_OPTIONS,
+>(
+  spec: CliSpec<O>,
+  ...required: readonly (keyof O & string)[]
+): { values: CliValues<O>; verification: WindowVerification } {
+  const { values } = parseCli(spec);
+  const verification = verificationOptions(
+    spec,
+    values as Record<string, string | undefined>,
+    "municipality",
+    ...required,
+  );
+  return { values, verification };
 }
 
 /**
@@ -140,35 +223,61 @@ export const registryOptions = (
   registryToken: values["registry-token"] ?? env.get("REGISTRY_TOKEN"),
 });
 
+/** What a window script's work gets from {@linkcode runAtWindow}. */
+export interface AtWindow {
+  /** The window's mutual TLS client. */
+  fetch: typeof fetch;
+  /** `--municipality`. */
+  municipalityCode: string;
+  /** The center ({@linkcode centerOptions}). */
+  centerUrl: string;
+  centerToken?: string;
+}
+
 /**
  * Runs a window script's main: opens the window's mutual TLS client
- * (certificate `city-<code>` from `certsDir`), runs `work` with it and
- * prints what it returns; on an error prints `<task>: <message>` and exits
- * 1. The client is closed in any case.
+ * (certificate `city-<--municipality>` from `--certs`), runs `work` with it,
+ * the municipality and the center's options, and prints what it returns;
+ * on an error prints `<task>: <message>` and exits 1. The client is closed
+ * in any case.
  *
  * @example
  * ```ts ignore
- * await runAtWindow("card:pin-reset", values.municipality!, values.certs, async (f) => {
- *   const done = await resetCardPinAtWindow({ fetch: f, ... });
+ * await runAtWindow(CARD_PIN_RESET_CLI, values, async (at) => {
+ *   const done = await resetCardPinAtWindow({ ...at, ... });
  *   return `PIN reset: ${done.serial}`;
  * });
  * ```
  */
 export async function runAtWindow(
-  task: string,
-  municipalityCode: string,
-  certsDir: string | undefined,
-  work: (f: typeof fetch) => Promise<string>,
+  { task }: { task: string },
+  values: {
+    municipality?: string;
+    certs?: string;
+    center?: string;
+    "center-token"?: string;
+  },
+  work: (at: AtWindow) => Promise<string>,
 ): Promise<void> {
   let window;
   try {
-    window = await cityWindowFetch(Deno.env, municipalityCode, certsDir);
+    window = await cityWindowFetch(
+      Deno.env,
+      values.municipality!,
+      values.certs,
+    );
   } catch (err) {
     console.error(`${task}: ${(err as Error).message}`);
     Deno.exit(1);
   }
   try {
-    console.log(await work(window));
+    console.log(
+      await work({
+        fetch: window,
+        municipalityCode: values.municipality!,
+        ...centerOptions(values),
+      }),
+    );
   } catch (err) {
     console.error(`${task}: ${(err as Error).message}`);
     Deno.exit(1);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { errorResponse } from "../../../lib/service/openapi.ts";
 import { validationError } from "../../../lib/service/errors.ts";
@@ -113,6 +113,47 @@ export const pageQuery = (cursorMax: number, same: string) => ({
     description: `\`nextCursor\` of the previous page (same ${same})`,
   }),
 });
+
+/**
+ * The route of an audited paged search, `GET /` under a municipality:
+ * `query` holds the criteria and {@linkcode pageQuery}, the `X-Purpose`
+ * header is required, `page` is the answer's schema.
+ *
+ * @example
+ * ```ts ignore
+ * const listRoute = auditedPageRoute({ summary, description, query: Query,
+ *   page: PageView, pageDescription: "One page" });
+ * ```
+ */
+export const auditedPageRoute = <
+  Q extends z.ZodObject,
+  P extends z.ZodType,
+>(route: {
+  summary: string;
+  description: string;
+  query: Q;
+  page: P;
+  pageDescription: string;
+}) =>
+  createRoute({
+    method: "get",
+    path: "/",
+    summary: route.summary,
+    description: route.description,
+    request: {
+      params: MunicipalityParam,
+      query: route.query,
+      headers: PurposeHeader,
+    },
+    responses: {
+      200: {
+        description: route.pageDescription,
+        content: { "application/json": { schema: route.page } },
+      },
+      ...errorResponses,
+    },
+    security: [{ bearer: [] }],
+  });
 
 /** What {@linkcode auditedPage} needs besides the request. */
 export interface AuditedPageOptions<P extends { items: unknown[] }> {

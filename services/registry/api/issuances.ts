@@ -25,10 +25,10 @@ import {
 import { audit } from "../store.ts";
 import {
   auditedPage,
+  auditedPageRoute,
   errorResponses,
   MunicipalityParam,
   pageQuery,
-  PurposeHeader,
   purposeOf,
   type RegistryDeps,
   type RegistryEnv,
@@ -105,22 +105,14 @@ const PageView = z.object({
   nextCursor: z.string().nullable(),
 }).openapi("IssuancePage");
 
-const listRoute = createRoute({
-  method: "get",
-  path: "/",
+const listRoute = auditedPageRoute({
   summary:
     "The municipality's 交付履歴: certificates issued at kiosks, newest first (audited)",
   description:
     "Filters combine with AND. Each page read is one audit record (filter names, the issue numbers listed) with the stated X-Purpose.",
-  request: { params: MunicipalityParam, query: Query, headers: PurposeHeader },
-  responses: {
-    200: {
-      description: "One page",
-      content: { "application/json": { schema: PageView } },
-    },
-    ...errorResponses,
-  },
-  security: [{ bearer: [] }],
+  query: Query,
+  page: PageView,
+  pageDescription: "One page",
 });
 
 const revokeRoute = createRoute({

@@ -25,6 +25,7 @@ import { audit, replicaSeal } from "../store.ts";
 import { criteriaGiven, searchResidents } from "../search.ts";
 import {
   auditedPage,
+  auditedPageRoute,
   errorResponses,
   fromBase64,
   MunicipalityParam,
@@ -70,26 +71,14 @@ const SearchQuery = z.object({
   ...pageQuery(1000, "criteria"),
 });
 
-const searchRoute = createRoute({
-  method: "get",
-  path: "/",
+const searchRoute = auditedPageRoute({
   summary:
     "Search residents (audited; no 個人番号 or 住民票コード in the list)",
   description:
     "At least one of name, kana, birthDate, household, cardSerial; criteria combine with AND. Pages in kana order when kana is given, else name order, else id order. Each page is one audit record (criterion names, the ids listed).",
-  request: {
-    params: MunicipalityParam,
-    query: SearchQuery,
-    headers: PurposeHeader,
-  },
-  responses: {
-    200: {
-      description: "One page of residents",
-      content: { "application/json": { schema: ResidentSearchPageView } },
-    },
-    ...errorResponses,
-  },
-  security: [{ bearer: [] }],
+  query: SearchQuery,
+  page: ResidentSearchPageView,
+  pageDescription: "One page of residents",
 });
 
 const getRoute = createRoute({
