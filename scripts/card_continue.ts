@@ -24,26 +24,27 @@
  * @module
  */
 import { openCard } from "../lib/card/card.ts";
-import { parseCli, usageError } from "../lib/service/cli.ts";
-import { cityWindowFetch } from "../lib/tls/mod.ts";
-import { describeAnswer, windowCall } from "./window_call.ts";
+import {
+  describeAnswer,
+  parseWindowCli,
+  REGISTRY_OPTIONS,
+  registryOptions,
+  runAtWindow,
+  VERIFICATION_OPTIONS,
+  verificationRecord,
+  WINDOW_OPTIONS,
+  windowCall,
+  type WindowVerification,
+} from "./window_call.ts";
 
 /** Options of {@linkcode continueCardAtWindow}. */
-export interface ContinueCardOptions {
+export interface ContinueCardOptions extends WindowVerification {
   /** The new municipality. */
   municipalityCode: string;
   /** The holder's resident id in the new municipality. */
   residentId: string;
   /** The card file. */
   card: string;
-  /** The identity document shown (services/jlis/cards/cards.ts IDENTITY_DOCUMENTS). */
-  method: string;
-  /** Staff id of the officer who inspected it. */
-  verifiedBy: string;
-  /** Staff id of the officer responsible for the procedure. */
-  windowOfficer: string;
-  /** When it was inspected (default: now). */
-  verifiedAt?: Date;
   centerUrl: string;
   centerToken?: string;
   registryUrl: string;
@@ -111,12 +112,7 @@ export async function continueCardAtWindow(
         birthDate: String(holder.body.birthDate),
         sex: holder.body.sex,
       },
-      verification: {
-        method: opts.method,
-        verifiedBy: opts.verifiedBy,
-        windowOfficer: opts.windowOfficer,
-        verifiedAt: (opts.verifiedAt ?? new Date()).toISOString(),
-      },
+      verification: verificationRecord(opts),
     },
   );
   if (moved.status !== 200) {
@@ -172,83 +168,32 @@ const CARD_CONTINUE_CLI = {
     "--registry $REGISTRY_URL or https://localhost:8111; mutual TLS with the window's\n" +
     "certificate city-<code> from --certs ($CERTS_DIR or certs/).",
   options: {
-    municipality: { type: "string" },
+    ...WINDOW_OPTIONS,
+    ...REGISTRY_OPTIONS,
+    ...VERIFICATION_OPTIONS,
     resident: { type: "string" },
     card: { type: "string" },
-    method: { type: "string" },
-    "verified-by": { type: "string" },
-    "window-officer": { type: "string" },
-    "verified-at": { type: "string" },
-    center: { type: "string" },
-    registry: { type: "string" },
-    "center-token": { type: "string" },
-    "registry-token": { type: "string" },
-    certs: { type: "string" },
   },
   paths: ["card", "certs"],
 } as const;
 
 if (import.meta.main) {
-  const { values } = parseCli(CARD_CONTINUE_CLI);
-  const required = [
-    "municipality",
+  const { values, verification } = parseWindowCli(
+    CARD_CONTINUE_CLI,
     "resident",
     "card",
-    "method",
-    "verified-by",
-    "window-officer",
-  ] as const;
-  const missing = required.filter((k) => !values[k]);
-  if (missing.length) {
-    usageError(
-      CARD_CONTINUE_CLI,
-      `${missing.map((k) => `--${k}`).join(", ")} required`,
-    );
-  }
-  const verifiedAt = values["verified-at"]
-    ? new Date(values["verified-at"])
-    : undefined;
-  if (verifiedAt && Number.isNaN(verifiedAt.getTime())) {
-    usageError(CARD_CONTINUE_CLI, "--verified-at must be an ISO date-time");
-  }
-  const env = (k: string) => Deno.env.get(k);
-  let window;
-  try {
-    window = await cityWindowFetch(
-      Deno.env,
-      values.municipality!,
-      values.certs,
-    );
-  } catch (err) {
-    console.error(`card:continue: ${(err as Error).message}`);
-    Deno.exit(1);
-  }
-  try {
+  );
+  await runAtWindow(CARD_CONTINUE_CLI, values, async (at) => {
     const done = await continueCardAtWindow({
-      fetch: window,
-      municipalityCode: values.municipality!,
+      ...at,
       residentId: values.resident!,
       card: values.card!,
-      method: values.method!,
-      verifiedBy: values["verified-by"]!,
-      windowOfficer: values["window-officer"]!,
-      verifiedAt,
-      centerUrl: values.center ?? env("JLIS_URL") ?? "https://localhost:8103",
-      centerToken: values["center-token"] ?? env("JLIS_MUNICIPAL_TOKEN"),
-      registryUrl: values.registry ?? env("REGISTRY_URL") ??
-        "https://localhost:8111",
-      registryToken: values["registry-token"] ?? env("REGISTRY_TOKEN"),
+      ...verification,
+      ...registryOptions(values),
     });
-    console.log(
-      `card carried on: ${values.card}\n  serial ${done.serial}  ${done.from} → ${values.municipality}  ` +
-        `usable from ${done.effectiveFrom}${
-          done.changed ? "" : " (already carried on)"
-        }`,
-    );
-  } catch (err) {
-    console.error(`card:continue: ${(err as Error).message}`);
-    Deno.exit(1);
-  } finally {
-    window.close();
-  }
+    return `card carried on: ${values.card}\n  serial ${done.serial}  ${done.from} → ${values.municipality}  ` +
+      `usable from ${done.effectiveFrom}${
+        done.changed ? "" : " (already carried on)"
+      }`;
+  });
 }

@@ -37,9 +37,12 @@ import {
   bindingDigest,
   bindingKeysFromEnv,
 } from "../lib/card/identity_binding.ts";
-import { cityWindowFetch } from "../lib/tls/mod.ts";
 import {
   describeAnswer as describe,
+  REGISTRY_OPTIONS,
+  registryOptions,
+  runAtWindow,
+  WINDOW_OPTIONS,
   windowCall as call,
 } from "./window_call.ts";
 
@@ -219,15 +222,11 @@ const CARD_ISSUE_CLI = {
     "--registry $REGISTRY_URL or https://localhost:8111; mutual TLS with the window's\n" +
     "certificate city-<code> from --certs ($CERTS_DIR or certs/).",
   options: {
-    municipality: { type: "string" },
+    ...WINDOW_OPTIONS,
+    ...REGISTRY_OPTIONS,
     resident: { type: "string" },
     out: { type: "string" },
     pin: { type: "string" },
-    center: { type: "string" },
-    "center-token": { type: "string" },
-    registry: { type: "string" },
-    "registry-token": { type: "string" },
-    certs: { type: "string" },
     iterations: { type: "string" },
     pinless: { type: "boolean" },
   },
@@ -242,52 +241,28 @@ if (import.meta.main) {
       "--municipality, --resident and --out are required",
     );
   }
-  const env = (k: string) => Deno.env.get(k);
-  let window;
-  try {
-    window = await cityWindowFetch(
-      Deno.env,
-      values.municipality!,
-      values.certs,
-    );
-  } catch (err) {
-    console.error(`card:issue: ${(err as Error).message}`);
-    Deno.exit(1);
-  }
-  try {
+  await runAtWindow(CARD_ISSUE_CLI, values, async (at) => {
     const card = await issueCardFile({
-      fetch: window,
-      municipalityCode: values.municipality,
-      residentId: values.resident,
-      out: values.out,
+      ...at,
+      residentId: values.resident!,
+      out: values.out!,
       pin: values.pin ?? "1234",
-      centerUrl: values.center ?? env("JLIS_URL") ?? "https://localhost:8103",
-      centerToken: values["center-token"] ?? env("JLIS_MUNICIPAL_TOKEN"),
-      registryUrl: values.registry ?? env("REGISTRY_URL") ??
-        "https://localhost:8111",
-      registryToken: values["registry-token"] ?? env("REGISTRY_TOKEN"),
-      bindingKey: bindingKeysFromEnv(Deno.env)(values.municipality) ??
+      ...registryOptions(values),
+      bindingKey: bindingKeysFromEnv(Deno.env)(values.municipality!) ??
         usageError(CARD_ISSUE_CLI, "--municipality must be a 6-digit code"),
       iterations: values.iterations ? Number(values.iterations) : undefined,
       pinless: values.pinless === true,
     });
-    console.log(
-      `card written: ${card.out}\n  serial ${card.serial}  municipality ${card.municipalityCode}  ` +
-        `resident ${card.residentId}\n  valid until ${card.notAfter}  PIN ${
-          values.pinless
-            ? "none (face-authentication only)"
-            : values.pin
-            ? "as given"
-            : "1234 (default)"
-        }` +
-        (card.revoked.length
-          ? `\n  re-issue: revoked ${card.revoked.join(", ")}`
-          : ""),
-    );
-  } catch (err) {
-    console.error(`card:issue: ${(err as Error).message}`);
-    Deno.exit(1);
-  } finally {
-    window.close();
-  }
+    return `card written: ${card.out}\n  serial ${card.serial}  municipality ${card.municipalityCode}  ` +
+      `resident ${card.residentId}\n  valid until ${card.notAfter}  PIN ${
+        values.pinless
+          ? "none (face-authentication only)"
+          : values.pin
+          ? "as given"
+          : "1234 (default)"
+      }` +
+      (card.revoked.length
+        ? `\n  re-issue: revoked ${card.revoked.join(", ")}`
+        : "");
+  });
 }

@@ -21,24 +21,23 @@
  * @module
  */
 import { openCard, resetPin } from "../lib/card/card.ts";
-import { parseCli, usageError } from "../lib/service/cli.ts";
-import { cityWindowFetch } from "../lib/tls/mod.ts";
-import { describeAnswer, windowCall } from "./window_call.ts";
+import {
+  describeAnswer,
+  parseWindowCli,
+  runAtWindow,
+  VERIFICATION_OPTIONS,
+  verificationRecord,
+  WINDOW_OPTIONS,
+  windowCall,
+  type WindowVerification,
+} from "./window_call.ts";
 
 /** Options of {@linkcode resetCardPinAtWindow}. */
-export interface PinResetOptions {
+export interface PinResetOptions extends WindowVerification {
   municipalityCode: string;
   /** The card file. */
   card: string;
   newPin: string;
-  /** The identity document shown (services/jlis/cards/cards.ts IDENTITY_DOCUMENTS). */
-  method: string;
-  /** Staff id of the officer who inspected it. */
-  verifiedBy: string;
-  /** Staff id of the officer responsible for the procedure. */
-  windowOfficer: string;
-  /** When it was inspected (default: now). */
-  verifiedAt?: Date;
   centerUrl: string;
   centerToken?: string;
   /** HTTP client: mutual TLS with the window's certificate (tests route it to in-process apps). */
@@ -89,12 +88,7 @@ export async function resetCardPinAtWindow(
     opts.centerToken,
     {
       cardGeneration: generation,
-      verification: {
-        method: opts.method,
-        verifiedBy: opts.verifiedBy,
-        windowOfficer: opts.windowOfficer,
-        verifiedAt: (opts.verifiedAt ?? new Date()).toISOString(),
-      },
+      verification: verificationRecord(opts),
     },
   );
   const body = answer.body;
@@ -129,76 +123,28 @@ const CARD_PIN_RESET_CLI = {
     "$JLIS_URL or https://localhost:8103; mutual TLS with the window's certificate\n" +
     "city-<code> from --certs ($CERTS_DIR or certs/).",
   options: {
-    municipality: { type: "string" },
+    ...WINDOW_OPTIONS,
+    ...VERIFICATION_OPTIONS,
     card: { type: "string" },
     "new-pin": { type: "string" },
-    method: { type: "string" },
-    "verified-by": { type: "string" },
-    "window-officer": { type: "string" },
-    "verified-at": { type: "string" },
-    center: { type: "string" },
-    "center-token": { type: "string" },
-    certs: { type: "string" },
   },
   paths: ["card", "certs"],
 } as const;
 
 if (import.meta.main) {
-  const { values } = parseCli(CARD_PIN_RESET_CLI);
-  const required = [
-    "municipality",
+  const { values, verification } = parseWindowCli(
+    CARD_PIN_RESET_CLI,
     "card",
     "new-pin",
-    "method",
-    "verified-by",
-    "window-officer",
-  ] as const;
-  const missing = required.filter((k) => !values[k]);
-  if (missing.length) {
-    usageError(
-      CARD_PIN_RESET_CLI,
-      `${missing.map((k) => `--${k}`).join(", ")} required`,
-    );
-  }
-  const verifiedAt = values["verified-at"]
-    ? new Date(values["verified-at"])
-    : undefined;
-  if (verifiedAt && Number.isNaN(verifiedAt.getTime())) {
-    usageError(CARD_PIN_RESET_CLI, "--verified-at must be an ISO date-time");
-  }
-  const env = (k: string) => Deno.env.get(k);
-  let window;
-  try {
-    window = await cityWindowFetch(
-      Deno.env,
-      values.municipality!,
-      values.certs,
-    );
-  } catch (err) {
-    console.error(`card:pin-reset: ${(err as Error).message}`);
-    Deno.exit(1);
-  }
-  try {
+  );
+  await runAtWindow(CARD_PIN_RESET_CLI, values, async (at) => {
     const done = await resetCardPinAtWindow({
-      fetch: window,
-      municipalityCode: values.municipality!,
+      ...at,
       card: values.card!,
       newPin: values["new-pin"]!,
-      method: values.method!,
-      verifiedBy: values["verified-by"]!,
-      windowOfficer: values["window-officer"]!,
-      verifiedAt,
-      centerUrl: values.center ?? env("JLIS_URL") ?? "https://localhost:8103",
-      centerToken: values["center-token"] ?? env("JLIS_MUNICIPAL_TOKEN"),
+      ...verification,
     });
-    console.log(
-      `PIN reset: ${values.card}\n  serial ${done.serial}  center record ${done.resetId}  ` +
-        `reset generation ${done.generation}`,
-    );
-  } catch (err) {
-    console.error(`card:pin-reset: ${(err as Error).message}`);
-    Deno.exit(1);
-  } finally {
-    window.close();
-  }
+    return `PIN reset: ${values.card}\n  serial ${done.serial}  center record ${done.resetId}  ` +
+      `reset generation ${done.generation}`;
+  });
 }

@@ -7,14 +7,40 @@
  * too, so operators see it in one place.
  */
 import assert from "node:assert/strict";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { incidents, tenantHalts } from "../db/jlis/schema.ts";
 import { createReconciler } from "../services/asp/reconciliation.ts";
 import type { KioskRefusal } from "../services/kiosk/kiosk.ts";
 import { registryFetch } from "./support/asp_world.ts";
-import { openIssuanceWorld } from "./support/issuance_world.ts";
+import {
+  type IssuanceWorld,
+  openIssuanceWorld,
+} from "./support/issuance_world.ts";
 
 const NAME = "照合　花子";
+
+/**
+ * The ASP node serving `code`: a reconciler of its replica against the
+ * registry, and a change made behind the replication's back.
+ */
+function nodeOf(w: IssuanceWorld, code: string) {
+  const node = w.nodes.find((n) => n.codes.includes(code))!;
+  return {
+    reconciler: createReconciler({
+      tenancy: node.asp.tenancy,
+      registryUrl: "http://registry.test",
+      token: "asp-token",
+      fetch: registryFetch(w.reg),
+      clock: node.asp.clock,
+      logger: node.asp.logger,
+      metrics: node.asp.metrics,
+    }),
+    tamper: (query: SQL) =>
+      node.asp.tenancy.withTenant(code, async (tx) => {
+        await tx.execute(query);
+      }),
+  };
+}
 
 Deno.test("center: an ASP's REPLICA_MISMATCH refusal becomes an incident naming the field and the person, and halts the municipality", async () => {
   const w = await openIssuanceWorld();
@@ -23,22 +49,11 @@ Deno.test("center: an ASP's REPLICA_MISMATCH refusal becomes an incident naming 
     const other = await w.moveIn("401005", { name: "照合　次郎" });
     const card = await w.issueCard("401005", applicant);
     await w.sync();
-    const node = w.nodes.find((n) => n.codes.includes("401005"))!;
-    const reconciler = createReconciler({
-      tenancy: node.asp.tenancy,
-      registryUrl: "http://registry.test",
-      token: "asp-token",
-      fetch: registryFetch(w.reg),
-      clock: node.asp.clock,
-      logger: node.asp.logger,
-      metrics: node.asp.metrics,
-    });
+    const { reconciler, tamper } = nodeOf(w, "401005");
     assert.equal((await reconciler.run("401005")).outcome, "clean");
-    await node.asp.tenancy.withTenant("401005", async (tx) => {
-      await tx.execute(
-        sql`update residents set household_id = household_id || '0' where id = ${other}`,
-      );
-    });
+    await tamper(
+      sql`update residents set household_id = household_id || '0' where id = ${other}`,
+    );
     const run = await reconciler.run("401005");
     assert.equal(run.outcome, "mismatch");
 
@@ -75,21 +90,10 @@ Deno.test("center: the household list on a halted node's REPLICA_MISMATCH record
     const applicant = await w.moveIn("401005", { name: NAME });
     const card = await w.issueCard("401005", applicant);
     await w.sync();
-    const node = w.nodes.find((n) => n.codes.includes("401005"))!;
-    const reconciler = createReconciler({
-      tenancy: node.asp.tenancy,
-      registryUrl: "http://registry.test",
-      token: "asp-token",
-      fetch: registryFetch(w.reg),
-      clock: node.asp.clock,
-      logger: node.asp.logger,
-      metrics: node.asp.metrics,
-    });
-    await node.asp.tenancy.withTenant("401005", async (tx) => {
-      await tx.execute(
-        sql`update residents set status = 'active', removal_date = '2020-01-01' where id = ${applicant}`,
-      );
-    });
+    const { reconciler, tamper } = nodeOf(w, "401005");
+    await tamper(
+      sql`update residents set status = 'active', removal_date = '2020-01-01' where id = ${applicant}`,
+    );
     assert.equal((await reconciler.run("401005")).outcome, "mismatch");
     const kiosk = w.kiosk();
     const s = await kiosk.authenticate(card, "1234");

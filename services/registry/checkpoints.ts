@@ -26,6 +26,12 @@ import { type Env, envInt } from "../../lib/service/env.ts";
 import { type Logger, safeError } from "../../lib/service/logger.ts";
 import { mtlsFetch } from "../../lib/tls/mod.ts";
 import { ledgerCheckpointCopies } from "../../db/registry/schema.ts";
+import {
+  CenterPullError,
+  type PullJob,
+  refuseFailedAnswer,
+  startPullJob,
+} from "./center_pull.ts";
 
 /** Where and how the registry pulls checkpoints. */
 export interface CheckpointPullConfig {
@@ -113,14 +119,11 @@ export async function listCheckpointCopies(
   return rows.map(ledgerCheckpointOf);
 }
 
-/** The refusal of a page of checkpoints (nothing of it stored). */
-export class CheckpointPullError extends Error {
-  /** @param code What was wrong (`CHECKPOINT_GAP`, `CHECKPOINT_SIGNATURE`, `CENTER_ANSWER`). */
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = "CheckpointPullError";
-  }
-}
+/**
+ * The refusal of a page of checkpoints (nothing of it stored); its code is
+ * `CHECKPOINT_GAP`, `CHECKPOINT_SIGNATURE` or `CENTER_ANSWER`.
+ */
+export class CheckpointPullError extends CenterPullError {}
 
 /** What {@linkcode pullCheckpoints} needs. */
 export interface CheckpointPullDeps {
@@ -154,13 +157,7 @@ async function fetchPage(
     `${deps.centerUrl}/ledger/checkpoints?after=${after}&limit=${limit}`,
     { headers: deps.token ? { authorization: `Bearer ${deps.token}` } : {} },
   );
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new CheckpointPullError(
-      "CENTER_ANSWER",
-      `The center answered ${res.status}`,
-    );
-  }
+  await refuseFailedAnswer(res, CheckpointPullError);
   const parsed = checkpointListSchema.safeParse(await res.json());
   if (!parsed.success) {
     throw new CheckpointPullError(
@@ -230,13 +227,8 @@ export async function pullCheckpoints(
   }
 }
 
-/** A running pull job. */
-export interface CheckpointPull {
-  /** Pulls now (what each tick does). */
-  tick(): Promise<number>;
-  /** Stops the job and waits for a pull in progress. */
-  stop(): Promise<void>;
-}
+/** A running pull job: `tick()` pulls now (what each tick does). */
+export type CheckpointPull = PullJob<never, number>;
 
 /**
  * Pulls checkpoints at start and then every `intervalMs`; a refused page or
@@ -251,30 +243,20 @@ export interface CheckpointPull {
 export function startCheckpointPull(
   deps: CheckpointPullDeps & { logger: Logger; intervalMs: number },
 ): CheckpointPull {
-  let running: Promise<unknown> = Promise.resolve();
-  // Pulls run one after another (a tick during a pull waits for it).
-  const tick = () => {
-    const job = running.then(() => pullCheckpoints(deps));
-    running = job.then((n) => {
-      if (n) deps.logger.info("ledger checkpoints copied", { stored: n });
-    }, (err) => {
-      deps.logger.error("ledger checkpoint pull failed", {
-        code: err instanceof CheckpointPullError ? err.code : undefined,
-        error: safeError(err),
-      });
-    });
-    return job;
-  };
-  const first = setTimeout(() => tick().catch(() => {}), 0);
-  const timer = setInterval(() => tick().catch(() => {}), deps.intervalMs);
-  return {
-    tick,
-    async stop() {
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPullJob(
+    () =>
+      pullCheckpoints(deps).then((n) => {
+        if (n) deps.logger.info("ledger checkpoints copied", { stored: n });
+        return n;
+      }, (err) => {
+        deps.logger.error("ledger checkpoint pull failed", {
+          code: err instanceof CheckpointPullError ? err.code : undefined,
+          error: safeError(err),
+        });
+        throw err;
+      }),
+    deps.intervalMs,
+  );
 }
 
 /**

@@ -45,6 +45,12 @@ import {
   issuances,
   municipalities,
 } from "../../db/registry/schema.ts";
+import {
+  CenterPullError,
+  type PullJob,
+  refuseFailedAnswer,
+  startPullJob,
+} from "./center_pull.ts";
 
 /** The municipality's link to the center (the registry's own transports). */
 export interface CenterLink {
@@ -317,17 +323,12 @@ export async function rewindToFirstHole(
   return first;
 }
 
-/** The refusal of a pull (what was stored before it stays). */
-export class IssuancePullError extends Error {
-  /**
-   * @param code `NO_CENTER_LINK`, `CENTER_ANSWER` (status or malformed
-   * page), `LEDGER_GAP` (a gap the center did not fill after refetches).
-   */
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = "IssuancePullError";
-  }
-}
+/**
+ * The refusal of a pull (what was stored before it stays); its code is
+ * `NO_CENTER_LINK`, `CENTER_ANSWER` (status or malformed page) or
+ * `LEDGER_GAP` (a gap the center did not fill after refetches).
+ */
+export class IssuancePullError extends CenterPullError {}
 
 /** What {@linkcode pullIssuances} needs. */
 export interface IssuancePullDeps {
@@ -421,13 +422,7 @@ export async function pullIssuances(
         "The municipality has no link to the center",
       );
     }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new IssuancePullError(
-        "CENTER_ANSWER",
-        `The center answered ${res.status}`,
-      );
-    }
+    await refuseFailedAnswer(res, IssuancePullError);
     let page;
     try {
       page = parseLedgerFeedPage(await res.json());
@@ -474,13 +469,12 @@ export async function pullIssuances(
   }
 }
 
-/** A running pull job over every municipality of the registry. */
-export interface IssuancePull {
-  /** Pulls now, for one municipality or all (what each tick does). */
-  tick(code?: string): Promise<Record<string, IssuancePullResult>>;
-  /** Stops the job and waits for a pull in progress. */
-  stop(): Promise<void>;
-}
+/**
+ * A running pull job over every municipality of the registry:
+ * `tick(code?)` pulls now, for one municipality or all (what each tick
+ * does).
+ */
+export type IssuancePull = PullJob<string, Record<string, IssuancePullResult>>;
 
 /**
  * The pull interval from `REGISTRY_ISSUANCE_PULL_MS` (default 5 s).
@@ -530,7 +524,6 @@ export function startIssuancePull(
     holeCheckMs?: number;
   },
 ): IssuancePull {
-  let running: Promise<unknown> = Promise.resolve();
   const holeCheckMs = deps.holeCheckMs ?? 600_000;
   const checkedAt = new Map<string, number>();
   const now = deps.now ?? (() => new Date());
@@ -565,25 +558,7 @@ export function startIssuancePull(
     }
     return out;
   };
-  const tick = (code?: string) => {
-    const job = running.then(() => all(code));
-    running = job.catch(() => {});
-    return job;
-  };
-  const first = deps.intervalMs > 0
-    ? setTimeout(() => tick().catch(() => {}), 0)
-    : undefined;
-  const timer = deps.intervalMs > 0
-    ? setInterval(() => tick().catch(() => {}), deps.intervalMs)
-    : undefined;
-  return {
-    tick,
-    async stop() {
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPullJob(all, deps.intervalMs);
 }
 
 /** Filters of the history (all optional, combined with AND). */

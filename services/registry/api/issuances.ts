@@ -22,11 +22,13 @@ import {
   listIssuances,
   revokeAtCenter,
 } from "../issuances.ts";
-import { audit, loadMunicipality } from "../store.ts";
+import { audit } from "../store.ts";
 import {
+  auditedPage,
+  auditedPageRoute,
   errorResponses,
   MunicipalityParam,
-  PurposeHeader,
+  pageQuery,
   purposeOf,
   type RegistryDeps,
   type RegistryEnv,
@@ -58,10 +60,7 @@ const Query = z.object({
     description:
       "issued (print not yet reported), delivered, voided (sheets destroyed: see disposal), revoked",
   }),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(500).optional().openapi({
-    description: "`nextCursor` of the previous page (same filters)",
-  }),
+  ...pageQuery(500, "filters"),
 });
 
 const DisposalView = z.object({
@@ -114,22 +113,14 @@ const PageView = z.object({
   nextCursor: z.string().nullable(),
 }).openapi("IssuancePage");
 
-const listRoute = createRoute({
-  method: "get",
-  path: "/",
+const listRoute = auditedPageRoute({
   summary:
     "The municipality's 交付履歴: certificates issued at kiosks, newest first (audited)",
   description:
     "Filters combine with AND. Each page read is one audit record (filter names, the issue numbers listed) with the stated X-Purpose.",
-  request: { params: MunicipalityParam, query: Query, headers: PurposeHeader },
-  responses: {
-    200: {
-      description: "One page",
-      content: { "application/json": { schema: PageView } },
-    },
-    ...errorResponses,
-  },
-  security: [{ bearer: [] }],
+  query: Query,
+  page: PageView,
+  pageDescription: "One page",
 });
 
 const revokeRoute = createRoute({
@@ -200,35 +191,20 @@ export function createIssuancesApp(
     const { code } = c.req.valid("param");
     const purpose = purposeOf(c.req.valid("header")["x-purpose"]);
     const { limit, cursor, ...filter } = c.req.valid("query");
-    const record = {
-      client: c.get("client").id,
+    const page = await auditedPage(deps.db, c, {
       action: "issuance.search",
       municipalityCode: code,
       subject: filter.person,
       purpose,
-      requestId: c.get("requestId"),
-    };
-    const details = {
-      filters: Object.keys(filter).filter((k) =>
-        filter[k as keyof typeof filter] !== undefined
-      ),
-      limit,
-      continued: cursor !== undefined,
-    };
-    try {
-      await loadMunicipality(deps.db, code);
-    } catch (err) {
-      await audit(deps.db, { ...record, outcome: "not_found", details });
-      throw err;
-    }
-    const page = await listIssuances(deps.db, code, filter, { limit, cursor });
-    await audit(deps.db, {
-      ...record,
-      outcome: page.items.length ? "ok" : "not_found",
       details: {
-        ...details,
-        issueNumbers: page.items.map((r) => r.issueNumber),
+        filters: Object.keys(filter).filter((k) =>
+          filter[k as keyof typeof filter] !== undefined
+        ),
+        limit,
+        continued: cursor !== undefined,
       },
+      search: () => listIssuances(deps.db, code, filter, { limit, cursor }),
+      listed: (p) => ({ issueNumbers: p.items.map((r) => r.issueNumber) }),
     });
     return c.json(page as z.infer<typeof PageView>, 200);
   });

@@ -21,12 +21,15 @@ import { requireClient } from "../auth.ts";
 import { RegistryError } from "../errors.ts";
 import { isoDate } from "../event_schemas.ts";
 import { registerSeal, setBlock } from "../records.ts";
-import { audit, loadMunicipality, replicaSeal } from "../store.ts";
+import { audit, replicaSeal } from "../store.ts";
 import { criteriaGiven, searchResidents } from "../search.ts";
 import {
+  auditedPage,
+  auditedPageRoute,
   errorResponses,
   fromBase64,
   MunicipalityParam,
+  pageQuery,
   PurposeHeader,
   purposeOf,
   type RegistryDeps,
@@ -65,32 +68,17 @@ const SearchQuery = z.object({
     description:
       "current: active and 転出予定 (the default); removed: 除票 only; all",
   }),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(1000).optional().openapi({
-    description: "`nextCursor` of the previous page (same criteria)",
-  }),
+  ...pageQuery(1000, "criteria"),
 });
 
-const searchRoute = createRoute({
-  method: "get",
-  path: "/",
+const searchRoute = auditedPageRoute({
   summary:
     "Search residents (audited; no 個人番号 or 住民票コード in the list)",
   description:
     "At least one of name, kana, birthDate, household, cardSerial; criteria combine with AND. Pages in kana order when kana is given, else name order, else id order. Each page is one audit record (criterion names, the ids listed).",
-  request: {
-    params: MunicipalityParam,
-    query: SearchQuery,
-    headers: PurposeHeader,
-  },
-  responses: {
-    200: {
-      description: "One page of residents",
-      content: { "application/json": { schema: ResidentSearchPageView } },
-    },
-    ...errorResponses,
-  },
-  security: [{ bearer: [] }],
+  query: SearchQuery,
+  page: ResidentSearchPageView,
+  pageDescription: "One page of residents",
 });
 
 const getRoute = createRoute({
@@ -208,33 +196,18 @@ export function createResidentsApp(
     const { limit, cursor, ...criteria } = c.req.valid("query");
     const given = criteriaGiven(criteria);
     if (!given.length) throw new RegistryError("SEARCH_CRITERION_REQUIRED");
-    const record = {
-      client: c.get("client").id,
+    const page = await auditedPage(deps.db, c, {
       action: "resident.search",
       municipalityCode: code,
       purpose,
-      requestId: c.get("requestId"),
-    };
-    const details = {
-      criteria: given,
-      status: criteria.status,
-      limit,
-      continued: cursor !== undefined,
-    };
-    try {
-      await loadMunicipality(deps.db, code);
-    } catch (err) {
-      await audit(deps.db, { ...record, outcome: "not_found", details });
-      throw err;
-    }
-    const page = await searchResidents(deps.db, code, criteria, {
-      limit,
-      cursor,
-    });
-    await audit(deps.db, {
-      ...record,
-      outcome: page.items.length ? "ok" : "not_found",
-      details: { ...details, residentIds: page.items.map((r) => r.id) },
+      details: {
+        criteria: given,
+        status: criteria.status,
+        limit,
+        continued: cursor !== undefined,
+      },
+      search: () => searchResidents(deps.db, code, criteria, { limit, cursor }),
+      listed: (p) => ({ residentIds: p.items.map((r) => r.id) }),
     });
     return c.json(page, 200);
   });
