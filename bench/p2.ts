@@ -261,6 +261,8 @@ export async function runP2(opts: P2Options): Promise<P2Result> {
     children.push(spawnService("../services/registry/main.ts", {
       REGISTRY_DATABASE_URL: regDb.url,
       REGISTRY_PORT: String(regPort),
+      // The feed on the plain port (as P5): no certificates needed.
+      KONBINI_TRANSPORT: "plaintext",
       REGISTRY_CLIENTS: JSON.stringify([
         { id: "bench", token: REGISTRY_TOKEN, scopes: ["admin"] },
         {
@@ -285,6 +287,7 @@ export async function runP2(opts: P2Options): Promise<P2Result> {
       ASP_DATABASE_URL: aspDb.url,
       ASP_PORT: String(aspPort),
       ASP_HOST: "127.0.0.1",
+      KONBINI_TRANSPORT: "plaintext",
       ASP_MODE: "all",
       ASP_MASTER_KEY: masterKey,
       ASP_REGISTRY_URL: registry,
@@ -399,6 +402,8 @@ export const p2: Figure = {
         trickle_p50_ms: ms(r.trickle.p50),
         metric_p99_bucket_s: r.metricP99Bucket ?? -1,
         poll_ms: POLL_MS,
+        transport:
+          "plain HTTP between the registry and the ASP (KONBINI_TRANSPORT=plaintext, as P5); heartbeats on (1 s)",
       },
     };
   },
