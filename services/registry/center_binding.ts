@@ -285,7 +285,6 @@ export function createCenterBindingPusher(
       });
       return true;
     }
-    const card = `${deps.centerUrl}/cards/${encodeURIComponent(p.serial)}`;
     try {
       const res = await f(`${deps.centerUrl}${p.path}`, {
         method: p.method,
