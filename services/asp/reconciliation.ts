@@ -96,7 +96,8 @@ export const STORED_FORMS: Partial<
 const KEPT: Record<ReconcileKind, readonly string[]> = {
   resident: [...RESIDENT_CLEAR, ...RESIDENT_ENCRYPTED],
   household: HOUSEHOLD_FIELDS,
-  seal: SEAL_FIELDS,
+  // The submitted image is not kept (the print and compact versions are).
+  seal: SEAL_FIELDS.filter((f) => f !== "impressionPng"),
   block: BLOCK_FIELDS,
   card: CARD_FIELDS,
 };

@@ -152,7 +152,14 @@ function toRecords(
     });
   }
   for (const [key, s] of st.seals) {
-    out.push({ kind: "seal", key, subject: subjectOf(s), data: s });
+    // The replica keeps the print and compact versions only; a registration
+    // made before the registry prepared them has its image as both.
+    const data = {
+      ...s,
+      printPng: s.printPng ?? s.impressionPng,
+      compactPng: s.compactPng ?? s.impressionPng,
+    };
+    out.push({ kind: "seal", key, subject: subjectOf(s), data });
   }
   for (const [key, b] of st.blocks) {
     out.push({
