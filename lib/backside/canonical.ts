@@ -250,7 +250,9 @@ export function decodeSheetContent(bytes: Uint8Array): SheetContent {
   const bits = record.options as number;
   const names = Object.keys(coding.optionBits);
   const mask = names.reduce((m, n) => m | coding.optionBits[n], 0);
-  if (!sex || (bits & ~mask) !== 0 || !isTemplateVersion(record.templateVersion)) {
+  if (
+    !sex || (bits & ~mask) !== 0 || !isTemplateVersion(record.templateVersion)
+  ) {
     throw new CborError("sheet has an out-of-range code");
   }
   const { options: _bits, ...rest } = record;
