@@ -222,6 +222,84 @@ Deno.test("POST /certificates: a household 住民票 with options, bound to the 
   }
 });
 
+Deno.test("POST /certificates: a household of six in the standard's order (j1010), not by age; chosen members too", async () => {
+  const x = await setup();
+  const { reg, asp, fam } = x;
+  try {
+    const joins = async (
+      relationship: string,
+      person: Record<string, unknown>,
+      type = "tennyu",
+    ) =>
+      (await registryEvent(reg, CODE, {
+        type,
+        date: type === "shussei" ? person.birthDate : "2026-11-20",
+        person: makePerson(person),
+        ...(type === "tennyu"
+          ? { previousAddress: "東京都千代田区千代田１番１号" }
+          : {}),
+        householdId: fam.householdId,
+        relationship,
+      })).residentIds[0];
+    // older than the householder (born 1980), yet printed after the family
+    const mother = await joins("母", {
+      name: "山田　トメ",
+      sex: "female",
+      birthDate: "1950-02-02",
+    });
+    const lodger = await joins("同居人", {
+      name: "佐藤　次郎",
+      birthDate: "1978-03-03",
+    });
+    // a child older than fam.child (2015)
+    const elder = await joins("子", {
+      name: "山田　春子",
+      sex: "female",
+      birthDate: "2012-04-04",
+    }, "shussei");
+    await x.sync();
+    const r = await post(
+      asp,
+      request(fam.spouse, {
+        members: "all",
+        options: { honseki: false, zokugara: true, myNumber: false },
+      }),
+    );
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const sheets = r.body.sheets.map(sheetFromJson);
+    assert.deepEqual(
+      sheets.map((s: { subject: { residentId: string } }) =>
+        s.subject.residentId
+      ),
+      [fam.householder, fam.spouse, elder, fam.child, mother, lodger],
+    );
+    assert.deepEqual(
+      sheets.map((s: { subject: { relationship?: string } }) =>
+        s.subject.relationship
+      ),
+      ["世帯主", "妻", "子", "子", "母", "同居人"],
+    );
+    assert.deepEqual(
+      sheets.map((s: { page: number; pages: number }) => [s.page, s.pages]),
+      [[1, 6], [2, 6], [3, 6], [4, 6], [5, 6], [6, 6]],
+    );
+    // chosen members are printed in the same order, whatever order they were asked in
+    const chosen = await post(
+      asp,
+      request(fam.spouse, { members: [lodger, fam.child, mother, fam.spouse] }),
+    );
+    assert.equal(chosen.status, 201, JSON.stringify(chosen.body));
+    assert.deepEqual(
+      chosen.body.sheets.map((s: { subject: { residentId: string } }) =>
+        s.subject.residentId
+      ),
+      [fam.spouse, fam.child, mother, lodger],
+    );
+  } finally {
+    await teardown(x);
+  }
+});
+
 Deno.test("POST /certificates: chosen members must be in the applicant's household; under-15 applicants, 印鑑 rules, My Number policy", async () => {
   const x = await setup();
   const { asp, reg, fam } = x;

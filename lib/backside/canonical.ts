@@ -14,10 +14,11 @@
  * @module
  */
 
-import type {
-  ForeignResidentItems,
-  SheetContent,
-  SubjectEntry,
+import {
+  type ForeignResidentItems,
+  isTemplateVersion,
+  type SheetContent,
+  type SubjectEntry,
 } from "../certificate/model.ts";
 import {
   CERTIFICATE_CATALOGUE,
@@ -249,7 +250,9 @@ export function decodeSheetContent(bytes: Uint8Array): SheetContent {
   const bits = record.options as number;
   const names = Object.keys(coding.optionBits);
   const mask = names.reduce((m, n) => m | coding.optionBits[n], 0);
-  if (!sex || (bits & ~mask) !== 0 || record.templateVersion !== 1) {
+  if (
+    !sex || (bits & ~mask) !== 0 || !isTemplateVersion(record.templateVersion)
+  ) {
     throw new CborError("sheet has an out-of-range code");
   }
   const { options: _bits, ...rest } = record;

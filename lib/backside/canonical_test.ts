@@ -57,6 +57,22 @@ Deno.test("encodeSheetContent() refuses unknown fields and oversized seals", asy
   );
 });
 
+Deno.test("decodeSheetContent() carries each known template version and refuses an unknown one", async () => {
+  const sheet = await makeSampleSheet({ type: "juminhyo", seed: 8 });
+  for (const templateVersion of [1, 2] as const) {
+    const versioned = { ...sheet, templateVersion };
+    assert.deepEqual(
+      decodeSheetContent(encodeSheetContent(versioned)),
+      versioned,
+    );
+  }
+  const map = decodeCbor(encodeSheetContent(sheet)) as CborMap;
+  assert.throws(
+    () => decodeSheetContent(encodeCbor(map.set(1, 3))),
+    /out-of-range/,
+  );
+});
+
 Deno.test("decodeSheetContent() rejects unknown keys and wrong types", () => {
   assert.throws(() => decodeSheetContent(encodeCbor(new Map([[99, 1]]))));
   assert.throws(() => decodeSheetContent(encodeCbor(new Map([[1, "one"]]))));

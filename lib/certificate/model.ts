@@ -90,7 +90,9 @@ export interface ForeignResidentItems {
 /**
  * One person as printed on one sheet. Strings are printed byte for byte
  * (外字 in the private use area and ideographic variation sequences included).
- * Dates are ISO `YYYY-MM-DD`; the renderer formats them in the Japanese era.
+ * Dates are ISO `YYYY-MM-DD`; the renderer formats them in the Japanese era
+ * (from template version 2 a foreign resident's birth date and 在留期間の満了の日
+ * in the Western calendar, standard j90).
  */
 export interface SubjectEntry {
   /** Registry person id: what the center checks against the applicant. */
@@ -156,20 +158,65 @@ export interface SealImpression {
   printSha256?: Uint8Array;
 }
 
+/**
+ * Template versions of the printed forms, oldest first. A version is frozen
+ * once printed: the back side names it and the portal renders each sheet
+ * with the version it was printed with. 1: the first forms (red 公印 over the
+ * mayor's name, every date in the Japanese era); 2: the standard's rules
+ * (j1050 black 公印 beside the mayor's title with its prefecture, j90
+ * Western-calendar dates for a foreign resident).
+ *
+ * @example
+ * ```ts
+ * TEMPLATE_VERSIONS.includes(CURRENT_TEMPLATE_VERSION); // true
+ * ```
+ */
+export const TEMPLATE_VERSIONS = [1, 2] as const;
+
+/** A template version of the printed forms. */
+export type TemplateVersion = typeof TEMPLATE_VERSIONS[number];
+
+/**
+ * The template version new sheets are printed with.
+ *
+ * @example
+ * ```ts
+ * CURRENT_TEMPLATE_VERSION; // 2
+ * ```
+ */
+export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 2;
+
+/**
+ * Whether a value names a known template version.
+ *
+ * @example
+ * ```ts
+ * isTemplateVersion(1); // true
+ * isTemplateVersion(3); // false
+ * ```
+ */
+export function isTemplateVersion(value: unknown): value is TemplateVersion {
+  return (TEMPLATE_VERSIONS as readonly unknown[]).includes(value);
+}
+
 /** The municipality that issues the certificate. */
 export interface IssuingMunicipality {
   /** 6-digit local government code, e.g. "401005". */
   code: string;
   /** e.g. "北九州市" */
   name: string;
-  /** The mayor's title and name printed under the 認証文, e.g. "北九州市長　北橋　健治". */
+  /**
+   * The mayor's title and name as recorded, e.g. "北九州市長　北橋　健治";
+   * from template version 2 the form prints the title with its prefecture
+   * (lib/certificate/official_title.ts).
+   */
   mayor: string;
 }
 
 /** What every sheet carries, whatever its type. */
 export interface SheetBase {
-  /** Template version of the printed form. */
-  templateVersion: 1;
+  /** Template version of the printed form (see {@link TEMPLATE_VERSIONS}). */
+  templateVersion: TemplateVersion;
   /** 発行番号: unique per document, e.g. "401005-20261126-000123". */
   issueNumber: string;
   /** Issue date and time, ISO 8601 with +09:00 offset. */

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { SheetContent } from "../certificate/model.ts";
+import { isTemplateVersion, type SheetContent } from "../certificate/model.ts";
 import { entryOf } from "../certificate/types/mod.ts";
 import { defaultRenderContext, type RenderContext } from "./context.ts";
 import { type FitProblem, FormBuilder } from "./form_builder.ts";
@@ -32,7 +32,7 @@ export interface LayoutOptions {
 }
 
 function validate(sheet: SheetContent): void {
-  if (sheet.templateVersion !== 1) {
+  if (!isTemplateVersion(sheet.templateVersion)) {
     throw new RangeError(`Unknown template version ${sheet.templateVersion}`);
   }
   if (

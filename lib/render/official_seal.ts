@@ -1,8 +1,10 @@
 /**
- * The municipality's electronic official seal (公印): a red square seal with
+ * The municipality's electronic official seal (公印): a square seal with
  * "<name>長之印" written in columns from right to left, generated as vector
  * outlines from the Mincho face, so it is deterministic and not extractable
- * as text.
+ * as text. Its interior is open (a ring and the characters' strokes only).
+ * Black from template version 2 (standard j1050: black, at most 25 mm
+ * square); red on version 1 sheets.
  *
  * @module
  */
@@ -12,7 +14,17 @@ import { mapSegments, segmentsBounds } from "./glyph_path.ts";
 import type { PathOp, Rgb } from "./ops.ts";
 
 /**
- * Seal red.
+ * Seal black: the electronic 公印's colour from template version 2 (j1050).
+ *
+ * @example
+ * ```ts
+ * const op = { kind: "path", fill: SEAL_BLACK };
+ * ```
+ */
+export const SEAL_BLACK: Rgb = [0, 0, 0];
+
+/**
+ * Seal red (template version 1 only).
  *
  * @example
  * ```ts
@@ -103,7 +115,8 @@ export function officialSealSegments(
 }
 
 /**
- * The official seal as a drawing op at (x, y), `size` mm square.
+ * The official seal as a drawing op at (x, y), `size` mm square, black
+ * unless `fill` says otherwise.
  *
  * @example
  * ```ts ignore
@@ -117,13 +130,14 @@ export function officialSealOp(
   x: number,
   y: number,
   size: number,
+  fill: Rgb = SEAL_BLACK,
 ): PathOp {
   return {
     kind: "path",
     x,
     y,
     segments: officialSealSegments(fonts, municipalityName, size),
-    fill: SEAL_RED,
+    fill,
     key: `seal:${size}:${municipalityName}`,
     role: "official-seal",
   };

@@ -51,7 +51,7 @@ Deno.test("renderSheetPng() makes a decodable PNG of the requested width and A4 
   assert.equal(small.height, Math.round((600 * 297) / 210));
 });
 
-Deno.test("renderSheetPng() draws the same layout: text, rules and the red official seal", () => {
+Deno.test("renderSheetPng() draws the same layout: text, rules and the black official seal", () => {
   const img = decodePng(renderSheetPng(makeInkanSheet(), { context }));
   const dark = (r: number, g: number, b: number) =>
     r < 110 && g < 110 && b < 110;
@@ -60,7 +60,8 @@ Deno.test("renderSheetPng() draws the same layout: text, rules and the red offic
   const layout = layoutSheet(makeInkanSheet(), { context });
   const seal = layout.ops.find((op) => op.kind === "path")!;
   assert.ok(seal.kind === "path");
-  assert.ok(share(img, [seal.x, seal.y, 24, 24], red) > 0.15, "seal is red");
+  assert.ok(share(img, [seal.x, seal.y, 24, 24], dark) > 0.15, "seal drawn");
+  assert.equal(share(img, [seal.x, seal.y, 24, 24], red), 0, "seal is black");
   // the title is drawn (dark pixels), the empty margin is not
   assert.ok(share(img, [70, 16, 70, 10], dark) > 0.03, "title drawn");
   assert.equal(share(img, [1, 100, 8, 50], dark), 0, "margin stays light");
@@ -71,6 +72,16 @@ Deno.test("renderSheetPng() draws the same layout: text, rules and the red offic
     share(img, [impression.x, impression.y, impression.w, impression.h], red) >
       0.1,
   );
+});
+
+Deno.test("renderSheetPng() draws a template version 1 sheet as it was printed: the red official seal", () => {
+  const sheet = makeInkanSheet({ templateVersion: 1 });
+  const img = decodePng(renderSheetPng(sheet, { context }));
+  const red = (r: number, g: number, b: number) => r > 150 && g < 90 && b < 90;
+  const seal = layoutSheet(sheet, { context }).ops.find((op) =>
+    op.kind === "path"
+  )!;
+  assert.ok(share(img, [seal.x, seal.y, 24, 24], red) > 0.15, "seal is red");
 });
 
 Deno.test("renderSheetPng() renders IVS and PUA characters without throwing", () => {

@@ -12,6 +12,7 @@ import {
   CERTIFICATE_TYPES,
 } from "../certificate/types/mod.ts";
 import type { FaceName } from "./font.ts";
+import { SEAL_NOTE } from "./forms/common.ts";
 import { INKAN_ATTESTATION } from "./forms/inkan.ts";
 import { JUMINHYO_ATTESTATION } from "./forms/juminhyo.ts";
 
@@ -28,6 +29,7 @@ export const TEMPLATE_TEXT: Readonly<Record<FaceName, string>> = {
     "住所方書世帯主氏名（ふりがな）生年月日性別続柄旧氏通称氏名（英字）国籍・地域",
     "在留カード等番号在留資格在留期間の満了の日住民となった日住所を定めた日届出日前住所",
     "本籍筆頭者個人番号備考印影登録番号発行番号発行日時鍵裏面",
+    SEAL_NOTE,
     "明治大正昭和平成令和元年月日時分",
     " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
   ].join(""),

@@ -30,6 +30,7 @@ Deno.test("TEMPLATE_TEXT covers every fixed text the forms draw", () => {
     "remarks",
     "page",
     "issuedAt",
+    "sealNote",
   ]);
   const sheets = [
     makeSheet({ options: ALL_ON, page: 3, pages: 9 }),

@@ -13,12 +13,14 @@ import { preparedSelect } from "../../lib/db/prepared_select.ts";
 import {
   assertNever,
   type CertificateType,
+  CURRENT_TEMPLATE_VERSION,
   type JuminhyoOptions,
   type SealImpression,
   type SheetBase,
   type SheetContent,
   type SubjectEntry,
 } from "../../lib/certificate/model.ts";
+import { householdOrder } from "../../lib/certificate/member_order.ts";
 import type { Renderer } from "../../lib/render/mod.ts";
 import { cardLinks, issuanceWork } from "../../db/asp/tenant_schema.ts";
 import { sheetToJson } from "../../lib/contracts/sheet_wire.ts";
@@ -127,16 +129,6 @@ export async function residentOfCard(tx: Tx, serial: string): Promise<string> {
   return links[0].residentId;
 }
 
-function order(
-  members: ReplicaResident[],
-  householderId: string | null,
-): ReplicaResident[] {
-  return [...members].sort((a, b) =>
-    (a.id === householderId ? 0 : 1) - (b.id === householderId ? 0 : 1) ||
-    a.birthDate.localeCompare(b.birthDate) || a.id.localeCompare(b.id)
-  );
-}
-
 function subjectOf(
   r: ReplicaResident,
   options: JuminhyoOptions,
@@ -234,7 +226,7 @@ export async function buildCertificate(
       } else if (req.members === "self") {
         subjects = [applicant];
       } else if (req.members === "all") {
-        subjects = order(v.members, v.householderId);
+        subjects = householdOrder(v.members, v.householderId);
       } else {
         const chosen: ReplicaResident[] = [];
         for (const id of new Set(req.members)) {
@@ -257,7 +249,7 @@ export async function buildCertificate(
           }
           throw new AspError("MEMBER_NOT_IN_HOUSEHOLD", { residentId: id });
         }
-        subjects = order(chosen, v.householderId);
+        subjects = householdOrder(chosen, v.householderId);
       }
       const moveOut = householdMoveOutRefusal(v, subjects);
       if (moveOut) throw new AspError(moveOut.code, moveOut.details);
@@ -298,7 +290,7 @@ export async function buildCertificate(
         ?.name;
       const sheets: SheetContent[] = subjects.map((s, i) =>
         sheetOf(req.type, {
-          templateVersion: 1,
+          templateVersion: CURRENT_TEMPLATE_VERSION,
           issueNumber: req.issueNumber,
           issuedAt: req.issuedAt,
           municipality: { code, name: v.tenant.name, mayor: v.tenant.mayor },

@@ -57,7 +57,7 @@ export const DEV_CLIENTS: AspConfig["clients"] = [
 /** Development tenants used when ASP_TENANTS is not set. */
 export const DEV_TENANTS: TenantConfig[] = [
   { code: "401005", name: "北九州市", mayor: "北九州市長　武内　和久" },
-  { code: "401307", name: "福岡市", mayor: "福岡市長　高島　宗一郎" },
+  { code: "401307", name: "福岡市", mayor: "福岡市長　髙島　宗一郎" },
 ];
 
 function json<T>(

@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { householdOrder } from "../../lib/certificate/member_order.ts";
 import { residentOfCard } from "./certificate_builder.ts";
 import { AspError } from "./errors.ts";
 import { applicantRefusal, readApplicantView } from "./issuance.ts";
@@ -40,22 +41,15 @@ export interface KioskHousehold {
   applicantResidentId: string;
   /** The replica sequence read. */
   replicaSeq: number;
-  /** The applicant first, then householder, spouse, children, others. */
+  /** The applicant first, then the others in certificate order (j1010). */
   members: KioskMember[];
 }
 
-/** Rank of a member in the list after the applicant (ties: replica order). */
-function rank(m: ReplicaResident, householderId: string | null): number {
-  if (m.id === householderId) return 0;
-  if (m.relationship === "妻" || m.relationship === "夫") return 1;
-  if (m.relationship === "子") return 2;
-  return 3;
-}
-
 /**
- * Orders a household for the list: the applicant first, then householder,
- * spouse (妻・夫), children (子), everyone else; within a group the elder
- * first (as 住民票 lists children), then the replica's order.
+ * Orders a household for the list: the applicant first, then the others in
+ * the order a certificate prints them (j1010: householder, spouse, children
+ * by birth date, their families, parents, siblings, grandparents, other
+ * relatives, 縁故者, 同居人; {@linkcode householdOrder}).
  *
  * @example
  * ```ts ignore
@@ -67,12 +61,11 @@ export function listOrder(
   applicantId: string,
   householderId: string | null,
 ): ReplicaResident[] {
-  const indexed = members.map((m, i) => ({ m, i }));
-  return indexed.sort((a, b) =>
-    (a.m.id === applicantId ? 0 : 1) - (b.m.id === applicantId ? 0 : 1) ||
-    rank(a.m, householderId) - rank(b.m, householderId) ||
-    a.m.birthDate.localeCompare(b.m.birthDate) || a.i - b.i
-  ).map((x) => x.m);
+  const ordered = householdOrder(members, householderId);
+  return [
+    ...ordered.filter((m) => m.id === applicantId),
+    ...ordered.filter((m) => m.id !== applicantId),
+  ];
 }
 
 /**

@@ -208,7 +208,7 @@ export type KioskSessionRef =
 /** The applicant's household as the center lists it. */
 export interface KioskHousehold {
   ok: true;
-  /** The applicant first, then householder, spouse, children, others. */
+  /** The applicant first, then the others in certificate order (j1010). */
   members: { residentId: string; name: string; relationship: string }[];
 }
 

@@ -7,6 +7,7 @@
  */
 
 import { z } from "zod";
+import { TEMPLATE_VERSIONS } from "../model.ts";
 
 /**
  * Bytes in memory (any `Uint8Array`).
@@ -121,7 +122,7 @@ export const municipalitySchema = z.strictObject({
  * ```
  */
 export const sheetBaseShape = {
-  templateVersion: z.literal(1),
+  templateVersion: z.literal(TEMPLATE_VERSIONS),
   issueNumber: z.string(),
   issuedAt: z.string(),
   municipality: municipalitySchema,

@@ -6,10 +6,17 @@
  * @module
  */
 
-import type { SheetContent, SubjectEntry } from "../../certificate/model.ts";
+import type {
+  SheetContent,
+  SubjectEntry,
+  TemplateVersion,
+} from "../../certificate/model.ts";
+import { officialMayorLine } from "../../certificate/official_title.ts";
 import {
   formatJapaneseDate,
   formatJapaneseDateTime,
+  parseIsoDate,
+  toFullWidthDigits,
   toJapanDateTime,
 } from "../era.ts";
 import type { FieldStyle } from "../fit.ts";
@@ -26,8 +33,82 @@ import {
   X0,
   X1,
 } from "../form_style.ts";
-import { A4 } from "../ops.ts";
-import { SEAL_RED } from "../official_seal.ts";
+import { A4, type Rgb } from "../ops.ts";
+import { SEAL_BLACK, SEAL_RED } from "../official_seal.ts";
+
+/**
+ * The note beside the black 公印 (j1050 allows a fixed note of its colour).
+ *
+ * @example
+ * ```ts
+ * SEAL_NOTE; // "この印は黒色です"
+ * ```
+ */
+export const SEAL_NOTE = "この印は黒色です";
+
+/** What differs between the template versions of the forms. */
+export interface FormEdition {
+  /** Colour of the electronic 公印. */
+  sealFill: Rgb;
+  /** Side of the 公印, mm (j1050: at most 25). */
+  sealSize: number;
+  /** Top-left corner of the 公印, mm from the 認証文's x and y. */
+  sealAt: { x: number; dy: number };
+  /** 「この印は黒色です」 under the 公印, or none. */
+  sealNote?: string;
+  /** The mayor's line box (x and width, mm). */
+  mayorBox: { x: number; w: number };
+  /** The title with its prefecture (j1050), or the line as recorded. */
+  mayorLine: (sheet: SheetContent) => string;
+  /** A foreign resident's birth date and 在留期間の満了の日 in the Western calendar (j90). */
+  westernForeignDates: boolean;
+}
+
+/**
+ * The forms' editions by template version: frozen once printed, so that the
+ * portal renders each sheet exactly as it was printed.
+ *
+ * @example
+ * ```ts ignore
+ * FORM_EDITIONS[2].sealFill; // [0, 0, 0]
+ * ```
+ */
+export const FORM_EDITIONS: Readonly<Record<TemplateVersion, FormEdition>> = {
+  1: {
+    sealFill: SEAL_RED,
+    sealSize: 24,
+    sealAt: { x: 171, dy: 9.5 },
+    mayorBox: { x: 60, w: 116 },
+    mayorLine: (sheet) => sheet.municipality.mayor,
+    westernForeignDates: false,
+  },
+  2: {
+    sealFill: SEAL_BLACK,
+    sealSize: 24,
+    sealAt: { x: 171, dy: 9.5 },
+    sealNote: SEAL_NOTE,
+    // Ends 3 mm left of the 公印: the seal never covers the mayor's name.
+    mayorBox: { x: 52, w: 116 },
+    mayorLine: (sheet) => officialMayorLine(sheet.municipality),
+    westernForeignDates: true,
+  },
+};
+
+/**
+ * The edition of the form a sheet is printed with.
+ *
+ * @example
+ * ```ts ignore
+ * editionOf(sheet).westernForeignDates;
+ * ```
+ */
+export function editionOf(sheet: SheetContent): FormEdition {
+  const e = FORM_EDITIONS[sheet.templateVersion];
+  if (!e) {
+    throw new RangeError(`Unknown template version ${sheet.templateVersion}`);
+  }
+  return e;
+}
 
 /** One labelled cell of a table row. */
 export interface Cell {
@@ -100,6 +181,40 @@ export function date(iso: string | undefined): string {
 }
 
 /**
+ * An ISO date in the Western calendar with full-width digits; "" when absent.
+ *
+ * @example
+ * ```ts
+ * westernDate("1990-04-01"); // "１９９０年４月１日"
+ * ```
+ */
+export function westernDate(iso: string | undefined): string {
+  if (!iso) return "";
+  const { year, month, day } = parseIsoDate(iso);
+  return toFullWidthDigits(`${year}年${month}月${day}日`);
+}
+
+/**
+ * A date of the subject's own (birth date, 在留期間の満了の日) as the sheet's
+ * edition prints it: a foreign resident's in the Western calendar from
+ * template version 2 (j90; never both calendars), everyone else's in the
+ * Japanese era.
+ *
+ * @example
+ * ```ts ignore
+ * personalDate(foreignSheet, foreignSheet.subject.birthDate); // "１９９０年４月１日"
+ * ```
+ */
+export function personalDate(
+  sheet: SheetContent,
+  iso: string | undefined,
+): string {
+  return sheet.subject.foreign && editionOf(sheet).westernForeignDates
+    ? westernDate(iso)
+    : date(iso);
+}
+
+/**
  * Header: the form's title, issue number and date/time.
  *
  * @example
@@ -154,22 +269,31 @@ export function attestation(
     fullWidth: true,
   });
   b.fixed(day, 30, y + 11, { face: "mincho", sizePt: 12, field: "issueDate" });
-  b.field("municipality.mayor", sheet.municipality.mayor, {
-    x: 60,
+  const e = editionOf(sheet);
+  b.field("municipality.mayor", e.mayorLine(sheet), {
+    x: e.mayorBox.x,
     y: y + 17,
-    w: 116,
+    w: e.mayorBox.w,
     h: 9,
   }, MAYOR);
-  const size = 24;
+  const size = e.sealSize;
+  const sx = e.sealAt.x, sy = y + e.sealAt.dy;
   b.ops.push({
     kind: "path",
-    x: 171,
-    y: y + 9.5,
+    x: sx,
+    y: sy,
     segments: b.ctx.sealSegments(sheet.municipality.name, size),
-    fill: SEAL_RED,
+    fill: e.sealFill,
     key: `seal:${size}:${sheet.municipality.name}`,
     role: "official-seal",
   });
+  if (e.sealNote) {
+    b.fixed(e.sealNote, sx + size / 2, sy + size + 3.5, {
+      sizePt: 7,
+      align: "center",
+      field: "sealNote",
+    });
+  }
   // footer
   b.line(X0, 282, X1, 282, 0.15);
   b.fixed("発行番号", X0, 287, { sizePt: 7.5 });
@@ -197,15 +321,16 @@ export function attestation(
  *
  * @example
  * ```ts ignore
- * y = nameBlock(b, y, sheet.subject, sheet.options.zokugara);
+ * y = nameBlock(b, y, sheet, sheet.options.zokugara);
  * ```
  */
 export function nameBlock(
   b: FormBuilder,
   y: number,
-  s: SubjectEntry,
+  sheet: SheetContent,
   zokugara: boolean,
 ): number {
+  const s = sheet.subject;
   const h = 22;
   const right = 66; // width of the 生年月日/性別/続柄 block
   const split = X1 - right;
@@ -230,7 +355,7 @@ export function nameBlock(
   }, NAME);
   b.line(split, y, split, y + h);
   const subs: [string, string, string][] = [
-    ["生年月日", "birthDate", date(s.birthDate)],
+    ["生年月日", "birthDate", personalDate(sheet, s.birthDate)],
     ["性別", "sex", sexText(s.sex)],
   ];
   if (zokugara) subs.push(["続柄", "relationship", s.relationship ?? ""]);

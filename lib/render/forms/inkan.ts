@@ -46,7 +46,7 @@ export function inkanForm(b: FormBuilder, sheet: InkanSheet): void {
     text: `第${seal.registrationNumber}号`,
     style: ONE_LINE,
   }]);
-  y = nameBlock(b, y, s, false);
+  y = nameBlock(b, y, sheet, false);
   if (s.formerSurname) y = formerSurnameRow(b, y, s);
   if (s.alias) {
     y = row(b, y, 10, [{

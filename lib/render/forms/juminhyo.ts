@@ -20,6 +20,7 @@ import {
   date,
   formerSurnameRow,
   nameBlock,
+  personalDate,
   row,
 } from "./common.ts";
 
@@ -83,7 +84,7 @@ export function juminhyoForm(b: FormBuilder, sheet: JuminhyoSheet): void {
       style: ONE_LINE,
     }]);
   }
-  y = nameBlock(b, y, s, o.zokugara);
+  y = nameBlock(b, y, sheet, o.zokugara);
   if (s.formerSurname) y = formerSurnameRow(b, y, s);
   if (s.alias) {
     y = row(b, y, 10, [{
@@ -136,7 +137,7 @@ export function juminhyoForm(b: FormBuilder, sheet: JuminhyoSheet): void {
         label: "在留期間の満了の日",
         labelW: 34,
         field: "foreign.expiryDate",
-        text: date(f.expiryDate),
+        text: personalDate(sheet, f.expiryDate),
         style: SMALL,
       },
     ]);

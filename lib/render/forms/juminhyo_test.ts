@@ -82,7 +82,10 @@ Deno.test("layoutSheet() prints the core items, 認証文, date, mayor, issue nu
   assert.equal(fieldText(l, "attestation"), JUMINHYO_ATTESTATION);
   assert.equal(fieldText(l, "issueDate"), "令和８年１１月２６日");
   assert.equal(fieldText(l, "issuedAt"), "令和8年11月26日 10時15分");
-  assert.equal(fieldText(l, "municipality.mayor"), "北九州市長　北橋　健治");
+  assert.equal(
+    fieldText(l, "municipality.mayor"),
+    "福岡県北九州市長　北橋　健治",
+  );
   assert.equal(fieldText(l, "issueNumber"), "401005-20261126-000123".repeat(2));
   assert.equal(fieldText(l, "page"), "2/3");
   assert.equal(fieldText(l, "title"), "住民票の写し");
@@ -164,7 +167,10 @@ Deno.test("layoutSheet() prints 旧氏, 通称 and foreign-resident items", () =
     "技術・人文知識・国際業務",
   );
   assert.equal(fieldText(foreign, "foreign.cardNumber"), "AB12345678CD");
-  assert.equal(fieldText(foreign, "foreign.expiryDate"), "令和９年３月３１日");
+  assert.equal(
+    fieldText(foreign, "foreign.expiryDate"),
+    "２０２７年３月３１日",
+  );
   assert.equal(
     fieldText(foreign, "honseki"),
     "",

@@ -20,7 +20,10 @@ import { MunicipalityView } from "./views.ts";
 
 const Body = z.object({
   name: z.string().min(1).max(50),
-  mayor: z.string().min(1).max(100),
+  mayor: z.string().min(1).max(100).openapi({
+    description:
+      "The mayor's title and name, e.g. 北九州市長　武内　和久; the forms (template version 2) print the title with the prefecture of the code's first two digits, 福岡県北九州市長 (standard j1050), unless it already names it",
+  }),
   printMyNumberAtKiosk: z.boolean().default(false),
   sameDayEventTypes: z.array(z.enum(EVENT_TYPES)).nullable().default(null)
     .openapi({

@@ -1,0 +1,104 @@
+/**
+ * Golden images of the fronts, one set per template version: each frozen
+ * version must keep rendering exactly as it was printed (the portal draws a
+ * decoded sheet with the version its back side names). PNG at 100 dpi,
+ * compared with a small tolerance (a few anti-aliasing differences).
+ *
+ * Regenerate deliberately, then look at every changed image:
+ * `UPDATE_GOLDEN=1 npx -y deno@2.9.6 test -A tests/forms_golden_test.ts`.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import {
+  makeForeignSubject,
+  makeInkanSheet,
+  makeSheet,
+} from "./fixtures/certificate.ts";
+import {
+  type SheetContent,
+  TEMPLATE_VERSIONS,
+} from "../lib/certificate/model.ts";
+import { createRenderContext } from "../lib/render/context.ts";
+import { renderSheetPng } from "../lib/render/png.ts";
+import { decodePng } from "../lib/render/png_codec.ts";
+
+const context = createRenderContext();
+const DIR = new URL("./fixtures/golden/", import.meta.url);
+/** 100 dpi on A4. */
+const WIDTH_PX = Math.round(210 / 25.4 * 100);
+/** A pixel differs when a channel moves by more than this. */
+const CHANNEL_TOLERANCE = 64;
+/**
+ * At most this many differing pixels per image (one changed digit of a date
+ * moves about 50).
+ */
+const MAX_DIFFERING = 10;
+
+const ALL_ON = { honseki: true, zokugara: true, myNumber: true };
+const CASES: Record<string, (v: 1 | 2) => SheetContent> = {
+  juminhyo_foreign: (templateVersion) =>
+    makeSheet({
+      templateVersion,
+      subject: makeForeignSubject(),
+      options: ALL_ON,
+    }),
+  juminhyo_household: (templateVersion) =>
+    makeSheet({ templateVersion, options: ALL_ON, page: 2, pages: 3 }),
+  inkan: (templateVersion) => makeInkanSheet({ templateVersion }),
+};
+
+function differing(a: Uint8Array, b: Uint8Array): number {
+  const x = decodePng(a), y = decodePng(b);
+  assert.deepEqual([x.width, x.height, x.channels], [
+    y.width,
+    y.height,
+    y.channels,
+  ]);
+  let n = 0;
+  for (let p = 0; p < x.data.length; p += x.channels) {
+    for (let c = 0; c < x.channels; c++) {
+      if (Math.abs(x.data[p + c] - y.data[p + c]) > CHANNEL_TOLERANCE) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+for (const v of TEMPLATE_VERSIONS) {
+  for (const [name, make] of Object.entries(CASES)) {
+    Deno.test(`golden image: template version ${v}, ${name}`, () => {
+      const file = new URL(`v${v}_${name}.png`, DIR);
+      const png = renderSheetPng(make(v), { widthPx: WIDTH_PX, context });
+      if (Deno.env.get("UPDATE_GOLDEN") === "1") {
+        Deno.writeFileSync(file, png);
+        return;
+      }
+      const golden = Deno.readFileSync(file);
+      const n = differing(png, golden);
+      if (n > MAX_DIFFERING) {
+        const out = Deno.makeTempFileSync({ suffix: `_v${v}_${name}.png` });
+        Deno.writeFileSync(out, png);
+        assert.fail(
+          `${n} pixels differ from ${file.pathname} (rendered: ${out})`,
+        );
+      }
+    });
+  }
+}
+
+Deno.test("golden images: a changed form is noticed (version 1 is not version 2, one digit of a date counts)", () => {
+  const v1 = Deno.readFileSync(new URL("v1_juminhyo_foreign.png", DIR));
+  const v2 = Deno.readFileSync(new URL("v2_juminhyo_foreign.png", DIR));
+  assert.ok(differing(v1, v2) > MAX_DIFFERING);
+  const f = makeForeignSubject();
+  const oneDayEarlier = makeSheet({
+    templateVersion: 2,
+    subject: { ...f, foreign: { ...f.foreign!, expiryDate: "2027-03-30" } },
+    options: ALL_ON,
+  });
+  const png = renderSheetPng(oneDayEarlier, { widthPx: WIDTH_PX, context });
+  assert.ok(differing(png, v2) > MAX_DIFFERING);
+});
