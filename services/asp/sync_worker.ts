@@ -241,6 +241,30 @@ export interface HeadHeard {
 }
 
 /**
+ * Stores a municipality's 外字 set in its tenant (one transaction), as a
+ * feed answer carrying the whole set does; for a replica loaded from media
+ * and for tests.
+ *
+ * @example
+ * ```ts ignore
+ * await storeGaijiSet(tenancy, "401005", { version: 3, glyphs });
+ * ```
+ */
+export async function storeGaijiSet(
+  tenancy: Tenancy,
+  code: string,
+  set: FeedGaijiSet,
+): Promise<void> {
+  await tenancy.withTenant(code, async (tx, t) => {
+    const st = await t.state({ lock: "update" });
+    const cols = await replaceGaiji(tx, st.gaijiVersion, set);
+    if (cols.gaijiVersion !== undefined) {
+      await tx.update(tenants).set(cols).where(eq(tenants.code, code));
+    }
+  });
+}
+
+/**
  * Replaces the tenant's 外字 with the set a feed answer carried, when it
  * carried the whole set of another version; the directory's
  * `gaijiVersion` column to set with it (nothing otherwise).
