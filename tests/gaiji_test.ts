@@ -146,6 +146,27 @@ Deno.test("ASP: a name with an unregistered 外字 is refused GAIJI_NOT_REGISTER
     assert.equal(del.status, 200);
     await worker.catchUp(CODE);
     assert.equal((await post(asp, id)).body.code, "GAIJI_NOT_REGISTERED");
+
+    // Outlines more than the back side can carry: refused as content the
+    // form cannot hold, not printed.
+    let big = "M0 0";
+    for (let i = 0; big.length < 3700; i++) {
+      big += ` L${(i * 37) % 1000} ${(i * 91) % 1000}`;
+    }
+    big += "Z";
+    for (const cp of ["E030", "E031", "E032"]) {
+      const r = await reg.call("PUT", `/municipalities/${CODE}/gaiji/${cp}`, {
+        body: { path: big },
+      });
+      assert.equal(r.status, 200);
+    }
+    const many = await registryFamily(reg, CODE, {
+      person: { name: "\uE030\uE031\uE032　花子" },
+    });
+    await worker.catchUp(CODE);
+    const tooMany = await post(asp, many.householder);
+    assert.equal(tooMany.body.code, "FIELD_TOO_LONG");
+    assert.deepEqual(tooMany.body.details.fields, ["gaiji"]);
   } finally {
     await asp.close();
     await reg.close();

@@ -22,6 +22,13 @@ export const GAIJI_EM = 1000;
 export const MAX_GAIJI_PATH_CHARS = 4096;
 /** Most segments an outline may have. */
 export const MAX_GAIJI_SEGMENTS = 512;
+/**
+ * Most characters of outlines one sheet may carry (`SheetBase.gaiji`): what
+ * its back side holds beside the sheet's other fields even for outlines that
+ * do not compress (measured: about 12,000 characters of random path data fit
+ * the 12 symbols; 16,000 do not).
+ */
+export const MAX_SHEET_GAIJI_CHARS = 10_000;
 /** How far (em units) an outline may reach outside its box. */
 const SLACK = 100;
 

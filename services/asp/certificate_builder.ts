@@ -27,6 +27,7 @@ import {
 } from "../../db/asp/tenant_schema.ts";
 import {
   encodeGaijiSet,
+  MAX_SHEET_GAIJI_CHARS,
   privateUseCodePoints,
 } from "../../lib/render/gaiji.ts";
 import { sheetToJson } from "../../lib/contracts/sheet_wire.ts";
@@ -127,7 +128,8 @@ function textsOf(value: unknown, out: string[] = []): string[] {
  * characters) it prints, read from the tenant's `gaiji` table in the
  * build's transaction; refuses GAIJI_NOT_REGISTERED (with the sheet's
  * subject and the code points, never the text) when one has none — a
- * character is never printed as a box.
+ * character is never printed as a box — and FIELD_TOO_LONG (field `gaiji`)
+ * when the outlines are more than its back side can carry.
  */
 async function attachGaiji(tx: Tx, sheets: SheetContent[]): Promise<void> {
   const used = sheets.map((s) => privateUseCodePoints(textsOf(s)));
@@ -151,6 +153,14 @@ async function attachGaiji(tx: Tx, sheets: SheetContent[]): Promise<void> {
     sheet.gaiji = encodeGaijiSet(
       new Map(used[i].map((cp) => [cp, outlines.get(cp)!])),
     );
+    // More outlines than the back side can carry: refused like any other
+    // content the form cannot hold.
+    if (sheet.gaiji.length > MAX_SHEET_GAIJI_CHARS) {
+      throw new AspError("FIELD_TOO_LONG", {
+        residentId: sheet.subject.residentId,
+        fields: ["gaiji"],
+      });
+    }
   });
 }
 
