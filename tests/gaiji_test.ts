@@ -27,7 +27,8 @@ import { ONE_NODE, openIssuanceWorld } from "./support/issuance_world.ts";
 
 const CODE = "401005";
 const PUA = "\uE02A";
-const OUTLINE = "M100 80H900V920H100ZM200 180V820H800V180ZM250 470H750V530H250Z";
+const OUTLINE =
+  "M100 80H900V920H100ZM200 180V820H800V180ZM250 470H750V530H250Z";
 
 Deno.test("registry: PUT /gaiji/{codePoint} registers an outline; hostile input is refused with its code and changes nothing", async () => {
   const reg = await openTestRegistry([CODE]);
@@ -44,10 +45,25 @@ Deno.test("registry: PUT /gaiji/{codePoint} registers an outline; hostile input 
       ["110000", { path: OUTLINE }, 400, "GAIJI_NOT_PRIVATE_USE"],
       ["E0%2F..", { path: OUTLINE }, 400, "GAIJI_NOT_PRIVATE_USE"],
       ["E02B", { path: "" }, 400, "GAIJI_PATH_INVALID"],
-      ["E02B", { path: "M0 0 A10 10 0 0 1 100 100Z" }, 400, "GAIJI_PATH_INVALID"],
+      [
+        "E02B",
+        { path: "M0 0 A10 10 0 0 1 100 100Z" },
+        400,
+        "GAIJI_PATH_INVALID",
+      ],
       ["E02B", { path: "M0 0 L99999 0Z" }, 400, "GAIJI_PATH_INVALID"],
-      ["E02B", { path: 'M0 0"/><script>alert(1)</script>' }, 400, "GAIJI_PATH_INVALID"],
-      ["E02B", { path: "M0 0" + " L1 1".repeat(600) }, 400, "GAIJI_PATH_INVALID"],
+      [
+        "E02B",
+        { path: 'M0 0"/><script>alert(1)</script>' },
+        400,
+        "GAIJI_PATH_INVALID",
+      ],
+      [
+        "E02B",
+        { path: "M0 0" + " L1 1".repeat(600) },
+        400,
+        "GAIJI_PATH_INVALID",
+      ],
       ["E02B", { path: "M0 0L" + "9".repeat(5000) }, 400, "GAIJI_PATH_INVALID"],
       ["E02B", { path: 12 }, 400, "VALIDATION_FAILED"],
       ["E02B", { path: OUTLINE, extra: 1 }, 400, "VALIDATION_FAILED"],
@@ -55,16 +71,26 @@ Deno.test("registry: PUT /gaiji/{codePoint} registers an outline; hostile input 
     for (const [cp, body, status, code] of refusals) {
       const res = await put(cp, body);
       const json = await res.json();
-      assert.equal(res.status, status, `${cp} ${JSON.stringify(body).slice(0, 60)}`);
+      assert.equal(
+        res.status,
+        status,
+        `${cp} ${JSON.stringify(body).slice(0, 60)}`,
+      );
       assert.equal(json.code, code);
-      assert.ok(json.message_ja && json.message_en, "a message in both languages");
+      assert.ok(
+        json.message_ja && json.message_en,
+        "a message in both languages",
+      );
     }
     // Only the municipality's writers: a reader is refused.
     assert.equal(
       (await put("E02B", { path: OUTLINE }, TOKENS.reader)).status,
       403,
     );
-    const missing = await reg.call("DELETE", `/municipalities/${CODE}/gaiji/E0FF`);
+    const missing = await reg.call(
+      "DELETE",
+      `/municipalities/${CODE}/gaiji/E0FF`,
+    );
     assert.equal(missing.status, 404);
     assert.equal((await missing.json()).code, "GAIJI_NOT_FOUND");
 
@@ -138,7 +164,9 @@ Deno.test("ASP: a name with an unregistered 外字 is refused GAIJI_NOT_REGISTER
     const ctx = createRenderContext();
     const layout = layoutSheet(sheet, { context: ctx });
     assert.deepEqual(layout.glyphIssues, []);
-    assert.ok(layout.ops.some((op) => op.kind === "path" && op.role === "gaiji"));
+    assert.ok(
+      layout.ops.some((op) => op.kind === "path" && op.role === "gaiji"),
+    );
     assert.match(layoutToSvg(layout, ctx), /d="M[^"]+Z[^"]*"/);
 
     // Removed at the registry: refused again after the next feed answer.

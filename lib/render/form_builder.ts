@@ -109,7 +109,15 @@ export class FormBuilder {
       const advance = s.advances[i] * scale + letterSpacing;
       if (outline) {
         flush(i);
-        this.gaijiOp(c, outline, pen, y, sizePt, font.ascent / font.unitsPerEm, color);
+        this.gaijiOp(
+          c,
+          outline,
+          pen,
+          y,
+          sizePt,
+          font.ascent / font.unitsPerEm,
+          color,
+        );
         start = i + 1;
         runX = pen + advance;
       } else if (r.status !== "ok") {

@@ -25,7 +25,8 @@ import { layoutToSvg } from "./svg.ts";
 
 const context = createRenderContext();
 /** A registered outline: a framed box with a bar, unlike the font's .notdef. */
-const OUTLINE = "M100 80H900V920H100ZM200 180V820H800V180ZM250 470H750V530H250Z";
+const OUTLINE =
+  "M100 80H900V920H100ZM200 180V820H800V180ZM250 470H750V530H250Z";
 
 Deno.test("isPrivateUse() and privateUseCodePoints() find the 外字 of texts", () => {
   assert.ok(isPrivateUse(0xe000) && isPrivateUse(0xf8ff));
@@ -38,7 +39,9 @@ Deno.test("isPrivateUse() and privateUseCodePoints() find the 外字 of texts", 
 });
 
 Deno.test("parseGlyphPath() reads absolute and relative M L H V C Q Z", () => {
-  const segs = parseGlyphPath("m100,100 l800 0 v800 h-800 z M0 0C1 2 3 4 5 6Q7 8 9 10Z");
+  const segs = parseGlyphPath(
+    "m100,100 l800 0 v800 h-800 z M0 0C1 2 3 4 5 6Q7 8 9 10Z",
+  );
   assert.deepEqual(segs.slice(0, 5), [
     { op: "M", x: 100, y: 100 },
     { op: "L", x: 900, y: 100 },
@@ -74,12 +77,20 @@ Deno.test("parseGlyphPath() refuses hostile or malformed outlines", () => {
 });
 
 Deno.test("encodeGaijiSet() and parseGaijiSet() round-trip and refuse non-PUA code points", () => {
-  const text = encodeGaijiSet(new Map([[0xe02a, OUTLINE], [0xe000, "M0 0H1000V1000Z"]]));
+  const text = encodeGaijiSet(
+    new Map([[0xe02a, OUTLINE], [0xe000, "M0 0H1000V1000Z"]]),
+  );
   assert.equal(text.split("\n")[0], "E000 M0 0H1000V1000Z");
   assert.deepEqual([...parseGaijiSet(text).keys()], ["\uE000", PUA_GAIJI]);
-  assert.throws(() => encodeGaijiSet(new Map([[0x5c71, OUTLINE]])), GaijiPathError);
+  assert.throws(
+    () => encodeGaijiSet(new Map([[0x5c71, OUTLINE]])),
+    GaijiPathError,
+  );
   assert.throws(() => parseGaijiSet("5C71 M0 0H1Z"), GaijiPathError);
-  assert.throws(() => parseGaijiSet("E000 M0 0H1Z\nE000 M0 0H1Z"), GaijiPathError);
+  assert.throws(
+    () => parseGaijiSet("E000 M0 0H1Z\nE000 M0 0H1Z"),
+    GaijiPathError,
+  );
 });
 
 Deno.test("layoutSheet() draws a registered 外字 as its outline in the character's cell, not .notdef", () => {

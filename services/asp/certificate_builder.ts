@@ -20,11 +20,7 @@ import {
   type SubjectEntry,
 } from "../../lib/certificate/model.ts";
 import type { Renderer } from "../../lib/render/mod.ts";
-import {
-  cardLinks,
-  gaiji,
-  issuanceWork,
-} from "../../db/asp/tenant_schema.ts";
+import { cardLinks, gaiji, issuanceWork } from "../../db/asp/tenant_schema.ts";
 import {
   encodeGaijiSet,
   MAX_SHEET_GAIJI_CHARS,
@@ -114,7 +110,7 @@ function sheetOf(
 /** Every text a sheet prints (its strings, nested ones included). */
 function textsOf(value: unknown, out: string[] = []): string[] {
   if (typeof value === "string") out.push(value);
-  else if (Array.isArray(value)) for (const v of value) textsOf(v, out);
+  else if (Array.isArray(value)) { for (const v of value) textsOf(v, out); }
   else if (
     value && typeof value === "object" && !(value instanceof Uint8Array)
   ) {
@@ -145,9 +141,7 @@ async function attachGaiji(tx: Tx, sheets: SheetContent[]): Promise<void> {
     if (missing.length) {
       throw new AspError("GAIJI_NOT_REGISTERED", {
         residentId: sheet.subject.residentId,
-        codePoints: missing.map((cp) =>
-          `U+${cp.toString(16).toUpperCase()}`
-        ),
+        codePoints: missing.map((cp) => `U+${cp.toString(16).toUpperCase()}`),
       });
     }
     sheet.gaiji = encodeGaijiSet(

@@ -111,7 +111,10 @@ export async function putGaiji(
     await tx.insert(municipalityGaiji)
       .values({ municipalityCode: code, codePoint, path })
       .onConflictDoUpdate({
-        target: [municipalityGaiji.municipalityCode, municipalityGaiji.codePoint],
+        target: [
+          municipalityGaiji.municipalityCode,
+          municipalityGaiji.codePoint,
+        ],
         set: { path, updatedAt: sql`now()` },
       });
     const version = await bumpVersion(tx, code);

@@ -56,7 +56,11 @@ const GaijiSetView = z.object({
 /** The 外字 resource: list (read), register or replace (write), remove (write). */
 export function createGaijiApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
   const app = createResourceApp<RegistryEnv>();
-  app.on(["PUT", "DELETE"], "/:codePoint", requireClient(deps.clients, "write"));
+  app.on(
+    ["PUT", "DELETE"],
+    "/:codePoint",
+    requireClient(deps.clients, "write"),
+  );
   app.on(["GET"], "/", requireClient(deps.clients, "read"));
   app.openapi(
     createRoute({
@@ -129,10 +133,15 @@ export function createGaijiApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
     }),
     async (c) => {
       const { code, codePoint } = c.req.valid("param");
-      const r = await deleteGaiji(deps.db, code, parseGaijiCodePoint(codePoint), {
-        client: c.get("client").id,
-        requestId: c.get("requestId"),
-      });
+      const r = await deleteGaiji(
+        deps.db,
+        code,
+        parseGaijiCodePoint(codePoint),
+        {
+          client: c.get("client").id,
+          requestId: c.get("requestId"),
+        },
+      );
       deps.notifier.notify(code);
       return c.json(r, 200);
     },
