@@ -229,6 +229,12 @@ Deno.test("[e2e] a kiosk asked for a name with an unregistered 外字 shows the 
     if (!ok.ok) assert.fail(`refused: ${ok.code} ${ok.message_en}`);
     // The released sheet (and so its back side) carries the outline.
     assert.equal(ok.sheets[0].gaiji, `E02A ${OUTLINE}`);
+
+    // A new snapshot (media) replaces the tenant's tables: the 外字 stay.
+    await w.moveIn(CODE);
+    await w.sync();
+    const again = await w.kiosk().run(choice);
+    if (!again.ok) assert.fail(`refused: ${again.code} ${again.message_en}`);
   } finally {
     await w.close();
   }
