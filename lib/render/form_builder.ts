@@ -84,6 +84,8 @@ export class FormBuilder {
     let pen = x;
     let runX = x;
     const flush = (end: number) => {
+      const whole = start === 0 && end === s.clusters.length;
+      const cut = <T>(a: readonly T[]) => whole ? a : a.slice(start, end);
       if (end > start) {
         this.ops.push({
           kind: "text",
@@ -91,10 +93,10 @@ export class FormBuilder {
           y,
           sizePt,
           face,
-          text: s.clusters.slice(start, end).join(""),
-          glyphs: s.glyphs.slice(start, end),
-          clusters: s.clusters.slice(start, end),
-          advances: s.advances.slice(start, end),
+          text: cut(s.clusters).join(""),
+          glyphs: cut(s.glyphs),
+          clusters: cut(s.clusters),
+          advances: cut(s.advances),
           letterSpacing,
           color,
           field,
