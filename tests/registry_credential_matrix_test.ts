@@ -39,6 +39,9 @@ const REQUIRED: Record<string, Scope> = {
   "get /municipalities/{code}/card-links/{serial}": "card_link",
   "delete /municipalities/{code}/card-links/{serial}": "card_link",
   "get /municipalities/{code}/feed": "feed",
+  "get /municipalities/{code}/gaiji": "read",
+  "put /municipalities/{code}/gaiji/{codePoint}": "write",
+  "delete /municipalities/{code}/gaiji/{codePoint}": "write",
   "get /municipalities/{code}/issuances": "issuances",
   "post /municipalities/{code}/issuances/{issueNumber}/revoke": "revoke",
   "post /municipalities/{code}/reconciliation": "feed",
@@ -56,6 +59,7 @@ const PARAMS: Record<string, string> = {
   blockId: "block-1",
   serial: "0a1b2c3d",
   issueNumber: `${OWN}-20261126-0000001`,
+  codePoint: "E02A",
 };
 
 interface Credential {

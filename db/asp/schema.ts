@@ -65,6 +65,8 @@ export const tenants = control.table("tenants", {
   householdMoveOutPolicy: text("household_move_out_policy").notNull().default(
     "strict",
   ),
+  /** Version of the registry's 外字 set held in the tenant's `gaiji` table (0: none heard). */
+  gaijiVersion: integer("gaiji_version").notNull().default(0),
   /** Policy: years a removed record (除票) stays in the replica. */
   retentionYears: integer("retention_years").notNull().default(5),
   /** Policy: refuse issuance when more than this many events behind the head. */

@@ -18,6 +18,7 @@ import {
   boolean,
   date,
   index,
+  integer,
   pgTable,
   text,
   timestamp,
@@ -73,6 +74,17 @@ export const cardLinks = pgTable("card_links", {
   residentId: text("resident_id").notNull(),
   active: boolean("active").notNull(),
 }, (t) => [index("card_links_resident_idx").on(t.residentId)]);
+
+/**
+ * The municipality's registered 外字 (from the feed answer's `gaiji`): the
+ * outline of each private-use character, drawn on the certificate; a
+ * character without a row is refused (GAIJI_NOT_REGISTERED). Not personal.
+ */
+export const gaiji = pgTable("gaiji", {
+  codePoint: integer("code_point").primaryKey(),
+  /** SVG path data in a 1000 × 1000 em box (lib/render/gaiji.ts). */
+  path: text("path").notNull(),
+});
 
 /** One row per registry event applied: the proof of exactly-once, in order. */
 export const appliedEvents = pgTable("applied_events", {

@@ -104,7 +104,24 @@ export const municipalities = pgTable("municipalities", {
   householdMoveOutPolicy: text("household_move_out_policy").notNull().default(
     "strict",
   ),
+  /** Version of the municipality's 外字 set: grows with every change to `municipality_gaiji`. */
+  gaijiVersion: integer("gaiji_version").notNull().default(0),
 });
+
+/**
+ * The municipality's 外字: the outline of each private-use character it uses
+ * (SVG path data in a 1000 × 1000 em box, lib/render/gaiji.ts), carried to
+ * the ASP on the feed answer (`gaiji`).
+ */
+export const municipalityGaiji = pgTable("municipality_gaiji", {
+  municipalityCode: text("municipality_code").notNull().references(() =>
+    municipalities.code
+  ),
+  codePoint: integer("code_point").notNull(),
+  path: text("path").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "string" })
+    .notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.municipalityCode, t.codePoint] })]);
 
 /** The current state of each resident (one row per person). */
 export const residents = pgTable("residents", {

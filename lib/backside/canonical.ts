@@ -92,7 +92,8 @@ const MUNICIPALITY: Schema = [
 ];
 
 /**
- * Keys 1–9, common to every type. Key 6 holds the type's options as bits
+ * Keys 1–9, common to every type (and key 100: the outlines of the 外字 the
+ * sheet prints, optional). Key 6 holds the type's options as bits
  * (0 for a type without options); a type's own fields follow under its
  * catalogue entry's `backSide.fields` (e.g. the 印鑑's seal at key 10).
  */
@@ -106,6 +107,8 @@ const COMMON: Schema = [
   { key: 7, name: "page", kind: "uint" },
   { key: 8, name: "pages", kind: "uint" },
   { key: 9, name: "subject", kind: SUBJECT },
+  // Common, optional, after every type's own keys (10 on): the 外字 outlines.
+  { key: 100, name: "gaiji", kind: "text", optional: true },
 ];
 
 const SEX_CODES = { male: 1, female: 2 } as const;

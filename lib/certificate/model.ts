@@ -229,6 +229,13 @@ export interface SheetBase {
   pages: number;
   /** The one person on this sheet (the registrant for 印鑑登録証明書). */
   subject: SubjectEntry;
+  /**
+   * The registered outlines of the 外字 (private-use characters) this sheet
+   * prints, one line per character, `XXXX <SVG path in a 1000 em box>`
+   * (lib/render/gaiji.ts); absent when it prints none. The back side
+   * carries it, so the portal draws them as printed.
+   */
+  gaiji?: string;
 }
 
 /** One sheet of a 住民票の写し: the person and the items the applicant chose. */

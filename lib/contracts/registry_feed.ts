@@ -16,6 +16,12 @@
  */
 import { z } from "zod";
 import { ContractError, parseMessage } from "./wire.ts";
+import {
+  GaijiPathError,
+  isPrivateUse,
+  MAX_GAIJI_PATH_CHARS,
+  parseGlyphPath,
+} from "../render/gaiji.ts";
 
 const rows = z.array(z.record(z.string(), z.unknown()));
 const ids = z.array(z.string());
@@ -72,6 +78,46 @@ export const municipalityPolicySchema = z.object({
 /** A municipality's kiosk policy (see {@linkcode municipalityPolicySchema}). */
 export type MunicipalityFeedPolicy = z.output<typeof municipalityPolicySchema>;
 
+/** Most 外字 a municipality may register. */
+export const MAX_GAIJI_PER_MUNICIPALITY = 2000;
+
+/**
+ * One registered 外字: a private-use code point and its outline (SVG path
+ * data in a 1000 × 1000 em box, y down; lib/render/gaiji.ts), checked here
+ * on both sides.
+ */
+export const gaijiGlyphSchema = z.object({
+  codePoint: z.number().int().refine(isPrivateUse, {
+    message: "not a private-use code point",
+  }),
+  path: z.string().min(1).max(MAX_GAIJI_PATH_CHARS).superRefine((d, ctx) => {
+    try {
+      parseGlyphPath(d);
+    } catch (err) {
+      if (!(err instanceof GaijiPathError)) throw err;
+      ctx.addIssue({ code: "custom", message: err.message });
+    }
+  }),
+}).strict();
+
+/** One registered 外字 (see {@linkcode gaijiGlyphSchema}). */
+export type GaijiGlyph = z.output<typeof gaijiGlyphSchema>;
+
+/**
+ * The municipality's 外字 as a feed answer carries them: the set's
+ * `version` (it grows with every registration or removal) on every answer,
+ * and the whole set in `glyphs` only when the replica asked with another
+ * version (`gaijiVersion` in the query), so the heartbeat stays small.
+ */
+export const gaijiSetSchema = z.object({
+  version: z.number().int().min(0),
+  glyphs: z.array(gaijiGlyphSchema).max(MAX_GAIJI_PER_MUNICIPALITY)
+    .optional(),
+}).strict();
+
+/** The 外字 part of a feed answer (see {@linkcode gaijiSetSchema}). */
+export type FeedGaijiSet = z.output<typeof gaijiSetSchema>;
+
 /**
  * Events after `after` in sequence order, and the head sequence. An answer
  * with no events is the feed's heartbeat (at least one a second while a
@@ -85,6 +131,8 @@ export const feedResponseSchema = z.object({
   heartbeatAt: z.string().optional(),
   /** The municipality's policy when it answered (absent from older registries). */
   policy: municipalityPolicySchema.optional(),
+  /** The municipality's registered 外字 (absent from older registries). */
+  gaiji: gaijiSetSchema.optional(),
   events: z.array(feedEventSchema),
 });
 

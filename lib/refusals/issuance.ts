@@ -449,6 +449,17 @@ export const ISSUANCE_REFUSALS = {
     kiosk: "specific",
     parties: ["asp", "center"],
   },
+  GAIJI_NOT_REGISTERED: {
+    status: 409,
+    ja:
+      "氏名等に登録中の文字があるため、コンビニでは交付できません。市区町村の窓口をご利用ください。",
+    en:
+      "A name or address holds a character still being registered; please apply at your municipal office",
+    operator:
+      "A printed field holds a private-use character (外字) the municipality has registered no outline for (PUT /municipalities/{code}/gaiji/{codePoint} at the registry); refused rather than printed as a box",
+    kiosk: "specific",
+    parties: ["asp", "center"],
+  },
   SEAL_NOT_REGISTERED: {
     status: 409,
     ja: "印鑑登録がないため、印鑑登録証明書を発行できません。",

@@ -181,6 +181,30 @@ export const REGISTRY_REFUSALS = {
     ja: "終了日が過ぎた交付抑止は設定できません",
     en: "A block cannot be set with an end date already past",
   },
+  GAIJI_NOT_PRIVATE_USE: {
+    status: 400,
+    ja:
+      "外字の文字コードが私用領域（U+E000〜U+F8FF、U+F0000〜U+10FFFD）ではありません",
+    en:
+      "The 外字 code point is not in a private-use area (U+E000–U+F8FF, U+F0000–U+10FFFD)",
+  },
+  GAIJI_PATH_INVALID: {
+    status: 400,
+    ja:
+      "外字の字形が正しくありません（1000×1000 の枠内の SVG パス、M L H V C Q Z のみ、4096 文字・512 区間まで）",
+    en:
+      "The 外字 outline is invalid (SVG path data in the 1000 × 1000 box, M L H V C Q Z only, at most 4096 characters and 512 segments)",
+  },
+  GAIJI_LIMIT: {
+    status: 409,
+    ja: "登録できる外字の数（2000 字）を超えます",
+    en: "The municipality's 外字 would exceed the limit (2000)",
+  },
+  GAIJI_NOT_FOUND: {
+    status: 404,
+    ja: "外字が登録されていません",
+    en: "No 外字 is registered for this code point",
+  },
   SEAL_IMAGE_INVALID: {
     status: 400,
     ja: "印影画像が PNG ではないか、画像として読み取れません",

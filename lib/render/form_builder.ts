@@ -10,7 +10,14 @@
 import type { RenderContext } from "./context.ts";
 import { FieldTooLongError } from "./errors.ts";
 import { type Box, type FieldStyle, fitText } from "./fit.ts";
-import { type FaceName, type ShapedText, shapeText } from "./font.ts";
+import {
+  type FaceName,
+  type PathSegment,
+  type ShapedText,
+  shapeText,
+} from "./font.ts";
+import { GAIJI_EM } from "./gaiji.ts";
+import { mapSegments } from "./glyph_path.ts";
 import { ASCENT, GRID, LABEL_COLOR, PAD } from "./form_style.ts";
 import {
   BLACK,
@@ -44,13 +51,23 @@ export class FormBuilder {
   readonly ops: DrawOp[] = [];
   readonly glyphIssues: GlyphIssue[] = [];
 
-  /** `problems`: record fields that do not fit there instead of throwing. */
+  /**
+   * `problems`: record fields that do not fit there instead of throwing;
+   * `gaiji`: the registered outlines of the sheet's 外字 (character →
+   * segments in the em box, see gaiji.ts), drawn where the font has no glyph.
+   */
   constructor(
     readonly ctx: RenderContext,
     readonly problems: FitProblem[] | undefined,
+    readonly gaiji: ReadonlyMap<string, readonly PathSegment[]> = new Map(),
   ) {}
 
-  /** Emits one shaped line. */
+  /**
+   * Emits one shaped line. A cluster the font has no glyph for but the
+   * sheet has a registered 外字 outline for is drawn as that outline (a path
+   * in the character's cell; the text around it stays text), not as
+   * .notdef.
+   */
   shaped(
     field: string,
     s: ShapedText,
@@ -62,25 +79,85 @@ export class FormBuilder {
     color: Rgb = BLACK,
   ): void {
     const font = this.ctx.fonts[face];
-    for (const c of s.clusters) {
+    const scale = (sizePt * MM_PER_PT) / font.unitsPerEm;
+    let start = 0;
+    let pen = x;
+    let runX = x;
+    const flush = (end: number) => {
+      const whole = start === 0 && end === s.clusters.length;
+      const cut = <T>(a: readonly T[]) => whole ? a : a.slice(start, end);
+      if (end > start) {
+        this.ops.push({
+          kind: "text",
+          x: runX,
+          y,
+          sizePt,
+          face,
+          text: cut(s.clusters).join(""),
+          glyphs: cut(s.glyphs),
+          clusters: cut(s.clusters),
+          advances: cut(s.advances),
+          letterSpacing,
+          color,
+          field,
+        });
+      }
+    };
+    s.clusters.forEach((c, i) => {
       const r = font.resolveCluster(c);
-      if (r.status !== "ok") {
+      const outline = r.status === "missing"
+        ? this.gaiji.get(String.fromCodePoint(c.codePointAt(0)!))
+        : undefined;
+      const advance = s.advances[i] * scale + letterSpacing;
+      if (outline) {
+        flush(i);
+        this.gaijiOp(
+          c,
+          outline,
+          pen,
+          y,
+          sizePt,
+          font.ascent / font.unitsPerEm,
+          color,
+        );
+        start = i + 1;
+        runX = pen + advance;
+      } else if (r.status !== "ok") {
         this.glyphIssues.push({ field, cluster: c, status: r.status });
       }
-    }
+      pen += advance;
+    });
+    flush(s.clusters.length);
+  }
+
+  /** A registered 外字 outline in the full-width cell at pen `x`, baseline `y`. */
+  private gaijiOp(
+    cluster: string,
+    outline: readonly PathSegment[],
+    x: number,
+    y: number,
+    sizePt: number,
+    ascent: number,
+    color: Rgb,
+  ): void {
+    const sizeMm = sizePt * MM_PER_PT;
+    const k = sizeMm / GAIJI_EM;
+    const segments = mapSegments(outline, {
+      a: k,
+      e: 0,
+      d: k,
+      f: -ascent * sizeMm,
+    });
     this.ops.push({
-      kind: "text",
+      kind: "path",
       x,
       y,
-      sizePt,
-      face,
-      text: s.clusters.join(""),
-      glyphs: s.glyphs,
-      clusters: s.clusters,
-      advances: s.advances,
-      letterSpacing,
-      color,
-      field,
+      segments,
+      fill: color,
+      key: `gaiji:${cluster.codePointAt(0)!.toString(16)}:${sizePt}:${ascent}:${
+        JSON.stringify(outline)
+      }`,
+      role: "gaiji",
     });
   }
 

@@ -21,6 +21,7 @@ import { entryOf } from "../certificate/types/mod.ts";
 import { defaultRenderContext, type RenderContext } from "./context.ts";
 import { type FitProblem, FormBuilder } from "./form_builder.ts";
 import { header } from "./forms/common.ts";
+import { parseGaijiSet } from "./gaiji.ts";
 import { A4, type PageLayout } from "./ops.ts";
 
 export type { FitProblem } from "./form_builder.ts";
@@ -51,7 +52,7 @@ function build(
 ): FormBuilder {
   validate(sheet);
   const entry = entryOf(sheet);
-  const b = new FormBuilder(ctx, problems);
+  const b = new FormBuilder(ctx, problems, parseGaijiSet(sheet.gaiji));
   b.ops.push({ kind: "copyGuard", x: 0, y: 0, w: A4.widthMm, h: A4.heightMm });
   header(b, sheet, entry.nameJa);
   entry.form(b, sheet);

@@ -22,7 +22,12 @@ import {
 } from "../../lib/certificate/model.ts";
 import { householdOrder } from "../../lib/certificate/member_order.ts";
 import type { Renderer } from "../../lib/render/mod.ts";
-import { cardLinks, issuanceWork } from "../../db/asp/tenant_schema.ts";
+import { cardLinks, gaiji, issuanceWork } from "../../db/asp/tenant_schema.ts";
+import {
+  encodeGaijiSet,
+  MAX_SHEET_GAIJI_CHARS,
+  privateUseCodePoints,
+} from "../../lib/render/gaiji.ts";
 import { sheetToJson } from "../../lib/contracts/sheet_wire.ts";
 import { AspError } from "./errors.ts";
 import {
@@ -102,6 +107,57 @@ function sheetOf(
     default:
       return assertNever(type, "certificate type");
   }
+}
+
+/** Every text a sheet prints (its strings, nested ones included). */
+function textsOf(value: unknown, out: string[] = []): string[] {
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) { for (const v of value) textsOf(v, out); }
+  else if (
+    value && typeof value === "object" && !(value instanceof Uint8Array)
+  ) {
+    for (const v of Object.values(value)) textsOf(v, out);
+  }
+  return out;
+}
+
+/**
+ * Gives each sheet the registered outlines of the 外字 (private-use
+ * characters) it prints, read from the tenant's `gaiji` table in the
+ * build's transaction; refuses GAIJI_NOT_REGISTERED (with the sheet's
+ * subject and the code points, never the text) when one has none — a
+ * character is never printed as a box — and FIELD_TOO_LONG (field `gaiji`)
+ * when the outlines are more than its back side can carry.
+ */
+async function attachGaiji(tx: Tx, sheets: SheetContent[]): Promise<void> {
+  const used = sheets.map((s) => privateUseCodePoints(textsOf(s)));
+  const all = [...new Set(used.flat())];
+  if (!all.length) return;
+  const rows = await tx.select().from(gaiji).where(
+    inArray(gaiji.codePoint, all),
+  );
+  const outlines = new Map(rows.map((r) => [r.codePoint, r.path]));
+  sheets.forEach((sheet, i) => {
+    if (!used[i].length) return;
+    const missing = used[i].filter((cp) => !outlines.has(cp));
+    if (missing.length) {
+      throw new AspError("GAIJI_NOT_REGISTERED", {
+        residentId: sheet.subject.residentId,
+        codePoints: missing.map((cp) => `U+${cp.toString(16).toUpperCase()}`),
+      });
+    }
+    sheet.gaiji = encodeGaijiSet(
+      new Map(used[i].map((cp) => [cp, outlines.get(cp)!])),
+    );
+    // More outlines than the back side can carry: refused like any other
+    // content the form cannot hold.
+    if (sheet.gaiji.length > MAX_SHEET_GAIJI_CHARS) {
+      throw new AspError("FIELD_TOO_LONG", {
+        residentId: sheet.subject.residentId,
+        fields: ["gaiji"],
+      });
+    }
+  });
 }
 
 /** The active link of a card serial (built once). */
@@ -299,6 +355,7 @@ export async function buildCertificate(
           subject: subjectOf(s, options, householderName),
         }, { options, seal })
       );
+      await attachGaiji(tx, sheets);
       for (const sheet of sheets) {
         const problems = renderer.checkFits(sheet);
         if (problems.length) {

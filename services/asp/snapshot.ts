@@ -475,6 +475,17 @@ async function loadSnapshot(
       const [t] = await tx.select().from(tenants).where(eq(tenants.code, code))
         .for("update");
       checkSeqAgainst(t, snapshotSeq, code);
+      // The 外字 are not in the media: they stay with their version
+      // (tenants.gaiji_version), as the feed last carried them.
+      await tx.execute(
+        sql.raw(
+          `INSERT INTO ${
+            ident(staging)
+          }.gaiji (code_point, path) SELECT code_point, path FROM ${
+            ident(t.schemaName)
+          }.gaiji`,
+        ),
+      );
       await tx.execute(
         sql.raw(`ALTER SCHEMA ${ident(t.schemaName)} RENAME TO ${ident(old)}`),
       );

@@ -39,10 +39,11 @@ import { and, eq } from "drizzle-orm";
 import type { Tx } from "../../lib/db/database.ts";
 import type { Clock } from "../../lib/time/clock.ts";
 import { tenants } from "../../db/asp/schema.ts";
-import { appliedEvents } from "../../db/asp/tenant_schema.ts";
+import { appliedEvents, gaiji } from "../../db/asp/tenant_schema.ts";
 import {
   type FeedEnvelope,
   type FeedEvent,
+  type FeedGaijiSet,
   type MunicipalityFeedPolicy,
   parseFeedEnvelope,
   parseFeedEvent,
@@ -235,6 +236,52 @@ export interface HeadHeard {
   at: Date;
   /** The municipality's policy the answer carried (the registry's record). */
   policy?: MunicipalityFeedPolicy;
+  /** The municipality's 外字 the answer carried (the whole set when it changed). */
+  gaiji?: FeedGaijiSet;
+}
+
+/**
+ * Stores a municipality's 外字 set in its tenant (one transaction), as a
+ * feed answer carrying the whole set does; for a replica loaded from media
+ * and for tests.
+ *
+ * @example
+ * ```ts ignore
+ * await storeGaijiSet(tenancy, "401005", { version: 3, glyphs });
+ * ```
+ */
+export async function storeGaijiSet(
+  tenancy: Tenancy,
+  code: string,
+  set: FeedGaijiSet,
+): Promise<void> {
+  await tenancy.withTenant(code, async (tx, t) => {
+    const st = await t.state({ lock: "update" });
+    const cols = await replaceGaiji(tx, st.gaijiVersion, set);
+    if (cols.gaijiVersion !== undefined) {
+      await tx.update(tenants).set(cols).where(eq(tenants.code, code));
+    }
+  });
+}
+
+/**
+ * Replaces the tenant's 外字 with the set a feed answer carried, when it
+ * carried the whole set of another version; the directory's
+ * `gaijiVersion` column to set with it (nothing otherwise).
+ */
+async function replaceGaiji(
+  tx: Tx,
+  held: number,
+  set: FeedGaijiSet | undefined,
+): Promise<{ gaijiVersion?: number }> {
+  if (!set?.glyphs || set.version === held) return {};
+  await tx.delete(gaiji);
+  if (set.glyphs.length) {
+    await tx.insert(gaiji).values(
+      set.glyphs.map((g) => ({ codePoint: g.codePoint, path: g.path })),
+    );
+  }
+  return { gaijiVersion: set.version };
 }
 
 /** What happened to a run of events applied together. */
@@ -327,6 +374,8 @@ export async function applyFeedEvents(
         headSeenAt: opts.head.at.toISOString(),
         // The registry's record is the one source of these rules.
         ...tenantPolicyColumns(opts.head.policy),
+        // And of the 外字 (written with the run, in its transaction).
+        ...await replaceGaiji(tx, st.gaijiVersion, opts.head.gaiji),
       }
       : {};
     if (!out.applied.length) {
@@ -551,12 +600,14 @@ async function fetchFeed(
   wait: number,
   correlationId: string,
   signal?: AbortSignal,
+  /** The 外字 set's version the tenant holds: the registry sends the set when its own differs. */
+  gaijiVersion = 0,
 ): Promise<unknown> {
   const url =
     `${
       st.deps.registryUrl.replace(/\/$/, "")
     }/municipalities/${code}/feed?after=${after}&limit=${st.limit}` +
-    `&wait=${wait}`;
+    `&wait=${wait}&gaijiVersion=${gaijiVersion}`;
   const timeout = AbortSignal.timeout(
     wait * 1000 + (st.deps.requestTimeoutMs ?? 5_000),
   );
@@ -709,6 +760,7 @@ async function syncOnce(
     opts.wait ?? 0,
     correlationId,
     opts.signal,
+    before.gaijiVersion,
   );
   // Heard now, by the ASP's own clock (the registry's heartbeatAt is not trusted for age).
   const heardAt = st.deps.clock.now();
@@ -722,6 +774,7 @@ async function syncOnce(
     seq: feed.head,
     at: heardAt,
     policy: feed.policy,
+    gaiji: feed.gaiji,
   });
   const idle = out.applied + out.skipped === 0 && out.state === "running";
   st.deps.logger[idle ? "debug" : "info"]("sync round", {

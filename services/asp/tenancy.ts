@@ -181,7 +181,7 @@ export async function applyTenantDdl(
       `GRANT USAGE ON SCHEMA control TO ${r}`,
       `GRANT SELECT ON control.tenants TO ${r}`,
       // The policy columns: the sync worker follows the registry's record.
-      `GRANT UPDATE (applied_seq, applied_at, head_seq, head_seen_at, same_day_event_types, household_move_out_policy, print_my_number) ON control.tenants TO ${r}`,
+      `GRANT UPDATE (applied_seq, applied_at, head_seq, head_seen_at, same_day_event_types, household_move_out_policy, print_my_number, gaiji_version) ON control.tenants TO ${r}`,
       `GRANT INSERT ON control.audit_log TO ${r}`,
       `GRANT USAGE ON SEQUENCE control.audit_log_id_seq TO ${r}`,
     ]

@@ -13,6 +13,7 @@ import type { MetricsRegistry } from "../../lib/service/metrics.ts";
 import { createCheckpointCopiesApp } from "./api/checkpoints.ts";
 import { createEventsApp } from "./api/events.ts";
 import { createFeedApp } from "./api/feed.ts";
+import { createGaijiApp } from "./api/gaiji.ts";
 import { createIssuancesApp } from "./api/issuances.ts";
 import { createMunicipalitiesApp } from "./api/municipalities.ts";
 import { createReconciliationApp } from "./api/reconciliation.ts";
@@ -60,6 +61,7 @@ export function createRegistryApp(
   app.route("/municipalities/:code/blocks", createBlocksApp(deps));
   app.route("/municipalities/:code/card-links", createCardLinksApp(deps));
   app.route("/municipalities/:code/feed", createFeedApp(deps));
+  app.route("/municipalities/:code/gaiji", createGaijiApp(deps));
   app.route("/municipalities/:code/issuances", createIssuancesApp(deps));
   app.route(
     "/municipalities/:code/reconciliation",

@@ -189,6 +189,8 @@ export interface MunicipalityPolicy {
   sameDayEventTypes: string | null;
   /** strict | lenient */
   householdMoveOutPolicy: string;
+  /** Version of the 外字 set (services/registry/gaiji.ts). */
+  gaijiVersion: number;
 }
 
 /** Loads a municipality or refuses. */

@@ -58,7 +58,11 @@ import type { SnapshotRecord } from "../../services/asp/replica.ts";
 import { generatePopulation } from "../../services/registry/seed/mod.ts";
 import { replicaResident, replicaSeal } from "../../services/registry/store.ts";
 import { ageOn } from "../../lib/time/clock.ts";
-import type { SyncWorker } from "../../services/asp/sync_worker.ts";
+import {
+  storeGaijiSet,
+  type SyncWorker,
+} from "../../services/asp/sync_worker.ts";
+import { gaijiSet } from "../../services/registry/gaiji.ts";
 import type { TenantConfig } from "../../services/asp/tenancy.ts";
 import {
   createKiosk,
@@ -446,6 +450,12 @@ export async function loadReplica(
   await markFresh(asp, code, headSeq);
   await asp.tenancy.db.update(tenants).set(tenantPolicyColumns(policy))
     .where(eq(tenants.code, code));
+  // And its 外字, as the feed answer carries them.
+  await storeGaijiSet(
+    asp.tenancy,
+    code,
+    await gaijiSet(reg.database.db, code, t.gaijiVersion),
+  );
 }
 
 /** Marks a tenant's replica as fresh at `headSeq` (head seen now). */

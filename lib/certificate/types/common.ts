@@ -129,4 +129,5 @@ export const sheetBaseShape = {
   page: z.int().min(1),
   pages: z.int().min(1),
   subject: subjectSchema,
+  gaiji: z.string().max(65536).optional(),
 };

@@ -19,6 +19,7 @@ import { quietRequestLog } from "../../../lib/service/app.ts";
 import { requireClient } from "../auth.ts";
 import { feedPolicyOf, headSeq, loadMunicipality, readFeed } from "../store.ts";
 import { audit } from "../store.ts";
+import { gaijiSet } from "../gaiji.ts";
 import {
   errorResponses,
   MunicipalityParam,
@@ -36,6 +37,10 @@ const Query = z.object({
   limit: z.coerce.number().int().min(1).max(5000).default(500),
   wait: z.coerce.number().min(0).max(60).default(0).openapi({
     description: "Seconds to wait when empty",
+  }),
+  gaijiVersion: z.coerce.number().int().min(0).optional().openapi({
+    description:
+      "The version of the 外字 set the replica holds: the answer's `gaiji` carries the whole set only when the registry's differs",
   }),
 });
 
@@ -60,7 +65,7 @@ export function createFeedApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
   app.use(requireClient(deps.clients, "feed"));
   app.openapi(route, async (c) => {
     const { code } = c.req.valid("param");
-    const { after, limit, wait } = c.req.valid("query");
+    const { after, limit, wait, gaijiVersion } = c.req.valid("query");
     await loadMunicipality(deps.db, code);
     const deadline = Date.now() +
       Math.min(
@@ -81,6 +86,7 @@ export function createFeedApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
     const head = await headSeq(deps.db, code);
     // Read after the wait: the policy as it stands when answering.
     const policy = feedPolicyOf(await loadMunicipality(deps.db, code));
+    const gaiji = await gaijiSet(deps.db, code, gaijiVersion);
     if (!events.length) quietRequestLog(c);
     else {
       await audit(deps.db, {
@@ -96,6 +102,7 @@ export function createFeedApp(deps: RegistryDeps): OpenAPIHono<RegistryEnv> {
       head,
       heartbeatAt: deps.clock.now().toISOString(),
       policy,
+      gaiji,
       events,
     }, 200);
   });

@@ -162,6 +162,7 @@ export function municipalityRow(code: string): MunicipalityRow {
     printMyNumberAtKiosk: false,
     sameDayEventTypes: null,
     householdMoveOutPolicy: "strict",
+    gaijiVersion: 0,
   };
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE "control"."tenants" ADD COLUMN "gaiji_version" integer DEFAULT 0 NOT NULL;

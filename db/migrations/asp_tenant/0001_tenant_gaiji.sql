@@ -1,0 +1,4 @@
+CREATE TABLE "gaiji" (
+	"code_point" integer PRIMARY KEY NOT NULL,
+	"path" text NOT NULL
+);
