@@ -483,6 +483,17 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
       await expectComplete(asp, reg, label);
     }
 
+    // The municipality registers an outline for the 外字 it prints (issue
+    // 13: a character with none is refused, never a box on paper).
+    const glyph = await reg.call(
+      "PUT",
+      `/municipalities/${CODE}/gaiji/E02A`,
+      { token: TOKENS.admin, body: { path: "M100 100H900V900H100Z" } },
+    );
+    assert.equal(glyph.status, 200);
+    await glyph.body?.cancel();
+    await sync();
+
     // End to end through the builder: the sheet shows exactly the registry's values.
     const [aNow] = await reg.database.db.select().from(registryResidents).where(
       eq(registryResidents.id, a),

@@ -71,6 +71,22 @@ const GAIJI_BASES = parsePairs(
   "高田/たかだ 吉原/よしはら 塚本/つかもと 浜口/はまぐち 高木/たかぎ 柳川/やながわ",
 );
 
+/** The 外字 code point a seeded surname uses: one per base surname. */
+function seedGaijiCodePoint(base: string): number {
+  return 0xe000 + GAIJI_BASES.findIndex(([kanji]) => kanji === base);
+}
+
+/**
+ * The seeded population's 外字: for each private-use code point it uses, the
+ * ordinary character it is a variant of (its glyph stands in for the
+ * municipality's registered outline, e.g. はしご高 drawn as 高).
+ */
+export const SEED_GAIJI: readonly { codePoint: number; base: string }[] =
+  GAIJI_BASES.map(([kanji]) => ({
+    codePoint: seedGaijiCodePoint(kanji),
+    base: kanji[0],
+  }));
+
 /** Shares of variant surnames among households. */
 export const SURNAME_SHARES = {
   variant: 0.01,
@@ -97,7 +113,10 @@ export function pickSurname(rng: Rng): Surname {
   const u = rng.float();
   if (u < SURNAME_SHARES.gaiji) {
     const [base, kana] = rng.pick(GAIJI_BASES);
-    const pua = String.fromCharCode(0xe000 + rng.int(0x100));
+    // This draw chose the code point before seeded 外字 had glyphs; kept so
+    // the rest of a seeded population stays as it was.
+    rng.int(0x100);
+    const pua = String.fromCodePoint(seedGaijiCodePoint(base));
     return { kanji: pua + base.slice(1), kana, seal: base };
   }
   if (u < SURNAME_SHARES.gaiji + SURNAME_SHARES.ivs) {

@@ -14,6 +14,7 @@
  * @module
  */
 
+import { registerSeedGaiji } from "./seed_gaiji.ts";
 import { eq, getTableColumns, sql } from "drizzle-orm";
 import type { Database } from "../../../lib/db/database.ts";
 import {
@@ -369,6 +370,8 @@ export async function seedRegistry(
     await Promise.allSettled(finishing);
     throw e;
   }
+  // The private-use characters the seeded names use, with their outlines.
+  await registerSeedGaiji(db, code);
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }
