@@ -23,6 +23,7 @@ import {
   type ClientConfig,
   requireBearer,
 } from "../../lib/service/bearer_auth.ts";
+import { JlisError, type JlisErrorCode } from "./errors.ts";
 
 /** What a client may do. */
 export type JlisScope = "kiosk" | "stop" | "municipal" | "portal" | "operator";
@@ -79,4 +80,24 @@ export type JlisAuthEnv = BearerEnv<JlisClient>;
  */
 export function requireScope(clients: JlisClient[], ...scopes: JlisScope[]) {
   return requireBearer(clients, scopes);
+}
+
+/**
+ * Throws `refusal` (WRONG_MUNICIPALITY unless told) with the municipality's
+ * code unless the caller acts for that municipality.
+ *
+ * @example
+ * ```ts ignore
+ * assertActsFor("401005", { municipalities: ["401307"] }); // throws WRONG_MUNICIPALITY
+ * assertActsFor("401005", client, "FEE_SCHEDULE_NOT_YOURS");
+ * ```
+ */
+export function assertActsFor(
+  code: string,
+  caller: { readonly municipalities: readonly string[] },
+  refusal: JlisErrorCode = "WRONG_MUNICIPALITY",
+): void {
+  if (!caller.municipalities.includes(code)) {
+    throw new JlisError(refusal, { municipalityCode: code });
+  }
 }

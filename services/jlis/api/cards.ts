@@ -12,7 +12,7 @@
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { CardRecord } from "../../../db/jlis/schema.ts";
-import { type JlisClient, requireScope } from "../auth.ts";
+import { assertActsFor, type JlisClient, requireScope } from "../auth.ts";
 import {
   type Actor,
   changeCardStatus,
@@ -157,9 +157,7 @@ export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
       const { municipalityCode, csrPem, holderBinding, pinless, replaces } = c
         .req.valid("json");
       const client = c.get("client");
-      if (!client.municipalities.includes(municipalityCode)) {
-        throw new JlisError("WRONG_MUNICIPALITY", { municipalityCode });
-      }
+      assertActsFor(municipalityCode, client);
       let issued;
       try {
         issued = await deps.authority.issue(csrPem);

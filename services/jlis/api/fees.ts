@@ -10,9 +10,8 @@
 import { component, createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { annotateRequestLog } from "../../../lib/service/app.ts";
-import { requireScope } from "../auth.ts";
+import { assertActsFor, requireScope } from "../auth.ts";
 import {
-  assertActsFor,
   feeScheduleInputSchema,
   feeScheduleSchema,
   readFeeSchedule,
@@ -57,7 +56,9 @@ export function createFeeScheduleApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
     async (c) => {
       const { code } = c.req.valid("param");
       const client = c.get("client");
-      if (!client.scopes.includes("operator")) assertActsFor(code, client);
+      if (!client.scopes.includes("operator")) {
+        assertActsFor(code, client, "FEE_SCHEDULE_NOT_YOURS");
+      }
       return c.json(await readFeeSchedule(deps.db, code), 200);
     },
   );

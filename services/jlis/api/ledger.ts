@@ -15,7 +15,7 @@ import {
   printReportSchema,
 } from "../../../lib/contracts/kiosk_center.ts";
 import { annotateRequestLog } from "../../../lib/service/app.ts";
-import { requireScope } from "../auth.ts";
+import { assertActsFor, requireScope } from "../auth.ts";
 import {
   acknowledgeIncident,
   listHalts,
@@ -23,7 +23,6 @@ import {
   resumeTenant,
 } from "../issuance/incidents.ts";
 import { digestsOf, setExpectedDigests } from "../issuance/conformance.ts";
-import { JlisError } from "../errors.ts";
 import {
   issueStatus,
   municipalLedgerPage,
@@ -209,9 +208,7 @@ export function createLedgerApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
     async (c) => {
       const { code } = c.req.valid("param");
       const { after, limit } = c.req.valid("query");
-      if (!c.get("client").municipalities.includes(code)) {
-        throw new JlisError("WRONG_MUNICIPALITY", { municipalityCode: code });
-      }
+      assertActsFor(code, c.get("client"));
       const page = await municipalLedgerPage(deps.db, code, after, limit);
       annotateRequestLog(c, { entries: page.entries.length });
       return c.json(page, 200);
@@ -500,6 +497,44 @@ export function createOperationsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
   return app;
 }
 
+/** The lists of incidents and halts: each one's view, query and description. */
+const ASSURANCE_LISTS = {
+  incidents: { view: IncidentView, list: listIncidents, what: "Incidents" },
+  halts: { view: HaltView, list: listHalts, what: "Halts" },
+};
+
+/**
+ * Mounts `GET /{code}/incidents` or `GET /{code}/halts`: the municipality's
+ * own list, newest first (another municipality's code: WRONG_MUNICIPALITY).
+ */
+function mountOwnList(
+  app: OpenAPIHono<JlisEnv>,
+  deps: JlisDeps,
+  key: keyof typeof ASSURANCE_LISTS,
+  summary: string,
+): void {
+  const { view, list, what } = ASSURANCE_LISTS[key];
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: `/{code}/${key}`,
+      summary,
+      request: { params: CodeParam },
+      responses: {
+        200: json(z.object({ [key]: z.array(view) }), what),
+        ...errorResponses,
+      },
+      security: [{ bearer: [] }],
+    }),
+    async (c) => {
+      const { code } = c.req.valid("param");
+      assertActsFor(code, c.get("client"));
+      const rows = await list(deps.db, { municipalityCode: code });
+      return c.json({ [key]: rows }, 200);
+    },
+  );
+}
+
 /**
  * `/municipalities/{code}`: a municipality reads its own incidents and
  * halts over its mutual-TLS identity (a municipal client; another
@@ -514,54 +549,17 @@ export function createMunicipalAssuranceApp(
   for (const path of ["/:code/incidents", "/:code/halts"]) {
     app.use(path, requireScope(deps.clients, "municipal"));
   }
-  const own = (
-    c: { get(k: "client"): { municipalities: string[] } },
-    code: string,
-  ) => {
-    if (!c.get("client").municipalities.includes(code)) {
-      throw new JlisError("WRONG_MUNICIPALITY", { municipalityCode: code });
-    }
-  };
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/{code}/incidents",
-      summary:
-        "The municipality's own incidents, open and acknowledged, newest first",
-      request: { params: CodeParam },
-      responses: {
-        200: json(z.object({ incidents: z.array(IncidentView) }), "Incidents"),
-        ...errorResponses,
-      },
-      security: [{ bearer: [] }],
-    }),
-    async (c) => {
-      const { code } = c.req.valid("param");
-      own(c, code);
-      return c.json({
-        incidents: await listIncidents(deps.db, { municipalityCode: code }),
-      }, 200);
-    },
+  mountOwnList(
+    app,
+    deps,
+    "incidents",
+    "The municipality's own incidents, open and acknowledged, newest first",
   );
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/{code}/halts",
-      summary: "The municipality's own halts, current and past, newest first",
-      request: { params: CodeParam },
-      responses: {
-        200: json(z.object({ halts: z.array(HaltView) }), "Halts"),
-        ...errorResponses,
-      },
-      security: [{ bearer: [] }],
-    }),
-    async (c) => {
-      const { code } = c.req.valid("param");
-      own(c, code);
-      return c.json({
-        halts: await listHalts(deps.db, { municipalityCode: code }),
-      }, 200);
-    },
+  mountOwnList(
+    app,
+    deps,
+    "halts",
+    "The municipality's own halts, current and past, newest first",
   );
   return app;
 }

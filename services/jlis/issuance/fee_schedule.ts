@@ -29,6 +29,7 @@ import { CERTIFICATE_CATALOGUE } from "../../../lib/certificate/types/mod.ts";
 import type { Db } from "../../../lib/db/database.ts";
 import { feeScheduleEntries } from "../../../db/jlis/schema.ts";
 import { JlisError } from "../errors.ts";
+import { assertActsFor } from "../auth.ts";
 
 /** The default fee per copy, yen, by type (the catalogue's `defaultFeePerCopy`). */
 export const DEFAULT_FEES: Readonly<Record<CertificateType, number>> = Object
@@ -244,7 +245,7 @@ export async function setFeeSchedule(
   entries: FeeScheduleEntry[],
   caller: ScheduleCaller & { at: Date },
 ): Promise<FeeSchedule> {
-  assertActsFor(code, caller);
+  assertActsFor(code, caller, "FEE_SCHEDULE_NOT_YOURS");
   const problems = scheduleProblems(entries);
   if (problems.length) {
     throw new JlisError("FEE_SCHEDULE_INVALID", { problems });
@@ -266,22 +267,4 @@ export async function setFeeSchedule(
     }
   });
   return await readFeeSchedule(db, code);
-}
-
-/**
- * Throws FEE_SCHEDULE_NOT_YOURS unless the caller acts for the
- * municipality.
- *
- * @example
- * ```ts ignore
- * assertActsFor("401005", { actor: "city-401307", municipalities: ["401307"] }); // throws
- * ```
- */
-export function assertActsFor(
-  code: string,
-  caller: Pick<ScheduleCaller, "municipalities">,
-): void {
-  if (!caller.municipalities.includes(code)) {
-    throw new JlisError("FEE_SCHEDULE_NOT_YOURS", { municipalityCode: code });
-  }
 }
