@@ -22,6 +22,7 @@ import {
   openTestAsp,
   registryCall,
   registryEvent,
+  requestOwnJuminhyo,
   type TestAsp,
   testWorker,
 } from "./support/asp_world.ts";
@@ -83,22 +84,6 @@ async function runNow(asp: TestAsp): Promise<ReconcileRun> {
   const body = await res.json();
   assert.equal(res.status, 200, JSON.stringify(body));
   return body;
-}
-
-async function certificate(asp: TestAsp, applicant: string) {
-  const res = await asp.call("POST", `/tenants/${CODE}/certificates`, {
-    body: {
-      requestId: `req-${crypto.randomUUID()}`,
-      applicantResidentId: applicant,
-      type: "juminhyo",
-      members: "self",
-      options: { honseki: false, zokugara: false, myNumber: false },
-      issueNumber: `${CODE}-20261126-000001`,
-      issuedAt: "2026-11-26T10:00:00+09:00",
-      includePdf: false,
-    },
-  });
-  return { status: res.status, body: await res.json() };
 }
 
 Deno.test("reconciliation: a consistent replica reconciles clean, also behind a registry that moved on; figures in /metrics", async () => {
@@ -214,7 +199,7 @@ Deno.test("reconciliation: a field dropped in the replica with direct SQL halts 
     assert.ok(t.haltedAt);
     assert.match(t.haltReason!, /removalDate/);
     assert.ok(t.haltReason!.includes(victim));
-    const refused = await certificate(asp, ids[0]);
+    const refused = await requestOwnJuminhyo(asp, CODE, ids[0]);
     assert.equal(refused.status, 503);
     assert.equal(refused.body.code, "REPLICA_MISMATCH");
     assert.deepEqual(

@@ -16,17 +16,14 @@ import { eq } from "drizzle-orm";
 import { cardRouteChanges, cards } from "../db/jlis/schema.ts";
 import { readCardCertificate } from "../lib/card/certificate.ts";
 import { ISSUANCE_REFUSALS } from "../lib/refusals/issuance.ts";
-import { createMetrics } from "../lib/service/metrics.ts";
-import { silentLogger } from "../lib/service/logger.ts";
-import { createRegistryApp } from "../services/registry/app.ts";
-import { clientsFromTokens } from "../services/registry/auth.ts";
-import { createCenterBindingPusher } from "../services/registry/center_binding.ts";
-import { createFeedNotifier } from "../services/registry/feed_notifier.ts";
 import type { KioskReceipt, KioskRefusal } from "../services/kiosk/kiosk.ts";
 import { continueCardAtWindow } from "../scripts/card_continue.ts";
-import { openIssuanceWorld } from "./support/issuance_world.ts";
+import {
+  openIssuanceWorld,
+  openRegistryWindows,
+} from "./support/issuance_world.ts";
 import { makePerson } from "./support/registry_world.ts";
-import { testBindingKeys, TOKENS } from "./support/jlis_world.ts";
+import { TOKENS } from "./support/jlis_world.ts";
 
 const KITAKYUSHU = "401005";
 const FUKUOKA = "401307";
@@ -50,29 +47,7 @@ Deno.test("[e2e] moving between cities: 転出確定 → refused; 継続利用 a
       w.jlis.apps[0].request(input.replace("http://center.test", ""), init);
     // Each city's registry as deployed: its events push to the center with
     // the city's own center credential.
-    const pusher = createCenterBindingPusher({
-      db: w.reg.database.db,
-      centerUrl: "http://center.test",
-      tokenFor: (code) => CENTER_TOKEN[code] ?? null,
-      keys: testBindingKeys,
-      logger: silentLogger(),
-      fetch: async (input, init) => await center(String(input), init),
-      retryMs: 10,
-    });
-    const registry = createRegistryApp({
-      db: w.reg.database.db,
-      clock: w.clock,
-      clients: clientsFromTokens([KITAKYUSHU, FUKUOKA].map((code) => ({
-        id: `city-${code}`,
-        token: `window-${code}`,
-        scopes: ["read", "write", "card_link"],
-        municipalities: [code],
-      }))),
-      notifier: createFeedNotifier(),
-      centerBinding: pusher,
-      logger: silentLogger(),
-      metrics: createMetrics(),
-    });
+    const { app: registry, pusher } = openRegistryWindows(w, CENTER_TOKEN);
     const event = async (code: string, body: Record<string, unknown>) => {
       const res = await registry.request(`/municipalities/${code}/events`, {
         method: "POST",

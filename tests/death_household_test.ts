@@ -11,15 +11,13 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { cards, cardStatusChanges } from "../db/jlis/schema.ts";
-import { createMetrics } from "../lib/service/metrics.ts";
-import { silentLogger } from "../lib/service/logger.ts";
-import { createRegistryApp } from "../services/registry/app.ts";
-import { clientsFromTokens } from "../services/registry/auth.ts";
-import { createCenterBindingPusher } from "../services/registry/center_binding.ts";
-import { createFeedNotifier } from "../services/registry/feed_notifier.ts";
 import type { KioskReceipt, KioskRefusal } from "../services/kiosk/kiosk.ts";
-import { ONE_NODE, openIssuanceWorld } from "./support/issuance_world.ts";
-import { testBindingKeys, TOKENS } from "./support/jlis_world.ts";
+import {
+  ONE_NODE,
+  openIssuanceWorld,
+  openRegistryWindows,
+} from "./support/issuance_world.ts";
+import { TOKENS } from "./support/jlis_world.ts";
 
 const CODE = "401005";
 
@@ -32,32 +30,8 @@ Deno.test("[e2e] a householder's death: the widow becomes 世帯主 in the same 
   const w = await openIssuanceWorld({ nodes: ONE_NODE });
   try {
     const jdb = w.jlis.databases[0].db;
-    const pusher = createCenterBindingPusher({
-      db: w.reg.database.db,
-      centerUrl: "http://center.test",
-      tokenFor: (code) => code === CODE ? TOKENS.city : null,
-      keys: testBindingKeys,
-      logger: silentLogger(),
-      fetch: async (input, init) =>
-        await w.jlis.apps[0].request(
-          String(input).replace("http://center.test", ""),
-          init,
-        ),
-      retryMs: 10,
-    });
-    const window = createRegistryApp({
-      db: w.reg.database.db,
-      clock: w.clock,
-      clients: clientsFromTokens([{
-        id: "city-401005",
-        token: "window-401005",
-        scopes: ["read", "write", "card_link"],
-        municipalities: [CODE],
-      }]),
-      notifier: createFeedNotifier(),
-      centerBinding: pusher,
-      logger: silentLogger(),
-      metrics: createMetrics(),
+    const { app: window, pusher } = openRegistryWindows(w, {
+      [CODE]: TOKENS.city,
     });
 
     const husband = await w.moveIn(CODE, {

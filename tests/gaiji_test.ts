@@ -20,7 +20,7 @@ import { openTestRegistry, TOKENS } from "./support/registry_world.ts";
 import {
   openTestAsp,
   registryFamily,
-  type TestAsp,
+  requestOwnJuminhyo,
   testWorker,
 } from "./support/asp_world.ts";
 import { ONE_NODE, openIssuanceWorld } from "./support/issuance_world.ts";
@@ -114,22 +114,6 @@ Deno.test("registry: PUT /gaiji/{codePoint} registers an outline; hostile input 
   }
 });
 
-async function post(asp: TestAsp, applicant: string) {
-  const res = await asp.call("POST", `/tenants/${CODE}/certificates`, {
-    body: {
-      requestId: `req-${crypto.randomUUID()}`,
-      applicantResidentId: applicant,
-      type: "juminhyo",
-      members: "self",
-      options: { honseki: false, zokugara: false, myNumber: false },
-      issueNumber: `${CODE}-20261126-000001`,
-      issuedAt: "2026-11-26T10:00:00+09:00",
-      includePdf: false,
-    },
-  });
-  return { status: res.status, body: await res.json() };
-}
-
 Deno.test("ASP: a name with an unregistered 外字 is refused GAIJI_NOT_REGISTERED; once registered (through the feed) it is drawn from its outline", async () => {
   const reg = await openTestRegistry([CODE]);
   const asp = await openTestAsp({ clock: reg.clock });
@@ -141,7 +125,7 @@ Deno.test("ASP: a name with an unregistered 外字 is refused GAIJI_NOT_REGISTER
     const worker = testWorker(asp, reg);
     await worker.catchUp(CODE);
 
-    const refused = await post(asp, id);
+    const refused = await requestOwnJuminhyo(asp, CODE, id);
     assert.equal(refused.status, 409, JSON.stringify(refused.body));
     assert.equal(refused.body.code, "GAIJI_NOT_REGISTERED");
     assert.equal(refused.body.details.residentId, id);
@@ -156,7 +140,7 @@ Deno.test("ASP: a name with an unregistered 外字 is refused GAIJI_NOT_REGISTER
     const t = await asp.tenancy.get(CODE);
     assert.equal(t.gaijiVersion, 1, "the feed carried the set");
 
-    const built = await post(asp, id);
+    const built = await requestOwnJuminhyo(asp, CODE, id);
     assert.equal(built.status, 201, JSON.stringify(built.body));
     const sheet = sheetFromJson(built.body.sheets[0]);
     assert.equal(sheet.gaiji, `E02A ${OUTLINE}`);
@@ -173,7 +157,10 @@ Deno.test("ASP: a name with an unregistered 外字 is refused GAIJI_NOT_REGISTER
     const del = await reg.call("DELETE", `/municipalities/${CODE}/gaiji/E02A`);
     assert.equal(del.status, 200);
     await worker.catchUp(CODE);
-    assert.equal((await post(asp, id)).body.code, "GAIJI_NOT_REGISTERED");
+    assert.equal(
+      (await requestOwnJuminhyo(asp, CODE, id)).body.code,
+      "GAIJI_NOT_REGISTERED",
+    );
 
     // Outlines more than the back side can carry: refused as content the
     // form cannot hold, not printed.
@@ -192,7 +179,7 @@ Deno.test("ASP: a name with an unregistered 外字 is refused GAIJI_NOT_REGISTER
       person: { name: "\uE030\uE031\uE032　花子" },
     });
     await worker.catchUp(CODE);
-    const tooMany = await post(asp, many.householder);
+    const tooMany = await requestOwnJuminhyo(asp, CODE, many.householder);
     assert.equal(tooMany.body.code, "FIELD_TOO_LONG");
     assert.deepEqual(tooMany.body.details.fields, ["gaiji"]);
   } finally {

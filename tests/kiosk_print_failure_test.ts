@@ -34,7 +34,9 @@ import { createTestPki, mtlsFetch, serveMtls } from "../lib/tls/mod.ts";
 import { sealImpressionPng } from "../services/registry/seed/mod.ts";
 import { issueStatus } from "../services/jlis/issuance/ledger.ts";
 import type {
+  KioskChoice,
   KioskEvent,
+  KioskOptions,
   KioskReceipt,
   KioskRefusal,
 } from "../services/kiosk/kiosk.ts";
@@ -155,27 +157,35 @@ Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or w
     }).where(eq(sealRegistrations.residentId, sealed));
     await w.sync();
     const real = await createRenderer();
+    /** The head's 住民票 printed at a kiosk over mutual TLS: its receipt. */
+    const print = async (
+      kiosk: Partial<KioskOptions>,
+      choice: Omit<KioskChoice, "card" | "pin" | "type">,
+    ) =>
+      receipt(
+        await w.kiosk({
+          centerUrl,
+          fetch: kioskTls,
+          token: undefined,
+          keyList,
+          ...kiosk,
+        }).run({ card: headCard, pin: "1234", type: "juminhyo", ...choice }),
+      );
 
     await t.step(
       "a household's last sheet cannot be rendered: the print stops, its copy is voided and refunded, nothing printed (print_failed, RENDER_FAILED)",
       async () => {
         const events: KioskEvent[] = [];
         const pdfPath = `${dir}/household.pdf`;
-        const r = receipt(
-          await w.kiosk({
-            centerUrl,
-            fetch: kioskTls,
-            token: undefined,
-            keyList,
+        const r = await print(
+          {
             renderer: () => Promise.resolve(failingLastSheet(real)),
             onEvent: (e) => events.push(e),
-          }).run({
-            card: headCard,
-            pin: "1234",
-            type: "juminhyo",
+          },
+          {
             members: "all",
             pdfPath,
-          }),
+          },
         );
         const n = r.pages;
         assert.ok(n >= 2, `a household of three prints ${n} sheet(s)`);
@@ -225,21 +235,15 @@ Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or w
       "部数 2, a sheet of copy 2 cannot be rendered: copy 1 delivered and printed, copy 2 voided and refunded (print_failed)",
       async () => {
         const pdfPath = `${dir}/copies.pdf`;
-        const r = receipt(
-          await w.kiosk({
-            centerUrl,
-            fetch: kioskTls,
-            token: undefined,
-            keyList,
+        const r = await print(
+          {
             renderer: () => Promise.resolve(failingInCopy2(real)),
-          }).run({
-            card: headCard,
-            pin: "1234",
-            type: "juminhyo",
+          },
+          {
             members: "all",
             copies: 2,
             pdfPath,
-          }),
+          },
         );
         assert.equal(r.copies.length, 2);
         const n = r.copies[0].pages.length;
@@ -293,22 +297,16 @@ Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or w
       "部数 3, a jam on copy 2 and a sheet of copy 3 not rendered: one stop — copy 1 delivered, copies 2 and 3 voided (print_failed)",
       async () => {
         const pdfPath = `${dir}/jam-and-failure.pdf`;
-        const r = receipt(
-          await w.kiosk({
-            centerUrl,
-            fetch: kioskTls,
-            token: undefined,
-            keyList,
+        const r = await print(
+          {
             // The jammed copy is not printed: the second document is copy 3.
             renderer: () => Promise.resolve(failingInCopy2(real)),
-          }).run({
-            card: headCard,
-            pin: "1234",
-            type: "juminhyo",
+          },
+          {
             copies: 3,
             jamCopy: 2,
             pdfPath,
-          }),
+          },
         );
         assert.deepEqual(r.copies.map((c) => c.status), [
           "delivered",
@@ -341,19 +339,12 @@ Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or w
       "部数 2, the PDF cannot be written: nothing printed, every copy voided and refunded (WRITE_FAILED)",
       async () => {
         const pdfPath = `${dir}/no-such-folder/out.pdf`;
-        const r = receipt(
-          await w.kiosk({
-            centerUrl,
-            fetch: kioskTls,
-            token: undefined,
-            keyList,
-          }).run({
-            card: headCard,
-            pin: "1234",
-            type: "juminhyo",
+        const r = await print(
+          {},
+          {
             copies: 2,
             pdfPath,
-          }),
+          },
         );
         assert.deepEqual(r.delivered, []);
         assert.deepEqual(r.voided, [1, 2]);

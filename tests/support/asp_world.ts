@@ -422,6 +422,31 @@ export async function rejectsWithDb(
   throw new Error(`${label} did not reject (expected ${re})`);
 }
 
+/**
+ * Asks the ASP for the applicant's own 住民票 in municipality `code` (no 本籍,
+ * 続柄 or マイナンバー, no PDF; issue number `<code>-20261126-000001`): the
+ * status and the JSON body, whatever the answer.
+ */
+export async function requestOwnJuminhyo(
+  asp: TestAsp,
+  code: string,
+  applicant: string,
+) {
+  const res = await asp.call("POST", `/tenants/${code}/certificates`, {
+    body: {
+      requestId: `req-${crypto.randomUUID()}`,
+      applicantResidentId: applicant,
+      type: "juminhyo",
+      members: "self",
+      options: { honseki: false, zokugara: false, myNumber: false },
+      issueNumber: `${code}-20261126-000001`,
+      issuedAt: "2026-11-26T10:00:00+09:00",
+      includePdf: false,
+    },
+  });
+  return { status: res.status, body: await res.json() };
+}
+
 /** Calls a registry endpoint as the city window and returns the JSON body (throws unless 2xx). */
 export async function registryCall(
   reg: TestRegistry,

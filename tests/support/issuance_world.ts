@@ -81,6 +81,17 @@ import {
   type TestJlis,
   TOKENS,
 } from "./jlis_world.ts";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { createMetrics } from "../../lib/service/metrics.ts";
+import { silentLogger } from "../../lib/service/logger.ts";
+import { createRegistryApp } from "../../services/registry/app.ts";
+import type { RegistryEnv } from "../../services/registry/api/common.ts";
+import { clientsFromTokens } from "../../services/registry/auth.ts";
+import {
+  type CenterBindingPusher,
+  createCenterBindingPusher,
+} from "../../services/registry/center_binding.ts";
+import { createFeedNotifier } from "../../services/registry/feed_notifier.ts";
 
 /** A transport to an ASP node. */
 export type Transport = (
@@ -682,4 +693,62 @@ export function cardRecord(
       linkedAt: "2026-11-20T00:00:00Z",
     },
   };
+}
+
+/** A registry as municipalities deploy it, pushing card bindings to the world's center. */
+export interface RegistryWindows {
+  /**
+   * The registry app; each municipality's window client is `city-<code>`
+   * with bearer `window-<code>` (read, write, card_link).
+   */
+  app: OpenAPIHono<RegistryEnv>;
+  /** Its pusher to the center (`idle()`: the pushes under way answered). */
+  pusher: CenterBindingPusher;
+}
+
+/**
+ * The world's registry as deployed for the municipalities `centerTokens`
+ * names: its events push binding updates and move-outs to the world's
+ * (first) center in process, each with its municipality's own center
+ * credential.
+ *
+ * @example
+ * ```ts ignore
+ * const { app, pusher } = openRegistryWindows(w, { "401005": TOKENS.city });
+ * ```
+ */
+export function openRegistryWindows(
+  w: IssuanceWorld,
+  centerTokens: Record<string, string>,
+): RegistryWindows {
+  const pusher = createCenterBindingPusher({
+    db: w.reg.database.db,
+    centerUrl: "http://center.test",
+    tokenFor: (code) => centerTokens[code] ?? null,
+    keys: testBindingKeys,
+    logger: silentLogger(),
+    fetch: async (input, init) =>
+      await w.jlis.apps[0].request(
+        String(input).replace("http://center.test", ""),
+        init,
+      ),
+    retryMs: 10,
+  });
+  const app = createRegistryApp({
+    db: w.reg.database.db,
+    clock: w.clock,
+    clients: clientsFromTokens(
+      Object.keys(centerTokens).map((code) => ({
+        id: `city-${code}`,
+        token: `window-${code}`,
+        scopes: ["read", "write", "card_link"],
+        municipalities: [code],
+      })),
+    ),
+    notifier: createFeedNotifier(),
+    centerBinding: pusher,
+    logger: silentLogger(),
+    metrics: createMetrics(),
+  });
+  return { app, pusher };
 }
