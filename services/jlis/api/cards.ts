@@ -11,6 +11,8 @@
  */
 import { createResourceApp } from "../../../lib/service/openapi.ts";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { Db } from "../../../lib/db/database.ts";
 import type { CardRecord } from "../../../db/jlis/schema.ts";
 import { assertActsFor, type JlisClient, requireScope } from "../auth.ts";
 import {
@@ -103,11 +105,65 @@ function actorOf(client: JlisClient, requestId: string): Actor {
   };
 }
 
+/**
+ * A route on one card, `/{serial}/…`: the serial in the path, a JSON body,
+ * one answer and the center's errors, for the clients `scope` admits.
+ */
+function cardRoute<B extends z.ZodType, A extends z.ZodType>(r: {
+  method: "post" | "put";
+  path: string;
+  summary: string;
+  scope: ReturnType<typeof requireScope>;
+  body: B;
+  answer: A;
+  description: string;
+}) {
+  return createRoute({
+    method: r.method,
+    path: r.path,
+    summary: r.summary,
+    middleware: [r.scope] as const,
+    request: { params: SerialParam, ...body(r.body) },
+    responses: { 200: json(r.answer, r.description), ...errorResponses },
+    security: [{ bearer: [] }],
+  });
+}
+
+/** A change of one card: its own transaction and refusals. */
+type CardChange<I, R> = (
+  db: Db,
+  serial: string,
+  input: I,
+  actor: Actor,
+  at: Date,
+) => Promise<R>;
+
+/** A changed card's answer: its view and whether it changed. */
+function changedView(
+  r: { card: CardRecord; changed: boolean },
+): z.infer<typeof Changed> {
+  return { ...cardView(r.card), changed: r.changed };
+}
+
 /** The `/cards` sub-app. */
 export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
   const app = createResourceApp<JlisEnv>();
   const municipal = requireScope(deps.clients, "municipal");
   const stopOrMunicipal = requireScope(deps.clients, "stop", "municipal");
+  /** Runs `change` on the card `serial` as the calling client, now. */
+  const onCard = <I, R>(
+    c: Context<JlisEnv>,
+    change: CardChange<I, R>,
+    serial: string,
+    input: I,
+  ): Promise<R> =>
+    change(
+      deps.db,
+      serial,
+      input,
+      actorOf(c.get("client"), c.get("requestId")),
+      deps.clock.now(),
+    );
 
   app.openapi(
     createRoute({
@@ -211,222 +267,160 @@ export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
   );
 
   app.openapi(
-    createRoute({
+    cardRoute({
       method: "post",
       path: "/{serial}/suspend",
       summary:
         "Emergency stop (24-hour line): suspends the card; it cannot resume it",
-      middleware: [stopOrMunicipal] as const,
-      request: {
-        params: SerialParam,
-        ...body(z.object({ reason: z.string().min(1).max(200) }).strict()),
-      },
-      responses: {
-        200: json(Changed, "Suspended (changed: false if it already was)"),
-        ...errorResponses,
-      },
-      security: [{ bearer: [] }],
+      scope: stopOrMunicipal,
+      body: z.object({ reason: z.string().min(1).max(200) }).strict(),
+      answer: Changed,
+      description: "Suspended (changed: false if it already was)",
     }),
     async (c) => {
       const { serial } = c.req.valid("param");
       const { reason } = c.req.valid("json");
-      const r = await changeCardStatus(
-        deps.db,
-        serial,
-        { action: "suspend", reason },
-        actorOf(c.get("client"), c.get("requestId")),
-        deps.clock.now(),
-      );
-      return c.json({ ...cardView(r.card), changed: r.changed }, 200);
+      const r = await onCard(c, changeCardStatus, serial, {
+        action: "suspend",
+        reason,
+      });
+      return c.json(changedView(r), 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    cardRoute({
       method: "post",
       path: "/{serial}/resume",
       summary:
         "Resume a suspended card (municipal window, after verifying the holder's identity)",
-      middleware: [municipal] as const,
-      request: {
-        params: SerialParam,
-        ...body(
-          z.object({
-            reason: z.string().max(200).optional(),
-            // Optional in the schema so that its absence gets its own code.
-            verification: VerificationBody.optional(),
-          }).strict(),
-        ),
-      },
-      responses: { 200: json(Changed, "Resumed"), ...errorResponses },
-      security: [{ bearer: [] }],
+      scope: municipal,
+      body: z.object({
+        reason: z.string().max(200).optional(),
+        // Optional in the schema so that its absence gets its own code.
+        verification: VerificationBody.optional(),
+      }).strict(),
+      answer: Changed,
+      description: "Resumed",
     }),
     async (c) => {
       const { serial } = c.req.valid("param");
       const { reason, verification } = c.req.valid("json");
-      const r = await changeCardStatus(
-        deps.db,
-        serial,
-        { action: "resume", reason, verification },
-        actorOf(c.get("client"), c.get("requestId")),
-        deps.clock.now(),
-      );
-      return c.json({ ...cardView(r.card), changed: r.changed }, 200);
+      const r = await onCard(c, changeCardStatus, serial, {
+        action: "resume",
+        reason,
+        verification,
+      });
+      return c.json(changedView(r), 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    cardRoute({
       method: "post",
       path: "/{serial}/revoke",
       summary: "Revoke a card (final)",
-      middleware: [municipal] as const,
-      request: {
-        params: SerialParam,
-        ...body(z.object({ reason: z.string().min(1).max(200) }).strict()),
-      },
-      responses: { 200: json(Changed, "Revoked"), ...errorResponses },
-      security: [{ bearer: [] }],
+      scope: municipal,
+      body: z.object({ reason: z.string().min(1).max(200) }).strict(),
+      answer: Changed,
+      description: "Revoked",
     }),
     async (c) => {
       const { serial } = c.req.valid("param");
       const { reason } = c.req.valid("json");
-      const r = await changeCardStatus(
-        deps.db,
-        serial,
-        { action: "revoke", reason },
-        actorOf(c.get("client"), c.get("requestId")),
-        deps.clock.now(),
-      );
-      return c.json({ ...cardView(r.card), changed: r.changed }, 200);
+      const r = await onCard(c, changeCardStatus, serial, {
+        action: "revoke",
+        reason,
+      });
+      return c.json(changedView(r), 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    cardRoute({
       method: "post",
       path: "/{serial}/pin-reset",
       summary:
         "Authorise one PIN reset (municipal window, after checking the holder's identity): records the check, answers the card's unblock keys",
-      middleware: [municipal] as const,
-      request: {
-        params: SerialParam,
-        ...body(
-          z.object({
-            cardGeneration: z.number().int().min(0).max(1_000_000).openapi({
-              description: "The reset generation the card file reports",
-            }),
-            // Optional in the schema so that its absence gets its own code.
-            verification: VerificationBody.optional(),
-          }).strict(),
-        ),
-      },
-      responses: {
-        200: json(
-          z.object({
-            resetId: z.string(),
-            serial: z.string(),
-            generation: z.number(),
-            unblockKey: z.string(),
-            nextUnblockKey: z.string(),
-            retry: z.boolean(),
-          }).openapi("PinResetAuthorization"),
-          "The one-time authorisation for the card (resetPin in lib/card/card.ts)",
-        ),
-        ...errorResponses,
-      },
-      security: [{ bearer: [] }],
+      scope: municipal,
+      body: z.object({
+        cardGeneration: z.number().int().min(0).max(1_000_000).openapi({
+          description: "The reset generation the card file reports",
+        }),
+        // Optional in the schema so that its absence gets its own code.
+        verification: VerificationBody.optional(),
+      }).strict(),
+      answer: z.object({
+        resetId: z.string(),
+        serial: z.string(),
+        generation: z.number(),
+        unblockKey: z.string(),
+        nextUnblockKey: z.string(),
+        retry: z.boolean(),
+      }).openapi("PinResetAuthorization"),
+      description:
+        "The one-time authorisation for the card (resetPin in lib/card/card.ts)",
     }),
     async (c) => {
       const { serial } = c.req.valid("param");
-      const r = await authorizePinReset(
-        deps.db,
-        serial,
-        c.req.valid("json"),
-        actorOf(c.get("client"), c.get("requestId")),
-        deps.clock.now(),
-      );
+      const r = await onCard(c, authorizePinReset, serial, c.req.valid("json"));
       return c.json(r, 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    cardRoute({
       method: "post",
       path: "/{serial}/moved-out",
       summary:
         "Report the holder's move-out (転出確定; the card's current municipality): the card is refused at kiosks until carried on",
-      middleware: [municipal] as const,
-      request: {
-        params: SerialParam,
-        ...body(z.object({ reason: z.string().min(1).max(200) }).strict()),
-      },
-      responses: {
-        200: json(
-          Changed,
-          "Recorded (changed: false if already reported, or the card was carried on from the caller's municipality)",
-        ),
-        ...errorResponses,
-      },
-      security: [{ bearer: [] }],
+      scope: municipal,
+      body: z.object({ reason: z.string().min(1).max(200) }).strict(),
+      answer: Changed,
+      description:
+        "Recorded (changed: false if already reported, or the card was carried on from the caller's municipality)",
     }),
     async (c) => {
       const { serial } = c.req.valid("param");
-      const r = await reportMovedOut(
-        deps.db,
-        serial,
-        c.req.valid("json"),
-        actorOf(c.get("client"), c.get("requestId")),
-        deps.clock.now(),
-      );
-      return c.json({ ...cardView(r.card), changed: r.changed }, 200);
+      const r = await onCard(c, reportMovedOut, serial, c.req.valid("json"));
+      return c.json(changedView(r), 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    cardRoute({
       method: "post",
       path: "/{serial}/continuation",
       summary:
         "Carry the card on (継続利用) to the caller's municipality after its 転入: the holder, as its registry records its resident, must match the card's holder binding; usable from the next day",
-      middleware: [municipal] as const,
-      request: {
-        params: SerialParam,
-        ...body(
-          z.object({
-            municipalityCode: z.string().regex(/^\d{6}$/).openapi({
-              description: "The new municipality (one the caller acts for)",
-            }),
-            holder: z.object({
-              name: z.string().min(1).max(100),
-              birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-              sex: z.enum(["male", "female"]),
-            }).strict().openapi({
-              description:
-                "The resident's name, birth date and sex as the new municipality's registry records them: checked against the card's holder binding, then bound under the new municipality's key; not kept",
-            }),
-            reason: z.string().min(1).max(200).optional(),
-            // Optional in the schema so that its absence gets its own code.
-            verification: VerificationBody.optional(),
-          }).strict(),
-        ),
-      },
-      responses: {
-        200: json(
-          CardView.extend({
-            changed: z.boolean(),
-            from: z.string().openapi({
-              description: "The municipality the card came from",
-            }),
-            effectiveFrom: z.string().openapi({
-              description: "When the card routes to the new municipality from",
-            }),
-          }).openapi("CardContinuation"),
-          "Carried on (changed: false if the card already routes there)",
-        ),
-        ...errorResponses,
-      },
-      security: [{ bearer: [] }],
+      scope: municipal,
+      body: z.object({
+        municipalityCode: z.string().regex(/^\d{6}$/).openapi({
+          description: "The new municipality (one the caller acts for)",
+        }),
+        holder: z.object({
+          name: z.string().min(1).max(100),
+          birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+          sex: z.enum(["male", "female"]),
+        }).strict().openapi({
+          description:
+            "The resident's name, birth date and sex as the new municipality's registry records them: checked against the card's holder binding, then bound under the new municipality's key; not kept",
+        }),
+        reason: z.string().min(1).max(200).optional(),
+        // Optional in the schema so that its absence gets its own code.
+        verification: VerificationBody.optional(),
+      }).strict(),
+      answer: CardView.extend({
+        changed: z.boolean(),
+        from: z.string().openapi({
+          description: "The municipality the card came from",
+        }),
+        effectiveFrom: z.string().openapi({
+          description: "When the card routes to the new municipality from",
+        }),
+      }).openapi("CardContinuation"),
+      description:
+        "Carried on (changed: false if the card already routes there)",
     }),
     async (c) => {
       const { serial } = c.req.valid("param");
@@ -455,42 +449,25 @@ export function createCardsApp(deps: JlisDeps): OpenAPIHono<JlisEnv> {
   );
 
   app.openapi(
-    createRoute({
+    cardRoute({
       method: "put",
       path: "/{serial}/binding",
       summary:
         "Keep the card's holder binding current (the municipality, when an event changed the holder's name, birth date or sex)",
-      middleware: [municipal] as const,
-      request: {
-        params: SerialParam,
-        ...body(
-          z.object({
-            previousDigest: Digest,
-            digest: Digest,
-            reason: z.string().min(1).max(200),
-          }).strict(),
-        ),
-      },
-      responses: {
-        200: json(
-          z.object({ serial: z.string(), changed: z.boolean() }).openapi(
-            "CardBindingChange",
-          ),
-          "Updated (changed: false if it already was)",
-        ),
-        ...errorResponses,
-      },
-      security: [{ bearer: [] }],
+      scope: municipal,
+      body: z.object({
+        previousDigest: Digest,
+        digest: Digest,
+        reason: z.string().min(1).max(200),
+      }).strict(),
+      answer: z.object({ serial: z.string(), changed: z.boolean() }).openapi(
+        "CardBindingChange",
+      ),
+      description: "Updated (changed: false if it already was)",
     }),
     async (c) => {
       const { serial } = c.req.valid("param");
-      const r = await updateBinding(
-        deps.db,
-        serial,
-        c.req.valid("json"),
-        actorOf(c.get("client"), c.get("requestId")),
-        deps.clock.now(),
-      );
+      const r = await onCard(c, updateBinding, serial, c.req.valid("json"));
       return c.json({ serial: serial.toLowerCase(), changed: r.changed }, 200);
     },
   );
