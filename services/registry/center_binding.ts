@@ -138,23 +138,20 @@ const sameIdentity = (a: HolderIdentity, b: HolderIdentity) =>
   a.name.normalize("NFC") === b.name.normalize("NFC") &&
   a.birthDate === b.birthDate && a.sex === b.sex;
 
-/**
- * The binding updates of one committed event: for each resident whose basic
- * identity changed and who holds an active card link. Exported for tests.
- *
- * @example
- * ```ts ignore
- * const pushes = await bindingUpdatesOf(db, keys, "401005", 1042);
- * ```
- */
-export async function bindingUpdatesOf(
+/** A committed event as the outbox keeps it (what the center calls follow from). */
+export interface CommittedEvent {
+  seq: number;
+  type: string;
+  payload: unknown;
+  undo: unknown;
+}
+
+/** Reads one committed event of a municipality (null when absent). */
+async function committedEvent(
   db: Db,
-  keys: BindingKeys,
   municipalityCode: string,
   seq: number,
-): Promise<BindingPush[]> {
-  const key = keys(municipalityCode);
-  if (!key) return [];
+): Promise<CommittedEvent | null> {
   const [ev] = await db.select({
     type: outbox.type,
     payload: outbox.payload,
@@ -162,7 +159,27 @@ export async function bindingUpdatesOf(
   }).from(outbox).where(
     and(eq(outbox.municipalityCode, municipalityCode), eq(outbox.seq, seq)),
   );
-  if (!ev) return [];
+  return ev ? { seq, ...ev } : null;
+}
+
+/**
+ * The binding updates of one committed event: for each resident whose basic
+ * identity changed and who holds an active card link. Exported for tests.
+ *
+ * @example
+ * ```ts ignore
+ * const pushes = await bindingUpdatesOf(db, keys, "401005", ev);
+ * ```
+ */
+export async function bindingUpdatesOf(
+  db: Db,
+  keys: BindingKeys,
+  municipalityCode: string,
+  ev: CommittedEvent,
+): Promise<BindingPush[]> {
+  const key = keys(municipalityCode);
+  if (!key) return [];
+  const seq = ev.seq;
   const after = (ev.payload as { residents?: Person[] })?.residents ?? [];
   const before =
     (ev.undo as { residents?: Record<string, Person | null> })?.residents ??
@@ -205,19 +222,12 @@ async function activeSerials(
  *
  * @example
  * ```ts ignore
- * const reports = await moveOutsOf(db, "401005", 1043);
+ * const reports = moveOutsOf(ev);
  * ```
  */
-export async function moveOutsOf(
-  db: Db,
-  municipalityCode: string,
-  seq: number,
-): Promise<MoveOutReport[]> {
-  const [ev] = await db.select({ type: outbox.type, payload: outbox.payload })
-    .from(outbox).where(
-      and(eq(outbox.municipalityCode, municipalityCode), eq(outbox.seq, seq)),
-    );
-  if (ev?.type !== "tenshutsu_kakutei") return [];
+export function moveOutsOf(ev: CommittedEvent): MoveOutReport[] {
+  if (ev.type !== "tenshutsu_kakutei") return [];
+  const seq = ev.seq;
   const links = (ev.payload as {
     cardLinks?: { serial: string; unlinkedAt: string | null }[];
   })?.cardLinks ?? [];
@@ -233,19 +243,16 @@ export async function moveOutsOf(
  *
  * @example
  * ```ts ignore
- * const revocations = await revocationsOf(db, "401005", 1044);
+ * const revocations = await revocationsOf(db, "401005", ev);
  * ```
  */
 export async function revocationsOf(
   db: Db,
   municipalityCode: string,
-  seq: number,
+  ev: CommittedEvent,
 ): Promise<CardRevocation[]> {
-  const [ev] = await db.select({ type: outbox.type, payload: outbox.payload })
-    .from(outbox).where(
-      and(eq(outbox.municipalityCode, municipalityCode), eq(outbox.seq, seq)),
-    );
-  if (ev?.type !== "shibou") return [];
+  if (ev.type !== "shibou") return [];
+  const seq = ev.seq;
   const out: CardRevocation[] = [];
   const after = (ev.payload as { residents?: Person[] })?.residents ?? [];
   for (const r of after) {
@@ -343,9 +350,13 @@ export function createCenterBindingPusher(
       let moveOuts: MoveOutReport[] = [];
       let revocations: CardRevocation[] = [];
       try {
-        pushes = await bindingUpdatesOf(deps.db, deps.keys, code, seq);
-        moveOuts = await moveOutsOf(deps.db, code, seq);
-        revocations = await revocationsOf(deps.db, code, seq);
+        // One read of the committed event for the three kinds of call.
+        const ev = await committedEvent(deps.db, code, seq);
+        if (ev) {
+          pushes = await bindingUpdatesOf(deps.db, deps.keys, code, ev);
+          moveOuts = moveOutsOf(ev);
+          revocations = await revocationsOf(deps.db, code, ev);
+        }
       } catch (err) {
         deps.logger.error("card binding: cannot read the event", {
           municipalityCode: code,
