@@ -16,6 +16,7 @@
  */
 import { z } from "zod";
 import { ContractError, parseMessage } from "./wire.ts";
+import { formProfileSchema } from "./form_profile.ts";
 import {
   GaijiPathError,
   isPrivateUse,
@@ -67,12 +68,19 @@ export const HOUSEHOLD_MOVE_OUT_POLICIES = ["strict", "lenient"] as const;
  *   (処理日), is issued only from tomorrow; null: every type;
  * - `householdMoveOut`: strict — a household certificate is refused while
  *   any member has filed a move-out (転出予定), the applicant's own still
- *   issues; lenient — only the householder's or a printed member's does.
+ *   issues; lenient — only the householder's or a printed member's does;
+ * - `formProfile`: the form profile (lib/contracts/form_profile.ts).
  */
 export const municipalityPolicySchema = z.object({
   printMyNumberAtKiosk: z.boolean(),
   sameDayEventTypes: z.array(z.string()).nullable(),
   householdMoveOut: z.enum(HOUSEHOLD_MOVE_OUT_POLICIES),
+  /**
+   * How the municipality's certificates are printed
+   * (lib/contracts/form_profile.ts); absent from older registries: the
+   * default profile.
+   */
+  formProfile: formProfileSchema.optional(),
 }).strict();
 
 /** A municipality's kiosk policy (see {@linkcode municipalityPolicySchema}). */
