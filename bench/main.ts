@@ -31,6 +31,7 @@ import { p1a } from "./p1a.ts";
 import { p2 } from "./p2.ts";
 import { p3, p3checks, p3p99 } from "./p3.ts";
 import { p3b, p4, p4rate } from "./p4.ts";
+import { p4m } from "./p4m.ts";
 import { p5 } from "./p5.ts";
 import { p6 } from "./p6.ts";
 import { p7 } from "./p7.ts";
@@ -47,6 +48,7 @@ export const FIGURES: readonly Figure[] = [
   p3b,
   p4,
   p4rate,
+  p4m,
   p5,
   p6,
   p7,

@@ -22,7 +22,10 @@
  */
 import process from "node:process";
 import { silentLogger } from "../lib/service/logger.ts";
-import { startPortal } from "../services/portal/main.ts";
+import {
+  startPortal,
+  type StartPortalOptions,
+} from "../services/portal/main.ts";
 import { generateCorpus } from "../tests/fixtures/scan_corpus.ts";
 import {
   type Figure,
@@ -89,13 +92,20 @@ interface RoundTally {
   errors: Record<string, number>;
 }
 
-const BOUNDARY = "----p7-bench-7d1c4e0a9b";
+/** The boundary of {@linkcode multipartBody}. */
+export const BOUNDARY = "----p7-bench-7d1c4e0a9b";
 
 /**
  * A `multipart/form-data` body with the scan as its one file field `scan`
  * (what a browser's or a bank's form upload sends), built once per scan.
+ *
+ * @example
+ * ```ts ignore
+ * await fetch(`${url}/api/verify`, { method: "POST", body: multipartBody(scan),
+ *   headers: { "Content-Type": `multipart/form-data; boundary=${BOUNDARY}` } });
+ * ```
  */
-function multipartBody(scan: Uint8Array): Uint8Array<ArrayBuffer> {
+export function multipartBody(scan: Uint8Array): Uint8Array<ArrayBuffer> {
   const enc = new TextEncoder();
   const head = enc.encode(
     `--${BOUNDARY}\r\nContent-Disposition: form-data; name="scan"; ` +
@@ -109,14 +119,35 @@ function multipartBody(scan: Uint8Array): Uint8Array<ArrayBuffer> {
   return body;
 }
 
-/** Loads one portal with `clients` clients for `seconds`. */
-async function loadRound(
+/** A portal started for a figure, and what it took to start it. */
+export interface BenchPortal {
+  url: string;
+  /** The API key its one bank client sends (`X-API-Key`). */
+  apiKey: string;
+  /** Stops it and removes its audit folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the portal as in production (`startPortal`: config from the
+ * environment, a JSON-lines audit file in a temporary folder) on
+ * 127.0.0.1 with `workers` decode workers and one bank client.
+ *
+ * @example
+ * ```ts ignore
+ * const portal = await startBenchPortal(2, { keyList, decryptionKeys,
+ *   statusLookup: () => Promise.resolve("valid") });
+ * await portal.stop();
+ * ```
+ */
+export async function startBenchPortal(
   workers: number,
-  scans: readonly Uint8Array[],
-  corpus: Awaited<ReturnType<typeof generateCorpus>>,
-  options: { clients: number; seconds: number },
-): Promise<RoundTally> {
-  const dir = await Deno.makeTempDir({ prefix: "bench-p7-" });
+  center: Pick<
+    StartPortalOptions,
+    "keyList" | "decryptionKeys" | "statusLookup"
+  >,
+): Promise<BenchPortal> {
+  const dir = await Deno.makeTempDir({ prefix: "bench-portal-" });
   const env = new Map([
     ["PORTAL_HOST", "127.0.0.1"],
     ["PORTAL_PORT", "0"],
@@ -132,13 +163,42 @@ async function loadRound(
       }]),
     ],
   ]);
-  const portal = await startPortal({
+  try {
+    const portal = await startPortal({
+      ...center,
+      env,
+      buildIslands: false,
+      logger: silentLogger(),
+    });
+    if (!portal.url.startsWith("http://127.0.0.1:")) {
+      await portal.stop();
+      throw new Error(`The bench loads 127.0.0.1 only, got ${portal.url}`);
+    }
+    return {
+      url: portal.url,
+      apiKey: BENCH_KEY,
+      async stop() {
+        await portal.stop();
+        await Deno.remove(dir, { recursive: true });
+      },
+    };
+  } catch (e) {
+    await Deno.remove(dir, { recursive: true });
+    throw e;
+  }
+}
+
+/** Loads one portal with `clients` clients for `seconds`. */
+async function loadRound(
+  workers: number,
+  scans: readonly Uint8Array[],
+  corpus: Awaited<ReturnType<typeof generateCorpus>>,
+  options: { clients: number; seconds: number },
+): Promise<RoundTally> {
+  const portal = await startBenchPortal(workers, {
     keyList: corpus.keyList,
     decryptionKeys: corpus.decryptionKeys,
     statusLookup: () => Promise.resolve("valid"),
-    env,
-    buildIslands: false,
-    logger: silentLogger(),
   });
   const tally: RoundTally = {
     verified: 0,
@@ -148,9 +208,6 @@ async function loadRound(
     errors: {},
   };
   try {
-    if (!portal.url.startsWith("http://127.0.0.1:")) {
-      throw new Error(`P7 loads 127.0.0.1 only, got ${portal.url}`);
-    }
     let sent = 0;
     // The clients' bodies are built once: the load generator shares the
     // process (and the two cores) with the portal, so it should cost as
@@ -203,7 +260,6 @@ async function loadRound(
     tally.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   } finally {
     await portal.stop();
-    await Deno.remove(dir, { recursive: true });
   }
   return tally;
 }

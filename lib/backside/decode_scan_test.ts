@@ -28,6 +28,8 @@ import {
   type TestCenter,
 } from "../../tests/fixtures/back_side.ts";
 import { writeSymbol } from "./zxing.ts";
+import { renderDocumentPdf } from "../render/mod.ts";
+import { makeSheet } from "../../tests/fixtures/certificate.ts";
 
 const center: TestCenter = await makeTestCenter();
 const options: DecodeScanOptions = {
@@ -151,6 +153,49 @@ Deno.test("decodeScan() finds the back on page 2 of a scanned PDF, and does not 
   assert.equal(result.verdict, "genuine", result.reason.en);
   assert.equal(result.stats.pages, 3);
   assert.equal(result.certificate!.issueNumber, a.issueNumber);
+});
+
+/** The kiosk's PDF of one sheet (front, back) with this back side. */
+async function kioskPdf(back: (real: BackSide) => BackSide) {
+  const sheet = makeSheet({ issueNumber: "401005-20261126-000901" });
+  const real = await buildBackSide(sheet, center);
+  const doc = { requestId: "req-survey", sheets: [sheet] };
+  return renderDocumentPdf(doc, [back(real)]);
+}
+
+Deno.test("decodeScan() settles the kiosk's vector PDF in its survey: the front in no reading pass, the back genuine in one, every symbol read", async () => {
+  const pdf = await kioskPdf((b) => b);
+  const front = await decodeScan(pdf, { ...options, page: 1 });
+  assert.equal(front.verdict, "not-a-certificate");
+  assert.equal(front.reason.code, "FRONT_SIDE_ONLY");
+  assert.equal(front.stats.passes, 0);
+  assert.equal(front.stats.dpi, 120);
+  const back = await decodeScan(pdf, { ...options, page: 2 });
+  assert.equal(back.verdict, "genuine", back.reason.en);
+  assert.equal(back.certificate!.issueNumber, "401005-20261126-000901");
+  assert.equal(back.stats.passes, 1);
+  assert.equal(back.stats.dpi, 120);
+  assert.equal(back.stats.symbolsRead, back.stats.symbolsTotal);
+});
+
+Deno.test("decodeScan() leaves a PDF page in doubt to the whole ladder: a back missing a symbol is genuine, a mixed one tampered", async () => {
+  const short = await kioskPdf((b) => withSymbols(b, b.symbols.slice(1)));
+  const partly = await decodeScan(short, { ...options, page: 2 });
+  assert.equal(partly.verdict, "genuine", partly.reason.en);
+  assert.ok(partly.stats.passes >= 2, "the survey, then the 200-dpi ladder");
+  assert.equal(partly.stats.dpi, 200);
+  const other = await buildBackSide(await sheetOf("juminhyo", 111), center);
+  const mixedPdf = await kioskPdf((b) =>
+    withSymbols(b, [
+      ...b.symbols.slice(0, b.symbols.length / 2),
+      ...other.symbols.slice(b.symbols.length / 2),
+    ])
+  );
+  const mixed = await decodeScan(mixedPdf, { ...options, page: 2 });
+  assert.equal(mixed.verdict, "tampered");
+  assert.equal(mixed.reason.code, "SYMBOLS_MIXED");
+  assert.ok(mixed.stats.passes >= 2);
+  assert.equal(mixed.stats.dpi, 200);
 });
 
 Deno.test("decodeScan() says tampered when one symbol's payload was altered and re-encoded", async () => {

@@ -44,7 +44,15 @@ export class ScanFormatError extends Error {
 
 const A4_SHORT_INCH = 210 / 25.4;
 
-function isPdf(bytes: Uint8Array): boolean {
+/**
+ * Whether the bytes are a PDF ("%PDF-" within the first kilobyte).
+ *
+ * @example
+ * ```ts
+ * isPdf(new TextEncoder().encode("%PDF-1.7\n")); // true
+ * ```
+ */
+export function isPdf(bytes: Uint8Array): boolean {
   // "%PDF" may follow a little junk; the spec allows it within the first 1 KB.
   const head = new TextDecoder("latin1").decode(bytes.subarray(0, 1024));
   return head.includes("%PDF-");
