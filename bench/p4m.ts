@@ -21,10 +21,8 @@
  *
  * @module
  */
-import { buildBackSide } from "../lib/backside/build_back_side.ts";
-import { createRenderer } from "../lib/render/mod.ts";
-import { makeTestCenter, type TestCenter } from "../tests/fixtures/back_side.ts";
-import { makeHouseholdDocument } from "../tests/fixtures/certificate.ts";
+import { makeTestCenter } from "../tests/fixtures/back_side.ts";
+import { householdKioskPdf } from "../tests/fixtures/kiosk_pdf.ts";
 import { generateCorpus } from "../tests/fixtures/scan_corpus.ts";
 import {
   type Figure,
@@ -67,31 +65,6 @@ export interface P4mResult {
    */
   cpuPerHousehold: number;
   loadAverage: number[];
-}
-
-/**
- * The kiosk's PDF of a household of `members` (its own issue number), as
- * the kiosk renders a released document of one copy.
- */
-async function kioskPdf(
-  center: TestCenter,
-  members: number,
-  serial: number,
-): Promise<Uint8Array> {
-  const doc = makeHouseholdDocument({
-    members,
-    issueNumber: `401005-20261126-${String(serial).padStart(6, "0")}`,
-  });
-  const backs = await Promise.all(
-    doc.sheets.map((sheet) =>
-      buildBackSide(sheet, {
-        signer: center.signer,
-        encryptionKey: center.encryptionKey,
-      })
-    ),
-  );
-  const renderer = await createRenderer();
-  return renderer.pdfOfDocuments([{ doc, backs }]);
 }
 
 interface SheetAnswer {
@@ -148,8 +121,14 @@ export async function runP4m(options: P4mOptions = {}): Promise<P4mResult> {
   const log = options.log ?? (() => {});
   const center = await makeTestCenter();
   log(`P4m: printing the kiosk's PDF for a household of ${SHEETS}`);
-  const household = await kioskPdf(center, SHEETS, 700);
-  const oneSheetPdf = await kioskPdf(center, 1, 701);
+  const { pdf: household } = await householdKioskPdf(center, {
+    members: SHEETS,
+    issueNumber: "401005-20261126-000700",
+  });
+  const { pdf: oneSheetPdf } = await householdKioskPdf(center, {
+    members: 1,
+    issueNumber: "401005-20261126-000701",
+  });
   const corpus = await generateCorpus({
     count: 4,
     seed: options.seed ?? 4,
@@ -296,7 +275,9 @@ export const p4m: Figure = {
 if (import.meta.main) {
   const runs = Deno.args[0] ? Number(Deno.args[0]) : undefined;
   if (runs !== undefined && !(Number.isInteger(runs) && runs > 0)) {
-    throw new RangeError(`runs must be a positive integer, got ${Deno.args[0]}`);
+    throw new RangeError(
+      `runs must be a positive integer, got ${Deno.args[0]}`,
+    );
   }
   const r = figureResult(
     await runP4m({ runs, log: (m) => console.error(m) }),

@@ -169,9 +169,9 @@ export async function decodeScan(
     symbolsRead: 0,
     ms: 0,
   };
-  const judged = (isPdf(bytes)
-    ? await surveyPdf(bytes, options, stats)
-    : undefined) ?? await decodePages(bytes, options, stats);
+  const judged =
+    (isPdf(bytes) ? await surveyPdf(bytes, options, stats) : undefined) ??
+      await decodePages(bytes, options, stats);
   stats.ms = Math.round(performance.now() - started);
   return await withFront({ ...judged, stats }, options.renderFront);
 }
