@@ -2,7 +2,9 @@
  * [e2e] A bank's flow in Debian's Chromium (playwright-core): the upload
  * page hydrates its island, a scan dropped on it uploads with progress, and
  * the result shows the verdict beside the reduced front image; the same
- * flow works with JavaScript switched off. Screenshots go to tests/artifacts/.
+ * flow works with JavaScript switched off; the kiosk's PDF for a household
+ * of six shows its six sheets, each with its own verdict and front.
+ * Screenshots go to tests/artifacts/.
  */
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium.ts";
 import assert from "node:assert/strict";
@@ -12,6 +14,7 @@ import { createRenderer } from "../lib/render/mod.ts";
 import { createPortalApp } from "../services/portal/app.ts";
 import { memoryAuditSink } from "../services/portal/audit.ts";
 import { makeDemoCenter, verdictScans } from "./fixtures/verdict_scans.ts";
+import { householdKioskPdf } from "./fixtures/kiosk_pdf.ts";
 import { bundleIslands } from "../services/portal/fresh/bundle.ts";
 import { discoverFiles } from "../services/portal/fresh/manifest.ts";
 import { PORTAL_ROOT, STATIC_DIR } from "../services/portal/paths.ts";
@@ -37,6 +40,10 @@ Deno.test({
 
     const center = await makeDemoCenter();
     const scans = await verdictScans(center, { only: ["genuine", "voided"] });
+    const { pdf: household } = await householdKioskPdf(
+      { signer: center.signer, encryptionKey: center.contentKey },
+      { tamperedSheet: 4 },
+    );
     const renderer = await createRenderer();
     const audit = memoryAuditSink();
     const app = await createPortalApp({
@@ -124,6 +131,56 @@ Deno.test({
       });
       assert.deepEqual(problems, [], "no console errors or CSP violations");
 
+      // The kiosk's PDF for a household of six, sheet 4 tampered: six
+      // sheets listed, each with its own verdict, five fronts shown.
+      await page.goto(`${base}/`);
+      await page.waitForSelector("form.upload--enhanced");
+      const householdDrop = await page.evaluateHandle((b64: string) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(
+          new File([bytes], "household.pdf", { type: "application/pdf" }),
+        );
+        return dt;
+      }, household.toBase64());
+      await page.dispatchEvent(".dropzone", "drop", {
+        dataTransfer: householdDrop,
+      });
+      await page.waitForSelector("text=household.pdf");
+      await page.click("button[type=submit]");
+      await page.waitForSelector(".sheet-list", { timeout: 120_000 });
+      assert.deepEqual(
+        await page.$$eval(
+          "li.sheet",
+          (els) => els.map((e) => e.getAttribute("data-verdict")),
+        ),
+        ["genuine", "genuine", "genuine", "tampered", "genuine", "genuine"],
+      );
+      const fronts = await page.$$eval(
+        ".sheet-list img",
+        (imgs) =>
+          imgs.map((img) => {
+            const i = img as HTMLImageElement;
+            return { id: i.id, ok: i.complete && i.naturalWidth === 760 };
+          }),
+      );
+      assert.deepEqual(
+        fronts,
+        [1, 2, 3, 5, 6].map((n) => ({
+          id: `front-image-${n}`,
+          ok: true,
+        })),
+      );
+      assert.match(
+        await page.textContent("#verdict-title") ?? "",
+        /改ざんされている可能性があります/,
+      );
+      await page.screenshot({
+        path: `${ARTIFACTS}/portal_result_household_of_six.png`,
+        fullPage: true,
+      });
+      assert.deepEqual(problems, [], "no console errors or CSP violations");
+
       // Without JavaScript: the plain form post, in English, a voided sheet.
       const cdp = await context.newCDPSession(page);
       await cdp.send("Emulation.setScriptExecutionDisabled", { value: true });
@@ -152,6 +209,7 @@ Deno.test({
 
       assert.deepEqual(audit.records.map((r) => [r.channel, r.verdict]), [
         ["form", "genuine"],
+        ["form", "tampered"],
         ["form", "voided"],
       ]);
     } finally {
