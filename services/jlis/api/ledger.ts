@@ -39,7 +39,7 @@ import {
   checkpointSchema,
 } from "../../../lib/ledger/checkpoint.ts";
 import { errorResponses, type JlisDeps, type JlisEnv } from "./common.ts";
-import { issueNumberSchema } from "../../../lib/contracts/issue_number.ts";
+import { ISSUE_NUMBER_PATTERN } from "../../../lib/contracts/issue_number.ts";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -51,7 +51,7 @@ const body = <T extends z.ZodType>(schema: T) => ({
 });
 
 const IssueNumberParam = z.object({
-  issueNumber: issueNumberSchema.openapi({
+  issueNumber: z.string().regex(ISSUE_NUMBER_PATTERN).openapi({
     param: { name: "issueNumber", in: "path" },
     example: "20261126-401005-kiosk-0001-01-0000012",
   }),

@@ -24,7 +24,7 @@ import {
 } from "../issuances.ts";
 import { audit } from "../store.ts";
 import {
-  issueNumberSchema,
+  ISSUE_NUMBER_PATTERN,
   municipalityOfIssueNumber,
 } from "../../../lib/contracts/issue_number.ts";
 import {
@@ -55,7 +55,7 @@ const Query = z.object({
     description:
       "Issued up to (a date: through that day, JST; an instant: before it)",
   }),
-  issueNumber: issueNumberSchema.optional().openapi({
+  issueNumber: z.string().regex(ISSUE_NUMBER_PATTERN).optional().openapi({
     example: "20261126-401005-kiosk-0001-01-0000012",
   }),
   status: z.enum(ISSUANCE_STATUSES).optional().openapi({
@@ -132,7 +132,7 @@ const revokeRoute = createRoute({
     "Revoke a certificate issued in error: the center revokes it (the municipality's own issues only)",
   request: {
     params: MunicipalityParam.extend({
-      issueNumber: issueNumberSchema.openapi({
+      issueNumber: z.string().regex(ISSUE_NUMBER_PATTERN).openapi({
         param: { name: "issueNumber", in: "path" },
         example: "20261126-401005-kiosk-0001-01-0000012",
       }),
