@@ -21,6 +21,8 @@ import {
   parseMasterKey,
 } from "../services/asp/keys.ts";
 import { storeGaijiSet } from "../services/asp/sync_worker.ts";
+import { applySnapshot } from "../services/asp/snapshot.ts";
+import { AspError } from "../services/asp/errors.ts";
 import { generateMediaKeys } from "../lib/media/keys.ts";
 import { verifyMedia } from "../lib/media/reader.ts";
 import { exportMedia } from "../services/registry/media_export.ts";
@@ -115,5 +117,40 @@ Deno.test("[e2e] media:export carries the municipality's 外字; media:import lo
   } finally {
     await registry.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("applySnapshot() refuses a media 外字 set the feed would refuse (SNAPSHOT_INVALID), the tenant as it was", async () => {
+  const asp = await openTestDatabase(CONTROL_MIGRATIONS);
+  try {
+    const tenancy = createTenancy({
+      database: asp,
+      keyring: createKeyring([
+        parseMasterKey("mk-1", generateMasterKeyBase64()),
+      ]),
+    });
+    await tenancy.provision({
+      code: CODE,
+      name: "北九州市",
+      mayor: "北九州市長　武内　和久",
+    });
+    for (
+      const glyph of [
+        { codePoint: 0x5c71, path: SQUARE }, // 山: not a private-use character
+        { codePoint: 0xe001, path: "M100 100 X" }, // not an outline
+      ]
+    ) {
+      await assert.rejects(
+        applySnapshot(tenancy, CODE, [], 5, {
+          actor: "import",
+          gaiji: { version: 1, glyphs: [glyph] },
+        }),
+        (e: unknown) => e instanceof AspError && e.code === "SNAPSHOT_INVALID",
+      );
+    }
+    assert.equal((await tenancy.get(CODE)).snapshotSeq, null);
+    assert.deepEqual(await tenantGaiji(tenancy), { version: 0, glyphs: [] });
+  } finally {
+    await asp.close();
   }
 });
