@@ -12,7 +12,9 @@
  * The stored number is `<yyyymmdd>-<municipality>-<terminal>-<printer>-<serial>`,
  * e.g. `20261126-401005-kiosk-0001-01-0000123`: the JST issue date, the
  * municipality's code, the issuing kiosk's id (its certificate's name at the
- * center; characters outside `[A-Za-z0-9._-]` become `_`), the kiosk's
+ * center; characters outside `[A-Za-z0-9._-]` become `_`, at most
+ * {@linkcode TERMINAL_MAX_CHARS} kept, so the number always fits the
+ * form's boxes), the kiosk's
  * printer (`01`: kiosks declare no printers) and a serial from the center's
  * one sequence (at least 7 digits) — unique by the serial alone, so the
  * other parts only say where and when. The page and total are not stored:
@@ -29,6 +31,9 @@ import { z } from "zod";
 
 /** The printer of a kiosk (kiosks declare no printers: each has one). */
 export const KIOSK_PRINTER = "01";
+
+/** Characters of the kiosk's id the terminal part keeps (the form's boxes hold them at 6 pt). */
+export const TERMINAL_MAX_CHARS = 16;
 
 /** Digits a serial is padded to (longer serials keep all their digits). */
 export const SERIAL_DIGITS = 7;
@@ -85,7 +90,8 @@ export const issueNumberSchema = z.string().max(120).regex(
 
 /**
  * The terminal part for a kiosk id: the id, with characters outside
- * `[A-Za-z0-9._-]` made `_` (the SQL twin does the same).
+ * `[A-Za-z0-9._-]` made `_`, its first {@linkcode TERMINAL_MAX_CHARS} (the
+ * SQL twin does the same; the serial alone keeps numbers unique).
  *
  * @example
  * ```ts
@@ -94,7 +100,7 @@ export const issueNumberSchema = z.string().max(120).regex(
  * ```
  */
 export function terminalCode(kioskId: string): string {
-  return kioskId.replace(/[^A-Za-z0-9._-]/g, "_");
+  return kioskId.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, TERMINAL_MAX_CHARS);
 }
 
 /**
@@ -161,6 +167,7 @@ export function formatIssueNumber(parts: IssueNumberParts): string {
  */
 export const ISSUE_NUMBER_SQL_PARTS = {
   terminalClass: "[^A-Za-z0-9._-]",
+  terminalMax: TERMINAL_MAX_CHARS,
   serialDigits: SERIAL_DIGITS,
   printer: KIOSK_PRINTER,
 } as const;

@@ -27,6 +27,11 @@ Deno.test("formatIssueNumber() writes date, municipality, terminal, printer and 
     formatIssueNumber({ ...PARTS, terminal: "店 1", serial: 123456789012n }),
     "20261126-401005-__1-01-123456789012",
   );
+  // a long kiosk id: its first 16 characters
+  assert.equal(
+    formatIssueNumber({ ...PARTS, terminal: "kiosk-with-a-very-long-id" }),
+    "20261126-401005-kiosk-with-a-ver-01-0000123",
+  );
   for (
     const bad of [
       { ...PARTS, date: "2026-11" },

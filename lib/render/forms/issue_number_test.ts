@@ -8,6 +8,7 @@ import { createRenderContext } from "../context.ts";
 import { layoutSheet } from "../layout.ts";
 import type { PageLayout, TextOp } from "../ops.ts";
 import { issueNumberLine } from "./issue_number.ts";
+import { formatIssueNumber } from "../../contracts/issue_number.ts";
 
 const context = createRenderContext();
 const NUMBER = "20261126-401005-kiosk-0001-01-0000123";
@@ -46,4 +47,23 @@ Deno.test("template versions 1 and 2 print the stored number as they always did"
     assert.equal(issueNumberLine(s), NUMBER);
     assert.equal(printed(s), NUMBER);
   }
+});
+
+Deno.test("template version 3: the longest terminal with a long municipality name and two-digit pages still fits", () => {
+  const issueNumber = formatIssueNumber({
+    date: "2026-11-26",
+    municipalityCode: "462187",
+    terminal: "kiosk-with-a-very-long-id",
+    serial: 123456789,
+  });
+  const sheet = makeSheet({
+    issueNumber,
+    page: 12,
+    pages: 12,
+    municipality: { name: "いちき串木野市" },
+  });
+  assert.equal(
+    printed(sheet),
+    "20261126 いちき串木野市 kiosk-with-a-ver プリンタ01 123456789 12/12",
+  );
 });

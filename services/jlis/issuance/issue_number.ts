@@ -33,10 +33,11 @@ export function issueNumberSql(parts: {
   municipalityCode: SQL;
   kioskId: SQL;
 }): SQL {
-  const { terminalClass, serialDigits, printer } = ISSUE_NUMBER_SQL_PARTS;
+  const { terminalClass, terminalMax, serialDigits, printer } =
+    ISSUE_NUMBER_SQL_PARTS;
   const date = parts.date.replaceAll("-", "");
   return sql`(${date} || '-' || ${parts.municipalityCode} || '-' ||
-    regexp_replace(${parts.kioskId}, ${terminalClass}, '_', 'g') || '-' ||
+    left(regexp_replace(${parts.kioskId}, ${terminalClass}, '_', 'g'), ${terminalMax}) || '-' ||
     ${printer} || '-' || (select lpad(n::text, greatest(${serialDigits}, length(n::text)), '0')
       from (select nextval('issue_number_seq') as n) q))`;
 }

@@ -13,7 +13,13 @@ import { furtherIssueNumbers, issueNumberSql } from "./issue_number.ts";
 Deno.test("issueNumberSql() makes what formatIssueNumber() writes (the kiosk's odd characters too), each with its own serial", async () => {
   const database = await openTestDatabase(MIGRATIONS);
   try {
-    for (const kioskId of ["kiosk-0001", "店舗 1/A"]) {
+    for (
+      const kioskId of [
+        "kiosk-0001",
+        "店舗 1/A",
+        "kiosk-with-a-very-long-id-01",
+      ]
+    ) {
       const [row] = rowsOf<{ n: string }>(
         await database.db.execute(sql`select ${
           issueNumberSql({
