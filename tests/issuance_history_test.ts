@@ -16,6 +16,7 @@ import { auditLog, issuanceEntries } from "../db/registry/schema.ts";
 import { serveHttp } from "../lib/service/serve.ts";
 import { createMetrics } from "../lib/service/metrics.ts";
 import { silentLogger } from "../lib/service/logger.ts";
+import { parseIssueNumber } from "../lib/contracts/issue_number.ts";
 import { createRegistryApp } from "../services/registry/app.ts";
 import { clientsFromTokens } from "../services/registry/auth.ts";
 import { createFeedNotifier } from "../services/registry/feed_notifier.ts";
@@ -256,7 +257,7 @@ Deno.test("[e2e] the city's 交付履歴: delivered once and in order over its l
       ) => i.issueNumber),
       [plain.issueNumber],
     );
-    const day = plain.issueNumber.split("-")[1];
+    const day = parseIssueNumber(plain.issueNumber)!.date;
     const date = `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}`;
     assert.equal(
       (await history(`?from=${date}&to=${date}`)).body.items.length,

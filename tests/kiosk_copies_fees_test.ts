@@ -16,6 +16,10 @@ import {
   ledgerStatusLookup,
 } from "../services/jlis/issuance/ledger.ts";
 import { openIssuanceWorld } from "./support/issuance_world.ts";
+import {
+  municipalityOfIssueNumber,
+  parseIssueNumber,
+} from "../lib/contracts/issue_number.ts";
 import { kioskAuthenticate, TOKENS } from "./support/jlis_world.ts";
 import type { KioskReceipt, KioskRefusal } from "../services/kiosk/kiosk.ts";
 
@@ -50,6 +54,14 @@ Deno.test("[e2e] 部数 3 with a jam on copy 2: copies 1 and 3 delivered, copy 2
     // The receipt: three copies, each its own number; copy 2 voided.
     const numbers = r.copies.map((c) => c.issueNumber);
     assert.equal(new Set(numbers).size, 3, "three issue numbers");
+    // j1040: date, municipality, the kiosk as terminal, its printer, a serial
+    const parts = numbers.map((n) => {
+      const { serial: _, ...p } = parseIssueNumber(n)!;
+      return p;
+    });
+    assert.equal(parts[0].form, "standard");
+    assert.equal(municipalityOfIssueNumber(numbers[2]), "401005");
+    assert.deepEqual(parts, [parts[0], parts[0], parts[0]]);
     assert.equal(r.issueNumber, numbers[0]);
     assert.deepEqual(
       r.copies.map((c) => [c.copy, c.status, c.pages, c.fee, c.refund]),

@@ -164,14 +164,16 @@ export interface SealImpression {
  * with the version it was printed with. 1: the first forms (red 公印 over the
  * mayor's name, every date in the Japanese era); 2: the standard's rules
  * (j1050 black 公印 beside the mayor's title with its prefecture, j90
- * Western-calendar dates for a foreign resident).
+ * Western-calendar dates for a foreign resident); 3: the standard's printed
+ * items (j1040: the 発行番号 with its date, municipality, terminal, printer,
+ * serial and the sheet's page / total).
  *
  * @example
  * ```ts
  * TEMPLATE_VERSIONS.includes(CURRENT_TEMPLATE_VERSION); // true
  * ```
  */
-export const TEMPLATE_VERSIONS = [1, 2] as const;
+export const TEMPLATE_VERSIONS = [1, 2, 3] as const;
 
 /** A template version of the printed forms. */
 export type TemplateVersion = typeof TEMPLATE_VERSIONS[number];
@@ -181,10 +183,10 @@ export type TemplateVersion = typeof TEMPLATE_VERSIONS[number];
  *
  * @example
  * ```ts
- * CURRENT_TEMPLATE_VERSION; // 2
+ * CURRENT_TEMPLATE_VERSION; // 3
  * ```
  */
-export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 2;
+export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 3;
 
 /**
  * Whether a value names a known template version.
@@ -192,7 +194,7 @@ export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 2;
  * @example
  * ```ts
  * isTemplateVersion(1); // true
- * isTemplateVersion(3); // false
+ * isTemplateVersion(4); // false
  * ```
  */
 export function isTemplateVersion(value: unknown): value is TemplateVersion {
@@ -217,7 +219,7 @@ export interface IssuingMunicipality {
 export interface SheetBase {
   /** Template version of the printed form (see {@link TEMPLATE_VERSIONS}). */
   templateVersion: TemplateVersion;
-  /** 発行番号: unique per document, e.g. "401005-20261126-000123". */
+  /** 発行番号: unique per copy (lib/contracts/issue_number.ts), e.g. "20261126-401005-kiosk-0001-01-0000123". */
   issueNumber: string;
   /** Issue date and time, ISO 8601 with +09:00 offset. */
   issuedAt: string;

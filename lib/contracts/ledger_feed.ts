@@ -15,6 +15,7 @@
  */
 import { z } from "zod";
 import { parseMessage } from "./wire.ts";
+import { issueNumberSchema } from "./issue_number.ts";
 
 /** Kinds of ledger entry, spelled once. */
 export const LEDGER_ENTRY_KINDS = [
@@ -32,7 +33,7 @@ export const ledgerFeedEntrySchema = z.object({
   ledgerSeq: z.number().int().min(1),
   at: z.string(),
   kind: z.enum(LEDGER_ENTRY_KINDS),
-  issueNumber: z.string().regex(/^\d{6}-\d{8}-\d{7,}$/),
+  issueNumber: issueNumberSchema,
   requestId: z.string(),
   /** The entry's content as the ledger holds it (see ledger.ts at the center). */
   data: z.record(z.string(), z.unknown()),
@@ -87,7 +88,7 @@ export function ledgerFeedPath(
  *
  * @example
  * ```ts
- * issueRevokePath("401005-20261126-0000012"); // "/ledger/401005-20261126-0000012/revoke"
+ * issueRevokePath("20261126-401005-kiosk-0001-01-0000012"); // "/ledger/20261126-401005-kiosk-0001-01-0000012/revoke"
  * ```
  */
 export function issueRevokePath(issueNumber: string): string {

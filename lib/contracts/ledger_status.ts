@@ -57,7 +57,7 @@ export function parseIssueStatus(json: unknown): IssueStatus {
  *
  * @example
  * ```ts
- * issueStatusPath("401005-20261126-0000012"); // "/ledger/401005-20261126-0000012/status"
+ * issueStatusPath("20261126-401005-kiosk-0001-01-0000012"); // "/ledger/20261126-401005-kiosk-0001-01-0000012/status"
  * ```
  */
 export function issueStatusPath(issueNumber: string): string {

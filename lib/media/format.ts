@@ -23,7 +23,10 @@
  *
  * @module
  */
-import type { MunicipalityFeedPolicy } from "../contracts/registry_feed.ts";
+import type {
+  FeedGaijiSet,
+  MunicipalityFeedPolicy,
+} from "../contracts/registry_feed.ts";
 
 /** Magic bytes at the start of a media file. */
 export const MEDIA_MAGIC = "KNBMEDIA";
@@ -88,6 +91,12 @@ export interface MediaHeader {
    * as the feed carries it; absent from files written before issue 14.
    */
   policy?: MunicipalityFeedPolicy;
+  /**
+   * The municipality's registered 外字 at the snapshot (version and every
+   * outline), as a feed answer carrying the whole set has them; absent from
+   * files written before issue 13.
+   */
+  gaiji?: FeedGaijiSet;
 }
 
 /** One chunk as the manifest lists it. */

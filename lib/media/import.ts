@@ -45,6 +45,8 @@ export interface SnapshotSource {
   manifestSha256: string;
   /** The municipality's kiosk policy the header carried (the replica follows it). */
   policy?: MediaHeader["policy"];
+  /** The municipality's 外字 the header carried (the replica loads them with the switch). */
+  gaiji?: MediaHeader["gaiji"];
 }
 
 /** What loads a verified snapshot into the replica (the ASP's `applySnapshot`). */
@@ -218,6 +220,7 @@ export async function importMedia(
   const source = {
     manifestSha256: verified.manifestSha256,
     policy: verified.header.policy,
+    gaiji: verified.header.gaiji,
   };
   let loaded: unknown = null;
   try {

@@ -50,6 +50,8 @@ export interface MediaWriterOptions {
   createdAt?: Date;
   /** The municipality's kiosk policy at the snapshot (the header carries it). */
   policy?: MediaHeader["policy"];
+  /** The municipality's 外字 at the snapshot (the header carries them). */
+  gaiji?: MediaHeader["gaiji"];
   /** Records per chunk at most (default 4096). */
   chunkRecords?: number;
   /** Uncompressed bytes per chunk at most (default 4 MiB). */
@@ -253,6 +255,7 @@ function buildHeader(
     recipient,
     signer: { alg: "ES256", keyId: signerKeyId },
     ...(opts.policy ? { policy: opts.policy } : {}),
+    ...(opts.gaiji ? { gaiji: opts.gaiji } : {}),
   };
 }
 

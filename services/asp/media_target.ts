@@ -59,6 +59,7 @@ export function aspMediaTarget(
           progressEvery: 5000,
           manifestSha256: source?.manifestSha256,
           policy: source?.policy,
+          gaiji: source?.gaiji,
         }),
       // One pass: chunks are staged as they are verified; the switch waits for the last.
       applySnapshotChunks: (tenant, chunks, snapshotSeq, source) =>
@@ -69,6 +70,7 @@ export function aspMediaTarget(
           workers: opts.workers,
           manifestSha256: source?.manifestSha256,
           policy: source?.policy,
+          gaiji: source?.gaiji,
         }),
       async currentSnapshotSeq(tenant) {
         const t = await tenancy.get(tenant);

@@ -17,7 +17,11 @@
  *
  * @module
  */
-import type { MunicipalityFeedPolicy } from "../../lib/contracts/registry_feed.ts";
+import {
+  type FeedGaijiSet,
+  gaijiSetSchema,
+  type MunicipalityFeedPolicy,
+} from "../../lib/contracts/registry_feed.ts";
 import { tenantPolicyColumns } from "./tenancy.ts";
 import { eq, sql } from "drizzle-orm";
 import type postgres from "postgres";
@@ -25,6 +29,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import { tenants } from "../../db/asp/schema.ts";
 import { openCopyIn } from "../../lib/db/copy_in.ts";
 import { crashPoint } from "../../lib/crash_point.ts";
+import type { Tx } from "../../lib/db/database.ts";
 import { AspError } from "./errors.ts";
 import { type ProjectionPolicy, ReplicaDataError } from "./replica.ts";
 import type { SnapshotRecord } from "./replica.ts";
@@ -64,6 +69,12 @@ export interface ApplySnapshotOptions {
   at?: Date;
   /** The municipality's kiosk policy at the snapshot (the registry's record), set with the switch. */
   policy?: MunicipalityFeedPolicy;
+  /**
+   * The municipality's 外字 at the snapshot (the media header's): loaded with
+   * the switch unless the tenant holds a newer set already (from the feed).
+   * Absent: the tenant keeps the 外字 it holds.
+   */
+  gaiji?: FeedGaijiSet;
   /**
    * SHA-256 of the manifest of the media file the records come from,
    * written to the switch's audit record: a re-run of an import killed
@@ -365,6 +376,55 @@ function duplicateError(e: unknown): ReplicaDataError | null {
   );
 }
 
+// ---- the 外字 ----------------------------------------------------------------
+
+/** The media's 外字 set, checked as the feed checks it (refused: SNAPSHOT_INVALID). */
+function checkedGaiji(set: FeedGaijiSet | undefined): FeedGaijiSet | undefined {
+  if (set === undefined) return undefined;
+  const r = gaijiSetSchema.safeParse(set);
+  if (!r.success) {
+    throw new AspError("SNAPSHOT_INVALID", {
+      reason: `gaiji: ${r.error.issues[0]?.message ?? "invalid"}`,
+    });
+  }
+  return r.data;
+}
+
+/**
+ * Fills the staging schema's 外字 at the switch: the media's set when it
+ * carries every glyph of a version not older than the tenant's; otherwise
+ * the tenant's own, with their version (tenants.gaiji_version), as the feed
+ * last carried them. Returns the directory's column to set with it.
+ */
+async function stageGaiji(
+  tx: Tx,
+  staging: string,
+  t: { schemaName: string; gaijiVersion: number },
+  set: FeedGaijiSet | undefined,
+): Promise<{ gaijiVersion?: number }> {
+  if (set?.glyphs && set.version >= Number(t.gaijiVersion)) {
+    await tx.execute(
+      sql`insert into ${sql.raw(ident(staging))}.gaiji (code_point, path)
+        select x.code_point, x.path from jsonb_to_recordset(${
+        JSON.stringify(
+          set.glyphs.map((g) => ({ code_point: g.codePoint, path: g.path })),
+        )
+      }::jsonb) as x(code_point integer, path text)`,
+    );
+    return { gaijiVersion: set.version };
+  }
+  await tx.execute(
+    sql.raw(
+      `INSERT INTO ${
+        ident(staging)
+      }.gaiji (code_point, path) SELECT code_point, path FROM ${
+        ident(t.schemaName)
+      }.gaiji`,
+    ),
+  );
+  return {};
+}
+
 // ---- the load --------------------------------------------------------------
 
 interface LoadContext {
@@ -392,6 +452,7 @@ async function loadSnapshot(
   }
   const tenant = await tenancy.get(code);
   checkSeqAgainst(tenant, snapshotSeq, code);
+  const gaijiSet = checkedGaiji(opts.gaiji);
   const database = tenancy.database;
   const cipher = tenancy.keyring.cipher(
     code,
@@ -475,17 +536,7 @@ async function loadSnapshot(
       const [t] = await tx.select().from(tenants).where(eq(tenants.code, code))
         .for("update");
       checkSeqAgainst(t, snapshotSeq, code);
-      // The 外字 are not in the media: they stay with their version
-      // (tenants.gaiji_version), as the feed last carried them.
-      await tx.execute(
-        sql.raw(
-          `INSERT INTO ${
-            ident(staging)
-          }.gaiji (code_point, path) SELECT code_point, path FROM ${
-            ident(t.schemaName)
-          }.gaiji`,
-        ),
-      );
+      const gaijiColumns = await stageGaiji(tx, staging, t, gaijiSet);
       await tx.execute(
         sql.raw(`ALTER SCHEMA ${ident(t.schemaName)} RENAME TO ${ident(old)}`),
       );
@@ -501,6 +552,7 @@ async function loadSnapshot(
         appliedAt: (opts.at ?? new Date()).toISOString(),
         headSeq: sql`greatest(${tenants.headSeq}, ${snapshotSeq})`,
         ...tenantPolicyColumns(opts.policy),
+        ...gaijiColumns,
         syncState: "running",
         stopReason: null,
         stoppedAt: null,

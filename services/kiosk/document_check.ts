@@ -17,6 +17,7 @@ import type {
   DOCUMENT_PROBLEMS,
   ReleasedDocumentJson,
 } from "../../lib/contracts/kiosk_center.ts";
+import { municipalityOfIssueNumber } from "../../lib/contracts/issue_number.ts";
 
 /** One kind of mismatch (a code only: no personal data). */
 export type DocumentProblem = typeof DOCUMENT_PROBLEMS[number];
@@ -75,7 +76,9 @@ export function documentProblems(
     "issue-number",
     doc.copies[0]?.issueNumber !== doc.issueNumber ||
       new Set(numbers).size !== numbers.length ||
-      numbers.some((n) => !n.startsWith(`${doc.municipalityCode}-`)) ||
+      numbers.some((n) =>
+        municipalityOfIssueNumber(n) !== doc.municipalityCode
+      ) ||
       doc.backs.some((b, i) => b.issueNumber !== copyOf[i]?.issueNumber),
   );
   const applicant = doc.applicantResidentId;

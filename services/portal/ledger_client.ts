@@ -60,8 +60,8 @@ export interface LedgerStatusClientOptions {
  *   centerUrl: "https://jlis.lgwan:8103",
  *   fetch: await portalCenterFetch(Deno.env),
  * });
- * await statusLookup("401005-20261126-0000012"); // "valid"
- * await statusLookup("401005-20261126-0000012", 2); // its sheet 2: "voided"
+ * await statusLookup("20261126-401005-kiosk-0001-01-0000012"); // "valid"
+ * await statusLookup("20261126-401005-kiosk-0001-01-0000012", 2); // its sheet 2: "voided"
  * ```
  */
 export function createLedgerStatusClient(

@@ -34,6 +34,7 @@ import {
   ledgerFeedPath,
   parseLedgerFeedPage,
 } from "../../lib/contracts/ledger_feed.ts";
+import { ISSUE_NUMBER_PATTERN } from "../../lib/contracts/issue_number.ts";
 import { type Env, envInt } from "../../lib/service/env.ts";
 import { type Logger, safeError } from "../../lib/service/logger.ts";
 import type { MetricsRegistry } from "../../lib/service/metrics.ts";
@@ -589,7 +590,7 @@ function decodeCursor(c: string): { at: string; n: string } {
     const o = JSON.parse(atob(c.replaceAll("-", "+").replaceAll("_", "/")));
     if (
       typeof o?.at === "string" && typeof o?.n === "string" &&
-      !Number.isNaN(Date.parse(o.at)) && /^\d{6}-\d{8}-\d{7,}$/.test(o.n)
+      !Number.isNaN(Date.parse(o.at)) && ISSUE_NUMBER_PATTERN.test(o.n)
     ) return o;
   } catch { /* refused below */ }
   throw validationError([{ path: ["cursor"], message: "not a cursor" }]);

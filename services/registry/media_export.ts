@@ -25,6 +25,7 @@ import {
   households,
   issuanceBlocks,
   municipalities,
+  municipalityGaiji,
   outboxHeads,
   residents,
   sealRegistrations,
@@ -321,13 +322,20 @@ async function exportInSnapshot(
     } WHERE ${quote(outboxHeads.municipalityCode.name)} = '${code}'`,
   );
   const [policy] = await s.rows<
-    { print: boolean; same_day: string | null; move_out: string }
+    {
+      print: boolean;
+      same_day: string | null;
+      move_out: string;
+      gaiji_version: number;
+    }
   >(
     `SELECT ${quote(municipalities.printMyNumberAtKiosk.name)} AS print, ${
       quote(municipalities.sameDayEventTypes.name)
     } AS same_day, ${
       quote(municipalities.householdMoveOutPolicy.name)
-    } AS move_out FROM ${quote(getTableName(municipalities))} WHERE ${
+    } AS move_out, ${
+      quote(municipalities.gaijiVersion.name)
+    } AS gaiji_version FROM ${quote(getTableName(municipalities))} WHERE ${
       quote(municipalities.code.name)
     } = '${code}'`,
   );
@@ -335,6 +343,14 @@ async function exportInSnapshot(
     throw new RangeError(`Municipality ${code} is not in the registry`);
   }
   const snapshotSeq = head ? Number(head.seq) : 0;
+  // The municipality's 外字 at the snapshot, as the feed carries a whole set.
+  const glyphs = await s.rows<{ codePoint: number; path: string }>(
+    `SELECT ${quote(municipalityGaiji.codePoint.name)} AS "codePoint", ${
+      quote(municipalityGaiji.path.name)
+    } AS path FROM ${quote(getTableName(municipalityGaiji))} WHERE ${
+      quote(municipalityGaiji.municipalityCode.name)
+    } = '${code}' ORDER BY 1`,
+  );
 
   const sources: Source[] = [
     {
@@ -383,6 +399,13 @@ async function exportInSnapshot(
       sameDayEventTypes: policy.same_day,
       householdMoveOutPolicy: policy.move_out,
     }),
+    gaiji: {
+      version: Number(policy.gaiji_version),
+      glyphs: glyphs.map((g) => ({
+        codePoint: Number(g.codePoint),
+        path: g.path,
+      })),
+    },
     chunkRecords: opts.chunkRecords,
     onProgress: opts.onProgress && ((p) => opts.onProgress!(p.records)),
   });

@@ -35,6 +35,7 @@ import {
 } from "../form_style.ts";
 import { A4, type Rgb } from "../ops.ts";
 import { SEAL_BLACK, SEAL_RED } from "../official_seal.ts";
+import { issueNumberHeader } from "./issue_number.ts";
 
 /**
  * The note beside the black 公印 (j1050 allows a fixed note of its colour).
@@ -88,6 +89,15 @@ export const FORM_EDITIONS: Readonly<Record<TemplateVersion, FormEdition>> = {
     sealAt: { x: 171, dy: 9.5 },
     sealNote: SEAL_NOTE,
     // Ends 3 mm left of the 公印: the seal never covers the mayor's name.
+    mayorBox: { x: 52, w: 116 },
+    mayorLine: (sheet) => officialMayorLine(sheet.municipality),
+    westernForeignDates: true,
+  },
+  3: {
+    sealFill: SEAL_BLACK,
+    sealSize: 24,
+    sealAt: { x: 171, dy: 9.5 },
+    sealNote: SEAL_NOTE,
     mayorBox: { x: 52, w: 116 },
     mayorLine: (sheet) => officialMayorLine(sheet.municipality),
     westernForeignDates: true,
@@ -234,13 +244,7 @@ export function header(
     letterSpacing: 3.5,
     field: "title",
   });
-  b.fixed("発行番号", 128, 31.5, { sizePt: 8 });
-  b.field(
-    "issueNumber",
-    sheet.issueNumber,
-    { x: 142, y: 28.2, w: 54, h: 4.2 },
-    CLEAR,
-  );
+  issueNumberHeader(b, sheet);
   b.fixed("発行日時", 128, 35.5, { sizePt: 8 });
   b.field(
     "issuedAt",

@@ -86,7 +86,11 @@ Deno.test("layoutSheet() prints the core items, 認証文, date, mayor, issue nu
     fieldText(l, "municipality.mayor"),
     "福岡県北九州市長　北橋　健治",
   );
-  assert.equal(fieldText(l, "issueNumber"), "401005-20261126-000123".repeat(2));
+  // the header with the page (template version 3, j1040), the footer as stored
+  assert.equal(
+    fieldText(l, "issueNumber"),
+    "401005-20261126-000123 2/3" + "401005-20261126-000123",
+  );
   assert.equal(fieldText(l, "page"), "2/3");
   assert.equal(fieldText(l, "title"), "住民票の写し");
   assert.ok(

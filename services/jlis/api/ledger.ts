@@ -39,6 +39,7 @@ import {
   checkpointSchema,
 } from "../../../lib/ledger/checkpoint.ts";
 import { errorResponses, type JlisDeps, type JlisEnv } from "./common.ts";
+import { ISSUE_NUMBER_PATTERN } from "../../../lib/contracts/issue_number.ts";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -50,9 +51,9 @@ const body = <T extends z.ZodType>(schema: T) => ({
 });
 
 const IssueNumberParam = z.object({
-  issueNumber: z.string().regex(/^\d{6}-\d{8}-\d{7,}$/).openapi({
+  issueNumber: z.string().regex(ISSUE_NUMBER_PATTERN).openapi({
     param: { name: "issueNumber", in: "path" },
-    example: "401005-20261126-0000012",
+    example: "20261126-401005-kiosk-0001-01-0000012",
   }),
 });
 

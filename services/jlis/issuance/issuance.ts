@@ -93,6 +93,7 @@ import {
 } from "./incidents.ts";
 import type { Conformance } from "./conformance.ts";
 import { appendLedger } from "./ledger.ts";
+import { furtherIssueNumbers, issueNumberSql } from "./issue_number.ts";
 import { municipalFee } from "./fee_schedule.ts";
 import { MAX_COPIES } from "../../../lib/contracts/kiosk_center.ts";
 import type { DeliveryConfirmer } from "./delivery.ts";
@@ -360,7 +361,8 @@ async function run(
   // One statement records the request only if the session is this kiosk's,
   // authenticated and recent, its card valid *now* (a stop made after the
   // authentication is refused) and its municipality not halted; the 発行番号
-  // is the municipality, the JST date and a number from the center's sequence.
+  // (j1040: JST date, municipality, the kiosk as terminal, its printer and a
+  // serial from the center's sequence) is made by issue_number.ts.
   let row: {
     issue_number: string;
     municipality_code: string;
@@ -372,9 +374,13 @@ async function run(
         municipality_code, card_serial, issue_number, type, members, options, copies, state,
         created_at)
       select ${requestId}, s.id, s.kiosk_id, ${input.storeId}, s.municipality_code, s.card_serial,
-        s.municipality_code || ${`-${jstDate(now).replaceAll("-", "")}-`} ||
-          (select lpad(n::text, greatest(7, length(n::text)), '0')
-             from (select nextval('issue_number_seq') as n) q),
+        ${
+      issueNumberSql({
+        date: jstDate(now),
+        municipalityCode: sql`s.municipality_code`,
+        kioskId: sql`s.kiosk_id`,
+      })
+    },
         ${input.type}, ${JSON.stringify(input.members)}::jsonb, ${
       JSON.stringify(options)
     }::jsonb, ${copies}, 'building', ${now.toISOString()}::timestamptz
@@ -402,17 +408,10 @@ async function run(
   const serial = row!.card_serial;
   const issueNumber = row!.issue_number;
   // Each further copy: its own number from the same sequence, same form.
-  const prefix = issueNumber.slice(0, issueNumber.lastIndexOf("-") + 1);
-  const issueNumbers = [issueNumber];
-  if (copies > 1) {
-    const more = rowsOf<{ issue_number: string }>(
-      await db.execute(sql`
-        select ${prefix} || lpad(n::text, greatest(7, length(n::text)), '0') as issue_number
-        from (select nextval('issue_number_seq') as n, i
-          from generate_series(2, ${copies}) i) q order by i`),
-    );
-    issueNumbers.push(...more.map((r) => r.issue_number));
-  }
+  const issueNumbers = [
+    issueNumber,
+    ...await furtherIssueNumbers(db, issueNumber, copies - 1),
+  ];
   trace.log = trace.log.child({
     issuanceRequestId: requestId,
     issueNumber,

@@ -37,6 +37,7 @@ import type {
   LedgerFeedPage,
 } from "../../../lib/contracts/ledger_feed.ts";
 import type { PRINT_FAILURES } from "../../../lib/contracts/kiosk_center.ts";
+import { municipalityOfIssueNumber } from "../../../lib/contracts/issue_number.ts";
 import { JlisError } from "../errors.ts";
 
 /** Kinds of ledger entry. */
@@ -63,13 +64,13 @@ function bodyOf(e: LedgerAppend): ChainValue {
 
 /**
  * The CTEs that number an entry in its municipality's feed (the 交付履歴 the
- * registry pulls): the municipality is the issue number's prefix (its code,
- * as `issuance.ts` makes it); the municipality's head row is advanced after
+ * registry pulls): the municipality is the issue number's
+ * (`municipalityOfIssueNumber`, either form); the municipality's head row is advanced after
  * the ledger's, in the same statement, so its numbers follow the ledger's
  * order without gaps. Nothing for an issue number of no municipality.
  */
 function municipalNumbering(issueNumber: string): SQL {
-  const code = /^(\d{6})-/.exec(issueNumber)?.[1];
+  const code = municipalityOfIssueNumber(issueNumber);
   if (!code) return sql``;
   return sql`,
     m as (

@@ -24,6 +24,10 @@ import {
 } from "../issuances.ts";
 import { audit } from "../store.ts";
 import {
+  ISSUE_NUMBER_PATTERN,
+  municipalityOfIssueNumber,
+} from "../../../lib/contracts/issue_number.ts";
+import {
   auditedPage,
   auditedPageRoute,
   errorResponses,
@@ -33,8 +37,6 @@ import {
   type RegistryDeps,
   type RegistryEnv,
 } from "./common.ts";
-
-const ISSUE_NUMBER = /^\d{6}-\d{8}-\d{7,}$/;
 
 const dateOrInstant = z.union([
   isoDate,
@@ -53,8 +55,8 @@ const Query = z.object({
     description:
       "Issued up to (a date: through that day, JST; an instant: before it)",
   }),
-  issueNumber: z.string().regex(ISSUE_NUMBER).optional().openapi({
-    example: "401005-20261126-0000012",
+  issueNumber: z.string().regex(ISSUE_NUMBER_PATTERN).optional().openapi({
+    example: "20261126-401005-kiosk-0001-01-0000012",
   }),
   status: z.enum(ISSUANCE_STATUSES).optional().openapi({
     description:
@@ -130,9 +132,9 @@ const revokeRoute = createRoute({
     "Revoke a certificate issued in error: the center revokes it (the municipality's own issues only)",
   request: {
     params: MunicipalityParam.extend({
-      issueNumber: z.string().regex(ISSUE_NUMBER).openapi({
+      issueNumber: z.string().regex(ISSUE_NUMBER_PATTERN).openapi({
         param: { name: "issueNumber", in: "path" },
-        example: "401005-20261126-0000012",
+        example: "20261126-401005-kiosk-0001-01-0000012",
       }),
     }),
     body: {
@@ -221,7 +223,7 @@ export function createIssuancesApp(
       details: { issueNumber },
     };
     // An issue number carries its municipality's code.
-    if (!issueNumber.startsWith(`${code}-`)) {
+    if (municipalityOfIssueNumber(issueNumber) !== code) {
       await audit(deps.db, { ...record, outcome: "not_found" });
       throw new RegistryError("ISSUE_NOT_FOUND", { issueNumber });
     }

@@ -24,6 +24,7 @@ import {
   type SealRegistration,
   sealRegistrations,
 } from "../../../db/registry/schema.ts";
+import { prepareSeals } from "./seal_versions.ts";
 import {
   generateSegment,
   type PopulationChunk,
@@ -265,26 +266,28 @@ export interface EncodedStep {
 const utf8 = new TextEncoder();
 
 /**
- * Generates one segment in steps of {@linkcode SEED_STEP} residents and
- * encodes every table but resident_history (built later by the database
- * from the residents) as UTF-8 COPY text.
+ * Generates one segment in steps of {@linkcode SEED_STEP} residents, gives
+ * its seals their print and compact versions as registration does
+ * (./seal_versions.ts) and encodes every table but resident_history (built
+ * later by the database from the residents) as UTF-8 COPY text.
  *
  * @example
  * ```ts ignore
- * for (const step of encodeSegment({ municipalityCode: "401005", residents: 5000 }, 0)) {
+ * for await (const step of encodeSegment({ municipalityCode: "401005", residents: 5000 }, 0)) {
  *   await residentsWriter.write(step.bytes[1]);
  * }
  * ```
  */
-export function* encodeSegment(
+export async function* encodeSegment(
   options: PopulationOptions,
   segment: number,
-): Generator<EncodedStep> {
+): AsyncGenerator<EncodedStep> {
   const steps = generateSegment({ ...options, chunkSize: SEED_STEP }, segment);
   let next = steps.next();
   while (!next.done) {
     const chunk = next.value;
     next = steps.next();
+    await prepareSeals(chunk.seals);
     const counts = {} as Record<ChunkTable, number>;
     const bytes = COPY_TABLES.map((t) => {
       counts[t.field] = chunk[t.field].length;

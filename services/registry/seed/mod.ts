@@ -50,3 +50,4 @@ export {
 } from "./places.ts";
 export { isValidMyNumber, myNumberCheckDigit } from "./numbers.ts";
 export { sealImpressionPng } from "./seal_image.ts";
+export { prepareSeals } from "./seal_versions.ts";

@@ -922,7 +922,7 @@ class Generator_ {
         residentId: r.id,
         registrationNumber: pad(n, 7),
         impressionPng: sealImpressionPng(sealText, shape),
-        // Generated impressions are not prepared (print and front alike).
+        // Prepared as registration does when encoded (seal_versions.ts).
         printPng: null,
         compactPng: null,
         registeredDate: iso(Math.round(from + rng.float() * (asOf - from))),

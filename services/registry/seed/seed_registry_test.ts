@@ -13,6 +13,8 @@ import {
   sealRegistrations,
 } from "../../../db/registry/schema.ts";
 import { generatePopulation } from "./population.ts";
+import { prepareSealImage, SEAL_PRINT_SIDE_PX } from "../seal_image.ts";
+import { readPngStructure } from "../../../lib/render/png_codec.ts";
 import {
   AlreadySeededError,
   type ChunkTable,
@@ -174,6 +176,13 @@ Deno.test("seedRegistry() stores 外字 and IVS names, seal images and snapshots
       storedSeals.map((s) => new Uint8Array(s.impressionPng)),
       seals.map((s) => s.impressionPng),
     );
+    // stored as registration stores a seal: its print and compact versions
+    for (const s of storedSeals) {
+      const want = await prepareSealImage(new Uint8Array(s.impressionPng));
+      assert.deepEqual(new Uint8Array(s.printPng!), want.printPng, s.id);
+      assert.deepEqual(new Uint8Array(s.compactPng!), want.compactPng, s.id);
+      assert.equal(readPngStructure(want.printPng).width, SEAL_PRINT_SIDE_PX);
+    }
   } finally {
     await database.close();
   }
@@ -194,6 +203,15 @@ Deno.test("seedRegistry() loads the same rows when a worker generates them", asy
       residents.id,
     );
     assert.deepEqual(stored, generated.flatMap((c) => c.residents));
+    const seals = await database.db.select({
+      print: sealRegistrations.printPng,
+      compact: sealRegistrations.compactPng,
+    }).from(sealRegistrations);
+    assert.ok(seals.length > 0);
+    assert.ok(
+      seals.every((s) => s.print && s.compact),
+      "a worker prepares the seals too",
+    );
     const cards = await database.db.select().from(cardLinks).orderBy(
       cardLinks.serial,
     );

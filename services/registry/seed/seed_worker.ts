@@ -25,7 +25,7 @@ async function run(
 ): Promise<void> {
   credits = ahead;
   for (const segment of segments) {
-    for (const step of encodeSegment(options, segment)) {
+    for await (const step of encodeSegment(options, segment)) {
       while (credits <= 0) await new Promise<void>((r) => (wake = r));
       credits--;
       const buffers = step.bytes.filter((b) => b.byteLength > 0);
