@@ -1,7 +1,7 @@
 /**
  * The certificate catalogue: per certificate type its content schema, its
  * back-side coding, its Japanese and English names, its fee and its form, one module
- * per type (juminhyo.ts, inkan.ts), collected here in a
+ * per type (juminhyo.ts, inkan.ts, kisai.ts), collected here in a
  * `Record<CertificateType, …>`.
  *
  * Adding a type: add it to `CERTIFICATE_TYPES` and its sheet to the
@@ -25,6 +25,7 @@ import {
 } from "../model.ts";
 import { INKAN, inkanSheetSchema, inkanWireSchema } from "./inkan.ts";
 import { JUMINHYO, juminhyoSheetSchema } from "./juminhyo.ts";
+import { KISAI, kisaiSheetSchema } from "./kisai.ts";
 
 export {
   assertNever,
@@ -62,7 +63,8 @@ export interface CertificateTypeEntry<T extends CertificateType> {
   readonly defaultFeePerCopy: number;
   /**
    * Whether other members of the applicant's household may be on it (住民票),
-   * or only the applicant (印鑑: the ASP refuses others, INKAN_SELF_ONLY).
+   * or only the applicant (印鑑, 記載事項証明書: the ASP refuses others,
+   * INKAN_SELF_ONLY, KISAI_SELF_ONLY).
    */
   readonly household: boolean;
   /** One sheet of this type: `parse` takes the JSON wire form. */
@@ -83,7 +85,7 @@ export interface CertificateTypeEntry<T extends CertificateType> {
  */
 export const CERTIFICATE_CATALOGUE: {
   readonly [T in CertificateType]: CertificateTypeEntry<T>;
-} = { juminhyo: JUMINHYO, inkan: INKAN };
+} = { juminhyo: JUMINHYO, inkan: INKAN, kisai: KISAI };
 
 /**
  * One sheet over JSON, discriminated on `type`. `parse` takes the wire form
@@ -100,6 +102,7 @@ export const CERTIFICATE_CATALOGUE: {
 export const sheetContentSchema = z.discriminatedUnion("type", [
   juminhyoSheetSchema,
   inkanSheetSchema,
+  kisaiSheetSchema,
 ]);
 
 /** A sheet as JSON carries it (the input of {@link sheetContentSchema}). */
@@ -117,6 +120,7 @@ export type SheetContentWire = z.input<typeof sheetContentSchema>;
 export const sheetWireSchema = z.discriminatedUnion("type", [
   juminhyoSheetSchema,
   inkanWireSchema,
+  kisaiSheetSchema,
 ]);
 
 // Compile-time checks: the schema's output is exactly the model's union,
