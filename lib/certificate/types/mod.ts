@@ -18,6 +18,7 @@ import { z } from "zod";
 import type { CanonicalSchema } from "../../backside/canonical.ts";
 import type { FormBuilder } from "../../render/form_builder.ts";
 import {
+  assertNever,
   CERTIFICATE_TYPES,
   type CertificateType,
   type SheetContent,
@@ -165,4 +166,66 @@ export function entryOf<T extends CertificateType>(
     throw new RangeError(`Unknown certificate type ${String(sheet.type)}`);
   }
   return entry;
+}
+
+/**
+ * The optional items of a subject a sheet may carry, each true when the
+ * sheet prints it: 世帯主 and 続柄 (a 住民票 with `zokugara`, a 記載事項証明書
+ * with the item), 本籍・筆頭者 (`honseki`), 個人番号 (a 住民票 with
+ * `myNumber` only). The ASP fills a subject by it; the center refuses a
+ * sheet whose subject carries more.
+ */
+export interface OptionalSubjectItems {
+  householderName: boolean;
+  relationship: boolean;
+  honseki: boolean;
+  myNumber: boolean;
+}
+
+/** What {@linkcode optionalSubjectItemsOf} reads of a sheet: its type and options. */
+export type SheetOptions =
+  | Pick<SheetOf<"juminhyo">, "type" | "options">
+  | Pick<SheetOf<"inkan">, "type">
+  | Pick<SheetOf<"kisai">, "type" | "options">;
+
+/**
+ * The optional subject items a sheet of a type with these options prints.
+ *
+ * @example
+ * ```ts
+ * optionalSubjectItemsOf({ type: "inkan" }).honseki; // false
+ * ```
+ */
+export function optionalSubjectItemsOf(
+  sheet: SheetOptions,
+): OptionalSubjectItems {
+  switch (sheet.type) {
+    case "juminhyo": {
+      const o = sheet.options;
+      return {
+        householderName: o.zokugara,
+        relationship: o.zokugara,
+        honseki: o.honseki,
+        myNumber: o.myNumber,
+      };
+    }
+    case "inkan":
+      return {
+        householderName: false,
+        relationship: false,
+        honseki: false,
+        myNumber: false,
+      };
+    case "kisai": {
+      const o = sheet.options;
+      return {
+        householderName: o.householderName,
+        relationship: o.relationship,
+        honseki: o.honseki,
+        myNumber: false,
+      };
+    }
+    default:
+      return assertNever(sheet, "certificate type");
+  }
 }
