@@ -4,7 +4,12 @@ import {
   decodeSheetContent,
   encodeSheetContent,
 } from "../../backside/canonical.ts";
-import { CborError, decodeCbor, encodeCbor } from "../../backside/cbor.ts";
+import {
+  CborError,
+  type CborMap,
+  decodeCbor,
+  encodeCbor,
+} from "../../backside/cbor.ts";
 import { KISAI_ITEMS } from "../../contracts/form_profile.ts";
 import { kisaiItemsOf, printedKisaiItems } from "../model.ts";
 import { KISAI, KISAI_ITEM_BITS, kisaiSheetSchema } from "./kisai.ts";
@@ -83,10 +88,7 @@ Deno.test("encodeSheetContent() round-trips a 記載事項証明書 with its ite
 });
 
 Deno.test("decodeSheetContent() refuses a 記載事項証明書 with an unknown item bit", () => {
-  const map = decodeCbor(encodeSheetContent(makeKisaiSheet())) as Map<
-    number,
-    unknown
-  >;
+  const map = decodeCbor(encodeSheetContent(makeKisaiSheet())) as CborMap;
   map.set(6, 512);
   assert.throws(() => decodeSheetContent(encodeCbor(map)), CborError);
 });
