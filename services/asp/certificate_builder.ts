@@ -36,7 +36,7 @@ import {
   privateUseCodePoints,
 } from "../../lib/render/gaiji.ts";
 import { sheetToJson } from "../../lib/contracts/sheet_wire.ts";
-import { AspError, type AspCode } from "./errors.ts";
+import { type AspCode, AspError } from "./errors.ts";
 import {
   applicantRefusal,
   householdMoveOutRefusal,
