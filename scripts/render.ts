@@ -1,12 +1,12 @@
 /**
  * Writes sample certificates: a three-sheet household 住民票の写し with every
- * option on, a 印鑑登録証明書 beside it, and the first sheet as the portal's
+ * option on, a 印鑑登録証明書 and a 住民票記載事項証明書 beside it, and the first sheet as the portal's
  * PNG. Each sheet's page is followed by its back side (signed, encrypted QR
  * symbols), built with a freshly generated signing key and content key, as
  * the distortion corpus does. With `--bench`, measures the renderer instead.
  *
  * ```sh
- * npx -y deno@2.9.6 task render                       # sample.pdf, sample-inkan.pdf, sample.png
+ * npx -y deno@2.9.6 task render                       # sample.pdf, sample-inkan.pdf, sample-kisai.pdf, sample.png
  * npx -y deno@2.9.6 task render --out out/juminhyo.pdf
  * npx -y deno@2.9.6 task render --bench
  * ```
@@ -27,6 +27,7 @@ import type {
 import {
   makeHouseholdDocument,
   makeInkanSheet,
+  makeKisaiSheet,
   makeSheet,
 } from "../tests/fixtures/certificate.ts";
 import { generateContentKey } from "../lib/crypto/content_key.ts";
@@ -121,8 +122,8 @@ if (import.meta.main) {
     task: "render",
     usage: "[--out FILE.pdf] [--bench [--runs N]]",
     description:
-      "Writes a sample 住民票 (FILE.pdf), 印鑑登録証明書 (FILE-inkan.pdf) and the first\n" +
-      "sheet as PNG (FILE.png); default the project's sample.pdf, a typed --out is\n" +
+      "Writes a sample 住民票 (FILE.pdf), 印鑑登録証明書 (FILE-inkan.pdf),\n" +
+      "住民票記載事項証明書 (FILE-kisai.pdf) and the first sheet as PNG (FILE.png); default the project's sample.pdf, a typed --out is\n" +
       "relative to the directory you run the task from. --bench times the renderer.",
     options: {
       out: { type: "string", default: "sample.pdf" },
@@ -174,6 +175,13 @@ if (import.meta.main) {
     await Deno.writeFile(inkanPath, inkan);
     console.log(
       `${inkanPath}: 印鑑登録証明書 (front + back), ${inkan.length} bytes`,
+    );
+    const kisaiPath = `${base}-kisai.pdf`;
+    const kisaiDoc = { requestId: "sample-kisai", sheets: [makeKisaiSheet()] };
+    const kisai = renderer.pdf(kisaiDoc, await backSides(builder, kisaiDoc));
+    await Deno.writeFile(kisaiPath, kisai);
+    console.log(
+      `${kisaiPath}: 住民票記載事項証明書 (front + back), ${kisai.length} bytes`,
     );
     const pngPath = `${base}.png`;
     const png = renderer.png(household.sheets[0], { widthPx: 1000 });

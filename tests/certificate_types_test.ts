@@ -50,6 +50,7 @@ Deno.test("back-side type codes are unique and never renumbered", () => {
   // Existing back sides carry these: changing one breaks their verification.
   assert.equal(CERTIFICATE_CATALOGUE.juminhyo.backSide.code, 1);
   assert.equal(CERTIFICATE_CATALOGUE.inkan.backSide.code, 2);
+  assert.equal(CERTIFICATE_CATALOGUE.kisai.backSide.code, 3);
   const keys = CERTIFICATE_TYPES.flatMap((t) =>
     CERTIFICATE_CATALOGUE[t].backSide.fields.map((f) => f.key)
   );

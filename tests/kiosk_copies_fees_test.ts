@@ -271,7 +271,11 @@ Deno.test("[e2e] a fee discount that starts and ends: the municipality's schedul
     const stored = await set.json();
     assert.equal(stored.setBy, "city-401005");
     assert.equal(stored.entries.length, 2);
-    assert.deepEqual(stored.defaults, { juminhyo: 200, inkan: 200 });
+    assert.deepEqual(stored.defaults, {
+      juminhyo: 200,
+      inkan: 200,
+      kisai: 200,
+    });
 
     const feeOn = async () => {
       await w.sync(); // the replica fresh at the new day
@@ -284,7 +288,11 @@ Deno.test("[e2e] a fee discount that starts and ends: the municipality's schedul
     assert.equal(await feeOn(), 300, "26 Nov: the standing fee");
     // The kiosk is told the fee before printing, at authentication.
     const auth = await kioskAuthenticate(w.jlis, card, "1234");
-    assert.deepEqual((await auth.json()).fees, { juminhyo: 300, inkan: 200 });
+    assert.deepEqual((await auth.json()).fees, {
+      juminhyo: 300,
+      inkan: 200,
+      kisai: 200,
+    });
     w.clock.advance(DAY);
     assert.equal(await feeOn(), 100, "27 Nov: the discount starts");
     w.clock.advance(DAY);

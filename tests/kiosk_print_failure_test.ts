@@ -47,7 +47,7 @@ import {
 } from "./support/issuance_world.ts";
 
 const CODE = "401005";
-const FEE = { juminhyo: 200, inkan: 200 } as const;
+const FEE = { juminhyo: 200, inkan: 200, kisai: 200 } as const;
 
 function receipt(r: KioskReceipt | KioskRefusal): KioskReceipt {
   if (!r.ok) assert.fail(`refused: ${r.stage} ${r.code} ${r.message_en}`);

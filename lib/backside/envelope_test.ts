@@ -17,7 +17,7 @@ import { deflateSync } from "fflate";
 
 Deno.test("sealEnvelope() → openEnvelope() returns the same sheet", async () => {
   const center = await makeTestCenter();
-  for (const type of ["juminhyo", "inkan"] as const) {
+  for (const type of ["juminhyo", "inkan", "kisai"] as const) {
     const sheet = await makeSampleSheet({ type, seed: 10 });
     const parsed = parseEnvelope(await sealEnvelope(sheet, center));
     assert.equal(parsed.header.issueNumber, sheet.issueNumber);

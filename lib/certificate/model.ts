@@ -10,6 +10,8 @@
  * @module
  */
 
+import { KISAI_ITEMS, type KisaiItem } from "../contracts/form_profile.ts";
+
 /**
  * Kinds of certificate a kiosk can issue, spelled once. Everything that
  * depends on the kind (content schema, back-side code, names, form, fee,
@@ -19,10 +21,10 @@
  *
  * @example
  * ```ts ignore
- * z.enum(CERTIFICATE_TYPES); // ZodEnum<"juminhyo" | "inkan">
+ * z.enum(CERTIFICATE_TYPES); // ZodEnum<"juminhyo" | "inkan" | "kisai">
  * ```
  */
-export const CERTIFICATE_TYPES = ["juminhyo", "inkan"] as const;
+export const CERTIFICATE_TYPES = ["juminhyo", "inkan", "kisai"] as const;
 
 /** Kinds of certificate a kiosk can issue. */
 export type CertificateType = typeof CERTIFICATE_TYPES[number];
@@ -69,6 +71,42 @@ export interface JuminhyoOptions {
   zokugara: boolean;
   /** 個人番号 (only where the municipality's policy allows it at kiosks) */
   myNumber: boolean;
+}
+
+/**
+ * The items a 住民票記載事項証明書 prints, one flag per member of
+ * `KISAI_ITEMS` (lib/contracts/form_profile.ts), true when printed: chosen
+ * by the municipality's form profile (`kisaiItems`), recorded on the sheet
+ * so the portal renders it as printed.
+ */
+export type KisaiItems = Record<KisaiItem, boolean>;
+
+/**
+ * The flags of a 住民票記載事項証明書 for a list of items (e.g. a profile's
+ * `kisaiItems`): true for each item listed.
+ *
+ * @example
+ * ```ts
+ * kisaiItemsOf(["name", "address"]).address; // true
+ * ```
+ */
+export function kisaiItemsOf(items: readonly KisaiItem[]): KisaiItems {
+  return Object.fromEntries(
+    KISAI_ITEMS.map((item) => [item, items.includes(item)]),
+  ) as KisaiItems;
+}
+
+/**
+ * The items a 住民票記載事項証明書 prints, in print order (the order of
+ * `KISAI_ITEMS`, whatever order a profile lists them in).
+ *
+ * @example
+ * ```ts
+ * printedKisaiItems(kisaiItemsOf(["address", "name"])); // ["name", "address"]
+ * ```
+ */
+export function printedKisaiItems(items: KisaiItems): KisaiItem[] {
+  return KISAI_ITEMS.filter((item) => items[item]);
 }
 
 /** Items of a foreign resident printed on a 住民票の写し. */
@@ -255,10 +293,20 @@ export interface InkanSheet extends SheetBase {
 }
 
 /**
+ * One 住民票記載事項証明書: the applicant alone, with the items of the
+ * municipality's profile (printed in `KISAI_ITEMS` order).
+ */
+export interface KisaiSheet extends SheetBase {
+  type: "kisai";
+  /** The items printed on this sheet (at least one). */
+  options: KisaiItems;
+}
+
+/**
  * Everything printed on one sheet: the unit that the back side encodes and
  * that the portal shows after a verification. Discriminated on `type`.
  */
-export type SheetContent = JuminhyoSheet | InkanSheet;
+export type SheetContent = JuminhyoSheet | InkanSheet | KisaiSheet;
 
 /**
  * The sheet of one certificate type.

@@ -502,6 +502,26 @@ export const ISSUANCE_REFUSALS = {
     kiosk: "specific",
     parties: ["asp", "center"],
   },
+  KISAI_SELF_ONLY: {
+    status: 400,
+    ja: "住民票記載事項証明書はご本人の分のみ発行できます。",
+    en: "A certificate of resident record items is for the applicant only",
+    operator:
+      "A 住民票記載事項証明書 asked for someone other than the applicant",
+    kiosk: "specific",
+    parties: ["asp", "center"],
+  },
+  KISAI_NO_ITEMS: {
+    status: 409,
+    ja:
+      "この方の住民票記載事項証明書はコンビニでは発行できません。市区町村の窓口をご利用ください。",
+    en:
+      "None of the municipality's items of this certificate applies to the applicant",
+    operator:
+      "The municipality's 記載事項 items (form profile kisaiItems) leave nothing to print for this person (e.g. 本籍 alone for a foreign resident)",
+    kiosk: "specific",
+    parties: ["asp", "center"],
+  },
   RESIDENT_NOT_FOUND: {
     status: 404,
     ja: "証明書を発行できません。市区町村の窓口にお問い合わせください。",

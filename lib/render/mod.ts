@@ -39,6 +39,7 @@ export * from "./errors.ts";
 export { checkSheetFits, type FitProblem, layoutSheet } from "./layout.ts";
 export { INKAN_ATTESTATION } from "./forms/inkan.ts";
 export { JUMINHYO_ATTESTATION } from "./forms/juminhyo.ts";
+export { KISAI_ATTESTATION } from "./forms/kisai.ts";
 export { TEMPLATE_TEXT } from "./template_text.ts";
 export type { LayoutOptions } from "./layout.ts";
 export { layoutBackSide, moduleRuns } from "./back_layout.ts";

@@ -15,6 +15,7 @@ import type { FaceName } from "./font.ts";
 import { SEAL_NOTE } from "./forms/common.ts";
 import { INKAN_ATTESTATION } from "./forms/inkan.ts";
 import { JUMINHYO_ATTESTATION } from "./forms/juminhyo.ts";
+import { KISAI_ATTESTATION } from "./forms/kisai.ts";
 
 /**
  * Fixed text of the forms per face.
@@ -37,6 +38,7 @@ export const TEMPLATE_TEXT: Readonly<Record<FaceName, string>> = {
     ...CERTIFICATE_TYPES.map((t) => CERTIFICATE_CATALOGUE[t].nameJa),
     JUMINHYO_ATTESTATION,
     INKAN_ATTESTATION,
+    KISAI_ATTESTATION,
     "以下余白明治大正昭和平成令和元年月日０１２３４５６７８９男女第号　",
     "世帯主妻夫子長男女次二三父母孫祖兄弟姉妹縁故者同居人",
     "0123456789 ",

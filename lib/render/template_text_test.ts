@@ -3,8 +3,10 @@ import {
   makeForeignSubject,
   makeFormerSurnameSubject,
   makeInkanSheet,
+  makeKisaiSheet,
   makeSheet,
 } from "../../tests/fixtures/certificate.ts";
+import { KISAI_ITEMS } from "../contracts/form_profile.ts";
 import type { SheetContent } from "../certificate/model.ts";
 import { createRenderContext } from "./context.ts";
 import { splitClusters } from "./font.ts";
@@ -37,6 +39,8 @@ Deno.test("TEMPLATE_TEXT covers every fixed text the forms draw", () => {
     makeSheet({ subject: makeForeignSubject(), options: ALL_ON }),
     makeSheet({ subject: makeFormerSurnameSubject(), options: ALL_ON }),
     makeInkanSheet(),
+    makeKisaiSheet({ items: [...KISAI_ITEMS] }),
+    makeKisaiSheet({ subject: makeForeignSubject() }),
   ];
   for (const s of sheets) {
     for (const t of texts(layout(s)).filter((t) => fixed.has(t.field))) {

@@ -15,13 +15,20 @@ import {
   type CertificateType,
   CURRENT_TEMPLATE_VERSION,
   type JuminhyoOptions,
+  type KisaiItems,
+  kisaiItemsOf,
   type SealImpression,
   type SheetBase,
   type SheetContent,
   type SubjectEntry,
 } from "../../lib/certificate/model.ts";
 import { householdOrder } from "../../lib/certificate/member_order.ts";
+import {
+  type OptionalSubjectItems,
+  optionalSubjectItemsOf,
+} from "../../lib/certificate/types/mod.ts";
 import type { Renderer } from "../../lib/render/mod.ts";
+import type { KisaiItem } from "../../lib/contracts/form_profile.ts";
 import { cardLinks, gaiji, issuanceWork } from "../../db/asp/tenant_schema.ts";
 import {
   encodeGaijiSet,
@@ -29,7 +36,7 @@ import {
   privateUseCodePoints,
 } from "../../lib/render/gaiji.ts";
 import { sheetToJson } from "../../lib/contracts/sheet_wire.ts";
-import { AspError } from "./errors.ts";
+import { type AspCode, AspError } from "./errors.ts";
 import {
   applicantRefusal,
   householdMoveOutRefusal,
@@ -40,6 +47,7 @@ import { readResident, readSeals, type ReplicaResident } from "./replica.ts";
 import { aspMetrics, type Telemetry } from "./telemetry.ts";
 import { type Tenancy, writeAudit } from "./tenancy.ts";
 import { READ_PURPOSES } from "./read_audit.ts";
+import { formProfileOf } from "./form_profile.ts";
 
 /** A certificate request from the center. */
 export interface CertificateRequest {
@@ -92,11 +100,18 @@ export interface BuilderDeps extends Telemetry {
   renderer: () => Promise<Renderer>;
 }
 
+/** What a sheet of each type holds of its own besides the common fields. */
+interface OwnPart {
+  options: JuminhyoOptions;
+  seal: SealImpression | undefined;
+  kisaiItems: KisaiItems | undefined;
+}
+
 /** One sheet of the type asked for, from its common fields and the type's own. */
 function sheetOf(
   type: CertificateType,
   base: SheetBase,
-  own: { options: JuminhyoOptions; seal: SealImpression | undefined },
+  own: OwnPart,
 ): SheetContent {
   switch (type) {
     case "juminhyo":
@@ -104,9 +119,38 @@ function sheetOf(
     case "inkan":
       if (!own.seal) throw new TypeError("印鑑登録証明書 without a seal");
       return { ...base, type, seal: own.seal };
+    case "kisai":
+      if (!own.kisaiItems) throw new TypeError("記載事項証明書 without items");
+      return { ...base, type, options: own.kisaiItems };
     default:
       return assertNever(type, "certificate type");
   }
+}
+
+/**
+ * The refusal of a request for others than the applicant, by type: null
+ * where the household may be on it (the catalogue's `household`).
+ */
+const SELF_ONLY_REFUSAL = {
+  juminhyo: null,
+  inkan: "INKAN_SELF_ONLY",
+  kisai: "KISAI_SELF_ONLY",
+} as const satisfies Record<CertificateType, AspCode | null>;
+
+/**
+ * The items of a 記載事項証明書 for a person: the municipality's profile's,
+ * less 本籍・筆頭者 for a foreign resident (who has none); KISAI_NO_ITEMS
+ * when nothing is left.
+ */
+function kisaiItemsFor(
+  r: ReplicaResident,
+  profileItems: readonly KisaiItem[],
+): KisaiItems {
+  const items = profileItems.filter((i) => !(i === "honseki" && r.isForeign));
+  if (!items.length) {
+    throw new AspError("KISAI_NO_ITEMS", { residentId: r.id });
+  }
+  return kisaiItemsOf(items);
 }
 
 /** Every text a sheet prints (its strings, nested ones included). */
@@ -187,7 +231,7 @@ export async function residentOfCard(tx: Tx, serial: string): Promise<string> {
 
 function subjectOf(
   r: ReplicaResident,
-  options: JuminhyoOptions,
+  carried: OptionalSubjectItems,
   householderName: string | undefined,
 ): SubjectEntry {
   const s: SubjectEntry = {
@@ -208,15 +252,15 @@ function subjectOf(
   if (r.alias) s.alias = r.alias;
   if (r.katagaki) s.katagaki = r.katagaki;
   if (r.previousAddress) s.previousAddress = r.previousAddress;
-  if (options.zokugara) {
-    if (householderName) s.householderName = householderName;
-    s.relationship = r.relationship;
+  if (carried.householderName && householderName) {
+    s.householderName = householderName;
   }
-  if (options.honseki && !r.isForeign) {
+  if (carried.relationship) s.relationship = r.relationship;
+  if (carried.honseki && !r.isForeign) {
     if (r.honseki) s.honseki = r.honseki;
     if (r.hittousha) s.hittousha = r.hittousha;
   }
-  if (options.myNumber && r.myNumber) s.myNumber = r.myNumber;
+  if (carried.myNumber && r.myNumber) s.myNumber = r.myNumber;
   if (r.isForeign) {
     s.foreign = {
       alphabeticName: r.alphabeticName ?? "",
@@ -268,16 +312,17 @@ export async function buildCertificate(
         throw new AspError("RESIDENT_NOT_FOUND", { residentId: applicantId });
       }
 
-      const options: JuminhyoOptions = req.type === "inkan"
-        ? { honseki: false, zokugara: false, myNumber: false }
-        : { ...req.options };
+      const options: JuminhyoOptions = req.type === "juminhyo"
+        ? { ...req.options }
+        : { honseki: false, zokugara: false, myNumber: false };
       if (options.myNumber && !v.tenant.printMyNumber) {
         throw new AspError("MY_NUMBER_NOT_ALLOWED");
       }
 
       let subjects: ReplicaResident[];
-      if (req.type === "inkan") {
-        if (req.members !== "self") throw new AspError("INKAN_SELF_ONLY");
+      const selfOnly = SELF_ONLY_REFUSAL[req.type];
+      if (selfOnly) {
+        if (req.members !== "self") throw new AspError(selfOnly);
         subjects = [applicant];
       } else if (req.members === "self") {
         subjects = [applicant];
@@ -342,6 +387,17 @@ export async function buildCertificate(
         };
       }
 
+      // Self only: the applicant's items, from the municipality's profile.
+      const kisaiItems = req.type === "kisai"
+        ? kisaiItemsFor(applicant, formProfileOf(v.tenant).kisaiItems)
+        : undefined;
+      const carried = optionalSubjectItemsOf(
+        req.type === "juminhyo"
+          ? { type: req.type, options }
+          : req.type === "kisai"
+          ? { type: req.type, options: kisaiItems! }
+          : { type: req.type },
+      );
       const householderName = v.members.find((x) => x.id === v.householderId)
         ?.name;
       const sheets: SheetContent[] = subjects.map((s, i) =>
@@ -352,8 +408,8 @@ export async function buildCertificate(
           municipality: { code, name: v.tenant.name, mayor: v.tenant.mayor },
           page: i + 1,
           pages: subjects.length,
-          subject: subjectOf(s, options, householderName),
-        }, { options, seal })
+          subject: subjectOf(s, carried, householderName),
+        }, { options, seal, kisaiItems })
       );
       await attachGaiji(tx, sheets);
       for (const sheet of sheets) {
@@ -399,6 +455,7 @@ export async function buildCertificate(
             replicaSeq,
             members: subjects.map((s) => s.id),
             options,
+            ...(kisaiItems ? { items: kisaiItems } : {}),
           },
         }),
       ]);

@@ -13,6 +13,10 @@
  *
  * @module
  */
+import {
+  CERTIFICATE_CATALOGUE,
+  isCertificateType,
+} from "../../lib/certificate/types/mod.ts";
 import type {
   DOCUMENT_PROBLEMS,
   ReleasedDocumentJson,
@@ -86,7 +90,10 @@ export function documentProblems(
     "applicant",
     want.household !== undefined && want.household[0] !== applicant,
   );
-  const allowed = want.members === "self" || want.type === "inkan"
+  // A type without household members (印鑑, 記載事項): the applicant alone.
+  const household = isCertificateType(want.type) &&
+    CERTIFICATE_CATALOGUE[want.type].household;
+  const allowed = want.members === "self" || !household
     ? new Set([applicant])
     : want.members === "all"
     ? want.household && new Set(want.household)

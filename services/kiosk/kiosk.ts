@@ -70,6 +70,7 @@ import {
 import { say } from "../../lib/refusals/entry.ts";
 import { documentProblems } from "./document_check.ts";
 import { PageRenderError, type Renderer } from "../../lib/render/mod.ts";
+import { CERTIFICATE_CATALOGUE } from "../../lib/certificate/types/mod.ts";
 import type {
   BackSide,
   CertificateType,
@@ -1048,7 +1049,8 @@ async function issueSteps(
   // list for this session, read first when not yet known.
   if (
     choice.members === "all" && !session.household &&
-    choice.type !== "inkan" && st.opts.readHouseholdForAll !== false
+    CERTIFICATE_CATALOGUE[choice.type].household &&
+    st.opts.readHouseholdForAll !== false
   ) {
     const listed = await readHousehold(st, run, session);
     if (!listed.ok) return listed;

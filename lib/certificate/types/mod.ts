@@ -1,7 +1,7 @@
 /**
  * The certificate catalogue: per certificate type its content schema, its
  * back-side coding, its Japanese and English names, its fee and its form, one module
- * per type (juminhyo.ts, inkan.ts), collected here in a
+ * per type (juminhyo.ts, inkan.ts, kisai.ts), collected here in a
  * `Record<CertificateType, …>`.
  *
  * Adding a type: add it to `CERTIFICATE_TYPES` and its sheet to the
@@ -18,6 +18,7 @@ import { z } from "zod";
 import type { CanonicalSchema } from "../../backside/canonical.ts";
 import type { FormBuilder } from "../../render/form_builder.ts";
 import {
+  assertNever,
   CERTIFICATE_TYPES,
   type CertificateType,
   type SheetContent,
@@ -25,6 +26,7 @@ import {
 } from "../model.ts";
 import { INKAN, inkanSheetSchema, inkanWireSchema } from "./inkan.ts";
 import { JUMINHYO, juminhyoSheetSchema } from "./juminhyo.ts";
+import { KISAI, kisaiSheetSchema } from "./kisai.ts";
 
 export {
   assertNever,
@@ -62,7 +64,8 @@ export interface CertificateTypeEntry<T extends CertificateType> {
   readonly defaultFeePerCopy: number;
   /**
    * Whether other members of the applicant's household may be on it (住民票),
-   * or only the applicant (印鑑: the ASP refuses others, INKAN_SELF_ONLY).
+   * or only the applicant (印鑑, 記載事項証明書: the ASP refuses others,
+   * INKAN_SELF_ONLY, KISAI_SELF_ONLY).
    */
   readonly household: boolean;
   /** One sheet of this type: `parse` takes the JSON wire form. */
@@ -83,7 +86,7 @@ export interface CertificateTypeEntry<T extends CertificateType> {
  */
 export const CERTIFICATE_CATALOGUE: {
   readonly [T in CertificateType]: CertificateTypeEntry<T>;
-} = { juminhyo: JUMINHYO, inkan: INKAN };
+} = { juminhyo: JUMINHYO, inkan: INKAN, kisai: KISAI };
 
 /**
  * One sheet over JSON, discriminated on `type`. `parse` takes the wire form
@@ -100,6 +103,7 @@ export const CERTIFICATE_CATALOGUE: {
 export const sheetContentSchema = z.discriminatedUnion("type", [
   juminhyoSheetSchema,
   inkanSheetSchema,
+  kisaiSheetSchema,
 ]);
 
 /** A sheet as JSON carries it (the input of {@link sheetContentSchema}). */
@@ -117,6 +121,7 @@ export type SheetContentWire = z.input<typeof sheetContentSchema>;
 export const sheetWireSchema = z.discriminatedUnion("type", [
   juminhyoSheetSchema,
   inkanWireSchema,
+  kisaiSheetSchema,
 ]);
 
 // Compile-time checks: the schema's output is exactly the model's union,
@@ -161,4 +166,66 @@ export function entryOf<T extends CertificateType>(
     throw new RangeError(`Unknown certificate type ${String(sheet.type)}`);
   }
   return entry;
+}
+
+/**
+ * The optional items of a subject a sheet may carry, each true when the
+ * sheet prints it: 世帯主 and 続柄 (a 住民票 with `zokugara`, a 記載事項証明書
+ * with the item), 本籍・筆頭者 (`honseki`), 個人番号 (a 住民票 with
+ * `myNumber` only). The ASP fills a subject by it; the center refuses a
+ * sheet whose subject carries more.
+ */
+export interface OptionalSubjectItems {
+  householderName: boolean;
+  relationship: boolean;
+  honseki: boolean;
+  myNumber: boolean;
+}
+
+/** What {@linkcode optionalSubjectItemsOf} reads of a sheet: its type and options. */
+export type SheetOptions =
+  | Pick<SheetOf<"juminhyo">, "type" | "options">
+  | Pick<SheetOf<"inkan">, "type">
+  | Pick<SheetOf<"kisai">, "type" | "options">;
+
+/**
+ * The optional subject items a sheet of a type with these options prints.
+ *
+ * @example
+ * ```ts
+ * optionalSubjectItemsOf({ type: "inkan" }).honseki; // false
+ * ```
+ */
+export function optionalSubjectItemsOf(
+  sheet: SheetOptions,
+): OptionalSubjectItems {
+  switch (sheet.type) {
+    case "juminhyo": {
+      const o = sheet.options;
+      return {
+        householderName: o.zokugara,
+        relationship: o.zokugara,
+        honseki: o.honseki,
+        myNumber: o.myNumber,
+      };
+    }
+    case "inkan":
+      return {
+        householderName: false,
+        relationship: false,
+        honseki: false,
+        myNumber: false,
+      };
+    case "kisai": {
+      const o = sheet.options;
+      return {
+        householderName: o.householderName,
+        relationship: o.relationship,
+        honseki: o.honseki,
+        myNumber: false,
+      };
+    }
+    default:
+      return assertNever(sheet, "certificate type");
+  }
 }

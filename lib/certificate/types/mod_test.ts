@@ -84,13 +84,14 @@ Deno.test("sheetContentSchema refuses what is not a sheet of its type", () => {
 });
 
 Deno.test("the catalogue helpers name types, find them by back-side code and refuse unknown ones", () => {
-  assert.deepEqual([...CERTIFICATE_TYPES], ["juminhyo", "inkan"]);
+  assert.deepEqual([...CERTIFICATE_TYPES], ["juminhyo", "inkan", "kisai"]);
   assert.ok(isCertificateType("inkan"));
   assert.ok(!isCertificateType("koseki"));
   assert.ok(!isCertificateType(undefined));
   assert.equal(certificateTypeOfCode(1), "juminhyo");
   assert.equal(certificateTypeOfCode(2), "inkan");
-  assert.equal(certificateTypeOfCode(3), undefined);
+  assert.equal(certificateTypeOfCode(3), "kisai");
+  assert.equal(certificateTypeOfCode(4), undefined);
   assert.equal(entryOf(makeInkanSheet()).nameJa, "印鑑登録証明書");
   assert.throws(
     () =>

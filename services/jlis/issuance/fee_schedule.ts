@@ -173,7 +173,7 @@ export async function municipalFee(
  *
  * @example
  * ```ts ignore
- * await municipalFees(db, "401005", "2026-11-26"); // { juminhyo: 200, inkan: 200 }
+ * await municipalFees(db, "401005", "2026-11-26"); // { juminhyo: 200, inkan: 200, kisai: 200 }
  * ```
  */
 export async function municipalFees(

@@ -47,6 +47,7 @@ import type {
   BackSide,
   CertificateType,
   JuminhyoOptions,
+  KisaiItems,
   SheetContent,
 } from "../../../lib/certificate/model.ts";
 import type { ContentKey } from "../../../lib/crypto/content_key.ts";
@@ -274,6 +275,17 @@ function isUniqueViolation(err: unknown): boolean {
 export function isAbort(err: unknown): boolean {
   const name = (err as { name?: string })?.name;
   return name === "AbortError" || name === "TimeoutError";
+}
+
+/**
+ * The items a document prints, for its ledger entry: the sheet's own
+ * (a 記載事項証明書's items, a 住民票's options), else what was asked.
+ */
+function printedOptions(
+  sheet: SheetContent | undefined,
+  asked: JuminhyoOptions,
+): JuminhyoOptions | KisaiItems {
+  return sheet && "options" in sheet ? sheet.options : asked;
 }
 
 /**
@@ -813,7 +825,9 @@ async function build(
             applicantId,
             type: ctx.input.type,
             members: ctx.input.members,
-            options: { ...ctx.options },
+            // The items printed (j300): a 記載事項証明書's are its sheet's
+            // (the municipality's profile), the others' what was asked.
+            options: { ...printedOptions(sheets[0], ctx.options) },
             subjects: sheets.map((s) => s.subject.residentId),
             copy: c.copy,
             copies: copies.length,

@@ -13,6 +13,12 @@ import type {
   JuminhyoOptions,
   SheetContent,
 } from "../../../lib/certificate/model.ts";
+import {
+  assertNever,
+  type OptionalSubjectItems,
+  optionalSubjectItemsOf,
+} from "../../../lib/certificate/types/mod.ts";
+import { KISAI_ITEMS } from "../../../lib/contracts/form_profile.ts";
 import type { HolderIdentity } from "../../../lib/card/identity_binding.ts";
 
 /** What the center asked for and knows independently of the answer. */
@@ -34,8 +40,9 @@ const NO_OPTIONS: JuminhyoOptions = {
 };
 
 /**
- * What a certificate of a type may print: the options (none on a 印鑑) and
- * whether it is for the applicant alone.
+ * What a certificate of a type may print: the 住民票's options as asked
+ * (none on the others: a 記載事項証明書's items are the municipality's, not
+ * the applicant's) and whether it is for the applicant alone.
  *
  * @example
  * ```ts ignore
@@ -50,24 +57,57 @@ export function certificateRules(
     case "juminhyo":
       return { options: asked, selfOnly: false };
     case "inkan":
+    case "kisai":
       return { options: NO_OPTIONS, selfOnly: true };
+    default:
+      return assertNever(type, "certificate type");
+  }
+}
+
+/**
+ * Whether a sheet prints what was asked: a 住民票 exactly the options asked,
+ * a 記載事項証明書 at least one item (which ones is the municipality's
+ * profile), a 印鑑 nothing to choose; false for an unknown type.
+ */
+function printsAsAsked(sheet: SheetContent, asked: JuminhyoOptions): boolean {
+  switch (sheet.type) {
+    case "juminhyo": {
+      const o = sheet.options;
+      return o?.honseki === asked.honseki && o?.zokugara === asked.zokugara &&
+        o?.myNumber === asked.myNumber;
+    }
+    case "inkan":
+      return true;
+    case "kisai":
+      return KISAI_ITEMS.some((item) => sheet.options?.[item] === true);
     default: {
-      const unknown: never = type;
-      throw new RangeError(`Unknown certificate type ${unknown}`);
+      const _unknown: never = sheet;
+      return false;
     }
   }
 }
 
-/** The options a sheet prints with (none on a 印鑑); undefined for an unknown type. */
-function optionsOf(sheet: SheetContent): JuminhyoOptions | undefined {
+const CARRIES_NOTHING = optionalSubjectItemsOf({ type: "inkan" });
+
+/**
+ * The optional subject items a sheet may carry: a 住民票's as the request
+ * asked (`asked`: none when the request was not for a 住民票), a
+ * 記載事項証明書's the items it prints, a 印鑑's none.
+ */
+function mayCarry(
+  sheet: SheetContent,
+  asked: JuminhyoOptions,
+): OptionalSubjectItems {
   switch (sheet.type) {
     case "juminhyo":
-      return sheet.options;
+      return optionalSubjectItemsOf({ type: sheet.type, options: asked });
     case "inkan":
-      return NO_OPTIONS;
+      return CARRIES_NOTHING;
+    case "kisai":
+      return sheet.options ? optionalSubjectItemsOf(sheet) : CARRIES_NOTHING;
     default: {
       const _unknown: never = sheet;
-      return undefined;
+      return CARRIES_NOTHING;
     }
   }
 }
@@ -118,12 +158,9 @@ export function checkSubjects(
     if (s.page !== i + 1 || s.pages !== sheets.length) {
       problems.push(`${at}: page ${s.page}/${s.pages}`);
     }
-    const printed = optionsOf(s);
-    if (
-      printed?.honseki !== options.honseki ||
-      printed?.zokugara !== options.zokugara ||
-      printed?.myNumber !== options.myNumber
-    ) problems.push(`${at}: options differ from the request`);
+    if (s.type !== want.type || !printsAsAsked(s, options)) {
+      problems.push(`${at}: options differ from the request`);
+    }
     if (typeof id !== "string") {
       problems.push(`${at}: no subject`);
       return;
@@ -134,15 +171,16 @@ export function checkSubjects(
       problems.push(`${at}: ${id} is not in the applicant's household`);
     }
     const subj = s.subject;
-    if (!options.myNumber && subj.myNumber !== undefined) {
+    const may = mayCarry(s, options);
+    if (!may.myNumber && subj.myNumber !== undefined) {
       problems.push(`${at}: My Number printed without the option`);
     }
-    if (!options.honseki && (subj.honseki ?? subj.hittousha) !== undefined) {
+    if (!may.honseki && (subj.honseki ?? subj.hittousha) !== undefined) {
       problems.push(`${at}: 本籍 printed without the option`);
     }
     if (
-      !options.zokugara &&
-      (subj.relationship ?? subj.householderName) !== undefined
+      (!may.relationship && subj.relationship !== undefined) ||
+      (!may.householderName && subj.householderName !== undefined)
     ) problems.push(`${at}: 続柄 printed without the option`);
   });
   const ids = [...seen];

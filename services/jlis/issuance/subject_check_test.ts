@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { makeSheet, makeSubject } from "../../../tests/fixtures/certificate.ts";
+import {
+  makeKisaiSheet,
+  makeSheet,
+  makeSubject,
+} from "../../../tests/fixtures/certificate.ts";
+import {
+  KISAI_ITEMS,
+  type KisaiItem,
+} from "../../../lib/contracts/form_profile.ts";
 import type { SheetContent } from "../../../lib/certificate/model.ts";
 import { checkSubjects, type SubjectExpectation } from "./subject_check.ts";
 
@@ -112,5 +120,73 @@ Deno.test("checkSubjects() finds another person, another request, a missing or r
       household: { householdId: "H", memberIds: ["B"] },
     })
       .some((p) => p.includes("applicant is not in the household")),
+  );
+});
+
+Deno.test("checkSubjects() holds a 記載事項証明書 to its items: the applicant alone, at least one item, no optional item it does not print", () => {
+  const kisai = (items: readonly KisaiItem[], subject = {}): SheetContent => {
+    const s = makeKisaiSheet({ items });
+    return {
+      ...s,
+      issueNumber: "401005-20261126-0000001",
+      municipality: { ...s.municipality, code: "401005" },
+      subject: { ...s.subject, residentId: "A", ...subject },
+    };
+  };
+  const answer = (sheets: SheetContent[]) => ({
+    requestId: "req-1",
+    replicaSeq: 1,
+    sheets,
+    household,
+  });
+  const asked = want({ type: "kisai" });
+  // Its items are the municipality's: whatever the request's options say.
+  for (const items of [["name"], [...KISAI_ITEMS]] as const) {
+    assert.deepEqual(checkSubjects(asked, answer([kisai(items)])), []);
+  }
+  assert.deepEqual(
+    checkSubjects(
+      want({ type: "kisai", options: { ...NONE, honseki: true } }),
+      answer([kisai(["name", "honseki"])]),
+    ),
+    [],
+  );
+  const none = kisai(["name"]);
+  assert.ok(none.type === "kisai");
+  none.options.name = false;
+  assert.ok(
+    checkSubjects(asked, answer([none])).some((p) =>
+      p.includes("options differ")
+    ),
+  );
+  assert.ok(
+    checkSubjects(
+      asked,
+      answer([kisai(["name"], { honseki: "福岡県", hittousha: "山田" })]),
+    ).some((p) => p.includes("本籍 printed")),
+  );
+  assert.ok(
+    checkSubjects(
+      asked,
+      answer([kisai(["householderName"], { relationship: "妻" })]),
+    ).some((p) => p.includes("続柄 printed")),
+  );
+  assert.ok(
+    checkSubjects(
+      asked,
+      answer([kisai([...KISAI_ITEMS], { myNumber: "123456789012" })]),
+    ).some((p) => p.includes("My Number")),
+  );
+  // Self only, even when the kiosk asked for the household.
+  const b = kisai(["name"], { residentId: "B" });
+  assert.ok(
+    checkSubjects(
+      want({ type: "kisai", members: "all" }),
+      answer([kisai(["name"]), { ...b, page: 2, pages: 2 }].map((s, i) => ({
+        ...s,
+        page: i + 1,
+        pages: 2,
+      }))),
+    ).some((p) => p.includes("not the applicant alone")),
   );
 });

@@ -337,6 +337,31 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
     );
 
     await t.step(
+      "住民票記載事項証明書: offered with its note, skips the household and the items, prints the applicant's own",
+      async () => {
+        const base = await start(app, "head.card.json");
+        const types = String((await get(app, `${base}/type`)).body);
+        assert.match(types, /value="kisai"[^>]*>.*住民票記載事項証明書/s);
+        assert.match(types, /記載する事項は市区町村が定めています/);
+        const r = await submit(app, `${base}/type`, { type: "kisai" });
+        assert.equal(r.location, `${base}/confirm`);
+        const members = await get(app, `${base}/members`);
+        assert.equal(members.res.status, 303);
+        assert.equal(members.res.headers.get("Location"), `${base}/confirm`);
+        const confirm = String((await get(app, `${base}/confirm`)).body);
+        assert.match(confirm, /住民票記載事項証明書/);
+        assert.match(confirm, /ご本人の分のみ/);
+        assert.match(confirm, /1通 200円 × 部数/);
+        assert.doesNotMatch(confirm, /本籍・筆頭者/, "no items to choose");
+        await submit(app, `${base}/confirm`, {});
+        const html = String((await get(app, `${base}/result`)).body);
+        assert.match(html, /北九　一郎/);
+        assert.doesNotMatch(html, /北九　花子/);
+        await submit(app, `${base}/end`);
+      },
+    );
+
+    await t.step(
       "a wrong PIN shows the card's message and the tries left; a malformed one is not counted",
       async () => {
         const placed = await submit(app, "/sessions", {

@@ -50,19 +50,44 @@ export const OPTION_TEXT = {
 } as const satisfies Record<keyof JuminhyoOptions, Bilingual>;
 
 /**
- * The items a certificate type offers (its back side's option bits).
+ * The items the applicant chooses, by type: the 住民票's options; none on a
+ * 印鑑 (nothing optional) nor on a 記載事項証明書 (its items are the
+ * municipality's, see {@linkcode TYPE_NOTE}).
+ */
+const APPLICANT_OPTIONS: Readonly<
+  Record<CertificateType, readonly (keyof JuminhyoOptions)[]>
+> = {
+  juminhyo: ["honseki", "zokugara", "myNumber"],
+  inkan: [],
+  kisai: [],
+};
+
+/**
+ * The items a certificate type lets the applicant choose.
  *
  * @example
  * ```ts ignore
  * optionsOf("juminhyo"); // ["honseki", "zokugara", "myNumber"]
  * optionsOf("inkan"); // []
+ * optionsOf("kisai"); // []
  * ```
  */
 export function optionsOf(type: CertificateType): (keyof JuminhyoOptions)[] {
-  return Object.keys(CERTIFICATE_CATALOGUE[type].backSide.optionBits).filter(
-    (k): k is keyof JuminhyoOptions => k in OPTION_TEXT,
-  );
+  return [...APPLICANT_OPTIONS[type]];
 }
+
+/**
+ * A note the type and confirm screens show under a type's name, where the
+ * applicant should know something before choosing it.
+ */
+export const TYPE_NOTE: Readonly<
+  Partial<Record<CertificateType, Bilingual>>
+> = {
+  kisai: {
+    ja: "ご本人の分のみ。記載する事項は市区町村が定めています。",
+    en: "For yourself only; the items shown are set by the municipality.",
+  },
+};
 
 const STEPS = [
   { ja: "カード", en: "Card" },
@@ -232,6 +257,9 @@ export function TypeScreen(
             <button type="submit" name="type" value={t}>
               <span lang="ja">{e.nameJa}</span>
               <span class="en" lang="en">{e.nameEn}</span>
+              {TYPE_NOTE[t] && (
+                <Bi class="note" ja={TYPE_NOTE[t].ja} en={TYPE_NOTE[t].en} />
+              )}
               <span class="fee">
                 1通 {yen(feeOf(p.fees, t))}{" "}
                 <span lang="en">/ {feeOf(p.fees, t)} yen a copy</span>
@@ -371,6 +399,11 @@ export function ConfirmScreen(
         </dt>
         <dd>
           <Bi ja={entry.nameJa} en={entry.nameEn} />
+          {TYPE_NOTE[s.type!] && (
+            <p class="hint">
+              <Bi ja={TYPE_NOTE[s.type!]!.ja} en={TYPE_NOTE[s.type!]!.en} />
+            </p>
+          )}
         </dd>
         <dt>
           <Bi ja="対象者" en="Persons" />

@@ -33,6 +33,7 @@ button:disabled { opacity: 0.45; cursor: not-allowed; }
 .primary .en { color: #dce8f5; }
 .secondary { font-size: 18px; padding: 12px 18px; background: #fff; }
 .fee { display: block; margin-top: 8px; font-size: 18px; color: #a33b00; }
+.note { display: block; margin-top: 6px; font-size: 16px; color: #55626f; }
 .nav { display: flex; gap: 16px; margin-top: 28px; align-items: center; }
 .nav form { margin: 0; }
 .hint { color: #55626f; font-size: 17px; }
