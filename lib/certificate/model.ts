@@ -10,6 +10,8 @@
  * @module
  */
 
+import type { JuminhyoTitle } from "../contracts/form_profile.ts";
+
 /**
  * Kinds of certificate a kiosk can issue, spelled once. Everything that
  * depends on the kind (content schema, back-side code, names, form, fee,
@@ -164,14 +166,18 @@ export interface SealImpression {
  * with the version it was printed with. 1: the first forms (red 公印 over the
  * mayor's name, every date in the Japanese era); 2: the standard's rules
  * (j1050 black 公印 beside the mayor's title with its prefecture, j90
- * Western-calendar dates for a foreign resident).
+ * Western-calendar dates for a foreign resident); 3: the municipality's form
+ * profile (lib/contracts/form_profile.ts) as the sheet records it in
+ * `form` — the 住民票's title wording, the 印鑑登録証明書's items (印影,
+ * 氏名 with 旧氏/通称, 生年月日, 住所; 性別 by profile; no ふりがな line,
+ * no 登録番号).
  *
  * @example
  * ```ts
  * TEMPLATE_VERSIONS.includes(CURRENT_TEMPLATE_VERSION); // true
  * ```
  */
-export const TEMPLATE_VERSIONS = [1, 2] as const;
+export const TEMPLATE_VERSIONS = [1, 2, 3] as const;
 
 /** A template version of the printed forms. */
 export type TemplateVersion = typeof TEMPLATE_VERSIONS[number];
@@ -181,10 +187,10 @@ export type TemplateVersion = typeof TEMPLATE_VERSIONS[number];
  *
  * @example
  * ```ts
- * CURRENT_TEMPLATE_VERSION; // 2
+ * CURRENT_TEMPLATE_VERSION; // 3
  * ```
  */
-export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 2;
+export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 3;
 
 /**
  * Whether a value names a known template version.
@@ -192,7 +198,7 @@ export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 2;
  * @example
  * ```ts
  * isTemplateVersion(1); // true
- * isTemplateVersion(3); // false
+ * isTemplateVersion(4); // false
  * ```
  */
 export function isTemplateVersion(value: unknown): value is TemplateVersion {
@@ -211,6 +217,20 @@ export interface IssuingMunicipality {
    * (lib/certificate/official_title.ts).
    */
   mayor: string;
+}
+
+/**
+ * What the municipality's form profile (lib/contracts/form_profile.ts) made
+ * a sheet print, from template version 3: the back side carries it
+ * (canonical key 101), so the portal renders the sheet as it was printed
+ * whatever the profile says today. Each type records the choices its form
+ * reads; an absent field prints as the default profile says.
+ */
+export interface SheetForm {
+  /** The 住民票's printed title (「住民票の写し」 or 「住民票」). */
+  juminhyoTitle?: JuminhyoTitle;
+  /** Whether the 印鑑登録証明書 prints 性別. */
+  inkanPrintsSex?: boolean;
 }
 
 /** What every sheet carries, whatever its type. */
@@ -236,6 +256,8 @@ export interface SheetBase {
    * carries it, so the portal draws them as printed.
    */
   gaiji?: string;
+  /** What the form profile made it print (template version 3 on; see {@link SheetForm}). */
+  form?: SheetForm;
 }
 
 /** One sheet of a 住民票の写し: the person and the items the applicant chose. */
