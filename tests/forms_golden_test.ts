@@ -18,6 +18,7 @@ import {
 import {
   type SheetContent,
   TEMPLATE_VERSIONS,
+  type TemplateVersion,
 } from "../lib/certificate/model.ts";
 import { createRenderContext } from "../lib/render/context.ts";
 import { renderSheetPng } from "../lib/render/png.ts";
@@ -36,7 +37,7 @@ const CHANNEL_TOLERANCE = 64;
 const MAX_DIFFERING = 10;
 
 const ALL_ON = { honseki: true, zokugara: true, myNumber: true };
-const CASES: Record<string, (v: 1 | 2) => SheetContent> = {
+const CASES: Record<string, (v: TemplateVersion) => SheetContent> = {
   juminhyo_foreign: (templateVersion) =>
     makeSheet({
       templateVersion,
@@ -47,6 +48,52 @@ const CASES: Record<string, (v: 1 | 2) => SheetContent> = {
     makeSheet({ templateVersion, options: ALL_ON, page: 2, pages: 3 }),
   inkan: (templateVersion) => makeInkanSheet({ templateVersion }),
 };
+
+/**
+ * Variants of the form profile (lib/contracts/form_profile.ts), from the
+ * template version that introduced them: the sheet's `form` says what the
+ * profile made it print.
+ */
+const PROFILE_CASES: Record<
+  string,
+  { from: TemplateVersion; make: (v: TemplateVersion) => SheetContent }
+> = {
+  juminhyo_title_juminhyo: {
+    from: 3,
+    make: (templateVersion) =>
+      makeSheet({ templateVersion, form: { juminhyoTitle: "住民票" } }),
+  },
+  inkan_without_sex: {
+    from: 3,
+    make: (templateVersion) =>
+      makeInkanSheet({ templateVersion, form: { inkanPrintsSex: false } }),
+  },
+  inkan_former_surname_alias: {
+    from: 3,
+    make: (templateVersion) =>
+      makeInkanSheet({
+        templateVersion,
+        form: { inkanPrintsSex: true },
+        subject: {
+          ...makeForeignSubject(),
+          formerSurname: "佐藤",
+          formerSurnameKana: "さとう",
+        },
+      }),
+  },
+};
+
+/** Every case a template version renders. */
+function casesOf(
+  v: TemplateVersion,
+): [string, (v: TemplateVersion) => SheetContent][] {
+  return [
+    ...Object.entries(CASES),
+    ...Object.entries(PROFILE_CASES).filter(([, c]) => v >= c.from).map((
+      [name, c],
+    ) => [name, c.make] as [string, (v: TemplateVersion) => SheetContent]),
+  ];
+}
 
 function differing(a: Uint8Array, b: Uint8Array): number {
   const x = decodePng(a), y = decodePng(b);
@@ -68,7 +115,7 @@ function differing(a: Uint8Array, b: Uint8Array): number {
 }
 
 for (const v of TEMPLATE_VERSIONS) {
-  for (const [name, make] of Object.entries(CASES)) {
+  for (const [name, make] of casesOf(v)) {
     Deno.test(`golden image: template version ${v}, ${name}`, () => {
       const file = new URL(`v${v}_${name}.png`, DIR);
       const png = renderSheetPng(make(v), { widthPx: WIDTH_PX, context });
