@@ -60,10 +60,9 @@ const TenantView = z.object({
       description:
         "From the registry's feed: strict refuses a household certificate while any member filed a move-out",
     }),
-    formProfile: formProfileSchema.openapi({
-      description:
-        "From the registry's feed: how the certificates are printed (the default profile until heard)",
-    }),
+    formProfile: formProfileSchema.describe(
+      "From the registry's feed: how the certificates are printed (the default profile until heard)",
+    ),
   }),
 }).openapi("Tenant");
 

@@ -41,10 +41,9 @@ const Body = z.object({
     description:
       "strict (default): a household certificate is refused while any member has filed a move-out (転出予定), the applicant's own still issues; lenient: only the householder's or a printed member's move-out refuses",
   }),
-  formProfile: formProfileSchema.default(DEFAULT_FORM_PROFILE).openapi({
-    description:
-      "How the certificates are printed (lib/contracts/form_profile.ts): household format (kohyo 個票式 | renki 世帯連記式, membersPerSheet), juminhyoTitle (住民票の写し | 住民票), inkanPrintsSex, furiganaMask, kisaiItems; every field defaults, absent: the default profile. Carried to the ASP on every feed answer (policy.formProfile)",
-  }),
+  formProfile: formProfileSchema.default(DEFAULT_FORM_PROFILE).describe(
+    "How the certificates are printed (lib/contracts/form_profile.ts): household format (kohyo 個票式 | renki 世帯連記式, membersPerSheet), juminhyoTitle (住民票の写し | 住民票), inkanPrintsSex, furiganaMask, kisaiItems; every field defaults, absent: the default profile. Carried to the ASP on every feed answer (policy.formProfile)",
+  ),
 }).strict().openapi("Municipality");
 
 /** The record's columns of a PUT body. */

@@ -36,10 +36,9 @@ export const MunicipalityView = z.object({
       "Event types held on their 処理日 (the same-day rule); null: every type",
   }),
   householdMoveOutPolicy: z.enum(["strict", "lenient"]),
-  formProfile: formProfileSchema.openapi({
-    description:
-      "How the certificates are printed (the default profile when none was set)",
-  }),
+  formProfile: formProfileSchema.describe(
+    "How the certificates are printed (the default profile when none was set)",
+  ),
   head: z.number().openapi({ description: "The feed's head sequence" }),
 }).openapi("MunicipalityState");
 
