@@ -15,6 +15,10 @@ import { formProfileOf } from "../services/asp/tenancy.ts";
 import { DEFAULT_FORM_PROFILE } from "../lib/contracts/form_profile.ts";
 import { CURRENT_TEMPLATE_VERSION } from "../lib/certificate/model.ts";
 import { layoutSheet } from "../lib/render/layout.ts";
+import {
+  decodeSheetContent,
+  encodeSheetContent,
+} from "../lib/backside/canonical.ts";
 import type { TextOp } from "../lib/render/ops.ts";
 import type { SheetContent } from "../lib/certificate/model.ts";
 import {
@@ -141,6 +145,10 @@ Deno.test("[asp] form profile: a change in the registry's record reaches the she
     assert.deepEqual(jumin.form, { juminhyoTitle: "住民票" });
     assert.equal(jumin.municipality.mayor, "北九州市長　新任　一郎");
     assert.equal(printed(jumin, "title"), "住民票");
+    // The portal renders the sheet its back side carries: the same title.
+    const decoded = decodeSheetContent(encodeSheetContent(jumin));
+    assert.deepEqual(decoded.form, jumin.form);
+    assert.equal(printed(decoded, "title"), "住民票");
     assert.match(printed(jumin, "municipality.mayor"), /新任/);
     const inkan = await sheetOf(asp, fam.householder, "inkan");
     assert.deepEqual(inkan.form, { inkanPrintsSex: false });
