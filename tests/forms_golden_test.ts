@@ -60,9 +60,11 @@ function numbered(sheet: SheetContent): SheetContent {
 }
 
 /**
- * Cases of a type added after version 1, from its first version on: the
+ * Cases from the template version that introduced them: the
  * 記載事項証明書 with the default profile's items, with every item, and a
- * foreign resident's (氏名 with the alphabetic name, Western birth date).
+ * foreign resident's (氏名 with the alphabetic name, Western birth date);
+ * the form profile's variants (the sheet's `form` says what the profile
+ * made it print).
  */
 const LATER_CASES: Record<
   string,
@@ -86,9 +88,32 @@ const LATER_CASES: Record<
         items: ["name", "birthDate", "address"],
       }),
   },
+  juminhyo_title_juminhyo: {
+    from: 3,
+    make: (templateVersion) =>
+      makeSheet({ templateVersion, form: { juminhyoTitle: "住民票" } }),
+  },
+  inkan_without_sex: {
+    from: 3,
+    make: (templateVersion) =>
+      makeInkanSheet({ templateVersion, form: { inkanPrintsSex: false } }),
+  },
+  inkan_former_surname_alias: {
+    from: 3,
+    make: (templateVersion) =>
+      makeInkanSheet({
+        templateVersion,
+        form: { inkanPrintsSex: true },
+        subject: {
+          ...makeForeignSubject(),
+          formerSurname: "佐藤",
+          formerSurnameKana: "さとう",
+        },
+      }),
+  },
 };
 
-/** Every case of a version: the common ones and the later types' from their first. */
+/** Every case a template version renders. */
 function casesOf(
   v: TemplateVersion,
 ): [string, (v: TemplateVersion) => SheetContent][] {

@@ -23,6 +23,7 @@ import {
   timestamp,
 } from "drizzle-orm/pg-core";
 import { bytea } from "../registry/schema.ts";
+import type { FormProfile } from "../../lib/contracts/form_profile.ts";
 
 /** The control schema. */
 export const control = pgSchema("control");
@@ -30,8 +31,13 @@ export const control = pgSchema("control");
 /** The tenant directory. */
 export const tenants = control.table("tenants", {
   code: text("code").primaryKey(),
-  name: text("name").notNull(),
-  mayor: text("mayor").notNull(),
+  /**
+   * The municipality's name and its mayor's title and name, as its
+   * registry's record holds them (the feed's or media header's policy): what
+   * the forms print. Null until the registry's record was heard.
+   */
+  name: text("name"),
+  mayor: text("mayor"),
   /** PostgreSQL schema holding the tenant's tables, e.g. `t_401005`. */
   schemaName: text("schema_name").notNull().unique(),
   /** The tenant's own role (NOLOGIN); tenant transactions run as it. */
@@ -65,6 +71,12 @@ export const tenants = control.table("tenants", {
   householdMoveOutPolicy: text("household_move_out_policy").notNull().default(
     "strict",
   ),
+  /**
+   * Policy from the registry's feed: the form profile
+   * (lib/contracts/form_profile.ts); null until heard — the default profile
+   * (read it through `formProfileOf`, services/asp/tenancy.ts).
+   */
+  formProfile: jsonb("form_profile").$type<FormProfile>(),
   /** Version of the registry's 外字 set held in the tenant's `gaiji` table (0: none heard). */
   gaijiVersion: integer("gaiji_version").notNull().default(0),
   /** Policy: years a removed record (除票) stays in the replica. */

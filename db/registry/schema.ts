@@ -21,6 +21,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { type Column, type SQL, sql } from "drizzle-orm";
+import type { FormProfile } from "../../lib/contracts/form_profile.ts";
 
 /** bytea as Uint8Array on both drivers. */
 export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -106,6 +107,12 @@ export const municipalities = pgTable("municipalities", {
   ),
   /** Version of the municipality's 外字 set: grows with every change to `municipality_gaiji`. */
   gaijiVersion: integer("gaiji_version").notNull().default(0),
+  /**
+   * How its certificates are printed (lib/contracts/form_profile.ts), as
+   * `PUT /municipalities/{code}` accepted it; null (records from before):
+   * the default profile.
+   */
+  formProfile: jsonb("form_profile").$type<FormProfile>(),
 });
 
 /**

@@ -33,8 +33,16 @@ export const CANONICAL_FORMAT_VERSION = 1;
 /** Largest seal PNG accepted on a back side; see {@linkcode compactSealPng}. */
 export const MAX_SEAL_PNG_BYTES = 2048;
 
-/** How one field is stored: a text, a uint, raw bytes or a nested map. */
-export type CanonicalKind = "text" | "uint" | "bytes" | CanonicalSchema;
+/**
+ * How one field is stored: a text, a uint, a boolean (as the uint 0 or 1),
+ * raw bytes or a nested map.
+ */
+export type CanonicalKind =
+  | "text"
+  | "uint"
+  | "bool"
+  | "bytes"
+  | CanonicalSchema;
 /** One field of a canonical map: its fixed integer key and how it is stored. */
 export interface CanonicalField {
   key: number;
@@ -85,6 +93,12 @@ const SUBJECT: Schema = [
   { key: 20, name: "foreign", kind: FOREIGN, optional: true },
 ];
 
+/** What the form profile made the sheet print (SheetForm; key 101). */
+const FORM: Schema = [
+  { key: 1, name: "juminhyoTitle", kind: "text", optional: true },
+  { key: 2, name: "inkanPrintsSex", kind: "bool", optional: true },
+];
+
 const MUNICIPALITY: Schema = [
   { key: 1, name: "code", kind: "text" },
   { key: 2, name: "name", kind: "text" },
@@ -93,7 +107,8 @@ const MUNICIPALITY: Schema = [
 
 /**
  * Keys 1–9, common to every type (and key 100: the outlines of the 外字 the
- * sheet prints, optional). Key 6 holds the type's options as bits
+ * sheet prints, optional; key 101: what the form profile made it print,
+ * optional, template version 3 on). Key 6 holds the type's options as bits
  * (0 for a type without options); a type's own fields follow under its
  * catalogue entry's `backSide.fields` (e.g. the 印鑑's seal at key 10).
  */
@@ -109,6 +124,8 @@ const COMMON: Schema = [
   { key: 9, name: "subject", kind: SUBJECT },
   // Common, optional, after every type's own keys (10 on): the 外字 outlines.
   { key: 100, name: "gaiji", kind: "text", optional: true },
+  // Common, optional: what the form profile made the sheet print.
+  { key: 101, name: "form", kind: FORM, optional: true },
 ];
 
 const SEX_CODES = { male: 1, female: 2 } as const;
@@ -143,6 +160,11 @@ function toMap(obj: Record<string, unknown>, schema: Schema, path: string) {
         throw new TypeError(`Cannot encode ${path}.${f.name}: not a uint`);
       }
       map.set(f.key, v as number);
+    } else if (f.kind === "bool") {
+      if (typeof v !== "boolean") {
+        throw new TypeError(`Cannot encode ${path}.${f.name}: not a boolean`);
+      }
+      map.set(f.key, v ? 1 : 0);
     } else if (f.kind === "bytes") {
       if (!(v instanceof Uint8Array)) {
         throw new TypeError(`Cannot encode ${path}.${f.name}: not bytes`);
@@ -175,12 +197,16 @@ function fromMap(map: unknown, schema: Schema, path: string) {
       ? typeof v === "string"
       : f.kind === "uint"
       ? typeof v === "number"
+      : f.kind === "bool"
+      ? v === 0 || v === 1
       : f.kind === "bytes"
       ? v instanceof Uint8Array
       : v instanceof Map;
     if (!ok) throw new CborError(`${path}.${f.name} has the wrong type`);
     obj[f.name] = typeof f.kind === "object"
       ? fromMap(v, f.kind, `${path}.${f.name}`)
+      : f.kind === "bool"
+      ? v === 1
       : v;
   }
   return obj;

@@ -68,7 +68,7 @@ Deno.test("decodeSheetContent() carries each known template version and refuses 
   }
   const map = decodeCbor(encodeSheetContent(sheet)) as CborMap;
   assert.throws(
-    () => decodeSheetContent(encodeCbor(map.set(1, 4))),
+    () => decodeSheetContent(encodeCbor(map.set(1, 99))),
     /out-of-range/,
   );
 });
@@ -135,5 +135,48 @@ Deno.test("encodeSheetContent(): a seal's print version is carried as its SHA-25
     (decodeSheetContent(encodeSheetContent(sheet)) as typeof sheet).seal
       .printSha256,
     undefined,
+  );
+});
+
+Deno.test("encodeSheetContent() round-trips what the form profile made a sheet print (key 101), a boolean as the uint 0 or 1", async () => {
+  const jumin = await makeSampleSheet({ type: "juminhyo", seed: 9 });
+  const inkan = await makeSampleSheet({ type: "inkan", seed: 10 });
+  for (
+    const sheet of [
+      { ...jumin, templateVersion: 3, form: { juminhyoTitle: "住民票" } },
+      { ...inkan, templateVersion: 3, form: { inkanPrintsSex: false } },
+      { ...inkan, templateVersion: 3, form: { inkanPrintsSex: true } },
+      { ...jumin, templateVersion: 3, form: {} },
+    ] as SheetContent[]
+  ) {
+    assert.deepEqual(decodeSheetContent(encodeSheetContent(sheet)), sheet);
+  }
+  const map = decodeCbor(
+    encodeSheetContent({
+      ...inkan,
+      templateVersion: 3,
+      form: { inkanPrintsSex: false },
+    }),
+  ) as CborMap;
+  assert.deepEqual(map.get(101), new Map([[2, 0]]));
+  // Not 0 or 1, an unknown inner key, a wrong type: refused.
+  for (
+    const form of [
+      new Map([[2, 2]]),
+      new Map([[3, "x"]]),
+      new Map([[1, 1]]),
+    ]
+  ) {
+    assert.throws(
+      () => decodeSheetContent(encodeCbor(new Map(map).set(101, form))),
+      /form/,
+    );
+  }
+  assert.throws(
+    () =>
+      encodeSheetContent(
+        { ...inkan, form: { inkanPrintsSex: 1 } } as unknown as SheetContent,
+      ),
+    /not a boolean/,
   );
 });

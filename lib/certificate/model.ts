@@ -10,7 +10,11 @@
  * @module
  */
 
-import { KISAI_ITEMS, type KisaiItem } from "../contracts/form_profile.ts";
+import {
+  KISAI_ITEMS,
+  type JuminhyoTitle,
+  type KisaiItem,
+} from "../contracts/form_profile.ts";
 
 /**
  * Kinds of certificate a kiosk can issue, spelled once. Everything that
@@ -204,7 +208,11 @@ export interface SealImpression {
  * (j1050 black 公印 beside the mayor's title with its prefecture, j90
  * Western-calendar dates for a foreign resident); 3: the standard's printed
  * items (j1040: the 発行番号 with its date, municipality, terminal, printer,
- * serial and the sheet's page / total).
+ * serial and the sheet's page / total) and the municipality's form
+ * profile (lib/contracts/form_profile.ts) as the sheet records it in
+ * `form` — the 住民票's title wording, the 印鑑登録証明書's items (印影,
+ * 氏名 with 旧氏/通称, 生年月日, 住所; 性別 by profile; no ふりがな line,
+ * no 登録番号).
  *
  * @example
  * ```ts
@@ -253,6 +261,20 @@ export interface IssuingMunicipality {
   mayor: string;
 }
 
+/**
+ * What the municipality's form profile (lib/contracts/form_profile.ts) made
+ * a sheet print, from template version 3: the back side carries it
+ * (canonical key 101), so the portal renders the sheet as it was printed
+ * whatever the profile says today. Each type records the choices its form
+ * reads; an absent field prints as the default profile says.
+ */
+export interface SheetForm {
+  /** The 住民票's printed title (「住民票の写し」 or 「住民票」). */
+  juminhyoTitle?: JuminhyoTitle;
+  /** Whether the 印鑑登録証明書 prints 性別. */
+  inkanPrintsSex?: boolean;
+}
+
 /** What every sheet carries, whatever its type. */
 export interface SheetBase {
   /** Template version of the printed form (see {@link TEMPLATE_VERSIONS}). */
@@ -276,6 +298,8 @@ export interface SheetBase {
    * carries it, so the portal draws them as printed.
    */
   gaiji?: string;
+  /** What the form profile made it print (template version 3 on; see {@link SheetForm}). */
+  form?: SheetForm;
 }
 
 /** One sheet of a 住民票の写し: the person and the items the applicant chose. */

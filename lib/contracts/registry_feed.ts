@@ -69,7 +69,10 @@ export const HOUSEHOLD_MOVE_OUT_POLICIES = ["strict", "lenient"] as const;
  * - `householdMoveOut`: strict — a household certificate is refused while
  *   any member has filed a move-out (転出予定), the applicant's own still
  *   issues; lenient — only the householder's or a printed member's does;
- * - `formProfile`: the form profile (lib/contracts/form_profile.ts).
+ * - `formProfile`: the form profile (lib/contracts/form_profile.ts);
+ * - `name`, `mayor`: the municipality's official name and its mayor's title
+ *   and name, as its record holds them — what the forms print (the ASP
+ *   prints nothing of its own start-up configuration).
  */
 export const municipalityPolicySchema = z.object({
   printMyNumberAtKiosk: z.boolean(),
@@ -81,6 +84,13 @@ export const municipalityPolicySchema = z.object({
    * default profile.
    */
   formProfile: formProfileSchema.optional(),
+  /** The municipality's name, e.g. 北九州市 (absent from older registries). */
+  name: z.string().min(1).max(50).optional(),
+  /**
+   * The mayor's title and name as recorded, e.g. 北九州市長　武内　和久
+   * (absent from older registries).
+   */
+  mayor: z.string().min(1).max(100).optional(),
 }).strict();
 
 /** A municipality's kiosk policy (see {@linkcode municipalityPolicySchema}). */

@@ -4,7 +4,8 @@
  * portal) writers.
  *
  * Every sheet gets the copy guard and the common header (its type's
- * Japanese name as the title, issue number and time); the rest is its
+ * Japanese name as the title, or the title its form gives the sheet; issue
+ * number and time); the rest is its
  * type's form from the certificate catalogue (lib/render/forms/, one per
  * type).
  *
@@ -54,7 +55,7 @@ function build(
   const entry = entryOf(sheet);
   const b = new FormBuilder(ctx, problems, parseGaijiSet(sheet.gaiji));
   b.ops.push({ kind: "copyGuard", x: 0, y: 0, w: A4.widthMm, h: A4.heightMm });
-  header(b, sheet, entry.nameJa);
+  header(b, sheet, entry.title?.(sheet) ?? entry.nameJa);
   entry.form(b, sheet);
   return b;
 }

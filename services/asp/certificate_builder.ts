@@ -14,6 +14,7 @@ import {
   assertNever,
   type CertificateType,
   CURRENT_TEMPLATE_VERSION,
+  type IssuingMunicipality,
   type JuminhyoOptions,
   type KisaiItems,
   kisaiItemsOf,
@@ -45,9 +46,11 @@ import {
 } from "./issuance.ts";
 import { readResident, readSeals, type ReplicaResident } from "./replica.ts";
 import { aspMetrics, type Telemetry } from "./telemetry.ts";
-import { type Tenancy, writeAudit } from "./tenancy.ts";
+import { formProfileOf, type Tenancy, writeAudit } from "./tenancy.ts";
+import type { Tenant } from "../../db/asp/schema.ts";
+import type { FormProfile } from "../../lib/contracts/form_profile.ts";
+import { CERTIFICATE_CATALOGUE } from "../../lib/certificate/types/mod.ts";
 import { READ_PURPOSES } from "./read_audit.ts";
-import { formProfileOf } from "./form_profile.ts";
 
 /** A certificate request from the center. */
 export interface CertificateRequest {
@@ -108,6 +111,30 @@ interface OwnPart {
 }
 
 /** One sheet of the type asked for, from its common fields and the type's own. */
+/**
+ * The issuing municipality as its registry's record states it (the feed's
+ * policy, never the ASP's start-up configuration). Freshness already
+ * refuses a tenant that never heard it (REPLICA_STALE, record_not_heard).
+ */
+function issuingMunicipality(code: string, t: Tenant): IssuingMunicipality {
+  if (t.name === null || t.mayor === null) {
+    throw new AspError("REPLICA_STALE", { reason: "record_not_heard" });
+  }
+  return { code, name: t.name, mayor: t.mayor };
+}
+
+/**
+ * What the tenant's form profile makes a sheet of `type` print, as the
+ * sheet records it (`form`); nothing for a type the profile does not touch.
+ */
+function sheetFormOf(
+  type: CertificateType,
+  profile: FormProfile,
+): Pick<SheetBase, "form"> {
+  const form = CERTIFICATE_CATALOGUE[type].sheetForm?.(profile);
+  return form ? { form } : {};
+}
+
 function sheetOf(
   type: CertificateType,
   base: SheetBase,
@@ -400,15 +427,17 @@ export async function buildCertificate(
       );
       const householderName = v.members.find((x) => x.id === v.householderId)
         ?.name;
+      const formRecord = sheetFormOf(req.type, formProfileOf(v.tenant));
       const sheets: SheetContent[] = subjects.map((s, i) =>
         sheetOf(req.type, {
           templateVersion: CURRENT_TEMPLATE_VERSION,
           issueNumber: req.issueNumber,
           issuedAt: req.issuedAt,
-          municipality: { code, name: v.tenant.name, mayor: v.tenant.mayor },
+          municipality: issuingMunicipality(code, v.tenant),
           page: i + 1,
           pages: subjects.length,
           subject: subjectOf(s, carried, householderName),
+          ...formRecord,
         }, { options, seal, kisaiItems })
       );
       await attachGaiji(tx, sheets);

@@ -54,11 +54,24 @@ export const DEV_CLIENTS: AspConfig["clients"] = [
   { id: "ops", scopes: ["admin"] },
 ];
 
-/** Development tenants used when ASP_TENANTS is not set. */
+/**
+ * Development tenants used when ASP_TENANTS is not set. No name or mayor:
+ * the registry's municipality record is their one source (the feed).
+ */
 export const DEV_TENANTS: TenantConfig[] = [
-  { code: "401005", name: "北九州市", mayor: "北九州市長　武内　和久" },
-  { code: "401307", name: "福岡市", mayor: "福岡市長　髙島　宗一郎" },
+  { code: "401005" },
+  { code: "401307" },
 ];
+
+/**
+ * A tenant of ASP_TENANTS without a name or mayor: what the forms print
+ * comes from the registry's record only, never from this configuration.
+ */
+function withoutRecordFields(
+  { name: _name, mayor: _mayor, ...rest }: TenantConfig,
+): TenantConfig {
+  return rest;
+}
 
 function json<T>(
   env: Env,
@@ -157,11 +170,9 @@ export function loadAspConfig(env: Env): AspConfig {
     tenants: json(
       env,
       "ASP_TENANTS",
-      (v) =>
-        Array.isArray(v) &&
-        v.every((t) => /^\d{6}$/.test(t?.code) && t?.name && t?.mayor),
+      (v) => Array.isArray(v) && v.every((t) => /^\d{6}$/.test(t?.code)),
       DEV_TENANTS,
-    ),
+    ).map(withoutRecordFields),
     syncWaitSeconds: envInt(env, "ASP_SYNC_WAIT_SECONDS", 20, 0, 60),
     syncBatch: envInt(env, "ASP_SYNC_BATCH", 500, 1, 5000),
     retentionIntervalMs:

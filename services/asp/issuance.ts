@@ -23,11 +23,19 @@ import {
 import { type Tenancy, type TenantScope, writeAudit } from "./tenancy.ts";
 import { personalDataRead, type ReadAuditContext } from "./read_audit.ts";
 
+/** Why a replica is not fresh (see {@linkcode freshnessOf}). */
+export const STALENESS_REASONS = [
+  "sync_stopped",
+  "record_not_heard",
+  "behind_head",
+  "head_not_seen",
+] as const;
+
 /** How fresh a tenant's replica is. */
 export interface Freshness {
   fresh: boolean;
   /** Why it is not fresh. */
-  reason?: "sync_stopped" | "behind_head" | "head_not_seen";
+  reason?: typeof STALENESS_REASONS[number];
   syncState: string;
   appliedSeq: number;
   headSeq: number;
@@ -36,7 +44,8 @@ export interface Freshness {
 
 /**
  * Freshness of a tenant at `now` (the ASP's clock): stale when its sync is
- * stopped, when it is more than `stalenessMaxEvents` (default 0) behind the
+ * stopped, when the municipality's record (its name and mayor: what the
+ * forms print) was never heard from its registry, when it is more than `stalenessMaxEvents` (default 0) behind the
  * head it last heard, or when it heard nothing from the registry — no
  * events, no heartbeat — within `stalenessMaxSeconds` (default 5; the feed
  * sends a heartbeat every second): the worker is down, or the link is cut or
@@ -60,6 +69,9 @@ export function freshnessOf(t: Tenant, now: Date): Freshness {
   };
   if (t.syncState !== "running") {
     return { ...base, fresh: false, reason: "sync_stopped" };
+  }
+  if (t.name === null || t.mayor === null) {
+    return { ...base, fresh: false, reason: "record_not_heard" };
   }
   if (headSeq - appliedSeq > t.stalenessMaxEvents) {
     return { ...base, fresh: false, reason: "behind_head" };

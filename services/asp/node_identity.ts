@@ -18,8 +18,13 @@
  * The tenant's configuration digest is SHA-256 over the canonical JSON of
  * {@linkcode TENANT_CONFIG_FIELDS} (its policy as the tenant directory holds
  * it, the id of the master key wrapping its data key, its per-tenant DDL
- * version, this node's answer-signing key ids). A new field (a form
- * profile, a fee schedule version) joins by adding one entry there. The
+ * version, this node's answer-signing key ids). A new field (a fee schedule
+ * version) joins by adding one entry there. The municipality's name, mayor
+ * and form profile are not this node's configuration but the registry's
+ * record, which the feed brings to every node alike: they stay out, so that
+ * a mayor changed at the registry does not make every conforming node
+ * differ from the digest the operator set (what the sheets printed with
+ * them is on their back sides). The
  * directory row is read at most every `ttlMs` per tenant (default 5 s), so
  * a policy changed by another process shows within that.
  *
@@ -99,8 +104,6 @@ export const TENANT_CONFIG_FIELDS: Record<
   string,
   (f: TenantConfigFacts) => unknown
 > = {
-  name: (f) => f.tenant.name,
-  mayor: (f) => f.tenant.mayor,
   printMyNumber: (f) => f.tenant.printMyNumber,
   retentionYears: (f) => f.tenant.retentionYears,
   stalenessMaxEvents: (f) => f.tenant.stalenessMaxEvents,

@@ -16,6 +16,10 @@
  * @module
  */
 import type { MunicipalityFeedPolicy } from "../../lib/contracts/registry_feed.ts";
+import {
+  DEFAULT_FORM_PROFILE,
+  type FormProfile,
+} from "../../lib/contracts/form_profile.ts";
 import { eq, sql } from "drizzle-orm";
 import {
   type Database,
@@ -39,12 +43,24 @@ export const TENANT_MIGRATIONS =
 /** Default bound on the time without news from the registry (s). */
 export const STALENESS_MAX_SECONDS = 5;
 
-/** A municipality's contract with the ASP: who it is and its policy. */
+/**
+ * A municipality's contract with the ASP: who it is and its operational
+ * settings. Its name, mayor, form profile and kiosk rules are not here: the
+ * registry's municipality record is their one source, carried on every feed
+ * answer (`tenantPolicyColumns`).
+ */
 export interface TenantConfig {
   /** 6-digit local government code. */
   code: string;
-  name: string;
-  mayor: string;
+  /**
+   * The name and mayor a NEW tenant starts with, for a replica loaded
+   * without a registry (tools, tests); the start-up configuration never sets
+   * them (services/asp/config.ts), the first feed answer replaces them, and
+   * provisioning an existing tenant never touches them.
+   */
+  name?: string;
+  /** See `name`. */
+  mayor?: string;
   /** Whether 個人番号 may be printed (default false: never stored). */
   printMyNumber?: boolean;
   /**
@@ -181,7 +197,7 @@ export async function applyTenantDdl(
       `GRANT USAGE ON SCHEMA control TO ${r}`,
       `GRANT SELECT ON control.tenants TO ${r}`,
       // The policy columns: the sync worker follows the registry's record.
-      `GRANT UPDATE (applied_seq, applied_at, head_seq, head_seen_at, same_day_event_types, household_move_out_policy, print_my_number, gaiji_version) ON control.tenants TO ${r}`,
+      `GRANT UPDATE (applied_seq, applied_at, head_seq, head_seen_at, same_day_event_types, household_move_out_policy, print_my_number, gaiji_version, name, mayor, form_profile) ON control.tenants TO ${r}`,
       `GRANT INSERT ON control.audit_log TO ${r}`,
       `GRANT USAGE ON SEQUENCE control.audit_log_id_seq TO ${r}`,
     ]
@@ -246,8 +262,6 @@ interface TenancyState {
 /** A tenant's policy as the directory row holds it. */
 type TenantPolicy = Pick<
   Tenant,
-  | "name"
-  | "mayor"
   | "printMyNumber"
   | "retentionYears"
   | "stalenessMaxEvents"
@@ -369,12 +383,7 @@ function policyOf(cfg: TenantConfig): TenantPolicy {
   if (!CODE_RE.test(cfg.code)) {
     throw new RangeError(`Tenant code must be 6 digits, got '${cfg.code}'`);
   }
-  if (!cfg.name || !cfg.mayor) {
-    throw new TypeError(`Tenant ${cfg.code} needs a name and a mayor`);
-  }
   const policy = {
-    name: cfg.name,
-    mayor: cfg.mayor,
     printMyNumber: cfg.printMyNumber ?? false,
     retentionYears: cfg.retentionYears ?? 5,
     stalenessMaxEvents: cfg.stalenessMaxEvents ?? 0,
@@ -405,7 +414,13 @@ async function provision(
     eq(tenants.code, cfg.code),
   );
   if (existing.length) await updatePolicy(st, existing[0], policy);
-  else await createTenant(st, cfg.code, policy);
+  else {
+    await createTenant(st, cfg.code, {
+      ...policy,
+      name: cfg.name ?? null,
+      mayor: cfg.mayor ?? null,
+    });
+  }
   return await getTenant(st, cfg.code);
 }
 
@@ -440,7 +455,7 @@ async function createRole(st: TenancyState, code: string): Promise<string> {
 async function createTenant(
   st: TenancyState,
   code: string,
-  policy: TenantPolicy,
+  policy: TenantPolicy & Pick<Tenant, "name" | "mayor">,
 ): Promise<void> {
   const roleName = await createRole(st, code);
   const schemaName = tenantSchemaName(code);
@@ -493,7 +508,7 @@ async function upgradeAll(st: TenancyState): Promise<void> {
  * @example
  * ```ts ignore
  * const tenancy = createTenancy({ database, keyring });
- * await tenancy.provision({ code: "401005", name: "北九州市", mayor: "北九州市長 武内 和久" });
+ * await tenancy.provision({ code: "401005" });
  * await tenancy.withTenant("401005", async (tx, t) => (await t.state()).appliedSeq);
  * ```
  */
@@ -521,8 +536,9 @@ export function createTenancy(
 /**
  * The directory columns of the municipality's policy as the registry's feed
  * (or media header) carried it; nothing when it carried none. The registry's
- * record is the one source of these rules: the start-up configuration only
- * gives a new tenant its first `printMyNumber`, until the feed is heard.
+ * record is the one source of these rules, of the form profile and of the
+ * name and mayor the forms print: the start-up configuration only gives a
+ * new tenant its first `printMyNumber`, until the feed is heard.
  *
  * @example
  * ```ts ignore
@@ -534,7 +550,12 @@ export function tenantPolicyColumns(
 ): Partial<
   Pick<
     Tenant,
-    "printMyNumber" | "sameDayEventTypes" | "householdMoveOutPolicy"
+    | "printMyNumber"
+    | "sameDayEventTypes"
+    | "householdMoveOutPolicy"
+    | "formProfile"
+    | "name"
+    | "mayor"
   >
 > {
   if (!p) return {};
@@ -544,5 +565,29 @@ export function tenantPolicyColumns(
       ? null
       : p.sameDayEventTypes.join(","),
     householdMoveOutPolicy: p.householdMoveOut,
+    // A registry from before profiles: the default one.
+    formProfile: p.formProfile ?? null,
+    // A registry from before: the ones held stay.
+    ...(p.name !== undefined ? { name: p.name } : {}),
+    ...(p.mayor !== undefined ? { mayor: p.mayor } : {}),
   };
+}
+
+/**
+ * The tenant's form profile: the one the registry's record last carried,
+ * the default profile while none was heard (or from an older registry).
+ * Every form rule of the sheet builder reads the profile through here.
+ *
+ * @example
+ * ```ts ignore
+ * formProfileOf(await tenancy.get("401005")).juminhyoTitle; // "住民票の写し"
+ * ```
+ */
+export function formProfileOf(
+  tenant: Pick<Tenant, "formProfile">,
+): FormProfile {
+  // A profile stored before a field was added gets that field's default.
+  return tenant.formProfile
+    ? { ...DEFAULT_FORM_PROFILE, ...tenant.formProfile }
+    : DEFAULT_FORM_PROFILE;
 }

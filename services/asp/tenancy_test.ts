@@ -3,7 +3,13 @@ import { eq, sql } from "drizzle-orm";
 import { auditLog, tenants } from "../../db/asp/schema.ts";
 import { residents } from "../../db/asp/tenant_schema.ts";
 import { openTestAsp, rejectsWithDb } from "../../tests/support/asp_world.ts";
-import { rowsOf, writeAudit } from "./tenancy.ts";
+import {
+  formProfileOf,
+  rowsOf,
+  tenantPolicyColumns,
+  writeAudit,
+} from "./tenancy.ts";
+import { DEFAULT_FORM_PROFILE } from "../../lib/contracts/form_profile.ts";
 
 Deno.test("withTenant() runs as the tenant's own role in its own schema; the database refuses the other tenant", async () => {
   const asp = await openTestAsp();
@@ -127,7 +133,7 @@ Deno.test("row-level security: a tenant sees and advances only its own directory
   }
 });
 
-Deno.test("provision() is idempotent: a second call updates the policy, keeps the key and the data", async () => {
+Deno.test("provision() is idempotent: a second call updates the policy, keeps the key, the data and the registry's name and mayor", async () => {
   const asp = await openTestAsp({
     tenants: [{ code: "401005", name: "北九州市", mayor: "市長" }],
   });
@@ -139,18 +145,47 @@ Deno.test("provision() is idempotent: a second call updates the policy, keeps th
       mayor: "市長２",
       retentionYears: 7,
     });
-    assert.equal(after.mayor, "市長２");
+    // The name and mayor are the registry's record (the feed's), not the configuration's.
+    assert.equal(after.mayor, "市長");
     assert.equal(after.retentionYears, 7);
     assert.deepEqual(
       new Uint8Array(after.wrappedDataKey),
       new Uint8Array(before.wrappedDataKey),
     );
     assert.equal(after.ddlVersion, before.ddlVersion);
-    await assert.rejects(
-      asp.tenancy.provision({ code: "40100", name: "x", mayor: "y" }),
-      RangeError,
-    );
+    await assert.rejects(asp.tenancy.provision({ code: "40100" }), RangeError);
   } finally {
     await asp.close();
   }
+});
+
+Deno.test("tenantPolicyColumns() takes the form profile, name and mayor from the feed's policy; formProfileOf() gives the default profile until one is heard", () => {
+  const policy = {
+    printMyNumberAtKiosk: false,
+    sameDayEventTypes: null,
+    householdMoveOut: "strict" as const,
+  };
+  const profile = { ...DEFAULT_FORM_PROFILE, juminhyoTitle: "住民票" as const };
+  const cols = tenantPolicyColumns({
+    ...policy,
+    formProfile: profile,
+    name: "北九州市",
+    mayor: "北九州市長　武内　和久",
+  });
+  assert.deepEqual(cols.formProfile, profile);
+  assert.equal(cols.name, "北九州市");
+  assert.equal(cols.mayor, "北九州市長　武内　和久");
+  // An older registry: no profile (the default), the name and mayor held stay.
+  const older = tenantPolicyColumns(policy);
+  assert.equal(older.formProfile, null);
+  assert.ok(!("name" in older) && !("mayor" in older));
+  assert.deepEqual(tenantPolicyColumns(undefined), {});
+  assert.deepEqual(formProfileOf({ formProfile: null }), DEFAULT_FORM_PROFILE);
+  assert.deepEqual(formProfileOf({ formProfile: profile }), profile);
+  // A profile stored before a field existed gets that field's default.
+  const { kisaiItems: _, ...stored } = profile;
+  assert.deepEqual(
+    formProfileOf({ formProfile: stored as typeof profile }),
+    profile,
+  );
 });

@@ -17,6 +17,7 @@
  */
 import { WITHHELD_FROM_REPLICA } from "../../lib/contracts/registry_feed.ts";
 import { feedPolicyOf } from "./store.ts";
+import type { FormProfile } from "../../lib/contracts/form_profile.ts";
 import type postgres from "postgres";
 import { getTableColumns, getTableName, sql } from "drizzle-orm";
 import { type Db, rowsOf, type Tx } from "../../lib/db/database.ts";
@@ -321,21 +322,26 @@ async function exportInSnapshot(
       quote(getTableName(outboxHeads))
     } WHERE ${quote(outboxHeads.municipalityCode.name)} = '${code}'`,
   );
-  const [policy] = await s.rows<
-    {
-      print: boolean;
-      same_day: string | null;
-      move_out: string;
-      gaiji_version: number;
-    }
-  >(
+  const [policy] = await s.rows<{
+    print: boolean;
+    same_day: string | null;
+    move_out: string;
+    gaiji_version: number;
+    name: string;
+    mayor: string;
+    form_profile: FormProfile | string | null;
+  }>(
     `SELECT ${quote(municipalities.printMyNumberAtKiosk.name)} AS print, ${
       quote(municipalities.sameDayEventTypes.name)
     } AS same_day, ${
       quote(municipalities.householdMoveOutPolicy.name)
     } AS move_out, ${
       quote(municipalities.gaijiVersion.name)
-    } AS gaiji_version FROM ${quote(getTableName(municipalities))} WHERE ${
+    } AS gaiji_version, ${quote(municipalities.name.name)} AS name, ${
+      quote(municipalities.mayor.name)
+    } AS mayor, ${
+      quote(municipalities.formProfile.name)
+    } AS form_profile FROM ${quote(getTableName(municipalities))} WHERE ${
       quote(municipalities.code.name)
     } = '${code}'`,
   );
@@ -398,6 +404,12 @@ async function exportInSnapshot(
       printMyNumberAtKiosk: policy.print,
       sameDayEventTypes: policy.same_day,
       householdMoveOutPolicy: policy.move_out,
+      name: policy.name,
+      mayor: policy.mayor,
+      // A raw query: postgres.js gives jsonb parsed, PGlite may give text.
+      formProfile: typeof policy.form_profile === "string"
+        ? JSON.parse(policy.form_profile)
+        : policy.form_profile,
     }),
     gaiji: {
       version: Number(policy.gaiji_version),

@@ -19,6 +19,7 @@ import {
   replicaSeal,
 } from "./store.ts";
 import { seedRegistry } from "./seed/seed_registry.ts";
+import { DEFAULT_FORM_PROFILE } from "../../lib/contracts/form_profile.ts";
 import { generateMediaKeys } from "../../lib/media/keys.ts";
 import { exportMedia } from "./media_export.ts";
 import { readMedia, verifyMedia } from "../../lib/media/reader.ts";
@@ -152,9 +153,17 @@ Deno.test("exportMedia() writes the registry's rows in the feed's shapes at the 
   });
 });
 
-Deno.test("exportMedia() includes 個人番号 only when the municipality prints it", async () => {
+Deno.test("exportMedia() includes 個人番号 only when the municipality prints it; the header carries its name, mayor and form profile", async () => {
   await withRegistry(async (database, dir) => {
-    await database.db.update(municipalities).set({ printMyNumberAtKiosk: true })
+    const formProfile = {
+      ...DEFAULT_FORM_PROFILE,
+      juminhyoTitle: "住民票" as const,
+      inkanPrintsSex: false,
+    };
+    await database.db.update(municipalities).set({
+      printMyNumberAtKiosk: true,
+      formProfile,
+    })
       .where(eq(municipalities.code, CODE));
     const keys = await generateMediaKeys();
     const out = `${dir}/${CODE}.media`;
@@ -174,6 +183,12 @@ Deno.test("exportMedia() includes 個人番号 only when the municipality prints
       }
     }
     assert.equal(withNumber, 120);
+    const [m] = await database.db.select().from(municipalities)
+      .where(eq(municipalities.code, CODE));
+    assert.equal(v.header.policy?.printMyNumberAtKiosk, true);
+    assert.deepEqual(v.header.policy?.formProfile, formProfile);
+    assert.equal(v.header.policy?.name, m.name);
+    assert.equal(v.header.policy?.mayor, m.mayor);
   });
 });
 

@@ -36,6 +36,10 @@ import type {
   FeedPayload,
   MunicipalityFeedPolicy,
 } from "../../lib/contracts/registry_feed.ts";
+import {
+  type FormProfile,
+  formProfileSchema,
+} from "../../lib/contracts/form_profile.ts";
 import { DomainError } from "../../lib/service/errors.ts";
 import {
   auditLog,
@@ -191,6 +195,8 @@ export interface MunicipalityPolicy {
   householdMoveOutPolicy: string;
   /** Version of the 外字 set (services/registry/gaiji.ts). */
   gaijiVersion: number;
+  /** The form profile as accepted (null: the default one). */
+  formProfile: FormProfile | null;
 }
 
 /** Loads a municipality or refuses. */
@@ -210,7 +216,10 @@ export async function loadMunicipality(
 }
 
 /**
- * A municipality's policy as the feed carries it (lib/contracts/registry_feed.ts).
+ * A municipality's policy as the feed carries it (lib/contracts/registry_feed.ts):
+ * its kiosk rules, its form profile (the default one for a record from
+ * before profiles) and its name and mayor — the one source of what the
+ * forms print.
  *
  * @example
  * ```ts ignore
@@ -220,7 +229,12 @@ export async function loadMunicipality(
 export function feedPolicyOf(
   m: Pick<
     MunicipalityPolicy,
-    "printMyNumberAtKiosk" | "sameDayEventTypes" | "householdMoveOutPolicy"
+    | "name"
+    | "mayor"
+    | "printMyNumberAtKiosk"
+    | "sameDayEventTypes"
+    | "householdMoveOutPolicy"
+    | "formProfile"
   >,
 ): MunicipalityFeedPolicy {
   return {
@@ -231,6 +245,10 @@ export function feedPolicyOf(
     householdMoveOut: m.householdMoveOutPolicy === "lenient"
       ? "lenient"
       : "strict",
+    // Parsed: a stored profile gains the defaults of fields added since.
+    formProfile: formProfileSchema.parse(m.formProfile ?? {}),
+    name: m.name,
+    mayor: m.mayor,
   };
 }
 

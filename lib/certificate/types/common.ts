@@ -8,6 +8,7 @@
 
 import { z } from "zod";
 import { TEMPLATE_VERSIONS } from "../model.ts";
+import { JUMINHYO_TITLES } from "../../contracts/form_profile.ts";
 
 /**
  * Bytes in memory (any `Uint8Array`).
@@ -113,6 +114,19 @@ export const municipalitySchema = z.strictObject({
 });
 
 /**
+ * What the form profile made a sheet print (see `SheetForm`).
+ *
+ * @example
+ * ```ts
+ * sheetFormSchema.parse({ juminhyoTitle: "住民票" });
+ * ```
+ */
+export const sheetFormSchema = z.strictObject({
+  juminhyoTitle: z.enum(JUMINHYO_TITLES).optional(),
+  inkanPrintsSex: z.boolean().optional(),
+});
+
+/**
  * Fields every sheet has besides `type` (see `SheetBase`); each type's
  * schema spreads this shape and adds its own fields.
  *
@@ -130,4 +144,5 @@ export const sheetBaseShape = {
   pages: z.int().min(1),
   subject: subjectSchema,
   gaiji: z.string().max(65536).optional(),
+  form: sheetFormSchema.optional(),
 };

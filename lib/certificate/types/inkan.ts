@@ -104,7 +104,8 @@ export const inkanSheetSchema = z.codec(inkanWireSchema, inkanMemory, {
  * canonical key 6 (options) is always 0; the seal is key 10
  * (registrationNumber 1, registeredDate 2, png 3 as raw bytes — the compact
  * version —, printSha256 4: the SHA-256 of the print version the front
- * draws, which the back side does not carry).
+ * draws, which the back side does not carry). From template version 3 the
+ * sheet records whether the profile prints 性別 (`form.inkanPrintsSex`).
  *
  * @example
  * ```ts
@@ -139,4 +140,5 @@ export const INKAN = {
     }],
   },
   form: inkanForm,
+  sheetForm: (profile) => ({ inkanPrintsSex: profile.inkanPrintsSex }),
 } as const satisfies CertificateTypeEntry<"inkan">;

@@ -6,7 +6,7 @@
  */
 
 import { z } from "zod";
-import { juminhyoForm } from "../../render/forms/juminhyo.ts";
+import { juminhyoForm, juminhyoTitle } from "../../render/forms/juminhyo.ts";
 import { sheetBaseShape } from "./common.ts";
 import type { CertificateTypeEntry } from "./mod.ts";
 
@@ -41,7 +41,8 @@ export const juminhyoSheetSchema = z.strictObject({
 /**
  * The 住民票の写し in the certificate catalogue. Back side: type code 1; the
  * options are the bits of canonical key 6 (本籍 1, 続柄 2, 個人番号 4); no
- * fields of its own.
+ * fields of its own. From template version 3 the title is the profile's
+ * wording (「住民票の写し」 or 「住民票」), recorded in `form.juminhyoTitle`.
  *
  * @example
  * ```ts
@@ -61,4 +62,6 @@ export const JUMINHYO = {
     fields: [],
   },
   form: juminhyoForm,
+  title: juminhyoTitle,
+  sheetForm: (profile) => ({ juminhyoTitle: profile.juminhyoTitle }),
 } as const satisfies CertificateTypeEntry<"juminhyo">;

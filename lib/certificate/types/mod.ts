@@ -17,11 +17,13 @@
 import { z } from "zod";
 import type { CanonicalSchema } from "../../backside/canonical.ts";
 import type { FormBuilder } from "../../render/form_builder.ts";
+import type { FormProfile } from "../../contracts/form_profile.ts";
 import {
   assertNever,
   CERTIFICATE_TYPES,
   type CertificateType,
   type SheetContent,
+  type SheetForm,
   type SheetOf,
 } from "../model.ts";
 import { INKAN, inkanSheetSchema, inkanWireSchema } from "./inkan.ts";
@@ -74,6 +76,16 @@ export interface CertificateTypeEntry<T extends CertificateType> {
   readonly backSide: BackSideCoding;
   /** Draws the sheet's body below the common header. */
   readonly form: (b: FormBuilder, sheet: SheetOf<T>) => void;
+  /**
+   * The printed title when the sheet decides it (e.g. the 住民票's wording
+   * of its form profile, template version 3); `nameJa` when absent.
+   */
+  readonly title?: (sheet: SheetOf<T>) => string;
+  /**
+   * What the municipality's form profile makes a sheet of this type print,
+   * recorded on the sheet (`form`, template version 3 on); none when absent.
+   */
+  readonly sheetForm?: (profile: FormProfile) => SheetForm;
 }
 
 /**

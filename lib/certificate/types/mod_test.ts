@@ -76,6 +76,11 @@ Deno.test("sheetContentSchema refuses what is not a sheet of its type", () => {
     }],
     ["page 0", { ...jumin, page: 0 }],
     ["template version 4", { ...jumin, templateVersion: 4 }],
+    ["a title no profile holds", {
+      ...jumin,
+      form: { juminhyoTitle: "住民票謄本" },
+    }],
+    ["unknown form field", { ...jumin, form: { color: "red" } }],
     ["not an object", "sheet"],
   ];
   for (const [what, value] of bad) {

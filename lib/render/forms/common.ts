@@ -65,6 +65,18 @@ export interface FormEdition {
   westernForeignDates: boolean;
 }
 
+/** The standard's edition (j1050, j90): template version 2 on. */
+const STANDARD_EDITION: FormEdition = {
+  sealFill: SEAL_BLACK,
+  sealSize: 24,
+  sealAt: { x: 171, dy: 9.5 },
+  sealNote: SEAL_NOTE,
+  // Ends 3 mm left of the 公印: the seal never covers the mayor's name.
+  mayorBox: { x: 52, w: 116 },
+  mayorLine: (sheet) => officialMayorLine(sheet.municipality),
+  westernForeignDates: true,
+};
+
 /**
  * The forms' editions by template version: frozen once printed, so that the
  * portal renders each sheet exactly as it was printed.
@@ -83,25 +95,9 @@ export const FORM_EDITIONS: Readonly<Record<TemplateVersion, FormEdition>> = {
     mayorLine: (sheet) => sheet.municipality.mayor,
     westernForeignDates: false,
   },
-  2: {
-    sealFill: SEAL_BLACK,
-    sealSize: 24,
-    sealAt: { x: 171, dy: 9.5 },
-    sealNote: SEAL_NOTE,
-    // Ends 3 mm left of the 公印: the seal never covers the mayor's name.
-    mayorBox: { x: 52, w: 116 },
-    mayorLine: (sheet) => officialMayorLine(sheet.municipality),
-    westernForeignDates: true,
-  },
-  3: {
-    sealFill: SEAL_BLACK,
-    sealSize: 24,
-    sealAt: { x: 171, dy: 9.5 },
-    sealNote: SEAL_NOTE,
-    mayorBox: { x: 52, w: 116 },
-    mayorLine: (sheet) => officialMayorLine(sheet.municipality),
-    westernForeignDates: true,
-  },
+  2: STANDARD_EDITION,
+  // As 2 here; the profile's rules read the sheet's `form` (forms/*.ts).
+  3: STANDARD_EDITION,
 };
 
 /**

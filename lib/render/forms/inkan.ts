@@ -4,10 +4,28 @@
  * @module
  */
 
-import type { InkanSheet } from "../../certificate/model.ts";
+import type { InkanSheet, SealImpression } from "../../certificate/model.ts";
+import { DEFAULT_FORM_PROFILE } from "../../contracts/form_profile.ts";
 import type { FormBuilder } from "../form_builder.ts";
-import { ADDRESS, LABEL_W, ONE_LINE, SUB_NAME, X0, X1 } from "../form_style.ts";
-import { attestation, formerSurnameRow, nameBlock, row } from "./common.ts";
+import {
+  ADDRESS,
+  LABEL_W,
+  NAME,
+  ONE_LINE,
+  SMALL,
+  SUB_NAME,
+  X0,
+  X1,
+} from "../form_style.ts";
+import {
+  attestation,
+  type Cell,
+  formerSurnameRow,
+  nameBlock,
+  personalDate,
+  row,
+  sexText,
+} from "./common.ts";
 
 /**
  * 認証文 of a 印鑑登録証明書.
@@ -22,8 +40,12 @@ export const INKAN_ATTESTATION =
 
 /**
  * Draws the body of a 印鑑登録証明書 (below the header): the registrant and
- * the registered impression image. Throws `TypeError` on a sheet without a
- * seal (only an unchecked object can be one).
+ * the registered impression image — up to template version 2 with the
+ * 登録番号 and the ふりがな line and always 性別; from version 3 the items
+ * municipal forms print (印影, 氏名 with 旧氏/通称 where registered, 生年月日,
+ * 住所), 性別 only when the profile says so (`form.inkanPrintsSex`). Throws
+ * `TypeError` on a sheet without a seal (only an unchecked object can be
+ * one).
  *
  * @example
  * ```ts ignore
@@ -31,19 +53,27 @@ export const INKAN_ATTESTATION =
  * ```
  */
 export function inkanForm(b: FormBuilder, sheet: InkanSheet): void {
-  const s = sheet.subject;
-  const seal = sheet.seal;
-  if (!seal) {
+  if (!sheet.seal) {
     throw new TypeError(
       `Sheet ${sheet.issueNumber}: 印鑑登録証明書 without a seal`,
     );
   }
   const top = 42;
+  const y = sheet.templateVersion >= 3
+    ? itemsBody(b, sheet, top)
+    : legacyBody(b, sheet, top);
+  b.frame({ x: X0, y: top, w: X1 - X0, h: y - top });
+  attestation(b, sheet, INKAN_ATTESTATION, Math.max(y + 20, 190));
+}
+
+/** Versions 1 and 2 (frozen): 登録番号, the name block with its ふりがな, 性別. */
+function legacyBody(b: FormBuilder, sheet: InkanSheet, top: number): number {
+  const s = sheet.subject;
   let y = top;
   y = row(b, y, 10, [{
     label: "登録番号",
     field: "seal.registrationNumber",
-    text: `第${seal.registrationNumber}号`,
+    text: `第${sheet.seal.registrationNumber}号`,
     style: ONE_LINE,
   }]);
   y = nameBlock(b, y, sheet, false);
@@ -70,6 +100,102 @@ export function inkanForm(b: FormBuilder, sheet: InkanSheet): void {
     text: s.address,
     style: ADDRESS,
   }]);
+  return sealBox(b, y, sheet.seal);
+}
+
+/** One row of the version-3 items: its height and cells, or none to skip it. */
+type ItemRow = (sheet: InkanSheet) => { h: number; cells: Cell[] } | null;
+
+/**
+ * The version-3 items below the 印影, in print order (STANDARD.md
+ * 印鑑登録証明書: no 登録番号, no ふりがな line; 性別 by profile).
+ */
+const ITEM_ROWS: readonly ItemRow[] = [
+  ({ subject: s }) => ({
+    h: 16,
+    cells: [{ label: "氏名", field: "name", text: s.name, style: NAME }],
+  }),
+  ({ subject: s }) =>
+    s.formerSurname
+      ? {
+        h: 10,
+        cells: [{
+          label: "旧氏",
+          field: "formerSurname",
+          text: s.formerSurname,
+          style: SUB_NAME,
+        }],
+      }
+      : null,
+  ({ subject: s }) =>
+    s.alias
+      ? {
+        h: 10,
+        cells: [{
+          label: "通称",
+          field: "alias",
+          text: s.alias,
+          style: SUB_NAME,
+        }],
+      }
+      : null,
+  ({ subject: s }) =>
+    s.foreign
+      ? {
+        h: 9,
+        cells: [{
+          label: "氏名（英字）",
+          field: "foreign.alphabeticName",
+          text: s.foreign.alphabeticName,
+          style: ONE_LINE,
+        }],
+      }
+      : null,
+  (sheet) => {
+    const birth: Cell = {
+      label: "生年月日",
+      field: "birthDate",
+      text: personalDate(sheet, sheet.subject.birthDate),
+      style: SMALL,
+    };
+    const printsSex = sheet.form?.inkanPrintsSex ??
+      DEFAULT_FORM_PROFILE.inkanPrintsSex;
+    return {
+      h: 9,
+      cells: printsSex
+        ? [{ ...birth, w: 110 }, {
+          label: "性別",
+          field: "sex",
+          text: sexText(sheet.subject.sex),
+          style: SMALL,
+        }]
+        : [birth],
+    };
+  },
+  ({ subject: s }) => ({
+    h: 16,
+    cells: [{
+      label: "住所",
+      field: "address",
+      text: s.address,
+      style: ADDRESS,
+    }],
+  }),
+];
+
+/** Version 3: the 印影, then the items of {@linkcode ITEM_ROWS}. */
+function itemsBody(b: FormBuilder, sheet: InkanSheet, top: number): number {
+  let y = sealBox(b, top, sheet.seal);
+  b.line(X0, y, X1, y);
+  for (const item of ITEM_ROWS) {
+    const r = item(sheet);
+    if (r) y = row(b, y, r.h, r.cells);
+  }
+  return y;
+}
+
+/** The labelled 印影 box with the impression at `y`; returns the next y. */
+function sealBox(b: FormBuilder, y: number, seal: SealImpression): number {
   const boxH = 62;
   b.label("印影", { x: X0, y, w: LABEL_W, h: boxH });
   b.line(X0 + LABEL_W, y, X0 + LABEL_W, y + boxH);
@@ -99,9 +225,7 @@ export function inkanForm(b: FormBuilder, sheet: InkanSheet): void {
     png: image,
     role: "seal-impression",
   });
-  y += boxH;
-  b.frame({ x: X0, y: top, w: X1 - X0, h: y - top });
-  attestation(b, sheet, INKAN_ATTESTATION, Math.max(y + 20, 190));
+  return y + boxH;
 }
 
 /**

@@ -5,6 +5,10 @@
  */
 
 import type { JuminhyoSheet } from "../../certificate/model.ts";
+import {
+  DEFAULT_FORM_PROFILE,
+  JUMINHYO_TITLES,
+} from "../../contracts/form_profile.ts";
 import type { FormBuilder } from "../form_builder.ts";
 import {
   ADDRESS,
@@ -34,6 +38,27 @@ import {
  */
 export const JUMINHYO_ATTESTATION =
   "この写しは、住民票の原本と相違ないことを証明する。";
+
+/**
+ * The printed title of a 住民票 sheet by template version: 「住民票の写し」
+ * up to version 2; from version 3 the wording the municipality's profile
+ * gave the sheet (`form.juminhyoTitle`, default 「住民票の写し」). Throws
+ * `RangeError` on a wording the profile cannot hold.
+ *
+ * @example
+ * ```ts ignore
+ * juminhyoTitle(makeSheet({ templateVersion: 3, form: { juminhyoTitle: "住民票" } })); // "住民票"
+ * ```
+ */
+export function juminhyoTitle(sheet: JuminhyoSheet): string {
+  const title = sheet.templateVersion >= 3
+    ? sheet.form?.juminhyoTitle ?? DEFAULT_FORM_PROFILE.juminhyoTitle
+    : "住民票の写し";
+  if (!(JUMINHYO_TITLES as readonly string[]).includes(title)) {
+    throw new RangeError(`Unknown 住民票 title ${title}`);
+  }
+  return title;
+}
 
 /**
  * Formats a 12-digit My Number in groups of four.

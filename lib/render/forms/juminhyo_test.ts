@@ -11,7 +11,11 @@ import { createRenderContext } from "../context.ts";
 import { FieldTooLongError } from "../errors.ts";
 import { checkSheetFits, layoutSheet } from "../layout.ts";
 import type { PageLayout, TextOp } from "../ops.ts";
-import { formatMyNumber, JUMINHYO_ATTESTATION } from "./juminhyo.ts";
+import {
+  formatMyNumber,
+  JUMINHYO_ATTESTATION,
+  juminhyoTitle,
+} from "./juminhyo.ts";
 
 const context = createRenderContext();
 const layout = (s: SheetContent) => layoutSheet(s, { context });
@@ -204,4 +208,35 @@ Deno.test("formatMyNumber() groups 12 digits in fours and leaves anything else a
   assert.equal(formatMyNumber("123456789018"), "1234 5678 9018");
   assert.equal(formatMyNumber("12345"), "12345");
   assert.equal(formatMyNumber(""), "");
+});
+
+Deno.test("layoutSheet() titles a 住民票 with its profile's wording from template version 3, 「住民票の写し」 before", () => {
+  const cases = [
+    [{ templateVersion: 3, form: { juminhyoTitle: "住民票" } }, "住民票"],
+    [
+      { templateVersion: 3, form: { juminhyoTitle: "住民票の写し" } },
+      "住民票の写し",
+    ],
+    [{ templateVersion: 3 }, "住民票の写し"],
+    // Frozen versions print as they always did, whatever a sheet says.
+    [{ templateVersion: 2, form: { juminhyoTitle: "住民票" } }, "住民票の写し"],
+    [{ templateVersion: 1 }, "住民票の写し"],
+  ] as const;
+  for (const [over, title] of cases) {
+    assert.equal(
+      fieldText(layout(makeSheet(over)), "title"),
+      title,
+      JSON.stringify(over),
+    );
+  }
+  assert.throws(
+    () =>
+      juminhyoTitle(
+        makeSheet({
+          templateVersion: 3,
+          form: { juminhyoTitle: "住民票謄本" as "住民票" },
+        }),
+      ),
+    RangeError,
+  );
 });

@@ -54,9 +54,9 @@ export const KISAI_ATTESTATION =
 
 /**
  * The first template version with a 記載事項証明書 form: the type was added
- * when version 2 was current, so no sheet of it was printed with version 1.
+ * with version 3, so no sheet of it was printed with version 1 or 2.
  */
-export const KISAI_FIRST_TEMPLATE_VERSION: TemplateVersion = 2;
+export const KISAI_FIRST_TEMPLATE_VERSION: TemplateVersion = 3;
 
 /** The labels of the items, as printed. */
 export const KISAI_ITEM_LABELS = {

@@ -13,7 +13,7 @@ import { and, eq } from "drizzle-orm";
 import { cardLinks } from "../../../db/asp/tenant_schema.ts";
 import { requireScope } from "../auth.ts";
 import { AspError } from "../errors.ts";
-import { issuanceCheck } from "../issuance.ts";
+import { issuanceCheck, STALENESS_REASONS } from "../issuance.ts";
 import { readKioskHousehold } from "../household.ts";
 import { personalDataRead, readAuditContext } from "../read_audit.ts";
 import { writeAudit } from "../tenancy.ts";
@@ -39,8 +39,7 @@ const IssuanceCheckView = z.object({
   replicaSeq: z.number().openapi({ description: "The replica sequence read" }),
   freshness: z.object({
     fresh: z.boolean(),
-    reason: z.enum(["sync_stopped", "behind_head", "head_not_seen"])
-      .optional(),
+    reason: z.enum(STALENESS_REASONS).optional(),
     syncState: z.string(),
     appliedSeq: z.number(),
     headSeq: z.number(),

@@ -9,8 +9,10 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { desc, eq } from "drizzle-orm";
 import { alerts, type Tenant } from "../../../db/asp/schema.ts";
 import { requireScope } from "../auth.ts";
-import { freshnessOf } from "../issuance.ts";
+import { freshnessOf, STALENESS_REASONS } from "../issuance.ts";
 import { resumeSync } from "../sync_worker.ts";
+import { formProfileOf } from "../tenancy.ts";
+import { formProfileSchema } from "../../../lib/contracts/form_profile.ts";
 import {
   type AspDeps,
   type AspEnv,
@@ -21,7 +23,14 @@ import {
 /** A tenant as operators see it. */
 const TenantView = z.object({
   code: z.string(),
-  name: z.string(),
+  name: z.string().nullable().openapi({
+    description:
+      "From the registry's feed: the municipality's name (null until its record was heard)",
+  }),
+  mayor: z.string().nullable().openapi({
+    description:
+      "From the registry's feed: the mayor's title and name the forms print (null until heard)",
+  }),
   schemaName: z.string(),
   snapshotSeq: z.number().nullable(),
   appliedSeq: z.number(),
@@ -32,8 +41,7 @@ const TenantView = z.object({
   stopReason: z.string().nullable(),
   freshness: z.object({
     fresh: z.boolean(),
-    reason: z.enum(["sync_stopped", "behind_head", "head_not_seen"])
-      .optional(),
+    reason: z.enum(STALENESS_REASONS).optional(),
     syncState: z.string(),
     appliedSeq: z.number(),
     headSeq: z.number(),
@@ -52,6 +60,9 @@ const TenantView = z.object({
       description:
         "From the registry's feed: strict refuses a household certificate while any member filed a move-out",
     }),
+    formProfile: formProfileSchema.describe(
+      "From the registry's feed: how the certificates are printed (the default profile until heard)",
+    ),
   }),
 }).openapi("Tenant");
 
@@ -70,6 +81,7 @@ function view(t: Tenant, now: Date) {
   return {
     code: t.code,
     name: t.name,
+    mayor: t.mayor,
     schemaName: t.schemaName,
     snapshotSeq: t.snapshotSeq === null ? null : Number(t.snapshotSeq),
     appliedSeq: Number(t.appliedSeq),
@@ -90,6 +102,7 @@ function view(t: Tenant, now: Date) {
       householdMoveOutPolicy: t.householdMoveOutPolicy === "lenient"
         ? "lenient" as const
         : "strict" as const,
+      formProfile: formProfileOf(t),
     },
   };
 }

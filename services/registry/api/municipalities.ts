@@ -1,5 +1,6 @@
 /**
- * `/municipalities/{code}`: the municipality's name, mayor and kiosk policy.
+ * `/municipalities/{code}`: the municipality's name, mayor, kiosk policy and
+ * form profile — the one source of each: the feed carries them to the ASP.
  *
  * @module
  */
@@ -10,6 +11,10 @@ import { requireClient } from "../auth.ts";
 import { feedPolicyOf, headSeq, loadMunicipality } from "../store.ts";
 import { EVENT_TYPES } from "../event_schemas.ts";
 import { HOUSEHOLD_MOVE_OUT_POLICIES } from "../../../lib/contracts/registry_feed.ts";
+import {
+  DEFAULT_FORM_PROFILE,
+  formProfileSchema,
+} from "../../../lib/contracts/form_profile.ts";
 import {
   errorResponses,
   MunicipalityParam,
@@ -36,6 +41,9 @@ const Body = z.object({
     description:
       "strict (default): a household certificate is refused while any member has filed a move-out (転出予定), the applicant's own still issues; lenient: only the householder's or a printed member's move-out refuses",
   }),
+  formProfile: formProfileSchema.default(DEFAULT_FORM_PROFILE).describe(
+    "How the certificates are printed (lib/contracts/form_profile.ts): household format (kohyo 個票式 | renki 世帯連記式, membersPerSheet), juminhyoTitle (住民票の写し | 住民票), inkanPrintsSex, furiganaMask, kisaiItems; every field defaults, absent: the default profile. Carried to the ASP on every feed answer (policy.formProfile)",
+  ),
 }).strict().openapi("Municipality");
 
 /** The record's columns of a PUT body. */
@@ -120,6 +128,7 @@ export function createMunicipalitiesApp(
         printMyNumberAtKiosk: m.printMyNumberAtKiosk,
         sameDayEventTypes: p.sameDayEventTypes,
         householdMoveOutPolicy: p.householdMoveOut,
+        formProfile: p.formProfile!,
         head: await headSeq(deps.db, code),
       }, 200);
     },

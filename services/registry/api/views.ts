@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "@hono/zod-openapi";
+import { formProfileSchema } from "../../../lib/contracts/form_profile.ts";
 
 /** A committed change event (異動). */
 export const CommittedView = z.object({
@@ -24,7 +25,7 @@ export const CardLinkView = z.object({
   unlinkedAt: z.string().nullable(),
 }).openapi("CardLink");
 
-/** A municipality, its kiosk policy and its feed head. */
+/** A municipality, its kiosk policy, its form profile and its feed head. */
 export const MunicipalityView = z.object({
   code: z.string(),
   name: z.string(),
@@ -35,6 +36,9 @@ export const MunicipalityView = z.object({
       "Event types held on their 処理日 (the same-day rule); null: every type",
   }),
   householdMoveOutPolicy: z.enum(["strict", "lenient"]),
+  formProfile: formProfileSchema.describe(
+    "How the certificates are printed (the default profile when none was set)",
+  ),
   head: z.number().openapi({ description: "The feed's head sequence" }),
 }).openapi("MunicipalityState");
 

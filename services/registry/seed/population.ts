@@ -163,6 +163,8 @@ export function municipalityRow(code: string): MunicipalityRow {
     sameDayEventTypes: null,
     householdMoveOutPolicy: "strict",
     gaijiVersion: 0,
+    // The default form profile (lib/contracts/form_profile.ts).
+    formProfile: null,
   };
 }
 
