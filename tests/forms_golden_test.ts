@@ -18,6 +18,7 @@ import {
 import {
   type SheetContent,
   TEMPLATE_VERSIONS,
+  type TemplateVersion,
 } from "../lib/certificate/model.ts";
 import { createRenderContext } from "../lib/render/context.ts";
 import { renderSheetPng } from "../lib/render/png.ts";
@@ -36,7 +37,7 @@ const CHANNEL_TOLERANCE = 64;
 const MAX_DIFFERING = 10;
 
 const ALL_ON = { honseki: true, zokugara: true, myNumber: true };
-const CASES: Record<string, (v: 1 | 2) => SheetContent> = {
+const CASES: Record<string, (v: TemplateVersion) => SheetContent> = {
   juminhyo_foreign: (templateVersion) =>
     makeSheet({
       templateVersion,

@@ -99,11 +99,18 @@ export interface SubjectEntry {
   residentId: string;
   /** 氏名 */
   name: string;
-  /** ふりがな */
+  /**
+   * ふりがな: up to template version 2 the registry's free reading; from 3
+   * the legal 氏名の振り仮名 in katakana, each part (surname, given name)
+   * only once recorded — else the municipality's mask, or nothing.
+   */
   nameKana: string;
   /** 旧氏 (printed when recorded) */
   formerSurname?: string;
-  /** 旧氏のふりがな */
+  /**
+   * 旧氏のふりがな: up to version 2 the registry's free reading; from 3 the
+   * legal 旧氏の振り仮名, only once recorded.
+   */
   formerSurnameKana?: string;
   /** 通称 (foreign residents, printed when recorded) */
   alias?: string;
@@ -164,14 +171,16 @@ export interface SealImpression {
  * with the version it was printed with. 1: the first forms (red 公印 over the
  * mayor's name, every date in the Japanese era); 2: the standard's rules
  * (j1050 black 公印 beside the mayor's title with its prefecture, j90
- * Western-calendar dates for a foreign resident).
+ * Western-calendar dates for a foreign resident); 3: the legal 氏名の振り仮名
+ * (令和5年法律第48号) in katakana under 「フリガナ」, blank or the
+ * municipality's mask until recorded.
  *
  * @example
  * ```ts
  * TEMPLATE_VERSIONS.includes(CURRENT_TEMPLATE_VERSION); // true
  * ```
  */
-export const TEMPLATE_VERSIONS = [1, 2] as const;
+export const TEMPLATE_VERSIONS = [1, 2, 3] as const;
 
 /** A template version of the printed forms. */
 export type TemplateVersion = typeof TEMPLATE_VERSIONS[number];
@@ -181,10 +190,10 @@ export type TemplateVersion = typeof TEMPLATE_VERSIONS[number];
  *
  * @example
  * ```ts
- * CURRENT_TEMPLATE_VERSION; // 2
+ * CURRENT_TEMPLATE_VERSION; // 3
  * ```
  */
-export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 2;
+export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 3;
 
 /**
  * Whether a value names a known template version.
@@ -192,7 +201,7 @@ export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 2;
  * @example
  * ```ts
  * isTemplateVersion(1); // true
- * isTemplateVersion(3); // false
+ * isTemplateVersion(4); // false
  * ```
  */
 export function isTemplateVersion(value: unknown): value is TemplateVersion {

@@ -19,6 +19,7 @@ import {
   type SheetBase,
   type SheetContent,
   type SubjectEntry,
+  type TemplateVersion,
 } from "../../lib/certificate/model.ts";
 import { householdOrder } from "../../lib/certificate/member_order.ts";
 import type { Renderer } from "../../lib/render/mod.ts";
@@ -40,6 +41,8 @@ import { readResident, readSeals, type ReplicaResident } from "./replica.ts";
 import { aspMetrics, type Telemetry } from "./telemetry.ts";
 import { type Tenancy, writeAudit } from "./tenancy.ts";
 import { READ_PURPOSES } from "./read_audit.ts";
+import { formProfileOf } from "./form_profile.ts";
+import { printedFurigana } from "./printed_furigana.ts";
 
 /** A certificate request from the center. */
 export interface CertificateRequest {
@@ -185,15 +188,28 @@ export async function residentOfCard(tx: Tx, serial: string): Promise<string> {
   return links[0].residentId;
 }
 
+/** How the sheets print what the municipality's profile decides. */
+interface Printing {
+  templateVersion: TemplateVersion;
+  /** Printed for an unrecorded part of the legal reading (null: blank). */
+  furiganaMask: string | null;
+}
+
 function subjectOf(
   r: ReplicaResident,
   options: JuminhyoOptions,
   householderName: string | undefined,
+  printing: Printing,
 ): SubjectEntry {
+  const kana = printedFurigana(
+    r,
+    printing.templateVersion,
+    printing.furiganaMask,
+  );
   const s: SubjectEntry = {
     residentId: r.id,
     name: r.name,
-    nameKana: r.nameKana,
+    nameKana: kana.nameKana,
     birthDate: r.birthDate,
     sex: r.sex,
     address: r.address,
@@ -203,7 +219,7 @@ function subjectOf(
   };
   if (r.formerSurname) {
     s.formerSurname = r.formerSurname;
-    if (r.formerSurnameKana) s.formerSurnameKana = r.formerSurnameKana;
+    if (kana.formerSurnameKana) s.formerSurnameKana = kana.formerSurnameKana;
   }
   if (r.alias) s.alias = r.alias;
   if (r.katagaki) s.katagaki = r.katagaki;
@@ -344,15 +360,19 @@ export async function buildCertificate(
 
       const householderName = v.members.find((x) => x.id === v.householderId)
         ?.name;
+      const printing: Printing = {
+        templateVersion: CURRENT_TEMPLATE_VERSION,
+        furiganaMask: formProfileOf(v.tenant).furiganaMask,
+      };
       const sheets: SheetContent[] = subjects.map((s, i) =>
         sheetOf(req.type, {
-          templateVersion: CURRENT_TEMPLATE_VERSION,
+          templateVersion: printing.templateVersion,
           issueNumber: req.issueNumber,
           issuedAt: req.issuedAt,
           municipality: { code, name: v.tenant.name, mayor: v.tenant.mayor },
           page: i + 1,
           pages: subjects.length,
-          subject: subjectOf(s, options, householderName),
+          subject: subjectOf(s, options, householderName, printing),
         }, { options, seal })
       );
       await attachGaiji(tx, sheets);

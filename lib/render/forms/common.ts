@@ -62,6 +62,8 @@ export interface FormEdition {
   mayorLine: (sheet: SheetContent) => string;
   /** A foreign resident's birth date and 在留期間の満了の日 in the Western calendar (j90). */
   westernForeignDates: boolean;
+  /** The label under 氏名 of the reading above it (default 「（ふりがな）」). */
+  kanaLabel?: string;
 }
 
 /**
@@ -91,6 +93,17 @@ export const FORM_EDITIONS: Readonly<Record<TemplateVersion, FormEdition>> = {
     mayorBox: { x: 52, w: 116 },
     mayorLine: (sheet) => officialMayorLine(sheet.municipality),
     westernForeignDates: true,
+  },
+  3: {
+    sealFill: SEAL_BLACK,
+    sealSize: 24,
+    sealAt: { x: 171, dy: 9.5 },
+    sealNote: SEAL_NOTE,
+    mayorBox: { x: 52, w: 116 },
+    mayorLine: (sheet) => officialMayorLine(sheet.municipality),
+    westernForeignDates: true,
+    // The legal reading is katakana (令和5年法律第48号).
+    kanaLabel: "（フリガナ）",
   },
 };
 
@@ -335,11 +348,16 @@ export function nameBlock(
   const right = 66; // width of the 生年月日/性別/続柄 block
   const split = X1 - right;
   b.label("氏名", { x: X0, y, w: LABEL_W, h: h * 0.6 + 0.5 });
-  b.fixed("（ふりがな）", X0 + LABEL_W / 2, y + h * 0.3 - 2.5, {
-    sizePt: 6.5,
-    align: "center",
-    color: LABEL_COLOR,
-  });
+  b.fixed(
+    editionOf(sheet).kanaLabel ?? "（ふりがな）",
+    X0 + LABEL_W / 2,
+    y + h * 0.3 - 2.5,
+    {
+      sizePt: 6.5,
+      align: "center",
+      color: LABEL_COLOR,
+    },
+  );
   b.line(X0 + LABEL_W, y, X0 + LABEL_W, y + h);
   b.field("nameKana", s.nameKana, {
     x: X0 + LABEL_W,

@@ -42,11 +42,11 @@ export const UNRECORDED_FURIGANA: Pick<
 export const MAX_FURIGANA_CHARS = 50;
 
 /**
- * Full-width katakana as the 戸籍 writes a reading: ァ…ヴ (small kana
+ * Full-width katakana as the 戸籍 writes a reading (the whole text matches): ァ…ヴ (small kana
  * included) and the long-vowel mark ー — no half-width kana, hiragana,
  * spaces, ・, ヵ, ヶ, ヷ…ヺ or iteration marks.
  */
-const KATAKANA_READING = /^[\u30A1-\u30F4\u30FC]+$/;
+export const LEGAL_READING = /^[\u30A1-\u30F4\u30FC]+$/;
 
 /**
  * Refuses a reading that is not full-width katakana (ー included) of 1 to
@@ -61,7 +61,7 @@ const KATAKANA_READING = /^[\u30A1-\u30F4\u30FC]+$/;
  */
 export function checkFurigana(field: string, value: string): void {
   if (
-    !KATAKANA_READING.test(value) || [...value].length > MAX_FURIGANA_CHARS
+    !LEGAL_READING.test(value) || [...value].length > MAX_FURIGANA_CHARS
   ) {
     throw new RegistryError("FURIGANA_INVALID", {
       field,
