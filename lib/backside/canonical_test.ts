@@ -59,7 +59,7 @@ Deno.test("encodeSheetContent() refuses unknown fields and oversized seals", asy
 
 Deno.test("decodeSheetContent() carries each known template version and refuses an unknown one", async () => {
   const sheet = await makeSampleSheet({ type: "juminhyo", seed: 8 });
-  for (const templateVersion of [1, 2] as const) {
+  for (const templateVersion of [1, 2, 3] as const) {
     const versioned = { ...sheet, templateVersion };
     assert.deepEqual(
       decodeSheetContent(encodeSheetContent(versioned)),
@@ -68,7 +68,7 @@ Deno.test("decodeSheetContent() carries each known template version and refuses 
   }
   const map = decodeCbor(encodeSheetContent(sheet)) as CborMap;
   assert.throws(
-    () => decodeSheetContent(encodeCbor(map.set(1, 3))),
+    () => decodeSheetContent(encodeCbor(map.set(1, 4))),
     /out-of-range/,
   );
 });

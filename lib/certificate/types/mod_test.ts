@@ -75,7 +75,7 @@ Deno.test("sheetContentSchema refuses what is not a sheet of its type", () => {
       subject: { ...jumin.subject, extra: 1 },
     }],
     ["page 0", { ...jumin, page: 0 }],
-    ["template version 3", { ...jumin, templateVersion: 3 }],
+    ["template version 4", { ...jumin, templateVersion: 4 }],
     ["not an object", "sheet"],
   ];
   for (const [what, value] of bad) {
