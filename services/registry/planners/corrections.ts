@@ -109,23 +109,8 @@ function correct(onlyActive: boolean) {
       throw new RegistryError("NOTHING_TO_CHANGE");
     }
     if (onlyActive) requireActive(r);
-    const {
-      furiganaSurname,
-      furiganaGivenName,
-      formerSurnameFurigana,
-      ...rest
-    } = changes;
-    const after = correctFurigana(
-      r,
-      {
-        furiganaSurname,
-        furiganaGivenName,
-        formerSurnameFurigana,
-      } as Parameters<
-        typeof correctFurigana
-      >[1],
-    );
-    cs.resident(r, { ...after, ...rest } as Resident);
+    // The readings checked and their statuses set, then every item as given.
+    cs.resident(r, { ...correctFurigana(r, changes), ...changes } as Resident);
   };
 }
 

@@ -38,13 +38,26 @@ export const UNRECORDED_FURIGANA: Pick<
   formerSurnameFurigana: null,
 };
 
+/** The readings a correction (職権修正・誤記修正) may change. */
+const FURIGANA_FIELDS = [
+  "furiganaSurname",
+  "furiganaGivenName",
+  "formerSurnameFurigana",
+] as const;
+
+/** Each part of the name's reading and the field of its status. */
+const NAME_PARTS = [
+  ["furiganaSurname", "furiganaSurnameStatus"],
+  ["furiganaGivenName", "furiganaGivenNameStatus"],
+] as const;
+
 /** Most characters of one part of a reading (surname, given name, 旧氏). */
 export const MAX_FURIGANA_CHARS = 50;
 
 /**
- * Full-width katakana as the 戸籍 writes a reading (the whole text matches): ァ…ヴ (small kana
- * included) and the long-vowel mark ー — no half-width kana, hiragana,
- * spaces, ・, ヵ, ヶ, ヷ…ヺ or iteration marks.
+ * Full-width katakana as the 戸籍 writes a reading, the whole text: ァ…ヴ
+ * (small kana included) and the long-vowel mark ー — no half-width kana,
+ * hiragana, spaces, ・, ヵ, ヶ, ヷ…ヺ or iteration marks.
  */
 export const LEGAL_READING = /^[\u30A1-\u30F4\u30FC]+$/;
 
@@ -137,40 +150,29 @@ export function furiganaOfNewcomer(
  */
 export function correctFurigana(
   r: Resident,
-  changes: Partial<
-    Record<
-      "furiganaSurname" | "furiganaGivenName" | "formerSurnameFurigana",
-      string | null
-    >
-  >,
+  changes: Readonly<Record<string, unknown>>,
 ): Resident {
+  const reading = (k: string) => changes[k] as string | null | undefined;
   const out = { ...r };
-  for (const [field, v] of Object.entries(changes)) {
-    if (v !== null && v !== undefined) checkFurigana(field, v);
+  for (const field of FURIGANA_FIELDS) {
+    const v = reading(field);
+    if (typeof v === "string") checkFurigana(field, v);
   }
   const keepOr = (s: FuriganaStatus): FuriganaStatus =>
     s === "unrecorded" ? "ex_officio" : s;
-  if (changes.furiganaSurname !== undefined) {
-    const p = part(
-      changes.furiganaSurname,
-      keepOr(r.furiganaSurnameStatus as FuriganaStatus),
-    );
-    out.furiganaSurname = p.reading;
-    out.furiganaSurnameStatus = p.status;
+  for (const [field, statusField] of NAME_PARTS) {
+    const v = reading(field);
+    if (v === undefined) continue;
+    const p = part(v, keepOr(r[statusField] as FuriganaStatus));
+    out[field] = p.reading;
+    out[statusField] = p.status;
   }
-  if (changes.furiganaGivenName !== undefined) {
-    const p = part(
-      changes.furiganaGivenName,
-      keepOr(r.furiganaGivenNameStatus as FuriganaStatus),
-    );
-    out.furiganaGivenName = p.reading;
-    out.furiganaGivenNameStatus = p.status;
-  }
-  if (changes.formerSurnameFurigana !== undefined) {
-    if (changes.formerSurnameFurigana !== null && !r.formerSurname) {
+  const former = reading("formerSurnameFurigana");
+  if (former !== undefined) {
+    if (former !== null && !r.formerSurname) {
       throw new RegistryError("FORMER_SURNAME_ABSENT");
     }
-    out.formerSurnameFurigana = changes.formerSurnameFurigana;
+    out.formerSurnameFurigana = former;
   }
   return out;
 }
