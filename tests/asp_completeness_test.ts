@@ -46,6 +46,13 @@ const PRINTED = [
   "nameKana",
   "formerSurname",
   "formerSurnameKana",
+  // The legal 氏名の振り仮名 (令和5年法律第48号) with its recorded status,
+  // and 旧氏の振り仮名: printed from template version 3.
+  "furiganaSurname",
+  "furiganaSurnameStatus",
+  "furiganaGivenName",
+  "furiganaGivenNameStatus",
+  "formerSurnameFurigana",
   "alias",
   "alphabeticName",
   "birthDate",
@@ -201,6 +208,8 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
       formerSurname: "𠮷野",
       formerSurnameKana: "ヨシノ",
       myNumber: "123456789018",
+      // The 転出証明書's legal reading: the surname's only (half recorded).
+      furigana: { surname: "サイタ", recordedBy: "ex_officio" },
     });
     const a = (await ev({
       type: "tennyu",
@@ -285,6 +294,18 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
             residentId: b,
             formerSurname: "﨑山",
             formerSurnameKana: "サキヤマ",
+          }),
+      ],
+      [
+        "furigana_kisai",
+        () =>
+          ev({
+            type: "furigana_kisai",
+            date: "2026-11-05",
+            residentId: b,
+            surname: "サイタ",
+            givenName: "ハナコ",
+            formerSurname: "サキヤマ",
           }),
       ],
       [
@@ -526,7 +547,18 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
     assert.equal(sheet.subject.addressSetDate, "2026-11-07");
     const wife = await certificate(asp, b, "juminhyo", false);
     assert.equal(wife.subject.formerSurname, "﨑山");
+    // Template version 3: the legal readings, as the registry recorded them.
+    assert.equal(wife.templateVersion, 3);
+    assert.equal(
+      wife.subject.nameKana,
+      `${bNow.furiganaSurname}　${bNow.furiganaGivenName}`,
+    );
+    assert.equal(wife.subject.nameKana, "サイタ　ハナコ");
+    assert.equal(wife.subject.formerSurnameKana, bNow.formerSurnameFurigana);
     assert.equal(wife.subject.formerSurnameKana, "サキヤマ");
+    // Half recorded, and the municipality prints no mask: the surname only.
+    assert.equal(aNow.furiganaGivenNameStatus, "unrecorded");
+    assert.equal(sheet.subject.nameKana, "サイタ");
     const inkan = await certificate(asp, a, "inkan");
     assert.ok(inkan.type === "inkan");
     // The registry's compact version on the back side, its print version
@@ -564,6 +596,7 @@ Deno.test("[asp] completeness: every printed field arrives unchanged through the
         "kyuuji_kisai",
         "kyuuji_henko",
         "kyuuji_sakujo",
+        "furigana_kisai",
         "shokken_shusei",
         "gokisai_shusei",
         "torikeshi",

@@ -12,6 +12,7 @@
 import assert from "node:assert/strict";
 import {
   makeForeignSubject,
+  makeFormerSurnameSubject,
   makeInkanSheet,
   makeKisaiSheet,
   makeSheet,
@@ -86,6 +87,20 @@ const LATER_CASES: Record<
         templateVersion,
         subject: makeForeignSubject(),
         items: ["name", "birthDate", "address"],
+      }),
+  },
+  // The legal 氏名の振り仮名 (令和5年法律第48号): the surname's recorded, the
+  // given name's not (the municipality's mask), and the 旧氏's reading.
+  juminhyo_legal_furigana: {
+    from: 3,
+    make: (templateVersion) =>
+      makeSheet({
+        templateVersion,
+        subject: makeFormerSurnameSubject({
+          nameKana: "ヤマダ　********",
+          formerSurnameKana: "サトウ",
+        }),
+        options: ALL_ON,
       }),
   },
   juminhyo_title_juminhyo: {

@@ -9,6 +9,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   customType,
   date,
   index,
@@ -130,6 +131,22 @@ export const municipalityGaiji = pgTable("municipality_gaiji", {
     .notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.municipalityCode, t.codePoint] })]);
 
+/**
+ * How a part of the legal 氏名の振り仮名 (令和5年法律第48号) stands in the
+ * record: `unrecorded` (no reading yet: the 住民票 prints the municipality's
+ * mask or nothing), `notified` (recorded from a notification, 届出), or
+ * `ex_officio` (entered by the 戸籍 office from the presumed reading, 職権,
+ * from 2026-05-26).
+ */
+export const FURIGANA_STATUSES = [
+  "unrecorded",
+  "notified",
+  "ex_officio",
+] as const;
+
+/** A furigana status (see {@linkcode FURIGANA_STATUSES}). */
+export type FuriganaStatus = typeof FURIGANA_STATUSES[number];
+
 /** The current state of each resident (one row per person). */
 export const residents = pgTable("residents", {
   id: text("id").primaryKey(),
@@ -142,6 +159,23 @@ export const residents = pgTable("residents", {
   nameKana: text("name_kana").notNull(),
   formerSurname: text("former_surname"),
   formerSurnameKana: text("former_surname_kana"),
+  /**
+   * 氏の振り仮名 (令和5年法律第48号): the legal reading of the surname, full-width
+   * katakana (ー included), as the 戸籍 records it; null until recorded. The
+   * free `nameKana` stays the search key and the window's reading.
+   */
+  furiganaSurname: text("furigana_surname"),
+  /** How the surname's reading was recorded: see {@linkcode FURIGANA_STATUSES}. */
+  furiganaSurnameStatus: text("furigana_surname_status").notNull().default(
+    "unrecorded",
+  ),
+  /** 名の振り仮名: the legal reading of the given name, as `furiganaSurname`. */
+  furiganaGivenName: text("furigana_given_name"),
+  /** How the given name's reading was recorded: see {@linkcode FURIGANA_STATUSES}. */
+  furiganaGivenNameStatus: text("furigana_given_name_status").notNull()
+    .default("unrecorded"),
+  /** 旧氏の振り仮名: the legal reading of the 旧氏 (katakana); null until recorded. */
+  formerSurnameFurigana: text("former_surname_furigana"),
   alphabeticName: text("alphabetic_name"),
   alias: text("alias"),
   aliasKana: text("alias_kana"),
@@ -176,6 +210,15 @@ export const residents = pgTable("residents", {
   processedTypes: text("processed_types"),
   updatedSeq: bigint("updated_seq", { mode: "number" }).notNull(),
 }, (t) => [
+  // A reading is recorded exactly when its status says so.
+  check(
+    "residents_furigana_surname_status",
+    sql`(${t.furiganaSurname} is null) = (${t.furiganaSurnameStatus} = 'unrecorded') and ${t.furiganaSurnameStatus} in ('unrecorded', 'notified', 'ex_officio')`,
+  ),
+  check(
+    "residents_furigana_given_name_status",
+    sql`(${t.furiganaGivenName} is null) = (${t.furiganaGivenNameStatus} = 'unrecorded') and ${t.furiganaGivenNameStatus} in ('unrecorded', 'notified', 'ex_officio')`,
+  ),
   index("residents_municipality_idx").on(t.municipalityCode),
   index("residents_household_idx").on(t.householdId),
   index("residents_resident_code_idx").on(t.residentCode),

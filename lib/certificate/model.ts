@@ -141,11 +141,18 @@ export interface SubjectEntry {
   residentId: string;
   /** 氏名 */
   name: string;
-  /** ふりがな */
+  /**
+   * ふりがな: up to template version 2 the registry's free reading; from 3
+   * the legal 氏名の振り仮名 in katakana, each part (surname, given name)
+   * only once recorded — else the municipality's mask, or nothing.
+   */
   nameKana: string;
   /** 旧氏 (printed when recorded) */
   formerSurname?: string;
-  /** 旧氏のふりがな */
+  /**
+   * 旧氏のふりがな: up to version 2 the registry's free reading; from 3 the
+   * legal 旧氏の振り仮名, only once recorded.
+   */
   formerSurnameKana?: string;
   /** 通称 (foreign residents, printed when recorded) */
   alias?: string;
@@ -212,7 +219,8 @@ export interface SealImpression {
  * profile (lib/contracts/form_profile.ts) as the sheet records it in
  * `form` — the 住民票's title wording, the 印鑑登録証明書's items (印影,
  * 氏名 with 旧氏/通称, 生年月日, 住所; 性別 by profile; no ふりがな line,
- * no 登録番号).
+ * no 登録番号) and the legal 氏名の振り仮名 (令和5年法律第48号) in katakana
+ * under 「（フリガナ）」, blank or the municipality's mask until recorded.
  *
  * @example
  * ```ts

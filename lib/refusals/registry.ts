@@ -140,6 +140,13 @@ export const REGISTRY_REFUSALS = {
     ja: "旧氏が記載されていません",
     en: "No former surname is recorded",
   },
+  FURIGANA_INVALID: {
+    status: 400,
+    ja:
+      "振り仮名は全角カタカナ（長音「ー」を含む）50文字以内で記載してください",
+    en:
+      "A furigana reading must be full-width katakana (ー included), at most 50 characters",
+  },
   NOTHING_TO_CHANGE: {
     status: 400,
     ja: "変更する項目がありません",

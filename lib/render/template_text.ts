@@ -27,7 +27,7 @@ import { KISAI_ATTESTATION } from "./forms/kisai.ts";
  */
 export const TEMPLATE_TEXT: Readonly<Record<FaceName, string>> = {
   gothic: [
-    "住所方書世帯主氏名（ふりがな）生年月日性別続柄旧氏通称氏名（英字）国籍・地域",
+    "住所方書世帯主氏名（ふりがな）（フリガナ）生年月日性別続柄旧氏通称氏名（英字）国籍・地域",
     "在留カード等番号在留資格在留期間の満了の日住民となった日住所を定めた日届出日前住所",
     "本籍筆頭者個人番号備考印影登録番号発行番号発行日時鍵裏面",
     SEAL_NOTE,

@@ -22,6 +22,7 @@ import {
   type SheetBase,
   type SheetContent,
   type SubjectEntry,
+  type TemplateVersion,
 } from "../../lib/certificate/model.ts";
 import { householdOrder } from "../../lib/certificate/member_order.ts";
 import {
@@ -29,7 +30,6 @@ import {
   optionalSubjectItemsOf,
 } from "../../lib/certificate/types/mod.ts";
 import type { Renderer } from "../../lib/render/mod.ts";
-import type { KisaiItem } from "../../lib/contracts/form_profile.ts";
 import { cardLinks, gaiji, issuanceWork } from "../../db/asp/tenant_schema.ts";
 import {
   encodeGaijiSet,
@@ -48,9 +48,13 @@ import { readResident, readSeals, type ReplicaResident } from "./replica.ts";
 import { aspMetrics, type Telemetry } from "./telemetry.ts";
 import { formProfileOf, type Tenancy, writeAudit } from "./tenancy.ts";
 import type { Tenant } from "../../db/asp/schema.ts";
-import type { FormProfile } from "../../lib/contracts/form_profile.ts";
+import type {
+  FormProfile,
+  KisaiItem,
+} from "../../lib/contracts/form_profile.ts";
 import { CERTIFICATE_CATALOGUE } from "../../lib/certificate/types/mod.ts";
 import { READ_PURPOSES } from "./read_audit.ts";
+import { printedFurigana } from "./printed_furigana.ts";
 
 /** A certificate request from the center. */
 export interface CertificateRequest {
@@ -256,15 +260,28 @@ export async function residentOfCard(tx: Tx, serial: string): Promise<string> {
   return links[0].residentId;
 }
 
+/** How the sheets print what the municipality's profile decides. */
+interface Printing {
+  templateVersion: TemplateVersion;
+  /** Printed for an unrecorded part of the legal reading (null: blank). */
+  furiganaMask: string | null;
+}
+
 function subjectOf(
   r: ReplicaResident,
   carried: OptionalSubjectItems,
   householderName: string | undefined,
+  printing: Printing,
 ): SubjectEntry {
+  const kana = printedFurigana(
+    r,
+    printing.templateVersion,
+    printing.furiganaMask,
+  );
   const s: SubjectEntry = {
     residentId: r.id,
     name: r.name,
-    nameKana: r.nameKana,
+    nameKana: kana.nameKana,
     birthDate: r.birthDate,
     sex: r.sex,
     address: r.address,
@@ -274,7 +291,7 @@ function subjectOf(
   };
   if (r.formerSurname) {
     s.formerSurname = r.formerSurname;
-    if (r.formerSurnameKana) s.formerSurnameKana = r.formerSurnameKana;
+    if (kana.formerSurnameKana) s.formerSurnameKana = kana.formerSurnameKana;
   }
   if (r.alias) s.alias = r.alias;
   if (r.katagaki) s.katagaki = r.katagaki;
@@ -414,9 +431,10 @@ export async function buildCertificate(
         };
       }
 
+      const profile = formProfileOf(v.tenant);
       // Self only: the applicant's items, from the municipality's profile.
       const kisaiItems = req.type === "kisai"
-        ? kisaiItemsFor(applicant, formProfileOf(v.tenant).kisaiItems)
+        ? kisaiItemsFor(applicant, profile.kisaiItems)
         : undefined;
       const carried = optionalSubjectItemsOf(
         req.type === "juminhyo"
@@ -427,16 +445,20 @@ export async function buildCertificate(
       );
       const householderName = v.members.find((x) => x.id === v.householderId)
         ?.name;
-      const formRecord = sheetFormOf(req.type, formProfileOf(v.tenant));
+      const formRecord = sheetFormOf(req.type, profile);
+      const printing: Printing = {
+        templateVersion: CURRENT_TEMPLATE_VERSION,
+        furiganaMask: profile.furiganaMask,
+      };
       const sheets: SheetContent[] = subjects.map((s, i) =>
         sheetOf(req.type, {
-          templateVersion: CURRENT_TEMPLATE_VERSION,
+          templateVersion: printing.templateVersion,
           issueNumber: req.issueNumber,
           issuedAt: req.issuedAt,
           municipality: issuingMunicipality(code, v.tenant),
           page: i + 1,
           pages: subjects.length,
-          subject: subjectOf(s, carried, householderName),
+          subject: subjectOf(s, carried, householderName, printing),
           ...formRecord,
         }, { options, seal, kisaiItems })
       );

@@ -45,6 +45,13 @@ export const RESIDENT_ENCRYPTED = [
   "nameKana",
   "formerSurname",
   "formerSurnameKana",
+  // The legal 氏名の振り仮名 (令和5年法律第48号): what the 住民票 prints from
+  // template version 3, each part only once recorded.
+  "furiganaSurname",
+  "furiganaSurnameStatus",
+  "furiganaGivenName",
+  "furiganaGivenNameStatus",
+  "formerSurnameFurigana",
   "alphabeticName",
   "alias",
   "birthDate",
@@ -133,6 +140,14 @@ export const CARD_NOT_COPIED = ["municipalityCode", "linkedAt"] as const;
 
 type Str = string | null;
 
+/** How a part of the legal reading stands (the registry's `FURIGANA_STATUSES`). */
+export type FuriganaStatus = "unrecorded" | "notified" | "ex_officio";
+const FURIGANA_STATUSES: ReadonlySet<string> = new Set([
+  "unrecorded",
+  "notified",
+  "ex_officio",
+]);
+
 /** A resident in the replica (decrypted). */
 export interface ReplicaResident {
   id: string;
@@ -144,6 +159,16 @@ export interface ReplicaResident {
   nameKana: string;
   formerSurname: Str;
   formerSurnameKana: Str;
+  /** 氏の振り仮名 (katakana), null until recorded. */
+  furiganaSurname: Str;
+  /** unrecorded | notified | ex_officio */
+  furiganaSurnameStatus: FuriganaStatus;
+  /** 名の振り仮名 (katakana), null until recorded. */
+  furiganaGivenName: Str;
+  /** unrecorded | notified | ex_officio */
+  furiganaGivenNameStatus: FuriganaStatus;
+  /** 旧氏の振り仮名 (katakana), null until recorded. */
+  formerSurnameFurigana: Str;
   alphabeticName: Str;
   alias: Str;
   birthDate: string;
@@ -383,6 +408,7 @@ export function projectResident(
     nameKana: str(k, row, "nameKana"),
     formerSurname: opt(k, row, "formerSurname"),
     formerSurnameKana: opt(k, row, "formerSurnameKana"),
+    ...furiganaOf(row),
     alphabeticName: opt(k, row, "alphabeticName"),
     alias: opt(k, row, "alias"),
     birthDate: day(k, row, "birthDate"),
@@ -406,6 +432,44 @@ export function projectResident(
     removalReason: opt(k, row, "removalReason"),
     processedDate: optDay(k, row, "processedDate"),
     processedTypes: opt(k, row, "processedTypes"),
+  };
+}
+
+/**
+ * The legal reading of a registry resident: each part with its status, a
+ * reading only where the status says recorded. Rows of registries (or
+ * events) from before the reading existed have none: unrecorded.
+ */
+function furiganaOf(
+  row: Record<string, unknown>,
+): Pick<
+  ReplicaResident,
+  | "furiganaSurname"
+  | "furiganaSurnameStatus"
+  | "furiganaGivenName"
+  | "furiganaGivenNameStatus"
+  | "formerSurnameFurigana"
+> {
+  const k = "resident";
+  const status = (field: string, reading: Str): FuriganaStatus => {
+    const v = opt(k, row, field) ?? "unrecorded";
+    if (
+      !FURIGANA_STATUSES.has(v) || (v === "unrecorded") !== (reading === null)
+    ) {
+      throw new ReplicaDataError(
+        `resident ${String(row.id)}: '${field}' does not match its reading`,
+      );
+    }
+    return v as FuriganaStatus;
+  };
+  const surname = opt(k, row, "furiganaSurname");
+  const given = opt(k, row, "furiganaGivenName");
+  return {
+    furiganaSurname: surname,
+    furiganaSurnameStatus: status("furiganaSurnameStatus", surname),
+    furiganaGivenName: given,
+    furiganaGivenNameStatus: status("furiganaGivenNameStatus", given),
+    formerSurnameFurigana: opt(k, row, "formerSurnameFurigana"),
   };
 }
 
@@ -686,6 +750,12 @@ function decodeResident(
     // Rows written before the 処理日 was carried have none.
     processedDate: secret.processedDate ?? null,
     processedTypes: secret.processedTypes ?? null,
+    // Rows written before the legal furigana was carried have none.
+    furiganaSurname: secret.furiganaSurname ?? null,
+    furiganaSurnameStatus: secret.furiganaSurnameStatus ?? "unrecorded",
+    furiganaGivenName: secret.furiganaGivenName ?? null,
+    furiganaGivenNameStatus: secret.furiganaGivenNameStatus ?? "unrecorded",
+    formerSurnameFurigana: secret.formerSurnameFurigana ?? null,
   };
 }
 

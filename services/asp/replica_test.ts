@@ -119,3 +119,47 @@ Deno.test("replica: instants in JS and PostgreSQL text form normalise to the sam
   );
   assert.equal(normalizeInstant(null), null);
 });
+
+Deno.test("replica: the legal furigana is kept with its status; rows from before it carry none; a status that contradicts its reading is refused", () => {
+  const p = { code: "401005", printMyNumber: false };
+  const recorded = projectResident({
+    ...row,
+    furiganaSurname: "ヤマダ",
+    furiganaSurnameStatus: "ex_officio",
+    furiganaGivenName: null,
+    furiganaGivenNameStatus: "unrecorded",
+    formerSurnameFurigana: null,
+  }, p);
+  assert.deepEqual(
+    [
+      recorded.furiganaSurname,
+      recorded.furiganaSurnameStatus,
+      recorded.furiganaGivenName,
+      recorded.furiganaGivenNameStatus,
+    ],
+    ["ヤマダ", "ex_officio", null, "unrecorded"],
+  );
+  assert.ok(
+    (RESIDENT_ENCRYPTED as readonly string[]).includes("furiganaSurname"),
+    "personal: encrypted",
+  );
+  // An event of a registry from before the legal furigana: none recorded.
+  const old = projectResident(row, p);
+  assert.deepEqual(
+    [old.furiganaSurname, old.furiganaSurnameStatus, old.formerSurnameFurigana],
+    [null, "unrecorded", null],
+  );
+  assert.throws(
+    () =>
+      projectResident({
+        ...row,
+        furiganaSurname: "ヤマダ",
+        furiganaSurnameStatus: "unrecorded",
+      }, p),
+    /furiganaSurnameStatus/,
+  );
+  assert.throws(
+    () => projectResident({ ...row, furiganaGivenNameStatus: "guessed" }, p),
+    ReplicaDataError,
+  );
+});

@@ -18,6 +18,20 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(
 
 const text = (max: number) => z.string().min(1).max(max);
 
+/**
+ * A part of the legal 氏名の振り仮名 as the API takes it: any text up to 200
+ * characters here; the planner refuses what is not full-width katakana (ー
+ * included) or longer than 50 characters with its own code,
+ * FURIGANA_INVALID (services/registry/planners/furigana.ts).
+ */
+const furigana = z.string().max(200).openapi({ example: "ヤマダ" });
+
+/**
+ * How a reading reaches the record: `notified` (届出, the default) or
+ * `ex_officio` (職権: the 戸籍 entered the presumed reading, from 2026-05-26).
+ */
+const furiganaRecordedBy = z.enum(["notified", "ex_officio"]);
+
 /** Items of a person entering the registry (転入・出生). */
 export const PersonInput = z.object({
   name: text(200),
@@ -30,6 +44,16 @@ export const PersonInput = z.object({
   hittousha: text(200).optional(),
   myNumber: z.string().regex(/^\d{12}$/).optional(),
   residentCode: z.string().regex(/^\d{11}$/),
+  /**
+   * The legal 氏名の振り仮名 already recorded: given in the 出生届, or carried
+   * by the 転出証明書 of a person moving in.
+   */
+  furigana: z.object({
+    surname: furigana.optional(),
+    givenName: furigana.optional(),
+    formerSurname: furigana.optional(),
+    recordedBy: furiganaRecordedBy.default("notified"),
+  }).strict().optional(),
   foreign: z.object({
     alphabeticName: text(200),
     alias: text(200).optional(),
@@ -77,6 +101,10 @@ export const CorrectableFields = z.object({
   stayExpiry: isoDate.nullable(),
   residenceCardNumber: z.string().regex(/^[A-Z]{2}\d{8}[A-Z]{2}$/).nullable(),
   myNumber: z.string().regex(/^\d{12}$/).nullable(),
+  // The legal 氏名の振り仮名: null removes a reading (and its status with it).
+  furiganaSurname: furigana.nullable(),
+  furiganaGivenName: furigana.nullable(),
+  formerSurnameFurigana: furigana.nullable(),
 }).partial().strict();
 
 /** Every change event, discriminated by `type`. */
@@ -160,6 +188,8 @@ export const EventInput = z.discriminatedUnion("type", [
     residentId: z.string(),
     formerSurname: text(100),
     formerSurnameKana: text(100),
+    /** 旧氏の振り仮名 (legal, katakana); absent: none recorded. */
+    formerSurnameFurigana: furigana.optional(),
   }).strict(),
   z.object({
     type: z.literal("kyuuji_henko"),
@@ -167,12 +197,34 @@ export const EventInput = z.discriminatedUnion("type", [
     residentId: z.string(),
     formerSurname: text(100),
     formerSurnameKana: text(100),
+    /** 旧氏の振り仮名 (legal, katakana); absent: none recorded. */
+    formerSurnameFurigana: furigana.optional(),
   }).strict(),
   z.object({
     type: z.literal("kyuuji_sakujo"),
     ...base,
     residentId: z.string(),
   }).strict(),
+  z.object({
+    type: z.literal("furigana_kisai"),
+    ...base,
+    residentId: z.string(),
+    /** 氏の振り仮名 (katakana). */
+    surname: furigana.optional(),
+    /** 名の振り仮名 (katakana). */
+    givenName: furigana.optional(),
+    /** 旧氏の振り仮名 (katakana; the resident must have a 旧氏). */
+    formerSurname: furigana.optional(),
+    recordedBy: furiganaRecordedBy.default("notified").openapi({
+      description:
+        "notified (届出) or ex_officio (職権: the presumed reading entered by the 戸籍)",
+    }),
+  }).strict().refine(
+    (v) =>
+      v.surname !== undefined || v.givenName !== undefined ||
+      v.formerSurname !== undefined,
+    { message: "give at least one of surname, givenName, formerSurname" },
+  ),
   z.object({
     type: z.literal("shokken_shusei"),
     ...base,
@@ -212,6 +264,7 @@ export const EVENT_TYPES = [
   "kyuuji_kisai",
   "kyuuji_henko",
   "kyuuji_sakujo",
+  "furigana_kisai",
   "shokken_shusei",
   "gokisai_shusei",
   "torikeshi",

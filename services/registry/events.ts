@@ -37,6 +37,7 @@ import {
   planShokkenShusei,
 } from "./planners/corrections.ts";
 import { planTorikeshi } from "./planners/cancel.ts";
+import { planFuriganaKisai } from "./planners/furigana.ts";
 import type { EventType, Planner } from "./planners/rules.ts";
 import { RegistryError } from "./errors.ts";
 
@@ -54,6 +55,7 @@ const PLANNERS: { readonly [T in EventType]: Planner<T> } = {
   kyuuji_kisai: planKyuujiKisai,
   kyuuji_henko: planKyuujiHenko,
   kyuuji_sakujo: planKyuujiSakujo,
+  furigana_kisai: planFuriganaKisai,
   shokken_shusei: planShokkenShusei,
   gokisai_shusei: planGokisaiShusei,
   torikeshi: planTorikeshi,

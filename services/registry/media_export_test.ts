@@ -120,6 +120,15 @@ Deno.test("exportMedia() writes the registry's rows in the feed's shapes at the 
         "住民票コード and 個人番号 never leave",
       );
     }
+    // The legal 氏名の振り仮名 travels with each resident, recorded or not.
+    const readings = fileResidents.map((r) => [
+      r.furiganaSurname ?? null,
+      r.furiganaGivenName ?? null,
+    ]);
+    assert.ok(readings.some(([s, g]) => s && g), "both parts recorded");
+    assert.ok(readings.some(([s, g]) => !s && !g), "none recorded");
+    assert.ok(fileResidents.every((r) => "furiganaSurnameStatus" in r));
+    assert.ok(fileResidents.every((r) => "formerSurnameFurigana" in r));
     const dbSeals = await database.db.select().from(sealRegistrations);
     assert.ok(dbSeals.length > 0);
     assert.deepEqual(

@@ -63,6 +63,8 @@ export interface FormEdition {
   mayorLine: (sheet: SheetContent) => string;
   /** A foreign resident's birth date and 在留期間の満了の日 in the Western calendar (j90). */
   westernForeignDates: boolean;
+  /** The label under 氏名 of the reading above it (default 「（ふりがな）」). */
+  kanaLabel?: string;
 }
 
 /** The standard's edition (j1050, j90): template version 2 on. */
@@ -96,8 +98,9 @@ export const FORM_EDITIONS: Readonly<Record<TemplateVersion, FormEdition>> = {
     westernForeignDates: false,
   },
   2: STANDARD_EDITION,
-  // As 2 here; the profile's rules read the sheet's `form` (forms/*.ts).
-  3: STANDARD_EDITION,
+  // As 2, with the legal reading in katakana (令和5年法律第48号); the
+  // profile's rules read the sheet's `form` (forms/*.ts).
+  3: { ...STANDARD_EDITION, kanaLabel: "（フリガナ）" },
 };
 
 /**
@@ -335,11 +338,16 @@ export function nameBlock(
   const right = 66; // width of the 生年月日/性別/続柄 block
   const split = X1 - right;
   b.label("氏名", { x: X0, y, w: LABEL_W, h: h * 0.6 + 0.5 });
-  b.fixed("（ふりがな）", X0 + LABEL_W / 2, y + h * 0.3 - 2.5, {
-    sizePt: 6.5,
-    align: "center",
-    color: LABEL_COLOR,
-  });
+  b.fixed(
+    editionOf(sheet).kanaLabel ?? "（ふりがな）",
+    X0 + LABEL_W / 2,
+    y + h * 0.3 - 2.5,
+    {
+      sizePt: 6.5,
+      align: "center",
+      color: LABEL_COLOR,
+    },
+  );
   b.line(X0 + LABEL_W, y, X0 + LABEL_W, y + h);
   b.field("nameKana", s.nameKana, {
     x: X0 + LABEL_W,

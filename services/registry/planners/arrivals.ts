@@ -21,6 +21,7 @@ import {
   type Planner,
   requireHouseholdActive,
 } from "./rules.ts";
+import { furiganaOfNewcomer } from "./furigana.ts";
 
 type PersonInput = EventOf<"tennyu">["person"];
 
@@ -46,6 +47,7 @@ function personRow(
     nameKana: p.nameKana,
     formerSurname: p.formerSurname ?? null,
     formerSurnameKana: p.formerSurnameKana ?? null,
+    ...furiganaOfNewcomer(p.furigana, !!p.formerSurname),
     alphabeticName: p.foreign?.alphabeticName ?? null,
     alias: p.foreign?.alias ?? null,
     aliasKana: p.foreign?.aliasKana ?? null,

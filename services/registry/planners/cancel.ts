@@ -16,6 +16,7 @@ import {
   readSeal,
 } from "../store.ts";
 import type { Planner } from "./rules.ts";
+import { UNRECORDED_FURIGANA } from "./furigana.ts";
 
 /** Events that are never cancelled (seals, blocks and cards have their own ends). */
 const NOT_CANCELLABLE = new Set([
@@ -91,7 +92,13 @@ async function restoreResidents(
       throw new RegistryError("CANCEL_CONFLICT", { residentId: id });
     }
     if (now) {
-      cs.resident(now, before ? { ...before, historyNo: now.historyNo } : null);
+      // An undo written before the legal furigana existed has no readings.
+      cs.resident(
+        now,
+        before
+          ? { ...UNRECORDED_FURIGANA, ...before, historyNo: now.historyNo }
+          : null,
+      );
     }
   }
 }

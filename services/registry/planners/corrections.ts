@@ -1,13 +1,15 @@
 /**
  * Planners of changes to a resident's items: 旧氏 (former surname) recorded,
- * changed or deleted, and corrections ex officio (職権修正) or of errors
- * (誤記修正).
+ * changed or deleted (its legal reading with it), and corrections ex officio
+ * (職権修正) or of errors (誤記修正), the legal furigana included
+ * (./furigana.ts).
  *
  * @module
  */
 import type { Resident } from "../../../db/registry/schema.ts";
 import { RegistryError } from "../errors.ts";
 import { type ChangeSet, type PlanDb, readResident } from "../store.ts";
+import { checkFurigana, correctFurigana } from "./furigana.ts";
 import {
   type EventOf,
   notifiedOf,
@@ -31,10 +33,15 @@ function setFormerSurname(hasOne: boolean) {
     if (hasOne && !r.formerSurname) {
       throw new RegistryError("FORMER_SURNAME_ABSENT");
     }
+    if (ev.formerSurnameFurigana !== undefined) {
+      checkFurigana("formerSurnameFurigana", ev.formerSurnameFurigana);
+    }
     cs.resident(r, {
       ...r,
       formerSurname: ev.formerSurname,
       formerSurnameKana: ev.formerSurnameKana,
+      // A changed 旧氏 drops the old one's legal reading unless given anew.
+      formerSurnameFurigana: ev.formerSurnameFurigana ?? null,
       notifiedDate: notifiedOf(ev),
     });
   };
@@ -83,6 +90,7 @@ export const planKyuujiSakujo: Planner<"kyuuji_sakujo"> = async (
     ...r,
     formerSurname: null,
     formerSurnameKana: null,
+    formerSurnameFurigana: null,
     notifiedDate: notifiedOf(ev),
   });
 };
@@ -101,7 +109,8 @@ function correct(onlyActive: boolean) {
       throw new RegistryError("NOTHING_TO_CHANGE");
     }
     if (onlyActive) requireActive(r);
-    cs.resident(r, { ...r, ...changes } as Resident);
+    // The readings checked and their statuses set, then every item as given.
+    cs.resident(r, { ...correctFurigana(r, changes), ...changes } as Resident);
   };
 }
 

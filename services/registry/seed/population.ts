@@ -44,6 +44,7 @@ import {
 } from "./numbers.ts";
 import { pad, Rng, scrambleDecimal, WeightedTable } from "./random.ts";
 import { sealImpressionPng, type SealShape } from "./seal_image.ts";
+import { LEGAL_READING, MAX_FURIGANA_CHARS } from "../planners/furigana.ts";
 
 /** A municipalities row. */
 export type MunicipalityRow = typeof municipalities.$inferSelect;
@@ -755,11 +756,14 @@ class Generator_ {
         alias: string | null = null,
         aliasKana: string | null = null;
       let sealText: string;
+      // The parts of the reading (hiragana or katakana as generated).
+      let readings: [string, string];
       const fp = foreign?.plans[i];
       if (foreign && fp) {
         const given = rng.pick(foreign.nat.given[p.sex]);
         alphabeticName = `${fp.surname.alpha} ${given.alpha}`;
         nameKana = `${fp.surname.kana}　${given.kana}`;
+        readings = [fp.surname.kana, given.kana];
         name = fp.surname.kanji && given.kanji
           ? `${fp.surname.kanji}　${given.kanji}`
           : alphabeticName;
@@ -776,6 +780,7 @@ class Generator_ {
         const given = pickGivenName(rng, p.sex, birthYear);
         name = `${p.surname.kanji}　${given.kanji}`;
         nameKana = `${p.surname.kana}　${given.kana}`;
+        readings = [p.surname.kana, given.kana];
         sealText = p.surname.seal;
       }
       names[i] = name;
@@ -833,6 +838,7 @@ class Generator_ {
         nameKana,
         formerSurname: p.formerSurname?.kanji ?? null,
         formerSurnameKana: p.formerSurname?.kana ?? null,
+        ...seedFurigana(key, readings, foreign !== null, p.formerSurname?.kana),
         alphabeticName,
         alias,
         aliasKana,
@@ -991,4 +997,50 @@ interface ForeignContext {
   nat: Nationality;
   plans: ForeignPlan[];
   aliasSurname: Surname | null;
+}
+
+/** A reading as the 戸籍 records it, or null when the generated one is not plain katakana. */
+function legalReading(kana: string | undefined): string | null {
+  if (kana === undefined) return null;
+  const k = toKatakana(kana);
+  return LEGAL_READING.test(k) && k.length <= MAX_FURIGANA_CHARS ? k : null;
+}
+
+/**
+ * The legal 氏名の振り仮名 of a generated resident as of late 2026, drawn from
+ * its key (no draw from the generator's stream, so every other value stays
+ * as it was): of Japanese residents about 72 % have both parts recorded
+ * (mostly entered ex officio from the presumed reading since 2026-05-26, a
+ * quarter notified), 8 % one part only, the rest none yet; of foreign
+ * residents 15 % both (notified); a 旧氏 has its reading for about 40 %.
+ */
+function seedFurigana(
+  key: number,
+  [surname, given]: [string, string],
+  foreign: boolean,
+  formerSurnameKana: string | undefined,
+): Pick<
+  Resident,
+  | "furiganaSurname"
+  | "furiganaSurnameStatus"
+  | "furiganaGivenName"
+  | "furiganaGivenNameStatus"
+  | "formerSurnameFurigana"
+> {
+  const h = Math.imul(key, 0x9e3779b1) >>> 0;
+  const roll = h % 100;
+  const status = (h >>> 8) % 4 === 0 ? "notified" : "ex_officio";
+  const both = foreign ? roll < 15 : roll < 72;
+  const surnameOnly = !foreign && roll >= 72 && roll < 78;
+  const givenOnly = !foreign && roll >= 78 && roll < 80;
+  const s = both || surnameOnly ? legalReading(surname) : null;
+  const g = both || givenOnly ? legalReading(given) : null;
+  const former = (h >>> 16) % 10 < 4 ? legalReading(formerSurnameKana) : null;
+  return {
+    furiganaSurname: s,
+    furiganaSurnameStatus: s ? (foreign ? "notified" : status) : "unrecorded",
+    furiganaGivenName: g,
+    furiganaGivenNameStatus: g ? (foreign ? "notified" : status) : "unrecorded",
+    formerSurnameFurigana: s ? former : null,
+  };
 }

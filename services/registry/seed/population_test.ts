@@ -225,6 +225,47 @@ Deno.test("generatePopulation() names: hiragana furigana, some 外字 and IVS su
   assert.ok(POP.residents.some((r) => IVS.test(r.name)), "an IVS name");
 });
 
+Deno.test("generatePopulation() legal furigana: most recorded, some none, a few half, a few 旧氏 readings, each matching the free reading", () => {
+  const japanese = POP.residents.filter((r) => !r.isForeign);
+  const share = (rows: Resident[], f: (r: Resident) => boolean) =>
+    rows.filter(f).length / rows.length;
+  const both = (r: Resident) => !!r.furiganaSurname && !!r.furiganaGivenName;
+  const none = (r: Resident) => !r.furiganaSurname && !r.furiganaGivenName;
+  assert.ok(share(japanese, both) > 0.6, "most have both parts recorded");
+  assert.ok(share(japanese, none) > 0.1, "some have none yet");
+  const half = share(japanese, (r) => !both(r) && !none(r));
+  assert.ok(half > 0.02 && half < 0.15, `a few half-recorded: ${half}`);
+  assert.ok(
+    POP.residents.some((r) => r.formerSurname && r.formerSurnameFurigana),
+    "a 旧氏 with its reading",
+  );
+  const katakana = /^[\u30A1-\u30F4\u30FC]+$/;
+  for (const r of POP.residents) {
+    for (
+      const [reading, status] of [
+        [r.furiganaSurname, r.furiganaSurnameStatus],
+        [r.furiganaGivenName, r.furiganaGivenNameStatus],
+      ] as const
+    ) {
+      assert.equal(reading === null, status === "unrecorded", r.id);
+      if (reading) assert.match(reading, katakana, r.id);
+    }
+    if (r.furiganaSurname) {
+      // The legal reading is the free one's surname, in katakana.
+      const free = r.nameKana.split("　")[0].replace(
+        /[\u3041-\u3096]/g,
+        (c) => String.fromCharCode(c.charCodeAt(0) + 0x60),
+      );
+      assert.equal(r.furiganaSurname, free, r.id);
+    }
+    if (r.formerSurnameFurigana) assert.ok(r.formerSurname, r.id);
+  }
+  assert.ok(
+    POP.residents.some((r) => r.furiganaSurnameStatus === "notified") &&
+      POP.residents.some((r) => r.furiganaSurnameStatus === "ex_officio"),
+  );
+});
+
 Deno.test("generatePopulation() foreign residents carry residence items, Japanese 本籍 and 筆頭者", () => {
   for (const r of POP.residents) {
     if (r.isForeign) {
