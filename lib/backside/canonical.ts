@@ -14,18 +14,19 @@
  * @module
  */
 
-import {
-  type ForeignResidentItems,
-  isTemplateVersion,
-  type SheetContent,
-  type SubjectEntry,
-} from "../certificate/model.ts";
+import { isTemplateVersion, type SheetContent } from "../certificate/model.ts";
 import {
   CERTIFICATE_CATALOGUE,
   certificateTypeOfCode,
 } from "../certificate/types/mod.ts";
 import { createHash } from "node:crypto";
-import { CborError, type CborMap, decodeCbor, encodeCbor } from "./cbor.ts";
+import {
+  CborError,
+  type CborMap,
+  type CborValue,
+  decodeCbor,
+  encodeCbor,
+} from "./cbor.ts";
 
 /** Version of this canonical encoding (stored in the envelope header). */
 export const CANONICAL_FORMAT_VERSION = 1;
@@ -33,8 +34,30 @@ export const CANONICAL_FORMAT_VERSION = 1;
 /** Largest seal PNG accepted on a back side; see {@linkcode compactSealPng}. */
 export const MAX_SEAL_PNG_BYTES = 2048;
 
-/** How one field is stored: a text, a uint, raw bytes or a nested map. */
-export type CanonicalKind = "text" | "uint" | "bytes" | CanonicalSchema;
+/**
+ * How one field is stored: a text, a uint, raw bytes, a nested map, a list
+ * of nested maps (`{ list, max }`: an array of at least one and at most
+ * `max` maps of one schema), a closed set of names coded as uints
+ * (`{ codes }`) or a flag (`"flag"`: `true` stored as uint 1; absent when
+ * false, so a flag is always optional).
+ */
+export type CanonicalKind =
+  | "text"
+  | "uint"
+  | "bytes"
+  | "flag"
+  | CanonicalSchema
+  | CanonicalList
+  | CanonicalCodes;
+/** A list of nested maps of one schema, 1 to `max` of them. */
+export interface CanonicalList {
+  readonly list: CanonicalSchema;
+  readonly max: number;
+}
+/** A closed set of names, each stored as its uint code. */
+export interface CanonicalCodes {
+  readonly codes: Readonly<Record<string, number>>;
+}
 /** One field of a canonical map: its fixed integer key and how it is stored. */
 export interface CanonicalField {
   key: number;
@@ -62,7 +85,14 @@ const FOREIGN: Schema = [
   { key: 6, name: "cardNumber", kind: "text" },
 ];
 
-const SUBJECT: Schema = [
+const SEX_CODES = { male: 1, female: 2 } as const;
+
+/**
+ * The fields of one person on a sheet (`SubjectEntry`): canonical key 9
+ * (the sheet's subject) and each item of a list of further people (the
+ * 住民票's `members`, key 10).
+ */
+export const SUBJECT_SCHEMA: Schema = [
   { key: 1, name: "residentId", kind: "text" },
   { key: 2, name: "name", kind: "text" },
   { key: 3, name: "nameKana", kind: "text" },
@@ -70,7 +100,7 @@ const SUBJECT: Schema = [
   { key: 5, name: "formerSurnameKana", kind: "text", optional: true },
   { key: 6, name: "alias", kind: "text", optional: true },
   { key: 7, name: "birthDate", kind: "text" },
-  { key: 8, name: "sex", kind: "uint" },
+  { key: 8, name: "sex", kind: { codes: SEX_CODES } },
   { key: 9, name: "householderName", kind: "text", optional: true },
   { key: 10, name: "relationship", kind: "text", optional: true },
   { key: 11, name: "honseki", kind: "text", optional: true },
@@ -106,12 +136,10 @@ const COMMON: Schema = [
   { key: 6, name: "options", kind: "uint" },
   { key: 7, name: "page", kind: "uint" },
   { key: 8, name: "pages", kind: "uint" },
-  { key: 9, name: "subject", kind: SUBJECT },
+  { key: 9, name: "subject", kind: SUBJECT_SCHEMA },
   // Common, optional, after every type's own keys (10 on): the 外字 outlines.
   { key: 100, name: "gaiji", kind: "text", optional: true },
 ];
-
-const SEX_CODES = { male: 1, female: 2 } as const;
 
 function toMap(obj: Record<string, unknown>, schema: Schema, path: string) {
   const map: CborMap = new Map();
@@ -133,29 +161,48 @@ function toMap(obj: Record<string, unknown>, schema: Schema, path: string) {
       if (f.optional) continue;
       throw new TypeError(`Cannot encode ${path}.${f.name}: missing`);
     }
-    if (f.kind === "text") {
-      if (typeof v !== "string") {
-        throw new TypeError(`Cannot encode ${path}.${f.name}: not a string`);
-      }
-      map.set(f.key, v);
-    } else if (f.kind === "uint") {
-      if (!Number.isSafeInteger(v) || (v as number) < 0) {
-        throw new TypeError(`Cannot encode ${path}.${f.name}: not a uint`);
-      }
-      map.set(f.key, v as number);
-    } else if (f.kind === "bytes") {
-      if (!(v instanceof Uint8Array)) {
-        throw new TypeError(`Cannot encode ${path}.${f.name}: not bytes`);
-      }
-      map.set(f.key, v);
-    } else {
-      map.set(
-        f.key,
-        toMap(v as Record<string, unknown>, f.kind, `${path}.${f.name}`),
-      );
-    }
+    if (f.kind === "flag" && v === false) continue;
+    map.set(f.key, encodeValue(v, f.kind, `${path}.${f.name}`));
   }
   return map;
+}
+
+/** One field's value in its canonical form (see {@linkcode CanonicalKind}). */
+function encodeValue(v: unknown, kind: CanonicalKind, at: string): CborValue {
+  const refuse = (why: string) => new TypeError(`Cannot encode ${at}: ${why}`);
+  if (kind === "text") {
+    if (typeof v !== "string") throw refuse("not a string");
+    return v;
+  }
+  if (kind === "uint") {
+    if (!Number.isSafeInteger(v) || (v as number) < 0) {
+      throw refuse("not a uint");
+    }
+    return v as number;
+  }
+  if (kind === "bytes") {
+    if (!(v instanceof Uint8Array)) throw refuse("not bytes");
+    return v;
+  }
+  if (kind === "flag") {
+    if (v !== true) throw refuse("not a flag");
+    return 1;
+  }
+  if ("codes" in kind) {
+    const code = Object.hasOwn(kind.codes, v as string)
+      ? kind.codes[v as string]
+      : undefined;
+    if (code === undefined) throw refuse(`unknown code ${String(v)}`);
+    return code;
+  }
+  if ("list" in kind) {
+    if (!Array.isArray(v) || v.length < 1 || v.length > kind.max) {
+      throw refuse(`not a list of 1 to ${kind.max}`);
+    }
+    return v.map((item, i) => toMap(item, kind.list, `${at}.${i}`));
+  }
+  if (typeof v !== "object" || v === null) throw refuse("not a map");
+  return toMap(v as Record<string, unknown>, kind, at);
 }
 
 function fromMap(map: unknown, schema: Schema, path: string) {
@@ -171,19 +218,44 @@ function fromMap(map: unknown, schema: Schema, path: string) {
       if (f.optional) continue;
       throw new CborError(`${path}.${f.name} is missing`);
     }
-    const ok = f.kind === "text"
-      ? typeof v === "string"
-      : f.kind === "uint"
-      ? typeof v === "number"
-      : f.kind === "bytes"
-      ? v instanceof Uint8Array
-      : v instanceof Map;
-    if (!ok) throw new CborError(`${path}.${f.name} has the wrong type`);
-    obj[f.name] = typeof f.kind === "object"
-      ? fromMap(v, f.kind, `${path}.${f.name}`)
-      : v;
+    obj[f.name] = decodeValue(v, f.kind, `${path}.${f.name}`);
   }
   return obj;
+}
+
+/** One field's value from its canonical form; CborError when it is not one. */
+function decodeValue(v: CborValue, kind: CanonicalKind, at: string): unknown {
+  const wrong = () => new CborError(`${at} has the wrong type`);
+  if (kind === "text") {
+    if (typeof v !== "string") throw wrong();
+    return v;
+  }
+  if (kind === "uint") {
+    if (typeof v !== "number") throw wrong();
+    return v;
+  }
+  if (kind === "flag" || (typeof kind === "object" && "codes" in kind)) {
+    if (typeof v !== "number") throw wrong();
+    const name = kind === "flag"
+      ? (v === 1 ? true : undefined)
+      : Object.keys(kind.codes).find((n) => kind.codes[n] === v);
+    if (name === undefined) {
+      throw new CborError(`${at} has an out-of-range code`);
+    }
+    return name;
+  }
+  if (kind === "bytes") {
+    if (!(v instanceof Uint8Array)) throw wrong();
+    return v;
+  }
+  if ("list" in kind) {
+    if (!Array.isArray(v)) throw wrong();
+    if (v.length < 1 || v.length > kind.max) {
+      throw new CborError(`${at} has ${v.length} items, not 1 to ${kind.max}`);
+    }
+    return v.map((item, i) => fromMap(item, kind.list, `${at}.${i}`));
+  }
+  return fromMap(v, kind, at);
 }
 
 /**
@@ -206,8 +278,6 @@ export function encodeSheetContent(sheet: SheetContent): Uint8Array {
   }
   const coding = CERTIFICATE_CATALOGUE[sheet.type]?.backSide;
   if (!coding) throw new TypeError(`Cannot encode type ${sheet.type}`);
-  const sex = SEX_CODES[sheet.subject?.sex];
-  if (!sex) throw new TypeError(`Cannot encode sex ${sheet.subject?.sex}`);
   let options = 0;
   const given = "options" in sheet ? sheet.options : {};
   for (const [name, on] of Object.entries(given)) {
@@ -221,7 +291,6 @@ export function encodeSheetContent(sheet: SheetContent): Uint8Array {
     ...sheet,
     type: coding.code,
     options,
-    subject: { ...sheet.subject, sex },
   } as unknown as Record<string, unknown>;
   return encodeCbor(toMap(record, [...COMMON, ...coding.fields], "sheet"));
 }
@@ -248,14 +317,10 @@ export function decodeSheetContent(bytes: Uint8Array): SheetContent {
   }
   const coding = CERTIFICATE_CATALOGUE[type].backSide;
   const record = fromMap(map, [...COMMON, ...coding.fields], "sheet");
-  const subject = record.subject as Record<string, unknown>;
-  const sex = Object.entries(SEX_CODES).find(([, c]) => c === subject.sex);
   const bits = record.options as number;
   const names = Object.keys(coding.optionBits);
   const mask = names.reduce((m, n) => m | coding.optionBits[n], 0);
-  if (
-    !sex || (bits & ~mask) !== 0 || !isTemplateVersion(record.templateVersion)
-  ) {
+  if ((bits & ~mask) !== 0 || !isTemplateVersion(record.templateVersion)) {
     throw new CborError("sheet has an out-of-range code");
   }
   const { options: _bits, ...rest } = record;
@@ -269,12 +334,5 @@ export function decodeSheetContent(bytes: Uint8Array): SheetContent {
         ),
       }
       : {}),
-    subject: {
-      ...subject,
-      sex: sex[0],
-      ...(subject.foreign
-        ? { foreign: subject.foreign as unknown as ForeignResidentItems }
-        : {}),
-    } as SubjectEntry,
   } as SheetContent;
 }
