@@ -4,8 +4,9 @@
  * (which shows it after decoding a scan).
  *
  * One *document* (one issue number) has one or more *sheets*; every sheet
- * shows exactly one person and carries its own back side, so a sheet can be
- * verified on its own.
+ * carries its own back side, so a sheet can be verified on its own. A sheet
+ * shows one person (`subject`), or from template version 3 a 世帯連記式
+ * 住民票 sheet several members of one household (`subject` and `members`).
  *
  * @module
  */
@@ -164,14 +165,17 @@ export interface SealImpression {
  * with the version it was printed with. 1: the first forms (red 公印 over the
  * mayor's name, every date in the Japanese era); 2: the standard's rules
  * (j1050 black 公印 beside the mayor's title with its prefecture, j90
- * Western-calendar dates for a foreign resident).
+ * Western-calendar dates for a foreign resident); 3: the household formats
+ * (j1000: a 世帯連記式 sheet holds up to four members, the 認証文 and 公印
+ * stand on a certificate's last page only, in the whole-household wording
+ * for the whole household).
  *
  * @example
  * ```ts
  * TEMPLATE_VERSIONS.includes(CURRENT_TEMPLATE_VERSION); // true
  * ```
  */
-export const TEMPLATE_VERSIONS = [1, 2] as const;
+export const TEMPLATE_VERSIONS = [1, 2, 3] as const;
 
 /** A template version of the printed forms. */
 export type TemplateVersion = typeof TEMPLATE_VERSIONS[number];
@@ -181,10 +185,10 @@ export type TemplateVersion = typeof TEMPLATE_VERSIONS[number];
  *
  * @example
  * ```ts
- * CURRENT_TEMPLATE_VERSION; // 2
+ * CURRENT_TEMPLATE_VERSION; // 3
  * ```
  */
-export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 2;
+export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 3;
 
 /**
  * Whether a value names a known template version.
@@ -192,7 +196,7 @@ export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 2;
  * @example
  * ```ts
  * isTemplateVersion(1); // true
- * isTemplateVersion(3); // false
+ * isTemplateVersion(9); // false
  * ```
  */
 export function isTemplateVersion(value: unknown): value is TemplateVersion {
@@ -243,6 +247,39 @@ export interface JuminhyoSheet extends SheetBase {
   type: "juminhyo";
   /** The optional items printed on this sheet. */
   options: JuminhyoOptions;
+  /**
+   * 世帯連記式 (template version 3): the further members on this sheet,
+   * after `subject`, in the household's order (j1010); at most
+   * {@link MAX_MEMBERS_ON_SHEET} people on a sheet in all. Absent: the
+   * sheet shows `subject` alone.
+   */
+  members?: SubjectEntry[];
+  /**
+   * True on the last sheet of a certificate of the whole household (世帯全員):
+   * its 認証文 reads 「この写しは、世帯全員の住民票の原本と相違ないことを証明する。」.
+   * Absent: the single wording (one person, or members chosen).
+   */
+  wholeHousehold?: true;
+}
+
+/**
+ * Most people on one 住民票 sheet (世帯連記式: up to four, the profile's
+ * `membersPerSheet`).
+ */
+export const MAX_MEMBERS_ON_SHEET = 4;
+
+/**
+ * Everyone a sheet shows, in print order: its subject, then (世帯連記式)
+ * its further members.
+ *
+ * @example
+ * ```ts ignore
+ * peopleOf(sheet).map((p) => p.residentId);
+ * ```
+ */
+export function peopleOf(sheet: SheetContent): SubjectEntry[] {
+  const more = sheet.type === "juminhyo" ? sheet.members ?? [] : [];
+  return [sheet.subject, ...more];
 }
 
 /** One 印鑑登録証明書: the registrant and the registered seal. */

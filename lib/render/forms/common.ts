@@ -62,7 +62,26 @@ export interface FormEdition {
   mayorLine: (sheet: SheetContent) => string;
   /** A foreign resident's birth date and 在留期間の満了の日 in the Western calendar (j90). */
   westernForeignDates: boolean;
+  /**
+   * The certificate's formats (j1000): the 認証文 and 公印 on its last page
+   * only (the others carry the footer alone), and a 住民票 sheet of several
+   * members (世帯連記式, lib/render/forms/juminhyo.ts).
+   */
+  householdFormats: boolean;
 }
+
+/** Version 2 of the forms (the standard's rules j1050 and j90). */
+const EDITION_2: FormEdition = {
+  sealFill: SEAL_BLACK,
+  sealSize: 24,
+  sealAt: { x: 171, dy: 9.5 },
+  sealNote: SEAL_NOTE,
+  // Ends 3 mm left of the 公印: the seal never covers the mayor's name.
+  mayorBox: { x: 52, w: 116 },
+  mayorLine: (sheet) => officialMayorLine(sheet.municipality),
+  westernForeignDates: true,
+  householdFormats: false,
+};
 
 /**
  * The forms' editions by template version: frozen once printed, so that the
@@ -81,17 +100,10 @@ export const FORM_EDITIONS: Readonly<Record<TemplateVersion, FormEdition>> = {
     mayorBox: { x: 60, w: 116 },
     mayorLine: (sheet) => sheet.municipality.mayor,
     westernForeignDates: false,
+    householdFormats: false,
   },
-  2: {
-    sealFill: SEAL_BLACK,
-    sealSize: 24,
-    sealAt: { x: 171, dy: 9.5 },
-    sealNote: SEAL_NOTE,
-    // Ends 3 mm left of the 公印: the seal never covers the mayor's name.
-    mayorBox: { x: 52, w: 116 },
-    mayorLine: (sheet) => officialMayorLine(sheet.municipality),
-    westernForeignDates: true,
-  },
+  2: EDITION_2,
+  3: { ...EDITION_2, householdFormats: true },
 };
 
 /**
@@ -195,7 +207,8 @@ export function westernDate(iso: string | undefined): string {
 }
 
 /**
- * A date of the subject's own (birth date, 在留期間の満了の日) as the sheet's
+ * A date of a person's own (birth date, 在留期間の満了の日; default the
+ * sheet's subject, or a further member on a 世帯連記式 sheet) as the sheet's
  * edition prints it: a foreign resident's in the Western calendar from
  * template version 2 (j90; never both calendars), everyone else's in the
  * Japanese era.
@@ -208,8 +221,9 @@ export function westernDate(iso: string | undefined): string {
 export function personalDate(
   sheet: SheetContent,
   iso: string | undefined,
+  person: SubjectEntry = sheet.subject,
 ): string {
-  return sheet.subject.foreign && editionOf(sheet).westernForeignDates
+  return person.foreign && editionOf(sheet).westernForeignDates
     ? westernDate(iso)
     : date(iso);
 }
@@ -252,6 +266,8 @@ export function header(
 
 /**
  * 認証文, date, mayor line, official seal and footer, the 認証文 at `y` mm.
+ * From template version 3 the 認証文 block stands on the certificate's last
+ * page only (j1000); the other pages carry the footer alone.
  *
  * @example
  * ```ts ignore
@@ -259,6 +275,27 @@ export function header(
  * ```
  */
 export function attestation(
+  b: FormBuilder,
+  sheet: SheetContent,
+  text: string,
+  y: number,
+): void {
+  if (!editionOf(sheet).householdFormats || sheet.page === sheet.pages) {
+    certification(b, sheet, text, y);
+  }
+  footer(b, sheet);
+}
+
+/**
+ * The 認証文 block: 認証文 at `y` mm, the date, the mayor's line and the
+ * official seal (with its note).
+ *
+ * @example
+ * ```ts ignore
+ * certification(b, sheet, JUMINHYO_ATTESTATION, 228);
+ * ```
+ */
+export function certification(
   b: FormBuilder,
   sheet: SheetContent,
   text: string,
@@ -294,7 +331,17 @@ export function attestation(
       field: "sealNote",
     });
   }
-  // footer
+}
+
+/**
+ * The footer of every page: 発行番号, page x/n and the municipality.
+ *
+ * @example
+ * ```ts ignore
+ * footer(b, sheet);
+ * ```
+ */
+export function footer(b: FormBuilder, sheet: SheetContent): void {
   b.line(X0, 282, X1, 282, 0.15);
   b.fixed("発行番号", X0, 287, { sizePt: 7.5 });
   b.field("issueNumber", sheet.issueNumber, {
