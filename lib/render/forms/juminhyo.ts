@@ -7,9 +7,9 @@
  * household (j1000).
  *
  * Why the member block is compact (rows of 5.5–11 mm, 9 pt dates): four
- * members with 本籍・筆頭者, 世帯主・続柄 and 個人番号 take 4 × 38.5 mm,
- * which with the household rows (26 mm) fits between the header (40 mm) and
- * the 認証文 (236 mm). A member with more rows (旧氏, 通称, a foreign
+ * members with 本籍・筆頭者, 世帯主・続柄 and 個人番号 take 4 × 37.5 mm (one
+ * of them with 旧氏 6 mm more), which with the household rows (24 mm) and
+ * the 備考 row fits between the header (40 mm) and the 認証文 (238 mm). A member with more rows (旧氏, 通称, a foreign
  * resident's items) takes more; {@linkcode householdSheetsOf} starts a new
  * sheet before a block would not fit, so the ASP and the renderer agree on
  * what a sheet holds.
@@ -284,11 +284,11 @@ function singleForm(b: FormBuilder, sheet: JuminhyoSheet): void {
 /** Top of the household table, mm. */
 const HH_TOP = 40;
 /** Bottom of the household table (the 備考 row ends here), mm. */
-const HH_BOTTOM = 226;
+const HH_BOTTOM = 228;
 /** The 備考 row at least, mm. */
 const HH_REMARKS = 6;
 /** The 認証文 on the last page, mm. */
-const HH_ATTESTATION_Y = 236;
+const HH_ATTESTATION_Y = 238;
 
 /** Compact styles of a member block. */
 const HH_NAME: FieldStyle = {
@@ -333,7 +333,7 @@ const always = () => true;
  */
 const MEMBER_ROWS: readonly MemberRow[] = [
   {
-    h: 8,
+    h: 6,
     when: (p) => p.formerSurname !== undefined,
     cells: (_s, p, f) => [{
       label: "旧氏",
@@ -440,7 +440,7 @@ const MEMBER_ROWS: readonly MemberRow[] = [
     ],
   },
   {
-    h: 8,
+    h: 7.5,
     when: always,
     cells: (_s, p, f) => [{
       label: "前住所",
@@ -450,7 +450,7 @@ const MEMBER_ROWS: readonly MemberRow[] = [
     }],
   },
   {
-    h: 8,
+    h: 7.5,
     when: (p, o) => o.honseki && !p.foreign,
     cells: (_s, p, f) => [
       {
@@ -489,7 +489,7 @@ const NAME_ROW = 11;
  *
  * @example
  * ```ts ignore
- * memberBlockHeight(person, { honseki: true, zokugara: true, myNumber: true }); // 38.5
+ * memberBlockHeight(person, { honseki: true, zokugara: true, myNumber: true }); // 37.5
  * ```
  */
 export function memberBlockHeight(
@@ -501,7 +501,7 @@ export function memberBlockHeight(
 
 /** Height of the household's own rows (住所, 方書, 世帯主), mm. */
 function householdRowsHeight(o: JuminhyoOptions): number {
-  return 12 + 7 + (o.zokugara ? 7 : 0);
+  return 10 + 7 + (o.zokugara ? 7 : 0);
 }
 
 /**
@@ -541,7 +541,7 @@ export function householdSheetsOf<T extends SubjectEntry>(
 function householdForm(b: FormBuilder, sheet: JuminhyoSheet): void {
   const s = sheet.subject;
   const o = sheet.options;
-  let y = row(b, HH_TOP, 12, [{
+  let y = row(b, HH_TOP, 10, [{
     label: "住所",
     field: "address",
     text: s.address,
