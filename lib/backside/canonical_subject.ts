@@ -46,4 +46,3 @@ export const SUBJECT_SCHEMA: CanonicalSchema = [
   { key: 19, name: "previousAddress", kind: "text", optional: true },
   { key: 20, name: "foreign", kind: FOREIGN, optional: true },
 ];
-
