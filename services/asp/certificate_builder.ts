@@ -1,7 +1,10 @@
 /**
  * Builds the sheets of a kiosk certificate from the replica: exactly the
  * applicant and the household members asked for, each checked by the rules
- * and against the form (never truncated), bound to the request id and to the
+ * and against the form (never truncated), in the household's order (j1010)
+ * and grouped into certificates by the municipality's household format
+ * (household_format.ts: 個票式 one certificate per person, 世帯連記式 one
+ * for all, several a sheet), bound to the request id and to the
  * replica sequence read. The sheets are kept as issuance work data (one row
  * per request id, never shared) until the center confirms delivery.
  *
@@ -15,6 +18,7 @@ import {
   type CertificateType,
   CURRENT_TEMPLATE_VERSION,
   type JuminhyoOptions,
+  peopleOf,
   type SealImpression,
   type SheetBase,
   type SheetContent,
@@ -40,6 +44,8 @@ import { readResident, readSeals, type ReplicaResident } from "./replica.ts";
 import { aspMetrics, type Telemetry } from "./telemetry.ts";
 import { type Tenancy, writeAudit } from "./tenancy.ts";
 import { READ_PURPOSES } from "./read_audit.ts";
+import { formProfileOf } from "./form_profile.ts";
+import { planSheets } from "./household_format.ts";
 
 /** A certificate request from the center. */
 export interface CertificateRequest {
@@ -96,17 +102,35 @@ export interface BuilderDeps extends Telemetry {
 function sheetOf(
   type: CertificateType,
   base: SheetBase,
-  own: { options: JuminhyoOptions; seal: SealImpression | undefined },
+  own: {
+    options: JuminhyoOptions;
+    seal: SealImpression | undefined;
+    /** 世帯連記式: the further members on the sheet. */
+    members: SubjectEntry[];
+    wholeHousehold: boolean;
+  },
 ): SheetContent {
   switch (type) {
     case "juminhyo":
-      return { ...base, type, options: own.options };
+      return {
+        ...base,
+        type,
+        options: own.options,
+        ...(own.members.length ? { members: own.members } : {}),
+        ...(own.wholeHousehold ? { wholeHousehold: true as const } : {}),
+      };
     case "inkan":
       if (!own.seal) throw new TypeError("印鑑登録証明書 without a seal");
       return { ...base, type, seal: own.seal };
     default:
       return assertNever(type, "certificate type");
   }
+}
+
+/** The person a form field belongs to (`members.N.…`: the sheet's N+2nd). */
+function personOfField(sheet: SheetContent, field: string): SubjectEntry {
+  const n = /^members\.(\d+)\./.exec(field);
+  return (n && peopleOf(sheet)[Number(n[1]) + 1]) || sheet.subject;
 }
 
 /** Every text a sheet prints (its strings, nested ones included). */
@@ -344,23 +368,44 @@ export async function buildCertificate(
 
       const householderName = v.members.find((x) => x.id === v.householderId)
         ?.name;
-      const sheets: SheetContent[] = subjects.map((s, i) =>
+      const memberIds = new Set([applicant.id, ...v.members.map((x) => x.id)]);
+      // The certificates and their sheets by the municipality's household
+      // format (個票式: one certificate per person; 世帯連記式: one, several
+      // people a sheet); every sheet under the request's 発行番号 — the
+      // center numbers each further certificate.
+      const profile = formProfileOf(v.tenant);
+      const plans = planSheets(
+        subjects.map((s) => subjectOf(s, options, householderName)),
+        {
+          format: req.type === "juminhyo" ? profile.householdFormat : "kohyo",
+          perSheet: profile.membersPerSheet,
+          options,
+          wholeHousehold: subjects.length === memberIds.size &&
+            subjects.every((s) => memberIds.has(s.id)),
+        },
+      );
+      const sheets: SheetContent[] = plans.map((plan) =>
         sheetOf(req.type, {
           templateVersion: CURRENT_TEMPLATE_VERSION,
           issueNumber: req.issueNumber,
           issuedAt: req.issuedAt,
           municipality: { code, name: v.tenant.name, mayor: v.tenant.mayor },
-          page: i + 1,
-          pages: subjects.length,
-          subject: subjectOf(s, options, householderName),
-        }, { options, seal })
+          page: plan.page,
+          pages: plan.pages,
+          subject: plan.people[0],
+        }, {
+          options,
+          seal,
+          members: plan.people.slice(1),
+          wholeHousehold: plan.wholeHousehold,
+        })
       );
       await attachGaiji(tx, sheets);
       for (const sheet of sheets) {
         const problems = renderer.checkFits(sheet);
         if (problems.length) {
           throw new AspError("FIELD_TOO_LONG", {
-            residentId: sheet.subject.residentId,
+            residentId: personOfField(sheet, problems[0].field).residentId,
             fields: problems.map((p) => p.field),
           });
         }
