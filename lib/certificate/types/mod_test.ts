@@ -75,7 +75,13 @@ Deno.test("sheetContentSchema refuses what is not a sheet of its type", () => {
       subject: { ...jumin.subject, extra: 1 },
     }],
     ["page 0", { ...jumin, page: 0 }],
-    ["template version 3", { ...jumin, templateVersion: 3 }],
+    ["template version 9", { ...jumin, templateVersion: 9 }],
+    ["five people on a sheet", {
+      ...jumin,
+      members: [1, 2, 3, 4].map(() => jumin.subject),
+    }],
+    ["an empty list of members", { ...jumin, members: [] }],
+    ["wholeHousehold false", { ...jumin, wholeHousehold: false }],
     ["not an object", "sheet"],
   ];
   for (const [what, value] of bad) {

@@ -47,10 +47,10 @@ const FOREIGN_ALL_ON = {
   options: { honseki: true, zokugara: true, myNumber: true },
 };
 
-Deno.test("new sheets are printed with template version 2, and both versions stay renderable", () => {
-  assert.equal(CURRENT_TEMPLATE_VERSION, 2);
-  assert.deepEqual(Object.keys(FORM_EDITIONS), ["1", "2"]);
-  for (const templateVersion of [1, 2] as const) {
+Deno.test("new sheets are printed with template version 3, and every version stays renderable", () => {
+  assert.equal(CURRENT_TEMPLATE_VERSION, 3);
+  assert.deepEqual(Object.keys(FORM_EDITIONS), ["1", "2", "3"]);
+  for (const templateVersion of [1, 2, 3] as const) {
     assert.equal(
       texts(layout(makeSheet({ templateVersion }))).length > 0,
       true,
