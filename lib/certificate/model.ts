@@ -309,6 +309,27 @@ export type SheetOf<T extends CertificateType> = Extract<
   { type: T }
 >;
 
+/**
+ * The certificates of a run of sheets, in print order: a certificate is the
+ * run of sheets from a page 1 (個票式: one sheet each; 世帯連記式: pages
+ * 1/n…n/n). Each gets its own 発行番号 and fee.
+ *
+ * @example
+ * ```ts ignore
+ * certificatesOf(sheets).map((c) => c.length); // 個票式 of three: [1, 1, 1]
+ * ```
+ */
+export function certificatesOf<S extends Pick<SheetContent, "page">>(
+  sheets: readonly S[],
+): S[][] {
+  const out: S[][] = [];
+  for (const s of sheets) {
+    if (s.page === 1 || !out.length) out.push([s]);
+    else out[out.length - 1].push(s);
+  }
+  return out;
+}
+
 /** A whole document: sheets sharing one issue number. */
 export interface CertificateDocument {
   /** The request id that travels end to end with the issuance. */

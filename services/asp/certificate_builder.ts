@@ -15,6 +15,7 @@ import { rowsOf, type Tx } from "../../lib/db/database.ts";
 import { preparedSelect } from "../../lib/db/prepared_select.ts";
 import {
   assertNever,
+  certificatesOf,
   type CertificateType,
   CURRENT_TEMPLATE_VERSION,
   type JuminhyoOptions,
@@ -470,12 +471,14 @@ export async function buildCertificate(
     });
     m.certificates.inc({ tenant: code, outcome: "ok" });
     if (opts.includePdf === false) return built;
+    // Each certificate its own document (個票式: one per person).
     return {
       ...built,
-      frontPdf: renderer.pdf({
-        requestId: req.requestId,
-        sheets: built.sheets,
-      }),
+      frontPdf: renderer.pdfOfDocuments(
+        certificatesOf(built.sheets).map((sheets) => ({
+          doc: { requestId: req.requestId, sheets },
+        })),
+      ),
     };
   } catch (err) {
     if (err instanceof AspError && err.code !== "TENANT_NOT_FOUND") {

@@ -48,6 +48,7 @@ import { z } from "zod";
 import type { BackSideBuilder } from "../../../lib/backside/mod.ts";
 import {
   type BackSide,
+  certificatesOf,
   type CertificateType,
   type JuminhyoOptions,
   peopleOf,
@@ -104,7 +105,6 @@ import type { MessageLog } from "./message_log.ts";
 import {
   applicantIdentities,
   certificateRules,
-  certificatesOf,
   checkSubjects,
 } from "./subject_check.ts";
 import { bindingProblem, readBinding } from "../cards/binding.ts";
