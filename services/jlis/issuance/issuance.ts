@@ -99,7 +99,10 @@ import {
 import type { Conformance } from "./conformance.ts";
 import { appendLedger } from "./ledger.ts";
 import { municipalFee } from "./fee_schedule.ts";
-import { MAX_COPIES } from "../../../lib/contracts/kiosk_center.ts";
+import {
+  MAX_CERTIFICATES,
+  MAX_COPIES,
+} from "../../../lib/contracts/kiosk_center.ts";
 import type { DeliveryConfirmer } from "./delivery.ts";
 import type { MessageLog } from "./message_log.ts";
 import {
@@ -768,10 +771,18 @@ async function build(
 
   // Every certificate of every copy its own 発行番号 (個票式: one per
   // person; 世帯連記式: one for the household), the first the request's.
-  const certificates = Array.from(
-    { length: ctx.copies },
-    () => certificatesOf(sheets),
-  ).flat();
+  const perCopy = certificatesOf(sheets);
+  const certificates = Array.from({ length: ctx.copies }, () => perCopy)
+    .flat();
+  // More certificates than a document carries (a 個票式 household of more
+  // than 30 in 10 copies): fewer copies are asked for.
+  if (certificates.length > MAX_CERTIFICATES) {
+    throw new JlisError("TOO_MANY_CERTIFICATES", {
+      copies: ctx.copies,
+      certificates: certificates.length,
+      max: MAX_CERTIFICATES,
+    });
+  }
   const issueNumbers = [
     ctx.issueNumber,
     ...await moreIssueNumbers(db, ctx.issueNumber, certificates.length - 1),
