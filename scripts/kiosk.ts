@@ -50,6 +50,7 @@ import {
 } from "../services/kiosk/kiosk.ts";
 import { callerPath, parseCli, usageError } from "../lib/service/cli.ts";
 import { MAX_COPIES } from "../lib/contracts/kiosk_center.ts";
+import { peopleOf } from "../lib/certificate/model.ts";
 import { mtlsFetch, readTlsIdentity, tlsFiles } from "../lib/tls/mod.ts";
 
 /** The kiosk's command line. */
@@ -228,7 +229,12 @@ if (import.meta.main) {
   const voidedAs = r.printFailure ? "無効（印刷できず）" : "無効（用紙詰まり）";
   let subjects: { page: number; name: string; residentId: string }[];
   try {
-    subjects = r.sheets.map((s) => ({ page: s.page, ...s.subject }));
+    // Every person on the sheet (a 世帯連記式 sheet holds up to four).
+    subjects = r.sheets.map((s) => ({
+      page: s.page,
+      name: peopleOf(s).map((p) => p.name).join("、"),
+      residentId: peopleOf(s).map((p) => p.residentId).join(","),
+    }));
   } catch {
     // A document the kiosk could not even decode: ids only.
     subjects = r.subjects.map((residentId, i) => ({

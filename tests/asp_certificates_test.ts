@@ -22,7 +22,9 @@ import {
   registryFetch,
   type TestAsp,
   testWorker,
+  useFormProfile,
 } from "./support/asp_world.ts";
+import { type JuminhyoSheet, peopleOf } from "../lib/certificate/model.ts";
 
 const CODE = "401005";
 let n = 0;
@@ -118,9 +120,10 @@ Deno.test("POST /certificates: a household 住民票 with options, bound to the 
       ),
       [fam.householder, fam.spouse, fam.child],
     );
+    // 個票式 (the default profile): each person a certificate of one sheet.
     assert.deepEqual(
       sheets.map((s: { page: number; pages: number }) => [s.page, s.pages]),
-      [[1, 3], [2, 3], [3, 3]],
+      [[1, 1], [1, 1], [1, 1]],
     );
     const [first] = sheets;
     assert.equal(first.issueNumber, body.issueNumber);
@@ -281,20 +284,46 @@ Deno.test("POST /certificates: a household of six in the standard's order (j1010
     );
     assert.deepEqual(
       sheets.map((s: { page: number; pages: number }) => [s.page, s.pages]),
-      [[1, 6], [2, 6], [3, 6], [4, 6], [5, 6], [6, 6]],
+      [[1, 1], [1, 1], [1, 1], [1, 1], [1, 1], [1, 1]],
     );
+    // 世帯連記式: one certificate, four members then two, the same order;
+    // the last sheet carries the whole-household 認証文.
+    useFormProfile(asp.tenancy, CODE, {
+      householdFormat: "renki",
+      membersPerSheet: 4,
+    });
+    const renki = await post(
+      asp,
+      request(fam.spouse, {
+        members: "all",
+        options: { honseki: false, zokugara: true, myNumber: false },
+      }),
+    );
+    assert.equal(renki.status, 201, JSON.stringify(renki.body));
+    const joint = renki.body.sheets.map(sheetFromJson) as JuminhyoSheet[];
+    assert.deepEqual(
+      joint.map((s) => [s.page, s.pages, s.wholeHousehold ?? false]),
+      [[1, 2, false], [2, 2, true]],
+    );
+    assert.deepEqual(
+      joint.flatMap((s) => peopleOf(s).map((p) => p.residentId)),
+      [fam.householder, fam.spouse, elder, fam.child, mother, lodger],
+    );
+    assert.equal(joint[0].members?.length, 3);
+    assert.ok(joint.every((s) => s.issueNumber === joint[0].issueNumber));
     // chosen members are printed in the same order, whatever order they were asked in
     const chosen = await post(
       asp,
       request(fam.spouse, { members: [lodger, fam.child, mother, fam.spouse] }),
     );
     assert.equal(chosen.status, 201, JSON.stringify(chosen.body));
+    const some = chosen.body.sheets.map(sheetFromJson) as JuminhyoSheet[];
     assert.deepEqual(
-      chosen.body.sheets.map((s: { subject: { residentId: string } }) =>
-        s.subject.residentId
-      ),
+      some.flatMap((s) => peopleOf(s).map((p) => p.residentId)),
       [fam.spouse, fam.child, mother, lodger],
     );
+    // Not the whole household: no whole-household 認証文.
+    assert.ok(some.every((s) => !s.wholeHousehold));
   } finally {
     await teardown(x);
   }

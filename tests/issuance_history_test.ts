@@ -11,6 +11,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { useFormProfile } from "./support/asp_world.ts";
 import { and, eq } from "drizzle-orm";
 import { auditLog, issuanceEntries } from "../db/registry/schema.ts";
 import { serveHttp } from "../lib/service/serve.ts";
@@ -42,6 +43,12 @@ const HISTORY = {
 
 Deno.test("[e2e] the city's 交付履歴: delivered once and in order over its link, a lost entry refetched, searched and revoked by the city alone", async () => {
   const w = await openIssuanceWorld();
+  // 世帯連記式, one member a sheet: a household is one certificate of
+  // several pages (what these steps exercise: a jam or a failure voids it whole).
+  useFormProfile(w.nodes[0].asp.tenancy, "401005", {
+    householdFormat: "renki",
+    membersPerSheet: 1,
+  });
   const center = await serveHttp(w.jlis.apps[0].fetch, {
     port: 0,
     hostname: "127.0.0.1",

@@ -5,6 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { useFormProfile } from "./support/asp_world.ts";
 import { eq, sql } from "drizzle-orm";
 import { decodeScan } from "../lib/backside/mod.ts";
 import { issuanceRequests, ledger, messageLog } from "../db/jlis/schema.ts";
@@ -49,6 +50,12 @@ async function household(w: IssuanceWorld) {
 
 Deno.test("[e2e] kiosk issuance through the center", async (t) => {
   const w = await openIssuanceWorld();
+  // 世帯連記式, one member a sheet: a household is one certificate of
+  // several pages (what these steps exercise: a jam or a failure voids it whole).
+  useFormProfile(w.nodes[0].asp.tenancy, "401005", {
+    householdFormat: "renki",
+    membersPerSheet: 1,
+  });
   const dir = await Deno.makeTempDir({ prefix: "jlis-e2e-" });
   try {
     const fam = await household(w);

@@ -20,6 +20,7 @@ import {
   municipalityOfIssueNumber,
   parseIssueNumber,
 } from "../lib/contracts/issue_number.ts";
+import { useFormProfile } from "./support/asp_world.ts";
 import { kioskAuthenticate, TOKENS } from "./support/jlis_world.ts";
 import type { KioskReceipt, KioskRefusal } from "../services/kiosk/kiosk.ts";
 
@@ -150,9 +151,14 @@ Deno.test("[e2e] 部数 3 with a jam on copy 2: copies 1 and 3 delivered, copy 2
   }
 });
 
-Deno.test("[e2e] copies of a whole-household 住民票: each copy is the whole set under its own number, one fee per copy", async () => {
+Deno.test("[e2e] copies of a whole-household 住民票 (世帯連記式): each copy is the whole set under its own number, one fee per copy", async () => {
   const w = await openIssuanceWorld();
   try {
+    // One member a sheet: the household of two is a certificate of two pages.
+    useFormProfile(w.nodes[0].asp.tenancy, "401005", {
+      householdFormat: "renki",
+      membersPerSheet: 1,
+    });
     const head = await w.moveIn("401005", { name: "世帯　一郎" });
     const householdId = await w.householdOf("401005", head);
     const spouse = await w.moveIn("401005", {

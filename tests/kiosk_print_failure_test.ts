@@ -22,6 +22,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { useFormProfile } from "./support/asp_world.ts";
 import { eq } from "drizzle-orm";
 import { sealRegistrations } from "../db/registry/schema.ts";
 import { issuanceRequests, ledger } from "../db/jlis/schema.ts";
@@ -103,6 +104,12 @@ const failingInCopy2 = (real: Renderer) =>
 
 Deno.test("[e2e] the kiosk prints only what it can: a page it cannot render or write is voided and refunded like a jam, never a crash", async (t) => {
   const w = await openIssuanceWorld({ nodes: ONE_NODE });
+  // 世帯連記式, one member a sheet: a household is one certificate of
+  // several pages (what these steps exercise: a jam or a failure voids it whole).
+  useFormProfile(w.nodes[0].asp.tenancy, "401005", {
+    householdFormat: "renki",
+    membersPerSheet: 1,
+  });
   const pki = await createTestPki();
   const center = serveMtls(w.jlis.apps[0].fetch, {
     port: 0,

@@ -9,6 +9,7 @@
  * tests/artifacts/kiosk_screen_*.png.
  */
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./support/chromium.ts";
+import { useFormProfile } from "./support/asp_world.ts";
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
 // The world (the center) before the kiosk: @hono/zod-openapi must extend zod
@@ -36,6 +37,10 @@ Deno.test({
         id: "node-a",
         tenants: [{ code: "401005", name: "北九州市", mayor: "北九州市長" }],
       }],
+    });
+    // 世帯連記式: the members chosen are one copy (通), the fee shown.
+    useFormProfile(w.nodes[0].asp.tenancy, "401005", {
+      householdFormat: "renki",
     });
     const work = await Deno.makeTempDir({ prefix: "kiosk-screen-e2e-" });
     const cardsDir = `${work}/cards`;

@@ -9,10 +9,16 @@
  * number of sheets is refused.
  */
 import assert from "node:assert/strict";
+import { buildBackSide } from "../lib/backside/build_back_side.ts";
 import { renderDocumentPdf } from "../lib/render/mod.ts";
 import type { LedgerStatus } from "../services/portal/verdicts.ts";
 import { makeTestCenter } from "./fixtures/back_side.ts";
 import { householdKioskPdf } from "./fixtures/kiosk_pdf.ts";
+import { makeRenkiDocument } from "./fixtures/certificate.ts";
+import { type JuminhyoSheet, peopleOf } from "../lib/certificate/model.ts";
+import { sheetFromJson } from "../lib/contracts/sheet_wire.ts";
+import { createRenderContext } from "../lib/render/context.ts";
+import { renderSheetPng } from "../lib/render/png.ts";
 import {
   BANK_KEY,
   makeTestPortal,
@@ -241,3 +247,46 @@ for (
     assert.match(html, advice);
   });
 }
+
+Deno.test("[api] a 世帯連記式 household of six: two sheets, every member of each decoded and genuine, the ledger asked per page; the front renders as printed", async () => {
+  const renki = makeRenkiDocument({ issueNumber: "401005-20261126-000777" });
+  const renkiBacks = await Promise.all(
+    renki.sheets.map((sheet) =>
+      buildBackSide(sheet, {
+        signer: center.signer,
+        encryptionKey: center.encryptionKey,
+      })
+    ),
+  );
+  asked.length = 0;
+  const res = await postApi(app, renderDocumentPdf(renki, renkiBacks), {
+    key: BANK_KEY,
+  });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.verdict, "genuine");
+  const sheets = body.sheets as (SheetJson & {
+    certificate: JuminhyoSheet | null;
+  })[];
+  assert.deepEqual(sheets.map((s) => s.verdict), ["genuine", "genuine"]);
+  const decoded = sheets.map((s) => sheetFromJson(s.certificate!));
+  assert.deepEqual(
+    decoded.map((c) => peopleOf(c).map((p) => p.name)),
+    [
+      ["山田　太郎", "山田　花子", "山田　一郎", "山田　桜"],
+      ["山田　ハナ", "鈴木　健"],
+    ],
+  );
+  assert.deepEqual(decoded, renki.sheets);
+  assert.deepEqual(asked.map(([n, page]) => [n, page]).sort(), [
+    ["401005-20261126-000777", 1],
+    ["401005-20261126-000777", 2],
+  ]);
+  // The portal draws the decoded sheet as it was printed (the golden image
+  // of page 2: its members and the whole-household 認証文).
+  const context = createRenderContext();
+  assert.deepEqual(
+    renderSheetPng(decoded[1], { widthPx: 827, context }),
+    renderSheetPng(renki.sheets[1], { widthPx: 827, context }),
+  );
+});

@@ -5,8 +5,10 @@ import {
   createBackSideBuilder,
   slotCount,
 } from "./build_back_side.ts";
-import { DEFAULT_LAYOUT } from "./layout.ts";
-import { MAX_SEAL_PNG_BYTES } from "./canonical.ts";
+import { DEFAULT_LAYOUT, symbolCapacity } from "./layout.ts";
+import { encodeSheetContent, MAX_SEAL_PNG_BYTES } from "./canonical.ts";
+import { sealEnvelope } from "./envelope.ts";
+import { CHUNK_HEADER_BYTES } from "./chunks.ts";
 import { makeTestCenter } from "../../tests/fixtures/back_side.ts";
 
 Deno.test("buildBackSide() fills every slot, with the key id and issue number in clear", async () => {
@@ -55,5 +57,38 @@ Deno.test("buildBackSide(): the largest compact seal and a print version's diges
     ...sheet,
     seal: { ...sheet.seal, png, printPng: new Uint8Array(60_000) },
   }, center);
+  assert.equal(back.symbols.length, await slotCount(DEFAULT_LAYOUT));
+});
+
+Deno.test("buildBackSide(): a 世帯連記式 sheet of four people with every item and option fits, with most symbols spare", async () => {
+  const center = await makeTestCenter();
+  const first = await makeSampleSheet({ type: "juminhyo", seed: 303 });
+  // Three more people, each with every item, their texts made distinct
+  // (less compressible than copies of one another).
+  const members = await Promise.all([304, 305, 306].map(async (seed) => {
+    const { subject } = await makeSampleSheet({ type: "juminhyo", seed });
+    return {
+      ...subject,
+      katagaki: `メゾン城内　${seed}号室`,
+      previousAddress: `東京都千代田区千代田${seed}番${seed % 97}号`,
+      honseki: `福岡県北九州市小倉北区城内${seed}番`,
+      alias: `ジョン・${seed}`,
+    };
+  }));
+  const sheet = {
+    ...first,
+    templateVersion: 3 as const,
+    members,
+    wholeHousehold: true as const,
+  };
+  const canonical = encodeSheetContent(sheet);
+  const envelope = await sealEnvelope(sheet, center);
+  const shard = (await symbolCapacity(DEFAULT_LAYOUT)) - CHUNK_HEADER_BYTES;
+  const k = Math.ceil(envelope.length / shard);
+  // Measured: 2,012 canonical bytes, a 979-byte envelope, k = 2 of 12
+  // symbols (one person with every item: 598 and 710, k = 2).
+  assert.ok(canonical.length > 2000, `${canonical.length} canonical bytes`);
+  assert.ok(k <= 3, `${envelope.length} bytes need ${k} data symbols`);
+  const back = await buildBackSide(sheet, center);
   assert.equal(back.symbols.length, await slotCount(DEFAULT_LAYOUT));
 });

@@ -14,18 +14,20 @@
  * @module
  */
 
-import {
-  type ForeignResidentItems,
-  isTemplateVersion,
-  type SheetContent,
-  type SubjectEntry,
-} from "../certificate/model.ts";
+import { isTemplateVersion, type SheetContent } from "../certificate/model.ts";
 import {
   CERTIFICATE_CATALOGUE,
   certificateTypeOfCode,
 } from "../certificate/types/mod.ts";
 import { createHash } from "node:crypto";
-import { CborError, type CborMap, decodeCbor, encodeCbor } from "./cbor.ts";
+import { SUBJECT_SCHEMA } from "./canonical_subject.ts";
+import {
+  CborError,
+  type CborMap,
+  type CborValue,
+  decodeCbor,
+  encodeCbor,
+} from "./cbor.ts";
 
 /** Version of this canonical encoding (stored in the envelope header). */
 export const CANONICAL_FORMAT_VERSION = 1;
@@ -34,15 +36,31 @@ export const CANONICAL_FORMAT_VERSION = 1;
 export const MAX_SEAL_PNG_BYTES = 2048;
 
 /**
- * How one field is stored: a text, a uint, a boolean (as the uint 0 or 1),
- * raw bytes or a nested map.
+ * How one field is stored: a text, a uint, a boolean (`"bool"`: the uint
+ * 0 or 1), raw bytes, a nested map, a list
+ * of nested maps (`{ list, max }`: an array of at least one and at most
+ * `max` maps of one schema), a closed set of names coded as uints
+ * (`{ codes }`) or a flag (`"flag"`: `true` stored as uint 1; absent when
+ * false, so a flag is always optional).
  */
 export type CanonicalKind =
   | "text"
   | "uint"
   | "bool"
   | "bytes"
-  | CanonicalSchema;
+  | "flag"
+  | CanonicalSchema
+  | CanonicalList
+  | CanonicalCodes;
+/** A list of nested maps of one schema, 1 to `max` of them. */
+export interface CanonicalList {
+  readonly list: CanonicalSchema;
+  readonly max: number;
+}
+/** A closed set of names, each stored as its uint code. */
+export interface CanonicalCodes {
+  readonly codes: Readonly<Record<string, number>>;
+}
 /** One field of a canonical map: its fixed integer key and how it is stored. */
 export interface CanonicalField {
   key: number;
@@ -61,37 +79,8 @@ export interface CanonicalField {
 export type CanonicalSchema = readonly CanonicalField[];
 type Schema = CanonicalSchema;
 
-const FOREIGN: Schema = [
-  { key: 1, name: "alphabeticName", kind: "text" },
-  { key: 2, name: "nationality", kind: "text" },
-  { key: 3, name: "residenceStatus", kind: "text" },
-  { key: 4, name: "periodOfStay", kind: "text" },
-  { key: 5, name: "expiryDate", kind: "text" },
-  { key: 6, name: "cardNumber", kind: "text" },
-];
-
-const SUBJECT: Schema = [
-  { key: 1, name: "residentId", kind: "text" },
-  { key: 2, name: "name", kind: "text" },
-  { key: 3, name: "nameKana", kind: "text" },
-  { key: 4, name: "formerSurname", kind: "text", optional: true },
-  { key: 5, name: "formerSurnameKana", kind: "text", optional: true },
-  { key: 6, name: "alias", kind: "text", optional: true },
-  { key: 7, name: "birthDate", kind: "text" },
-  { key: 8, name: "sex", kind: "uint" },
-  { key: 9, name: "householderName", kind: "text", optional: true },
-  { key: 10, name: "relationship", kind: "text", optional: true },
-  { key: 11, name: "honseki", kind: "text", optional: true },
-  { key: 12, name: "hittousha", kind: "text", optional: true },
-  { key: 13, name: "myNumber", kind: "text", optional: true },
-  { key: 14, name: "address", kind: "text" },
-  { key: 15, name: "katagaki", kind: "text", optional: true },
-  { key: 16, name: "becameResidentDate", kind: "text" },
-  { key: 17, name: "addressSetDate", kind: "text" },
-  { key: 18, name: "notifiedDate", kind: "text" },
-  { key: 19, name: "previousAddress", kind: "text", optional: true },
-  { key: 20, name: "foreign", kind: FOREIGN, optional: true },
-];
+/** A `bool` field's values by their uint. */
+const BOOLEANS: Readonly<Record<number, boolean>> = { 0: false, 1: true };
 
 /** What the form profile made the sheet print (SheetForm; key 101). */
 const FORM: Schema = [
@@ -121,14 +110,12 @@ const COMMON: Schema = [
   { key: 6, name: "options", kind: "uint" },
   { key: 7, name: "page", kind: "uint" },
   { key: 8, name: "pages", kind: "uint" },
-  { key: 9, name: "subject", kind: SUBJECT },
+  { key: 9, name: "subject", kind: SUBJECT_SCHEMA },
   // Common, optional, after every type's own keys (10 on): the 外字 outlines.
   { key: 100, name: "gaiji", kind: "text", optional: true },
   // Common, optional: what the form profile made the sheet print.
   { key: 101, name: "form", kind: FORM, optional: true },
 ];
-
-const SEX_CODES = { male: 1, female: 2 } as const;
 
 function toMap(obj: Record<string, unknown>, schema: Schema, path: string) {
   const map: CborMap = new Map();
@@ -150,34 +137,52 @@ function toMap(obj: Record<string, unknown>, schema: Schema, path: string) {
       if (f.optional) continue;
       throw new TypeError(`Cannot encode ${path}.${f.name}: missing`);
     }
-    if (f.kind === "text") {
-      if (typeof v !== "string") {
-        throw new TypeError(`Cannot encode ${path}.${f.name}: not a string`);
-      }
-      map.set(f.key, v);
-    } else if (f.kind === "uint") {
-      if (!Number.isSafeInteger(v) || (v as number) < 0) {
-        throw new TypeError(`Cannot encode ${path}.${f.name}: not a uint`);
-      }
-      map.set(f.key, v as number);
-    } else if (f.kind === "bool") {
-      if (typeof v !== "boolean") {
-        throw new TypeError(`Cannot encode ${path}.${f.name}: not a boolean`);
-      }
-      map.set(f.key, v ? 1 : 0);
-    } else if (f.kind === "bytes") {
-      if (!(v instanceof Uint8Array)) {
-        throw new TypeError(`Cannot encode ${path}.${f.name}: not bytes`);
-      }
-      map.set(f.key, v);
-    } else {
-      map.set(
-        f.key,
-        toMap(v as Record<string, unknown>, f.kind, `${path}.${f.name}`),
-      );
-    }
+    if (f.kind === "flag" && v === false) continue;
+    map.set(f.key, encodeValue(v, f.kind, `${path}.${f.name}`));
   }
   return map;
+}
+
+/** One field's value in its canonical form (see {@linkcode CanonicalKind}). */
+function encodeValue(v: unknown, kind: CanonicalKind, at: string): CborValue {
+  const refuse = (why: string) => new TypeError(`Cannot encode ${at}: ${why}`);
+  if (kind === "text") {
+    if (typeof v !== "string") throw refuse("not a string");
+    return v;
+  }
+  if (kind === "uint") {
+    if (!Number.isSafeInteger(v) || (v as number) < 0) {
+      throw refuse("not a uint");
+    }
+    return v as number;
+  }
+  if (kind === "bytes") {
+    if (!(v instanceof Uint8Array)) throw refuse("not bytes");
+    return v;
+  }
+  if (kind === "flag") {
+    if (v !== true) throw refuse("not a flag");
+    return 1;
+  }
+  if (kind === "bool") {
+    if (typeof v !== "boolean") throw refuse("not a boolean");
+    return v ? 1 : 0;
+  }
+  if ("codes" in kind) {
+    const code = Object.hasOwn(kind.codes, v as string)
+      ? kind.codes[v as string]
+      : undefined;
+    if (code === undefined) throw refuse(`unknown code ${String(v)}`);
+    return code;
+  }
+  if ("list" in kind) {
+    if (!Array.isArray(v) || v.length < 1 || v.length > kind.max) {
+      throw refuse(`not a list of 1 to ${kind.max}`);
+    }
+    return v.map((item, i) => toMap(item, kind.list, `${at}.${i}`));
+  }
+  if (typeof v !== "object" || v === null) throw refuse("not a map");
+  return toMap(v as Record<string, unknown>, kind, at);
 }
 
 function fromMap(map: unknown, schema: Schema, path: string) {
@@ -193,23 +198,49 @@ function fromMap(map: unknown, schema: Schema, path: string) {
       if (f.optional) continue;
       throw new CborError(`${path}.${f.name} is missing`);
     }
-    const ok = f.kind === "text"
-      ? typeof v === "string"
-      : f.kind === "uint"
-      ? typeof v === "number"
-      : f.kind === "bool"
-      ? v === 0 || v === 1
-      : f.kind === "bytes"
-      ? v instanceof Uint8Array
-      : v instanceof Map;
-    if (!ok) throw new CborError(`${path}.${f.name} has the wrong type`);
-    obj[f.name] = typeof f.kind === "object"
-      ? fromMap(v, f.kind, `${path}.${f.name}`)
-      : f.kind === "bool"
-      ? v === 1
-      : v;
+    obj[f.name] = decodeValue(v, f.kind, `${path}.${f.name}`);
   }
   return obj;
+}
+
+/** One field's value from its canonical form; CborError when it is not one. */
+function decodeValue(v: CborValue, kind: CanonicalKind, at: string): unknown {
+  const wrong = () => new CborError(`${at} has the wrong type`);
+  if (kind === "text") {
+    if (typeof v !== "string") throw wrong();
+    return v;
+  }
+  if (kind === "uint") {
+    if (typeof v !== "number") throw wrong();
+    return v;
+  }
+  if (
+    kind === "flag" || kind === "bool" ||
+    (typeof kind === "object" && "codes" in kind)
+  ) {
+    if (typeof v !== "number") throw wrong();
+    const name = kind === "flag"
+      ? (v === 1 ? true : undefined)
+      : kind === "bool"
+      ? BOOLEANS[v]
+      : Object.keys(kind.codes).find((n) => kind.codes[n] === v);
+    if (name === undefined) {
+      throw new CborError(`${at} has an out-of-range code`);
+    }
+    return name;
+  }
+  if (kind === "bytes") {
+    if (!(v instanceof Uint8Array)) throw wrong();
+    return v;
+  }
+  if ("list" in kind) {
+    if (!Array.isArray(v)) throw wrong();
+    if (v.length < 1 || v.length > kind.max) {
+      throw new CborError(`${at} has ${v.length} items, not 1 to ${kind.max}`);
+    }
+    return v.map((item, i) => fromMap(item, kind.list, `${at}.${i}`));
+  }
+  return fromMap(v, kind, at);
 }
 
 /**
@@ -232,8 +263,6 @@ export function encodeSheetContent(sheet: SheetContent): Uint8Array {
   }
   const coding = CERTIFICATE_CATALOGUE[sheet.type]?.backSide;
   if (!coding) throw new TypeError(`Cannot encode type ${sheet.type}`);
-  const sex = SEX_CODES[sheet.subject?.sex];
-  if (!sex) throw new TypeError(`Cannot encode sex ${sheet.subject?.sex}`);
   let options = 0;
   const given = "options" in sheet ? sheet.options : {};
   for (const [name, on] of Object.entries(given)) {
@@ -247,7 +276,6 @@ export function encodeSheetContent(sheet: SheetContent): Uint8Array {
     ...sheet,
     type: coding.code,
     options,
-    subject: { ...sheet.subject, sex },
   } as unknown as Record<string, unknown>;
   return encodeCbor(toMap(record, [...COMMON, ...coding.fields], "sheet"));
 }
@@ -274,14 +302,10 @@ export function decodeSheetContent(bytes: Uint8Array): SheetContent {
   }
   const coding = CERTIFICATE_CATALOGUE[type].backSide;
   const record = fromMap(map, [...COMMON, ...coding.fields], "sheet");
-  const subject = record.subject as Record<string, unknown>;
-  const sex = Object.entries(SEX_CODES).find(([, c]) => c === subject.sex);
   const bits = record.options as number;
   const names = Object.keys(coding.optionBits);
   const mask = names.reduce((m, n) => m | coding.optionBits[n], 0);
-  if (
-    !sex || (bits & ~mask) !== 0 || !isTemplateVersion(record.templateVersion)
-  ) {
+  if ((bits & ~mask) !== 0 || !isTemplateVersion(record.templateVersion)) {
     throw new CborError("sheet has an out-of-range code");
   }
   const { options: _bits, ...rest } = record;
@@ -295,12 +319,5 @@ export function decodeSheetContent(bytes: Uint8Array): SheetContent {
         ),
       }
       : {}),
-    subject: {
-      ...subject,
-      sex: sex[0],
-      ...(subject.foreign
-        ? { foreign: subject.foreign as unknown as ForeignResidentItems }
-        : {}),
-    } as SubjectEntry,
   } as SheetContent;
 }

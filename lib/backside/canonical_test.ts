@@ -6,7 +6,7 @@ import {
   MAX_SEAL_PNG_BYTES,
 } from "./canonical.ts";
 import { type CborMap, decodeCbor, encodeCbor } from "./cbor.ts";
-import type { SheetContent } from "../certificate/model.ts";
+import { type SheetContent, TEMPLATE_VERSIONS } from "../certificate/model.ts";
 
 Deno.test("encodeSheetContent() round-trips a 住民票 with every option", async () => {
   const sheet = await makeSampleSheet({ type: "juminhyo", seed: 1 });
@@ -59,7 +59,7 @@ Deno.test("encodeSheetContent() refuses unknown fields and oversized seals", asy
 
 Deno.test("decodeSheetContent() carries each known template version and refuses an unknown one", async () => {
   const sheet = await makeSampleSheet({ type: "juminhyo", seed: 8 });
-  for (const templateVersion of [1, 2, 3] as const) {
+  for (const templateVersion of TEMPLATE_VERSIONS) {
     const versioned = { ...sheet, templateVersion };
     assert.deepEqual(
       decodeSheetContent(encodeSheetContent(versioned)),
@@ -90,10 +90,15 @@ Deno.test("decodeSheetContent() holds each type to its own fields: no options on
     () => decodeSheetContent(encodeCbor(inkanWithOption)),
     /out-of-range/,
   );
+  // Key 10 is each type's own: a seal where a 住民票 has its members.
   const juminWithSeal = mapOf(jumin).set(10, mapOf(inkan).get(10)!);
   assert.throws(
     () => decodeSheetContent(encodeCbor(juminWithSeal)),
-    /unknown key 10/,
+    /sheet\.members has the wrong type/,
+  );
+  assert.throws(
+    () => decodeSheetContent(encodeCbor(mapOf(jumin).set(12, 1))),
+    /unknown key 12/,
   );
   const unknownType = mapOf(jumin).set(2, 9);
   assert.throws(
@@ -179,4 +184,87 @@ Deno.test("encodeSheetContent() round-trips what the form profile made a sheet p
       ),
     /not a boolean/,
   );
+});
+
+/** A 世帯連記式 sheet of four people, every item on each (template version 3). */
+async function fourPeopleSheet(): Promise<SheetContent> {
+  const s = await makeSampleSheet({ type: "juminhyo", seed: 11 });
+  const members = await Promise.all(
+    [12, 13, 14].map(async (seed) =>
+      (await makeSampleSheet({ type: "juminhyo", seed })).subject
+    ),
+  );
+  return { ...s, templateVersion: 3, members, wholeHousehold: true };
+}
+
+Deno.test("encodeSheetContent() round-trips a 住民票 sheet of four people (key 10 members, key 11 whole household)", async () => {
+  const sheet = await fourPeopleSheet();
+  const bytes = encodeSheetContent(sheet);
+  assert.deepEqual(decodeSheetContent(bytes), sheet);
+  const map = decodeCbor(bytes) as CborMap;
+  assert.equal((map.get(10) as unknown[]).length, 3);
+  assert.equal(map.get(11), 1);
+  // Absent when false or not given: a one-person sheet has neither key.
+  const single = { ...sheet, members: undefined, wholeHousehold: undefined };
+  const plain = decodeCbor(encodeSheetContent(single)) as CborMap;
+  assert.ok(!plain.has(10) && !plain.has(11));
+});
+
+Deno.test("encodeSheetContent() refuses a list of members out of range or of the wrong shape, and members on a 印鑑", async () => {
+  const sheet = await fourPeopleSheet();
+  assert.ok(sheet.type === "juminhyo");
+  const people = sheet.members!;
+  assert.throws(
+    () => encodeSheetContent({ ...sheet, members: [...people, people[0]] }),
+    /members: not a list of 1 to 3/,
+  );
+  assert.throws(
+    () => encodeSheetContent({ ...sheet, members: [] }),
+    /not a list of 1 to 3/,
+  );
+  assert.throws(
+    () =>
+      encodeSheetContent({
+        ...sheet,
+        members: [{ ...people[0], sex: "x" as "male" }],
+      }),
+    /members\.0\.sex: unknown code x/,
+  );
+  assert.throws(
+    () =>
+      encodeSheetContent({
+        ...sheet,
+        members: [{ ...people[0], extra: 1 } as typeof people[0]],
+      }),
+    /members\.0\.extra: unknown field/,
+  );
+  const inkan = await makeSampleSheet({ type: "inkan", seed: 15 });
+  assert.throws(
+    () => encodeSheetContent({ ...inkan, members: people } as SheetContent),
+    /unknown field/,
+  );
+});
+
+Deno.test("decodeSheetContent() refuses members that are not a list of 1–3 people and a whole-household flag other than 1", async () => {
+  const sheet = await fourPeopleSheet();
+  const map = decodeCbor(encodeSheetContent(sheet)) as CborMap;
+  const people = map.get(10) as CborMap[];
+  const variant = (key: number, value: unknown) =>
+    encodeCbor(new Map([...map, [key, value as CborMap]]));
+  for (
+    const [value, message] of [
+      [[], /1 to 3/],
+      [[...people, people[0]], /1 to 3/],
+      [people[0], /wrong type/],
+      [["a"], /sheet\.members\.0 is not a map/],
+      [
+        [new Map([...people[0], [8, 3]])],
+        /members\.0\.sex has an out-of-range/,
+      ],
+    ] as const
+  ) {
+    assert.throws(() => decodeSheetContent(variant(10, value)), message);
+  }
+  assert.throws(() => decodeSheetContent(variant(11, 2)), /out-of-range/);
+  assert.throws(() => decodeSheetContent(variant(11, "yes")), /wrong type/);
 });

@@ -1,6 +1,7 @@
 /**
  * A deliberately small, deterministic CBOR (RFC 8949) subset: unsigned
- * integers, byte strings, text strings and maps with unsigned-integer keys.
+ * integers, byte strings, text strings, arrays and maps with unsigned-integer
+ * keys.
  * Encoding follows the core deterministic rules (shortest lengths, map keys
  * ascending); decoding rejects anything else, including non-shortest forms,
  * unsorted or duplicate keys and invalid UTF-8, so one value has exactly one
@@ -10,7 +11,9 @@
  */
 
 /** A value of the subset. Maps are keyed by small unsigned integers. */
-export type CborValue = number | string | Uint8Array | CborMap;
+export type CborValue = number | string | Uint8Array | CborArray | CborMap;
+/** An array (definite length). */
+export type CborArray = CborValue[];
 /** A map with unsigned-integer keys. */
 export type CborMap = Map<number, CborValue>;
 
@@ -75,6 +78,9 @@ function write(value: CborValue, parts: Uint8Array[]): void {
     parts.push(head(3, bytes.length), bytes);
   } else if (value instanceof Uint8Array) {
     parts.push(head(2, value.length), value);
+  } else if (Array.isArray(value)) {
+    parts.push(head(4, value.length));
+    for (const v of value) write(v, parts);
   } else {
     const keys = [...value.keys()].sort((a, b) => a - b);
     parts.push(head(5, keys.length));
@@ -149,6 +155,15 @@ function read(
       } catch {
         throw new CborError("CBOR: invalid UTF-8 in text");
       }
+    }
+    case 4: {
+      // Every item takes at least one byte: a longer claim is truncated.
+      if (n > bytes.length - state.offset) {
+        throw new CborError("CBOR: truncated array");
+      }
+      const items: CborArray = [];
+      for (let i = 0; i < n; i++) items.push(read(bytes, state, depth + 1));
+      return items;
     }
     case 5: {
       const map: CborMap = new Map();

@@ -19,6 +19,16 @@ Deno.test("decodeCbor() round-trips text, bytes and nested maps", () => {
   assert.deepEqual(decodeCbor(encodeCbor(value as any)), value);
 });
 
+Deno.test("decodeCbor() round-trips arrays of maps (an empty one too)", () => {
+  const value = new Map<number, unknown>([
+    [1, [new Map([[1, "a"]]), new Map<number, unknown>([[1, "b"], [2, 3]])]],
+    [2, []],
+  ]);
+  const bytes = encodeCbor(value as never);
+  assert.equal(bytes[1 + 1], 0x82); // key 1: an array of two
+  assert.deepEqual(decodeCbor(bytes), value);
+});
+
 Deno.test("decodeCbor() rejects non-canonical and foreign encodings", () => {
   const bad = [
     [0x18, 0x05], // 5 in a 1-byte extension
@@ -26,7 +36,8 @@ Deno.test("decodeCbor() rejects non-canonical and foreign encodings", () => {
     [0xa2, 0x01, 0x00, 0x01, 0x00], // duplicate key
     [0x63, 0xff, 0xfe, 0xfd], // invalid UTF-8
     [0x01, 0x00], // trailing byte
-    [0x80], // array: unsupported
+    [0x85, 0x01], // array of 5 with one item: truncated
+    [0x9f, 0x01, 0xff], // indefinite-length array: unsupported
     [0xf5], // true: unsupported
   ];
   for (const b of bad) {

@@ -4,15 +4,16 @@
  * (which shows it after decoding a scan).
  *
  * One *document* (one issue number) has one or more *sheets*; every sheet
- * shows exactly one person and carries its own back side, so a sheet can be
- * verified on its own.
+ * carries its own back side, so a sheet can be verified on its own. A sheet
+ * shows one person (`subject`), or from template version 3 a 世帯連記式
+ * 住民票 sheet several members of one household (`subject` and `members`).
  *
  * @module
  */
 
 import {
-  KISAI_ITEMS,
   type JuminhyoTitle,
+  KISAI_ITEMS,
   type KisaiItem,
 } from "../contracts/form_profile.ts";
 
@@ -220,7 +221,10 @@ export interface SealImpression {
  * `form` — the 住民票's title wording, the 印鑑登録証明書's items (印影,
  * 氏名 with 旧氏/通称, 生年月日, 住所; 性別 by profile; no ふりがな line,
  * no 登録番号) and the legal 氏名の振り仮名 (令和5年法律第48号) in katakana
- * under 「（フリガナ）」, blank or the municipality's mask until recorded.
+ * under 「（フリガナ）」, blank or the municipality's mask until recorded,
+ * and the household formats (j1000: a 世帯連記式 sheet holds up to four
+ * members, the 認証文 and 公印 stand on a certificate's last page only, in
+ * the whole-household wording for the whole household).
  *
  * @example
  * ```ts
@@ -248,7 +252,7 @@ export const CURRENT_TEMPLATE_VERSION: TemplateVersion = 3;
  * @example
  * ```ts
  * isTemplateVersion(1); // true
- * isTemplateVersion(4); // false
+ * isTemplateVersion(9); // false
  * ```
  */
 export function isTemplateVersion(value: unknown): value is TemplateVersion {
@@ -315,6 +319,39 @@ export interface JuminhyoSheet extends SheetBase {
   type: "juminhyo";
   /** The optional items printed on this sheet. */
   options: JuminhyoOptions;
+  /**
+   * 世帯連記式 (template version 3): the further members on this sheet,
+   * after `subject`, in the household's order (j1010); at most
+   * {@link MAX_MEMBERS_ON_SHEET} people on a sheet in all. Absent: the
+   * sheet shows `subject` alone.
+   */
+  members?: SubjectEntry[];
+  /**
+   * True on the last sheet of a certificate of the whole household (世帯全員):
+   * its 認証文 reads 「この写しは、世帯全員の住民票の原本と相違ないことを証明する。」.
+   * Absent: the single wording (one person, or members chosen).
+   */
+  wholeHousehold?: true;
+}
+
+/**
+ * Most people on one 住民票 sheet (世帯連記式: up to four, the profile's
+ * `membersPerSheet`).
+ */
+export const MAX_MEMBERS_ON_SHEET = 4;
+
+/**
+ * Everyone a sheet shows, in print order: its subject, then (世帯連記式)
+ * its further members.
+ *
+ * @example
+ * ```ts ignore
+ * peopleOf(sheet).map((p) => p.residentId);
+ * ```
+ */
+export function peopleOf(sheet: SheetContent): SubjectEntry[] {
+  const more = sheet.type === "juminhyo" ? sheet.members ?? [] : [];
+  return [sheet.subject, ...more];
 }
 
 /** One 印鑑登録証明書: the registrant and the registered seal. */
@@ -353,6 +390,27 @@ export type SheetOf<T extends CertificateType> = Extract<
   SheetContent,
   { type: T }
 >;
+
+/**
+ * The certificates of a run of sheets, in print order: a certificate is the
+ * run of sheets from a page 1 (個票式: one sheet each; 世帯連記式: pages
+ * 1/n…n/n). Each gets its own 発行番号 and fee.
+ *
+ * @example
+ * ```ts ignore
+ * certificatesOf(sheets).map((c) => c.length); // 個票式 of three: [1, 1, 1]
+ * ```
+ */
+export function certificatesOf<S extends Pick<SheetContent, "page">>(
+  sheets: readonly S[],
+): S[][] {
+  const out: S[][] = [];
+  for (const s of sheets) {
+    if (s.page === 1 || !out.length) out.push([s]);
+    else out[out.length - 1].push(s);
+  }
+  return out;
+}
 
 /** A whole document: sheets sharing one issue number. */
 export interface CertificateDocument {

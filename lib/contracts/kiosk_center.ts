@@ -33,6 +33,12 @@ import { CERTIFICATE_TYPES } from "../certificate/model.ts";
 
 /** The most copies (部数) a kiosk may ask for in one request. */
 export const MAX_COPIES = 10;
+/**
+ * The most certificates (通) one released request holds: every copy of
+ * every certificate (個票式: one per person) — as many as the pages a print
+ * report can name.
+ */
+export const MAX_CERTIFICATES = 300;
 import { verifyEcdsaP256 } from "../crypto/ecdsa.ts";
 import { findVerificationKey, type KeyList } from "../crypto/key_list.ts";
 import { backSideSchema, sheetWireSchema } from "./sheet_wire.ts";
@@ -119,12 +125,15 @@ export const kioskCertificateRequestSchema = z.object({
 }).strict();
 
 /**
- * One copy of a released request: its 発行番号, how many sheets it has (its
- * sheets follow the previous copy's in `sheets` and `backs`) and its fee.
+ * One certificate (通) of a released request: its 発行番号, how many sheets
+ * it has (its sheets follow the previous one's in `sheets` and `backs`) and
+ * its fee. A copy (部数) of a 個票式 request is one certificate per person; of
+ * a 世帯連記式 request or one person's, one certificate. The name `copy`
+ * stays: each entry is one 通.
  */
 export const releasedCopySchema = z.object({
-  /** 1-based, in print order. */
-  copy: z.number().int().min(1).max(MAX_COPIES),
+  /** 1-based, in print order over every copy. */
+  copy: z.number().int().min(1).max(MAX_CERTIFICATES),
   issueNumber: z.string(),
   /** Sheets of this copy. */
   pages: z.number().int().min(1),
@@ -136,10 +145,11 @@ export const releasedCopySchema = z.object({
  * The released document: print the sheets and their back sides, then
  * report. `sessionId`, `cardSerial` and `applicantResidentId` bind it to
  * the kiosk's session: the kiosk prints nothing that is not for the card it
- * authenticated on that session. With several copies (部数) the sheets and
- * back sides are every copy's in print order (copy 1's, then copy 2's…),
- * each copy its own document: its own 発行番号 on its sheets and backs, its
- * sheets numbered from 1.
+ * authenticated on that session. The sheets and back sides are every
+ * certificate's in print order — with several copies (部数) copy 1's
+ * certificates, then copy 2's… — each certificate its own document: its own
+ * 発行番号 on its sheets and backs, its sheets numbered from 1 (個票式: one
+ * certificate per person, each 1/1; 世帯連記式: one for the household).
  */
 export const releasedDocumentSchema = z.object({
   requestId: z.string(),
@@ -156,7 +166,8 @@ export const releasedDocumentSchema = z.object({
   pages: z.number().int().min(1),
   /** Yen for all copies. */
   fee: z.number(),
-  copies: z.array(releasedCopySchema).min(1).max(MAX_COPIES),
+  /** Every certificate of every copy, in print order. */
+  copies: z.array(releasedCopySchema).min(1).max(MAX_CERTIFICATES),
   sheets: z.array(sheetWireSchema),
   backs: z.array(backSideSchema),
 }).refine((d) => d.sheets.length === d.pages && d.backs.length === d.pages, {

@@ -702,6 +702,17 @@ export const ISSUANCE_REFUSALS = {
     kiosk: "specific",
     parties: ["center"],
   },
+  TOO_MANY_CERTIFICATES: {
+    status: 400,
+    ja:
+      "一度に交付できる証明書の数（300通）を超えます。部数を減らしてください。料金はかかっていません。",
+    en:
+      "More certificates than one request can issue (300): ask for fewer copies; nothing was issued",
+    operator:
+      "The copies asked for times the certificates of one copy (個票式: one per person) exceed MAX_CERTIFICATES (refused after the build, before numbering: nothing released)",
+    kiosk: "specific",
+    parties: ["center"],
+  },
   FEE_SCHEDULE_INVALID: {
     status: 400,
     ja:

@@ -17,7 +17,9 @@ Deno.test("layoutSheet() checks page numbers and the template version", () => {
   assert.throws(() => layout(makeSheet({ page: 2, pages: 1 })), RangeError);
   assert.throws(
     () =>
-      layout({ ...makeSheet(), templateVersion: 4 } as unknown as SheetContent),
+      layout(
+        { ...makeSheet(), templateVersion: 99 } as unknown as SheetContent,
+      ),
     RangeError,
   );
 });

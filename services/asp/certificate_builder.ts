@@ -1,7 +1,10 @@
 /**
  * Builds the sheets of a kiosk certificate from the replica: exactly the
  * applicant and the household members asked for, each checked by the rules
- * and against the form (never truncated), bound to the request id and to the
+ * and against the form (never truncated), in the household's order (j1010)
+ * and grouped into certificates by the municipality's household format
+ * (household_format.ts: 個票式 one certificate per person, 世帯連記式 one
+ * for all, several a sheet), bound to the request id and to the
  * replica sequence read. The sheets are kept as issuance work data (one row
  * per request id, never shared) until the center confirms delivery.
  *
@@ -12,12 +15,14 @@ import { rowsOf, type Tx } from "../../lib/db/database.ts";
 import { preparedSelect } from "../../lib/db/prepared_select.ts";
 import {
   assertNever,
+  certificatesOf,
   type CertificateType,
   CURRENT_TEMPLATE_VERSION,
   type IssuingMunicipality,
   type JuminhyoOptions,
   type KisaiItems,
   kisaiItemsOf,
+  peopleOf,
   type SealImpression,
   type SheetBase,
   type SheetContent,
@@ -55,6 +60,7 @@ import type {
 import { CERTIFICATE_CATALOGUE } from "../../lib/certificate/types/mod.ts";
 import { READ_PURPOSES } from "./read_audit.ts";
 import { printedFurigana } from "./printed_furigana.ts";
+import { planSheets } from "./household_format.ts";
 
 /** A certificate request from the center. */
 export interface CertificateRequest {
@@ -112,9 +118,11 @@ interface OwnPart {
   options: JuminhyoOptions;
   seal: SealImpression | undefined;
   kisaiItems: KisaiItems | undefined;
+  /** 世帯連記式: the further members on the sheet. */
+  members: SubjectEntry[];
+  wholeHousehold: boolean;
 }
 
-/** One sheet of the type asked for, from its common fields and the type's own. */
 /**
  * The issuing municipality as its registry's record states it (the feed's
  * policy, never the ASP's start-up configuration). Freshness already
@@ -139,6 +147,7 @@ function sheetFormOf(
   return form ? { form } : {};
 }
 
+/** One sheet of the type asked for, from its common fields and the type's own. */
 function sheetOf(
   type: CertificateType,
   base: SheetBase,
@@ -146,7 +155,13 @@ function sheetOf(
 ): SheetContent {
   switch (type) {
     case "juminhyo":
-      return { ...base, type, options: own.options };
+      return {
+        ...base,
+        type,
+        options: own.options,
+        ...(own.members.length ? { members: own.members } : {}),
+        ...(own.wholeHousehold ? { wholeHousehold: true as const } : {}),
+      };
     case "inkan":
       if (!own.seal) throw new TypeError("印鑑登録証明書 without a seal");
       return { ...base, type, seal: own.seal };
@@ -182,6 +197,12 @@ function kisaiItemsFor(
     throw new AspError("KISAI_NO_ITEMS", { residentId: r.id });
   }
   return kisaiItemsOf(items);
+}
+
+/** The person a form field belongs to (`members.N.…`: the sheet's N+2nd). */
+function personOfField(sheet: SheetContent, field: string): SubjectEntry {
+  const n = /^members\.(\d+)\./.exec(field);
+  return (n && peopleOf(sheet)[Number(n[1]) + 1]) || sheet.subject;
 }
 
 /** Every text a sheet prints (its strings, nested ones included). */
@@ -450,24 +471,45 @@ export async function buildCertificate(
         templateVersion: CURRENT_TEMPLATE_VERSION,
         furiganaMask: profile.furiganaMask,
       };
-      const sheets: SheetContent[] = subjects.map((s, i) =>
+      const memberIds = new Set([applicant.id, ...v.members.map((x) => x.id)]);
+      // The certificates and their sheets by the municipality's household
+      // format (個票式: one certificate per person; 世帯連記式: one, several
+      // people a sheet); every sheet under the request's 発行番号 — the
+      // center numbers each further certificate.
+      const plans = planSheets(
+        subjects.map((s) => subjectOf(s, carried, householderName, printing)),
+        {
+          format: req.type === "juminhyo" ? profile.householdFormat : "kohyo",
+          perSheet: profile.membersPerSheet,
+          options,
+          wholeHousehold: subjects.length === memberIds.size &&
+            subjects.every((s) => memberIds.has(s.id)),
+        },
+      );
+      const sheets: SheetContent[] = plans.map((plan) =>
         sheetOf(req.type, {
           templateVersion: printing.templateVersion,
           issueNumber: req.issueNumber,
           issuedAt: req.issuedAt,
           municipality: issuingMunicipality(code, v.tenant),
-          page: i + 1,
-          pages: subjects.length,
-          subject: subjectOf(s, carried, householderName, printing),
+          page: plan.page,
+          pages: plan.pages,
+          subject: plan.people[0],
           ...formRecord,
-        }, { options, seal, kisaiItems })
+        }, {
+          options,
+          seal,
+          kisaiItems,
+          members: plan.people.slice(1),
+          wholeHousehold: plan.wholeHousehold,
+        })
       );
       await attachGaiji(tx, sheets);
       for (const sheet of sheets) {
         const problems = renderer.checkFits(sheet);
         if (problems.length) {
           throw new AspError("FIELD_TOO_LONG", {
-            residentId: sheet.subject.residentId,
+            residentId: personOfField(sheet, problems[0].field).residentId,
             fields: problems.map((p) => p.field),
           });
         }
@@ -533,12 +575,14 @@ export async function buildCertificate(
     });
     m.certificates.inc({ tenant: code, outcome: "ok" });
     if (opts.includePdf === false) return built;
+    // Each certificate its own document (個票式: one per person).
     return {
       ...built,
-      frontPdf: renderer.pdf({
-        requestId: req.requestId,
-        sheets: built.sheets,
-      }),
+      frontPdf: renderer.pdfOfDocuments(
+        certificatesOf(built.sheets).map((sheets) => ({
+          doc: { requestId: req.requestId, sheets },
+        })),
+      ),
     };
   } catch (err) {
     if (err instanceof AspError && err.code !== "TENANT_NOT_FOUND") {

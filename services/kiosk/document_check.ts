@@ -2,10 +2,11 @@
  * The kiosk's own check of a released document before anything is printed:
  * the document must be the one its session asked for — this session, the
  * card it authenticated, that card's municipality, the number of copies
- * asked for, each copy's own issue number on every sheet and back side of
- * it (no two copies sharing one), each copy's pages numbered in order, the
- * same people on every copy, the certificate type asked for, and every
- * person on it one the kiosk asked for (the applicant
+ * asked for (each copy the same certificates: one, or 個票式 one per person),
+ * each certificate's own issue number on every sheet and back side of it (no
+ * two sharing one), each certificate's pages numbered in order, the same
+ * people on every copy, the certificate type asked for, and every person on
+ * it — every member on a 世帯連記式 sheet — one the kiosk asked for (the applicant
  * alone, the chosen members, or the household the center listed for this
  * session). It holds even if the link to the center, or a key of the
  * center, is not to be trusted: a genuine document of another run does not
@@ -47,6 +48,12 @@ export interface SessionExpectation {
   household?: string[];
 }
 
+/** The people on a sheet: its subject and (世帯連記式) its further members. */
+function idsOn(s: ReleasedDocumentJson["sheets"][number]): string[] {
+  const more = s.type === "juminhyo" ? s.members ?? [] : [];
+  return [s.subject, ...more].map((p) => p.residentId);
+}
+
 /**
  * The document's mismatches with the session (empty: it may be printed).
  *
@@ -70,8 +77,16 @@ export function documentProblems(
     doc.cardSerial.toLowerCase() !== want.cardSerial.toLowerCase(),
   );
   problem("municipality", doc.municipalityCode !== want.municipalityCode);
-  problem("copies", doc.copies.length !== (want.copies ?? 1));
-  // Each sheet's copy: the copies' pages follow one another.
+  // Every copy (部数) is the same certificates: one (世帯連記式, one
+  // person, a 印鑑) or one per person (個票式).
+  const perCopy = doc.copies.length / (want.copies ?? 1);
+  problem(
+    "copies",
+    !Number.isInteger(perCopy) || perCopy < 1 ||
+      // Several certificates a copy only 個票式: one sheet each.
+      (perCopy > 1 && doc.copies.some((c) => c.pages !== 1)),
+  );
+  // Each sheet's certificate: the certificates' pages follow one another.
   const copyOf: (typeof doc.copies)[number][] = doc.copies.flatMap((c) =>
     Array.from({ length: c.pages }, () => c)
   );
@@ -99,7 +114,9 @@ export function documentProblems(
     ? want.household && new Set(want.household)
     : new Set(want.members);
   const seen = new Set<string>();
-  const first = doc.copies[0];
+  // The sheets of the first copy: every further copy repeats them.
+  const firstCopyPages = doc.copies.slice(0, Math.max(1, perCopy | 0))
+    .reduce((n, c) => n + c.pages, 0);
   let start = 0;
   doc.sheets.forEach((s, i) => {
     const copy = copyOf[i];
@@ -109,19 +126,24 @@ export function documentProblems(
     problem("municipality", s.municipality.code !== doc.municipalityCode);
     problem("pages", s.page !== page || s.pages !== copy?.pages);
     problem("type", s.type !== want.type);
-    const id = s.subject.residentId;
-    if (copy === first) {
-      problem("subject", (allowed && !allowed.has(id)) || seen.has(id));
-      seen.add(id);
+    const ids = idsOn(s);
+    if (i < firstCopyPages) {
+      for (const id of ids) {
+        problem("subject", (allowed && !allowed.has(id)) || seen.has(id));
+        seen.add(id);
+      }
     } else {
       // Every further copy: the first copy's people, in the same order.
-      problem("subject", doc.sheets[page - 1]?.subject.residentId !== id);
+      const same = doc.sheets[i % firstCopyPages];
+      problem("subject", !same || idsOn(same).join() !== ids.join());
     }
   });
   problem(
     "pages",
     doc.sheets.length !== doc.pages || doc.pages === 0 ||
-      doc.copies.some((c) => c.pages !== first.pages),
+      doc.copies.some((c, k) =>
+        c.pages !== doc.copies[k % Math.max(1, perCopy | 0)].pages
+      ),
   );
   // Without the household list: at least the applicant is on it.
   problem("subject", !allowed && !seen.has(applicant));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeSheet } from "../../tests/fixtures/certificate.ts";
+import { makeSheet, makeSubject } from "../../tests/fixtures/certificate.ts";
 import { sheetToJson } from "../../lib/contracts/sheet_wire.ts";
 import type { ReleasedDocumentJson } from "../../lib/contracts/kiosk_center.ts";
 import { documentProblems, type SessionExpectation } from "./document_check.ts";
@@ -139,10 +139,10 @@ function twoCopies(subjects: string[]): ReleasedDocumentJson {
 Deno.test("documentProblems(): copies — each its own issue number on its sheets and backs, pages from 1, the same people; the number asked for", () => {
   const members = { ...session, members: ["R1", "R2"], copies: 2 };
   assert.deepEqual(documentProblems(twoCopies(["R1", "R2"]), members), []);
-  // One copy asked for, two sent.
+  // One copy asked for, two sent (and so the same people twice).
   assert.deepEqual(
     documentProblems(twoCopies(["R1", "R2"]), { ...members, copies: 1 }),
-    ["copies"],
+    ["copies", "subject"],
   );
   // Both copies under one number.
   const shared = twoCopies(["R1"]);
@@ -169,4 +169,84 @@ Deno.test("documentProblems(): copies — each its own issue number on its sheet
     }),
   );
   assert.deepEqual(documentProblems(other, members), ["subject"]);
+});
+
+/** 個票式: one certificate of one sheet per person, per copy. */
+function kohyo(subjects: string[], copies: number): ReleasedDocumentJson {
+  const one = doc(subjects);
+  const certs = Array.from({ length: copies }, () => subjects).flat();
+  const number = (i: number) =>
+    `401005-20261126-${String(123 + i).padStart(6, "0")}`;
+  return {
+    ...one,
+    pages: certs.length,
+    fee: 300 * certs.length,
+    copies: certs.map((_, i) => ({
+      copy: i + 1,
+      issueNumber: number(i),
+      pages: 1,
+      fee: 300,
+    })),
+    sheets: certs.map((id, i) =>
+      sheetToJson(makeSheet({
+        issueNumber: number(i),
+        subject: { residentId: id },
+      }))
+    ),
+    backs: certs.map((_, i) => ({
+      keyId: "k",
+      issueNumber: number(i),
+      symbols: [],
+    })),
+  };
+}
+
+Deno.test("documentProblems(): 個票式 — a certificate per person, each its own number, every copy the same people", () => {
+  const members = { ...session, members: ["R1", "R2", "R3"] };
+  assert.deepEqual(documentProblems(kohyo(["R1", "R2", "R3"], 1), members), []);
+  assert.deepEqual(
+    documentProblems(kohyo(["R1", "R2", "R3"], 2), { ...members, copies: 2 }),
+    [],
+  );
+  // Three certificates where two copies were asked for.
+  assert.ok(
+    documentProblems(kohyo(["R1", "R2", "R3"], 1), { ...members, copies: 2 })
+      .includes("copies"),
+  );
+  // Copy 2 of the second person is someone else.
+  const other = kohyo(["R1", "R2", "R3"], 2);
+  other.sheets[4] = sheetToJson(makeSheet({
+    issueNumber: other.copies[4].issueNumber,
+    subject: { residentId: "R9" },
+  }));
+  assert.deepEqual(
+    documentProblems(other, { ...members, copies: 2 }),
+    ["subject"],
+  );
+});
+
+Deno.test("documentProblems(): 世帯連記式 — every member on a sheet is one asked for, once", () => {
+  const one = doc(["R1"]);
+  const sheet = makeSheet({
+    issueNumber: ISSUE,
+    subject: { residentId: "R1" },
+    members: [makeSubject({ residentId: "R2" })],
+    wholeHousehold: true,
+  });
+  const renki = { ...one, sheets: [sheetToJson(sheet)] };
+  const asked = { ...session, members: ["R1", "R2"] };
+  assert.deepEqual(documentProblems(renki, asked), []);
+  assert.deepEqual(
+    documentProblems(renki, { ...session, members: ["R1"] }),
+    ["subject"],
+  );
+  const twice = makeSheet({
+    ...sheet,
+    subject: { residentId: "R1" },
+    members: [makeSubject({ residentId: "R1" })],
+  });
+  assert.deepEqual(
+    documentProblems({ ...one, sheets: [sheetToJson(twice)] }, asked),
+    ["subject"],
+  );
 });

@@ -153,7 +153,11 @@ export interface KioskChoice {
   type: CertificateType;
   members?: "self" | "all" | string[];
   options?: Partial<JuminhyoOptions>;
-  /** 部数: how many copies (1–10, default 1), each its own document. */
+  /**
+   * 部数: how many copies (1–10, default 1). Each copy is one certificate —
+   * or, where the municipality prints 個票式, one per person — each its own
+   * document (発行番号, fee).
+   */
   copies?: number;
   /**
    * Simulate a paper jam on this page (1-based, in print order over all
@@ -161,7 +165,10 @@ export interface KioskChoice {
    * other copies delivered.
    */
   jamPage?: number | null;
-  /** Simulate a paper jam on the first sheet of this copy (1-based; overrides `jamPage`). */
+  /**
+   * Simulate a paper jam on the first sheet of this certificate (1-based
+   * over every copy's certificates; overrides `jamPage`).
+   */
   jamCopy?: number | null;
   /**
    * Write the printed pages (front and back) here. Without it nothing is
@@ -279,7 +286,10 @@ export interface KioskReceipt {
   refund: number;
   /** Each copy: its 発行番号, delivered or voided, its pages, fee and refund. */
   copies: ReceiptCopy[];
-  /** Who is on each printed page (resident ids, for tests and the summary). */
+  /**
+   * Who is printed, page after page (resident ids, for tests and the
+   * summary; a 世帯連記式 sheet's further members after its subject).
+   */
   subjects: string[];
   /** The released document, decoded on first read (tests check it). */
   readonly sheets: SheetContent[];
@@ -1122,7 +1132,11 @@ async function issueSteps(
     fee: o.fee,
     refund: o.refund,
     copies: o.copies,
-    subjects: doc.sheets.map((s) => s.subject.residentId),
+    subjects: doc.sheets.flatMap((s) =>
+      [s.subject, ...(s.type === "juminhyo" ? s.members ?? [] : [])].map((p) =>
+        p.residentId
+      )
+    ),
     get sheets() {
       return released.sheets();
     },

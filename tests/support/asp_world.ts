@@ -28,6 +28,10 @@ import { replicaResident, replicaSeal } from "../../services/registry/store.ts";
 import { makePerson, type TestRegistry } from "./registry_world.ts";
 import { createAspApp } from "../../services/asp/app.ts";
 import {
+  type FormProfile,
+  formProfileSchema,
+} from "../../lib/contracts/form_profile.ts";
+import {
   createReconciler,
   type Reconciler,
   type ReconcilerDeps,
@@ -516,4 +520,33 @@ export async function registryFamily(
     child: c.residentIds[0],
     householdId: row.householdId,
   };
+}
+
+/**
+ * Prints a tenant with a form profile, as its directory row will carry it
+ * once the feed brings the registry's profile (`formProfile`, read through
+ * services/asp/tenancy.ts `formProfileOf`): every `state()` read of
+ * that tenant in `tenancy` carries the profile from now on.
+ *
+ * @example
+ * ```ts ignore
+ * useFormProfile(w.nodes[0].asp.tenancy, "401005", { householdFormat: "renki" });
+ * ```
+ */
+export function useFormProfile(
+  tenancy: Tenancy,
+  code: string,
+  profile: Partial<FormProfile>,
+): void {
+  const formProfile = formProfileSchema.parse(profile);
+  const inner = tenancy.withTenant.bind(tenancy);
+  tenancy.withTenant = (c, fn) =>
+    inner(c, (tx, scope) =>
+      fn(
+        tx,
+        c !== code ? scope : {
+          ...scope,
+          state: async (o) => ({ ...await scope.state(o), formProfile }),
+        },
+      ));
 }

@@ -75,7 +75,13 @@ Deno.test("sheetContentSchema refuses what is not a sheet of its type", () => {
       subject: { ...jumin.subject, extra: 1 },
     }],
     ["page 0", { ...jumin, page: 0 }],
-    ["template version 4", { ...jumin, templateVersion: 4 }],
+    ["template version 9", { ...jumin, templateVersion: 9 }],
+    ["five people on a sheet", {
+      ...jumin,
+      members: [1, 2, 3, 4].map(() => jumin.subject),
+    }],
+    ["an empty list of members", { ...jumin, members: [] }],
+    ["wholeHousehold false", { ...jumin, wholeHousehold: false }],
     ["a title no profile holds", {
       ...jumin,
       form: { juminhyoTitle: "住民票謄本" },

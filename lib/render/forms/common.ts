@@ -65,6 +65,12 @@ export interface FormEdition {
   westernForeignDates: boolean;
   /** The label under 氏名 of the reading above it (default 「（ふりがな）」). */
   kanaLabel?: string;
+  /**
+   * The certificate's formats (j1000): the 認証文 and 公印 on its last page
+   * only (the others carry the footer alone), and a 住民票 sheet of several
+   * members (世帯連記式, lib/render/forms/juminhyo.ts).
+   */
+  householdFormats: boolean;
 }
 
 /** The standard's edition (j1050, j90): template version 2 on. */
@@ -77,6 +83,7 @@ const STANDARD_EDITION: FormEdition = {
   mayorBox: { x: 52, w: 116 },
   mayorLine: (sheet) => officialMayorLine(sheet.municipality),
   westernForeignDates: true,
+  householdFormats: false,
 };
 
 /**
@@ -96,11 +103,16 @@ export const FORM_EDITIONS: Readonly<Record<TemplateVersion, FormEdition>> = {
     mayorBox: { x: 60, w: 116 },
     mayorLine: (sheet) => sheet.municipality.mayor,
     westernForeignDates: false,
+    householdFormats: false,
   },
   2: STANDARD_EDITION,
-  // As 2, with the legal reading in katakana (令和5年法律第48号); the
-  // profile's rules read the sheet's `form` (forms/*.ts).
-  3: { ...STANDARD_EDITION, kanaLabel: "（フリガナ）" },
+  // As 2, with the legal reading in katakana (令和5年法律第48号) and the
+  // household formats; the profile's rules read the sheet's `form`.
+  3: {
+    ...STANDARD_EDITION,
+    kanaLabel: "（フリガナ）",
+    householdFormats: true,
+  },
 };
 
 /**
@@ -204,7 +216,8 @@ export function westernDate(iso: string | undefined): string {
 }
 
 /**
- * A date of the subject's own (birth date, 在留期間の満了の日) as the sheet's
+ * A date of a person's own (birth date, 在留期間の満了の日; default the
+ * sheet's subject, or a further member on a 世帯連記式 sheet) as the sheet's
  * edition prints it: a foreign resident's in the Western calendar from
  * template version 2 (j90; never both calendars), everyone else's in the
  * Japanese era.
@@ -217,8 +230,9 @@ export function westernDate(iso: string | undefined): string {
 export function personalDate(
   sheet: SheetContent,
   iso: string | undefined,
+  person: SubjectEntry = sheet.subject,
 ): string {
-  return sheet.subject.foreign && editionOf(sheet).westernForeignDates
+  return person.foreign && editionOf(sheet).westernForeignDates
     ? westernDate(iso)
     : date(iso);
 }
@@ -255,6 +269,8 @@ export function header(
 
 /**
  * 認証文, date, mayor line, official seal and footer, the 認証文 at `y` mm.
+ * From template version 3 the 認証文 block stands on the certificate's last
+ * page only (j1000); the other pages carry the footer alone.
  *
  * @example
  * ```ts ignore
@@ -262,6 +278,27 @@ export function header(
  * ```
  */
 export function attestation(
+  b: FormBuilder,
+  sheet: SheetContent,
+  text: string,
+  y: number,
+): void {
+  if (!editionOf(sheet).householdFormats || sheet.page === sheet.pages) {
+    certification(b, sheet, text, y);
+  }
+  footer(b, sheet);
+}
+
+/**
+ * The 認証文 block: 認証文 at `y` mm, the date, the mayor's line and the
+ * official seal (with its note).
+ *
+ * @example
+ * ```ts ignore
+ * certification(b, sheet, JUMINHYO_ATTESTATION, 228);
+ * ```
+ */
+export function certification(
   b: FormBuilder,
   sheet: SheetContent,
   text: string,
@@ -297,7 +334,17 @@ export function attestation(
       field: "sealNote",
     });
   }
-  // footer
+}
+
+/**
+ * The footer of every page: 発行番号, page x/n and the municipality.
+ *
+ * @example
+ * ```ts ignore
+ * footer(b, sheet);
+ * ```
+ */
+export function footer(b: FormBuilder, sheet: SheetContent): void {
   b.line(X0, 282, X1, 282, 0.15);
   b.fixed("発行番号", X0, 287, { sizePt: 7.5 });
   b.field("issueNumber", sheet.issueNumber, {

@@ -3,6 +3,8 @@ import {
   makeForeignSubject,
   makeFormerSurnameSubject,
   makeGaijiSubject,
+  makeHouseholdOfSix,
+  makeRenkiDocument,
   makeSheet,
   PUA_GAIJI,
 } from "../../../tests/fixtures/certificate.ts";
@@ -13,8 +15,11 @@ import { checkSheetFits, layoutSheet } from "../layout.ts";
 import type { PageLayout, TextOp } from "../ops.ts";
 import {
   formatMyNumber,
+  householdSheetsOf,
   JUMINHYO_ATTESTATION,
+  JUMINHYO_HOUSEHOLD_ATTESTATION,
   juminhyoTitle,
+  memberBlockHeight,
 } from "./juminhyo.ts";
 
 const context = createRenderContext();
@@ -76,7 +81,7 @@ Deno.test("layoutSheet() never prints a 住民票コード, even when the data c
 });
 
 Deno.test("layoutSheet() prints the core items, 認証文, date, mayor, issue number and page", () => {
-  const l = layout(makeSheet({ page: 2, pages: 3 }));
+  const l = layout(makeSheet({ page: 3, pages: 3 }));
   assert.equal(fieldText(l, "name"), "山田　太郎");
   assert.equal(fieldText(l, "nameKana"), "やまだ　たろう");
   assert.equal(fieldText(l, "address"), "福岡県北九州市小倉北区城内１番１号");
@@ -93,9 +98,9 @@ Deno.test("layoutSheet() prints the core items, 認証文, date, mayor, issue nu
   // the header with the page (template version 3, j1040), the footer as stored
   assert.equal(
     fieldText(l, "issueNumber"),
-    "401005-20261126-000123 2/3" + "401005-20261126-000123",
+    "401005-20261126-000123 3/3" + "401005-20261126-000123",
   );
-  assert.equal(fieldText(l, "page"), "2/3");
+  assert.equal(fieldText(l, "page"), "3/3");
   assert.equal(fieldText(l, "title"), "住民票の写し");
   assert.ok(
     l.ops.some((op) => op.kind === "path" && op.role === "official-seal"),
@@ -239,4 +244,117 @@ Deno.test("layoutSheet() titles a 住民票 with its profile's wording from temp
       ),
     RangeError,
   );
+});
+
+const hasSeal = (l: PageLayout) =>
+  l.ops.some((op) => op.kind === "path" && op.role === "official-seal");
+
+Deno.test("世帯連記式 (v3): a household of six is two sheets, 4 + 2, in the standard's order, every member's items under members.N", () => {
+  const doc = makeRenkiDocument();
+  assert.deepEqual(doc.sheets.map((s) => [s.page, s.pages]), [[1, 2], [2, 2]]);
+  const [first, second] = doc.sheets.map(layout);
+  assert.deepEqual(
+    ["name", "members.0.name", "members.1.name", "members.2.name"].map((f) =>
+      fieldText(first, f)
+    ),
+    ["山田　太郎", "山田　花子", "山田　一郎", "山田　桜"],
+  );
+  assert.deepEqual(
+    ["name", "members.0.name", "members.1.name"].map((f) =>
+      fieldText(second, f)
+    ),
+    ["山田　ハナ", "鈴木　健", ""],
+  );
+  assert.equal(fieldText(first, "members.0.relationship"), "妻");
+  assert.equal(fieldText(first, "members.0.formerSurname"), "佐藤（さとう）");
+  assert.equal(
+    fieldText(second, "members.0.honseki"),
+    "熊本県熊本市中央区手取本町１番",
+  );
+  // The household's 住所 and 世帯主 once a sheet.
+  assert.equal(
+    fieldText(first, "address"),
+    "福岡県北九州市小倉北区城内１番１号",
+  );
+  assert.equal(fieldText(first, "householderName"), "山田　太郎");
+  assert.deepEqual([fieldText(first, "page"), fieldText(second, "page")], [
+    "1/2",
+    "2/2",
+  ]);
+  assert.equal(
+    fieldText(first, "issueNumber"),
+    fieldText(second, "issueNumber"),
+  );
+});
+
+Deno.test("世帯連記式 (v3): the 認証文 and 公印 on the last page only, in the whole-household wording; a selection keeps the single wording", () => {
+  const doc = makeRenkiDocument();
+  const [first, second] = doc.sheets.map(layout);
+  assert.equal(fieldText(first, "attestation"), "");
+  assert.equal(fieldText(first, "municipality.mayor"), "");
+  assert.equal(hasSeal(first), false);
+  assert.equal(
+    fieldText(second, "attestation"),
+    "この写しは、世帯全員の住民票の原本と相違ないことを証明する。",
+  );
+  assert.equal(
+    JUMINHYO_HOUSEHOLD_ATTESTATION,
+    fieldText(second, "attestation"),
+  );
+  assert.equal(hasSeal(second), true);
+  assert.equal(
+    fieldText(second, "municipality.mayor"),
+    "福岡県北九州市長　北橋　健治",
+  );
+  // Members chosen (not the whole household): the single wording.
+  const chosen = { ...doc.sheets[1], wholeHousehold: undefined };
+  assert.equal(fieldText(layout(chosen), "attestation"), JUMINHYO_ATTESTATION);
+});
+
+Deno.test("個票式 (v3): each member's sheet is 1/1 with its own 認証文 in the single wording; versions 1 and 2 keep a 認証文 on every page", () => {
+  for (const subject of makeHouseholdOfSix()) {
+    const l = layout(makeSheet({ subject }));
+    assert.equal(fieldText(l, "attestation"), JUMINHYO_ATTESTATION);
+    assert.equal(fieldText(l, "page"), "1/1");
+    assert.ok(hasSeal(l));
+  }
+  for (const templateVersion of [1, 2] as const) {
+    const l = layout(makeSheet({ templateVersion, page: 2, pages: 3 }));
+    assert.equal(fieldText(l, "attestation"), JUMINHYO_ATTESTATION);
+    assert.ok(hasSeal(l));
+    assert.throws(
+      () =>
+        layout(
+          makeSheet({ templateVersion, members: [makeHouseholdOfSix()[1]] }),
+        ),
+      RangeError,
+    );
+  }
+});
+
+Deno.test("householdSheetsOf(): at most membersPerSheet a sheet, and a new sheet before a block would not fit", () => {
+  const six = makeHouseholdOfSix();
+  const o = { honseki: true, zokugara: true, myNumber: true };
+  const sizes = (perSheet: number, people = six) =>
+    householdSheetsOf(people, o, perSheet).map((g) => g.length);
+  assert.deepEqual(sizes(4), [4, 2]);
+  assert.deepEqual(sizes(2), [2, 2, 2]);
+  assert.deepEqual(sizes(1), [1, 1, 1, 1, 1, 1]);
+  // Four foreign residents with 通称 and 旧氏 do not fit one sheet.
+  const foreign = [1, 2, 3, 4].map((n) =>
+    makeForeignSubject({
+      residentId: `F${n}`,
+      formerSurname: "佐藤",
+      formerSurnameKana: "さとう",
+    })
+  );
+  assert.ok(memberBlockHeight(foreign[0], o) > memberBlockHeight(six[0], o));
+  assert.deepEqual(sizes(4, foreign), [2, 2]);
+  // Whatever the grouping, every sheet renders without overflow.
+  for (const people of [six, foreign]) {
+    for (const g of householdSheetsOf(people, o, 4)) {
+      const [subject, ...members] = g;
+      layout(makeSheet({ options: o, subject, members, page: 1, pages: 2 }));
+    }
+  }
 });

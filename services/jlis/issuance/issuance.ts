@@ -6,9 +6,7 @@
  *    authenticated, recent, never used for a certificate), the card's status
  *    read again now, the tenant not halted, the ASP node hosting the card's
  *    municipality;
- * 2. a new request id and issue number, recorded (`building`), and one more
- *    issue number for each further copy (部数: each copy is its own
- *    document);
+ * 2. a new request id and issue number, recorded (`building`);
  * 3. under one deadline (`AbortSignal` passed to every call and checked
  *    between every step): the build at the ASP (which resolves the card to
  *    its resident and applies the replica rules in one transaction), the
@@ -16,12 +14,17 @@
  *    applicant's household at the replica sequence read, the back sides,
  *    and reading every back side back from its modules and comparing it with
  *    its front;
- *    — for each copy: the ASP's sheets carry the first copy's 発行番号,
- *    every further copy is the same sheets under its own number, each with
- *    its own back sides;
- * 4. release: the request becomes `released`, its copies are recorded with
- *    their fees (the municipality's fee schedule on the day: fee_schedule.ts)
- *    and the ledger's `issued` entry of each copy is appended, in one
+ *    — numbers per certificate: the ASP's sheets are certificates (a
+ *    certificate starts at page 1: 個票式 one per person, 世帯連記式 one for
+ *    the household) and carry the request's 発行番号; every further
+ *    certificate, and every certificate of every further copy (部数), gets
+ *    one more number from the same sequence in the same form, with its own
+ *    back sides;
+ * 4. release: the request becomes `released`, its certificates (one row of
+ *    `issuance_copies` each: number, pages, fee) are recorded with their
+ *    fees — one fee per certificate, the municipality's fee schedule on the
+ *    day (fee_schedule.ts) — and the ledger's `issued` entry of each is
+ *    appended, in one
  *    transaction; then the ASP is told the work data may go.
  *
  * A refusal or failure at any step leaves nothing released (the request is
@@ -43,12 +46,14 @@
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { BackSideBuilder } from "../../../lib/backside/mod.ts";
-import type {
-  BackSide,
-  CertificateType,
-  JuminhyoOptions,
-  KisaiItems,
-  SheetContent,
+import {
+  type BackSide,
+  certificatesOf,
+  type CertificateType,
+  type JuminhyoOptions,
+  type KisaiItems,
+  peopleOf,
+  type SheetContent,
 } from "../../../lib/certificate/model.ts";
 import type { ContentKey } from "../../../lib/crypto/content_key.ts";
 import type { KeyList } from "../../../lib/crypto/key_list.ts";
@@ -96,7 +101,10 @@ import type { Conformance } from "./conformance.ts";
 import { appendLedger } from "./ledger.ts";
 import { furtherIssueNumbers, issueNumberSql } from "./issue_number.ts";
 import { municipalFee } from "./fee_schedule.ts";
-import { MAX_COPIES } from "../../../lib/contracts/kiosk_center.ts";
+import {
+  MAX_CERTIFICATES,
+  MAX_COPIES,
+} from "../../../lib/contracts/kiosk_center.ts";
 import type { DeliveryConfirmer } from "./delivery.ts";
 import type { MessageLog } from "./message_log.ts";
 import {
@@ -419,11 +427,6 @@ async function run(
   const code = row!.municipality_code;
   const serial = row!.card_serial;
   const issueNumber = row!.issue_number;
-  // Each further copy: its own number from the same sequence, same form.
-  const issueNumbers = [
-    issueNumber,
-    ...await furtherIssueNumbers(db, issueNumber, copies - 1),
-  ];
   trace.log = trace.log.child({
     issuanceRequestId: requestId,
     issueNumber,
@@ -467,7 +470,7 @@ async function run(
       serial,
       requestId,
       issueNumber,
-      issueNumbers,
+      copies,
       options,
       issuedAt: now,
       signal,
@@ -640,8 +643,8 @@ interface BuildContext {
   serial: string;
   requestId: string;
   issueNumber: string;
-  /** Every copy's 発行番号 (the first is `issueNumber`). */
-  issueNumbers: string[];
+  /** 部数: how many copies of every certificate. */
+  copies: number;
   options: JuminhyoOptions;
   issuedAt: Date;
   signal: AbortSignal;
@@ -763,11 +766,32 @@ async function build(
     throw new Withheld("BINDING_MISMATCH", { problem: unbound, replicaSeq });
   }
 
-  // Every copy: the same sheets under the copy's own 発行番号.
-  const copySheets = ctx.issueNumbers.map((n, i) =>
-    i === 0 ? sheets : sheets.map((s) => ({ ...s, issueNumber: n }))
+  // Every certificate of every copy its own 発行番号 (個票式: one per
+  // person; 世帯連記式: one for the household), the first the request's.
+  const perCopy = certificatesOf(sheets);
+  const certificates = Array.from({ length: ctx.copies }, () => perCopy)
+    .flat();
+  // More certificates than a document carries (a 個票式 household of more
+  // than 30 in 10 copies): fewer copies are asked for.
+  if (certificates.length > MAX_CERTIFICATES) {
+    throw new JlisError("TOO_MANY_CERTIFICATES", {
+      copies: ctx.copies,
+      certificates: certificates.length,
+      max: MAX_CERTIFICATES,
+    });
+  }
+  const issueNumbers = [
+    ctx.issueNumber,
+    ...await furtherIssueNumbers(
+      db,
+      ctx.issueNumber,
+      certificates.length - 1,
+    ),
+  ];
+  const numbered = certificates.map((c, i) =>
+    c.map((s) => ({ ...s, issueNumber: issueNumbers[i] }))
   );
-  const allSheets = copySheets.flat();
+  const allSheets = numbered.flat();
 
   // The back sides, each read back from its modules and compared.
   const keyList = await deps.keyList();
@@ -789,7 +813,7 @@ async function build(
   }
   signal.throwIfAborted();
 
-  // The fee per copy: the municipality's schedule on the day of issue.
+  // The fee per certificate (通): the municipality's schedule on the day.
   const pages = sheets.length;
   const feePerCopy = await municipalFee(
     db,
@@ -797,10 +821,10 @@ async function build(
     ctx.input.type,
     jstDate(ctx.issuedAt),
   );
-  const copies: IssuedCopy[] = ctx.issueNumbers.map((issueNumber, i) => ({
+  const copies: IssuedCopy[] = numbered.map((c, i) => ({
     copy: i + 1,
-    issueNumber,
-    pages,
+    issueNumber: issueNumbers[i],
+    pages: c.length,
     fee: feePerCopy,
   }));
 
@@ -827,11 +851,15 @@ async function build(
             members: ctx.input.members,
             // The items printed (j300): a 記載事項証明書's are its sheet's
             // (the municipality's profile), the others' what was asked.
-            options: { ...printedOptions(sheets[0], ctx.options) },
-            subjects: sheets.map((s) => s.subject.residentId),
+            options: {
+              ...printedOptions(numbered[c.copy - 1][0], ctx.options),
+            },
+            subjects: numbered[c.copy - 1].flatMap((s) =>
+              peopleOf(s).map((p) => p.residentId)
+            ),
             copy: c.copy,
             copies: copies.length,
-            pages,
+            pages: c.pages,
             fee: c.fee,
             replicaSeq,
             aspNode: node.id,

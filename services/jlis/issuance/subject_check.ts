@@ -1,17 +1,20 @@
 /**
  * The center's check of a built certificate before anything is released:
  * bound to this request (request id, issue number, type, options,
- * municipality, page numbering), and every person on it is the
+ * municipality, page numbering: each certificate's pages 1/n…n/n), and every
+ * person on it — every member on a 世帯連記式 sheet — is the
  * authenticated applicant or a member of the applicant's household as of
  * the replica sequence the ASP read — exactly the people the kiosk asked
  * for, each once. Pure: no I/O, no state.
  *
  * @module
  */
-import type {
-  CertificateType,
-  JuminhyoOptions,
-  SheetContent,
+import {
+  certificatesOf,
+  type CertificateType,
+  type JuminhyoOptions,
+  peopleOf,
+  type SheetContent,
 } from "../../../lib/certificate/model.ts";
 import {
   assertNever,
@@ -145,9 +148,12 @@ export function checkSubjects(
   if (sheets.length === 0) problems.push("no sheets");
   const { options, selfOnly } = certificateRules(want.type, want.options);
   const seen = new Set<string>();
+  // Each certificate's pages numbered 1/n…n/n.
+  const pagesOk = certificatesOf(sheets).every((c) =>
+    c.every((s, j) => s.page === j + 1 && s.pages === c.length)
+  );
   sheets.forEach((s, i) => {
     const at = `sheet ${i + 1}`;
-    const id = s?.subject?.residentId;
     if (s.issueNumber !== want.issueNumber) {
       problems.push(`${at}: issue number ${s.issueNumber}`);
     }
@@ -155,37 +161,58 @@ export function checkSubjects(
     if (s.municipality?.code !== want.municipalityCode) {
       problems.push(`${at}: municipality ${s.municipality?.code}`);
     }
-    if (s.page !== i + 1 || s.pages !== sheets.length) {
-      problems.push(`${at}: page ${s.page}/${s.pages}`);
-    }
+    if (!pagesOk) problems.push(`${at}: page ${s.page}/${s.pages}`);
     if (s.type !== want.type || !printsAsAsked(s, options)) {
       problems.push(`${at}: options differ from the request`);
     }
-    if (typeof id !== "string") {
+    if (typeof s?.subject?.residentId !== "string") {
       problems.push(`${at}: no subject`);
       return;
     }
-    if (seen.has(id)) problems.push(`${at}: ${id} appears twice`);
-    seen.add(id);
-    if (!household.has(id)) {
-      problems.push(`${at}: ${id} is not in the applicant's household`);
-    }
-    const subj = s.subject;
     const may = mayCarry(s, options);
-    if (!may.myNumber && subj.myNumber !== undefined) {
-      problems.push(`${at}: My Number printed without the option`);
+    // Every person on the sheet (a 世帯連記式 sheet holds several).
+    for (const subj of peopleOf(s)) {
+      const id = subj.residentId;
+      if (seen.has(id)) problems.push(`${at}: ${id} appears twice`);
+      seen.add(id);
+      if (!household.has(id)) {
+        problems.push(`${at}: ${id} is not in the applicant's household`);
+      }
+      if (!may.myNumber && subj.myNumber !== undefined) {
+        problems.push(`${at}: My Number printed without the option`);
+      }
+      if (!may.honseki && (subj.honseki ?? subj.hittousha) !== undefined) {
+        problems.push(`${at}: 本籍 printed without the option`);
+      }
+      if (
+        (!may.relationship && subj.relationship !== undefined) ||
+        (!may.householderName && subj.householderName !== undefined)
+      ) problems.push(`${at}: 続柄 printed without the option`);
     }
-    if (!may.honseki && (subj.honseki ?? subj.hittousha) !== undefined) {
-      problems.push(`${at}: 本籍 printed without the option`);
-    }
-    if (
-      (!may.relationship && subj.relationship !== undefined) ||
-      (!may.householderName && subj.householderName !== undefined)
-    ) problems.push(`${at}: 続柄 printed without the option`);
   });
   const ids = [...seen];
   const sameSet = (expected: string[]) =>
     expected.length === ids.length && expected.every((x) => seen.has(x));
+  // The whole-household 認証文: on the last page of a certificate of every
+  // member, never elsewhere.
+  const certificates = certificatesOf(sheets);
+  certificates.forEach((c, n) => {
+    c.forEach((s, i) => {
+      if (s.type !== "juminhyo" || !s.wholeHousehold) return;
+      const people = new Set(c.flatMap((x) => peopleOf(x)));
+      const ids = [...people].map((p) => p.residentId);
+      if (
+        i !== c.length - 1 || ids.length !== household.size ||
+        !ids.every((id) => household.has(id))
+      ) {
+        problems.push(
+          `certificate ${
+            n + 1
+          }: the whole-household 認証文 on a page that is not the whole household's last`,
+        );
+      }
+    });
+  });
   if (selfOnly || want.members === "self") {
     if (!sameSet([want.applicantId])) {
       problems.push(`subjects ${ids.join(",")} are not the applicant alone`);
@@ -218,12 +245,9 @@ export function applicantIdentities(
   applicant?: HolderIdentity,
 ): HolderIdentity[] {
   const out: HolderIdentity[] = sheets
-    .filter((s) => s.subject?.residentId === applicantId)
-    .map((s) => ({
-      name: s.subject.name,
-      birthDate: s.subject.birthDate,
-      sex: s.subject.sex,
-    }));
+    .flatMap((s) => peopleOf(s))
+    .filter((p) => p?.residentId === applicantId)
+    .map((p) => ({ name: p.name, birthDate: p.birthDate, sex: p.sex }));
   if (applicant) {
     out.push({
       name: applicant.name,

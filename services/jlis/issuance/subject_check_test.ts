@@ -190,3 +190,73 @@ Deno.test("checkSubjects() holds a 記載事項証明書 to its items: the appli
     ).some((p) => p.includes("not the applicant alone")),
   );
 });
+
+/** A 世帯連記式 sheet: `ids[0]` its subject, the rest its further members. */
+function renkiSheet(
+  ids: string[],
+  page: number,
+  pages: number,
+  wholeHousehold = false,
+): SheetContent {
+  const [first, ...more] = ids.map((id) => sheetFor(id, page, pages).subject);
+  return {
+    ...sheetFor(ids[0], page, pages),
+    subject: first,
+    ...(more.length ? { members: more } : {}),
+    ...(wholeHousehold ? { wholeHousehold: true as const } : {}),
+  } as SheetContent;
+}
+
+Deno.test("checkSubjects(): 個票式 certificates (each 1/1) and a 世帯連記式 certificate pass; every member on a sheet is checked", () => {
+  const check = (w: SubjectExpectation, sheets: SheetContent[]) =>
+    checkSubjects(w, { requestId: "req-1", replicaSeq: 1, sheets, household });
+  const all = want({ members: "all" });
+  assert.deepEqual(
+    check(all, ["A", "B", "C"].map((id) => sheetFor(id, 1, 1))),
+    [],
+  );
+  assert.deepEqual(
+    check(all, [renkiSheet(["A", "B"], 1, 2), renkiSheet(["C"], 2, 2, true)]),
+    [],
+  );
+  // A stranger among the members of a sheet.
+  assert.ok(
+    check(all, [renkiSheet(["A", "B", "X"], 1, 2), renkiSheet(["C"], 2, 2)])
+      .some((p) => p.includes("X is not in the applicant's household")),
+  );
+  // A member twice, once as a further member.
+  assert.ok(
+    check(all, [renkiSheet(["A", "B"], 1, 2), renkiSheet(["C", "B"], 2, 2)])
+      .some((p) => p.includes("B appears twice")),
+  );
+  // A further member printing My Number without the option.
+  const leaky = renkiSheet(["A", "B", "C"], 1, 1, true);
+  assert.ok(leaky.type === "juminhyo" && leaky.members);
+  leaky.members[1] = { ...leaky.members[1], myNumber: "123456789012" };
+  assert.ok(check(all, [leaky]).some((p) => p.includes("My Number")));
+  // Pages: a certificate's pages 1/n…n/n.
+  assert.ok(
+    check(all, [renkiSheet(["A", "B"], 1, 2), renkiSheet(["C"], 3, 3)])
+      .some((p) => p.includes("page 3/3")),
+  );
+});
+
+Deno.test("checkSubjects(): the whole-household 認証文 only on the last page of a certificate of every member", () => {
+  const check = (w: SubjectExpectation, sheets: SheetContent[]) =>
+    checkSubjects(w, { requestId: "req-1", replicaSeq: 1, sheets, household });
+  const whole = (p: string[]) =>
+    p.some((x) => x.includes("whole-household 認証文"));
+  assert.ok(whole(check(want({ members: ["A", "B"] }), [
+    renkiSheet(["A", "B"], 1, 1, true),
+  ])));
+  assert.ok(whole(check(want({ members: "all" }), [
+    renkiSheet(["A", "B"], 1, 2, true),
+    renkiSheet(["C"], 2, 2),
+  ])));
+  assert.ok(
+    !whole(check(want({ members: "all" }), [
+      renkiSheet(["A", "B"], 1, 2),
+      renkiSheet(["C"], 2, 2, true),
+    ])),
+  );
+});

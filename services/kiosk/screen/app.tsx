@@ -33,6 +33,7 @@
  * @module
  */
 import { MAX_COPIES } from "../../../lib/contracts/kiosk_center.ts";
+import { peopleOf } from "../../../lib/certificate/model.ts";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { secureHeaders } from "hono/secure-headers";
@@ -555,10 +556,15 @@ async function authenticateFor(
   return await kioskFor(st).authenticate(card, pin);
 }
 
-/** The person on each sheet; ids only for a document the kiosk could not decode. */
+/**
+ * The people on each sheet (a 世帯連記式 sheet's members joined with 「、」);
+ * ids only for a document the kiosk could not decode.
+ */
 function sheetNames(r: KioskReceipt): string[] {
   try {
-    return r.sheets.map((sheet) => sheet.subject.name);
+    return r.sheets.map((sheet) =>
+      peopleOf(sheet).map((p) => p.name).join("、")
+    );
   } catch {
     return r.subjects;
   }

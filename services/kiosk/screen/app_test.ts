@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { useFormProfile } from "../../../tests/support/asp_world.ts";
 import { eq } from "drizzle-orm";
 import { ledger } from "../../../db/jlis/schema.ts";
 import { openCard } from "../../../lib/card/card.ts";
@@ -104,6 +105,12 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
       id: "node-a",
       tenants: [{ code: "401005", name: "北九州市", mayor: "北九州市長" }],
     }],
+  });
+  // 世帯連記式, one member a sheet: the household is one copy (通) of its
+  // sheets, what the fee and copy steps below show.
+  useFormProfile(w.nodes[0].asp.tenancy, "401005", {
+    householdFormat: "renki",
+    membersPerSheet: 1,
   });
   const cardsDir = await Deno.makeTempDir({ prefix: "kiosk-screen-cards-" });
   const outDir = await Deno.makeTempDir({ prefix: "kiosk-screen-out-" });
