@@ -28,6 +28,7 @@ import {
   LABEL_W,
   MAYOR,
   NAME,
+  ONE_LINE,
   SMALL,
   SUB_NAME,
   X0,
@@ -457,4 +458,38 @@ export function formerSurnameRow(
   }, SUB_NAME);
   b.line(X0, y + h, X1, y + h);
   return y + h;
+}
+
+/**
+ * The rows under a person's name where the person has them, in the order
+ * every form prints them: 旧氏 (with its reading), 通称, 氏名（英字）.
+ *
+ * @example
+ * ```ts ignore
+ * y = nameExtraRows(b, nameBlock(b, y, sheet, false), sheet.subject);
+ * ```
+ */
+export function nameExtraRows(
+  b: FormBuilder,
+  y: number,
+  s: SubjectEntry,
+): number {
+  if (s.formerSurname) y = formerSurnameRow(b, y, s);
+  if (s.alias) {
+    y = row(b, y, 10, [{
+      label: "通称",
+      field: "alias",
+      text: s.alias,
+      style: SUB_NAME,
+    }]);
+  }
+  if (s.foreign) {
+    y = row(b, y, 9, [{
+      label: "氏名（英字）",
+      field: "foreign.alphabeticName",
+      text: s.foreign.alphabeticName,
+      style: ONE_LINE,
+    }]);
+  }
+  return y;
 }

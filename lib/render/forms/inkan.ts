@@ -20,7 +20,7 @@ import {
 import {
   attestation,
   type Cell,
-  formerSurnameRow,
+  nameExtraRows,
   nameBlock,
   personalDate,
   row,
@@ -76,24 +76,7 @@ function legacyBody(b: FormBuilder, sheet: InkanSheet, top: number): number {
     text: `第${sheet.seal.registrationNumber}号`,
     style: ONE_LINE,
   }]);
-  y = nameBlock(b, y, sheet, false);
-  if (s.formerSurname) y = formerSurnameRow(b, y, s);
-  if (s.alias) {
-    y = row(b, y, 10, [{
-      label: "通称",
-      field: "alias",
-      text: s.alias,
-      style: SUB_NAME,
-    }]);
-  }
-  if (s.foreign) {
-    y = row(b, y, 9, [{
-      label: "氏名（英字）",
-      field: "foreign.alphabeticName",
-      text: s.foreign.alphabeticName,
-      style: ONE_LINE,
-    }]);
-  }
+  y = nameExtraRows(b, nameBlock(b, y, sheet, false), s);
   y = row(b, y, 16, [{
     label: "住所",
     field: "address",

@@ -34,7 +34,6 @@ import {
   LABEL_W,
   ONE_LINE,
   SMALL,
-  SUB_NAME,
   X0,
   X1,
 } from "../form_style.ts";
@@ -43,7 +42,7 @@ import {
   type Cell,
   date,
   editionOf,
-  formerSurnameRow,
+  nameExtraRows,
   nameBlock,
   personalDate,
   row,
@@ -182,24 +181,9 @@ function singleForm(b: FormBuilder, sheet: JuminhyoSheet): void {
       style: ONE_LINE,
     }]);
   }
-  y = nameBlock(b, y, sheet, o.zokugara);
-  if (s.formerSurname) y = formerSurnameRow(b, y, s);
-  if (s.alias) {
-    y = row(b, y, 10, [{
-      label: "通称",
-      field: "alias",
-      text: s.alias,
-      style: SUB_NAME,
-    }]);
-  }
+  y = nameExtraRows(b, nameBlock(b, y, sheet, o.zokugara), s);
   if (s.foreign) {
     const f = s.foreign;
-    y = row(b, y, 9, [{
-      label: "氏名（英字）",
-      field: "foreign.alphabeticName",
-      text: f.alphabeticName,
-      style: ONE_LINE,
-    }]);
     y = row(b, y, 9, [
       {
         label: "国籍・地域",

@@ -28,14 +28,13 @@ import {
   NAME,
   ONE_LINE,
   SMALL,
-  SUB_NAME,
   X0,
   X1,
 } from "../form_style.ts";
 import {
   attestation,
   date,
-  formerSurnameRow,
+  nameExtraRows,
   personalDate,
   row,
   sexText,
@@ -93,25 +92,11 @@ function itemRow(
 /** 氏名, with 旧氏, 通称 and the alphabetic name where the person has them. */
 const nameRows: ItemRows = (b, y, sheet) => {
   const s = sheet.subject;
-  y = itemRow("name", 13, NAME, () => s.name)(b, y, sheet);
-  if (s.formerSurname) y = formerSurnameRow(b, y, s);
-  if (s.alias) {
-    y = row(b, y, 10, [{
-      label: "通称",
-      field: "alias",
-      text: s.alias,
-      style: SUB_NAME,
-    }]);
-  }
-  if (s.foreign) {
-    y = row(b, y, 9, [{
-      label: "氏名（英字）",
-      field: "foreign.alphabeticName",
-      text: s.foreign.alphabeticName,
-      style: ONE_LINE,
-    }]);
-  }
-  return y;
+  return nameExtraRows(
+    b,
+    itemRow("name", 13, NAME, () => s.name)(b, y, sheet),
+    s,
+  );
 };
 
 /** 住所, with its 方書 where recorded. */
