@@ -77,7 +77,7 @@ Deno.test("[e2e] 部数 3 with a jam on copy 2: copies 1 and 3 delivered, copy 2
     assert.deepEqual(r.voided, [2]);
     assert.equal(r.fee, 400);
     assert.equal(r.refund, 200);
-    assert.ok(screens.some((m) => m.includes("2部目")), screens.join("\n"));
+    assert.ok(screens.some((m) => m.includes("2通目")), screens.join("\n"));
     // Each copy is its own document: its number on its sheet and its back.
     assert.deepEqual(r.sheets.map((s) => s.issueNumber), numbers);
     assert.deepEqual(r.backs.map((b) => b.issueNumber), numbers);

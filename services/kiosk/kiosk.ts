@@ -1096,8 +1096,8 @@ async function issueSteps(
     emit(st, {
       kind: "screen",
       message_ja: `用紙が詰まりました（${
-        jammed ? `${jammed.copy}部目、` : ""
-      }${jam}枚目）。その部の用紙は無効となり、店員が「無効」と押印してお返しします。その部の料金は返金します。`,
+        jammed ? `${jammed.copy}通目、` : ""
+      }${jam}枚目）。その証明書の用紙は無効となり、店員が「無効」と押印してお返しします。その証明書の料金は返金します。`,
     });
   }
   // The print stopped once: at the first page it could not print (before

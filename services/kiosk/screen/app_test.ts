@@ -250,6 +250,8 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
         assert.match(String(confirm.body), /世帯主・続柄/);
         // The fee is per copy (通), the household's sheets being one copy.
         assert.match(String(confirm.body), /1通 200円 × 部数/);
+        // Several people: where each is a certificate (個票式), a copy each.
+        assert.match(String(confirm.body), /id="fee-per-person"/);
         assert.match(String(confirm.body), /<select name="copies"/);
 
         const printed = await submit(app, `${base}/confirm`, { copies: "2" });
@@ -262,7 +264,7 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
         assert.match(html, /北九　一郎/);
         assert.match(html, /北九　花子/);
         assert.match(html, /id="fee">[^]*400円/);
-        assert.match(html, /1部目[^]*2部目/);
+        assert.match(html, /1通目[^]*2通目/);
         assert.doesNotMatch(html, /1234/, "the PIN is not on the page");
         const issueNumber = /id="issue-number">([^<]+)</.exec(html)![1];
         const numbers = [...html.matchAll(/class="issue-number">([^<]+)</g)]
@@ -468,7 +470,7 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
         const taken = await submit(app, `${base}/alarms/card`);
         assert.equal(taken.location, `${base}/result`);
         html = String((await get(app, `${base}/result`)).body);
-        assert.match(html, /用紙が詰まりました（1部目、1枚目）/);
+        assert.match(html, /用紙が詰まりました（1通目、1枚目）/);
         assert.match(html, /無効（用紙詰まり）/);
         assert.match(html, /0円（200円返金）/);
         assert.doesNotMatch(html, /id="pdf"/, "nothing printed");

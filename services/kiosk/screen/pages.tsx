@@ -444,6 +444,14 @@ export function ConfirmScreen(
               s.copies > 1 ? ` (${s.copies}: ${fee * s.copies} yen)` : ""
             }`}
           />
+          {persons.length > 1 && (
+            <p class="note" id="fee-per-person">
+              <Bi
+                ja="個票式の市区町村では、お一人ごとに1通（1通ごとの料金）となります。"
+                en="Where each member's record is a certificate of its own (個票式), each person is one copy, charged per copy."
+              />
+            </p>
+          )}
         </dd>
       </dl>
       <form method="post" action={at(p.sid, "confirm")}>
@@ -638,7 +646,7 @@ export function DoneScreen(
           <ol class="copies" id="copies">
             {r.copies.map((copy) => (
               <li>
-                <span lang="ja">{copy.copy}部目</span>{" "}
+                <span lang="ja">{copy.copy}通目</span>{" "}
                 <span class="issue-number">{copy.issueNumber}</span>{" "}
                 {copy.status === "voided"
                   ? (
