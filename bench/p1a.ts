@@ -20,7 +20,6 @@ import {
   COPY_TABLES,
   generatePopulation,
   openCopy,
-  prepareSeals,
   SEED_STEP,
 } from "../services/registry/seed/mod.ts";
 import { MIGRATIONS } from "../services/registry/main.ts";
@@ -61,7 +60,6 @@ async function writeCopyFiles(
         chunkSize: SEED_STEP,
       })
     ) {
-      await prepareSeals(chunk.seals); // as encodeSegment does
       for (let i = 0; i < COPY_TABLES.length; i++) {
         const t = COPY_TABLES[i];
         const bytes = utf8.encode(t.text(chunk[t.field]));

@@ -99,6 +99,8 @@ Deno.test("[tls] every mutual-TLS port: foreign CA, no certificate and the wrong
       envOf({
         ...base,
         JLIS_PORT: "0",
+        // Within kiosk hours whatever the time of day the test runs.
+        JLIS_CLOCK_START: "2026-11-26T10:00:00+09:00",
         JLIS_ASP_NODES: JSON.stringify([{
           id: "asp-1",
           url: asp.url,

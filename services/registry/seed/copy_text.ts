@@ -24,7 +24,6 @@ import {
   type SealRegistration,
   sealRegistrations,
 } from "../../../db/registry/schema.ts";
-import { prepareSeals } from "./seal_versions.ts";
 import {
   generateSegment,
   type PopulationChunk,
@@ -271,9 +270,8 @@ export interface EncodedStep {
 const utf8 = new TextEncoder();
 
 /**
- * Generates one segment in steps of {@linkcode SEED_STEP} residents, gives
- * its seals their print and compact versions as registration does
- * (./seal_versions.ts) and encodes every table but resident_history (built
+ * Generates one segment in steps of {@linkcode SEED_STEP} residents and
+ * encodes every table but resident_history (built
  * later by the database from the residents) as UTF-8 COPY text.
  *
  * @example
@@ -292,7 +290,6 @@ export async function* encodeSegment(
   while (!next.done) {
     const chunk = next.value;
     next = steps.next();
-    await prepareSeals(chunk.seals);
     const counts = {} as Record<ChunkTable, number>;
     const bytes = COPY_TABLES.map((t) => {
       counts[t.field] = chunk[t.field].length;

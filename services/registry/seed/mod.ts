@@ -49,5 +49,4 @@ export {
   municipalityProfile,
 } from "./places.ts";
 export { isValidMyNumber, myNumberCheckDigit } from "./numbers.ts";
-export { sealImpressionPng } from "./seal_image.ts";
-export { prepareSeals } from "./seal_versions.ts";
+export { sealImpressionPng, sealPrintPng } from "./seal_image.ts";

@@ -43,7 +43,11 @@ import {
   residentCodeFromBody,
 } from "./numbers.ts";
 import { pad, Rng, scrambleDecimal, WeightedTable } from "./random.ts";
-import { sealImpressionPng, type SealShape } from "./seal_image.ts";
+import {
+  sealImpressionPng,
+  sealPrintPng,
+  type SealShape,
+} from "./seal_image.ts";
 import { LEGAL_READING, MAX_FURIGANA_CHARS } from "../planners/furigana.ts";
 
 /** A municipalities row. */
@@ -930,9 +934,10 @@ class Generator_ {
         residentId: r.id,
         registrationNumber: pad(n, 7),
         impressionPng: sealImpressionPng(sealText, shape),
-        // Prepared as registration does when encoded (seal_versions.ts).
-        printPng: null,
-        compactPng: null,
+        // Stored as registration stores them: a print version (≥ 300 dpi)
+        // and a compact one within the back side's budget (the impression).
+        printPng: sealPrintPng(sealText, shape),
+        compactPng: sealImpressionPng(sealText, shape),
         registeredDate: iso(Math.round(from + rng.float() * (asOf - from))),
         status: "active",
         endedDate: null,
