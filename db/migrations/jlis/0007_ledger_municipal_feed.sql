@@ -11,11 +11,9 @@ CREATE TABLE "ledger_municipal_heads" (
 	"last_seq" bigint NOT NULL
 );
 --> statement-breakpoint
--- Entries written before the feed existed: numbered per municipality (the issue number's, either form: lib/contracts/issue_number.ts) in the ledger's order.
+-- Entries written before the feed existed: numbered per municipality (the issue number's prefix) in the ledger's order.
 INSERT INTO "ledger_municipal_entries" ("municipality_code", "seq", "ledger_seq")
-SELECT "code", row_number() OVER (PARTITION BY "code" ORDER BY "seq"), "seq"
-FROM (SELECT "seq", coalesce(substring("issue_number" from '^[0-9]{8}-([0-9]{6})-'),
-  substring("issue_number" from '^([0-9]{6})-[0-9]{8}-')) AS "code" FROM "ledger") l
-WHERE "code" IS NOT NULL;--> statement-breakpoint
+SELECT left("issue_number", 6), row_number() OVER (PARTITION BY left("issue_number", 6) ORDER BY "seq"), "seq"
+FROM "ledger" WHERE "issue_number" ~ '^[0-9]{6}-';--> statement-breakpoint
 INSERT INTO "ledger_municipal_heads" ("municipality_code", "last_seq")
 SELECT "municipality_code", max("seq") FROM "ledger_municipal_entries" GROUP BY "municipality_code";
