@@ -13,10 +13,12 @@ import assert from "node:assert/strict";
 import {
   makeForeignSubject,
   makeFormerSurnameSubject,
+  makeGaijiSubject,
   makeInkanSheet,
   makeKisaiSheet,
   makeRenkiDocument,
   makeSheet,
+  PUA_GAIJI,
 } from "./fixtures/certificate.ts";
 import {
   type SheetContent,
@@ -28,8 +30,17 @@ import { KISAI_FIRST_TEMPLATE_VERSION } from "../lib/render/forms/kisai.ts";
 import { createRenderContext } from "../lib/render/context.ts";
 import { renderSheetPng } from "../lib/render/png.ts";
 import { decodePng } from "../lib/render/png_codec.ts";
+import { encodeGaijiSet } from "../lib/render/gaiji.ts";
+import { prepareSealImage } from "../services/registry/seal_image.ts";
+import { makeScannedSealPng } from "./fixtures/seal_images.ts";
 
 const context = createRenderContext();
+
+/** A registered 外字's outline (a framed box with a bar, 1000 em). */
+const GAIJI_OUTLINE =
+  "M100 80H900V920H100ZM200 180V820H800V180ZM250 470H750V530H250Z";
+/** An ordinary 30 KB scanned seal, prepared as the registry prepares it. */
+const SCANNED_SEAL = await prepareSealImage(makeScannedSealPng());
 const DIR = new URL("./fixtures/golden/", import.meta.url);
 /** 100 dpi on A4. */
 const WIDTH_PX = Math.round(210 / 25.4 * 100);
@@ -102,6 +113,30 @@ const LATER_CASES: Record<
           formerSurnameKana: "サトウ",
         }),
         options: ALL_ON,
+      }),
+  },
+  // A name with a registered 外字 (its outline drawn) and an IVS.
+  juminhyo_registered_gaiji: {
+    from: 3,
+    make: (templateVersion) => ({
+      ...makeSheet({ templateVersion, subject: makeGaijiSubject() }),
+      gaiji: encodeGaijiSet(
+        new Map([[PUA_GAIJI.codePointAt(0)!, GAIJI_OUTLINE]]),
+      ),
+    }),
+  },
+  // A 30 KB scanned seal: the print version on the front, sharp.
+  inkan_scanned_seal: {
+    from: 3,
+    make: (templateVersion) =>
+      makeInkanSheet({
+        templateVersion,
+        seal: {
+          registrationNumber: "12345",
+          registeredDate: "2016-01-20",
+          png: SCANNED_SEAL.compactPng,
+          printPng: SCANNED_SEAL.printPng,
+        },
       }),
   },
   juminhyo_title_juminhyo: {
