@@ -20,8 +20,8 @@ import {
 import {
   attestation,
   type Cell,
-  nameExtraRows,
   nameBlock,
+  nameExtraRows,
   personalDate,
   row,
   sexText,

@@ -29,21 +29,14 @@ import {
   JUMINHYO_TITLES,
 } from "../../contracts/form_profile.ts";
 import type { FormBuilder } from "../form_builder.ts";
-import {
-  ADDRESS,
-  LABEL_W,
-  ONE_LINE,
-  SMALL,
-  X0,
-  X1,
-} from "../form_style.ts";
+import { ADDRESS, LABEL_W, ONE_LINE, SMALL, X0, X1 } from "../form_style.ts";
 import {
   attestation,
   type Cell,
   date,
   editionOf,
-  nameExtraRows,
   nameBlock,
+  nameExtraRows,
   personalDate,
   row,
   sexText,
