@@ -148,32 +148,46 @@ function isHouseholdSheet(sheet: JuminhyoSheet): boolean {
   return sheet.members !== undefined || sheet.pages > 1;
 }
 
+/** Heights and styles of the rows {@linkcode addressRows} draws. */
+interface AddressRowSizes {
+  addressH: number;
+  address: FieldStyle;
+  lineH: number;
+  line: FieldStyle;
+}
+
+/**
+ * The rows a 住民票 opens with: 住所, 方書 and, with the 続柄 option,
+ * 世帯主 — sized for one person a sheet or for a 世帯連記式 sheet.
+ */
+function addressRows(
+  b: FormBuilder,
+  y: number,
+  s: SubjectEntry,
+  o: JuminhyoOptions,
+  z: AddressRowSizes,
+): number {
+  const line = (label: string, field: string, text: string) =>
+    row(b, y, z.lineH, [{ label, field, text, style: z.line }]);
+  y = row(b, y, z.addressH, [{
+    label: "住所",
+    field: "address",
+    text: s.address,
+    style: z.address,
+  }]);
+  y = line("方書", "katagaki", s.katagaki ?? "");
+  if (o.zokugara) {
+    y = line("世帯主", "householderName", s.householderName ?? "");
+  }
+  return y;
+}
+
 /** One person per sheet (every version; 個票式 from version 3). */
 function singleForm(b: FormBuilder, sheet: JuminhyoSheet): void {
   const s = sheet.subject;
   const o = sheet.options;
   const top = 40;
-  let y = top;
-  y = row(b, y, 16, [{
-    label: "住所",
-    field: "address",
-    text: s.address,
-    style: ADDRESS,
-  }]);
-  y = row(b, y, 9, [{
-    label: "方書",
-    field: "katagaki",
-    text: s.katagaki ?? "",
-    style: ONE_LINE,
-  }]);
-  if (o.zokugara) {
-    y = row(b, y, 9, [{
-      label: "世帯主",
-      field: "householderName",
-      text: s.householderName ?? "",
-      style: ONE_LINE,
-    }]);
-  }
+  let y = addressRows(b, top, s, o, SINGLE_ROWS);
   y = nameExtraRows(b, nameBlock(b, y, sheet, o.zokugara), s);
   if (s.foreign) {
     const f = s.foreign;
@@ -543,26 +557,7 @@ export function householdSheetsOf<T extends SubjectEntry>(
 function householdForm(b: FormBuilder, sheet: JuminhyoSheet): void {
   const s = sheet.subject;
   const o = sheet.options;
-  let y = row(b, HH_TOP, 10, [{
-    label: "住所",
-    field: "address",
-    text: s.address,
-    style: HH_ADDRESS,
-  }]);
-  y = row(b, y, 7, [{
-    label: "方書",
-    field: "katagaki",
-    text: s.katagaki ?? "",
-    style: HH_SMALL,
-  }]);
-  if (o.zokugara) {
-    y = row(b, y, 7, [{
-      label: "世帯主",
-      field: "householderName",
-      text: s.householderName ?? "",
-      style: HH_SMALL,
-    }]);
-  }
+  let y = addressRows(b, HH_TOP, s, o, HOUSEHOLD_ROWS);
   peopleOf(sheet).forEach((p, i) => {
     y = memberBlock(b, y, sheet, p, i === 0 ? "" : `members.${i - 1}.`);
   });
@@ -650,3 +645,19 @@ function memberBlock(
   }
   return y;
 }
+
+/** One person a sheet: the opening rows' sizes. */
+const SINGLE_ROWS: AddressRowSizes = {
+  addressH: 16,
+  address: ADDRESS,
+  lineH: 9,
+  line: ONE_LINE,
+};
+
+/** A 世帯連記式 sheet: the opening rows, smaller. */
+const HOUSEHOLD_ROWS: AddressRowSizes = {
+  addressH: 10,
+  address: HH_ADDRESS,
+  lineH: 7,
+  line: HH_SMALL,
+};

@@ -149,7 +149,8 @@ export function checkSubjects(
   const { options, selfOnly } = certificateRules(want.type, want.options);
   const seen = new Set<string>();
   // Each certificate's pages numbered 1/n…n/n.
-  const pagesOk = certificatesOf(sheets).every((c) =>
+  const certificates = certificatesOf(sheets);
+  const pagesOk = certificates.every((c) =>
     c.every((s, j) => s.page === j + 1 && s.pages === c.length)
   );
   sheets.forEach((s, i) => {
@@ -195,7 +196,6 @@ export function checkSubjects(
     expected.length === ids.length && expected.every((x) => seen.has(x));
   // The whole-household 認証文: on the last page of a certificate of every
   // member, never elsewhere.
-  const certificates = certificatesOf(sheets);
   certificates.forEach((c, n) => {
     c.forEach((s, i) => {
       if (s.type !== "juminhyo" || !s.wholeHousehold) return;
