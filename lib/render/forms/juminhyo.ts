@@ -29,7 +29,15 @@ import {
   JUMINHYO_TITLES,
 } from "../../contracts/form_profile.ts";
 import type { FormBuilder } from "../form_builder.ts";
-import { ADDRESS, LABEL_W, ONE_LINE, SMALL, X0, X1 } from "../form_style.ts";
+import {
+  ADDRESS,
+  LABEL_COLOR,
+  LABEL_W,
+  ONE_LINE,
+  SMALL,
+  X0,
+  X1,
+} from "../form_style.ts";
 import {
   attestation,
   type Cell,
@@ -592,7 +600,15 @@ function memberBlock(
   const right = 70;
   const split = X1 - right;
   const h = NAME_ROW;
-  b.label("氏名", { x: X0, y, w: LABEL_W, h });
+  // The reading's label above 氏名, as on the single form (the legal
+  // 「（フリガナ）」: the 世帯連記式 exists from template version 3 only).
+  const kanaLabel = editionOf(sheet).kanaLabel ?? "（ふりがな）";
+  b.fixed(kanaLabel, X0 + LABEL_W / 2, y + 2.6, {
+    sizePt: 5.5,
+    align: "center",
+    color: LABEL_COLOR,
+  });
+  b.label("氏名", { x: X0, y: y + 3, w: LABEL_W, h: h - 3 });
   b.line(X0 + LABEL_W, y, X0 + LABEL_W, y + h);
   const nameW = split - X0 - LABEL_W;
   b.field(`${f}nameKana`, p.nameKana, {
