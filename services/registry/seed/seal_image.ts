@@ -261,6 +261,6 @@ export function encodeBitmapPng(
     width,
     height,
     palette: new Uint8Array([255, 255, 255, ...SEAL_INK]),
-    indices: mask.map((v) => v ? 1 : 0),
+    indices: mask, // already 0 and 1: the palette's two entries
   });
 }
