@@ -611,7 +611,7 @@ export interface Applicant {
  *
  * @example
  * ```ts
- * const { records, applicants } = generatedPopulation("401005", 1500, 11);
+ * const { records, applicants } = generatedPopulation("401005", 50, 11);
  * ```
  */
 export function generatedPopulation(

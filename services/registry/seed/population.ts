@@ -225,7 +225,7 @@ const LIVES_ALONE = new Set(["留学", "技能実習", "特定技能"]);
  *
  * @example
  * ```ts
- * for (const chunk of generatePopulation({ municipalityCode: "401005", residents: 1000, seed: 7 })) {
+ * for (const chunk of generatePopulation({ municipalityCode: "401005", residents: 100, seed: 7 })) {
  *   console.log(chunk.residents.length, chunk.households.length);
  * }
  * ```
@@ -284,7 +284,7 @@ export function segmentCount(residents: number): number {
  *
  * @example
  * ```ts
- * const [first] = generateSegment({ municipalityCode: "401005", residents: 120_000 }, 2);
+ * const [first] = generateSegment({ municipalityCode: "401005", residents: 100_010 }, 2);
  * first.residents[0].id; // "401005-00100001"
  * ```
  */
