@@ -179,6 +179,7 @@ export async function startJlis(
     logger,
     metrics,
     ...centerRetentionConfig(env),
+    failureWindowMs: config.failurePolicy.windowMs,
   });
   retention.start();
   return {

@@ -1,9 +1,12 @@
 /**
  * The center's work data on time: kiosk sessions (single-use nonces, valid
  * a minute, read by an issuance within its few-minute window) are removed a
- * day after they expired (`JLIS_SESSION_RETENTION_HOURS`, default 24) —
- * what a session led to stays in the message log, the issuance requests
- * and the ledger, which are records, not work data, and are never purged.
+ * day after they expired (`JLIS_SESSION_RETENTION_HOURS`, default 24), and
+ * so are the failures counted toward an incident (`tenant_failures`, read
+ * only within the failure policy's window of minutes) — what a session or
+ * a failure led to stays in the message log, the issuance requests, the
+ * incidents and the ledger, which are records, not work data, and are never
+ * purged.
  * The purge runs at start and at least hourly (`JLIS_RETENTION_INTERVAL_MINUTES`,
  * default and most 60), in batches, and puts its figures in `/metrics`:
  * `jlis_retention_purged_total{kind}` (rows removed),
@@ -13,6 +16,7 @@
  * @module
  */
 import { inArray, lt, min, sql } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "../../lib/db/database.ts";
 import { type Env, envInt } from "../../lib/service/env.ts";
 import { type Logger, safeError } from "../../lib/service/logger.ts";
@@ -23,10 +27,32 @@ import {
   periodicJob,
   type Timers,
 } from "../../lib/time/timers.ts";
-import { kioskSessions } from "../../db/jlis/schema.ts";
+import { kioskSessions, tenantFailures } from "../../db/jlis/schema.ts";
 
 /** Most minutes between two passes: the purge runs at least hourly. */
 export const CENTER_RETENTION_MAX_INTERVAL_MINUTES = 60;
+
+/** The center's work data: each kind's table, key and the time it ends. */
+const WORK = {
+  kiosk_sessions: {
+    table: kioskSessions,
+    id: kioskSessions.id,
+    ended: kioskSessions.expiresAt,
+    created: kioskSessions.createdAt,
+  },
+  tenant_failures: {
+    table: tenantFailures,
+    id: tenantFailures.id,
+    ended: tenantFailures.at,
+    created: tenantFailures.at,
+  },
+} as const satisfies Record<
+  string,
+  { table: PgTable; id: PgColumn; ended: PgColumn; created: PgColumn }
+>;
+
+/** A kind of the center's work data. */
+export type WorkKind = keyof typeof WORK;
 
 /** What a pass did. */
 export interface CenterPurgeResult {
@@ -34,10 +60,14 @@ export interface CenterPurgeResult {
   kioskSessions: number;
   /** Creation of the oldest session kept (ISO), or null. */
   oldestSessionKept: string | null;
+  /** Rows removed and the oldest kept (ISO or null), by kind. */
+  byKind: Record<WorkKind, { removed: number; oldestKept: string | null }>;
 }
 
 /**
- * Removes kiosk sessions that expired more than `keepHours` ago, in
+ * Removes the center's work data that ended more than `keepHours` ago —
+ * kiosk sessions after their expiry, counted failures after they happened
+ * (never while still inside the incident window, `failureWindowMs`) — in
  * batches of `batchSize` (one statement each).
  *
  * @example
@@ -47,28 +77,51 @@ export interface CenterPurgeResult {
  */
 export async function purgeCenterWorkData(
   db: Db,
-  opts: { now: Date; keepHours?: number; batchSize?: number },
+  opts: {
+    now: Date;
+    keepHours?: number;
+    failureWindowMs?: number;
+    batchSize?: number;
+  },
 ): Promise<CenterPurgeResult> {
-  const before = new Date(
-    opts.now.getTime() - (opts.keepHours ?? 24) * 3600_000,
-  );
-  const batch = opts.batchSize ?? 5000;
+  const keepMs = (opts.keepHours ?? 24) * 3600_000;
+  const kept: Record<WorkKind, number> = {
+    kiosk_sessions: keepMs,
+    tenant_failures: Math.max(keepMs, opts.failureWindowMs ?? 0),
+  };
+  const byKind = {} as CenterPurgeResult["byKind"];
+  for (const kind of Object.keys(WORK) as WorkKind[]) {
+    const before = new Date(opts.now.getTime() - kept[kind]);
+    byKind[kind] = await purgeKind(db, WORK[kind], before, opts.batchSize);
+  }
+  return {
+    kioskSessions: byKind.kiosk_sessions.removed,
+    oldestSessionKept: byKind.kiosk_sessions.oldestKept,
+    byKind,
+  };
+}
+
+/** One kind's rows ended before `before`, removed in batches. */
+async function purgeKind(
+  db: Db,
+  w: (typeof WORK)[WorkKind],
+  before: Date,
+  batch = 5000,
+): Promise<{ removed: number; oldestKept: string | null }> {
   let removed = 0;
   for (;;) {
-    const rows = await db.delete(kioskSessions).where(inArray(
-      kioskSessions.id,
-      db.select({ id: kioskSessions.id }).from(kioskSessions)
-        .where(lt(kioskSessions.expiresAt, before)).limit(batch),
-    )).returning({ id: kioskSessions.id });
+    const rows = await db.delete(w.table).where(inArray(
+      w.id,
+      db.select({ id: w.id }).from(w.table).where(lt(w.ended, before))
+        .limit(batch),
+    )).returning({ id: w.id });
     removed += rows.length;
     if (rows.length < batch) break;
   }
-  const [oldest] = await db.select({ at: min(kioskSessions.createdAt) }).from(
-    kioskSessions,
-  );
+  const [oldest] = await db.select({ at: min(w.created) }).from(w.table);
   return {
-    kioskSessions: removed,
-    oldestSessionKept: oldest?.at ? new Date(oldest.at).toISOString() : null,
+    removed,
+    oldestKept: oldest?.at ? new Date(oldest.at as Date).toISOString() : null,
   };
 }
 
@@ -113,6 +166,8 @@ export function createCenterRetentionJob(deps: {
   metrics: MetricsRegistry;
   intervalMs?: number;
   keepHours?: number;
+  /** The incident window: failures inside it are kept whatever keepHours. */
+  failureWindowMs?: number;
   timers?: Timers;
 }): PeriodicJob<CenterPurgeResult> {
   const intervalMs = deps.intervalMs ??
@@ -142,21 +197,27 @@ export function createCenterRetentionJob(deps: {
     const r = await purgeCenterWorkData(deps.db, {
       now,
       keepHours: deps.keepHours,
+      failureWindowMs: deps.failureWindowMs,
     });
-    const kind = { kind: "kiosk_sessions" };
-    purged.inc(kind, r.kioskSessions);
-    oldestKept.set(
-      r.oldestSessionKept
-        ? Math.max(
-          0,
-          Math.floor((now.getTime() - Date.parse(r.oldestSessionKept)) / 1000),
-        )
-        : 0,
-      kind,
-    );
+    for (const [kind, k] of Object.entries(r.byKind)) {
+      purged.inc({ kind }, k.removed);
+      oldestKept.set(
+        k.oldestKept
+          ? Math.max(
+            0,
+            Math.floor((now.getTime() - Date.parse(k.oldestKept)) / 1000),
+          )
+          : 0,
+        { kind },
+      );
+    }
     lastRun.set(Math.floor(now.getTime() / 1000));
-    if (r.kioskSessions) {
-      deps.logger.info("retention purge", { kioskSessions: r.kioskSessions });
+    const failures = r.byKind.tenant_failures.removed;
+    if (r.kioskSessions || failures) {
+      deps.logger.info("retention purge", {
+        kioskSessions: r.kioskSessions,
+        tenantFailures: failures,
+      });
     }
     return r;
   };
@@ -170,8 +231,13 @@ export function createCenterRetentionJob(deps: {
 
 /** Rows of kiosk sessions (tests). */
 export async function kioskSessionCount(db: Db): Promise<number> {
+  return await workRowCount(db, "kiosk_sessions");
+}
+
+/** Rows of one kind of work data (tests). */
+export async function workRowCount(db: Db, kind: WorkKind): Promise<number> {
   const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(
-    kioskSessions,
+    WORK[kind].table,
   );
   return Number(r.n);
 }

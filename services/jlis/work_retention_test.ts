@@ -7,7 +7,10 @@ import {
   centerRetentionConfig,
   createCenterRetentionJob,
   kioskSessionCount,
+  purgeCenterWorkData,
+  workRowCount,
 } from "./work_retention.ts";
+import { tenantFailures } from "../../db/jlis/schema.ts";
 
 Deno.test("center retention: expired kiosk sessions leave a day after expiry, on an hourly schedule, with figures in the metrics", async () => {
   const jlis = await openTestJlis();
@@ -26,11 +29,17 @@ Deno.test("center retention: expired kiosk sessions leave a day after expiry, on
     assert.equal(res.status, 201);
     await res.body?.cancel();
   };
-  const metric = (name: string) => {
-    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, "m").exec(
-      metrics.render(),
+  const metric = (name: string, kind = "kiosk_sessions") => {
+    const m = new RegExp(
+      `^${name}(?:\\{[^}]*\\})? (\\d+)$`,
+      "gm",
     );
-    return m ? Number(m[1]) : null;
+    for (const x of metrics.render().matchAll(m)) {
+      if (!x[0].includes("{") || x[0].includes(`kind="${kind}"`)) {
+        return Number(x[1]);
+      }
+    }
+    return null;
   };
   try {
     assert.throws(
@@ -77,6 +86,51 @@ Deno.test("center retention: expired kiosk sessions leave a day after expiry, on
     );
   } finally {
     await job.stop();
+    await jlis.close();
+  }
+});
+
+Deno.test("center retention: counted failures leave after the retention, never while inside the incident window", async () => {
+  const jlis = await openTestJlis();
+  const db = jlis.databases[0].db;
+  const now = jlis.clock.now();
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  const failure = (at: Date, n: number) => ({
+    at,
+    municipalityCode: "401005",
+    kind: "ASP_TIMEOUT",
+    requestId: `r-${n}`,
+    kioskId: "kiosk-0001",
+    aspNode: "asp-1",
+  });
+  try {
+    await db.insert(tenantFailures).values([
+      failure(ago(30 * 3600_000), 1),
+      failure(ago(2 * 3600_000), 2),
+      failure(ago(5 * 60_000), 3),
+    ]);
+    // Kept an hour, but the incident window is three: only the 30-hour one.
+    const first = await purgeCenterWorkData(db, {
+      now,
+      keepHours: 1,
+      failureWindowMs: 3 * 3600_000,
+    });
+    assert.equal(first.byKind.tenant_failures.removed, 1);
+    assert.equal(await workRowCount(db, "tenant_failures"), 2);
+    assert.equal(
+      first.byKind.tenant_failures.oldestKept,
+      ago(2 * 3600_000).toISOString(),
+    );
+    // With a ten-minute window the hour's retention decides.
+    const second = await purgeCenterWorkData(db, {
+      now,
+      keepHours: 1,
+      failureWindowMs: 10 * 60_000,
+    });
+    assert.equal(second.byKind.tenant_failures.removed, 1);
+    assert.equal(await workRowCount(db, "tenant_failures"), 1);
+    assert.equal(second.kioskSessions, 0);
+  } finally {
     await jlis.close();
   }
 });
