@@ -5,7 +5,9 @@
  * sheets (four members, then two) under one 発行番号, the 認証文 once on the
  * last page in the whole-household wording, one fee. Both in the standard's
  * order (j1010), whatever the order the members moved in; the ledger and
- * the portal's per-page status follow the certificates.
+ * the portal's per-page status follow the certificates. The household list
+ * states the format (ASP → center → kiosk), so the kiosk screen quotes the
+ * total before the resident confirms.
  *
  * @module
  */
@@ -18,10 +20,18 @@ import {
   ledgerEntries,
   ledgerStatusLookup,
 } from "../services/jlis/issuance/ledger.ts";
-import type { KioskReceipt, KioskRefusal } from "../services/kiosk/kiosk.ts";
+import type {
+  KioskHousehold,
+  KioskReceipt,
+  KioskRefusal,
+  KioskSession,
+} from "../services/kiosk/kiosk.ts";
+import { createKioskScreenApp } from "../services/kiosk/screen/app.tsx";
 import { useFormProfile } from "./support/asp_world.ts";
+import { TOKENS } from "./support/registry_world.ts";
 import {
   type IssuanceWorld,
+  ONE_NODE,
   openIssuanceWorld,
 } from "./support/issuance_world.ts";
 
@@ -253,3 +263,158 @@ Deno.test("[e2e] copies: 世帯連記式 two copies are two certificates (two nu
     await w.close();
   }
 });
+
+Deno.test("[e2e] the household list states the format: the ASP from its profile (the registry's record), the center passes it on, the kiosk screen quotes the total; an answer without it is unknown", async (t) => {
+  let stripFormat = false;
+  const w = await openIssuanceWorld({
+    nodes: ONE_NODE,
+    // A node of an earlier build: its household answer has no format.
+    transport: (_id, tr, resign) => async (input, init) => {
+      const res = await tr(input, init);
+      if (!stripFormat || !/\/household$/.test(input) || res.status !== 200) {
+        return res;
+      }
+      const { householdFormat: _, ...body } = await res.json();
+      return await resign(input, init, 200, JSON.stringify(body), res);
+    },
+  });
+  const cardsDir = await Deno.makeTempDir({ prefix: "hh-format-cards-" });
+  try {
+    const head = await w.moveIn(CODE, {
+      name: "門司　一郎",
+      birthDate: "1975-05-05",
+    });
+    const householdId = await w.householdOf(CODE, head);
+    await w.moveIn(CODE, { name: "門司　花子", birthDate: "1978-08-08" }, {
+      householdId,
+      relationship: "妻",
+    });
+    const card = await w.issueCard(CODE, head);
+    await Deno.copyFile(card.path, `${cardsDir}/head.card.json`);
+    await w.sync();
+    const asp = w.nodes[0].asp;
+    const kiosk = w.kiosk();
+    const screen = createKioskScreenApp({
+      kiosk: w.kioskOptions(),
+      cardsDir,
+      alarmAfterMs: 1,
+    });
+
+    /** The format as the ASP, the center and the kiosk client state it. */
+    const stated = async () => {
+      const fromAsp = await asp.call(
+        "GET",
+        `/tenants/${CODE}/cards/${card.serial}/household`,
+      );
+      assert.equal(fromAsp.status, 200);
+      const s = session(await kiosk.authenticate(card, "1234"));
+      const fromCenter = await w.jlis.call(
+        "GET",
+        `/kiosk/sessions/${s.sessionId}/household`,
+      );
+      assert.equal(fromCenter.status, 200);
+      return {
+        asp: (await fromAsp.json()).householdFormat,
+        center: (await fromCenter.json()).householdFormat,
+        kiosk: listed(await kiosk.household(s)).householdFormat,
+      };
+    };
+    /** The screen's confirm page for the whole household (two people), its fee cell. */
+    const quoted = async () => {
+      const post = (path: string, body: Record<string, string>) =>
+        screen.request(path, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams(body).toString(),
+        });
+      const placed = await post("/sessions", { card: "head.card.json" });
+      const base = placed.headers.get("Location")!.replace(/\/pin$/, "");
+      for (
+        const [step, body] of [
+          ["pin", { pin: "1234" }],
+          ["type", { type: "juminhyo" }],
+          ["members", { members: "all" }],
+          ["options", {}],
+        ] as const
+      ) {
+        const r = await post(`${base}/${step}`, body);
+        assert.equal(r.status, 303, `${step}: ${await r.text()}`);
+      }
+      const html = await (await screen.request(`${base}/confirm`)).text();
+      await post(`${base}/end`, {});
+      return /<dd class="fee" id="fee"[^]*?<\/dd>/.exec(html)![0];
+    };
+
+    await t.step(
+      "個票式 (the default profile): stated at every hop; two people are two certificates, 400円",
+      async () => {
+        assert.deepEqual(await stated(), {
+          asp: "kohyo",
+          center: "kohyo",
+          kiosk: "kohyo",
+        });
+        const fee = await quoted();
+        assert.match(fee, /data-basis="kohyo"/);
+        assert.match(fee, /1通 200円 × 2人 × 部数（1部）= 合計 400円/);
+        assert.match(fee, /お一人ごとに1通/);
+      },
+    );
+
+    await t.step(
+      "世帯連記式 set on the registry's record: stated at every hop once the node heard it; two people are one certificate, 200円",
+      async () => {
+        const put = await w.reg.call("PUT", `/municipalities/${CODE}`, {
+          token: TOKENS.admin,
+          body: {
+            name: "北九州市",
+            mayor: "北九州市長　武内　和久",
+            sameDayEventTypes: [], // as the world made it: today's moves issue
+            formProfile: { householdFormat: "renki" },
+          },
+        });
+        assert.equal(put.status, 200, await put.text());
+        await w.sync();
+        assert.deepEqual(await stated(), {
+          asp: "renki",
+          center: "renki",
+          kiosk: "renki",
+        });
+        const fee = await quoted();
+        assert.match(fee, /data-basis="renki"/);
+        assert.match(fee, /1通 200円 × 部数（1部）= 合計 200円/);
+        assert.match(fee, /選んだ2人で1通/);
+        assert.doesNotMatch(fee, /お一人ごとに/);
+      },
+    );
+
+    await t.step(
+      "a node answer without the format (an earlier build) is accepted: the center leaves it out, the screen keeps its generic note",
+      async () => {
+        stripFormat = true;
+        assert.deepEqual(await stated(), {
+          asp: "renki", // asked directly, not through the faulty transport
+          center: undefined,
+          kiosk: undefined,
+        });
+        const fee = await quoted();
+        assert.match(fee, /data-basis="unknown"/);
+        assert.match(fee, /1通 200円 × 部数/);
+        assert.doesNotMatch(fee, /合計/);
+        assert.match(fee, /個票式の市区町村では、お一人ごとに1通/);
+      },
+    );
+  } finally {
+    await w.close();
+    await Deno.remove(cardsDir, { recursive: true });
+  }
+});
+
+function session(r: KioskSession | KioskRefusal): KioskSession {
+  if (!r.ok) assert.fail(`refused: ${r.code} ${r.message_en}`);
+  return r;
+}
+
+function listed(r: KioskHousehold | KioskRefusal): KioskHousehold {
+  if (!r.ok) assert.fail(`refused: ${r.code} ${r.message_en}`);
+  return r;
+}

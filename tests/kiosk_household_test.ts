@@ -89,9 +89,12 @@ Deno.test("[e2e] household list: ASP route, center route, kiosk steps", async (t
         const body = await res.json();
         assert.deepEqual(Object.keys(body).sort(), [
           "applicantResidentId",
+          "householdFormat",
           "members",
           "replicaSeq",
         ]);
+        // The tenant's profile (the default: 個票式), for the kiosk's quote.
+        assert.equal(body.householdFormat, "kohyo");
         assert.equal(body.applicantResidentId, spouse);
         for (const m of body.members) {
           assert.deepEqual(Object.keys(m).sort(), [
@@ -166,7 +169,7 @@ Deno.test("[e2e] household list: ASP route, center route, kiosk steps", async (t
     );
 
     await t.step(
-      "center: the list for an authenticated session, signed, the three fields only; the session stays usable; then it is used up",
+      "center: the list for an authenticated session, signed, the three fields only and the household format; the session stays usable; then it is used up",
       async () => {
         const s = session(await kiosk.authenticate(spouseCard, "1234"));
         const path = `/kiosk/sessions/${s.sessionId}/household`;
@@ -180,7 +183,8 @@ Deno.test("[e2e] household list: ASP route, center route, kiosk steps", async (t
         });
         assert.ok(v.ok, "signed by the center");
         const body = await res.json();
-        assert.deepEqual(Object.keys(body), ["members"]);
+        assert.deepEqual(Object.keys(body), ["members", "householdFormat"]);
+        assert.equal(body.householdFormat, "kohyo");
         assert.deepEqual(
           body.members.map((m: object) => Object.keys(m).sort()),
           [

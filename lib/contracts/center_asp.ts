@@ -19,6 +19,7 @@
 import { z } from "zod";
 import { CERTIFICATE_TYPES } from "../certificate/model.ts";
 import { sheetWireSchema } from "./sheet_wire.ts";
+import { householdFormatSchema } from "./form_profile.ts";
 import type { KeyList } from "../crypto/key_list.ts";
 import {
   type SignatureVerification,
@@ -136,11 +137,21 @@ export const aspHouseholdMemberSchema = z.object({
  * them out would itself reveal it); asking for that member's certificate is
  * refused with the neutral code as any request is. The applicant first, then
  * householder, spouse, children, others.
+ *
+ * `householdFormat` is the tenant's form profile's (form_profile.ts): how a
+ * 住民票 of several members is printed, so the kiosk quotes the fee before
+ * the resident confirms. A node sends it always; it is optional here so an
+ * answer of a node still running an earlier build (without it) is still
+ * accepted during a rolling upgrade — the kiosk then shows its generic note.
  */
 export const aspHouseholdSchema = z.object({
   applicantResidentId: Id,
   replicaSeq: z.number().int().min(0),
   members: z.array(aspHouseholdMemberSchema).min(1).max(100),
+  householdFormat: householdFormatSchema.optional().meta({
+    description:
+      "How the tenant prints a 住民票 of several members: kohyo (個票式, a certificate and a fee per person) or renki (世帯連記式, one certificate and one fee); absent from an earlier node build",
+  }),
 }).strict().refine(
   (h) => h.members[0]?.residentId === h.applicantResidentId,
   { message: "the applicant is listed first" },

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { makeInkanSheet } from "../../tests/fixtures/certificate.ts";
 import {
   aspCertificateRequestSchema,
+  aspHouseholdSchema,
   builtCertificateSchema,
   deliveredManySchema,
   requestSigningInput,
@@ -100,4 +101,30 @@ Deno.test("requestSigningInput() is its own context: a request signature never v
     () => requestSigningInput({ ...f, requestId: "req-1\nPOST /x" }),
     TypeError,
   );
+});
+
+Deno.test("aspHouseholdSchema: carries the tenant's household format; an answer without it (an earlier node build) is accepted, another value refused", () => {
+  const answer = {
+    applicantResidentId: "r-1",
+    replicaSeq: 7,
+    members: [
+      { residentId: "r-1", name: "北九　一郎", relationship: "世帯主" },
+      { residentId: "r-2", name: "北九　花子", relationship: "妻" },
+    ],
+  };
+  for (const householdFormat of ["kohyo", "renki"] as const) {
+    assert.equal(
+      aspHouseholdSchema.parse({ ...answer, householdFormat })
+        .householdFormat,
+      householdFormat,
+    );
+  }
+  assert.equal(aspHouseholdSchema.parse(answer).householdFormat, undefined);
+  for (const householdFormat of ["KOHYO", "both", null, 1]) {
+    assert.equal(
+      aspHouseholdSchema.safeParse({ ...answer, householdFormat }).success,
+      false,
+      String(householdFormat),
+    );
+  }
 });

@@ -26,6 +26,13 @@ export const HOUSEHOLD_FORMATS = ["kohyo", "renki"] as const;
 /** A household format (see {@linkcode HOUSEHOLD_FORMATS}). */
 export type HouseholdFormat = typeof HOUSEHOLD_FORMATS[number];
 
+/**
+ * A household format on the wire (see {@linkcode HOUSEHOLD_FORMATS}): the
+ * profile's field, and what the household answers to a kiosk carry
+ * (lib/contracts/center_asp.ts, lib/contracts/kiosk_center.ts).
+ */
+export const householdFormatSchema = z.enum(HOUSEHOLD_FORMATS);
+
 /** The printed title of the 住民票: most print 「住民票の写し」, some 「住民票」. */
 export const JUMINHYO_TITLES = ["住民票の写し", "住民票"] as const;
 
@@ -60,7 +67,7 @@ export const MAX_MEMBERS_PER_SHEET = 4;
  */
 export const formProfileSchema = z.object({
   /** 世帯連記式 or 個票式 (default 個票式, what most municipalities offer at kiosks). */
-  householdFormat: z.enum(HOUSEHOLD_FORMATS).default("kohyo"),
+  householdFormat: householdFormatSchema.default("kohyo"),
   /** Members per sheet in 世帯連記式 (1–4, default 4); ignored in 個票式. */
   membersPerSheet: z.number().int().min(1).max(MAX_MEMBERS_PER_SHEET)
     .default(MAX_MEMBERS_PER_SHEET),

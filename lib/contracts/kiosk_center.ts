@@ -42,6 +42,7 @@ export const MAX_CERTIFICATES = 300;
 import { verifyEcdsaP256 } from "../crypto/ecdsa.ts";
 import { findVerificationKey, type KeyList } from "../crypto/key_list.ts";
 import { backSideSchema, sheetWireSchema } from "./sheet_wire.ts";
+import { householdFormatSchema } from "./form_profile.ts";
 import {
   parseSignatureHeader,
   sha256B64,
@@ -91,9 +92,20 @@ export const kioskHouseholdMemberSchema = z.object({
  * member is listed alike, protected or not (see lib/contracts/center_asp.ts);
  * a member who cannot be issued at a kiosk is refused when asked for, with
  * the neutral code when the reason is protected.
+ *
+ * `householdFormat`: how the municipality prints a 住民票 of several members
+ * (個票式 `kohyo`: a certificate and a fee per person; 世帯連記式 `renki`:
+ * one certificate, one fee), for the fee the kiosk quotes before the
+ * resident confirms; absent when the municipality's node did not state it
+ * (the kiosk then quotes per copy with a generic note). The released
+ * document's fee is what is charged.
  */
 export const kioskHouseholdSchema = z.object({
   members: z.array(kioskHouseholdMemberSchema).min(1).max(100),
+  householdFormat: householdFormatSchema.optional().meta({
+    description:
+      "kohyo (個票式): each person is a certificate with its own fee; renki (世帯連記式): the chosen members are one certificate, one fee; absent: unknown",
+  }),
 }).strict();
 
 /** A kiosk's household list as JSON carries it. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { makeSheet } from "../../tests/fixtures/certificate.ts";
 import { createSigner, generateSigningKey } from "../crypto/signer.ts";
 import {
+  kioskHouseholdSchema,
   printOutcomeSchema,
   releasedDocumentSchema,
   responseSigningInput,
@@ -141,5 +142,30 @@ Deno.test("verifyCenterResponse() accepts the center's signature over responseSi
   assert.deepEqual(
     await verifyCenterResponse(new Response(body), opts),
     { ok: false, reason: "missing" },
+  );
+});
+
+Deno.test("kioskHouseholdSchema: the household format is kohyo, renki or absent (unknown); nothing else", () => {
+  const members = [
+    { residentId: "r-1", name: "北九　一郎", relationship: "世帯主" },
+  ];
+  for (const householdFormat of ["kohyo", "renki"] as const) {
+    assert.deepEqual(
+      kioskHouseholdSchema.parse({ members, householdFormat }),
+      { members, householdFormat },
+    );
+  }
+  assert.deepEqual(kioskHouseholdSchema.parse({ members }), { members });
+  for (const householdFormat of ["renki ", "個票式", null]) {
+    assert.equal(
+      kioskHouseholdSchema.safeParse({ members, householdFormat }).success,
+      false,
+      String(householdFormat),
+    );
+  }
+  assert.equal(
+    kioskHouseholdSchema.safeParse({ members, membersPerSheet: 4 }).success,
+    false,
+    "no other field of the profile",
   );
 });

@@ -18,6 +18,11 @@
  * NOT_ISSUABLE_AT_KIOSK, as for any request. Every read and every refusal
  * is audited (`household.read`), with the member ids read.
  *
+ * The answer also states the tenant's household format (its form profile,
+ * read through `formProfileOf`): whether a 住民票 of several members is one
+ * certificate (世帯連記式) or one per person (個票式), so the kiosk quotes
+ * the right fee before the resident confirms.
+ *
  * @module
  */
 import { householdOrder } from "../../lib/certificate/member_order.ts";
@@ -25,7 +30,8 @@ import { residentOfCard } from "./certificate_builder.ts";
 import { AspError } from "./errors.ts";
 import { applicantRefusal, readApplicantView } from "./issuance.ts";
 import type { ReplicaResident } from "./replica.ts";
-import { type Tenancy, writeAudit } from "./tenancy.ts";
+import { formProfileOf, type Tenancy, writeAudit } from "./tenancy.ts";
+import type { HouseholdFormat } from "../../lib/contracts/form_profile.ts";
 import { personalDataRead, type ReadAuditContext } from "./read_audit.ts";
 
 /** One member as a kiosk may show them. */
@@ -43,6 +49,8 @@ export interface KioskHousehold {
   replicaSeq: number;
   /** The applicant first, then the others in certificate order (j1010). */
   members: KioskMember[];
+  /** How the tenant prints a 住民票 of several members (its form profile). */
+  householdFormat: HouseholdFormat;
 }
 
 /**
@@ -110,7 +118,12 @@ export async function readKioskHousehold(
           details: { replicaSeq, members: ids },
         }),
       );
-      return { applicantResidentId: applicant.id, replicaSeq, members };
+      return {
+        applicantResidentId: applicant.id,
+        replicaSeq,
+        members,
+        householdFormat: formProfileOf(v.tenant).householdFormat,
+      };
     });
   } catch (err) {
     if (err instanceof AspError && err.code !== "TENANT_NOT_FOUND") {

@@ -90,6 +90,7 @@ import {
   verifyCenterResponse,
 } from "../../lib/contracts/kiosk_center.ts";
 import { decodeBackSide, decodeSheet } from "../../lib/contracts/sheet_wire.ts";
+import type { HouseholdFormat } from "../../lib/contracts/form_profile.ts";
 import { ContractError, parseMessage } from "../../lib/contracts/wire.ts";
 import {
   CORRELATION_HEADER,
@@ -218,6 +219,12 @@ export interface KioskHousehold {
   ok: true;
   /** The applicant first, then the others in certificate order (j1010). */
   members: { residentId: string; name: string; relationship: string }[];
+  /**
+   * How the municipality prints a 住民票 of several members (個票式: a
+   * certificate and a fee per person; 世帯連記式: one), for the fee quote;
+   * absent when the center did not say (unknown).
+   */
+  householdFormat?: HouseholdFormat;
 }
 
 /** A refusal, by the card or by the center. */
@@ -677,14 +684,14 @@ async function readHousehold(
     "GET",
   );
   if (answer.status !== 200) return refused(st, run, "household", answer);
-  const { members } = parseAnswer(
+  const { members, householdFormat } = parseAnswer(
     "household",
     kioskHouseholdSchema,
     answer.body,
     "The center's household list",
   );
   session.household = members.map((m) => m.residentId);
-  return { ok: true, members };
+  return { ok: true, members, ...(householdFormat ? { householdFormat } : {}) };
 }
 
 /** Step 3: the released document, or the center's refusal. */

@@ -6,7 +6,10 @@
  * certificate yet — it is not used up by this. The card's ASP node is asked
  * with a signed, logged call (asp_directory.ts `callAsp`) and its answer is
  * parsed with the protocol (lib/contracts/center_asp.ts): only
- * `{ residentId, name, relationship }` per member, the applicant first.
+ * `{ residentId, name, relationship }` per member, the applicant first, and
+ * the municipality's household format (個票式 or 世帯連記式), passed on for
+ * the kiosk's fee quote — left out when the node did not state it (a node
+ * of an earlier build), which the kiosk takes as unknown.
  *
  * Privacy: the node lists every current member alike (services/asp
  * household.ts); the center passes the list on unchanged. A refusal of the
@@ -63,9 +66,17 @@ export async function sessionHousehold(
 ): Promise<KioskHouseholdJson> {
   const log = opts.logger ?? deps.logger;
   try {
-    const members = await listFor(deps, input, opts, log);
-    log.info("household listed", { members: members.length });
-    return { members };
+    const { members, householdFormat } = await listFor(
+      deps,
+      input,
+      opts,
+      log,
+    );
+    log.info("household listed", {
+      members: members.length,
+      householdFormat: householdFormat ?? null,
+    });
+    return { members, ...(householdFormat ? { householdFormat } : {}) };
   } catch (err) {
     if (!(err instanceof JlisError)) throw err;
     const shown = forKiosk(err);
@@ -85,7 +96,7 @@ async function listFor(
   input: { sessionId: string; kioskId: string },
   opts: HouseholdOptions,
   log: Logger,
-): Promise<KioskHouseholdJson["members"]> {
+): Promise<KioskHouseholdJson> {
   const now = deps.clock.now();
   assertOpen(now);
   const window = deps.sessionWindowMs ?? DEFAULT_SESSION_WINDOW_MS;
@@ -179,11 +190,12 @@ async function listFor(
   }
   if (answer.status !== 200) throw aspRefusal(answer.status, answer.body, log);
   try {
-    return parseMessage(
+    const { members, householdFormat } = parseMessage(
       aspHouseholdSchema,
       answer.body,
       "The ASP's household answer",
-    ).members;
+    );
+    return { members, ...(householdFormat ? { householdFormat } : {}) };
   } catch (err) {
     // A malformed list (another field, the applicant not first) is never
     // passed on, not even in part.

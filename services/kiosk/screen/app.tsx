@@ -361,6 +361,7 @@ export function createKioskScreenApp(deps: KioskScreenDeps): Hono {
       // The center's session is used up by the request, printed or refused.
       session.center = undefined;
       session.household = undefined;
+      session.householdFormat = undefined;
     }
     return c.redirect(`/s/${session.id}/result`, 303);
   });
@@ -464,6 +465,7 @@ async function loadHousehold(
     return `/s/${s.id}/result`;
   }
   s.household = r.members;
+  s.householdFormat = r.householdFormat;
   return undefined;
 }
 

@@ -248,10 +248,15 @@ Deno.test("kiosk screen (app.request over the in-process center)", async (t) => 
         assert.match(String(confirm.body), /住民票の写し/);
         assert.match(String(confirm.body), /北九　一郎、北九　花子/);
         assert.match(String(confirm.body), /世帯主・続柄/);
-        // The fee is per copy (通), the household's sheets being one copy.
-        assert.match(String(confirm.body), /1通 200円 × 部数/);
-        // Several people: where each is a certificate (個票式), a copy each.
-        assert.match(String(confirm.body), /id="fee-per-person"/);
+        // 世帯連記式: the two chosen are one certificate (通), one fee a copy.
+        assert.match(
+          String(confirm.body),
+          /1通 200円 × 部数（1部）= 合計 200円/,
+        );
+        assert.match(
+          String(confirm.body),
+          /id="fee-per-person">[^]*?選んだ2人で1通/,
+        );
         assert.match(String(confirm.body), /<select name="copies"/);
 
         const printed = await submit(app, `${base}/confirm`, { copies: "2" });

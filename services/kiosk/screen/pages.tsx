@@ -14,6 +14,7 @@ import {
 import type { JuminhyoOptions } from "../../../lib/certificate/model.ts";
 import { MAX_COPIES } from "../../../lib/contracts/kiosk_center.ts";
 import type { KioskRefusal } from "../kiosk.ts";
+import { type FeeQuote, quoteFee } from "../fee_quote.ts";
 import type { ScreenResult, ScreenSession } from "./sessions.ts";
 
 /** A text in both languages. */
@@ -366,6 +367,76 @@ export function OptionsScreen(p: { sid: string; session: ScreenSession }) {
   );
 }
 
+/** What the fee line is computed from. */
+interface FeeFacts {
+  /** Yen a certificate (通). */
+  fee: number;
+  /** 部数. */
+  copies: number;
+  /** People chosen, by name (0 when the household was not read). */
+  persons: number;
+  /** The quote's total, every copy (../fee_quote.ts). */
+  total: number;
+}
+
+/** The fee per copy and, with 部数 over 1, the total (the pre-quote wording). */
+function perCopy(f: FeeFacts): Bilingual {
+  return {
+    ja: `1通 ${yen(f.fee)} × 部数${
+      f.copies > 1 ? `（${f.copies}部 ${yen(f.total)}）` : ""
+    }`,
+    en: `${f.fee} yen a copy × copies${
+      f.copies > 1 ? ` (${f.copies}: ${f.total} yen)` : ""
+    }`,
+  };
+}
+
+/**
+ * The confirm screen's fee line and its note, by what the quote rests on:
+ * one person; 個票式 (a certificate a person); 世帯連記式 (one certificate
+ * for the chosen members); several people with the format unknown (the
+ * generic note — the released document says what is charged).
+ */
+const FEE_TEXT: Record<
+  FeeQuote["basis"],
+  (f: FeeFacts) => { main: Bilingual; note?: Bilingual }
+> = {
+  single: (f) => ({ main: perCopy(f) }),
+  kohyo: (f) => ({
+    main: {
+      ja: `1通 ${yen(f.fee)} × ${f.persons}人 × 部数（${f.copies}部）= 合計 ${
+        yen(f.total)
+      }`,
+      en:
+        `${f.fee} yen a copy × ${f.persons} persons × copies (${f.copies}) = ${f.total} yen`,
+    },
+    note: {
+      ja: `お一人ごとに1通（${f.persons}人で${f.persons}通）となります。`,
+      en:
+        `Each person is a certificate of its own (${f.persons} a copy), each charged.`,
+    },
+  }),
+  renki: (f) => ({
+    main: {
+      ja: `1通 ${yen(f.fee)} × 部数（${f.copies}部）= 合計 ${yen(f.total)}`,
+      en: `${f.fee} yen a copy × copies (${f.copies}) = ${f.total} yen`,
+    },
+    note: {
+      ja: `選んだ${f.persons}人で1通（1通ごとの料金）となります。`,
+      en:
+        `The ${f.persons} persons chosen are one certificate, one fee a copy.`,
+    },
+  }),
+  unknown: (f) => ({
+    main: perCopy(f),
+    note: {
+      ja: "個票式の市区町村では、お一人ごとに1通（1通ごとの料金）となります。",
+      en:
+        "Where each member's record is a certificate of its own (個票式), each person is one copy, charged per copy.",
+    },
+  }),
+};
+
 /** Step 6: what will be printed, 部数 and what it costs; confirming prints. */
 export function ConfirmScreen(
   p: { sid: string; session: ScreenSession; error?: Bilingual },
@@ -389,6 +460,26 @@ export function ConfirmScreen(
   const persons = listed.filter((m) => ids.includes(m.residentId)).map((m) =>
     m.name
   );
+  // The quote: how many people (unknown while the household is not read),
+  // and the municipality's household format as the center stated it.
+  const quote = quoteFee({
+    fee,
+    persons: !entry.household
+      ? 1
+      : s.household
+      ? persons.length
+      : s.members === "self"
+      ? 1
+      : undefined,
+    copies: s.copies,
+    householdFormat: s.householdFormat,
+  });
+  const feeText = FEE_TEXT[quote.basis]({
+    fee,
+    copies: s.copies,
+    persons: persons.length,
+    total: quote.total,
+  });
   return (
     <Layout title="内容の確認" step={5}>
       <Title ja="内容をご確認ください" en="Please check" />
@@ -435,21 +526,11 @@ export function ConfirmScreen(
         <dt>
           <Bi ja="料金" en="Fee" />
         </dt>
-        <dd class="fee" id="fee">
-          <Bi
-            ja={`1通 ${yen(fee)} × 部数${
-              s.copies > 1 ? `（${s.copies}部 ${yen(fee * s.copies)}）` : ""
-            }`}
-            en={`${fee} yen a copy × copies${
-              s.copies > 1 ? ` (${s.copies}: ${fee * s.copies} yen)` : ""
-            }`}
-          />
-          {persons.length > 1 && (
+        <dd class="fee" id="fee" data-basis={quote.basis}>
+          <Bi ja={feeText.main.ja} en={feeText.main.en} />
+          {feeText.note && (
             <p class="note" id="fee-per-person">
-              <Bi
-                ja="個票式の市区町村では、お一人ごとに1通（1通ごとの料金）となります。"
-                en="Where each member's record is a certificate of its own (個票式), each person is one copy, charged per copy."
-              />
+              <Bi ja={feeText.note.ja} en={feeText.note.en} />
             </p>
           )}
         </dd>

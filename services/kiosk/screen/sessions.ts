@@ -13,6 +13,7 @@ import type {
   CertificateType,
   JuminhyoOptions,
 } from "../../../lib/certificate/model.ts";
+import type { HouseholdFormat } from "../../../lib/contracts/form_profile.ts";
 import type { KioskRefusal, KioskSessionRef, ReceiptCopy } from "../kiosk.ts";
 
 /** Default lifetime of a session without activity: 5 minutes. */
@@ -52,6 +53,11 @@ export interface ScreenSession {
   center?: KioskSessionRef;
   /** The household's names as the center listed them, the applicant first. */
   household?: { residentId: string; name: string; relationship: string }[];
+  /**
+   * How the municipality prints a 住民票 of several members, as the center
+   * stated it with the household (absent: unknown), for the fee quote.
+   */
+  householdFormat?: HouseholdFormat;
   type?: CertificateType;
   /** The applicant, the whole household, or the ticked members (resident ids). */
   members: "self" | "all" | string[];
