@@ -11,20 +11,16 @@
 import assert from "node:assert/strict";
 import { eq } from "drizzle-orm";
 import { cards, cardStatusChanges } from "../db/jlis/schema.ts";
-import type { KioskReceipt, KioskRefusal } from "../services/kiosk/kiosk.ts";
+import type { KioskRefusal } from "../services/kiosk/kiosk.ts";
 import {
   ONE_NODE,
   openIssuanceWorld,
   openRegistryWindows,
+  served,
 } from "./support/issuance_world.ts";
 import { TOKENS } from "./support/jlis_world.ts";
 
 const CODE = "401005";
-
-function ok(r: KioskReceipt | KioskRefusal): KioskReceipt {
-  if (!r.ok) assert.fail(`refused: ${r.code} ${r.message_en}`);
-  return r;
-}
 
 Deno.test("[e2e] a householder's death: the widow becomes 世帯主 in the same event, the deceased's card is revoked at the center the same day", async () => {
   const w = await openIssuanceWorld({ nodes: ONE_NODE });
@@ -50,7 +46,7 @@ Deno.test("[e2e] a householder's death: the widow becomes 世帯主 in the same 
     const husbandCard = await w.issueCard(CODE, husband);
     const wifeCard = await w.issueCard(CODE, wife);
     await w.sync();
-    ok(
+    served(
       await w.kiosk().run({ card: husbandCard, pin: "1234", type: "juminhyo" }),
     );
 
@@ -96,7 +92,7 @@ Deno.test("[e2e] a householder's death: the widow becomes 世帯主 in the same 
     assert.equal((refused as KioskRefusal).code, "CARD_REVOKED");
 
     // The widow's 住民票 names her as 世帯主.
-    const r = ok(
+    const r = served(
       await w.kiosk().run({
         card: wifeCard,
         pin: "1234",

@@ -15,19 +15,14 @@ import {
   ledgerEntries,
   ledgerStatusLookup,
 } from "../services/jlis/issuance/ledger.ts";
-import { openIssuanceWorld } from "./support/issuance_world.ts";
+import { openIssuanceWorld, served } from "./support/issuance_world.ts";
 import {
   municipalityOfIssueNumber,
   parseIssueNumber,
 } from "../lib/contracts/issue_number.ts";
 import { useFormProfile } from "./support/asp_world.ts";
 import { kioskAuthenticate, TOKENS } from "./support/jlis_world.ts";
-import type { KioskReceipt, KioskRefusal } from "../services/kiosk/kiosk.ts";
-
-function ok(r: KioskReceipt | KioskRefusal): KioskReceipt {
-  if (!r.ok) assert.fail(`refused: ${r.code} ${r.message_en}`);
-  return r;
-}
+import type { KioskRefusal } from "../services/kiosk/kiosk.ts";
 
 const DAY = 24 * 3600_000;
 
@@ -40,7 +35,7 @@ Deno.test("[e2e] 部数 3 with a jam on copy 2: copies 1 and 3 delivered, copy 2
     await w.sync();
     const db = w.jlis.databases[0].db;
     const screens: string[] = [];
-    const r = ok(
+    const r = served(
       await w.kiosk({
         onEvent: (e) => e.kind === "screen" && screens.push(e.message_ja),
       }).run({
@@ -167,7 +162,7 @@ Deno.test("[e2e] copies of a whole-household 住民票 (世帯連記式): each c
     }, { householdId, relationship: "妻" });
     const card = await w.issueCard("401005", head);
     await w.sync();
-    const r = ok(
+    const r = served(
       await w.kiosk().run({
         card,
         pin: "1234",
@@ -285,7 +280,7 @@ Deno.test("[e2e] a fee discount that starts and ends: the municipality's schedul
 
     const feeOn = async () => {
       await w.sync(); // the replica fresh at the new day
-      const r = ok(
+      const r = served(
         await w.kiosk().run({ card, pin: "1234", type: "juminhyo", copies: 2 }),
       );
       assert.equal(r.fee, 2 * r.copies[0].fee);
@@ -306,7 +301,7 @@ Deno.test("[e2e] a fee discount that starts and ends: the municipality's schedul
     w.clock.advance(DAY);
     assert.equal(await feeOn(), 300, "29 Nov: the discount has ended");
     // Another municipality without a schedule: the default.
-    const fk = ok(
+    const fk = served(
       await w.kiosk().run({ card: otherCard, pin: "1234", type: "juminhyo" }),
     );
     assert.equal(fk.fee, 200);

@@ -20,12 +20,7 @@ import {
   ledgerEntries,
   ledgerStatusLookup,
 } from "../services/jlis/issuance/ledger.ts";
-import type {
-  KioskHousehold,
-  KioskReceipt,
-  KioskRefusal,
-  KioskSession,
-} from "../services/kiosk/kiosk.ts";
+import type {} from "../services/kiosk/kiosk.ts";
 import { createKioskScreenApp } from "../services/kiosk/screen/app.tsx";
 import { useFormProfile } from "./support/asp_world.ts";
 import { TOKENS } from "./support/registry_world.ts";
@@ -33,14 +28,10 @@ import {
   type IssuanceWorld,
   ONE_NODE,
   openIssuanceWorld,
+  served,
 } from "./support/issuance_world.ts";
 
 const CODE = "401005";
-
-function ok(r: KioskReceipt | KioskRefusal): KioskReceipt {
-  if (!r.ok) assert.fail(`refused: ${r.code} ${r.message_en}`);
-  return r;
-}
 
 /**
  * A household of six moved in out of order; returns the ids in the
@@ -73,7 +64,7 @@ Deno.test("[e2e] 個票式, a household of six: six certificates in the standard
   const dir = await Deno.makeTempDir({ prefix: "kohyo-" });
   try {
     const { order, card } = await householdOfSix(w);
-    const r = ok(
+    const r = served(
       await w.kiosk().run({
         card,
         pin: "1234",
@@ -137,7 +128,7 @@ Deno.test("[e2e] 世帯連記式, a household of six: one certificate of two she
       membersPerSheet: 4,
     });
     const { order, card } = await householdOfSix(w);
-    const r = ok(
+    const r = served(
       await w.kiosk().run({
         card,
         pin: "1234",
@@ -206,7 +197,7 @@ Deno.test("[e2e] copies: 世帯連記式 two copies are two certificates (two nu
     }, into("子"));
     const card = await w.issueCard(CODE, head);
     await w.sync();
-    const kohyo = ok(
+    const kohyo = served(
       await w.kiosk().run({
         card,
         pin: "1234",
@@ -223,7 +214,7 @@ Deno.test("[e2e] copies: 世帯連記式 two copies are two certificates (two nu
       householdFormat: "renki",
       membersPerSheet: 2,
     });
-    const renki = ok(
+    const renki = served(
       await w.kiosk().run({
         card,
         pin: "1234",
@@ -246,7 +237,7 @@ Deno.test("[e2e] copies: 世帯連記式 two copies are two certificates (two nu
     assert.equal(await lookup(renki.copies[1].issueNumber, 2), "valid");
     // Members chosen, not the whole household: one certificate, the
     // single-person wording (no whole-household mark).
-    const chosen = ok(
+    const chosen = served(
       await w.kiosk().run({
         card,
         pin: "1234",
@@ -307,7 +298,7 @@ Deno.test("[e2e] the household list states the format: the ASP from its profile 
         `/tenants/${CODE}/cards/${card.serial}/household`,
       );
       assert.equal(fromAsp.status, 200);
-      const s = session(await kiosk.authenticate(card, "1234"));
+      const s = served(await kiosk.authenticate(card, "1234"));
       const fromCenter = await w.jlis.call(
         "GET",
         `/kiosk/sessions/${s.sessionId}/household`,
@@ -316,7 +307,7 @@ Deno.test("[e2e] the household list states the format: the ASP from its profile 
       return {
         asp: (await fromAsp.json()).householdFormat,
         center: (await fromCenter.json()).householdFormat,
-        kiosk: listed(await kiosk.household(s)).householdFormat,
+        kiosk: served(await kiosk.household(s)).householdFormat,
       };
     };
     /** The screen's confirm page for the whole household (two people), its fee cell. */
@@ -408,13 +399,3 @@ Deno.test("[e2e] the household list states the format: the ASP from its profile 
     await Deno.remove(cardsDir, { recursive: true });
   }
 });
-
-function session(r: KioskSession | KioskRefusal): KioskSession {
-  if (!r.ok) assert.fail(`refused: ${r.code} ${r.message_en}`);
-  return r;
-}
-
-function listed(r: KioskHousehold | KioskRefusal): KioskHousehold {
-  if (!r.ok) assert.fail(`refused: ${r.code} ${r.message_en}`);
-  return r;
-}

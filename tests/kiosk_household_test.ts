@@ -10,29 +10,16 @@ import { and, eq } from "drizzle-orm";
 import { auditLog, tenants } from "../db/asp/schema.ts";
 import { messageLog } from "../db/jlis/schema.ts";
 import { verifyCenterResponse } from "../lib/contracts/kiosk_center.ts";
-import type {
-  KioskHousehold,
-  KioskRefusal,
-  KioskSession,
-} from "../services/kiosk/kiosk.ts";
+import type { KioskRefusal } from "../services/kiosk/kiosk.ts";
 import {
   markFresh,
   ONE_NODE,
   openIssuanceWorld,
+  served,
 } from "./support/issuance_world.ts";
 import { TOKENS } from "./support/jlis_world.ts";
 
 const CODE = "401005";
-
-function session(r: KioskSession | KioskRefusal): KioskSession {
-  if (!r.ok) assert.fail(`refused: ${r.code} ${r.message_en}`);
-  return r;
-}
-
-function listed(r: KioskHousehold | KioskRefusal): KioskHousehold {
-  if (!r.ok) assert.fail(`refused: ${r.code} ${r.message_en}`);
-  return r;
-}
 
 Deno.test("[e2e] household list: ASP route, center route, kiosk steps", async (t) => {
   const w = await openIssuanceWorld({
@@ -171,7 +158,7 @@ Deno.test("[e2e] household list: ASP route, center route, kiosk steps", async (t
     await t.step(
       "center: the list for an authenticated session, signed, the three fields only and the household format; the session stays usable; then it is used up",
       async () => {
-        const s = session(await kiosk.authenticate(spouseCard, "1234"));
+        const s = served(await kiosk.authenticate(spouseCard, "1234"));
         const path = `/kiosk/sessions/${s.sessionId}/household`;
         const res = await w.jlis.call("GET", path);
         assert.equal(res.status, 200);
@@ -205,7 +192,7 @@ Deno.test("[e2e] household list: ASP route, center route, kiosk steps", async (t
         assert.ok(calls.some((m) => m.direction === "out" && m.signature));
         assert.ok(calls.some((m) => m.direction === "in" && m.status === 200));
 
-        const h = listed(await kiosk.household(s));
+        const h = served(await kiosk.household(s));
         assert.deepEqual(h.members.map((m) => m.name), [
           "門司　花子",
           "門司　一郎",
@@ -230,8 +217,8 @@ Deno.test("[e2e] household list: ASP route, center route, kiosk steps", async (t
     await t.step(
       "center: a protected member is listed like the others; asking for them gives only the neutral refusal",
       async () => {
-        const s = session(await kiosk.authenticate(spouseCard, "1234"));
-        const h = listed(await kiosk.household(s));
+        const s = served(await kiosk.authenticate(spouseCard, "1234"));
+        const h = served(await kiosk.household(s));
         const m = h.members.find((x) => x.residentId === sheltered)!;
         assert.deepEqual(Object.keys(m).sort(), [
           "name",
@@ -256,12 +243,12 @@ Deno.test("[e2e] household list: ASP route, center route, kiosk steps", async (t
       "center: the applicant's own refusal is the certificate request's (protected: neutral; under 15)",
       async () => {
         const own = await kiosk.household(
-          session(await kiosk.authenticate(shelteredCard, "1234")),
+          served(await kiosk.authenticate(shelteredCard, "1234")),
         );
         assert.equal(own.ok, false);
         assert.equal((own as KioskRefusal).code, "NOT_ISSUABLE_AT_KIOSK");
         const young15 = await kiosk.household(
-          session(await kiosk.authenticate(youngCard, "1234")),
+          served(await kiosk.authenticate(youngCard, "1234")),
         );
         assert.equal((young15 as KioskRefusal).code, "UNDER_15");
       },
@@ -279,7 +266,7 @@ Deno.test("[e2e] household list: ASP route, center route, kiosk steps", async (t
         assert.equal(res.status, 409);
         assert.equal((await res.json()).code, "SESSION_NOT_AUTHENTICATED");
 
-        const s = session(await kiosk.authenticate(spouseCard, "1234"));
+        const s = served(await kiosk.authenticate(spouseCard, "1234"));
         res = await w.jlis.call(
           "GET",
           `/kiosk/sessions/${s.sessionId}/household`,
@@ -305,7 +292,7 @@ Deno.test("[e2e] household list: ASP route, center route, kiosk steps", async (t
         );
         await markFresh(asp, CODE, Number(row.appliedSeq));
         // Refused lists did not use the session up.
-        listed(await kiosk.household(s));
+        served(await kiosk.household(s));
       },
     );
   } finally {

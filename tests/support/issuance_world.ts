@@ -7,6 +7,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import {
   feedPolicyOf,
   loadMunicipality,
@@ -68,6 +69,7 @@ import {
   createKiosk,
   type Kiosk,
   type KioskOptions,
+  type KioskRefusal,
 } from "../../services/kiosk/kiosk.ts";
 import {
   type AspNode,
@@ -751,4 +753,18 @@ export function openRegistryWindows(
     metrics: createMetrics(),
   });
   return { app, pusher };
+}
+
+/**
+ * A kiosk answer the test needs served (a receipt, a session, a household):
+ * a refusal fails the test with its code.
+ *
+ * @example
+ * ```ts ignore
+ * const receipt = served(await kiosk.run({ card, pin: "1234", type: "juminhyo" }));
+ * ```
+ */
+export function served<T extends { ok: true }>(r: T | KioskRefusal): T {
+  if (!r.ok) assert.fail(`refused: ${r.code} ${r.message_en}`);
+  return r;
 }
