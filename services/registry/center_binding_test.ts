@@ -210,18 +210,20 @@ function switchableCenter(
   }),
 ) {
   const calls: { serial: string; reason: string }[] = [];
+  const paths: string[] = [];
   const state = { down: true };
   const f = ((input: RequestInfo | URL, init?: RequestInit) => {
     if (state.down) return Promise.reject(new TypeError("connection refused"));
     const serial = decodeURIComponent(String(input).split("/")[4]);
     const body = JSON.parse(String(init?.body));
     calls.push({ serial, reason: body.reason });
+    paths.push(new URL(String(input)).pathname);
     const { status, code } = answer(serial);
     return Promise.resolve(
       Response.json({ changed: true, code }, { status }),
     );
   }) as typeof fetch;
-  return { f, calls, state };
+  return { f, calls, paths, state };
 }
 
 Deno.test("a call that failed while the center was down is sent after a restart, and the figures show it pending until then", async () => {
@@ -368,6 +370,42 @@ Deno.test("a definitive refusal is recorded with its code and never retried; ids
     assert.ok(refused?.includes('"code":"CARD_NOT_FOUND"'), refused);
     assert.ok(!logger.lines.some((l) => /花子/.test(l)), logger.lines.join());
     await pusher.stop();
+  } finally {
+    await reg.close();
+  }
+});
+
+Deno.test("a death committed by a process that stopped before its hook ran: the next process derives the revocation from the outbox and sends it", async () => {
+  const reg = await openTestRegistry([CODE]);
+  try {
+    const id = await resident(reg, "0a1b2c44");
+    const center = switchableCenter();
+    const open = () =>
+      createCenterBindingPusher({
+        db: reg.database.db,
+        centerUrl: "https://center.test",
+        fetchFor: () => center.f,
+        keys,
+        logger: silentLogger(),
+        attempts: 1,
+        timers: fakeTimers(),
+      });
+    const res = await reg.call("POST", `/municipalities/${CODE}/events`, {
+      body: { type: "shibou", date: "2026-11-25", residentId: id },
+    });
+    const { seq } = await json<{ seq: number }>(res);
+    assert.equal(res.status, 201);
+    // No hook ran (the process stopped right after the commit).
+    center.state.down = false;
+    const second = open();
+    const started = second.nextPass();
+    second.start();
+    await started;
+    assert.deepEqual(center.paths, ["/cards/0a1b2c44/revoke"]);
+    assert.deepEqual(center.calls, [
+      { serial: "0a1b2c44", reason: `shibou seq ${seq}` },
+    ]);
+    await second.stop();
   } finally {
     await reg.close();
   }
