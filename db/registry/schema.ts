@@ -376,6 +376,52 @@ export const cardLinks = pgTable("card_links", {
   unlinkedAt: timestamp("unlinked_at", { withTimezone: true, mode: "string" }),
 }, (t) => [index("card_resident_idx").on(t.residentId)]);
 
+/**
+ * How far the center pusher (services/registry/center_binding.ts) has
+ * derived the calls to the center from the municipality's outbox: every
+ * committed event up to `derivedSeq` has its calls in `center_pushes`.
+ */
+export const centerPushCursors = pgTable("center_push_cursors", {
+  municipalityCode: text("municipality_code").primaryKey(),
+  derivedSeq: bigint("derived_seq", { mode: "number" }).notNull().default(0),
+});
+
+/**
+ * The calls to the center an event calls for (card binding, move-out,
+ * revocation), one row each, in event order (`seq`, `ord`): `pending`
+ * until the center answers definitively — `done` (applied, or already
+ * applied) or `refused` (its status and refusal code kept). Ids, keyed
+ * digests and reasons only, never a name.
+ */
+export const centerPushes = pgTable("center_pushes", {
+  municipalityCode: text("municipality_code").notNull(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  ord: integer("ord").notNull(),
+  /** `binding` | `move_out` | `revoke`. */
+  kind: text("kind").notNull(),
+  serial: text("serial").notNull(),
+  /** What is sent (digests and reason). */
+  body: jsonb("body").notNull(),
+  /** `pending` | `done` | `refused`. */
+  status: text("status").notNull().default("pending"),
+  attempts: integer("attempts").notNull().default(0),
+  /** The center's last HTTP status (null: unreachable or never tried). */
+  lastStatus: integer("last_status"),
+  /** The center's last refusal code, or the transport's error class. */
+  lastCode: text("last_code"),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "string" })
+    .notNull().defaultNow(),
+  lastAttemptAt: timestamp("last_attempt_at", {
+    withTimezone: true,
+    mode: "string",
+  }),
+  settledAt: timestamp("settled_at", { withTimezone: true, mode: "string" }),
+}, (t) => [
+  primaryKey({ columns: [t.municipalityCode, t.seq, t.ord] }),
+  index("center_pushes_pending_idx").on(t.municipalityCode, t.seq, t.ord)
+    .where(sql`status = 'pending'`),
+]);
+
 /** A resident row. */
 export type Resident = typeof residents.$inferSelect;
 /** A household row. */

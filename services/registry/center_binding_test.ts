@@ -7,6 +7,10 @@ import {
   openTestRegistry,
   type TestRegistry,
 } from "../../tests/support/registry_world.ts";
+import { desc } from "drizzle-orm";
+import { centerPushes } from "../../db/registry/schema.ts";
+import { createMetrics } from "../../lib/service/metrics.ts";
+import { fakeTimers } from "../../lib/time/timers.ts";
 import { createCenterBindingPusher } from "./center_binding.ts";
 
 const CODE = "401005";
@@ -71,6 +75,14 @@ function scriptedCenter(statuses: number[]) {
     );
   }) as typeof fetch;
   return { f, calls };
+}
+
+/** The queued center calls, newest event first. */
+async function pushRows(reg: TestRegistry) {
+  return await reg.database.db.select().from(centerPushes).orderBy(
+    desc(centerPushes.seq),
+    desc(centerPushes.ord),
+  );
 }
 
 function recordingLogger(): Logger & { lines: string[] } {
@@ -153,14 +165,20 @@ Deno.test("an unavailable center is retried; a refusal is not; no transport send
     assert.equal(refused.center.calls.length, 1, "a refusal stands");
     assert.ok(logger.lines.some((l) => l.startsWith("error card binding")));
 
+    const [refusal] = await pushRows(reg);
+    assert.equal(refusal.status, "refused", "recorded as refused");
+    assert.equal(refusal.lastStatus, 409);
+    assert.equal(refusal.lastCode, "X");
+
     const none = open([], false);
-    const pushes = await none.pusher.afterEvent(
-      CODE,
-      await rename(reg, linked, "若松　花子"),
-    );
+    const noneSeq = await rename(reg, linked, "若松　花子");
+    const pushes = await none.pusher.afterEvent(CODE, noneSeq);
+    await none.pusher.idle();
     assert.equal(pushes.length, 1);
     assert.equal(none.center.calls.length, 0);
 
+    // An unlinked person's event calls for nothing; the call left pending
+    // for want of a credential goes once a transport is there.
     const quiet = open([]);
     assert.deepEqual(
       await quiet.pusher.afterEvent(
@@ -169,9 +187,225 @@ Deno.test("an unavailable center is retried; a refusal is not; no transport send
       ),
       [],
     );
-    assert.equal(quiet.center.calls.length, 0);
+    await quiet.pusher.idle();
+    assert.equal(quiet.center.calls.length, 1);
+    assert.deepEqual(
+      (quiet.center.calls[0].body as { reason: string }).reason,
+      `shokken_shusei seq ${noneSeq}`,
+    );
     // Ids and codes only in the log lines, never a name.
     assert.ok(!logger.lines.some((l) => /花子/.test(l)), logger.lines.join());
+  } finally {
+    await reg.close();
+  }
+});
+
+/**
+ * A center that can be down (every call throws, as an unreachable host)
+ * and otherwise answers each call with `answer(serial, body)`.
+ */
+function switchableCenter(
+  answer: (serial: string) => { status: number; code?: string } = () => ({
+    status: 200,
+  }),
+) {
+  const calls: { serial: string; reason: string }[] = [];
+  const paths: string[] = [];
+  const state = { down: true };
+  const f = ((input: RequestInfo | URL, init?: RequestInit) => {
+    if (state.down) return Promise.reject(new TypeError("connection refused"));
+    const serial = decodeURIComponent(String(input).split("/")[4]);
+    const body = JSON.parse(String(init?.body));
+    calls.push({ serial, reason: body.reason });
+    paths.push(new URL(String(input)).pathname);
+    const { status, code } = answer(serial);
+    return Promise.resolve(
+      Response.json({ changed: true, code }, { status }),
+    );
+  }) as typeof fetch;
+  return { f, calls, paths, state };
+}
+
+Deno.test("a call that failed while the center was down is sent after a restart, and the figures show it pending until then", async () => {
+  const reg = await openTestRegistry([CODE]);
+  try {
+    const id = await resident(reg, "0a1b2c40");
+    const center = switchableCenter();
+    const open = (metrics: ReturnType<typeof createMetrics>) =>
+      createCenterBindingPusher({
+        db: reg.database.db,
+        centerUrl: "https://center.test",
+        fetchFor: () => center.f,
+        keys,
+        logger: silentLogger(),
+        attempts: 1,
+        metrics,
+        timers: fakeTimers(),
+        intervalMs: 60_000,
+      });
+    const before = createMetrics();
+    const first = open(before);
+    const seq = await rename(reg, id, "門司　花子");
+    assert.equal((await first.afterEvent(CODE, seq)).length, 1);
+    await first.pass();
+    assert.equal(center.calls.length, 0);
+    assert.match(
+      before.render(),
+      /registry_center_push_pending\{municipality="401005"\} 1\n/,
+    );
+    // The process stops; the center comes back; a new process starts.
+    await first.stop();
+    center.state.down = false;
+    const after = createMetrics();
+    const timers = fakeTimers();
+    const second = createCenterBindingPusher({
+      db: reg.database.db,
+      centerUrl: "https://center.test",
+      fetchFor: () => center.f,
+      keys,
+      logger: silentLogger(),
+      metrics: after,
+      timers,
+      intervalMs: 60_000,
+    });
+    const started = second.nextPass();
+    second.start();
+    await started;
+    assert.deepEqual(center.calls, [
+      { serial: "0a1b2c40", reason: `shokken_shusei seq ${seq}` },
+    ]);
+    const [row] = await pushRows(reg);
+    assert.equal(row.status, "done");
+    assert.equal(row.attempts, 3, "two tries before the stop, one after");
+    assert.match(
+      after.render(),
+      /registry_center_push_pending\{municipality="401005"\} 0\n/,
+    );
+    assert.deepEqual(timers.pending(), [60_000], "the next pass is scheduled");
+    await second.stop();
+  } finally {
+    await reg.close();
+  }
+});
+
+Deno.test("a card's calls go in event order: a transient failure holds back that card's later call, not another card's", async () => {
+  const reg = await openTestRegistry([CODE]);
+  try {
+    const a = await resident(reg, "0a1b2c41");
+    const b = await resident(reg, "0a1b2c42");
+    let busyOnce = true;
+    const center = switchableCenter((serial) => {
+      if (serial === "0a1b2c41" && busyOnce) {
+        busyOnce = false;
+        return { status: 503 };
+      }
+      return { status: 200 };
+    });
+    const pusher = createCenterBindingPusher({
+      db: reg.database.db,
+      centerUrl: "https://center.test",
+      fetchFor: () => center.f,
+      keys,
+      logger: silentLogger(),
+      attempts: 1,
+      timers: fakeTimers(),
+    });
+    // Three events while the center is down: nothing goes.
+    const a1 = await rename(reg, a, "門司　花子");
+    const a2 = await rename(reg, a, "八幡　花子");
+    const b1 = await rename(reg, b, "若松　花子");
+    for (const seq of [a1, a2, b1]) await pusher.afterEvent(CODE, seq);
+    assert.equal(center.calls.length, 0);
+    center.state.down = false;
+    await pusher.pass();
+    assert.deepEqual(center.calls, [
+      { serial: "0a1b2c41", reason: `shokken_shusei seq ${a1}` },
+      { serial: "0a1b2c42", reason: `shokken_shusei seq ${b1}` },
+    ]);
+    await pusher.pass();
+    assert.deepEqual(center.calls.slice(2), [
+      { serial: "0a1b2c41", reason: `shokken_shusei seq ${a1}` },
+      { serial: "0a1b2c41", reason: `shokken_shusei seq ${a2}` },
+    ]);
+    assert.ok((await pushRows(reg)).every((r) => r.status === "done"));
+    await pusher.stop();
+  } finally {
+    await reg.close();
+  }
+});
+
+Deno.test("a definitive refusal is recorded with its code and never retried; ids and codes only in the log", async () => {
+  const reg = await openTestRegistry([CODE]);
+  try {
+    const id = await resident(reg, "0a1b2c43");
+    const center = switchableCenter(() => ({
+      status: 404,
+      code: "CARD_NOT_FOUND",
+    }));
+    center.state.down = false;
+    const logger = recordingLogger();
+    const pusher = createCenterBindingPusher({
+      db: reg.database.db,
+      centerUrl: "https://center.test",
+      fetchFor: () => center.f,
+      keys,
+      logger,
+      retryMs: 1,
+      timers: fakeTimers(),
+    });
+    const seq = await rename(reg, id, "門司　花子");
+    await pusher.afterEvent(CODE, seq);
+    await pusher.idle();
+    await pusher.pass();
+    await pusher.pass();
+    assert.equal(center.calls.length, 1, "refused once, not retried");
+    const [row] = await pushRows(reg);
+    assert.equal(row.status, "refused");
+    assert.equal(row.lastStatus, 404);
+    assert.equal(row.lastCode, "CARD_NOT_FOUND");
+    assert.ok(row.settledAt);
+    const refused = logger.lines.find((l) =>
+      l.startsWith("error card binding refused")
+    );
+    assert.ok(refused?.includes('"code":"CARD_NOT_FOUND"'), refused);
+    assert.ok(!logger.lines.some((l) => /花子/.test(l)), logger.lines.join());
+    await pusher.stop();
+  } finally {
+    await reg.close();
+  }
+});
+
+Deno.test("a death committed by a process that stopped before its hook ran: the next process derives the revocation from the outbox and sends it", async () => {
+  const reg = await openTestRegistry([CODE]);
+  try {
+    const id = await resident(reg, "0a1b2c44");
+    const center = switchableCenter();
+    const open = () =>
+      createCenterBindingPusher({
+        db: reg.database.db,
+        centerUrl: "https://center.test",
+        fetchFor: () => center.f,
+        keys,
+        logger: silentLogger(),
+        attempts: 1,
+        timers: fakeTimers(),
+      });
+    const res = await reg.call("POST", `/municipalities/${CODE}/events`, {
+      body: { type: "shibou", date: "2026-11-25", residentId: id },
+    });
+    const { seq } = await json<{ seq: number }>(res);
+    assert.equal(res.status, 201);
+    // No hook ran (the process stopped right after the commit).
+    center.state.down = false;
+    const second = open();
+    const started = second.nextPass();
+    second.start();
+    await started;
+    assert.deepEqual(center.paths, ["/cards/0a1b2c44/revoke"]);
+    assert.deepEqual(center.calls, [
+      { serial: "0a1b2c44", reason: `shibou seq ${seq}` },
+    ]);
+    await second.stop();
   } finally {
     await reg.close();
   }

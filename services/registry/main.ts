@@ -37,7 +37,10 @@ import { clientsFromTokens } from "./auth.ts";
 import { loadRegistryConfig } from "./config.ts";
 import { createFeedNotifier } from "./feed_notifier.ts";
 import { bindingKeysFromEnv } from "../../lib/card/identity_binding.ts";
-import { createCenterBindingPusher } from "./center_binding.ts";
+import {
+  CENTER_PUSH_INTERVAL_MS,
+  createCenterBindingPusher,
+} from "./center_binding.ts";
 import { startConfiguredCheckpointPull } from "./checkpoints.ts";
 import {
   type CenterLink,
@@ -155,20 +158,30 @@ export async function startRegistry(
         ? issuancePullIntervalMs(env)
         : 0,
   });
+  // Card ↔ holder bindings at the center, kept current by the municipality:
+  // its calls are queued durably and retried by a job until answered.
+  const centerBinding = createCenterBindingPusher({
+    db: database.db,
+    centerUrl,
+    fetchFor: toCenter.fetchFor,
+    tokenFor: toCenter.tokenFor,
+    keys: bindingKeysFromEnv(env),
+    logger,
+    metrics,
+    intervalMs: envInt(
+      env,
+      "REGISTRY_CENTER_PUSH_MS",
+      CENTER_PUSH_INTERVAL_MS,
+      100,
+      3_600_000,
+    ),
+  });
   const app = createRegistryApp({
     db: database.db,
     clock: systemClock,
     clients: clientsFromTokens(config.clients),
     notifier: createFeedNotifier(),
-    // Card ↔ holder bindings at the center, kept current by the municipality.
-    centerBinding: createCenterBindingPusher({
-      db: database.db,
-      centerUrl,
-      fetchFor: toCenter.fetchFor,
-      tokenFor: toCenter.tokenFor,
-      keys: bindingKeysFromEnv(env),
-      logger,
-    }),
+    centerBinding,
     center,
     issuancePull,
     logger,
@@ -201,6 +214,8 @@ export async function startRegistry(
     db: database.db,
     logger,
   });
+  // What a stop or an outage left pending goes now, then on the interval.
+  centerBinding.start();
   const url = plain.url;
   const tlsUrl = lgwan?.url;
   logger.info("listening", { url, tlsUrl, database: database.kind });
@@ -212,6 +227,7 @@ export async function startRegistry(
       await lgwan?.stop();
       await plain.stop();
       await checkpointPull?.stop();
+      await centerBinding.stop();
       await issuancePull.stop();
       toCenter.close();
       await database.close();
