@@ -11,7 +11,10 @@ import { desc } from "drizzle-orm";
 import { centerPushes } from "../../db/registry/schema.ts";
 import { createMetrics } from "../../lib/service/metrics.ts";
 import { fakeTimers } from "../../lib/time/timers.ts";
-import { createCenterBindingPusher } from "./center_binding.ts";
+import {
+  type CenterBindingDeps,
+  createCenterBindingPusher,
+} from "./center_binding.ts";
 
 const CODE = "401005";
 const KEY = new Uint8Array(32).fill(5);
@@ -106,12 +109,8 @@ Deno.test("a linked holder's name change sends the old and new digest with the m
     const id = await resident(reg, "0a1b2c3d");
     const seq = await rename(reg, id, "門司　花子");
     const center = scriptedCenter([200]);
-    const pusher = createCenterBindingPusher({
-      db: reg.database.db,
-      centerUrl: "https://center.test",
+    const pusher = pusherOf(reg, {
       fetchFor: (code) => code === CODE ? center.f : null,
-      keys,
-      logger: silentLogger(),
     });
     const pushes = await pusher.afterEvent(CODE, seq);
     await pusher.idle();
@@ -140,11 +139,8 @@ Deno.test("an unavailable center is retried; a refusal is not; no transport send
     const logger = recordingLogger();
     const open = (statuses: number[], transport = true) => {
       const center = scriptedCenter(statuses);
-      const pusher = createCenterBindingPusher({
-        db: reg.database.db,
-        centerUrl: "https://center.test",
+      const pusher = pusherOf(reg, {
         fetchFor: () => transport ? center.f : null,
-        keys,
         logger,
         retryMs: 1,
       });
@@ -232,12 +228,8 @@ Deno.test("a call that failed while the center was down is sent after a restart,
     const id = await resident(reg, "0a1b2c40");
     const center = switchableCenter();
     const open = (metrics: ReturnType<typeof createMetrics>) =>
-      createCenterBindingPusher({
-        db: reg.database.db,
-        centerUrl: "https://center.test",
+      pusherOf(reg, {
         fetchFor: () => center.f,
-        keys,
-        logger: silentLogger(),
         attempts: 1,
         metrics,
         timers: fakeTimers(),
@@ -258,12 +250,8 @@ Deno.test("a call that failed while the center was down is sent after a restart,
     center.state.down = false;
     const after = createMetrics();
     const timers = fakeTimers();
-    const second = createCenterBindingPusher({
-      db: reg.database.db,
-      centerUrl: "https://center.test",
+    const second = pusherOf(reg, {
       fetchFor: () => center.f,
-      keys,
-      logger: silentLogger(),
       metrics: after,
       timers,
       intervalMs: 60_000,
@@ -301,12 +289,8 @@ Deno.test("a card's calls go in event order: a transient failure holds back that
       }
       return { status: 200 };
     });
-    const pusher = createCenterBindingPusher({
-      db: reg.database.db,
-      centerUrl: "https://center.test",
+    const pusher = pusherOf(reg, {
       fetchFor: () => center.f,
-      keys,
-      logger: silentLogger(),
       attempts: 1,
       timers: fakeTimers(),
     });
@@ -344,11 +328,8 @@ Deno.test("a definitive refusal is recorded with its code and never retried; ids
     }));
     center.state.down = false;
     const logger = recordingLogger();
-    const pusher = createCenterBindingPusher({
-      db: reg.database.db,
-      centerUrl: "https://center.test",
+    const pusher = pusherOf(reg, {
       fetchFor: () => center.f,
-      keys,
       logger,
       retryMs: 1,
       timers: fakeTimers(),
@@ -381,12 +362,8 @@ Deno.test("a death committed by a process that stopped before its hook ran: the 
     const id = await resident(reg, "0a1b2c44");
     const center = switchableCenter();
     const open = () =>
-      createCenterBindingPusher({
-        db: reg.database.db,
-        centerUrl: "https://center.test",
+      pusherOf(reg, {
         fetchFor: () => center.f,
-        keys,
-        logger: silentLogger(),
         attempts: 1,
         timers: fakeTimers(),
       });
@@ -410,3 +387,17 @@ Deno.test("a death committed by a process that stopped before its hook ran: the 
     await reg.close();
   }
 });
+
+/** A pusher on the test registry's database to the test center: silent, the test's options over these. */
+function pusherOf(
+  reg: { database: { db: CenterBindingDeps["db"] } },
+  opts: Partial<CenterBindingDeps>,
+) {
+  return createCenterBindingPusher({
+    db: reg.database.db,
+    centerUrl: "https://center.test",
+    keys,
+    logger: silentLogger(),
+    ...opts,
+  });
+}
