@@ -244,7 +244,7 @@ if (import.meta.main) {
     }));
   }
   const copyLines = r.copies.flatMap((c) => [
-    `  ${c.copy}部目 発行番号 ${c.issueNumber}: ${
+    `  ${c.copy}通目 発行番号 ${c.issueNumber}: ${
       c.status === "voided"
         ? `${voidedAs} — refunded ${c.refund} yen`
         : `delivered, ${c.fee} yen`
@@ -258,7 +258,8 @@ if (import.meta.main) {
   ]);
   console.log(
     [
-      `${r.copies.length}部 (${r.municipalityCode}, request ${r.requestId}), ${r.pages} sheet(s):`,
+      // 通: each certificate (a copy, or under 個票式 a person of a copy).
+      `${r.copies.length}通 (${r.municipalityCode}, request ${r.requestId}), ${r.pages} sheet(s):`,
       ...copyLines,
       `  delivered ${r.delivered.join(",") || "none"}; voided ${
         r.voided.join(",") || "none"
