@@ -54,15 +54,11 @@ const WORK = {
 /** A kind of the center's work data. */
 export type WorkKind = keyof typeof WORK;
 
-/** What a pass did. */
-export interface CenterPurgeResult {
-  /** Kiosk sessions removed. */
-  kioskSessions: number;
-  /** Creation of the oldest session kept (ISO), or null. */
-  oldestSessionKept: string | null;
-  /** Rows removed and the oldest kept (ISO or null), by kind. */
-  byKind: Record<WorkKind, { removed: number; oldestKept: string | null }>;
-}
+/** What a pass did: rows removed and the oldest kept (ISO or null), by kind. */
+export type CenterPurgeResult = Record<
+  WorkKind,
+  { removed: number; oldestKept: string | null }
+>;
 
 /**
  * Removes the center's work data that ended more than `keepHours` ago —
@@ -89,16 +85,12 @@ export async function purgeCenterWorkData(
     kiosk_sessions: keepMs,
     tenant_failures: Math.max(keepMs, opts.failureWindowMs ?? 0),
   };
-  const byKind = {} as CenterPurgeResult["byKind"];
+  const byKind = {} as CenterPurgeResult;
   for (const kind of Object.keys(WORK) as WorkKind[]) {
     const before = new Date(opts.now.getTime() - kept[kind]);
     byKind[kind] = await purgeKind(db, WORK[kind], before, opts.batchSize);
   }
-  return {
-    kioskSessions: byKind.kiosk_sessions.removed,
-    oldestSessionKept: byKind.kiosk_sessions.oldestKept,
-    byKind,
-  };
+  return byKind;
 }
 
 /** One kind's rows ended before `before`, removed in batches. */
@@ -199,7 +191,7 @@ export function createCenterRetentionJob(deps: {
       keepHours: deps.keepHours,
       failureWindowMs: deps.failureWindowMs,
     });
-    for (const [kind, k] of Object.entries(r.byKind)) {
+    for (const [kind, k] of Object.entries(r)) {
       purged.inc({ kind }, k.removed);
       oldestKept.set(
         k.oldestKept
@@ -212,10 +204,13 @@ export function createCenterRetentionJob(deps: {
       );
     }
     lastRun.set(Math.floor(now.getTime() / 1000));
-    const failures = r.byKind.tenant_failures.removed;
-    if (r.kioskSessions || failures) {
+    const [sessions, failures] = [
+      r.kiosk_sessions.removed,
+      r.tenant_failures.removed,
+    ];
+    if (sessions || failures) {
       deps.logger.info("retention purge", {
-        kioskSessions: r.kioskSessions,
+        kioskSessions: sessions,
         tenantFailures: failures,
       });
     }

@@ -69,14 +69,18 @@ Deno.test("center retention: expired kiosk sessions leave a day after expiry, on
 
     const first = job.nextPass();
     job.start();
-    assert.equal((await first).kioskSessions, 0, "expired two hours ago only");
+    assert.equal(
+      (await first).kiosk_sessions.removed,
+      0,
+      "expired two hours ago only",
+    );
     assert.deepEqual(timers.pending(), [3600_000]);
     assert.equal(metric("jlis_retention_oldest_kept_seconds"), 7200);
 
     jlis.clock.advance(23 * 3600_000);
     const second = job.nextPass();
     timers.fire();
-    assert.equal((await second).kioskSessions, 2);
+    assert.equal((await second).kiosk_sessions.removed, 2);
     assert.equal(await kioskSessionCount(db), 1);
     assert.equal(metric("jlis_retention_purged_total"), 2);
     assert.equal(metric("jlis_retention_oldest_kept_seconds"), 23 * 3600);
@@ -115,10 +119,10 @@ Deno.test("center retention: counted failures leave after the retention, never w
       keepHours: 1,
       failureWindowMs: 3 * 3600_000,
     });
-    assert.equal(first.byKind.tenant_failures.removed, 1);
+    assert.equal(first.tenant_failures.removed, 1);
     assert.equal(await workRowCount(db, "tenant_failures"), 2);
     assert.equal(
-      first.byKind.tenant_failures.oldestKept,
+      first.tenant_failures.oldestKept,
       ago(2 * 3600_000).toISOString(),
     );
     // With a ten-minute window the hour's retention decides.
@@ -127,9 +131,9 @@ Deno.test("center retention: counted failures leave after the retention, never w
       keepHours: 1,
       failureWindowMs: 10 * 60_000,
     });
-    assert.equal(second.byKind.tenant_failures.removed, 1);
+    assert.equal(second.tenant_failures.removed, 1);
     assert.equal(await workRowCount(db, "tenant_failures"), 1);
-    assert.equal(second.kioskSessions, 0);
+    assert.equal(second.kiosk_sessions.removed, 0);
   } finally {
     await jlis.close();
   }

@@ -39,6 +39,7 @@ import type { MetricsRegistry } from "../../lib/service/metrics.ts";
 import { periodicJob, type Timers } from "../../lib/time/timers.ts";
 import { cardLinks } from "../../db/registry/schema.ts";
 import {
+  type CommittedEvent,
   DERIVE_BATCH,
   type DerivedPush,
   deriveRange,
@@ -179,14 +180,6 @@ const sameIdentity = (a: HolderIdentity, b: HolderIdentity) =>
   a.name.normalize("NFC") === b.name.normalize("NFC") &&
   a.birthDate === b.birthDate && a.sex === b.sex;
 
-/** A committed event as the outbox keeps it (what the center calls follow from). */
-export interface CommittedEvent {
-  seq: number;
-  type: string;
-  payload: unknown;
-  undo: unknown;
-}
-
 /**
  * The binding updates of one committed event: for each resident whose basic
  * identity changed and who holds an active card link. Exported for tests.
@@ -290,36 +283,21 @@ export async function revocationsOf(
   return out;
 }
 
-/** Every call one committed event makes, in order. */
+/** Every call one committed event makes, in order: bindings, move-outs, revocations. */
 async function callsOf(
   db: Db,
   keys: BindingKeys,
   code: string,
   ev: CommittedEvent,
 ): Promise<DerivedPush[]> {
-  const seq = ev.seq;
-  const bindings = await bindingUpdatesOf(db, keys, code, ev);
-  const revocations = await revocationsOf(db, code, ev);
-  return [
-    ...bindings.map(({ serial, ...body }): DerivedPush => ({
-      seq,
-      kind: "binding",
-      serial,
-      body,
-    })),
-    ...moveOutsOf(ev).map(({ serial, ...body }): DerivedPush => ({
-      seq,
-      kind: "move_out",
-      serial,
-      body,
-    })),
-    ...revocations.map(({ serial, ...body }): DerivedPush => ({
-      seq,
-      kind: "revoke",
-      serial,
-      body,
-    })),
+  const byKind: [PushKind, { serial: string }[]][] = [
+    ["binding", await bindingUpdatesOf(db, keys, code, ev)],
+    ["move_out", moveOutsOf(ev)],
+    ["revoke", await revocationsOf(db, code, ev)],
   ];
+  return byKind.flatMap(([kind, calls]) =>
+    calls.map(({ serial, ...body }) => ({ seq: ev.seq, kind, serial, body }))
+  );
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import { and, asc, eq, gt, isNotNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../../lib/db/database.ts";
+import { headSeq } from "./store.ts";
 import {
   centerPushCursors,
   centerPushes,
@@ -47,8 +48,8 @@ export interface PushOutcome {
   code?: string;
 }
 
-/** A committed event as the outbox keeps it. */
-export interface OutboxEventRow {
+/** A committed event as the outbox keeps it (what the center calls follow from). */
+export interface CommittedEvent {
   seq: number;
   type: string;
   payload: unknown;
@@ -70,9 +71,7 @@ export async function deriveRange(
     .from(centerPushCursors).where(
       eq(centerPushCursors.municipalityCode, code),
     );
-  const [h] = await db.select({ seq: outboxHeads.lastSeq }).from(outboxHeads)
-    .where(eq(outboxHeads.municipalityCode, code));
-  return { from: Number(c?.seq ?? 0), head: Number(h?.seq ?? 0) };
+  return { from: Number(c?.seq ?? 0), head: await headSeq(db, code) };
 }
 
 /**
@@ -85,7 +84,7 @@ export async function eventsToDerive(
   code: string,
   after: number,
   upTo: number,
-): Promise<OutboxEventRow[]> {
+): Promise<CommittedEvent[]> {
   const rows = await db.select({
     seq: outbox.seq,
     type: outbox.type,
@@ -166,12 +165,19 @@ export async function pendingPushes(
   )).orderBy(asc(centerPushes.seq), asc(centerPushes.ord)).limit(
     PENDING_BATCH,
   );
-  return rows.map((r) => ({
+  return rows.map(queuedOf);
+}
+
+/** A stored row as a queued call (its number, kind and body typed). */
+function queuedOf<
+  R extends { seq: number; kind: string; body: unknown },
+>(r: R): R & Pick<QueuedPush, "seq" | "kind" | "body"> {
+  return {
     ...r,
     seq: Number(r.seq),
     kind: r.kind as PushKind,
     body: r.body as Record<string, unknown>,
-  }));
+  };
 }
 
 /** Records one attempt's outcome on its row. */
@@ -205,12 +211,7 @@ export async function pushesOfEvent(
     eq(centerPushes.municipalityCode, code),
     eq(centerPushes.seq, seq),
   )).orderBy(asc(centerPushes.ord));
-  return rows.map((r) => ({
-    ...r,
-    seq: Number(r.seq),
-    kind: r.kind as PushKind,
-    body: r.body as Record<string, unknown>,
-  }));
+  return rows.map(queuedOf);
 }
 
 /** The municipalities to go through: every one with an outbox. */
