@@ -66,17 +66,12 @@ export async function sessionHousehold(
 ): Promise<KioskHouseholdJson> {
   const log = opts.logger ?? deps.logger;
   try {
-    const { members, householdFormat } = await listFor(
-      deps,
-      input,
-      opts,
-      log,
-    );
+    const list = await listFor(deps, input, opts, log);
     log.info("household listed", {
-      members: members.length,
-      householdFormat: householdFormat ?? null,
+      members: list.members.length,
+      householdFormat: list.householdFormat ?? null,
     });
-    return { members, ...(householdFormat ? { householdFormat } : {}) };
+    return list;
   } catch (err) {
     if (!(err instanceof JlisError)) throw err;
     const shown = forKiosk(err);
